@@ -1,0 +1,1 @@
+"""The pure domain: requests, policies, the decision engine. Standard library only."""

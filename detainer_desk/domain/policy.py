@@ -1,0 +1,603 @@
+"""The policy file (contract section 3): what a county permits, in its own words.
+
+Parsing is strict: within schema 1 an unknown key, criterion or value is an error, because a
+silently ignored typo in a policy can hold someone unlawfully.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import vocabulary as v
+from .clock import HoldWindowRule
+from .errors import InvalidInput, Problem
+from .reader import Reader, describe_value, join_key, one_of
+from .toml_lines import TomlLines
+
+# -- criteria ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Always:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class JudicialWarrant:
+    federal_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class JudicialProbableCause:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AdminWarrant:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RemovalOrder:
+    signer_roles: tuple[str, ...] | None = None  # None: any signer
+
+
+@dataclass(frozen=True, slots=True)
+class Basis:
+    basis: str
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    flag: str
+
+
+@dataclass(frozen=True, slots=True)
+class OffenseList:
+    name: str
+    patterns: tuple[str, ...]
+    _compiled: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
+
+    @classmethod
+    def build(cls, name: str, patterns: tuple[str, ...]) -> OffenseList:
+        compiled = tuple(_compile_statute_pattern(p) for p in patterns)
+        return cls(name, patterns, compiled)
+
+    def matching_pattern(self, statute: str | None) -> str | None:
+        if statute is None:
+            return None
+        normalized = normalize_statute(statute)
+        for pattern, regex in zip(self.patterns, self._compiled, strict=True):
+            if regex.fullmatch(normalized):
+                return pattern
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryCriterion:
+    """``conviction = {...}`` (status convicted) or ``charge = {...}`` (status pending)."""
+
+    status: str
+    classes: tuple[str, ...] | None = None
+    offense_list: OffenseList | None = None
+    within_years: int | None = None
+    from_release: bool = False
+    probable_cause_found: bool = False
+
+    @property
+    def keyword(self) -> str:
+        return "conviction" if self.status == "convicted" else "charge"
+
+
+@dataclass(frozen=True, slots=True)
+class AgeUnder:
+    years: int
+
+
+Criterion = (
+    Always
+    | JudicialWarrant
+    | JudicialProbableCause
+    | AdminWarrant
+    | RemovalOrder
+    | Basis
+    | Flag
+    | HistoryCriterion
+    | AgeUnder
+)
+Clause = tuple[Criterion, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRule:
+    """One of ``[hold]``, ``[transfer]``, ``[notify]``: permitted when any ``when`` clause
+    holds and no ``unless`` clause does. No ``when``: never permitted."""
+
+    when: tuple[Clause, ...] = ()
+    unless: tuple[Clause, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    name: str
+    jurisdiction: str
+    timezone: str
+    citation: str
+    hold: ActionRule | None
+    transfer: ActionRule | None
+    notify: ActionRule | None
+    hold_window: HoldWindowRule
+    review_triggers: tuple[str, ...]
+    offense_lists: Mapping[str, OffenseList]
+    sha256: str
+    text: str = field(repr=False)
+    source: str = "policy"
+    effective_from: dt.date | None = None
+    caution: str | None = None
+    notes: str | None = None
+    holidays_setting: str | tuple[dt.date, ...] = ()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def rule_for(self, action: str) -> ActionRule | None:
+        rules = {"hold": self.hold, "transfer": self.transfer, "notify": self.notify}
+        return rules[action]
+
+
+# -- statute patterns -------------------------------------------------------------------
+
+
+def normalize_statute(text: str) -> str:
+    """Matching ignores case and runs of spaces (contract 3.2)."""
+    return " ".join(text.split()).casefold()
+
+
+def _compile_statute_pattern(pattern: str) -> re.Pattern[str]:
+    # `*` matches any run of characters; everything else is literal; the whole statute
+    # must match.
+    pieces = normalize_statute(pattern).split("*")
+    return re.compile(".*".join(re.escape(piece) for piece in pieces), re.DOTALL)
+
+
+# -- parsing ----------------------------------------------------------------------------
+
+_TOP_KEYS = (
+    "schema",
+    "name",
+    "jurisdiction",
+    "timezone",
+    "citation",
+    "effective_from",
+    "caution",
+    "notes",
+    "offense_lists",
+    "hold",
+    "transfer",
+    "notify",
+    "review",
+)
+_HOLD_KEYS = (
+    "when",
+    "unless",
+    "max_hours",
+    "exclude_weekends",
+    "exclude_holidays",
+    "holidays",
+    "end_of_release_day",
+)
+_ACTION_KEYS = ("when", "unless")
+_CONVICTION_KEYS = ("class", "list", "within_years", "from")
+_CHARGE_KEYS = ("class", "list", "within_years", "probable_cause_found")
+_CRITERIA = (
+    "always",
+    "judicial_warrant",
+    "judicial_probable_cause",
+    "admin_warrant",
+    "removal_order",
+    "basis",
+    "flag",
+    "conviction",
+    "charge",
+    "age_under",
+)
+_HOLIDAY_CALENDARS = ("US",)
+_TOML_LINE_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def policy_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_policy(data: bytes, source: str) -> Policy:
+    """Parse and validate a policy file; raises InvalidInput listing every problem."""
+    sha256 = policy_sha256(data)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            [Problem(source, "", f"is not UTF-8 text (byte {exc.start} cannot be read)")]
+        ) from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        found = _TOML_LINE_RE.search(message)
+        line = int(found[1]) if found else None
+        plain = _TOML_LINE_RE.sub("", message).strip()
+        if found:
+            plain += f" (column {found[2]})"
+        raise InvalidInput([Problem(source, "", f"not valid TOML: {plain}", line)]) from None
+    return _PolicyParser(source, text, sha256).parse(document)
+
+
+class _PolicyParser:
+    def __init__(self, source: str, text: str, sha256: str) -> None:
+        self.source = source
+        self.text = text
+        self.sha256 = sha256
+        self.r = Reader(source, TomlLines(text).line_of)
+        self.offense_lists: dict[str, OffenseList] = {}
+
+    def parse(self, top: dict[str, Any]) -> Policy:
+        r = self.r
+        r.check_keys(top, "", _TOP_KEYS, ("schema", "name", "jurisdiction", "timezone", "citation"))
+        schema = top.get("schema")
+        if schema is not None and (type(schema) is not int or schema != v.SCHEMA_VERSION):
+            r.problem(
+                "schema",
+                f"{describe_value(schema)} is not a schema this program reads "
+                f"(it reads schema {v.SCHEMA_VERSION})",
+            )
+        name = r.text(top, "name", "", required=True)
+        jurisdiction = r.text(top, "jurisdiction", "", required=True)
+        citation = r.text(top, "citation", "", required=True)
+        timezone = self._timezone(top.get("timezone"))
+        effective_from = r.date(top, "effective_from", "")
+        caution = r.text(top, "caution", "", required=False)
+        notes = r.text(top, "notes", "", required=False)
+        self._offense_lists(top.get("offense_lists"))
+
+        hold_table = self._section(top, "hold", _HOLD_KEYS)
+        hold = self._action_rule(hold_table, "hold")
+        hold_window, holidays_setting = self._hold_window(hold_table)
+        transfer = self._action_rule(self._section(top, "transfer", _ACTION_KEYS), "transfer")
+        notify = self._action_rule(self._section(top, "notify", _ACTION_KEYS), "notify")
+        triggers = self._review(top.get("review"))
+
+        if r.problems:
+            raise InvalidInput(r.problems)
+        assert name and jurisdiction and citation and timezone  # guaranteed when no problems
+        return Policy(
+            name=name.strip(),
+            jurisdiction=jurisdiction.strip(),
+            timezone=timezone,
+            citation=citation.strip(),
+            hold=hold,
+            transfer=transfer,
+            notify=notify,
+            hold_window=hold_window,
+            review_triggers=triggers,
+            offense_lists=dict(self.offense_lists),
+            sha256=self.sha256,
+            text=self.text,
+            source=self.source,
+            effective_from=effective_from,
+            caution=caution,
+            notes=notes,
+            holidays_setting=holidays_setting,
+        )
+
+    def _timezone(self, value: object) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.r.problem(
+                "timezone", f"must be an IANA timezone name, not {describe_value(value)}"
+            )
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            self.r.problem(
+                "timezone",
+                f"{value!r} is not a known IANA timezone name (for example America/Chicago)",
+            )
+            return None
+        return value
+
+    def _offense_lists(self, value: object) -> None:
+        if value is None:
+            return
+        table = self.r.table(value, "offense_lists")
+        if table is None:
+            return
+        for list_name, patterns in table.items():
+            key = join_key("offense_lists", list_name)
+            if not isinstance(patterns, list):
+                self.r.problem(key, "must be a list of statute patterns")
+                continue
+            good: list[str] = []
+            for index, pattern in enumerate(patterns):
+                if not isinstance(pattern, str) or not pattern.strip():
+                    self.r.problem(
+                        join_key(key, index),
+                        f"must be a statute pattern as text, not {describe_value(pattern)}",
+                    )
+                else:
+                    good.append(pattern)
+            self.offense_lists[list_name] = OffenseList.build(list_name, tuple(good))
+
+    def _section(
+        self, top: Mapping[str, Any], name: str, allowed: tuple[str, ...]
+    ) -> Mapping[str, Any] | None:
+        value = top.get(name)
+        if value is None:
+            return None
+        table = self.r.table(value, name)
+        if table is not None:
+            self.r.check_keys(table, name, allowed, ())
+        return table
+
+    def _action_rule(self, table: Mapping[str, Any] | None, name: str) -> ActionRule | None:
+        if table is None:
+            return None
+        when = self._clauses(table.get("when"), join_key(name, "when"))
+        unless = self._clauses(table.get("unless"), join_key(name, "unless"))
+        if "when" not in table:
+            return ActionRule((), unless)  # a section without `when` never permits
+        return ActionRule(when, unless)
+
+    def _clauses(self, value: object, key: str) -> tuple[Clause, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.r.problem(key, "must be a list of clauses, like [ { judicial_warrant = true } ]")
+            return ()
+        clauses = []
+        for index, item in enumerate(value):
+            clause = self._clause(item, join_key(key, index))
+            if clause is not None:
+                clauses.append(clause)
+        return tuple(clauses)
+
+    def _clause(self, value: object, key: str) -> Clause | None:
+        table = self.r.table(value, key)
+        if table is None:
+            return None
+        if not table:
+            self.r.problem(
+                key, "an empty clause would always hold; write { always = true } if that is meant"
+            )
+            return None
+        criteria: list[Criterion] = []
+        for name, setting in table.items():
+            criterion = self._criterion(name, setting, join_key(key, name))
+            if criterion is not None:
+                criteria.append(criterion)
+        return tuple(criteria)
+
+    def _criterion(self, name: str, value: object, key: str) -> Criterion | None:
+        r = self.r
+        if name not in _CRITERIA:
+            r.problem(
+                key,
+                f"'{name}' is not a criterion schema 1 knows (check the spelling). "
+                f"Known criteria: {', '.join(_CRITERIA)}",
+            )
+            return None
+        if name in ("always", "judicial_probable_cause", "admin_warrant"):
+            if value is not True:
+                r.problem(
+                    key, f"must be true, not {describe_value(value)} (use `unless` to exclude)"
+                )
+                return None
+            simple: dict[str, Criterion] = {
+                "always": Always(),
+                "judicial_probable_cause": JudicialProbableCause(),
+                "admin_warrant": AdminWarrant(),
+            }
+            return simple[name]
+        if name == "judicial_warrant":
+            if value is True:
+                return JudicialWarrant(federal_only=False)
+            if value == "federal":
+                return JudicialWarrant(federal_only=True)
+            r.problem(key, f'must be true or "federal", not {describe_value(value)}')
+            return None
+        if name == "removal_order":
+            return self._removal_order(value, key)
+        if name == "basis":
+            basis = r.choice_value(value, key, v.PROBABLE_CAUSE_BASES)
+            return Basis(basis) if basis else None
+        if name == "flag":
+            flag = r.choice_value(value, key, v.FLAGS)
+            return Flag(flag) if flag else None
+        if name == "age_under":
+            if type(value) is not int or value <= 0:
+                r.problem(
+                    key, f"must be a whole number of years above 0, not {describe_value(value)}"
+                )
+                return None
+            return AgeUnder(value)
+        return self._history_criterion(name, value, key)
+
+    def _removal_order(self, value: object, key: str) -> RemovalOrder | None:
+        if value is True:
+            return RemovalOrder(None)
+        if isinstance(value, list) and value:
+            roles = [
+                self.r.choice_value(role, join_key(key, i), v.SIGNER_ROLES)
+                for i, role in enumerate(value)
+            ]
+            if all(roles):
+                return RemovalOrder(tuple(role for role in roles if role))
+            return None
+        self.r.problem(
+            key,
+            f"must be true or a list of signer roles ({one_of(v.SIGNER_ROLES)}), "
+            f"not {describe_value(value)}",
+        )
+        return None
+
+    def _history_criterion(self, name: str, value: object, key: str) -> HistoryCriterion | None:
+        r = self.r
+        table = r.table(value, key)
+        if table is None:
+            return None
+        is_conviction = name == "conviction"
+        r.check_keys(table, key, _CONVICTION_KEYS if is_conviction else _CHARGE_KEYS, ())
+        problems_before = len(r.problems)
+
+        classes: tuple[str, ...] | None = None
+        raw_class = table.get("class")
+        if raw_class is not None:
+            class_key = join_key(key, "class")
+            if isinstance(raw_class, list):
+                if not raw_class:
+                    r.problem(class_key, "must name at least one class")
+                checked = [
+                    r.choice_value(c, join_key(class_key, i), v.OFFENSE_CLASSES)
+                    for i, c in enumerate(raw_class)
+                ]
+                classes = tuple(c for c in checked if c)
+            else:
+                single = r.choice_value(raw_class, class_key, v.OFFENSE_CLASSES)
+                classes = (single,) if single else None
+
+        offense_list: OffenseList | None = None
+        raw_list = table.get("list")
+        if raw_list is not None:
+            list_key = join_key(key, "list")
+            if not isinstance(raw_list, str):
+                r.problem(list_key, f"must name an offense list, not {describe_value(raw_list)}")
+            elif raw_list not in self.offense_lists:
+                defined = ", ".join(sorted(self.offense_lists)) or "none are defined"
+                r.problem(
+                    list_key,
+                    f"the offense list '{raw_list}' is not defined in [offense_lists] "
+                    f"(defined: {defined})",
+                )
+            else:
+                offense_list = self.offense_lists[raw_list]
+
+        within_years: int | None = None
+        raw_years = table.get("within_years")
+        if raw_years is not None:
+            if type(raw_years) is not int or raw_years < 0:
+                r.problem(
+                    join_key(key, "within_years"),
+                    f"must be a whole number of years, 0 or more, not {describe_value(raw_years)}",
+                )
+            else:
+                within_years = raw_years
+
+        from_release = False
+        raw_from = table.get("from")
+        if raw_from is not None:
+            if raw_from == "release":
+                from_release = True
+                if within_years is None:
+                    r.problem(
+                        join_key(key, "from"), "only has a meaning together with within_years"
+                    )
+            else:
+                r.problem(
+                    join_key(key, "from"), f'must be "release", not {describe_value(raw_from)}'
+                )
+
+        pc_found = False
+        raw_pc = table.get("probable_cause_found")
+        if raw_pc is not None:
+            if raw_pc is True:
+                pc_found = True
+            else:
+                r.problem(
+                    join_key(key, "probable_cause_found"),
+                    f"must be true, not {describe_value(raw_pc)}",
+                )
+
+        if len(r.problems) != problems_before:
+            return None
+        return HistoryCriterion(
+            status="convicted" if is_conviction else "pending",
+            classes=classes,
+            offense_list=offense_list,
+            within_years=within_years,
+            from_release=from_release,
+            probable_cause_found=pc_found,
+        )
+
+    def _hold_window(
+        self, table: Mapping[str, Any] | None
+    ) -> tuple[HoldWindowRule, str | tuple[dt.date, ...]]:
+        if table is None:
+            return HoldWindowRule(), ()
+        r = self.r
+        max_hours: float = 48
+        raw_hours = table.get("max_hours")
+        if raw_hours is not None:
+            if isinstance(raw_hours, bool) or not isinstance(raw_hours, int | float):
+                r.problem(
+                    "hold.max_hours", f"must be a number of hours, not {describe_value(raw_hours)}"
+                )
+            elif not 0 < raw_hours < float("inf"):  # also refuses nan
+                r.problem("hold.max_hours", f"must be greater than 0 (it is {raw_hours})")
+            else:
+                max_hours = raw_hours
+        exclude_weekends = r.boolean(table, "exclude_weekends", "hold", False)
+        exclude_holidays = r.boolean(table, "exclude_holidays", "hold", False)
+        end_of_day = r.boolean(table, "end_of_release_day", "hold", False)
+
+        dates: list[dt.date] = []
+        us_calendar = False
+        setting: str | tuple[dt.date, ...] = ()
+        raw_holidays = table.get("holidays")
+        if isinstance(raw_holidays, str):
+            if raw_holidays in _HOLIDAY_CALENDARS:
+                us_calendar = True
+                setting = raw_holidays
+            else:
+                r.problem(
+                    "hold.holidays",
+                    f"{raw_holidays!r} is not a holiday calendar this program knows "
+                    f"({one_of(_HOLIDAY_CALENDARS)}); or give a list of dates",
+                )
+        elif isinstance(raw_holidays, list):
+            for index, item in enumerate(raw_holidays):
+                day = r.date_value(item, join_key("hold.holidays", index))
+                if day is not None:
+                    dates.append(day)
+            setting = tuple(dates)
+        elif raw_holidays is not None:
+            r.problem(
+                "hold.holidays",
+                f'must be a list of dates or "US", not {describe_value(raw_holidays)}',
+            )
+
+        rule = HoldWindowRule(
+            max_hours=max_hours,
+            exclude_weekends=exclude_weekends,
+            exclude_holidays=exclude_holidays,
+            holiday_dates=frozenset(dates),
+            us_holiday_calendar=us_calendar,
+            end_of_release_day=end_of_day,
+        )
+        return rule, setting
+
+    def _review(self, value: object) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        table = self.r.table(value, "review")
+        if table is None:
+            return ()
+        self.r.check_keys(table, "review", ("triggers",), ())
+        return self.r.choice_list(table, "triggers", "review", v.REVIEW_TRIGGERS)

@@ -1,0 +1,201 @@
+"""A small strict reader for parsed JSON/TOML documents that collects every problem.
+
+Both the request parser and the policy parser walk nested tables with it, so that each
+problem names its key path (``subject.dob``, ``hold.when[1].charge.list``) the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from .errors import Problem
+
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# RFC 3339 / ISO 8601 extended form, seconds and fraction optional, offset optional.
+_INSTANT_RE = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)"
+    r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})?"
+)
+
+LineFinder = Callable[[str], int | None]
+
+
+def join_key(parent: str, child: str | int) -> str:
+    if isinstance(child, int):
+        return f"{parent}[{child}]"
+    return f"{parent}.{child}" if parent else child
+
+
+def describe_value(value: object) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def one_of(choices: Iterable[str]) -> str:
+    items = [f"'{c}'" for c in choices]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+class Reader:
+    """Collects problems for one file. ``line_of`` maps a key path to a line (TOML only)."""
+
+    def __init__(self, file: str, line_of: LineFinder | None = None) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self._line_of = line_of
+
+    def problem(self, key: str, message: str) -> None:
+        line = self._line_of(key) if self._line_of else None
+        self.problems.append(Problem(self.file, key, message, line))
+
+    # -- tables -------------------------------------------------------------------------
+    def table(self, value: object, key: str) -> Mapping[str, Any] | None:
+        if isinstance(value, dict):
+            return value
+        self.problem(key, f"must be a table of keys, not {describe_value(value)}")
+        return None
+
+    def check_keys(
+        self, table: Mapping[str, Any], key: str, allowed: Iterable[str], required: Iterable[str]
+    ) -> None:
+        allowed_set = set(allowed)
+        for name in table:
+            if name not in allowed_set:
+                self.problem(
+                    join_key(key, name),
+                    "unknown key (schema 1 has no such key here; check the spelling). "
+                    f"Known keys: {', '.join(sorted(allowed_set))}",
+                )
+        for name in required:
+            if table.get(name) is None:
+                self.problem(join_key(key, name), "is required but missing")
+
+    # -- scalars ------------------------------------------------------------------------
+    def text(self, table: Mapping[str, Any], name: str, key: str, *, required: bool) -> str | None:
+        value = table.get(name)
+        path = join_key(key, name)
+        if value is None:
+            return None  # presence of required keys is reported by check_keys
+        if not isinstance(value, str):
+            self.problem(path, f"must be text, not {describe_value(value)}")
+            return None
+        if required and not value.strip():
+            self.problem(path, "must not be empty")
+            return None
+        return value
+
+    def boolean(self, table: Mapping[str, Any], name: str, key: str, default: bool) -> bool:
+        value = table.get(name)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.problem(join_key(key, name), f"must be true or false, not {describe_value(value)}")
+            return default
+        return value
+
+    def choice(
+        self, table: Mapping[str, Any], name: str, key: str, choices: Iterable[str]
+    ) -> str | None:
+        value = table.get(name)
+        if value is None:
+            return None
+        return self.choice_value(value, join_key(key, name), choices)
+
+    def choice_value(self, value: object, key: str, choices: Iterable[str]) -> str | None:
+        options = tuple(choices)
+        if isinstance(value, str) and value in options:
+            return value
+        self.problem(key, f"{describe_value(value)} is not one of {one_of(options)}")
+        return None
+
+    def choice_list(
+        self, table: Mapping[str, Any], name: str, key: str, choices: Iterable[str]
+    ) -> tuple[str, ...]:
+        value = table.get(name)
+        path = join_key(key, name)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem(path, f"must be a list, not {describe_value(value)}")
+            return ()
+        options = tuple(choices)
+        found: list[str] = []
+        for index, item in enumerate(value):
+            checked = self.choice_value(item, join_key(path, index), options)
+            if checked is not None and checked not in found:
+                found.append(checked)
+        return tuple(found)
+
+    def date(self, table: Mapping[str, Any], name: str, key: str) -> dt.date | None:
+        value = table.get(name)
+        if value is None:
+            return None
+        return self.date_value(value, join_key(key, name))
+
+    def date_value(self, value: object, key: str) -> dt.date | None:
+        if isinstance(value, dt.datetime):  # a TOML datetime where a date was meant
+            self.problem(key, "must be a date (YYYY-MM-DD) without a time of day")
+            return None
+        if isinstance(value, dt.date):
+            return value
+        if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
+            self.problem(key, f"{describe_value(value)} is not a date in the form YYYY-MM-DD")
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.problem(key, f"{describe_value(value)} is not a real calendar date")
+            return None
+
+    def instant(self, table: Mapping[str, Any], name: str, key: str) -> dt.datetime | None:
+        value = table.get(name)
+        if value is None:
+            return None
+        path = join_key(key, name)
+        if not isinstance(value, str):
+            self.problem(path, f"must be a date and time as text, not {describe_value(value)}")
+            return None
+        parsed, error = parse_instant_text(value)
+        if error:
+            self.problem(path, error)
+        return parsed
+
+
+def parse_instant_text(value: str) -> tuple[dt.datetime | None, str | None]:
+    """Parse ``YYYY-MM-DDTHH:MM[:SS[.ffffff]][Z|±HH:MM]``.
+
+    Returns a naive datetime for a wall-clock time (to be read in the policy's timezone)
+    or an aware one when an offset is given; or an error message in plain words.
+    """
+    text = value.strip()
+    match = _INSTANT_RE.fullmatch(text)
+    if not match:
+        return None, (
+            f"{describe_value(value)} is not a date and time like 2026-03-05T09:15:00-08:00 "
+            "(the UTC offset may be left out for local time)"
+        )
+    normalized = f"{match['date']}T{match['time']}"
+    offset = match["offset"]
+    if offset:
+        normalized += "+00:00" if offset in ("Z", "z") else offset
+    try:
+        parsed = dt.datetime.fromisoformat(normalized)
+    except ValueError:
+        return None, f"{describe_value(value)} is not a real date and time"
+    if parsed.utcoffset() is not None and abs(parsed.utcoffset() or dt.timedelta()) >= dt.timedelta(
+        hours=24
+    ):
+        return None, f"{describe_value(value)} has an impossible UTC offset"
+    return parsed, None

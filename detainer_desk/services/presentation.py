@@ -1,0 +1,41 @@
+"""A decision as text for a person to read (``check`` without ``--json``)."""
+
+from __future__ import annotations
+
+from detainer_desk.domain.decision import Decision, format_instant_for_people
+from detainer_desk.domain.request import Request
+from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS
+
+_ACTION_WORDS = {"hold": "Hold", "transfer": "Transfer", "notify": "Notify", "review": "Review"}
+
+
+def decision_as_text(decision: Decision, request: Request) -> str:
+    subject = request.subject
+    ids = [f"booking {subject.booking_number}"]
+    if subject.a_number:
+        ids.append(subject.a_number)
+    lines = [
+        f"DECISION: {decision.headline()}",
+        f"Subject:  {subject.name} ({', '.join(ids)})",
+        f"Request:  {request.detainer.form} asking to {' and '.join(request.detainer.requested)}",
+        f"Policy:   {decision.policy_name}",
+        f"          SHA-256 {decision.policy_sha256}",
+        f"Evaluated at {format_instant_for_people(decision.evaluated_at)}",
+    ]
+    if decision.tentative_outcome and decision.hold_until is not None:
+        lines.append(f"Hold would end: {format_instant_for_people(decision.hold_until)}")
+    if decision.outcome == "review":
+        lines.append(
+            f"Nothing may be done until a supervisor reviews it; tentatively: "
+            f"{OUTCOME_WORDS[decision.tentative_outcome or 'decline']}."
+        )
+    lines.append(
+        "Permitted by the policy: "
+        + ", ".join(f"{a} {'yes' if decision.permitted[a] else 'no'}" for a in ACTIONS)
+    )
+    lines.append("")
+    lines.append("Reasons:")
+    for reason in decision.reasons:
+        lines.append(f"  - {_ACTION_WORDS[reason.action]} ({reason.result}): {reason.text}")
+        lines.append(f"    [{reason.citation}]")
+    return "\n".join(lines)

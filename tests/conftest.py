@@ -1,0 +1,35 @@
+"""Shared test set-up. Qt runs offscreen: no display is needed, here or in CI."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from detainer_desk.cli import main as cli_main
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., CliResult]:
+    """Run ``detainer-desk ARGS`` in this process, capturing its output."""
+
+    def run(*args: str) -> CliResult:
+        out, err = io.StringIO(), io.StringIO()
+        code = cli_main(list(args), out=out, err=err)
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return run

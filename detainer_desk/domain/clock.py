@@ -40,10 +40,13 @@ def start_of_day(day: dt.date, zone: ZoneInfo) -> dt.datetime:
 
 def years_before(day: dt.date, years: int) -> dt.date:
     """The same month and day ``years`` calendar years earlier; February 29 becomes the 28th."""
+    year = day.year - years
+    if year < dt.MINYEAR:
+        return dt.date.min  # further back than any calendar date: every date is within
     try:
-        return day.replace(year=day.year - years)
+        return day.replace(year=year)
     except ValueError:
-        return day.replace(year=day.year - years, day=28)
+        return day.replace(year=year, day=28)
 
 
 def is_younger_than(dob: dt.date, years: int, on: dt.date) -> bool:

@@ -12,8 +12,8 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from . import vocabulary as v
+from .clock import UTC, is_younger_than, local_date, to_aware, years_before
 from .clock import hold_until as compute_hold_until
-from .clock import is_younger_than, local_date, to_aware, years_before
 from .decision import (
     NOT_PERMITTED,
     NOT_REQUESTED,
@@ -70,10 +70,10 @@ def evaluate(policy: Policy, request: Request, at: dt.datetime | None = None) ->
     outcome = "decline"
     if hold_requested and permitted["hold"]:
         if facts.release_eligible_at is not None:
-            hold_deadline = compute_hold_until(
-                facts.release_eligible_at, policy.hold_window, facts.zone
-            )
-            if facts.evaluated_at >= hold_deadline:
+            hold_deadline = _hold_deadline(facts)
+            # Compare instants in UTC: two times in the same zone compare by wall clock,
+            # which is wrong inside the repeated hour when clocks fall back.
+            if facts.evaluated_at.astimezone(UTC) >= hold_deadline.astimezone(UTC):
                 window_closed = True
                 reasons.append(
                     Reason(
@@ -131,6 +131,22 @@ def evaluate(policy: Policy, request: Request, at: dt.datetime | None = None) ->
     )
 
 
+def _hold_deadline(facts: Facts) -> dt.datetime:
+    assert facts.release_eligible_at is not None
+    try:
+        return compute_hold_until(facts.release_eligible_at, facts.policy.hold_window, facts.zone)
+    except OverflowError:
+        raise InvalidInput(
+            [
+                Problem(
+                    facts.policy.source,
+                    "hold.max_hours",
+                    "the hold window would end after the year 9999: max_hours is far too large",
+                )
+            ]
+        ) from None
+
+
 # -- facts about the request, resolved in the policy's timezone ---------------------------
 
 
@@ -162,7 +178,8 @@ class Facts:
                         self.request.source,
                         "subject.dob",
                         f"the date of birth {dob.isoformat()} is after the date the request "
-                        f"was received ({self.evaluation_date.isoformat()})",
+                        f"is evaluated on ({self.evaluation_date.isoformat()}: the local date "
+                        "of received_at, unless another instant was given)",
                     )
                 ]
             )

@@ -12,8 +12,9 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from . import vocabulary as v
 from .clock import HoldWindowRule
@@ -213,6 +214,18 @@ _HOLIDAY_CALENDARS = ("US",)
 _TOML_LINE_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+@lru_cache(maxsize=1)
+def _iana_names() -> frozenset[str]:
+    # Only real IANA names: "localtime" and the like would make a decision depend on the
+    # computer it runs on.
+    # The system's zoneinfo folder also holds such files and the posix/ and right/ copies.
+    return frozenset(
+        name
+        for name in available_timezones()
+        if name not in {"localtime", "posixrules"} and not name.startswith(("posix/", "right/"))
+    )
+
+
 def policy_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -236,6 +249,10 @@ def parse_policy(data: bytes, source: str) -> Policy:
         if found:
             plain += f" (column {found[2]})"
         raise InvalidInput([Problem(source, "", f"not valid TOML: {plain}", line)]) from None
+    except RecursionError:
+        raise InvalidInput(
+            [Problem(source, "", "not a valid policy: nested far too deeply")]
+        ) from None
     return _PolicyParser(source, text, sha256).parse(document)
 
 
@@ -306,7 +323,10 @@ class _PolicyParser:
             return None
         try:
             ZoneInfo(value)
+            known = value in _iana_names()
         except (ZoneInfoNotFoundError, ValueError, OSError):
+            known = False
+        if not known:
             self.r.problem(
                 "timezone",
                 f"{value!r} is not a known IANA timezone name (for example America/Chicago)",
@@ -550,7 +570,9 @@ class _PolicyParser:
                     "hold.max_hours", f"must be a number of hours, not {describe_value(raw_hours)}"
                 )
             elif not 0 < raw_hours < float("inf"):  # also refuses nan
-                r.problem("hold.max_hours", f"must be greater than 0 (it is {raw_hours})")
+                r.problem(
+                    "hold.max_hours", f"must be a finite number greater than 0 (it is {raw_hours})"
+                )
             else:
                 max_hours = raw_hours
         exclude_weekends = r.boolean(table, "exclude_weekends", "hold", False)

@@ -194,8 +194,8 @@ def parse_instant_text(value: str) -> tuple[dt.datetime | None, str | None]:
         parsed = dt.datetime.fromisoformat(normalized)
     except ValueError:
         return None, f"{describe_value(value)} is not a real date and time"
-    if parsed.utcoffset() is not None and abs(parsed.utcoffset() or dt.timedelta()) >= dt.timedelta(
-        hours=24
-    ):
-        return None, f"{describe_value(value)} has an impossible UTC offset"
+    # Years 1 and 9999 cannot be moved across timezones or have 48 hours added: no real
+    # detainer is dated there, so refuse them rather than fail later.
+    if not 1900 <= parsed.year <= 2999:
+        return None, f"{describe_value(value)} is outside the years 1900 to 2999"
     return parsed, None

@@ -164,6 +164,10 @@ def load_json(data: bytes | str, source: str) -> object:
         ) from None
     except ValueError as exc:
         raise InvalidInput([Problem(source, "", f"not a valid request: {exc}")]) from None
+    except RecursionError:
+        raise InvalidInput(
+            [Problem(source, "", "not a valid request: nested far too deeply")]
+        ) from None
 
 
 def request_from_mapping(document: object, source: str) -> Request:

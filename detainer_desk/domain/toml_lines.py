@@ -19,7 +19,7 @@ class TomlLines:
         self.lines: dict[str, int] = {}
         self._array_tables: dict[str, int] = {}
         # On a construct this scanner does not know, keep whatever was found before it.
-        with contextlib.suppress(IndexError, ValueError):
+        with contextlib.suppress(IndexError, ValueError, RecursionError):
             self._scan()
 
     def line_of(self, key: str) -> int | None:

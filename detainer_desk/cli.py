@@ -7,6 +7,7 @@ on standard error, nothing changed; 1 the check or verification itself failed.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -109,6 +110,345 @@ def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     return run_gui(paths, smoke=args.command == "smoke")
 
 
+def _open_runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from detainer_desk.adapters.db.engine import DatabaseError
+    from detainer_desk.paths import DataDirError, resolve_paths
+    from detainer_desk.runtime import open_runtime
+
+    try:
+        return open_runtime(resolve_paths(args.data_dir), getattr(args, "db", None))
+    except (DataDirError, DatabaseError) as exc:
+        raise UserError(f"Cannot open the record store: {exc}") from None
+
+
+def _parse_when(text: str, option: str) -> dt.datetime:
+    """An instant from the command line; without an offset it is this computer's local time."""
+    from detainer_desk.domain.reader import parse_instant_text
+
+    moment, error = parse_instant_text(text)
+    if error or moment is None:
+        raise UserError(f"{option}: {error}")
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def _parse_day(text: str, option: str) -> dt.datetime:
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{option}: {text!r} is not a date like 2026-03-05") from None
+    return dt.datetime.combine(day, dt.time()).astimezone()
+
+
+def cmd_policy_activate(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain.errors import InvalidInput
+    from detainer_desk.runtime import local_actor
+    from detainer_desk.services.records import activate_policy
+
+    data = _read_policy(args.file)
+    runtime = _open_runtime(args)
+    try:
+        result = activate_policy(
+            runtime.uow(), data, args.file, local_actor(), runtime.clock(), args.reason
+        )
+    except InvalidInput as exc:
+        raise UserError(*exc.lines()) from None
+    finally:
+        runtime.close()
+    policy = result.activation.policy
+    if result.already_active:
+        out.write(f"Already active: {policy.name} (version {policy.id}, sha256 {policy.sha256})\n")
+    else:
+        out.write(f"Activated: {policy.name} (version {policy.id}, sha256 {policy.sha256})\n")
+    return EXIT_OK
+
+
+def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain.errors import InvalidInput
+    from detainer_desk.runtime import local_actor
+    from detainer_desk.services.ports import AttachmentIn
+    from detainer_desk.services.records import RecordError, media_type_for, record_decision
+
+    data = read_input_file(args.request, "request")
+    attachments = []
+    for name in args.attach:
+        media_type = media_type_for(name)
+        if media_type is None:
+            raise UserError(f"{name}: only PDF, PNG, JPEG and TIFF scans can be attached")
+        attachments.append(
+            AttachmentIn(Path(name).name, media_type, read_input_file(name, "attachment"))
+        )
+    runtime = _open_runtime(args)
+    try:
+        recorded = record_decision(
+            runtime.uow(), data, args.request, attachments, local_actor(), runtime.clock()
+        )
+    except InvalidInput as exc:
+        raise UserError(*exc.lines(), "Nothing was recorded.") from None
+    except RecordError as exc:
+        raise UserError(f"Nothing was recorded: {exc}") from None
+    finally:
+        runtime.close()
+    decision = recorded.decision
+    if args.json:
+        payload = {"decision_id": recorded.decision_id, **decision.to_contract()}
+        out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(f"Recorded decision {recorded.decision_id}: {decision.headline()}\n")
+    if recorded.earlier_decisions:
+        ids = ", ".join(str(i) for i in recorded.earlier_decisions)
+        print(
+            f"Warning: this booking number and form were already recorded (decision {ids}).",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def cmd_amend(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain import lifecycle as lc
+    from detainer_desk.runtime import local_actor
+    from detainer_desk.services.records import RecordError, amend_decision
+
+    effective_at = None
+    details: dict[str, object] = {}
+    if args.release_eligible_at:
+        kind, effective_at = (
+            lc.RELEASE_ELIGIBLE,
+            _parse_when(args.release_eligible_at, "--release-eligible-at"),
+        )
+    elif args.ice_custody_at:
+        kind, effective_at = lc.ICE_CUSTODY, _parse_when(args.ice_custody_at, "--ice-custody-at")
+    elif args.released_at:
+        kind, effective_at = lc.RELEASED, _parse_when(args.released_at, "--released-at")
+    elif args.lifted:
+        kind = lc.LIFTED
+    elif args.countersign:
+        kind = lc.COUNTERSIGN
+    elif args.override:
+        kind, details = lc.OVERRIDE, {"outcome": args.override}
+    else:
+        kind = lc.CORRECTION
+        details = {"field": args.correct[0], "value": args.correct[1]}
+    runtime = _open_runtime(args)
+    try:
+        result = amend_decision(
+            runtime.uow(),
+            args.id,
+            kind,
+            local_actor(),
+            runtime.clock(),
+            effective_at=effective_at,
+            reason=args.reason,
+            details=details,
+        )
+    except RecordError as exc:
+        raise UserError(f"Nothing was changed: {exc}") from None
+    finally:
+        runtime.close()
+    out.write(
+        f"Amendment {result.amendment_id} added to decision {args.id}: {lc.AMENDMENT_WORDS[kind]}.\n"
+    )
+    out.write(f"Status now: {result.state.status}; outcome in force: {result.state.outcome}\n")
+    if result.hold_until is not None and not result.state.closed:
+        from detainer_desk.domain.decision import format_instant_for_people
+
+        out.write(f"Hold until: {format_instant_for_people(result.hold_until)}\n")
+    if result.window_closed:
+        out.write("The hold window has already closed: the person may not be held.\n")
+    return EXIT_OK
+
+
+def cmd_log(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.services.ports import DecisionQuery
+    from detainer_desk.services.records import find_decisions
+
+    if args.limit < 1:
+        raise UserError("--limit must be 1 or more")
+    query = DecisionQuery(
+        search=args.search,
+        outcome=args.outcome,
+        received_from=_parse_day(args.date_from, "--from") if args.date_from else None,
+        received_to=(_parse_day(args.date_to, "--to") + dt.timedelta(days=1))
+        if args.date_to
+        else None,
+        recorded_by=args.officer,
+        limit=args.limit,
+    )
+    runtime = _open_runtime(args)
+    try:
+        page = find_decisions(runtime.uow(), query)
+    finally:
+        runtime.close()
+    if args.json:
+        for item in page.items:
+            out.write(json.dumps(_summary_json(item), ensure_ascii=False) + "\n")
+        return EXIT_OK
+    if not page.items:
+        out.write("No decisions match.\n")
+        return EXIT_OK
+    out.write(
+        f"{'ID':>7}  {'RECEIVED (UTC)':16}  {'SUBJECT':24}  {'BOOKING':12}  {'FORM':6}  {'OUTCOME':8}  HOLD UNTIL\n"
+    )
+    for item in page.items:
+        out.write(
+            f"{item.decision_id:>7}  {item.received_at:%Y-%m-%d %H:%M}  {item.subject_name[:24]:24}  "
+            f"{item.booking_number[:12]:12}  {item.form:6}  {item.outcome:8}  {item.hold_until or ''}\n"
+        )
+    return EXIT_OK
+
+
+def _summary_json(item) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {
+        "decision_id": item.decision_id,
+        "received_at": item.received_at.isoformat(),
+        "subject_name": item.subject_name,
+        "dob": item.dob,
+        "booking_number": item.booking_number,
+        "a_number": item.a_number,
+        "form": item.form,
+        "outcome": item.outcome,
+        "tentative_outcome": item.tentative_outcome,
+        "hold_until": item.hold_until,
+        "recorded_by": item.recorded_by,
+        "recorded_at": item.recorded_at.isoformat(),
+    }
+
+
+def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.services.records import NotFoundError, load_decision
+
+    runtime = _open_runtime(args)
+    try:
+        row, state = load_decision(runtime.uow(), args.id)
+    except NotFoundError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        runtime.close()
+    decision = json.loads(row.decision_json)
+    if args.json:
+        payload = {
+            **_summary_json(row.summary),
+            "chain": {"seq": row.seq, "entry_hash": row.entry_hash},
+            "request": json.loads(row.request_json),
+            "decision": decision,
+            "policy_version": {
+                "id": row.policy.id,
+                "name": row.policy.name,
+                "sha256": row.policy.sha256,
+            },
+            "attachments": [
+                {
+                    "id": a.id,
+                    "file_name": a.file_name,
+                    "media_type": a.media_type,
+                    "size": a.size,
+                    "sha256": a.sha256,
+                }
+                for a in row.attachments
+            ],
+            "amendments": [
+                {
+                    "id": a.id,
+                    "kind": a.kind,
+                    "seq": a.seq,
+                    "entry_hash": a.entry_hash,
+                    "effective_at": a.effective_at.isoformat() if a.effective_at else None,
+                    "reason": a.reason,
+                    "details": json.loads(a.details_json),
+                    "recorded_at": a.stamp.recorded_at.isoformat(),
+                    "recorded_by": a.stamp.recorded_by,
+                    "workstation": a.stamp.workstation,
+                }
+                for a in row.amendments
+            ],
+            "state": {
+                "status": state.status,
+                "outcome": state.outcome,
+                "hold_until": state.hold_until.isoformat() if state.hold_until else None,
+                "closed": state.closed,
+            },
+        }
+        out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    s = row.summary
+    lines = [
+        f"Decision {s.decision_id}  (chain entry {row.seq}, hash {row.entry_hash})",
+        f"Subject:   {s.subject_name}, born {s.dob}, booking {s.booking_number}"
+        + (f", {s.a_number}" if s.a_number else ""),
+        f"Request:   {s.form}, received {s.received_at.isoformat()}",
+        f"Outcome:   {decision['outcome']}"
+        + (
+            f" (tentatively {decision['tentative_outcome']})"
+            if decision["tentative_outcome"]
+            else ""
+        )
+        + (f", hold until {decision['hold_until']}" if decision["hold_until"] else ""),
+        f"Now:       {state.status}; outcome in force {state.outcome}"
+        + (
+            f"; hold until {state.hold_until.isoformat()}"
+            if state.hold_until and not state.closed
+            else ""
+        ),
+        f"Policy:    {row.policy.name} (version {row.policy.id}, sha256 {row.policy.sha256})",
+        f"Recorded:  {s.recorded_at.isoformat()} by {s.recorded_by} at {row.workstation}",
+        "Reasons:",
+        *(f"  - {r['action']} ({r['result']}): {r['text']}" for r in decision["reasons"]),
+    ]
+    if row.attachments:
+        lines.append("Attachments:")
+        lines += [
+            f"  - {a.file_name} ({a.media_type}, {a.size} bytes, sha256 {a.sha256})"
+            for a in row.attachments
+        ]
+    if row.amendments:
+        lines.append("Amendments:")
+        for a in row.amendments:
+            when = f" at {a.effective_at.isoformat()}" if a.effective_at else ""
+            why = f": {a.reason}" if a.reason else ""
+            lines.append(
+                f"  - {a.stamp.recorded_at.isoformat()} {a.stamp.recorded_by}: {a.kind}{when}{why}"
+            )
+    out.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.adapters.db.repository import verify_store
+
+    runtime = _open_runtime(args)
+    try:
+        last = None
+        for progress in verify_store(runtime.engine):
+            last = progress
+    finally:
+        runtime.close()
+    assert last is not None
+    if last.fault is not None:
+        out.write(f"VERIFY FAILED after {last.checked} good entries: {last.fault}\n")
+        return EXIT_FAILED
+    out.write(f"{last.checked} entries verified; chain head {last.last_hash}\n")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.services.demo import fill_demo
+
+    if args.decisions < 0:
+        raise UserError("--decisions must be 0 or more")
+    runtime = _open_runtime(args)
+    try:
+        for done in fill_demo(runtime.uow, args.decisions, seed=args.seed):
+            if not args.quiet:
+                print(
+                    f"\r{done:,} of {args.decisions:,} decisions recorded", end="", file=sys.stderr
+                )
+    finally:
+        runtime.close()
+    if not args.quiet:
+        print(file=sys.stderr)
+    out.write(f"{args.decisions} demo decisions recorded in {runtime.database_label}\n")
+    return EXIT_OK
+
+
 # -- the parser -------------------------------------------------------------------------
 
 
@@ -118,8 +458,13 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir_help = (
         "where the database and logs live (default: $DETAINER_DESK_HOME or the user data folder)"
     )
+    db_help = (
+        "database URL (default: $DETAINER_DESK_DB, else the SQLite file in the data folder); "
+        "postgresql+psycopg://user@host/db for a shared server"
+    )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_dir_help)
+    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=db_help)
 
     parser = argparse.ArgumentParser(
         prog="detainer-desk",
@@ -128,7 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--data-dir", metavar="DIR", default=None, help=data_dir_help)
-    parser.set_defaults(handler=cmd_gui, command=None)
+    parser.add_argument("--db", metavar="URL", default=None, help=db_help)
+    parser.set_defaults(handler=cmd_gui, command=None, db=None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     smoke = commands.add_parser(
@@ -164,6 +510,100 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("file", metavar="FILE", help="a policy file, or a preset name")
     show.add_argument("--text", action="store_true", help="also print the file as written")
     show.set_defaults(handler=cmd_policy_show)
+    activate = policy_commands.add_parser(
+        "activate",
+        parents=[common],
+        help="make a policy the active one (stored with its text and SHA-256)",
+    )
+    activate.add_argument("file", metavar="FILE", help="a policy file, or a preset name")
+    activate.add_argument("--reason", help="why this policy is activated (kept in the record)")
+    activate.set_defaults(handler=cmd_policy_activate)
+
+    record = commands.add_parser(
+        "record",
+        parents=[common],
+        help="evaluate a request under the active policy and record the decision",
+    )
+    record.add_argument("request", metavar="REQUEST.json")
+    record.add_argument(
+        "--attach",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="a scan to store with it (PDF, PNG, JPEG, TIFF); repeatable",
+    )
+    record.add_argument(
+        "--json", action="store_true", help="print the decision as JSON with its id"
+    )
+    record.set_defaults(handler=cmd_record)
+
+    amend = commands.add_parser(
+        "amend", parents=[common], help="add a later fact to a decision (never changes it)"
+    )
+    amend.add_argument("id", type=int, metavar="ID")
+    fact = amend.add_mutually_exclusive_group(required=True)
+    fact.add_argument(
+        "--release-eligible-at",
+        metavar="T",
+        help="the person became (or will become) eligible for release: starts the hold clock",
+    )
+    fact.add_argument("--ice-custody-at", metavar="T", help="ICE took custody")
+    fact.add_argument("--released-at", metavar="T", help="the person was released")
+    fact.add_argument(
+        "--lifted",
+        action="store_true",
+        help="ICE lifted or cancelled the detainer (needs --reason)",
+    )
+    fact.add_argument(
+        "--countersign", action="store_true", help="a supervisor agrees with the decision"
+    )
+    fact.add_argument(
+        "--override",
+        choices=["hold", "transfer", "notify", "decline"],
+        help="a supervisor replaces the outcome (needs --reason)",
+    )
+    fact.add_argument(
+        "--correct",
+        nargs=2,
+        metavar=("FIELD", "VALUE"),
+        help="record a correction of a typo (needs --reason)",
+    )
+    amend.add_argument("--reason", help="why (required for --lifted, --override and --correct)")
+    amend.set_defaults(handler=cmd_amend)
+
+    log = commands.add_parser("log", parents=[common], help="list recorded decisions, newest first")
+    log.add_argument("--search", metavar="TEXT", help="name words, A-number or booking number")
+    log.add_argument("--outcome", choices=["hold", "transfer", "notify", "decline", "review"])
+    log.add_argument(
+        "--from", dest="date_from", metavar="DATE", help="received on or after this date"
+    )
+    log.add_argument("--to", dest="date_to", metavar="DATE", help="received on or before this date")
+    log.add_argument("--officer", metavar="USER", help="recorded by this user")
+    log.add_argument("--limit", type=int, default=50, metavar="N")
+    log.add_argument("--json", action="store_true", help="one JSON object per line")
+    log.set_defaults(handler=cmd_log)
+
+    show_decision = commands.add_parser(
+        "show", parents=[common], help="one decision with its request, documents and history"
+    )
+    show_decision.add_argument("id", type=int, metavar="ID")
+    show_decision.add_argument("--json", action="store_true")
+    show_decision.set_defaults(handler=cmd_show)
+
+    verify = commands.add_parser(
+        "verify", parents=[common], help="recompute the whole hash chain and every attachment hash"
+    )
+    verify.set_defaults(handler=cmd_verify)
+
+    demo = commands.add_parser(
+        "demo",
+        parents=[common],
+        help="fill a database with synthetic requests and decisions (trials, benchmarks)",
+    )
+    demo.add_argument("--decisions", type=int, required=True, metavar="N")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--quiet", action="store_true")
+    demo.set_defaults(handler=cmd_demo)
     return parser
 
 

@@ -33,3 +33,14 @@ def run_cli() -> Callable[..., CliResult]:
         return CliResult(code, out.getvalue(), err.getvalue())
 
     return run
+
+
+@pytest.fixture
+def runtime(tmp_path: Path):
+    """A real record store in a SQLite file under tmp_path, migrated to head."""
+    from detainer_desk.paths import resolve_paths
+    from detainer_desk.runtime import open_runtime
+
+    opened = open_runtime(resolve_paths(tmp_path / "data"))
+    yield opened
+    opened.close()

@@ -1,0 +1,1 @@
+"""The record store: SQLAlchemy 2 over SQLite (embedded) or PostgreSQL (shared server)."""

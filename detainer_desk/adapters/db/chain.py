@@ -1,0 +1,145 @@
+"""The hash chain over every evidence row.
+
+``entry_hash = SHA-256(previous entry_hash ‖ canonical bytes of the row)``, the first entry
+chained to 64 zeros. The canonical bytes are the row's own columns (its ``seq`` included,
+its ``entry_hash`` excluded) as sorted, compact JSON with the table's name; an attachment's
+bytes enter through their SHA-256, which verify recomputes from the stored content.
+
+Writers lock the single ``chain_head`` row (``BEGIN IMMEDIATE`` on SQLite, ``FOR UPDATE`` on
+PostgreSQL), so concurrent workstations take turns and the chain never forks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, insert, select, update
+
+from .schema import EVIDENCE_TABLES, chain_head
+
+GENESIS_HASH = "0" * 64
+_EXCLUDED = frozenset({"id", "entry_hash", "content"})
+
+
+def canonical_bytes(table_name: str, row: Mapping[str, Any]) -> bytes:
+    body = {key: value for key, value in row.items() if key not in _EXCLUDED}
+    body["_table"] = table_name
+    body["_id"] = row["id"]
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def chain_hash(previous_hash: str, table_name: str, row: Mapping[str, Any]) -> str:
+    digest = hashlib.sha256(bytes.fromhex(previous_hash))
+    digest.update(canonical_bytes(table_name, row))
+    return digest.hexdigest()
+
+
+def append(conn: Connection, table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """Insert one evidence row as the next chain entry; returns the row as stored."""
+    head = conn.execute(
+        select(chain_head.c.last_seq, chain_head.c.last_hash)
+        .where(chain_head.c.id == 1)
+        .with_for_update()
+    ).one()
+    seq = head.last_seq + 1
+    row_id = conn.execute(select(func.coalesce(func.max(table.c.id), 0) + 1)).scalar_one()
+    row = {"id": row_id, **values, "seq": seq}
+    row["entry_hash"] = chain_hash(head.last_hash, table.name, row)
+    conn.execute(insert(table).values(**row))
+    conn.execute(
+        update(chain_head)
+        .where(chain_head.c.id == 1)
+        .values(last_seq=seq, last_hash=row["entry_hash"])
+    )
+    return row
+
+
+# -- verification -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChainFault:
+    seq: int | None
+    table: str
+    row_id: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"entry {self.seq} ({self.table} #{self.row_id})" if self.seq else self.table
+        return f"{where}: {self.problem}"
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyProgress:
+    checked: int
+    total: int
+    fault: ChainFault | None = None
+    last_hash: str = GENESIS_HASH
+
+
+def count_entries(conn: Connection) -> int:
+    return sum(
+        conn.execute(select(func.count()).select_from(t)).scalar_one() for t in EVIDENCE_TABLES
+    )
+
+
+def _rows(conn: Connection, table: Table) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    result = conn.execution_options(stream_results=True, yield_per=5000).execute(
+        select(table).order_by(table.c.seq)
+    )
+    for mapping in result.mappings():
+        row = dict(mapping)
+        yield row["seq"], table.name, row
+
+
+def verify_chain(conn: Connection, every: int = 10_000) -> Iterator[VerifyProgress]:
+    """Recompute the whole chain in ``seq`` order (and every attachment's SHA-256).
+
+    Yields progress every ``every`` entries; the last item carries the first fault found,
+    if any. Stops at the first fault: everything after it can no longer be trusted.
+    """
+    total = count_entries(conn)
+    merged = heapq.merge(*(_rows(conn, t) for t in EVIDENCE_TABLES), key=lambda item: item[0])
+    previous = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    for seq, table_name, row in merged:
+        fault = None
+        if seq != expected_seq:
+            missing = "missing" if seq > expected_seq else "repeated"
+            fault = ChainFault(seq, table_name, row["id"], f"entry {expected_seq} is {missing}")
+        elif chain_hash(previous, table_name, row) != row["entry_hash"]:
+            fault = ChainFault(
+                seq, table_name, row["id"], "its contents do not match its hash (altered)"
+            )
+        elif table_name == "attachments":
+            actual = hashlib.sha256(row["content"]).hexdigest()
+            if actual != row["sha256"] or len(row["content"]) != row["size"]:
+                fault = ChainFault(
+                    seq, table_name, row["id"], "the attached file's bytes were altered"
+                )
+        if fault:
+            yield VerifyProgress(checked, total, fault, previous)
+            return
+        previous = row["entry_hash"]
+        expected_seq += 1
+        checked += 1
+        if checked % every == 0:
+            yield VerifyProgress(checked, total, None, previous)
+    head = conn.execute(select(chain_head.c.last_seq, chain_head.c.last_hash)).one()
+    if head.last_seq != checked or head.last_hash != previous:
+        fault = ChainFault(
+            None,
+            "chain_head",
+            None,
+            f"the chain head says {head.last_seq} entries but {checked} were found "
+            "(entries were removed or added outside the program)",
+        )
+        yield VerifyProgress(checked, total, fault, previous)
+        return
+    yield VerifyProgress(checked, total, None, previous)

@@ -1,0 +1,458 @@
+"""The record repository and unit of work over SQLAlchemy Core."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator, Sequence
+from typing import Any, Self
+
+from sqlalchemy import Connection, Engine, and_, or_, select, tuple_
+from sqlalchemy.engine import RowMapping
+
+from detainer_desk.services.ports import (
+    AmendmentRecord,
+    AttachmentIn,
+    AttachmentInfo,
+    DecisionQuery,
+    DecisionRow,
+    DecisionSummary,
+    NewAmendment,
+    NewDecision,
+    NewRequest,
+    PolicyActivation,
+    Stamp,
+    StoredPolicy,
+)
+
+from . import chain
+from .schema import (
+    amendments,
+    attachments,
+    decisions,
+    name_tokens,
+    policy_activations,
+    policy_versions,
+    requests,
+)
+
+_UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def utc_text(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("a naive datetime cannot be stored as an instant")
+    return moment.astimezone(dt.UTC).strftime(_UTC_FORMAT)
+
+
+def from_utc_text(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, _UTC_FORMAT).replace(tzinfo=dt.UTC)
+
+
+def _maybe(text: str | None) -> dt.datetime | None:
+    return from_utc_text(text) if text else None
+
+
+def _stamp_values(stamp: Stamp) -> dict[str, Any]:
+    return {
+        "recorded_at": utc_text(stamp.recorded_at),
+        "recorded_by": stamp.recorded_by,
+        "workstation": stamp.workstation,
+    }
+
+
+def _stamp_of(row: RowMapping | dict[str, Any], prefix: str = "") -> Stamp:
+    return Stamp(
+        from_utc_text(row[f"{prefix}recorded_at"]),
+        row[f"{prefix}recorded_by"],
+        row[f"{prefix}workstation"],
+    )
+
+
+def _policy_of(row: RowMapping | dict[str, Any]) -> StoredPolicy:
+    return StoredPolicy(
+        row["id"], row["sha256"], row["name"], row["source_name"], row["text"], _stamp_of(row)
+    )
+
+
+_SUMMARY_COLUMNS = (
+    decisions.c.id.label("decision_id"),
+    requests.c.id.label("request_id"),
+    requests.c.received_at,
+    requests.c.subject_name,
+    requests.c.dob,
+    requests.c.booking_number,
+    requests.c.a_number,
+    requests.c.form,
+    decisions.c.outcome,
+    decisions.c.tentative_outcome,
+    decisions.c.hold_until,
+    requests.c.release_eligible_at,
+    decisions.c.recorded_by,
+    decisions.c.recorded_at,
+)
+
+
+def _summary_of(row: RowMapping) -> DecisionSummary:
+    return DecisionSummary(
+        decision_id=row["decision_id"],
+        request_id=row["request_id"],
+        received_at=from_utc_text(row["received_at"]),
+        subject_name=row["subject_name"],
+        dob=row["dob"],
+        booking_number=row["booking_number"],
+        a_number=row["a_number"],
+        form=row["form"],
+        outcome=row["outcome"],
+        tentative_outcome=row["tentative_outcome"],
+        hold_until=row["hold_until"],
+        release_eligible_at=_maybe(row["release_eligible_at"]),
+        recorded_by=row["recorded_by"],
+        recorded_at=from_utc_text(row["recorded_at"]),
+    )
+
+
+class SqlRecordRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # -- policies -------------------------------------------------------------------------
+    def active_policy(self) -> PolicyActivation | None:
+        history = self._activations(limit=1)
+        return history[0] if history else None
+
+    def policy_history(self) -> Sequence[PolicyActivation]:
+        return self._activations(limit=None)
+
+    def _activations(self, limit: int | None) -> list[PolicyActivation]:
+        a, p = policy_activations, policy_versions
+        query = (
+            select(
+                a.c.id.label("activation_id"),
+                a.c.reason,
+                a.c.recorded_at.label("a_recorded_at"),
+                a.c.recorded_by.label("a_recorded_by"),
+                a.c.workstation.label("a_workstation"),
+                *p.c,
+            )
+            .join(p, p.c.id == a.c.policy_version_id)
+            .order_by(a.c.seq.desc())
+            .limit(limit)
+        )
+        return [
+            PolicyActivation(r["activation_id"], _policy_of(r), r["reason"], _stamp_of(r, "a_"))
+            for r in self.conn.execute(query).mappings()
+        ]
+
+    def policy_by_sha256(self, sha256: str) -> StoredPolicy | None:
+        row = (
+            self.conn.execute(select(policy_versions).where(policy_versions.c.sha256 == sha256))
+            .mappings()
+            .first()
+        )
+        return _policy_of(row) if row else None
+
+    def add_policy_version(
+        self, text: str, sha256: str, name: str, source_name: str, stamp: Stamp
+    ) -> StoredPolicy:
+        row = chain.append(
+            self.conn,
+            policy_versions,
+            {
+                "sha256": sha256,
+                "name": name,
+                "source_name": source_name,
+                "text": text,
+                **_stamp_values(stamp),
+            },
+        )
+        return _policy_of(row)
+
+    def add_policy_activation(
+        self, policy: StoredPolicy, reason: str | None, stamp: Stamp
+    ) -> PolicyActivation:
+        row = chain.append(
+            self.conn,
+            policy_activations,
+            {"policy_version_id": policy.id, "reason": reason, **_stamp_values(stamp)},
+        )
+        return PolicyActivation(row["id"], policy, reason, stamp)
+
+    # -- requests and decisions -------------------------------------------------------------
+    def add_request(self, request: NewRequest, tokens: Sequence[str], stamp: Stamp) -> int:
+        row = chain.append(
+            self.conn,
+            requests,
+            {
+                "request_json": request.request_json,
+                "subject_name": request.subject_name,
+                "dob": request.dob,
+                "booking_number": request.booking_number,
+                "a_number": request.a_number,
+                "form": request.form,
+                "received_at": utc_text(request.received_at),
+                "release_eligible_at": (
+                    utc_text(request.release_eligible_at) if request.release_eligible_at else None
+                ),
+                **_stamp_values(stamp),
+            },
+        )
+        if tokens:
+            self.conn.execute(
+                name_tokens.insert(), [{"token": t, "request_id": row["id"]} for t in tokens]
+            )
+        return int(row["id"])
+
+    def add_attachment(
+        self, request_id: int, attachment: AttachmentIn, stamp: Stamp
+    ) -> AttachmentInfo:
+        digest = hashlib.sha256(attachment.content).hexdigest()
+        row = chain.append(
+            self.conn,
+            attachments,
+            {
+                "request_id": request_id,
+                "document_index": attachment.document_index,
+                "file_name": attachment.file_name,
+                "media_type": attachment.media_type,
+                "size": len(attachment.content),
+                "sha256": digest,
+                "content": attachment.content,
+                **_stamp_values(stamp),
+            },
+        )
+        return AttachmentInfo(
+            row["id"],
+            attachment.file_name,
+            attachment.media_type,
+            len(attachment.content),
+            digest,
+            attachment.document_index,
+        )
+
+    def add_decision(self, decision: NewDecision, stamp: Stamp) -> int:
+        row = chain.append(
+            self.conn,
+            decisions,
+            {
+                "request_id": decision.request_id,
+                "policy_version_id": decision.policy_version_id,
+                "outcome": decision.outcome,
+                "tentative_outcome": decision.tentative_outcome,
+                "hold_until": decision.hold_until.isoformat() if decision.hold_until else None,
+                "evaluated_at": utc_text(decision.evaluated_at),
+                "decision_json": decision.decision_json,
+                **_stamp_values(stamp),
+            },
+        )
+        return int(row["id"])
+
+    def add_amendment(self, amendment: NewAmendment, stamp: Stamp) -> int:
+        row = chain.append(
+            self.conn,
+            amendments,
+            {
+                "decision_id": amendment.decision_id,
+                "kind": amendment.kind,
+                "effective_at": utc_text(amendment.effective_at)
+                if amendment.effective_at
+                else None,
+                "reason": amendment.reason,
+                "details_json": amendment.details_json,
+                **_stamp_values(stamp),
+            },
+        )
+        return int(row["id"])
+
+    def decisions_for_booking(self, booking_number: str, form: str) -> Sequence[int]:
+        query = (
+            select(decisions.c.id)
+            .join(requests, requests.c.id == decisions.c.request_id)
+            .where(requests.c.booking_number == booking_number, requests.c.form == form)
+            .order_by(decisions.c.id)
+        )
+        return list(self.conn.execute(query).scalars())
+
+    # -- reading ----------------------------------------------------------------------------
+    def find_decisions(self, query: DecisionQuery) -> Sequence[DecisionSummary]:
+        statement = select(*_SUMMARY_COLUMNS).join(
+            decisions, decisions.c.request_id == requests.c.id
+        )
+        conditions = []
+        if query.search and query.search.strip():
+            conditions.append(_search_condition(query.search))
+        if query.outcome:
+            conditions.append(decisions.c.outcome == query.outcome)
+        if query.recorded_by:
+            conditions.append(decisions.c.recorded_by == query.recorded_by)
+        if query.received_from:
+            conditions.append(requests.c.received_at >= utc_text(query.received_from))
+        if query.received_to:
+            conditions.append(requests.c.received_at < utc_text(query.received_to))
+        if query.after:
+            received_at, decision_id = query.after
+            # decisions.request_id is unique and grows with decisions.id, so keyset paging
+            # on (received_at, request id) walks the same order as the index.
+            request_id = self.conn.execute(
+                select(decisions.c.request_id).where(decisions.c.id == decision_id)
+            ).scalar_one()
+            conditions.append(
+                tuple_(requests.c.received_at, requests.c.id) < (utc_text(received_at), request_id)
+            )
+        if conditions:
+            statement = statement.where(and_(*conditions))
+        statement = statement.order_by(requests.c.received_at.desc(), requests.c.id.desc()).limit(
+            query.limit
+        )
+        return [_summary_of(r) for r in self.conn.execute(statement).mappings()]
+
+    def decision(self, decision_id: int) -> DecisionRow | None:
+        statement = (
+            select(
+                *_SUMMARY_COLUMNS,
+                decisions.c.seq,
+                decisions.c.entry_hash,
+                decisions.c.decision_json,
+                decisions.c.evaluated_at,
+                decisions.c.workstation,
+                decisions.c.policy_version_id,
+                requests.c.seq.label("request_seq"),
+                requests.c.entry_hash.label("request_entry_hash"),
+                requests.c.request_json,
+            )
+            .join(decisions, decisions.c.request_id == requests.c.id)
+            .where(decisions.c.id == decision_id)
+        )
+        row = self.conn.execute(statement).mappings().first()
+        if row is None:
+            return None
+        policy_row = (
+            self.conn.execute(
+                select(policy_versions).where(policy_versions.c.id == row["policy_version_id"])
+            )
+            .mappings()
+            .one()
+        )
+        attachment_rows = self.conn.execute(
+            select(*(c for c in attachments.c if c.name != "content"))
+            .where(attachments.c.request_id == row["request_id"])
+            .order_by(attachments.c.id)
+        ).mappings()
+        amendment_rows = self.conn.execute(
+            select(amendments)
+            .where(amendments.c.decision_id == decision_id)
+            .order_by(amendments.c.seq)
+        ).mappings()
+        return DecisionRow(
+            summary=_summary_of(row),
+            seq=row["seq"],
+            entry_hash=row["entry_hash"],
+            request_seq=row["request_seq"],
+            request_entry_hash=row["request_entry_hash"],
+            request_json=row["request_json"],
+            decision_json=row["decision_json"],
+            evaluated_at=from_utc_text(row["evaluated_at"]),
+            workstation=row["workstation"],
+            policy=_policy_of(policy_row),
+            attachments=tuple(
+                AttachmentInfo(
+                    a["id"],
+                    a["file_name"],
+                    a["media_type"],
+                    a["size"],
+                    a["sha256"],
+                    a["document_index"],
+                )
+                for a in attachment_rows
+            ),
+            amendments=tuple(
+                AmendmentRecord(
+                    a["id"],
+                    a["seq"],
+                    a["entry_hash"],
+                    a["kind"],
+                    _maybe(a["effective_at"]),
+                    a["reason"],
+                    a["details_json"],
+                    _stamp_of(a),
+                )
+                for a in amendment_rows
+            ),
+        )
+
+    def attachment_content(self, attachment_id: int) -> bytes | None:
+        return self.conn.execute(
+            select(attachments.c.content).where(attachments.c.id == attachment_id)
+        ).scalar()
+
+
+def _search_condition(text: str) -> Any:
+    """Name words (prefix), A-number or booking number; every path uses an index."""
+    from detainer_desk.domain.request import normalize_a_number
+
+    raw = text.strip()
+    options = [requests.c.booking_number == raw]
+    a_number = normalize_a_number(raw)
+    if a_number:
+        options.append(requests.c.a_number == a_number)
+    words = [w for w in raw.casefold().replace(",", " ").split() if w]
+    if words:
+        token_conditions = []
+        for word in words:
+            upper = word + "\U0010ffff"
+            token_conditions.append(
+                requests.c.id.in_(
+                    select(name_tokens.c.request_id).where(
+                        name_tokens.c.token >= word, name_tokens.c.token < upper
+                    )
+                )
+            )
+        options.append(and_(*token_conditions))
+    return or_(*options)
+
+
+class SqlUnitOfWork:
+    """A transaction on its own connection, rolled back unless committed.
+
+    Entering it again while it is open joins the same transaction (a batch: the demo filler
+    records many decisions per commit); only the outermost ``commit`` commits.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._conn: Connection | None = None
+        self._depth = 0
+
+    def __enter__(self) -> Self:
+        self._depth += 1
+        if self._depth == 1:
+            self._conn = self.engine.connect()
+            self._conn.begin()
+            self.records = SqlRecordRepository(self._conn)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
+        assert self._conn is not None
+        try:
+            if self._conn.in_transaction():
+                self._conn.rollback()
+        finally:
+            self._conn.close()
+            self._conn = None
+
+    def commit(self) -> None:
+        assert self._conn is not None
+        if self._depth == 1:
+            self._conn.commit()
+
+    def rollback(self) -> None:
+        assert self._conn is not None
+        self._conn.rollback()
+
+
+def verify_store(engine: Engine, every: int = 10_000) -> Iterator[chain.VerifyProgress]:
+    with engine.connect() as conn:
+        yield from chain.verify_chain(conn, every)

@@ -1,0 +1,163 @@
+"""Tables of the record store.
+
+Every evidence table (requests, attachments, policy versions and activations, decisions,
+amendments) is append-only and carries ``seq`` (its place in the one hash chain shared by
+all of them) and ``entry_hash``. Instants are stored as fixed-width UTC text
+(``2026-03-05T17:15:00.000000Z``): they sort correctly, compare exactly, and hash to the
+same bytes on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _chain_columns() -> list[Column[object]]:
+    return [
+        Column("seq", Integer, nullable=False, unique=True),
+        Column("entry_hash", String(64), nullable=False),
+    ]
+
+
+def _who_columns() -> list[Column[object]]:
+    return [
+        Column("recorded_at", String(27), nullable=False),
+        Column("recorded_by", Text, nullable=False),
+        Column("workstation", Text, nullable=False),
+    ]
+
+
+# The head of the chain: the one mutable row, locked by every writer so that concurrent
+# writers take turns and the chain never forks. Not evidence: verify recomputes it.
+chain_head = Table(
+    "chain_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("last_seq", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+)
+
+policy_versions = Table(
+    "policy_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *_chain_columns(),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("source_name", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    *_who_columns(),
+)
+
+policy_activations = Table(
+    "policy_activations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *_chain_columns(),
+    Column("policy_version_id", Integer, ForeignKey("policy_versions.id"), nullable=False),
+    Column("reason", Text, nullable=True),
+    *_who_columns(),
+)
+
+requests = Table(
+    "requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *_chain_columns(),
+    Column("request_json", Text, nullable=False),  # canonical JSON, exactly as entered
+    Column("subject_name", Text, nullable=False),
+    Column("dob", String(10), nullable=False),
+    Column("booking_number", Text, nullable=False),
+    Column("a_number", String(10), nullable=True),
+    Column("form", String(8), nullable=False),
+    Column("received_at", String(27), nullable=False),
+    Column("release_eligible_at", String(27), nullable=True),
+    *_who_columns(),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *_chain_columns(),
+    Column("request_id", Integer, ForeignKey("requests.id"), nullable=False, index=True),
+    Column("document_index", Integer, nullable=True),  # which request document it shows
+    Column("file_name", Text, nullable=False),
+    Column("media_type", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    *_who_columns(),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *_chain_columns(),
+    Column("request_id", Integer, ForeignKey("requests.id"), nullable=False, unique=True),
+    Column("policy_version_id", Integer, ForeignKey("policy_versions.id"), nullable=False),
+    Column("outcome", String(10), nullable=False),
+    Column("tentative_outcome", String(10), nullable=True),
+    Column("hold_until", Text, nullable=True),  # in the policy's timezone, with offset
+    Column("evaluated_at", String(27), nullable=False),
+    Column("decision_json", Text, nullable=False),  # the contract decision, reasons and all
+    *_who_columns(),
+)
+
+amendments = Table(
+    "amendments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *_chain_columns(),
+    Column("decision_id", Integer, ForeignKey("decisions.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("effective_at", String(27), nullable=True),  # when the fact happened
+    Column("reason", Text, nullable=True),
+    Column("details_json", Text, nullable=False),
+    *_who_columns(),
+)
+
+# Search aids, derived from evidence and rebuildable from it (not hashed): one row per
+# word of the subject's name, so a name search is an index range scan, never a full scan.
+name_tokens = Table(
+    "name_tokens",
+    metadata,
+    Column("token", Text, nullable=False),
+    Column("request_id", Integer, ForeignKey("requests.id"), nullable=False),
+)
+
+Index("ix_name_tokens_token_request", name_tokens.c.token, name_tokens.c.request_id)
+Index("ix_requests_received_id", requests.c.received_at, requests.c.id)
+Index("ix_requests_booking_number", requests.c.booking_number)
+Index("ix_requests_a_number", requests.c.a_number)
+Index("ix_decisions_outcome", decisions.c.outcome)
+
+EVIDENCE_TABLES = (
+    policy_versions,
+    policy_activations,
+    requests,
+    attachments,
+    decisions,
+    amendments,
+)

@@ -1,0 +1,366 @@
+"""Use cases of the record store: activate a policy, record a decision, amend it, find
+decisions, load one with its history. Each takes a unit of work and plain values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from detainer_desk.domain import lifecycle as lc
+from detainer_desk.domain.clock import hold_until as compute_hold_until
+from detainer_desk.domain.clock import to_aware
+from detainer_desk.domain.decision import Decision
+from detainer_desk.domain.engine import evaluate
+from detainer_desk.domain.errors import InvalidInput, Problem
+from detainer_desk.domain.policy import Policy, parse_policy
+from detainer_desk.domain.request import Request, load_json, request_from_mapping
+
+from .ports import (
+    Actor,
+    AttachmentIn,
+    AttachmentInfo,
+    DecisionQuery,
+    DecisionRow,
+    DecisionSummary,
+    NewAmendment,
+    NewDecision,
+    NewRequest,
+    PolicyActivation,
+    Stamp,
+    StoredPolicy,
+    UnitOfWork,
+)
+
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+}
+MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
+# A received time this far ahead of the workstation's clock is a typing error, not a fact.
+FUTURE_TOLERANCE = dt.timedelta(minutes=10)
+
+
+class RecordError(Exception):
+    """A use case refused: the message says why in plain words; nothing was stored."""
+
+
+class NotFoundError(RecordError):
+    pass
+
+
+def _stamp(actor: Actor, now: dt.datetime) -> Stamp:
+    return Stamp(now.astimezone(dt.UTC), actor.user, actor.workstation)
+
+
+def canonical_json(document: object) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+# -- policies -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ActivationResult:
+    activation: PolicyActivation
+    already_active: bool
+
+
+def activate_policy(
+    uow: UnitOfWork,
+    policy_bytes: bytes,
+    source_name: str,
+    actor: Actor,
+    now: dt.datetime,
+    reason: str | None = None,
+) -> ActivationResult:
+    """Store the policy text (once per distinct text) and make it the active policy."""
+    policy = parse_policy(policy_bytes, source_name)  # InvalidInput: nothing is stored
+    stamp = _stamp(actor, now)
+    with uow:
+        active = uow.records.active_policy()
+        if active is not None and active.policy.sha256 == policy.sha256:
+            return ActivationResult(active, already_active=True)
+        stored = uow.records.policy_by_sha256(policy.sha256)
+        if stored is None:
+            stored = uow.records.add_policy_version(
+                policy.text, policy.sha256, policy.name, source_name, stamp
+            )
+        activation = uow.records.add_policy_activation(stored, reason, stamp)
+        uow.commit()
+        return ActivationResult(activation, already_active=False)
+
+
+def load_policy(stored: StoredPolicy) -> Policy:
+    return _parse_stored_policy(stored.text, stored.id)
+
+
+@lru_cache(maxsize=32)
+def _parse_stored_policy(text: str, version_id: int) -> Policy:
+    # Stored policy texts never change (append-only), so a parsed one can be reused.
+    return parse_policy(text.encode("utf-8"), f"policy version {version_id}")
+
+
+def active_policy(uow: UnitOfWork) -> PolicyActivation | None:
+    with uow:
+        return uow.records.active_policy()
+
+
+# -- recording ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedDecision:
+    decision_id: int
+    request_id: int
+    decision: Decision
+    policy: StoredPolicy
+    attachments: tuple[AttachmentInfo, ...]
+    earlier_decisions: tuple[int, ...]  # same booking number and form, recorded before
+
+
+def name_tokens(name: str) -> list[str]:
+    """Words of a name for searching: 'DOE, John' -> ['doe', 'john']."""
+    return sorted({t for t in re.split(r"[\s,.;]+", name.casefold()) if t})
+
+
+def media_type_for(file_name: str) -> str | None:
+    lowered = file_name.lower()
+    for suffix, media_type in MEDIA_TYPES.items():
+        if lowered.endswith(suffix):
+            return media_type
+    return None
+
+
+def check_attachments(attachments: Sequence[AttachmentIn], request: Request) -> list[Problem]:
+    problems = []
+    for number, attachment in enumerate(attachments, start=1):
+        label = f"attachment {number} ({attachment.file_name})"
+        if attachment.media_type not in MEDIA_TYPES.values():
+            problems.append(
+                Problem(label, "media_type", "only PDF, PNG, JPEG and TIFF scans can be attached")
+            )
+        if not attachment.content:
+            problems.append(Problem(label, "content", "the file is empty"))
+        if len(attachment.content) > MAX_ATTACHMENT_BYTES:
+            problems.append(Problem(label, "content", "the file is larger than 100 MB"))
+        index = attachment.document_index
+        if index is not None and not 0 <= index < len(request.documents):
+            problems.append(
+                Problem(label, "document_index", f"the request has no document {index + 1}")
+            )
+    return problems
+
+
+def record_decision(
+    uow: UnitOfWork,
+    request_data: bytes | str,
+    source: str,
+    attachments: Sequence[AttachmentIn],
+    actor: Actor,
+    now: dt.datetime,
+) -> RecordedDecision:
+    """Evaluate the request under the active policy at ``now`` and store the request, its
+    attachments and the decision in one transaction: all of it, or nothing."""
+    document = load_json(request_data, source)
+    request = request_from_mapping(document, source)
+    problems = check_attachments(attachments, request)
+    if problems:
+        raise InvalidInput(problems)
+    stamp = _stamp(actor, now)
+    with uow:
+        activation = uow.records.active_policy()
+        if activation is None:
+            raise RecordError(
+                "no policy is active: an administrator must activate the county's policy "
+                "before decisions can be recorded"
+            )
+        policy = load_policy(activation.policy)
+        zone = policy.zone
+        received_at = to_aware(request.received_at, zone)
+        if received_at > now + FUTURE_TOLERANCE:
+            raise InvalidInput(
+                [Problem(source, "received_at", "is in the future; check the date and time")]
+            )
+        decision = evaluate(policy, request, at=now)
+        release = request.release_eligible_at
+        earlier = tuple(
+            uow.records.decisions_for_booking(request.subject.booking_number, request.detainer.form)
+        )
+        request_id = uow.records.add_request(
+            NewRequest(
+                request_json=canonical_json(document),
+                subject_name=request.subject.name,
+                dob=request.subject.dob.isoformat(),
+                booking_number=request.subject.booking_number,
+                a_number=request.subject.a_number,
+                form=request.detainer.form,
+                received_at=received_at,
+                release_eligible_at=to_aware(release, zone) if release else None,
+            ),
+            name_tokens(request.subject.name),
+            stamp,
+        )
+        stored_attachments = tuple(
+            uow.records.add_attachment(request_id, attachment, stamp) for attachment in attachments
+        )
+        decision_id = uow.records.add_decision(
+            NewDecision(
+                request_id=request_id,
+                policy_version_id=activation.policy.id,
+                outcome=decision.outcome,
+                tentative_outcome=decision.tentative_outcome,
+                hold_until=decision.hold_until,
+                evaluated_at=decision.evaluated_at,
+                decision_json=canonical_json(decision.to_contract()),
+            ),
+            stamp,
+        )
+        uow.commit()
+    return RecordedDecision(
+        decision_id, request_id, decision, activation.policy, stored_attachments, earlier
+    )
+
+
+# -- amending -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AmendmentResult:
+    amendment_id: int
+    kind: str
+    state: lc.DecisionState
+    hold_until: dt.datetime | None
+    window_closed: bool
+
+
+def amend_decision(
+    uow: UnitOfWork,
+    decision_id: int,
+    kind: str,
+    actor: Actor,
+    now: dt.datetime,
+    *,
+    effective_at: dt.datetime | None = None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AmendmentResult:
+    """Add a later fact to a decision. The decision itself is never changed."""
+    if kind not in lc.AMENDMENT_KINDS:
+        raise RecordError(f"'{kind}' is not a kind of amendment")
+    reason = (reason or "").strip() or None
+    if kind in lc.REASON_REQUIRED and not reason:
+        raise RecordError(f"a written reason is required for: {lc.AMENDMENT_WORDS[kind].lower()}")
+    if kind in (lc.RELEASE_ELIGIBLE, lc.ICE_CUSTODY, lc.RELEASED) and effective_at is None:
+        raise RecordError("the date and time it happened is required")
+    details = dict(details or {})
+    stamp = _stamp(actor, now)
+    with uow:
+        row = uow.records.decision(decision_id)
+        if row is None:
+            raise NotFoundError(f"there is no decision {decision_id}")
+        policy = load_policy(row.policy)
+        zone = policy.zone
+        if effective_at is not None:
+            effective_at = to_aware(effective_at, zone)
+        state = decision_state(row)
+        if state.closed and kind != lc.CORRECTION:
+            raise RecordError(
+                f"decision {decision_id} is closed ({state.status}); only a correction can be added"
+            )
+        window_closed = False
+        new_hold_until: dt.datetime | None = None
+        if kind == lc.RELEASE_ELIGIBLE:
+            assert effective_at is not None
+            tentative = row.summary.tentative_outcome
+            if state.outcome == "hold" or (state.outcome == "review" and tentative == "hold"):
+                new_hold_until = compute_hold_until(effective_at, policy.hold_window, zone)
+                window_closed = now >= new_hold_until
+                details["hold_until"] = new_hold_until.isoformat()
+                details["window_closed_when_recorded"] = window_closed
+        if kind == lc.OVERRIDE:
+            outcome = details.get("outcome")
+            if outcome not in ("hold", "transfer", "notify", "decline"):
+                raise RecordError(
+                    "an override must name the new outcome: hold, transfer, notify or decline"
+                )
+            if outcome == state.outcome:
+                raise RecordError(
+                    f"the outcome is already {outcome}: that is a countersign, not an override"
+                )
+            if outcome == "hold" and state.release_eligible_at is not None:
+                new_hold_until = compute_hold_until(
+                    state.release_eligible_at, policy.hold_window, zone
+                )
+                details["hold_until"] = new_hold_until.isoformat()
+        if kind in (lc.COUNTERSIGN, lc.OVERRIDE) and actor.user == row.summary.recorded_by:
+            raise RecordError(
+                "the officer who recorded a decision cannot countersign or override it; "
+                "another supervisor must"
+            )
+        amendment_id = uow.records.add_amendment(
+            NewAmendment(decision_id, kind, effective_at, reason, canonical_json(details)), stamp
+        )
+        after = uow.records.decision(decision_id)
+        assert after is not None
+        new_state = decision_state(after)
+        uow.commit()
+    return AmendmentResult(amendment_id, kind, new_state, new_state.hold_until, window_closed)
+
+
+def decision_state(row: DecisionRow) -> lc.DecisionState:
+    facts = [
+        lc.AmendmentFact(a.kind, a.effective_at, json.loads(a.details_json), a.stamp.recorded_at)
+        for a in row.amendments
+    ]
+    hold_until = (
+        dt.datetime.fromisoformat(row.summary.hold_until) if row.summary.hold_until else None
+    )
+    return lc.current_state(
+        row.summary.outcome,
+        row.summary.tentative_outcome,
+        hold_until,
+        row.summary.release_eligible_at,
+        facts,
+    )
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionPage:
+    items: tuple[DecisionSummary, ...]
+    next_after: tuple[dt.datetime, int] | None
+
+
+def find_decisions(uow: UnitOfWork, query: DecisionQuery) -> DecisionPage:
+    if query.limit < 1:
+        raise RecordError("the page size must be at least 1")
+    with uow:
+        items = tuple(uow.records.find_decisions(query))
+    next_after = (
+        (items[-1].received_at, items[-1].decision_id) if len(items) == query.limit else None
+    )
+    return DecisionPage(items, next_after)
+
+
+def load_decision(uow: UnitOfWork, decision_id: int) -> tuple[DecisionRow, lc.DecisionState]:
+    with uow:
+        row = uow.records.decision(decision_id)
+    if row is None:
+        raise NotFoundError(f"there is no decision {decision_id}")
+    return row, decision_state(row)
+
+
+def attachment_sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()

@@ -1,0 +1,195 @@
+"""An in-memory unit of work for the service unit tests (no database at all)."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Self
+
+from detainer_desk.services.ports import (
+    AmendmentRecord,
+    AttachmentIn,
+    AttachmentInfo,
+    DecisionQuery,
+    DecisionRow,
+    DecisionSummary,
+    NewAmendment,
+    NewDecision,
+    NewRequest,
+    PolicyActivation,
+    Stamp,
+    StoredPolicy,
+)
+
+
+@dataclass
+class _Data:
+    policies: list[StoredPolicy] = field(default_factory=list)
+    activations: list[PolicyActivation] = field(default_factory=list)
+    requests: list[tuple[NewRequest, Stamp]] = field(default_factory=list)
+    attachments: list[tuple[int, AttachmentIn, AttachmentInfo]] = field(default_factory=list)
+    decisions: list[tuple[NewDecision, Stamp]] = field(default_factory=list)
+    amendments: list[tuple[NewAmendment, Stamp]] = field(default_factory=list)
+    seq: int = 0
+
+
+class FakeRecords:
+    def __init__(self, data: _Data) -> None:
+        self.d = data
+
+    def _next(self) -> int:
+        self.d.seq += 1
+        return self.d.seq
+
+    def active_policy(self) -> PolicyActivation | None:
+        return self.d.activations[-1] if self.d.activations else None
+
+    def policy_history(self) -> Sequence[PolicyActivation]:
+        return list(reversed(self.d.activations))
+
+    def policy_by_sha256(self, sha256: str) -> StoredPolicy | None:
+        return next((p for p in self.d.policies if p.sha256 == sha256), None)
+
+    def add_policy_version(self, text, sha256, name, source_name, stamp) -> StoredPolicy:  # type: ignore[no-untyped-def]
+        self._next()
+        policy = StoredPolicy(len(self.d.policies) + 1, sha256, name, source_name, text, stamp)
+        self.d.policies.append(policy)
+        return policy
+
+    def add_policy_activation(self, policy, reason, stamp) -> PolicyActivation:  # type: ignore[no-untyped-def]
+        self._next()
+        activation = PolicyActivation(len(self.d.activations) + 1, policy, reason, stamp)
+        self.d.activations.append(activation)
+        return activation
+
+    def add_request(self, request: NewRequest, name_tokens: Sequence[str], stamp: Stamp) -> int:
+        self._next()
+        self.d.requests.append((request, stamp))
+        return len(self.d.requests)
+
+    def add_attachment(
+        self, request_id: int, attachment: AttachmentIn, stamp: Stamp
+    ) -> AttachmentInfo:
+        self._next()
+        info = AttachmentInfo(
+            len(self.d.attachments) + 1,
+            attachment.file_name,
+            attachment.media_type,
+            len(attachment.content),
+            hashlib.sha256(attachment.content).hexdigest(),
+            attachment.document_index,
+        )
+        self.d.attachments.append((request_id, attachment, info))
+        return info
+
+    def add_decision(self, decision: NewDecision, stamp: Stamp) -> int:
+        self._next()
+        self.d.decisions.append((decision, stamp))
+        return len(self.d.decisions)
+
+    def add_amendment(self, amendment: NewAmendment, stamp: Stamp) -> int:
+        self._next()
+        self.d.amendments.append((amendment, stamp))
+        return len(self.d.amendments)
+
+    def decisions_for_booking(self, booking_number: str, form: str) -> Sequence[int]:
+        return [
+            n
+            for n, (decision, _) in enumerate(self.d.decisions, start=1)
+            if self.d.requests[decision.request_id - 1][0].booking_number == booking_number
+            and self.d.requests[decision.request_id - 1][0].form == form
+        ]
+
+    def _summary(self, decision_id: int) -> DecisionSummary:
+        decision, stamp = self.d.decisions[decision_id - 1]
+        request, _ = self.d.requests[decision.request_id - 1]
+        return DecisionSummary(
+            decision_id,
+            decision.request_id,
+            request.received_at,
+            request.subject_name,
+            request.dob,
+            request.booking_number,
+            request.a_number,
+            request.form,
+            decision.outcome,
+            decision.tentative_outcome,
+            decision.hold_until.isoformat() if decision.hold_until else None,
+            request.release_eligible_at,
+            stamp.recorded_by,
+            stamp.recorded_at,
+        )
+
+    def find_decisions(self, query: DecisionQuery) -> Sequence[DecisionSummary]:
+        items = [self._summary(n) for n in range(1, len(self.d.decisions) + 1)]
+        if query.outcome:
+            items = [i for i in items if i.outcome == query.outcome]
+        if query.search:
+            items = [i for i in items if query.search.casefold() in i.subject_name.casefold()]
+        items.sort(key=lambda i: (i.received_at, i.request_id), reverse=True)
+        if query.after:
+            items = [i for i in items if (i.received_at, i.decision_id) < query.after]
+        return items[: query.limit]
+
+    def decision(self, decision_id: int) -> DecisionRow | None:
+        if not 1 <= decision_id <= len(self.d.decisions):
+            return None
+        decision, stamp = self.d.decisions[decision_id - 1]
+        request, _ = self.d.requests[decision.request_id - 1]
+        policy = next(p for p in self.d.policies if p.id == decision.policy_version_id)
+        amendments = tuple(
+            AmendmentRecord(n, 0, "", a.kind, a.effective_at, a.reason, a.details_json, s)
+            for n, (a, s) in enumerate(self.d.amendments, start=1)
+            if a.decision_id == decision_id
+        )
+        return DecisionRow(
+            self._summary(decision_id),
+            0,
+            "",
+            0,
+            "",
+            request.request_json,
+            decision.decision_json,
+            decision.evaluated_at,
+            stamp.workstation,
+            policy,
+            tuple(info for rid, _, info in self.d.attachments if rid == decision.request_id),
+            amendments,
+        )
+
+    def attachment_content(self, attachment_id: int) -> bytes | None:
+        for _, attachment, info in self.d.attachments:
+            if info.id == attachment_id:
+                return attachment.content
+        return None
+
+
+class FakeUnitOfWork:
+    """Changes become visible to the next unit of work only when committed."""
+
+    def __init__(self) -> None:
+        self.committed = _Data()
+        self.commits = 0
+        self._depth = 0
+
+    def __enter__(self) -> Self:
+        self._depth += 1
+        if self._depth == 1:
+            self.records = FakeRecords(copy.deepcopy(self.committed))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._depth -= 1
+
+    def commit(self) -> None:
+        if self._depth == 1:
+            self.committed = copy.deepcopy(self.records.d)
+            self.commits += 1
+
+    def rollback(self) -> None:
+        self.records = FakeRecords(copy.deepcopy(self.committed))
+
+
+__all__ = ["FakeUnitOfWork", "replace"]

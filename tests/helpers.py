@@ -1,0 +1,70 @@
+"""Small builders shared by the tests."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+BASE_REQUEST: dict[str, Any] = {
+    "schema": 1,
+    "received_at": "2026-02-10T08:30:00-08:00",
+    "subject": {
+        "name": "RIVERA, Ana",
+        "dob": "1988-07-14",
+        "booking_number": "B26-000311",
+        "a_number": "A098765432",
+    },
+    "detainer": {
+        "form": "I-247A",
+        "issued_at": "2026-02-10T07:55:00-08:00",
+        "requested": ["notify", "hold"],
+        "probable_cause_basis": ["removal_proceedings"],
+    },
+    "documents": [
+        {"kind": "I-200", "signed": True, "signer_role": "immigration_officer"},
+        {
+            "kind": "judicial_warrant",
+            "signed": True,
+            "signer_role": "magistrate",
+            "court": "U.S. District Court for the District of Oregon",
+            "court_system": "federal",
+            "names_subject": True,
+        },
+    ],
+    "history": [],
+    "flags": [],
+    "release_eligible_at": None,
+}
+
+JUDICIAL_WARRANT_POLICY = b"""schema = 1
+name = "Judicial warrant only, 48-hour cap"
+jurisdiction = "Example County, OR"
+timezone = "America/Los_Angeles"
+citation = "Example: Miranda-Olivares v. Clackamas County (D. Or. 2014)"
+
+[hold]
+when = [ { judicial_warrant = true } ]
+max_hours = 48
+
+[transfer]
+when = [ { judicial_warrant = true } ]
+
+[notify]
+when = [ { always = true } ]
+
+[review]
+triggers = ["citizenship_claim"]
+"""
+
+
+def request_json(**changes: Any) -> str:
+    """BASE_REQUEST with dotted-key changes: request_json(**{"subject.name": "X"})."""
+    document = copy.deepcopy(BASE_REQUEST)
+    for dotted, value in changes.items():
+        target = document
+        *parents, last = dotted.split(".")
+        for part in parents:
+            target = target[part]
+        target[last] = value
+    return json.dumps(document)

@@ -1,0 +1,248 @@
+"""The record store on real SQLite files: migrations, append-only, the hash chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from detainer_desk.adapters.db.engine import DatabaseError
+from detainer_desk.adapters.db.migrate import HEAD_REVISION, backup_sqlite, current_revision
+from detainer_desk.adapters.db.repository import verify_store
+from detainer_desk.domain import lifecycle as lc
+from detainer_desk.paths import resolve_paths
+from detainer_desk.runtime import open_runtime
+from detainer_desk.services.ports import Actor, AttachmentIn, DecisionQuery
+from detainer_desk.services.records import (
+    activate_policy,
+    amend_decision,
+    find_decisions,
+    record_decision,
+)
+
+from .conftest import REPO_ROOT
+from .helpers import JUDICIAL_WARRANT_POLICY, request_json
+
+OFFICER = Actor("officer.a", "INTAKE-1")
+NOW = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
+FIXTURE_DB = REPO_ROOT / "tests" / "fixtures" / "db" / "rev0001-demo-60.sqlite3"
+
+
+def _verify(runtime):
+    return list(verify_store(runtime.engine))[-1]
+
+
+def _record(runtime, **changes):
+    return record_decision(runtime.uow(), request_json(**changes), "r.json", [], OFFICER, NOW)
+
+
+@pytest.fixture
+def store(runtime):
+    activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "policy.toml", OFFICER, NOW)
+    return runtime
+
+
+def test_new_file_is_migrated_to_head_with_wal_and_full_sync(runtime) -> None:
+    assert current_revision(runtime.engine) == HEAD_REVISION
+    with runtime.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert Path(runtime.engine.url.database).is_file()
+    assert _verify(runtime).fault is None
+
+
+def test_attachments_round_trip_byte_exact(store) -> None:
+    scan = bytes(range(256)) * 4096 + b"\x00end"  # 1 MiB of every byte value
+    recorded = record_decision(
+        store.uow(),
+        request_json(),
+        "r.json",
+        [AttachmentIn("scan.tiff", "image/tiff", scan, 0)],
+        OFFICER,
+        NOW,
+    )
+    with store.uow() as uow:
+        stored = uow.records.attachment_content(recorded.attachments[0].id)
+        row = uow.records.decision(recorded.decision_id)
+    assert stored == scan
+    assert row is not None and row.attachments[0].size == len(scan)
+    assert _verify(store).fault is None
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE requests SET subject_name = 'X'",
+        "DELETE FROM decisions",
+        "UPDATE attachments SET content = x'00'",
+        "DELETE FROM policy_versions",
+        "UPDATE amendments SET reason = 'x'",
+    ],
+)
+def test_evidence_cannot_be_changed_or_deleted(store, statement: str) -> None:
+    scan = AttachmentIn("a.pdf", "application/pdf", b"%PDF scan")
+    recorded = record_decision(store.uow(), request_json(), "r", [scan], OFFICER, NOW)
+    amend_decision(
+        store.uow(), recorded.decision_id, lc.RELEASED, Actor("sgt", "W"), NOW, effective_at=NOW
+    )
+    with pytest.raises(IntegrityError, match="append-only"), store.engine.begin() as conn:
+        conn.exec_driver_sql(statement)
+
+
+def _tamper(runtime, *statements: str) -> None:
+    """Change rows by plain SQL after dropping the triggers, as an attacker with the file would."""
+    path = runtime.engine.url.database
+    runtime.engine.dispose()
+    conn = sqlite3.connect(path)
+    triggers = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]
+    for trigger in triggers:
+        conn.execute(f"DROP TRIGGER {trigger}")
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def test_verify_catches_a_changed_row(store) -> None:
+    for n in range(3):
+        _record(store, **{"subject.booking_number": f"B{n}"})
+    assert _verify(store).checked == 2 + 3 * 2
+    _tamper(store, "UPDATE requests SET subject_name = 'SOMEONE, Else' WHERE id = 2")
+    result = _verify(store)
+    assert result.fault is not None
+    assert result.fault.table == "requests" and result.fault.row_id == 2
+    assert "altered" in result.fault.problem
+
+
+def test_verify_catches_changed_attachment_bytes(store) -> None:
+    record_decision(
+        store.uow(),
+        request_json(),
+        "r",
+        [AttachmentIn("a.pdf", "application/pdf", b"%PDF original")],
+        OFFICER,
+        NOW,
+    )
+    _tamper(store, "UPDATE attachments SET content = CAST('%PDF forged!!' AS BLOB)")
+    result = _verify(store)
+    assert result.fault is not None and result.fault.table == "attachments"
+
+
+def test_verify_catches_a_deleted_row(store) -> None:
+    for n in range(3):
+        _record(store, **{"subject.booking_number": f"B{n}"})
+    _tamper(store, "DELETE FROM decisions WHERE id = 2")
+    result = _verify(store)
+    assert result.fault is not None and "missing" in result.fault.problem
+
+
+def test_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
+    paths = resolve_paths(tmp_path)
+    open_runtime(paths).close()
+    conn = sqlite3.connect(paths.database_file)
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.commit()
+    conn.close()
+    before = paths.database_file.read_bytes()
+    with pytest.raises(DatabaseError, match="newer Detainer Desk"):
+        open_runtime(paths)
+    assert paths.database_file.read_bytes() == before
+
+
+def test_online_backup_is_consistent_and_verifies(store, tmp_path: Path) -> None:
+    for n in range(5):
+        _record(store, **{"subject.booking_number": f"B{n}"})
+    backup = backup_sqlite(store.engine, tmp_path / "backups", "test", NOW)
+    conn = sqlite3.connect(backup)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    copy = open_runtime(resolve_paths(tmp_path / "restored"), f"sqlite:///{backup}")
+    assert _verify(copy).checked == 2 + 5 * 2
+    copy.close()
+
+
+def test_database_of_the_previous_revision_opens_and_verifies(tmp_path: Path) -> None:
+    target = tmp_path / "old.sqlite3"
+    shutil.copy(FIXTURE_DB, target)
+    opened = open_runtime(resolve_paths(tmp_path), f"sqlite:///{target}")
+    try:
+        assert current_revision(opened.engine) == HEAD_REVISION
+        result = _verify(opened)
+        assert result.fault is None and result.checked > 60
+        page = find_decisions(opened.uow(), DecisionQuery(limit=100))
+        assert len(page.items) == 60
+    finally:
+        opened.close()
+
+
+def test_search_by_name_words_a_number_and_booking(store) -> None:
+    _record(
+        store,
+        **{
+            "subject.name": "DOE, John",
+            "subject.booking_number": "B1",
+            "subject.a_number": "12345678",
+        },
+    )
+    _record(
+        store,
+        **{"subject.name": "DOE, Jane", "subject.booking_number": "B2", "subject.a_number": None},
+    )
+    _record(
+        store,
+        **{"subject.name": "ROE, Johnny", "subject.booking_number": "B3", "subject.a_number": None},
+    )
+
+    def search(text: str) -> list[str]:
+        return sorted(
+            i.booking_number for i in find_decisions(store.uow(), DecisionQuery(search=text)).items
+        )
+
+    assert search("doe") == ["B1", "B2"]
+    assert search("john") == ["B1", "B3"]
+    assert search("doe jo") == ["B1"]
+    assert search("A012345678") == ["B1"]
+    assert search("012345678") == ["B1"]
+    assert search("B3") == ["B3"]
+    assert search("smith") == []
+
+
+def test_keyset_paging_with_equal_received_times(store) -> None:
+    for n in range(7):
+        _record(store, **{"subject.booking_number": f"B{n}"})  # all received at the same instant
+    seen: list[str] = []
+    after = None
+    while True:
+        page = find_decisions(store.uow(), DecisionQuery(limit=3, after=after))
+        seen += [i.booking_number for i in page.items]
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert seen == [f"B{n}" for n in reversed(range(7))]
+
+
+def test_filters_outcome_dates_and_officer(store) -> None:
+    _record(store, **{"subject.booking_number": "B1"})
+    record_decision(
+        store.uow(),
+        request_json(**{"subject.booking_number": "B2", "documents": []}),
+        "r",
+        [],
+        Actor("officer.z", "W"),
+        NOW,
+    )
+    assert [
+        i.booking_number for i in find_decisions(store.uow(), DecisionQuery(outcome="notify")).items
+    ] == ["B2"]
+    assert [
+        i.booking_number
+        for i in find_decisions(store.uow(), DecisionQuery(recorded_by="officer.z")).items
+    ] == ["B2"]
+    day = dt.datetime(2026, 2, 10, tzinfo=dt.UTC)
+    assert len(find_decisions(store.uow(), DecisionQuery(received_from=day)).items) == 2
+    assert find_decisions(store.uow(), DecisionQuery(received_to=day)).items == ()

@@ -98,16 +98,35 @@ def cmd_policy_show(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.paths import DataDirError, ensure_data_dir, resolve_paths
+    from detainer_desk.adapters.db.engine import DatabaseError
+    from detainer_desk.paths import DataDirError, resolve_paths
+    from detainer_desk.runtime import open_runtime
+    from detainer_desk.services.records import active_policy
 
     paths = resolve_paths(args.data_dir)
+    startup_error = None
+    database_label = policy_label = None
     try:
-        ensure_data_dir(paths)
-    except DataDirError as exc:
-        raise UserError(str(exc)) from None
+        runtime = open_runtime(paths, getattr(args, "db", None))
+    except (DataDirError, DatabaseError) as exc:
+        startup_error = f"Detainer Desk cannot open its records: {exc}"
+        print(startup_error, file=sys.stderr)
+    else:
+        try:
+            activation = active_policy(runtime.uow())
+            database_label = runtime.database_label
+            policy_label = activation.policy.name if activation else None
+        finally:
+            runtime.close()
     from detainer_desk.gui.app import run_gui
 
-    return run_gui(paths, smoke=args.command == "smoke")
+    return run_gui(
+        paths,
+        smoke=args.command == "smoke",
+        database_label=database_label,
+        policy_label=policy_label,
+        startup_error=startup_error,
+    )
 
 
 def _open_runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]

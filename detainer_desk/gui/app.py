@@ -6,7 +6,7 @@ import sys
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 import detainer_desk
 from detainer_desk.gui.main_window import MainWindow
@@ -17,7 +17,15 @@ ORGANIZATION_NAME = "DetainerDesk"
 SMOKE_EXPOSE_TIMEOUT_MS = 10_000
 
 
-def run_gui(paths: AppPaths, *, smoke: bool = False, argv: list[str] | None = None) -> int:
+def run_gui(
+    paths: AppPaths,
+    *,
+    smoke: bool = False,
+    argv: list[str] | None = None,
+    database_label: str | None = None,
+    policy_label: str | None = None,
+    startup_error: str | None = None,
+) -> int:
     """Show the main window and run the event loop; return the process exit code.
 
     With ``smoke=True`` the window is shown, waited on until the window system has
@@ -39,7 +47,19 @@ def run_gui(paths: AppPaths, *, smoke: bool = False, argv: list[str] | None = No
     QCoreApplication.setOrganizationName(ORGANIZATION_NAME)
     QCoreApplication.setApplicationVersion(detainer_desk.__version__)
 
-    window = MainWindow(str(paths.database_file), None)
+    if startup_error is not None:
+        # The records cannot be opened: say why in plain words, in a window, and stop.
+        box = QMessageBox(QMessageBox.Icon.Critical, APPLICATION_NAME, startup_error)
+        box.setObjectName("startupError")
+        if smoke:
+            box.show()
+            QTest.qWaitForWindowExposed(box, SMOKE_EXPOSE_TIMEOUT_MS)
+            box.close()
+        else:
+            box.exec()
+        return 2
+
+    window = MainWindow(database_label or str(paths.database_file), policy_label)
     window.show()
 
     if smoke:

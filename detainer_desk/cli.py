@@ -7,16 +7,18 @@ on standard error, nothing changed; 1 the check or verification itself failed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+ROLE_CHOICES = ["officer", "supervisor", "counsel", "admin"]
 
 
 class UserError(Exception):
@@ -158,21 +160,62 @@ def _parse_day(text: str, option: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time()).astimezone()
 
 
-def cmd_policy_activate(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.domain.errors import InvalidInput
+@contextlib.contextmanager
+def _signed_in(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
+    """Open the store and sign the user in for one command; sign out afterwards.
+
+    Commands that read, change or export records need an account (CJIS): ``--user NAME``
+    and the password from the terminal, or the first line of standard input with
+    ``--password-stdin``. The sign-in, the action and the sign-out are all audited.
+    """
     from detainer_desk.runtime import local_actor
+    from detainer_desk.services.accounts import sign_in, sign_out
+
+    if not getattr(args, "user", None):
+        raise UserError(
+            "This command works on the records: give --user NAME (the password is asked for "
+            "on the terminal, or read from standard input with --password-stdin)."
+        )
+    password = _read_password(args, f"Password for {args.user}: ")
+    runtime = _open_runtime(args)
+    try:
+        actor = sign_in(
+            runtime.uow(),
+            runtime.security(),
+            args.user,
+            password,
+            local_actor().workstation,
+            runtime.clock(),
+        )
+        try:
+            yield runtime, actor
+        finally:
+            sign_out(runtime.uow(), actor, runtime.clock(), "command finished")
+    finally:
+        runtime.close()
+
+
+def _read_password(args: argparse.Namespace, prompt: str) -> str:
+    if getattr(args, "password_stdin", False):
+        line = args.stdin.readline()
+        if not line:
+            raise UserError("--password-stdin: standard input ended before a password was read")
+        return str(line).rstrip("\r\n")
+    if args.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(prompt)
+    raise UserError("no terminal to ask for the password: use --password-stdin")
+
+
+def cmd_policy_activate(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.records import activate_policy
 
     data = _read_policy(args.file)
-    runtime = _open_runtime(args)
-    try:
+    with _signed_in(args) as (runtime, actor):
         result = activate_policy(
-            runtime.uow(), data, args.file, local_actor(), runtime.clock(), args.reason
+            runtime.uow(), data, args.file, actor, runtime.clock(), args.reason
         )
-    except InvalidInput as exc:
-        raise UserError(*exc.lines()) from None
-    finally:
-        runtime.close()
     policy = result.activation.policy
     if result.already_active:
         out.write(f"Already active: {policy.name} (version {policy.id}, sha256 {policy.sha256})\n")
@@ -183,9 +226,8 @@ def cmd_policy_activate(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.domain.errors import InvalidInput
-    from detainer_desk.runtime import local_actor
     from detainer_desk.services.ports import AttachmentIn
-    from detainer_desk.services.records import RecordError, media_type_for, record_decision
+    from detainer_desk.services.records import media_type_for, record_decision
 
     data = read_input_file(args.request, "request")
     attachments = []
@@ -196,17 +238,13 @@ def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
         attachments.append(
             AttachmentIn(Path(name).name, media_type, read_input_file(name, "attachment"))
         )
-    runtime = _open_runtime(args)
-    try:
-        recorded = record_decision(
-            runtime.uow(), data, args.request, attachments, local_actor(), runtime.clock()
-        )
-    except InvalidInput as exc:
-        raise UserError(*exc.lines(), "Nothing was recorded.") from None
-    except RecordError as exc:
-        raise UserError(f"Nothing was recorded: {exc}") from None
-    finally:
-        runtime.close()
+    with _signed_in(args) as (runtime, actor):
+        try:
+            recorded = record_decision(
+                runtime.uow(), data, args.request, attachments, actor, runtime.clock()
+            )
+        except InvalidInput as exc:
+            raise UserError(*exc.lines(), "Nothing was recorded.") from None
     decision = recorded.decision
     if args.json:
         payload = {"decision_id": recorded.decision_id, **decision.to_contract()}
@@ -224,8 +262,7 @@ def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_amend(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.domain import lifecycle as lc
-    from detainer_desk.runtime import local_actor
-    from detainer_desk.services.records import RecordError, amend_decision
+    from detainer_desk.services.records import amend_decision
 
     effective_at = None
     details: dict[str, object] = {}
@@ -247,22 +284,17 @@ def cmd_amend(args: argparse.Namespace, out: TextIO) -> int:
     else:
         kind = lc.CORRECTION
         details = {"field": args.correct[0], "value": args.correct[1]}
-    runtime = _open_runtime(args)
-    try:
+    with _signed_in(args) as (runtime, actor):
         result = amend_decision(
             runtime.uow(),
             args.id,
             kind,
-            local_actor(),
+            actor,
             runtime.clock(),
             effective_at=effective_at,
             reason=args.reason,
             details=details,
         )
-    except RecordError as exc:
-        raise UserError(f"Nothing was changed: {exc}") from None
-    finally:
-        runtime.close()
     out.write(
         f"Amendment {result.amendment_id} added to decision {args.id}: {lc.AMENDMENT_WORDS[kind]}.\n"
     )
@@ -292,11 +324,8 @@ def cmd_log(args: argparse.Namespace, out: TextIO) -> int:
         recorded_by=args.officer,
         limit=args.limit,
     )
-    runtime = _open_runtime(args)
-    try:
-        page = find_decisions(runtime.uow(), query)
-    finally:
-        runtime.close()
+    with _signed_in(args) as (runtime, actor):
+        page = find_decisions(runtime.uow(), query, actor, runtime.clock())
     if args.json:
         for item in page.items:
             out.write(json.dumps(_summary_json(item), ensure_ascii=False) + "\n")
@@ -333,15 +362,10 @@ def _summary_json(item) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.services.records import NotFoundError, load_decision
+    from detainer_desk.services.records import load_decision
 
-    runtime = _open_runtime(args)
-    try:
-        row, state = load_decision(runtime.uow(), args.id)
-    except NotFoundError as exc:
-        raise UserError(str(exc)) from None
-    finally:
-        runtime.close()
+    with _signed_in(args) as (runtime, actor):
+        row, state = load_decision(runtime.uow(), args.id, actor, runtime.clock())
     decision = json.loads(row.decision_json)
     if args.json:
         payload = {
@@ -449,12 +473,15 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.services.demo import fill_demo
+    from detainer_desk.services.demo import DEMO_PASSWORD, create_demo_accounts, fill_demo
 
     if args.decisions < 0:
         raise UserError("--decisions must be 0 or more")
     runtime = _open_runtime(args)
     try:
+        create_demo_accounts(
+            runtime.uow(), runtime.security().hasher.hash(DEMO_PASSWORD), runtime.clock()
+        )
         for done in fill_demo(runtime.uow, args.decisions, seed=args.seed):
             if not args.quiet:
                 print(
@@ -465,6 +492,151 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     if not args.quiet:
         print(file=sys.stderr)
     out.write(f"{args.decisions} demo decisions recorded in {runtime.database_label}\n")
+    out.write(
+        f"Demo accounts (password {DEMO_PASSWORD!r}): admin.demo, officer.alvarez, "
+        "sgt.fischer, counsel.demo and others\n"
+    )
+    return EXIT_OK
+
+
+def cmd_users_add(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.runtime import local_actor
+    from detainer_desk.services.accounts import add_user, create_first_admin, needs_first_admin
+
+    runtime = _open_runtime(args)
+    try:
+        first = needs_first_admin(runtime.uow())
+    finally:
+        runtime.close()
+    if first:
+        if args.role != ["admin"]:
+            raise UserError("the first account must be an administrator: use --role admin")
+        password = _read_password(args, f"New password for {args.name}: ")
+        runtime = _open_runtime(args)
+        try:
+            create_first_admin(
+                runtime.uow(),
+                runtime.security(),
+                args.name,
+                args.display_name or args.name,
+                password,
+                local_actor().workstation,
+                runtime.clock(),
+            )
+        finally:
+            runtime.close()
+        out.write(f"Created the first administrator, {args.name.strip().casefold()}.\n")
+        return EXIT_OK
+    with _signed_in(args) as (runtime, actor):
+        password = _read_password(args, f"New password for {args.name}: ")
+        record = add_user(
+            runtime.uow(),
+            runtime.security(),
+            actor,
+            args.name,
+            args.display_name or args.name,
+            args.role,
+            password,
+            runtime.clock(),
+        )
+    out.write(f"Created {record.name} ({', '.join(sorted(record.roles))}).\n")
+    return EXIT_OK
+
+
+def cmd_users_list(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.services.accounts import list_users
+
+    with _signed_in(args) as (runtime, actor):
+        accounts = list_users(runtime.uow(), actor, runtime.clock())
+    for account in accounts:
+        state = "disabled" if account.disabled else ("LOCKED" if account.locked_at else "active")
+        roles = ",".join(sorted(account.roles))
+        out.write(f"{account.name:24} {roles:28} {state:8} {account.display_name}\n")
+    return EXIT_OK
+
+
+def cmd_users_change(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain.accounts import normalize_user_name
+    from detainer_desk.services import accounts as svc
+
+    with _signed_in(args) as (runtime, actor):
+        now = runtime.clock()
+        if args.users_command == "unlock":
+            svc.unlock_user(runtime.uow(), actor, args.name, now)
+            done = "unlocked"
+        elif args.users_command == "roles":
+            svc.set_roles(runtime.uow(), actor, args.name, args.role, now)
+            done = f"now has the roles {', '.join(sorted(set(args.role)))}"
+        elif args.users_command in ("disable", "enable"):
+            svc.set_disabled(runtime.uow(), actor, args.name, args.users_command == "disable", now)
+            done = f"{args.users_command}d"
+        else:  # passwd
+            if normalize_user_name(args.name) == actor.user:
+                raise UserError(
+                    "to change your own password use the application (it asks for the current one)"
+                )
+            new_password = _read_password(args, f"New password for {args.name}: ")
+            svc.reset_password(
+                runtime.uow(), runtime.security(), actor, args.name, new_password, now
+            )
+            done = "has a new password"
+    out.write(f"{args.name}: {done}.\n")
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.services.accounts import audit_trail
+    from detainer_desk.services.ports import AuditQuery
+
+    if args.limit < 1:
+        raise UserError("--limit must be 1 or more")
+    query = AuditQuery(
+        user_name=args.of_user,
+        action=args.action,
+        outcome=args.outcome,
+        occurred_from=_parse_day(args.date_from, "--from") if args.date_from else None,
+        occurred_to=(_parse_day(args.date_to, "--to") + dt.timedelta(days=1))
+        if args.date_to
+        else None,
+        limit=args.limit,
+    )
+    with _signed_in(args) as (runtime, actor):
+        events = audit_trail(runtime.uow(), actor, query, runtime.clock())
+    for event in events:
+        if args.json:
+            record = {
+                "id": event.id,
+                "seq": event.seq,
+                "occurred_at": event.occurred_at.isoformat(),
+                "user": event.user_name,
+                "roles": event.roles,
+                "workstation": event.workstation,
+                "action": event.action,
+                "target": event.target,
+                "outcome": event.outcome,
+                "details": json.loads(event.details_json),
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            out.write(
+                f"{audit_time(event.occurred_at)}  {event.user_name:18} {event.roles:20} "
+                f"{event.workstation:12} {event.action:24} {event.outcome:8} {event.target or ''}\n"
+            )
+    return EXIT_OK
+
+
+def audit_time(moment: dt.datetime) -> str:
+    """UTC to the hundredth of a second, as the audit trail shows it."""
+    utc = moment.astimezone(dt.UTC)
+    return f"{utc:%Y-%m-%d %H:%M:%S}.{utc.microsecond // 10_000:02d}Z"
+
+
+def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.services.accounts import set_session_timeout
+
+    with _signed_in(args) as (runtime, actor):
+        set_session_timeout(runtime.uow(), actor, args.minutes, runtime.clock())
+    out.write(f"The window now locks after {args.minutes} minutes without use.\n")
     return EXIT_OK
 
 
@@ -484,6 +656,14 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_dir_help)
     common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=db_help)
+
+    auth = argparse.ArgumentParser(add_help=False)
+    auth.add_argument("--user", metavar="NAME", help="your account (these commands are audited)")
+    auth.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input instead of the terminal",
+    )
 
     parser = argparse.ArgumentParser(
         prog="detainer-desk",
@@ -531,7 +711,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(handler=cmd_policy_show)
     activate = policy_commands.add_parser(
         "activate",
-        parents=[common],
+        parents=[common, auth],
         help="make a policy the active one (stored with its text and SHA-256)",
     )
     activate.add_argument("file", metavar="FILE", help="a policy file, or a preset name")
@@ -540,7 +720,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     record = commands.add_parser(
         "record",
-        parents=[common],
+        parents=[common, auth],
         help="evaluate a request under the active policy and record the decision",
     )
     record.add_argument("request", metavar="REQUEST.json")
@@ -557,7 +737,7 @@ def build_parser() -> argparse.ArgumentParser:
     record.set_defaults(handler=cmd_record)
 
     amend = commands.add_parser(
-        "amend", parents=[common], help="add a later fact to a decision (never changes it)"
+        "amend", parents=[common, auth], help="add a later fact to a decision (never changes it)"
     )
     amend.add_argument("id", type=int, metavar="ID")
     fact = amend.add_mutually_exclusive_group(required=True)
@@ -590,7 +770,9 @@ def build_parser() -> argparse.ArgumentParser:
     amend.add_argument("--reason", help="why (required for --lifted, --override and --correct)")
     amend.set_defaults(handler=cmd_amend)
 
-    log = commands.add_parser("log", parents=[common], help="list recorded decisions, newest first")
+    log = commands.add_parser(
+        "log", parents=[common, auth], help="list recorded decisions, newest first"
+    )
     log.add_argument("--search", metavar="TEXT", help="name words, A-number or booking number")
     log.add_argument("--outcome", choices=["hold", "transfer", "notify", "decline", "review"])
     log.add_argument(
@@ -603,7 +785,7 @@ def build_parser() -> argparse.ArgumentParser:
     log.set_defaults(handler=cmd_log)
 
     show_decision = commands.add_parser(
-        "show", parents=[common], help="one decision with its request, documents and history"
+        "show", parents=[common, auth], help="one decision with its request, documents and history"
     )
     show_decision.add_argument("id", type=int, metavar="ID")
     show_decision.add_argument("--json", action="store_true")
@@ -623,12 +805,71 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(handler=cmd_demo)
+    users = commands.add_parser("users", parents=[common], help="accounts and roles (admin)")
+    users_commands = users.add_subparsers(dest="users_command", metavar="SUBCOMMAND", required=True)
+    add = users_commands.add_parser(
+        "add",
+        parents=[common, auth],
+        help="create an account; on an empty store, the first admin (no --user needed)",
+        description="With --password-stdin, standard input holds your own password on the first "
+        "line (unless this is the first admin) and the new account's password on the next.",
+    )
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", action="append", required=True, choices=ROLE_CHOICES)
+    add.add_argument("--display-name", metavar="TEXT")
+    add.set_defaults(handler=cmd_users_add)
+    listing = users_commands.add_parser("list", parents=[common, auth], help="list the accounts")
+    listing.set_defaults(handler=cmd_users_list)
+    for verb, text in (
+        ("unlock", "unlock an account locked after failed sign-ins"),
+        ("disable", "disable an account"),
+        ("enable", "enable a disabled account"),
+        ("passwd", "set a new password for someone else's account"),
+    ):
+        change = users_commands.add_parser(verb, parents=[common, auth], help=text)
+        change.add_argument("name", metavar="NAME")
+        change.set_defaults(handler=cmd_users_change)
+    roles = users_commands.add_parser(
+        "roles", parents=[common, auth], help="replace an account's roles"
+    )
+    roles.add_argument("name", metavar="NAME")
+    roles.add_argument("--role", action="append", required=True, choices=ROLE_CHOICES)
+    roles.set_defaults(handler=cmd_users_change)
+
+    audit = commands.add_parser(
+        "audit", parents=[common, auth], help="the audit trail, newest first (admin, counsel)"
+    )
+    audit.add_argument("--of-user", metavar="NAME", help="only this user's events")
+    audit.add_argument("--action", metavar="PREFIX", help="e.g. sign_in, decision., account.")
+    audit.add_argument("--outcome", choices=["success", "failure", "denied"])
+    audit.add_argument("--from", dest="date_from", metavar="DATE")
+    audit.add_argument("--to", dest="date_to", metavar="DATE")
+    audit.add_argument("--limit", type=int, default=200, metavar="N")
+    audit.add_argument("--json", action="store_true")
+    audit.set_defaults(handler=cmd_audit)
+
+    settings = commands.add_parser("settings", parents=[common, auth], help="settings (admin)")
+    settings.add_argument(
+        "--session-timeout",
+        dest="minutes",
+        type=int,
+        required=True,
+        metavar="MINUTES",
+        help="lock the window after this many minutes without use (1 to 30)",
+    )
+    settings.set_defaults(handler=cmd_settings)
     return parser
 
 
 def main(
-    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+    argv: Sequence[str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
 ) -> int:
+    from detainer_desk.domain.errors import InvalidInput
+    from detainer_desk.services.access import RecordError
+
     out = out or sys.stdout
     err = err or sys.stderr
     parser = build_parser()
@@ -636,12 +877,20 @@ def main(
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has already printed usage and the problem
         return int(exc.code or 0)
+    args.stdin = stdin or sys.stdin
     handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
     try:
         return handler(args, out)
     except UserError as exc:
         for line in exc.lines:
             err.write(line + "\n")
+        return EXIT_USAGE
+    except InvalidInput as exc:
+        for line in exc.lines():
+            err.write(line + "\n")
+        return EXIT_USAGE
+    except RecordError as exc:
+        err.write(f"{exc}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         err.write("Interrupted.\n")

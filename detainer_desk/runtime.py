@@ -20,6 +20,7 @@ from detainer_desk.adapters.db.engine import DatabaseError, make_engine, sqlite_
 from detainer_desk.adapters.db.migrate import prepare_database
 from detainer_desk.adapters.db.repository import SqlUnitOfWork
 from detainer_desk.paths import AppPaths, ensure_data_dir
+from detainer_desk.services.accounts import Security
 from detainer_desk.services.ports import Actor
 
 DB_ENV_VAR = "DETAINER_DESK_DB"
@@ -38,6 +39,11 @@ class Runtime:
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
+
+    def security(self) -> Security:
+        from detainer_desk.adapters.security import Argon2Passwords, is_common_password
+
+        return Security(Argon2Passwords(), is_common_password)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -27,9 +27,9 @@ class CliResult:
 def run_cli() -> Callable[..., CliResult]:
     """Run ``detainer-desk ARGS`` in this process, capturing its output."""
 
-    def run(*args: str) -> CliResult:
+    def run(*args: str, stdin: str = "") -> CliResult:
         out, err = io.StringIO(), io.StringIO()
-        code = cli_main(list(args), out=out, err=err)
+        code = cli_main(list(args), out=out, err=err, stdin=io.StringIO(stdin))
         return CliResult(code, out.getvalue(), err.getvalue())
 
     return run

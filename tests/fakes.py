@@ -12,6 +12,8 @@ from detainer_desk.services.ports import (
     AmendmentRecord,
     AttachmentIn,
     AttachmentInfo,
+    AuditEvent,
+    AuditQuery,
     DecisionQuery,
     DecisionRow,
     DecisionSummary,
@@ -21,6 +23,7 @@ from detainer_desk.services.ports import (
     PolicyActivation,
     Stamp,
     StoredPolicy,
+    UserRecord,
 )
 
 
@@ -32,6 +35,9 @@ class _Data:
     attachments: list[tuple[int, AttachmentIn, AttachmentInfo]] = field(default_factory=list)
     decisions: list[tuple[NewDecision, Stamp]] = field(default_factory=list)
     amendments: list[tuple[NewAmendment, Stamp]] = field(default_factory=list)
+    users: dict[str, UserRecord] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)
+    audit: list[AuditEvent] = field(default_factory=list)
     seq: int = 0
 
 
@@ -166,6 +172,109 @@ class FakeRecords:
         return None
 
 
+class FakeAccounts:
+    def __init__(self, data: _Data) -> None:
+        self.d = data
+
+    def count_users(self) -> int:
+        return len(self.d.users)
+
+    def user(self, name: str) -> UserRecord | None:
+        return self.d.users.get(name)
+
+    def users(self) -> Sequence[UserRecord]:
+        return sorted(self.d.users.values(), key=lambda u: u.name)
+
+    def add_user(self, name, display_name, password_hash, roles, now) -> UserRecord:  # type: ignore[no-untyped-def]
+        record = UserRecord(
+            len(self.d.users) + 1,
+            name,
+            display_name,
+            password_hash,
+            frozenset(roles),
+            False,
+            None,
+            now,
+            now,
+        )
+        self.d.users[name] = record
+        return record
+
+    def update_user(
+        self,
+        name,
+        *,
+        password_hash=None,
+        password_changed_at=None,
+        roles=None,  # type: ignore[no-untyped-def]
+        disabled=None,
+        locked_at=False,
+        display_name=None,
+    ) -> None:
+        record = self.d.users[name]
+        changes = {}
+        if password_hash is not None:
+            changes["password_hash"] = password_hash
+        if password_changed_at is not None:
+            changes["password_changed_at"] = password_changed_at
+        if roles is not None:
+            changes["roles"] = frozenset(roles)
+        if disabled is not None:
+            changes["disabled"] = disabled
+        if locked_at is not False:
+            changes["locked_at"] = locked_at
+        if display_name is not None:
+            changes["display_name"] = display_name
+        self.d.users[name] = replace(record, **changes)
+
+    def setting(self, key: str) -> str | None:
+        return self.d.settings.get(key)
+
+    def set_setting(self, key, value, now, by) -> None:  # type: ignore[no-untyped-def]
+        self.d.settings[key] = value
+
+
+class FakeAudit:
+    def __init__(self, data: _Data) -> None:
+        self.d = data
+
+    def add(self, event: AuditEvent) -> int:
+        self.d.seq += 1
+        self.d.audit.append(replace(event, id=len(self.d.audit) + 1, seq=self.d.seq))
+        return len(self.d.audit)
+
+    def find(self, query: AuditQuery) -> Sequence[AuditEvent]:
+        events = [
+            e
+            for e in reversed(self.d.audit)
+            if (query.user_name is None or e.user_name == query.user_name)
+            and (query.action is None or e.action.startswith(query.action))
+            and (query.outcome is None or e.outcome == query.outcome)
+        ]
+        return events[: query.limit]
+
+    def count_since(self, user_name, action, outcome, since) -> int:  # type: ignore[no-untyped-def]
+        return sum(
+            1
+            for e in self.d.audit
+            if e.user_name == user_name
+            and e.action == action
+            and e.outcome == outcome
+            and e.occurred_at > since
+        )
+
+    def last_time(self, action, outcome, *, user_name=None, target=None):  # type: ignore[no-untyped-def]
+        times = [
+            e.occurred_at
+            for e in self.d.audit
+            if e.action == action
+            and e.outcome == outcome
+            and (user_name is None or e.user_name == user_name)
+            and (target is None or e.target == target)
+        ]
+        return max(times) if times else None
+
+
 class FakeUnitOfWork:
     """Changes become visible to the next unit of work only when committed."""
 
@@ -177,8 +286,13 @@ class FakeUnitOfWork:
     def __enter__(self) -> Self:
         self._depth += 1
         if self._depth == 1:
-            self.records = FakeRecords(copy.deepcopy(self.committed))
+            self._bind(copy.deepcopy(self.committed))
         return self
+
+    def _bind(self, data: _Data) -> None:
+        self.records = FakeRecords(data)
+        self.accounts = FakeAccounts(data)
+        self.audit = FakeAudit(data)
 
     def __exit__(self, *exc_info: object) -> None:
         self._depth -= 1
@@ -189,7 +303,7 @@ class FakeUnitOfWork:
             self.commits += 1
 
     def rollback(self) -> None:
-        self.records = FakeRecords(copy.deepcopy(self.committed))
+        self._bind(copy.deepcopy(self.committed))
 
 
 __all__ = ["FakeUnitOfWork", "replace"]

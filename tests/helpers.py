@@ -68,3 +68,23 @@ def request_json(**changes: Any) -> str:
             target = target[part]
         target[last] = value
     return json.dumps(document)
+
+
+STAFF = {
+    "admin": frozenset({"admin"}),
+    "officer.a": frozenset({"officer"}),
+    "officer.b": frozenset({"officer"}),
+    "sgt.b": frozenset({"supervisor"}),
+    "sgt.c": frozenset({"supervisor"}),
+    "counsel.d": frozenset({"counsel"}),
+}
+
+
+def seed_accounts(uow: Any, now: Any) -> None:
+    """Accounts for the staff above, straight into the store (no password checks needed by
+    the use cases under test, which authorize by current role)."""
+    with uow:
+        for name, roles in STAFF.items():
+            if uow.accounts.user(name) is None:
+                uow.accounts.add_user(name, name, "not-a-real-hash", roles, now)
+        uow.commit()

@@ -22,15 +22,17 @@ import pytest
 from detainer_desk.adapters.db.repository import verify_store
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import open_runtime
-from detainer_desk.services.demo import fill_demo
+from detainer_desk.services.demo import create_demo_accounts, fill_demo
 from detainer_desk.services.ports import Actor, AttachmentIn, DecisionQuery
 from detainer_desk.services.records import activate_policy, find_decisions, record_decision
 
-from .helpers import JUDICIAL_WARRANT_POLICY, request_json
+from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts
 
 pytestmark = pytest.mark.bench
 SEARCHES = ("garcia", "nguyen min", "A100000123", "B26-0000500", "zzz-nobody")
 BIG = os.environ.get("DETAINER_DESK_BENCH_HOME")
+READER = Actor("officer.alvarez", "BENCH")  # a demo account
+NOW = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
 
 
 def _median_ms(action, repeat: int = 15) -> float:
@@ -47,9 +49,13 @@ def _search_figures(runtime, label: str) -> dict[str, float]:
     figures = {}
     for text in SEARCHES:
         figures[text] = _median_ms(
-            lambda t=text: find_decisions(runtime.uow(), DecisionQuery(search=t, limit=100))
+            lambda t=text: find_decisions(
+                runtime.uow(), DecisionQuery(search=t, limit=100), READER, NOW
+            )
         )
-    first_page = _median_ms(lambda: find_decisions(runtime.uow(), DecisionQuery(limit=100)))
+    first_page = _median_ms(
+        lambda: find_decisions(runtime.uow(), DecisionQuery(limit=100), READER, NOW)
+    )
     print(f"\n[{label}] first page of 100: {first_page:.2f} ms")
     for text, ms in figures.items():
         print(f"[{label}] search {text!r}: {ms:.2f} ms")
@@ -58,9 +64,10 @@ def _search_figures(runtime, label: str) -> dict[str, float]:
 
 def test_record_one_decision_with_a_1mb_attachment(tmp_path: Path) -> None:
     runtime = open_runtime(resolve_paths(tmp_path))
-    actor = Actor("officer.bench", "BENCH")
+    actor = Actor("officer.a", "BENCH")
     now = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
-    activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", actor, now)
+    seed_accounts(runtime.uow(), now)
+    activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", Actor("admin", "BENCH"), now)
     scan = AttachmentIn("scan.pdf", "application/pdf", os.urandom(1024 * 1024))
     times = []
     for n in range(40):
@@ -76,6 +83,7 @@ def test_record_one_decision_with_a_1mb_attachment(tmp_path: Path) -> None:
 
 def test_search_on_1000_decisions(tmp_path: Path) -> None:
     runtime = open_runtime(resolve_paths(tmp_path))
+    create_demo_accounts(runtime.uow(), "not-a-real-hash", dt.datetime.now(dt.UTC))
     for _ in fill_demo(runtime.uow, 1000):
         pass
     _search_figures(runtime, "1,000")

@@ -33,7 +33,7 @@ CHILD = textwrap.dedent(
     from tests.helpers import request_json
 
     runtime = open_runtime(resolve_paths(sys.argv[1]))
-    actor = Actor("officer.crash", "CRASH-TEST")
+    actor = Actor("officer.a", "CRASH-TEST")
     scan = AttachmentIn("scan.pdf", "application/pdf", b"%PDF" + bytes(200_000))
     n = 0
     while True:
@@ -49,15 +49,22 @@ CHILD = textwrap.dedent(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_sigkill_loses_nothing_reported(tmp_path: Path) -> None:
-    from detainer_desk.runtime import local_actor
+    from detainer_desk.services.ports import Actor
     from detainer_desk.services.records import activate_policy
+
+    from .helpers import seed_accounts
 
     data_dir = tmp_path / "data"
     runtime = open_runtime(resolve_paths(data_dir))
     import datetime as dt
 
+    seed_accounts(runtime.uow(), dt.datetime.now(dt.UTC))
     activate_policy(
-        runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", local_actor(), dt.datetime.now(dt.UTC)
+        runtime.uow(),
+        JUDICIAL_WARRANT_POLICY,
+        "p.toml",
+        Actor("admin", "T"),
+        dt.datetime.now(dt.UTC),
     )
     runtime.close()
 

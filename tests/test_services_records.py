@@ -21,27 +21,31 @@ from detainer_desk.services.records import (
 )
 
 from .fakes import FakeUnitOfWork
-from .helpers import JUDICIAL_WARRANT_POLICY, request_json
+from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts
 
 OFFICER = Actor("officer.a", "INTAKE-1")
 SUPERVISOR = Actor("sgt.b", "DESK-2")
+ADMIN = Actor("admin", "X")
 NOW = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)  # 09:00 in Oregon
 
 
 @pytest.fixture
 def uow() -> FakeUnitOfWork:
     fake = FakeUnitOfWork()
-    activate_policy(fake, JUDICIAL_WARRANT_POLICY, "policy.toml", Actor("admin", "X"), NOW)
+    seed_accounts(fake, NOW)
+    activate_policy(fake, JUDICIAL_WARRANT_POLICY, "policy.toml", ADMIN, NOW)
     return fake
 
 
 def test_recording_needs_an_active_policy() -> None:
+    fake = FakeUnitOfWork()
+    seed_accounts(fake, NOW)
     with pytest.raises(RecordError, match="no policy is active"):
-        record_decision(FakeUnitOfWork(), request_json(), "r.json", [], OFFICER, NOW)
+        record_decision(fake, request_json(), "r.json", [], OFFICER, NOW)
 
 
 def test_activating_the_same_text_twice_changes_nothing(uow: FakeUnitOfWork) -> None:
-    result = activate_policy(uow, JUDICIAL_WARRANT_POLICY, "again.toml", OFFICER, NOW)
+    result = activate_policy(uow, JUDICIAL_WARRANT_POLICY, "again.toml", ADMIN, NOW)
     assert result.already_active
     assert len(uow.committed.activations) == 1
 
@@ -49,7 +53,7 @@ def test_activating_the_same_text_twice_changes_nothing(uow: FakeUnitOfWork) -> 
 def test_bad_policy_is_refused_and_nothing_stored() -> None:
     fake = FakeUnitOfWork()
     with pytest.raises(InvalidInput):
-        activate_policy(fake, b"schema = 1\n", "p.toml", OFFICER, NOW)
+        activate_policy(fake, b"schema = 1\n", "p.toml", ADMIN, NOW)
     assert fake.commits == 0
 
 
@@ -106,7 +110,7 @@ def test_release_eligibility_later_starts_the_clock(uow: FakeUnitOfWork) -> None
     assert recorded.decision.hold_until is None
     release = dt.datetime(2026, 2, 11, 15, 0, tzinfo=dt.timezone(dt.timedelta(hours=-8)))
     result = amend_decision(
-        uow, recorded.decision_id, lc.RELEASE_ELIGIBLE, OFFICER, NOW, effective_at=release
+        uow, recorded.decision_id, lc.RELEASE_ELIGIBLE, SUPERVISOR, NOW, effective_at=release
     )
     assert result.hold_until == release + dt.timedelta(hours=48)
     assert result.hold_until is not None and result.hold_until.utcoffset() == dt.timedelta(hours=-8)
@@ -119,7 +123,7 @@ def test_release_eligibility_already_past_the_window_says_so(uow: FakeUnitOfWork
     recorded = record_decision(uow, request_json(), "r.json", [], OFFICER, NOW)
     release = NOW - dt.timedelta(hours=72)
     result = amend_decision(
-        uow, recorded.decision_id, lc.RELEASE_ELIGIBLE, OFFICER, NOW, effective_at=release
+        uow, recorded.decision_id, lc.RELEASE_ELIGIBLE, SUPERVISOR, NOW, effective_at=release
     )
     assert result.window_closed
 
@@ -130,7 +134,7 @@ def test_override_needs_reason_and_another_person(uow: FakeUnitOfWork) -> None:
         amend_decision(
             uow, recorded.decision_id, lc.OVERRIDE, SUPERVISOR, NOW, details={"outcome": "notify"}
         )
-    with pytest.raises(RecordError, match="cannot countersign or override"):
+    with pytest.raises(RecordError, match="may not countersign"):
         amend_decision(uow, recorded.decision_id, lc.COUNTERSIGN, OFFICER, NOW)
     result = amend_decision(
         uow,
@@ -158,7 +162,7 @@ def test_closed_decision_takes_only_corrections(uow: FakeUnitOfWork) -> None:
         reason="booking number typo",
         details={"field": "booking_number", "value": "B26-000312"},
     )
-    row, state = load_decision(uow, recorded.decision_id)
+    row, state = load_decision(uow, recorded.decision_id, OFFICER, NOW)
     assert [a.kind for a in row.amendments] == [lc.RELEASED, lc.CORRECTION]
     assert state.status == lc.STATUS_RELEASED and state.closed
 
@@ -183,13 +187,24 @@ def test_find_pages_newest_first(uow: FakeUnitOfWork) -> None:
             OFFICER,
             NOW,
         )
-    first = find_decisions(uow, DecisionQuery(limit=2))
+    first = find_decisions(uow, DecisionQuery(limit=2), OFFICER, NOW)
     assert [i.booking_number for i in first.items] == ["B5", "B4"]
-    second = find_decisions(uow, DecisionQuery(limit=2, after=first.next_after))
+    second = find_decisions(uow, DecisionQuery(limit=2, after=first.next_after), OFFICER, NOW)
     assert [i.booking_number for i in second.items] == ["B3", "B2"]
-    third = find_decisions(uow, DecisionQuery(limit=2, after=second.next_after))
+    third = find_decisions(uow, DecisionQuery(limit=2, after=second.next_after), OFFICER, NOW)
     assert [i.booking_number for i in third.items] == ["B1"] and third.next_after is None
 
 
 def test_name_tokens() -> None:
     assert name_tokens("DOE, John  Q.") == ["doe", "john", "q"]
+
+
+def test_supervisor_who_recorded_cannot_countersign_their_own(uow: FakeUnitOfWork) -> None:
+    recorded = record_decision(uow, request_json(), "r.json", [], SUPERVISOR, NOW)
+    with pytest.raises(RecordError, match="cannot countersign or override"):
+        amend_decision(uow, recorded.decision_id, lc.COUNTERSIGN, SUPERVISOR, NOW)
+    other = Actor("sgt.c", "DESK-3")
+    assert (
+        amend_decision(uow, recorded.decision_id, lc.COUNTERSIGN, other, NOW).state.status
+        == lc.STATUS_COUNTERSIGNED
+    )

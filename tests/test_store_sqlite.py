@@ -25,7 +25,7 @@ from detainer_desk.services.records import (
 )
 
 from .conftest import REPO_ROOT
-from .helpers import JUDICIAL_WARRANT_POLICY, request_json
+from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts
 
 OFFICER = Actor("officer.a", "INTAKE-1")
 NOW = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
@@ -36,13 +36,26 @@ def _verify(runtime):
     return list(verify_store(runtime.engine))[-1]
 
 
+def _find(runtime, **query):
+    return find_decisions(runtime.uow(), DecisionQuery(**query), OFFICER, NOW)
+
+
 def _record(runtime, **changes):
     return record_decision(runtime.uow(), request_json(**changes), "r.json", [], OFFICER, NOW)
 
 
+ADMIN = Actor("admin", "ADMIN-1")
+SUPERVISOR = Actor("sgt.b", "W")
+# Chain entries: a policy version, its activation and the audit event of it; then per
+# decision recorded: the request, the decision and the audit event.
+SETUP_ENTRIES = 3
+PER_DECISION = 3
+
+
 @pytest.fixture
 def store(runtime):
-    activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "policy.toml", OFFICER, NOW)
+    seed_accounts(runtime.uow(), NOW)
+    activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "policy.toml", ADMIN, NOW)
     return runtime
 
 
@@ -77,6 +90,8 @@ def test_attachments_round_trip_byte_exact(store) -> None:
 @pytest.mark.parametrize(
     "statement",
     [
+        "UPDATE audit_events SET outcome = 'success'",
+        "DELETE FROM audit_events",
         "UPDATE requests SET subject_name = 'X'",
         "DELETE FROM decisions",
         "UPDATE attachments SET content = x'00'",
@@ -88,7 +103,7 @@ def test_evidence_cannot_be_changed_or_deleted(store, statement: str) -> None:
     scan = AttachmentIn("a.pdf", "application/pdf", b"%PDF scan")
     recorded = record_decision(store.uow(), request_json(), "r", [scan], OFFICER, NOW)
     amend_decision(
-        store.uow(), recorded.decision_id, lc.RELEASED, Actor("sgt", "W"), NOW, effective_at=NOW
+        store.uow(), recorded.decision_id, lc.RELEASED, SUPERVISOR, NOW, effective_at=NOW
     )
     with pytest.raises(IntegrityError, match="append-only"), store.engine.begin() as conn:
         conn.exec_driver_sql(statement)
@@ -111,7 +126,7 @@ def _tamper(runtime, *statements: str) -> None:
 def test_verify_catches_a_changed_row(store) -> None:
     for n in range(3):
         _record(store, **{"subject.booking_number": f"B{n}"})
-    assert _verify(store).checked == 2 + 3 * 2
+    assert _verify(store).checked == SETUP_ENTRIES + 3 * PER_DECISION
     _tamper(store, "UPDATE requests SET subject_name = 'SOMEONE, Else' WHERE id = 2")
     result = _verify(store)
     assert result.fault is not None
@@ -162,7 +177,7 @@ def test_online_backup_is_consistent_and_verifies(store, tmp_path: Path) -> None
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
     copy = open_runtime(resolve_paths(tmp_path / "restored"), f"sqlite:///{backup}")
-    assert _verify(copy).checked == 2 + 5 * 2
+    assert _verify(copy).checked == SETUP_ENTRIES + 5 * PER_DECISION
     copy.close()
 
 
@@ -174,8 +189,8 @@ def test_database_of_the_previous_revision_opens_and_verifies(tmp_path: Path) ->
         assert current_revision(opened.engine) == HEAD_REVISION
         result = _verify(opened)
         assert result.fault is None and result.checked > 60
-        page = find_decisions(opened.uow(), DecisionQuery(limit=100))
-        assert len(page.items) == 60
+        with opened.uow() as uow:  # a store from before accounts existed: read it directly
+            assert len(uow.records.find_decisions(DecisionQuery(limit=100))) == 60
     finally:
         opened.close()
 
@@ -199,9 +214,7 @@ def test_search_by_name_words_a_number_and_booking(store) -> None:
     )
 
     def search(text: str) -> list[str]:
-        return sorted(
-            i.booking_number for i in find_decisions(store.uow(), DecisionQuery(search=text)).items
-        )
+        return sorted(i.booking_number for i in _find(store, search=text).items)
 
     assert search("doe") == ["B1", "B2"]
     assert search("john") == ["B1", "B3"]
@@ -218,7 +231,7 @@ def test_keyset_paging_with_equal_received_times(store) -> None:
     seen: list[str] = []
     after = None
     while True:
-        page = find_decisions(store.uow(), DecisionQuery(limit=3, after=after))
+        page = _find(store, limit=3, after=after)
         seen += [i.booking_number for i in page.items]
         if page.next_after is None:
             break
@@ -233,16 +246,11 @@ def test_filters_outcome_dates_and_officer(store) -> None:
         request_json(**{"subject.booking_number": "B2", "documents": []}),
         "r",
         [],
-        Actor("officer.z", "W"),
+        Actor("officer.b", "W"),
         NOW,
     )
-    assert [
-        i.booking_number for i in find_decisions(store.uow(), DecisionQuery(outcome="notify")).items
-    ] == ["B2"]
-    assert [
-        i.booking_number
-        for i in find_decisions(store.uow(), DecisionQuery(recorded_by="officer.z")).items
-    ] == ["B2"]
+    assert [i.booking_number for i in _find(store, outcome="notify").items] == ["B2"]
+    assert [i.booking_number for i in _find(store, recorded_by="officer.b").items] == ["B2"]
     day = dt.datetime(2026, 2, 10, tzinfo=dt.UTC)
-    assert len(find_decisions(store.uow(), DecisionQuery(received_from=day)).items) == 2
-    assert find_decisions(store.uow(), DecisionQuery(received_to=day)).items == ()
+    assert len(_find(store, received_from=day).items) == 2
+    assert _find(store, received_to=day).items == ()

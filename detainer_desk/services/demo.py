@@ -10,8 +10,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from detainer_desk import presets
+from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
 
+from .access import RecordError
 from .ports import Actor, UnitOfWork
 from .records import activate_policy, amend_decision, record_decision
 
@@ -136,6 +138,7 @@ DEMO_POLICIES = (
 OFFICERS = ("officer.alvarez", "officer.brooks", "officer.chen", "officer.diallo", "officer.evans")
 SUPERVISORS = ("sgt.fischer", "sgt.garza")
 WORKSTATIONS = ("INTAKE-1", "INTAKE-2", "BOOKING-3")
+ADMIN_NAME = "admin.demo"
 
 
 def _request(rng: random.Random, number: int, received_at: dt.datetime) -> dict[str, Any]:
@@ -208,15 +211,40 @@ def _request(rng: random.Random, number: int, received_at: dt.datetime) -> dict[
     }
 
 
+DEMO_PASSWORD = "demo passphrase for trials"
+
+
+class DemoRefused(RecordError):
+    pass
+
+
+def create_demo_accounts(uow: UnitOfWork, password_hash: str, now: dt.datetime) -> None:
+    """The demo's made-up staff, all with DEMO_PASSWORD; only on a store without accounts."""
+    with uow:
+        if uow.accounts.count_users() > 0:
+            raise DemoRefused(
+                "demo data goes only into a new, empty store (this one has accounts): "
+                "use --data-dir with a new folder"
+            )
+        staff = [(ADMIN_NAME, frozenset({acc.ADMIN}))]
+        staff += [(name, frozenset({acc.OFFICER})) for name in OFFICERS]
+        staff += [(name, frozenset({acc.SUPERVISOR})) for name in SUPERVISORS]
+        staff += [("counsel.demo", frozenset({acc.COUNSEL}))]
+        for name, roles in staff:
+            uow.accounts.add_user(name, name, password_hash, roles, now)
+        uow.commit()
+
+
 def fill_demo(
     uow_factory: Callable[[], UnitOfWork], count: int, seed: int = 1, batch: int = 500
 ) -> Iterator[int]:
-    """Record ``count`` synthetic decisions (with amendments); yields the number done."""
+    """Record ``count`` synthetic decisions (with amendments) through the real use cases;
+    yields the number done. Run create_demo_accounts first."""
     rng = random.Random(seed)
     span = dt.timedelta(days=max(30, min(3 * 365, count // 50)))
     start = dt.datetime(2026, 11, 1, tzinfo=dt.UTC) - span
     step = span / max(count, 1)
-    admin = Actor("admin.demo", WORKSTATIONS[0])
+    admin = Actor(ADMIN_NAME, WORKSTATIONS[0])
     policy_switch = {
         0: DEMO_POLICIES[0],
         count // 3: DEMO_POLICIES[1],

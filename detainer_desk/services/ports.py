@@ -11,10 +11,15 @@ from typing import Protocol, Self
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who does something, and from which workstation."""
+    """Who does something, with which roles, and from which workstation."""
 
     user: str
     workstation: str
+    roles: frozenset[str] = frozenset()
+
+    @property
+    def roles_text(self) -> str:
+        return ",".join(sorted(self.roles)) or "-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +180,86 @@ class RecordRepository(Protocol):
     def attachment_content(self, attachment_id: int) -> bytes | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    occurred_at: dt.datetime
+    user_name: str
+    roles: str
+    workstation: str
+    action: str
+    target: str | None
+    outcome: str  # success, failure, denied
+    details_json: str = "{}"
+    id: int | None = None
+    seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    user_name: str | None = None
+    action: str | None = None  # a prefix: "sign_in" or "decision."
+    outcome: str | None = None
+    occurred_from: dt.datetime | None = None
+    occurred_to: dt.datetime | None = None
+    limit: int = 200
+    before_id: int | None = None  # keyset paging, newest first
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    id: int
+    name: str
+    display_name: str
+    password_hash: str
+    roles: frozenset[str]
+    disabled: bool
+    locked_at: dt.datetime | None
+    created_at: dt.datetime
+    password_changed_at: dt.datetime
+
+
+class AccountRepository(Protocol):
+    def count_users(self) -> int: ...
+    def user(self, name: str) -> UserRecord | None: ...
+    def users(self) -> Sequence[UserRecord]: ...
+    def add_user(
+        self,
+        name: str,
+        display_name: str,
+        password_hash: str,
+        roles: frozenset[str],
+        now: dt.datetime,
+    ) -> UserRecord: ...
+    def update_user(
+        self,
+        name: str,
+        *,
+        password_hash: str | None = None,
+        password_changed_at: dt.datetime | None = None,
+        roles: frozenset[str] | None = None,
+        disabled: bool | None = None,
+        locked_at: dt.datetime | bool | None = False,  # False: leave as it is
+        display_name: str | None = None,
+    ) -> None: ...
+    def setting(self, key: str) -> str | None: ...
+    def set_setting(self, key: str, value: str, now: dt.datetime, by: str) -> None: ...
+
+
+class AuditRepository(Protocol):
+    def add(self, event: AuditEvent) -> int: ...
+    def find(self, query: AuditQuery) -> Sequence[AuditEvent]: ...
+    def count_since(self, user_name: str, action: str, outcome: str, since: dt.datetime) -> int: ...
+    def last_time(
+        self, action: str, outcome: str, *, user_name: str | None = None, target: str | None = None
+    ) -> dt.datetime | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: rolled back on leaving unless ``commit`` was called."""
 
     records: RecordRepository
+    accounts: AccountRepository
+    audit: AuditRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc_info: object) -> None: ...

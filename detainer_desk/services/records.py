@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain.clock import hold_until as compute_hold_until
 from detainer_desk.domain.clock import to_aware
@@ -21,6 +22,14 @@ from detainer_desk.domain.errors import InvalidInput, Problem
 from detainer_desk.domain.policy import Policy, parse_policy
 from detainer_desk.domain.request import Request, load_json, request_from_mapping
 
+from .access import (
+    NotFoundError,
+    PermissionDenied,  # noqa: F401 - part of this module's interface
+    RecordError,
+    audit,
+    authorize,
+    canonical_json,
+)
 from .ports import (
     Actor,
     AttachmentIn,
@@ -50,20 +59,8 @@ MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 
 
-class RecordError(Exception):
-    """A use case refused: the message says why in plain words; nothing was stored."""
-
-
-class NotFoundError(RecordError):
-    pass
-
-
 def _stamp(actor: Actor, now: dt.datetime) -> Stamp:
     return Stamp(now.astimezone(dt.UTC), actor.user, actor.workstation)
-
-
-def canonical_json(document: object) -> str:
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 # -- policies -----------------------------------------------------------------------------
@@ -87,6 +84,8 @@ def activate_policy(
     policy = parse_policy(policy_bytes, source_name)  # InvalidInput: nothing is stored
     stamp = _stamp(actor, now)
     with uow:
+        actor = authorize(uow, actor, acc.MANAGE_POLICIES, "policy.activate", policy.name, now)
+        stamp = _stamp(actor, now)
         active = uow.records.active_policy()
         if active is not None and active.policy.sha256 == policy.sha256:
             return ActivationResult(active, already_active=True)
@@ -96,6 +95,14 @@ def activate_policy(
                 policy.text, policy.sha256, policy.name, source_name, stamp
             )
         activation = uow.records.add_policy_activation(stored, reason, stamp)
+        audit(
+            uow,
+            actor,
+            "policy.activate",
+            f"policy version {stored.id}",
+            now,
+            details={"name": stored.name, "sha256": stored.sha256, "reason": reason},
+        )
         uow.commit()
         return ActivationResult(activation, already_active=False)
 
@@ -111,6 +118,7 @@ def _parse_stored_policy(text: str, version_id: int) -> Policy:
 
 
 def active_policy(uow: UnitOfWork) -> PolicyActivation | None:
+    """The policy in force (shown to everyone, signed in or not: it is public law)."""
     with uow:
         return uow.records.active_policy()
 
@@ -178,6 +186,10 @@ def record_decision(
         raise InvalidInput(problems)
     stamp = _stamp(actor, now)
     with uow:
+        actor = authorize(
+            uow, actor, acc.RECORD_DECISION, "decision.record", request.subject.booking_number, now
+        )
+        stamp = _stamp(actor, now)
         activation = uow.records.active_policy()
         if activation is None:
             raise RecordError(
@@ -225,6 +237,18 @@ def record_decision(
             ),
             stamp,
         )
+        audit(
+            uow,
+            actor,
+            "decision.record",
+            f"decision {decision_id}",
+            now,
+            details={
+                "outcome": decision.outcome,
+                "booking_number": request.subject.booking_number,
+                "attachments": len(stored_attachments),
+            },
+        )
         uow.commit()
     return RecordedDecision(
         decision_id, request_id, decision, activation.policy, stored_attachments, earlier
@@ -264,7 +288,14 @@ def amend_decision(
         raise RecordError("the date and time it happened is required")
     details = dict(details or {})
     stamp = _stamp(actor, now)
+    permission = (
+        acc.REVIEW_DECISION if kind in (lc.COUNTERSIGN, lc.OVERRIDE) else acc.AMEND_DECISION
+    )
     with uow:
+        actor = authorize(
+            uow, actor, permission, f"decision.{kind}", f"decision {decision_id}", now
+        )
+        stamp = _stamp(actor, now)
         row = uow.records.decision(decision_id)
         if row is None:
             raise NotFoundError(f"there is no decision {decision_id}")
@@ -313,6 +344,14 @@ def amend_decision(
         after = uow.records.decision(decision_id)
         assert after is not None
         new_state = decision_state(after)
+        audit(
+            uow,
+            actor,
+            f"decision.{kind}",
+            f"decision {decision_id}",
+            now,
+            details={"amendment": amendment_id, "reason": reason, **details},
+        )
         uow.commit()
     return AmendmentResult(amendment_id, kind, new_state, new_state.hold_until, window_closed)
 
@@ -343,19 +382,40 @@ class DecisionPage:
     next_after: tuple[dt.datetime, int] | None
 
 
-def find_decisions(uow: UnitOfWork, query: DecisionQuery) -> DecisionPage:
+def find_decisions(
+    uow: UnitOfWork, query: DecisionQuery, actor: Actor, now: dt.datetime
+) -> DecisionPage:
     if query.limit < 1:
         raise RecordError("the page size must be at least 1")
     with uow:
+        actor = authorize(uow, actor, acc.VIEW_RECORDS, "records.search", query.search, now)
         items = tuple(uow.records.find_decisions(query))
+        searching = query.search or query.outcome or query.received_from or query.received_to
+        if acc.COUNSEL in actor.roles and searching and query.after is None:
+            # Every search by counsel is on the record (the first page of it).
+            audit(uow, actor, "records.search", query.search, now, details=_query_details(query))
+            uow.commit()
     next_after = (
         (items[-1].received_at, items[-1].decision_id) if len(items) == query.limit else None
     )
     return DecisionPage(items, next_after)
 
 
-def load_decision(uow: UnitOfWork, decision_id: int) -> tuple[DecisionRow, lc.DecisionState]:
+def _query_details(query: DecisionQuery) -> dict[str, Any]:
+    return {
+        "search": query.search,
+        "outcome": query.outcome,
+        "from": query.received_from.isoformat() if query.received_from else None,
+        "to": query.received_to.isoformat() if query.received_to else None,
+        "officer": query.recorded_by,
+    }
+
+
+def load_decision(
+    uow: UnitOfWork, decision_id: int, actor: Actor, now: dt.datetime
+) -> tuple[DecisionRow, lc.DecisionState]:
     with uow:
+        authorize(uow, actor, acc.VIEW_RECORDS, "decision.view", f"decision {decision_id}", now)
         row = uow.records.decision(decision_id)
     if row is None:
         raise NotFoundError(f"there is no decision {decision_id}")

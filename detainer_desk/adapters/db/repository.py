@@ -7,13 +7,17 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine, and_, or_, select, tuple_
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, tuple_, update
 from sqlalchemy.engine import RowMapping
 
 from detainer_desk.services.ports import (
+    AccountRepository,
     AmendmentRecord,
     AttachmentIn,
     AttachmentInfo,
+    AuditEvent,
+    AuditQuery,
+    AuditRepository,
     DecisionQuery,
     DecisionRow,
     DecisionSummary,
@@ -21,19 +25,24 @@ from detainer_desk.services.ports import (
     NewDecision,
     NewRequest,
     PolicyActivation,
+    RecordRepository,
     Stamp,
     StoredPolicy,
+    UserRecord,
 )
 
 from . import chain
 from .schema import (
     amendments,
     attachments,
+    audit_events,
     decisions,
     name_tokens,
     policy_activations,
     policy_versions,
     requests,
+    settings,
+    users,
 )
 
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -411,12 +420,187 @@ def _search_condition(text: str) -> Any:
     return or_(*options)
 
 
+def _user_of(row: RowMapping) -> UserRecord:
+    return UserRecord(
+        id=row["id"],
+        name=row["name"],
+        display_name=row["display_name"],
+        password_hash=row["password_hash"],
+        roles=frozenset(r for r in row["roles"].split(",") if r),
+        disabled=bool(row["disabled"]),
+        locked_at=_maybe(row["locked_at"]),
+        created_at=from_utc_text(row["created_at"]),
+        password_changed_at=from_utc_text(row["password_changed_at"]),
+    )
+
+
+class SqlAccountRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def count_users(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(users)).scalar_one())
+
+    def user(self, name: str) -> UserRecord | None:
+        row = self.conn.execute(select(users).where(users.c.name == name)).mappings().first()
+        return _user_of(row) if row else None
+
+    def users(self) -> Sequence[UserRecord]:
+        return [
+            _user_of(r) for r in self.conn.execute(select(users).order_by(users.c.name)).mappings()
+        ]
+
+    def add_user(
+        self,
+        name: str,
+        display_name: str,
+        password_hash: str,
+        roles: frozenset[str],
+        now: dt.datetime,
+    ) -> UserRecord:
+        self.conn.execute(
+            insert(users).values(
+                name=name,
+                display_name=display_name,
+                password_hash=password_hash,
+                roles=",".join(sorted(roles)),
+                disabled=0,
+                locked_at=None,
+                created_at=utc_text(now),
+                password_changed_at=utc_text(now),
+            )
+        )
+        created = self.user(name)
+        assert created is not None
+        return created
+
+    def update_user(
+        self,
+        name: str,
+        *,
+        password_hash: str | None = None,
+        password_changed_at: dt.datetime | None = None,
+        roles: frozenset[str] | None = None,
+        disabled: bool | None = None,
+        locked_at: dt.datetime | bool | None = False,
+        display_name: str | None = None,
+    ) -> None:
+        values: dict[str, Any] = {}
+        if password_hash is not None:
+            values["password_hash"] = password_hash
+        if password_changed_at is not None:
+            values["password_changed_at"] = utc_text(password_changed_at)
+        if roles is not None:
+            values["roles"] = ",".join(sorted(roles))
+        if disabled is not None:
+            values["disabled"] = int(disabled)
+        if locked_at is not False:
+            values["locked_at"] = (
+                utc_text(locked_at) if isinstance(locked_at, dt.datetime) else None
+            )
+        if display_name is not None:
+            values["display_name"] = display_name
+        if values:
+            self.conn.execute(update(users).where(users.c.name == name).values(**values))
+
+    def setting(self, key: str) -> str | None:
+        return self.conn.execute(select(settings.c.value).where(settings.c.key == key)).scalar()
+
+    def set_setting(self, key: str, value: str, now: dt.datetime, by: str) -> None:
+        values = {"value": value, "updated_at": utc_text(now), "updated_by": by}
+        changed = self.conn.execute(update(settings).where(settings.c.key == key).values(**values))
+        if changed.rowcount == 0:
+            self.conn.execute(insert(settings).values(key=key, **values))
+
+
+def _event_of(row: RowMapping) -> AuditEvent:
+    return AuditEvent(
+        occurred_at=from_utc_text(row["occurred_at"]),
+        user_name=row["user_name"],
+        roles=row["roles"],
+        workstation=row["workstation"],
+        action=row["action"],
+        target=row["target"],
+        outcome=row["outcome"],
+        details_json=row["details_json"],
+        id=row["id"],
+        seq=row["seq"],
+    )
+
+
+class SqlAuditRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, event: AuditEvent) -> int:
+        row = chain.append(
+            self.conn,
+            audit_events,
+            {
+                "occurred_at": utc_text(event.occurred_at),
+                "user_name": event.user_name,
+                "roles": event.roles,
+                "workstation": event.workstation,
+                "action": event.action,
+                "target": event.target,
+                "outcome": event.outcome,
+                "details_json": event.details_json,
+            },
+        )
+        return int(row["id"])
+
+    def find(self, query: AuditQuery) -> Sequence[AuditEvent]:
+        a = audit_events
+        conditions = []
+        if query.user_name:
+            conditions.append(a.c.user_name == query.user_name.strip().casefold())
+        if query.action:
+            conditions.append(a.c.action.startswith(query.action, autoescape=True))
+        if query.outcome:
+            conditions.append(a.c.outcome == query.outcome)
+        if query.occurred_from:
+            conditions.append(a.c.occurred_at >= utc_text(query.occurred_from))
+        if query.occurred_to:
+            conditions.append(a.c.occurred_at < utc_text(query.occurred_to))
+        if query.before_id is not None:
+            conditions.append(a.c.id < query.before_id)
+        statement = select(a).where(*conditions).order_by(a.c.id.desc()).limit(query.limit)
+        return [_event_of(r) for r in self.conn.execute(statement).mappings()]
+
+    def count_since(self, user_name: str, action: str, outcome: str, since: dt.datetime) -> int:
+        a = audit_events
+        statement = select(func.count()).where(
+            a.c.user_name == user_name,
+            a.c.action == action,
+            a.c.outcome == outcome,
+            a.c.occurred_at > utc_text(since),
+        )
+        return int(self.conn.execute(statement).scalar_one())
+
+    def last_time(
+        self, action: str, outcome: str, *, user_name: str | None = None, target: str | None = None
+    ) -> dt.datetime | None:
+        a = audit_events
+        statement = select(func.max(a.c.occurred_at)).where(
+            a.c.action == action, a.c.outcome == outcome
+        )
+        if user_name is not None:
+            statement = statement.where(a.c.user_name == user_name)
+        if target is not None:
+            statement = statement.where(a.c.target == target)
+        return _maybe(self.conn.execute(statement).scalar())
+
+
 class SqlUnitOfWork:
     """A transaction on its own connection, rolled back unless committed.
 
     Entering it again while it is open joins the same transaction (a batch: the demo filler
     records many decisions per commit); only the outermost ``commit`` commits.
     """
+
+    records: RecordRepository
+    accounts: AccountRepository
+    audit: AuditRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -429,6 +613,8 @@ class SqlUnitOfWork:
             self._conn = self.engine.connect()
             self._conn.begin()
             self.records = SqlRecordRepository(self._conn)
+            self.accounts = SqlAccountRepository(self._conn)
+            self.audit = SqlAuditRepository(self._conn)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

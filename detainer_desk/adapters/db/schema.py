@@ -138,6 +138,48 @@ amendments = Table(
     *_who_columns(),
 )
 
+# The audit trail: who did what, when, from where, with what result. Evidence like the
+# records themselves: append-only and in the same hash chain.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *_chain_columns(),
+    Column("occurred_at", String(27), nullable=False),
+    Column("user_name", Text, nullable=False),
+    Column("roles", Text, nullable=False),
+    Column("workstation", Text, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", Text, nullable=True),
+    Column("outcome", String(16), nullable=False),
+    Column("details_json", Text, nullable=False),
+)
+
+# Accounts and settings are the program's working state, not evidence: they change (a
+# password, a lock), and every change is an audit event in the chain.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("display_name", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("roles", Text, nullable=False),
+    Column("disabled", Integer, nullable=False, default=0),
+    Column("locked_at", String(27), nullable=True),
+    Column("created_at", String(27), nullable=False),
+    Column("password_changed_at", String(27), nullable=False),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", String(27), nullable=False),
+    Column("updated_by", Text, nullable=False),
+)
+
 # Search aids, derived from evidence and rebuildable from it (not hashed): one row per
 # word of the subject's name, so a name search is an index range scan, never a full scan.
 name_tokens = Table(
@@ -152,6 +194,8 @@ Index("ix_requests_received_id", requests.c.received_at, requests.c.id)
 Index("ix_requests_booking_number", requests.c.booking_number)
 Index("ix_requests_a_number", requests.c.a_number)
 Index("ix_decisions_outcome", decisions.c.outcome)
+Index("ix_audit_events_user_time", audit_events.c.user_name, audit_events.c.occurred_at)
+Index("ix_audit_events_time", audit_events.c.occurred_at)
 
 EVIDENCE_TABLES = (
     policy_versions,
@@ -160,4 +204,5 @@ EVIDENCE_TABLES = (
     attachments,
     decisions,
     amendments,
+    audit_events,
 )

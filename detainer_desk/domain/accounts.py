@@ -1,0 +1,112 @@
+"""Accounts, roles and what each role may do; password and lockout rules.
+
+Detainer records are criminal-justice information (FBI CJIS Security Policy): every use
+case checks the actor's role in the services, not only the buttons in the window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from typing import Final
+
+OFFICER: Final = "officer"
+SUPERVISOR: Final = "supervisor"
+COUNSEL: Final = "counsel"
+ADMIN: Final = "admin"
+ROLES: Final = (OFFICER, SUPERVISOR, COUNSEL, ADMIN)
+
+ROLE_WORDS: Final = {
+    OFFICER: "intake officer (enter, check, record, print)",
+    SUPERVISOR: "supervisor (also review, countersign, override, amend)",
+    COUNSEL: "county counsel (search, view, export; no recording)",
+    ADMIN: "administrator (accounts, policies, settings; not deciding)",
+}
+
+# Permissions: what a use case needs.
+RECORD_DECISION: Final = "record decisions"
+AMEND_DECISION: Final = "amend decisions"
+REVIEW_DECISION: Final = "countersign or override decisions"
+VIEW_RECORDS: Final = "view and search records"
+PRINT_RECORDS: Final = "print records"
+EXPORT_RECORDS: Final = "export records"
+MANAGE_ACCOUNTS: Final = "manage accounts"
+MANAGE_POLICIES: Final = "activate policies"
+MANAGE_SETTINGS: Final = "change settings"
+VIEW_AUDIT: Final = "view the audit trail"
+
+PERMISSIONS: Final[dict[str, frozenset[str]]] = {
+    OFFICER: frozenset({RECORD_DECISION, VIEW_RECORDS, PRINT_RECORDS}),
+    SUPERVISOR: frozenset(
+        {RECORD_DECISION, AMEND_DECISION, REVIEW_DECISION, VIEW_RECORDS, PRINT_RECORDS}
+    ),
+    COUNSEL: frozenset({VIEW_RECORDS, PRINT_RECORDS, EXPORT_RECORDS, VIEW_AUDIT}),
+    ADMIN: frozenset({MANAGE_ACCOUNTS, MANAGE_POLICIES, MANAGE_SETTINGS, VIEW_AUDIT}),
+}
+ALL_PERMISSIONS: Final = frozenset().union(*PERMISSIONS.values())
+
+
+def may(roles: Iterable[str], permission: str) -> bool:
+    return any(permission in PERMISSIONS.get(role, frozenset()) for role in roles)
+
+
+# -- names and passwords ------------------------------------------------------------------
+
+MIN_PASSWORD_LENGTH: Final = 8
+MAX_PASSWORD_LENGTH: Final = 1024  # a passphrase, not a file: keeps hashing bounded
+_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+
+
+def normalize_user_name(name: str) -> str:
+    return name.strip().casefold()
+
+
+def user_name_problem(name: str) -> str | None:
+    if not _NAME_RE.fullmatch(normalize_user_name(name)):
+        return (
+            "a user name is 2 to 64 letters, digits, dots, dashes or underscores, "
+            "starting with a letter or digit (e.g. j.smith)"
+        )
+    return None
+
+
+def normalize_password(password: str) -> str:
+    # NIST SP 800-63B: apply Unicode normalization so the same passphrase typed on two
+    # keyboards is the same secret. Nothing is ever truncated.
+    return unicodedata.normalize("NFKC", password)
+
+
+def password_problems(password: str, user_name: str, is_common: Callable[[str], bool]) -> list[str]:
+    """Why a new password is refused (empty: it is acceptable). Any Unicode is allowed."""
+    normalized = normalize_password(password)
+    problems = []
+    if len(normalized) < MIN_PASSWORD_LENGTH:
+        problems.append(f"it must have at least {MIN_PASSWORD_LENGTH} characters")
+    if len(normalized) > MAX_PASSWORD_LENGTH:
+        problems.append(f"it must have at most {MAX_PASSWORD_LENGTH} characters")
+    if normalized.casefold() == normalize_user_name(user_name):
+        problems.append("it must not be the user name")
+    elif is_common(normalized):
+        problems.append("it is on the list of commonly used passwords; choose another")
+    return problems
+
+
+# -- lockout and session lock -------------------------------------------------------------
+
+LOCKOUT_FAILURES: Final = 5
+LOCKOUT_WINDOW: Final = dt.timedelta(minutes=15)
+DEFAULT_SESSION_TIMEOUT_MINUTES: Final = 15
+MAX_SESSION_TIMEOUT_MINUTES: Final = 30
+
+
+def should_lock(failures_in_window: int) -> bool:
+    """After 5 failed sign-ins within 15 minutes the account locks until an admin unlocks it."""
+    return failures_in_window >= LOCKOUT_FAILURES
+
+
+def session_timeout_problem(minutes: int) -> str | None:
+    if not 1 <= minutes <= MAX_SESSION_TIMEOUT_MINUTES:
+        return f"the session lock must start after 1 to {MAX_SESSION_TIMEOUT_MINUTES} minutes of inactivity"
+    return None

@@ -1,0 +1,43 @@
+"""What the window needs from the composition root: a unit-of-work factory, a clock, the
+password machinery, and the names of this workstation and of the record store.
+
+Tests build one over a real store in a temporary folder and may swap the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from detainer_desk.services.accounts import Security
+from detainer_desk.services.ports import UnitOfWork
+
+if TYPE_CHECKING:
+    from detainer_desk.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Backend:
+    uow: Callable[[], UnitOfWork]
+    clock: Callable[[], dt.datetime]
+    security: Security
+    workstation: str
+    database_label: str
+
+    @classmethod
+    def from_runtime(
+        cls,
+        runtime: Runtime,
+        workstation: str,
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> Backend:
+        return cls(
+            uow=runtime.uow,
+            clock=clock or runtime.clock,
+            security=runtime.security(),
+            workstation=workstation,
+            database_label=runtime.database_label,
+        )

@@ -1,0 +1,255 @@
+"""The pages shown before anyone is at work: setting up the first administrator, signing
+in, and the locked screen. They lay out fields and say what went wrong; the window's
+controller decides what happens (see main_window.py)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+
+from . import forms
+from .widgets import Field, MessageLabel, card, centred_page, form_layout, heading, paragraph
+
+PAGE_WIDTH = 620
+
+
+def _button(text: str, object_name: str, accessible_name: str | None = None) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(object_name)
+    button.setAccessibleName(accessible_name or text.replace("&", ""))
+    button.setAutoDefault(False)
+    return button
+
+
+class FirstRunPage(QWidget):
+    """No account exists yet: create the first administrator (who is then signed in)."""
+
+    submitted = Signal(str, str, str, str)  # user name, display name, password, confirm
+
+    def __init__(self, database_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("firstRunPage")
+        self.setAccessibleName("Set up the first administrator")
+        scroll, column = centred_page("firstRunPanel", "Set up", PAGE_WIDTH)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        column.addStretch(1)
+        frame, box = card("firstRunCard")
+        column.addWidget(frame)
+        column.addStretch(2)
+
+        box.addWidget(heading("Set up Detainer Desk", "firstRunHeading"))
+        self.database_note = paragraph(
+            "There are no accounts in this database yet:\n" + database_label,
+            "firstRunDatabase",
+            "Database",
+        )
+        box.addWidget(self.database_note)
+        box.addWidget(
+            paragraph(
+                "Create the first administrator. The administrator then creates an account "
+                "for each officer, supervisor and member of county counsel. Administrators "
+                "manage accounts, policies and settings; they do not record decisions.",
+                "firstRunIntro",
+                "What to do",
+            )
+        )
+
+        form = form_layout()
+        self.user_name = Field("&User name:", "firstRunUserName", hint="For example j.smith")
+        self.display_name = Field(
+            "&Display name:", "firstRunDisplayName", hint="Full name, as shown in the records"
+        )
+        self.password = Field("&Password:", "firstRunPassword", secret=True, hint=forms.PASSWORD_HINT)
+        self.confirm = Field("&Confirm password:", "firstRunConfirm", secret=True)
+        self.fields = {
+            forms.USER_NAME: self.user_name,
+            forms.DISPLAY_NAME: self.display_name,
+            forms.PASSWORD: self.password,
+            forms.CONFIRM: self.confirm,
+        }
+        for field in self.fields.values():
+            field.add_to(form)
+            field.edit.returnPressed.connect(self._submit)
+        box.addLayout(form)
+
+        self.error = MessageLabel("firstRunError", "Problem")
+        box.addWidget(self.error)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.create_button = _button("&Create administrator and sign in", "createAdminButton")
+        self.create_button.setDefault(True)
+        self.create_button.clicked.connect(self._submit)
+        buttons.addWidget(self.create_button)
+        box.addLayout(buttons)
+
+        QWidget.setTabOrder(self.user_name.edit, self.display_name.edit)
+        QWidget.setTabOrder(self.display_name.edit, self.password.edit)
+        QWidget.setTabOrder(self.password.edit, self.confirm.edit)
+        QWidget.setTabOrder(self.confirm.edit, self.create_button)
+
+    def _submit(self) -> None:
+        self.submitted.emit(
+            self.user_name.text(), self.display_name.text(), self.password.text(), self.confirm.text()
+        )
+
+    def clear_problems(self) -> None:
+        for field in self.fields.values():
+            field.set_error(None)
+        self.error.clear_message()
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        self.clear_problems()
+        for key, problem in problems.items():
+            self.fields[key].set_error(problem)
+        self._focus_first_problem(problems)
+
+    def show_error(self, message: str) -> None:
+        self.clear_problems()
+        self.error.show_error(message)
+
+    def _focus_first_problem(self, problems: dict[str, str]) -> None:
+        for key, field in self.fields.items():
+            if key in problems:
+                field.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+                field.edit.selectAll()
+                return
+
+    def forget_passwords(self) -> None:
+        self.password.edit.clear()
+        self.confirm.edit.clear()
+
+    def focus_first(self) -> None:
+        self.user_name.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+class SignInPage(QWidget):
+    """Sign in; or, in locked mode, let the same user back in or someone else take over."""
+
+    sign_in_requested = Signal(str, str)  # user name, password
+    resume_requested = Signal(str)  # password
+    switch_user_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInPage")
+        self.setAccessibleName("Sign in")
+        self._locked_user: str | None = None
+        scroll, column = centred_page("signInPanel", "Sign in", PAGE_WIDTH)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        column.addStretch(1)
+        frame, box = card("signInCard")
+        column.addWidget(frame)
+        column.addStretch(2)
+
+        self.heading = heading("Sign in", "signInHeading")
+        box.addWidget(self.heading)
+        self.explanation = paragraph("", "signInExplanation", "About signing in")
+        box.addWidget(self.explanation)
+
+        self.form = form_layout()
+        self.user_name = Field("&User name:", "signInUserName")
+        self.password = Field("&Password:", "signInPassword", secret=True)
+        self.user_name.add_to(self.form)
+        self.password.add_to(self.form)
+        self.user_name.edit.returnPressed.connect(self._submit)
+        self.password.edit.returnPressed.connect(self._submit)
+        box.addLayout(self.form)
+
+        self.error = MessageLabel("signInError", "Sign-in problem")
+        box.addWidget(self.error)
+
+        buttons = QHBoxLayout()
+        self.switch_user_button = _button("Sign in as &someone else", "switchUserButton")
+        self.switch_user_button.setToolTip("Signs the locked-out user out first")
+        self.switch_user_button.clicked.connect(self.switch_user_requested)
+        buttons.addWidget(self.switch_user_button)
+        buttons.addStretch(1)
+        self.sign_in_button = _button("&Sign in", "signInButton")
+        self.sign_in_button.setDefault(True)
+        self.sign_in_button.clicked.connect(self._submit)
+        buttons.addWidget(self.sign_in_button)
+        box.addLayout(buttons)
+
+        QWidget.setTabOrder(self.user_name.edit, self.password.edit)
+        QWidget.setTabOrder(self.password.edit, self.sign_in_button)
+        QWidget.setTabOrder(self.sign_in_button, self.switch_user_button)
+        self.set_mode(None)
+
+    @property
+    def locked_user(self) -> str | None:
+        return self._locked_user
+
+    def set_mode(self, locked_user: str | None, *, idle: bool = False) -> None:
+        """Normal sign-in (None), or the locked screen of ``locked_user``."""
+        self._locked_user = locked_user
+        self.clear_problems()
+        self.password.edit.clear()
+        locked = locked_user is not None
+        self.form.setRowVisible(self.user_name.box, not locked)
+        self.switch_user_button.setVisible(locked)
+        if locked:
+            self.user_name.edit.setText(locked_user)
+            self.heading.setText("Session locked")
+            why = "after a period without activity" if idle else "on request"
+            self.explanation.setText(
+                f"The screen was locked {why}. {locked_user} is still signed in; only "
+                f"{locked_user} can unlock it, with their password.\n\n"
+                f"Anyone else: choose “Sign in as someone else”. {locked_user} will be "
+                "signed out first."
+            )
+            self.sign_in_button.setText("&Unlock")
+            self.sign_in_button.setAccessibleName("Unlock")
+        else:
+            self.user_name.edit.clear()
+            self.heading.setText("Sign in")
+            self.explanation.setText(
+                "Detainer records are confidential. Sign in with your own account: "
+                "everything done in this program is recorded under your name."
+            )
+            self.sign_in_button.setText("&Sign in")
+            self.sign_in_button.setAccessibleName("Sign in")
+        self.heading.setAccessibleName(self.heading.text())
+        self.explanation.setAccessibleDescription(self.explanation.text())
+
+    def _submit(self) -> None:
+        if self._locked_user is not None:
+            self.resume_requested.emit(self.password.text())
+        else:
+            self.sign_in_requested.emit(self.user_name.text(), self.password.text())
+
+    def clear_problems(self) -> None:
+        self.user_name.set_error(None)
+        self.password.set_error(None)
+        self.error.clear_message()
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        self.clear_problems()
+        if forms.USER_NAME in problems and self._locked_user is None:
+            self.user_name.set_error(problems[forms.USER_NAME])
+        if forms.PASSWORD in problems:
+            self.password.set_error(problems[forms.PASSWORD])
+        self.focus_first()
+
+    def show_error(self, message: str) -> None:
+        """A refused sign-in: keep the user name, clear the password, try again."""
+        self.clear_problems()
+        self.error.show_error(message)
+        self.password.edit.clear()
+        self.password.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_note(self, message: str) -> None:
+        self.error.show_note(message)
+
+    def focus_first(self) -> None:
+        if self._locked_user is None and not self.user_name.text().strip():
+            self.user_name.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.password.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+

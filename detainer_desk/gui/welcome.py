@@ -1,0 +1,144 @@
+"""The welcome panel: what the program is for, what works in this build, and whether a
+policy is active. Shown to a signed-in user until the working screens exist."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
+
+from .widgets import bold, card, centred_page, heading, paragraph
+
+PURPOSE = (
+    "Detainer Desk helps jail staff decide, lawfully and on the record, what the jail "
+    "does with an ICE immigration detainer request: whether the request can be honored "
+    "under the county's policy, and for how long a person may be held."
+)
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One thing the program is meant to do, and whether this build does it yet."""
+
+    name: str
+    description: str
+    available: bool
+
+
+# The welcome panel is built from this list. When a screen lands, mark it available
+# here in the same change that enables its menu entries, so the panel stays truthful.
+FEATURES: tuple[Feature, ...] = (
+    Feature(
+        "Where the records are kept",
+        "The database location and the active policy, always shown in the status bar "
+        "and in Help › About.",
+        available=True,
+    ),
+    Feature(
+        "Accounts, roles and the audit trail",
+        "Everyone signs in with their own account; the screen locks when left alone; "
+        "administrators manage accounts and settings (Admin menu), and administrators "
+        "and county counsel can read the audit trail.",
+        available=True,
+    ),
+    Feature(
+        "Check a request",
+        "Read a detainer request and check it against the active policy.",
+        available=False,
+    ),
+    Feature(
+        "Record a decision",
+        "Record what the jail decided and why, in a tamper-evident log.",
+        available=False,
+    ),
+    Feature(
+        "Decision log, review queue and active holds",
+        "Search past decisions, review flagged ones, and see every hold with its end time.",
+        available=False,
+    ),
+)
+
+
+def policy_notice_text(policy_label: str | None) -> str:
+    if policy_label is None:
+        return (
+            "No policy is active yet. Requests cannot be checked until the county's "
+            "policy has been chosen and activated."
+        )
+    return f"Active policy: {policy_label}"
+
+
+class WelcomePanel(QWidget):
+    def __init__(self, policy_label: str | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("contentPage")
+        self.setAccessibleName("Welcome")
+        scroll, layout = centred_page("welcomePanel", "Welcome", 760)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        layout.addWidget(heading("Welcome to Detainer Desk", "welcomeHeading", 8))
+        layout.addWidget(paragraph(PURPOSE, "purposeLabel", "What this program is for"))
+
+        layout.addSpacing(4)
+        frame, box = card("policyNoticeFrame")
+        box.setContentsMargins(14, 12, 14, 12)
+        self.policy_notice = paragraph(
+            policy_notice_text(policy_label), "policyNotice", "Policy status"
+        )
+        self.policy_notice.setFont(bold(self.policy_notice.font()))
+        box.addWidget(self.policy_notice)
+        layout.addWidget(frame)
+
+        layout.addSpacing(8)
+        layout.addWidget(heading("In this version", "availableHeading", 2))
+        layout.addWidget(_feature_list([f for f in FEATURES if f.available], "availableFeatures"))
+
+        layout.addSpacing(8)
+        layout.addWidget(heading("Not built yet", "pendingHeading", 2))
+        layout.addWidget(
+            paragraph(
+                "Their menu entries are present but switched off until the screens are finished.",
+                "pendingNote",
+                "About the switched-off menu entries",
+            )
+        )
+        layout.addWidget(_feature_list([f for f in FEATURES if not f.available], "pendingFeatures"))
+        layout.addStretch(1)
+
+    def set_policy_label(self, policy_label: str | None) -> None:
+        text = policy_notice_text(policy_label)
+        self.policy_notice.setText(text)
+        self.policy_notice.setAccessibleDescription(text)
+
+
+def _feature_list(features: list[Feature], object_name: str) -> QWidget:
+    container = QWidget()
+    container.setObjectName(object_name)
+    grid = QGridLayout(container)
+    grid.setContentsMargins(12, 0, 0, 0)
+    grid.setHorizontalSpacing(10)
+    grid.setVerticalSpacing(10)
+    grid.setColumnStretch(1, 1)
+    for row, feature in enumerate(features):
+        marker = QLabel("✓" if feature.available else "•")
+        marker.setAccessibleName("Available" if feature.available else "Not built yet")
+        marker.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        marker.setMinimumWidth(QFontMetrics(marker.font()).horizontalAdvance("✓") + 4)
+        grid.addWidget(marker, row, 0)
+
+        description = QLabel(
+            f"<b>{html.escape(feature.name)}</b> — {html.escape(feature.description)}"
+        )
+        description.setObjectName(f"{object_name}{row}")
+        description.setTextFormat(Qt.TextFormat.RichText)
+        description.setAccessibleName(feature.name)
+        description.setAccessibleDescription(feature.description)
+        description.setWordWrap(True)
+        description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        grid.addWidget(description, row, 1)
+    return container

@@ -1,0 +1,89 @@
+"""Authorization and the audit trail, shared by every use case.
+
+Permissions are checked against the account as it is *now* in the database (a role taken
+away, or an account disabled or locked, takes effect at once), inside the same transaction
+as the action. A refusal is itself an audit event, committed before the error is raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from detainer_desk.domain.accounts import may, normalize_user_name
+
+from .ports import Actor, AuditEvent, UnitOfWork
+
+SUCCESS = "success"
+FAILURE = "failure"
+DENIED = "denied"
+
+
+class RecordError(Exception):
+    """A use case refused: the message says why in plain words; nothing was stored."""
+
+
+class PermissionDenied(RecordError):
+    pass
+
+
+class NotFoundError(RecordError):
+    pass
+
+
+def canonical_json(document: object) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def audit(
+    uow: UnitOfWork,
+    actor: Actor,
+    action: str,
+    target: str | None,
+    now: dt.datetime,
+    outcome: str = SUCCESS,
+    details: dict[str, Any] | None = None,
+) -> None:
+    uow.audit.add(
+        AuditEvent(
+            occurred_at=now.astimezone(dt.UTC),
+            user_name=actor.user,
+            roles=actor.roles_text,
+            workstation=actor.workstation,
+            action=action,
+            target=target,
+            outcome=outcome,
+            details_json=canonical_json(details or {}),
+        )
+    )
+
+
+def authorize(
+    uow: UnitOfWork,
+    actor: Actor,
+    permission: str,
+    action: str,
+    target: str | None,
+    now: dt.datetime,
+) -> Actor:
+    """The actor with their current roles, or PermissionDenied (audited). Call inside ``with uow``."""
+    account = uow.accounts.user(normalize_user_name(actor.user))
+    problem = None
+    current = actor
+    if account is None:
+        problem = f"there is no account named {actor.user}"
+    elif account.disabled:
+        problem = f"the account {account.name} is disabled"
+    elif account.locked_at is not None:
+        problem = f"the account {account.name} is locked; an administrator must unlock it"
+    else:
+        current = Actor(account.name, actor.workstation, account.roles)
+        if not may(account.roles, permission):
+            roles = ", ".join(sorted(account.roles)) or "no role"
+            problem = f"{account.name} ({roles}) may not {permission}"
+    if problem is None:
+        return current
+    audit(uow, current, action, target, now, DENIED, {"needs": permission, "why": problem})
+    uow.commit()
+    raise PermissionDenied(f"Not allowed: {problem}.")

@@ -1,0 +1,413 @@
+"""Accounts: the first administrator, signing in and out, lockout, session locks, roles,
+passwords and settings. Every step leaves an audit event in the hash chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from detainer_desk.domain import accounts as acc
+
+from .access import (
+    DENIED,
+    FAILURE,
+    NotFoundError,
+    RecordError,
+    audit,
+    authorize,
+)
+from .ports import Actor, AuditEvent, AuditQuery, UnitOfWork, UserRecord
+
+SESSION_TIMEOUT_KEY = "session_timeout_minutes"
+SIGN_IN_FAILED = "Wrong user name or password."
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Security:
+    """The password machinery the composition root hands to the account use cases."""
+
+    hasher: PasswordHasher
+    is_common: Callable[[str], bool]
+
+
+class SignInError(RecordError):
+    pass
+
+
+class AccountLocked(SignInError):
+    pass
+
+
+def _check_password(security: Security, password: str, user_name: str) -> str:
+    problems = acc.password_problems(password, user_name, security.is_common)
+    if problems:
+        raise RecordError("That password cannot be used: " + "; ".join(problems) + ".")
+    return acc.normalize_password(password)
+
+
+def _check_roles(roles: Iterable[str]) -> frozenset[str]:
+    chosen = frozenset(roles)
+    unknown = chosen - set(acc.ROLES)
+    if unknown:
+        raise RecordError(
+            f"unknown role {', '.join(sorted(unknown))}: the roles are {', '.join(acc.ROLES)}"
+        )
+    if not chosen:
+        raise RecordError("an account needs at least one role")
+    return chosen
+
+
+def _check_name(name: str) -> str:
+    problem = acc.user_name_problem(name)
+    if problem:
+        raise RecordError(f"{name!r} cannot be a user name: {problem}")
+    return acc.normalize_user_name(name)
+
+
+# -- creating accounts --------------------------------------------------------------------
+
+
+def needs_first_admin(uow: UnitOfWork) -> bool:
+    with uow:
+        return uow.accounts.count_users() == 0
+
+
+def create_first_admin(
+    uow: UnitOfWork,
+    security: Security,
+    name: str,
+    display_name: str,
+    password: str,
+    workstation: str,
+    now: dt.datetime,
+) -> Actor:
+    """On an empty store only: the first administrator, who then creates everyone else."""
+    user_name = _check_name(name)
+    secret = _check_password(security, password, user_name)
+    password_hash = security.hasher.hash(secret)
+    with uow:
+        if uow.accounts.count_users() > 0:
+            raise RecordError("an administrator already exists: sign in as one to add accounts")
+        uow.accounts.add_user(
+            user_name, display_name.strip() or user_name, password_hash, frozenset({acc.ADMIN}), now
+        )
+        actor = Actor(user_name, workstation, frozenset({acc.ADMIN}))
+        audit(
+            uow,
+            actor,
+            "account.create",
+            user_name,
+            now,
+            details={"roles": [acc.ADMIN], "first_admin": True},
+        )
+        uow.commit()
+    return actor
+
+
+def add_user(
+    uow: UnitOfWork,
+    security: Security,
+    actor: Actor,
+    name: str,
+    display_name: str,
+    roles: Iterable[str],
+    password: str,
+    now: dt.datetime,
+) -> UserRecord:
+    user_name = _check_name(name)
+    chosen = _check_roles(roles)
+    secret = _check_password(security, password, user_name)
+    password_hash = security.hasher.hash(secret)
+    with uow:
+        actor = authorize(uow, actor, acc.MANAGE_ACCOUNTS, "account.create", user_name, now)
+        if uow.accounts.user(user_name) is not None:
+            raise RecordError(f"there is already an account named {user_name}")
+        record = uow.accounts.add_user(
+            user_name, display_name.strip() or user_name, password_hash, chosen, now
+        )
+        audit(uow, actor, "account.create", user_name, now, details={"roles": sorted(chosen)})
+        uow.commit()
+    return record
+
+
+# -- signing in and out -------------------------------------------------------------------
+
+
+def sign_in(
+    uow: UnitOfWork,
+    security: Security,
+    name: str,
+    password: str,
+    workstation: str,
+    now: dt.datetime,
+) -> Actor:
+    """The signed-in actor, or SignInError. Five failures within 15 minutes lock the account
+    until an administrator unlocks it; the lock is stored, so it survives a restart."""
+    user_name = acc.normalize_user_name(name)
+    with uow:
+        account = uow.accounts.user(user_name)
+        anonymous = Actor(user_name or "(blank)", workstation)
+        if account is None:
+            audit(uow, anonymous, "sign_in", user_name, now, FAILURE, {"why": "no such account"})
+            uow.commit()
+            raise SignInError(SIGN_IN_FAILED)
+        who = Actor(account.name, workstation, account.roles)
+        if account.locked_at is not None:
+            audit(uow, who, "sign_in", account.name, now, DENIED, {"why": "account locked"})
+            uow.commit()
+            raise AccountLocked(
+                "This account is locked after repeated failed sign-ins. Ask an administrator to unlock it."
+            )
+        if account.disabled:
+            audit(uow, who, "sign_in", account.name, now, DENIED, {"why": "account disabled"})
+            uow.commit()
+            raise SignInError("This account is disabled. Ask an administrator.")
+        if not security.hasher.verify(account.password_hash, acc.normalize_password(password)):
+            audit(uow, who, "sign_in", account.name, now, FAILURE, {"why": "wrong password"})
+            if acc.should_lock(_recent_failures(uow, account.name, now)):
+                uow.accounts.update_user(account.name, locked_at=now)
+                audit(
+                    uow,
+                    who,
+                    "account.lockout",
+                    account.name,
+                    now,
+                    details={"failures": acc.LOCKOUT_FAILURES, "within_minutes": 15},
+                )
+                uow.commit()
+                raise AccountLocked(
+                    "Too many failed sign-ins: this account is now locked. Ask an administrator to unlock it."
+                )
+            uow.commit()
+            raise SignInError(SIGN_IN_FAILED)
+        audit(uow, who, "sign_in", account.name, now)
+        uow.commit()
+    return who
+
+
+def _recent_failures(uow: UnitOfWork, user_name: str, now: dt.datetime) -> int:
+    """Failed sign-ins within the lockout window since the last success or unlock."""
+    since = now - acc.LOCKOUT_WINDOW
+    last_success = uow.audit.last_time("sign_in", "success", user_name=user_name)
+    last_unlock = uow.audit.last_time("account.unlock", "success", target=user_name)
+    for moment in (last_success, last_unlock):
+        if moment is not None and moment > since:
+            since = moment
+    return uow.audit.count_since(user_name, "sign_in", FAILURE, since)
+
+
+def sign_out(uow: UnitOfWork, actor: Actor, now: dt.datetime, reason: str = "signed out") -> None:
+    with uow:
+        audit(uow, actor, "sign_out", actor.user, now, details={"why": reason})
+        uow.commit()
+
+
+def lock_session(uow: UnitOfWork, actor: Actor, now: dt.datetime, idle: bool) -> None:
+    with uow:
+        audit(
+            uow,
+            actor,
+            "session.lock",
+            actor.user,
+            now,
+            details={"why": "inactivity" if idle else "on demand"},
+        )
+        uow.commit()
+
+
+def resume_session(
+    uow: UnitOfWork, security: Security, actor: Actor, password: str, now: dt.datetime
+) -> Actor:
+    """The same user unlocks their locked session with their password."""
+    resumed = sign_in(uow, security, actor.user, password, actor.workstation, now)
+    with uow:
+        audit(uow, resumed, "session.resume", actor.user, now)
+        uow.commit()
+    return resumed
+
+
+# -- administration -----------------------------------------------------------------------
+
+
+def list_users(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> Sequence[UserRecord]:
+    with uow:
+        authorize(uow, actor, acc.MANAGE_ACCOUNTS, "account.list", None, now)
+        return list(uow.accounts.users())
+
+
+def _existing(uow: UnitOfWork, name: str) -> UserRecord:
+    account = uow.accounts.user(acc.normalize_user_name(name))
+    if account is None:
+        raise NotFoundError(f"there is no account named {name}")
+    return account
+
+
+def unlock_user(uow: UnitOfWork, actor: Actor, name: str, now: dt.datetime) -> None:
+    with uow:
+        actor = authorize(uow, actor, acc.MANAGE_ACCOUNTS, "account.unlock", name, now)
+        account = _existing(uow, name)
+        if account.locked_at is None:
+            raise RecordError(f"the account {account.name} is not locked")
+        uow.accounts.update_user(account.name, locked_at=None)
+        audit(uow, actor, "account.unlock", account.name, now)
+        uow.commit()
+
+
+def set_roles(
+    uow: UnitOfWork, actor: Actor, name: str, roles: Iterable[str], now: dt.datetime
+) -> None:
+    chosen = _check_roles(roles)
+    with uow:
+        actor = authorize(uow, actor, acc.MANAGE_ACCOUNTS, "account.roles", name, now)
+        account = _existing(uow, name)
+        if (
+            account.name == actor.user
+            and acc.ADMIN not in chosen
+            and _other_admins(uow, account.name) == 0
+        ):
+            raise RecordError("the last administrator cannot give up the admin role")
+        uow.accounts.update_user(account.name, roles=chosen)
+        audit(
+            uow,
+            actor,
+            "account.roles",
+            account.name,
+            now,
+            details={"before": sorted(account.roles), "after": sorted(chosen)},
+        )
+        uow.commit()
+
+
+def set_disabled(
+    uow: UnitOfWork, actor: Actor, name: str, disabled: bool, now: dt.datetime
+) -> None:
+    action = "account.disable" if disabled else "account.enable"
+    with uow:
+        actor = authorize(uow, actor, acc.MANAGE_ACCOUNTS, action, name, now)
+        account = _existing(uow, name)
+        if disabled and account.name == actor.user:
+            raise RecordError("you cannot disable your own account")
+        uow.accounts.update_user(account.name, disabled=disabled)
+        audit(uow, actor, action, account.name, now)
+        uow.commit()
+
+
+def _other_admins(uow: UnitOfWork, except_name: str) -> int:
+    return sum(
+        1
+        for u in uow.accounts.users()
+        if u.name != except_name and acc.ADMIN in u.roles and not u.disabled
+    )
+
+
+def change_password(
+    uow: UnitOfWork,
+    security: Security,
+    actor: Actor,
+    old_password: str,
+    new_password: str,
+    now: dt.datetime,
+) -> None:
+    """A user changes their own password (the old one is required)."""
+    secret = _check_password(security, new_password, actor.user)
+    with uow:
+        account = _existing(uow, actor.user)
+        if not security.hasher.verify(account.password_hash, acc.normalize_password(old_password)):
+            audit(
+                uow,
+                actor,
+                "account.password",
+                account.name,
+                now,
+                FAILURE,
+                {"why": "wrong current password"},
+            )
+            uow.commit()
+            raise RecordError("The current password is not right; the password was not changed.")
+        uow.accounts.update_user(
+            account.name, password_hash=security.hasher.hash(secret), password_changed_at=now
+        )
+        audit(uow, actor, "account.password", account.name, now)
+        uow.commit()
+
+
+def reset_password(
+    uow: UnitOfWork,
+    security: Security,
+    actor: Actor,
+    name: str,
+    new_password: str,
+    now: dt.datetime,
+) -> None:
+    """An administrator sets a new password for someone (e.g. after they forgot it)."""
+    user_name = acc.normalize_user_name(name)
+    secret = _check_password(security, new_password, user_name)
+    with uow:
+        actor = authorize(uow, actor, acc.MANAGE_ACCOUNTS, "account.password_reset", user_name, now)
+        account = _existing(uow, user_name)
+        uow.accounts.update_user(
+            account.name, password_hash=security.hasher.hash(secret), password_changed_at=now
+        )
+        audit(uow, actor, "account.password_reset", account.name, now)
+        uow.commit()
+
+
+# -- settings and the audit trail ---------------------------------------------------------
+
+
+def session_timeout_minutes(uow: UnitOfWork) -> int:
+    with uow:
+        value = uow.accounts.setting(SESSION_TIMEOUT_KEY)
+    return int(value) if value else acc.DEFAULT_SESSION_TIMEOUT_MINUTES
+
+
+def set_session_timeout(uow: UnitOfWork, actor: Actor, minutes: int, now: dt.datetime) -> None:
+    problem = acc.session_timeout_problem(minutes)
+    if problem:
+        raise RecordError(problem)
+    with uow:
+        actor = authorize(
+            uow, actor, acc.MANAGE_SETTINGS, "settings.change", SESSION_TIMEOUT_KEY, now
+        )
+        before = uow.accounts.setting(SESSION_TIMEOUT_KEY)
+        uow.accounts.set_setting(SESSION_TIMEOUT_KEY, str(minutes), now, actor.user)
+        audit(
+            uow,
+            actor,
+            "settings.change",
+            SESSION_TIMEOUT_KEY,
+            now,
+            details={"before": before, "after": minutes},
+        )
+        uow.commit()
+
+
+def audit_trail(
+    uow: UnitOfWork, actor: Actor, query: AuditQuery, now: dt.datetime
+) -> Sequence[AuditEvent]:
+    if query.limit < 1:
+        raise RecordError("the page size must be at least 1")
+    with uow:
+        authorize(uow, actor, acc.VIEW_AUDIT, "audit.view", None, now)
+        return list(uow.audit.find(query))
+
+
+def record_event(
+    uow: UnitOfWork,
+    actor: Actor,
+    action: str,
+    target: str | None,
+    now: dt.datetime,
+    details: dict[str, object] | None = None,
+) -> None:
+    """An audit event for something done outside the record store (a PDF printed, ...)."""
+    with uow:
+        audit(uow, actor, action, target, now, details=dict(details or {}))
+        uow.commit()

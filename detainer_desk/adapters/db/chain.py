@@ -1,9 +1,10 @@
 """The hash chain over every evidence row.
 
 ``entry_hash = SHA-256(previous entry_hash ‖ canonical bytes of the row)``, the first entry
-chained to 64 zeros. The canonical bytes are the row's own columns (its ``seq`` included,
-its ``entry_hash`` excluded) as sorted, compact JSON with the table's name; an attachment's
-bytes enter through their SHA-256, which verify recomputes from the stored content.
+chained to 64 zeros. The canonical bytes are the row's own non-null columns (its ``seq``
+included, its ``entry_hash`` excluded) plus ``_table`` and ``_id``, as JSON with sorted keys,
+no spaces and UTF-8 text; an attachment's bytes enter through their SHA-256, which verify
+recomputes from the stored content. Anyone can re-implement this in a few lines.
 
 Writers lock the single ``chain_head`` row (``BEGIN IMMEDIATE`` on SQLite, ``FOR UPDATE`` on
 PostgreSQL), so concurrent workstations take turns and the chain never forks.
@@ -31,7 +32,9 @@ _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=
 
 
 def canonical_bytes(table_name: str, row: Mapping[str, Any]) -> bytes:
-    body = {key: value for key, value in row.items() if key not in _EXCLUDED}
+    # A null column is left out, exactly as if it did not exist: a later migration can add
+    # a nullable column to an evidence table without changing the hash of any earlier row.
+    body = {key: value for key, value in row.items() if key not in _EXCLUDED and value is not None}
     body["_table"] = table_name
     body["_id"] = row["id"]
     return _ENCODER.encode(body).encode()

@@ -1,0 +1,103 @@
+"""Plain data the evidence documents are made from (audit PDF, notice, checkpoint,
+statistics). The PDF adapter renders these; the services fill them. No I/O here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from detainer_desk.domain.lifecycle import DecisionState
+
+from .ports import DecisionRow
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    """Printed on every page: whose records these are, when and by whom generated."""
+
+    county_name: str
+    jail_name: str
+    generated_at: dt.datetime  # aware; shown in the county's timezone
+    generated_by: str
+    timezone: str = "UTC"  # IANA name used to show times to people
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """An attachment's bytes, for thumbnails and the notice's page 2."""
+
+    attachment_id: int
+    file_name: str
+    media_type: str
+    sha256: str
+    content: bytes
+    document_index: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """One decision with everything the audit PDF and the notice show."""
+
+    row: DecisionRow  # summary, request JSON, decision JSON, policy, attachments, amendments
+    state: DecisionState
+    request: Mapping[str, Any]  # the request as entered (parsed JSON)
+    decision: Mapping[str, Any]  # the contract decision (parsed JSON)
+    scans: tuple[Scan, ...] = ()
+    policy_timezone: str = "UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A signed statement: the record held ``entries`` entries ending in ``head_hash``."""
+
+    created_at: dt.datetime
+    entries: int
+    head_hash: str
+    installation_id: str
+    public_key_hex: str  # Ed25519, raw 32 bytes as hex
+    signature_hex: str  # over signed_payload()
+    digests_sha256: str  # SHA-256 of the per-entry digest list kept in the checkpoint file
+    signed_by_program: str = "Detainer Desk"
+
+    def signed_payload(self) -> bytes:
+        from .access import canonical_json
+
+        return canonical_json(
+            {
+                "created_at": self.created_at.isoformat(),
+                "entries": self.entries,
+                "head_hash": self.head_hash,
+                "installation_id": self.installation_id,
+                "public_key": self.public_key_hex,
+                "digests_sha256": self.digests_sha256,
+            }
+        ).encode()
+
+    def qr_text(self) -> str:
+        """What the checkpoint PDF's QR code holds: enough to check the filed paper copy."""
+        return (
+            f"DETAINER-DESK-CHECKPOINT;v=1;at={self.created_at.isoformat()};n={self.entries};"
+            f"head={self.head_hash};key={self.public_key_hex};sig={self.signature_hex}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CountRow:
+    label: str
+    counts: Mapping[str, int]  # column -> count
+
+
+@dataclass(frozen=True, slots=True)
+class StatisticsReport:
+    """Requests received and what was done, by week, by form and by reason."""
+
+    period_start: dt.date
+    period_end: dt.date  # inclusive
+    columns: tuple[str, ...]  # e.g. received, honored, notify only, declined, review
+    by_week: tuple[CountRow, ...]
+    by_form: tuple[CountRow, ...]
+    by_reason: tuple[CountRow, ...]
+    totals: Mapping[str, int] = field(default_factory=dict)
+    checkpoint: Checkpoint | None = None

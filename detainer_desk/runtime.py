@@ -21,6 +21,7 @@ from detainer_desk.adapters.db.migrate import prepare_database
 from detainer_desk.adapters.db.repository import SqlUnitOfWork
 from detainer_desk.paths import AppPaths, ensure_data_dir
 from detainer_desk.services.accounts import Security
+from detainer_desk.services.index import rebuild_missing_index
 from detainer_desk.services.ports import Actor
 
 DB_ENV_VAR = "DETAINER_DESK_DB"
@@ -67,7 +68,10 @@ def open_runtime(paths: AppPaths, db: str | None = None) -> Runtime:
         engine.dispose()
         raise
     label = str(paths.database_file) if url.startswith("sqlite") else engine.url.render_as_string()
-    return Runtime(paths, engine, label)
+    runtime = Runtime(paths, engine, label)
+    for _ in rebuild_missing_index(runtime.uow, utc_now()):
+        pass  # derived data only; the evidence is untouched
+    return runtime
 
 
 def local_actor() -> Actor:

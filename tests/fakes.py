@@ -38,6 +38,7 @@ class _Data:
     users: dict[str, UserRecord] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
     audit: list[AuditEvent] = field(default_factory=list)
+    index: dict[int, object] = field(default_factory=dict)
     seq: int = 0
 
 
@@ -164,6 +165,12 @@ class FakeRecords:
             tuple(info for rid, _, info in self.d.attachments if rid == decision.request_id),
             amendments,
         )
+
+    def upsert_index(self, index) -> None:  # type: ignore[no-untyped-def]
+        self.d.index[index.decision_id] = index
+
+    def decisions_missing_index(self, limit: int) -> Sequence[int]:
+        return [n for n in range(1, len(self.d.decisions) + 1) if n not in self.d.index][:limit]
 
     def attachment_content(self, attachment_id: int) -> bytes | None:
         for _, attachment, info in self.d.attachments:

@@ -254,3 +254,54 @@ def test_filters_outcome_dates_and_officer(store) -> None:
     day = dt.datetime(2026, 2, 10, tzinfo=dt.UTC)
     assert len(_find(store, received_from=day).items) == 2
     assert _find(store, received_to=day).items == ()
+
+
+def test_decision_index_follows_amendments(store) -> None:
+    from sqlalchemy import select
+
+    from detainer_desk.adapters.db.schema import decision_index
+
+    recorded = _record(store)
+    release = dt.datetime(2026, 2, 11, 23, 0, tzinfo=dt.UTC)
+    amend_decision(
+        store.uow(),
+        recorded.decision_id,
+        lc.RELEASE_ELIGIBLE,
+        SUPERVISOR,
+        NOW,
+        effective_at=release,
+    )
+    with store.engine.connect() as conn:
+        row = conn.execute(select(decision_index)).mappings().one()
+    assert row["status"] == lc.AWAITING_COUNTERSIGN and row["outcome_in_force"] == "hold"
+    assert row["hold_until_utc"] == "2026-02-13T23:00:00.000000Z" and row["closed"] == 0
+    amend_decision(
+        store.uow(),
+        recorded.decision_id,
+        lc.LIFTED,
+        SUPERVISOR,
+        NOW,
+        reason="ICE cancelled the request",
+    )
+    with store.engine.connect() as conn:
+        row = conn.execute(select(decision_index)).mappings().one()
+    assert (row["status"], row["closed"], row["lift_reason"]) == (
+        lc.STATUS_LIFTED,
+        1,
+        "ICE cancelled the request",
+    )
+
+
+def test_index_is_rebuilt_for_an_older_store(tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+
+    from detainer_desk.adapters.db.schema import decision_index
+
+    target = tmp_path / "old.sqlite3"
+    shutil.copy(FIXTURE_DB, target)
+    opened = open_runtime(resolve_paths(tmp_path), f"sqlite:///{target}")
+    try:
+        with opened.engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(decision_index)).scalar_one() == 60
+    finally:
+        opened.close()

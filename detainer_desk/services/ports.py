@@ -158,6 +158,29 @@ class DecisionQuery:
     after: tuple[dt.datetime, int] | None = None  # (received_at, decision_id) of the last row
 
 
+@dataclass(frozen=True, slots=True)
+class DecisionIndex:
+    """Derived, per decision: its current state and the facts exports and boards use."""
+
+    decision_id: int
+    status: str
+    outcome_in_force: str
+    closed: bool
+    hold_until: dt.datetime | None  # aware, in the policy's timezone
+    release_eligible_at: dt.datetime | None
+    detainer_issued_at: str | None
+    msc_charge: str | None
+    msc_charge_code: str | None
+    msc_conviction_date: str | None
+    felon: bool
+    case_final_order: bool
+    biometric_match: bool
+    statements_made: bool
+    citizenship_claim: bool
+    lift_reason: str | None
+    updated_at: dt.datetime
+
+
 class RecordRepository(Protocol):
     def active_policy(self) -> PolicyActivation | None: ...
     def policy_by_sha256(self, sha256: str) -> StoredPolicy | None: ...
@@ -178,6 +201,8 @@ class RecordRepository(Protocol):
     def find_decisions(self, query: DecisionQuery) -> Sequence[DecisionSummary]: ...
     def decision(self, decision_id: int) -> DecisionRow | None: ...
     def attachment_content(self, attachment_id: int) -> bytes | None: ...
+    def upsert_index(self, index: DecisionIndex) -> None: ...
+    def decisions_missing_index(self, limit: int) -> Sequence[int]: ...
 
 
 @dataclass(frozen=True, slots=True)

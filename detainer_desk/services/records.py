@@ -30,6 +30,7 @@ from .access import (
     authorize,
     canonical_json,
 )
+from .index import build_index, index_for_row
 from .ports import (
     Actor,
     AttachmentIn,
@@ -237,6 +238,14 @@ def record_decision(
             ),
             stamp,
         )
+        initial = lc.current_state(
+            decision.outcome,
+            decision.tentative_outcome,
+            decision.hold_until,
+            to_aware(release, zone) if release else None,
+            [],
+        )
+        uow.records.upsert_index(build_index(decision_id, request, initial, None, now))
         audit(
             uow,
             actor,
@@ -344,6 +353,7 @@ def amend_decision(
         after = uow.records.decision(decision_id)
         assert after is not None
         new_state = decision_state(after)
+        uow.records.upsert_index(index_for_row(after, new_state, now))
         audit(
             uow,
             actor,

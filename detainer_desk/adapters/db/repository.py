@@ -18,6 +18,7 @@ from detainer_desk.services.ports import (
     AuditEvent,
     AuditQuery,
     AuditRepository,
+    DecisionIndex,
     DecisionQuery,
     DecisionRow,
     DecisionSummary,
@@ -36,6 +37,7 @@ from .schema import (
     amendments,
     attachments,
     audit_events,
+    decision_index,
     decisions,
     name_tokens,
     policy_activations,
@@ -388,6 +390,48 @@ class SqlRecordRepository:
                 for a in amendment_rows
             ),
         )
+
+    def upsert_index(self, index: DecisionIndex) -> None:
+        values = {
+            "status": index.status,
+            "outcome_in_force": index.outcome_in_force,
+            "closed": int(index.closed),
+            "hold_until": index.hold_until.isoformat() if index.hold_until else None,
+            "hold_until_utc": utc_text(index.hold_until) if index.hold_until else None,
+            "release_eligible_at": utc_text(index.release_eligible_at)
+            if index.release_eligible_at
+            else None,
+            "detainer_issued_at": index.detainer_issued_at,
+            "msc_charge": index.msc_charge,
+            "msc_charge_code": index.msc_charge_code,
+            "msc_conviction_date": index.msc_conviction_date,
+            "felon": int(index.felon),
+            "case_final_order": int(index.case_final_order),
+            "biometric_match": int(index.biometric_match),
+            "statements_made": int(index.statements_made),
+            "citizenship_claim": int(index.citizenship_claim),
+            "lift_reason": index.lift_reason,
+            "updated_at": utc_text(index.updated_at),
+        }
+        changed = self.conn.execute(
+            update(decision_index)
+            .where(decision_index.c.decision_id == index.decision_id)
+            .values(**values)
+        )
+        if changed.rowcount == 0:
+            self.conn.execute(
+                insert(decision_index).values(decision_id=index.decision_id, **values)
+            )
+
+    def decisions_missing_index(self, limit: int) -> Sequence[int]:
+        statement = (
+            select(decisions.c.id)
+            .outerjoin(decision_index, decision_index.c.decision_id == decisions.c.id)
+            .where(decision_index.c.decision_id.is_(None))
+            .order_by(decisions.c.id)
+            .limit(limit)
+        )
+        return list(self.conn.execute(statement).scalars())
 
     def attachment_content(self, attachment_id: int) -> bytes | None:
         return self.conn.execute(

@@ -180,6 +180,34 @@ settings = Table(
     Column("updated_by", Text, nullable=False),
 )
 
+# The decision index: one row per decision with its current state and the facts the log,
+# the boards and the exports filter and sort on. Derived from the evidence (the decision,
+# its request and its amendments) in the same transaction, and rebuildable from it.
+decision_index = Table(
+    "decision_index",
+    metadata,
+    Column(
+        "decision_id", Integer, ForeignKey("decisions.id"), primary_key=True, autoincrement=False
+    ),
+    Column("status", String(32), nullable=False),
+    Column("outcome_in_force", String(10), nullable=False),
+    Column("closed", Integer, nullable=False),
+    Column("hold_until", Text, nullable=True),  # with the policy's offset, for people
+    Column("hold_until_utc", String(27), nullable=True),  # for sorting and the holds board
+    Column("release_eligible_at", String(27), nullable=True),
+    Column("detainer_issued_at", Text, nullable=True),
+    Column("msc_charge", Text, nullable=True),
+    Column("msc_charge_code", Text, nullable=True),
+    Column("msc_conviction_date", String(10), nullable=True),
+    Column("felon", Integer, nullable=False),
+    Column("case_final_order", Integer, nullable=False),
+    Column("biometric_match", Integer, nullable=False),
+    Column("statements_made", Integer, nullable=False),
+    Column("citizenship_claim", Integer, nullable=False),
+    Column("lift_reason", Text, nullable=True),
+    Column("updated_at", String(27), nullable=False),
+)
+
 # Search aids, derived from evidence and rebuildable from it (not hashed): one row per
 # word of the subject's name, so a name search is an index range scan, never a full scan.
 name_tokens = Table(
@@ -196,6 +224,8 @@ Index("ix_requests_a_number", requests.c.a_number)
 Index("ix_decisions_outcome", decisions.c.outcome)
 Index("ix_audit_events_user_time", audit_events.c.user_name, audit_events.c.occurred_at)
 Index("ix_audit_events_time", audit_events.c.occurred_at)
+Index("ix_decision_index_status", decision_index.c.status)
+Index("ix_decision_index_open_holds", decision_index.c.closed, decision_index.c.hold_until_utc)
 
 EVIDENCE_TABLES = (
     policy_versions,

@@ -101,34 +101,22 @@ def cmd_policy_show(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.adapters.db.engine import DatabaseError
+    from detainer_desk.gui.app import run_gui
     from detainer_desk.paths import DataDirError, resolve_paths
     from detainer_desk.runtime import open_runtime
-    from detainer_desk.services.records import active_policy
 
+    smoke = args.command == "smoke"
     paths = resolve_paths(args.data_dir)
-    startup_error = None
-    database_label = policy_label = None
     try:
         runtime = open_runtime(paths, getattr(args, "db", None))
     except (DataDirError, DatabaseError) as exc:
         startup_error = f"Detainer Desk cannot open its records: {exc}"
         print(startup_error, file=sys.stderr)
-    else:
-        try:
-            activation = active_policy(runtime.uow())
-            database_label = runtime.database_label
-            policy_label = activation.policy.name if activation else None
-        finally:
-            runtime.close()
-    from detainer_desk.gui.app import run_gui
-
-    return run_gui(
-        paths,
-        smoke=args.command == "smoke",
-        database_label=database_label,
-        policy_label=policy_label,
-        startup_error=startup_error,
-    )
+        return run_gui(None, smoke=smoke, startup_error=startup_error)
+    try:
+        return run_gui(runtime, smoke=smoke)
+    finally:
+        runtime.close()
 
 
 def _open_runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -137,9 +125,20 @@ def _open_runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from detainer_desk.runtime import open_runtime
 
     try:
-        return open_runtime(resolve_paths(args.data_dir), getattr(args, "db", None))
+        runtime = open_runtime(resolve_paths(args.data_dir), getattr(args, "db", None))
     except (DataDirError, DatabaseError) as exc:
         raise UserError(f"Cannot open the record store: {exc}") from None
+    _say_notices(args, runtime.notices)
+    return runtime
+
+
+def _say_notices(args: argparse.Namespace, notices: Sequence[str]) -> None:
+    """How the records are kept, when the user should know (once per command)."""
+    said: set[str] = args.__dict__.setdefault("notices_said", set())
+    for notice in notices:
+        if notice not in said:
+            said.add(notice)
+            print(f"Note: {notice}", file=getattr(args, "err", None) or sys.stderr)
 
 
 def _parse_when(text: str, option: str) -> dt.datetime:
@@ -457,6 +456,8 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.adapters.db.repository import verify_store
 
+    if args.checkpoint:
+        return _verify_checkpoint(args, out)
     runtime = _open_runtime(args)
     try:
         last = None
@@ -470,6 +471,100 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_FAILED
     out.write(f"{last.checked} entries verified; chain head {last.last_hash}\n")
     return EXIT_OK
+
+
+def _verify_checkpoint(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.adapters.signing import signature_is_valid
+    from detainer_desk.services.checkpoints import read_checkpoint, verify_against_checkpoint
+
+    text = read_input_file(args.checkpoint, "checkpoint").decode("utf-8", errors="replace")
+    checkpoint_file = read_checkpoint(text, args.checkpoint, signature_is_valid)
+    runtime = _open_runtime(args)
+    try:
+        result = verify_against_checkpoint(runtime.ledger(), checkpoint_file)
+        own_key = runtime.signer().public_key_hex
+    finally:
+        runtime.close()
+    key = checkpoint_file.checkpoint.public_key_hex
+    if key != own_key:
+        out.write(
+            f"Note: this checkpoint was signed by another installation's key ({key[:16]}…).\n"
+        )
+    if not result.ok:
+        out.write(f"VERIFY FAILED: {result.message}\n")
+        return EXIT_FAILED
+    out.write(f"OK: {result.message}\n")
+    return EXIT_OK
+
+
+def cmd_checkpoint(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.services.checkpoints import CheckpointFile, create_checkpoint
+
+    with _signed_in(args) as (runtime, actor):
+        result = None
+        for step in create_checkpoint(
+            runtime.uow(), runtime.ledger(), runtime.signer(), actor, runtime.clock()
+        ):
+            if isinstance(step, CheckpointFile):
+                result = step
+        assert result is not None
+        folder = Path(args.out) if args.out else runtime.paths.data_dir / "checkpoints"
+        checkpoint = result.checkpoint
+        stem = f"checkpoint-{checkpoint.created_at:%Y%m%dT%H%M%SZ}"
+        target = _write_new(folder, f"{stem}.json", result.to_json().encode())
+        out.write(f"Checkpoint of {checkpoint.entries} entries, head {checkpoint.head_hash}\n")
+        out.write(f"Saved {target}\n")
+        pdf = _checkpoint_pdf(runtime, actor, checkpoint)
+        if pdf is not None:
+            out.write(f"Saved {_write_new(folder, f'{stem}.pdf', pdf)} (print, sign and file it)\n")
+    return EXIT_OK
+
+
+def _checkpoint_pdf(runtime: Any, actor: Any, checkpoint: Any) -> bytes:
+    from detainer_desk.adapters.pdf import render_checkpoint_pdf
+    from detainer_desk.services.documents import report_context
+
+    return render_checkpoint_pdf(checkpoint, report_context(runtime.uow(), actor, runtime.clock()))
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    """The audit PDF (``report``) or the notice to the person (``notice``) of one decision."""
+    from detainer_desk.adapters import pdf
+    from detainer_desk.services.documents import decision_record, report_context
+
+    notice = args.command == "notice"
+    purpose = "notice to the person" if notice else "audit PDF"
+    target = Path(args.output)
+    if target.exists() and not args.force:
+        raise UserError(f"{target} already exists: choose another name or add --force")
+    with _signed_in(args) as (runtime, actor):
+        now = runtime.clock()
+        record = decision_record(runtime.uow(), args.id, actor, now, purpose)
+        context = report_context(runtime.uow(), actor, now)
+        data = (
+            pdf.render_notice_pdf(record, context)
+            if notice
+            else pdf.render_audit_pdf(record, context)
+        )
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        raise UserError(f"cannot write {target}: {exc.strerror}") from None
+    out.write(f"Wrote the {purpose} of decision {args.id} to {target} ({len(data):,} bytes)\n")
+    return EXIT_OK
+
+
+def _write_new(folder: Path, name: str, data: bytes) -> Path:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / name
+        with target.open("xb") as handle:
+            handle.write(data)
+    except FileExistsError:
+        raise UserError(f"{folder / name} already exists; nothing was overwritten") from None
+    except OSError as exc:
+        raise UserError(f"cannot write {folder / name}: {exc.strerror}") from None
+    return target
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
@@ -640,6 +735,363 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.services.ports import DecisionQuery
+
+    query = DecisionQuery(
+        search=args.search,
+        outcome=args.outcome,
+        received_from=_parse_day(args.date_from, "--from") if args.date_from else None,
+        received_to=(_parse_day(args.date_to, "--to") + dt.timedelta(days=1))
+        if args.date_to
+        else None,
+        recorded_by=args.officer,
+    )
+    if args.csv_only:
+        return _export_csv_only(args, query, out)
+    from detainer_desk.adapters import pdf
+    from detainer_desk.adapters.export import DestinationError, open_destination, page_count
+    from detainer_desk.services.export import ExportRequest, ExportResult, export_records
+
+    if not args.output:
+        raise UserError("-o/--output: give a new folder or a .zip file for the bundle")
+    if not args.recipient or not args.recipient.strip():
+        raise UserError("--recipient: say who the export is for (it is kept in the audit trail)")
+    with _signed_in(args) as (runtime, actor):
+        try:
+            writer = open_destination(args.output)
+        except DestinationError as exc:
+            raise UserError(str(exc)) from None
+        request = ExportRequest(query, args.recipient, args.output)
+        result = None
+        for step in export_records(
+            runtime.uow,
+            runtime.ledger(),
+            runtime.signer(),
+            actor,
+            request,
+            writer,
+            runtime.clock(),
+            pdf.render_audit_pdf,
+            pdf.render_checkpoint_pdf,
+            page_count,
+        ):
+            if isinstance(step, ExportResult):
+                result = step
+            elif not args.quiet:
+                print(
+                    f"\r{step.stage}: {step.done:,} of {step.total:,}   ", end="", file=sys.stderr
+                )
+        if not args.quiet:
+            print(file=sys.stderr)
+    assert result is not None
+    out.write(
+        f"Exported {result.decisions} decisions ({result.files} files) to {result.destination}\n"
+    )
+    out.write(f"manifest.sha256 has SHA-256 {result.manifest_sha256}\n")
+    return EXIT_OK
+
+
+def _export_csv_only(args: argparse.Namespace, query: Any, out: TextIO) -> int:
+    from detainer_desk.services.export import export_csv
+
+    if not args.output:
+        raise UserError("-o/--output: give a new .csv file")
+    target = Path(args.output)
+    if target.exists():
+        raise UserError(f"{target} already exists: choose a new file name")
+    with _signed_in(args) as (runtime, actor):
+        try:
+            with target.open("x", encoding="utf-8", newline="") as handle:
+                count = export_csv(
+                    runtime.uow(), actor, query, args.recipient or "", handle, runtime.clock()
+                )
+        except OSError as exc:
+            raise UserError(f"cannot write {target}: {exc.strerror}") from None
+    out.write(f"Wrote {count} decisions to {target}\n")
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.services.documents import report_context
+    from detainer_desk.services.statistics import weekly_statistics
+
+    first = dt.date.fromisoformat(args.date_from) if _is_day(args.date_from, "--from") else None
+    last = dt.date.fromisoformat(args.date_to) if _is_day(args.date_to, "--to") else None
+    assert first is not None and last is not None
+    target = Path(args.output) if args.output else None
+    if target is not None and target.exists():
+        raise UserError(f"{target} already exists: choose a new file name")
+    with _signed_in(args) as (runtime, actor):
+        now = runtime.clock()
+        context = report_context(runtime.uow(), actor, now)
+        report = weekly_statistics(runtime.uow(), actor, first, last, context.timezone, now)
+        if target is not None:
+            from detainer_desk.adapters.pdf import render_statistics_pdf
+
+            try:
+                target.write_bytes(render_statistics_pdf(report, context))
+            except OSError as exc:
+                raise UserError(f"cannot write {target}: {exc.strerror}") from None
+    if args.json:
+        out.write(
+            json.dumps(
+                {
+                    "from": report.period_start.isoformat(),
+                    "to": report.period_end.isoformat(),
+                    "totals": report.totals,
+                    "by_week": {r.label: r.counts for r in report.by_week},
+                    "by_form": {r.label: r.counts for r in report.by_form},
+                    "by_reason": {r.label: r.counts for r in report.by_reason},
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+    else:
+        out.write(f"{report.period_start} to {report.period_end} ({context.timezone})\n")
+        for column in report.columns:
+            out.write(f"  {column}: {report.totals.get(column, 0)}\n")
+        if target is not None:
+            out.write(f"Wrote {target}\n")
+    return EXIT_OK
+
+
+def _is_day(text: str, option: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{option}: {text!r} is not a date like 2026-03-05") from None
+    return True
+
+
+# -- backups (SQLite; a PostgreSQL store is backed up on its server with pg_dump) ----------
+
+PG_BACKUP_ADVICE = (
+    "this store is on a PostgreSQL server: back it up there with pg_dump and restore it "
+    "with pg_restore (see the README, 'Backups')"
+)
+
+
+@contextlib.contextmanager
+def _backup_session(args: argparse.Namespace) -> Iterator[tuple[Any, Any, bool]]:
+    """The open store, and the administrator signed in (True) for a backup command.
+
+    A store without accounts yet (an upgraded older one) has nobody to sign in: the
+    operating-system user at this workstation is recorded instead.
+    """
+    from detainer_desk.runtime import local_actor
+    from detainer_desk.services.accounts import needs_first_admin
+
+    runtime = _open_runtime(args)
+    try:
+        nobody_yet = needs_first_admin(runtime.uow())
+        if runtime.engine.url.get_backend_name() != "sqlite":
+            raise UserError(PG_BACKUP_ADVICE)
+    finally:
+        runtime.close()
+    if nobody_yet:
+        runtime = _open_runtime(args)
+        try:
+            yield runtime, local_actor(), False
+        finally:
+            runtime.close()
+        return
+    with _signed_in(args) as (runtime, actor):
+        yield runtime, actor, True
+
+
+def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.adapters.db.backups import checked_copy, copy_database, sqlite_path
+    from detainer_desk.adapters.db.engine import DatabaseError
+    from detainer_desk.services.backups import BACKUP, audit_backups, authorize_backups
+
+    target = Path(args.file).expanduser().absolute()
+    if target.is_dir():
+        raise UserError(f"{target} is a folder: give the name of the backup file to write")
+    if target.exists() and not args.force:
+        raise UserError(
+            f"{target} already exists: choose another name, or give --force to replace it"
+        )
+    with _backup_session(args) as (runtime, signed_in_actor, signed_in):
+        source = sqlite_path(runtime.engine)
+        if target.resolve() == source.resolve():
+            raise UserError("a backup cannot be written over the database itself")
+        now = runtime.clock()
+        actor = signed_in_actor
+        if signed_in:  # a store without accounts has nobody to authorize
+            actor = authorize_backups(runtime.uow(), actor, BACKUP, str(target), now)
+        try:
+            copy_database(source, target)
+            with checked_copy(target) as (_copy, check):
+                pass
+        except DatabaseError as exc:
+            audit_backups(
+                runtime.uow(),
+                actor,
+                BACKUP,
+                str(target),
+                now,
+                succeeded=False,
+                details={"why": str(exc)},
+            )
+            raise UserError(f"No backup was made: {exc}") from None
+        audit_backups(
+            runtime.uow(),
+            actor,
+            BACKUP,
+            str(target),
+            now,
+            succeeded=True,
+            details={"entries": check.entries, "chain_head": check.chain_head},
+        )
+    out.write(
+        f"Backed up {check.entries} entries to {target}\n"
+        f"The copy passed the integrity check and the chain verification (head {check.chain_head}).\n"
+    )
+    return EXIT_OK
+
+
+def _confirm(args: argparse.Namespace, question: str) -> None:
+    if args.yes:
+        return
+    if getattr(args, "password_stdin", False) or not args.stdin.isatty():
+        raise UserError(f"{question}\nNo terminal to ask on: confirm with --yes.")
+    err = getattr(args, "err", None) or sys.stderr
+    err.write(f"{question}\nType yes to go on: ")
+    err.flush()
+    if args.stdin.readline().strip().casefold() != "yes":
+        raise UserError("Nothing was changed.")
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    from sqlalchemy.engine import make_url
+
+    from detainer_desk.adapters.db.backups import backup_name, checked_copy, restore_database
+    from detainer_desk.adapters.db.engine import DatabaseError
+    from detainer_desk.adapters.db.repository import verify_store
+    from detainer_desk.paths import DataDirError, resolve_paths
+    from detainer_desk.runtime import database_url, local_actor, open_runtime, utc_now
+    from detainer_desk.services.access import RecordError
+    from detainer_desk.services.accounts import needs_first_admin, sign_in, sign_out
+    from detainer_desk.services.backups import RESTORE, audit_backups, authorize_backups
+
+    paths = resolve_paths(args.data_dir)
+    url = make_url(database_url(paths, getattr(args, "db", None)))
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise UserError(PG_BACKUP_ADVICE)
+    live = Path(url.database)
+    backup = Path(args.file).expanduser().absolute()
+    if live.exists() and backup.resolve() == live.resolve():
+        raise UserError("that file is the database itself, not a backup of it")
+    with contextlib.ExitStack() as stack:
+        try:
+            checked, check = stack.enter_context(checked_copy(backup))
+        except DatabaseError as exc:
+            raise UserError(f"Nothing was changed: {exc}") from None
+        # Who may: an administrator of the records being replaced. A store too damaged to
+        # open has nobody to ask; the restore is then recorded for the operating-system user.
+        runtime, broken = None, None
+        try:
+            runtime = open_runtime(paths, getattr(args, "db", None))
+        except (DataDirError, DatabaseError) as exc:
+            broken = str(exc)
+        actor = local_actor()
+        signed_in = False
+        try:
+            current = "a store that cannot be opened"
+            if runtime is not None:
+                now = runtime.clock()
+                if not needs_first_admin(runtime.uow()):
+                    if not args.user:
+                        raise UserError(
+                            "Restoring replaces every record: give --user NAME (an administrator)."
+                        )
+                    password = _read_password(args, f"Password for {args.user}: ")
+                    actor = sign_in(
+                        runtime.uow(),
+                        runtime.security(),
+                        args.user,
+                        password,
+                        actor.workstation,
+                        now,
+                    )
+                    signed_in = True
+                    actor = authorize_backups(runtime.uow(), actor, RESTORE, str(backup), now)
+                entries = list(verify_store(runtime.engine))[-1].checked
+                current = f"{entries} entries now"
+            _confirm(
+                args,
+                f"Replace the records in {live} ({current}) with the backup {backup} "
+                f"({check.entries} entries, verified)?",
+            )
+            now = utc_now()
+            aside = paths.backups_dir / backup_name(now, "replaced-by-restore")
+            details = {
+                "backup": str(backup),
+                "backup_entries": check.entries,
+                "backup_chain_head": check.chain_head,
+                "replaced_kept_at": str(aside),
+            }
+            if runtime is not None:  # in the records being replaced (kept aside with them)
+                audit_backups(
+                    runtime.uow(), actor, RESTORE, str(live), now, succeeded=True, details=details
+                )
+                runtime.engine.dispose()
+            restore_database(checked, live, aside)
+        except BaseException as exc:
+            if signed_in and runtime is not None:
+                with contextlib.suppress(RecordError):
+                    sign_out(runtime.uow(), actor, runtime.clock(), "restore not done")
+            if isinstance(exc, DatabaseError):
+                raise UserError(f"Nothing was changed: {exc}") from None
+            raise
+        finally:
+            if runtime is not None:
+                runtime.close()
+    restored = open_runtime(paths, getattr(args, "db", None))
+    try:
+        if broken:
+            details["replaced_store_problem"] = broken
+        audit_backups(
+            restored.uow(), actor, RESTORE, str(live), now, succeeded=True, details=details
+        )
+        if signed_in:
+            sign_out(restored.uow(), actor, restored.clock(), "command finished")
+    finally:
+        restored.close()
+    out.write(
+        f"Restored {check.entries} entries from {backup} into {live}.\n"
+        f"The records it replaced are kept at {aside}.\n"
+    )
+    return EXIT_OK
+
+
+def _add_backup_commands(commands: Any, common: Any, auth: Any) -> None:
+    backup = commands.add_parser(
+        "backup",
+        parents=[common, auth],
+        help="copy the live SQLite database to FILE, then check the copy (admin)",
+        description="A consistent copy of the records, even while others record. Needs "
+        "--user (an administrator) once the store has accounts; the backup is audited. "
+        "Daily copies are also kept automatically in the data folder's backups/.",
+    )
+    backup.add_argument("file", metavar="FILE")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.set_defaults(handler=cmd_backup)
+    restore = commands.add_parser(
+        "restore",
+        parents=[common, auth],
+        help="replace the records with a verified backup (admin; the old ones are kept)",
+        description="Checks FILE (integrity and the whole chain) before anything changes, "
+        "asks for confirmation, keeps the replaced database in backups/, and records the "
+        "restore in the audit trail.",
+    )
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    restore.set_defaults(handler=cmd_restore)
+
+
 # -- the parser -------------------------------------------------------------------------
 
 
@@ -794,7 +1246,75 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser(
         "verify", parents=[common], help="recompute the whole hash chain and every attachment hash"
     )
+    verify.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        help="also prove the record extends this signed checkpoint unchanged",
+    )
     verify.set_defaults(handler=cmd_verify)
+
+    checkpoint = commands.add_parser(
+        "checkpoint",
+        parents=[common, auth],
+        help="verify the record and write a signed checkpoint of it (JSON and a PDF to sign)",
+    )
+    checkpoint.add_argument(
+        "--out", metavar="DIR", help="folder for the files (default: data folder/checkpoints)"
+    )
+    checkpoint.set_defaults(handler=cmd_checkpoint)
+
+    export = commands.add_parser(
+        "export",
+        parents=[common, auth],
+        help="litigation export for counsel: CSV, JSON lines, audit PDFs, attachments, load files, manifest",
+    )
+    export.add_argument(
+        "-o", "--output", metavar="DEST", help="a new folder, or a file ending in .zip"
+    )
+    export.add_argument(
+        "--recipient", metavar="WHO", help="who the export is for (audited; required)"
+    )
+    export.add_argument(
+        "--from", dest="date_from", metavar="DATE", help="received on or after this date"
+    )
+    export.add_argument(
+        "--to", dest="date_to", metavar="DATE", help="received on or before this date"
+    )
+    export.add_argument(
+        "--search", metavar="TEXT", help="subject name words, A-number or booking number"
+    )
+    export.add_argument("--outcome", choices=["hold", "transfer", "notify", "decline", "review"])
+    export.add_argument("--officer", metavar="USER", help="recorded by this user")
+    export.add_argument(
+        "--csv-only", action="store_true", help="write only decisions.csv to -o FILE.csv"
+    )
+    export.add_argument("--quiet", action="store_true")
+    export.set_defaults(handler=cmd_export)
+
+    stats = commands.add_parser(
+        "stats",
+        parents=[common, auth],
+        help="statistics of requests and outcomes, by week, form and reason",
+    )
+    stats.add_argument("--from", dest="date_from", required=True, metavar="DATE")
+    stats.add_argument("--to", dest="date_to", required=True, metavar="DATE")
+    stats.add_argument(
+        "-o", "--output", metavar="FILE.pdf", help="also write the statistics report PDF"
+    )
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(handler=cmd_stats)
+
+    for name, text in (
+        ("report", "write the audit PDF of one decision"),
+        ("notice", "write the notice to the person (English and Spanish) of one decision"),
+    ):
+        document = commands.add_parser(name, parents=[common, auth], help=text)
+        document.add_argument("id", type=int, metavar="ID")
+        document.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+        document.add_argument(
+            "--force", action="store_true", help="overwrite FILE.pdf if it exists"
+        )
+        document.set_defaults(handler=cmd_report)
 
     demo = commands.add_parser(
         "demo",
@@ -858,6 +1378,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="lock the window after this many minutes without use (1 to 30)",
     )
     settings.set_defaults(handler=cmd_settings)
+    _add_backup_commands(commands, common, auth)
     return parser
 
 
@@ -878,6 +1399,7 @@ def main(
     except SystemExit as exc:  # argparse has already printed usage and the problem
         return int(exc.code or 0)
     args.stdin = stdin or sys.stdin
+    args.err = err
     handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
     try:
         return handler(args, out)

@@ -8,23 +8,42 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import logging
 import os
 import socket
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
-from detainer_desk.adapters.db.engine import DatabaseError, make_engine, sqlite_url
+from detainer_desk.adapters.db.backups import KEEP_DAILY
+from detainer_desk.adapters.db.engine import (
+    BUSY_TIMEOUT_MS,
+    PG_LOCK_TIMEOUT_MS,
+    DatabaseError,
+    choose_journal_mode,
+    is_environmental,
+    make_engine,
+    plain_error,
+    sqlite_url,
+)
 from detainer_desk.adapters.db.migrate import prepare_database
-from detainer_desk.adapters.db.repository import SqlUnitOfWork
+from detainer_desk.adapters.db.repository import SqlLedger, SqlUnitOfWork
 from detainer_desk.paths import AppPaths, ensure_data_dir
 from detainer_desk.services.accounts import Security
 from detainer_desk.services.index import rebuild_missing_index
 from detainer_desk.services.ports import Actor
 
+if TYPE_CHECKING:
+    from detainer_desk.adapters.signing import InstallationKey
+
 DB_ENV_VAR = "DETAINER_DESK_DB"
+log = logging.getLogger("detainer_desk.runtime")
+log.addHandler(logging.NullHandler())  # the program shows these itself; a log file may keep them
 
 
 def utc_now() -> dt.datetime:
@@ -37,9 +56,24 @@ class Runtime:
     engine: Engine
     database_label: str
     clock: Callable[[], dt.datetime] = utc_now
+    # What the user should know about how the records are kept (e.g. SQLite's safe journal
+    # fallback, a failed daily backup): the CLI prints each once, the GUI's status bar shows.
+    notices: tuple[str, ...] = ()
+
+    @property
+    def storage_notice(self) -> str | None:
+        return " ".join(self.notices) or None
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
+
+    def ledger(self) -> SqlLedger:
+        return SqlLedger(self.engine)
+
+    def signer(self) -> InstallationKey:
+        from detainer_desk.adapters.signing import InstallationKey
+
+        return InstallationKey(self.paths.data_dir / "keys")
 
     def security(self) -> Security:
         from detainer_desk.adapters.security import Argon2Passwords, is_common_password
@@ -54,24 +88,79 @@ def database_url(paths: AppPaths, db: str | None) -> str:
     return db or os.environ.get(DB_ENV_VAR) or sqlite_url(paths.database_file)
 
 
-def open_runtime(paths: AppPaths, db: str | None = None) -> Runtime:
-    """Open (creating or upgrading) the record store. Raises DatabaseError in plain words."""
+def open_runtime(
+    paths: AppPaths,
+    db: str | None = None,
+    *,
+    sqlite_version: str | None = None,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    lock_timeout_ms: int = PG_LOCK_TIMEOUT_MS,
+    keep_daily_backups: int = KEEP_DAILY,
+    now: dt.datetime | None = None,
+) -> Runtime:
+    """Open (creating or upgrading) the record store. Raises DatabaseError in plain words.
+
+    A SQLite store is refused on a network share, kept with the safe journal when the
+    SQLite library has the WAL-reset bug (a notice says so), backed up before a migration,
+    and backed up at the first start of each day (the last ``keep_daily_backups`` kept).
+    """
     url = database_url(paths, db)
     ensure_data_dir(paths)
-    engine = make_engine(url)
+    opened_at = now or utc_now()
+    journal = choose_journal_mode(sqlite_version or sqlite3.sqlite_version)
+    engine = make_engine(
+        url,
+        journal_mode=journal.mode,
+        busy_timeout_ms=busy_timeout_ms,
+        lock_timeout_ms=lock_timeout_ms,
+    )
+    is_sqlite = engine.url.get_backend_name() == "sqlite"
+    notices: list[str] = []
+    if is_sqlite and journal.warning:
+        log.warning("%s", journal.warning)
+        notices.append(journal.warning)
     try:
-        prepare_database(engine, paths.backups_dir, utc_now())
-    except OperationalError as exc:
+        had_records = is_sqlite and _has_content(engine.url.database)
+        prepare_database(engine, paths.backups_dir, opened_at)
+        if had_records and keep_daily_backups > 0:
+            notice = _daily_backup(engine, paths, opened_at, keep_daily_backups)
+            if notice:
+                notices.append(notice)
+    except DBAPIError as exc:
         engine.dispose()
-        raise DatabaseError(f"the database cannot be opened: {exc.orig}") from None
+        if is_environmental(exc):
+            raise plain_error(exc, engine.url) from exc
+        raise
     except DatabaseError:
         engine.dispose()
         raise
-    label = str(paths.database_file) if url.startswith("sqlite") else engine.url.render_as_string()
-    runtime = Runtime(paths, engine, label)
+    label = str(engine.url.database) if is_sqlite else engine.url.render_as_string()
+    runtime = Runtime(paths, engine, label, notices=tuple(notices))
     for _ in rebuild_missing_index(runtime.uow, utc_now()):
         pass  # derived data only; the evidence is untouched
     return runtime
+
+
+def _has_content(database: str | None) -> bool:
+    try:
+        return bool(database) and Path(str(database)).stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _daily_backup(engine: Engine, paths: AppPaths, now: dt.datetime, keep: int) -> str | None:
+    """Today's backup if there is none yet; a notice for the user when it failed."""
+    from detainer_desk.adapters.db.backups import daily_backup, sqlite_path
+
+    try:
+        made = daily_backup(sqlite_path(engine), paths.backups_dir, now, keep)
+    except DatabaseError as exc:
+        # Working on matters more than today's copy: say so, and go on.
+        log.warning("daily backup failed: %s", exc)
+        return f"Today's automatic backup could not be made: {exc}"
+    if made:
+        log.info("daily backup written to %s", made)
+    return None
 
 
 def local_actor() -> Actor:

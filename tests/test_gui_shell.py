@@ -1,26 +1,76 @@
+"""The window's frame: title, status bar, menus, welcome panel, About box, accessibility,
+fitting a small screen, and ``run_gui``'s smoke and start-up-error paths."""
+
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QTableView,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 import detainer_desk
+from detainer_desk import presets
 from detainer_desk.gui.app import run_gui
+from detainer_desk.gui.backend import Backend
 from detainer_desk.gui.main_window import MainWindow
-from detainer_desk.paths import resolve_paths
+from detainer_desk.runtime import Runtime, utc_now
+from detainer_desk.services import records
+from detainer_desk.services.ports import Actor
 
-DB_PATH = "/srv/county/detainer-desk.sqlite3"
+from .test_gui_support import (
+    ADMIN_PASSWORD,
+    WORKSTATION,
+    open_window,
+    seed_admin,
+    signed_in,
+    store_under,
+    window_over,
+)
 
 
 @pytest.fixture
-def window(qtbot: QtBot) -> MainWindow:
-    main_window = MainWindow(DB_PATH, None)
-    qtbot.addWidget(main_window)
-    return main_window
+def store(tmp_path: Path) -> Iterator[Runtime]:
+    yield from store_under(tmp_path)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, store: Runtime) -> Iterator[MainWindow]:
+    yield from window_over(qtbot, store)
+
+
+PRESET = "48-hour-cap"
+
+
+@pytest.fixture
+def admin_window(qtbot: QtBot, store: Runtime) -> Iterator[MainWindow]:
+    seed_admin(store)
+    main_window = open_window(qtbot, store)
+    signed_in(qtbot, main_window, "admin", ADMIN_PASSWORD)
+    yield main_window
+    main_window.close()
+
+
+def _activate_preset(store: Runtime, admin: Actor) -> str:
+    result = records.activate_policy(
+        store.uow(), presets.preset_bytes(PRESET), PRESET, admin, utc_now()
+    )
+    return result.activation.policy.name
 
 
 def _menu_titles(window: MainWindow) -> list[str]:
@@ -49,49 +99,81 @@ def test_window_title(window: MainWindow) -> None:
     assert window.windowTitle() == "Detainer Desk"
 
 
-def test_status_bar_shows_database_and_no_policy(window: MainWindow) -> None:
+def test_status_bar_shows_database_policy_and_session(window: MainWindow, store: Runtime) -> None:
     database = window.statusBar().findChild(QLabel, "databaseStatus")
     policy = window.statusBar().findChild(QLabel, "policyStatus")
+    session = window.statusBar().findChild(QLabel, "sessionStatus")
 
-    assert database is not None and policy is not None
-    assert database.text() == f"Database: {DB_PATH}"
+    assert database is not None and policy is not None and session is not None
+    assert database.text() == f"Database: {store.database_label}"
+    assert store.database_label.endswith("detainer-desk.sqlite3")
     assert policy.text() == "Policy: none active"
+    assert session.text() == "Not signed in"
 
 
-def test_status_bar_shows_active_policy_name(qtbot: QtBot) -> None:
-    main_window = MainWindow(DB_PATH, "County policy 2024-07")
-    qtbot.addWidget(main_window)
+def test_the_active_policy_shows_before_and_after_signing_in(qtbot: QtBot, store: Runtime) -> None:
+    admin = seed_admin(store)
+    name = _activate_preset(store, admin)
+    main_window = open_window(qtbot, store)
 
-    policy = main_window.findChild(QLabel, "policyStatus")
-    assert policy is not None
-    assert policy.text() == "Policy: County policy 2024-07"
-    assert "Active policy: County policy 2024-07" in _welcome_text(main_window)
+    assert main_window.policy_status.text() == f"Policy: {name}"
+    signed_in(qtbot, main_window, "admin", ADMIN_PASSWORD)
+    assert f"Active policy: {name}" in _welcome_text(main_window)
     assert "No policy is active yet" not in _welcome_text(main_window)
+    main_window.close()
 
 
-def test_status_labels_are_permanent(window: MainWindow, qtbot: QtBot) -> None:
-    with qtbot.waitExposed(window):
-        window.show()
+def test_a_policy_activated_elsewhere_shows_at_the_next_sign_in(
+    qtbot: QtBot, store: Runtime
+) -> None:
+    admin = seed_admin(store)
+    main_window = open_window(qtbot, store)
+    assert main_window.policy_status.text() == "Policy: none active"
 
+    name = _activate_preset(store, admin)  # e.g. from the command line on another desk
+    signed_in(qtbot, main_window, "admin", ADMIN_PASSWORD)
+
+    assert main_window.policy_status.text() == f"Policy: {name}"
+    main_window.close()
+
+
+def test_status_labels_are_permanent(window: MainWindow) -> None:
     window.statusBar().showMessage("A passing message")
 
-    database = window.findChild(QLabel, "databaseStatus")
-    assert database is not None and database.isVisible()
+    for name in ("databaseStatus", "policyStatus", "sessionStatus"):
+        label = window.findChild(QLabel, name)
+        assert label is not None and label.isVisible(), name
 
 
-def test_menus_present(window: MainWindow) -> None:
-    assert _menu_titles(window) == ["File", "Request", "Records", "Help"]
-    assert _entries("File", window) == {"Open request…": False, "Quit": True}
-    assert _entries("Request", window) == {"Check request…": False, "Record decision…": False}
-    assert _entries("Records", window) == {
+def test_menus_present(admin_window: MainWindow) -> None:
+    assert _menu_titles(admin_window) == ["File", "Request", "Records", "Admin", "Help"]
+    assert _entries("File", admin_window) == {
+        "Open request…": False,
+        "Change my password…": True,
+        "Lock": True,
+        "Sign out": True,
+        "Quit": True,
+    }
+    assert _entries("Request", admin_window) == {
+        "Check request…": False,
+        "Record decision…": False,
+    }
+    assert _entries("Records", admin_window) == {
         "Decision log": False,
         "Review queue": False,
         "Active holds": False,
     }
-    assert _entries("Help", window) == {"About Detainer Desk": True}
+    assert _entries("Admin", admin_window) == {
+        "Users…": True,
+        "Settings…": True,
+        "Audit trail…": True,
+    }
+    assert _entries("Help", admin_window) == {"About Detainer Desk": True}
+    assert admin_window.lock_action.shortcut() == QKeySequence("Ctrl+L")
 
 
-def test_disabled_entries_say_why(window: MainWindow) -> None:
+def test_disabled_entries_say_why(admin_window: MainWindow) -> None:
+    window = admin_window
     for action in (window.check_action, window.record_action, window.open_request_action):
         assert action.toolTip() == "Coming with the intake screen"
     for action in (
@@ -101,7 +183,7 @@ def test_disabled_entries_say_why(window: MainWindow) -> None:
     ):
         assert not action.isEnabled()
         assert action.toolTip().startswith("Coming with")
-    for menu in (window.file_menu, window.request_menu, window.records_menu):
+    for menu in (window.file_menu, window.request_menu, window.records_menu, window.admin_menu):
         assert menu.toolTipsVisible()
 
 
@@ -109,27 +191,26 @@ def test_quit_shortcut_closes_window(window: MainWindow, qtbot: QtBot) -> None:
     assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
 
     with qtbot.waitActive(window):
-        window.show()
         window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
 
     qtbot.waitUntil(lambda: not window.isVisible())
 
 
-def test_welcome_panel_explains_purpose_and_state(window: MainWindow) -> None:
-    text = _welcome_text(window)
+def test_welcome_panel_explains_purpose_and_state(admin_window: MainWindow) -> None:
+    text = _welcome_text(admin_window)
 
     assert "ICE immigration detainer request" in text
     assert "No policy is active yet" in text
     assert "In this version" in text
+    assert "Accounts, roles and the audit trail" in text
     assert "Not built yet" in text
     assert "Check a request" in text
 
 
-def test_about_dialog_shows_version_database_and_policy(window: MainWindow, qtbot: QtBot) -> None:
-    with qtbot.waitExposed(window):
-        window.show()
-
+def test_about_dialog_shows_version_database_and_policy(
+    window: MainWindow, store: Runtime, qtbot: QtBot
+) -> None:
     window.about_action.trigger()
 
     box = window.findChild(QMessageBox, "aboutDialog")
@@ -137,26 +218,84 @@ def test_about_dialog_shows_version_database_and_policy(window: MainWindow, qtbo
     qtbot.waitUntil(box.isVisible)
     assert box.windowTitle() == "About Detainer Desk"
     assert f"Detainer Desk {detainer_desk.__version__}" in box.text()
-    assert f"Database: {DB_PATH}" in box.text()
+    assert f"Database: {store.database_label}" in box.text()
     assert "Policy: none active" in box.text()
 
     qtbot.mouseClick(box.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not box.isVisible())
 
 
-def test_widgets_have_names_for_assistive_technology(window: MainWindow) -> None:
-    for name in ("databaseStatus", "policyStatus", "policyNotice", "welcomeHeading"):
+CONTROLS = (QLineEdit, QAbstractButton, QComboBox, QAbstractSpinBox, QTableView)
+
+
+def _unnamed_controls(root: QWidget) -> list[str]:
+    unnamed = []
+    for kind in CONTROLS:
+        for control in root.findChildren(kind):
+            # Parts Qt builds inside composite widgets (a combo box's line edit, a date
+            # edit's editor, a table's corner button) are named by their owner.
+            owners = (QComboBox, QAbstractSpinBox, QTableView, QLineEdit)
+            if isinstance(control.parentWidget(), owners):
+                continue
+            if not control.accessibleName():
+                unnamed.append(f"{type(control).__name__} {control.objectName()!r}")
+    return unnamed
+
+
+def test_widgets_have_names_for_assistive_technology(
+    qtbot: QtBot, admin_window: MainWindow
+) -> None:
+    window = admin_window
+    for name in ("databaseStatus", "policyStatus", "sessionStatus", "policyNotice"):
         widget = window.findChild(QWidget, name)
         assert widget is not None, name
         assert widget.accessibleName(), name
-    for menu in (window.file_menu, window.request_menu, window.records_menu, window.help_menu):
+    for menu in (
+        window.file_menu,
+        window.request_menu,
+        window.records_menu,
+        window.admin_menu,
+        window.help_menu,
+    ):
         assert menu.objectName() and menu.accessibleName()
+    assert _unnamed_controls(window.pages) == []
+
+    opened: list[QDialog | None] = [
+        window.open_users(),
+        window.open_settings(),
+        window.open_audit_trail(),
+        window.open_change_password(),
+    ]
+    users = opened[0]
+    assert users is not None
+    opened.append(users.add_user())  # type: ignore[attr-defined]
+    for dialog in opened:
+        assert dialog is not None
+        assert dialog.accessibleName(), dialog.objectName()
+        assert _unnamed_controls(dialog) == [], dialog.objectName()
 
 
-def test_fits_a_1366_by_768_screen_even_with_a_long_path(qtbot: QtBot) -> None:
+def test_sign_in_tab_order_follows_the_form(qtbot: QtBot, store: Runtime) -> None:
+    seed_admin(store)
+    main_window = open_window(qtbot, store)
+    page = main_window.sign_in_page
+
+    assert page.user_name.edit.nextInFocusChain() is page.password.edit
+    assert page.password.edit.nextInFocusChain() is page.sign_in_button
+    assert page.user_name.label.buddy() is page.user_name.edit
+    main_window.close()
+
+
+def test_fits_a_1366_by_768_screen_even_with_a_long_path(qtbot: QtBot, store: Runtime) -> None:
     long_path = "/mnt/county-share/" + "very-long-folder-name/" * 12 + "detainer-desk.sqlite3"
-    main_window = MainWindow(long_path, "A policy with a fairly long descriptive name")
+    seed_admin(store)
+    backend = dataclasses.replace(
+        Backend.from_runtime(store, WORKSTATION), database_label=long_path
+    )
+    main_window = MainWindow(backend)
     qtbot.addWidget(main_window)
+    with qtbot.waitExposed(main_window):
+        main_window.show()
 
     assert main_window.size().width() == 1100
     assert main_window.size().height() == 720
@@ -167,11 +306,22 @@ def test_fits_a_1366_by_768_screen_even_with_a_long_path(qtbot: QtBot) -> None:
     assert database is not None
     assert database.toolTip() == f"Database: {long_path}"
 
+    signed_in(qtbot, main_window, "admin", ADMIN_PASSWORD)
+    for dialog in (
+        main_window.open_users(),
+        main_window.open_settings(),
+        main_window.open_audit_trail(),
+        main_window.open_change_password(),
+    ):
+        assert dialog is not None
+        for size in (dialog.size(), dialog.minimumSizeHint()):
+            assert size.width() <= 1366 and size.height() <= 700, dialog.objectName()
+        dialog.reject()
+    main_window.close()
 
-def test_run_gui_smoke_shows_then_closes(qtbot: QtBot, tmp_path: Path) -> None:
-    paths = resolve_paths(tmp_path, environ={})
 
-    assert run_gui(paths, smoke=True) == 0
+def test_run_gui_smoke_shows_the_set_up_page_then_closes(qtbot: QtBot, store: Runtime) -> None:
+    assert run_gui(store, smoke=True, workstation=WORKSTATION) == 0
 
     assert QApplication.applicationName() == "Detainer Desk"
     assert QApplication.organizationName() == "DetainerDesk"
@@ -179,3 +329,14 @@ def test_run_gui_smoke_shows_then_closes(qtbot: QtBot, tmp_path: Path) -> None:
         w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
     ]
     assert still_open == []
+
+
+def test_run_gui_smoke_with_accounts_shows_the_sign_in_page(qtbot: QtBot, store: Runtime) -> None:
+    seed_admin(store)
+    assert run_gui(store, smoke=True) == 0
+
+
+def test_run_gui_explains_a_store_that_cannot_be_opened(qtbot: QtBot) -> None:
+    message = "Detainer Desk cannot open its records: the folder is a file"
+
+    assert run_gui(None, smoke=True, startup_error=message) == 2

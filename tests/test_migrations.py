@@ -1,14 +1,21 @@
-"""Migrations: one head, in step with the code, matching the models, reversible."""
+"""Migrations, on both databases: one head, in step with the code, matching the models,
+reversible, and an older store full of records upgrades with its chain intact."""
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
+import sqlite3
+import time
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import Engine, func, insert, inspect, select, update
 
+from detainer_desk.adapters.db import chain
 from detainer_desk.adapters.db.engine import make_engine, sqlite_url
 from detainer_desk.adapters.db.migrate import (
     HEAD_REVISION,
@@ -18,38 +25,222 @@ from detainer_desk.adapters.db.migrate import (
     downgrade_to,
     upgrade_to,
 )
-from detainer_desk.adapters.db.schema import EVIDENCE_TABLES, metadata
+from detainer_desk.adapters.db.repository import verify_store
+from detainer_desk.adapters.db.schema import (
+    EVIDENCE_TABLES,
+    chain_head,
+    decisions,
+    metadata,
+    policy_versions,
+    requests,
+)
+from detainer_desk.paths import resolve_paths
+from detainer_desk.runtime import open_runtime
+
+from .conftest import REPO_ROOT
+
+FIXTURE_DB = REPO_ROOT / "tests" / "fixtures" / "db" / "rev0001-demo-60.sqlite3"
+FIRST_EVIDENCE = ("policy_versions", "policy_activations", "requests", "attachments")
 
 
-def _engine(tmp_path: Path):
-    return make_engine(sqlite_url(tmp_path / "m.sqlite3"))
+@pytest.fixture
+def engine(db_url: str):
+    made = make_engine(db_url)
+    yield made
+    made.dispose()
+
+
+def _triggers(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+        else:
+            query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        return set(conn.exec_driver_sql(query).scalars())
+
+
+def _expected_triggers(engine: Engine) -> set[str]:
+    if engine.dialect.name == "postgresql":
+        kinds = ("append_only", "no_truncate")
+    else:
+        kinds = ("no_update", "no_delete")
+    return {f"{t.name}_{kind}" for t in EVIDENCE_TABLES for kind in kinds}
 
 
 def test_single_head_matches_the_code(tmp_path: Path) -> None:
-    script = ScriptDirectory.from_config(alembic_config(_engine(tmp_path)))
+    script = ScriptDirectory.from_config(alembic_config(make_engine(sqlite_url(tmp_path / "m"))))
     assert script.get_heads() == [HEAD_REVISION]
     assert {rev.revision for rev in script.walk_revisions()} == set(KNOWN_REVISIONS)
 
 
-def test_models_match_the_migrations(tmp_path: Path) -> None:
-    engine = _engine(tmp_path)
+def test_upgrade_from_empty_creates_every_table_and_protects_evidence(engine) -> None:
+    assert current_revision(engine) is None
+    upgrade_to(engine)
+    assert current_revision(engine) == HEAD_REVISION
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        head = conn.execute(select(chain_head)).one()
+    assert set(metadata.tables) <= tables
+    assert (head.last_seq, head.last_hash) == (0, chain.GENESIS_HASH)
+    assert _triggers(engine) == _expected_triggers(engine)
+
+
+def test_models_match_the_migrations(engine) -> None:
     upgrade_to(engine)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
 
 
-def test_downgrade_and_upgrade_round_trip(tmp_path: Path) -> None:
-    engine = _engine(tmp_path)
+def test_downgrade_and_upgrade_round_trip(engine) -> None:
     upgrade_to(engine)
     downgrade_to(engine, "base")
     with engine.connect() as conn:
         assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+    assert _triggers(engine) == set()
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            functions = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_proc WHERE proname = 'detainer_desk_append_only'"
+            ).scalar()
+        assert functions == 0
     upgrade_to(engine)
     assert current_revision(engine) == HEAD_REVISION
+    assert _triggers(engine) == _expected_triggers(engine)
+
+
+def test_every_step_goes_down_and_up_again(engine) -> None:
+    upgrade_to(engine)
+    for revision in reversed(KNOWN_REVISIONS[:-1]):
+        downgrade_to(engine, revision)
+        assert current_revision(engine) == revision
+    for revision in KNOWN_REVISIONS[1:]:
+        upgrade_to(engine, revision)
+        assert current_revision(engine) == revision
+
+
+def _fill_at_first_revision(engine: Engine, decisions_wanted: int) -> str:
+    """Write DECISIONS_WANTED requests and decisions straight into the tables of revision
+    0001, chained exactly as chain.append chains them (but in bulk, so it is quick).
+    Returns the chain head's hash."""
+    stamp = {
+        "recorded_at": "2025-06-01T12:00:00.000000Z",
+        "recorded_by": "officer.old",
+        "workstation": "INTAKE-OLD",
+    }
+    previous = chain.GENESIS_HASH
+    seq = 0
+
+    def chained(table, row: dict[str, object]) -> dict[str, object]:
+        nonlocal previous, seq
+        seq += 1
+        full = {column.name: None for column in table.c} | row | {"seq": seq}
+        full.pop("entry_hash")
+        full["entry_hash"] = chain.chain_hash(previous, table.name, full)
+        previous = str(full["entry_hash"])
+        return full
+
+    policy = chained(
+        policy_versions,
+        {
+            "id": 1,
+            "sha256": "ab" * 32,
+            "name": "An older policy",
+            "source_name": "policy.toml",
+            "text": "schema = 1\n",
+            **stamp,
+        },
+    )
+    request_rows, decision_rows = [], []
+    for n in range(1, decisions_wanted + 1):
+        request_rows.append(
+            chained(
+                requests,
+                {
+                    "id": n,
+                    "request_json": f'{{"n": {n}}}',
+                    "subject_name": f"PERSON, Number {n}",
+                    "dob": "1980-01-01",
+                    "booking_number": f"OLD-{n:06d}",
+                    "a_number": None,
+                    "form": "I-247A",
+                    "received_at": "2025-06-01T11:00:00.000000Z",
+                    "release_eligible_at": None,
+                    **stamp,
+                },
+            )
+        )
+        decision_rows.append(
+            chained(
+                decisions,
+                {
+                    "id": n,
+                    "request_id": n,
+                    "policy_version_id": 1,
+                    "outcome": "notify",
+                    "tentative_outcome": None,
+                    "hold_until": None,
+                    "evaluated_at": "2025-06-01T12:00:00.000000Z",
+                    "decision_json": f'{{"outcome": "notify", "n": {n}}}',
+                    **stamp,
+                },
+            )
+        )
+    with engine.begin() as conn:
+        conn.execute(insert(policy_versions), [policy])
+        conn.execute(insert(requests), request_rows)
+        conn.execute(insert(decisions), decision_rows)
+        conn.execute(
+            update(chain_head).where(chain_head.c.id == 1).values(last_seq=seq, last_hash=previous)
+        )
+    return previous
+
+
+def test_ten_thousand_decisions_at_the_first_revision_upgrade_with_the_chain_intact(
+    engine,
+) -> None:
+    started = time.monotonic()
+    upgrade_to(engine, KNOWN_REVISIONS[0])
+    head_hash = _fill_at_first_revision(engine, 10_000)
+    upgrade_to(engine)
+    assert current_revision(engine) == HEAD_REVISION
+    result = list(verify_store(engine))[-1]
+    assert result.fault is None
+    assert (result.checked, result.last_hash) == (1 + 2 * 10_000, head_hash)
     with engine.connect() as conn:
-        triggers = {
-            row[0]
-            for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        }
-    assert triggers == {f"{t.name}_no_{a}" for t in EVIDENCE_TABLES for a in ("update", "delete")}
+        assert conn.execute(select(func.count()).select_from(decisions)).scalar_one() == 10_000
+    print(f"\n10,000 decisions at 0001 -> {HEAD_REVISION}: {time.monotonic() - started:.1f} s")
+
+
+def test_store_of_the_first_revision_is_backed_up_then_upgraded(tmp_path: Path) -> None:
+    paths = resolve_paths(tmp_path / "data")
+    paths.data_dir.mkdir(parents=True)
+    shutil.copy(FIXTURE_DB, paths.database_file)
+    before = sqlite3.connect(paths.database_file)
+    old_entries = before.execute("SELECT last_seq FROM chain_head").fetchone()[0]
+    before.close()
+    now = dt.datetime(2026, 3, 2, 7, 30, tzinfo=dt.UTC)
+
+    opened = open_runtime(paths, now=now)
+    try:
+        assert current_revision(opened.engine) == HEAD_REVISION
+        assert list(verify_store(opened.engine))[-1].fault is None
+    finally:
+        opened.close()
+
+    backup = paths.backups_dir / "detainer-desk-20260302T073000Z-before-migration-from-0001.sqlite3"
+    assert backup.is_file()
+    conn = sqlite3.connect(backup)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+        assert conn.execute("SELECT last_seq FROM chain_head").fetchone()[0] == old_entries
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        conn.close()
+    assert set(FIRST_EVIDENCE) <= tables and "audit_events" not in tables
+    copy = make_engine(sqlite_url(backup))
+    try:
+        assert current_revision(copy) == "0001"  # the backup itself is left as it was
+    finally:
+        copy.dispose()

@@ -36,6 +36,8 @@ MANAGE_ACCOUNTS: Final = "manage accounts"
 MANAGE_POLICIES: Final = "activate policies"
 MANAGE_SETTINGS: Final = "change settings"
 VIEW_AUDIT: Final = "view the audit trail"
+# A backup holds every record (criminal-justice information), and a restore replaces them.
+MANAGE_BACKUPS: Final = "back up and restore the records"
 
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     OFFICER: frozenset({RECORD_DECISION, VIEW_RECORDS, PRINT_RECORDS}),
@@ -43,7 +45,9 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
         {RECORD_DECISION, AMEND_DECISION, REVIEW_DECISION, VIEW_RECORDS, PRINT_RECORDS}
     ),
     COUNSEL: frozenset({VIEW_RECORDS, PRINT_RECORDS, EXPORT_RECORDS, VIEW_AUDIT}),
-    ADMIN: frozenset({MANAGE_ACCOUNTS, MANAGE_POLICIES, MANAGE_SETTINGS, VIEW_AUDIT}),
+    ADMIN: frozenset(
+        {MANAGE_ACCOUNTS, MANAGE_POLICIES, MANAGE_SETTINGS, VIEW_AUDIT, MANAGE_BACKUPS}
+    ),
 }
 ALL_PERMISSIONS: Final = frozenset().union(*PERMISSIONS.values())
 

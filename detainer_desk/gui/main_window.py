@@ -1,136 +1,113 @@
-"""The main window: for now an honest shell.
+"""The main window: one stack of pages, a menu bar and a status bar.
 
-It says what the program is for and what works in this build, and it shows where
-the records are kept and which policy is active. Menu entries for screens that do
-not exist yet are present but disabled, with a tooltip saying so, so that nobody
-mistakes a missing feature for a broken one.
+Pages: setting up the first administrator (only while no account exists), signing in
+(also the locked screen), and the content (the welcome panel until the working screens
+exist). The window is the controller that wires them to the session: it decides which
+page shows and what is enabled; the session calls the use cases, which decide what is
+allowed and keep the audit trail.
 
-The window never touches the database: the composition root passes in labels.
+The screen locks after a period without keyboard or mouse activity (CJIS Security Policy
+5.5.5 asks for a session lock after at most 30 minutes), or at once with File › Lock.
+Locking hides every page that shows records and closes every open dialog.
+
+Menu entries for screens that do not exist yet are present but disabled, with a tooltip
+saying so, so that nobody mistakes a missing feature for a broken one.
 """
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import (
-    QAction,
-    QFont,
-    QFontMetrics,
-    QKeySequence,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-)
-from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QMessageBox,
-    QScrollArea,
-    QSizePolicy,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import QDialog, QMainWindow, QMenu, QMessageBox, QStackedWidget, QWidget
 
 import detainer_desk
+from detainer_desk.domain import accounts as acc
+from detainer_desk.services.access import RecordError
+
+from .audit_trail import AuditTrailDialog
+from .backend import Backend
+from .dialogs import ChangePasswordDialog, SettingsDialog
+from .forms import FieldProblems
+from .pages import FirstRunPage, SignInPage
+from .session import Session, SessionState
+from .users import UsersDialog
+from .welcome import PURPOSE, WelcomePanel
+from .widgets import ElidedLabel, plain_sentence, status_separator
+
+__all__ = ["APP_TITLE", "PURPOSE", "MainWindow"]
+
+log = logging.getLogger(__name__)
 
 APP_TITLE = "Detainer Desk"
-PURPOSE = (
-    "Detainer Desk helps jail staff decide, lawfully and on the record, what the jail "
-    "does with an ICE immigration detainer request: whether the request can be honored "
-    "under the county's policy, and for how long a person may be held."
-)
 NO_POLICY_STATUS = "none active"
 INTAKE_PENDING = "Coming with the intake screen"
 RECORDS_PENDING = "Coming with the records screens"
-
-
-@dataclass(frozen=True)
-class Feature:
-    """One thing the program is meant to do, and whether this build does it yet."""
-
-    name: str
-    description: str
-    available: bool
-
-
-# The welcome panel is built from this list. When a screen lands, mark it available
-# here in the same change that enables its menu entries, so the panel stays truthful.
-FEATURES: tuple[Feature, ...] = (
-    Feature(
-        "Where the records are kept",
-        "The database location and the active policy, always shown in the status bar "
-        "and in Help › About.",
-        available=True,
-    ),
-    Feature(
-        "Check a request",
-        "Read a detainer request and check it against the active policy.",
-        available=False,
-    ),
-    Feature(
-        "Record a decision",
-        "Record what the jail decided and why, in a tamper-evident log.",
-        available=False,
-    ),
-    Feature(
-        "Decision log, review queue and active holds",
-        "Search past decisions, review flagged ones, and see every hold with its end time.",
-        available=False,
-    ),
-)
+REPLACED_AT_LOCK_SCREEN = "replaced at the lock screen"
+ACTIVITY_GRAIN_MS = 1_000
 
 
 def policy_status_text(policy_label: str | None) -> str:
     return policy_label if policy_label else NO_POLICY_STATUS
 
 
-class ElidedLabel(QLabel):
-    """A label that keeps its full text but draws it elided when space is short.
+def roles_needed_text(permission: str) -> str:
+    roles = [role for role in acc.ROLES if permission in acc.PERMISSIONS[role]]
+    return f"Needs the {' or '.join(roles)} role"
 
-    Database paths can be long; without this a status-bar label would force the
-    window wider than a 1366-pixel screen. The full text stays in the tooltip and
-    in ``text()`` (which is what assistive technology reads).
+
+class ActivityFilter(QObject):
+    """Sees every input event of the application; says when someone is at the keyboard.
+
+    It calls ``on_activity`` directly rather than emitting a signal: this runs for every
+    mouse movement, so it must stay as cheap as possible.
     """
 
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
-        self.setToolTip(text)
-        self.setTextFormat(Qt.TextFormat.PlainText)
+    INPUT_EVENTS = frozenset(
+        {
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseButtonDblClick,
+            QEvent.Type.MouseMove,
+            QEvent.Type.Wheel,
+            QEvent.Type.TouchBegin,
+            QEvent.Type.TabletPress,
+        }
+    )
 
-    def minimumSizeHint(self) -> QSize:
-        # Preferred width is the full text; below that the layout may shrink us to
-        # a short stub, and paintEvent elides the middle.
-        hint = super().minimumSizeHint()
-        stub = QFontMetrics(self.font()).horizontalAdvance("Database: …") + 8
-        return QSize(min(hint.width(), stub), hint.height())
+    def __init__(self, on_activity: Callable[[], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._on_activity = on_activity
+        self.watching = False
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        metrics = painter.fontMetrics()
-        rect = self.contentsRect()
-        shown = metrics.elidedText(self.text(), Qt.TextElideMode.ElideMiddle, rect.width())
-        painter.drawText(rect, int(self.alignment()), shown)
-        painter.end()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.watching and event.type() in self.INPUT_EVENTS:
+            self._on_activity()
+        return False
 
 
 class MainWindow(QMainWindow):
-    """The application's main window."""
+    """The application's main window.
+
+    ``idle_interval_ms`` overrides the stored session-lock setting (tests use it; the
+    program reads the setting from the record store at each sign-in).
+    """
 
     def __init__(
         self,
-        database_label: str,
-        policy_label: str | None,
+        backend: Backend,
+        *,
+        idle_interval_ms: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._database_label = database_label
-        self._policy_label = policy_label or None
+        self.backend = backend
+        self.session = Session(backend, self)
+        self._idle_interval_ms = idle_interval_ms
+        self._policy_label = self.session.policy_label()
+        self._shown_state: SessionState | None = None
 
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
@@ -138,10 +115,18 @@ class MainWindow(QMainWindow):
         self.resize(1100, 720)
         self.setMinimumSize(720, 480)
 
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setObjectName("idleTimer")
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.timeout.connect(self._idle_timeout)
+        self._activity_filter = ActivityFilter(self._note_activity, self)
+
         self._build_actions()
         self._build_menus()
-        self.setCentralWidget(self._build_welcome_panel())
+        self._build_pages()
         self._build_status_bar()
+        self.session.changed.connect(self._render)
+        self._render()
 
     # ----------------------------------------------------------------- actions
     def _action(
@@ -151,6 +136,7 @@ class MainWindow(QMainWindow):
         *,
         shortcut: QKeySequence | None = None,
         pending: str | None = None,
+        tip: str | None = None,
     ) -> QAction:
         action = QAction(text, self)
         action.setObjectName(object_name)
@@ -160,17 +146,34 @@ class MainWindow(QMainWindow):
             action.setEnabled(False)
             action.setToolTip(pending)
             action.setStatusTip(pending)
+        elif tip is not None:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
         return action
 
     def _build_actions(self) -> None:
+        ctrl = Qt.Modifier.CTRL
         self.open_request_action = self._action(
             "&Open request…",
             "openRequestAction",
             shortcut=QKeySequence(QKeySequence.StandardKey.Open),
             pending=INTAKE_PENDING,
         )
+        self.change_password_action = self._action(
+            "Change my &password…", "changePasswordAction", tip="Change your own password"
+        )
+        self.change_password_action.triggered.connect(self.open_change_password)
+        self.lock_action = self._action(
+            "&Lock",
+            "lockAction",
+            shortcut=QKeySequence(ctrl | Qt.Key.Key_L),
+            tip="Lock the screen now; your password unlocks it",
+        )
+        self.lock_action.triggered.connect(lambda: self.lock(idle=False))
+        self.sign_out_action = self._action("Sign &out", "signOutAction", tip="End your session")
+        self.sign_out_action.triggered.connect(self.sign_out)
         self.quit_action = self._action(
-            "&Quit", "quitAction", shortcut=QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q)
+            "&Quit", "quitAction", shortcut=QKeySequence(ctrl | Qt.Key.Key_Q)
         )
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.setStatusTip("Close Detainer Desk")
@@ -191,6 +194,19 @@ class MainWindow(QMainWindow):
         )
         self.active_holds_action = self._action(
             "&Active holds", "activeHoldsAction", pending=RECORDS_PENDING
+        )
+
+        self.users_action = self._action("&Users…", "usersAction")
+        self.users_action.triggered.connect(self.open_users)
+        self.settings_action = self._action("&Settings…", "settingsAction")
+        self.settings_action.triggered.connect(self.open_settings)
+        self.audit_action = self._action("&Audit trail…", "auditTrailAction")
+        self.audit_action.triggered.connect(self.open_audit_trail)
+        # What each permission-guarded entry needs (the services check it again).
+        self._guarded = (
+            (self.users_action, acc.MANAGE_ACCOUNTS, "Add accounts, change roles, unlock"),
+            (self.settings_action, acc.MANAGE_SETTINGS, "When the screen locks by itself"),
+            (self.audit_action, acc.VIEW_AUDIT, "Who did what, when and where"),
         )
 
         self.about_action = self._action("&About Detainer Desk", "aboutAction")
@@ -216,7 +232,17 @@ class MainWindow(QMainWindow):
         self.menuBar().setObjectName("menuBar")
         self.menuBar().setAccessibleName("Main menu")
         self.file_menu = self._menu(
-            "&File", "fileMenu", [self.open_request_action, None, self.quit_action]
+            "&File",
+            "fileMenu",
+            [
+                self.open_request_action,
+                None,
+                self.change_password_action,
+                self.lock_action,
+                self.sign_out_action,
+                None,
+                self.quit_action,
+            ],
         )
         self.request_menu = self._menu(
             "&Request", "requestMenu", [self.check_action, self.record_action]
@@ -226,142 +252,27 @@ class MainWindow(QMainWindow):
             "recordsMenu",
             [self.decision_log_action, self.review_queue_action, self.active_holds_action],
         )
+        self.admin_menu = self._menu(
+            "&Admin",
+            "adminMenu",
+            [self.users_action, self.settings_action, None, self.audit_action],
+        )
         self.help_menu = self._menu("&Help", "helpMenu", [self.about_action])
 
-    # ----------------------------------------------------------- welcome panel
-    def _build_welcome_panel(self) -> QWidget:
-        scroll = QScrollArea()
-        scroll.setObjectName("welcomeScrollArea")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-
-        page = QWidget()
-        page.setObjectName("welcomePanel")
-        page.setAccessibleName("Welcome")
-        # A centred column of readable width. Stretches on either side rather than an
-        # alignment flag: an aligned widget is held to its size hint, which squeezes
-        # word-wrapped labels into a narrow strip and clips their text.
-        outer = QHBoxLayout(page)
-        outer.setContentsMargins(32, 28, 32, 28)
-        outer.addStretch(1)
-        column = QWidget()
-        column.setObjectName("welcomeColumn")
-        column.setMaximumWidth(760)
-        column.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        outer.addWidget(column, 100)
-        outer.addStretch(1)
-
-        layout = QVBoxLayout(column)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(12)
-
-        heading = self._label("Welcome to Detainer Desk", "welcomeHeading", point_delta=8)
-        heading.setWordWrap(True)
-        heading.setFont(_bold(heading.font()))
-        layout.addWidget(heading)
-
-        layout.addWidget(self._paragraph(PURPOSE, "purposeLabel", "What this program is for"))
-
-        layout.addSpacing(4)
-        layout.addWidget(self._build_policy_notice())
-
-        layout.addSpacing(8)
-        layout.addWidget(self._section_heading("In this version", "availableHeading"))
-        layout.addWidget(
-            self._feature_list([f for f in FEATURES if f.available], "availableFeatures")
-        )
-
-        layout.addSpacing(8)
-        layout.addWidget(self._section_heading("Not built yet", "pendingHeading"))
-        layout.addWidget(
-            self._paragraph(
-                "Their menu entries are present but switched off until the screens are finished.",
-                "pendingNote",
-                "About the switched-off menu entries",
-            )
-        )
-        layout.addWidget(
-            self._feature_list([f for f in FEATURES if not f.available], "pendingFeatures")
-        )
-
-        layout.addStretch(1)
-        scroll.setWidget(page)
-        return scroll
-
-    def _policy_notice_text(self) -> str:
-        if self._policy_label is None:
-            return (
-                "No policy is active yet. Requests cannot be checked until the county's "
-                "policy has been chosen and activated."
-            )
-        return f"Active policy: {self._policy_label}"
-
-    def _label(self, text: str, object_name: str, *, point_delta: int = 0) -> QLabel:
-        label = QLabel(text)
-        label.setObjectName(object_name)
-        label.setAccessibleName(text)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        if point_delta:
-            font = label.font()
-            font.setPointSizeF(font.pointSizeF() + point_delta)
-            label.setFont(font)
-        return label
-
-    def _paragraph(self, text: str, object_name: str, accessible_name: str) -> QLabel:
-        label = self._label(text, object_name)
-        label.setAccessibleName(accessible_name)
-        label.setAccessibleDescription(text)
-        label.setWordWrap(True)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        return label
-
-    def _section_heading(self, text: str, object_name: str) -> QLabel:
-        label = self._label(text, object_name, point_delta=2)
-        label.setFont(_bold(label.font()))
-        return label
-
-    def _build_policy_notice(self) -> QFrame:
-        frame = QFrame()
-        frame.setObjectName("policyNoticeFrame")
-        frame.setFrameShape(QFrame.Shape.StyledPanel)
-        # The base colour sets the notice apart from the page in any palette, dark included.
-        frame.setBackgroundRole(QPalette.ColorRole.Base)
-        frame.setAutoFillBackground(True)
-        box = QVBoxLayout(frame)
-        box.setContentsMargins(14, 12, 14, 12)
-        self.policy_notice = self._paragraph(
-            self._policy_notice_text(), "policyNotice", "Policy status"
-        )
-        self.policy_notice.setFont(_bold(self.policy_notice.font()))
-        box.addWidget(self.policy_notice)
-        return frame
-
-    def _feature_list(self, features: list[Feature], object_name: str) -> QWidget:
-        container = QWidget()
-        container.setObjectName(object_name)
-        grid = QGridLayout(container)
-        grid.setContentsMargins(12, 0, 0, 0)
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(10)
-        grid.setColumnStretch(1, 1)
-        for row, feature in enumerate(features):
-            marker = QLabel("✓" if feature.available else "•")
-            marker.setAccessibleName("Available" if feature.available else "Not built yet")
-            marker.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
-            marker.setMinimumWidth(QFontMetrics(marker.font()).horizontalAdvance("✓") + 4)
-            grid.addWidget(marker, row, 0)
-
-            description = QLabel(
-                f"<b>{html.escape(feature.name)}</b> — {html.escape(feature.description)}"
-            )
-            description.setObjectName(f"{object_name}{row}")
-            description.setTextFormat(Qt.TextFormat.RichText)
-            description.setAccessibleName(feature.name)
-            description.setAccessibleDescription(feature.description)
-            description.setWordWrap(True)
-            description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            grid.addWidget(description, row, 1)
-        return container
+    # ------------------------------------------------------------------- pages
+    def _build_pages(self) -> None:
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("pages")
+        self.first_run_page = FirstRunPage(self.backend.database_label)
+        self.first_run_page.submitted.connect(self._create_first_admin)
+        self.sign_in_page = SignInPage()
+        self.sign_in_page.sign_in_requested.connect(self._sign_in)
+        self.sign_in_page.resume_requested.connect(self._resume)
+        self.sign_in_page.switch_user_requested.connect(self._switch_user)
+        self.content_page = WelcomePanel(self._policy_label)
+        for page in (self.first_run_page, self.sign_in_page, self.content_page):
+            self.pages.addWidget(page)
+        self.setCentralWidget(self.pages)
 
     # --------------------------------------------------------------- status bar
     def _build_status_bar(self) -> None:
@@ -369,27 +280,230 @@ class MainWindow(QMainWindow):
         status.setObjectName("statusBar")
         status.setAccessibleName("Status")
 
-        self.database_status = ElidedLabel(f"Database: {self._database_label}")
+        label = self.backend.database_label
+        self.database_status = ElidedLabel(f"Database: {label}")
         self.database_status.setObjectName("databaseStatus")
         self.database_status.setAccessibleName("Database location")
-        self.database_status.setAccessibleDescription(self._database_label)
+        self.database_status.setAccessibleDescription(label)
 
-        policy_text = policy_status_text(self._policy_label)
-        self.policy_status = ElidedLabel(f"Policy: {policy_text}")
+        self.policy_status = ElidedLabel()
         self.policy_status.setObjectName("policyStatus")
         self.policy_status.setAccessibleName("Active policy")
-        self.policy_status.setAccessibleDescription(policy_text)
+
+        self.session_status = ElidedLabel()
+        self.session_status.setObjectName("sessionStatus")
+        self.session_status.setAccessibleName("Who is signed in")
 
         # Permanent widgets sit on the right; the database path gets the spare room.
         status.addPermanentWidget(self.database_status, 1)
+        status.addPermanentWidget(status_separator(), 0)
         status.addPermanentWidget(self.policy_status, 0)
+        status.addPermanentWidget(status_separator(), 0)
+        status.addPermanentWidget(self.session_status, 0)
+        self._show_policy(self._policy_label)
+
+    def _show_policy(self, policy_label: str | None) -> None:
+        self._policy_label = policy_label
+        text = policy_status_text(policy_label)
+        self.policy_status.setText(f"Policy: {text}")
+        self.policy_status.setAccessibleDescription(text)
+        self.content_page.set_policy_label(policy_label)
+
+    # ---------------------------------------------------------------- rendering
+    def _render(self) -> None:
+        """Show the page, status and menus that fit the session's state."""
+        state = self.session.state
+        actor = self.session.actor
+        entering_work = state is SessionState.SIGNED_IN and self._shown_state is not state
+        if state is not SessionState.SIGNED_IN:
+            self.idle_timer.stop()
+            self._close_dialogs()
+
+        if state is SessionState.FIRST_RUN:
+            page: QWidget = self.first_run_page
+        elif state is SessionState.LOCKED and actor is not None:
+            self.sign_in_page.set_mode(actor.user, idle=self.session.locked_by_idleness)
+            page = self.sign_in_page
+        elif state is SessionState.SIGNED_IN:
+            self.sign_in_page.set_mode(None)  # nothing typed stays behind the content
+            page = self.content_page
+        else:
+            self.sign_in_page.set_mode(None)
+            page = self.sign_in_page
+        self.pages.setCurrentWidget(page)
+
+        status = self.session.status_text()
+        self.session_status.setText(status)
+        self.session_status.setAccessibleDescription(status)
+        self._update_actions()
+        self._activity_filter.watching = state is SessionState.SIGNED_IN
+        self._shown_state = state
+
+        if entering_work:
+            self._show_policy(self.session.policy_label())
+            self._arm_idle_timer()
+        elif page is self.first_run_page:
+            self.first_run_page.focus_first()
+        elif page is self.sign_in_page:
+            self.sign_in_page.focus_first()
+
+    def _update_actions(self) -> None:
+        working = self.session.state is SessionState.SIGNED_IN
+        for menu in (self.request_menu, self.records_menu, self.admin_menu):
+            menu.menuAction().setEnabled(working)
+        for action in (self.change_password_action, self.lock_action, self.sign_out_action):
+            action.setEnabled(working)
+        for action, permission, tip in self._guarded:
+            allowed = self.session.may(permission)
+            action.setEnabled(allowed)
+            shown = tip if allowed else roles_needed_text(permission)
+            action.setToolTip(shown)
+            action.setStatusTip(shown)
+
+    def _close_dialogs(self) -> None:
+        # Children first, so a dialog opened from another closes before its parent.
+        for dialog in reversed(self.findChildren(QDialog)):
+            if dialog.isVisible():
+                dialog.reject()
+
+    # ------------------------------------------------------------ session lock
+    def _arm_idle_timer(self) -> None:
+        if self._idle_interval_ms is not None:
+            interval = self._idle_interval_ms
+        else:
+            interval = self.session.timeout_minutes() * 60_000
+        self.idle_timer.setInterval(interval)
+        self.idle_timer.start()
+
+    def _note_activity(self) -> None:
+        if self.session.state is not SessionState.SIGNED_IN:
+            return
+        # Restart the countdown, but not for every pixel the mouse moves: once a second
+        # of activity is as good, and far cheaper.
+        timer = self.idle_timer
+        if not timer.isActive() or timer.interval() - timer.remainingTime() >= ACTIVITY_GRAIN_MS:
+            timer.start()
+
+    def _idle_timeout(self) -> None:
+        self.lock(idle=True)
+
+    def lock(self, idle: bool = True) -> bool:
+        """Lock the screen (audited); False when nobody is signed in."""
+        try:
+            return self.session.lock(idle)
+        except RecordError as refused:
+            # The screen is locked all the same; only the audit entry is missing.
+            self.sign_in_page.show_error(
+                f"The lock could not be recorded: {plain_sentence(str(refused))}"
+            )
+            return True
+
+    def sign_out(self) -> None:
+        self._end_session("signed out", "{user} signed out.")
+
+    def _end_session(self, reason: str, note: str) -> None:
+        actor = self.session.actor
+        if actor is None:
+            return
+        try:
+            self.session.sign_out(reason)
+        except RecordError as refused:
+            # Signed out all the same; only the audit entry is missing.
+            self.sign_in_page.show_error(
+                f"{actor.user} was signed out, but it could not be recorded: "
+                f"{plain_sentence(str(refused))}"
+            )
+        else:
+            self.sign_in_page.show_note(note.format(user=actor.user))
+
+    # ----------------------------------------------------------- page requests
+    def _create_first_admin(
+        self, user_name: str, display_name: str, password: str, confirm: str
+    ) -> None:
+        page = self.first_run_page
+        try:
+            self.session.create_first_admin(user_name, display_name, password, confirm)
+        except FieldProblems as problems:
+            page.show_problems(problems.problems)
+        except RecordError as refused:
+            message = plain_sentence(str(refused))
+            if self.session.state is SessionState.FIRST_RUN:
+                page.show_error(message)
+            else:  # someone else set the store up meanwhile: sign in instead
+                self.sign_in_page.show_error(message)
+        else:
+            page.forget_passwords()
+            page.clear_problems()
+
+    def _sign_in(self, user_name: str, password: str) -> None:
+        try:
+            self.session.sign_in(user_name, password)
+        except FieldProblems as problems:
+            self.sign_in_page.show_problems(problems.problems)
+        except RecordError as refused:
+            self.sign_in_page.show_error(plain_sentence(str(refused)))
+
+    def _resume(self, password: str) -> None:
+        try:
+            self.session.resume(password)
+        except FieldProblems as problems:
+            self.sign_in_page.show_problems(problems.problems)
+        except RecordError as refused:
+            self.sign_in_page.show_error(plain_sentence(str(refused)))
+
+    def _switch_user(self) -> None:
+        self._end_session(REPLACED_AT_LOCK_SCREEN, "{user} was signed out.")
+
+    # ------------------------------------------------------------------ dialogs
+    def _open_dialog(self, dialog: QDialog) -> QDialog:
+        # Ctrl+L locks from inside a dialog too.
+        dialog.addAction(self.lock_action)
+        dialog.open()
+        return dialog
+
+    def open_users(self) -> UsersDialog | None:
+        if not self.session.may(acc.MANAGE_ACCOUNTS):
+            return None
+        dialog = UsersDialog(self.session, self)
+        self._open_dialog(dialog)
+        return dialog
+
+    def open_settings(self) -> SettingsDialog | None:
+        if not self.session.may(acc.MANAGE_SETTINGS):
+            return None
+        dialog = SettingsDialog(self.session, self)
+        dialog.accepted.connect(self._settings_saved)
+        self._open_dialog(dialog)
+        return dialog
+
+    def _settings_saved(self) -> None:
+        if self.session.state is SessionState.SIGNED_IN:
+            self._arm_idle_timer()
+        self.statusBar().showMessage("Settings saved.", 10_000)
+
+    def open_audit_trail(self) -> AuditTrailDialog | None:
+        if not self.session.may(acc.VIEW_AUDIT):
+            return None
+        dialog = AuditTrailDialog(self.session, self)
+        self._open_dialog(dialog)
+        return dialog
+
+    def open_change_password(self) -> ChangePasswordDialog | None:
+        if self.session.state is not SessionState.SIGNED_IN:
+            return None
+        dialog = ChangePasswordDialog(self.session, self)
+        dialog.accepted.connect(
+            lambda: self.statusBar().showMessage("Your password was changed.", 10_000)
+        )
+        self._open_dialog(dialog)
+        return dialog
 
     # -------------------------------------------------------------------- about
     def about_text(self) -> str:
         return (
             f"Detainer Desk {detainer_desk.__version__}\n\n"
             f"{PURPOSE}\n\n"
-            f"Database: {self._database_label}\n"
+            f"Database: {self.backend.database_label}\n"
             f"Policy: {policy_status_text(self._policy_label)}"
         )
 
@@ -407,7 +521,24 @@ class MainWindow(QMainWindow):
         box.open()
         return box
 
+    # ------------------------------------------------------- showing, closing
+    def showEvent(self, event: QShowEvent) -> None:
+        # Installed while the window is open (installing twice keeps one filter).
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self._activity_filter)
+        super().showEvent(event)
 
-def _bold(font: QFont) -> QFont:
-    font.setBold(True)
-    return font
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle_timer.stop()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._activity_filter)
+        self._activity_filter.watching = False
+        if self.session.actor is not None:
+            try:
+                self.session.sign_out("closed the program")
+            except RecordError:
+                # Closing must not be stopped by a store that cannot be written.
+                log.warning("The sign-out on closing could not be recorded", exc_info=True)
+        super().closeEvent(event)

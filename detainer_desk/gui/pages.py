@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 from . import forms
 from .widgets import Field, MessageLabel, card, centred_page, form_layout, heading, paragraph
 
-PAGE_WIDTH = 620
+SET_UP_WIDTH = 620
+SIGN_IN_WIDTH = 520
 
 
 def _button(text: str, object_name: str, accessible_name: str | None = None) -> QPushButton:
@@ -30,7 +31,7 @@ class FirstRunPage(QWidget):
         super().__init__(parent)
         self.setObjectName("firstRunPage")
         self.setAccessibleName("Set up the first administrator")
-        scroll, column = centred_page("firstRunPanel", "Set up", PAGE_WIDTH)
+        scroll, column = centred_page("firstRunPanel", "Set up", SET_UP_WIDTH)
         outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -62,7 +63,9 @@ class FirstRunPage(QWidget):
         self.display_name = Field(
             "&Display name:", "firstRunDisplayName", hint="Full name, as shown in the records"
         )
-        self.password = Field("&Password:", "firstRunPassword", secret=True, hint=forms.PASSWORD_HINT)
+        self.password = Field(
+            "&Password:", "firstRunPassword", secret=True, hint=forms.PASSWORD_HINT
+        )
         self.confirm = Field("&Confirm password:", "firstRunConfirm", secret=True)
         self.fields = {
             forms.USER_NAME: self.user_name,
@@ -93,7 +96,10 @@ class FirstRunPage(QWidget):
 
     def _submit(self) -> None:
         self.submitted.emit(
-            self.user_name.text(), self.display_name.text(), self.password.text(), self.confirm.text()
+            self.user_name.text(),
+            self.display_name.text(),
+            self.password.text(),
+            self.confirm.text(),
         )
 
     def clear_problems(self) -> None:
@@ -138,7 +144,7 @@ class SignInPage(QWidget):
         self.setObjectName("signInPage")
         self.setAccessibleName("Sign in")
         self._locked_user: str | None = None
-        scroll, column = centred_page("signInPanel", "Sign in", PAGE_WIDTH)
+        scroll, column = centred_page("signInPanel", "Sign in", SIGN_IN_WIDTH)
         outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -252,4 +258,3 @@ class SignInPage(QWidget):
             self.user_name.edit.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.password.edit.setFocus(Qt.FocusReason.OtherFocusReason)
-

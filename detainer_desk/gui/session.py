@@ -127,7 +127,9 @@ class Session(QObject):
             }
         )
         b = self.backend
-        actor = accounts.sign_in(b.uow(), b.security, user_name, password, b.workstation, self.now())
+        actor = accounts.sign_in(
+            b.uow(), b.security, user_name, password, b.workstation, self.now()
+        )
         self._locked_idle = False
         self._become(SessionState.SIGNED_IN, actor)
 

@@ -13,10 +13,12 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QScrollArea,
     QSizePolicy,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -66,6 +68,7 @@ class ElidedLabel(QLabel):
         super().__init__(text, parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setToolTip(text)
+        self.setContentsMargins(6, 0, 6, 0)
 
     def setText(self, text: str) -> None:
         super().setText(text)
@@ -175,6 +178,20 @@ class Field:
 
     def add_to(self, form: QFormLayout) -> None:
         form.addRow(self.label, self.box)
+
+
+def compact_rows(table: QTableView) -> None:
+    """Rows as tall as a line of text and a little air, not the style's roomy default."""
+    header = table.verticalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    header.setDefaultSectionSize(QFontMetrics(table.font()).height() + 8)
+
+
+def status_separator() -> QFrame:
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.VLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line
 
 
 def form_layout() -> QFormLayout:

@@ -24,6 +24,12 @@ class RecordError(Exception):
     """A use case refused: the message says why in plain words; nothing was stored."""
 
 
+class StorageError(RecordError):
+    """The record store could not be used (a full disk, a locked or read-only file, a lost
+    server connection, ...): the message says why in plain words, and what to do. The
+    action can be tried again once the fault is cleared."""
+
+
 class PermissionDenied(RecordError):
     pass
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,15 +95,67 @@ def count_entries(conn: Connection) -> int:
     )
 
 
-def _rows(conn: Connection, table: Table) -> Iterator[tuple[int, str, dict[str, Any]]]:
+def _rows(conn: Connection, table: Table) -> Generator[tuple[int, str, dict[str, Any]]]:
     # Plain tuples through the driver: verification reads every row, and SQLAlchemy's
     # row mappings would cost more than the hashing itself.
     names = [column.name for column in table.c]
     statement = f"SELECT {', '.join(names)} FROM {table.name} ORDER BY seq"
     result = conn.execution_options(stream_results=True, yield_per=5000).exec_driver_sql(statement)
     seq_index = names.index("seq")
-    for values in result:
-        yield values[seq_index], table.name, dict(zip(names, values, strict=True))
+    try:
+        for values in result:
+            yield values[seq_index], table.name, dict(zip(names, values, strict=True))
+    finally:
+        result.close()  # a server-side cursor on PostgreSQL: release it even when stopped early
+
+
+@dataclass(frozen=True, slots=True)
+class WalkedEntry:
+    """One entry as verification recomputed it."""
+
+    seq: int
+    table: str
+    row_id: int
+    entry_hash: str  # recomputed from the row and the previous (recomputed) hash
+    fault: str | None = None
+
+
+def walk_chain(conn: Connection) -> Iterator[WalkedEntry]:
+    """Every entry in ``seq`` order with its recomputed hash; stops after the first fault
+    (a gap, a repeated number, an altered row or altered attachment bytes)."""
+    streams = [_rows(conn, t) for t in EVIDENCE_TABLES]
+    try:
+        yield from _walk(heapq.merge(*streams, key=lambda item: item[0]))
+    finally:
+        for stream in streams:  # stopped early (a fault, or the caller): close every cursor
+            stream.close()
+
+
+def _walk(merged: Iterator[tuple[int, str, dict[str, Any]]]) -> Iterator[WalkedEntry]:
+    previous = GENESIS_HASH
+    expected_seq = 1
+    for seq, table_name, row in merged:
+        computed = chain_hash(previous, table_name, row)
+        fault = None
+        if seq != expected_seq:
+            missing = "missing" if seq > expected_seq else "repeated"
+            fault = f"entry {expected_seq} is {missing}"
+        elif computed != row["entry_hash"]:
+            fault = "its contents do not match its hash (altered)"
+        elif table_name == "attachments":
+            actual = hashlib.sha256(row["content"]).hexdigest()
+            if actual != row["sha256"] or len(row["content"]) != row["size"]:
+                fault = "the attached file's bytes were altered"
+        yield WalkedEntry(seq, table_name, row["id"], computed, fault)
+        if fault:
+            return
+        previous = computed
+        expected_seq += 1
+
+
+def chain_head_row(conn: Connection) -> tuple[int, str]:
+    head = conn.execute(select(chain_head.c.last_seq, chain_head.c.last_hash)).one()
+    return int(head.last_seq), str(head.last_hash)
 
 
 def verify_chain(conn: Connection, every: int = 10_000) -> Iterator[VerifyProgress]:
@@ -113,40 +165,24 @@ def verify_chain(conn: Connection, every: int = 10_000) -> Iterator[VerifyProgre
     if any. Stops at the first fault: everything after it can no longer be trusted.
     """
     total = count_entries(conn)
-    merged = heapq.merge(*(_rows(conn, t) for t in EVIDENCE_TABLES), key=lambda item: item[0])
     previous = GENESIS_HASH
-    expected_seq = 1
     checked = 0
-    for seq, table_name, row in merged:
-        fault = None
-        if seq != expected_seq:
-            missing = "missing" if seq > expected_seq else "repeated"
-            fault = ChainFault(seq, table_name, row["id"], f"entry {expected_seq} is {missing}")
-        elif chain_hash(previous, table_name, row) != row["entry_hash"]:
-            fault = ChainFault(
-                seq, table_name, row["id"], "its contents do not match its hash (altered)"
-            )
-        elif table_name == "attachments":
-            actual = hashlib.sha256(row["content"]).hexdigest()
-            if actual != row["sha256"] or len(row["content"]) != row["size"]:
-                fault = ChainFault(
-                    seq, table_name, row["id"], "the attached file's bytes were altered"
-                )
-        if fault:
+    for entry in walk_chain(conn):
+        if entry.fault:
+            fault = ChainFault(entry.seq, entry.table, entry.row_id, entry.fault)
             yield VerifyProgress(checked, total, fault, previous)
             return
-        previous = row["entry_hash"]
-        expected_seq += 1
+        previous = entry.entry_hash
         checked += 1
         if checked % every == 0:
             yield VerifyProgress(checked, total, None, previous)
-    head = conn.execute(select(chain_head.c.last_seq, chain_head.c.last_hash)).one()
-    if head.last_seq != checked or head.last_hash != previous:
+    last_seq, last_hash = chain_head_row(conn)
+    if last_seq != checked or last_hash != previous:
         fault = ChainFault(
             None,
             "chain_head",
             None,
-            f"the chain head says {head.last_seq} entries but {checked} were found "
+            f"the chain head says {last_seq} entries but {checked} were found "
             "(entries were removed or added outside the program)",
         )
         yield VerifyProgress(checked, total, fault, previous)

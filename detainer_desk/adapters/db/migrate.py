@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
@@ -81,18 +80,8 @@ def prepare_database(engine: Engine, backups_dir: Path | None, now: dt.datetime)
 
 def backup_sqlite(engine: Engine, backups_dir: Path, label: str, now: dt.datetime) -> Path:
     """A consistent copy of a live SQLite database through the online backup API."""
-    source_path = engine.url.database
-    if not source_path:
-        raise DatabaseError("only a SQLite file can be backed up this way")
-    backups_dir.mkdir(parents=True, exist_ok=True)
-    target = backups_dir / f"detainer-desk-{now:%Y%m%dT%H%M%SZ}-{label}.sqlite3"
-    source = sqlite3.connect(source_path)
-    try:
-        destination = sqlite3.connect(target)
-        try:
-            source.backup(destination)
-        finally:
-            destination.close()
-    finally:
-        source.close()
+    from .backups import backup_name, copy_database, sqlite_path
+
+    target = backups_dir / backup_name(now, label)
+    copy_database(sqlite_path(engine), target)
     return target

@@ -9,7 +9,9 @@ from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, tuple_, update
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import DBAPIError
 
+from detainer_desk.services.access import StorageError
 from detainer_desk.services.ports import (
     AccountRepository,
     AmendmentRecord,
@@ -33,6 +35,7 @@ from detainer_desk.services.ports import (
 )
 
 from . import chain
+from .engine import is_environmental, plain_error
 from .schema import (
     amendments,
     attachments,
@@ -285,10 +288,7 @@ class SqlRecordRepository:
         return list(self.conn.execute(query).scalars())
 
     # -- reading ----------------------------------------------------------------------------
-    def find_decisions(self, query: DecisionQuery) -> Sequence[DecisionSummary]:
-        statement = select(*_SUMMARY_COLUMNS).join(
-            decisions, decisions.c.request_id == requests.c.id
-        )
+    def _conditions(self, query: DecisionQuery) -> list[Any]:
         conditions = []
         if query.search and query.search.strip():
             conditions.append(_search_condition(query.search))
@@ -300,6 +300,13 @@ class SqlRecordRepository:
             conditions.append(requests.c.received_at >= utc_text(query.received_from))
         if query.received_to:
             conditions.append(requests.c.received_at < utc_text(query.received_to))
+        return conditions
+
+    def find_decisions(self, query: DecisionQuery) -> Sequence[DecisionSummary]:
+        statement = select(*_SUMMARY_COLUMNS).join(
+            decisions, decisions.c.request_id == requests.c.id
+        )
+        conditions = self._conditions(query)
         if query.after:
             received_at, decision_id = query.after
             # decisions.request_id is unique and grows with decisions.id, so keyset paging
@@ -316,6 +323,80 @@ class SqlRecordRepository:
             query.limit
         )
         return [_summary_of(r) for r in self.conn.execute(statement).mappings()]
+
+    def export_rows(self, query: DecisionQuery) -> Iterator[tuple[Any, ...]]:
+        """The export table (EXPORT_COLUMNS), oldest first, streamed straight from SQL."""
+        i = decision_index
+        statement = (
+            select(
+                decisions.c.id,
+                requests.c.received_at,
+                i.c.detainer_issued_at,
+                requests.c.form,
+                requests.c.a_number,
+                requests.c.subject_name,
+                requests.c.dob,
+                requests.c.booking_number,
+                i.c.citizenship_claim,
+                i.c.msc_charge,
+                i.c.msc_charge_code,
+                i.c.msc_conviction_date,
+                i.c.felon,
+                i.c.case_final_order,
+                i.c.biometric_match,
+                i.c.statements_made,
+                decisions.c.outcome,
+                decisions.c.tentative_outcome,
+                i.c.outcome_in_force,
+                i.c.status,
+                i.c.hold_until,
+                i.c.release_eligible_at,
+                i.c.lift_reason,
+                decisions.c.recorded_by,
+                decisions.c.recorded_at,
+                decisions.c.workstation,
+                policy_versions.c.name,
+                policy_versions.c.sha256,
+                decisions.c.seq,
+                decisions.c.entry_hash,
+            )
+            .select_from(requests)
+            .join(decisions, decisions.c.request_id == requests.c.id)
+            .join(i, i.c.decision_id == decisions.c.id)
+            .join(policy_versions, policy_versions.c.id == decisions.c.policy_version_id)
+            .order_by(requests.c.received_at, requests.c.id)
+        )
+        conditions = self._conditions(query)
+        if conditions:
+            statement = statement.where(and_(*conditions))
+        result = self.conn.execution_options(stream_results=True, yield_per=5000).execute(statement)
+        for row in result:
+            yield tuple(row)
+
+    def statistics_rows(
+        self, received_from: dt.datetime, received_to: dt.datetime
+    ) -> Iterator[tuple[dt.datetime, str, str, str, str]]:
+        """(received_at, form, outcome in force, status, decision JSON) in the period."""
+        statement = (
+            select(
+                requests.c.received_at,
+                requests.c.form,
+                decision_index.c.outcome_in_force,
+                decision_index.c.status,
+                decisions.c.decision_json,
+            )
+            .select_from(requests)
+            .join(decisions, decisions.c.request_id == requests.c.id)
+            .join(decision_index, decision_index.c.decision_id == decisions.c.id)
+            .where(
+                requests.c.received_at >= utc_text(received_from),
+                requests.c.received_at < utc_text(received_to),
+            )
+            .order_by(requests.c.received_at)
+        )
+        result = self.conn.execution_options(stream_results=True, yield_per=5000).execute(statement)
+        for row in result:
+            yield from_utc_text(row[0]), row[1], row[2], row[3], row[4]
 
     def decision(self, decision_id: int) -> DecisionRow | None:
         statement = (
@@ -654,35 +735,94 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         self._depth += 1
         if self._depth == 1:
-            self._conn = self.engine.connect()
-            self._conn.begin()
+            try:
+                self._conn = self.engine.connect()
+                self._conn.begin()
+            except DBAPIError as exc:
+                self._depth = 0
+                self._close_quietly()
+                if is_environmental(exc):
+                    raise plain_error(exc, self.engine.url) from exc
+                raise
             self.records = SqlRecordRepository(self._conn)
             self.accounts = SqlAccountRepository(self._conn)
             self.audit = SqlAuditRepository(self._conn)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        exc = exc_info[1] if len(exc_info) > 1 else None
         self._depth -= 1
         if self._depth > 0:
             return
         assert self._conn is not None
+        environmental = isinstance(exc, DBAPIError) and is_environmental(exc)
         try:
             if self._conn.in_transaction():
                 self._conn.rollback()
+            if environmental or isinstance(exc, StorageError):
+                # Never reuse a connection that met the fault (SQLite keeps a file it had to
+                # open read-only read-only for good): the next transaction opens a new one.
+                self._conn.invalidate()
+        except DBAPIError as failed:
+            # The connection is gone (the server rolls back what it had); report the
+            # first failure, not this one.
+            if exc is None:
+                raise plain_error(failed, self.engine.url) from failed
         finally:
-            self._conn.close()
+            self._close_quietly()
+        # A full disk, a lock held too long, a lost server: plain words (nothing of the
+        # transaction was stored). Anything else is a bug and keeps its traceback.
+        if environmental:
+            assert isinstance(exc, DBAPIError)
+            raise plain_error(exc, self.engine.url) from exc
+
+    def _close_quietly(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except DBAPIError:
+                self._conn.invalidate()
             self._conn = None
 
     def commit(self) -> None:
         assert self._conn is not None
         if self._depth == 1:
-            self._conn.commit()
+            try:
+                self._conn.commit()
+            except DBAPIError as exc:
+                if is_environmental(exc):
+                    raise plain_error(exc, self.engine.url, during_commit=True) from exc
+                raise
 
     def rollback(self) -> None:
         assert self._conn is not None
         self._conn.rollback()
 
 
+class SqlLedger:
+    """The chain of a store, walked on a connection of its own (for a background task)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def walk(self) -> Iterator[chain.WalkedEntry]:
+        with self.engine.connect() as conn:
+            yield from chain.walk_chain(conn)
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return chain.count_entries(conn)
+
+    def head(self) -> tuple[int, str]:
+        with self.engine.connect() as conn:
+            return chain.chain_head_row(conn)
+
+
 def verify_store(engine: Engine, every: int = 10_000) -> Iterator[chain.VerifyProgress]:
-    with engine.connect() as conn:
-        yield from chain.verify_chain(conn, every)
+    try:
+        with engine.connect() as conn:
+            yield from chain.verify_chain(conn, every)
+    except DBAPIError as exc:
+        if is_environmental(exc):
+            raise plain_error(exc, engine.url) from exc
+        raise

@@ -1,4 +1,5 @@
-"""The record store on real SQLite files: migrations, append-only, the hash chain."""
+"""The record store on both databases (a SQLite file, a PostgreSQL server): migrations,
+append-only evidence, the hash chain, searching."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
-from detainer_desk.adapters.db.engine import DatabaseError
+from detainer_desk.adapters.db.engine import DatabaseError, choose_journal_mode, make_engine
 from detainer_desk.adapters.db.migrate import HEAD_REVISION, backup_sqlite, current_revision
 from detainer_desk.adapters.db.repository import verify_store
+from detainer_desk.adapters.db.schema import EVIDENCE_TABLES
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import open_runtime
@@ -52,21 +54,48 @@ SETUP_ENTRIES = 3
 PER_DECISION = 3
 
 
-@pytest.fixture
-def store(runtime):
+def _seed(runtime):
     seed_accounts(runtime.uow(), NOW)
     activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "policy.toml", ADMIN, NOW)
     return runtime
 
 
-def test_new_file_is_migrated_to_head_with_wal_and_full_sync(runtime) -> None:
-    assert current_revision(runtime.engine) == HEAD_REVISION
+@pytest.fixture
+def store(db_runtime):
+    """A store with accounts and an active policy, on each database in turn."""
+    return _seed(db_runtime)
+
+
+@pytest.fixture
+def sqlite_store(runtime):
+    return _seed(runtime)
+
+
+def test_new_database_is_migrated_to_head_and_verifies(db_runtime) -> None:
+    assert current_revision(db_runtime.engine) == HEAD_REVISION
+    assert _verify(db_runtime).fault is None
+
+
+def test_new_sqlite_file_uses_a_safe_journal_and_full_sync(runtime) -> None:
+    expected = choose_journal_mode(sqlite3.sqlite_version)
     with runtime.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == expected.mode.lower()
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     assert Path(runtime.engine.url.database).is_file()
-    assert _verify(runtime).fault is None
+    assert runtime.notices == ((expected.warning,) if expected.warning else ())
+
+
+def test_postgresql_sessions_are_read_committed_with_a_lock_timeout(pg_url, tmp_path) -> None:
+    opened = open_runtime(resolve_paths(tmp_path), pg_url)
+    try:
+        with opened.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW transaction_isolation").scalar() == "read committed"
+            assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "15s"
+        assert opened.notices == ()
+        assert "***" in opened.database_label  # the password is never shown
+    finally:
+        opened.close()
 
 
 def test_attachments_round_trip_byte_exact(store) -> None:
@@ -105,22 +134,38 @@ def test_evidence_cannot_be_changed_or_deleted(store, statement: str) -> None:
     amend_decision(
         store.uow(), recorded.decision_id, lc.RELEASED, SUPERVISOR, NOW, effective_at=NOW
     )
-    with pytest.raises(IntegrityError, match="append-only"), store.engine.begin() as conn:
+    if store.engine.dialect.name == "postgresql":
+        statement = statement.replace("x'00'", "'\\x00'::bytea")
+    with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
         conn.exec_driver_sql(statement)
 
 
+@pytest.mark.postgresql
+def test_evidence_cannot_be_truncated_on_postgresql(pg_url, tmp_path) -> None:
+    opened = _seed(open_runtime(resolve_paths(tmp_path), pg_url))
+    try:
+        with pytest.raises(DBAPIError, match="append-only"), opened.engine.begin() as conn:
+            conn.exec_driver_sql("TRUNCATE audit_events")
+    finally:
+        opened.close()
+
+
 def _tamper(runtime, *statements: str) -> None:
-    """Change rows by plain SQL after dropping the triggers, as an attacker with the file would."""
-    path = runtime.engine.url.database
-    runtime.engine.dispose()
-    conn = sqlite3.connect(path)
-    triggers = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]
-    for trigger in triggers:
-        conn.execute(f"DROP TRIGGER {trigger}")
-    for statement in statements:
-        conn.execute(statement)
-    conn.commit()
-    conn.close()
+    """Change rows by plain SQL after dropping the triggers, as an attacker with the
+    database's owner account would."""
+    engine = runtime.engine
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            for table in EVIDENCE_TABLES:
+                conn.exec_driver_sql(f"DROP TRIGGER {table.name}_append_only ON {table.name}")
+        else:
+            triggers = conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            ).scalars()
+            for trigger in list(triggers):
+                conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+        for statement in statements:
+            conn.exec_driver_sql(statement)
 
 
 def test_verify_catches_a_changed_row(store) -> None:
@@ -143,33 +188,60 @@ def test_verify_catches_changed_attachment_bytes(store) -> None:
         OFFICER,
         NOW,
     )
-    _tamper(store, "UPDATE attachments SET content = CAST('%PDF forged!!' AS BLOB)")
+    forged = (
+        "convert_to('%%PDF forged!!', 'UTF8')"  # psycopg: a literal % is written %%
+        if store.engine.dialect.name == "postgresql"
+        else "CAST('%PDF forged!!' AS BLOB)"
+    )
+    _tamper(store, f"UPDATE attachments SET content = {forged}")
     result = _verify(store)
     assert result.fault is not None and result.fault.table == "attachments"
+
+
+def _derived_from_decisions(runtime) -> list[str]:
+    """Tables of derived (not evidence) rows that point at a decision."""
+    from sqlalchemy import inspect
+
+    with runtime.engine.connect() as conn:
+        inspector = inspect(conn)
+        evidence = {t.name for t in EVIDENCE_TABLES}
+        return [
+            name
+            for name in inspector.get_table_names()
+            if name not in evidence
+            and any(fk["referred_table"] == "decisions" for fk in inspector.get_foreign_keys(name))
+        ]
 
 
 def test_verify_catches_a_deleted_row(store) -> None:
     for n in range(3):
         _record(store, **{"subject.booking_number": f"B{n}"})
-    _tamper(store, "DELETE FROM decisions WHERE id = 2")
+    derived = [f"DELETE FROM {t} WHERE decision_id = 2" for t in _derived_from_decisions(store)]
+    _tamper(store, *derived, "DELETE FROM decisions WHERE id = 2")
     result = _verify(store)
     assert result.fault is not None and "missing" in result.fault.problem
 
 
-def test_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
-    paths = resolve_paths(tmp_path)
-    open_runtime(paths).close()
-    conn = sqlite3.connect(paths.database_file)
-    conn.execute("UPDATE alembic_version SET version_num = '9999'")
-    conn.commit()
-    conn.close()
-    before = paths.database_file.read_bytes()
+def test_newer_schema_is_refused_and_left_alone(tmp_path: Path, db_url: str) -> None:
+    paths = resolve_paths(tmp_path / "data")
+    opened = open_runtime(paths, db_url)
+    with opened.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    opened.close()
+    before = paths.database_file.read_bytes() if db_url.startswith("sqlite") else None
     with pytest.raises(DatabaseError, match="newer Detainer Desk"):
-        open_runtime(paths)
-    assert paths.database_file.read_bytes() == before
+        open_runtime(paths, db_url)
+    if before is not None:
+        assert paths.database_file.read_bytes() == before
+    engine = make_engine(db_url)
+    try:
+        assert current_revision(engine) == "9999"
+    finally:
+        engine.dispose()
 
 
-def test_online_backup_is_consistent_and_verifies(store, tmp_path: Path) -> None:
+def test_online_backup_is_consistent_and_verifies(sqlite_store, tmp_path: Path) -> None:
+    store = sqlite_store
     for n in range(5):
         _record(store, **{"subject.booking_number": f"B{n}"})
     backup = backup_sqlite(store.engine, tmp_path / "backups", "test", NOW)

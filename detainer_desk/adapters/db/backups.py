@@ -1,0 +1,268 @@
+"""Backups of a SQLite record store: consistent copies of a live database, checked
+restores, and the daily copies kept at first start of the day.
+
+Every copy goes through SQLite's online backup API in a single step, so it is one
+consistent moment of the database even while other workstations write. A copy is written
+to a hidden temporary file in the target folder and renamed into place only when it is
+complete: a full disk or a crash never leaves a half-written file under a backup's name.
+Copies are readable by their owner only: they hold criminal-justice information.
+
+A PostgreSQL store is backed up on the server with pg_dump (see README).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from .engine import BUSY_TIMEOUT_MS, DatabaseError, make_engine, plain_error, sqlite_url
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+DAILY_LABEL = "daily"
+KEEP_DAILY = 14
+_NAME = re.compile(r"^detainer-desk-(\d{8}T\d{6}Z)-(.+)\.sqlite3$")
+
+
+def backup_name(now: dt.datetime, label: str) -> str:
+    return f"detainer-desk-{now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}-{label}.sqlite3"
+
+
+def sqlite_path(engine: Engine) -> Path:
+    if engine.url.get_backend_name() != "sqlite" or not engine.url.database:
+        raise DatabaseError(
+            "a PostgreSQL database is backed up on its server with pg_dump (see the README); "
+            "this command copies a SQLite file"
+        )
+    return Path(engine.url.database)
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of the live SQLite database *source* at *target* (atomically)."""
+    if not source.is_file():
+        raise DatabaseError(f"there is no database file at {source}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    try:
+        _create_private(partial)
+        origin = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            copy = sqlite3.connect(partial)
+            try:
+                origin.backup(copy)  # pages=-1: every page in one step, one moment in time
+                # A self-contained single file, whatever journal the live database uses.
+                copy.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                copy.close()
+        finally:
+            origin.close()
+        _fsync(partial)
+        os.replace(partial, target)
+        _fsync_folder(target.parent)
+    except sqlite3.Error as exc:
+        raise _failure(exc, source, target) from exc
+    except OSError as exc:
+        raise DatabaseError(
+            f"the backup {target} could not be written ({exc.strerror or exc}). "
+            "The records themselves are unchanged."
+        ) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+
+
+def _failure(exc: sqlite3.Error, source: Path, target: Path) -> DatabaseError:
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    if name in ("SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_READONLY") or "full" in str(exc):
+        where = f"the backup at {target}"
+        what = {"SQLITE_FULL": "the disk is full", "SQLITE_CANTOPEN": "it cannot be created"}
+        reason = what.get(name, "it cannot be written" if "READONLY" in name else "disk full")
+        return DatabaseError(
+            f"{where} could not be written: {reason}. The records themselves are unchanged."
+        )
+    return plain_error(exc, sqlite_url(source))
+
+
+def _create_private(path: Path) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(fd)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        _fsync(folder)
+
+
+# -- daily backups --------------------------------------------------------------------------
+
+
+def backup_time(path: Path) -> dt.datetime | None:
+    match = _NAME.match(path.name)
+    if not match:
+        return None
+    return dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+
+
+def daily_backups(backups_dir: Path) -> list[Path]:
+    """The daily backups in *backups_dir*, oldest first."""
+    if not backups_dir.is_dir():
+        return []
+    found = [
+        p
+        for p in backups_dir.glob(f"detainer-desk-*-{DAILY_LABEL}.sqlite3")
+        if backup_time(p) is not None
+    ]
+    return sorted(found, key=lambda p: backup_time(p) or dt.datetime.min.replace(tzinfo=dt.UTC))
+
+
+def daily_backup(
+    source: Path, backups_dir: Path, now: dt.datetime, keep: int = KEEP_DAILY
+) -> Path | None:
+    """At the first start of a (local) day, copy the database and keep the last *keep*.
+
+    Returns the new backup, or None when today's exists already.
+    """
+    today = now.astimezone().date()
+    existing = daily_backups(backups_dir)
+    if any((backup_time(p) or now).astimezone().date() == today for p in existing):
+        return None
+    target = backups_dir / backup_name(now, DAILY_LABEL)
+    copy_database(source, target)
+    for old in daily_backups(backups_dir)[: max(0, len(existing) + 1 - keep)]:
+        with contextlib.suppress(OSError):  # another workstation pruned it first
+            old.unlink()
+    return target
+
+
+# -- checking and restoring ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BackupCheck:
+    entries: int
+    chain_head: str
+    revision: str  # the schema revision the backup was written with
+
+
+@contextlib.contextmanager
+def checked_copy(backup: Path) -> Iterator[tuple[Path, BackupCheck]]:
+    """Check a backup without touching it: a private copy is brought to this program's
+    schema, then must pass ``integrity_check`` and the whole chain verification.
+
+    Yields the checked copy (ready to restore) and what was found; DatabaseError when the
+    file is not a usable backup. The copy is removed afterwards.
+    """
+    from .migrate import HEAD_REVISION, KNOWN_REVISIONS, current_revision, upgrade_to
+    from .repository import verify_store
+
+    try:
+        with backup.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        raise DatabaseError(f"{backup}: there is no such file") from None
+    except OSError as exc:
+        raise DatabaseError(f"{backup} cannot be read ({exc.strerror or exc})") from None
+    if header != SQLITE_HEADER:
+        raise DatabaseError(f"{backup} is not a Detainer Desk backup (not a SQLite database)")
+    with tempfile.TemporaryDirectory(prefix="detainer-desk-restore-") as folder:
+        copy = Path(folder) / "checked.sqlite3"
+        copy_database(backup, copy)
+        engine = make_engine(sqlite_url(copy))
+        try:
+            revision = current_revision(engine)
+            if revision is None:
+                raise DatabaseError(f"{backup} is not a Detainer Desk backup (no record store)")
+            if revision not in KNOWN_REVISIONS:
+                raise DatabaseError(
+                    f"{backup} was written by a newer Detainer Desk (schema {revision}); this "
+                    f"program knows schema {HEAD_REVISION} at most"
+                )
+            with engine.connect() as conn:
+                integrity = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
+            if integrity != "ok":
+                raise DatabaseError(f"{backup} is damaged (integrity check: {integrity})")
+            if revision != HEAD_REVISION:
+                upgrade_to(engine, "head")
+            last = list(verify_store(engine))[-1]
+            if last.fault is not None:
+                raise DatabaseError(
+                    f"{backup} fails verification after {last.checked} good entries: {last.fault}"
+                )
+        except (sqlite3.DatabaseError, DBAPIError) as exc:
+            raise DatabaseError(f"{backup} is damaged or unreadable ({exc})") from exc
+        finally:
+            engine.dispose()
+        yield copy, BackupCheck(last.checked, last.last_hash, revision)
+
+
+def restore_database(checked: Path, live: Path, set_aside: Path) -> Path:
+    """Replace the records in *live* with the checked copy; the replaced database is kept
+    at *set_aside*. Returns where the replaced database was kept.
+
+    The copy is written into the live file through the backup API, under SQLite's own
+    locks, so a program that has the database open sees the restored records (moving
+    files underneath it would let it go on writing into the replaced file). A live file
+    too damaged for that is moved aside whole and the copy put in its place.
+    """
+    if live.exists():
+        try:
+            copy_database(live, set_aside)
+        except DatabaseError:
+            if not _damaged(live):
+                raise  # e.g. no room for the copy: change nothing
+            _move_aside(live, set_aside)
+            shutil.copyfile(checked, live)
+            return set_aside
+    try:
+        origin = sqlite3.connect(checked)
+        try:
+            destination = sqlite3.connect(live, timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                origin.backup(destination)
+            finally:
+                destination.close()
+        finally:
+            origin.close()
+    except sqlite3.Error as exc:
+        raise plain_error(exc, sqlite_url(live)) from exc
+    return set_aside
+
+
+def _damaged(path: Path) -> bool:
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            return bool(conn.execute("PRAGMA quick_check").fetchone()[0] != "ok")
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def _move_aside(live: Path, set_aside: Path) -> None:
+    set_aside.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(live, set_aside)
+    for suffix in ("-wal", "-shm", "-journal"):
+        companion = live.with_name(live.name + suffix)
+        if companion.exists():
+            os.replace(companion, set_aside.with_name(set_aside.name + suffix))

@@ -1,0 +1,24 @@
+"""PDF documents made from the evidence DTOs (services/evidence_model.py), with reportlab.
+
+Pure functions: a record and a context in, PDF bytes out; no database, no files written, no
+clock read (the generation time is the context's). The fonts ship in ``fonts/`` and are
+registered on the first document, never at import time.
+
+* ``render_audit_pdf``: the full record of one decision, for county counsel and the courts.
+* ``render_notice_pdf``: the notice to the person, English and Spanish, with the copy of the
+  request as page 2.
+* ``render_checkpoint_pdf``: the daily checkpoint sheet a supervisor signs and files.
+* ``render_statistics_pdf``: requests received and what was done, by week, form and reason.
+"""
+
+from .audit import render_audit_pdf
+from .checkpoint import render_checkpoint_pdf
+from .notice import render_notice_pdf
+from .statistics import render_statistics_pdf
+
+__all__ = [
+    "render_audit_pdf",
+    "render_checkpoint_pdf",
+    "render_notice_pdf",
+    "render_statistics_pdf",
+]

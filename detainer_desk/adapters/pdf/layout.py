@@ -1,0 +1,433 @@
+"""What every Detainer Desk PDF shares: page, styles, tables, times, and the header and footer
+("Page X of Y", when and by whom generated) drawn on every page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from detainer_desk.domain.decision import format_instant_for_people
+from detainer_desk.services.evidence_model import ReportContext
+
+from .fonts import MONO, SANS, SANS_BOLD, ensure_fonts, markup
+
+# U.S. Letter: what county printers hold and what U.S. courts file.
+PAGE_SIZE = LETTER
+MARGIN = 0.75 * inch
+TOP_MARGIN = 1.0 * inch  # room for the header
+BOTTOM_MARGIN = 0.9 * inch  # room for the footer
+CONTENT_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
+CONTENT_HEIGHT = PAGE_SIZE[1] - TOP_MARGIN - BOTTOM_MARGIN
+
+INK = colors.HexColor("#111111")
+MUTED = colors.HexColor("#555555")
+RULE = colors.HexColor("#9a9a9a")
+GRID = colors.HexColor("#b8b8b8")
+HEAD_FILL = colors.HexColor("#e6e6e6")
+PANEL_FILL = colors.HexColor("#f2f2f2")
+PROGRAM = "Detainer Desk"
+
+
+@dataclass(frozen=True, slots=True)
+class Styles:
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    h2: ParagraphStyle
+    h3: ParagraphStyle
+    body: ParagraphStyle
+    small: ParagraphStyle
+    note: ParagraphStyle
+    cell: ParagraphStyle
+    cell_bold: ParagraphStyle
+    cell_head: ParagraphStyle
+    cell_right: ParagraphStyle
+    label: ParagraphStyle
+    mono: ParagraphStyle
+    mono_small: ParagraphStyle
+    outcome: ParagraphStyle
+    furniture: ParagraphStyle
+    furniture_right: ParagraphStyle
+
+
+@functools.cache
+def styles() -> Styles:
+    ensure_fonts()
+
+    def style(name: str, **kw: Any) -> ParagraphStyle:
+        base: dict[str, Any] = {
+            "fontName": SANS,
+            "fontSize": 9.5,
+            "leading": 12.5,
+            "textColor": INK,
+        }
+        base.update(kw)
+        return ParagraphStyle(name, **base)
+
+    return Styles(
+        title=style("title", fontName=SANS_BOLD, fontSize=16, leading=20, spaceAfter=2),
+        subtitle=style("subtitle", fontSize=10, leading=13, textColor=MUTED, spaceAfter=8),
+        h2=style(
+            "h2",
+            fontName=SANS_BOLD,
+            fontSize=11.5,
+            leading=14,
+            spaceBefore=12,
+            spaceAfter=5,
+            keepWithNext=1,
+        ),
+        h3=style("h3", fontName=SANS_BOLD, fontSize=10, leading=13, spaceBefore=6, spaceAfter=3),
+        body=style("body", spaceAfter=4),
+        small=style("small", fontSize=8, leading=10),
+        note=style("note", fontSize=8.5, leading=11, textColor=MUTED, spaceBefore=4),
+        cell=style("cell", fontSize=8.5, leading=10.5),
+        cell_bold=style("cell_bold", fontName=SANS_BOLD, fontSize=8.5, leading=10.5),
+        cell_head=style("cell_head", fontName=SANS_BOLD, fontSize=8, leading=10),
+        cell_right=style("cell_right", fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
+        label=style("label", fontSize=8.5, leading=10.5, textColor=MUTED),
+        mono=style("mono", fontName=MONO, fontSize=8.5, leading=10.5),
+        mono_small=style("mono_small", fontName=MONO, fontSize=7.5, leading=9.5),
+        outcome=style("outcome", fontName=SANS_BOLD, fontSize=18, leading=22),
+        furniture=style("furniture", fontSize=7.5, leading=9.5, textColor=MUTED),
+        furniture_right=style(
+            "furniture_right", fontSize=7.5, leading=9.5, textColor=MUTED, alignment=TA_RIGHT
+        ),
+    )
+
+
+# -- text -------------------------------------------------------------------------------
+
+
+def para(text: object, style: ParagraphStyle | None = None) -> Paragraph:
+    """A paragraph of plain text (escaped; any script; long words still wrap)."""
+    return Paragraph(markup(text), style or styles().body)
+
+
+def rich(markup_text: str, style: ParagraphStyle | None = None) -> Paragraph:
+    """A paragraph of markup the caller built from ``markup()`` pieces."""
+    return Paragraph(markup_text, style or styles().body)
+
+
+def bold(text: object) -> str:
+    return f"<b>{markup(text)}</b>"
+
+
+def grouped(hex_text: str, size: int = 8) -> str:
+    """A hash as a person copies it by hand: ``3fa9c0d1 77e2...``."""
+    return " ".join(hex_text[i : i + size] for i in range(0, len(hex_text), size))
+
+
+def yes_no(value: object) -> str:
+    if value is None:
+        return "not stated"
+    return "yes" if value else "no"
+
+
+def words_list(values: Iterable[object], none: str = "none") -> str:
+    items = [str(v).replace("_", " ") for v in values]
+    return ", ".join(items) if items else none
+
+
+def human_size(size: int) -> str:
+    """``1.2 MB (1,234,567 bytes)``: the exact count is what a hash check is about."""
+    if size < 1024:
+        return f"{size:,} bytes"
+    units = ("KB", "MB", "GB")
+    value, index = size / 1024, 0
+    while value >= 1024 and index < len(units) - 1:
+        value, index = value / 1024, index + 1
+    return f"{value:,.1f} {units[index]} ({size:,} bytes)"
+
+
+# -- times ------------------------------------------------------------------------------
+
+
+def zone_named(name: str) -> dt.tzinfo:
+    """The IANA zone; UTC when the name is unknown (every time is printed with its offset,
+    so a wrong zone can mislabel a time but never move it)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def parse_instant(value: object, zone: dt.tzinfo) -> dt.datetime | None:
+    """A contract instant (an offset, or wall-clock time in the policy's zone), else None."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            moment = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def local_time(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    """``Fri 13 Feb 2026, 15:00 PST (UTC-08:00)``: the county's wall clock with its offset."""
+    return format_instant_for_people(moment.astimezone(zone))
+
+
+def utc_time(moment: dt.datetime) -> str:
+    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+
+def local_and_utc(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    """For instants that matter in court: the local wall clock and the exact UTC instant."""
+    return f"{local_time(moment, zone)} = {utc_time(moment)}"
+
+
+def instant_text(value: object, zone: dt.tzinfo, *, with_utc: bool = True) -> str:
+    """An instant from the request or decision JSON for people; the raw text if unreadable."""
+    if value is None or value == "":
+        return "not known"
+    moment = parse_instant(value, zone)
+    if moment is None:
+        return f"{value} (as entered; not a valid instant)"
+    return local_and_utc(moment, zone) if with_utc else local_time(moment, zone)
+
+
+def date_text(value: object) -> str:
+    """``1988-07-14`` as ``14 Jul 1988 (1988-07-14)``: no day/month confusion on paper."""
+    if not value:
+        return "not stated"
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day:%d %b %Y} ({day.isoformat()})"
+
+
+# -- tables -----------------------------------------------------------------------------
+
+
+def table_style(commands: Sequence[tuple[Any, ...]]) -> TableStyle:
+    """A table style whose plain-string cells use the embedded font too (reportlab would
+    otherwise reference Helvetica, which is never embedded)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), SANS), *commands])
+
+
+def grid_style(*, header: bool = True, extra: Sequence[tuple[Any, ...]] = ()) -> TableStyle:
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if header:
+        commands.append(("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL))
+    commands.extend(extra)
+    return table_style(commands)
+
+
+def grid_table(
+    head: Sequence[str],
+    rows: Sequence[Sequence[Flowable | str]],
+    widths: Sequence[float],
+    *,
+    extra: Sequence[tuple[Any, ...]] = (),
+) -> Table:
+    """A ruled table with a repeated header row; strings become wrapping cells."""
+    s = styles()
+    data: list[list[Flowable]] = [[para(h, s.cell_head) for h in head]]
+    for row in rows:
+        data.append([para(c, s.cell) if isinstance(c, str) else c for c in row])
+    scale = CONTENT_WIDTH / sum(widths)
+    # splitInRow: a reason or a written reason of any length flows on to the next page
+    # rather than making a row taller than a page (which reportlab cannot lay out).
+    table = Table(
+        data,
+        colWidths=[w * scale for w in widths],
+        repeatRows=1,
+        splitInRow=1,
+        hAlign="LEFT",
+    )
+    table.setStyle(grid_style(extra=extra))
+    return table
+
+
+def fact_table(
+    rows: Sequence[tuple[str, Flowable | str]],
+    *,
+    label_width: float = 1.75 * inch,
+    width: float = CONTENT_WIDTH,
+) -> Table:
+    """Label on the left, value on the right: the shape of a form, for the facts of a record."""
+    s = styles()
+    data = [
+        [para(label, s.label), para(value, s.cell) if isinstance(value, str) else value]
+        for label, value in rows
+    ]
+    table = Table(
+        data, colWidths=[label_width, width - label_width], splitInRow=1, hAlign="LEFT"
+    )
+    table.setStyle(
+        grid_style(
+            header=False,
+            extra=[("BACKGROUND", (0, 0), (0, -1), PANEL_FILL)],
+        )
+    )
+    return table
+
+
+def section(title: str, *flowables: Flowable) -> list[Flowable]:
+    """A heading (kept with what follows it) and its content."""
+    return [para(title, styles().h2), *flowables]
+
+
+def spacer(height: float = 6) -> Spacer:
+    return Spacer(1, height)
+
+
+# -- the document -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Furniture:
+    """What the header and footer of every page say."""
+
+    context: ReportContext
+    document_label: str  # top right: what this document is, e.g. "Decision record · decision 42"
+
+    def generated_text(self) -> str:
+        zone = zone_named(self.context.timezone)
+        return (
+            f"Generated {local_time(self.context.generated_at, zone)} by "
+            f"{self.context.generated_by} with {PROGRAM}"
+        )
+
+    def draw(self, canvas: Canvas, page: int, pages: int) -> None:
+        s = styles()
+        width, height = PAGE_SIZE
+        top = height - 0.5 * inch
+        left = rich(
+            f"<b>{markup(self.context.county_name)}</b> · {markup(self.context.jail_name)}",
+            s.furniture,
+        )
+        right = para(self.document_label, s.furniture_right)
+        half = CONTENT_WIDTH / 2
+        for flowable, x, w in ((left, MARGIN, half + 40), (right, MARGIN + half + 44, half - 44)):
+            _, h = flowable.wrapOn(canvas, w, 40)
+            flowable.drawOn(canvas, x, top - h)
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.6)
+        rule_y = top - 24
+        canvas.line(MARGIN, rule_y, width - MARGIN, rule_y)
+        foot_y = 0.62 * inch
+        canvas.line(MARGIN, foot_y, width - MARGIN, foot_y)
+        canvas.restoreState()
+        generated = para(self.generated_text(), s.furniture)
+        numbering = rich(f"<b>Page {page} of {pages}</b>", s.furniture_right)
+        for flowable, x, w in (
+            (generated, MARGIN, CONTENT_WIDTH - 80),
+            (numbering, width - MARGIN - 80, 80),
+        ):
+            _, h = flowable.wrapOn(canvas, w, 40)
+            flowable.drawOn(canvas, x, foot_y - 4 - h)
+
+
+class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
+    """Keeps every page until the end so each can say "Page X of Y"."""
+
+    def __init__(self, *args: Any, furniture: Furniture, pdf_date: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+        self._furniture = furniture
+        # The PDF's CreationDate is the generation time, not the clock of the build.
+        self.setDateFormatter(lambda *_: pdf_date)
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self._furniture.draw(self, number, total)
+            super().showPage()
+        super().save()
+
+
+def build_pdf(
+    story: list[Flowable],
+    furniture: Furniture,
+    *,
+    title: str,
+    subject: str,
+    lang: str = "en-US",
+) -> bytes:
+    """Lay the story out on Letter pages with the header and footer; return the PDF bytes.
+
+    The output is reproducible: the same record and context give the same bytes (reportlab's
+    invariant mode, with the generation time as the PDF's creation date), so a hash of an
+    exported PDF means something."""
+    ensure_fonts()
+    buffer = io.BytesIO()
+    generated = furniture.context.generated_at.astimezone(dt.UTC)
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=PAGE_SIZE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=TOP_MARGIN,
+        bottomMargin=BOTTOM_MARGIN,
+        title=title,
+        author=furniture.context.generated_by,
+        subject=subject,
+        creator=PROGRAM,
+        producer=PROGRAM,
+        lang=lang,
+        invariant=1,
+        initialFontName=SANS,
+    )
+    # No frame padding: tables are CONTENT_WIDTH wide and line up with the header rules.
+    frame = Frame(
+        MARGIN,
+        BOTTOM_MARGIN,
+        CONTENT_WIDTH,
+        CONTENT_HEIGHT,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="content",
+    )
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+
+    def canvas_maker(*args: Any, **kwargs: Any) -> _NumberedCanvas:
+        return _NumberedCanvas(
+            *args,
+            furniture=furniture,
+            pdf_date=f"D:{generated:%Y%m%d%H%M%S}+00'00'",
+            **kwargs,
+        )
+
+    doc.build(story, canvasmaker=canvas_maker)
+    return buffer.getvalue()

@@ -1,0 +1,370 @@
+"""Admin › Audit trail: who did what, when, from where, and with what outcome.
+
+Newest first, one page at a time: the filters go to SQL, and "Load more" asks for the
+events before the last one shown (keyset paging), so the trail is never loaded whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from detainer_desk.services import accounts
+from detainer_desk.services.access import DENIED, FAILURE, SUCCESS, RecordError
+from detainer_desk.services.ports import AuditEvent, AuditQuery
+
+from .session import Session
+from .widgets import MessageLabel, compact_rows, plain_sentence
+
+PAGE_SIZE = 200
+COLUMNS = ("Time (UTC)", "User", "Roles", "Workstation", "Action", "Target", "Outcome", "Details")
+ACTION_PREFIXES = (
+    "sign_in",
+    "sign_out",
+    "session.",
+    "account.",
+    "settings.",
+    "policy.",
+    "decision.",
+    "audit.",
+)
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def time_text(moment: dt.datetime) -> str:
+    """UTC to hundredths of a second: enough to order what one person did in a burst."""
+    moment = moment.astimezone(dt.UTC)
+    return f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 10_000:02d}"
+
+
+def details_text(details_json: str) -> str:
+    try:
+        details = json.loads(details_json)
+    except ValueError:
+        return details_json
+    if not isinstance(details, dict):
+        return str(details)
+    parts = []
+    for key, value in details.items():
+        if isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif isinstance(value, list):
+            shown = ", ".join(map(str, value))
+        else:
+            shown = "–" if value is None else str(value)
+        parts.append(f"{key.replace('_', ' ')}: {shown}")
+    return "; ".join(parts)
+
+
+class AuditModel(QAbstractTableModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._events: list[AuditEvent] = []
+
+    def set_events(self, events: Sequence[AuditEvent]) -> None:
+        self.beginResetModel()
+        self._events = list(events)
+        self.endResetModel()
+
+    def append_events(self, events: Sequence[AuditEvent]) -> None:
+        if not events:
+            return
+        first = len(self._events)
+        self.beginInsertRows(QModelIndex(), first, first + len(events) - 1)
+        self._events.extend(events)
+        self.endInsertRows()
+
+    def audit_event(self, row: int) -> AuditEvent:
+        return self._events[row]
+
+    def last_id(self) -> int | None:
+        return self._events[-1].id if self._events else None
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._events)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            event = self._events[index.row()]
+            return (
+                time_text(event.occurred_at),
+                event.user_name,
+                event.roles,
+                event.workstation,
+                event.action,
+                event.target or "",
+                event.outcome,
+                details_text(event.details_json),
+            )[index.column()]
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+
+class AuditTrailDialog(QDialog):
+    def __init__(
+        self, session: Session, parent: QWidget | None = None, *, page_size: int = PAGE_SIZE
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.page_size = page_size
+        self.setObjectName("auditTrailDialog")
+        self.setWindowTitle("Audit trail")
+        self.setAccessibleName("Audit trail")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(1120, 620)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 14)
+        layout.setSpacing(10)
+        layout.addWidget(self._build_filters())
+
+        self.model = AuditModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("auditTable")
+        self.table.setAccessibleName("Audit events, newest first")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        compact_rows(self.table)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+
+        bottom = QHBoxLayout()
+        self.count_label = QLabel()
+        self.count_label.setObjectName("auditCount")
+        self.count_label.setAccessibleName("How many events are shown")
+        bottom.addWidget(self.count_label, 1)
+        self.load_more_button = QPushButton("Load &more")
+        self.load_more_button.setObjectName("auditLoadMore")
+        self.load_more_button.setAccessibleName("Load more events")
+        self.load_more_button.setAutoDefault(False)
+        self.load_more_button.clicked.connect(self.load_more)
+        bottom.addWidget(self.load_more_button)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.setObjectName("auditButtons")
+        close.rejected.connect(self.reject)
+        self.close_button = close.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setObjectName("auditClose")
+        self.close_button.setAccessibleName("Close")
+        self.close_button.setAutoDefault(False)
+        bottom.addWidget(close)
+        layout.addLayout(bottom)
+        self.message = MessageLabel("auditMessage", "Problem")
+        layout.addWidget(self.message)
+
+        for first, second in (
+            (self.user_edit, self.action_combo),
+            (self.action_combo, self.outcome_combo),
+            (self.outcome_combo, self.from_check),
+            (self.from_check, self.from_date),
+            (self.from_date, self.to_check),
+            (self.to_check, self.to_date),
+            (self.to_date, self.search_button),
+            (self.search_button, self.clear_button),
+            (self.clear_button, self.table),
+            (self.table, self.load_more_button),
+            (self.load_more_button, self.close_button),
+        ):
+            QWidget.setTabOrder(first, second)
+        self.search()
+
+    # ---------------------------------------------------------------- filters
+    def _build_filters(self) -> QGroupBox:
+        group = QGroupBox("Show events")
+        group.setObjectName("auditFilters")
+        grid = QGridLayout(group)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(8)
+
+        self.user_edit = QLineEdit()
+        self.user_edit.setObjectName("auditUser")
+        self.user_edit.setAccessibleName("User name")
+        self.user_edit.setPlaceholderText("anyone")
+        self.user_edit.setClearButtonEnabled(True)
+        self.user_edit.returnPressed.connect(self.search)
+        self._labelled(grid, 0, 0, "&User:", self.user_edit)
+
+        self.action_combo = QComboBox()
+        self.action_combo.setObjectName("auditAction")
+        self.action_combo.setAccessibleName("Action begins with")
+        self.action_combo.setEditable(True)
+        self.action_combo.addItem("")
+        self.action_combo.addItems(ACTION_PREFIXES)
+        self.action_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        line_edit = self.action_combo.lineEdit()
+        assert line_edit is not None  # the combo box is editable
+        line_edit.setPlaceholderText("any action")
+        line_edit.returnPressed.connect(self.search)
+        self._labelled(grid, 0, 2, "&Action begins with:", self.action_combo)
+
+        self.outcome_combo = QComboBox()
+        self.outcome_combo.setObjectName("auditOutcome")
+        self.outcome_combo.setAccessibleName("Outcome")
+        self.outcome_combo.addItem("any", None)
+        for outcome in (SUCCESS, FAILURE, DENIED):
+            self.outcome_combo.addItem(outcome, outcome)
+        self._labelled(grid, 0, 4, "&Outcome:", self.outcome_combo)
+
+        today = QDate.currentDate()
+        self.from_check = QCheckBox("&From (UTC):")
+        self.from_check.setObjectName("auditFromEnabled")
+        self.from_check.setAccessibleName("Limit to events from a date")
+        self.from_date = self._date_edit("auditFrom", "From date", today.addDays(-7))
+        self.from_check.toggled.connect(self.from_date.setEnabled)
+        grid.addWidget(self.from_check, 1, 0)
+        grid.addWidget(self.from_date, 1, 1)
+
+        self.to_check = QCheckBox("&To (UTC):")
+        self.to_check.setObjectName("auditToEnabled")
+        self.to_check.setAccessibleName("Limit to events up to a date")
+        self.to_date = self._date_edit("auditTo", "To date, included", today)
+        self.to_check.toggled.connect(self.to_date.setEnabled)
+        grid.addWidget(self.to_check, 1, 2, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.to_date, 1, 3)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.search_button = QPushButton("&Search")
+        self.search_button.setObjectName("auditSearch")
+        self.search_button.setAccessibleName("Search")
+        self.search_button.setAutoDefault(False)
+        self.search_button.clicked.connect(self.search)
+        self.clear_button = QPushButton("&Clear filters")
+        self.clear_button.setObjectName("auditClear")
+        self.clear_button.setAccessibleName("Clear filters")
+        self.clear_button.setAutoDefault(False)
+        self.clear_button.clicked.connect(self.clear_filters)
+        buttons.addWidget(self.search_button)
+        buttons.addWidget(self.clear_button)
+        grid.addLayout(buttons, 1, 4, 1, 2)
+        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(3, 2)
+        grid.setColumnStretch(5, 1)
+        return group
+
+    @staticmethod
+    def _labelled(grid: QGridLayout, row: int, column: int, text: str, field: QWidget) -> None:
+        label = QLabel(text)
+        label.setBuddy(field)
+        grid.addWidget(label, row, column, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(field, row, column + 1)
+
+    @staticmethod
+    def _date_edit(object_name: str, accessible_name: str, date: QDate) -> QDateEdit:
+        edit = QDateEdit(date)
+        edit.setObjectName(object_name)
+        edit.setAccessibleName(accessible_name)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setCalendarPopup(True)
+        edit.setEnabled(False)
+        return edit
+
+    def clear_filters(self) -> None:
+        self.user_edit.clear()
+        self.action_combo.setCurrentIndex(0)
+        self.action_combo.setEditText("")
+        self.outcome_combo.setCurrentIndex(0)
+        self.from_check.setChecked(False)
+        self.to_check.setChecked(False)
+        self.search()
+
+    def query(self, before_id: int | None = None) -> AuditQuery:
+        """The filters as a query; RecordError when they contradict each other."""
+        occurred_from = (
+            _utc_midnight(self.from_date.date()) if self.from_check.isChecked() else None
+        )
+        occurred_to = (
+            _utc_midnight(self.to_date.date().addDays(1)) if self.to_check.isChecked() else None
+        )
+        if occurred_from and occurred_to and occurred_from >= occurred_to:
+            raise RecordError("The “from” date is after the “to” date.")
+        return AuditQuery(
+            user_name=self.user_edit.text().strip() or None,
+            action=self.action_combo.currentText().strip() or None,
+            outcome=self.outcome_combo.currentData(),
+            occurred_from=occurred_from,
+            occurred_to=occurred_to,
+            limit=self.page_size,
+            before_id=before_id,
+        )
+
+    # ---------------------------------------------------------------- loading
+    def search(self) -> None:
+        self._load(more=False)
+
+    def load_more(self) -> None:
+        self._load(more=True)
+
+    def _load(self, *, more: bool) -> None:
+        self.message.clear_message()
+        try:
+            query = self.query(self.model.last_id() if more else None)
+            events = accounts.audit_trail(
+                self.session.uow(), self.session.require_actor(), query, self.session.now()
+            )
+        except RecordError as refused:
+            self.message.show_error(plain_sentence(str(refused)))
+            return
+        if more:
+            self.model.append_events(events)
+        else:
+            self.model.set_events(events)
+            self._fit_columns()
+        complete = len(events) < self.page_size
+        self.load_more_button.setEnabled(not complete)
+        shown = self.model.rowCount()
+        if shown == 0:
+            text = "No events match these filters."
+        else:
+            noun = "event" if shown == 1 else "events"
+            tail = " (all that match)." if complete else "; there are more."
+            text = f"Showing {shown} {noun}, newest first{tail}"
+        self.count_label.setText(text)
+        self.count_label.setAccessibleDescription(text)
+
+    def _fit_columns(self) -> None:
+        self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        for column in range(len(COLUMNS) - 1):
+            header.resizeSection(column, min(header.sectionSize(column), 220))
+
+
+def _utc_midnight(date: QDate) -> dt.datetime:
+    return dt.datetime(date.year(), date.month(), date.day(), tzinfo=dt.UTC)

@@ -1,0 +1,347 @@
+"""Small account dialogs: change my password, reset someone's password, add an account,
+change roles, and the session-lock setting.
+
+Each is a form that stays open, with what was typed kept, until the use case succeeds;
+a refusal is shown in the dialog in plain words.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from detainer_desk.domain import accounts as acc
+from detainer_desk.services import accounts
+from detainer_desk.services.access import RecordError
+from detainer_desk.services.ports import UserRecord
+
+from . import forms
+from .session import Session
+from .widgets import Field, MessageLabel, form_layout, paragraph, plain_sentence
+
+
+class FormDialog(QDialog):
+    """A dialog with a form, problems beside the fields, and OK / Cancel."""
+
+    def __init__(
+        self,
+        title: str,
+        object_name: str,
+        ok_text: str,
+        parent: QWidget | None,
+        intro: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.fields: dict[str, Field] = {}
+        self.extra_errors: dict[str, MessageLabel] = {}
+
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(18, 16, 18, 14)
+        self.layout_.setSpacing(12)
+        if intro:
+            self.layout_.addWidget(paragraph(intro, f"{object_name}Intro", "About this dialog"))
+        self.form = form_layout()
+        self.layout_.addLayout(self.form)
+        self.error = MessageLabel(f"{object_name}Error", "Problem")
+        self.layout_.addWidget(self.error)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.setObjectName(f"{object_name}Buttons")
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(ok_text)
+        self.ok_button.setObjectName(f"{object_name}Ok")
+        self.ok_button.setAccessibleName(ok_text.replace("&", ""))
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setObjectName(f"{object_name}Cancel")
+        cancel.setAccessibleName("Cancel")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+    def finish_layout(self) -> None:
+        """Call after the fields are added: buttons go last, and the size settles."""
+        self.layout_.addWidget(self.buttons)
+        self.setMinimumWidth(580)
+        self.adjustSize()
+
+    def add_field(self, key: str, field: Field) -> Field:
+        self.fields[key] = field
+        field.add_to(self.form)
+        return field
+
+    def add_problem_label(self, key: str, label: MessageLabel) -> None:
+        self.extra_errors[key] = label
+
+    def clear_problems(self) -> None:
+        for field in self.fields.values():
+            field.set_error(None)
+        for label in self.extra_errors.values():
+            label.clear_message()
+        self.error.clear_message()
+
+    def submit(self) -> None:
+        """Do the work; raise FieldProblems or RecordError to keep the dialog open."""
+        raise NotImplementedError
+
+    def accept(self) -> None:
+        self.clear_problems()
+        try:
+            self.submit()
+        except forms.FieldProblems as problems:
+            self._show_problems(problems.problems)
+        except RecordError as refused:
+            self.error.show_error(plain_sentence(str(refused)))
+        else:
+            super().accept()
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        first = None
+        for key, problem in problems.items():
+            if key in self.fields:
+                self.fields[key].set_error(problem)
+                first = first or self.fields[key].edit
+            elif key in self.extra_errors:
+                self.extra_errors[key].show_error(problem)
+            else:
+                self.error.show_error(problem)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+            first.selectAll()
+
+
+class RolesBox(QGroupBox):
+    """One check box per role, each saying in words what the role may do."""
+
+    def __init__(
+        self, object_name: str, checked: frozenset[str] = frozenset(), *, titled: bool = True
+    ) -> None:
+        super().__init__("Roles" if titled else "")
+        self.setObjectName(object_name)
+        self.setAccessibleName("Roles")
+        column = QVBoxLayout(self)
+        column.setSpacing(6)
+        self.boxes: dict[str, QCheckBox] = {}
+        for role in acc.ROLES:
+            words = acc.ROLE_WORDS[role]
+            box = QCheckBox(words[0].upper() + words[1:])
+            box.setObjectName(f"{object_name}_{role}")
+            box.setAccessibleName(f"Role: {role}")
+            box.setChecked(role in checked)
+            column.addWidget(box)
+            self.boxes[role] = box
+        self.error = MessageLabel(f"{object_name}Error", "Problem with the roles")
+        column.addWidget(self.error)
+
+    def roles(self) -> frozenset[str]:
+        return frozenset(role for role, box in self.boxes.items() if box.isChecked())
+
+    def problem(self) -> str | None:
+        return None if self.roles() else "Choose at least one role."
+
+
+# -- the signed-in user's own password -------------------------------------------------------
+
+
+class ChangePasswordDialog(FormDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        actor = session.require_actor()
+        super().__init__(
+            "Change my password",
+            "changePasswordDialog",
+            "&Change password",
+            parent,
+            intro=f"Change the password of {actor.user}. You need your current password.",
+        )
+        self.session = session
+        self.add_field(
+            forms.CURRENT_PASSWORD, Field("C&urrent password:", "currentPassword", secret=True)
+        )
+        self.add_field(
+            forms.PASSWORD,
+            Field("&New password:", "newPassword", secret=True, hint=forms.PASSWORD_HINT),
+        )
+        self.add_field(
+            forms.CONFIRM, Field("C&onfirm new password:", "confirmPassword", secret=True)
+        )
+        self.finish_layout()
+
+    def submit(self) -> None:
+        session = self.session
+        actor = session.require_actor()
+        current = self.fields[forms.CURRENT_PASSWORD].text()
+        new = self.fields[forms.PASSWORD].text()
+        problems = forms.new_password_problems(
+            session.backend.security, actor.user, new, self.fields[forms.CONFIRM].text()
+        )
+        problems[forms.CURRENT_PASSWORD] = None if current else "Enter your current password."
+        forms.raise_if_any(problems)
+        accounts.change_password(
+            session.uow(), session.backend.security, actor, current, new, session.now()
+        )
+
+
+# -- administration ---------------------------------------------------------------------------
+
+
+class ResetPasswordDialog(FormDialog):
+    def __init__(self, session: Session, user_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(
+            f"Reset the password of {user_name}",
+            "resetPasswordDialog",
+            "&Set password",
+            parent,
+            intro=(
+                f"Set a new password for {user_name} (for example after they forgot it). "
+                "Tell them in person; they can change it with File › Change my password."
+            ),
+        )
+        self.session = session
+        self.user_name = user_name
+        self.add_field(
+            forms.PASSWORD,
+            Field("&New password:", "resetPassword", secret=True, hint=forms.PASSWORD_HINT),
+        )
+        self.add_field(forms.CONFIRM, Field("C&onfirm password:", "resetConfirm", secret=True))
+        self.finish_layout()
+
+    def submit(self) -> None:
+        session = self.session
+        new = self.fields[forms.PASSWORD].text()
+        forms.raise_if_any(
+            forms.new_password_problems(
+                session.backend.security, self.user_name, new, self.fields[forms.CONFIRM].text()
+            )
+        )
+        accounts.reset_password(
+            session.uow(),
+            session.backend.security,
+            session.require_actor(),
+            self.user_name,
+            new,
+            session.now(),
+        )
+
+
+class AddUserDialog(FormDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "Add an account",
+            "addUserDialog",
+            "&Add account",
+            parent,
+            intro="One account per person: accounts are never shared.",
+        )
+        self.session = session
+        self.add_field(
+            forms.USER_NAME, Field("&User name:", "newUserName", hint="For example j.smith")
+        )
+        self.add_field(
+            forms.DISPLAY_NAME,
+            Field("&Display name:", "newDisplayName", hint="Full name, as shown in the records"),
+        )
+        self.roles = RolesBox("newUserRoles", frozenset({acc.OFFICER}), titled=False)
+        roles_label = QLabel("Roles:")
+        roles_label.setBuddy(self.roles.boxes[acc.OFFICER])
+        self.form.addRow(roles_label, self.roles)
+        self.add_problem_label(forms.ROLES, self.roles.error)
+        self.add_field(
+            forms.PASSWORD,
+            Field("&Password:", "newUserPassword", secret=True, hint=forms.PASSWORD_HINT),
+        )
+        self.add_field(forms.CONFIRM, Field("C&onfirm password:", "newUserConfirm", secret=True))
+        self.finish_layout()
+        self.created: UserRecord | None = None
+
+    def submit(self) -> None:
+        session = self.session
+        name = self.fields[forms.USER_NAME].text()
+        password = self.fields[forms.PASSWORD].text()
+        problems = forms.new_account_problems(
+            session.backend.security, name, password, self.fields[forms.CONFIRM].text()
+        )
+        problems[forms.ROLES] = self.roles.problem()
+        forms.raise_if_any(problems)
+        self.created = accounts.add_user(
+            session.uow(),
+            session.backend.security,
+            session.require_actor(),
+            name,
+            self.fields[forms.DISPLAY_NAME].text(),
+            self.roles.roles(),
+            password,
+            session.now(),
+        )
+
+
+class RolesDialog(FormDialog):
+    def __init__(self, session: Session, user: UserRecord, parent: QWidget | None = None) -> None:
+        super().__init__(
+            f"Roles of {user.name}",
+            "rolesDialog",
+            "&Save roles",
+            parent,
+            intro=f"Choose what {user.display_name} ({user.name}) may do.",
+        )
+        self.session = session
+        self.user_name = user.name
+        self.roles = RolesBox("editRoles", user.roles)
+        self.form.addRow(self.roles)
+        self.add_problem_label(forms.ROLES, self.roles.error)
+        self.finish_layout()
+
+    def submit(self) -> None:
+        forms.raise_if_any({forms.ROLES: self.roles.problem()})
+        session = self.session
+        chosen = self.roles.roles()
+        accounts.set_roles(
+            session.uow(), session.require_actor(), self.user_name, chosen, session.now()
+        )
+        session.roles_changed(self.user_name, chosen)
+
+
+class SettingsDialog(FormDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "Settings",
+            "settingsDialog",
+            "&Save",
+            parent,
+            intro=(
+                "The screen locks by itself when nobody has used the keyboard or mouse for "
+                "this long. Criminal-justice information must not be left open on an "
+                f"unattended screen; at most {acc.MAX_SESSION_TIMEOUT_MINUTES} minutes."
+            ),
+        )
+        self.session = session
+        self.minutes = QSpinBox()
+        self.minutes.setObjectName("sessionTimeoutMinutes")
+        self.minutes.setAccessibleName("Lock the screen after this many idle minutes")
+        self.minutes.setRange(1, acc.MAX_SESSION_TIMEOUT_MINUTES)
+        self.minutes.setSuffix(" minutes")
+        self.minutes.setValue(session.timeout_minutes())
+        label = QLabel("&Lock the screen after:")
+        label.setBuddy(self.minutes)
+        self.form.addRow(label, self.minutes)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        self.finish_layout()
+
+    def submit(self) -> None:
+        session = self.session
+        accounts.set_session_timeout(
+            session.uow(), session.require_actor(), self.minutes.value(), session.now()
+        )

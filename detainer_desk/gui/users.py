@@ -1,0 +1,298 @@
+"""Admin › Users: the accounts, their roles and state, and what an administrator does to
+them (add, change roles, unlock, disable or enable, reset a password)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from detainer_desk.services import accounts
+from detainer_desk.services.access import RecordError
+from detainer_desk.services.ports import UserRecord
+
+from .dialogs import AddUserDialog, ResetPasswordDialog, RolesDialog
+from .session import Session
+from .widgets import MessageLabel, compact_rows, paragraph, plain_sentence
+
+COLUMNS = ("User name", "Display name", "Roles", "Password set (UTC)", "State")
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def account_state(user: UserRecord) -> str:
+    parts = []
+    if user.disabled:
+        parts.append("Disabled")
+    if user.locked_at is not None:
+        parts.append(f"Locked since {user.locked_at:%Y-%m-%d %H:%M} UTC")
+    return "; ".join(parts) or "Active"
+
+
+class UsersModel(QAbstractTableModel):
+    """The accounts (a county has tens, not thousands: one list is fine)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._users: list[UserRecord] = []
+
+    def set_users(self, users: Sequence[UserRecord]) -> None:
+        self.beginResetModel()
+        self._users = sorted(users, key=lambda u: u.name)
+        self.endResetModel()
+
+    def user(self, row: int) -> UserRecord:
+        return self._users[row]
+
+    def row_of(self, name: str) -> int | None:
+        for row, user in enumerate(self._users):
+            if user.name == name:
+                return row
+        return None
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._users)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            user = self._users[index.row()]
+            return (
+                user.name,
+                user.display_name,
+                ", ".join(sorted(user.roles)),
+                f"{user.password_changed_at:%Y-%m-%d %H:%M}",
+                account_state(user),
+            )[index.column()]
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+
+class UsersDialog(QDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("usersDialog")
+        self.setWindowTitle("Users")
+        self.setAccessibleName("Users")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(900, 480)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 14)
+        layout.setSpacing(10)
+        layout.addWidget(
+            paragraph(
+                "Every person has their own account. A locked account (after five wrong "
+                "passwords) stays locked until an administrator unlocks it; a disabled "
+                "account cannot sign in at all. Accounts are never deleted: the records "
+                "keep their names.",
+                "usersIntro",
+                "About accounts",
+            )
+        )
+
+        middle = QHBoxLayout()
+        self.model = UsersModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("usersTable")
+        self.table.setAccessibleName("Accounts")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        compact_rows(self.table)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.doubleClicked.connect(self.edit_roles)
+        middle.addWidget(self.table, 1)
+
+        buttons = QVBoxLayout()
+        self.add_button = self._button("&Add account…", "addUserButton", self.add_user)
+        self.roles_button = self._button("Change &roles…", "changeRolesButton", self.edit_roles)
+        self.reset_button = self._button(
+            "Reset &password…", "resetPasswordButton", self.reset_password
+        )
+        self.unlock_button = self._button("&Unlock", "unlockButton", self.unlock)
+        self.disable_button = self._button("&Disable", "disableButton", self.toggle_disabled)
+        for button in (
+            self.add_button,
+            self.roles_button,
+            self.reset_button,
+            self.unlock_button,
+            self.disable_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        middle.addLayout(buttons)
+        layout.addLayout(middle, 1)
+
+        self.message = MessageLabel("usersMessage", "Result")
+        layout.addWidget(self.message)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.setObjectName("usersButtons")
+        close.rejected.connect(self.reject)
+        close_button = close.button(QDialogButtonBox.StandardButton.Close)
+        close_button.setObjectName("usersClose")
+        close_button.setAccessibleName("Close")
+        layout.addWidget(close)
+
+        QWidget.setTabOrder(self.table, self.add_button)
+        QWidget.setTabOrder(self.add_button, self.roles_button)
+        QWidget.setTabOrder(self.roles_button, self.reset_button)
+        QWidget.setTabOrder(self.reset_button, self.unlock_button)
+        QWidget.setTabOrder(self.unlock_button, self.disable_button)
+        QWidget.setTabOrder(self.disable_button, close_button)
+        self.reload()
+
+    def _button(self, text: str, object_name: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(object_name)
+        button.setAccessibleName(text.replace("&", "").rstrip("…"))
+        button.setAutoDefault(False)
+        button.clicked.connect(slot)
+        return button
+
+    # ------------------------------------------------------------------ reading
+    def reload(self, select: str | None = None) -> None:
+        """Re-read the accounts, keeping (or moving) the selection."""
+        selected = self.selected_user()
+        keep = select or (selected.name if selected else None)
+        try:
+            users = accounts.list_users(
+                self.session.uow(), self.session.require_actor(), self.session.now()
+            )
+        except RecordError as refused:
+            self.message.show_error(plain_sentence(str(refused)))
+            users = []
+        self.model.set_users(users)
+        row = self.model.row_of(keep) if keep else None
+        if row is not None:
+            self.table.selectRow(row)
+        self._update_buttons()
+
+    def selected_user(self) -> UserRecord | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return self.model.user(rows[0].row()) if rows else None
+
+    def select_user(self, name: str) -> None:
+        row = self.model.row_of(name)
+        if row is not None:
+            self.table.selectRow(row)
+
+    def _update_buttons(self) -> None:
+        user = self.selected_user()
+        for button in (self.roles_button, self.reset_button, self.disable_button):
+            button.setEnabled(user is not None)
+        self.unlock_button.setEnabled(user is not None and user.locked_at is not None)
+        text = "&Enable" if user is not None and user.disabled else "&Disable"
+        self.disable_button.setText(text)
+        self.disable_button.setAccessibleName(text.replace("&", ""))
+
+    # ------------------------------------------------------------------ acting
+    def _open(self, dialog: QDialog, on_done: Callable[[], None]) -> QDialog:
+        # The window's Lock shortcut works inside the dialogs as well.
+        dialog.addActions(self.actions())
+        dialog.accepted.connect(on_done)
+        dialog.open()
+        return dialog
+
+    def add_user(self) -> QDialog:
+        self.message.clear_message()
+        dialog = AddUserDialog(self.session, self)
+
+        def done() -> None:
+            created = dialog.created
+            if created is not None:
+                self.reload(select=created.name)
+                self.message.show_note(f"The account {created.name} was created.")
+
+        return self._open(dialog, done)
+
+    def edit_roles(self) -> QDialog | None:
+        user = self.selected_user()
+        if user is None:
+            return None
+        self.message.clear_message()
+
+        def done() -> None:
+            self.reload(select=user.name)
+            self.message.show_note(f"The roles of {user.name} were changed.")
+
+        return self._open(RolesDialog(self.session, user, self), done)
+
+    def reset_password(self) -> QDialog | None:
+        user = self.selected_user()
+        if user is None:
+            return None
+        self.message.clear_message()
+
+        def done() -> None:
+            self.reload(select=user.name)
+            self.message.show_note(f"A new password was set for {user.name}.")
+
+        return self._open(ResetPasswordDialog(self.session, user.name, self), done)
+
+    def unlock(self) -> None:
+        user = self.selected_user()
+        if user is None:
+            return
+        self._act(
+            lambda: accounts.unlock_user(
+                self.session.uow(), self.session.require_actor(), user.name, self.session.now()
+            ),
+            user.name,
+            f"The account {user.name} was unlocked. They can sign in again.",
+        )
+
+    def toggle_disabled(self) -> None:
+        user = self.selected_user()
+        if user is None:
+            return
+        disable = not user.disabled
+        self._act(
+            lambda: accounts.set_disabled(
+                self.session.uow(),
+                self.session.require_actor(),
+                user.name,
+                disable,
+                self.session.now(),
+            ),
+            user.name,
+            f"The account {user.name} was {'disabled' if disable else 'enabled'}.",
+        )
+
+    def _act(self, use_case: Callable[[], None], name: str, done: str) -> None:
+        self.message.clear_message()
+        try:
+            use_case()
+        except RecordError as refused:
+            self.message.show_error(plain_sentence(str(refused)))
+            self.reload(select=name)
+            return
+        self.reload(select=name)
+        self.message.show_note(done)

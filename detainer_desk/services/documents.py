@@ -1,0 +1,77 @@
+"""Gathering what the evidence documents show (the PDF adapter draws them), with the
+permission check and the audit event for every document produced."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from detainer_desk.domain import accounts as acc
+
+from .access import audit, authorize
+from .evidence_model import DecisionRecord, ReportContext, Scan
+from .ports import Actor, UnitOfWork
+
+COUNTY_NAME_KEY = "county_name"
+JAIL_NAME_KEY = "jail_name"
+UNSET_NAME = "(not set: an administrator enters it in Settings)"
+
+
+def report_context(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> ReportContext:
+    with uow:
+        county = uow.accounts.setting(COUNTY_NAME_KEY) or UNSET_NAME
+        jail = uow.accounts.setting(JAIL_NAME_KEY) or UNSET_NAME
+        activation = uow.records.active_policy()
+    timezone = "UTC"
+    if activation is not None:
+        from .records import load_policy
+
+        timezone = load_policy(activation.policy).timezone
+    return ReportContext(county, jail, now, actor.user, timezone)
+
+
+def decision_record(
+    uow: UnitOfWork, decision_id: int, actor: Actor, now: dt.datetime, purpose: str
+) -> DecisionRecord:
+    """Everything about one decision for a document; ``purpose`` names it in the audit trail
+    (e.g. "audit PDF", "notice to the person")."""
+    from .access import NotFoundError
+    from .records import decision_state, load_policy
+
+    with uow:
+        actor = authorize(
+            uow, actor, acc.PRINT_RECORDS, "decision.print", f"decision {decision_id}", now
+        )
+        row = uow.records.decision(decision_id)
+        if row is None:
+            raise NotFoundError(f"there is no decision {decision_id}")
+        scans = []
+        for attachment in row.attachments:
+            content = uow.records.attachment_content(attachment.id) or b""
+            scans.append(
+                Scan(
+                    attachment.id,
+                    attachment.file_name,
+                    attachment.media_type,
+                    attachment.sha256,
+                    content,
+                    attachment.document_index,
+                )
+            )
+        audit(
+            uow,
+            actor,
+            "decision.print",
+            f"decision {decision_id}",
+            now,
+            details={"document": purpose},
+        )
+        uow.commit()
+    return DecisionRecord(
+        row=row,
+        state=decision_state(row),
+        request=json.loads(row.request_json),
+        decision=json.loads(row.decision_json),
+        scans=tuple(scans),
+        policy_timezone=load_policy(row.policy).timezone,
+    )

@@ -1,0 +1,640 @@
+"""The litigation export for county counsel: complete, hashed, provably unaltered.
+
+The bundle (a folder or a ZIP) holds:
+
+    decisions.csv              one row per decision; FOIA-aligned column names
+    decisions.jsonl            everything: request, decision, reasons, amendments, chain
+    PDF/DD0000001.pdf ...      the audit PDF of each decision
+    NATIVES/DD0000002_x.pdf    every original attachment, byte for byte
+    policies/                  every policy version the decisions applied, as written
+    LOADFILES/export.dat       Concordance load file (þ-quoted, DC4-separated, UTF-8)
+    LOADFILES/export.opt       Opticon image load file
+    checkpoint/                the signed checkpoint made for this export, and its PDF
+    verification-report.txt    the chain verification done for this export
+    certification-FRE-902-14.txt  a certification to complete and sign
+    README.txt                 what is here and how to check it
+    manifest.sha256            SHA-256 of every file above (`sha256sum -c manifest.sha256`)
+
+The export is an audit event: who, when, which records, for whom, and the manifest's hash.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from detainer_desk.domain import accounts as acc
+
+from .access import RecordError, audit, authorize
+from .checkpoints import CheckpointFile, create_checkpoint
+from .documents import report_context
+from .evidence_model import Checkpoint, DecisionRecord, ReportContext, Scan
+from .ports import Actor, DecisionQuery, Ledger, Signer, UnitOfWork
+
+# (header, FOIA equivalent or None): the first block lines up with the ICE detainer data
+# published through FOIA (Deportation Data Project / TRAC) where the meaning is the same.
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "Decision ID",
+    "Detainer Received Date",
+    "Detainer Prepare Date",
+    "Detainer Type",
+    "Alien File Number",
+    "Subject Name",
+    "Birth Date",
+    "Booking Number",
+    "Citizenship Claim Yes No",
+    "MSC Charge",
+    "MSC Charge Code",
+    "MSC Conviction Date",
+    "Felon",
+    "Case Final Order Yes No",
+    "Biometric Match Yes No",
+    "Statements Made Yes No",
+    "Outcome",
+    "Tentative Outcome",
+    "Outcome In Force",
+    "Status",
+    "Hold Until",
+    "Release Eligible At",
+    "Detainer Lift Reason",
+    "Recorded By",
+    "Recorded At",
+    "Workstation",
+    "Policy Name",
+    "Policy SHA-256",
+    "Chain Seq",
+    "Entry Hash",
+)
+_YES_NO_COLUMNS = frozenset({8, 12, 13, 14, 15})
+DAT_FIELDS = (
+    "BEGDOC",
+    "ENDDOC",
+    "BEGATTACH",
+    "ENDATTACH",
+    "PARENTID",
+    "DOCTYPE",
+    "DECISIONID",
+    "SUBJECT",
+    "BOOKING",
+    "ANUMBER",
+    "RECEIVED",
+    "OUTCOME",
+    "FILENAME",
+    "NATIVEPATH",
+    "SHA256",
+    "PAGES",
+)
+VOLUME = "DETAINERDESK001"
+
+
+class ExportCancelled(RecordError):
+    pass
+
+
+class BundleWriter(Protocol):
+    """Where the bundle goes (a folder or a ZIP); files are written once, never replaced."""
+
+    def write(self, name: str, data: bytes) -> None: ...
+    def close(self) -> str: ...  # where it went, for people
+    def abort(self) -> None: ...  # remove a half-written bundle
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    query: DecisionQuery
+    recipient: str
+    destination: str
+    pdfs: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ExportProgress:
+    stage: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    decisions: int
+    files: int
+    destination: str
+    manifest_sha256: str
+    checkpoint: Checkpoint | None
+
+
+@dataclass
+class _Manifest:
+    writer: BundleWriter
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, name: str, data: bytes) -> None:
+        self.writer.write(name, data)
+        self.lines.append(f"{hashlib.sha256(data).hexdigest()}  {name}")
+
+
+def _yes_no(value: Any) -> str:
+    return "Y" if value else "N"
+
+
+def export_csv_row(row: Sequence[Any]) -> list[str]:
+    cells = []
+    for index, value in enumerate(row):
+        if index in _YES_NO_COLUMNS:
+            cells.append(_yes_no(value))
+        else:
+            cells.append("" if value is None else str(value))
+    return cells
+
+
+def write_csv(rows: Iterator[Sequence[Any]], handle: io.TextIOBase) -> int:
+    writer = csv.writer(handle, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for row in rows:
+        writer.writerow(export_csv_row(row))
+        count += 1
+    return count
+
+
+def export_csv(
+    uow: UnitOfWork,
+    actor: Actor,
+    query: DecisionQuery,
+    recipient: str,
+    handle: Any,
+    now: dt.datetime,
+) -> int:
+    """decisions.csv alone, streamed from SQL (the fast path for very large exports)."""
+    with uow:
+        actor = authorize(uow, actor, acc.EXPORT_RECORDS, "records.export", recipient or None, now)
+        count = write_csv(uow.records.export_rows(query), handle)
+        audit(
+            uow,
+            actor,
+            "records.export",
+            recipient or None,
+            now,
+            details={
+                "format": "decisions.csv only",
+                "decisions": count,
+                "filters": _filters(query),
+            },
+        )
+        uow.commit()
+    return count
+
+
+def _dat_line(values: Sequence[str]) -> str:
+    # Concordance: each field quoted with þ (U+00FE), separated by DC4 (U+0014); a newline
+    # inside a field is written as ® (U+00AE).
+    cleaned = (str(v).replace("þ", "").replace("\r\n", "®").replace("\n", "®") for v in values)
+    return "\x14".join(f"þ{v}þ" for v in cleaned) + "\r\n"
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "file"
+
+
+def export_records(
+    uow_factory: Callable[[], UnitOfWork],
+    ledger: Ledger,
+    signer: Signer,
+    actor: Actor,
+    request: ExportRequest,
+    writer: BundleWriter,
+    now: dt.datetime,
+    render_audit_pdf: Callable[[DecisionRecord, ReportContext], bytes],
+    render_checkpoint_pdf: Callable[[Checkpoint, ReportContext], bytes],
+    page_count: Callable[[bytes, str], int],
+    cancelled: Callable[[], bool] = lambda: False,
+) -> Iterator[ExportProgress | ExportResult]:
+    """Write the bundle, yielding progress; the last item is the ExportResult.
+
+    Cancelling (``cancelled()`` turning true) removes what was written and is audited.
+    """
+    recipient = request.recipient.strip()
+    if not recipient:
+        raise RecordError("say who the export is for (the recipient is kept in the audit trail)")
+    uow = uow_factory()
+    with uow:
+        actor = authorize(uow, actor, acc.EXPORT_RECORDS, "records.export", recipient, now)
+        ids = [row[0] for row in uow.records.export_rows(request.query)]
+    total = len(ids)
+    try:
+        result = yield from _write_bundle(
+            uow_factory,
+            ledger,
+            signer,
+            actor,
+            request,
+            writer,
+            now,
+            ids,
+            render_audit_pdf,
+            render_checkpoint_pdf,
+            page_count,
+            cancelled,
+        )
+    except BaseException:
+        writer.abort()
+        with uow_factory() as failed:
+            audit(
+                failed,
+                actor,
+                "records.export",
+                recipient,
+                now,
+                "failure",
+                {
+                    "destination": request.destination,
+                    "decisions": total,
+                    "why": "cancelled or failed",
+                },
+            )
+            failed.commit()
+        raise
+    with uow_factory() as done:
+        audit(
+            done,
+            actor,
+            "records.export",
+            recipient,
+            now,
+            details={
+                "destination": result.destination,
+                "decisions": result.decisions,
+                "files": result.files,
+                "manifest_sha256": result.manifest_sha256,
+                "filters": _filters(request.query),
+            },
+        )
+        done.commit()
+    yield result
+
+
+def _filters(query: DecisionQuery) -> dict[str, Any]:
+    return {
+        "search": query.search,
+        "outcome": query.outcome,
+        "officer": query.recorded_by,
+        "from": query.received_from.isoformat() if query.received_from else None,
+        "to": query.received_to.isoformat() if query.received_to else None,
+    }
+
+
+def _write_bundle(
+    uow_factory: Callable[[], UnitOfWork],
+    ledger: Ledger,
+    signer: Signer,
+    actor: Actor,
+    request: ExportRequest,
+    writer: BundleWriter,
+    now: dt.datetime,
+    ids: list[int],
+    render_audit_pdf: Callable[[DecisionRecord, ReportContext], bytes],
+    render_checkpoint_pdf: Callable[[Checkpoint, ReportContext], bytes],
+    page_count: Callable[[bytes, str], int],
+    cancelled: Callable[[], bool],
+) -> Generator[ExportProgress, None, ExportResult]:
+    from .records import decision_state, load_policy
+
+    manifest = _Manifest(writer)
+    total = len(ids)
+    context = report_context(uow_factory(), actor, now)
+
+    # 1. Verify the whole record and sign a checkpoint of it, first: the bundle says what
+    #    the record was when it was made.
+    checkpoint_file: CheckpointFile | None = None
+    for step in create_checkpoint(uow_factory(), ledger, signer, actor, now):
+        if isinstance(step, CheckpointFile):
+            checkpoint_file = step
+        else:
+            yield ExportProgress("verifying the record", step, ledger.count())
+        if cancelled():
+            raise ExportCancelled("the export was cancelled")
+    assert checkpoint_file is not None
+    checkpoint = checkpoint_file.checkpoint
+    manifest.add("checkpoint/checkpoint.json", checkpoint_file.to_json().encode())
+    manifest.add("checkpoint/checkpoint.pdf", render_checkpoint_pdf(checkpoint, context))
+
+    # 2. The decisions, oldest first.
+    csv_buffer = io.StringIO()
+    csv_writer = csv.writer(csv_buffer, lineterminator="\r\n")
+    csv_writer.writerow(EXPORT_COLUMNS)
+    jsonl = io.StringIO()
+    dat = io.StringIO()
+    dat.write(_dat_line(DAT_FIELDS))
+    opt = io.StringIO()
+    policies: dict[int, Any] = {}
+    control = 0
+
+    def next_control() -> str:
+        nonlocal control
+        control += 1
+        return f"DD{control:07d}"
+
+    query = request.query
+    uow = uow_factory()
+    with uow:
+        rows = {row[0]: row for row in uow.records.export_rows(query)}
+    for number, decision_id in enumerate(ids, start=1):
+        if cancelled():
+            raise ExportCancelled("the export was cancelled")
+        uow = uow_factory()
+        with uow:
+            row = uow.records.decision(decision_id)
+            assert row is not None
+            scans = tuple(
+                Scan(
+                    a.id,
+                    a.file_name,
+                    a.media_type,
+                    a.sha256,
+                    uow.records.attachment_content(a.id) or b"",
+                    a.document_index,
+                )
+                for a in row.attachments
+            )
+        state = decision_state(row)
+        record = DecisionRecord(
+            row=row,
+            state=state,
+            request=json.loads(row.request_json),
+            decision=json.loads(row.decision_json),
+            scans=scans,
+            policy_timezone=load_policy(row.policy).timezone,
+        )
+        policies[row.policy.id] = row.policy
+        csv_writer.writerow(export_csv_row(rows[decision_id]))
+        summary = row.summary
+
+        parent = next_control()
+        children = [next_control() for _ in scans]
+        pdf_name = f"PDF/{parent}.pdf"
+        pdf = b""
+        if request.pdfs:
+            pdf = render_audit_pdf(record, context)
+            manifest.add(pdf_name, pdf)
+            pages = page_count(pdf, "application/pdf")
+            opt.write(f"{parent},{VOLUME},{pdf_name.replace('/', chr(92))},Y,,,{pages}\r\n")
+        else:
+            pages = 0
+        common = [
+            str(decision_id),
+            summary.subject_name,
+            summary.booking_number,
+            summary.a_number or "",
+            summary.received_at.isoformat(),
+            summary.outcome,
+        ]
+        dat.write(
+            _dat_line(
+                [
+                    parent,
+                    parent,
+                    parent,
+                    children[-1] if children else parent,
+                    "",
+                    "Audit PDF",
+                    *common,
+                    f"{parent}.pdf",
+                    pdf_name if request.pdfs else "",
+                    hashlib.sha256(pdf).hexdigest() if request.pdfs else "",
+                    str(pages),
+                ]
+            )
+        )
+        natives = []
+        for scan, child in zip(scans, children, strict=True):
+            native_name = f"NATIVES/{child}_{_safe_name(scan.file_name)}"
+            manifest.add(native_name, scan.content)
+            scan_pages = page_count(scan.content, scan.media_type)
+            opt.write(f"{child},{VOLUME},{native_name.replace('/', chr(92))},Y,,,{scan_pages}\r\n")
+            dat.write(
+                _dat_line(
+                    [
+                        child,
+                        child,
+                        parent,
+                        children[-1],
+                        parent,
+                        "Attachment",
+                        *common,
+                        scan.file_name,
+                        native_name,
+                        scan.sha256,
+                        str(scan_pages),
+                    ]
+                )
+            )
+            natives.append(
+                {
+                    "control_number": child,
+                    "path": native_name,
+                    "file_name": scan.file_name,
+                    "media_type": scan.media_type,
+                    "sha256": scan.sha256,
+                    "size": len(scan.content),
+                    "document_index": scan.document_index,
+                }
+            )
+        jsonl.write(
+            json.dumps(
+                _decision_json(record, parent, pdf_name if request.pdfs else None, natives),
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+            + "\n"
+        )
+        yield ExportProgress("writing decisions", number, total)
+
+    if cancelled():
+        raise ExportCancelled("the export was cancelled")
+
+    for policy in policies.values():
+        manifest.add(
+            f"policies/policy-version-{policy.id}-{policy.sha256[:12]}.toml",
+            policy.text.encode("utf-8"),
+        )
+    manifest.add("decisions.csv", csv_buffer.getvalue().encode("utf-8"))
+    manifest.add("decisions.jsonl", jsonl.getvalue().encode("utf-8"))
+    manifest.add("LOADFILES/export.dat", b"\xef\xbb\xbf" + dat.getvalue().encode("utf-8"))
+    manifest.add("LOADFILES/export.opt", opt.getvalue().encode("utf-8"))
+    manifest.add(
+        "verification-report.txt",
+        _verification_report(checkpoint, context, total, request).encode(),
+    )
+    manifest.add(
+        "certification-FRE-902-14.txt", _certification(context, checkpoint, request).encode()
+    )
+    manifest.add("README.txt", _readme(context, total, request).encode())
+    manifest_bytes = ("\n".join(manifest.lines) + "\n").encode()
+    writer.write("manifest.sha256", manifest_bytes)
+    destination = writer.close()
+    return ExportResult(
+        total,
+        len(manifest.lines) + 1,
+        destination,
+        hashlib.sha256(manifest_bytes).hexdigest(),
+        checkpoint,
+    )
+
+
+def _decision_json(
+    record: DecisionRecord, control: str, pdf: str | None, natives: list[dict[str, Any]]
+) -> dict[str, Any]:
+    row, state = record.row, record.state
+    return {
+        "decision_id": row.summary.decision_id,
+        "control_number": control,
+        "audit_pdf": pdf,
+        "chain": {
+            "decision_seq": row.seq,
+            "decision_entry_hash": row.entry_hash,
+            "request_seq": row.request_seq,
+            "request_entry_hash": row.request_entry_hash,
+        },
+        "recorded": {
+            "at": row.summary.recorded_at.isoformat(),
+            "by": row.summary.recorded_by,
+            "workstation": row.workstation,
+            "evaluated_at": row.evaluated_at.isoformat(),
+        },
+        "policy_version": {
+            "id": row.policy.id,
+            "name": row.policy.name,
+            "sha256": row.policy.sha256,
+        },
+        "request": record.request,
+        "decision": record.decision,
+        "attachments": natives,
+        "amendments": [
+            {
+                "id": a.id,
+                "seq": a.seq,
+                "entry_hash": a.entry_hash,
+                "kind": a.kind,
+                "effective_at": a.effective_at.isoformat() if a.effective_at else None,
+                "reason": a.reason,
+                "details": json.loads(a.details_json),
+                "recorded_at": a.stamp.recorded_at.isoformat(),
+                "recorded_by": a.stamp.recorded_by,
+                "workstation": a.stamp.workstation,
+            }
+            for a in row.amendments
+        ],
+        "state": {
+            "status": state.status,
+            "outcome_in_force": state.outcome,
+            "closed": state.closed,
+            "hold_until": state.hold_until.isoformat() if state.hold_until else None,
+            "release_eligible_at": state.release_eligible_at.isoformat()
+            if state.release_eligible_at
+            else None,
+        },
+    }
+
+
+def _describe_query(request: ExportRequest) -> str:
+    parts = [f"{key}={value}" for key, value in _filters(request.query).items() if value]
+    return ", ".join(parts) or "all decisions"
+
+
+def _verification_report(
+    checkpoint: Checkpoint, context: ReportContext, total: int, request: ExportRequest
+) -> str:
+    return f"""DETAINER DESK - VERIFICATION REPORT
+{context.county_name} - {context.jail_name}
+
+Export made {context.generated_at.isoformat()} by {context.generated_by} for {request.recipient}.
+Records selected: {_describe_query(request)} ({total} decisions).
+
+Before anything was exported, the whole record was verified: every entry's SHA-256 hash
+was recomputed from its contents and from the entry before it, and every attachment's
+SHA-256 was recomputed from its bytes. Result: all {checkpoint.entries} entries verified.
+
+Head of the hash chain: {checkpoint.head_hash}
+Signed checkpoint (Ed25519): checkpoint/checkpoint.json, printable as checkpoint/checkpoint.pdf
+  installation {checkpoint.installation_id}
+  public key   {checkpoint.public_key_hex}
+  signature    {checkpoint.signature_hex}
+
+How to check this bundle:
+  1. Every file: `sha256sum -c manifest.sha256` in this folder (all lines must say OK).
+  2. The record itself, later, on the county's computer:
+     `detainer-desk verify --checkpoint checkpoint/checkpoint.json`
+     proves the record still extends this checkpoint unchanged, or names the first altered
+     entry.
+  3. Each row of decisions.jsonl carries the chain position and entry hash of its decision
+     and request; the audit PDF of each decision prints the same values.
+"""
+
+
+def _certification(context: ReportContext, checkpoint: Checkpoint, request: ExportRequest) -> str:
+    return f"""CERTIFICATION OF DATA COPIED FROM AN ELECTRONIC DEVICE, STORAGE MEDIUM, OR FILE
+(Federal Rule of Evidence 902(14); see also Rule 902(11) and Rule 803(6))
+
+I, ______________________________ [name], declare:
+
+1. I am employed by {context.county_name} ({context.jail_name}) as
+   ______________________________ [title]. I am familiar with the way the county keeps its
+   records of immigration detainer requests in the Detainer Desk program, and I am a
+   custodian of those records or am otherwise qualified to make this certification.
+
+2. The records in this production were copied from the Detainer Desk record store on
+   {context.generated_at.isoformat()} by {context.generated_by}, for {request.recipient}
+   ({_describe_query(request)}).
+
+3. The copy was made by a process of digital identification: the SHA-256 hash value of every
+   file in the production is listed in manifest.sha256, and each file's hash value was
+   computed from the copy and matches the value listed. A copy with the same hash value is
+   identical to the file that was produced.
+
+4. The record store itself is kept as a hash chain in which every entry's SHA-256 hash is
+   computed from its contents and from the entry before it. Before this production was
+   made, the entire chain was verified ({checkpoint.entries} entries, head hash
+   {checkpoint.head_hash}) and a checkpoint of it was signed with the installation's
+   Ed25519 key (public key {checkpoint.public_key_hex}).
+
+5. The records were made at or near the time of the events they record, by, or from
+   information transmitted by, persons with knowledge, and were kept in the course of the
+   county's regularly conducted activity, as its regular practice.
+
+I declare under penalty of perjury under the laws of the United States of America that the
+foregoing is true and correct.
+
+Executed on ______________ [date] at ______________________ [place].
+
+______________________________
+[signature]
+"""
+
+
+def _readme(context: ReportContext, total: int, request: ExportRequest) -> str:
+    return f"""Detainer Desk litigation export
+{context.county_name} - {context.jail_name}
+Made {context.generated_at.isoformat()} by {context.generated_by} for {request.recipient}.
+Records: {_describe_query(request)} ({total} decisions).
+
+decisions.csv                 one row per decision (UTF-8; column names follow the ICE
+                              detainer data published through FOIA where they mean the same)
+decisions.jsonl               one JSON object per decision: the request as entered, the
+                              decision with every reason and citation, all amendments, the
+                              policy version and the hash-chain positions
+PDF/                          the audit PDF of each decision (control number DD#######)
+NATIVES/                      every original attachment, byte for byte
+policies/                     every policy version applied, exactly as written
+LOADFILES/export.dat, .opt    Concordance and Opticon load files for review platforms
+checkpoint/                   the signed checkpoint of the record made for this export
+verification-report.txt       what was verified and how to check it again
+certification-FRE-902-14.txt  a certification to complete and sign
+manifest.sha256               SHA-256 of every file: run `sha256sum -c manifest.sha256`
+"""

@@ -1,0 +1,123 @@
+"""The weekly statistics report: requests received and what the county did with them, so it
+can answer public claims about its cooperation with its own verifiable numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import lifecycle as lc
+from detainer_desk.domain.clock import start_of_day
+
+from .access import RecordError, audit, authorize
+from .evidence_model import CountRow, StatisticsReport
+from .ports import Actor, UnitOfWork
+
+RECEIVED = "received"
+HONORED = "honored (hold or transfer)"
+NOTIFY = "notification only"
+DECLINED = "declined"
+UNDER_REVIEW = "awaiting review"
+COLUMNS = (RECEIVED, HONORED, NOTIFY, DECLINED, UNDER_REVIEW)
+
+_TRIGGER_WORDS = {
+    "citizenship_claim": "review: possible U.S. citizen",
+    "missing_admin_warrant": "review: no signed I-200/I-205",
+    "database_only_basis": "review: database match only",
+    "immigration_judge_order": "review: immigration judge's order",
+    "juvenile": "review: under 18",
+    "no_probable_cause": "review: no probable cause stated",
+}
+
+
+def _column(outcome_in_force: str, status: str) -> str:
+    if status == lc.AWAITING_REVIEW:
+        return UNDER_REVIEW
+    return {"hold": HONORED, "transfer": HONORED, "notify": NOTIFY}.get(outcome_in_force, DECLINED)
+
+
+def _reasons(decision: dict[str, Any]) -> list[str]:
+    """The categories a decision counts under in the 'by reason' table."""
+    found = [
+        _TRIGGER_WORDS.get(str(t), f"review: {t}")
+        for t in decision.get("review_triggers", []) or []
+    ]
+    reasons = decision.get("reasons", []) or []
+    results = {(r["action"], r["result"]) for r in reasons if isinstance(r, dict)}
+    if ("hold", "window closed") in results:
+        found.append("hold window already closed")
+    if ("hold", "not permitted") in results:
+        found.append("hold not permitted by the policy")
+    if ("transfer", "not permitted") in results:
+        found.append("transfer not permitted by the policy")
+    if ("notify", "not permitted") in results:
+        found.append("notification not permitted by the policy")
+    return found or ["permitted by the policy"]
+
+
+def weekly_statistics(
+    uow: UnitOfWork,
+    actor: Actor,
+    first_day: dt.date,
+    last_day: dt.date,
+    timezone: str,
+    now: dt.datetime,
+) -> StatisticsReport:
+    """Counts for the local days ``first_day`` to ``last_day`` (inclusive), weeks from Monday."""
+    if last_day < first_day:
+        raise RecordError("the period ends before it starts")
+    zone = ZoneInfo(timezone)
+    start = start_of_day(first_day, zone)
+    end = start_of_day(last_day + dt.timedelta(days=1), zone)
+    by_week: dict[dt.date, Counter[str]] = defaultdict(Counter)
+    by_form: dict[str, Counter[str]] = defaultdict(Counter)
+    by_reason: dict[str, Counter[str]] = defaultdict(Counter)
+    totals: Counter[str] = Counter()
+    with uow:
+        actor = authorize(
+            uow, actor, acc.VIEW_RECORDS, "statistics.report", f"{first_day}..{last_day}", now
+        )
+        for received_at, form, outcome, status, decision_json in uow.records.statistics_rows(
+            start, end
+        ):
+            local_day = received_at.astimezone(zone).date()
+            week = local_day - dt.timedelta(days=local_day.weekday())
+            column = _column(outcome, status)
+            for counter in (by_week[week], by_form[form], totals):
+                counter[RECEIVED] += 1
+                counter[column] += 1
+            for reason in _reasons(json.loads(decision_json)):
+                by_reason[reason][RECEIVED] += 1
+                by_reason[reason][column] += 1
+        audit(
+            uow,
+            actor,
+            "statistics.report",
+            f"{first_day}..{last_day}",
+            now,
+            details={"decisions": totals[RECEIVED]},
+        )
+        uow.commit()
+
+    def rows(table: dict[str, Counter[str]] | dict[dt.date, Counter[str]]) -> tuple[CountRow, ...]:
+        return tuple(CountRow(str(key), dict(table[key])) for key in sorted(table))  # type: ignore[index]
+
+    weeks = tuple(
+        CountRow(f"week of {week.isoformat()}", dict(by_week[week])) for week in sorted(by_week)
+    )
+    return StatisticsReport(
+        period_start=first_day,
+        period_end=last_day,
+        columns=COLUMNS,
+        by_week=weeks,
+        by_form=rows(by_form),
+        by_reason=tuple(
+            CountRow(reason, dict(counts))
+            for reason, counts in sorted(by_reason.items(), key=lambda item: -item[1][RECEIVED])
+        ),
+        totals=dict(totals),
+    )

@@ -158,6 +158,58 @@ class DecisionQuery:
     after: tuple[dt.datetime, int] | None = None  # (received_at, decision_id) of the last row
 
 
+LOG_SORT_KEYS = (
+    "received_at",
+    "subject_name",
+    "booking_number",
+    "a_number",
+    "form",
+    "outcome",
+    "hold_until",
+    "recorded_by",
+    "status",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LogQuery:
+    """A page of the decision log, filtered and sorted in SQL, keyset-paged.
+
+    ``after`` is the (sort value, request id) of the last row of the previous page.
+    """
+
+    search: str | None = None
+    outcome: str | None = None
+    status: str | None = None
+    recorded_by: str | None = None
+    received_from: dt.datetime | None = None
+    received_to: dt.datetime | None = None
+    sort: str = "received_at"
+    descending: bool = True
+    limit: int = 200
+    after: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LogRow:
+    decision_id: int
+    request_id: int
+    received_at: dt.datetime
+    subject_name: str
+    booking_number: str
+    a_number: str | None
+    form: str
+    outcome: str
+    tentative_outcome: str | None
+    outcome_in_force: str
+    status: str
+    closed: bool
+    hold_until: str | None  # current (after amendments), with the policy's offset
+    release_eligible_at: dt.datetime | None
+    recorded_by: str
+    sort_value: str  # for keyset paging
+
+
 @dataclass(frozen=True, slots=True)
 class DecisionIndex:
     """Derived, per decision: its current state and the facts exports and boards use."""
@@ -202,6 +254,10 @@ class RecordRepository(Protocol):
     def decision(self, decision_id: int) -> DecisionRow | None: ...
     def attachment_content(self, attachment_id: int) -> bytes | None: ...
     def upsert_index(self, index: DecisionIndex) -> None: ...
+    def log_page(self, query: LogQuery) -> Sequence[LogRow]: ...
+    def log_count(self, query: LogQuery) -> int: ...
+    def open_holds(self) -> Sequence[LogRow]: ...
+    def review_queue(self, limit: int) -> Sequence[LogRow]: ...
     def export_rows(self, query: DecisionQuery) -> Iterator[tuple[Any, ...]]: ...
     def statistics_rows(
         self, received_from: dt.datetime, received_to: dt.datetime

@@ -22,6 +22,8 @@ from detainer_desk.services.ports import (
     AuditRepository,
     DecisionIndex,
     DecisionQuery,
+    LogQuery,
+    LogRow,
     DecisionRow,
     DecisionSummary,
     NewAmendment,
@@ -123,6 +125,40 @@ def _summary_of(row: RowMapping) -> DecisionSummary:
         release_eligible_at=_maybe(row["release_eligible_at"]),
         recorded_by=row["recorded_by"],
         recorded_at=from_utc_text(row["recorded_at"]),
+    )
+
+
+_LOG_SORT = {
+    "received_at": requests.c.received_at,
+    "subject_name": requests.c.subject_name,
+    "booking_number": requests.c.booking_number,
+    "a_number": func.coalesce(requests.c.a_number, ""),
+    "form": requests.c.form,
+    "outcome": decisions.c.outcome,
+    "hold_until": func.coalesce(decision_index.c.hold_until_utc, ""),
+    "recorded_by": decisions.c.recorded_by,
+    "status": decision_index.c.status,
+}
+
+
+def _log_row(row: Any) -> LogRow:
+    return LogRow(
+        decision_id=row[0],
+        request_id=row[1],
+        received_at=from_utc_text(row[2]),
+        subject_name=row[3],
+        booking_number=row[4],
+        a_number=row[5],
+        form=row[6],
+        outcome=row[7],
+        tentative_outcome=row[8],
+        outcome_in_force=row[9],
+        status=row[10],
+        closed=bool(row[11]),
+        hold_until=row[12],
+        release_eligible_at=_maybe(row[13]),
+        recorded_by=row[14],
+        sort_value=str(row[15]),
     )
 
 
@@ -372,6 +408,106 @@ class SqlRecordRepository:
         result = self.conn.execution_options(stream_results=True, yield_per=5000).execute(statement)
         for row in result:
             yield tuple(row)
+
+    # -- the decision log, the review queue and the holds board ------------------------------
+    def _log_select(self) -> Any:
+        i = decision_index
+        return (
+            select(
+                decisions.c.id,
+                requests.c.id,
+                requests.c.received_at,
+                requests.c.subject_name,
+                requests.c.booking_number,
+                requests.c.a_number,
+                requests.c.form,
+                decisions.c.outcome,
+                decisions.c.tentative_outcome,
+                i.c.outcome_in_force,
+                i.c.status,
+                i.c.closed,
+                i.c.hold_until,
+                i.c.release_eligible_at,
+                decisions.c.recorded_by,
+            )
+            .select_from(requests)
+            .join(decisions, decisions.c.request_id == requests.c.id)
+            .join(i, i.c.decision_id == decisions.c.id)
+        )
+
+    def _log_conditions(self, query: LogQuery) -> list[Any]:
+        base = DecisionQuery(
+            search=query.search,
+            outcome=query.outcome,
+            received_from=query.received_from,
+            received_to=query.received_to,
+            recorded_by=query.recorded_by,
+        )
+        conditions = self._conditions(base)
+        if query.status:
+            conditions.append(decision_index.c.status == query.status)
+        return conditions
+
+    def log_page(self, query: LogQuery) -> Sequence[LogRow]:
+        sort = _LOG_SORT[query.sort]
+        statement = self._log_select().add_columns(sort.label("sort_value"))
+        conditions = self._log_conditions(query)
+        if query.after is not None:
+            value, request_id = query.after
+            key = tuple_(sort, requests.c.id)
+            conditions.append(
+                key < (value, request_id) if query.descending else key > (value, request_id)
+            )
+        if conditions:
+            statement = statement.where(and_(*conditions))
+        if query.descending:
+            statement = statement.order_by(sort.desc(), requests.c.id.desc())
+        else:
+            statement = statement.order_by(sort.asc(), requests.c.id.asc())
+        return [_log_row(r) for r in self.conn.execute(statement.limit(query.limit))]
+
+    def log_count(self, query: LogQuery) -> int:
+        statement = select(func.count()).select_from(
+            requests.join(decisions, decisions.c.request_id == requests.c.id).join(
+                decision_index, decision_index.c.decision_id == decisions.c.id
+            )
+        )
+        conditions = self._log_conditions(query)
+        if conditions:
+            statement = statement.where(and_(*conditions))
+        return int(self.conn.execute(statement).scalar_one())
+
+    def open_holds(self) -> Sequence[LogRow]:
+        """Everyone held, or to be held, on a detainer: not closed, outcome in force hold
+        (or tentatively hold under review), soonest deadline first."""
+        i = decision_index
+        statement = (
+            self._log_select()
+            .add_columns(func.coalesce(i.c.hold_until_utc, "").label("sort_value"))
+            .where(
+                i.c.closed == 0,
+                or_(
+                    i.c.outcome_in_force == "hold",
+                    and_(i.c.outcome_in_force == "review", decisions.c.tentative_outcome == "hold"),
+                ),
+            )
+            .order_by(i.c.hold_until_utc.is_(None), i.c.hold_until_utc, requests.c.id)
+        )
+        return [_log_row(r) for r in self.conn.execute(statement)]
+
+    def review_queue(self, limit: int) -> Sequence[LogRow]:
+        """Decisions a supervisor must look at: under review first, then not countersigned."""
+        i = decision_index
+        statement = (
+            self._log_select()
+            .add_columns(i.c.status.label("sort_value"))
+            .where(i.c.status.in_(["awaiting review", "awaiting countersign"]), i.c.closed == 0)
+            .order_by(
+                (i.c.status == "awaiting review").desc(), requests.c.received_at, requests.c.id
+            )
+            .limit(limit)
+        )
+        return [_log_row(r) for r in self.conn.execute(statement)]
 
     def statistics_rows(
         self, received_from: dt.datetime, received_to: dt.datetime

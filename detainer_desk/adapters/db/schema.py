@@ -225,6 +225,9 @@ Index("ix_decisions_outcome", decisions.c.outcome)
 Index("ix_audit_events_user_time", audit_events.c.user_name, audit_events.c.occurred_at)
 Index("ix_audit_events_time", audit_events.c.occurred_at)
 Index("ix_decision_index_status", decision_index.c.status)
+Index("ix_requests_subject_name_id", requests.c.subject_name, requests.c.id)
+Index("ix_decisions_recorded_by", decisions.c.recorded_by)
+Index("ix_decision_index_hold_until_utc", decision_index.c.hold_until_utc)
 Index("ix_decision_index_open_holds", decision_index.c.closed, decision_index.c.hold_until_utc)
 
 EVIDENCE_TABLES = (

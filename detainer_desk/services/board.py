@@ -1,0 +1,112 @@
+"""The decision log, the review queue and the active-holds board (read side)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import alerts
+
+from .access import RecordError, audit, authorize
+from .ports import LOG_SORT_KEYS, Actor, LogQuery, LogRow, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class LogPage:
+    rows: tuple[LogRow, ...]
+    next_after: tuple[str, int] | None
+
+
+def log_page(uow: UnitOfWork, actor: Actor, query: LogQuery, now: dt.datetime) -> LogPage:
+    if query.sort not in LOG_SORT_KEYS:
+        raise RecordError(f"the log cannot be sorted by {query.sort!r}")
+    if query.limit < 1:
+        raise RecordError("the page size must be at least 1")
+    with uow:
+        actor = authorize(uow, actor, acc.VIEW_RECORDS, "records.search", query.search, now)
+        rows = tuple(uow.records.log_page(query))
+        filtered = any(
+            (
+                query.search,
+                query.outcome,
+                query.status,
+                query.recorded_by,
+                query.received_from,
+                query.received_to,
+            )
+        )
+        if acc.COUNSEL in actor.roles and filtered and query.after is None:
+            audit(
+                uow,
+                actor,
+                "records.search",
+                query.search,
+                now,
+                details={
+                    "search": query.search,
+                    "outcome": query.outcome,
+                    "status": query.status,
+                    "officer": query.recorded_by,
+                    "from": query.received_from.isoformat() if query.received_from else None,
+                    "to": query.received_to.isoformat() if query.received_to else None,
+                },
+            )
+            uow.commit()
+    next_after = (rows[-1].sort_value, rows[-1].request_id) if len(rows) == query.limit else None
+    return LogPage(rows, next_after)
+
+
+def log_count(uow: UnitOfWork, actor: Actor, query: LogQuery, now: dt.datetime) -> int:
+    with uow:
+        authorize(uow, actor, acc.VIEW_RECORDS, "records.count", None, now)
+        return uow.records.log_count(query)
+
+
+@dataclass(frozen=True, slots=True)
+class HoldItem:
+    row: LogRow
+    hold_until: dt.datetime | None
+    level: str
+    countdown: str
+
+
+def active_holds(
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    warnings: tuple[dt.timedelta, dt.timedelta] = alerts.DEFAULT_WARNINGS,
+) -> list[HoldItem]:
+    """Everyone held or awaiting release on a detainer, soonest deadline first."""
+    with uow:
+        authorize(uow, actor, acc.VIEW_RECORDS, "holds.view", None, now)
+        rows = list(uow.records.open_holds())
+    return [hold_item(row, now, warnings) for row in rows]
+
+
+def hold_item(
+    row: LogRow,
+    now: dt.datetime,
+    warnings: tuple[dt.timedelta, dt.timedelta] = alerts.DEFAULT_WARNINGS,
+) -> HoldItem:
+    deadline = dt.datetime.fromisoformat(row.hold_until) if row.hold_until else None
+    return HoldItem(
+        row,
+        deadline,
+        alerts.alert_level(deadline, now, warnings),
+        alerts.countdown_text(deadline, now),
+    )
+
+
+def overdue_holds(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> list[HoldItem]:
+    """Everyone still held past hold_until. This list should always be empty."""
+    return [item for item in active_holds(uow, actor, now) if item.level == alerts.EXPIRED]
+
+
+def review_queue(
+    uow: UnitOfWork, actor: Actor, now: dt.datetime, limit: int = 500
+) -> Sequence[LogRow]:
+    with uow:
+        authorize(uow, actor, acc.REVIEW_DECISION, "review.view", None, now)
+        return list(uow.records.review_queue(limit))

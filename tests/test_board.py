@@ -1,0 +1,151 @@
+"""The decision log (sorted and paged in SQL), the review queue and the holds board."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from detainer_desk.domain import alerts
+from detainer_desk.domain import lifecycle as lc
+from detainer_desk.services.board import (
+    active_holds,
+    log_count,
+    log_page,
+    overdue_holds,
+    review_queue,
+)
+from detainer_desk.services.ports import LOG_SORT_KEYS, Actor, LogQuery
+from detainer_desk.services.records import activate_policy, amend_decision, record_decision
+
+from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts
+
+NOW = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
+OFFICER = Actor("officer.a", "W")
+SUPERVISOR = Actor("sgt.b", "W")
+NAMES = [
+    "RIVERA, Ana",
+    "DOE, John",
+    "ZHANG, Wei",
+    "ABARA, Ngozi",
+    "MORALES, Ada",
+    "KIM, Ji-woo",
+    "DOE, Jane",
+]
+
+
+@pytest.fixture
+def store(runtime):
+    seed_accounts(runtime.uow(), NOW)
+    activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", Actor("admin", "W"), NOW)
+    for n, name in enumerate(NAMES):
+        changes = {
+            "subject.name": name,
+            "subject.booking_number": f"B{(n * 3) % 7}",
+            "subject.a_number": None if n % 3 == 0 else f"{100000000 + n}",
+            "received_at": f"2026-02-0{1 + n % 4}T0{n}:00:00-08:00",
+        }
+        if n % 2:
+            changes["documents"] = []  # no judicial warrant: notify only
+        if n == 4:
+            changes["subject.citizenship_claim"] = True
+        record_decision(
+            runtime.uow(), request_json(**changes), "r", [], OFFICER if n % 2 else SUPERVISOR, NOW
+        )
+    return runtime
+
+
+@pytest.mark.parametrize("sort", LOG_SORT_KEYS)
+@pytest.mark.parametrize("descending", [True, False])
+def test_every_sort_pages_in_sql_like_a_full_sort(store, sort: str, descending: bool) -> None:
+    everything = log_page(
+        store.uow(), OFFICER, LogQuery(sort=sort, descending=descending, limit=100), NOW
+    ).rows
+    assert len(everything) == len(NAMES)
+    keys = [(r.sort_value, r.request_id) for r in everything]
+    assert keys == sorted(keys, reverse=descending)
+    paged, after = [], None
+    while True:
+        page = log_page(
+            store.uow(),
+            OFFICER,
+            LogQuery(sort=sort, descending=descending, limit=3, after=after),
+            NOW,
+        )
+        paged += page.rows
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert [r.decision_id for r in paged] == [r.decision_id for r in everything]
+
+
+def test_filters_and_count(store) -> None:
+    assert log_count(store.uow(), OFFICER, LogQuery(), NOW) == len(NAMES)
+    holds = log_page(store.uow(), OFFICER, LogQuery(outcome="hold"), NOW).rows
+    assert {r.outcome for r in holds} == {"hold"}
+    review = log_page(store.uow(), OFFICER, LogQuery(status=lc.AWAITING_REVIEW), NOW).rows
+    assert [r.subject_name for r in review] == ["MORALES, Ada"]
+    assert log_count(store.uow(), OFFICER, LogQuery(search="doe"), NOW) == 2
+
+
+def test_unknown_sort_is_refused(store) -> None:
+    from detainer_desk.services.access import RecordError
+
+    with pytest.raises(RecordError, match="cannot be sorted"):
+        log_page(store.uow(), OFFICER, LogQuery(sort="dob"), NOW)
+
+
+def test_review_queue_puts_review_first_and_drops_countersigned(store) -> None:
+    queue = review_queue(store.uow(), SUPERVISOR, NOW)
+    assert queue[0].status == lc.AWAITING_REVIEW
+    assert len(queue) == len(NAMES)
+    first_plain = next(
+        r for r in queue if r.status == lc.AWAITING_COUNTERSIGN and r.recorded_by == "officer.a"
+    )
+    amend_decision(store.uow(), first_plain.decision_id, lc.COUNTERSIGN, SUPERVISOR, NOW)
+    assert first_plain.decision_id not in {
+        r.decision_id for r in review_queue(store.uow(), SUPERVISOR, NOW)
+    }
+
+
+def test_holds_board_counts_down_and_empties_as_people_are_released(store) -> None:
+    board = active_holds(store.uow(), OFFICER, NOW)
+    held = [item for item in board if item.row.outcome_in_force == "hold"]
+    assert held and all(item.level == alerts.UNKNOWN for item in held)  # no release time yet
+    first = held[0].row.decision_id
+    release = NOW + dt.timedelta(hours=1)
+    amend_decision(store.uow(), first, lc.RELEASE_ELIGIBLE, SUPERVISOR, NOW, effective_at=release)
+    board = active_holds(store.uow(), OFFICER, NOW)
+    assert board[0].row.decision_id == first  # the soonest deadline comes first
+    assert board[0].level == alerts.OK and board[0].countdown == "49 h 00 min left"
+    later = active_holds(store.uow(), OFFICER, release + dt.timedelta(hours=46))
+    assert later[0].level == alerts.SOON
+    assert (
+        active_holds(store.uow(), OFFICER, release + dt.timedelta(hours=47, minutes=30))[0].level
+        == alerts.URGENT
+    )
+    assert [
+        i.row.decision_id
+        for i in overdue_holds(store.uow(), OFFICER, release + dt.timedelta(hours=49))
+    ] == [first]
+    for item in active_holds(store.uow(), OFFICER, NOW):
+        amend_decision(
+            store.uow(), item.row.decision_id, lc.RELEASED, SUPERVISOR, NOW, effective_at=NOW
+        )
+    assert active_holds(store.uow(), OFFICER, NOW) == []
+
+
+def test_alert_levels_and_crossings() -> None:
+    deadline = NOW + dt.timedelta(hours=5)
+    assert alerts.alert_level(deadline, NOW) == alerts.OK
+    assert alerts.alert_level(deadline, NOW + dt.timedelta(hours=1, seconds=1)) == alerts.SOON
+    assert alerts.alert_level(deadline, NOW + dt.timedelta(hours=4)) == alerts.URGENT
+    assert alerts.alert_level(deadline, deadline) == alerts.EXPIRED
+    assert alerts.alert_level(None, NOW) == alerts.UNKNOWN
+    assert alerts.newly_reached(alerts.OK, alerts.SOON) and not alerts.newly_reached(
+        alerts.SOON, alerts.SOON
+    )
+    assert alerts.newly_reached(alerts.SOON, alerts.EXPIRED) and not alerts.newly_reached(
+        alerts.URGENT, alerts.OK
+    )
+    assert alerts.countdown_text(NOW - dt.timedelta(minutes=12), NOW) == "overdue by 0 h 12 min"

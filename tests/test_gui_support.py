@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from detainer_desk.gui.backend import Backend
@@ -93,10 +93,6 @@ def sign_in(qtbot: QtBot, window: MainWindow, name: str, password: str) -> None:
 def signed_in(qtbot: QtBot, window: MainWindow, name: str, password: str) -> None:
     sign_in(qtbot, window, name, password)
     qtbot.waitUntil(lambda: window.session.state is SessionState.SIGNED_IN)
-
-
-def visible(widget: QWidget) -> bool:
-    return widget.isVisible()
 
 
 def recent(moment: dt.datetime) -> bool:

@@ -363,6 +363,27 @@ def image_count(reader: PdfReader, page_number: int | None = None) -> int:
 # -- the audit record -------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2026, 3, 8, 9, 59, tzinfo=UTC),  # 01:59 PST, just before spring forward
+        dt.datetime(2026, 3, 8, 10, 0, tzinfo=UTC),  # 03:00 PDT
+        dt.datetime(2026, 11, 1, 8, 30, tzinfo=UTC),  # 01:30 PDT, first of the two
+        dt.datetime(2026, 11, 1, 9, 30, tzinfo=UTC),  # 01:30 PST, second of the two
+    ],
+)
+def test_documents_print_times_as_the_screens_do(moment: dt.datetime) -> None:
+    # The PDFs spell day and month names themselves (strftime follows the process locale);
+    # the text must still be exactly what the screens show.
+    from zoneinfo import ZoneInfo
+
+    from detainer_desk.adapters.pdf.layout import local_time
+    from detainer_desk.domain.decision import format_instant_for_people
+
+    zone = ZoneInfo("America/Los_Angeles")
+    assert local_time(moment, zone) == format_instant_for_people(moment.astimezone(zone))
+
+
 def test_audit_pdf_shows_the_whole_record() -> None:
     record = make_record()
     reader, pages = read(render_audit_pdf(record, CONTEXT))

@@ -129,12 +129,12 @@ def _outcome_panel(record: DecisionRecord, zone: dt.tzinfo) -> list[Flowable]:
         [para("DECISION RECORDED", s.label)],
         [rich(_headline(outcome, hold_until, zone), s.outcome)],
     ]
-    if hold_until is not None:
+    if outcome == "hold" and hold_until is not None:
         rows.append([para(f"= {utc_time(hold_until)}", s.small)])
     if outcome == "review":
         tentative_text = w.outcome_words(tentative) if tentative else "none"
         if tentative == "hold" and hold_until is not None:
-            tentative_text += f" until {local_time(hold_until, zone)}"
+            tentative_text += f" until {local_and_utc(hold_until, zone)}"
         rows.append(
             [
                 rich(
@@ -479,10 +479,10 @@ def _current_state(record: DecisionRecord, zone: dt.tzinfo) -> list[Flowable]:
             else "not yet known",
         ),
         (
-            "Still held on this detainer",
-            "no: the detainer no longer keeps the person in the jail"
+            "Closed",
+            f"yes ({state.status}): the detainer no longer keeps the person in the jail"
             if state.closed
-            else "yes, while the outcome above is in force",
+            else "no: the outcome above is in force",
         ),
     ]
     note = para(
@@ -658,12 +658,12 @@ def _chain(record: DecisionRecord) -> list[Flowable]:
         for label, seq, digest in entries
     ]
     table = grid_table(["Entry", "Seq", "Entry hash (SHA-256)"], rows, [2.2, 0.55, 4.25])
-    command = f'<font name="{MONO}">detainer-desk verify</font>'
+    command = f'<font name="{MONO}">detainer-desk&nbsp;verify</font>'
     note = rich(
         "Each entry hash is a SHA-256 over the entry and the hash of the entry before it, so "
         f"changing any earlier entry changes every hash after it. {command} recomputes the "
-        f'whole chain; <font name="{MONO}">detainer-desk verify --checkpoint FILE</font> also '
-        "proves that the record still extends a signed, filed checkpoint.",
+        f'whole chain; <font name="{MONO}">detainer-desk&nbsp;verify&nbsp;--checkpoint&nbsp;FILE'
+        "</font> also proves that the record still extends a signed, filed checkpoint.",
         s.note,
     )
     return section("10  Place in the record's hash chain", table, note)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,7 +28,6 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from detainer_desk.domain.decision import format_instant_for_people
 from detainer_desk.services.evidence_model import ReportContext
 
 from .fonts import MONO, SANS, SANS_BOLD, ensure_fonts, markup
@@ -144,11 +143,6 @@ def yes_no(value: object) -> str:
     return "yes" if value else "no"
 
 
-def words_list(values: Iterable[object], none: str = "none") -> str:
-    items = [str(v).replace("_", " ") for v in values]
-    return ", ".join(items) if items else none
-
-
 def human_size(size: int) -> str:
     """``1.2 MB (1,234,567 bytes)``: the exact count is what a hash check is about."""
     if size < 1024:
@@ -161,6 +155,24 @@ def human_size(size: int) -> str:
 
 
 # -- times ------------------------------------------------------------------------------
+
+# English names spelled out here rather than by strftime, whose %a and %b follow the process
+# locale (Qt sets it from the desktop on Linux): a record must print the same everywhere.
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def zone_named(name: str) -> dt.tzinfo:
@@ -187,8 +199,16 @@ def parse_instant(value: object, zone: dt.tzinfo) -> dt.datetime | None:
 
 
 def local_time(moment: dt.datetime, zone: dt.tzinfo) -> str:
-    """``Fri 13 Feb 2026, 15:00 PST (UTC-08:00)``: the county's wall clock with its offset."""
-    return format_instant_for_people(moment.astimezone(zone))
+    """``Fri 13 Feb 2026, 15:00 PST (UTC-08:00)``: the county's wall clock with its offset,
+    in the format of ``format_instant_for_people`` (the screens' format)."""
+    local = moment.astimezone(zone)
+    offset = local.strftime("%z")
+    offset_text = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    zone_name = local.tzname() or ""
+    day = DAY_NAMES[local.weekday()][:3]
+    month = MONTH_NAMES[local.month - 1][:3]
+    text = f"{day} {local.day:02d} {month} {local.year}, {local:%H:%M} {zone_name} ({offset_text})"
+    return text.replace("  ", " ")
 
 
 def utc_time(moment: dt.datetime) -> str:
@@ -218,7 +238,7 @@ def date_text(value: object) -> str:
         day = dt.date.fromisoformat(str(value))
     except ValueError:
         return str(value)
-    return f"{day:%d %b %Y} ({day.isoformat()})"
+    return f"{day.day:02d} {MONTH_NAMES[day.month - 1][:3]} {day.year} ({day.isoformat()})"
 
 
 # -- tables -----------------------------------------------------------------------------
@@ -283,9 +303,7 @@ def fact_table(
         [para(label, s.label), para(value, s.cell) if isinstance(value, str) else value]
         for label, value in rows
     ]
-    table = Table(
-        data, colWidths=[label_width, width - label_width], splitInRow=1, hAlign="LEFT"
-    )
+    table = Table(data, colWidths=[label_width, width - label_width], splitInRow=1, hAlign="LEFT")
     table.setStyle(
         grid_style(
             header=False,
@@ -331,13 +349,15 @@ class Furniture:
         )
         right = para(self.document_label, s.furniture_right)
         half = CONTENT_WIDTH / 2
+        tallest = 0.0
         for flowable, x, w in ((left, MARGIN, half + 40), (right, MARGIN + half + 44, half - 44)):
             _, h = flowable.wrapOn(canvas, w, 40)
             flowable.drawOn(canvas, x, top - h)
+            tallest = max(tallest, h)
         canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
-        rule_y = top - 24
+        rule_y = top - max(tallest + 4, 24)  # below a county or jail name of two lines
         canvas.line(MARGIN, rule_y, width - MARGIN, rule_y)
         foot_y = 0.62 * inch
         canvas.line(MARGIN, foot_y, width - MARGIN, foot_y)

@@ -44,6 +44,7 @@ from .layout import (
     HEAD_FILL,
     INK,
     MARGIN,
+    MONTH_NAMES,
     PANEL_FILL,
     Furniture,
     bold,
@@ -488,7 +489,7 @@ def _quote(text: str) -> str:
 
 def _date_en(moment: dt.datetime, zone: dt.tzinfo) -> str:
     local = moment.astimezone(zone)
-    return markup(f"{local:%B} {local.day}, {local.year}")
+    return markup(f"{MONTH_NAMES[local.month - 1]} {local.day}, {local.year}")
 
 
 def _date_es(moment: dt.datetime, zone: dt.tzinfo, *, weekday: bool = False) -> str:

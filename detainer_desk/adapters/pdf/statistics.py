@@ -14,9 +14,11 @@ from detainer_desk.services.evidence_model import CountRow, ReportContext, Stati
 from .fonts import MONO
 from .layout import (
     CONTENT_WIDTH,
+    DAY_NAMES,
     GRID,
     HEAD_FILL,
     INK,
+    MONTH_NAMES,
     PANEL_FILL,
     Furniture,
     bold,
@@ -75,9 +77,12 @@ def render_statistics_pdf(report: StatisticsReport, context: ReportContext) -> b
 
 def _period(start: dt.date, end: dt.date) -> str:
     days = (end - start).days + 1
+
+    def spelled(day: dt.date) -> str:
+        return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
     return (
-        f"{start:%A} {start.day} {start:%B %Y} to {end:%A} {end.day} {end:%B %Y} "
-        f"({days} day{'s' if days != 1 else ''}, both included)"
+        f"{spelled(start)} to {spelled(end)} ({days} day{'s' if days != 1 else ''}, both included)"
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from detainer_desk.services.accounts import Security
-from detainer_desk.services.ports import UnitOfWork
+from detainer_desk.services.ports import Ledger, Signer, UnitOfWork
 
 if TYPE_CHECKING:
     from detainer_desk.runtime import Runtime
@@ -25,6 +25,8 @@ class Backend:
     security: Security
     workstation: str
     database_label: str
+    ledger: Callable[[], Ledger] | None = None  # the hash chain (verify, checkpoints, export)
+    signer: Callable[[], Signer] | None = None  # the installation's checkpoint key
 
     @classmethod
     def from_runtime(
@@ -40,4 +42,6 @@ class Backend:
             security=runtime.security(),
             workstation=workstation,
             database_label=runtime.database_label,
+            ledger=runtime.ledger,
+            signer=runtime.signer,
         )

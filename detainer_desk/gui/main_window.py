@@ -33,9 +33,11 @@ from .dialogs import ChangePasswordDialog, SettingsDialog
 from .forms import FieldProblems
 from .pages import FirstRunPage, SignInPage
 from .session import Session, SessionState
+from .tasks import TaskRunner
 from .users import UsersDialog
-from .welcome import PURPOSE, WelcomePanel
+from .welcome import PURPOSE
 from .widgets import ElidedLabel, plain_sentence, status_separator
+from .workspace import Workspace
 
 __all__ = ["APP_TITLE", "PURPOSE", "MainWindow"]
 
@@ -269,7 +271,8 @@ class MainWindow(QMainWindow):
         self.sign_in_page.sign_in_requested.connect(self._sign_in)
         self.sign_in_page.resume_requested.connect(self._resume)
         self.sign_in_page.switch_user_requested.connect(self._switch_user)
-        self.content_page = WelcomePanel(self._policy_label)
+        self.content_page = Workspace(self._policy_label)
+        self.tasks = TaskRunner(self)
         for page in (self.first_run_page, self.sign_in_page, self.content_page):
             self.pages.addWidget(page)
         self.setCentralWidget(self.pages)

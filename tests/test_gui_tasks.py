@@ -18,8 +18,7 @@ def test_progress_and_result_arrive_on_the_gui_thread(qtbot) -> None:
 
     def work(handle):
         worker = threading.get_ident()
-        for step in range(3):
-            yield step
+        yield from range(3)
         return ("done", worker)
 
     def progress(step: object) -> None:
@@ -27,7 +26,7 @@ def test_progress_and_result_arrive_on_the_gui_thread(qtbot) -> None:
         on_gui.append(QThread.currentThread() is gui_thread)
 
     runner.start(work, on_progress=progress, on_finished=results.append)
-    qtbot.waitUntil(lambda: results, timeout=5000)
+    qtbot.waitUntil(lambda: bool(results), timeout=5000)
     assert results[0][0] == "done" and results[0][1] != threading.get_ident()
     assert seen == [0, 1, 2] and all(on_gui)
 
@@ -41,7 +40,7 @@ def test_errors_come_back_with_the_traceback(qtbot) -> None:
         raise ValueError("the disk is full")
 
     runner.start(work, on_failed=lambda error, text: failures.append((error, text)))
-    qtbot.waitUntil(lambda: failures, timeout=5000)
+    qtbot.waitUntil(lambda: bool(failures), timeout=5000)
     error, text = failures[0]
     assert isinstance(error, ValueError) and "the disk is full" in text
 
@@ -62,6 +61,6 @@ def test_cancel_is_seen_by_the_work(qtbot) -> None:
     handle = runner.start(work, on_finished=results.append)
     handle.cancel()
     release.set()
-    qtbot.waitUntil(lambda: results, timeout=5000)
+    qtbot.waitUntil(lambda: bool(results), timeout=5000)
     assert results == ["cancelled"]
     assert runner.wait(5000)

@@ -273,9 +273,19 @@ class MainWindow(QMainWindow):
         self.sign_in_page.switch_user_requested.connect(self._switch_user)
         self.content_page = Workspace(self._policy_label)
         self.tasks = TaskRunner(self)
+        self._build_screens()
         for page in (self.first_run_page, self.sign_in_page, self.content_page):
             self.pages.addWidget(page)
         self.setCentralWidget(self.pages)
+
+    def _build_screens(self) -> None:
+        """The workspace's screens, each in its own module with its own controller.
+
+        Each screen gets the backend, the session and the task runner; it enables its own
+        menu actions through ``self._guarded`` entries added in ``_build_actions``.
+        """
+        # -- intake (issue: the intake officer's workflow) --
+        # -- decision log, review queue, active holds, statistics (issue: supervisors) --
 
     # --------------------------------------------------------------- status bar
     def _build_status_bar(self) -> None:

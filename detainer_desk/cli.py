@@ -113,6 +113,7 @@ def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
         startup_error = f"Detainer Desk cannot open its records: {exc}"
         print(startup_error, file=sys.stderr)
         return run_gui(None, smoke=smoke, startup_error=startup_error)
+    _start_log(paths)
     try:
         return run_gui(runtime, smoke=smoke)
     finally:
@@ -128,6 +129,7 @@ def _open_runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         runtime = open_runtime(resolve_paths(args.data_dir), getattr(args, "db", None))
     except (DataDirError, DatabaseError) as exc:
         raise UserError(f"Cannot open the record store: {exc}") from None
+    _start_log(runtime.paths)
     _say_notices(args, runtime.notices)
     return runtime
 
@@ -139,6 +141,13 @@ def _say_notices(args: argparse.Namespace, notices: Sequence[str]) -> None:
         if notice not in said:
             said.add(notice)
             print(f"Note: {notice}", file=getattr(args, "err", None) or sys.stderr)
+
+
+def _start_log(paths: Any) -> None:
+    from detainer_desk.logs import configure_logging
+
+    if paths.data_dir.is_dir():
+        configure_logging(paths.log_dir)
 
 
 def _parse_when(text: str, option: str) -> dt.datetime:
@@ -1414,6 +1423,19 @@ def main(
     except RecordError as exc:
         err.write(f"{exc}\n")
         return EXIT_USAGE
+    except Exception as exc:  # a bug, not the user's doing: logged in full, told briefly
+        import logging
+
+        from detainer_desk.logs import current_log_file
+
+        logging.getLogger("detainer_desk.cli").exception("Unexpected error in %s", args.command)
+        where = current_log_file()
+        err.write(
+            f"Unexpected error (a fault in Detainer Desk, not in what you typed): "
+            f"{type(exc).__name__}: {exc}\n"
+            + (f"The details were written to {where}\n" if where else "")
+        )
+        return EXIT_FAILED
     except KeyboardInterrupt:
         err.write("Interrupted.\n")
         return 130

@@ -187,7 +187,9 @@ def _psql(bindir: Path, socket_dir: Path, port: int, statement: str) -> None:
 def own_cluster() -> Iterator[PgServer]:
     """Start a PostgreSQL cluster for this test session; stop and remove it afterwards."""
     bindir = find_bindir()
-    root = Path(tempfile.mkdtemp(prefix="detainer-desk-pg-"))
+    # The server's own user must reach the folder: as root, use /tmp, whatever TMPDIR says.
+    parent = "/tmp" if _server_user() is not None and Path("/tmp").is_dir() else None
+    root = Path(tempfile.mkdtemp(prefix="detainer-desk-pg-", dir=parent))
     server: PgServer | None = None
     try:
         root.chmod(0o755)

@@ -152,3 +152,61 @@ def test_opening_a_store_on_a_network_share_is_refused(
     result = run_cli("--data-dir", str(share / "data"), "verify")
     assert result.code == 2
     assert "network file system (nfs" in result.err and "PostgreSQL" in result.err
+
+
+class _PgError(Exception):
+    def __init__(self, message: str, sqlstate: str | None) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+PG_URL = "postgresql+psycopg://desk:secret@db.county.example:5433/records"
+
+
+@pytest.mark.parametrize(
+    ("message", "sqlstate", "during_commit", "expected"),
+    [
+        ("canceling statement due to lock timeout", "55P03", False, "locked for more than"),
+        ("deadlock detected", "40P01", False, "collided"),
+        ("could not extend file: No space left on device", "53100", False, "out of disk space"),
+        ("password authentication failed for user desk", "28P01", False, "refused the user"),
+        ('database "records" does not exist', "3D000", False, "no database 'records'"),
+        ("SSL error: certificate verify failed", None, False, "secure (TLS) connection"),
+        ("terminating connection due to administrator command", "57P01", False, "was lost"),
+        ("consuming input failed: server closed the connection", None, True, "may or may not"),
+        (
+            'connection failed: connection to server at "10.0.0.5", port 5433 failed: '
+            "Connection refused",
+            None,
+            False,
+            "cannot be reached (Connection refused)",
+        ),
+    ],
+)
+def test_postgresql_failures_in_plain_words(
+    message: str, sqlstate: str | None, during_commit: bool, expected: str
+) -> None:
+    from detainer_desk.adapters.db.engine import plain_error
+
+    error = plain_error(_PgError(message, sqlstate), PG_URL, during_commit=during_commit)
+    assert expected in str(error)
+    assert "secret" not in str(error)  # never the password
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("SQLITE_FULL", "is full"),
+        ("SQLITE_READONLY", "read-only"),
+        ("SQLITE_BUSY", "locked by another program"),
+        ("SQLITE_CANTOPEN", "cannot be opened"),
+        ("SQLITE_CORRUPT", "restore"),
+        ("SQLITE_IOERR_WRITE", "disk failed"),
+    ],
+)
+def test_sqlite_failures_in_plain_words(name: str, expected: str) -> None:
+    from detainer_desk.adapters.db.engine import plain_error
+
+    failure = sqlite3.OperationalError("some low-level text")
+    failure.sqlite_errorname = name  # type: ignore[attr-defined]
+    assert expected in str(plain_error(failure, "sqlite:////srv/dd.sqlite3"))

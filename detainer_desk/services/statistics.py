@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -59,6 +60,14 @@ def _reasons(decision: dict[str, Any]) -> list[str]:
     return found or ["permitted by the policy"]
 
 
+@dataclass(frozen=True, slots=True)
+class StatisticsTables:
+    """The weekly report (what the PDF prints) and the same counts by calendar month."""
+
+    report: StatisticsReport
+    by_month: tuple[CountRow, ...]
+
+
 def weekly_statistics(
     uow: UnitOfWork,
     actor: Actor,
@@ -68,12 +77,25 @@ def weekly_statistics(
     now: dt.datetime,
 ) -> StatisticsReport:
     """Counts for the local days ``first_day`` to ``last_day`` (inclusive), weeks from Monday."""
+    return statistics_tables(uow, actor, first_day, last_day, timezone, now).report
+
+
+def statistics_tables(
+    uow: UnitOfWork,
+    actor: Actor,
+    first_day: dt.date,
+    last_day: dt.date,
+    timezone: str,
+    now: dt.datetime,
+) -> StatisticsTables:
+    """One pass over the period: by week (from Monday), by month, by form and by reason."""
     if last_day < first_day:
         raise RecordError("the period ends before it starts")
     zone = ZoneInfo(timezone)
     start = start_of_day(first_day, zone)
     end = start_of_day(last_day + dt.timedelta(days=1), zone)
     by_week: dict[dt.date, Counter[str]] = defaultdict(Counter)
+    by_month: dict[dt.date, Counter[str]] = defaultdict(Counter)
     by_form: dict[str, Counter[str]] = defaultdict(Counter)
     by_reason: dict[str, Counter[str]] = defaultdict(Counter)
     totals: Counter[str] = Counter()
@@ -86,8 +108,9 @@ def weekly_statistics(
         ):
             local_day = received_at.astimezone(zone).date()
             week = local_day - dt.timedelta(days=local_day.weekday())
+            month = local_day.replace(day=1)
             column = _column(outcome, status)
-            for counter in (by_week[week], by_form[form], totals):
+            for counter in (by_week[week], by_month[month], by_form[form], totals):
                 counter[RECEIVED] += 1
                 counter[column] += 1
             for reason in _reasons(json.loads(decision_json)):
@@ -103,21 +126,20 @@ def weekly_statistics(
         )
         uow.commit()
 
-    def rows(table: dict[str, Counter[str]] | dict[dt.date, Counter[str]]) -> tuple[CountRow, ...]:
-        return tuple(CountRow(str(key), dict(table[key])) for key in sorted(table))  # type: ignore[index]
-
     weeks = tuple(
         CountRow(f"week of {week.isoformat()}", dict(by_week[week])) for week in sorted(by_week)
     )
-    return StatisticsReport(
+    months = tuple(CountRow(f"{month:%B %Y}", dict(by_month[month])) for month in sorted(by_month))
+    report = StatisticsReport(
         period_start=first_day,
         period_end=last_day,
         columns=COLUMNS,
         by_week=weeks,
-        by_form=rows(by_form),
+        by_form=tuple(CountRow(form, dict(by_form[form])) for form in sorted(by_form)),
         by_reason=tuple(
             CountRow(reason, dict(counts))
             for reason, counts in sorted(by_reason.items(), key=lambda item: -item[1][RECEIVED])
         ),
         totals=dict(totals),
     )
+    return StatisticsTables(report, months)

@@ -1,0 +1,47 @@
+"""The log file: a rotating file in the data folder (``logs/detainer-desk.log``).
+
+It keeps warnings and errors with their tracebacks for whoever looks after the program.
+Passwords and request contents are never logged; user errors are shown, not logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+LOG_FILE_NAME = "detainer-desk.log"
+MAX_BYTES = 1_000_000
+BACKUPS = 5
+_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"
+
+
+def configure_logging(log_dir: Path, level: int = logging.INFO) -> Path | None:
+    """Send the program's log records to a rotating file; returns its path, or None when
+    the folder cannot be written (the program then runs without a log file)."""
+    root = logging.getLogger("detainer_desk")
+    target = log_dir / LOG_FILE_NAME
+    for handler in root.handlers:
+        if (
+            isinstance(handler, logging.handlers.RotatingFileHandler)
+            and Path(handler.baseFilename) == target
+        ):
+            return target
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
+        )
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    root.addHandler(handler)
+    root.setLevel(level)
+    return target
+
+
+def current_log_file() -> Path | None:
+    for handler in logging.getLogger("detainer_desk").handlers:
+        if isinstance(handler, logging.handlers.RotatingFileHandler):
+            return Path(handler.baseFilename)
+    return None

@@ -1,0 +1,86 @@
+"""The installable bundle: PyInstaller builds it on this platform and it starts offscreen.
+
+This is the slowest test (about a minute): it runs the real build into a temporary folder,
+then the frozen program's ``smoke`` and ``check`` commands.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import detainer_desk
+
+from .conftest import REPO_ROOT
+
+EXAMPLE = (
+    REPO_ROOT / "tests" / "fixtures" / "examples" / "07-california-style-transfer" / "request.json"
+)
+
+
+def test_version_comes_from_pyproject() -> None:
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    assert detainer_desk.__version__ == project["version"]
+    assert (
+        f"FileVersion', '{project['version']}'"
+        in (REPO_ROOT / "packaging/windows/version-info.txt").read_text()
+    )
+    assert (
+        f'#define AppVersion "{project["version"]}"'
+        in (REPO_ROOT / "packaging/windows/detainer-desk.iss").read_text()
+    )
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="the Linux build is checked here; Windows builds on Windows"
+)
+def test_pyinstaller_bundle_builds_and_starts(tmp_path: Path) -> None:
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            str(REPO_ROOT / "packaging" / "detainer-desk.spec"),
+            "--noconfirm",
+            "--distpath",
+            str(tmp_path / "dist"),
+            "--workpath",
+            str(tmp_path / "build"),
+            "--log-level",
+            "ERROR",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+        cwd=REPO_ROOT,
+    )
+    assert build.returncode == 0, build.stderr[-3000:]
+    program = tmp_path / "dist" / "detainer-desk" / "detainer-desk"
+    assert program.is_file()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    smoke = subprocess.run(
+        [str(program), "smoke", "--data-dir", str(tmp_path / "home")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert smoke.returncode == 0, smoke.stderr
+    assert (tmp_path / "home" / "detainer-desk.sqlite3").is_file()  # migrations ran from the bundle
+    check = subprocess.run(
+        [str(program), "check", "--policy", "california-sb54", str(EXAMPLE), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr
+    assert '"outcome": "transfer"' in check.stdout  # presets and the engine are inside

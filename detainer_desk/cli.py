@@ -736,11 +736,97 @@ def audit_time(moment: dt.datetime) -> str:
 
 
 def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.services.accounts import set_session_timeout
+    import dataclasses
+
+    from detainer_desk.services.settings import read_settings, save_settings
 
     with _signed_in(args) as (runtime, actor):
-        set_session_timeout(runtime.uow(), actor, args.minutes, runtime.clock())
-    out.write(f"The window now locks after {args.minutes} minutes without use.\n")
+        current = read_settings(runtime.uow())
+        changes: dict[str, Any] = {}
+        if args.county is not None:
+            changes["county_name"] = args.county
+        if args.jail is not None:
+            changes["jail_name"] = args.jail
+        if args.timezone is not None:
+            changes["timezone"] = args.timezone
+        if args.minutes is not None:
+            changes["session_timeout_minutes"] = args.minutes
+        if args.alerts is not None:
+            try:
+                first, second = (int(part) for part in args.alerts.split(","))
+            except ValueError:
+                raise UserError("--alerts: give two numbers of minutes, like 240,60") from None
+            changes["alert_first_minutes"], changes["alert_second_minutes"] = first, second
+        if changes:
+            current = dataclasses.replace(current, **changes)
+            if not current.county_name or not current.jail_name:
+                missing = [
+                    n
+                    for n, v in (("--county", current.county_name), ("--jail", current.jail_name))
+                    if not v
+                ]
+                raise UserError(
+                    f"set {' and '.join(missing)} too: the names are printed on every record"
+                )
+            save_settings(runtime.uow(), actor, current, runtime.clock())
+    for label, value in (
+        ("County", current.county_name or "(not set)"),
+        ("Jail", current.jail_name or "(not set)"),
+        ("Timezone", current.timezone or "(the active policy's)"),
+        (
+            "Hold alerts",
+            f"{current.alert_first_minutes} and {current.alert_second_minutes} minutes before the deadline",
+        ),
+        ("Session lock", f"after {current.session_timeout_minutes} minutes without use"),
+    ):
+        out.write(f"{label + ':':14}{value}\n")
+    return EXIT_OK
+
+
+def cmd_policy_history(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.services.policies import policy_history
+
+    with _signed_in(args) as (runtime, actor):
+        history = policy_history(runtime.uow(), actor, runtime.clock())
+    if not history:
+        out.write("No policy has been activated yet.\n")
+    for number, activation in enumerate(history):
+        policy = activation.policy
+        state = "ACTIVE" if number == 0 else "      "
+        out.write(
+            f"{state} {activation.stamp.recorded_at:%Y-%m-%d %H:%M} UTC by {activation.stamp.recorded_by}: "
+            f"{policy.name} (version {policy.id}, sha256 {policy.sha256[:16]}…)"
+            + (f" - {activation.reason}" if activation.reason else "")
+            + "\n"
+        )
+    return EXIT_OK
+
+
+def cmd_policy_what_if(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.services.policies import WhatIfResult, what_if
+
+    data = _read_policy(args.file)
+    start = _parse_day(args.date_from, "--from")
+    end = _parse_day(args.date_to, "--to") + dt.timedelta(days=1)
+    with _signed_in(args) as (runtime, actor):
+        result = None
+        for step in what_if(runtime.uow, actor, data, args.file, start, end, runtime.clock()):
+            if isinstance(step, WhatIfResult):
+                result = step
+    assert result is not None
+    out.write(
+        f"Under {result.policy_name}: {len(result.changes)} of {result.examined} decisions "
+        f"received {args.date_from} to {args.date_to} would come out differently.\n"
+    )
+    for change in result.changes:
+        out.write(
+            f"  decision {change.decision_id:>6}  {change.subject_name[:28]:28}  {change.booking_number:14} "
+            f"{change.recorded_outcome:>8} -> {change.proposed_outcome:8}"
+            + (f" until {change.proposed_hold_until}" if change.proposed_hold_until else "")
+            + "\n"
+        )
+    for decision_id, problem in result.not_evaluable:
+        out.write(f"  decision {decision_id}: cannot be re-evaluated: {problem}\n")
     return EXIT_OK
 
 
@@ -1178,6 +1264,19 @@ def build_parser() -> argparse.ArgumentParser:
     activate.add_argument("file", metavar="FILE", help="a policy file, or a preset name")
     activate.add_argument("--reason", help="why this policy is activated (kept in the record)")
     activate.set_defaults(handler=cmd_policy_activate)
+    history = policy_commands.add_parser(
+        "history", parents=[common, auth], help="every policy version activated: who, when, why"
+    )
+    history.set_defaults(handler=cmd_policy_history)
+    what_if = policy_commands.add_parser(
+        "what-if",
+        parents=[common, auth],
+        help="re-evaluate a period's requests under a proposed policy and list what would change",
+    )
+    what_if.add_argument("file", metavar="FILE", help="the proposed policy file, or a preset name")
+    what_if.add_argument("--from", dest="date_from", required=True, metavar="DATE")
+    what_if.add_argument("--to", dest="date_to", required=True, metavar="DATE")
+    what_if.set_defaults(handler=cmd_policy_what_if)
 
     record = commands.add_parser(
         "record",
@@ -1377,12 +1476,25 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--json", action="store_true")
     audit.set_defaults(handler=cmd_audit)
 
-    settings = commands.add_parser("settings", parents=[common, auth], help="settings (admin)")
+    settings = commands.add_parser(
+        "settings",
+        parents=[common, auth],
+        help="show or change the installation's settings (admin)",
+    )
+    settings.add_argument(
+        "--county", metavar="NAME", help="the county's name (printed on every PDF)"
+    )
+    settings.add_argument("--jail", metavar="NAME", help="the jail's name (printed on every PDF)")
+    settings.add_argument(
+        "--timezone", metavar="ZONE", help="the county's IANA timezone, e.g. America/Chicago"
+    )
+    settings.add_argument(
+        "--alerts", metavar="FIRST,SECOND", help="hold alerts, minutes before the deadline (240,60)"
+    )
     settings.add_argument(
         "--session-timeout",
         dest="minutes",
         type=int,
-        required=True,
         metavar="MINUTES",
         help="lock the window after this many minutes without use (1 to 30)",
     )

@@ -36,13 +36,21 @@ MANAGE_ACCOUNTS: Final = "manage accounts"
 MANAGE_POLICIES: Final = "activate policies"
 MANAGE_SETTINGS: Final = "change settings"
 VIEW_AUDIT: Final = "view the audit trail"
+VIEW_POLICIES: Final = "view the policy history"
 # A backup holds every record (criminal-justice information), and a restore replaces them.
 MANAGE_BACKUPS: Final = "back up and restore the records"
 
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
-    OFFICER: frozenset({RECORD_DECISION, VIEW_RECORDS, PRINT_RECORDS}),
+    OFFICER: frozenset({RECORD_DECISION, VIEW_RECORDS, PRINT_RECORDS, VIEW_POLICIES}),
     SUPERVISOR: frozenset(
-        {RECORD_DECISION, AMEND_DECISION, REVIEW_DECISION, VIEW_RECORDS, PRINT_RECORDS}
+        {
+            RECORD_DECISION,
+            AMEND_DECISION,
+            REVIEW_DECISION,
+            VIEW_RECORDS,
+            PRINT_RECORDS,
+            VIEW_POLICIES,
+        }
     ),
     COUNSEL: frozenset({VIEW_RECORDS, PRINT_RECORDS, EXPORT_RECORDS, VIEW_AUDIT}),
     ADMIN: frozenset(

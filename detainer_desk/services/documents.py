@@ -21,9 +21,12 @@ def report_context(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> ReportCon
     with uow:
         county = uow.accounts.setting(COUNTY_NAME_KEY) or UNSET_NAME
         jail = uow.accounts.setting(JAIL_NAME_KEY) or UNSET_NAME
+        county_zone = uow.accounts.setting("county_timezone")
         activation = uow.records.active_policy()
     timezone = "UTC"
-    if activation is not None:
+    if county_zone:
+        timezone = county_zone
+    elif activation is not None:
         from .records import load_policy
 
         timezone = load_policy(activation.policy).timezone

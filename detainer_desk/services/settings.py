@@ -1,0 +1,100 @@
+"""The installation's settings: the names printed on every PDF, the county's timezone,
+when hold alerts fire, and when the window locks. Admin only; every change is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from zoneinfo import available_timezones
+
+from detainer_desk.domain import accounts as acc
+
+from .access import RecordError, audit, authorize
+from .accounts import SESSION_TIMEOUT_KEY
+from .documents import COUNTY_NAME_KEY, JAIL_NAME_KEY
+from .ports import Actor, UnitOfWork
+
+TIMEZONE_KEY = "county_timezone"
+ALERT_FIRST_KEY = "alert_first_minutes"
+ALERT_SECOND_KEY = "alert_second_minutes"
+
+
+@dataclass(frozen=True, slots=True)
+class InstallationSettings:
+    county_name: str = ""
+    jail_name: str = ""
+    timezone: str = ""  # empty: the active policy's timezone
+    alert_first_minutes: int = 240  # the first warning before hold_until
+    alert_second_minutes: int = 60
+    session_timeout_minutes: int = acc.DEFAULT_SESSION_TIMEOUT_MINUTES
+
+    @property
+    def warnings(self) -> tuple[dt.timedelta, dt.timedelta]:
+        return dt.timedelta(minutes=self.alert_first_minutes), dt.timedelta(
+            minutes=self.alert_second_minutes
+        )
+
+
+_KEYS = {
+    "county_name": COUNTY_NAME_KEY,
+    "jail_name": JAIL_NAME_KEY,
+    "timezone": TIMEZONE_KEY,
+    "alert_first_minutes": ALERT_FIRST_KEY,
+    "alert_second_minutes": ALERT_SECOND_KEY,
+    "session_timeout_minutes": SESSION_TIMEOUT_KEY,
+}
+
+
+def read_settings(uow: UnitOfWork) -> InstallationSettings:
+    defaults = InstallationSettings()
+    values: dict[str, object] = {}
+    with uow:
+        for field, key in _KEYS.items():
+            stored = uow.accounts.setting(key)
+            if stored is None:
+                continue
+            default = getattr(defaults, field)
+            values[field] = int(stored) if isinstance(default, int) else stored
+    return InstallationSettings(**{**asdict(defaults), **values})
+
+
+def settings_problems(settings: InstallationSettings) -> dict[str, str]:
+    """What is wrong, by field name, in plain words (empty: all good)."""
+    problems: dict[str, str] = {}
+    if not settings.county_name.strip():
+        problems["county_name"] = "enter the county's name; it is printed on every record"
+    if not settings.jail_name.strip():
+        problems["jail_name"] = "enter the jail's name; it is printed on every record"
+    if settings.timezone and settings.timezone not in available_timezones():
+        problems["timezone"] = f"{settings.timezone!r} is not a timezone name like America/Chicago"
+    first, second = settings.alert_first_minutes, settings.alert_second_minutes
+    if not 0 < second < first <= 48 * 60:
+        problems["alert_first_minutes"] = (
+            "the first alert must come before the second, both within 48 hours of the deadline"
+        )
+    timeout_problem = acc.session_timeout_problem(settings.session_timeout_minutes)
+    if timeout_problem:
+        problems["session_timeout_minutes"] = timeout_problem
+    return problems
+
+
+def save_settings(
+    uow: UnitOfWork, actor: Actor, settings: InstallationSettings, now: dt.datetime
+) -> None:
+    problems = settings_problems(settings)
+    if problems:
+        raise RecordError("; ".join(problems.values()))
+    before = read_settings(uow)
+    with uow:
+        actor = authorize(uow, actor, acc.MANAGE_SETTINGS, "settings.change", "installation", now)
+        changed = {}
+        for field, key in _KEYS.items():
+            old, new = getattr(before, field), getattr(settings, field)
+            if old != new:
+                uow.accounts.set_setting(
+                    key, str(new).strip() if isinstance(new, str) else str(new), now, actor.user
+                )
+                changed[field] = {"before": old, "after": new}
+        if changed:
+            audit(uow, actor, "settings.change", "installation", now, details=changed)
+        uow.commit()

@@ -759,15 +759,6 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
             changes["alert_first_minutes"], changes["alert_second_minutes"] = first, second
         if changes:
             current = dataclasses.replace(current, **changes)
-            if not current.county_name or not current.jail_name:
-                missing = [
-                    n
-                    for n, v in (("--county", current.county_name), ("--jail", current.jail_name))
-                    if not v
-                ]
-                raise UserError(
-                    f"set {' and '.join(missing)} too: the names are printed on every record"
-                )
             save_settings(runtime.uow(), actor, current, runtime.clock())
     for label, value in (
         ("County", current.county_name or "(not set)"),

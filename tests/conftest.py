@@ -110,3 +110,11 @@ def db_runtime(tmp_path: Path, db_url: str):
     opened = open_runtime(resolve_paths(tmp_path / "data"), db_url)
     yield opened
     opened.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Every test that touches the PostgreSQL server carries the marker, so that
+    # `-m 'not postgresql'` runs the rest without starting one.
+    for item in items:
+        if "pg_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgresql)

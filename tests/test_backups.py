@@ -149,7 +149,7 @@ def test_backup_of_a_database_being_written_is_consistent(tmp_path: Path, run_cl
     activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", Actor("admin", "T"), now)
     runtime.close()
     writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(data), str(REPO_ROOT), "400"],
+        [sys.executable, "-c", WRITER, str(data), str(REPO_ROOT), "120"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -175,7 +175,7 @@ def test_backup_of_a_database_being_written_is_consistent(tmp_path: Path, run_cl
         _out, err = writer.communicate(timeout=300)
     assert writer.returncode == 0, err
     counts = [_decisions_in(c) for c in copies]
-    assert counts == sorted(counts) and counts[0] >= 20 and counts[-1] <= 400
+    assert counts == sorted(counts) and counts[0] >= 20 and counts[-1] <= 120
     for copy in copies:
         assert _verified(copy) == 3 + 3 * _decisions_in(copy)
 

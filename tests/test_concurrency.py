@@ -151,3 +151,39 @@ def test_two_workstations_record_at_once_on_sqlite(tmp_path: Path) -> None:
         f"\nSQLite, 2 x 100 at once: 200 decisions in {figures['seconds']:.1f} s, "
         f"{figures['switches']} workstation switches, chain verified"
     )
+
+
+def test_two_workstations_saving_the_same_new_setting_take_turns(db_runtime) -> None:
+    """Working state (accounts, settings) is written under the same writers' lock as the
+    chain: the second writer waits, then updates the row the first inserted, instead of
+    inserting it again."""
+    import threading
+
+    from sqlalchemy.exc import DBAPIError
+
+    from detainer_desk.services.access import RecordError
+
+    now = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
+    first, second = db_runtime.uow(), db_runtime.uow()
+    outcome: dict[str, object] = {}
+
+    def other_workstation() -> None:
+        try:
+            with second:
+                second.accounts.set_setting("session_timeout_minutes", "20", now, "admin.b")
+                second.commit()
+            outcome["saved"] = True
+        except (DBAPIError, RecordError) as exc:  # reported to the test below
+            outcome["error"] = exc
+
+    with first:
+        first.accounts.set_setting("session_timeout_minutes", "10", now, "admin.a")
+        racer = threading.Thread(target=other_workstation)
+        racer.start()
+        racer.join(0.5)
+        assert racer.is_alive(), "the second writer should wait for the first"
+        first.commit()
+    racer.join(30)
+    assert outcome == {"saved": True}
+    with db_runtime.uow() as uow:
+        assert uow.accounts.setting("session_timeout_minutes") == "20"

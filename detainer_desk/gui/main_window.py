@@ -32,6 +32,7 @@ from .backend import Backend
 from .dialogs import ChangePasswordDialog, SettingsDialog
 from .forms import FieldProblems
 from .pages import FirstRunPage, SignInPage
+from .records import RecordsScreens
 from .session import Session, SessionState
 from .tasks import TaskRunner
 from .users import UsersDialog
@@ -188,15 +189,10 @@ class MainWindow(QMainWindow):
             "&Record decision…", "recordDecisionAction", pending=INTAKE_PENDING
         )
 
-        self.decision_log_action = self._action(
-            "&Decision log", "decisionLogAction", pending=RECORDS_PENDING
-        )
-        self.review_queue_action = self._action(
-            "&Review queue", "reviewQueueAction", pending=RECORDS_PENDING
-        )
-        self.active_holds_action = self._action(
-            "&Active holds", "activeHoldsAction", pending=RECORDS_PENDING
-        )
+        self.decision_log_action = self._action("&Decision log", "decisionLogAction")
+        self.review_queue_action = self._action("&Review queue", "reviewQueueAction")
+        self.active_holds_action = self._action("&Active holds", "activeHoldsAction")
+        self.statistics_action = self._action("&Statistics", "statisticsAction")
 
         self.users_action = self._action("&Users…", "usersAction")
         self.users_action.triggered.connect(self.open_users)
@@ -209,6 +205,10 @@ class MainWindow(QMainWindow):
             (self.users_action, acc.MANAGE_ACCOUNTS, "Add accounts, change roles, unlock"),
             (self.settings_action, acc.MANAGE_SETTINGS, "When the screen locks by itself"),
             (self.audit_action, acc.VIEW_AUDIT, "Who did what, when and where"),
+            (self.decision_log_action, acc.VIEW_RECORDS, "Every decision: search, filter, sort"),
+            (self.review_queue_action, acc.REVIEW_DECISION, "Decisions waiting for a supervisor"),
+            (self.active_holds_action, acc.VIEW_RECORDS, "Everyone held, with the time left"),
+            (self.statistics_action, acc.VIEW_RECORDS, "Requests and outcomes by week and month"),
         )
 
         self.about_action = self._action("&About Detainer Desk", "aboutAction")
@@ -252,7 +252,12 @@ class MainWindow(QMainWindow):
         self.records_menu = self._menu(
             "Re&cords",
             "recordsMenu",
-            [self.decision_log_action, self.review_queue_action, self.active_holds_action],
+            [
+                self.decision_log_action,
+                self.review_queue_action,
+                self.active_holds_action,
+                self.statistics_action,
+            ],
         )
         self.admin_menu = self._menu(
             "&Admin",
@@ -286,6 +291,13 @@ class MainWindow(QMainWindow):
         """
         # -- intake (issue: the intake officer's workflow) --
         # -- decision log, review queue, active holds, statistics (issue: supervisors) --
+        self.records = RecordsScreens(
+            self.session, self.tasks, self.content_page, self, open_dialog=self._open_dialog
+        )
+        self.decision_log_action.triggered.connect(self.records.show_log)
+        self.review_queue_action.triggered.connect(self.records.show_review)
+        self.active_holds_action.triggered.connect(self.records.show_holds)
+        self.statistics_action.triggered.connect(self.records.show_statistics)
 
     # --------------------------------------------------------------- status bar
     def _build_status_bar(self) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import alerts
 
-from .access import RecordError, audit, authorize
+from .access import NotFoundError, RecordError, audit, authorize
 from .ports import LOG_SORT_KEYS, Actor, LogQuery, LogRow, UnitOfWork
 
 
@@ -104,9 +104,44 @@ def overdue_holds(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> list[HoldI
     return [item for item in active_holds(uow, actor, now) if item.level == alerts.EXPIRED]
 
 
+def overdue_report(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> list[HoldItem]:
+    """The overdue list as a document to print or save: it names people, so it needs the
+    print permission and leaves an audit event, like every other document."""
+    with uow:
+        actor = authorize(uow, actor, acc.PRINT_RECORDS, "holds.overdue_report", None, now)
+        items = overdue_holds(uow, actor, now)
+        audit(
+            uow,
+            actor,
+            "holds.overdue_report",
+            None,
+            now,
+            details={"people": len(items), "decisions": [i.row.decision_id for i in items]},
+        )
+        uow.commit()
+    return items
+
+
 def review_queue(
     uow: UnitOfWork, actor: Actor, now: dt.datetime, limit: int = 500
 ) -> Sequence[LogRow]:
     with uow:
         authorize(uow, actor, acc.REVIEW_DECISION, "review.view", None, now)
         return list(uow.records.review_queue(limit))
+
+
+def attachment_content(
+    uow: UnitOfWork, actor: Actor, decision_id: int, attachment_id: int, now: dt.datetime
+) -> bytes:
+    """The bytes of a scan attached to a decision's request (the detail view previews it)."""
+    with uow:
+        authorize(uow, actor, acc.VIEW_RECORDS, "decision.view", f"decision {decision_id}", now)
+        row = uow.records.decision(decision_id)
+        if row is None:
+            raise NotFoundError(f"there is no decision {decision_id}")
+        if attachment_id not in {attachment.id for attachment in row.attachments}:
+            raise NotFoundError(f"decision {decision_id} has no attachment {attachment_id}")
+        content = uow.records.attachment_content(attachment_id)
+    if content is None:
+        raise NotFoundError(f"the content of attachment {attachment_id} is missing")
+    return content

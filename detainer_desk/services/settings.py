@@ -61,9 +61,10 @@ def read_settings(uow: UnitOfWork) -> InstallationSettings:
 def settings_problems(settings: InstallationSettings) -> dict[str, str]:
     """What is wrong, by field name, in plain words (empty: all good)."""
     problems: dict[str, str] = {}
-    if not settings.county_name.strip():
+    # Empty means "not set yet" (the PDFs then say so); only spaces is a typing slip.
+    if settings.county_name and not settings.county_name.strip():
         problems["county_name"] = "enter the county's name; it is printed on every record"
-    if not settings.jail_name.strip():
+    if settings.jail_name and not settings.jail_name.strip():
         problems["jail_name"] = "enter the jail's name; it is printed on every record"
     if settings.timezone and settings.timezone not in available_timezones():
         problems["timezone"] = f"{settings.timezone!r} is not a timezone name like America/Chicago"

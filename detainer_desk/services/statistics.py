@@ -24,6 +24,22 @@ NOTIFY = "notification only"
 DECLINED = "declined"
 UNDER_REVIEW = "awaiting review"
 COLUMNS = (RECEIVED, HONORED, NOTIFY, DECLINED, UNDER_REVIEW)
+# Spelled out here, not by strftime: the GUI sets the process locale, and a report must not
+# change language with the workstation.
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 _TRIGGER_WORDS = {
     "citizenship_claim": "review: possible U.S. citizen",
@@ -129,7 +145,10 @@ def statistics_tables(
     weeks = tuple(
         CountRow(f"week of {week.isoformat()}", dict(by_week[week])) for week in sorted(by_week)
     )
-    months = tuple(CountRow(f"{month:%B %Y}", dict(by_month[month])) for month in sorted(by_month))
+    months = tuple(
+        CountRow(f"{MONTH_NAMES[month.month - 1]} {month.year}", dict(by_month[month]))
+        for month in sorted(by_month)
+    )
     report = StatisticsReport(
         period_start=first_day,
         period_end=last_day,

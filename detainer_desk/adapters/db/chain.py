@@ -46,6 +46,13 @@ def chain_hash(previous_hash: str, table_name: str, row: Mapping[str, Any]) -> s
     return digest.hexdigest()
 
 
+def lock_head(conn: Connection) -> None:
+    """Take the writers' lock (the chain head row) before changing working state (accounts,
+    settings). Every writing transaction then takes its locks in the same order, head
+    first, so two workstations can neither deadlock nor both insert the same new key."""
+    conn.execute(select(chain_head.c.id).where(chain_head.c.id == 1).with_for_update())
+
+
 def append(conn: Connection, table: Table, values: dict[str, Any]) -> dict[str, Any]:
     """Insert one evidence row as the next chain entry; returns the row as stored."""
     head = conn.execute(
@@ -54,6 +61,10 @@ def append(conn: Connection, table: Table, values: dict[str, Any]) -> dict[str, 
         .with_for_update()
     ).one()
     seq = head.last_seq + 1
+    # Safe under the head lock on PostgreSQL because sessions are READ COMMITTED (the engine
+    # pins it): a writer that waited for the lock gets the head as the previous holder
+    # committed it, and each later statement sees that holder's rows, so max(id) + 1 is new.
+    # (Under REPEATABLE READ the wait would end in a serialization error instead.)
     row_id = conn.execute(select(func.coalesce(func.max(table.c.id), 0) + 1)).scalar_one()
     row = {"id": row_id, **values, "seq": seq}
     row["entry_hash"] = chain_hash(head.last_hash, table.name, row)

@@ -719,6 +719,7 @@ class SqlAccountRepository:
         roles: frozenset[str],
         now: dt.datetime,
     ) -> UserRecord:
+        chain.lock_head(self.conn)
         self.conn.execute(
             insert(users).values(
                 name=name,
@@ -762,6 +763,7 @@ class SqlAccountRepository:
         if display_name is not None:
             values["display_name"] = display_name
         if values:
+            chain.lock_head(self.conn)
             self.conn.execute(update(users).where(users.c.name == name).values(**values))
 
     def setting(self, key: str) -> str | None:
@@ -769,6 +771,7 @@ class SqlAccountRepository:
 
     def set_setting(self, key: str, value: str, now: dt.datetime, by: str) -> None:
         values = {"value": value, "updated_at": utc_text(now), "updated_by": by}
+        chain.lock_head(self.conn)
         changed = self.conn.execute(update(settings).where(settings.c.key == key).values(**values))
         if changed.rowcount == 0:
             self.conn.execute(insert(settings).values(key=key, **values))

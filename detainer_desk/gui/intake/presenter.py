@@ -1,0 +1,425 @@
+"""The intake screen's presenter: everything the screen shows that takes a rule to work out.
+
+The widgets only lay out and display; the law is the domain's. This module asks the domain
+(the contract parser, the engine, ``judicial_warrant_failures``) and turns the answers into
+words for an officer: which field a problem belongs to and how to say it, whether a document
+counts as a judicial warrant and why not, the decision's headline, meaning and reasons, the
+countdown to ``hold_until``. No Qt, no storage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from detainer_desk.domain import vocabulary as v
+from detainer_desk.domain.alerts import LEVEL_WORDS, alert_level, countdown_text
+from detainer_desk.domain.clock import local_date, to_aware
+from detainer_desk.domain.decision import Decision, format_instant_for_people
+from detainer_desk.domain.engine import evaluate, judicial_warrant_failures
+from detainer_desk.domain.errors import InvalidInput, Problem
+from detainer_desk.domain.policy import Policy
+from detainer_desk.domain.reader import parse_instant_text
+from detainer_desk.domain.request import Document, Request, request_from_mapping
+from detainer_desk.services.intake import EarlierDecisions
+from detainer_desk.services.records import FUTURE_TOLERANCE
+
+from ..widgets import plain_sentence
+from .draft import SOURCE, DocumentDraft, RequestDraft, to_contract
+
+# -- where a problem belongs, and how to say it -------------------------------------------
+
+REQUEST_LABELS = {
+    "received_at": "Received at",
+    "release_eligible_at": "Release-eligible time",
+    "flags": "Flags",
+    "subject.name": "Name",
+    "subject.dob": "Date of birth",
+    "subject.booking_number": "Booking number",
+    "subject.a_number": "A-number",
+    "subject.fbi_number": "FBI number",
+    "subject.citizenship_claim": "Citizenship claim",
+    "subject.us_citizenship_indicators": "Citizenship indicators",
+    "detainer.form": "Form",
+    "detainer.issued_at": "Issued at",
+    "detainer.issuing_office": "Issuing office",
+    "detainer.officer": "Officer",
+    "detainer.requested": "What ICE asks",
+    "detainer.probable_cause_basis": "Probable-cause basis",
+}
+DOCUMENT_LABELS = {
+    "kind": "Kind",
+    "signed": "Signed",
+    "signer_role": "Signed by",
+    "court": "Court",
+    "court_system": "Court system",
+    "names_subject": "Names this person",
+    "issued_on": "Issued on",
+    "expires_on": "Expires on",
+    "final": "Final",
+}
+HISTORY_LABELS = {
+    "offense": "Offense",
+    "statute": "Statute",
+    "class": "Class",
+    "status": "Status",
+    "date": "Date",
+    "released_on": "Released on",
+    "probable_cause_found": "Probable cause found",
+}
+# Problems about one item of a list of choices ("detainer.requested[2]") belong to the list.
+_CHOICE_LISTS = ("detainer.requested", "detainer.probable_cause_basis", "flags")
+_CHOICE_LISTS += ("subject.us_citizenship_indicators",)
+_ITEM_RE = re.compile(r"(documents|history)\[(\d+)\](?:\.([a-z_]+))?")
+
+REQUEST, DOCUMENT, HISTORY, GENERAL = "request", "document", "history", "general"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a problem is shown: a request field, a document's or history row's field, or
+    (for what the form has no field for) the general list."""
+
+    area: str
+    field: str = ""  # a REQUEST_LABELS key, a DOCUMENT_LABELS / HISTORY_LABELS key, or ""
+    index: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.area == REQUEST:
+            return REQUEST_LABELS[self.field]
+        if self.area == DOCUMENT:
+            return DOCUMENT_LABELS.get(self.field, "")
+        if self.area == HISTORY:
+            return HISTORY_LABELS.get(self.field, "")
+        return ""
+
+    @property
+    def where(self) -> str:
+        """Where to look, for the summary list: "Document 2", "History row 1", ""."""
+        if self.area == DOCUMENT:
+            return f"Document {self.index + 1}" if self.index is not None else "Documents"
+        if self.area == HISTORY:
+            return f"History row {self.index + 1}" if self.index is not None else "History"
+        return ""
+
+
+def place_of(key: str) -> Place:
+    match = _ITEM_RE.fullmatch(key)
+    if match:
+        area = DOCUMENT if match[1] == "documents" else HISTORY
+        labels = DOCUMENT_LABELS if area == DOCUMENT else HISTORY_LABELS
+        name = match[3] or ""
+        return Place(area, name if name in labels else "", int(match[2]))
+    if key == "documents":
+        return Place(DOCUMENT)
+    if key == "history":
+        return Place(HISTORY)
+    for choice_list in _CHOICE_LISTS:
+        if key.startswith(choice_list + "["):
+            return Place(REQUEST, choice_list)
+    if key in REQUEST_LABELS:
+        return Place(REQUEST, key)
+    return Place(GENERAL)
+
+
+def message_for(problem: Problem) -> str:
+    """The problem as a sentence to show beside its field."""
+    label = place_of(problem.key).label
+    message = problem.message
+    if message == "is required but missing":
+        return f"{label} is required." if label else "Required."
+    if label and message.startswith(("is ", "must ")):
+        return plain_sentence(f"{label} {message}")
+    return plain_sentence(message)
+
+
+def summary_of(problem: Problem) -> str:
+    """The problem for the list of everything still to fix, saying where it is."""
+    place = place_of(problem.key)
+    if place.area == GENERAL:
+        key = f"{problem.key}: " if problem.key else ""
+        return plain_sentence(f"{key}{problem.message}")
+    text = message_for(problem)
+    if place.area == REQUEST or not place.where:
+        return text
+    return f"{place.where}: {text}"
+
+
+# -- checking what is typed ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the form amounts to right now: its problems, or the request and its decision."""
+
+    problems: tuple[Problem, ...]
+    request: Request | None = None
+    decision: Decision | None = None  # only with a policy and no problems
+
+    @property
+    def valid(self) -> bool:
+        return self.request is not None and not self.problems
+
+
+def assess(draft: RequestDraft, policy: Policy | None, now: dt.datetime) -> Assessment:
+    """Parse the draft as a request file and, with a policy, evaluate it at ``now``, exactly
+    as ``records.record_decision`` will when it is recorded."""
+    try:
+        request = request_from_mapping(to_contract(draft), SOURCE)
+    except InvalidInput as invalid:
+        return Assessment(invalid.problems)
+    if policy is None:
+        return Assessment((), request)
+    problems = []
+    received_at = to_aware(request.received_at, policy.zone)
+    if received_at > now + FUTURE_TOLERANCE:
+        # record_decision refuses this too; say so before the officer gets that far.
+        problems.append(Problem(SOURCE, "received_at", "is in the future; check the date and time"))
+    try:
+        decision = evaluate(policy, request, at=now)
+    except InvalidInput as invalid:
+        problems.extend(invalid.problems)
+        decision = None
+    if problems:
+        return Assessment(tuple(problems))
+    return Assessment((), request, decision)
+
+
+def instant_reading(text: str, zone: ZoneInfo | None) -> str | None:
+    """How a typed date and time is read ("Tue 10 Feb 2026, 08:30 PST (UTC-08:00)"), so the
+    officer sees at once if a time without an offset was read in the policy's timezone."""
+    if not text.strip() or zone is None:
+        return None
+    parsed, error = parse_instant_text(text)
+    if error or parsed is None:
+        return None
+    moment = to_aware(parsed, zone).astimezone(zone)
+    return f"Read as {format_instant_for_people(moment)}"
+
+
+def local_input_text(moment: dt.datetime, zone: ZoneInfo) -> str:
+    """An instant as an officer would type it in the policy's timezone (no offset)."""
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
+
+
+# -- the judicial-warrant checklist (contract 2.1) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    counts: bool | None  # None: not enough is filled in to say
+    headline: str
+    reasons: tuple[str, ...]
+
+
+def _date_or_none(text: str) -> tuple[dt.date | None, bool]:
+    """The date typed, and whether what was typed is usable (empty counts as usable)."""
+    if not text.strip():
+        return None, True
+    try:
+        return dt.date.fromisoformat(text.strip()), True
+    except ValueError:
+        return None, False
+
+
+def evaluation_date(now: dt.datetime, policy: Policy | None) -> dt.date:
+    """The date the engine judges expiry on: the local date of ``now`` in the policy's zone."""
+    zone = policy.zone if policy is not None else dt.UTC
+    return local_date(now, zone) if isinstance(zone, ZoneInfo) else now.astimezone(zone).date()
+
+
+def warrant_verdict(doc: DocumentDraft, on: dt.date) -> Verdict:
+    """Whether ``doc`` counts as a judicial warrant on ``on``, and why not, in plain words
+    (the engine's own test: ``judicial_warrant_failures``)."""
+    if not doc.kind:
+        return Verdict(None, "Choose what kind of document this is.", ())
+    expires_on, expiry_readable = _date_or_none(doc.expires_on)
+    issued_on, _ = _date_or_none(doc.issued_on)
+    document = Document(
+        kind=doc.kind,
+        signed=doc.signed,
+        signer_role=doc.signer_role or None,
+        court=doc.court.strip() or None,
+        court_system=doc.court_system or None,
+        names_subject=doc.names_subject,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        final=doc.final,
+    )
+    failures = [plain_sentence(f) for f in judicial_warrant_failures(document, on)]
+    if not expiry_readable and doc.kind in v.JUDICIAL_WARRANT_KINDS:
+        failures.append("The expiry date cannot be read: type it as YYYY-MM-DD.")
+    if failures:
+        return Verdict(False, "Does NOT count as a judicial warrant", tuple(failures))
+    signer = v.SIGNER_ROLE_WORDS[doc.signer_role]
+    reasons = [f"Signed by {signer} of {doc.court.strip()}, and names this person."]
+    reasons.append(
+        f"Valid on {on.isoformat()}"
+        + (f" (expires {expires_on.isoformat()})." if expires_on else " (no expiry date).")
+    )
+    if doc.court_system == "federal":
+        reasons.append("From a federal court.")
+    else:
+        system = "a state court" if doc.court_system == "state" else "a court not marked federal"
+        reasons.append(
+            f"From {system}: a policy that accepts only federal judicial warrants will not "
+            "count it."
+        )
+    return Verdict(True, "COUNTS as a judicial warrant", tuple(reasons))
+
+
+def document_title(number: int, doc: DocumentDraft) -> str:
+    kind = v.DOCUMENT_KIND_WORDS.get(doc.kind, "kind not chosen yet")
+    return f"{number}. {kind[0].upper()}{kind[1:]}"
+
+
+# -- the decision ----------------------------------------------------------------------------
+
+OUTCOME_MEANING = {
+    "hold": "The jail may keep the person in custody for ICE past the time they would "
+    "otherwise be released, but never past the deadline shown.",
+    "transfer": "Do not keep the person past their release time. ICE may take custody at "
+    "the moment of release.",
+    "notify": "Do not hold and do not hand over. The jail may tell ICE the release date "
+    "and time.",
+    "decline": "Do not hold, hand over or tell ICE the release date: the policy permits none "
+    "of them.",
+    "review": "Do nothing yet. A supervisor must review this request before anything is done.",
+}
+ACTION_TITLES = {
+    "hold": "Hold past release",
+    "transfer": "Transfer to ICE at release",
+    "notify": "Notify ICE of the release",
+    "review": "Supervisor review",
+}
+
+
+@dataclass(frozen=True)
+class ReasonLine:
+    result: str
+    text: str
+    citation: str
+
+
+@dataclass(frozen=True)
+class ReasonGroup:
+    action: str
+    title: str
+    verdict: str  # "PERMITTED", "NOT PERMITTED", "REVIEW REQUIRED"
+    reasons: tuple[ReasonLine, ...]
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    outcome: str
+    words: str  # HOLD, TRANSFER AT RELEASE, ...
+    headline: str  # Decision.headline(): HOLD until Fri 13 Feb 2026, 15:00 PST (UTC-08:00)
+    detail: str  # the line under the big words
+    meaning: str
+    hold_until: dt.datetime | None
+    deadline_note: str | None  # why there is no countdown, when a hold has no deadline yet
+    supervisor_items: tuple[str, ...]
+    groups: tuple[ReasonGroup, ...]
+    policy_line: str
+    checked_line: str
+
+
+def decision_view(decision: Decision, request: Request, policy_citation: str) -> DecisionView:
+    words = v.OUTCOME_WORDS[decision.outcome]
+    detail = ""
+    if decision.outcome == "hold" and decision.hold_until is not None:
+        detail = f"until {format_instant_for_people(decision.hold_until)}"
+    elif decision.outcome == "review" and decision.tentative_outcome:
+        detail = f"Tentatively: {v.OUTCOME_WORDS[decision.tentative_outcome]}"
+        if decision.hold_until is not None:
+            detail += f" until {format_instant_for_people(decision.hold_until)}"
+    deadline_note = None
+    if decision.effective_outcome == "hold" and decision.hold_until is None:
+        deadline_note = (
+            "No deadline yet: the release-eligible time is not known. The hold clock starts "
+            "when the person would otherwise be released; enter that time when it is known."
+        )
+    groups = []
+    for action in (*v.ACTIONS, "review"):
+        reasons = tuple(
+            ReasonLine(r.result, plain_sentence(r.text), r.citation)
+            for r in decision.reasons
+            if r.action == action
+        )
+        if not reasons:
+            continue
+        if action == "review":
+            verdict = "REVIEW REQUIRED"
+        else:
+            verdict = "PERMITTED" if decision.permitted[action] else "NOT PERMITTED"
+        groups.append(ReasonGroup(action, ACTION_TITLES[action], verdict, reasons))
+    supervisor = tuple(
+        plain_sentence(r.text) for r in decision.reasons if r.action == "review"
+    )
+    if decision.window_closed:
+        closing = [r.text for r in decision.reasons if r.result == "window closed"]
+        meaning = OUTCOME_MEANING[decision.outcome] + " " + plain_sentence(closing[0])
+    else:
+        meaning = OUTCOME_MEANING[decision.outcome]
+    return DecisionView(
+        outcome=decision.outcome,
+        words=words,
+        headline=decision.headline(),
+        detail=detail,
+        meaning=meaning,
+        hold_until=decision.hold_until,
+        deadline_note=deadline_note,
+        supervisor_items=supervisor,
+        groups=tuple(groups),
+        policy_line=f"{decision.policy_name} — {policy_citation} "
+        f"(policy text SHA-256 {decision.policy_sha256[:12]}…)",
+        checked_line=f"Checked at {format_instant_for_people(decision.evaluated_at)} for "
+        f"{request.subject.name}, booking {request.subject.booking_number}",
+    )
+
+
+@dataclass(frozen=True)
+class Countdown:
+    text: str  # "43 h 00 min left"
+    level: str  # alerts.OK, SOON, URGENT, EXPIRED, UNKNOWN
+    words: str  # "more than 4 hours left", "DEADLINE PASSED: release now"
+
+
+def countdown(hold_until: dt.datetime | None, now: dt.datetime) -> Countdown:
+    level = alert_level(hold_until, now)
+    return Countdown(countdown_text(hold_until, now), level, LEVEL_WORDS[level])
+
+
+def earlier_text(earlier: EarlierDecisions, zone: ZoneInfo | None) -> str | None:
+    """The duplicate warning, or None when nothing was recorded for this booking and form."""
+    if earlier.total == 0:
+        return None
+    items = []
+    for found in earlier.latest:
+        when = found.recorded_at.astimezone(zone) if zone else found.recorded_at
+        outcome = v.OUTCOME_WORDS.get(found.outcome, found.outcome)
+        items.append(
+            f"decision {found.decision_id} ({outcome}, recorded "
+            f"{format_instant_for_people(when)} by {found.recorded_by})"
+        )
+    more = earlier.total - len(earlier.latest)
+    listed = "; ".join(items) + (f"; and {more} earlier" if more > 0 else "")
+    count = "once" if earlier.total == 1 else f"{earlier.total} times"
+    return (
+        f"Already recorded: a request for booking {earlier.booking_number} on form "
+        f"{earlier.form} was recorded {count}: {listed}. Record again only if this is a new "
+        "detainer, not the same one entered twice."
+    )
+
+
+def recorded_duplicates_text(decision_ids: tuple[int, ...], booking: str, form: str) -> str | None:
+    if not decision_ids:
+        return None
+    listed = ", ".join(str(i) for i in decision_ids)
+    return (
+        f"Note: booking {booking} on form {form} had already been recorded (decision "
+        f"{listed}). Tell a supervisor, so that the log does not hold the same detainer twice."
+    )

@@ -1,0 +1,620 @@
+"""One decision, everything about it: the request as entered, the documents and scans, the
+reasons with their citations, the exact policy text it was decided under, and every later
+amendment in the order it was recorded. Read-only: later facts are added as amendments
+on the review queue and the holds board, never here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtGui import QFontDatabase, QImage, QPixmap
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from detainer_desk.adapters.pdf import render_audit_pdf
+from detainer_desk.adapters.pdf import words as w
+from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import lifecycle as lc
+from detainer_desk.domain.describe import TRIGGER_WORDS, describe_policy
+from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS, SIGNER_ROLE_WORDS
+from detainer_desk.services import board, documents, records
+from detainer_desk.services.ports import AttachmentInfo, DecisionRow
+
+from ..audit_trail import details_text
+from ..session import Session
+from ..tasks import TaskRunner
+from ..widgets import MessageLabel, heading, paragraph
+from .common import (
+    NOTHING,
+    SaveChooser,
+    ask_save_path,
+    full_time,
+    local_time,
+    write_file_atomically,
+)
+from .tasks import run_in_background
+
+HISTORY_COLUMNS = ("#", "Recorded", "By", "Workstation", "What", "Effective", "Reason", "Details")
+PDF_MEDIA_TYPE = "application/pdf"
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
+def _facts_html(rows: Sequence[tuple[str, str]]) -> str:
+    cells = "".join(
+        f"<tr><td style='padding:3px 14px 3px 0; color:palette(placeholder-text)'>{_e(label)}"
+        f"</td><td style='padding:3px 0'>{value}</td></tr>"
+        for label, value in rows
+    )
+    return f"<table cellspacing='0'>{cells}</table>"
+
+
+def _grid_html(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    head = "".join(f"<th align='left' style='padding:4px 8px'>{_e(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td style='padding:4px 8px' valign='top'>{c}</td>" for c in row)
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        "<table border='1' cellspacing='0' cellpadding='0' style='border-collapse:collapse' "
+        f"width='100%'><tr>{head}</tr>{body}</table>"
+    )
+
+
+class DecisionDetailDialog(QDialog):
+    """Opened with ``open()`` (never modal to the whole program): several can be compared."""
+
+    def __init__(
+        self,
+        session: Session,
+        tasks: TaskRunner,
+        row: DecisionRow,
+        state: lc.DecisionState,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.tasks = tasks
+        self.row = row
+        self.state = state
+        self.decision_id = row.summary.decision_id
+        self.request: Mapping[str, Any] = json.loads(row.request_json)
+        self.decision: Mapping[str, Any] = json.loads(row.decision_json)
+        self.zone: ZoneInfo = records.load_policy(row.policy).zone
+        self.choose_save_path: SaveChooser = ask_save_path
+        self.saved_path: str | None = None
+        self._pdf_buffer: QBuffer | None = None
+
+        summary = row.summary
+        title = f"Decision {self.decision_id}: {summary.subject_name}"
+        self.setObjectName("decisionDetailDialog")
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(1040, 680)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 12)
+        layout.setSpacing(8)
+        layout.addWidget(
+            heading(
+                f"{summary.subject_name} · booking {summary.booking_number}", "detailHeading", 4
+            )
+        )
+        layout.addWidget(self._headline())
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("detailTabs")
+        self.tabs.setAccessibleName("Parts of the record")
+        self.tabs.addTab(self._request_tab(), "Request")
+        self.tabs.addTab(self._documents_tab(), "Documents")
+        self.tabs.addTab(self._reasons_tab(), "Reasons and citations")
+        self.tabs.addTab(self._policy_tab(), "Policy version")
+        self.tabs.addTab(self._history_tab(), f"History ({len(row.amendments)} amendments)")
+        self.tabs.addTab(self._raw_tab(), "As entered")
+        layout.addWidget(self.tabs, 1)
+
+        self.message = MessageLabel("detailMessage", "Message")
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox()
+        buttons.setObjectName("detailButtons")
+        self.save_button = QPushButton("&Save audit PDF…")
+        self.save_button.setObjectName("detailSaveAuditPdf")
+        self.save_button.setAccessibleName("Save the audit PDF of this decision")
+        self.save_button.setAutoDefault(False)
+        may_print = session.may(acc.PRINT_RECORDS)
+        self.save_button.setEnabled(may_print)
+        if not may_print:
+            self.save_button.setToolTip("Needs a role that may print records")
+        self.save_button.clicked.connect(self.save_audit_pdf)
+        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setObjectName("detailClose")
+        self.close_button.setAccessibleName("Close")
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    # ----------------------------------------------------------------- header
+    def _headline(self) -> QLabel:
+        summary, state = self.row.summary, self.state
+        words = OUTCOME_WORDS.get(state.outcome, state.outcome.upper())
+        if state.outcome == "hold":
+            words += (
+                f" until {full_time(state.hold_until, self.zone)}"
+                if state.hold_until
+                else " (the clock starts when release eligibility is recorded)"
+            )
+        recorded = OUTCOME_WORDS.get(summary.outcome, summary.outcome)
+        if summary.outcome == "review" and summary.tentative_outcome:
+            recorded += f", tentatively {OUTCOME_WORDS.get(summary.tentative_outcome, '')}"
+        text = (
+            f"<b>{_e(words)}</b> · status: <b>{_e(state.status)}</b><br>"
+            f"Decision {self.decision_id}, recorded as {_e(recorded)} by "
+            f"{_e(summary.recorded_by)} on {_e(self.row.workstation)}, "
+            f"{_e(full_time(summary.recorded_at, self.zone))}"
+        )
+        label = QLabel(text)
+        label.setObjectName("detailHeadline")
+        label.setAccessibleName("Outcome and status")
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    # ---------------------------------------------------------------- request
+    def _browser(self, object_name: str, accessible_name: str, body: str) -> QTextBrowser:
+        browser = QTextBrowser()
+        browser.setObjectName(object_name)
+        browser.setAccessibleName(accessible_name)
+        browser.setOpenExternalLinks(False)
+        browser.setHtml(body)
+        return browser
+
+    def _instant(self, value: object) -> str:
+        if not value:
+            return "not stated"
+        try:
+            moment = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            return _e(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.zone)
+        return _e(full_time(moment, self.zone))
+
+    def _request_tab(self) -> QWidget:
+        request, summary = self.request, self.row.summary
+        subject = w.section(request, "subject")
+        detainer = w.section(request, "detainer")
+        claim = bool(subject.get("citizenship_claim"))
+        facts = [
+            ("Name", f"<b>{_e(w.text_of(subject.get('name'), summary.subject_name))}</b>"),
+            ("Date of birth", _e(w.text_of(subject.get("dob"), summary.dob))),
+            ("Booking number", _e(summary.booking_number)),
+            ("A-number", _e(w.text_of(subject.get("a_number") or summary.a_number))),
+            (
+                "Claims U.S. citizenship",
+                "<b>YES: the person says they are a U.S. citizen</b>" if claim else "no",
+            ),
+            (
+                "U.S. citizenship indicators",
+                _e(w.coded(subject.get("us_citizenship_indicators"), w.INDICATOR_WORDS)),
+            ),
+            ("Detainer form", _e(w.text_of(detainer.get("form"), summary.form))),
+            ("Issued by ICE", self._instant(detainer.get("issued_at"))),
+            ("Received by the jail", self._instant(request.get("received_at"))),
+            ("Issuing office", _e(w.text_of(detainer.get("issuing_office")))),
+            ("ICE officer", _e(w.text_of(detainer.get("officer")))),
+            ("ICE asks the jail to", _e(w.coded(detainer.get("requested"), w.REQUESTED_WORDS))),
+            (
+                "Probable-cause basis",
+                _e(w.coded(detainer.get("probable_cause_basis"), w.BASIS_WORDS, "none stated")),
+            ),
+            ("Flags", _e(w.coded(request.get("flags"), w.FLAG_WORDS))),
+            (
+                "Release eligible at (as entered)",
+                self._instant(request.get("release_eligible_at"))
+                if request.get("release_eligible_at")
+                else "not known when the request was entered",
+            ),
+            (
+                "Release eligible at (now)",
+                _e(full_time(self.state.release_eligible_at, self.zone)),
+            ),
+        ]
+        history_rows = []
+        for entry in w.items(request, "history"):
+            if not isinstance(entry, Mapping):
+                continue
+            history_rows.append(
+                [
+                    _e(w.text_of(entry.get("offense"))),
+                    _e(w.text_of(entry.get("statute"), NOTHING)),
+                    _e(w.text_of(entry.get("class"), NOTHING)),
+                    _e(w.text_of(entry.get("status"), NOTHING)),
+                    _e(w.text_of(entry.get("date"), NOTHING)),
+                ]
+            )
+        body = "<h3>The person and the request</h3>" + _facts_html(facts)
+        body += "<h3>Criminal history as entered</h3>"
+        body += (
+            _grid_html(["Offense", "Statute", "Class", "Status", "Date"], history_rows)
+            if history_rows
+            else "<p>None entered.</p>"
+        )
+        return self._browser("detailRequest", "The request as entered", body)
+
+    # -------------------------------------------------------------- documents
+    def _documents_tab(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("detailDocumentsPage")
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 6, 0, 0)
+        rows = []
+        for number, document in enumerate(w.items(self.request, "documents"), start=1):
+            doc: Mapping[str, Any] = document if isinstance(document, Mapping) else {}
+            role = doc.get("signer_role")
+            signer = SIGNER_ROLE_WORDS.get(str(role), str(role)) if role else "not stated"
+            signed = "yes, by " + signer if doc.get("signed") else "no"
+            court = w.text_of(doc.get("court"), NOTHING)
+            rows.append(
+                [
+                    str(number),
+                    _e(w.document_words(doc.get("kind"))),
+                    _e(signed),
+                    _e(court),
+                    _e("yes" if doc.get("names_subject") else "no")
+                    if "names_subject" in doc
+                    else NOTHING,
+                ]
+            )
+        described = (
+            _grid_html(["#", "Type", "Signed", "Court", "Names the person"], rows)
+            if rows
+            else "<p>No documents came with the request.</p>"
+        )
+        browser = self._browser(
+            "detailDocumentList",
+            "Documents that came with the request",
+            "<b>Documents that came with the request</b>" + described,
+        )
+        browser.setMaximumHeight(150)
+        column.addWidget(browser)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("detailScanSplitter")
+        self.scan_list = QListWidget()
+        self.scan_list.setObjectName("detailScans")
+        self.scan_list.setAccessibleName("Scans attached to the request")
+        for info in self.row.attachments:
+            item = QListWidgetItem(self._scan_label(info))
+            item.setData(Qt.ItemDataRole.UserRole, info.id)
+            item.setToolTip(f"SHA-256 {info.sha256}")
+            self.scan_list.addItem(item)
+        if not self.row.attachments:
+            placeholder = QListWidgetItem("No scans were attached.")
+            placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.scan_list.addItem(placeholder)
+        self.scan_list.currentItemChanged.connect(self._scan_chosen)
+        splitter.addWidget(self.scan_list)
+
+        self.preview = QStackedWidget()
+        self.preview.setObjectName("detailPreview")
+        self.preview_note = QLabel(
+            "Select a scan on the left to see it."
+            if self.row.attachments
+            else "No scans were attached to this request."
+        )
+        self.preview_note.setObjectName("detailPreviewNote")
+        self.preview_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview_note.setWordWrap(True)
+        self.pdf_document = QPdfDocument(self)
+        self.pdf_view = QPdfView()
+        self.pdf_view.setObjectName("detailPdfView")
+        self.pdf_view.setAccessibleName("PDF scan")
+        self.pdf_view.setDocument(self.pdf_document)
+        self.pdf_view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.image_label = QLabel()
+        self.image_label.setObjectName("detailImage")
+        self.image_label.setAccessibleName("Image scan")
+        self.image_label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        image_scroll = QScrollArea()
+        image_scroll.setObjectName("detailImageScroll")
+        image_scroll.setWidgetResizable(True)
+        image_scroll.setWidget(self.image_label)
+        for widget in (self.preview_note, self.pdf_view, image_scroll):
+            self.preview.addWidget(widget)
+        self.image_scroll = image_scroll
+        splitter.addWidget(self.preview)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([280, 720])
+        column.addWidget(splitter, 1)
+        return page
+
+    def _scan_label(self, info: AttachmentInfo) -> str:
+        documents = w.items(self.request, "documents")
+        if info.document_index is None:
+            shows = "the request itself"
+        elif 0 <= info.document_index < len(documents) and isinstance(
+            documents[info.document_index], Mapping
+        ):
+            kind = documents[info.document_index].get("kind")
+            shows = f"document {info.document_index + 1}: {w.document_words(kind)}"
+        else:
+            shows = f"document {info.document_index + 1}"
+        size = f"{info.size / 1024:,.0f} KB" if info.size >= 1024 else f"{info.size} bytes"
+        return f"{info.file_name}\n{shows} · {size}"
+
+    def _scan_chosen(self, item: QListWidgetItem | None) -> None:
+        if item is None or item.data(Qt.ItemDataRole.UserRole) is None:
+            return
+        attachment_id = int(item.data(Qt.ItemDataRole.UserRole))
+        info = next(a for a in self.row.attachments if a.id == attachment_id)
+        self.preview_note.setText(f"Loading {info.file_name}…")
+        self.preview.setCurrentWidget(self.preview_note)
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        decision_id = self.decision_id
+        run_in_background(
+            self.tasks,
+            self,
+            self.message,
+            lambda: board.attachment_content(uow(), actor, decision_id, attachment_id, now),
+            lambda content: self.show_scan(info, content),
+        )
+
+    def show_scan(self, info: AttachmentInfo, content: bytes) -> None:
+        if info.media_type == PDF_MEDIA_TYPE:
+            buffer = QBuffer(self)
+            buffer.setData(QByteArray(content))
+            buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+            self.pdf_document.close()
+            self.pdf_document.load(buffer)
+            if self._pdf_buffer is not None:
+                self._pdf_buffer.deleteLater()
+            self._pdf_buffer = buffer
+            if self.pdf_document.status() == QPdfDocument.Status.Ready:
+                self.preview.setCurrentWidget(self.pdf_view)
+                return
+            self.preview_note.setText(
+                f"{info.file_name} cannot be shown: it is not a readable PDF."
+            )
+            self.preview.setCurrentWidget(self.preview_note)
+            return
+        image = QImage.fromData(content)
+        if image.isNull():
+            image = _image_through_pillow(content)
+        if image.isNull():
+            self.preview_note.setText(f"{info.file_name} cannot be shown as a picture.")
+            self.preview.setCurrentWidget(self.preview_note)
+            return
+        pixmap = QPixmap.fromImage(image)
+        width = max(200, self.image_scroll.viewport().width() - 8)
+        if pixmap.width() > width:
+            pixmap = pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+        self.image_label.setPixmap(pixmap)
+        self.preview.setCurrentWidget(self.image_scroll)
+
+    # ---------------------------------------------------------------- reasons
+    def _reasons_tab(self) -> QWidget:
+        decision = self.decision
+        permitted = decision.get("permitted") or {}
+        allowed = [
+            (action.capitalize(), "permitted" if permitted.get(action) else "not permitted")
+            for action in ACTIONS
+        ]
+        body = "<h3>What the policy permits for this request</h3>"
+        body += _facts_html([(label, f"<b>{_e(value)}</b>") for label, value in allowed])
+        triggers = decision.get("review_triggers") or []
+        if triggers:
+            body += "<h3>Why a supervisor must review it</h3><ul>"
+            body += "".join(f"<li>{_e(TRIGGER_WORDS.get(str(t), str(t)))}</li>" for t in triggers)
+            body += "</ul>"
+        rows = []
+        for reason in decision.get("reasons") or []:
+            if not isinstance(reason, Mapping):
+                continue
+            rows.append(
+                [
+                    _e(w.ACTION_WORDS.get(str(reason.get("action")), reason.get("action"))),
+                    _e(reason.get("result", "")),
+                    _e(reason.get("text", "")),
+                    f"<i>{_e(reason.get('citation', ''))}</i>",
+                ]
+            )
+        body += "<h3>Reasons, each with its source</h3>"
+        body += (
+            _grid_html(["Action", "Result", "Why", "Citation"], rows)
+            if rows
+            else "<p>No reasons were recorded.</p>"
+        )
+        return self._browser("detailReasons", "Reasons and citations", body)
+
+    # ----------------------------------------------------------------- policy
+    def _policy_tab(self) -> QWidget:
+        policy = self.row.policy
+        page = QWidget()
+        page.setObjectName("detailPolicyPage")
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 8, 0, 0)
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        name = QLabel(f"<b>{_e(policy.name)}</b> (policy version {policy.id})")
+        name.setObjectName("detailPolicyName")
+        form.addRow("Policy:", name)
+        digest = paragraph(policy.sha256, "detailPolicySha", "Policy SHA-256")
+        digest.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        form.addRow("SHA-256:", digest)
+        stored = QLabel(
+            f"{_e(policy.source_name)}, stored {_e(full_time(policy.stamp.recorded_at, self.zone))}"
+            f" by {_e(policy.stamp.recorded_by)}"
+        )
+        stored.setObjectName("detailPolicyStored")
+        stored.setWordWrap(True)
+        form.addRow("From:", stored)
+        self.policy_view_combo = QComboBox()
+        self.policy_view_combo.setObjectName("detailPolicyView")
+        self.policy_view_combo.setAccessibleName("Show the policy")
+        self.policy_view_combo.addItem("in plain English", "plain")
+        self.policy_view_combo.addItem("as the policy file stored (exact text)", "text")
+        form.addRow("Show:", self.policy_view_combo)
+        column.addLayout(form)
+        self.policy_text = QPlainTextEdit()
+        self.policy_text.setObjectName("detailPolicyText")
+        self.policy_text.setAccessibleName("Policy text")
+        self.policy_text.setReadOnly(True)
+        self.policy_text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        column.addWidget(self.policy_text, 1)
+        self.policy_view_combo.currentIndexChanged.connect(self._show_policy)
+        self._show_policy()
+        return page
+
+    def _show_policy(self) -> None:
+        if self.policy_view_combo.currentData() == "text":
+            self.policy_text.setPlainText(self.row.policy.text)
+        else:
+            self.policy_text.setPlainText(describe_policy(records.load_policy(self.row.policy)))
+
+    # ---------------------------------------------------------------- history
+    def _history_tab(self) -> QWidget:
+        """The decision, then every amendment in the order it was recorded (chain order)."""
+        summary = self.row.summary
+        self.history_entries: list[tuple[str, ...]] = [
+            (
+                "0",
+                local_time(summary.recorded_at, self.zone),
+                summary.recorded_by,
+                self.row.workstation,
+                f"Decision recorded: {OUTCOME_WORDS.get(summary.outcome, summary.outcome)}",
+                NOTHING,
+                NOTHING,
+                f"chain entry {self.row.seq}",
+            )
+        ]
+        for number, amendment in enumerate(sorted(self.row.amendments, key=lambda a: a.seq), 1):
+            self.history_entries.append(
+                (
+                    str(number),
+                    local_time(amendment.stamp.recorded_at, self.zone),
+                    amendment.stamp.recorded_by,
+                    amendment.stamp.workstation,
+                    lc.AMENDMENT_WORDS.get(amendment.kind, amendment.kind),
+                    local_time(amendment.effective_at, self.zone)
+                    if amendment.effective_at
+                    else NOTHING,
+                    amendment.reason or NOTHING,
+                    f"{details_text(amendment.details_json)}; chain entry {amendment.seq}",
+                )
+            )
+        rows = [
+            [_e(value) if column != 4 else f"<b>{_e(value)}</b>" for column, value in enumerate(e)]
+            for e in self.history_entries
+        ]
+        note = (
+            "<p>Nothing has been added since the decision was recorded.</p>"
+            if not self.row.amendments
+            else ""
+        )
+        body = (
+            f"<p>Times in {_e(self.zone.key)}. Later facts are added, never edited in.</p>"
+            + _grid_html(HISTORY_COLUMNS, rows)
+            + note
+        )
+        self.history_view = self._browser("detailHistory", "Amendment history, oldest first", body)
+        return self.history_view
+
+    def history_kinds(self) -> list[str]:
+        """What the history shows, in order (for tests and screen readers)."""
+        return [entry[4] for entry in self.history_entries]
+
+    # --------------------------------------------------------------------- raw
+    def _raw_tab(self) -> QWidget:
+        text = QPlainTextEdit()
+        text.setObjectName("detailRaw")
+        text.setAccessibleName("The request exactly as entered (JSON)")
+        text.setReadOnly(True)
+        text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        text.setPlainText(json.dumps(self.request, indent=2, ensure_ascii=False))
+        return text
+
+    # -------------------------------------------------------------- audit PDF
+    def save_audit_pdf(self) -> None:
+        summary = self.row.summary
+        suggested = f"audit-decision-{self.decision_id}-{summary.booking_number}.pdf"
+        path = self.choose_save_path(self, "Save the audit PDF", suggested)
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        decision_id = self.decision_id
+
+        def work() -> str:
+            record = documents.decision_record(uow(), decision_id, actor, now, "audit PDF")
+            context = documents.report_context(uow(), actor, now)
+            write_file_atomically(path, render_audit_pdf(record, context))
+            return path
+
+        self.save_button.setEnabled(False)
+        self.message.show_note("Making the audit PDF…")
+
+        def saved(written: str) -> None:
+            self.save_button.setEnabled(True)
+            self.saved_path = written
+            self.message.show_note(f"Saved the audit PDF to {written}.")
+
+        run_in_background(
+            self.tasks,
+            self,
+            self.message,
+            work,
+            saved,
+            on_failed=lambda _error: self.save_button.setEnabled(True),
+        )
+
+
+def _image_through_pillow(content: bytes) -> QImage:
+    """TIFF scans (and anything else Qt's image plugins lack) through Pillow, as PNG."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(content)) as picture:
+            out = io.BytesIO()
+            picture.convert("RGB").save(out, format="PNG")
+    except (UnidentifiedImageError, OSError, ValueError):
+        return QImage()
+    return QImage.fromData(out.getvalue())
+
+
+__all__ = ["DecisionDetailDialog"]

@@ -1,0 +1,954 @@
+"""Records › Active holds: everyone held, or to be held, on a detainer, and the time left.
+
+Nobody may be held past ``hold_until``. The countdown is worked out from the session's
+clock once a second (tests inject the clock and tick by hand); the list is read again
+from the record store every minute, so what another workstation records shows up. When a
+deadline comes within 4 hours, within 1 hour, and when it passes, an alert is raised once:
+in the list on this screen, on the workspace's tab bar, and as a desktop notification.
+
+The desktop notification never names anyone: it appears outside the program, also while
+the screen is locked, and may be kept in the system's notification history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDateTime, QObject, Qt, QTimer, QTimeZone, Signal
+from PySide6.QtGui import QIcon, QPalette, QTextDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QSystemTrayIcon,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import alerts
+from detainer_desk.domain import lifecycle as lc
+from detainer_desk.services import board, records
+from detainer_desk.services.access import RecordError
+from detainer_desk.services.board import HoldItem
+from detainer_desk.services.ports import LogRow
+
+from ..session import Session
+from ..tasks import TaskRunner
+from ..widgets import MessageLabel, heading, plain_sentence
+from .common import (
+    BACKGROUND,
+    DISPLAY,
+    FOREGROUND,
+    LEVEL,
+    TOOLTIP,
+    UTC_ZONE,
+    AnyIndex,
+    SaveChooser,
+    ask_save_path,
+    county_zone,
+    full_time,
+    level_colours,
+    outcome_text,
+    record_table,
+    short_time,
+)
+from .rows_model import RowsModel
+from .tasks import run_in_background
+
+TICK_MS = 1_000
+ALERT_COLUMN = 1
+RELOAD_MS = 60_000
+ACTION_KINDS = (lc.RELEASE_ELIGIBLE, lc.ICE_CUSTODY, lc.RELEASED, lc.LIFTED)
+ACTION_HINTS = {
+    lc.RELEASE_ELIGIBLE: "When the person would otherwise be released (bail posted, charges "
+    "dropped, sentence served …). This starts the hold clock.",
+    lc.ICE_CUSTODY: "When ICE officers took the person into their custody.",
+    lc.RELEASED: "When the person left the jail's custody.",
+    lc.LIFTED: "ICE lifted or cancelled the detainer. A written reason is required.",
+}
+# Levels in order of urgency, for the summary line.
+SUMMARY_LEVELS = (alerts.EXPIRED, alerts.URGENT, alerts.SOON, alerts.OK, alerts.UNKNOWN)
+# The alert column in few words (the full words are in the tooltip and the alerts list).
+SHORT_LEVEL_WORDS = {
+    alerts.EXPIRED: "PASSED: release",
+    alerts.URGENT: "under 1 h",
+    alerts.SOON: "under 4 h",
+    alerts.OK: "over 4 h",
+    alerts.UNKNOWN: "no clock yet",
+}
+SUMMARY_WORDS = {
+    alerts.EXPIRED: "past the deadline",
+    alerts.URGENT: "under 1 h",
+    alerts.SOON: "under 4 h",
+    alerts.OK: "more than 4 h",
+    alerts.UNKNOWN: "no clock yet",
+}
+COUNT_WORDS = {
+    alerts.SOON: "under 4 hours left",
+    alerts.URGENT: "under 1 hour left",
+    alerts.EXPIRED: "past the deadline",
+}
+HISTORY_LIMIT = 500
+ALERT_LIST_LIMIT = 300
+ALERT_LIST_BATCH = 50
+ALERT_TITLES = {
+    alerts.SOON: "under 4 hours left",
+    alerts.URGENT: "under 1 hour left",
+    alerts.EXPIRED: "the deadline has passed: release now",
+}
+
+# (title, text, urgent) -> whether a notification was shown.
+Notifier = Callable[[str, str, bool], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class HoldAlert:
+    decision_id: int
+    subject_name: str
+    booking_number: str
+    level: str
+    hold_until: dt.datetime | None
+    raised_at: dt.datetime
+
+
+class DesktopNotifier:
+    """A system-tray message where the desktop has a tray; nothing (and False) elsewhere,
+    e.g. offscreen or on a desktop without notifications: the in-app alerts remain."""
+
+    def __init__(self, parent: QObject) -> None:
+        self._parent = parent
+        self._tray: QSystemTrayIcon | None = None
+
+    @staticmethod
+    def available() -> bool:
+        return QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages()
+
+    def __call__(self, title: str, text: str, urgent: bool) -> bool:
+        if not self.available():
+            return False
+        if self._tray is None:
+            icon = QApplication.windowIcon()
+            if icon.isNull():
+                style = QApplication.style()
+                icon = (
+                    style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+                    if style is not None
+                    else QIcon()
+                )
+            self._tray = QSystemTrayIcon(icon, self._parent)
+            self._tray.setToolTip("Detainer Desk")
+        self._tray.show()
+        kind = (
+            QSystemTrayIcon.MessageIcon.Critical if urgent else QSystemTrayIcon.MessageIcon.Warning
+        )
+        self._tray.showMessage(title, text, kind, 15_000)
+        return True
+
+
+class AlertCentre(QObject):
+    """Remembers the last alert level of each hold and raises each crossing once.
+
+    Only holds whose clock runs and whose deadline has not yet passed are looked at on
+    each tick: a passed deadline stays passed until the list is read again.
+    """
+
+    raised = Signal(object)  # list[HoldAlert]
+
+    def __init__(self, notify: Notifier, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.notify = notify
+        self._levels: dict[int, str] = {}
+        self._deadlines: dict[int, str] = {}
+        self._watch: list[LogRow] = []
+        self._unknown = 0
+        self.history: list[HoldAlert] = []
+
+    def forget(self) -> None:
+        self._levels.clear()
+        self._deadlines.clear()
+        self._watch = []
+        self._unknown = 0
+        self.history.clear()
+
+    def track(self, rows: Sequence[LogRow]) -> None:
+        """The holds as just read: a new or moved deadline is watched afresh."""
+        present = {row.decision_id for row in rows}
+        for gone in set(self._deadlines) - present:
+            self._deadlines.pop(gone, None)
+            self._levels.pop(gone, None)
+        self._watch = []
+        self._unknown = 0
+        for row in rows:
+            decision_id = row.decision_id
+            if row.hold_until is None:
+                self._unknown += 1
+                self._deadlines.pop(decision_id, None)
+                self._levels.pop(decision_id, None)
+                continue
+            if self._deadlines.get(decision_id) != row.hold_until:
+                self._deadlines[decision_id] = row.hold_until
+                self._levels.pop(decision_id, None)
+            if self._levels.get(decision_id) != alerts.EXPIRED:
+                self._watch.append(row)
+
+    def observe(self, now: dt.datetime) -> list[HoldAlert]:
+        fresh = []
+        still_running = []
+        for row in self._watch:
+            item = board.hold_item(row, now)
+            previous = self._levels.get(row.decision_id)
+            if alerts.newly_reached(previous, item.level):
+                fresh.append(
+                    HoldAlert(
+                        row.decision_id,
+                        row.subject_name,
+                        row.booking_number,
+                        item.level,
+                        item.hold_until,
+                        now,
+                    )
+                )
+            self._levels[row.decision_id] = item.level
+            if item.level != alerts.EXPIRED:
+                still_running.append(row)
+        self._watch = still_running
+        if fresh:
+            self.history = (self.history + fresh)[-HISTORY_LIMIT:]
+            self.notify(*desktop_message(fresh))
+            self.raised.emit(fresh)
+        return fresh
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(SUMMARY_LEVELS, 0)
+        for level in self._levels.values():
+            counts[level] += 1
+        counts[alerts.UNKNOWN] += self._unknown
+        return counts
+
+
+def desktop_message(fresh: Sequence[HoldAlert]) -> tuple[str, str, bool]:
+    """Counts only: no name or booking number leaves the program."""
+    urgent = any(a.level in (alerts.URGENT, alerts.EXPIRED) for a in fresh)
+    if len(fresh) == 1:
+        title = f"Detainer hold: {ALERT_TITLES[fresh[0].level]}"
+        text = "One person held on a detainer needs attention."
+    else:
+        title = f"Detainer holds: {len(fresh)} deadlines need attention"
+        counts = {level: sum(1 for a in fresh if a.level == level) for level in ALERT_TITLES}
+        text = (
+            ", ".join(f"{n} {COUNT_WORDS[level]}" for level, n in counts.items() if n).capitalize()
+            + "."
+        )
+    return title, text + " Open Detainer Desk › Active holds to see who.", urgent
+
+
+class HoldsModel(RowsModel):
+    """The holds as read, with the countdown worked out for the model's ``now`` (only for
+    the rows the view asks about: a long list costs nothing per second)."""
+
+    def __init__(self, zone: Callable[[], dt.tzinfo], parent: QObject | None = None) -> None:
+        super().__init__(
+            [
+                ("Time left", lambda i: i.countdown),
+                ("Alert", lambda i: SHORT_LEVEL_WORDS[i.level]),
+                ("Subject", lambda i: i.row.subject_name),
+                ("Booking no.", lambda i: i.row.booking_number),
+                ("Form", lambda i: i.row.form),
+                ("Outcome", lambda i: outcome_text(i.row)),
+                ("Release eligible", lambda i: short_time(i.row.release_eligible_at, zone())),
+                ("Hold until", lambda i: short_time(i.hold_until, zone())),
+                ("Status", lambda i: i.row.status),
+            ],
+            lambda r: r.decision_id,
+            parent,
+        )
+        self._now = dt.datetime.now(dt.UTC)
+        self._items: dict[int, HoldItem] = {}
+        self._palette = QPalette()
+
+    def set_palette(self, palette: QPalette) -> None:
+        self._palette = palette
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self._items.clear()
+        super().set_rows(rows)
+
+    def set_now(self, now: dt.datetime) -> None:
+        self._now = now
+        self._items.clear()
+        if self.rowCount():
+            last_row, last_column = self.rowCount() - 1, self.columnCount() - 1
+            self.dataChanged.emit(self.index(0, 0), self.index(last_row, last_column))
+
+    def value_of(self, row: int) -> HoldItem:
+        item = self._items.get(row)
+        if item is None:
+            item = board.hold_item(self.row_at(row), self._now)
+            self._items[row] = item
+        return item
+
+    def data(self, index: AnyIndex, role: int = DISPLAY) -> object:
+        if role == TOOLTIP and index.isValid() and index.column() == ALERT_COLUMN:
+            return alerts.LEVEL_WORDS[self.value_of(index.row()).level]
+        return super().data(index, role)
+
+    def extra_data(self, item: Any, column: int, role: int) -> object:
+        if role == LEVEL:
+            return item.level
+        if role in (BACKGROUND, FOREGROUND):
+            colours = level_colours(item.level, self._palette)
+            if colours is None:
+                return None
+            return colours[0] if role == BACKGROUND else colours[1]
+        return None
+
+
+class ActiveHoldsScreen(QWidget):
+    open_decision = Signal(int)
+    alerts_changed = Signal(int)  # how many holds are urgent or past the deadline
+    changed = Signal()  # something was recorded here (other screens refresh)
+
+    def __init__(
+        self,
+        session: Session,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        notify: Notifier | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.tasks = tasks
+        self.setObjectName("activeHoldsScreen")
+        self.setAccessibleName("Active holds")
+        self.zone: ZoneInfo = UTC_ZONE
+        self.loading = False
+        self.loaded_once = False
+        self._generation = 0
+        self.choose_save_path: SaveChooser = ask_save_path
+        self.open_overdue_dialog: Callable[[QDialog], QDialog] = _open_plainly
+        self.desktop = DesktopNotifier(self)
+        self.alerts = AlertCentre(notify or self.desktop, self)
+        self.alerts.raised.connect(self._show_alerts)
+
+        self.model = HoldsModel(lambda: self.zone, self)
+        self.model.set_palette(self.palette())
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 10)
+        layout.setSpacing(8)
+        top = QHBoxLayout()
+        top.addWidget(heading("Active holds", "holdsHeading", points=3))
+        top.addSpacing(16)
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("holdsSummary")
+        self.summary_label.setAccessibleName("How many people, by time left")
+        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
+        top.addWidget(self.summary_label, 1)
+        self.overdue_button = QPushButton("O&verdue report…")
+        self.overdue_button.setObjectName("holdsOverdueReport")
+        self.overdue_button.setAccessibleName("Report of everyone held past the deadline")
+        self.overdue_button.setAutoDefault(False)
+        self.overdue_button.clicked.connect(self.open_overdue_report)
+        top.addWidget(self.overdue_button)
+        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button.setObjectName("holdsRefresh")
+        self.refresh_button.setAccessibleName("Read the holds again")
+        self.refresh_button.setAutoDefault(False)
+        self.refresh_button.clicked.connect(self.refresh)
+        top.addWidget(self.refresh_button)
+        layout.addLayout(top)
+
+        self.banner = QFrame()
+        self.banner.setObjectName("holdsBanner")
+        self.banner.setAccessibleName("Deadline warning")
+        self.banner.setStyleSheet(
+            "#holdsBanner { background: #b00020; border-radius: 4px; }"
+            "#holdsBanner QLabel { color: white; font-weight: bold; }"
+        )
+        banner_row = QHBoxLayout(self.banner)
+        banner_row.setContentsMargins(12, 8, 12, 8)
+        self.banner_label = QLabel()
+        self.banner_label.setObjectName("holdsBannerText")
+        self.banner_label.setWordWrap(True)
+        banner_row.addWidget(self.banner_label, 1)
+        self.banner.hide()
+        layout.addWidget(self.banner)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("holdsSplitter")
+        splitter.setChildrenCollapsible(False)
+        self.table = record_table("holdsTable", "People held on a detainer, soonest deadline first")
+        self.table.setAlternatingRowColors(False)
+        self.table.setModel(self.model)
+        for column, width in enumerate((170, 115, 165, 110, 60, 65, 122, 122)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection_changed())
+        self.table.activated.connect(lambda index: self._open(index.row()))
+        splitter.addWidget(self.table)
+        splitter.addWidget(self._build_panel())
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([960, 340])
+        layout.addWidget(splitter, 1)
+
+        self.updated_label = QLabel()
+        self.updated_label.setObjectName("holdsUpdated")
+        self.updated_label.setAccessibleName("When the list was last read")
+        self.updated_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        layout.addWidget(self.updated_label)
+
+        self.ticker = QTimer(self)
+        self.ticker.setObjectName("holdsTicker")
+        self.ticker.setInterval(TICK_MS)
+        self.ticker.timeout.connect(self.tick)
+        self.reloader = QTimer(self)
+        self.reloader.setObjectName("holdsReloader")
+        self.reloader.setInterval(RELOAD_MS)
+        self.reloader.timeout.connect(self.refresh)
+        self._selection_changed()
+
+    # ------------------------------------------------------------------ panel
+    def _build_panel(self) -> QWidget:
+        panel = QWidget()
+        panel.setObjectName("holdsPanel")
+        panel.setMinimumWidth(300)
+        column = QVBoxLayout(panel)
+        column.setContentsMargins(8, 0, 0, 0)
+        column.setSpacing(10)
+
+        group = QGroupBox("Record what happened")
+        group.setObjectName("holdsRecordBox")
+        form = QFormLayout(group)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.selected_label = QLabel()
+        self.selected_label.setObjectName("holdsSelected")
+        self.selected_label.setAccessibleName("The selected person")
+        self.selected_label.setWordWrap(True)
+        self.selected_label.setTextFormat(Qt.TextFormat.RichText)
+        form.addRow(self.selected_label)
+
+        self.kind_combo = QComboBox()
+        self.kind_combo.setObjectName("holdsKind")
+        self.kind_combo.setAccessibleName("What happened")
+        for kind in ACTION_KINDS:
+            self.kind_combo.addItem(lc.AMENDMENT_WORDS[kind], kind)
+        self.kind_combo.currentIndexChanged.connect(lambda _i: self._kind_changed())
+        kind_label = QLabel("&What:")
+        kind_label.setBuddy(self.kind_combo)
+        form.addRow(kind_label, self.kind_combo)
+        self.kind_hint = QLabel()
+        self.kind_hint.setObjectName("holdsKindHint")
+        self.kind_hint.setWordWrap(True)
+        self.kind_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        form.addRow(self.kind_hint)
+
+        when_row = QHBoxLayout()
+        self.when_edit = QDateTimeEdit()
+        self.when_edit.setObjectName("holdsWhen")
+        self.when_edit.setAccessibleName("When it happened")
+        self.when_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.when_edit.setCalendarPopup(True)
+        when_row.addWidget(self.when_edit, 1)
+        self.now_button = QPushButton("&Now")
+        self.now_button.setObjectName("holdsNow")
+        self.now_button.setAccessibleName("Set the time to now")
+        self.now_button.setAutoDefault(False)
+        self.now_button.clicked.connect(self.set_when_to_now)
+        when_row.addWidget(self.now_button)
+        self.when_label = QLabel("W&hen:")
+        self.when_label.setBuddy(self.when_edit)
+        form.addRow(self.when_label, when_row)
+
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("holdsReason")
+        self.reason_edit.setAccessibleName("Reason")
+        self.reason_edit.textChanged.connect(lambda _t: self._update_buttons())
+        reason_label = QLabel("R&eason:")
+        reason_label.setBuddy(self.reason_edit)
+        form.addRow(reason_label, self.reason_edit)
+        self.record_button = QPushButton("Re&cord")
+        self.record_button.setObjectName("holdsRecord")
+        self.record_button.setAccessibleName("Record it for the selected person")
+        self.record_button.setAutoDefault(False)
+        self.record_button.clicked.connect(self.record)
+        form.addRow("", self.record_button)
+        self.message = MessageLabel("holdsMessage", "Result")
+        form.addRow(self.message)
+        column.addWidget(group)
+
+        alerts_box = QGroupBox("Alerts")
+        alerts_box.setObjectName("holdsAlertsBox")
+        alerts_column = QVBoxLayout(alerts_box)
+        self.alert_list = QListWidget()
+        self.alert_list.setObjectName("holdsAlerts")
+        self.alert_list.setAccessibleName("Deadline alerts, newest first")
+        self.alert_list.setWordWrap(True)
+        self.alert_list.itemActivated.connect(self._alert_activated)
+        alerts_column.addWidget(self.alert_list)
+        column.addWidget(alerts_box, 1)
+        self._kind_changed()
+        return panel
+
+    def _kind_changed(self) -> None:
+        kind = self.kind_combo.currentData()
+        self.kind_hint.setText(ACTION_HINTS[kind])
+        required = kind in lc.REASON_REQUIRED
+        self.reason_edit.setPlaceholderText("required" if required else "optional")
+        self._update_buttons()
+
+    # ---------------------------------------------------------------- loading
+    def start(self) -> None:
+        """Signed in: read the holds and keep the countdown and the alerts running."""
+        if not self.session.may(acc.VIEW_RECORDS):
+            return
+        if not self.ticker.isActive():
+            self.ticker.start()
+            self.reloader.start()
+        if not self.loaded_once:
+            self.refresh()
+
+    def activate(self) -> None:
+        self.start()
+
+    def stop_and_clear(self) -> None:
+        """Signed out: stop, and forget everything shown (the next user starts afresh)."""
+        self.ticker.stop()
+        self.reloader.stop()
+        self._generation += 1
+        self.loading = False
+        self.loaded_once = False
+        self.model.set_rows([])
+        self.alerts.forget()
+        self.alert_list.clear()
+        self.summary_label.clear()
+        self.updated_label.clear()
+        self.message.clear_message()
+        self.banner.hide()
+        self.alerts_changed.emit(0)
+        self._selection_changed()
+
+    def refresh(self) -> None:
+        if self.loading or not self.session.may(acc.VIEW_RECORDS):
+            return
+        try:
+            self.zone = county_zone(self.session)
+        except RecordError as refused:
+            self.message.show_error(plain_sentence(str(refused)))
+            return
+        self.loading = True
+        self._generation += 1
+        generation = self._generation
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+
+        def loaded(items: list[HoldItem]) -> None:
+            if generation != self._generation:
+                return
+            self.loading = False
+            self.loaded_once = True
+            self._show_rows([item.row for item in items])
+            self.updated_label.setText(
+                f"Read at {short_time(self.session.now(), self.zone)} ({self.zone.key}). "
+                "The countdown runs every second; the list is read again every minute."
+            )
+
+        def failed(_error: BaseException) -> None:
+            self.loading = False
+
+        run_in_background(
+            self.tasks,
+            self,
+            self.message,
+            lambda: board.active_holds(uow(), actor, now),
+            loaded,
+            on_failed=failed,
+        )
+
+    def _show_rows(self, rows: list[LogRow]) -> None:
+        selected = self._selected_id()
+        self.model.set_rows(rows)
+        self.alerts.track(rows)
+        if selected is not None:
+            row = self.model.row_of(selected)
+            if row is not None:
+                self.table.selectRow(row)
+        self.tick()
+
+    def tick(self) -> None:
+        """Count down from the session's clock; raise the alerts newly due."""
+        if self.session.actor is None:
+            return
+        now = self.session.now()
+        self.model.set_now(now)
+        self.alerts.observe(now)
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        counts = self.alerts.counts()
+        people = self.model.rowCount()
+        if not people:
+            text = "Nobody is held on a detainer."
+        else:
+            parts = [f"{counts[level]:,} {SUMMARY_WORDS[level]}" for level in SUMMARY_LEVELS]
+            text = f"{people:,} {'person' if people == 1 else 'people'}: " + " · ".join(parts)
+        self.summary_label.setText(text)
+        self.summary_label.setAccessibleDescription(text)
+        expired, urgent = counts[alerts.EXPIRED], counts[alerts.URGENT]
+        if expired:
+            who = "person is" if expired == 1 else "people are"
+            self.banner_label.setText(
+                f"{expired:,} {who} held past the deadline: release now, or record what "
+                "happened. See the overdue report."
+            )
+            self.banner.show()
+        elif urgent:
+            who = "hold ends" if urgent == 1 else "holds end"
+            self.banner_label.setText(f"{urgent:,} {who} within the hour.")
+            self.banner.show()
+        else:
+            self.banner.hide()
+        self.alerts_changed.emit(expired + urgent)
+
+    def _show_alerts(self, fresh: list[HoldAlert]) -> None:
+        if len(fresh) > ALERT_LIST_BATCH:
+            more = QListWidgetItem(
+                f"{short_time(fresh[0].raised_at, self.zone)}  … and {len(fresh) - ALERT_LIST_BATCH:,}"
+                " more deadline alerts at once: see the list of holds."
+            )
+            self.alert_list.insertItem(0, more)
+            fresh = sorted(fresh, key=lambda a: SUMMARY_LEVELS.index(a.level))[:ALERT_LIST_BATCH]
+            fresh.reverse()
+        for alert in fresh:
+            ends = full_time(alert.hold_until, self.zone) if alert.hold_until else ""
+            text = (
+                f"{short_time(alert.raised_at, self.zone)}  {alert.subject_name} "
+                f"({alert.booking_number}): {ALERT_TITLES[alert.level]}"
+                + (f"; hold ends {ends}" if ends and alert.level != alerts.EXPIRED else "")
+            )
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, alert.decision_id)
+            colours = level_colours(alert.level, self.palette())
+            if colours is not None:
+                item.setBackground(colours[0])
+                item.setForeground(colours[1])
+            self.alert_list.insertItem(0, item)
+        while self.alert_list.count() > ALERT_LIST_LIMIT:
+            self.alert_list.takeItem(self.alert_list.count() - 1)
+
+    def alert_texts(self) -> list[str]:
+        return [self.alert_list.item(i).text() for i in range(self.alert_list.count())]
+
+    def _alert_activated(self, item: QListWidgetItem) -> None:
+        decision_id = item.data(Qt.ItemDataRole.UserRole)
+        row = self.model.row_of(int(decision_id)) if decision_id is not None else None
+        if row is not None:
+            self.table.selectRow(row)
+
+    # -------------------------------------------------------------- selection
+    def select(self, decision_id: int) -> bool:
+        row = self.model.row_of(decision_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        return True
+
+    def selected_item(self) -> HoldItem | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.value_of(rows[0].row()) if rows else None
+
+    def _selected_id(self) -> int | None:
+        item = self.selected_item()
+        return item.row.decision_id if item else None
+
+    def _selection_changed(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            self.selected_label.setText("Select a person in the list.")
+        else:
+            row = item.row
+            deadline = (
+                f"hold until <b>{html.escape(full_time(item.hold_until, self.zone))}</b>"
+                if item.hold_until
+                else "no clock yet: record when release eligibility became known"
+            )
+            self.selected_label.setText(
+                f"<b>{html.escape(row.subject_name)}</b> · booking "
+                f"{html.escape(row.booking_number)}<br>{deadline}"
+            )
+            self.set_when_to_now()
+        self._update_buttons()
+
+    def set_when_to_now(self) -> None:
+        self.set_when(self.session.now())
+
+    def set_when(self, moment: dt.datetime) -> None:
+        self.when_edit.setTimeZone(QTimeZone(self.zone.key.encode()))
+        self.when_edit.setDateTime(
+            QDateTime.fromSecsSinceEpoch(int(moment.timestamp()), QTimeZone(self.zone.key.encode()))
+        )
+        self.when_label.setText(f"W&hen ({self.zone.key}):")
+
+    def when(self) -> dt.datetime:
+        seconds = self.when_edit.dateTime().toSecsSinceEpoch()
+        return dt.datetime.fromtimestamp(seconds, dt.UTC).astimezone(self.zone)
+
+    def _update_buttons(self) -> None:
+        allowed = self.session.may(acc.AMEND_DECISION)
+        chosen = self.selected_item() is not None
+        kind = self.kind_combo.currentData()
+        reason_ok = kind not in lc.REASON_REQUIRED or bool(self.reason_edit.text().strip())
+        for widget in (self.kind_combo, self.when_edit, self.now_button, self.reason_edit):
+            widget.setEnabled(allowed and chosen)
+        self.record_button.setEnabled(allowed and chosen and reason_ok)
+        if not allowed:
+            self.record_button.setToolTip("Needs the supervisor role")
+        elif not reason_ok:
+            self.record_button.setToolTip("Write the reason first")
+        else:
+            self.record_button.setToolTip("")
+
+    # ---------------------------------------------------------------- acting
+    def record(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+        kind = self.kind_combo.currentData()
+        self.message.clear_message()
+        try:
+            result = records.amend_decision(
+                self.session.uow(),
+                item.row.decision_id,
+                kind,
+                self.session.require_actor(),
+                self.session.now(),
+                effective_at=self.when(),
+                reason=self.reason_edit.text(),
+            )
+        except RecordError as refused:
+            self.message.show_error(plain_sentence(str(refused)))
+            return
+        note = f"Recorded for {item.row.subject_name}: {lc.AMENDMENT_WORDS[kind].lower()}."
+        if kind == lc.RELEASE_ELIGIBLE and result.hold_until is not None:
+            note += f" Hold until {full_time(result.hold_until, self.zone)}."
+            if result.window_closed:
+                note += " That time has already passed: release now."
+        self.message.show_note(note)
+        self.reason_edit.clear()
+        if result.state.closed:
+            # They are no longer held on this detainer: off the board at once.
+            self._show_rows(
+                [row for row in self.model.rows() if row.decision_id != item.row.decision_id]
+            )
+        self.changed.emit()
+        self.refresh_soon()
+
+    def refresh_soon(self) -> None:
+        if self.loading:
+            self._generation += 1  # the read under way may predate the amendment
+            self.loading = False
+        self.refresh()
+
+    def _open(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self.open_decision.emit(self.model.row_at(row).decision_id)
+
+    # --------------------------------------------------------- overdue report
+    def open_overdue_report(self) -> OverdueReportDialog | None:
+        if not self.session.may(acc.VIEW_RECORDS):
+            return None
+        dialog = OverdueReportDialog(self.session, self.tasks, self.zone, self.window())
+        dialog.choose_save_path = self.choose_save_path
+        self.open_overdue_dialog(dialog)
+        return dialog
+
+
+def _open_plainly(dialog: QDialog) -> QDialog:
+    dialog.open()
+    return dialog
+
+
+class OverdueReportDialog(QDialog):
+    """Everyone still held past ``hold_until``. It should always say: nobody."""
+
+    def __init__(
+        self,
+        session: Session,
+        tasks: TaskRunner,
+        zone: ZoneInfo,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.tasks = tasks
+        self.zone = zone
+        self.items: list[HoldItem] | None = None
+        self.generated_at: dt.datetime | None = None
+        self.choose_save_path: SaveChooser = ask_save_path
+        self.saved_path: str | None = None
+        self.setObjectName("overdueReportDialog")
+        self.setWindowTitle("Held past the deadline")
+        self.setAccessibleName("Report of everyone held past the deadline")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(860, 560)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 12)
+        self.view = QTextBrowser()
+        self.view.setObjectName("overdueView")
+        self.view.setAccessibleName("The overdue report")
+        self.view.setHtml("<p>Reading the holds…</p>")
+        layout.addWidget(self.view, 1)
+        self.message = MessageLabel("overdueMessage", "Result")
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox()
+        buttons.setObjectName("overdueButtons")
+        may_print = session.may(acc.PRINT_RECORDS)
+        self.print_button = QPushButton("&Print…")
+        self.print_button.setObjectName("overduePrint")
+        self.print_button.setAccessibleName("Print the report")
+        self.save_button = QPushButton("&Save as PDF…")
+        self.save_button.setObjectName("overdueSave")
+        self.save_button.setAccessibleName("Save the report as a PDF")
+        for button in (self.print_button, self.save_button):
+            button.setAutoDefault(False)
+            button.setEnabled(False)
+            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        self._may_print = may_print
+        self.print_button.clicked.connect(self.print_report)
+        self.save_button.clicked.connect(self.save_pdf)
+        close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        close.setObjectName("overdueClose")
+        close.setAccessibleName("Close")
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.load()
+
+    def load(self) -> None:
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        self.generated_at = now
+
+        def loaded(items: list[HoldItem]) -> None:
+            self.items = items
+            self.view.setHtml(self.report_html())
+            for button in (self.print_button, self.save_button):
+                button.setEnabled(self._may_print)
+                if not self._may_print:
+                    button.setToolTip("Needs a role that may print records")
+
+        run_in_background(
+            self.tasks, self, self.message, lambda: board.overdue_holds(uow(), actor, now), loaded
+        )
+
+    def report_html(self) -> str:
+        items = self.items or []
+        zone = self.zone
+        when = full_time(self.generated_at, zone)
+        actor = self.session.actor
+        by = actor.user if actor else ""
+        head = (
+            "<h2>Held past the deadline</h2>"
+            f"<p>Everyone still held on a detainer after their <i>hold until</i> time, as of "
+            f"{html.escape(when)}; made by {html.escape(by)}. Times in {html.escape(zone.key)}. "
+            "This list should always be empty.</p>"
+        )
+        if not items:
+            return head + "<p><b>Nobody is held past the deadline.</b></p>"
+        rows = "".join(
+            "<tr>"
+            f"<td>{html.escape(i.row.subject_name)}</td>"
+            f"<td>{html.escape(i.row.booking_number)}</td>"
+            f"<td>{html.escape(i.row.form)}</td>"
+            f"<td>{html.escape(short_time(i.row.release_eligible_at, zone))}</td>"
+            f"<td>{html.escape(short_time(i.hold_until, zone))}</td>"
+            f"<td><b>{html.escape(i.countdown.removeprefix('overdue by '))}</b></td>"
+            f"<td>{html.escape(i.row.status)}</td>"
+            "</tr>"
+            for i in items
+        )
+        header = "".join(
+            f"<th align='left'>{h}</th>"
+            for h in (
+                "Subject",
+                "Booking no.",
+                "Form",
+                "Release eligible",
+                "Hold until",
+                "Overdue",
+                "Status",
+            )
+        )
+        return (
+            head + f"<p><b>{len(items):,} {'person is' if len(items) == 1 else 'people are'} held "
+            "past the deadline. Release them now or record what happened.</b></p>"
+            "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
+            f"<tr>{header}</tr>{rows}</table>"
+        )
+
+    def _document(self) -> QTextDocument:
+        document = QTextDocument(self)
+        document.setHtml(self.report_html())
+        return document
+
+    def _record_print(self) -> bool:
+        """The printed or saved report names people: audited (and refused without the right)."""
+        try:
+            board.overdue_report(
+                self.session.uow(), self.session.require_actor(), self.session.now()
+            )
+        except RecordError as refused:
+            self.message.show_error(plain_sentence(str(refused)))
+            return False
+        return True
+
+    def save_pdf(self) -> None:
+        stamp = f"{(self.generated_at or self.session.now()).astimezone(self.zone):%Y-%m-%d-%H%M}"
+        path = self.choose_save_path(self, "Save the overdue report", f"overdue-holds-{stamp}.pdf")
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        if not self._record_print():
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(path)
+        self._document().print_(printer)
+        self.saved_path = path
+        self.message.show_note(f"Saved the report to {path}.")
+
+    def print_report(self) -> QPrintDialog | None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        dialog.setObjectName("overduePrintDialog")
+
+        def accepted() -> None:
+            if self._record_print():
+                self._document().print_(printer)
+                self.message.show_note("Sent the report to the printer.")
+
+        dialog.accepted.connect(accepted)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.show()
+        return dialog

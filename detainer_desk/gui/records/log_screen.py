@@ -1,0 +1,384 @@
+"""Records › Decision log: every decision, searched, filtered and sorted in SQL.
+
+The first page shows at once; the total is counted in the background (on a million
+decisions a count takes longer than a page), and the view fetches further pages as it
+scrolls. Typing in the search box waits for a pause before asking the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import lifecycle as lc
+from detainer_desk.domain.clock import start_of_day
+from detainer_desk.domain.vocabulary import OUTCOMES
+from detainer_desk.services import board
+from detainer_desk.services.access import RecordError
+from detainer_desk.services.ports import LogQuery
+
+from ..session import Session
+from ..tasks import TaskHandle, TaskRunner
+from ..widgets import MessageLabel, heading, plain_sentence
+from .common import (
+    DECISION_ID,
+    UTC_ZONE,
+    county_zone,
+    python_date,
+    record_table,
+    set_column_widths,
+)
+from .log_model import COLUMNS, PAGE_SIZE, LogModel
+from .tasks import run_in_background
+
+SEARCH_PAUSE_MS = 250
+STATUSES = (
+    lc.AWAITING_REVIEW,
+    lc.AWAITING_COUNTERSIGN,
+    lc.STATUS_COUNTERSIGNED,
+    lc.STATUS_OVERRIDDEN,
+    lc.STATUS_IN_ICE_CUSTODY,
+    lc.STATUS_RELEASED,
+    lc.STATUS_LIFTED,
+)
+ANY = "any"
+
+
+class DecisionLogScreen(QWidget):
+    open_decision = Signal(int)
+
+    def __init__(
+        self,
+        session: Session,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.tasks = tasks
+        self.setObjectName("decisionLogScreen")
+        self.setAccessibleName("Decision log")
+        self.zone: ZoneInfo = UTC_ZONE
+        self.stale = True
+        self.total: int | None = None
+        self._count_generation = 0
+        self.count_task: TaskHandle | None = None
+
+        self.model = LogModel(self._fetch_page, page_size, self)
+        self.model.problem.connect(self._show_problem)
+        self.model.rowsInserted.connect(self._show_count)
+        self.model.modelReset.connect(self._show_count)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 10)
+        layout.setSpacing(8)
+
+        top = QHBoxLayout()
+        top.addWidget(heading("Decision log", "logHeading", points=3))
+        top.addStretch(1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("logCount")
+        self.count_label.setAccessibleName("How many decisions match")
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        top.addWidget(self.count_label)
+        layout.addLayout(top)
+        layout.addLayout(self._build_filters())
+
+        self.table = record_table("logTable", "Decisions")
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().setSortIndicator(
+            self.model.sort_column(), self.model.sort_order()
+        )
+        self.table.setSortingEnabled(True)
+        self.table.activated.connect(self._activated)
+        set_column_widths(
+            self.table, {0: 130, 1: 195, 2: 120, 3: 105, 4: 65, 5: 185, 6: 130, 7: 125}
+        )
+        layout.addWidget(self.table, 1)
+
+        bottom = QHBoxLayout()
+        self.hint = hint = QLabel()
+        hint.setObjectName("logHint")
+        hint.setWordWrap(True)
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        bottom.addWidget(hint, 1)
+        self.open_button = QPushButton("&Open details…")
+        self.open_button.setObjectName("logOpen")
+        self.open_button.setAccessibleName("Open the selected decision")
+        self.open_button.setAutoDefault(False)
+        self.open_button.clicked.connect(self._open_selected)
+        bottom.addWidget(self.open_button)
+        layout.addLayout(bottom)
+        self.message = MessageLabel("logMessage", "Problem")
+        layout.addWidget(self.message)
+
+        self.search_timer = QTimer(self)
+        self.search_timer.setObjectName("logSearchTimer")
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_PAUSE_MS)
+        self.search_timer.timeout.connect(self.apply_filters)
+        self.search_edit.textChanged.connect(lambda _text: self.search_timer.start())
+        self.officer_edit.textChanged.connect(lambda _text: self.search_timer.start())
+        self.search_edit.returnPressed.connect(self.apply_filters)
+        self.officer_edit.returnPressed.connect(self.apply_filters)
+        for combo in (self.outcome_combo, self.status_combo):
+            combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        for check in (self.from_check, self.to_check):
+            check.toggled.connect(lambda _on: self.apply_filters())
+        for edit in (self.from_date, self.to_date):
+            edit.dateChanged.connect(self._date_changed)
+
+    # ---------------------------------------------------------------- filters
+    def _build_filters(self) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(6)
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("logSearch")
+        self.search_edit.setAccessibleName("Search by name, A-number or booking number")
+        self.search_edit.setPlaceholderText("Name words, A-number or booking number")
+        self.search_edit.setClearButtonEnabled(True)
+        self._labelled(grid, 0, 0, "&Search:", self.search_edit, span=3)
+
+        self.outcome_combo = QComboBox()
+        self.outcome_combo.setObjectName("logOutcome")
+        self.outcome_combo.setAccessibleName("Outcome as recorded")
+        self.outcome_combo.addItem(ANY, None)
+        for outcome in OUTCOMES:
+            self.outcome_combo.addItem(outcome, outcome)
+        self._labelled(grid, 0, 4, "O&utcome:", self.outcome_combo)
+
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("logStatus")
+        self.status_combo.setAccessibleName("Status")
+        self.status_combo.addItem(ANY, None)
+        for status in STATUSES:
+            self.status_combo.addItem(status, status)
+        self._labelled(grid, 0, 6, "S&tatus:", self.status_combo)
+
+        self.officer_edit = QLineEdit()
+        self.officer_edit.setObjectName("logOfficer")
+        self.officer_edit.setAccessibleName("Recorded by (user name)")
+        self.officer_edit.setPlaceholderText("anyone")
+        self.officer_edit.setClearButtonEnabled(True)
+        self._labelled(grid, 1, 0, "Recorded &by:", self.officer_edit)
+
+        today = QDate.currentDate()
+        self.from_check = QCheckBox("Received &from:")
+        self.from_check.setObjectName("logFromEnabled")
+        self.from_check.setAccessibleName("Only decisions received from a date")
+        self.from_date = _date_edit("logFrom", "Received from (included)", today.addDays(-30))
+        self.from_check.toggled.connect(self.from_date.setEnabled)
+        grid.addWidget(self.from_check, 1, 2, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.from_date, 1, 3)
+
+        self.to_check = QCheckBox("t&o:")
+        self.to_check.setObjectName("logToEnabled")
+        self.to_check.setAccessibleName("Only decisions received up to a date")
+        self.to_date = _date_edit("logTo", "Received up to (included)", today)
+        self.to_check.toggled.connect(self.to_date.setEnabled)
+        grid.addWidget(self.to_check, 1, 4, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.to_date, 1, 5)
+
+        self.clear_button = QPushButton("&Clear filters")
+        self.clear_button.setObjectName("logClear")
+        self.clear_button.setAccessibleName("Clear the search and filters")
+        self.clear_button.setAutoDefault(False)
+        self.clear_button.clicked.connect(self.clear_filters)
+        grid.addWidget(self.clear_button, 1, 6, 1, 2, Qt.AlignmentFlag.AlignRight)
+
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(3, 1)
+        grid.setColumnStretch(5, 1)
+        grid.setColumnStretch(7, 1)
+        return grid
+
+    @staticmethod
+    def _labelled(
+        grid: QGridLayout, row: int, column: int, text: str, field: QWidget, span: int = 1
+    ) -> None:
+        label = QLabel(text)
+        label.setBuddy(field)
+        grid.addWidget(label, row, column, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(field, row, column + 1, 1, span)
+
+    def _date_changed(self) -> None:
+        if self.from_check.isChecked() or self.to_check.isChecked():
+            self.apply_filters()
+
+    def clear_filters(self) -> None:
+        widgets = (
+            self.search_edit,
+            self.officer_edit,
+            self.outcome_combo,
+            self.status_combo,
+            self.from_check,
+            self.to_check,
+        )
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.search_edit.clear()
+        self.officer_edit.clear()
+        self.outcome_combo.setCurrentIndex(0)
+        self.status_combo.setCurrentIndex(0)
+        self.from_check.setChecked(False)
+        self.to_check.setChecked(False)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.from_date.setEnabled(False)
+        self.to_date.setEnabled(False)
+        self.apply_filters()
+
+    def _received_range(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        zone = self.zone
+        received_from = received_to = None
+        if self.from_check.isChecked():
+            received_from = start_of_day(python_date(self.from_date.date()), zone)
+        if self.to_check.isChecked():
+            last = python_date(self.to_date.date())
+            received_to = start_of_day(last + dt.timedelta(days=1), zone)
+        return received_from, received_to
+
+    def apply_filters(self) -> None:
+        """Ask the database for the first page that matches, and count them meanwhile."""
+        self.search_timer.stop()
+        if self.session.actor is None:
+            return
+        self.message.clear_message()
+        received_from, received_to = self._received_range()
+        if received_from and received_to and received_from >= received_to:
+            self.message.show_error("The “from” date is after the “to” date.")
+            return
+        self.model.set_filters(
+            search=self.search_edit.text().strip(),
+            outcome=self.outcome_combo.currentData(),
+            status=self.status_combo.currentData(),
+            recorded_by=self.officer_edit.text().strip().casefold(),
+            received_from=received_from,
+            received_to=received_to,
+        )
+        self.stale = False
+        self._count(self.model.query)
+
+    # ---------------------------------------------------------------- loading
+    def activate(self) -> None:
+        """Shown: load the first page if nothing (or another user's view) is loaded."""
+        if not self.stale or not self.session.may(acc.VIEW_RECORDS):
+            return
+        try:
+            self.zone = county_zone(self.session)
+        except RecordError as refused:
+            self._show_problem(plain_sentence(str(refused)))
+            return
+        self.model.set_zone(self.zone)
+        self._show_hint()
+        self.apply_filters()
+
+    def _show_hint(self) -> None:
+        self.hint.setText(
+            f"Times are the county's ({self.zone.key}). Click a column heading to sort by it. "
+            "Double-click a decision, or select it and press Enter, to see everything about it."
+        )
+
+    def refresh(self) -> None:
+        self.stale = True
+        self.activate()
+
+    def clear(self) -> None:
+        """Signed out: nothing of the records stays on screen."""
+        self.search_timer.stop()
+        self._count_generation += 1
+        self.model.clear()
+        self.total = None
+        self.stale = True
+        self.message.clear_message()
+        self.count_label.clear()
+
+    def _fetch_page(self, query: LogQuery) -> board.LogPage:
+        return board.log_page(
+            self.session.uow(), self.session.require_actor(), query, self.session.now()
+        )
+
+    def _count(self, query: LogQuery) -> None:
+        self._count_generation += 1
+        generation = self._count_generation
+        self.total = None
+        self._show_count()
+        uow = self.session.backend.uow
+        actor = self.session.require_actor()
+        now = self.session.now()
+
+        def counted(total: int) -> None:
+            if generation == self._count_generation:
+                self.total = total
+                self._show_count()
+
+        self.count_task = run_in_background(
+            self.tasks,
+            self,
+            self.message,
+            lambda: board.log_count(uow(), actor, query, now),
+            counted,
+        )
+
+    def _show_count(self) -> None:
+        shown = self.model.rowCount()
+        if self.session.actor is None or self.stale:
+            text = ""
+        elif self.total is None:
+            text = f"{shown:,} shown · counting…"
+        elif self.total == 0:
+            text = "No decisions match."
+        elif shown >= self.total:
+            text = f"{self.total:,} decision{'s' if self.total != 1 else ''} (all shown)"
+        else:
+            text = f"{shown:,} of {self.total:,} decisions shown · scroll for more"
+        self.count_label.setText(text)
+        self.count_label.setAccessibleDescription(text)
+
+    def _show_problem(self, text: str) -> None:
+        self.message.show_error(text)
+
+    # ------------------------------------------------------------ opening one
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_decision.emit(int(index.data(DECISION_ID)))
+
+    def _open_selected(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self.open_decision.emit(int(index.data(DECISION_ID)))
+        else:
+            self.message.show_note("Select a decision first.")
+
+
+def _date_edit(object_name: str, accessible_name: str, date: QDate) -> QDateEdit:
+    edit = QDateEdit(date)
+    edit.setObjectName(object_name)
+    edit.setAccessibleName(accessible_name)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setCalendarPopup(True)
+    edit.setEnabled(False)
+    return edit
+
+
+__all__ = ["COLUMNS", "DecisionLogScreen"]

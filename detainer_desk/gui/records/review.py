@@ -1,0 +1,380 @@
+"""Records › Review queue: what a supervisor must settle.
+
+Decisions under review come first, then decisions nobody has countersigned. A supervisor
+countersigns, or overrides to another outcome with a written reason; both are amendments
+added to the record, never edits. The services refuse an override without a reason and a
+countersign by the officer who recorded the decision; this screen shows their words.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import lifecycle as lc
+from detainer_desk.domain.describe import TRIGGER_WORDS
+from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS
+from detainer_desk.services import board, records
+from detainer_desk.services.access import RecordError
+from detainer_desk.services.ports import LogRow
+
+from ..session import Session
+from ..tasks import TaskRunner
+from ..widgets import MessageLabel, heading, paragraph, plain_sentence
+from .common import UTC_ZONE, county_zone, outcome_text, record_table, short_time
+from .rows_model import RowsModel
+from .tasks import run_in_background
+
+QUEUE_LIMIT = 500
+OVERRIDE_OUTCOMES = (*ACTIONS, "decline")
+
+
+class ReviewQueueScreen(QWidget):
+    open_decision = Signal(int)
+    changed = Signal()  # a decision was countersigned or overridden (other screens refresh)
+
+    def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.tasks = tasks
+        self.setObjectName("reviewQueueScreen")
+        self.setAccessibleName("Review queue")
+        self.zone: ZoneInfo = UTC_ZONE
+        self.stale = True
+        self.loading = False
+        self._generation = 0
+
+        self.model = RowsModel(
+            [
+                ("Status", lambda r: r.status),
+                ("Received", lambda r: short_time(r.received_at, self.zone)),
+                ("Subject", lambda r: r.subject_name),
+                ("Booking no.", lambda r: r.booking_number),
+                ("Form", lambda r: r.form),
+                ("Proposed", lambda r: r.tentative_outcome or r.outcome),
+                ("Recorded by", lambda r: r.recorded_by),
+            ],
+            lambda r: r.decision_id,
+            self,
+        )
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 10)
+        layout.setSpacing(8)
+        top = QHBoxLayout()
+        top.addWidget(heading("Review queue", "reviewHeading", points=3))
+        top.addStretch(1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("reviewCount")
+        self.count_label.setAccessibleName("How many decisions wait")
+        top.addWidget(self.count_label)
+        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button.setObjectName("reviewRefresh")
+        self.refresh_button.setAccessibleName("Refresh the review queue")
+        self.refresh_button.setAutoDefault(False)
+        self.refresh_button.clicked.connect(self.refresh)
+        top.addWidget(self.refresh_button)
+        layout.addLayout(top)
+        layout.addWidget(
+            paragraph(
+                "Decisions under supervisor review come first, then decisions not yet "
+                "countersigned. Countersigning or overriding adds an amendment to the record; "
+                "the decision as recorded is never changed. The officer who recorded a "
+                "decision cannot countersign or override it.",
+                "reviewIntro",
+                "About the review queue",
+            )
+        )
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("reviewSplitter")
+        splitter.setChildrenCollapsible(False)
+        self.table = record_table("reviewTable", "Decisions waiting for a supervisor")
+        self.table.setModel(self.model)
+        for column, width in enumerate((145, 122, 180, 112, 62, 82)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.activated.connect(lambda index: self.open_decision.emit(self._selected_id()))
+        splitter.addWidget(self.table)
+        splitter.addWidget(self._build_panel())
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([880, 420])
+        layout.addWidget(splitter, 1)
+        self._selection_changed()
+
+    # ------------------------------------------------------------------ panel
+    def _build_panel(self) -> QWidget:
+        panel = QWidget()
+        panel.setObjectName("reviewPanel")
+        panel.setMinimumWidth(340)
+        column = QVBoxLayout(panel)
+        column.setContentsMargins(8, 0, 0, 0)
+        column.setSpacing(10)
+
+        self.selected_label = QLabel("Select a decision in the list.")
+        self.selected_label.setObjectName("reviewSelected")
+        self.selected_label.setAccessibleName("The selected decision")
+        self.selected_label.setWordWrap(True)
+        self.selected_label.setTextFormat(Qt.TextFormat.RichText)
+        column.addWidget(self.selected_label)
+        self.why_label = QLabel()
+        self.why_label.setObjectName("reviewWhy")
+        self.why_label.setAccessibleName("Why it needs review")
+        self.why_label.setWordWrap(True)
+        self.why_label.setTextFormat(Qt.TextFormat.RichText)
+        column.addWidget(self.why_label)
+        self.open_button = QPushButton("&Open details…")
+        self.open_button.setObjectName("reviewOpen")
+        self.open_button.setAccessibleName("Open the selected decision")
+        self.open_button.setAutoDefault(False)
+        self.open_button.clicked.connect(lambda: self.open_decision.emit(self._selected_id()))
+        column.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        countersign_box = QGroupBox("Agree")
+        countersign_box.setObjectName("reviewCountersignBox")
+        box = QVBoxLayout(countersign_box)
+        box.addWidget(
+            paragraph(
+                "Countersign: the outcome stands as recorded (under review: its tentative "
+                "outcome takes effect).",
+                "reviewCountersignHint",
+                "About countersigning",
+            )
+        )
+        self.countersign_button = QPushButton("&Countersign")
+        self.countersign_button.setObjectName("reviewCountersign")
+        self.countersign_button.setAccessibleName("Countersign the selected decision")
+        self.countersign_button.setAutoDefault(False)
+        self.countersign_button.clicked.connect(self.countersign)
+        box.addWidget(self.countersign_button, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(countersign_box)
+
+        override_box = QGroupBox("Disagree")
+        override_box.setObjectName("reviewOverrideBox")
+        form = QFormLayout(override_box)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.outcome_combo = QComboBox()
+        self.outcome_combo.setObjectName("reviewNewOutcome")
+        self.outcome_combo.setAccessibleName("New outcome")
+        self.outcome_combo.addItem("choose…", None)
+        for outcome in OVERRIDE_OUTCOMES:
+            self.outcome_combo.addItem(OUTCOME_WORDS[outcome], outcome)
+        self.outcome_combo.currentIndexChanged.connect(lambda _i: self._update_buttons())
+        outcome_label = QLabel("New o&utcome:")
+        outcome_label.setBuddy(self.outcome_combo)
+        form.addRow(outcome_label, self.outcome_combo)
+        self.reason_edit = QPlainTextEdit()
+        self.reason_edit.setObjectName("reviewReason")
+        self.reason_edit.setAccessibleName("Written reason for the override (required)")
+        self.reason_edit.setPlaceholderText("Required: why the outcome must change")
+        self.reason_edit.setTabChangesFocus(True)
+        self.reason_edit.setFixedHeight(86)
+        self.reason_edit.textChanged.connect(self._update_buttons)
+        reason_label = QLabel("&Reason:")
+        reason_label.setBuddy(self.reason_edit)
+        form.addRow(reason_label, self.reason_edit)
+        self.override_button = QPushButton("O&verride")
+        self.override_button.setObjectName("reviewOverride")
+        self.override_button.setAccessibleName("Override the selected decision")
+        self.override_button.setAutoDefault(False)
+        self.override_button.clicked.connect(self.override)
+        form.addRow("", self.override_button)
+        column.addWidget(override_box)
+
+        self.message = MessageLabel("reviewMessage", "Result")
+        column.addWidget(self.message)
+        column.addStretch(1)
+        return panel
+
+    # ---------------------------------------------------------------- loading
+    def activate(self) -> None:
+        if self.stale and self.session.may(acc.REVIEW_DECISION):
+            self.refresh()
+
+    def refresh(self) -> None:
+        if not self.session.may(acc.REVIEW_DECISION):
+            return
+        try:
+            self.zone = county_zone(self.session)
+        except RecordError as refused:
+            self.message.show_error(plain_sentence(str(refused)))
+            return
+        self.stale = False
+        self.loading = True
+        self._generation += 1
+        generation = self._generation
+        self.count_label.setText("Loading…")
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+
+        def loaded(rows: list[LogRow]) -> None:
+            if generation == self._generation:
+                self.loading = False
+                self._show_rows(rows)
+
+        def failed(_error: BaseException) -> None:
+            self.loading = False
+            self.count_label.clear()
+
+        run_in_background(
+            self.tasks,
+            self,
+            self.message,
+            lambda: list(board.review_queue(uow(), actor, now, QUEUE_LIMIT)),
+            loaded,
+            on_failed=failed,
+        )
+
+    def _show_rows(self, rows: list[LogRow]) -> None:
+        selected = self._selected_id_or_none()
+        self.model.set_rows(rows)
+        under_review = sum(1 for r in rows if r.status == lc.AWAITING_REVIEW)
+        if not rows:
+            text = "Nothing waits for a supervisor."
+        else:
+            more = " (the oldest first; more wait)" if len(rows) >= QUEUE_LIMIT else ""
+            text = f"{len(rows):,} waiting · {under_review:,} under review{more}"
+        self.count_label.setText(text)
+        self.count_label.setAccessibleDescription(text)
+        if selected is not None:
+            self.select(selected)
+        self._selection_changed()
+
+    def clear(self) -> None:
+        self._generation += 1
+        self.loading = False
+        self.model.set_rows([])
+        self.stale = True
+        self.count_label.clear()
+        self.message.clear_message()
+        self.reason_edit.clear()
+        self.outcome_combo.setCurrentIndex(0)
+        self._selection_changed()
+
+    # -------------------------------------------------------------- selection
+    def select(self, decision_id: int) -> bool:
+        row = self.model.row_of(decision_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        return True
+
+    def _selected_id_or_none(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return int(self.model.row_at(rows[0].row()).decision_id)
+
+    def _selected_id(self) -> int:
+        selected = self._selected_id_or_none()
+        return -1 if selected is None else selected
+
+    def selected_row(self) -> LogRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _selection_changed(
+        self, _selected: QItemSelection | None = None, _deselected: QItemSelection | None = None
+    ) -> None:
+        row = self.selected_row()
+        if row is None:
+            self.selected_label.setText("Select a decision in the list.")
+            self.why_label.clear()
+        else:
+            self.selected_label.setText(
+                f"<b>{_html(row.subject_name)}</b> · booking {_html(row.booking_number)}<br>"
+                f"{_html(row.form)} received {_html(short_time(row.received_at, self.zone))}; "
+                f"recorded as <b>{_html(outcome_text(row))}</b> by {_html(row.recorded_by)}"
+            )
+            self.why_label.setText(self._why(row))
+        self._update_buttons()
+
+    def _why(self, row: LogRow) -> str:
+        if row.status != lc.AWAITING_REVIEW:
+            return "Waiting for a supervisor's countersignature."
+        try:
+            decision_row, _state = records.load_decision(
+                self.session.uow(),
+                row.decision_id,
+                self.session.require_actor(),
+                self.session.now(),
+            )
+        except RecordError as refused:
+            return _html(plain_sentence(str(refused)))
+        triggers = json.loads(decision_row.decision_json).get("review_triggers") or []
+        items = "".join(f"<li>{_html(TRIGGER_WORDS.get(str(t), str(t)))}</li>" for t in triggers)
+        return f"Under review because:<ul style='margin-top:2px'>{items}</ul>"
+
+    def _update_buttons(self) -> None:
+        allowed = self.session.may(acc.REVIEW_DECISION)
+        chosen = self.selected_row() is not None
+        self.open_button.setEnabled(chosen)
+        self.countersign_button.setEnabled(allowed and chosen)
+        reason_given = bool(self.reason_edit.toPlainText().strip())
+        outcome_given = self.outcome_combo.currentData() is not None
+        self.override_button.setEnabled(allowed and chosen and reason_given and outcome_given)
+        if not reason_given:
+            self.override_button.setToolTip("Choose the new outcome and write the reason first")
+        else:
+            self.override_button.setToolTip("")
+
+    # ---------------------------------------------------------------- acting
+    def countersign(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        self._amend(row, lc.COUNTERSIGN, None, None)
+
+    def override(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        outcome = self.outcome_combo.currentData()
+        self._amend(row, lc.OVERRIDE, self.reason_edit.toPlainText(), outcome)
+
+    def _amend(self, row: LogRow, kind: str, reason: str | None, outcome: str | None) -> None:
+        self.message.clear_message()
+        try:
+            records.amend_decision(
+                self.session.uow(),
+                row.decision_id,
+                kind,
+                self.session.require_actor(),
+                self.session.now(),
+                reason=reason,
+                details={"outcome": outcome} if outcome else None,
+            )
+        except RecordError as refused:
+            self.message.show_error(plain_sentence(str(refused)))
+            return
+        words = "countersigned" if kind == lc.COUNTERSIGN else f"overridden to {outcome}"
+        self.message.show_note(
+            f"Decision {row.decision_id} ({row.subject_name}) {words}; the amendment is recorded."
+        )
+        self.reason_edit.clear()
+        self.outcome_combo.setCurrentIndex(0)
+        remaining = [r for r in self.model.rows() if r.decision_id != row.decision_id]
+        self.model.set_rows(remaining)
+        self._selection_changed()
+        self.changed.emit()
+        self.refresh()
+
+
+def _html(text: object) -> str:
+    return html.escape(str(text))

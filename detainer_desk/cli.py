@@ -160,6 +160,15 @@ def _parse_when(text: str, option: str) -> dt.datetime:
     return moment if moment.tzinfo else moment.astimezone()
 
 
+def _day_range(args: argparse.Namespace) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """--from and --to as local days: from the start of the first to the end of the last."""
+    start = _parse_day(args.date_from, "--from") if args.date_from else None
+    end = _parse_day(args.date_to, "--to") + dt.timedelta(days=1) if args.date_to else None
+    if start is not None and end is not None and end <= start:
+        raise UserError("--to is before --from")
+    return start, end
+
+
 def _parse_day(text: str, option: str) -> dt.datetime:
     try:
         day = dt.date.fromisoformat(text)
@@ -322,13 +331,12 @@ def cmd_log(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.limit < 1:
         raise UserError("--limit must be 1 or more")
+    start, end = _day_range(args)
     query = DecisionQuery(
         search=args.search,
         outcome=args.outcome,
-        received_from=_parse_day(args.date_from, "--from") if args.date_from else None,
-        received_to=(_parse_day(args.date_to, "--to") + dt.timedelta(days=1))
-        if args.date_to
-        else None,
+        received_from=start,
+        received_to=end,
         recorded_by=args.officer,
         limit=args.limit,
     )
@@ -694,14 +702,13 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.limit < 1:
         raise UserError("--limit must be 1 or more")
+    start, end = _day_range(args)
     query = AuditQuery(
         user_name=args.of_user,
         action=args.action,
         outcome=args.outcome,
-        occurred_from=_parse_day(args.date_from, "--from") if args.date_from else None,
-        occurred_to=(_parse_day(args.date_to, "--to") + dt.timedelta(days=1))
-        if args.date_to
-        else None,
+        occurred_from=start,
+        occurred_to=end,
         limit=args.limit,
     )
     with _signed_in(args) as (runtime, actor):
@@ -797,8 +804,8 @@ def cmd_policy_what_if(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.policies import WhatIfResult, what_if
 
     data = _read_policy(args.file)
-    start = _parse_day(args.date_from, "--from")
-    end = _parse_day(args.date_to, "--to") + dt.timedelta(days=1)
+    start, end = _day_range(args)
+    assert start is not None and end is not None  # both options are required
     with _signed_in(args) as (runtime, actor):
         result = None
         for step in what_if(runtime.uow, actor, data, args.file, start, end, runtime.clock()):
@@ -824,13 +831,12 @@ def cmd_policy_what_if(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.ports import DecisionQuery
 
+    start, end = _day_range(args)
     query = DecisionQuery(
         search=args.search,
         outcome=args.outcome,
-        received_from=_parse_day(args.date_from, "--from") if args.date_from else None,
-        received_to=(_parse_day(args.date_to, "--to") + dt.timedelta(days=1))
-        if args.date_to
-        else None,
+        received_from=start,
+        received_to=end,
         recorded_by=args.officer,
     )
     if args.csv_only:

@@ -1,0 +1,56 @@
+"""The log file, and how the program reports a fault of its own."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from detainer_desk.logs import LOG_FILE_NAME, configure_logging
+
+
+@pytest.fixture
+def clean_logging():
+    root = logging.getLogger("detainer_desk")
+    before = list(root.handlers)
+    yield
+    for handler in root.handlers[:]:
+        if handler not in before:
+            handler.close()
+            root.removeHandler(handler)
+
+
+def test_a_bug_in_a_command_is_logged_and_told_briefly(
+    tmp_path: Path, run_cli, monkeypatch, clean_logging
+) -> None:
+    from detainer_desk.adapters.db import repository
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the verifier broke")
+
+    monkeypatch.setattr(repository, "verify_store", broken)
+    result = run_cli("--data-dir", str(tmp_path), "verify")
+    assert result.code == 1
+    assert "Unexpected error (a fault in Detainer Desk" in result.err
+    assert "Traceback" not in result.err
+    log_file = tmp_path / "logs" / LOG_FILE_NAME
+    assert str(log_file) in result.err
+    text = log_file.read_text("utf-8")
+    assert "RuntimeError: the verifier broke" in text and "Traceback" in text
+
+
+def test_an_unwritable_log_folder_is_not_fatal(tmp_path: Path, clean_logging) -> None:
+    blocker = tmp_path / "logs"
+    blocker.write_text("a file where the folder should be")
+    assert configure_logging(blocker) is None
+
+
+def test_configuring_twice_adds_one_handler(tmp_path: Path, clean_logging) -> None:
+    first = configure_logging(tmp_path / "logs")
+    second = configure_logging(tmp_path / "logs")
+    assert first == second
+    handlers = [
+        h for h in logging.getLogger("detainer_desk").handlers if getattr(h, "baseFilename", None)
+    ]
+    assert len(handlers) == 1

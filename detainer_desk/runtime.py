@@ -80,6 +80,23 @@ class Runtime:
 
         return Security(Argon2Passwords(), is_common_password)
 
+    def backup_to(self, target: Path) -> tuple[int, str]:
+        """A consistent, checked copy of the SQLite store at ``target`` (a new file):
+        (entries verified, chain head). DatabaseError in plain words; PostgreSQL is backed
+        up with pg_dump on the server instead."""
+        from detainer_desk.adapters.db.backups import checked_copy, copy_database, sqlite_path
+
+        source = sqlite_path(self.engine)
+        if target.resolve() == source.resolve():
+            raise DatabaseError("a backup cannot be written over the database itself")
+        copy_database(source, target)
+        with checked_copy(target) as (_copy, check):
+            return check.entries, check.chain_head
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.url.get_backend_name() == "sqlite"
+
     def close(self) -> None:
         self.engine.dispose()
 

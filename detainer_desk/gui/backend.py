@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from detainer_desk.services.accounts import Security
@@ -27,6 +28,10 @@ class Backend:
     database_label: str
     ledger: Callable[[], Ledger] | None = None  # the hash chain (verify, checkpoints, export)
     signer: Callable[[], Signer] | None = None  # the installation's checkpoint key
+    # How the records are kept, when the user should know (runtime.notices): shown in a banner.
+    notices: tuple[str, ...] = ()
+    # A checked copy of the SQLite store to a new file: (entries, chain head); None on PostgreSQL.
+    backup_to: Callable[[Path], tuple[int, str]] | None = None
 
     @classmethod
     def from_runtime(
@@ -44,4 +49,6 @@ class Backend:
             database_label=runtime.database_label,
             ledger=runtime.ledger,
             signer=runtime.signer,
+            notices=runtime.notices,
+            backup_to=runtime.backup_to if runtime.is_sqlite else None,
         )

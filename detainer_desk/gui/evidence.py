@@ -1,0 +1,566 @@
+"""Evidence from the window: the litigation export (counsel), a signed checkpoint of the
+record, and a backup of the SQLite store (admin). Each runs in the background with a
+progress bar; the export can be cancelled and leaves nothing behind when it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, cast
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from detainer_desk.services.access import RecordError
+from detainer_desk.services.ports import Actor, DecisionQuery
+
+from .backend import Backend
+from .tasks import TaskHandle, TaskRunner
+from .widgets import MessageLabel, paragraph
+
+OUTCOME_CHOICES = ("any outcome", "hold", "transfer", "notify", "decline", "review")
+
+
+def _buddy_label(text: str, buddy: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
+def _local_day_start(date: QDate) -> dt.datetime:
+    day = dt.date(date.year(), date.month(), date.day())
+    return dt.datetime.combine(day, dt.time()).astimezone()
+
+
+class _TaskDialog(QDialog):
+    """A dialog whose work runs on the task runner, with a progress bar and a message."""
+
+    def __init__(
+        self, backend: Backend, actor: Actor, tasks: TaskRunner, parent: QWidget | None
+    ) -> None:
+        super().__init__(parent)
+        self.backend = backend
+        self.actor = actor
+        self.tasks = tasks
+        self.handle: TaskHandle | None = None
+        self.progress = QProgressBar()
+        self.progress.setObjectName("progress")
+        self.progress.setAccessibleName("Progress")
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self.stage = QLabel()
+        self.stage.setObjectName("stage")
+        self.message = MessageLabel("message", "Result")
+
+    @property
+    def running(self) -> bool:
+        return self.handle is not None and not self.handle.done
+
+    def _show_progress(self, stage: str, done: int, total: int) -> None:
+        self.progress.show()
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(min(done, max(total, 1)))
+        self.stage.setText(f"{stage}: {done:,} of {total:,}")
+
+    def _failed(self, error: BaseException, details: str) -> None:
+        self._finish_running()
+        if isinstance(error, RecordError | OSError):
+            self.message.show_error(str(error))
+            return
+        from .errors import show_bug
+
+        show_bug(self, type(error), error, error.__traceback__)
+
+    def _finish_running(self) -> None:
+        self.progress.hide()
+        self.stage.setText("")
+
+
+class ExportDialog(_TaskDialog):
+    """County counsel's litigation export: which records, for whom, where."""
+
+    def __init__(
+        self, backend: Backend, actor: Actor, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(backend, actor, tasks, parent)
+        self.setObjectName("exportDialog")
+        self.setWindowTitle("Export records for litigation")
+        self.setAccessibleName("Export records for litigation")
+        self.resize(680, 460)
+
+        self.recipient = QLineEdit()
+        self.recipient.setObjectName("recipient")
+        self.recipient.setAccessibleName("Recipient")
+        self.recipient.setPlaceholderText(
+            "who the export is for, e.g. Smith & Jones LLP, case 26-cv-101"
+        )
+        self.destination = QLineEdit()
+        self.destination.setObjectName("destination")
+        self.destination.setAccessibleName("Destination folder or ZIP file")
+        self.destination.setPlaceholderText("a new folder, or a file name ending in .zip")
+        folder_button = QPushButton("Folder…")
+        folder_button.setObjectName("chooseFolder")
+        folder_button.clicked.connect(self._choose_folder)
+        zip_button = QPushButton("ZIP file…")
+        zip_button.setObjectName("chooseZip")
+        zip_button.clicked.connect(self._choose_zip)
+
+        today = QDate.currentDate()
+        self.use_from = QCheckBox("Received from")
+        self.use_from.setObjectName("useFrom")
+        self.date_from = QDateEdit(today.addMonths(-1))
+        self.date_from.setObjectName("dateFrom")
+        self.date_from.setAccessibleName("Received from")
+        self.use_to = QCheckBox("to")
+        self.use_to.setObjectName("useTo")
+        self.date_to = QDateEdit(today)
+        self.date_to.setObjectName("dateTo")
+        self.date_to.setAccessibleName("Received to")
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.search = QLineEdit()
+        self.search.setObjectName("subject")
+        self.search.setAccessibleName("Subject")
+        self.search.setPlaceholderText("name words, A-number or booking number (optional)")
+        self.outcome = QComboBox()
+        self.outcome.setObjectName("outcome")
+        self.outcome.setAccessibleName("Outcome")
+        self.outcome.addItems(OUTCOME_CHOICES)
+        self.officer = QLineEdit()
+        self.officer.setObjectName("officer")
+        self.officer.setAccessibleName("Recorded by")
+        self.officer.setPlaceholderText("user name of the recording officer (optional)")
+
+        grid = QGridLayout()
+        grid.addWidget(_buddy_label("&Recipient:", self.recipient), 0, 0)
+        grid.addWidget(self.recipient, 0, 1, 1, 3)
+        grid.addWidget(_buddy_label("&Save to:", self.destination), 1, 0)
+        grid.addWidget(self.destination, 1, 1)
+        grid.addWidget(folder_button, 1, 2)
+        grid.addWidget(zip_button, 1, 3)
+        dates = QHBoxLayout()
+        dates.addWidget(self.use_from)
+        dates.addWidget(self.date_from)
+        dates.addWidget(self.use_to)
+        dates.addWidget(self.date_to)
+        dates.addStretch(1)
+        grid.addWidget(QLabel("Dates:"), 2, 0)
+        grid.addLayout(dates, 2, 1, 1, 3)
+        grid.addWidget(_buddy_label("S&ubject:", self.search), 3, 0)
+        grid.addWidget(self.search, 3, 1, 1, 3)
+        grid.addWidget(_buddy_label("&Outcome:", self.outcome), 4, 0)
+        grid.addWidget(self.outcome, 4, 1)
+        grid.addWidget(_buddy_label("Recorded &by:", self.officer), 5, 0)
+        grid.addWidget(self.officer, 5, 1, 1, 3)
+
+        self.buttons = QDialogButtonBox()
+        self.start_button = self.buttons.addButton(
+            "&Export", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.start_button.setObjectName("startExport")
+        self.cancel_button = self.buttons.addButton(
+            "&Cancel export", QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.cancel_button.setObjectName("cancelExport")
+        self.cancel_button.setEnabled(False)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.start_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button.clicked.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            paragraph(
+                "The bundle holds every selected decision with its request, reasons, amendments, "
+                "audit PDF and original scans, the policies applied, load files for review "
+                "platforms, a signed checkpoint and manifest.sha256. The whole record is verified "
+                "first. The export itself is recorded in the audit trail with its recipient.",
+                "exportExplanation",
+            )
+        )
+        layout.addLayout(grid)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.stage)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export into a new folder")
+        if folder:
+            self.destination.setText(str(Path(folder) / "detainer-desk-export"))
+
+    def _choose_zip(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export to a ZIP file", "detainer-desk-export.zip", "ZIP (*.zip)"
+        )
+        if name:
+            self.destination.setText(name if name.lower().endswith(".zip") else name + ".zip")
+
+    def query(self) -> DecisionQuery:
+        outcome = self.outcome.currentText()
+        return DecisionQuery(
+            search=self.search.text().strip() or None,
+            outcome=None if outcome == OUTCOME_CHOICES[0] else outcome,
+            recorded_by=self.officer.text().strip().casefold() or None,
+            received_from=_local_day_start(self.date_from.date())
+            if self.use_from.isChecked()
+            else None,
+            received_to=_local_day_start(self.date_to.date().addDays(1))
+            if self.use_to.isChecked()
+            else None,
+        )
+
+    def start(self) -> None:
+        from detainer_desk.adapters import pdf
+        from detainer_desk.adapters.export import DestinationError, open_destination, page_count
+        from detainer_desk.services.export import (
+            ExportProgress,
+            ExportRequest,
+            ExportResult,
+            export_records,
+        )
+
+        self.message.clear_message()
+        recipient = self.recipient.text().strip()
+        destination = self.destination.text().strip()
+        if not recipient:
+            self.message.show_error(
+                "Say who the export is for: the recipient is kept in the audit trail."
+            )
+            self.recipient.setFocus()
+            return
+        if not destination:
+            self.message.show_error("Choose where to save the export: a new folder or a .zip file.")
+            self.destination.setFocus()
+            return
+        if (
+            self.use_from.isChecked()
+            and self.use_to.isChecked()
+            and self.date_to.date() < self.date_from.date()
+        ):
+            self.message.show_error("The end date is before the start date.")
+            return
+        ledger_of, signer_of = self.backend.ledger, self.backend.signer
+        assert ledger_of is not None and signer_of is not None
+        try:
+            writer = open_destination(destination)
+        except DestinationError as exc:
+            self.message.show_error(str(exc))
+            return
+        request = ExportRequest(self.query(), recipient, destination)
+        backend, actor = self.backend, self.actor
+        ledger, signer = ledger_of(), signer_of()
+
+        def work(handle: TaskHandle):  # type: ignore[no-untyped-def]
+            result = None
+            for step in export_records(
+                backend.uow,
+                ledger,
+                signer,
+                actor,
+                request,
+                writer,
+                backend.clock(),
+                pdf.render_audit_pdf,
+                pdf.render_checkpoint_pdf,
+                page_count,
+                handle.cancelled,
+            ):
+                if isinstance(step, ExportResult):
+                    result = step
+                elif isinstance(step, ExportProgress):
+                    yield step
+            return result
+
+        self._set_running(True)
+        self.handle = self.tasks.start(
+            work,
+            on_progress=self._progress,
+            on_finished=self._finished,
+            on_failed=self._failed_export,
+        )
+
+    def _progress(self, step: object) -> None:
+        self._show_progress(step.stage, step.done, step.total)  # type: ignore[attr-defined]
+
+    def _finished(self, result: object) -> None:
+        self._set_running(False)
+        self._finish_running()
+        self.message.show_note(
+            f"Exported {result.decisions} decisions ({result.files} files) to {result.destination}. "  # type: ignore[attr-defined]
+            f"manifest.sha256 has SHA-256 {result.manifest_sha256}."  # type: ignore[attr-defined]
+        )
+
+    def _failed_export(self, error: BaseException, details: str) -> None:
+        from detainer_desk.services.export import ExportCancelled
+
+        self._set_running(False)
+        if isinstance(error, ExportCancelled):
+            self._finish_running()
+            self.message.show_note("The export was cancelled; nothing was left at the destination.")
+            return
+        self._failed(error, details)
+
+    def _set_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.close_button.setEnabled(not running)
+        for widget in (self.recipient, self.destination, self.search, self.officer, self.outcome):
+            widget.setEnabled(not running)
+
+    def cancel(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+            self.stage.setText("Cancelling…")
+
+    def reject(self) -> None:
+        if self.running:  # closing while an export runs would leave it half done
+            self.cancel()
+            return
+        super().reject()
+
+
+class CheckpointDialog(_TaskDialog):
+    """Verify the record and sign a checkpoint of it: a JSON file and a PDF to sign and file."""
+
+    def __init__(
+        self, backend: Backend, actor: Actor, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(backend, actor, tasks, parent)
+        self.setObjectName("checkpointDialog")
+        self.setWindowTitle("Checkpoint of the record")
+        self.resize(620, 300)
+        self.folder = QLineEdit(str(Path.home()))
+        self.folder.setObjectName("checkpointFolder")
+        self.folder.setAccessibleName("Folder for the checkpoint files")
+        browse = QPushButton("Folder…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(_buddy_label("Save in:", self.folder))
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        self.make_button = QPushButton("&Make checkpoint")
+        self.make_button.setObjectName("makeCheckpoint")
+        self.make_button.clicked.connect(self.start)
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.make_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            paragraph(
+                "The whole record is verified, then its head hash is signed with this "
+                "installation's key. Print the PDF, have a supervisor sign it, and file it: "
+                "`detainer-desk verify --checkpoint FILE` later proves the record still extends it.",
+                "checkpointExplanation",
+            )
+        )
+        layout.addLayout(row)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.stage)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Save the checkpoint in", self.folder.text()
+        )
+        if folder:
+            self.folder.setText(folder)
+
+    def start(self) -> None:
+        from detainer_desk.adapters.pdf import render_checkpoint_pdf
+        from detainer_desk.services.checkpoints import CheckpointFile, create_checkpoint
+        from detainer_desk.services.documents import report_context
+
+        self.message.clear_message()
+        folder = Path(self.folder.text().strip() or ".")
+        if not folder.is_dir():
+            self.message.show_error(f"{folder} is not a folder.")
+            return
+        ledger_of, signer_of = self.backend.ledger, self.backend.signer
+        assert ledger_of is not None and signer_of is not None
+        backend, actor = self.backend, self.actor
+        ledger, signer = ledger_of(), signer_of()
+
+        def work(handle: TaskHandle):  # type: ignore[no-untyped-def]
+            now = backend.clock()
+            result = None
+            for step in create_checkpoint(backend.uow(), ledger, signer, actor, now):
+                if isinstance(step, CheckpointFile):
+                    result = step
+                else:
+                    yield step
+            assert result is not None
+            stem = f"checkpoint-{result.checkpoint.created_at:%Y%m%dT%H%M%SZ}"
+            json_path, pdf_path = folder / f"{stem}.json", folder / f"{stem}.pdf"
+            pdf = render_checkpoint_pdf(
+                result.checkpoint, report_context(backend.uow(), actor, now)
+            )
+            with json_path.open("x", encoding="utf-8") as handle_json:
+                handle_json.write(result.to_json())
+            with pdf_path.open("xb") as handle_pdf:
+                handle_pdf.write(pdf)
+            return result.checkpoint, json_path, pdf_path
+
+        self.make_button.setEnabled(False)
+        self.handle = self.tasks.start(
+            work,
+            on_progress=self._progress,
+            on_finished=self._finished,
+            on_failed=self._failed_checkpoint,
+        )
+
+    def _progress(self, done: object) -> None:
+        self._show_progress("verifying the record", int(done), max(int(done), 1))  # type: ignore[call-overload]
+
+    def _finished(self, result: object) -> None:
+        checkpoint, json_path, pdf_path = cast(tuple[Any, Path, Path], result)
+        self.make_button.setEnabled(True)
+        self._finish_running()
+        self.message.show_note(
+            f"Checkpoint of {checkpoint.entries} entries, head {checkpoint.head_hash}. "
+            f"Saved {json_path} and {pdf_path} (print, sign and file it)."
+        )
+
+    def _failed_checkpoint(self, error: BaseException, details: str) -> None:
+        self.make_button.setEnabled(True)
+        self._failed(error, details)
+
+
+class BackupDialog(_TaskDialog):
+    """A consistent, checked copy of the SQLite store (administrators)."""
+
+    def __init__(
+        self, backend: Backend, actor: Actor, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(backend, actor, tasks, parent)
+        self.setObjectName("backupDialog")
+        self.setWindowTitle("Back up the records")
+        self.resize(620, 260)
+        stamp = dt.datetime.now().strftime("%Y-%m-%d")
+        self.target = QLineEdit(str(Path.home() / f"detainer-desk-backup-{stamp}.sqlite3"))
+        self.target.setObjectName("backupTarget")
+        self.target.setAccessibleName("Backup file")
+        browse = QPushButton("Save as…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(_buddy_label("Backup file:", self.target))
+        row.addWidget(self.target, 1)
+        row.addWidget(browse)
+        self.backup_button = QPushButton("&Back up")
+        self.backup_button.setObjectName("startBackup")
+        self.backup_button.clicked.connect(self.start)
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.backup_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        text = (
+            "A consistent copy of the records, even while others record; it is checked (integrity "
+            "and the whole hash chain) before it is called done. Keep it somewhere safe: it holds "
+            "every record. The backup is recorded in the audit trail."
+        )
+        if backend.backup_to is None:
+            text = (
+                "These records are on a PostgreSQL server: back them up on the server with "
+                "pg_dump (see the README). Nothing to do here."
+            )
+            self.backup_button.setEnabled(False)
+        layout.addWidget(paragraph(text, "backupExplanation"))
+        layout.addLayout(row)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft)
+
+    def _browse(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Back up to", self.target.text(), "SQLite (*.sqlite3)"
+        )
+        if name:
+            self.target.setText(name)
+
+    def start(self) -> None:
+        from detainer_desk.services.backups import BACKUP, audit_backups, authorize_backups
+
+        self.message.clear_message()
+        target = Path(self.target.text().strip()).expanduser()
+        if not self.target.text().strip():
+            self.message.show_error("Give the name of the backup file.")
+            return
+        if target.exists():
+            self.message.show_error(f"{target} already exists: choose a new file name.")
+            return
+        assert self.backend.backup_to is not None
+        backend, actor = self.backend, self.actor
+
+        def work(handle: TaskHandle):  # type: ignore[no-untyped-def]
+            now = backend.clock()
+            allowed = authorize_backups(backend.uow(), actor, BACKUP, str(target), now)
+            yield "copying"
+            try:
+                entries, head = backend.backup_to(target)  # type: ignore[misc]
+            except RecordError as exc:
+                audit_backups(
+                    backend.uow(),
+                    allowed,
+                    BACKUP,
+                    str(target),
+                    now,
+                    succeeded=False,
+                    details={"why": str(exc)},
+                )
+                raise
+            audit_backups(
+                backend.uow(),
+                allowed,
+                BACKUP,
+                str(target),
+                now,
+                succeeded=True,
+                details={"entries": entries, "chain_head": head},
+            )
+            return entries, head
+
+        self.backup_button.setEnabled(False)
+        self.progress.setMaximum(0)  # busy: the copy reports no steps
+        self.progress.show()
+        self.handle = self.tasks.start(
+            work, on_finished=self._finished, on_failed=self._failed_backup
+        )
+
+    def _finished(self, result: object) -> None:
+        entries, head = cast(tuple[int, str], result)
+        self.backup_button.setEnabled(True)
+        self._finish_running()
+        self.message.show_note(
+            f"Backed up and checked {entries} entries (chain head {head}) to {self.target.text()}."
+        )
+
+    def _failed_backup(self, error: BaseException, details: str) -> None:
+        self.backup_button.setEnabled(True)
+        self._failed(error, details)

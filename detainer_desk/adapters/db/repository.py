@@ -362,6 +362,12 @@ class SqlRecordRepository:
 
     def export_rows(self, query: DecisionQuery) -> Iterator[tuple[Any, ...]]:
         """The export table (EXPORT_COLUMNS), oldest first, streamed straight from SQL."""
+        statement = self._export_statement(query)
+        result = self.conn.execution_options(stream_results=True, yield_per=5000).execute(statement)
+        for row in result:
+            yield tuple(row)
+
+    def _export_statement(self, query: DecisionQuery) -> Any:
         i = decision_index
         statement = (
             select(
@@ -405,9 +411,7 @@ class SqlRecordRepository:
         conditions = self._conditions(query)
         if conditions:
             statement = statement.where(and_(*conditions))
-        result = self.conn.execution_options(stream_results=True, yield_per=5000).execute(statement)
-        for row in result:
-            yield tuple(row)
+        return statement
 
     # -- the decision log, the review queue and the holds board ------------------------------
     def _log_select(self) -> Any:

@@ -100,24 +100,26 @@ def cmd_policy_show(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.adapters.db.engine import DatabaseError
-    from detainer_desk.gui.app import run_gui
-    from detainer_desk.paths import DataDirError, resolve_paths
-    from detainer_desk.runtime import open_runtime
+    # Only Qt is imported before the window first paints; the store (SQLAlchemy, perhaps a
+    # migration) is opened right after, by open_records (see gui/app.py).
+    from detainer_desk.gui.app import StartupError, run_gui
 
-    smoke = args.command == "smoke"
-    paths = resolve_paths(args.data_dir)
-    try:
-        runtime = open_runtime(paths, getattr(args, "db", None))
-    except (DataDirError, DatabaseError) as exc:
-        startup_error = f"Detainer Desk cannot open its records: {exc}"
-        print(startup_error, file=sys.stderr)
-        return run_gui(None, smoke=smoke, startup_error=startup_error)
-    _start_log(paths)
-    try:
-        return run_gui(runtime, smoke=smoke)
-    finally:
-        runtime.close()
+    def open_records() -> Any:
+        from detainer_desk.adapters.db.engine import DatabaseError
+        from detainer_desk.paths import DataDirError, resolve_paths
+        from detainer_desk.runtime import open_runtime
+
+        try:
+            paths = resolve_paths(args.data_dir)
+            runtime = open_runtime(paths, getattr(args, "db", None))
+        except (DataDirError, DatabaseError) as exc:
+            startup_error = f"Detainer Desk cannot open its records: {exc}"
+            print(startup_error, file=sys.stderr)
+            raise StartupError(startup_error) from None
+        _start_log(paths)
+        return runtime
+
+    return run_gui(opener=open_records, smoke=args.command == "smoke")
 
 
 def _open_runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]

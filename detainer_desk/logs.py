@@ -21,12 +21,13 @@ def configure_logging(log_dir: Path, level: int = logging.INFO) -> Path | None:
     the folder cannot be written (the program then runs without a log file)."""
     root = logging.getLogger("detainer_desk")
     target = log_dir / LOG_FILE_NAME
-    for handler in root.handlers:
-        if (
-            isinstance(handler, logging.handlers.RotatingFileHandler)
-            and Path(handler.baseFilename) == target
-        ):
-            return target
+    for handler in root.handlers[:]:
+        if isinstance(handler, logging.handlers.RotatingFileHandler):
+            if Path(handler.baseFilename) == target:
+                return target
+            # One log file per process: the data folder it belongs to is the one in use.
+            root.removeHandler(handler)
+            handler.close()
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(

@@ -37,6 +37,7 @@ from .test_gui_support import (
     type_into,
     window_over,
 )
+from .test_gui_wizard import through_to_the_administrator
 
 
 @pytest.fixture
@@ -63,6 +64,7 @@ def _locked_screen(window: MainWindow) -> bool:
 def _fill_first_run(
     qtbot: QtBot, window: MainWindow, name: str, display: str, password: str, confirm: str
 ) -> None:
+    through_to_the_administrator(qtbot, window)  # the wizard's county and policy steps
     page = window.first_run_page
     type_into(qtbot, page.user_name.edit, name)
     type_into(qtbot, page.display_name.edit, display)
@@ -126,6 +128,8 @@ def test_set_up_creates_the_administrator_and_signs_them_in(
     assert actions == [
         ("account.create", "admin", WORKSTATION),
         ("sign_in", "admin", WORKSTATION),
+        ("settings.change", "installation", WORKSTATION),
+        ("policy.activate", "policy version 1", WORKSTATION),
     ]
 
 

@@ -146,9 +146,12 @@ def test_status_labels_are_permanent(window: MainWindow) -> None:
 
 
 def test_menus_present(admin_window: MainWindow) -> None:
-    assert _menu_titles(admin_window) == ["File", "Request", "Records", "Admin", "Help"]
+    assert _menu_titles(admin_window) == ["File", "Request", "Records", "Policy", "Admin", "Help"]
     assert _entries("File", admin_window) == {
+        "New request": False,
         "Open request…": False,
+        "Open recent": False,
+        "Save request as…": False,
         "Change my password…": True,
         "Lock": True,
         "Sign out": True,
@@ -162,27 +165,42 @@ def test_menus_present(admin_window: MainWindow) -> None:
         "Decision log": False,
         "Review queue": False,
         "Active holds": False,
+        "Statistics": False,
     }
     assert _entries("Admin", admin_window) == {
         "Users…": True,
         "Settings…": True,
         "Audit trail…": True,
     }
-    assert _entries("Help", admin_window) == {"About Detainer Desk": True}
+    assert _entries("Policy", admin_window) == {
+        "Policy in force…": True,
+        "Version history…": True,
+        "Activate a policy…": True,
+        "What if…": True,
+    }
+    assert _entries("Help", admin_window) == {
+        "Officer's guide": True,
+        "Supervisor's guide": True,
+        "Counsel's guide": True,
+        "Administrator's guide": True,
+        "About Detainer Desk": True,
+    }
     assert admin_window.lock_action.shortcut() == QKeySequence("Ctrl+L")
 
 
 def test_disabled_entries_say_why(admin_window: MainWindow) -> None:
     window = admin_window
-    for action in (window.check_action, window.record_action, window.open_request_action):
-        assert action.toolTip() == "Coming with the intake screen"
+    # An administrator does not decide: the intake entries say which roles they need.
+    for action in (window.check_action, window.open_request_action):
+        assert action.toolTip() == "Needs the officer or supervisor or counsel role"
+    assert window.record_action.toolTip() == "Needs the officer or supervisor role"
     for action in (
         window.decision_log_action,
         window.review_queue_action,
         window.active_holds_action,
     ):
         assert not action.isEnabled()
-        assert action.toolTip().startswith("Coming with")
+        assert action.toolTip().startswith("Needs the ")  # an administrator sees no records
     for menu in (window.file_menu, window.request_menu, window.records_menu, window.admin_menu):
         assert menu.toolTipsVisible()
 

@@ -52,9 +52,16 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             VIEW_POLICIES,
         }
     ),
-    COUNSEL: frozenset({VIEW_RECORDS, PRINT_RECORDS, EXPORT_RECORDS, VIEW_AUDIT}),
+    COUNSEL: frozenset({VIEW_RECORDS, PRINT_RECORDS, EXPORT_RECORDS, VIEW_AUDIT, VIEW_POLICIES}),
     ADMIN: frozenset(
-        {MANAGE_ACCOUNTS, MANAGE_POLICIES, MANAGE_SETTINGS, VIEW_AUDIT, MANAGE_BACKUPS}
+        {
+            MANAGE_ACCOUNTS,
+            MANAGE_POLICIES,
+            MANAGE_SETTINGS,
+            VIEW_AUDIT,
+            MANAGE_BACKUPS,
+            VIEW_POLICIES,
+        }
     ),
 }
 ALL_PERMISSIONS: Final = frozenset().union(*PERMISSIONS.values())

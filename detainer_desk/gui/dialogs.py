@@ -1,5 +1,5 @@
-"""Small account dialogs: change my password, reset someone's password, add an account,
-change roles, and the session-lock setting.
+"""Small dialogs: change my password, reset someone's password, add an account, change
+roles, and the installation's settings.
 
 Each is a form that stays open, with what was typed kept, until the use case succeeds;
 a refusal is shown in the dialog in plain words.
@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QLabel,
     QSpinBox,
@@ -24,8 +23,10 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.services import accounts
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.ports import UserRecord
+from detainer_desk.services.settings import read_settings, save_settings
 
 from . import forms
+from .installation import InstallationFields
 from .session import Session
 from .widgets import Field, MessageLabel, form_layout, paragraph, plain_sentence
 
@@ -315,6 +316,9 @@ class RolesDialog(FormDialog):
 
 
 class SettingsDialog(FormDialog):
+    """Admin › Settings: every installation setting (the services allow only administrators,
+    and record each change in the audit trail)."""
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(
             "Settings",
@@ -322,26 +326,36 @@ class SettingsDialog(FormDialog):
             "&Save",
             parent,
             intro=(
-                "The screen locks by itself when nobody has used the keyboard or mouse for "
-                "this long. Criminal-justice information must not be left open on an "
-                f"unattended screen; at most {acc.MAX_SESSION_TIMEOUT_MINUTES} minutes."
+                "These settings apply to every workstation that uses this database. "
+                "Every change is recorded in the audit trail."
             ),
         )
         self.session = session
-        self.minutes = QSpinBox()
-        self.minutes.setObjectName("sessionTimeoutMinutes")
-        self.minutes.setAccessibleName("Lock the screen after this many idle minutes")
-        self.minutes.setRange(1, acc.MAX_SESSION_TIMEOUT_MINUTES)
-        self.minutes.setSuffix(" minutes")
-        self.minutes.setValue(session.timeout_minutes())
-        label = QLabel("&Lock the screen after:")
-        label.setBuddy(self.minutes)
-        self.form.addRow(label, self.minutes)
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        self.installation = InstallationFields(
+            self.form, "settings", require_names=False, session_lock=True
+        )
+        self.installation.show_settings(read_settings(session.uow()))
+        assert self.installation.minutes is not None
+        self.minutes: QSpinBox = self.installation.minutes
         self.finish_layout()
+
+    def clear_problems(self) -> None:
+        super().clear_problems()
+        self.installation.clear_problems()
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        first = self.installation.show_problems(problems)
+        for key, problem in problems.items():
+            if not self.installation.has_key(key):
+                self.error.show_error(problem)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def submit(self) -> None:
         session = self.session
-        accounts.set_session_timeout(
-            session.uow(), session.require_actor(), self.minutes.value(), session.now()
+        problems = self.installation.problems()
+        if problems:
+            raise forms.FieldProblems(problems)
+        save_settings(
+            session.uow(), session.require_actor(), self.installation.settings(), session.now()
         )

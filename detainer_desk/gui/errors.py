@@ -45,15 +45,16 @@ def show_bug(
 
 
 @contextmanager
-def bugs_shown_in(parent: QWidget) -> Iterator[None]:
-    """While the event loop runs, an exception escaping a slot opens the bug dialog."""
+def bugs_shown_in(parent: QWidget | Callable[[], QWidget | None]) -> Iterator[None]:
+    """While the event loop runs, an exception escaping a slot opens the bug dialog over
+    ``parent`` (or over whatever window ``parent()`` says is in front at the time)."""
     previous: ExceptHook = sys.excepthook
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             previous(exc_type, exc, tb)
             return
-        show_bug(parent, exc_type, exc, tb)
+        show_bug(parent if isinstance(parent, QWidget) else parent(), exc_type, exc, tb)
 
     sys.excepthook = hook
     try:

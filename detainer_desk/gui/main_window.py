@@ -23,7 +23,6 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QDialog, QMainWindow, QMenu, QMessageBox, QStackedWidget, QWidget
 
-import detainer_desk
 from detainer_desk.domain import accounts as acc
 from detainer_desk.services.access import RecordError
 
@@ -31,13 +30,18 @@ from .audit_trail import AuditTrailDialog
 from .backend import Backend
 from .dialogs import ChangePasswordDialog, SettingsDialog
 from .forms import FieldProblems
-from .pages import FirstRunPage, SignInPage
+from .help import UserGuides, about_text, show_about
+from .intake import IntakeScreen
+from .notices import NoticeBanner, with_banner
+from .pages import SignInPage
+from .policy_screen import PolicyMenu
 from .records import RecordsScreens
 from .session import Session, SessionState
 from .tasks import TaskRunner
 from .users import UsersDialog
 from .welcome import PURPOSE
 from .widgets import ElidedLabel, plain_sentence, status_separator
+from .wizard import SetUpAnswers, SetUpWizard, announce_set_up, complete_set_up
 from .workspace import Workspace
 
 __all__ = ["APP_TITLE", "PURPOSE", "MainWindow"]
@@ -46,7 +50,6 @@ log = logging.getLogger(__name__)
 
 APP_TITLE = "Detainer Desk"
 NO_POLICY_STATUS = "none active"
-INTAKE_PENDING = "Coming with the intake screen"
 RECORDS_PENDING = "Coming with the records screens"
 REPLACED_AT_LOCK_SCREEN = "replaced at the lock screen"
 ACTIVITY_GRAIN_MS = 1_000
@@ -160,7 +163,6 @@ class MainWindow(QMainWindow):
             "&Open request…",
             "openRequestAction",
             shortcut=QKeySequence(QKeySequence.StandardKey.Open),
-            pending=INTAKE_PENDING,
         )
         self.change_password_action = self._action(
             "Change my &password…", "changePasswordAction", tip="Change your own password"
@@ -183,10 +185,10 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
 
         self.check_action = self._action(
-            "&Check request…", "checkRequestAction", pending=INTAKE_PENDING
+            "&Check request…", "checkRequestAction", shortcut=QKeySequence(ctrl | Qt.Key.Key_Return)
         )
         self.record_action = self._action(
-            "&Record decision…", "recordDecisionAction", pending=INTAKE_PENDING
+            "&Record decision…", "recordDecisionAction", shortcut=QKeySequence(ctrl | Qt.Key.Key_R)
         )
 
         self.decision_log_action = self._action("&Decision log", "decisionLogAction")
@@ -201,9 +203,12 @@ class MainWindow(QMainWindow):
         self.audit_action = self._action("&Audit trail…", "auditTrailAction")
         self.audit_action.triggered.connect(self.open_audit_trail)
         # What each permission-guarded entry needs (the services check it again).
-        self._guarded = (
+        self._guarded: tuple[tuple[QAction, str, str], ...] = (
+            (self.open_request_action, acc.VIEW_RECORDS, "Open a request file into the form"),
+            (self.check_action, acc.VIEW_RECORDS, "Check the request against the policy"),
+            (self.record_action, acc.RECORD_DECISION, "Record the decision with its scans"),
             (self.users_action, acc.MANAGE_ACCOUNTS, "Add accounts, change roles, unlock"),
-            (self.settings_action, acc.MANAGE_SETTINGS, "When the screen locks by itself"),
+            (self.settings_action, acc.MANAGE_SETTINGS, "County, jail, timezone, alerts, lock"),
             (self.audit_action, acc.VIEW_AUDIT, "Who did what, when and where"),
             (self.decision_log_action, acc.VIEW_RECORDS, "Every decision: search, filter, sort"),
             (self.review_queue_action, acc.REVIEW_DECISION, "Decisions waiting for a supervisor"),
@@ -215,6 +220,7 @@ class MainWindow(QMainWindow):
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.setStatusTip("Version, database location and active policy")
         self.about_action.triggered.connect(self.show_about)
+        self.guides = UserGuides(self)
 
     def _menu(self, title: str, object_name: str, actions: list[QAction | None]) -> QMenu:
         menu = self.menuBar().addMenu(title)
@@ -264,13 +270,15 @@ class MainWindow(QMainWindow):
             "adminMenu",
             [self.users_action, self.settings_action, None, self.audit_action],
         )
-        self.help_menu = self._menu("&Help", "helpMenu", [self.about_action])
+        self.help_menu = self._menu(
+            "&Help", "helpMenu", [*self.guides.actions, None, self.about_action]
+        )
 
     # ------------------------------------------------------------------- pages
     def _build_pages(self) -> None:
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
-        self.first_run_page = FirstRunPage(self.backend.database_label)
+        self.first_run_page = SetUpWizard(self.backend.database_label)
         self.first_run_page.submitted.connect(self._create_first_admin)
         self.sign_in_page = SignInPage()
         self.sign_in_page.sign_in_requested.connect(self._sign_in)
@@ -281,7 +289,8 @@ class MainWindow(QMainWindow):
         self._build_screens()
         for page in (self.first_run_page, self.sign_in_page, self.content_page):
             self.pages.addWidget(page)
-        self.setCentralWidget(self.pages)
+        self.notice_banner = NoticeBanner(self.backend.notices)
+        self.setCentralWidget(with_banner(self.notice_banner, self.pages))
 
     def _build_screens(self) -> None:
         """The workspace's screens, each in its own module with its own controller.
@@ -290,6 +299,23 @@ class MainWindow(QMainWindow):
         menu actions through ``self._guarded`` entries added in ``_build_actions``.
         """
         # -- intake (issue: the intake officer's workflow) --
+        self.intake = IntakeScreen(self.session, self.tasks)
+        self.content_page.add_screen(self.intake, "&Intake", "intakeScreen")
+        self.intake.wants_front.connect(lambda: self.content_page.show_screen(self.intake))
+        self.intake.status.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        self.open_request_action.triggered.connect(self.intake.open_request)
+        self.check_action.triggered.connect(self.intake.check)
+        self.record_action.triggered.connect(self.intake.record)
+        file_actions = self.file_menu.actions()
+        after_open = file_actions[file_actions.index(self.open_request_action) + 1]
+        self.file_menu.insertAction(self.open_request_action, self.intake.new_action)
+        self.file_menu.insertMenu(after_open, self.intake.recent_menu)
+        self.file_menu.insertAction(after_open, self.intake.save_action)
+        self._guarded += (
+            (self.intake.new_action, acc.VIEW_RECORDS, "Start a new, empty request"),
+            (self.intake.recent_menu.menuAction(), acc.VIEW_RECORDS, "Request files used lately"),
+            (self.intake.save_action, acc.VIEW_RECORDS, "Save the request as a file"),
+        )
         # -- decision log, review queue, active holds, statistics (issue: supervisors) --
         self.records = RecordsScreens(
             self.session, self.tasks, self.content_page, self, open_dialog=self._open_dialog
@@ -298,6 +324,10 @@ class MainWindow(QMainWindow):
         self.review_queue_action.triggered.connect(self.records.show_review)
         self.active_holds_action.triggered.connect(self.records.show_holds)
         self.statistics_action.triggered.connect(self.records.show_statistics)
+        # -- the policy screen (issue 9): its menu enables its own entries --
+        self.policy = PolicyMenu(self.session, self.tasks, self, open_dialog=self._open_dialog)
+        self.policy.policy_changed.connect(lambda: self._show_policy(self.session.policy_label()))
+        self.menuBar().insertMenu(self.admin_menu.menuAction(), self.policy.menu)
 
     # --------------------------------------------------------------- status bar
     def _build_status_bar(self) -> None:
@@ -442,12 +472,10 @@ class MainWindow(QMainWindow):
             self.sign_in_page.show_note(note.format(user=actor.user))
 
     # ----------------------------------------------------------- page requests
-    def _create_first_admin(
-        self, user_name: str, display_name: str, password: str, confirm: str
-    ) -> None:
+    def _create_first_admin(self, answers: SetUpAnswers) -> None:
         page = self.first_run_page
         try:
-            self.session.create_first_admin(user_name, display_name, password, confirm)
+            result = complete_set_up(self.session, answers)
         except FieldProblems as problems:
             page.show_problems(problems.problems)
         except RecordError as refused:
@@ -459,6 +487,8 @@ class MainWindow(QMainWindow):
         else:
             page.forget_passwords()
             page.clear_problems()
+            self._show_policy(self.session.policy_label())
+            announce_set_up(self, result)
 
     def _sign_in(self, user_name: str, password: str) -> None:
         try:
@@ -525,26 +555,15 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------------- about
     def about_text(self) -> str:
-        return (
-            f"Detainer Desk {detainer_desk.__version__}\n\n"
-            f"{PURPOSE}\n\n"
-            f"Database: {self.backend.database_label}\n"
-            f"Policy: {policy_status_text(self._policy_label)}"
+        from detainer_desk.logs import current_log_file
+
+        return about_text(
+            self.backend.database_label, policy_status_text(self._policy_label), current_log_file()
         )
 
     def show_about(self) -> QMessageBox:
         """Open the About box without blocking, and return it."""
-        box = QMessageBox(self)
-        box.setObjectName("aboutDialog")
-        box.setAccessibleName("About Detainer Desk")
-        box.setWindowTitle("About Detainer Desk")
-        box.setIcon(QMessageBox.Icon.Information)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(self.about_text())
-        box.setStandardButtons(QMessageBox.StandardButton.Ok)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
+        return show_about(self, self.about_text())
 
     # ------------------------------------------------------- showing, closing
     def showEvent(self, event: QShowEvent) -> None:

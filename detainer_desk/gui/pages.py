@@ -1,6 +1,6 @@
-"""The pages shown before anyone is at work: setting up the first administrator, signing
-in, and the locked screen. They lay out fields and say what went wrong; the window's
-controller decides what happens (see main_window.py)."""
+"""The pages shown before anyone is at work: signing in, and the locked screen (setting up
+an empty store is the wizard's, wizard.py). They lay out fields and say what went wrong;
+the window's controller decides what happens (see main_window.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 from . import forms
 from .widgets import Field, MessageLabel, card, centred_page, form_layout, heading, paragraph
 
-SET_UP_WIDTH = 620
 SIGN_IN_WIDTH = 520
 
 
@@ -20,116 +19,6 @@ def _button(text: str, object_name: str, accessible_name: str | None = None) -> 
     button.setAccessibleName(accessible_name or text.replace("&", ""))
     button.setAutoDefault(False)
     return button
-
-
-class FirstRunPage(QWidget):
-    """No account exists yet: create the first administrator (who is then signed in)."""
-
-    submitted = Signal(str, str, str, str)  # user name, display name, password, confirm
-
-    def __init__(self, database_label: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("firstRunPage")
-        self.setAccessibleName("Set up the first administrator")
-        scroll, column = centred_page("firstRunPanel", "Set up", SET_UP_WIDTH)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
-
-        column.addStretch(1)
-        frame, box = card("firstRunCard")
-        column.addWidget(frame)
-        column.addStretch(2)
-
-        box.addWidget(heading("Set up Detainer Desk", "firstRunHeading"))
-        self.database_note = paragraph(
-            "There are no accounts in this database yet:\n" + database_label,
-            "firstRunDatabase",
-            "Database",
-        )
-        box.addWidget(self.database_note)
-        box.addWidget(
-            paragraph(
-                "Create the first administrator. The administrator then creates an account "
-                "for each officer, supervisor and member of county counsel. Administrators "
-                "manage accounts, policies and settings; they do not record decisions.",
-                "firstRunIntro",
-                "What to do",
-            )
-        )
-
-        form = form_layout()
-        self.user_name = Field("&User name:", "firstRunUserName", hint="For example j.smith")
-        self.display_name = Field(
-            "&Display name:", "firstRunDisplayName", hint="Full name, as shown in the records"
-        )
-        self.password = Field(
-            "&Password:", "firstRunPassword", secret=True, hint=forms.PASSWORD_HINT
-        )
-        self.confirm = Field("&Confirm password:", "firstRunConfirm", secret=True)
-        self.fields = {
-            forms.USER_NAME: self.user_name,
-            forms.DISPLAY_NAME: self.display_name,
-            forms.PASSWORD: self.password,
-            forms.CONFIRM: self.confirm,
-        }
-        for field in self.fields.values():
-            field.add_to(form)
-            field.edit.returnPressed.connect(self._submit)
-        box.addLayout(form)
-
-        self.error = MessageLabel("firstRunError", "Problem")
-        box.addWidget(self.error)
-
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.create_button = _button("&Create administrator and sign in", "createAdminButton")
-        self.create_button.setDefault(True)
-        self.create_button.clicked.connect(self._submit)
-        buttons.addWidget(self.create_button)
-        box.addLayout(buttons)
-
-        QWidget.setTabOrder(self.user_name.edit, self.display_name.edit)
-        QWidget.setTabOrder(self.display_name.edit, self.password.edit)
-        QWidget.setTabOrder(self.password.edit, self.confirm.edit)
-        QWidget.setTabOrder(self.confirm.edit, self.create_button)
-
-    def _submit(self) -> None:
-        self.submitted.emit(
-            self.user_name.text(),
-            self.display_name.text(),
-            self.password.text(),
-            self.confirm.text(),
-        )
-
-    def clear_problems(self) -> None:
-        for field in self.fields.values():
-            field.set_error(None)
-        self.error.clear_message()
-
-    def show_problems(self, problems: dict[str, str]) -> None:
-        self.clear_problems()
-        for key, problem in problems.items():
-            self.fields[key].set_error(problem)
-        self._focus_first_problem(problems)
-
-    def show_error(self, message: str) -> None:
-        self.clear_problems()
-        self.error.show_error(message)
-
-    def _focus_first_problem(self, problems: dict[str, str]) -> None:
-        for key, field in self.fields.items():
-            if key in problems:
-                field.edit.setFocus(Qt.FocusReason.OtherFocusReason)
-                field.edit.selectAll()
-                return
-
-    def forget_passwords(self) -> None:
-        self.password.edit.clear()
-        self.confirm.edit.clear()
-
-    def focus_first(self) -> None:
-        self.user_name.edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 class SignInPage(QWidget):

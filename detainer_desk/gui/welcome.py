@@ -45,6 +45,13 @@ FEATURES: tuple[Feature, ...] = (
         available=True,
     ),
     Feature(
+        "The county's policy",
+        "The policy in force in plain English and as written, for everyone signed in; its "
+        "version history; administrators activate another and compare first with a what-if "
+        "(Policy menu). Help has a short guide for each role.",
+        available=True,
+    ),
+    Feature(
         "Check a request",
         "Read a detainer request and check it against the active policy.",
         available=False,

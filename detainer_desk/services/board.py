@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from detainer_desk.domain import accounts as acc
@@ -62,6 +63,54 @@ def log_count(uow: UnitOfWork, actor: Actor, query: LogQuery, now: dt.datetime) 
     with uow:
         authorize(uow, actor, acc.VIEW_RECORDS, "records.count", None, now)
         return uow.records.log_count(query)
+
+
+# One window of received dates per transaction when counting the whole log.
+COUNT_WINDOW = dt.timedelta(days=31)
+
+
+def log_count_stepwise(
+    uow_factory: Callable[[], UnitOfWork],
+    actor: Actor,
+    query: LogQuery,
+    now: dt.datetime,
+    cancelled: Callable[[], bool] = lambda: False,
+    window: dt.timedelta = COUNT_WINDOW,
+) -> Iterator[int]:
+    """``log_count`` in short steps, yielding the running total; the last value is the count.
+
+    On SQLite every transaction holds the write lock, so one count over a million decisions
+    would keep every other reader and writer waiting (a page of the log, an amendment).
+    Counted one window of received dates at a time, each in its own transaction, they get
+    in between. A search is narrow (it goes by index) and is counted at once.
+    """
+    if query.search:
+        yield log_count(uow_factory(), actor, query, now)
+        return
+    bounds = LogQuery(sort="received_at", limit=1)
+    newest = log_page(uow_factory(), actor, bounds, now).rows
+    oldest = log_page(uow_factory(), actor, dataclasses.replace(bounds, descending=False), now)
+    if not newest or not oldest.rows:
+        yield 0
+        return
+    start = oldest.rows[0].received_at
+    end = newest[0].received_at + dt.timedelta(microseconds=1)  # received_to is exclusive
+    if query.received_from is not None:
+        start = max(start, query.received_from)
+    if query.received_to is not None:
+        end = min(end, query.received_to)
+    total = 0
+    cursor = start
+    while cursor < end:
+        if cancelled():
+            return
+        upper = min(cursor + window, end)
+        step = dataclasses.replace(query, received_from=cursor, received_to=upper)
+        total += log_count(uow_factory(), actor, step, now)
+        yield total
+        cursor = upper
+    if start >= end:
+        yield 0
 
 
 @dataclass(frozen=True, slots=True)

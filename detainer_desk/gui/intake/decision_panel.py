@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QProgressBar,
-    QPushButton,
     QScrollArea,
     QSizePolicy,
     QTextBrowser,
@@ -32,6 +31,7 @@ from detainer_desk.domain import alerts
 
 from ..widgets import bold, error_colour, note_colour
 from .presenter import Countdown, DecisionView
+from .ui import push_button
 
 # Background and border of the outcome box. The words always say the outcome; the colour
 # only helps recognise it across the room. Dark text on a light tint reads in any palette.
@@ -65,15 +65,6 @@ def _label(name: str, accessible: str, *, points: float = 0, strong: bool = Fals
         font = bold(font)
     label.setFont(font)
     return label
-
-
-def _button(text: str, name: str, accessible: str, tip: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(accessible)
-    button.setToolTip(tip)
-    button.setAutoDefault(False)
-    return button
 
 
 class DecisionPanel(QWidget):
@@ -126,7 +117,12 @@ class DecisionPanel(QWidget):
         self.outcome_detail = _label("outcomeDetail", "Outcome detail", points=4, strong=True)
         self.countdown = _label("countdown", "Time left", points=4, strong=True)
         self.countdown_words = _label("countdownWords", "How urgent")
-        for label in (self.outcome_words, self.outcome_detail, self.countdown, self.countdown_words):
+        for label in (
+            self.outcome_words,
+            self.outcome_detail,
+            self.countdown,
+            self.countdown_words,
+        ):
             box.addWidget(label)
         column.addWidget(self.outcome_frame)
 
@@ -176,14 +172,17 @@ class DecisionPanel(QWidget):
         self.busy.setTextVisible(True)
         self.busy.hide()
         actions.addWidget(self.busy)
-        row = QHBoxLayout()
-        self.check_button = _button(
+        self.decide_row = QWidget()
+        self.decide_row.setObjectName("decideButtons")
+        row = QHBoxLayout(self.decide_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.check_button = push_button(
             "Check request  (Enter)",
             "checkButton",
             "Check the request",
             "Check the request against the active policy (Enter, or Ctrl+Enter anywhere)",
         )
-        self.record_button = _button(
+        self.record_button = push_button(
             "Record decision…  (Ctrl+R)",
             "recordButton",
             "Record the decision",
@@ -194,28 +193,28 @@ class DecisionPanel(QWidget):
             button.setFont(bold(button.font()))
         row.addWidget(self.check_button, 1)
         row.addWidget(self.record_button, 1)
-        actions.addLayout(row)
+        actions.addWidget(self.decide_row)
         self.evidence = QWidget()
         self.evidence.setObjectName("evidenceButtons")
         grid = QGridLayout(self.evidence)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(6)
-        self.save_audit_button = _button(
+        self.save_audit_button = push_button(
             "Save audit PDF…",
             "saveAuditButton",
             "Save the audit PDF",
             "The full record of this decision, for the file and for counsel",
         )
-        self.save_notice_button = _button(
+        self.save_notice_button = push_button(
             "Save notice…",
             "saveNoticeButton",
             "Save the notice to the person",
             "The notice to the person (English and Spanish) with a copy of the request",
         )
-        self.print_audit_button = _button(
+        self.print_audit_button = push_button(
             "Print audit PDF…", "printAuditButton", "Print the audit PDF", "Print the audit record"
         )
-        self.print_notice_button = _button(
+        self.print_notice_button = push_button(
             "Print notice…",
             "printNoticeButton",
             "Print the notice to the person",
@@ -228,6 +227,7 @@ class DecisionPanel(QWidget):
         self.evidence.hide()
         actions.addWidget(self.evidence)
         outer.addWidget(footer)
+        self._countdown: Countdown | None = None
         self.show_message("")
 
     # -- states ----------------------------------------------------------------------------
@@ -266,6 +266,22 @@ class DecisionPanel(QWidget):
             item.setToolTip("Go to the field")
             self.problem_list.addItem(item)
         self.problem_list.setVisible(bool(items))
+        self._fit_problem_list()
+
+    def _fit_problem_list(self) -> None:
+        """As tall as its problems (up to a limit), so it reads as a list, not a void. The
+        rows wrap, so their height is known only once the list has its width."""
+        box = self.problem_list
+        if not box.count():
+            return
+        box.doItemsLayout()
+        rows = sum(box.visualItemRect(box.item(r)).height() for r in range(box.count()))
+        box.setFixedHeight(min(max(rows + 2 * box.frameWidth() + 6, 40), 420))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.problem_list.isVisible():
+            QTimer.singleShot(0, self._fit_problem_list)
 
     def hide_all(self) -> None:
         self.show_problems("", [])
@@ -297,6 +313,9 @@ class DecisionPanel(QWidget):
         self.supervisor.setVisible(bool(view.supervisor_items))
 
     def show_countdown(self, countdown: Countdown | None) -> None:
+        if countdown == self._countdown:
+            return
+        self._countdown = countdown
         if countdown is None:
             self.countdown.hide()
             self.countdown_words.hide()
@@ -321,7 +340,13 @@ class DecisionPanel(QWidget):
         self.recorded.setText(f"✔ {text}" if text else "")
         self.recorded.setAccessibleDescription(text or "")
         self.recorded.setVisible(bool(text))
+        # Once recorded there is nothing to check or record: the evidence takes their place.
         self.evidence.setVisible(bool(text))
+        self.decide_row.setVisible(not text)
+
+    def set_checked_line(self, text: str) -> None:
+        if self.checked.text() != text:
+            self.checked.setText(text)
 
     def set_busy(self, text: str | None) -> None:
         self.busy.setFormat(text or "")

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSplitter,
@@ -37,7 +36,7 @@ from ..widgets import bold, error_colour, note_colour
 from .draft import DocumentDraft
 from .presenter import Verdict, document_title
 from .scans import Scan, ScanPreview
-from .ui import Note, child, load_form
+from .ui import Note, child, freeze, load_form, push_button
 
 DOCUMENT_TEXT = {
     "court": "documentCourt",
@@ -62,14 +61,6 @@ SIGNER_WORDS = {
     "other": "Someone else",
 }
 DETAINER_ITSELF = "The detainer form itself"
-
-
-def _button(text: str, name: str, accessible: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(accessible)
-    button.setAutoDefault(False)
-    return button
 
 
 def _heading(text: str, name: str) -> QLabel:
@@ -97,6 +88,7 @@ class DocumentsPanel(QWidget):
         self._scans: list[Scan] = []
         self._problems: dict[int, dict[str, str]] = {}
         self._read_only = False
+        self._verdict: Verdict | None = None
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("documentsSplitter")
@@ -115,12 +107,14 @@ class DocumentsPanel(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("documentList")
         self.list.setAccessibleName("Documents that came with the request")
-        self.list.setMaximumHeight(120)
+        self.list.setMaximumHeight(92)
         self.list.currentRowChanged.connect(self._select)
         column.addWidget(self.list)
         buttons = QHBoxLayout()
-        self.add_button = _button("&Add document", "documentAdd", "Add a document")
-        self.remove_button = _button("Remove document", "documentRemove", "Remove this document")
+        self.add_button = push_button("&Add document", "documentAdd", "Add a document")
+        self.remove_button = push_button(
+            "Remove document", "documentRemove", "Remove this document"
+        )
         self.add_button.clicked.connect(self.add_document)
         self.remove_button.clicked.connect(self.remove_document)
         buttons.addWidget(self.add_button)
@@ -156,6 +150,12 @@ class DocumentsPanel(QWidget):
         self.combos["court_system"].addItem("Not stated", "")
         self.combos["court_system"].addItem("Federal court", "federal")
         self.combos["court_system"].addItem("State court", "state")
+        for combo in self.combos.values():
+            # Wide enough to read, but never wider than the column: the column sets the width.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)
         self.notes: dict[str, Note] = {}
         for key, name in {**DOCUMENT_TEXT, **DOCUMENT_CHECKS, **DOCUMENT_COMBOS}.items():
             self.notes[key] = Note(child(editor, QLabel, f"{name}Error"), f"Problem with {key}")
@@ -179,12 +179,15 @@ class DocumentsPanel(QWidget):
         self.verdict_heading = QLabel("Does it count as a judicial warrant?")
         self.verdict_heading.setObjectName("documentVerdictHeading")
         self.verdict_heading.setAccessibleName("Judicial-warrant checklist")
-        self.verdict_frame.layout().insertWidget(0, self.verdict_heading)
+        verdict_box = self.verdict_frame.layout()
+        assert isinstance(verdict_box, QVBoxLayout)
+        verdict_box.insertWidget(0, self.verdict_heading)
 
         editor_scroll = QScrollArea()
         editor_scroll.setObjectName("documentEditorScroll")
         editor_scroll.setWidgetResizable(True)
         editor_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        editor_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         editor_scroll.setWidget(editor)
         column.addWidget(editor_scroll, 1)
         splitter.addWidget(left)
@@ -199,12 +202,14 @@ class DocumentsPanel(QWidget):
         self.scan_list = QListWidget()
         self.scan_list.setObjectName("scanList")
         self.scan_list.setAccessibleName("Attached scans")
-        self.scan_list.setMaximumHeight(96)
+        self.scan_list.setMaximumHeight(76)
+        self.scan_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.scan_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scan_list.currentRowChanged.connect(self._select_scan)
         scans.addWidget(self.scan_list)
         scan_buttons = QHBoxLayout()
-        self.attach_button = _button("A&ttach scan…", "scanAttach", "Attach a scan")
-        self.remove_scan_button = _button("Remove scan", "scanRemove", "Remove this scan")
+        self.attach_button = push_button("A&ttach scan…", "scanAttach", "Attach a scan")
+        self.remove_scan_button = push_button("Remove scan", "scanRemove", "Remove this scan")
         self.attach_button.clicked.connect(self.attach_requested)
         self.remove_scan_button.clicked.connect(self.remove_scan)
         scan_buttons.addWidget(self.attach_button)
@@ -229,8 +234,9 @@ class DocumentsPanel(QWidget):
         self.preview = ScanPreview()
         scans.addWidget(self.preview, 1)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([440, 330])
 
         self._refresh_list()
         self._refresh_scans()
@@ -273,11 +279,13 @@ class DocumentsPanel(QWidget):
         # A scan of the removed paper goes with it; later papers move up one place.
         kept = []
         for scan in self._scans:
-            if scan.document_index == index:
+            shown = scan.document_index
+            if shown == index:
                 continue
-            if scan.document_index is not None and scan.document_index > index:
-                scan = dataclasses.replace(scan, document_index=scan.document_index - 1)
-            kept.append(scan)
+            if shown is not None and shown > index:
+                kept.append(dataclasses.replace(scan, document_index=shown - 1))
+            else:
+                kept.append(scan)
         removed_scans = len(self._scans) - len(kept)
         self._scans = kept
         self._refresh_list()
@@ -301,7 +309,11 @@ class DocumentsPanel(QWidget):
         self.document_selected.emit()
 
     def _show_in_editor(self, doc: DocumentDraft) -> None:
-        widgets: list[QWidget] = [*self.texts.values(), *self.checks.values(), *self.combos.values()]
+        widgets: list[QWidget] = [
+            *self.texts.values(),
+            *self.checks.values(),
+            *self.combos.values(),
+        ]
         for widget in widgets:
             widget.blockSignals(True)
         try:
@@ -384,6 +396,9 @@ class DocumentsPanel(QWidget):
                 note.clear()
 
     def show_verdict(self, verdict: Verdict | None) -> None:
+        if verdict == self._verdict:
+            return
+        self._verdict = verdict
         if verdict is None:
             self.verdict.clear()
             self.verdict_reasons.clear()
@@ -391,7 +406,7 @@ class DocumentsPanel(QWidget):
         if verdict.counts is True:
             colour = note_colour(self.palette())
             headline = f"✔ {verdict.headline}"
-        elif verdict.counts is False:
+        elif verdict.counts is False and verdict.judicial_kind:
             colour = error_colour(self.palette())
             headline = f"✘ {verdict.headline}"
         else:
@@ -439,12 +454,14 @@ class DocumentsPanel(QWidget):
 
     def _scan_text(self, scan: Scan) -> str:
         shows = (
-            DETAINER_ITSELF.lower()
-            if scan.document_index is None
-            else f"document {scan.document_index + 1}"
+            "the detainer" if scan.document_index is None else f"document {scan.document_index + 1}"
         )
+        return f"{scan.file_name} — {shows}"
+
+    @staticmethod
+    def _scan_tip(scan: Scan) -> str:
         pages = f", {scan.pages} page{'s' if scan.pages != 1 else ''}" if scan.pages else ""
-        return f"{scan.file_name} ({scan.size_text}{pages}) — shows {shows}"
+        return f"{scan.path} ({scan.size_text}{pages})"
 
     def _refresh_scans(self) -> None:
         self.scan_list.blockSignals(True)
@@ -454,7 +471,7 @@ class DocumentsPanel(QWidget):
             for scan in self._scans:
                 item = QListWidgetItem(self._scan_text(scan))
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, item.text())
-                item.setToolTip(scan.path)
+                item.setToolTip(self._scan_tip(scan))
                 self.scan_list.addItem(item)
             if 0 <= current < len(self._scans):
                 self.scan_list.setCurrentRow(current)
@@ -542,6 +559,6 @@ class DocumentsPanel(QWidget):
         for edit in self.texts.values():
             edit.setReadOnly(read_only)
         for widget in [*self.checks.values(), *self.combos.values()]:
-            widget.setEnabled(not read_only)
+            freeze(widget, read_only)
         self.remove_button.setEnabled(self.current_index() is not None and not read_only)
         self._update_scan_buttons()

@@ -170,7 +170,8 @@ class LoadedDraft:
 
 
 class _Loader:
-    """Takes from a parsed request file what fits the form, noting what does not."""
+    """Takes from a parsed request file what fits the form, noting values it has no place
+    for. (Unknown keys are the contract parser's to report: ``request_from_mapping``.)"""
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -186,11 +187,6 @@ class _Loader:
             return value
         self.note(key, "is not a table of keys, so nothing in it could be read")
         return {}
-
-    def unknown_keys(self, table: Mapping[str, Any], key: str, known: Sequence[str]) -> None:
-        for name in table:
-            if name not in known:
-                self.note(join_key(key, name), "is not a key of the request file")
 
     def text(self, table: Mapping[str, Any], name: str, key: str) -> str:
         value = table.get(name)
@@ -210,9 +206,7 @@ class _Loader:
         self.note(join_key(key, name), f"{value!r} is not true or false")
         return False
 
-    def choice(
-        self, table: Mapping[str, Any], name: str, key: str, choices: Sequence[str]
-    ) -> str:
+    def choice(self, table: Mapping[str, Any], name: str, key: str, choices: Sequence[str]) -> str:
         value = table.get(name)
         if value is None:
             return ""
@@ -247,7 +241,7 @@ class _Loader:
         if not isinstance(value, list):
             self.note(name, "is not a list, so nothing in it could be read")
             return []
-        found = []
+        found: list[tuple[str, Mapping[str, Any]]] = []
         for index, item in enumerate(value):
             key = join_key(name, index)
             if isinstance(item, dict):
@@ -257,60 +251,17 @@ class _Loader:
         return found
 
 
-_TOP_KEYS = (
-    "schema",
-    "received_at",
-    "subject",
-    "detainer",
-    "documents",
-    "history",
-    "flags",
-    "release_eligible_at",
-)
-_SUBJECT_KEYS = (
-    "name",
-    "dob",
-    "booking_number",
-    "a_number",
-    "fbi_number",
-    "citizenship_claim",
-    "us_citizenship_indicators",
-)
-_DETAINER_KEYS = (
-    "form",
-    "issued_at",
-    "issuing_office",
-    "officer",
-    "requested",
-    "probable_cause_basis",
-)
-_DOCUMENT_KEYS = tuple(f.name for f in dataclasses.fields(DocumentDraft))
-_HISTORY_KEYS = (
-    "offense",
-    "statute",
-    "class",
-    "status",
-    "date",
-    "released_on",
-    "probable_cause_found",
-)
-
-
 def from_contract(document: object, source: str) -> LoadedDraft:
     """A draft holding everything of ``document`` (a parsed request file) that fits the form."""
     load = _Loader(source)
     if not isinstance(document, dict):
         load.note("", "the file is not a request (a table of keys): nothing could be read")
         return LoadedDraft(RequestDraft(), tuple(load.left_out))
-    load.unknown_keys(document, "", _TOP_KEYS)
     subject = load.table(document.get("subject"), "subject")
-    load.unknown_keys(subject, "subject", _SUBJECT_KEYS)
     detainer = load.table(document.get("detainer"), "detainer")
-    load.unknown_keys(detainer, "detainer", _DETAINER_KEYS)
 
     documents = []
     for key, item in load.items(document, "documents"):
-        load.unknown_keys(item, key, _DOCUMENT_KEYS)
         documents.append(
             DocumentDraft(
                 kind=load.choice(item, "kind", key, v.DOCUMENT_KINDS),
@@ -326,7 +277,6 @@ def from_contract(document: object, source: str) -> LoadedDraft:
         )
     history = []
     for key, item in load.items(document, "history"):
-        load.unknown_keys(item, key, _HISTORY_KEYS)
         history.append(
             HistoryDraft(
                 offense=load.text(item, "offense", key),

@@ -8,12 +8,21 @@ told (problems, how a time was read); the controller decides everything else.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from detainer_desk.domain import vocabulary as v
 
 from .draft import RequestDraft
-from .ui import Note, child, load_form
+from .ui import Note, child, freeze, load_form
 
 # Field key (a contract key path, see presenter.REQUEST_LABELS) -> line edit in the form.
 TEXT_FIELDS = {
@@ -103,6 +112,9 @@ class RequestPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.addWidget(root)
+        columns = root.layout()
+        assert isinstance(columns, QBoxLayout)
+        self._columns = columns
 
         self.texts: dict[str, QLineEdit] = {}
         self.notes: dict[str, Note] = {}
@@ -116,8 +128,12 @@ class RequestPage(QWidget):
         for key in INSTANT_FIELDS:
             name = TEXT_FIELDS[key]
             self.readings[key] = Note(child(root, QLabel, f"{name}Reading"), "How it was read")
-        hint = child(root, QLabel, "releaseEligibleAtHint")
-        Note(hint, "About the release-eligible time").show_remark(hint.text())
+        for hint_name, about in (
+            ("releaseEligibleAtHint", "About the release-eligible time"),
+            ("receivedAtHint", "About the received time"),
+        ):
+            hint = child(root, QLabel, hint_name)
+            Note(hint, about).show_remark(hint.text())
 
         self.claim = child(root, QCheckBox, "subjectCitizenshipClaim")
         self.claim.toggled.connect(lambda: self.edited.emit("subject.citizenship_claim"))
@@ -136,12 +152,49 @@ class RequestPage(QWidget):
 
         self.choices: dict[str, dict[str, QCheckBox]] = {}
         for key, (boxes, error_name) in CHOICE_FIELDS.items():
-            self.choices[key] = {value: child(root, QCheckBox, name) for value, name in boxes.items()}
+            self.choices[key] = {
+                value: child(root, QCheckBox, name) for value, name in boxes.items()
+            }
             for box in self.choices[key].values():
                 box.toggled.connect(lambda _on, k=key: self.edited.emit(k))
             self.notes[key] = Note(child(root, QLabel, error_name), "Problem")
         for key, note in self.notes.items():
             note.label.setAccessibleName(f"Problem with {key.split('.')[-1].replace('_', ' ')}")
+        self.form.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.form.setMinimumContentsLength(18)
+        # Side by side like the paper when there is room; one above the other when not
+        # (a narrow window must never hide half the form behind a sideways scroll).
+        self._widths: tuple[int, int] | None = None
+
+    def _column_widths(self) -> tuple[int, int]:
+        """The narrowest the page can be with two columns, and with one."""
+        if self._widths is None:
+            columns, extra = self._columns, 2 * 12 + 4
+            current = columns.direction()
+            columns.setDirection(QBoxLayout.Direction.LeftToRight)
+            two = columns.minimumSize().width() + extra
+            columns.setDirection(QBoxLayout.Direction.TopToBottom)
+            one = columns.minimumSize().width() + extra
+            columns.setDirection(current)
+            self._widths = (two, one)
+            # Below the two-column width the scroll area may shrink the page, and it turns
+            # into one column instead of scrolling sideways.
+            self.setMinimumWidth(one)
+        return self._widths
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        two, _one = self._column_widths()
+        wide = event.size().width() >= two
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self._columns.direction() != direction:
+            self._columns.setDirection(direction)
+        super().resizeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._column_widths()
+        super().showEvent(event)
 
     # -- values ---------------------------------------------------------------------------
     def read_into(self, draft: RequestDraft) -> None:
@@ -212,4 +265,4 @@ class RequestPage(QWidget):
             edit.setReadOnly(read_only)
         boxes = [self.claim, *(b for group in self.choices.values() for b in group.values())]
         for widget in [*boxes, self.form]:
-            widget.setEnabled(not read_only)
+            freeze(widget, read_only)

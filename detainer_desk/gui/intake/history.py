@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -33,7 +32,7 @@ from detainer_desk.domain import vocabulary as v
 
 from ..widgets import compact_rows
 from .draft import HistoryDraft
-from .ui import Note
+from .ui import Note, push_button
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -43,9 +42,9 @@ COLUMNS = (
     ("statute", "Statute", "statute"),
     ("class", "Class", "offense_class"),
     ("status", "Status", "status"),
-    ("date", "Date (YYYY-MM-DD)", "date"),
+    ("date", "Date", "date"),
     ("released_on", "Released on", "released_on"),
-    ("probable_cause_found", "Probable cause found", "probable_cause_found"),
+    ("probable_cause_found", "PC found", "probable_cause_found"),
 )
 CHOICES = {
     "class": (("", "Choose…"), *((c, c) for c in v.OFFENSE_CLASSES)),
@@ -198,9 +197,10 @@ class HistoryPanel(QWidget):
         layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(8)
         intro = QLabel(
-            "One row for each charge or conviction in the person's record. For a conviction, "
-            "the date is the conviction date. Double-click or press F2 to edit a cell; Space "
-            "ticks 'probable cause found' (a magistrate found probable cause on a pending charge)."
+            "One row for each charge or conviction in the person's record. Dates as YYYY-MM-DD; "
+            "for a conviction the date is the conviction date, and 'Released on' the release "
+            "from custody for it. 'PC found': a magistrate found probable cause on a pending "
+            "charge. Type in a cell or press F2 to edit it; Space ticks a box."
         )
         intro.setObjectName("historyIntro")
         intro.setAccessibleName("How to fill in the history")
@@ -226,7 +226,7 @@ class HistoryPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in enumerate((190, 150, 110, 110, 140, 120, 150)):
+        for column, width in enumerate((180, 130, 100, 100, 100, 100, 90)):
             self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setItemDelegateForColumn(
@@ -238,15 +238,11 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()
-        self.add_button = QPushButton("Add c&harge or conviction")
-        self.add_button.setObjectName("historyAdd")
-        self.add_button.setAccessibleName("Add a charge or conviction")
-        self.add_button.setAutoDefault(False)
+        self.add_button = push_button(
+            "Add c&harge or conviction", "historyAdd", "Add a charge or conviction"
+        )
         self.add_button.clicked.connect(self.add_entry)
-        self.remove_button = QPushButton("Remove row")
-        self.remove_button.setObjectName("historyRemove")
-        self.remove_button.setAccessibleName("Remove the selected row")
-        self.remove_button.setAutoDefault(False)
+        self.remove_button = push_button("Remove row", "historyRemove", "Remove the selected row")
         self.remove_button.clicked.connect(self.remove_entry)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)

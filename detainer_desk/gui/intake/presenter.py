@@ -70,8 +70,12 @@ HISTORY_LABELS = {
     "probable_cause_found": "Probable cause found",
 }
 # Problems about one item of a list of choices ("detainer.requested[2]") belong to the list.
-_CHOICE_LISTS = ("detainer.requested", "detainer.probable_cause_basis", "flags")
-_CHOICE_LISTS += ("subject.us_citizenship_indicators",)
+_CHOICE_LISTS = (
+    "detainer.requested",
+    "detainer.probable_cause_basis",
+    "flags",
+    "subject.us_citizenship_indicators",
+)
 _ITEM_RE = re.compile(r"(documents|history)\[(\d+)\](?:\.([a-z_]+))?")
 
 REQUEST, DOCUMENT, HISTORY, GENERAL = "request", "document", "history", "general"
@@ -143,9 +147,45 @@ def summary_of(problem: Problem) -> str:
         key = f"{problem.key}: " if problem.key else ""
         return plain_sentence(f"{key}{problem.message}")
     text = message_for(problem)
+    if place.label and not text.startswith(place.label):
+        text = f"{place.label}: {text}"
     if place.area == REQUEST or not place.where:
         return text
-    return f"{place.where}: {text}"
+    return f"{place.where}, {text[0].lower()}{text[1:]}"
+
+
+# The order of the fields on the form, so problems are listed (and the first one found) as
+# the officer reads the page, not in the order the parser met them.
+FORM_ORDER = (
+    "subject.name",
+    "subject.dob",
+    "subject.booking_number",
+    "subject.a_number",
+    "subject.fbi_number",
+    "subject.citizenship_claim",
+    "subject.us_citizenship_indicators",
+    "flags",
+    "detainer.form",
+    "detainer.issued_at",
+    "received_at",
+    "detainer.issuing_office",
+    "detainer.officer",
+    "detainer.requested",
+    "detainer.probable_cause_basis",
+    "release_eligible_at",
+)
+_AREA_ORDER = (GENERAL, REQUEST, DOCUMENT, HISTORY)
+
+
+def form_order(problem: Problem) -> tuple[int, int, int]:
+    place = place_of(problem.key)
+    if place.area == REQUEST:
+        field = FORM_ORDER.index(place.field)
+    else:
+        labels = list(DOCUMENT_LABELS if place.area == DOCUMENT else HISTORY_LABELS)
+        field = labels.index(place.field) if place.field in labels else -1
+    index = place.index if place.index is not None else -1
+    return _AREA_ORDER.index(place.area), index, field
 
 
 # -- checking what is typed ----------------------------------------------------------------
@@ -170,7 +210,7 @@ def assess(draft: RequestDraft, policy: Policy | None, now: dt.datetime) -> Asse
     try:
         request = request_from_mapping(to_contract(draft), SOURCE)
     except InvalidInput as invalid:
-        return Assessment(invalid.problems)
+        return Assessment(tuple(sorted(invalid.problems, key=form_order)))
     if policy is None:
         return Assessment((), request)
     problems = []
@@ -184,7 +224,7 @@ def assess(draft: RequestDraft, policy: Policy | None, now: dt.datetime) -> Asse
         problems.extend(invalid.problems)
         decision = None
     if problems:
-        return Assessment(tuple(problems))
+        return Assessment(tuple(sorted(problems, key=form_order)))
     return Assessment((), request, decision)
 
 
@@ -213,6 +253,7 @@ class Verdict:
     counts: bool | None  # None: not enough is filled in to say
     headline: str
     reasons: tuple[str, ...]
+    judicial_kind: bool = True  # False: the paper does not claim to be a judicial warrant
 
 
 def _date_or_none(text: str) -> tuple[dt.date | None, bool]:
@@ -227,8 +268,9 @@ def _date_or_none(text: str) -> tuple[dt.date | None, bool]:
 
 def evaluation_date(now: dt.datetime, policy: Policy | None) -> dt.date:
     """The date the engine judges expiry on: the local date of ``now`` in the policy's zone."""
-    zone = policy.zone if policy is not None else dt.UTC
-    return local_date(now, zone) if isinstance(zone, ZoneInfo) else now.astimezone(zone).date()
+    if policy is None:
+        return now.astimezone(dt.UTC).date()
+    return local_date(now, policy.zone)
 
 
 def warrant_verdict(doc: DocumentDraft, on: dt.date) -> Verdict:
@@ -250,7 +292,10 @@ def warrant_verdict(doc: DocumentDraft, on: dt.date) -> Verdict:
         final=doc.final,
     )
     failures = [plain_sentence(f) for f in judicial_warrant_failures(document, on)]
-    if not expiry_readable and doc.kind in v.JUDICIAL_WARRANT_KINDS:
+    if doc.kind not in v.JUDICIAL_WARRANT_KINDS:
+        # Not a failed judicial warrant, just another kind of paper: say so without alarm.
+        return Verdict(False, "Not a judicial warrant", tuple(failures), judicial_kind=False)
+    if not expiry_readable:
         failures.append("The expiry date cannot be read: type it as YYYY-MM-DD.")
     if failures:
         return Verdict(False, "Does NOT count as a judicial warrant", tuple(failures))
@@ -283,8 +328,7 @@ OUTCOME_MEANING = {
     "otherwise be released, but never past the deadline shown.",
     "transfer": "Do not keep the person past their release time. ICE may take custody at "
     "the moment of release.",
-    "notify": "Do not hold and do not hand over. The jail may tell ICE the release date "
-    "and time.",
+    "notify": "Do not hold and do not hand over. The jail may tell ICE the release date and time.",
     "decline": "Do not hold, hand over or tell ICE the release date: the policy permits none "
     "of them.",
     "review": "Do nothing yet. A supervisor must review this request before anything is done.",
@@ -333,7 +377,7 @@ def decision_view(decision: Decision, request: Request, policy_citation: str) ->
     if decision.outcome == "hold" and decision.hold_until is not None:
         detail = f"until {format_instant_for_people(decision.hold_until)}"
     elif decision.outcome == "review" and decision.tentative_outcome:
-        detail = f"Tentatively: {v.OUTCOME_WORDS[decision.tentative_outcome]}"
+        detail = f"If a supervisor agrees: {v.OUTCOME_WORDS[decision.tentative_outcome]}"
         if decision.hold_until is not None:
             detail += f" until {format_instant_for_people(decision.hold_until)}"
     deadline_note = None
@@ -356,9 +400,7 @@ def decision_view(decision: Decision, request: Request, policy_citation: str) ->
         else:
             verdict = "PERMITTED" if decision.permitted[action] else "NOT PERMITTED"
         groups.append(ReasonGroup(action, ACTION_TITLES[action], verdict, reasons))
-    supervisor = tuple(
-        plain_sentence(r.text) for r in decision.reasons if r.action == "review"
-    )
+    supervisor = tuple(plain_sentence(r.text) for r in decision.reasons if r.action == "review")
     if decision.window_closed:
         closing = [r.text for r in decision.reasons if r.result == "window closed"]
         meaning = OUTCOME_MEANING[decision.outcome] + " " + plain_sentence(closing[0])
@@ -376,8 +418,14 @@ def decision_view(decision: Decision, request: Request, policy_citation: str) ->
         groups=tuple(groups),
         policy_line=f"{decision.policy_name} — {policy_citation} "
         f"(policy text SHA-256 {decision.policy_sha256[:12]}…)",
-        checked_line=f"Checked at {format_instant_for_people(decision.evaluated_at)} for "
-        f"{request.subject.name}, booking {request.subject.booking_number}",
+        checked_line=checked_line(decision, request),
+    )
+
+
+def checked_line(decision: Decision, request: Request) -> str:
+    return (
+        f"Checked at {format_instant_for_people(decision.evaluated_at)} for "
+        f"{request.subject.name}, booking {request.subject.booking_number}"
     )
 
 

@@ -76,9 +76,7 @@ def _paint_page(painter: QPainter, document: QPdfDocument, page: int, resolution
     width, height = int(points.width() * scale), int(points.height() * scale)
     # Rasterize at the printer's resolution, but no finer than MAX_DPI.
     dpi = min(resolution, MAX_DPI) if resolution > 0 else MAX_DPI
-    pixels = QSize(
-        max(1, int(points.width() / 72 * dpi)), max(1, int(points.height() / 72 * dpi))
-    )
+    pixels = QSize(max(1, int(points.width() / 72 * dpi)), max(1, int(points.height() / 72 * dpi)))
     if pixels.width() > width:  # the printer is coarser than MAX_DPI
         pixels = QSize(width, height)
     image = document.render(page, pixels)

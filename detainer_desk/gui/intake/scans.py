@@ -54,7 +54,9 @@ def read_scan(path: str, cancelled: Callable[[], bool]) -> Generator[int, None, 
     name = Path(path).name
     media_type = media_type_for(name)
     if media_type is None:
-        raise ScanRefused(f"{name} is not a scan that can be attached: only PDF, PNG, JPEG and TIFF")
+        raise ScanRefused(
+            f"{name} is not a scan that can be attached: only PDF, PNG, JPEG and TIFF"
+        )
     try:
         size = os.path.getsize(path)
         if size > MAX_ATTACHMENT_BYTES:

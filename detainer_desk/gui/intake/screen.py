@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -23,25 +22,17 @@ from PySide6.QtWidgets import (
 from ..session import Session
 from ..tasks import TaskRunner
 from ..widgets import bigger, bold, note_colour
+from .controller import IntakeController
 from .decision_panel import DecisionPanel
 from .documents import DocumentsPanel
 from .files import IntakeDialogs, RecentRequests
 from .form import RequestPage
 from .history import HistoryPanel
-from .ui import Note
+from .ui import Note, push_button
 
 PAGE_TITLES = ("&1 Subject and detainer", "&2 Documents and scans", "&3 Charges and convictions")
 REQUEST_PAGE, DOCUMENTS_PAGE, HISTORY_PAGE = range(3)
 TICK_MS = 1_000
-
-
-def _header_button(text: str, name: str, accessible: str, tip: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(accessible)
-    button.setToolTip(tip)
-    button.setAutoDefault(False)
-    return button
 
 
 class IntakeScreen(QWidget):
@@ -116,13 +107,13 @@ class IntakeScreen(QWidget):
         self.state.setObjectName("intakeState")
         self.state.setAccessibleName("State of the request")
         self.state.setTextFormat(Qt.TextFormat.PlainText)
-        self.new_button = _header_button(
+        self.new_button = push_button(
             "New", "intakeNew", "New request", "Start a new, empty request (Ctrl+N)"
         )
-        self.open_button = _header_button(
+        self.open_button = push_button(
             "Open…", "intakeOpen", "Open a request file", "Open a request file (Ctrl+O)"
         )
-        self.save_button = _header_button(
+        self.save_button = push_button(
             "Save as…", "intakeSave", "Save the request as a file", "Save as a file (Ctrl+S)"
         )
         header.addWidget(self.title)
@@ -149,12 +140,14 @@ class IntakeScreen(QWidget):
         self.recent_menu.setAccessibleName("Recent request files")
         self.recent_menu.setToolTipsVisible(True)
 
-        from .controller import IntakeController
-
         self.controller = IntakeController(self, session, tasks, tick_ms)
 
     # -- what the main window calls ------------------------------------------------------
-    def open_request(self, path: str | None = None) -> None:
+    def open_request(self) -> None:
+        """Ask for a request file and open it into the form."""
+        self.controller.open_request()
+
+    def open_path(self, path: str) -> None:
         self.controller.open_request(path)
 
     def check(self) -> None:

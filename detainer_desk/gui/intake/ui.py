@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import QFile, QIODevice, QObject, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, QFile, QIODevice, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtUiTools import QUiLoader
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from detainer_desk.paths import resource_dir
 
@@ -34,12 +34,58 @@ def load_form(file_name: str, parent: QWidget | None = None) -> QWidget:
     return widget
 
 
+def push_button(text: str, name: str, accessible: str, tip: str | None = None) -> QPushButton:
+    """A named button that does not grab Enter (Enter checks the request)."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(accessible)
+    if tip:
+        button.setToolTip(tip)
+    button.setAutoDefault(False)
+    return button
+
+
 def child(root: QObject, kind: type[W], name: str) -> W:
     """The child ``name`` of a loaded form; a missing or mistyped one is a bug in the form."""
-    found = root.findChild(kind, name)  # type: ignore[arg-type]
+    found = root.findChild(kind, name)
     if found is None:
         raise LookupError(f"the form has no {kind.__name__} named {name!r}")
     return found
+
+
+class _Frozen(QObject):
+    """Swallows what would change a check box or drop-down; lets focus move on (Tab), so
+    the values can still be read one by one with the keyboard and a screen reader."""
+
+    INPUT = frozenset(
+        {
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseButtonRelease,
+            QEvent.Type.MouseButtonDblClick,
+            QEvent.Type.Wheel,
+            QEvent.Type.KeyPress,
+            QEvent.Type.KeyRelease,
+        }
+    )
+    NAVIGATION = frozenset({Qt.Key.Key_Tab, Qt.Key.Key_Backtab})
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() not in self.INPUT:
+            return False
+        navigating = isinstance(event, QKeyEvent) and Qt.Key(event.key()) in self.NAVIGATION
+        return not navigating
+
+
+def freeze(widget: QWidget, frozen: bool) -> None:
+    """Read-only for a check box or a drop-down: it reads as before (a greyed-out box is hard
+    to read at 3 a.m.) but takes no input."""
+    current = widget.findChild(_Frozen, "", Qt.FindChildOption.FindDirectChildrenOnly)
+    if frozen and current is None:
+        widget.installEventFilter(_Frozen(widget))
+    elif not frozen and current is not None:
+        widget.removeEventFilter(current)
+        current.deleteLater()
+        current.setParent(None)
 
 
 class Note:
@@ -53,15 +99,26 @@ class Note:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         label.setAccessibleName(accessible_name)
         label.hide()
+        self._problem: bool | None = None
 
     def show_problem(self, text: str) -> None:
-        self.label.setStyleSheet(f"color: {error_colour(self.label.palette())};")
+        self._style(problem=True)
         self._set(f"⚠ {text}")
 
     def show_remark(self, text: str) -> None:
-        self.label.setStyleSheet("")
-        self.label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._style(problem=False)
         self._set(text)
+
+    def _style(self, *, problem: bool) -> None:
+        # Restyling costs a style pass: only when the kind of note changes.
+        if self._problem is problem:
+            return
+        self._problem = problem
+        if problem:
+            self.label.setStyleSheet(f"color: {error_colour(self.label.palette())};")
+        else:
+            self.label.setStyleSheet("")
+            self.label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
     def clear(self) -> None:
         self._set("")

@@ -144,6 +144,10 @@ class RecordsScreens(QObject):
         self.open_dialog(dialog)
         return dialog
 
+    def wait(self, timeout_ms: int = 30_000) -> bool:
+        """For shutdown and tests: wait for the screens' own background reads."""
+        return self.log.wait(timeout_ms)
+
     def _status(self, text: str) -> None:
         if isinstance(self.window, QMainWindow):
             self.window.statusBar().showMessage(text, 15_000)

@@ -86,7 +86,7 @@ def _grid_html(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     )
     return (
         "<table border='1' cellspacing='0' cellpadding='0' style='border-collapse:collapse' "
-        f"width='100%'><tr>{head}</tr>{body}</table>"
+        f"width='99%'><tr>{head}</tr>{body}</table>"
     )
 
 
@@ -306,7 +306,7 @@ class DecisionDetailDialog(QDialog):
             "Documents that came with the request",
             "<b>Documents that came with the request</b>" + described,
         )
-        browser.setMaximumHeight(150)
+        browser.setMaximumHeight(135)
         column.addWidget(browser)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -314,6 +314,8 @@ class DecisionDetailDialog(QDialog):
         self.scan_list = QListWidget()
         self.scan_list.setObjectName("detailScans")
         self.scan_list.setAccessibleName("Scans attached to the request")
+        self.scan_list.setWordWrap(True)
+        self.scan_list.setSpacing(3)
         for info in self.row.attachments:
             item = QListWidgetItem(self._scan_label(info))
             item.setData(Qt.ItemDataRole.UserRole, info.id)
@@ -532,7 +534,14 @@ class DecisionDetailDialog(QDialog):
                     if amendment.effective_at
                     else NOTHING,
                     amendment.reason or NOTHING,
-                    f"{details_text(amendment.details_json)}; chain entry {amendment.seq}",
+                    "; ".join(
+                        part
+                        for part in (
+                            details_text(amendment.details_json),
+                            f"chain entry {amendment.seq}",
+                        )
+                        if part
+                    ),
                 )
             )
         rows = [

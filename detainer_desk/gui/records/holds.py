@@ -347,6 +347,7 @@ class ActiveHoldsScreen(QWidget):
         self.loaded_once = False
         self._generation = 0
         self.choose_save_path: SaveChooser = ask_save_path
+        self._when_for: int | None = None
         self.open_overdue_dialog: Callable[[QDialog], QDialog] = _open_plainly
         self.desktop = DesktopNotifier(self)
         self.alerts = AlertCentre(notify or self.desktop, self)
@@ -366,13 +367,13 @@ class ActiveHoldsScreen(QWidget):
         self.summary_label.setAccessibleName("How many people, by time left")
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
         top.addWidget(self.summary_label, 1)
-        self.overdue_button = QPushButton("O&verdue report…")
+        self.overdue_button = QPushButton("Overd&ue report…")
         self.overdue_button.setObjectName("holdsOverdueReport")
         self.overdue_button.setAccessibleName("Report of everyone held past the deadline")
         self.overdue_button.setAutoDefault(False)
         self.overdue_button.clicked.connect(self.open_overdue_report)
         top.addWidget(self.overdue_button)
-        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setObjectName("holdsRefresh")
         self.refresh_button.setAccessibleName("Read the holds again")
         self.refresh_button.setAutoDefault(False)
@@ -383,10 +384,7 @@ class ActiveHoldsScreen(QWidget):
         self.banner = QFrame()
         self.banner.setObjectName("holdsBanner")
         self.banner.setAccessibleName("Deadline warning")
-        self.banner.setStyleSheet(
-            "#holdsBanner { background: #b00020; border-radius: 4px; }"
-            "#holdsBanner QLabel { color: white; font-weight: bold; }"
-        )
+        self._banner_style("#b00020")
         banner_row = QHBoxLayout(self.banner)
         banner_row.setContentsMargins(12, 8, 12, 8)
         self.banner_label = QLabel()
@@ -402,7 +400,7 @@ class ActiveHoldsScreen(QWidget):
         self.table = record_table("holdsTable", "People held on a detainer, soonest deadline first")
         self.table.setAlternatingRowColors(False)
         self.table.setModel(self.model)
-        for column, width in enumerate((170, 115, 165, 110, 60, 65, 122, 122)):
+        for column, width in enumerate((150, 108, 150, 105, 55, 62, 118, 118)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection_changed())
         self.table.activated.connect(lambda index: self._open(index.row()))
@@ -410,7 +408,7 @@ class ActiveHoldsScreen(QWidget):
         splitter.addWidget(self._build_panel())
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([960, 340])
+        splitter.setSizes([1030, 300])
         layout.addWidget(splitter, 1)
 
         self.updated_label = QLabel()
@@ -433,7 +431,7 @@ class ActiveHoldsScreen(QWidget):
     def _build_panel(self) -> QWidget:
         panel = QWidget()
         panel.setObjectName("holdsPanel")
-        panel.setMinimumWidth(300)
+        panel.setMinimumWidth(290)
         column = QVBoxLayout(panel)
         column.setContentsMargins(8, 0, 0, 0)
         column.setSpacing(10)
@@ -478,7 +476,7 @@ class ActiveHoldsScreen(QWidget):
         self.now_button.setAutoDefault(False)
         self.now_button.clicked.connect(self.set_when_to_now)
         when_row.addWidget(self.now_button)
-        self.when_label = QLabel("W&hen:")
+        self.when_label = QLabel("Wh&en:")
         self.when_label.setBuddy(self.when_edit)
         form.addRow(self.when_label, when_row)
 
@@ -486,10 +484,10 @@ class ActiveHoldsScreen(QWidget):
         self.reason_edit.setObjectName("holdsReason")
         self.reason_edit.setAccessibleName("Reason")
         self.reason_edit.textChanged.connect(lambda _t: self._update_buttons())
-        reason_label = QLabel("R&eason:")
+        reason_label = QLabel("Rea&son:")
         reason_label.setBuddy(self.reason_edit)
         form.addRow(reason_label, self.reason_edit)
-        self.record_button = QPushButton("Re&cord")
+        self.record_button = QPushButton("Recor&d")
         self.record_button.setObjectName("holdsRecord")
         self.record_button.setAccessibleName("Record it for the selected person")
         self.record_button.setAutoDefault(False)
@@ -622,14 +620,22 @@ class ActiveHoldsScreen(QWidget):
                 f"{expired:,} {who} held past the deadline: release now, or record what "
                 "happened. See the overdue report."
             )
+            self._banner_style("#b00020")
             self.banner.show()
         elif urgent:
             who = "hold ends" if urgent == 1 else "holds end"
             self.banner_label.setText(f"{urgent:,} {who} within the hour.")
+            self._banner_style("#9a3c00")
             self.banner.show()
         else:
             self.banner.hide()
         self.alerts_changed.emit(expired + urgent)
+
+    def _banner_style(self, colour: str) -> None:
+        self.banner.setStyleSheet(
+            f"#holdsBanner {{ background: {colour}; border-radius: 4px; }}"
+            "#holdsBanner QLabel { color: white; font-weight: bold; }"
+        )
 
     def _show_alerts(self, fresh: list[HoldAlert]) -> None:
         if len(fresh) > ALERT_LIST_BATCH:
@@ -697,7 +703,11 @@ class ActiveHoldsScreen(QWidget):
                 f"<b>{html.escape(row.subject_name)}</b> · booking "
                 f"{html.escape(row.booking_number)}<br>{deadline}"
             )
-            self.set_when_to_now()
+            if row.decision_id != self._when_for:
+                # Another person: start from now. The same person again (the list was
+                # read again meanwhile) keeps the time being typed.
+                self._when_for = row.decision_id
+                self.set_when_to_now()
         self._update_buttons()
 
     def set_when_to_now(self) -> None:
@@ -708,7 +718,7 @@ class ActiveHoldsScreen(QWidget):
         self.when_edit.setDateTime(
             QDateTime.fromSecsSinceEpoch(int(moment.timestamp()), QTimeZone(self.zone.key.encode()))
         )
-        self.when_label.setText(f"W&hen ({self.zone.key}):")
+        self.when_label.setText(f"Wh&en ({self.zone.key}):")
 
     def when(self) -> dt.datetime:
         seconds = self.when_edit.dateTime().toSecsSinceEpoch()

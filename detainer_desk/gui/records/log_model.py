@@ -48,27 +48,63 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 SORT_KEYS = tuple(key for _header, key in COLUMNS)
 RECEIVED, SUBJECT, BOOKING, A_NUMBER, FORM, OUTCOME, HOLD_UNTIL, OFFICER, STATUS = range(9)
 
-PageFetcher = Callable[[LogQuery], LogPage]
+# (query, on_page, on_error): start fetching one page; the callbacks run on the GUI thread.
+PageStarter = Callable[
+    [LogQuery, Callable[[LogPage], None], Callable[[BaseException, str], None]], None
+]
+
+
+def synchronous(fetch: Callable[[LogQuery], LogPage]) -> PageStarter:
+    """Fetch on the spot (for a model used without a task runner)."""
+
+    def start(
+        query: LogQuery,
+        on_page: Callable[[LogPage], None],
+        on_error: Callable[[BaseException, str], None],
+    ) -> None:
+        try:
+            page = fetch(query)
+        except RecordError as refused:
+            on_error(refused, "")
+            return
+        on_page(page)
+
+    return start
 
 
 class LogModel(QAbstractTableModel):
-    """``problem`` carries a refusal (in plain words) met while fetching a page."""
+    """Pages arrive through ``start_fetch`` (the screen runs it on the task runner, so the
+    window never waits for SQL); a page for a query that has since changed is dropped.
+
+    ``problem`` carries a refusal in plain words; ``failed`` anything else (a bug).
+    """
 
     problem = Signal(str)
-    reloaded = Signal()
+    failed = Signal(object, str)
+    loaded = Signal()  # a page arrived
 
     def __init__(
-        self, fetch: PageFetcher, page_size: int = PAGE_SIZE, parent: QObject | None = None
+        self,
+        start_fetch: PageStarter,
+        page_size: int = PAGE_SIZE,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._fetch = fetch
+        self._start_fetch = start_fetch
         self._query = LogQuery(limit=page_size)
         self._rows: list[LogRow] = []
         self._next_after: tuple[str, int] | None = None
         self._zone: dt.tzinfo = UTC_ZONE
+        self._generation = 0
+        self.loading = False
         self.pages_fetched = 0
 
     # ----------------------------------------------------------------- queries
+    @property
+    def generation(self) -> int:
+        """Changes whenever the rows are thrown away (a page for an older one is dropped)."""
+        return self._generation
+
     @property
     def query(self) -> LogQuery:
         """The filters and sort in force (the first page: no ``after``)."""
@@ -107,55 +143,62 @@ class LogModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
-        self.beginResetModel()
-        self._rows = []
-        self._next_after = None
-        try:
-            self._append_page(None)
-        finally:
-            self.endResetModel()
-        self.reloaded.emit()
+        """Empty the table and ask for the first page of the current query."""
+        self.clear()
+        self._fetch_page(None)
 
     def clear(self) -> None:
-        """Forget every row (on signing out); nothing is fetched until ``reload``."""
+        """Forget every row (on signing out); a page still on its way is dropped."""
+        self._generation += 1
+        self.loading = False
         self.beginResetModel()
         self._rows = []
         self._next_after = None
         self.endResetModel()
 
-    def _append_page(self, after: tuple[str, int] | None) -> list[LogRow]:
-        try:
-            page = self._fetch(dataclasses.replace(self._query, after=after))
-        except RecordError as refused:
-            self._next_after = None
-            self.problem.emit(plain_sentence(str(refused)))
-            return []
+    def _fetch_page(self, after: tuple[str, int] | None) -> None:
+        generation = self._generation
+        self.loading = True
+        self._start_fetch(
+            dataclasses.replace(self._query, after=after),
+            lambda page: self._arrived(generation, page),
+            lambda error, trace: self._not_arrived(generation, error, trace),
+        )
+
+    def _arrived(self, generation: int, page: LogPage) -> None:
+        if generation != self._generation:
+            return
+        self.loading = False
         self.pages_fetched += 1
-        self._rows.extend(page.rows)
         self._next_after = page.next_after
-        return list(page.rows)
+        if page.rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+            self._rows.extend(page.rows)
+            self.endInsertRows()
+        self.loaded.emit()
+
+    def _not_arrived(self, generation: int, error: BaseException, trace: str) -> None:
+        if generation != self._generation:
+            return
+        self.loading = False
+        self._next_after = None
+        if isinstance(error, RecordError):
+            self.problem.emit(plain_sentence(str(error)))
+        else:
+            self.failed.emit(error, trace)
 
     # ------------------------------------------------------------ lazy paging
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._next_after is not None
+        return not parent.isValid() and self._next_after is not None and not self.loading
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._next_after is None:
-            return
-        try:
-            page = self._fetch(dataclasses.replace(self._query, after=self._next_after))
-        except RecordError as refused:
-            self._next_after = None
-            self.problem.emit(plain_sentence(str(refused)))
-            return
-        self.pages_fetched += 1
-        self._next_after = page.next_after
-        if not page.rows:
-            return
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-        self._rows.extend(page.rows)
-        self.endInsertRows()
+        if self.canFetchMore(parent):
+            self._fetch_page(self._next_after)
+
+    def more_to_come(self) -> bool:
+        """Rows beyond those loaded exist (or are on their way)."""
+        return self.loading or self._next_after is not None
 
     # --------------------------------------------------------------- sorting
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -8,9 +8,10 @@ scrolls. Typing in the search box waits for a pause before asking the database.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Generator
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -41,11 +42,12 @@ from .common import (
     UTC_ZONE,
     county_zone,
     python_date,
+    qt_date,
     record_table,
     set_column_widths,
 )
 from .log_model import COLUMNS, PAGE_SIZE, LogModel
-from .tasks import run_in_background
+from .tasks import report_failure, still_alive
 
 SEARCH_PAUSE_MS = 250
 STATUSES = (
@@ -79,11 +81,23 @@ class DecisionLogScreen(QWidget):
         self.zone: ZoneInfo = UTC_ZONE
         self.stale = True
         self.total: int | None = None
+        self.counted_so_far = 0
         self._count_generation = 0
         self.count_task: TaskHandle | None = None
+        # The log reads in lanes of its own: a page never queues behind a long count, a
+        # report or another screen's work, and a count made stale by a newer query is
+        # skipped rather than run.
+        self.page_pool = QThreadPool(self)
+        self.page_pool.setMaxThreadCount(1)
+        self.count_pool = QThreadPool(self)
+        self.count_pool.setMaxThreadCount(1)
+        self.page_tasks = TaskRunner(self, pool=self.page_pool)
+        self.count_tasks = TaskRunner(self, pool=self.count_pool)
 
-        self.model = LogModel(self._fetch_page, page_size, self)
+        self.model = LogModel(self._start_fetch, page_size, self)
         self.model.problem.connect(self._show_problem)
+        self.model.failed.connect(self._page_failed)
+        self.model.loaded.connect(self._show_count)
         self.model.rowsInserted.connect(self._show_count)
         self.model.modelReset.connect(self._show_count)
 
@@ -120,7 +134,7 @@ class DecisionLogScreen(QWidget):
         hint.setWordWrap(True)
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         bottom.addWidget(hint, 1)
-        self.open_button = QPushButton("&Open details…")
+        self.open_button = QPushButton("Ope&n details…")
         self.open_button.setObjectName("logOpen")
         self.open_button.setAccessibleName("Open the selected decision")
         self.open_button.setAutoDefault(False)
@@ -165,7 +179,7 @@ class DecisionLogScreen(QWidget):
         self.outcome_combo.addItem(ANY, None)
         for outcome in OUTCOMES:
             self.outcome_combo.addItem(outcome, outcome)
-        self._labelled(grid, 0, 4, "O&utcome:", self.outcome_combo)
+        self._labelled(grid, 0, 4, "Outco&me:", self.outcome_combo)
 
         self.status_combo = QComboBox()
         self.status_combo.setObjectName("logStatus")
@@ -173,7 +187,7 @@ class DecisionLogScreen(QWidget):
         self.status_combo.addItem(ANY, None)
         for status in STATUSES:
             self.status_combo.addItem(status, status)
-        self._labelled(grid, 0, 6, "S&tatus:", self.status_combo)
+        self._labelled(grid, 0, 6, "Stat&us:", self.status_combo)
 
         self.officer_edit = QLineEdit()
         self.officer_edit.setObjectName("logOfficer")
@@ -183,7 +197,7 @@ class DecisionLogScreen(QWidget):
         self._labelled(grid, 1, 0, "Recorded &by:", self.officer_edit)
 
         today = QDate.currentDate()
-        self.from_check = QCheckBox("Received &from:")
+        self.from_check = QCheckBox("Receive&d from:")
         self.from_check.setObjectName("logFromEnabled")
         self.from_check.setAccessibleName("Only decisions received from a date")
         self.from_date = _date_edit("logFrom", "Received from (included)", today.addDays(-30))
@@ -191,7 +205,7 @@ class DecisionLogScreen(QWidget):
         grid.addWidget(self.from_check, 1, 2, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.from_date, 1, 3)
 
-        self.to_check = QCheckBox("t&o:")
+        self.to_check = QCheckBox("u&p to:")
         self.to_check.setObjectName("logToEnabled")
         self.to_check.setAccessibleName("Only decisions received up to a date")
         self.to_date = _date_edit("logTo", "Received up to (included)", today)
@@ -199,7 +213,7 @@ class DecisionLogScreen(QWidget):
         grid.addWidget(self.to_check, 1, 4, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.to_date, 1, 5)
 
-        self.clear_button = QPushButton("&Clear filters")
+        self.clear_button = QPushButton("Cl&ear filters")
         self.clear_button.setObjectName("logClear")
         self.clear_button.setAccessibleName("Clear the search and filters")
         self.clear_button.setAutoDefault(False)
@@ -261,8 +275,8 @@ class DecisionLogScreen(QWidget):
     def apply_filters(self) -> None:
         """Ask the database for the first page that matches, and count them meanwhile."""
         self.search_timer.stop()
-        if self.session.actor is None:
-            return
+        if not self.session.may(acc.VIEW_RECORDS):
+            return  # signed out, or locked while the search box waited for a pause
         self.message.clear_message()
         received_from, received_to = self._received_range()
         if received_from and received_to and received_from >= received_to:
@@ -291,6 +305,15 @@ class DecisionLogScreen(QWidget):
             return
         self.model.set_zone(self.zone)
         self._show_hint()
+        if not (self.from_check.isChecked() or self.to_check.isChecked()):
+            today = self.session.now().astimezone(self.zone).date()
+            for edit, day in (
+                (self.from_date, today - dt.timedelta(days=30)),
+                (self.to_date, today),
+            ):
+                edit.blockSignals(True)
+                edit.setDate(qt_date(day))
+                edit.blockSignals(False)
         self.apply_filters()
 
     def _show_hint(self) -> None:
@@ -313,39 +336,88 @@ class DecisionLogScreen(QWidget):
         self.message.clear_message()
         self.count_label.clear()
 
-    def _fetch_page(self, query: LogQuery) -> board.LogPage:
-        return board.log_page(
-            self.session.uow(), self.session.require_actor(), query, self.session.now()
+    def _start_fetch(
+        self,
+        query: LogQuery,
+        on_page: Callable[[board.LogPage], None],
+        on_error: Callable[[BaseException, str], None],
+    ) -> None:
+        """One page, read on the task runner with values taken here on the GUI thread."""
+        try:
+            actor = self.session.require_actor()
+        except RecordError as refused:
+            on_error(refused, "")
+            return
+        uow, now = self.session.backend.uow, self.session.now()
+        model, generation = self.model, self.model.generation
+
+        def work(_handle: TaskHandle) -> Generator[str, None, board.LogPage | None]:
+            yield "reading"
+            if model.generation != generation:
+                return None  # the query changed while this waited its turn
+            return board.log_page(uow(), actor, query, now)
+
+        def finished(page: board.LogPage | None) -> None:
+            if page is not None and still_alive(self):
+                on_page(page)
+
+        self.page_tasks.start(
+            work,
+            on_finished=finished,
+            on_failed=lambda error, trace: on_error(error, trace) if still_alive(self) else None,
         )
 
     def _count(self, query: LogQuery) -> None:
         self._count_generation += 1
         generation = self._count_generation
         self.total = None
+        self.counted_so_far = 0
         self._show_count()
         uow = self.session.backend.uow
         actor = self.session.require_actor()
         now = self.session.now()
 
-        def counted(total: int) -> None:
-            if generation == self._count_generation:
+        def stale() -> bool:
+            return generation != self._count_generation
+
+        def work(_handle: TaskHandle) -> Generator[int, None, int | None]:
+            total = None
+            for total in board.log_count_stepwise(uow, actor, query, now, cancelled=stale):
+                yield total
+            return None if stale() else total
+
+        def progress(so_far: int) -> None:
+            if still_alive(self) and not stale():
+                self.counted_so_far = so_far
+                self._show_count()
+
+        def counted(total: int | None) -> None:
+            if total is not None and still_alive(self) and not stale():
                 self.total = total
                 self._show_count()
 
-        self.count_task = run_in_background(
-            self.tasks,
-            self,
-            self.message,
-            lambda: board.log_count(uow(), actor, query, now),
-            counted,
+        def failed(error: BaseException, trace: str) -> None:
+            if still_alive(self) and not stale():
+                report_failure(self, self.message, error, trace)
+
+        self.count_task = self.count_tasks.start(
+            work, on_progress=progress, on_finished=counted, on_failed=failed
         )
+
+    def wait(self, timeout_ms: int = 30_000) -> bool:
+        """For shutdown and tests: wait until the log's own reads have ended."""
+        pages = self.page_pool.waitForDone(timeout_ms)
+        return self.count_pool.waitForDone(timeout_ms) and pages
 
     def _show_count(self) -> None:
         shown = self.model.rowCount()
         if self.session.actor is None or self.stale:
             text = ""
+        elif self.model.loading and shown == 0:
+            text = "Reading the log…"
         elif self.total is None:
-            text = f"{shown:,} shown · counting…"
+            so_far = max(shown, self.counted_so_far)
+            text = f"{shown:,} shown · counting… (at least {so_far:,})"
         elif self.total == 0:
             text = "No decisions match."
         elif shown >= self.total:
@@ -354,6 +426,9 @@ class DecisionLogScreen(QWidget):
             text = f"{shown:,} of {self.total:,} decisions shown · scroll for more"
         self.count_label.setText(text)
         self.count_label.setAccessibleDescription(text)
+
+    def _page_failed(self, error: BaseException, trace: str) -> None:
+        report_failure(self, self.message, error, trace)
 
     def _show_problem(self, text: str) -> None:
         self.message.show_error(text)

@@ -165,6 +165,7 @@ class StatisticsScreen(QWidget):
         self._generation = 0
         self.choose_save_path: SaveChooser = ask_save_path
         self.saved_path: str | None = None
+        self._period_chosen = False
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 10)
@@ -176,13 +177,13 @@ class StatisticsScreen(QWidget):
         first = QDate(today.year(), today.month(), 1).addMonths(-2)
         self.from_date = _date_edit("statsFrom", "Received from (included)", first)
         self.to_date = _date_edit("statsTo", "Received up to (included)", today)
-        from_label = QLabel("Received &from:")
+        from_label = QLabel("Receive&d from:")
         from_label.setBuddy(self.from_date)
-        to_label = QLabel("t&o:")
+        to_label = QLabel("u&p to:")
         to_label.setBuddy(self.to_date)
         for widget in (from_label, self.from_date, to_label, self.to_date):
             top.addWidget(widget)
-        self.show_button = QPushButton("&Count")
+        self.show_button = QPushButton("Cou&nt")
         self.show_button.setObjectName("statsShow")
         self.show_button.setAccessibleName("Count the requests of this period")
         self.show_button.setAutoDefault(False)
@@ -256,14 +257,27 @@ class StatisticsScreen(QWidget):
 
     # ---------------------------------------------------------------- loading
     def activate(self) -> None:
-        if self.stale and self.session.may(acc.VIEW_RECORDS):
-            self.load()
+        if not self.stale or not self.session.may(acc.VIEW_RECORDS):
+            return
+        if not self._period_chosen:
+            # The last three calendar months, the county's today included.
+            try:
+                today = self.session.now().astimezone(county_zone(self.session)).date()
+            except RecordError as refused:
+                self.message.show_error(plain_sentence(str(refused)))
+                return
+            first = today.replace(day=1)
+            for _month in range(2):
+                first = (first - dt.timedelta(days=1)).replace(day=1)
+            self.set_period(first, today)
+        self.load()
 
     def clear(self) -> None:
         self._generation += 1
         self.loading = False
         self.tables = None
         self.stale = True
+        self._period_chosen = False
         self.model.set_counts("Week", stats.COLUMNS, [], False)
         self.chart.removeAllSeries()
         for axis in self.chart.axes():
@@ -278,6 +292,7 @@ class StatisticsScreen(QWidget):
     def set_period(self, first: dt.date, last: dt.date) -> None:
         self.from_date.setDate(qt_date(first))
         self.to_date.setDate(qt_date(last))
+        self._period_chosen = True
 
     def load(self) -> None:
         if not self.session.may(acc.VIEW_RECORDS):
@@ -297,7 +312,6 @@ class StatisticsScreen(QWidget):
         self._generation += 1
         generation = self._generation
         self.totals_label.setText("Counting…")
-        self.show_button.setEnabled(False)
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
         zone_name = self.zone.key
 
@@ -305,14 +319,13 @@ class StatisticsScreen(QWidget):
             if generation != self._generation:
                 return
             self.loading = False
-            self.show_button.setEnabled(True)
             self.tables = tables
             self._show_tables()
 
         def failed(_error: BaseException) -> None:
-            self.loading = False
-            self.show_button.setEnabled(True)
-            self.totals_label.clear()
+            if generation == self._generation:
+                self.loading = False
+                self.totals_label.clear()
 
         run_in_background(
             self.tasks,

@@ -1,0 +1,761 @@
+"""The Policy menu and its screen: the policy in force, in plain English and as written; the
+history of the versions activated (who, when, why); activating another one; and a
+what-if that re-checks the requests of a period under a proposed policy.
+
+Reading the policy in force is open to everyone signed in: it is the county's public rule.
+The version history needs the permission to view it; activating and the what-if are for
+administrators. The menu only offers what the roles allow; the services check again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Generator, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import shiboken6
+from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from detainer_desk.domain import accounts as acc
+from detainer_desk.domain.describe import describe_policy
+from detainer_desk.services import records
+from detainer_desk.services.access import RecordError
+from detainer_desk.services.policies import (
+    Change,
+    WhatIfResult,
+    policy_history,
+    preset_catalog,
+    what_if,
+)
+from detainer_desk.services.ports import PolicyActivation
+from detainer_desk.services.settings import read_settings
+
+from .errors import show_bug
+from .policy_choice import (
+    FileChooser,
+    PolicyChooser,
+    ask_policy_file,
+    caution_frame,
+    monospace,
+    policy_text_view,
+)
+from .session import Session, SessionState
+from .tasks import TaskHandle, TaskRunner
+from .widgets import (
+    Field,
+    MessageLabel,
+    compact_rows,
+    form_layout,
+    heading,
+    paragraph,
+    plain_sentence,
+)
+
+IN_FORCE, HISTORY, ACTIVATE, WHAT_IF = range(4)
+HISTORY_COLUMNS = ("Activated", "By", "Workstation", "Policy", "Version", "Reason")
+CHANGE_COLUMNS = (
+    "Decision",
+    "Person",
+    "Booking no.",
+    "Received",
+    "Recorded",
+    "Proposed",
+    "Recorded hold until",
+    "Proposed hold until",
+)
+OUTCOME_WORDS = {
+    "hold": "Hold",
+    "transfer": "Transfer at release",
+    "notify": "Notify only",
+    "decline": "Decline",
+    "review": "Supervisor review",
+}
+DialogOpener = Callable[[QDialog], QDialog]
+
+
+def roles_needed(permission: str) -> str:
+    roles = [role for role in acc.ROLES if permission in acc.PERMISSIONS[role]]
+    return f"Needs the {' or '.join(roles)} role"
+
+
+def county_zone(session: Session) -> dt.tzinfo:
+    """The county's wall clock: the timezone setting, else the policy's, else this computer's."""
+    zone = read_settings(session.uow()).timezone
+    if zone:
+        return ZoneInfo(zone)
+    activation = records.active_policy(session.uow())
+    if activation is not None:
+        return records.load_policy(activation.policy).zone
+    local = dt.datetime.now().astimezone().tzinfo
+    return local or dt.UTC
+
+
+def when_text(moment: dt.datetime | str | None, zone: dt.tzinfo) -> str:
+    if moment is None:
+        return "–"
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def hold_until_text(outcome: str, hold_until: str | None, zone: dt.tzinfo) -> str:
+    if hold_until is None and outcome == "hold":
+        return "when release time is known"  # the hold clock starts at release eligibility
+    return when_text(hold_until, zone)
+
+
+def outcome_text(outcome: str) -> str:
+    return OUTCOME_WORDS.get(outcome, outcome.replace("_", " ").capitalize())
+
+
+def activation_text(activation: PolicyActivation, zone: dt.tzinfo) -> str:
+    stamp = activation.stamp
+    policy = activation.policy
+    text = (
+        f"In force since {when_text(stamp.recorded_at, zone)}, activated by "
+        f"{stamp.recorded_by} at {stamp.workstation}."
+    )
+    if activation.reason:
+        text += f" Reason: {activation.reason}"
+    text += f"\nVersion {policy.id} · from {policy.source_name} · SHA-256 {policy.sha256}"
+    return text
+
+
+def _table(object_name: str, accessible_name: str, columns: Sequence[str]) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setObjectName(object_name)
+    table.setAccessibleName(accessible_name)
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    compact_rows(table)
+    return table
+
+
+def _cell(text: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setToolTip(text)
+    return item
+
+
+def _date_edit(object_name: str, accessible_name: str, day: dt.date) -> QDateEdit:
+    edit = QDateEdit(QDate(day.year, day.month, day.day))
+    edit.setObjectName(object_name)
+    edit.setAccessibleName(accessible_name)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setCalendarPopup(True)
+    return edit
+
+
+def _day(edit: QDateEdit) -> dt.date:
+    date = edit.date()
+    return dt.date(date.year(), date.month(), date.day())
+
+
+class PolicyDialog(QDialog):
+    """Four tabs: In force, History, Activate (administrators), What if (administrators)."""
+
+    policy_changed = Signal()  # another policy was activated
+
+    def __init__(
+        self,
+        session: Session,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        choose_file: FileChooser = ask_policy_file,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.tasks = tasks
+        self.choose_file = choose_file
+        self.setObjectName("policyDialog")
+        self.setWindowTitle("Policy")
+        self.setAccessibleName("Policy")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(1040, 680)
+        self.zone = county_zone(session)
+        self.catalog = preset_catalog()  # read once for both choosers
+        self.task: TaskHandle | None = None
+        self.comparison: WhatIfResult | None = None
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(14, 12, 14, 12)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("policyTabs")
+        self.tabs.setAccessibleName("Policy")
+        self.tabs.addTab(self._in_force_tab(), "In &force")
+        self.tabs.addTab(self._history_tab(), "&History")
+        self.tabs.addTab(self._activate_tab(), "&Activate")
+        self.tabs.addTab(self._what_if_tab(), "&What if")
+        administrator = session.may(acc.MANAGE_POLICIES)
+        self.tabs.setTabVisible(ACTIVATE, administrator)
+        self.tabs.setTabVisible(WHAT_IF, administrator)
+        column.addWidget(self.tabs, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.setObjectName("policyDialogButtons")
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setObjectName("policyDialogClose")
+        close.setAccessibleName("Close")
+        buttons.rejected.connect(self.reject)
+        column.addWidget(buttons)
+        self.refresh()
+
+    def show_tab(self, tab: int) -> None:
+        if self.tabs.isTabVisible(tab):
+            self.tabs.setCurrentIndex(tab)
+
+    # ----------------------------------------------------------------- in force
+    def _in_force_tab(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("policyInForceTab")
+        box = QVBoxLayout(page)
+        box.setSpacing(8)
+        self.in_force_heading = heading("", "policyInForceName", 3)
+        box.addWidget(self.in_force_heading)
+        self.in_force_details = paragraph(
+            "", "policyInForceDetails", "When and why it was activated"
+        )
+        box.addWidget(self.in_force_details)
+        self.in_force_caution_box, self.in_force_caution = caution_frame("policyInForceCaution")
+        box.addWidget(self.in_force_caution_box)
+        self.in_force_views = QTabWidget()
+        self.in_force_views.setObjectName("policyInForceViews")
+        self.in_force_views.setAccessibleName("The policy in force")
+        self.in_force_english = policy_text_view("policyInForceEnglish", "In plain English")
+        self.in_force_text = policy_text_view("policyInForceText", "The policy file as written")
+        monospace(self.in_force_text)
+        self.in_force_views.addTab(self.in_force_english, "In plain &English")
+        self.in_force_views.addTab(self.in_force_text, "As &written")
+        box.addWidget(self.in_force_views, 1)
+        return page
+
+    def _show_in_force(self) -> None:
+        activation = records.active_policy(self.session.uow())
+        if activation is None:
+            self.in_force_heading.setText("No policy is active")
+            self.in_force_details.setText(
+                "Requests cannot be checked or recorded until an administrator activates the "
+                "county's policy (Policy › Activate a policy)."
+            )
+            self.in_force_caution_box.hide()
+            self.in_force_views.hide()
+            return
+        policy = records.load_policy(activation.policy)
+        self.in_force_heading.setText(policy.name)
+        self.in_force_details.setText(activation_text(activation, self.zone))
+        self.in_force_caution_box.setVisible(bool(policy.caution))
+        self.in_force_caution.setText("⚠ " + " ".join((policy.caution or "").split()))
+        self.in_force_english.setPlainText(describe_policy(policy))
+        self.in_force_text.setPlainText(policy.text)
+        self.in_force_views.show()
+        self.in_force_heading.setAccessibleName(policy.name)
+        self.in_force_details.setAccessibleDescription(self.in_force_details.text())
+
+    # ------------------------------------------------------------------ history
+    def _history_tab(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("policyHistoryTab")
+        box = QVBoxLayout(page)
+        box.setSpacing(8)
+        self.history_note = paragraph("", "policyHistoryNote", "About the history")
+        box.addWidget(self.history_note)
+        self.history_message = MessageLabel("policyHistoryMessage", "Problem with the history")
+        box.addWidget(self.history_message)
+        self.history_table = _table("policyHistoryTable", "Policy versions", HISTORY_COLUMNS)
+        box.addWidget(self.history_table, 2)
+        self.history_english = policy_text_view(
+            "policyHistoryEnglish", "The selected version in plain English"
+        )
+        box.addWidget(self.history_english, 3)
+        self.history: list[PolicyActivation] = []
+        self.history_table.itemSelectionChanged.connect(self._history_selected)
+        return page
+
+    def _show_history(self) -> None:
+        self.history_message.clear_message()
+        allowed = self.session.may(acc.VIEW_POLICIES)
+        self.history_table.setVisible(allowed)
+        self.history_english.setVisible(allowed)
+        if not allowed:
+            self.history_note.setText(
+                f"{roles_needed(acc.VIEW_POLICIES)} to see the versions activated before. "
+                "Every activation is also in Admin › Audit trail (action “policy.activate”), "
+                "with who, when, from which workstation and why."
+            )
+            return
+        self.history_note.setText(
+            "Every policy version activated in this database, newest first. Each decision "
+            "keeps the exact version it was made under. Select a version to read it."
+        )
+        try:
+            self.history = list(
+                policy_history(self.session.uow(), self.session.require_actor(), self.session.now())
+            )
+        except RecordError as refused:
+            self.history_message.show_error(plain_sentence(str(refused)))
+            self.history = []
+        table = self.history_table
+        table.setRowCount(len(self.history))
+        for row, activation in enumerate(self.history):
+            stamp = activation.stamp
+            name = activation.policy.name + (" (in force)" if row == 0 else "")
+            cells = (
+                when_text(stamp.recorded_at, self.zone),
+                stamp.recorded_by,
+                stamp.workstation,
+                name,
+                str(activation.policy.id),
+                activation.reason or "",
+            )
+            for column, text in enumerate(cells):
+                table.setItem(row, column, _cell(text))
+        table.resizeColumnsToContents()
+        if self.history:
+            table.selectRow(0)
+        else:
+            self.history_english.setPlainText("No policy has been activated yet.")
+
+    def _history_selected(self) -> None:
+        rows = self.history_table.selectionModel().selectedRows()
+        if not rows:
+            return
+        activation = self.history[rows[0].row()]
+        policy = records.load_policy(activation.policy)
+        self.history_english.setPlainText(describe_policy(policy))
+
+    # ----------------------------------------------------------------- activate
+    def _activate_tab(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("policyActivateTab")
+        box = QVBoxLayout(page)
+        box.setSpacing(8)
+        box.addWidget(
+            paragraph(
+                "From the moment a policy is activated, every request checked or recorded on "
+                "any workstation is decided under it. Decisions already recorded keep the "
+                "policy they were made under. Run a what-if first to see what would change.",
+                "policyActivateIntro",
+                "About activating",
+            )
+        )
+        self.activate_chooser = PolicyChooser(
+            "activatePolicy", choose_file=self.choose_file, catalog=self.catalog
+        )
+        box.addWidget(self.activate_chooser, 1)
+        form = form_layout()
+        self.reason = Field(
+            "&Reason:",
+            "activateReason",
+            hint="Kept with the activation, e.g. “Approved by county counsel, memo of 2026-03-02”",
+            max_length=500,
+        )
+        self.reason.add_to(form)
+        self.reason.edit.returnPressed.connect(self.activate)
+        box.addLayout(form)
+        self.activate_message = MessageLabel("activateMessage", "Activation")
+        box.addWidget(self.activate_message)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.activate_button = QPushButton("A&ctivate this policy")
+        self.activate_button.setObjectName("activateButton")
+        self.activate_button.setAccessibleName("Activate this policy")
+        self.activate_button.setAutoDefault(False)
+        self.activate_button.clicked.connect(self.activate)
+        row.addWidget(self.activate_button)
+        box.addLayout(row)
+        self.activate_chooser.changed.connect(self.activate_message.clear_message)
+        return page
+
+    def activate(self) -> bool:
+        """Activate the chosen policy with the reason given; True when it is now in force."""
+        self.activate_message.clear_message()
+        self.reason.set_error(None)
+        chosen = self.activate_chooser.chosen()
+        problem = self.activate_chooser.problem()
+        reason = self.reason.text().strip()
+        if chosen is None:
+            self.activate_message.show_error(problem or "Choose a policy.")
+            return False
+        if not reason:
+            self.reason.set_error("Say why this policy is activated: the reason is kept with it.")
+            self.reason.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        session = self.session
+        try:
+            result = records.activate_policy(
+                session.uow(),
+                chosen.data,
+                chosen.source,
+                session.require_actor(),
+                session.now(),
+                reason,
+            )
+        except RecordError as refused:
+            self.activate_message.show_error(plain_sentence(str(refused)))
+            return False
+        policy = result.activation.policy
+        if result.already_active:
+            self.activate_message.show_note(
+                f"“{policy.name}” is already in force (version {policy.id}); nothing changed."
+            )
+            return True
+        self.activate_message.show_note(
+            f"“{policy.name}” is now in force (version {policy.id}). It was recorded with "
+            "your name and reason."
+        )
+        self.reason.edit.clear()
+        self.refresh()
+        self.policy_changed.emit()
+        return True
+
+    # ------------------------------------------------------------------ what if
+    def _what_if_tab(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("policyWhatIfTab")
+        box = QVBoxLayout(page)
+        box.setSpacing(8)
+        box.addWidget(
+            paragraph(
+                "How would a proposed policy have decided the requests already recorded? Every "
+                "request received in the period is checked again under the proposal, as at "
+                "the moment its decision was made. Nothing changes in the records; only the "
+                "fact that the comparison was run is kept in the audit trail.",
+                "whatIfIntro",
+                "About the what-if",
+            )
+        )
+        self.what_if_chooser = PolicyChooser(
+            "whatIfPolicy", choose_file=self.choose_file, catalog=self.catalog
+        )
+        self.what_if_chooser.description.setMinimumHeight(60)
+        # The proposal above, the decisions that would change below; the officer can move
+        # the line between them.
+        self.what_if_split = QSplitter(Qt.Orientation.Vertical)
+        self.what_if_split.setObjectName("whatIfSplit")
+        self.what_if_split.setChildrenCollapsible(False)
+        self.what_if_split.addWidget(self.what_if_chooser)
+        results = QWidget()
+        results.setObjectName("whatIfResults")
+        results_box = QVBoxLayout(results)
+        results_box.setContentsMargins(0, 4, 0, 0)
+
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        today = dt.datetime.now(self.zone).date()
+        self.from_date = _date_edit("whatIfFrom", "Received from", today - dt.timedelta(days=90))
+        self.to_date = _date_edit("whatIfTo", "Received up to and including", today)
+        from_label = QLabel("Requests received &from:")
+        from_label.setBuddy(self.from_date)
+        to_label = QLabel("&to:")
+        to_label.setBuddy(self.to_date)
+        row.addWidget(from_label)
+        row.addWidget(self.from_date)
+        row.addWidget(to_label)
+        row.addWidget(self.to_date)
+        row.addStretch(1)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("whatIfProgress")
+        self.progress.setAccessibleName("Comparison progress")
+        self.progress.setRange(0, 0)
+        self.progress.setTextVisible(True)
+        self.progress.setMinimumWidth(220)
+        self.progress.hide()
+        # A busy bar shows no text in most styles: the count goes beside it.
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("whatIfProgressText")
+        self.progress_label.hide()
+        row.addWidget(self.progress_label)
+        row.addWidget(self.progress)
+        self.compare_button = QPushButton("&Compare")
+        self.compare_button.setObjectName("whatIfCompare")
+        self.compare_button.setAccessibleName("Compare")
+        self.compare_button.setAutoDefault(False)
+        self.compare_button.clicked.connect(self.compare)
+        row.addWidget(self.compare_button)
+        self.cancel_button = QPushButton("Ca&ncel")
+        self.cancel_button.setObjectName("whatIfCancel")
+        self.cancel_button.setAccessibleName("Cancel the comparison")
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.hide()
+        row.addWidget(self.cancel_button)
+        results_box.addLayout(row)
+
+        self.what_if_message = MessageLabel("whatIfMessage", "Comparison")
+        results_box.addWidget(self.what_if_message)
+        self.changes_table = _table("whatIfChanges", "Decisions that would change", CHANGE_COLUMNS)
+        results_box.addWidget(self.changes_table, 1)
+        self.not_evaluable = MessageLabel("whatIfNotEvaluable", "Decisions not re-checked")
+        results_box.addWidget(self.not_evaluable)
+        self.what_if_split.addWidget(results)
+        self.what_if_split.setSizes([300, 320])
+        box.addWidget(self.what_if_split, 1)
+        return page
+
+    def compare(self) -> TaskHandle | None:
+        """Start the what-if in the background; None when something is missing."""
+        self.what_if_message.clear_message()
+        self.not_evaluable.clear_message()
+        chosen = self.what_if_chooser.chosen()
+        if chosen is None:
+            problem = self.what_if_chooser.problem() or "Choose a proposed policy."
+            self.what_if_message.show_error(problem)
+            return None
+        first, last = _day(self.from_date), _day(self.to_date)
+        if last < first:
+            self.what_if_message.show_error("The period ends before it begins.")
+            return None
+        zone = self.zone
+        start = dt.datetime.combine(first, dt.time(), zone)
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone)
+        uow_factory = self.session.backend.uow
+        actor = self.session.require_actor()
+        now = self.session.now()
+        data, source = chosen.data, chosen.source
+
+        def work(handle: TaskHandle) -> Generator[Any, None, WhatIfResult | None]:
+            # Runs on a worker thread: plain values only, its own units of work.
+            steps = what_if(uow_factory, actor, data, source, start, end, now)
+            for step in steps:
+                if handle.cancelled():
+                    # Left unfinished, the generator never writes its audit event: nothing
+                    # was compared.
+                    return None
+                if isinstance(step, WhatIfResult):
+                    return step
+                yield step
+            return None
+
+        self.changes_table.setRowCount(0)
+        self.comparison = None
+        self._running(True)
+        self._say_progress("Comparing…")
+        self.task = self.tasks.start(
+            work,
+            on_progress=self._progress,
+            on_finished=self._compared,
+            on_failed=self._failed,
+        )
+        return self.task
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _say_progress(self, text: str) -> None:
+        self.progress.setFormat(text)
+        self.progress.setAccessibleDescription(text)
+        self.progress_label.setText(text)
+
+    def _running(self, running: bool) -> None:
+        self.progress.setVisible(running)
+        self.progress_label.setVisible(running)
+        self.cancel_button.setVisible(running)
+        self.compare_button.setEnabled(not running)
+        self.what_if_chooser.setEnabled(not running)
+        self.from_date.setEnabled(not running)
+        self.to_date.setEnabled(not running)
+
+    def _alive(self) -> bool:
+        return shiboken6.isValid(self)
+
+    def _progress(self, examined: object) -> None:
+        if self._alive():
+            self._say_progress(f"{examined} decisions examined…")
+
+    def _compared(self, result: object) -> None:
+        if not self._alive():
+            return
+        self.task = None
+        self._running(False)
+        if not isinstance(result, WhatIfResult):
+            self.what_if_message.show_note("Cancelled: nothing was compared.")
+            return
+        self.comparison = result
+        self._show_changes(result)
+
+    def _failed(self, error: BaseException, _trace: str) -> None:
+        if not self._alive():
+            return
+        self.task = None
+        self._running(False)
+        if isinstance(error, RecordError):
+            self.what_if_message.show_error(plain_sentence(str(error)))
+        else:
+            show_bug(self, type(error), error, error.__traceback__)
+
+    def _show_changes(self, result: WhatIfResult) -> None:
+        period = f"{_day(self.from_date)} to {_day(self.to_date)}"
+        if result.examined == 0:
+            summary = f"No decisions were recorded for requests received {period}."
+        elif not result.changes:
+            summary = (
+                f"Under “{result.policy_name}”, all {result.examined} decisions on requests "
+                f"received {period} would come out the same."
+            )
+        else:
+            summary = (
+                f"Under “{result.policy_name}”, {len(result.changes)} of {result.examined} "
+                f"decisions on requests received {period} would come out differently:"
+            )
+        self.what_if_message.show_note(summary)
+        table = self.changes_table
+        table.setRowCount(len(result.changes))
+        for row, change in enumerate(result.changes):
+            for column, text in enumerate(self._change_cells(change)):
+                table.setItem(row, column, _cell(text))
+        table.resizeColumnsToContents()
+        if result.not_evaluable:
+            lines = [f"• decision {number}: {problem}" for number, problem in result.not_evaluable]
+            self.not_evaluable.show_error(
+                "These decisions could not be checked again (their request no longer reads as "
+                "valid):\n" + "\n".join(lines)
+            )
+
+    def _change_cells(self, change: Change) -> tuple[str, ...]:
+        return (
+            str(change.decision_id),
+            change.subject_name,
+            change.booking_number,
+            when_text(change.received_at, self.zone),
+            outcome_text(change.recorded_outcome),
+            outcome_text(change.proposed_outcome),
+            hold_until_text(change.recorded_outcome, change.recorded_hold_until, self.zone),
+            hold_until_text(change.proposed_outcome, change.proposed_hold_until, self.zone),
+        )
+
+    # ----------------------------------------------------------------- general
+    def refresh(self) -> None:
+        self._show_in_force()
+        self._show_history()
+
+    def done(self, result: int) -> None:
+        self.cancel()
+        super().done(result)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.cancel()
+        super().closeEvent(event)
+
+
+class PolicyMenu(QObject):
+    """The Policy menu: opens the policy screen at the tab asked for, offering only what the
+    signed-in roles allow."""
+
+    policy_changed = Signal()
+
+    def __init__(
+        self,
+        session: Session,
+        tasks: TaskRunner,
+        window: QWidget,
+        *,
+        open_dialog: DialogOpener,
+        choose_file: FileChooser = ask_policy_file,
+    ) -> None:
+        super().__init__(window)
+        self.session = session
+        self.tasks = tasks
+        self.window = window
+        self.open_dialog = open_dialog
+        self.choose_file = choose_file
+        self._guards: list[tuple[QAction, str | None, str]] = []
+        self.menu = QMenu("&Policy", window)
+        self.menu.setObjectName("policyMenu")
+        self.menu.setAccessibleName("Policy")
+        self.menu.setToolTipsVisible(True)
+        self.in_force_action = self._action(
+            "Policy in &force…",
+            "policyInForceAction",
+            IN_FORCE,
+            None,
+            "The county's policy in plain English and as written",
+        )
+        self.history_action = self._action(
+            "Version &history…",
+            "policyHistoryAction",
+            HISTORY,
+            acc.VIEW_POLICIES,
+            "Every version activated: who, when and why",
+        )
+        self.menu.addSeparator()
+        self.activate_action = self._action(
+            "&Activate a policy…",
+            "policyActivateAction",
+            ACTIVATE,
+            acc.MANAGE_POLICIES,
+            "Put a preset or a policy file in force",
+        )
+        self.what_if_action = self._action(
+            "&What if…",
+            "policyWhatIfAction",
+            WHAT_IF,
+            acc.MANAGE_POLICIES,
+            "Which recorded decisions a proposed policy would change",
+        )
+        session.changed.connect(self.update_actions)
+        self.update_actions()
+
+    def _action(
+        self, text: str, object_name: str, tab: int, permission: str | None, tip: str
+    ) -> QAction:
+        action = QAction(text, self.window)
+        action.setObjectName(object_name)
+        self._guards.append((action, permission, tip))
+        action.triggered.connect(lambda: self.open(tab))
+        self.menu.addAction(action)
+        return action
+
+    @property
+    def actions(self) -> tuple[QAction, ...]:
+        return (
+            self.in_force_action,
+            self.history_action,
+            self.activate_action,
+            self.what_if_action,
+        )
+
+    def update_actions(self) -> None:
+        working = self.session.state is SessionState.SIGNED_IN
+        self.menu.menuAction().setEnabled(working)
+        for action, permission, tip in self._guards:
+            allowed = working and (permission is None or self.session.may(permission))
+            action.setEnabled(allowed)
+            shown = tip if allowed or permission is None else roles_needed(permission)
+            action.setToolTip(shown)
+            action.setStatusTip(shown)
+
+    def open(self, tab: int = IN_FORCE) -> PolicyDialog | None:
+        if self.session.state is not SessionState.SIGNED_IN:
+            return None
+        dialog = PolicyDialog(self.session, self.tasks, self.window, choose_file=self.choose_file)
+        dialog.policy_changed.connect(self.policy_changed)
+        dialog.show_tab(tab)
+        self.open_dialog(dialog)
+        return dialog

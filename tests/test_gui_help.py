@@ -1,0 +1,186 @@
+"""The Help menu (the About box, a guide for each role) and the storage notices banner."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMenu, QMessageBox
+from pytestqt.qtbot import QtBot
+
+import detainer_desk
+from detainer_desk import logs
+from detainer_desk.gui.backend import Backend
+from detainer_desk.gui.help import GUIDES, GuideDialog, about_text, guide_text
+from detainer_desk.gui.main_window import MainWindow
+from detainer_desk.runtime import Runtime
+
+from .test_gui_support import (
+    ADMIN_PASSWORD,
+    WORKSTATION,
+    click,
+    open_window,
+    seed_admin,
+    seed_user,
+    signed_in,
+    store_under,
+    window_over,
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Runtime]:
+    yield from store_under(tmp_path)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, store: Runtime) -> Iterator[MainWindow]:
+    yield from window_over(qtbot, store)
+
+
+# -- About ---------------------------------------------------------------------------------
+
+
+def test_about_says_version_database_policy_log_and_licences(
+    qtbot: QtBot, window: MainWindow, store: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log_file = store.paths.log_dir / "detainer-desk.log"
+    monkeypatch.setattr(logs, "current_log_file", lambda: log_file)
+
+    window.about_action.trigger()
+
+    box = window.findChild(QMessageBox, "aboutDialog")
+    assert box is not None
+    qtbot.waitUntil(box.isVisible)
+    text = box.text()
+    assert text.startswith(f"Detainer Desk {detainer_desk.__version__}\n")
+    assert f"Database: {store.database_label}\n" in text
+    assert "Policy: none active\n" in text
+    assert f"Log file: {log_file}\n" in text
+    assert "Licence: Apache License 2.0." in text
+    assert "DejaVu fonts (Bitstream Vera and Arev font licences" in text
+    assert "Droid Sans Fallback font (Apache License 2.0)" in text
+    assert "common-password list of zxcvbn (MIT License)" in text
+    assert "Qt for Python (PySide6, Shiboken6) and Qt: GNU LGPL 3.0" in box.detailedText()
+    box.grab().save("/tmp/issue9-about.png")
+    click(qtbot, box.button(QMessageBox.StandardButton.Ok))
+    qtbot.waitUntil(lambda: not box.isVisible())
+
+
+def test_about_says_when_no_log_file_is_kept() -> None:
+    text = about_text("/data/detainer-desk.sqlite3", "Judicial warrant only", None)
+    assert "Log file: none is being kept (the data folder could not be written)" in text
+    assert "Policy: Judicial warrant only\n" in text
+
+
+# -- the guides ----------------------------------------------------------------------------
+
+
+def _guide_dialog(window: MainWindow) -> GuideDialog:
+    dialog = window.findChild(GuideDialog)
+    assert dialog is not None
+    return dialog
+
+
+def test_each_roles_guide_opens_from_the_help_menu(qtbot: QtBot, window: MainWindow) -> None:
+    headings = {
+        "officer": "Intake officer's guide",
+        "supervisor": "Supervisor's guide",
+        "counsel": "County counsel's guide",
+        "admin": "Administrator's guide",
+    }
+    assert [action.text() for action in window.guides.actions] == [g.menu_text for g in GUIDES]
+    for action, guide in zip(window.guides.actions, GUIDES, strict=True):
+        assert action.isEnabled()  # before anyone signs in, too
+        action.trigger()
+        dialog = _guide_dialog(window)
+        qtbot.waitUntil(dialog.isVisible)
+        assert dialog.role == guide.role
+        assert dialog.browser.toPlainText().startswith(headings[guide.role])
+        dialog.grab().save(f"/tmp/issue9-guide-{guide.role}.png")
+    assert len(window.findChildren(GuideDialog)) == 1  # one guide window, reused
+
+    dialog = _guide_dialog(window)
+    dialog.roles.setCurrentRow(0)
+    assert dialog.browser.toPlainText().startswith("Intake officer's guide")
+    click(qtbot, dialog.close_button)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+
+
+_MENU_PATH = re.compile(r"\*\*(File|Records|Policy|Admin|Help) › ([^*]+?)\*\*")
+
+
+def _plain(text: str) -> str:
+    return text.replace("&", "").rstrip("…").strip()
+
+
+def test_the_guides_name_menu_entries_that_exist(qtbot: QtBot, store: Runtime) -> None:
+    """Every "Menu › Entry" a guide names is in the window's menus (signed in with all roles)."""
+    admin = seed_admin(store)
+    seed_user(store, admin, "all.roles", ["officer", "supervisor", "counsel"], ADMIN_PASSWORD)
+    window = open_window(qtbot, store)
+    signed_in(qtbot, window, "all.roles", ADMIN_PASSWORD)
+    menus: dict[str, list[str]] = {}
+    for action in window.menuBar().actions():
+        menu = action.menu()
+        assert isinstance(menu, QMenu)
+        menus[_plain(action.text())] = [_plain(a.text()) for a in menu.actions() if a.text()]
+    named = [
+        (menu, _plain(entry))
+        for guide in GUIDES
+        for menu, entry in _MENU_PATH.findall(guide_text(guide.role))
+    ]
+    assert len(named) > 10
+    missing = [
+        f"{menu} › {entry}"
+        for menu, entry in named
+        if not any(present.startswith(entry) for present in menus[menu])
+    ]
+    assert missing == []
+    window.close()
+
+
+def test_every_guide_is_package_data_and_plain_markdown() -> None:
+    for guide in GUIDES:
+        text = guide_text(guide.role)
+        assert text.startswith("# ")
+        assert len(text.split()) < 900, f"{guide.role}: keep it short"
+
+
+# -- storage notices -----------------------------------------------------------------------
+
+
+def test_storage_notices_show_in_a_banner_until_dismissed(qtbot: QtBot, store: Runtime) -> None:
+    notice = "Today's automatic backup could not be made: the disk is full"
+    backend = dataclasses.replace(Backend.from_runtime(store, WORKSTATION), notices=(notice,))
+    window = MainWindow(backend)
+    qtbot.addWidget(window)
+    with qtbot.waitExposed(window):
+        window.show()
+
+    banner = window.notice_banner
+    assert banner.isVisible()
+    assert banner.label.text() == f"Note: {notice}"
+    assert banner.accessibleName() and banner.dismiss_button.accessibleName()
+    click(qtbot, banner.dismiss_button)
+    qtbot.waitUntil(lambda: not banner.isVisible())
+    window.close()
+
+
+def test_the_backend_carries_the_runtimes_notices(store: Runtime, window: MainWindow) -> None:
+    assert Backend.from_runtime(store, WORKSTATION).notices == store.notices
+    assert window.notice_banner.isVisible() == bool(store.notices)
+
+
+def test_no_banner_without_notices(qtbot: QtBot, store: Runtime) -> None:
+    backend = dataclasses.replace(Backend.from_runtime(store, WORKSTATION), notices=())
+    window = MainWindow(backend)
+    qtbot.addWidget(window)
+    with qtbot.waitExposed(window):
+        window.show()
+    assert not window.notice_banner.isVisible()
+    assert window.pages.isVisible()
+    window.close()

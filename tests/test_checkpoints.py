@@ -197,3 +197,21 @@ def test_cli_checkpoint_and_verify(store, run_cli, tmp_path: Path) -> None:
     assert (
         caught.code == 1 and "VERIFY FAILED: entry" in caught.out and "decisions #1" in caught.out
     )
+
+
+def test_a_long_walk_never_keeps_others_from_recording(store, monkeypatch) -> None:
+    """The walk reads in short batches: between them a workstation records at once (on
+    SQLite's rollback journal a reader holding the file would block every writer)."""
+    from detainer_desk.adapters.db import chain
+
+    monkeypatch.setattr(chain, "BATCH", 3)
+    walker = store.ledger().walk()
+    first = [next(walker) for _ in range(4)]  # into the second batch
+    assert [e.seq for e in first] == [1, 2, 3, 4]
+    record_decision(
+        store.uow(), request_json(**{"subject.booking_number": "DURING"}), "r", [], OFFICER, NOW
+    )
+    rest = list(walker)
+    assert all(e.fault is None for e in first + rest)
+    assert rest[-1].seq < store.ledger().head()[0]  # the new entries came after the walk's end
+    assert list(verify_store(store.engine))[-1].fault is None

@@ -13,9 +13,9 @@ PostgreSQL), so concurrent workstations take turns and the chain never forks.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import json
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,18 +106,25 @@ def count_entries(conn: Connection) -> int:
     )
 
 
-def _rows(conn: Connection, table: Table) -> Generator[tuple[int, str, dict[str, Any]]]:
-    # Plain tuples through the driver: verification reads every row, and SQLAlchemy's
-    # row mappings would cost more than the hashing itself.
-    names = [column.name for column in table.c]
-    statement = f"SELECT {', '.join(names)} FROM {table.name} ORDER BY seq"
-    result = conn.execution_options(stream_results=True, yield_per=5000).exec_driver_sql(statement)
-    seq_index = names.index("seq")
-    try:
-        for values in result:
-            yield values[seq_index], table.name, dict(zip(names, values, strict=True))
-    finally:
-        result.close()  # a server-side cursor on PostgreSQL: release it even when stopped early
+Connect = Callable[[], AbstractContextManager[Connection]]
+BATCH = 5_000
+
+
+def _batch(conn: Connection, low: int, high: int) -> list[tuple[int, str, dict[str, Any]]]:
+    """Every entry with low <= seq < high, in seq order. Plain tuples through the driver:
+    verification reads every row, and row mappings would cost more than the hashing."""
+    rows: list[tuple[int, str, dict[str, Any]]] = []
+    for table in EVIDENCE_TABLES:
+        names = [column.name for column in table.c]
+        seq_index = names.index("seq")
+        statement = (
+            f"SELECT {', '.join(names)} FROM {table.name} "
+            f"WHERE seq >= {int(low)} AND seq < {int(high)} ORDER BY seq"
+        )
+        for values in conn.exec_driver_sql(statement):
+            rows.append((values[seq_index], table.name, dict(zip(names, values, strict=True))))
+    rows.sort(key=lambda item: item[0])
+    return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,37 +138,52 @@ class WalkedEntry:
     fault: str | None = None
 
 
-def walk_chain(conn: Connection) -> Iterator[WalkedEntry]:
-    """Every entry in ``seq`` order with its recomputed hash; stops after the first fault
-    (a gap, a repeated number, an altered row or altered attachment bytes)."""
-    streams = [_rows(conn, t) for t in EVIDENCE_TABLES]
-    try:
-        yield from _walk(heapq.merge(*streams, key=lambda item: item[0]))
-    finally:
-        for stream in streams:  # stopped early (a fault, or the caller): close every cursor
-            stream.close()
+def read_head(connect: Connect) -> tuple[int, str]:
+    with connect() as conn:
+        return chain_head_row(conn)
 
 
-def _walk(merged: Iterator[tuple[int, str, dict[str, Any]]]) -> Iterator[WalkedEntry]:
+def walk_chain(connect: Connect, upto: int | None = None) -> Iterator[WalkedEntry]:
+    """Every entry up to ``upto`` (default: the chain head when the walk starts) in seq order,
+    with its recomputed hash; stops after the first fault (a gap, a repeated number, an
+    altered row or altered attachment bytes).
+
+    It reads in batches, each in a short transaction of its own, so that a long walk never
+    keeps workstations from recording; evidence rows never change, and rows appended
+    meanwhile come after ``upto``.
+    """
+    if upto is None:
+        upto = read_head(connect)[0]
     previous = GENESIS_HASH
     expected_seq = 1
-    for seq, table_name, row in merged:
-        computed = chain_hash(previous, table_name, row)
-        fault = None
-        if seq != expected_seq:
-            missing = "missing" if seq > expected_seq else "repeated"
-            fault = f"entry {expected_seq} is {missing}"
-        elif computed != row["entry_hash"]:
-            fault = "its contents do not match its hash (altered)"
-        elif table_name == "attachments":
-            actual = hashlib.sha256(row["content"]).hexdigest()
-            if actual != row["sha256"] or len(row["content"]) != row["size"]:
-                fault = "the attached file's bytes were altered"
-        yield WalkedEntry(seq, table_name, row["id"], computed, fault)
-        if fault:
+    low = 1
+    while low <= upto:
+        high = min(low + BATCH, upto + 1)
+        with connect() as conn:
+            rows = _batch(conn, low, high)
+        for seq, table_name, row in rows:
+            computed = chain_hash(previous, table_name, row)
+            fault = None
+            if seq != expected_seq:
+                missing = "missing" if seq > expected_seq else "repeated"
+                fault = f"entry {expected_seq} is {missing}"
+            elif computed != row["entry_hash"]:
+                fault = "its contents do not match its hash (altered)"
+            elif table_name == "attachments":
+                actual = hashlib.sha256(row["content"]).hexdigest()
+                if actual != row["sha256"] or len(row["content"]) != row["size"]:
+                    fault = "the attached file's bytes were altered"
+            yield WalkedEntry(seq, table_name, row["id"], computed, fault)
+            if fault:
+                return
+            previous = computed
+            expected_seq += 1
+        if expected_seq < high:  # the batch ended early: entries are missing
+            yield WalkedEntry(
+                expected_seq, "(none)", 0, previous, f"entry {expected_seq} is missing"
+            )
             return
-        previous = computed
-        expected_seq += 1
+        low = high
 
 
 def chain_head_row(conn: Connection) -> tuple[int, str]:
@@ -169,33 +191,47 @@ def chain_head_row(conn: Connection) -> tuple[int, str]:
     return int(head.last_seq), str(head.last_hash)
 
 
-def verify_chain(conn: Connection, every: int = 10_000) -> Iterator[VerifyProgress]:
-    """Recompute the whole chain in ``seq`` order (and every attachment's SHA-256).
+def _highest_seq(conn: Connection) -> int:
+    return max(
+        int(conn.execute(select(func.coalesce(func.max(t.c.seq), 0))).scalar_one())
+        for t in EVIDENCE_TABLES
+    )
+
+
+def verify_chain(connect: Connect, every: int = 10_000) -> Iterator[VerifyProgress]:
+    """Recompute the whole chain in ``seq`` order (and every attachment's SHA-256), up to the
+    head as it was when verification started.
 
     Yields progress every ``every`` entries; the last item carries the first fault found,
     if any. Stops at the first fault: everything after it can no longer be trusted.
     """
-    total = count_entries(conn)
+    last_seq, last_hash = read_head(connect)
     previous = GENESIS_HASH
     checked = 0
-    for entry in walk_chain(conn):
+    for entry in walk_chain(connect, last_seq):
         if entry.fault:
-            fault = ChainFault(entry.seq, entry.table, entry.row_id, entry.fault)
-            yield VerifyProgress(checked, total, fault, previous)
+            fault = ChainFault(entry.seq, entry.table, entry.row_id or None, entry.fault)
+            yield VerifyProgress(checked, last_seq, fault, previous)
             return
         previous = entry.entry_hash
         checked += 1
         if checked % every == 0:
-            yield VerifyProgress(checked, total, None, previous)
-    last_seq, last_hash = chain_head_row(conn)
-    if last_seq != checked or last_hash != previous:
-        fault = ChainFault(
-            None,
-            "chain_head",
-            None,
-            f"the chain head says {last_seq} entries but {checked} were found "
-            "(entries were removed or added outside the program)",
+            yield VerifyProgress(checked, last_seq, None, previous)
+    problem = None
+    if previous != last_hash:
+        problem = "the chain head does not match the last entry (entries were altered or removed)"
+    else:
+        with connect() as conn:
+            head_now, _ = chain_head_row(conn)
+            highest = _highest_seq(conn)
+        if highest > head_now:
+            problem = (
+                f"there are entries beyond the chain head ({highest} > {head_now}): rows were "
+                "added outside the program"
+            )
+    if problem:
+        yield VerifyProgress(
+            checked, last_seq, ChainFault(None, "chain_head", None, problem), previous
         )
-        yield VerifyProgress(checked, total, fault, previous)
         return
-    yield VerifyProgress(checked, total, None, previous)
+    yield VerifyProgress(checked, last_seq, None, previous)

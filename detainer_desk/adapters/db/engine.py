@@ -258,7 +258,13 @@ def _sqlite_engine(url: str, database: str | None, journal_mode: str, busy_ms: i
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock at the start (they queue instead of failing half-way);
+        # read-only work (verification, exports) begins deferred and never blocks a writer
+        # for longer than one short batch.
+        if conn.get_execution_options().get("read_only"):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -943,29 +943,25 @@ class SqlUnitOfWork:
 
 
 class SqlLedger:
-    """The chain of a store, walked on a connection of its own (for a background task)."""
+    """The chain of a store, read in short read-only transactions of its own (safe to use
+    from a background task while others record)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    def _connect(self) -> Connection:
+        return self.engine.connect().execution_options(read_only=True)
+
     def walk(self) -> Iterator[chain.WalkedEntry]:
-        with self.engine.connect() as conn:
-            yield from chain.walk_chain(conn)
+        return chain.walk_chain(self._connect)
 
     def count(self) -> int:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return chain.count_entries(conn)
 
     def head(self) -> tuple[int, str]:
-        with self.engine.connect() as conn:
-            return chain.chain_head_row(conn)
+        return chain.read_head(self._connect)
 
 
 def verify_store(engine: Engine, every: int = 10_000) -> Iterator[chain.VerifyProgress]:
-    try:
-        with engine.connect() as conn:
-            yield from chain.verify_chain(conn, every)
-    except DBAPIError as exc:
-        if is_environmental(exc):
-            raise plain_error(exc, engine.url) from exc
-        raise
+    return chain.verify_chain(SqlLedger(engine)._connect, every)

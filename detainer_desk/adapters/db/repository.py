@@ -7,7 +7,18 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    func,
+    insert,
+    intersect,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import DBAPIError
 
@@ -128,6 +139,9 @@ def _summary_of(row: RowMapping) -> DecisionSummary:
     )
 
 
+# Sorts whose index can be walked to find a broad search's first page (see _broad_search):
+# matches are spread evenly along the received time, not bunched as they are by name.
+_INDEXED_LOG_SORTS = frozenset({"received_at"})
 _LOG_SORT = {
     "received_at": requests.c.received_at,
     "subject_name": requests.c.subject_name,
@@ -327,7 +341,9 @@ class SqlRecordRepository:
     def _conditions(self, query: DecisionQuery) -> list[Any]:
         conditions = []
         if query.search and query.search.strip():
-            conditions.append(_search_condition(query.search))
+            # A common name among many decisions: walk the received-at index instead.
+            broad = self._broad_search(query.search)
+            conditions.append(_search_condition(query.search, scan_in_order=broad))
         if query.outcome:
             conditions.append(decisions.c.outcome == query.outcome)
         if query.recorded_by:
@@ -439,23 +455,46 @@ class SqlRecordRepository:
             .join(i, i.c.decision_id == decisions.c.id)
         )
 
-    def _log_conditions(self, query: LogQuery) -> list[Any]:
+    def _log_conditions(self, query: LogQuery, scan_in_order: bool = False) -> list[Any]:
+        # The search is added here, not by _conditions: whether to walk an index depends on
+        # the log's sort (log_page decides), and a count never walks one.
         base = DecisionQuery(
-            search=query.search,
             outcome=query.outcome,
             received_from=query.received_from,
             received_to=query.received_to,
             recorded_by=query.recorded_by,
         )
         conditions = self._conditions(base)
+        if query.search and query.search.strip():
+            conditions.append(_search_condition(query.search, scan_in_order=scan_in_order))
         if query.status:
             conditions.append(decision_index.c.status == query.status)
         return conditions
 
+    def _broad_search(self, text: str) -> bool:
+        """Whether the name words match so many decisions that walking the sort's index and
+        keeping the matches beats gathering every match and sorting it (a common surname
+        among a million decisions: ~150 ms gathered, ~30 ms walked; a rare one the other
+        way round). Measured on SQLite, the two cost the same near matches² = 40 × rows."""
+        words = _name_words(text)
+        if not words:
+            return False
+        matching = _name_matches(words)
+        matches = self.conn.execute(
+            select(func.count()).select_from(matching.subquery())
+        ).scalar_one()
+        rows = self.conn.execute(select(func.max(requests.c.id))).scalar() or 0
+        return bool(matches) and matches * matches > 40 * rows
+
     def log_page(self, query: LogQuery) -> Sequence[LogRow]:
         sort = _LOG_SORT[query.sort]
         statement = self._log_select().add_columns(sort.label("sort_value"))
-        conditions = self._log_conditions(query)
+        scan_in_order = (
+            bool(query.search)
+            and query.sort in _INDEXED_LOG_SORTS
+            and self._broad_search(query.search or "")
+        )
+        conditions = self._log_conditions(query, scan_in_order)
         if query.after is not None:
             value, request_id = query.after
             key = tuple_(sort, requests.c.id)
@@ -660,8 +699,16 @@ class SqlRecordRepository:
         ).scalar()
 
 
-def _search_condition(text: str) -> Any:
-    """Name words (prefix), A-number or booking number; every path uses an index."""
+def _name_words(text: str) -> list[str]:
+    return [w for w in text.strip().casefold().replace(",", " ").split() if w]
+
+
+def _search_condition(text: str, scan_in_order: bool = False) -> Any:
+    """Name words (prefix), A-number or booking number; every path uses an index.
+
+    ``scan_in_order``: the name-word test is written so that no index drives it (``id + 0``):
+    SQLite then walks the sort's index and keeps the matching rows, for a broad search.
+    """
     from detainer_desk.domain.request import normalize_a_number
 
     raw = text.strip()
@@ -669,20 +716,24 @@ def _search_condition(text: str) -> Any:
     a_number = normalize_a_number(raw)
     if a_number:
         options.append(requests.c.a_number == a_number)
-    words = [w for w in raw.casefold().replace(",", " ").split() if w]
+    words = _name_words(raw)
+    request_id = (requests.c.id + 0) if scan_in_order else requests.c.id
     if words:
-        token_conditions = []
-        for word in words:
-            upper = word + "\U0010ffff"
-            token_conditions.append(
-                requests.c.id.in_(
-                    select(name_tokens.c.request_id).where(
-                        name_tokens.c.token >= word, name_tokens.c.token < upper
-                    )
-                )
-            )
-        options.append(and_(*token_conditions))
+        # Every word must match: one INTERSECT of the words' index ranges (about twice as
+        # fast on SQLite as one IN test per word).
+        options.append(request_id.in_(_name_matches(words)))
     return or_(*options)
+
+
+def _name_matches(words: Sequence[str]) -> Any:
+    """The request ids whose name has a word starting with each of ``words``."""
+    ranges = [
+        select(name_tokens.c.request_id).where(
+            name_tokens.c.token >= word, name_tokens.c.token < word + "\U0010ffff"
+        )
+        for word in words
+    ]
+    return ranges[0] if len(ranges) == 1 else intersect(*ranges)
 
 
 def _user_of(row: RowMapping) -> UserRecord:

@@ -362,3 +362,62 @@ def test_the_background_count_goes_in_short_steps_and_adds_up(desk: Desk) -> Non
     )
     searches = trail(desk.runtime, desk.admin, action="records.search", user_name="counsel.d")
     assert searches == []  # counting is not searching: nothing for counsel's record
+
+
+def test_a_broad_name_search_pages_like_a_narrow_one(tmp_path: Path) -> None:
+    """A name shared by most decisions is found by walking the received-time index (the
+    repository decides); the pages must be exactly those of a full sort."""
+    for desk in desk_under(tmp_path):
+        for n in range(90):
+            name = f"DOE, {'Joan' if n % 3 else 'Ann'}" if n < 80 else f"ROE, Ray {n}"
+            desk.record(
+                **{
+                    "subject.name": name,
+                    "subject.booking_number": f"B26-{n:04d}",
+                    "received_at": (NOW - dt.timedelta(minutes=7 * n + 1)).isoformat(),
+                    **({"documents": []} if n % 4 == 0 else {}),
+                }
+            )
+        reader = desk.actor("sgt.b")
+        with desk.runtime.uow() as uow:  # the walking path is taken for "doe", not "roe"
+            assert uow.records._broad_search("doe") and not uow.records._broad_search("roe")
+        everything = board.log_page(desk.runtime.uow(), reader, LogQuery(limit=500), NOW).rows
+        for search, descending, outcome in (
+            ("doe", True, None),
+            ("doe", False, None),
+            ("doe jo", True, None),
+            ("doe", True, "notify"),
+        ):
+            words = search.split()
+            expected = [
+                row.decision_id
+                for row in (everything if descending else list(reversed(everything)))
+                if all(
+                    any(
+                        t.startswith(w)
+                        for t in row.subject_name.casefold().replace(",", " ").split()
+                    )
+                    for w in words
+                )
+                and (outcome is None or row.outcome == outcome)
+            ]
+            paged: list[int] = []
+            after = None
+            while True:
+                page = board.log_page(
+                    desk.runtime.uow(),
+                    reader,
+                    LogQuery(
+                        search=search, descending=descending, outcome=outcome, limit=7, after=after
+                    ),
+                    NOW,
+                )
+                paged += [row.decision_id for row in page.rows]
+                if page.next_after is None:
+                    break
+                after = page.next_after
+            assert paged == expected, (search, descending, outcome)
+            count = board.log_count(
+                desk.runtime.uow(), reader, LogQuery(search=search, outcome=outcome), NOW
+            )
+            assert count == len(expected)

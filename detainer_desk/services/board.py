@@ -82,11 +82,8 @@ def log_count_stepwise(
     On SQLite every transaction holds the write lock, so one count over a million decisions
     would keep every other reader and writer waiting (a page of the log, an amendment).
     Counted one window of received dates at a time, each in its own transaction, they get
-    in between. A search is narrow (it goes by index) and is counted at once.
+    in between.
     """
-    if query.search:
-        yield log_count(uow_factory(), actor, query, now)
-        return
     bounds = LogQuery(sort="received_at", limit=1)
     newest = log_page(uow_factory(), actor, bounds, now).rows
     oldest = log_page(uow_factory(), actor, dataclasses.replace(bounds, descending=False), now)

@@ -72,7 +72,6 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "Chain Seq",
     "Entry Hash",
 )
-_YES_NO_COLUMNS = frozenset({8, 12, 13, 14, 15})
 DAT_FIELDS = (
     "BEGDOC",
     "ENDDOC",
@@ -140,28 +139,28 @@ class _Manifest:
         self.lines.append(f"{hashlib.sha256(data).hexdigest()}  {name}")
 
 
-def _yes_no(value: Any) -> str:
-    return "Y" if value else "N"
-
-
 def export_csv_row(row: Sequence[Any]) -> list[str]:
-    cells = []
-    for index, value in enumerate(row):
-        if index in _YES_NO_COLUMNS:
-            cells.append(_yes_no(value))
-        else:
-            cells.append("" if value is None else str(value))
-    return cells
+    """One CSV row as text (the yes/no columns already come as Y or N from the store)."""
+    return ["" if value is None else str(value) for value in row]
+
+
+class _Counted:
+    def __init__(self, rows: Iterator[Sequence[Any]]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
 
 
 def write_csv(rows: Iterator[Sequence[Any]], handle: io.TextIOBase) -> int:
     writer = csv.writer(handle, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
-    count = 0
-    for row in rows:
-        writer.writerow(export_csv_row(row))
-        count += 1
-    return count
+    counted = _Counted(rows)
+    writer.writerows(counted)  # the csv module writes None as an empty field
+    return counted.count
 
 
 def export_csv(

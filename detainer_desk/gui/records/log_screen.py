@@ -8,6 +8,7 @@ scrolls. Typing in the search box waits for a pause before asking the database.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Generator
 from zoneinfo import ZoneInfo
 
@@ -62,6 +63,32 @@ STATUSES = (
 ANY = "any"
 
 
+class PagesFirst:
+    """The log's pages go before its background count.
+
+    On SQLite every transaction holds the write lock, and SQLite's busy wait is no queue:
+    a count taking one short step after another would keep a waiting page out until the
+    count ended. So the count waits between its steps while a page is wanted.
+    """
+
+    def __init__(self) -> None:
+        self._wanted = 0
+        self._changed = threading.Condition()
+
+    def page_wanted(self) -> None:
+        with self._changed:
+            self._wanted += 1
+
+    def page_done(self) -> None:
+        with self._changed:
+            self._wanted -= 1
+            self._changed.notify_all()
+
+    def wait_for_pages(self, timeout_s: float = 10.0) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self._wanted <= 0, timeout_s)
+
+
 class DecisionLogScreen(QWidget):
     open_decision = Signal(int)
 
@@ -93,6 +120,7 @@ class DecisionLogScreen(QWidget):
         self.count_pool.setMaxThreadCount(1)
         self.page_tasks = TaskRunner(self, pool=self.page_pool)
         self.count_tasks = TaskRunner(self, pool=self.count_pool)
+        self.turns = PagesFirst()
 
         self.model = LogModel(self._start_fetch, page_size, self)
         self.model.problem.connect(self._show_problem)
@@ -349,13 +377,17 @@ class DecisionLogScreen(QWidget):
             on_error(refused, "")
             return
         uow, now = self.session.backend.uow, self.session.now()
-        model, generation = self.model, self.model.generation
+        model, generation, turns = self.model, self.model.generation, self.turns
+        turns.page_wanted()
 
         def work(_handle: TaskHandle) -> Generator[str, None, board.LogPage | None]:
-            yield "reading"
-            if model.generation != generation:
-                return None  # the query changed while this waited its turn
-            return board.log_page(uow(), actor, query, now)
+            try:
+                yield "reading"
+                if model.generation != generation:
+                    return None  # the query changed while this waited its turn
+                return board.log_page(uow(), actor, query, now)
+            finally:
+                turns.page_done()
 
         def finished(page: board.LogPage | None) -> None:
             if page is not None and still_alive(self):
@@ -380,10 +412,13 @@ class DecisionLogScreen(QWidget):
         def stale() -> bool:
             return generation != self._count_generation
 
+        turns = self.turns
+
         def work(_handle: TaskHandle) -> Generator[int, None, int | None]:
             total = None
             for total in board.log_count_stepwise(uow, actor, query, now, cancelled=stale):
                 yield total
+                turns.wait_for_pages()
             return None if stale() else total
 
         def progress(so_far: int) -> None:

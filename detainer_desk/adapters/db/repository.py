@@ -391,12 +391,8 @@ class SqlRecordRepository:
             compiled = statement.compile(self.conn)
             cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             try:
-                cursor.execute(
-                    str(compiled),
-                    compiled.positiontup
-                    and [compiled.params[k] for k in compiled.positiontup]
-                    or [],
-                )
+                names = compiled.positiontup or []
+                cursor.execute(str(compiled), [compiled.params[name] for name in names])
                 while rows := cursor.fetchmany(5000):
                     yield from rows
             finally:

@@ -17,10 +17,12 @@ from detainer_desk.domain import lifecycle as lc
 from detainer_desk.gui.main_window import MainWindow
 from detainer_desk.gui.records import DecisionDetailDialog
 from detainer_desk.gui.records.log_model import SUBJECT, LogModel
-from detainer_desk.services import board
+from detainer_desk.runtime import Runtime
+from detainer_desk.services import board, records
 from detainer_desk.services.access import NotFoundError, PermissionDenied
-from detainer_desk.services.ports import Actor, AttachmentIn, LogQuery
+from detainer_desk.services.ports import Actor, AttachmentIn, LogQuery, LogRow
 
+from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts
 from .test_gui_records_support import (
     NOW,
     Desk,
@@ -364,60 +366,59 @@ def test_the_background_count_goes_in_short_steps_and_adds_up(desk: Desk) -> Non
     assert searches == []  # counting is not searching: nothing for counsel's record
 
 
-def test_a_broad_name_search_pages_like_a_narrow_one(tmp_path: Path) -> None:
-    """A name shared by most decisions is found by walking the received-time index (the
-    repository decides); the pages must be exactly those of a full sort."""
-    for desk in desk_under(tmp_path):
-        for n in range(90):
-            name = f"DOE, {'Joan' if n % 3 else 'Ann'}" if n < 80 else f"ROE, Ray {n}"
-            desk.record(
-                **{
-                    "subject.name": name,
-                    "subject.booking_number": f"B26-{n:04d}",
-                    "received_at": (NOW - dt.timedelta(minutes=7 * n + 1)).isoformat(),
-                    **({"documents": []} if n % 4 == 0 else {}),
-                }
-            )
-        reader = desk.actor("sgt.b")
-        with desk.runtime.uow() as uow:  # the walking path is taken for "doe", not "roe"
-            assert uow.records._broad_search("doe") and not uow.records._broad_search("roe")
-        everything = board.log_page(desk.runtime.uow(), reader, LogQuery(limit=500), NOW).rows
-        for search, descending, outcome in (
-            ("doe", True, None),
-            ("doe", False, None),
-            ("doe jo", True, None),
-            ("doe", True, "notify"),
-        ):
-            words = search.split()
-            expected = [
-                row.decision_id
-                for row in (everything if descending else list(reversed(everything)))
-                if all(
-                    any(
-                        t.startswith(w)
-                        for t in row.subject_name.casefold().replace(",", " ").split()
-                    )
-                    for w in words
-                )
-                and (outcome is None or row.outcome == outcome)
-            ]
-            paged: list[int] = []
-            after = None
-            while True:
-                page = board.log_page(
-                    desk.runtime.uow(),
-                    reader,
-                    LogQuery(
-                        search=search, descending=descending, outcome=outcome, limit=7, after=after
-                    ),
-                    NOW,
-                )
-                paged += [row.decision_id for row in page.rows]
-                if page.next_after is None:
-                    break
-                after = page.next_after
-            assert paged == expected, (search, descending, outcome)
-            count = board.log_count(
-                desk.runtime.uow(), reader, LogQuery(search=search, outcome=outcome), NOW
-            )
-            assert count == len(expected)
+def test_broad_searches_and_filters_page_like_narrow_ones(db_runtime: Runtime) -> None:
+    """A name or filter shared by most decisions is answered by walking the received-time
+    index (the repository decides); the pages must be exactly those of a full sort, on
+    SQLite and on PostgreSQL."""
+    seed_accounts(db_runtime.uow(), NOW)
+    records.activate_policy(
+        db_runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", Actor("admin", "W"), NOW
+    )
+    for n in range(90):
+        name = f"DOE, {'Joan' if n % 3 else 'Ann'}" if n < 80 else f"ROE, Ray {n}"
+        changes = {
+            "subject.name": name,
+            "subject.booking_number": f"B26-{n:04d}",
+            "received_at": (NOW - dt.timedelta(minutes=7 * n + 1)).isoformat(),
+            **({"documents": []} if n % 4 == 0 else {}),
+        }
+        records.record_decision(
+            db_runtime.uow(), request_json(**changes), "r", [], Actor("officer.a", "W"), NOW
+        )
+    reader = Actor("sgt.b", "W")
+    with db_runtime.uow() as uow:  # the walking path is taken for "doe", not "roe"
+        assert uow.records._broad_search("doe") and not uow.records._broad_search("roe")
+        walks = uow.records._walk_in_received_order
+        assert walks(LogQuery(outcome="hold")) and not walks(LogQuery(outcome="notify"))
+        assert not walks(LogQuery(outcome="hold", sort="form"))
+    everything = board.log_page(db_runtime.uow(), reader, LogQuery(limit=500), NOW).rows
+
+    def matches(row: LogRow, search: str | None, filters: dict[str, str]) -> bool:
+        tokens = row.subject_name.casefold().replace(",", " ").split()
+        named = search is None or all(any(t.startswith(w) for t in tokens) for w in search.split())
+        return named and all(getattr(row, key) == value for key, value in filters.items())
+
+    cases: list[tuple[str | None, bool, dict[str, str]]] = [
+        ("doe", True, {}),
+        ("doe", False, {}),
+        ("doe jo", True, {}),
+        ("doe", True, {"outcome": "notify"}),
+        (None, True, {"outcome": "hold"}),
+        (None, False, {"status": lc.AWAITING_COUNTERSIGN}),
+        ("doe", True, {"recorded_by": "officer.a", "outcome": "hold"}),
+    ]
+    for search, descending, filters in cases:
+        ordered = everything if descending else list(reversed(everything))
+        expected = [r.decision_id for r in ordered if matches(r, search, filters)]
+        paged: list[int] = []
+        after = None
+        while True:
+            query = LogQuery(search=search, descending=descending, limit=7, after=after, **filters)
+            page = board.log_page(db_runtime.uow(), reader, query, NOW)
+            paged += [row.decision_id for row in page.rows]
+            if page.next_after is None:
+                break
+            after = page.next_after
+        assert paged == expected, (search, descending, filters)
+        count = board.log_count(db_runtime.uow(), reader, LogQuery(search=search, **filters), NOW)
+        assert count == len(expected)

@@ -166,11 +166,14 @@ def test_menus_present(admin_window: MainWindow) -> None:
         "Review queue": False,
         "Active holds": False,
         "Statistics": False,
+        "Export for litigation…": False,
+        "Checkpoint of the record…": False,
     }
     assert _entries("Admin", admin_window) == {
         "Users…": True,
         "Settings…": True,
         "Audit trail…": True,
+        "Back up the records…": True,
     }
     assert _entries("Policy", admin_window) == {
         "Policy in force…": True,
@@ -358,3 +361,10 @@ def test_run_gui_explains_a_store_that_cannot_be_opened(qtbot: QtBot) -> None:
     message = "Detainer Desk cannot open its records: the folder is a file"
 
     assert run_gui(None, smoke=True, startup_error=message) == 2
+
+
+def test_evidence_dialogs_open_for_the_roles_that_may_use_them(admin_window: MainWindow) -> None:
+    assert admin_window.open_backup() is not None
+    assert admin_window.open_export() is None  # an administrator does not export records
+    assert not admin_window.export_action.isEnabled()
+    assert admin_window.export_action.toolTip() == "Needs the counsel role"

@@ -202,6 +202,12 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.open_settings)
         self.audit_action = self._action("&Audit trail…", "auditTrailAction")
         self.audit_action.triggered.connect(self.open_audit_trail)
+        self.export_action = self._action("&Export for litigation…", "exportAction")
+        self.export_action.triggered.connect(self.open_export)
+        self.checkpoint_action = self._action("&Checkpoint of the record…", "checkpointAction")
+        self.checkpoint_action.triggered.connect(self.open_checkpoint)
+        self.backup_action = self._action("&Back up the records…", "backupAction")
+        self.backup_action.triggered.connect(self.open_backup)
         # What each permission-guarded entry needs (the services check it again).
         self._guarded: tuple[tuple[QAction, str, str], ...] = (
             (self.open_request_action, acc.VIEW_RECORDS, "Open a request file into the form"),
@@ -214,6 +220,13 @@ class MainWindow(QMainWindow):
             (self.review_queue_action, acc.REVIEW_DECISION, "Decisions waiting for a supervisor"),
             (self.active_holds_action, acc.VIEW_RECORDS, "Everyone held, with the time left"),
             (self.statistics_action, acc.VIEW_RECORDS, "Requests and outcomes by week and month"),
+            (self.export_action, acc.EXPORT_RECORDS, "A verified, hashed bundle for counsel"),
+            (
+                self.checkpoint_action,
+                acc.VIEW_RECORDS,
+                "Sign the record's current state; print and file it",
+            ),
+            (self.backup_action, acc.MANAGE_BACKUPS, "A checked copy of every record"),
         )
 
         self.about_action = self._action("&About Detainer Desk", "aboutAction")
@@ -263,12 +276,15 @@ class MainWindow(QMainWindow):
                 self.review_queue_action,
                 self.active_holds_action,
                 self.statistics_action,
+                None,
+                self.export_action,
+                self.checkpoint_action,
             ],
         )
         self.admin_menu = self._menu(
             "&Admin",
             "adminMenu",
-            [self.users_action, self.settings_action, None, self.audit_action],
+            [self.users_action, self.settings_action, None, self.audit_action, self.backup_action],
         )
         self.help_menu = self._menu(
             "&Help", "helpMenu", [*self.guides.actions, None, self.about_action]
@@ -535,6 +551,29 @@ class MainWindow(QMainWindow):
         if self.session.state is SessionState.SIGNED_IN:
             self._arm_idle_timer()
         self.statusBar().showMessage("Settings saved.", 10_000)
+
+    def _open_evidence(self, make: Callable[..., QDialog], permission: str) -> QDialog | None:
+        actor = self.session.actor
+        if actor is None or not self.session.may(permission):
+            return None
+        dialog = make(self.backend, actor, self.tasks, self)
+        self._open_dialog(dialog)
+        return dialog
+
+    def open_export(self) -> QDialog | None:
+        from .evidence import ExportDialog
+
+        return self._open_evidence(ExportDialog, acc.EXPORT_RECORDS)
+
+    def open_checkpoint(self) -> QDialog | None:
+        from .evidence import CheckpointDialog
+
+        return self._open_evidence(CheckpointDialog, acc.VIEW_RECORDS)
+
+    def open_backup(self) -> QDialog | None:
+        from .evidence import BackupDialog
+
+        return self._open_evidence(BackupDialog, acc.MANAGE_BACKUPS)
 
     def open_audit_trail(self) -> AuditTrailDialog | None:
         if not self.session.may(acc.VIEW_AUDIT):

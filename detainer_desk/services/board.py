@@ -82,8 +82,12 @@ def log_count_stepwise(
     On SQLite every transaction holds the write lock, so one count over a million decisions
     would keep every other reader and writer waiting (a page of the log, an amendment).
     Counted one window of received dates at a time, each in its own transaction, they get
-    in between.
+    in between. A search is counted at once: it goes by index to few rows, and each window
+    would gather them again.
     """
+    if query.search:
+        yield log_count(uow_factory(), actor, query, now)
+        return
     bounds = LogQuery(sort="received_at", limit=1)
     newest = log_page(uow_factory(), actor, bounds, now).rows
     oldest = log_page(uow_factory(), actor, dataclasses.replace(bounds, descending=False), now)

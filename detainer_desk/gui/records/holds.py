@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -400,7 +401,7 @@ class ActiveHoldsScreen(QWidget):
         self.table = record_table("holdsTable", "People held on a detainer, soonest deadline first")
         self.table.setAlternatingRowColors(False)
         self.table.setModel(self.model)
-        for column, width in enumerate((150, 108, 150, 105, 55, 62, 118, 118)):
+        for column, width in enumerate((165, 105, 140, 105, 55, 60, 118, 118)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection_changed())
         self.table.activated.connect(lambda index: self._open(index.row()))
@@ -560,6 +561,7 @@ class ActiveHoldsScreen(QWidget):
         self._generation += 1
         generation = self._generation
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        started = time.monotonic()
 
         def loaded(items: list[HoldItem]) -> None:
             if generation != self._generation:
@@ -567,9 +569,15 @@ class ActiveHoldsScreen(QWidget):
             self.loading = False
             self.loaded_once = True
             self._show_rows([item.row for item in items])
+            # A long list takes long to read, and every other reader waits meanwhile: read
+            # it again less often (never less than once a minute otherwise).
+            took_ms = int((time.monotonic() - started) * 1000)
+            self.reloader.setInterval(max(RELOAD_MS, 20 * took_ms))
+            minutes = self.reloader.interval() / 60_000
+            every = "every minute" if minutes <= 1 else f"every {minutes:.0f} minutes"
             self.updated_label.setText(
                 f"Read at {short_time(self.session.now(), self.zone)} ({self.zone.key}). "
-                "The countdown runs every second; the list is read again every minute."
+                f"The countdown runs every second; the list is read again {every}."
             )
 
         def failed(_error: BaseException) -> None:

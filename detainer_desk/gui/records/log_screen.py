@@ -51,6 +51,7 @@ from .log_model import COLUMNS, PAGE_SIZE, LogModel
 from .tasks import report_failure, still_alive
 
 SEARCH_PAUSE_MS = 250
+COUNT_PAUSE_MS = 300
 STATUSES = (
     lc.AWAITING_REVIEW,
     lc.AWAITING_COUNTERSIGN,
@@ -177,6 +178,13 @@ class DecisionLogScreen(QWidget):
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_PAUSE_MS)
         self.search_timer.timeout.connect(self.apply_filters)
+        self._count_due = False
+        self.count_timer = QTimer(self)
+        self.count_timer.setObjectName("logCountTimer")
+        self.count_timer.setSingleShot(True)
+        self.count_timer.setInterval(COUNT_PAUSE_MS)
+        self.count_timer.timeout.connect(self._count_now)
+        self.model.loaded.connect(self._first_page_shown)
         self.search_edit.textChanged.connect(lambda _text: self.search_timer.start())
         self.officer_edit.textChanged.connect(lambda _text: self.search_timer.start())
         self.search_edit.returnPressed.connect(self.apply_filters)
@@ -301,7 +309,7 @@ class DecisionLogScreen(QWidget):
         return received_from, received_to
 
     def apply_filters(self) -> None:
-        """Ask the database for the first page that matches, and count them meanwhile."""
+        """Ask the database for the first page that matches; count them after it shows."""
         self.search_timer.stop()
         if not self.session.may(acc.VIEW_RECORDS):
             return  # signed out, or locked while the search box waited for a pause
@@ -310,6 +318,15 @@ class DecisionLogScreen(QWidget):
         if received_from and received_to and received_from >= received_to:
             self.message.show_error("The “from” date is after the “to” date.")
             return
+        self.stale = False
+        # Counted once the first page is on screen and the query has stayed the same for a
+        # moment: the page the user waits for never queues behind a count, and a query
+        # still being refined is not counted at all.
+        self._count_generation += 1
+        self.total = None
+        self.counted_so_far = 0
+        self.count_timer.stop()
+        self._count_due = True
         self.model.set_filters(
             search=self.search_edit.text().strip(),
             outcome=self.outcome_combo.currentData(),
@@ -318,8 +335,6 @@ class DecisionLogScreen(QWidget):
             received_from=received_from,
             received_to=received_to,
         )
-        self.stale = False
-        self._count(self.model.query)
 
     # ---------------------------------------------------------------- loading
     def activate(self) -> None:
@@ -357,6 +372,8 @@ class DecisionLogScreen(QWidget):
     def clear(self) -> None:
         """Signed out: nothing of the records stays on screen."""
         self.search_timer.stop()
+        self.count_timer.stop()
+        self._count_due = False
         self._count_generation += 1
         self.model.clear()
         self.total = None
@@ -398,6 +415,15 @@ class DecisionLogScreen(QWidget):
             on_finished=finished,
             on_failed=lambda error, trace: on_error(error, trace) if still_alive(self) else None,
         )
+
+    def _first_page_shown(self) -> None:
+        if self._count_due:
+            self._count_due = False
+            self.count_timer.start()
+
+    def _count_now(self) -> None:
+        if self.session.may(acc.VIEW_RECORDS) and not self.stale:
+            self._count(self.model.query)
 
     def _count(self, query: LogQuery) -> None:
         self._count_generation += 1

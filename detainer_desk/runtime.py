@@ -101,8 +101,51 @@ class Runtime:
         self.engine.dispose()
 
 
+DATABASE_URL_FILE = "database-url.txt"
+
+
+def saved_database_url(paths: AppPaths) -> str | None:
+    """The shared server this workstation was set to use (Admin › Database…), if any."""
+    try:
+        text = (paths.data_dir / DATABASE_URL_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return text or None
+
+
+def save_database_url(paths: AppPaths, url: str | None) -> None:
+    """Remember (or, with None, forget) the server URL for the next start of this workstation."""
+    target = paths.data_dir / DATABASE_URL_FILE
+    if url:
+        target.write_text(url.strip() + "\n", encoding="utf-8")
+        target.chmod(0o600)  # it may name a user; passwords belong in ~/.pgpass
+    else:
+        target.unlink(missing_ok=True)
+
+
 def database_url(paths: AppPaths, db: str | None) -> str:
-    return db or os.environ.get(DB_ENV_VAR) or sqlite_url(paths.database_file)
+    """--db, then DETAINER_DESK_DB, then the URL saved for this workstation, then SQLite."""
+    return (
+        db
+        or os.environ.get(DB_ENV_VAR)
+        or saved_database_url(paths)
+        or sqlite_url(paths.database_file)
+    )
+
+
+def check_database_url(url: str) -> str:
+    """Connect once to ``url`` and say what was found; DatabaseError in plain words."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            version = conn.exec_driver_sql(
+                "SELECT version()" if url.startswith("postgresql") else "SELECT sqlite_version()"
+            ).scalar()
+    except DBAPIError as exc:
+        raise DatabaseError(f"cannot connect: {exc.orig}") from None
+    finally:
+        engine.dispose()
+    return f"Connected: {version}"
 
 
 def open_runtime(

@@ -109,3 +109,46 @@ def test_backup_refused_to_a_supervisor(qtbot, backend: Backend, tmp_path: Path)
     qtbot.mouseClick(dialog.backup_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Not allowed" in dialog.message.text(), timeout=30_000)
     assert not (tmp_path / "copy.sqlite3").exists()
+
+
+def test_database_dialog_saves_the_server_for_the_next_start(
+    qtbot, backend: Backend, tmp_path: Path
+) -> None:
+    from detainer_desk.gui.database import DatabaseDialog
+    from detainer_desk.paths import AppPaths
+    from detainer_desk.runtime import database_url
+
+    dialog = DatabaseDialog(backend, ADMIN, TaskRunner())
+    qtbot.addWidget(dialog)
+    dialog.url.setText("mysql://nope")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "must start with postgresql" in dialog.message.text()
+    dialog.url.setText(
+        "postgresql+psycopg://desk@db.county.example/detainer_desk?sslmode=verify-full"
+    )
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "next start" in dialog.message.text()
+    assert backend.data_dir is not None
+    paths = AppPaths.under(backend.data_dir)
+    assert database_url(paths, None).startswith("postgresql+psycopg://desk@db.county.example")
+    assert (
+        database_url(paths, "sqlite:////tmp/x.sqlite3") == "sqlite:////tmp/x.sqlite3"
+    )  # --db wins
+    events = audit_trail(backend.uow(), ADMIN, AuditQuery(action="settings.database"), NOW)
+    assert events[0].target == "db.county.example/detainer_desk?sslmode=verify-full"
+    dialog.url.setText("")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert database_url(paths, None).startswith("sqlite:///")
+
+
+def test_database_dialog_tests_a_connection(qtbot, backend: Backend) -> None:
+    from detainer_desk.gui.database import DatabaseDialog
+
+    dialog = DatabaseDialog(backend, ADMIN, TaskRunner())
+    qtbot.addWidget(dialog)
+    dialog.url.setText("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: dialog.test_button.isEnabled() and bool(dialog.message.text()), timeout=30_000
+    )
+    assert "onnect" in dialog.message.text() and "Traceback" not in dialog.message.text()

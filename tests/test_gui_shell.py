@@ -172,6 +172,7 @@ def test_menus_present(admin_window: MainWindow) -> None:
     assert _entries("Admin", admin_window) == {
         "Users…": True,
         "Settings…": True,
+        "Database…": True,
         "Audit trail…": True,
         "Back up the records…": True,
     }

@@ -32,6 +32,7 @@ class Backend:
     notices: tuple[str, ...] = ()
     # A checked copy of the SQLite store to a new file: (entries, chain head); None on PostgreSQL.
     backup_to: Callable[[Path], tuple[int, str]] | None = None
+    data_dir: Path | None = None  # where this workstation keeps its settings file(s)
 
     @classmethod
     def from_runtime(
@@ -51,4 +52,5 @@ class Backend:
             signer=runtime.signer,
             notices=runtime.notices,
             backup_to=runtime.backup_to if runtime.is_sqlite else None,
+            data_dir=runtime.paths.data_dir,
         )

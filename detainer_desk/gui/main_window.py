@@ -208,6 +208,8 @@ class MainWindow(QMainWindow):
         self.checkpoint_action.triggered.connect(self.open_checkpoint)
         self.backup_action = self._action("&Back up the records…", "backupAction")
         self.backup_action.triggered.connect(self.open_backup)
+        self.database_action = self._action("&Database…", "databaseAction")
+        self.database_action.triggered.connect(self.open_database)
         # What each permission-guarded entry needs (the services check it again).
         self._guarded: tuple[tuple[QAction, str, str], ...] = (
             (self.open_request_action, acc.VIEW_RECORDS, "Open a request file into the form"),
@@ -227,6 +229,7 @@ class MainWindow(QMainWindow):
                 "Sign the record's current state; print and file it",
             ),
             (self.backup_action, acc.MANAGE_BACKUPS, "A checked copy of every record"),
+            (self.database_action, acc.MANAGE_SETTINGS, "This computer's file or a shared server"),
         )
 
         self.about_action = self._action("&About Detainer Desk", "aboutAction")
@@ -284,7 +287,14 @@ class MainWindow(QMainWindow):
         self.admin_menu = self._menu(
             "&Admin",
             "adminMenu",
-            [self.users_action, self.settings_action, None, self.audit_action, self.backup_action],
+            [
+                self.users_action,
+                self.settings_action,
+                self.database_action,
+                None,
+                self.audit_action,
+                self.backup_action,
+            ],
         )
         self.help_menu = self._menu(
             "&Help", "helpMenu", [*self.guides.actions, None, self.about_action]
@@ -574,6 +584,13 @@ class MainWindow(QMainWindow):
         from .evidence import BackupDialog
 
         return self._open_evidence(BackupDialog, acc.MANAGE_BACKUPS)
+
+    def open_database(self) -> QDialog | None:
+        from .database import DatabaseDialog
+
+        if self.backend.data_dir is None:
+            return None
+        return self._open_evidence(DatabaseDialog, acc.MANAGE_SETTINGS)
 
     def open_audit_trail(self) -> AuditTrailDialog | None:
         if not self.session.may(acc.VIEW_AUDIT):

@@ -226,8 +226,8 @@ def test_welcome_panel_explains_purpose_and_state(admin_window: MainWindow) -> N
     assert "No policy is active yet" in text
     assert "In this version" in text
     assert "Accounts, roles and the audit trail" in text
-    assert "Not built yet" in text
-    assert "Check a request" in text
+    assert "Check and record a request" in text
+    assert "Not built yet" not in text  # every screen of this version is there
 
 
 def test_about_dialog_shows_version_database_and_policy(

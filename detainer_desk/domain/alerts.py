@@ -59,7 +59,7 @@ def countdown_text(hold_until: dt.datetime | None, now: dt.datetime) -> str:
     if hold_until is None:
         return "no clock yet"
     remaining = hold_until.astimezone(dt.UTC) - now.astimezone(dt.UTC)
-    overdue = remaining < dt.timedelta(0)
+    overdue = remaining <= dt.timedelta(0)  # at the deadline itself the hold is over
     seconds = int(abs(remaining).total_seconds())
     hours, rest = divmod(seconds, 3600)
     minutes = rest // 60

@@ -52,19 +52,23 @@ FEATURES: tuple[Feature, ...] = (
         available=True,
     ),
     Feature(
-        "Check a request",
-        "Read a detainer request and check it against the active policy.",
-        available=False,
+        "Check and record a request",
+        "The Intake tab: enter the detainer as it reads on paper, attach the scans, see "
+        "the decision with every reason, record it, and print the audit PDF and the notice "
+        "for the person (Request menu).",
+        available=True,
     ),
     Feature(
-        "Record a decision",
-        "Record what the jail decided and why, in a tamper-evident log.",
-        available=False,
+        "Decision log, review queue, active holds and statistics",
+        "Search and sort every decision, countersign or override those waiting for a "
+        "supervisor, watch every hold count down to its deadline (Records menu).",
+        available=True,
     ),
     Feature(
-        "Decision log, review queue and active holds",
-        "Search past decisions, review flagged ones, and see every hold with its end time.",
-        available=False,
+        "Evidence for counsel",
+        "Export records for litigation with a signed checkpoint and a SHA-256 manifest; "
+        "checkpoints of the record to print, sign and file (Records menu); backups (Admin).",
+        available=True,
     ),
 )
 
@@ -105,16 +109,18 @@ class WelcomePanel(QWidget):
         layout.addWidget(heading("In this version", "availableHeading", 2))
         layout.addWidget(_feature_list([f for f in FEATURES if f.available], "availableFeatures"))
 
-        layout.addSpacing(8)
-        layout.addWidget(heading("Not built yet", "pendingHeading", 2))
-        layout.addWidget(
-            paragraph(
-                "Their menu entries are present but switched off until the screens are finished.",
-                "pendingNote",
-                "About the switched-off menu entries",
+        pending = [f for f in FEATURES if not f.available]
+        if pending:  # honest about what a build does not have yet
+            layout.addSpacing(8)
+            layout.addWidget(heading("Not built yet", "pendingHeading", 2))
+            layout.addWidget(
+                paragraph(
+                    "Their menu entries are present but switched off until the screens are finished.",
+                    "pendingNote",
+                    "About the switched-off menu entries",
+                )
             )
-        )
-        layout.addWidget(_feature_list([f for f in FEATURES if not f.available], "pendingFeatures"))
+            layout.addWidget(_feature_list(pending, "pendingFeatures"))
         layout.addStretch(1)
 
     def set_policy_label(self, policy_label: str | None) -> None:

@@ -11,10 +11,33 @@ registered on the first document, never at import time.
 * ``render_statistics_pdf``: requests received and what was done, by week, form and reason.
 """
 
-from .audit import render_audit_pdf
-from .checkpoint import render_checkpoint_pdf
-from .notice import render_notice_pdf
-from .statistics import render_statistics_pdf
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .audit import render_audit_pdf
+    from .checkpoint import render_checkpoint_pdf
+    from .notice import render_notice_pdf
+    from .statistics import render_statistics_pdf
+
+# reportlab takes ~100 ms to import: it is loaded on the first document, not when a screen
+# that can make one is built (PEP 562 module __getattr__).
+_RENDERERS = {
+    "render_audit_pdf": ".audit",
+    "render_checkpoint_pdf": ".checkpoint",
+    "render_notice_pdf": ".notice",
+    "render_statistics_pdf": ".statistics",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _RENDERERS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module, __name__), name)
+
 
 __all__ = [
     "render_audit_pdf",

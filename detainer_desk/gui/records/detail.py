@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from detainer_desk.adapters.pdf import render_audit_pdf
 from detainer_desk.adapters.pdf import words as w
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
@@ -590,7 +589,9 @@ class DecisionDetailDialog(QDialog):
         def work() -> str:
             record = documents.decision_record(uow(), decision_id, actor, now, "audit PDF")
             context = documents.report_context(uow(), actor, now)
-            write_file_atomically(path, render_audit_pdf(record, context))
+            from detainer_desk.adapters import pdf
+
+            write_file_atomically(path, pdf.render_audit_pdf(record, context))
             return path
 
         self.save_button.setEnabled(False)

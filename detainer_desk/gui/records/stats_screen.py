@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from detainer_desk.adapters.pdf import render_statistics_pdf
 from detainer_desk.domain import accounts as acc
 from detainer_desk.services import documents
 from detainer_desk.services import statistics as stats
@@ -437,7 +436,9 @@ class StatisticsScreen(QWidget):
 
         def work() -> str:
             context = documents.report_context(uow(), actor, now)
-            write_file_atomically(path, render_statistics_pdf(report, context))
+            from detainer_desk.adapters import pdf
+
+            write_file_atomically(path, pdf.render_statistics_pdf(report, context))
             return path
 
         def saved(written: str) -> None:

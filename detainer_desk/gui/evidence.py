@@ -5,6 +5,7 @@ progress bar; the export can be cancelled and leaves nothing behind when it is."
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -40,6 +41,30 @@ def _buddy_label(text: str, buddy: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(buddy)
     return label
+
+
+def _path_row(
+    label: str, edit: QLineEdit, browse_text: str, browse: Callable[[], None]
+) -> QHBoxLayout:
+    """``label [path ...........] [Browse…]``"""
+    button = QPushButton(browse_text)
+    button.clicked.connect(browse)
+    row = QHBoxLayout()
+    row.addWidget(_buddy_label(label, edit))
+    row.addWidget(edit, 1)
+    row.addWidget(button)
+    return row
+
+
+def _action_row(action: QPushButton, close: Callable[[], None]) -> QHBoxLayout:
+    """``                [Action] [Close]``"""
+    close_button = QPushButton("Close")
+    close_button.clicked.connect(close)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(action)
+    row.addWidget(close_button)
+    return row
 
 
 def _local_day_start(date: QDate) -> dt.datetime:
@@ -350,21 +375,11 @@ class CheckpointDialog(_TaskDialog):
         self.folder = QLineEdit(str(Path.home()))
         self.folder.setObjectName("checkpointFolder")
         self.folder.setAccessibleName("Folder for the checkpoint files")
-        browse = QPushButton("Folder…")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(_buddy_label("Save in:", self.folder))
-        row.addWidget(self.folder, 1)
-        row.addWidget(browse)
+        row = _path_row("Save in:", self.folder, "Folder…", self._browse)
         self.make_button = QPushButton("&Make checkpoint")
         self.make_button.setObjectName("makeCheckpoint")
         self.make_button.clicked.connect(self.start)
-        close = QPushButton("Close")
-        close.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.make_button)
-        buttons.addWidget(close)
+        buttons = _action_row(self.make_button, self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(
             paragraph(
@@ -462,21 +477,11 @@ class BackupDialog(_TaskDialog):
         self.target = QLineEdit(str(Path.home() / f"detainer-desk-backup-{stamp}.sqlite3"))
         self.target.setObjectName("backupTarget")
         self.target.setAccessibleName("Backup file")
-        browse = QPushButton("Save as…")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(_buddy_label("Backup file:", self.target))
-        row.addWidget(self.target, 1)
-        row.addWidget(browse)
+        row = _path_row("Backup file:", self.target, "Save as…", self._browse)
         self.backup_button = QPushButton("&Back up")
         self.backup_button.setObjectName("startBackup")
         self.backup_button.clicked.connect(self.start)
-        close = QPushButton("Close")
-        close.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.backup_button)
-        buttons.addWidget(close)
+        buttons = _action_row(self.backup_button, self.reject)
         layout = QVBoxLayout(self)
         text = (
             "A consistent copy of the records, even while others record; it is checked (integrity "

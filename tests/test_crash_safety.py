@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -80,7 +79,14 @@ def test_sigkill_loses_nothing_reported(tmp_path: Path, db_url: str) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(rng.uniform(0.6, 1.6))  # let it record a few, then kill at a random moment
+        # Wait (no sleep) until the child has reported a random number of decisions; it is
+        # already recording the next one, so the kill lands part-way through that work.
+        assert child.stdout is not None
+        for _ in range(rng.randint(1, 8)):
+            line = child.stdout.readline()
+            if not line:
+                break  # the child ended by itself: its error is checked below
+            reported.add(int(line))
         os.kill(child.pid, signal.SIGKILL)
         out, err = child.communicate()
         assert "Traceback" not in err, err

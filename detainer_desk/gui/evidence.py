@@ -385,7 +385,7 @@ class CheckpointDialog(_TaskDialog):
             paragraph(
                 "The whole record is verified, then its head hash is signed with this "
                 "installation's key. Print the PDF, have a supervisor sign it, and file it: "
-                "`detainer-desk verify --checkpoint FILE` later proves the record still extends it.",
+                "the command detainer-desk verify --checkpoint FILE later proves the record still extends it.",
                 "checkpointExplanation",
             )
         )

@@ -63,16 +63,19 @@ def create_checkpoint(
     digests = bytearray()
     head = "0" * 64
     count = 0
-    for entry in ledger.walk():
-        if entry.fault:
+    reported = 0
+    for span in ledger.walk():
+        digests += _prefixes(span.hashes)
+        count += span.verified
+        head = span.last_hash
+        if span.fault is not None:
+            f = span.fault
             raise CheckpointError(
-                f"the record does not verify at entry {entry.seq} ({entry.table} #{entry.row_id}): "
-                f"{entry.fault}. No checkpoint was made."
+                f"the record does not verify at entry {f.seq} ({f.table} #{f.row_id}): "
+                f"{f.problem}. No checkpoint was made."
             )
-        digests += bytes.fromhex(entry.entry_hash)[:DIGEST_SIZE]
-        head = entry.entry_hash
-        count += 1
-        if count % 10_000 == 0:
+        if count - reported >= 10_000:
+            reported = count
             yield count
     unsigned = Checkpoint(
         created_at=now.astimezone(dt.UTC),
@@ -97,6 +100,11 @@ def create_checkpoint(
         )
         uow.commit()
     yield CheckpointFile(checkpoint, bytes(digests))
+
+
+def _prefixes(hashes: bytes) -> bytes:
+    """The first DIGEST_SIZE bytes of each 32-byte hash."""
+    return b"".join(hashes[i : i + DIGEST_SIZE] for i in range(0, len(hashes), 32))
 
 
 def _fields(checkpoint: Checkpoint) -> dict[str, Any]:
@@ -156,28 +164,37 @@ def verify_against_checkpoint(
     digests = checkpoint_file.digests
     when = checkpoint.created_at.isoformat()
     checked = 0
-    for entry in ledger.walk():
-        if entry.seq <= checkpoint.entries:
-            start = (entry.seq - 1) * DIGEST_SIZE
-            expected = digests[start : start + DIGEST_SIZE]
-            if bytes.fromhex(entry.entry_hash)[:DIGEST_SIZE] != expected or (
-                entry.seq == checkpoint.entries and entry.entry_hash != checkpoint.head_hash
+    for span in ledger.walk():
+        # The entries this span verified, then the faulty one (by its recomputed hash): an
+        # entry that differs from the checkpoint is named as such, even when the chain after
+        # it was recomputed to hide the change.
+        hashes = span.hashes
+        fault = span.fault
+        if fault is not None and fault.entry_hash:
+            hashes += bytes.fromhex(fault.entry_hash)
+        for offset in range(min(len(hashes) // 32, checkpoint.entries - span.low + 1)):
+            seq = span.low + offset
+            entry_hash = hashes[offset * 32 : offset * 32 + 32]
+            start = (seq - 1) * DIGEST_SIZE
+            if entry_hash[:DIGEST_SIZE] != digests[start : start + DIGEST_SIZE] or (
+                seq == checkpoint.entries and entry_hash.hex() != checkpoint.head_hash
             ):
+                table, row_id = ledger.describe(seq)
                 return CheckpointVerification(
                     False,
-                    checked,
-                    f"entry {entry.seq} ({entry.table} #{entry.row_id}) is not what it was at the "
-                    f"checkpoint of {when}: it, or an entry it depends on, was altered",
-                    entry.seq,
+                    checked + offset,
+                    f"entry {seq} ({table} #{row_id}) is not what it was at the checkpoint "
+                    f"of {when}: it, or an entry it depends on, was altered",
+                    seq,
                 )
-        if entry.fault:
+        checked += span.verified
+        if fault is not None:
             return CheckpointVerification(
                 False,
                 checked,
-                f"entry {entry.seq} ({entry.table} #{entry.row_id}): {entry.fault}",
-                entry.seq,
+                f"entry {fault.seq} ({fault.table} #{fault.row_id}): {fault.problem}",
+                fault.seq,
             )
-        checked += 1
     if checked < checkpoint.entries:
         return CheckpointVerification(
             False,

@@ -312,11 +312,12 @@ def _write_bundle(
     # 1. Verify the whole record and sign a checkpoint of it, first: the bundle says what
     #    the record was when it was made.
     checkpoint_file: CheckpointFile | None = None
+    entries = ledger.count()
     for step in create_checkpoint(uow_factory(), ledger, signer, actor, now):
         if isinstance(step, CheckpointFile):
             checkpoint_file = step
         else:
-            yield ExportProgress("verifying the record", step, ledger.count())
+            yield ExportProgress("verifying the record", step, entries)
         if cancelled():
             raise ExportCancelled("the export was cancelled")
     assert checkpoint_file is not None

@@ -13,7 +13,8 @@ PostgreSQL), so concurrent workstations take turns and the chain never forks.
 from __future__ import annotations
 
 import hashlib
-import json
+import logging
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -21,23 +22,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, update
 
+from . import chain_scan
 from .schema import EVIDENCE_TABLES, chain_head
 
-GENESIS_HASH = "0" * 64
-_EXCLUDED = frozenset({"id", "entry_hash", "content"})
-
-
-# One encoder, built once: json.dumps() with options builds a new encoder on every call.
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def canonical_bytes(table_name: str, row: Mapping[str, Any]) -> bytes:
-    # A null column is left out, exactly as if it did not exist: a later migration can add
-    # a nullable column to an evidence table without changing the hash of any earlier row.
-    body = {key: value for key, value in row.items() if key not in _EXCLUDED and value is not None}
-    body["_table"] = table_name
-    body["_id"] = row["id"]
-    return _ENCODER.encode(body).encode()
+# The definition and the fast checking live in chain_scan (stdlib only, for worker processes).
+GENESIS_HASH = chain_scan.GENESIS_HASH
+log = logging.getLogger("detainer_desk.db")
+canonical_bytes = chain_scan.canonical_bytes
 
 
 def chain_hash(previous_hash: str, table_name: str, row: Mapping[str, Any]) -> str:
@@ -107,35 +98,13 @@ def count_entries(conn: Connection) -> int:
 
 
 Connect = Callable[[], AbstractContextManager[Connection]]
-BATCH = 5_000
+BATCH = 5_000  # entries read per short transaction when walking in this process
+SPAN = 50_000  # entries per worker task when walking in parallel
+PARALLEL_FROM = 200_000  # below this many entries, starting workers costs more than it saves
 
 
-def _batch(conn: Connection, low: int, high: int) -> list[tuple[int, str, dict[str, Any]]]:
-    """Every entry with low <= seq < high, in seq order. Plain tuples through the driver:
-    verification reads every row, and row mappings would cost more than the hashing."""
-    rows: list[tuple[int, str, dict[str, Any]]] = []
-    for table in EVIDENCE_TABLES:
-        names = [column.name for column in table.c]
-        seq_index = names.index("seq")
-        statement = (
-            f"SELECT {', '.join(names)} FROM {table.name} "
-            f"WHERE seq >= {int(low)} AND seq < {int(high)} ORDER BY seq"
-        )
-        for values in conn.exec_driver_sql(statement):
-            rows.append((values[seq_index], table.name, dict(zip(names, values, strict=True))))
-    rows.sort(key=lambda item: item[0])
-    return rows
-
-
-@dataclass(frozen=True, slots=True)
-class WalkedEntry:
-    """One entry as verification recomputed it."""
-
-    seq: int
-    table: str
-    row_id: int
-    entry_hash: str  # recomputed from the row and the previous (recomputed) hash
-    fault: str | None = None
+def table_columns() -> dict[str, list[str]]:
+    return {table.name: [column.name for column in table.c] for table in EVIDENCE_TABLES}
 
 
 def read_head(connect: Connect) -> tuple[int, str]:
@@ -143,47 +112,98 @@ def read_head(connect: Connect) -> tuple[int, str]:
         return chain_head_row(conn)
 
 
-def walk_chain(connect: Connect, upto: int | None = None) -> Iterator[WalkedEntry]:
-    """Every entry up to ``upto`` (default: the chain head when the walk starts) in seq order,
-    with its recomputed hash; stops after the first fault (a gap, a repeated number, an
-    altered row or altered attachment bytes).
+def walk_chain(
+    connect: Connect,
+    upto: int | None = None,
+    *,
+    sqlite_path: str | None = None,
+    workers: int | None = None,
+) -> Iterator[chain_scan.Span]:
+    """Check every entry up to ``upto`` (default: the chain head when the walk starts),
+    yielding spans in ``seq`` order; the last span carries the first fault (a gap, a
+    repeated number, an altered row or altered attachment bytes) and nothing follows it.
 
-    It reads in batches, each in a short transaction of its own, so that a long walk never
-    keeps workstations from recording; evidence rows never change, and rows appended
-    meanwhile come after ``upto``.
+    Each span is read in a short transaction of its own, so a long walk never keeps
+    workstations from recording; evidence rows never change, and rows appended meanwhile
+    come after ``upto``. A large SQLite store is checked by worker processes, one per
+    processor (``sqlite_path``; ``workers`` overrides the count, 1 keeps it in-process).
     """
     if upto is None:
         upto = read_head(connect)[0]
+    if workers is None:
+        workers = _processors() if upto >= PARALLEL_FROM else 1
     previous = GENESIS_HASH
-    expected_seq = 1
     low = 1
+    if sqlite_path is not None and workers > 1:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            for span in _walk_in_workers(sqlite_path, upto, workers):
+                yield span
+                if span.fault is not None:
+                    return
+                previous = span.last_hash
+                low = span.low + span.verified
+        except (BrokenProcessPool, OSError) as exc:  # no worker processes here: go on alone
+            log.warning("checking the chain without worker processes (%s)", exc)
+        else:
+            return
+    tables = table_columns()
+    encoders = {name: chain_scan.canonical_encoder(name, cols) for name, cols in tables.items()}
     while low <= upto:
         high = min(low + BATCH, upto + 1)
         with connect() as conn:
-            rows = _batch(conn, low, high)
-        for seq, table_name, row in rows:
-            computed = chain_hash(previous, table_name, row)
-            fault = None
-            if seq != expected_seq:
-                missing = "missing" if seq > expected_seq else "repeated"
-                fault = f"entry {expected_seq} is {missing}"
-            elif computed != row["entry_hash"]:
-                fault = "its contents do not match its hash (altered)"
-            elif table_name == "attachments":
-                actual = hashlib.sha256(row["content"]).hexdigest()
-                if actual != row["sha256"] or len(row["content"]) != row["size"]:
-                    fault = "the attached file's bytes were altered"
-            yield WalkedEntry(seq, table_name, row["id"], computed, fault)
-            if fault:
-                return
-            previous = computed
-            expected_seq += 1
-        if expected_seq < high:  # the batch ended early: entries are missing
-            yield WalkedEntry(
-                expected_seq, "(none)", 0, previous, f"entry {expected_seq} is missing"
-            )
+            span = chain_scan.check_span(_driver_fetch(conn), tables, low, high, previous, encoders)
+        yield span
+        if span.fault is not None:
             return
+        previous = span.last_hash
         low = high
+
+
+def _driver_fetch(conn: Connection) -> chain_scan.Fetch:
+    """Plain tuples from the driver's own cursor, inside the connection's transaction:
+    verification reads every row, and result objects would cost more than the hashing."""
+    conn.exec_driver_sql("SELECT 1")  # begins the (read-only) transaction the engine set up
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+    def fetch(statement: str) -> list[Any]:
+        cursor.execute(statement)
+        return list(cursor.fetchall())
+
+    return fetch
+
+
+def _processors() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _walk_in_workers(path: str, upto: int, workers: int) -> Iterator[chain_scan.Span]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    tables = table_columns()
+    bounds = [(low, min(low + SPAN, upto + 1)) for low in range(1, upto + 1, SPAN)]
+    # "spawn" everywhere: forking a process that runs Qt threads is unsafe, and Windows
+    # can only spawn. The workers import the stdlib-only chain_scan module.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        results = pool.map(
+            chain_scan.check_sqlite_span,
+            [path] * len(bounds),
+            [tables] * len(bounds),
+            [low for low, _ in bounds],
+            [high for _, high in bounds],
+        )
+        for span in results:
+            yield span
+            if span.fault is not None:
+                return
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def chain_head_row(conn: Connection) -> tuple[int, str]:
@@ -198,24 +218,34 @@ def _highest_seq(conn: Connection) -> int:
     )
 
 
-def verify_chain(connect: Connect, every: int = 10_000) -> Iterator[VerifyProgress]:
+def verify_chain(
+    connect: Connect,
+    every: int = 10_000,
+    *,
+    sqlite_path: str | None = None,
+    workers: int | None = None,
+) -> Iterator[VerifyProgress]:
     """Recompute the whole chain in ``seq`` order (and every attachment's SHA-256), up to the
     head as it was when verification started.
 
-    Yields progress every ``every`` entries; the last item carries the first fault found,
-    if any. Stops at the first fault: everything after it can no longer be trusted.
+    Yields progress about every ``every`` entries (at least once per span); the last item
+    carries the first fault found, if any. Stops at the first fault: everything after it
+    can no longer be trusted.
     """
     last_seq, last_hash = read_head(connect)
     previous = GENESIS_HASH
     checked = 0
-    for entry in walk_chain(connect, last_seq):
-        if entry.fault:
-            fault = ChainFault(entry.seq, entry.table, entry.row_id or None, entry.fault)
+    reported = 0
+    for span in walk_chain(connect, last_seq, sqlite_path=sqlite_path, workers=workers):
+        checked += span.verified
+        previous = span.last_hash
+        if span.fault is not None:
+            f = span.fault
+            fault = ChainFault(f.seq, f.table, f.row_id or None, f.problem)
             yield VerifyProgress(checked, last_seq, fault, previous)
             return
-        previous = entry.entry_hash
-        checked += 1
-        if checked % every == 0:
+        if checked - reported >= every:
+            reported = checked
             yield VerifyProgress(checked, last_seq, None, previous)
     problem = None
     if previous != last_hash:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union,
     update,
 )
 from sqlalchemy.engine import RowMapping
@@ -514,7 +515,9 @@ class SqlRecordRepository:
     def _broad_search(self, text: str) -> bool:
         """Whether the name words match many decisions (see ``_many``)."""
         words = _name_words(text)
-        return bool(words) and self._many(_name_matches(words))
+        # Several words: their intersection is usually small even when each word is common
+        # (and counting it would cost as much as gathering it), so it is always gathered.
+        return len(words) == 1 and self._many(_name_matches(words))
 
     def _walk_in_received_order(self, query: LogQuery) -> bool:
         """Whether every filter of ``query`` matches many decisions, so that its first page
@@ -524,7 +527,7 @@ class SqlRecordRepository:
         filters = []
         if query.search and query.search.strip():
             words = _name_words(query.search)
-            if not words:
+            if len(words) != 1:  # see _broad_search
                 return False
             filters.append(_name_matches(words))
         if query.outcome:
@@ -755,23 +758,30 @@ def _name_words(text: str) -> list[str]:
 def _search_condition(text: str, scan_in_order: bool = False) -> Any:
     """Name words (prefix), A-number or booking number; every path uses an index.
 
-    ``scan_in_order``: the name-word test is written so that no index drives it (``id + 0``):
-    SQLite then walks the sort's index and keeps the matching rows, for a broad search.
+    The matching request ids are gathered once, as one list (the booking number's and the
+    A-number's index lookups, and one INTERSECT of the name words' index ranges), and the
+    requests are then read by their keys. (An OR of the three tests would make SQLite
+    gather the name matches twice.)
+
+    ``scan_in_order`` (a broad, single-word search): the name-word test is written so that
+    no index drives it (``id + 0``): SQLite then walks the sort's index and keeps the
+    matching rows.
     """
     from detainer_desk.domain.request import normalize_a_number
 
     raw = text.strip()
-    options = [requests.c.booking_number == raw]
+    exact = [requests.c.booking_number == raw]
     a_number = normalize_a_number(raw)
     if a_number:
-        options.append(requests.c.a_number == a_number)
+        exact.append(requests.c.a_number == a_number)
     words = _name_words(raw)
-    request_id = (requests.c.id + 0) if scan_in_order else requests.c.id
+    if scan_in_order and words:
+        return or_(*exact, (requests.c.id + 0).in_(_name_matches(words)))
+    ids = select(requests.c.id).where(or_(*exact))
     if words:
-        # Every word must match: one INTERSECT of the words' index ranges (about twice as
-        # fast on SQLite as one IN test per word).
-        options.append(request_id.in_(_name_matches(words)))
-    return or_(*options)
+        names = _name_matches(words).subquery()
+        ids = union(ids, select(names.c.request_id))  # type: ignore[assignment]
+    return requests.c.id.in_(ids)
 
 
 def _name_matches(words: Sequence[str]) -> Any:

@@ -866,7 +866,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
             request,
             writer,
             runtime.clock(),
-            pdf.render_audit_pdf,
+            pdf.render_audit_pdfs,
             pdf.render_checkpoint_pdf,
             page_count,
         ):

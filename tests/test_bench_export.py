@@ -47,7 +47,7 @@ def test_export_ten_thousand_with_pdfs(tmp_path: Path) -> None:
             ExportRequest(DecisionQuery(), "benchmark", str(tmp_path / "bundle")),
             open_destination(str(tmp_path / "bundle")),
             NOW,
-            pdf.render_audit_pdf,
+            pdf.render_audit_pdfs,
             pdf.render_checkpoint_pdf,
             page_count,
         ):
@@ -71,14 +71,20 @@ def test_csv_alone_against_sqlite3(tmp_path: Path) -> None:
         with runtime.engine.connect() as conn:
             statement = SqlRecordRepository(conn)._export_statement(DecisionQuery())
             sql = str(statement.compile(conn, compile_kwargs={"literal_binds": True}))
+        sqlite3 = shutil.which("sqlite3")
+        assert sqlite3, "the sqlite3 command-line program is needed"
+        # Once first, unmeasured, so that both read from a warm page cache.
+        subprocess.run(
+            [sqlite3, "-csv", "-header", str(home / "detainer-desk.sqlite3"), sql],
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
         start = time.perf_counter()
         with (tmp_path / "ours.csv").open("x", encoding="utf-8", newline="") as handle:
             count = export_csv(runtime.uow(), COUNSEL, DecisionQuery(), "benchmark", handle, NOW)
         ours = time.perf_counter() - start
     finally:
         runtime.close()
-    sqlite3 = shutil.which("sqlite3")
-    assert sqlite3, "the sqlite3 command-line program is needed"
     start = time.perf_counter()
     with (tmp_path / "sqlite3.csv").open("wb") as handle:
         subprocess.run(

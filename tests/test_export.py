@@ -30,6 +30,7 @@ from detainer_desk.services.export import (
     ExportRequest,
     ExportResult,
     export_records,
+    one_by_one,
 )
 from detainer_desk.services.ports import Actor, AttachmentIn, AuditQuery, DecisionQuery
 from detainer_desk.services.records import activate_policy, amend_decision, record_decision
@@ -113,7 +114,7 @@ def _export(
         ExportRequest(DecisionQuery(**query), "Smith & Jones LLP (case 26-cv-101)", destination),
         writer,
         NOW,
-        pdf.render_audit_pdf,
+        pdf.render_audit_pdfs,
         pdf.render_checkpoint_pdf,
         page_count,
         cancelled,
@@ -274,3 +275,27 @@ def test_export_refuses_an_existing_destination(store, tmp_path: Path) -> None:
     with pytest.raises(DestinationError, match="already exists"):
         open_destination(str(occupied))
     assert (occupied / "x.txt").read_text() == "keep me"
+
+
+def test_pdfs_rendered_by_workers_make_the_same_bundle(store, tmp_path: Path, monkeypatch) -> None:
+    """With worker processes rendering the audit PDFs (forced here for two decisions), the
+    bundle is the one made rendering them one by one: same files, same bytes."""
+    from detainer_desk.adapters.pdf import parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel, "_processors", lambda: 2)
+    by_workers = _export(store, str(tmp_path / "workers"))
+    monkeypatch.setattr(pdf, "render_audit_pdfs", one_by_one(pdf.render_audit_pdf))
+    alone = _export(store, str(tmp_path / "alone"))
+    assert by_workers.decisions == alone.decisions == 2
+    workers_files = sorted(
+        p.relative_to(tmp_path / "workers") for p in (tmp_path / "workers").rglob("*.pdf")
+    )
+    assert workers_files and workers_files == sorted(
+        p.relative_to(tmp_path / "alone") for p in (tmp_path / "alone").rglob("*.pdf")
+    )
+    for name in workers_files:
+        if name.parts[0] == "PDF":  # the audit PDFs (the checkpoint sheet is made here both times)
+            assert (tmp_path / "workers" / name).read_bytes() == (
+                tmp_path / "alone" / name
+            ).read_bytes()

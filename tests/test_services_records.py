@@ -208,3 +208,44 @@ def test_supervisor_who_recorded_cannot_countersign_their_own(uow: FakeUnitOfWor
         amend_decision(uow, recorded.decision_id, lc.COUNTERSIGN, other, NOW).state.status
         == lc.STATUS_COUNTERSIGNED
     )
+
+
+def test_a_nul_character_is_refused_in_plain_words_and_nothing_is_stored(db_runtime) -> None:
+    """PostgreSQL cannot keep U+0000 in text; both databases refuse it, naming the field."""
+    now = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
+    seed_accounts(db_runtime.uow(), now)
+    activate_policy(db_runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", Actor("admin", "W"), now)
+    document = request_json(**{"subject.name": "DOE\x00, John", "subject.booking_number": "B\x00"})
+    with pytest.raises(InvalidInput) as refused:
+        record_decision(db_runtime.uow(), document, "r.json", [], Actor("officer.a", "W"), now)
+    assert [p.key for p in refused.value.problems] == ["subject.name", "subject.booking_number"]
+    assert "NUL character" in str(refused.value)
+    with db_runtime.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM requests").scalar() == 0
+
+
+def test_statistics_are_counted_and_audited_on_both_databases(db_runtime) -> None:
+    """The rows are streamed; the audit entry written after them is an ordinary insert
+    (on PostgreSQL a streamed connection once made it a server-side cursor, which failed)."""
+    from detainer_desk.services.statistics import statistics_tables
+
+    now = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
+    seed_accounts(db_runtime.uow(), now)
+    activate_policy(db_runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", Actor("admin", "W"), now)
+    for n in range(3):
+        document = request_json(**{"subject.booking_number": f"B{n}"})
+        record_decision(db_runtime.uow(), document, "r.json", [], Actor("officer.a", "W"), now)
+    tables = statistics_tables(
+        db_runtime.uow(),
+        Actor("sgt.b", "W"),
+        dt.date(2026, 2, 9),
+        dt.date(2026, 2, 15),
+        "America/Los_Angeles",
+        now,
+    )
+    assert sum(row.counts.get("received", 0) for row in tables.by_month) == 3
+    with db_runtime.engine.connect() as conn:
+        audited = conn.exec_driver_sql(
+            "SELECT count(*) FROM audit_events WHERE action = 'statistics.report'"
+        ).scalar()
+    assert audited == 1

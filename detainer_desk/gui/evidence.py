@@ -303,7 +303,7 @@ class ExportDialog(_TaskDialog):
                 request,
                 writer,
                 backend.clock(),
-                pdf.render_audit_pdf,
+                pdf.render_audit_pdfs,
                 pdf.render_checkpoint_pdf,
                 page_count,
                 handle.cancelled,

@@ -20,13 +20,15 @@ The export is an audit event: who, when, which records, for whom, and the manife
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import io
 import json
 import re
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -105,6 +107,26 @@ class BundleWriter(Protocol):
     def abort(self) -> None: ...  # remove a half-written bundle
 
 
+# Renders the audit PDF of each (record, context), handing them back in order (it may
+# render a few ahead, elsewhere); closing the generator stops it.
+AuditPdfRenderer = Callable[
+    [Iterable[tuple[DecisionRecord, ReportContext]]], Generator[bytes, None, None]
+]
+
+
+def one_by_one(
+    render_audit_pdf: Callable[[DecisionRecord, ReportContext], bytes],
+) -> AuditPdfRenderer:
+    """A renderer that makes each PDF when it is asked for."""
+
+    def render(
+        jobs: Iterable[tuple[DecisionRecord, ReportContext]],
+    ) -> Generator[bytes, None, None]:
+        return (render_audit_pdf(record, context) for record, context in jobs)
+
+    return render
+
+
 @dataclass(frozen=True, slots=True)
 class ExportRequest:
     query: DecisionQuery
@@ -139,28 +161,10 @@ class _Manifest:
         self.lines.append(f"{hashlib.sha256(data).hexdigest()}  {name}")
 
 
-def export_csv_row(row: Sequence[Any]) -> list[str]:
-    """One CSV row as text (the yes/no columns already come as Y or N from the store)."""
-    return ["" if value is None else str(value) for value in row]
-
-
-class _Counted:
-    def __init__(self, rows: Iterator[Sequence[Any]]) -> None:
-        self.rows = rows
-        self.count = 0
-
-    def __iter__(self) -> Iterator[Sequence[Any]]:
-        for row in self.rows:
-            self.count += 1
-            yield row
-
-
-def write_csv(rows: Iterator[Sequence[Any]], handle: io.TextIOBase) -> int:
-    writer = csv.writer(handle, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    counted = _Counted(rows)
-    writer.writerows(counted)  # the csv module writes None as an empty field
-    return counted.count
+def csv_writer(handle: Any) -> Any:
+    """decisions.csv's dialect: RFC 4180 line ends, integers bare and every other field
+    quoted (so a blank is always ``""``), as the store's own CSV lines are written."""
+    return csv.writer(handle, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
 
 
 def export_csv(
@@ -174,7 +178,13 @@ def export_csv(
     """decisions.csv alone, streamed from SQL (the fast path for very large exports)."""
     with uow:
         actor = authorize(uow, actor, acc.EXPORT_RECORDS, "records.export", recipient or None, now)
-        count = write_csv(uow.records.export_rows(query), handle)
+        header = io.StringIO()
+        csv_writer(header).writerow(EXPORT_COLUMNS)
+        handle.write(header.getvalue())
+        count = 0
+        for text, rows in uow.records.export_csv_text(query):
+            handle.write(text)
+            count += rows
         audit(
             uow,
             actor,
@@ -210,7 +220,7 @@ def export_records(
     request: ExportRequest,
     writer: BundleWriter,
     now: dt.datetime,
-    render_audit_pdf: Callable[[DecisionRecord, ReportContext], bytes],
+    render_audit_pdfs: AuditPdfRenderer,
     render_checkpoint_pdf: Callable[[Checkpoint, ReportContext], bytes],
     page_count: Callable[[bytes, str], int],
     cancelled: Callable[[], bool] = lambda: False,
@@ -237,7 +247,7 @@ def export_records(
             writer,
             now,
             ids,
-            render_audit_pdf,
+            render_audit_pdfs,
             render_checkpoint_pdf,
             page_count,
             cancelled,
@@ -298,7 +308,7 @@ def _write_bundle(
     writer: BundleWriter,
     now: dt.datetime,
     ids: list[int],
-    render_audit_pdf: Callable[[DecisionRecord, ReportContext], bytes],
+    render_audit_pdfs: AuditPdfRenderer,
     render_checkpoint_pdf: Callable[[Checkpoint, ReportContext], bytes],
     page_count: Callable[[bytes, str], int],
     cancelled: Callable[[], bool],
@@ -327,8 +337,8 @@ def _write_bundle(
 
     # 2. The decisions, oldest first.
     csv_buffer = io.StringIO()
-    csv_writer = csv.writer(csv_buffer, lineterminator="\r\n")
-    csv_writer.writerow(EXPORT_COLUMNS)
+    table = csv_writer(csv_buffer)
+    table.writerow(EXPORT_COLUMNS)
     jsonl = io.StringIO()
     dat = io.StringIO()
     dat.write(_dat_line(DAT_FIELDS))
@@ -345,11 +355,9 @@ def _write_bundle(
     uow = uow_factory()
     with uow:
         rows = {row[0]: row for row in uow.records.export_rows(query)}
-    for number, decision_id in enumerate(ids, start=1):
-        if cancelled():
-            raise ExportCancelled("the export was cancelled")
-        uow = uow_factory()
-        with uow:
+
+    def load(decision_id: int) -> DecisionRecord:
+        with uow_factory() as uow:
             row = uow.records.decision(decision_id)
             assert row is not None
             scans = tuple(
@@ -363,25 +371,52 @@ def _write_bundle(
                 )
                 for a in row.attachments
             )
-        state = decision_state(row)
-        record = DecisionRecord(
+        return DecisionRecord(
             row=row,
-            state=state,
+            state=decision_state(row),
             request=json.loads(row.request_json),
             decision=json.loads(row.decision_json),
             scans=scans,
             policy_timezone=load_policy(row.policy).timezone,
         )
+
+    # The records are read here, in order; their PDFs may be rendered a few ahead (in
+    # worker processes), and come back in the same order.
+    loaded: deque[DecisionRecord] = deque()
+
+    def jobs() -> Iterator[tuple[DecisionRecord, ReportContext]]:
+        for decision_id in ids:
+            if cancelled():
+                return
+            record = load(decision_id)
+            loaded.append(record)
+            yield record, context
+
+    def records_and_pdfs() -> Iterator[tuple[DecisionRecord, bytes]]:
+        if not request.pdfs:
+            for record, _ in jobs():
+                loaded.popleft()
+                yield record, b""
+            return
+        with contextlib.closing(render_audit_pdfs(jobs())) as pdfs:
+            for pdf in pdfs:
+                yield loaded.popleft(), pdf
+
+    done = 0
+    for number, (record, pdf) in enumerate(records_and_pdfs(), start=1):
+        if cancelled():
+            raise ExportCancelled("the export was cancelled")
+        done = number
+        row, scans = record.row, record.scans
+        decision_id = row.summary.decision_id
         policies[row.policy.id] = row.policy
-        csv_writer.writerow(export_csv_row(rows[decision_id]))
+        table.writerow(rows[decision_id])
         summary = row.summary
 
         parent = next_control()
         children = [next_control() for _ in scans]
         pdf_name = f"PDF/{parent}.pdf"
-        pdf = b""
         if request.pdfs:
-            pdf = render_audit_pdf(record, context)
             manifest.add(pdf_name, pdf)
             pages = page_count(pdf, "application/pdf")
             opt.write(f"{parent},{VOLUME},{pdf_name.replace('/', chr(92))},Y,,,{pages}\r\n")
@@ -456,7 +491,7 @@ def _write_bundle(
         )
         yield ExportProgress("writing decisions", number, total)
 
-    if cancelled():
+    if cancelled() or done != total:
         raise ExportCancelled("the export was cancelled")
 
     for policy in policies.values():

@@ -170,6 +170,34 @@ def check_attachments(attachments: Sequence[AttachmentIn], request: Request) -> 
     return problems
 
 
+def _nul_characters(document: object, source: str, path: str = "") -> list[Problem]:
+    """A NUL character (U+0000) cannot be kept in the record (PostgreSQL refuses it, and
+    many programs cut text short there): each place it appears, in plain words."""
+    if isinstance(document, str):
+        if "\x00" in document:
+            return [
+                Problem(
+                    source,
+                    path or "(the request)",
+                    "contains a NUL character (U+0000), which cannot be recorded; remove it",
+                )
+            ]
+        return []
+    if isinstance(document, dict):
+        found = []
+        for key, value in document.items():
+            where = f"{path}.{key}" if path else str(key)
+            found += _nul_characters(key, source, where) + _nul_characters(value, source, where)
+        return found
+    if isinstance(document, list):
+        return [
+            problem
+            for index, value in enumerate(document)
+            for problem in _nul_characters(value, source, f"{path}[{index}]")
+        ]
+    return []
+
+
 def record_decision(
     uow: UnitOfWork,
     request_data: bytes | str,
@@ -182,7 +210,7 @@ def record_decision(
     attachments and the decision in one transaction: all of it, or nothing."""
     document = load_json(request_data, source)
     request = request_from_mapping(document, source)
-    problems = check_attachments(attachments, request)
+    problems = [*check_attachments(attachments, request), *_nul_characters(document, source)]
     if problems:
         raise InvalidInput(problems)
     stamp = _stamp(actor, now)

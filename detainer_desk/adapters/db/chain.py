@@ -22,6 +22,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, update
 
+from detainer_desk.services.access import RecordError
+
 from . import chain_scan
 from .schema import EVIDENCE_TABLES, chain_head
 
@@ -46,6 +48,12 @@ def lock_head(conn: Connection) -> None:
 
 def append(conn: Connection, table: Table, values: dict[str, Any]) -> dict[str, Any]:
     """Insert one evidence row as the next chain entry; returns the row as stored."""
+    for column, value in values.items():
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL cannot keep it: refused on both
+            raise RecordError(
+                f"{column.replace('_', ' ')} contains a NUL character (U+0000), which cannot "
+                "be recorded; nothing was stored"
+            )
     head = conn.execute(
         select(chain_head.c.last_seq, chain_head.c.last_hash)
         .where(chain_head.c.id == 1)
@@ -131,7 +139,7 @@ def walk_chain(
     if upto is None:
         upto = read_head(connect)[0]
     if workers is None:
-        workers = _processors() if upto >= PARALLEL_FROM else 1
+        workers = processors() if upto >= PARALLEL_FROM else 1
     previous = GENESIS_HASH
     low = 1
     if sqlite_path is not None and workers > 1:
@@ -174,7 +182,7 @@ def _driver_fetch(conn: Connection) -> chain_scan.Fetch:
     return fetch
 
 
-def _processors() -> int:
+def processors() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import itertools
 import math
+import operator
 from collections.abc import Iterator, Sequence
 from typing import Any, Self
 
 from sqlalchemy import (
     Connection,
     Engine,
+    LargeBinary,
+    Text,
     and_,
     case,
+    cast,
     func,
     insert,
     intersect,
+    literal,
+    literal_column,
     or_,
     select,
     tuple_,
@@ -51,6 +59,8 @@ from detainer_desk.services.ports import (
 )
 
 from . import chain, chain_scan
+from .chain import processors
+from .csv_worker import Range, csv_lines, csv_range, csv_text
 from .engine import is_environmental, plain_error
 from .schema import (
     EVIDENCE_TABLES,
@@ -178,6 +188,44 @@ def _log_row(row: Any) -> LogRow:
         recorded_by=row[14],
         sort_value=str(row[15]),
     )
+
+
+CSV_RANGE = 50_000  # export rows per range (one worker task)
+CSV_PARALLEL_FROM = 200_000  # below this many decisions, starting workers costs more
+_CSV_INTEGERS = frozenset({"id", "seq"})  # the export's integer columns; the rest is text
+
+
+def _sqlite_file(conn: Connection) -> str | None:
+    url = conn.engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return str(url.database)
+    return None
+
+
+def _every_nth_key(step: int) -> Any:
+    """(received_at, id) of every ``step``-th request in the export's order."""
+    numbered = select(
+        requests.c.received_at,
+        requests.c.id,
+        func.row_number().over(order_by=(requests.c.received_at, requests.c.id)).label("n"),
+    ).subquery()
+    return (
+        select(numbered.c.received_at, numbered.c.id)
+        .where(numbered.c.n % step == 0)
+        .order_by(numbered.c.n)
+    )
+
+
+def _in_workers(path: str, ranges: Sequence[Range], workers: int) -> Iterator[tuple[str, int]]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # "spawn": forking a process that runs Qt threads is unsafe, and Windows only spawns.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield from pool.map(csv_range, [path] * len(ranges), ranges)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _yes_no(column: Any) -> Any:
@@ -401,9 +449,93 @@ class SqlRecordRepository:
             finally:
                 cursor.close()
             return
-        result = self.conn.execution_options(stream_results=True, yield_per=5000).execute(statement)
+        # Streamed in batches; options for this statement only (Connection.execution_options
+        # would change the connection itself, and an INSERT after it would be streamed too).
+        result = self.conn.execute(statement.execution_options(stream_results=True, yield_per=5000))
         for row in result:
             yield tuple(row)
+
+    def export_csv_text(
+        self, query: DecisionQuery, workers: int | None = None
+    ) -> Iterator[tuple[str, int]]:
+        """The export table as CSV text without the header (QUOTE_NONNUMERIC: integers bare,
+        everything else quoted), in order, in pieces of (text, rows).
+
+        On SQLite the lines are made by the database (``csv_worker``), range by range of the
+        export's order (received time, request id; the ranges are bounded when the export
+        starts, so decisions recorded meanwhile are left out); a large export's ranges are
+        formatted by worker processes, one per processor (``workers`` overrides; 1 formats
+        here)."""
+        path = _sqlite_file(self.conn)
+        if path is None:
+            yield from self.export_csv_by_rows(query)
+            return
+        ranges = self._csv_ranges(query)
+        if workers is None:
+            workers = processors() if len(ranges) * CSV_RANGE >= CSV_PARALLEL_FROM else 1
+        if workers < 2:
+            driver = self.conn.connection.driver_connection
+            for piece in ranges:
+                text, count = csv_lines(driver, piece)  # type: ignore[arg-type]
+                if count:
+                    yield text, count
+            return
+        for text, count in _in_workers(path, ranges, workers):
+            if count:
+                yield text, count
+
+    def export_csv_by_rows(self, query: DecisionQuery) -> Iterator[tuple[str, int]]:
+        """The same CSV text, formatted by Python's csv module from the plain rows."""
+        rows = self.export_rows(query)
+        while True:
+            text, count = csv_text(itertools.islice(rows, CSV_RANGE))
+            if not count:
+                return
+            yield text, count
+
+    def _csv_ranges(self, query: DecisionQuery) -> list[Range]:
+        bounds = [
+            (str(received_at), int(request_id))
+            for received_at, request_id in self.conn.execute(_every_nth_key(CSV_RANGE))
+        ]
+        last = self.conn.execute(
+            select(requests.c.received_at, requests.c.id)
+            .order_by(requests.c.received_at.desc(), requests.c.id.desc())
+            .limit(1)
+        ).first()
+        if last is None:
+            return []
+        if not bounds or bounds[-1] != (str(last[0]), int(last[1])):
+            bounds.append((str(last[0]), int(last[1])))
+        plain = self._export_statement(query)
+        columns = list(plain.selected_columns)
+        formats = ",".join("%d" if c.name in _CSV_INTEGERS else '"%w"' for c in columns)
+        texts = [func.ifnull(c, "", type_=Text) for c in columns if c.name not in _CSV_INTEGERS]
+        line = func.printf(
+            formats, *(c if c.name in _CSV_INTEGERS else func.ifnull(c, "") for c in columns)
+        )
+        # Compared as bytes: SQLite's text functions may stop at a NUL themselves.
+        every_text = cast(functools.reduce(operator.add, texts), LargeBinary)
+        has_nul = func.instr(every_text, literal(b"\x00", LargeBinary)) > 0
+        lines = plain.with_only_columns(line, has_nul, decisions.c.id)
+        # One decision's plain row; its constants written in, the decision id its one "?".
+        row_sql = str(
+            self._export_statement(DecisionQuery())
+            .where(decisions.c.id == literal_column("?"))
+            .compile(self.conn, compile_kwargs={"literal_binds": True})
+        )
+        key = tuple_(requests.c.received_at, requests.c.id)
+        ranges: list[Range] = []
+        low: tuple[str, int] | None = None
+        for high in bounds:
+            statement = lines.where(key <= high)
+            if low is not None:
+                statement = statement.where(key > low)
+            compiled = statement.compile(self.conn)
+            names = compiled.positiontup or []
+            ranges.append((str(compiled), [compiled.params[name] for name in names], row_sql))
+            low = high
+        return ranges
 
     def _export_statement(self, query: DecisionQuery) -> Any:
         i = decision_index
@@ -625,7 +757,9 @@ class SqlRecordRepository:
             )
             .order_by(requests.c.received_at)
         )
-        result = self.conn.execution_options(stream_results=True, yield_per=5000).execute(statement)
+        # Streamed in batches; options for this statement only (Connection.execution_options
+        # would change the connection itself, and an INSERT after it would be streamed too).
+        result = self.conn.execute(statement.execution_options(stream_results=True, yield_per=5000))
         for row in result:
             yield from_utc_text(row[0]), row[1], row[2], row[3], row[4]
 

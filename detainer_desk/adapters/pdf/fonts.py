@@ -122,6 +122,17 @@ def markup(value: object) -> str:
     return "".join(parts)
 
 
+def plain_line(value: object) -> str | None:
+    """The text as it prints on one plain line, when it can be drawn directly rather than
+    as a paragraph: every character in the main font, no line break, single spaces. None
+    otherwise (a paragraph, with markup(), must lay it out)."""
+    covered = ensure_fonts()
+    text = _clean(value)
+    if not covered.issuperset(text) or text != " ".join(text.split()):
+        return None
+    return text
+
+
 def _flush(parts: list[str], run: list[str]) -> None:
     if run:
         parts.append(f'<font name="{FALLBACK}">{_escape("".join(run))}</font>')

@@ -16,6 +16,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -30,7 +31,7 @@ from reportlab.platypus import (
 
 from detainer_desk.services.evidence_model import ReportContext
 
-from .fonts import MONO, SANS, SANS_BOLD, ensure_fonts, markup
+from .fonts import MONO, SANS, SANS_BOLD, ensure_fonts, markup, plain_line
 
 # U.S. Letter: what county printers hold and what U.S. courts file.
 PAGE_SIZE = LETTER
@@ -265,6 +266,36 @@ def grid_style(*, header: bool = True, extra: Sequence[tuple[Any, ...]] = ()) ->
     return table_style(commands)
 
 
+CELL_PADDING = 4  # left and right, as grid_style sets them
+
+
+def cell(value: Flowable | str, style: ParagraphStyle, width: float) -> Flowable | str:
+    """A table cell: text that fits on one line of ``width`` in the main font is drawn as a
+    plain string (the table sets its font, size and colour: see ``_cell_styles``), several
+    times cheaper than a paragraph, which every other text becomes (wrapping, fallback
+    fonts, line breaks)."""
+    if not isinstance(value, str):
+        return value
+    line = plain_line(value)
+    available = width - 2 * CELL_PADDING
+    if line is not None and stringWidth(line, style.fontName, style.fontSize) <= available:
+        return line
+    return para(value, style)
+
+
+def _cell_styles(
+    cells: tuple[tuple[int, int], tuple[int, int]], style: ParagraphStyle
+) -> list[tuple[Any, ...]]:
+    """How a plain-string cell in ``cells`` prints: as ``style`` would print it."""
+    start, stop = cells
+    return [
+        ("FONTNAME", start, stop, style.fontName),
+        ("FONTSIZE", start, stop, style.fontSize),
+        ("LEADING", start, stop, style.leading),
+        ("TEXTCOLOR", start, stop, style.textColor),
+    ]
+
+
 def grid_table(
     head: Sequence[str],
     rows: Sequence[Sequence[Flowable | str]],
@@ -272,22 +303,27 @@ def grid_table(
     *,
     extra: Sequence[tuple[Any, ...]] = (),
 ) -> Table:
-    """A ruled table with a repeated header row; strings become wrapping cells."""
+    """A ruled table with a repeated header row; strings become cells (see ``cell``)."""
     s = styles()
-    data: list[list[Flowable]] = [[para(h, s.cell_head) for h in head]]
-    for row in rows:
-        data.append([para(c, s.cell) if isinstance(c, str) else c for c in row])
     scale = CONTENT_WIDTH / sum(widths)
+    col_widths = [w * scale for w in widths]
+    data: list[list[Flowable | str]] = [
+        [cell(h, s.cell_head, w) for h, w in zip(head, col_widths, strict=True)]
+    ]
+    for row in rows:
+        data.append([cell(c, s.cell, w) for c, w in zip(row, col_widths, strict=True)])
     # splitInRow: a reason or a written reason of any length flows on to the next page
     # rather than making a row taller than a page (which reportlab cannot lay out).
-    table = Table(
-        data,
-        colWidths=[w * scale for w in widths],
-        repeatRows=1,
-        splitInRow=1,
-        hAlign="LEFT",
+    table = Table(data, colWidths=col_widths, repeatRows=1, splitInRow=1, hAlign="LEFT")
+    table.setStyle(
+        grid_style(
+            extra=[
+                *_cell_styles(((0, 1), (-1, -1)), s.cell),
+                *_cell_styles(((0, 0), (-1, 0)), s.cell_head),
+                *extra,
+            ]
+        )
     )
-    table.setStyle(grid_style(extra=extra))
     return table
 
 
@@ -299,15 +335,20 @@ def fact_table(
 ) -> Table:
     """Label on the left, value on the right: the shape of a form, for the facts of a record."""
     s = styles()
+    value_width = width - label_width
     data = [
-        [para(label, s.label), para(value, s.cell) if isinstance(value, str) else value]
+        [cell(label, s.label, label_width), cell(value, s.cell, value_width)]
         for label, value in rows
     ]
-    table = Table(data, colWidths=[label_width, width - label_width], splitInRow=1, hAlign="LEFT")
+    table = Table(data, colWidths=[label_width, value_width], splitInRow=1, hAlign="LEFT")
     table.setStyle(
         grid_style(
             header=False,
-            extra=[("BACKGROUND", (0, 0), (0, -1), PANEL_FILL)],
+            extra=[
+                *_cell_styles(((0, 0), (0, -1)), s.label),
+                *_cell_styles(((1, 0), (1, -1)), s.cell),
+                ("BACKGROUND", (0, 0), (0, -1), PANEL_FILL),
+            ],
         )
     )
     return table
@@ -343,17 +384,27 @@ class Furniture:
         s = styles()
         width, height = PAGE_SIZE
         top = height - 0.5 * inch
-        left = rich(
-            f"<b>{markup(self.context.county_name)}</b> · {markup(self.context.jail_name)}",
-            s.furniture,
-        )
-        right = para(self.document_label, s.furniture_right)
+        county, jail = self.context.county_name, self.context.jail_name
         half = CONTENT_WIDTH / 2
         tallest = 0.0
-        for flowable, x, w in ((left, MARGIN, half + 40), (right, MARGIN + half + 44, half - 44)):
-            _, h = flowable.wrapOn(canvas, w, 40)
-            flowable.drawOn(canvas, x, top - h)
-            tallest = max(tallest, h)
+        header = (
+            (
+                [(county, SANS_BOLD), (" · ", SANS), (jail, SANS)],
+                f"<b>{markup(county)}</b> · {markup(jail)}",
+                s.furniture,
+                MARGIN,
+                half + 40,
+            ),
+            (
+                [(self.document_label, SANS)],
+                markup(self.document_label),
+                s.furniture_right,
+                MARGIN + half + 44,
+                half - 44,
+            ),
+        )
+        for pieces, text, style, x, w in header:
+            tallest = max(tallest, _one_line(canvas, pieces, text, style, x, top, w))
         canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
@@ -362,14 +413,54 @@ class Furniture:
         foot_y = 0.62 * inch
         canvas.line(MARGIN, foot_y, width - MARGIN, foot_y)
         canvas.restoreState()
-        generated = para(self.generated_text(), s.furniture)
-        numbering = rich(f"<b>Page {page} of {pages}</b>", s.furniture_right)
-        for flowable, x, w in (
-            (generated, MARGIN, CONTENT_WIDTH - 80),
-            (numbering, width - MARGIN - 80, 80),
-        ):
-            _, h = flowable.wrapOn(canvas, w, 40)
-            flowable.drawOn(canvas, x, foot_y - 4 - h)
+        generated = self.generated_text()
+        numbering = f"Page {page} of {pages}"
+        footer = (
+            ([(generated, SANS)], markup(generated), s.furniture, MARGIN, CONTENT_WIDTH - 80),
+            (
+                [(numbering, SANS_BOLD)],
+                f"<b>{numbering}</b>",
+                s.furniture_right,
+                width - MARGIN - 80,
+                80,
+            ),
+        )
+        for pieces, text, style, x, w in footer:
+            _one_line(canvas, pieces, text, style, x, foot_y - 4, w)
+
+
+def _one_line(
+    canvas: Canvas,
+    pieces: Sequence[tuple[str, str]],
+    text: str,
+    style: ParagraphStyle,
+    x: float,
+    top: float,
+    width: float,
+) -> float:
+    """Draw (text, font) pieces as one line hanging from ``top`` when they are plain and
+    fit (the same place a one-line paragraph puts them, several times cheaper); else the
+    paragraph of ``text`` markup. Returns the height used."""
+    lines = [plain_line(piece) for piece, _ in pieces]
+    size = style.fontSize
+    if all(line is not None for line in lines):
+        runs = [(str(line), font) for line, (_, font) in zip(lines, pieces, strict=True)]
+        wide = sum(stringWidth(line, font, size) for line, font in runs)
+        if wide <= width:
+            canvas.saveState()
+            canvas.setFillColor(style.textColor)
+            start = x + width - wide if style.alignment == TA_RIGHT else x
+            baseline = top - size  # where a one-line paragraph puts it
+            for line, font in runs:
+                canvas.setFont(font, size)
+                canvas.drawString(start, baseline, line)
+                start += stringWidth(line, font, size)
+            canvas.restoreState()
+            return float(style.leading)
+    paragraph = rich(text, style)
+    _, h = paragraph.wrapOn(canvas, width, 40)
+    paragraph.drawOn(canvas, x, top - h)
+    return float(h)
 
 
 class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped

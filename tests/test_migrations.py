@@ -244,3 +244,36 @@ def test_store_of_the_first_revision_is_backed_up_then_upgraded(tmp_path: Path) 
         assert current_revision(copy) == "0001"  # the backup itself is left as it was
     finally:
         copy.dispose()
+
+
+def test_name_search_works_on_an_upgraded_store(tmp_path: Path) -> None:
+    """Revision 0005 rebuilds the name words with their received times and adds the word
+    pairs: a store of the first revision finds every decision by name words after it."""
+    from detainer_desk.services.ports import DecisionQuery
+    from detainer_desk.services.records import name_tokens as words_of
+
+    paths = resolve_paths(tmp_path / "data")
+    paths.data_dir.mkdir(parents=True)
+    shutil.copy(FIXTURE_DB, paths.database_file)
+    opened = open_runtime(paths)
+    try:
+        with opened.engine.connect() as conn:
+            names = dict(conn.exec_driver_sql("SELECT id, subject_name FROM requests").fetchall())
+            by_request = dict(
+                conn.exec_driver_sql("SELECT request_id, id FROM decisions").fetchall()
+            )
+        assert len(names) == 60
+        for request_id, name in list(names.items())[:12]:
+            words = words_of(name)
+            search = " ".join(reversed(words))  # every word, in another order
+            expected = {
+                by_request[r] for r, other in names.items() if set(words) <= set(words_of(other))
+            }
+            with opened.uow() as uow:
+                found = {
+                    d.decision_id
+                    for d in uow.records.find_decisions(DecisionQuery(search=search, limit=100))
+                }
+            assert by_request[request_id] in found and found == expected, search
+    finally:
+        opened.close()

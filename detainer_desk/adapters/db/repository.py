@@ -19,6 +19,8 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
+    false,
     func,
     insert,
     intersect,
@@ -69,6 +71,7 @@ from .schema import (
     audit_events,
     decision_index,
     decisions,
+    name_pairs,
     name_tokens,
     policy_activations,
     policy_versions,
@@ -189,6 +192,11 @@ def _log_row(row: Any) -> LogRow:
         sort_value=str(row[15]),
     )
 
+
+# A search word that starts more different name words than this ("a") is searched by the
+# general plan; below it, the newest matches are read off the (word, received) index.
+NAME_WORDS_PER_SEARCH_WORD = 16
+NAME_WORD_COUNT_CAP = 5_000
 
 CSV_RANGE = 50_000  # export rows per range (one worker task)
 CSV_PARALLEL_FROM = 200_000  # below this many decisions, starting workers costs more
@@ -320,8 +328,27 @@ class SqlRecordRepository:
         )
         if tokens:
             self.conn.execute(
-                name_tokens.insert(), [{"token": t, "request_id": row["id"]} for t in tokens]
+                name_tokens.insert(),
+                [
+                    {"token": t, "request_id": row["id"], "received_at": row["received_at"]}
+                    for t in tokens
+                ],
             )
+            distinct = sorted(set(tokens))
+            pairs = [(a, b) for a in distinct for b in distinct if a != b]
+            if pairs:
+                self.conn.execute(
+                    name_pairs.insert(),
+                    [
+                        {
+                            "token": a,
+                            "other": b,
+                            "request_id": row["id"],
+                            "received_at": row["received_at"],
+                        }
+                        for a, b in pairs
+                    ],
+                )
         return int(row["id"])
 
     def add_attachment(
@@ -395,12 +422,17 @@ class SqlRecordRepository:
         return list(self.conn.execute(query).scalars())
 
     # -- reading ----------------------------------------------------------------------------
-    def _conditions(self, query: DecisionQuery) -> list[Any]:
+    def _conditions(self, query: DecisionQuery, names: Any | None = None) -> list[Any]:
+        """The filters; ``names``: the name matches already gathered (see
+        ``_newest_name_matches``), else the search decides its own plan."""
         conditions = []
         if query.search and query.search.strip():
-            # A common name among many decisions: walk the received-at index instead.
-            broad = self._broad_search(query.search)
-            conditions.append(_search_condition(query.search, scan_in_order=broad))
+            if names is not None:
+                conditions.append(_search_condition(query.search, names=names))
+            else:
+                # A common name among many decisions: walk the received-at index instead.
+                broad = self._broad_search(query.search)
+                conditions.append(_search_condition(query.search, scan_in_order=broad))
         if query.outcome:
             conditions.append(decisions.c.outcome == query.outcome)
         if query.recorded_by:
@@ -415,7 +447,7 @@ class SqlRecordRepository:
         statement = select(*_SUMMARY_COLUMNS).join(
             decisions, decisions.c.request_id == requests.c.id
         )
-        conditions = self._conditions(query)
+        after = None
         if query.after:
             received_at, decision_id = query.after
             # decisions.request_id is unique and grows with decisions.id, so keyset paging
@@ -423,9 +455,20 @@ class SqlRecordRepository:
             request_id = self.conn.execute(
                 select(decisions.c.request_id).where(decisions.c.id == decision_id)
             ).scalar_one()
-            conditions.append(
-                tuple_(requests.c.received_at, requests.c.id) < (utc_text(received_at), request_id)
+            after = (utc_text(received_at), int(request_id))
+        names = None
+        if query.search and not query.outcome and not query.recorded_by:
+            names = self._newest_name_matches(
+                _name_words(query.search),
+                descending=True,
+                after=after,
+                received_from=utc_text(query.received_from) if query.received_from else None,
+                received_to=utc_text(query.received_to) if query.received_to else None,
+                limit=query.limit,
             )
+        conditions = self._conditions(query, names)
+        if after is not None:
+            conditions.append(tuple_(requests.c.received_at, requests.c.id) < after)
         if conditions:
             statement = statement.where(and_(*conditions))
         statement = statement.order_by(requests.c.received_at.desc(), requests.c.id.desc()).limit(
@@ -609,7 +652,9 @@ class SqlRecordRepository:
             .join(i, i.c.decision_id == decisions.c.id)
         )
 
-    def _log_conditions(self, query: LogQuery, scan_in_order: bool = False) -> list[Any]:
+    def _log_conditions(
+        self, query: LogQuery, scan_in_order: bool = False, names: Any | None = None
+    ) -> list[Any]:
         """The log's filters. The search is added here, not by _conditions: whether to walk
         an index depends on the log's sort (log_page decides), and a count never walks one.
         Walking, the filters are written so that no index drives them (``|| ''``)."""
@@ -625,11 +670,127 @@ class SqlRecordRepository:
         if scan_in_order and query.recorded_by:
             conditions.append(decisions.c.recorded_by.concat("") == query.recorded_by)
         if query.search and query.search.strip():
-            conditions.append(_search_condition(query.search, scan_in_order=scan_in_order))
+            conditions.append(
+                _search_condition(query.search, scan_in_order=scan_in_order, names=names)
+            )
         if query.status:
             status = decision_index.c.status
             conditions.append((status.concat("") if scan_in_order else status) == query.status)
         return conditions
+
+    def _newest_name_matches(
+        self,
+        words: Sequence[str],
+        *,
+        descending: bool,
+        after: tuple[str, int] | None,
+        received_from: str | None,
+        received_to: str | None,
+        limit: int,
+    ) -> Any | None:
+        """The request ids of the first ``limit`` requests in received order (after the
+        keyset ``after``, within the period) whose name has a word starting with each of
+        ``words``; None when this plan does not apply (no words, or a word so short that it
+        starts too many different name words).
+
+        Read straight off an index whatever the size of the record: each name word (or pair
+        of name words, for two search words) the search can stand for is walked in received
+        order on the (word[, other word], received time) index, the walks merged (SQLite:
+        MERGE of the compound's ordered arms; PostgreSQL: Merge Append) and stopped after
+        ``limit`` rows; any further search words are checked through the (request, word)
+        index on the way."""
+        # A word that starts another search word adds nothing: any name word matching the
+        # longer one matches it too. What remains needs a different name word each.
+        words = sorted(set(words))
+        words = [w for w in words if not any(o != w and o.startswith(w) for o in words)]
+        if not words:
+            return None
+        tokens: dict[str, list[str]] = {}
+        for word in words:
+            found = self._name_words_starting(word, NAME_WORDS_PER_SEARCH_WORD + 1)
+            if len(found) > NAME_WORDS_PER_SEARCH_WORD:
+                return None
+            if not found:
+                return select(requests.c.id).where(false())  # no name has this word
+            tokens[word] = found
+        # One or two words: every one is walked (a pair's index holds both orders). More:
+        # the two rarest are walked and the others checked on the way.
+        rarest = (
+            words
+            if len(words) <= 2
+            else sorted(words, key=lambda w: self._name_word_uses(tokens[w]))
+        )
+        walked: Any
+        combinations: list[tuple[Any, ...]]
+        checked: list[str] = []
+        if len(rarest) == 1:
+            walked = name_tokens
+            combinations = [(walked.c.token == t,) for t in tokens[rarest[0]]]
+        else:
+            walked = name_pairs
+            first, second, *checked = rarest
+            combinations = [
+                (walked.c.token == a, name_pairs.c.other == b)
+                for a in tokens[first]
+                for b in tokens[second]
+            ]
+            if len(combinations) > NAME_WORDS_PER_SEARCH_WORD:
+                return None
+        arms = []
+        for combination in combinations:
+            arm = select(walked.c.request_id, walked.c.received_at).where(*combination)
+            if received_from is not None:
+                arm = arm.where(walked.c.received_at >= received_from)
+            if received_to is not None:
+                arm = arm.where(walked.c.received_at < received_to)
+            if after is not None:
+                key = tuple_(walked.c.received_at, walked.c.request_id)
+                arm = arm.where(key < after if descending else key > after)
+            for number, word in enumerate(checked):
+                other = name_tokens.alias(f"word_{number}")
+                arm = arm.where(
+                    exists().where(
+                        other.c.request_id == walked.c.request_id,
+                        other.c.token >= word,
+                        other.c.token < word + "\U0010ffff",
+                    )
+                )
+            arms.append(arm)
+        merged = arms[0] if len(arms) == 1 else union(*arms)
+        received, request = merged.selected_columns.received_at, merged.selected_columns.request_id
+        ordered = merged.order_by(
+            *((received.desc(), request.desc()) if descending else (received.asc(), request.asc()))
+        ).limit(limit)
+        return select(ordered.subquery().c.request_id)
+
+    def _name_words_starting(self, prefix: str, most: int) -> list[str]:
+        """The distinct name words starting with ``prefix``, up to ``most`` of them: one index
+        seek each, however many requests use them."""
+        found: list[str] = []
+        low, inclusive = prefix, True
+        while len(found) < most:
+            token = name_tokens.c.token
+            statement = select(func.min(token)).where(
+                token >= low if inclusive else token > low, token < prefix + "\U0010ffff"
+            )
+            word = self.conn.execute(statement).scalar()
+            if word is None:
+                break
+            found.append(str(word))
+            low, inclusive = str(word), False
+        return found
+
+    def _name_word_uses(self, words: Sequence[str]) -> int:
+        """How many name entries use these words, counted up to a cap (to pick the rarest
+        search word to walk)."""
+        capped = (
+            select(name_tokens.c.request_id)
+            .where(name_tokens.c.token.in_(words))
+            .limit(NAME_WORD_COUNT_CAP)
+        )
+        return int(
+            self.conn.execute(select(func.count()).select_from(capped.subquery())).scalar_one()
+        )
 
     def _many(self, matching: Any) -> bool:
         """Whether ``matching`` has so many rows that walking the received-time index and
@@ -677,8 +838,22 @@ class SqlRecordRepository:
     def log_page(self, query: LogQuery) -> Sequence[LogRow]:
         sort = _LOG_SORT[query.sort]
         statement = self._log_select().add_columns(sort.label("sort_value"))
-        scan_in_order = self._walk_in_received_order(query)
-        conditions = self._log_conditions(query, scan_in_order)
+        names = None
+        if (
+            query.search
+            and query.sort == "received_at"
+            and not (query.outcome or query.recorded_by or query.status)
+        ):
+            names = self._newest_name_matches(
+                _name_words(query.search),
+                descending=query.descending,
+                after=(str(query.after[0]), int(query.after[1])) if query.after else None,
+                received_from=utc_text(query.received_from) if query.received_from else None,
+                received_to=utc_text(query.received_to) if query.received_to else None,
+                limit=query.limit,
+            )
+        scan_in_order = names is None and self._walk_in_received_order(query)
+        conditions = self._log_conditions(query, scan_in_order, names)
         if query.after is not None:
             value, request_id = query.after
             key = tuple_(sort, requests.c.id)
@@ -889,7 +1064,7 @@ def _name_words(text: str) -> list[str]:
     return [w for w in text.strip().casefold().replace(",", " ").split() if w]
 
 
-def _search_condition(text: str, scan_in_order: bool = False) -> Any:
+def _search_condition(text: str, scan_in_order: bool = False, names: Any | None = None) -> Any:
     """Name words (prefix), A-number or booking number; every path uses an index.
 
     The matching request ids are gathered once, as one list (the booking number's and the
@@ -897,6 +1072,7 @@ def _search_condition(text: str, scan_in_order: bool = False) -> Any:
     requests are then read by their keys. (An OR of the three tests would make SQLite
     gather the name matches twice.)
 
+    ``names``: the name matches already gathered (a select of request ids).
     ``scan_in_order`` (a broad, single-word search): the name-word test is written so that
     no index drives it (``id + 0``): SQLite then walks the sort's index and keeps the
     matching rows.
@@ -909,12 +1085,14 @@ def _search_condition(text: str, scan_in_order: bool = False) -> Any:
     if a_number:
         exact.append(requests.c.a_number == a_number)
     words = _name_words(raw)
-    if scan_in_order and words:
+    if scan_in_order and words and names is None:
         return or_(*exact, (requests.c.id + 0).in_(_name_matches(words)))
     ids = select(requests.c.id).where(or_(*exact))
-    if words:
-        names = _name_matches(words).subquery()
-        ids = union(ids, select(names.c.request_id))  # type: ignore[assignment]
+    if names is not None:
+        ids = union(ids, names)  # type: ignore[assignment]
+    elif words:
+        matches = _name_matches(words).subquery()
+        ids = union(ids, select(matches.c.request_id))  # type: ignore[assignment]
     return requests.c.id.in_(ids)
 
 

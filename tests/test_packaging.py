@@ -84,3 +84,53 @@ def test_pyinstaller_bundle_builds_and_starts(tmp_path: Path) -> None:
     )
     assert check.returncode == 0, check.stderr
     assert '"outcome": "transfer"' in check.stdout  # presets and the engine are inside
+
+    # Worker processes in the frozen program (forced for a small store): verification and
+    # the export's audit PDFs.
+    home = str(tmp_path / "demo")
+    demo = subprocess.run(
+        [str(program), "--data-dir", home, "demo", "--decisions", "15", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+    assert demo.returncode == 0, demo.stderr
+    workers = {**env, "DETAINER_DESK_WORKERS": "2"}
+    verify = subprocess.run(
+        [str(program), "--data-dir", home, "verify"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=workers,
+        check=False,
+    )
+    assert verify.returncode == 0 and "entries verified" in verify.stdout, verify.stderr
+    bundle = tmp_path / "bundle"
+    export = subprocess.run(
+        [
+            str(program),
+            "--data-dir",
+            home,
+            "export",
+            "--user",
+            "counsel.demo",
+            "--password-stdin",
+            "--recipient",
+            "packaging test",
+            "-o",
+            str(bundle),
+            "--quiet",
+        ],
+        input="demo passphrase for trials\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=workers,
+        check=False,
+    )
+    assert export.returncode == 0, export.stderr
+    assert len(list((bundle / "PDF").glob("*.pdf"))) == 15
+    logged = "".join(p.read_text() for p in (tmp_path / "demo" / "logs").glob("*.log*"))
+    assert "without worker processes" not in logged and "worker process ended" not in logged

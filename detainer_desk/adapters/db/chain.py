@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from sqlalchemy import Connection, Table, func, insert, select, update
 
 from detainer_desk.services.access import RecordError
 
+from ..workers import worker_count
 from . import chain_scan
 from .schema import EVIDENCE_TABLES, chain_head
 
@@ -139,7 +139,7 @@ def walk_chain(
     if upto is None:
         upto = read_head(connect)[0]
     if workers is None:
-        workers = processors() if upto >= PARALLEL_FROM else 1
+        workers = worker_count(upto, PARALLEL_FROM)
     previous = GENESIS_HASH
     low = 1
     if sqlite_path is not None and workers > 1:
@@ -180,13 +180,6 @@ def _driver_fetch(conn: Connection) -> chain_scan.Fetch:
         return list(cursor.fetchall())
 
     return fetch
-
-
-def processors() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _walk_in_workers(path: str, upto: int, workers: int) -> Iterator[chain_scan.Span]:

@@ -60,8 +60,8 @@ from detainer_desk.services.ports import (
     UserRecord,
 )
 
+from ..workers import worker_count
 from . import chain, chain_scan
-from .chain import processors
 from .csv_worker import Range, csv_lines, csv_range, csv_text
 from .engine import is_environmental, plain_error
 from .schema import (
@@ -515,7 +515,7 @@ class SqlRecordRepository:
             return
         ranges = self._csv_ranges(query)
         if workers is None:
-            workers = processors() if len(ranges) * CSV_RANGE >= CSV_PARALLEL_FROM else 1
+            workers = worker_count(len(ranges) * CSV_RANGE, CSV_PARALLEL_FROM)
         if workers < 2:
             driver = self.conn.connection.driver_connection
             for piece in ranges:

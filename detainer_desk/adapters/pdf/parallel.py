@@ -9,11 +9,12 @@ A short run, or a machine where no worker process can be started, renders here.
 from __future__ import annotations
 
 import logging
-import os
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
+
+from ..workers import worker_count
 
 if TYPE_CHECKING:
     from detainer_desk.services.evidence_model import DecisionRecord, ReportContext
@@ -37,14 +38,14 @@ def render_audit_pdfs(
     """The audit PDF of each (record, context), in order. Close the iterator (or let it
     finish) to stop the workers; what was not yet handed back is dropped."""
     jobs = iter(jobs)
-    if workers is None:
-        workers = _processors()
     first: list[Job] = []
     for job in jobs:
         first.append(job)
         if len(first) >= PARALLEL_FROM:
             break
-    if workers < 2 or len(first) < PARALLEL_FROM:
+    if workers is None:
+        workers = worker_count(len(first), PARALLEL_FROM)
+    if workers < 2:
         for record, context in [*first, *jobs]:
             yield render_one(record, context)
         return
@@ -98,10 +99,3 @@ def _result(item: tuple[Job, Future[bytes] | None]) -> bytes:
         except BrokenProcessPool as exc:  # a worker died: this one is rendered here
             log.warning("a PDF worker process ended (%s); rendering here", exc)
     return render_one(*job)
-
-
-def _processors() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1

@@ -1508,9 +1508,6 @@ def main(
     err: TextIO | None = None,
     stdin: TextIO | None = None,
 ) -> int:
-    from detainer_desk.domain.errors import InvalidInput
-    from detainer_desk.services.access import RecordError
-
     out = out or sys.stdout
     err = err or sys.stderr
     parser = build_parser()
@@ -1527,14 +1524,19 @@ def main(
         for line in exc.lines:
             err.write(line + "\n")
         return EXIT_USAGE
-    except InvalidInput as exc:
-        for line in exc.lines():
-            err.write(line + "\n")
-        return EXIT_USAGE
-    except RecordError as exc:
-        err.write(f"{exc}\n")
-        return EXIT_USAGE
-    except Exception as exc:  # a bug, not the user's doing: logged in full, told briefly
+    except Exception as exc:
+        # Imported only now: the window's first paint must not wait for the services.
+        from detainer_desk.domain.errors import InvalidInput
+        from detainer_desk.services.access import RecordError
+
+        if isinstance(exc, InvalidInput):
+            for line in exc.lines():
+                err.write(line + "\n")
+            return EXIT_USAGE
+        if isinstance(exc, RecordError):
+            err.write(f"{exc}\n")
+            return EXIT_USAGE
+        # A bug, not the user's doing: logged in full, told briefly.
         import logging
 
         from detainer_desk.logs import current_log_file

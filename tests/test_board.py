@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -10,19 +11,25 @@ from detainer_desk.domain import alerts
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.services.board import (
     active_holds,
+    holds_board,
     log_count,
     log_page,
     overdue_holds,
+    overdue_report,
     review_queue,
 )
 from detainer_desk.services.ports import LOG_SORT_KEYS, Actor, LogQuery
 from detainer_desk.services.records import activate_policy, amend_decision, record_decision
+from detainer_desk.services.settings import read_settings, save_settings
 
 from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts
 
 NOW = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
 OFFICER = Actor("officer.a", "W")
 SUPERVISOR = Actor("sgt.b", "W")
+ADMIN = Actor("admin", "W")
+HOURS = dt.timedelta(hours=1)
+CUSTOM = (8 * HOURS, 2 * HOURS)  # alert times an administrator set: 8 h and 2 h
 NAMES = [
     "RIVERA, Ana",
     "DOE, John",
@@ -149,3 +156,101 @@ def test_alert_levels_and_crossings() -> None:
         alerts.URGENT, alerts.OK
     )
     assert alerts.countdown_text(NOW - dt.timedelta(minutes=12), NOW) == "overdue by 0 h 12 min"
+
+
+def test_alert_words_name_the_alert_times_in_force() -> None:
+    minutes = dt.timedelta(minutes=1)
+    assert [
+        alerts.duration_words(span)
+        for span in (8 * HOURS, HOURS, 150 * minutes, 45 * minutes, 65 * minutes, 48 * HOURS)
+    ] == ["8 hours", "1 hour", "2 h 30 min", "45 min", "1 h 5 min", "48 hours"]
+    assert [alerts.short_duration(span) for span in (8 * HOURS, HOURS, 150 * minutes)] == [
+        "8 h",
+        "1 h",
+        "2 h 30 min",
+    ]
+    assert {level: alerts.level_words(level, CUSTOM) for level in alerts.LEVELS} == {
+        alerts.UNKNOWN: "release time not known yet",
+        alerts.OK: "more than 8 hours left",
+        alerts.SOON: "under 8 hours left",
+        alerts.URGENT: "under 2 hours left",
+        alerts.EXPIRED: "DEADLINE PASSED: release now",
+    }
+    odd = (150 * minutes, 45 * minutes)
+    assert alerts.level_words(alerts.SOON, odd) == "under 2 h 30 min left"
+    assert alerts.level_words(alerts.URGENT, odd) == "under 45 min left"
+    assert {level: alerts.short_level_words(level, CUSTOM) for level in alerts.LEVELS} == {
+        alerts.UNKNOWN: "no clock yet",
+        alerts.OK: "over 8 h",
+        alerts.SOON: "under 8 h",
+        alerts.URGENT: "under 2 h",
+        alerts.EXPIRED: "PASSED: release",
+    }
+    assert alerts.short_level_words(alerts.SOON, odd) == "under 2 h 30 min"
+    # The default alert times keep the words they always had.
+    assert alerts.LEVEL_WORDS == {
+        alerts.UNKNOWN: "release time not known yet",
+        alerts.OK: "more than 4 hours left",
+        alerts.SOON: "under 4 hours left",
+        alerts.URGENT: "under 1 hour left",
+        alerts.EXPIRED: "DEADLINE PASSED: release now",
+    }
+    assert {
+        level: alerts.level_words(level, alerts.DEFAULT_WARNINGS) for level in alerts.LEVELS
+    } == alerts.LEVEL_WORDS
+    assert alerts.short_level_words(alerts.OK) == "over 4 h"
+    assert alerts.short_level_words(alerts.URGENT) == "under 1 h"
+
+
+def _one_hold(store) -> tuple[int, dt.datetime]:  # type: ignore[no-untyped-def]
+    held = [i for i in active_holds(store.uow(), OFFICER, NOW) if i.row.outcome_in_force == "hold"]
+    first = held[0].row.decision_id
+    release = NOW + HOURS
+    amend_decision(store.uow(), first, lc.RELEASE_ELIGIBLE, SUPERVISOR, NOW, effective_at=release)
+    return first, release + 48 * HOURS
+
+
+def test_the_board_alerts_at_the_times_set_in_the_settings(store) -> None:
+    first, hold_until = _one_hold(store)
+    five_hours_before = hold_until - 5 * HOURS
+    # The defaults: 5 hours left is more than the first alert time of 4 hours.
+    item = active_holds(store.uow(), OFFICER, five_hours_before)[0]
+    assert item.row.decision_id == first
+    assert (item.level, item.words, item.short_words) == (
+        alerts.OK,
+        "more than 4 hours left",
+        "over 4 h",
+    )
+    assert item.warnings == alerts.DEFAULT_WARNINGS
+
+    settings = dataclasses.replace(
+        read_settings(store.uow()), alert_first_minutes=8 * 60, alert_second_minutes=2 * 60
+    )
+    save_settings(store.uow(), ADMIN, settings, NOW)
+
+    board = holds_board(store.uow(), OFFICER, five_hours_before)
+    assert board.warnings == CUSTOM
+    item = board.items[0]
+    assert (item.level, item.words, item.short_words) == (
+        alerts.SOON,
+        "under 8 hours left",
+        "under 8 h",
+    )
+    assert item.warnings == CUSTOM
+    item = active_holds(store.uow(), OFFICER, hold_until - 90 * dt.timedelta(minutes=1))[0]
+    assert (item.level, item.words, item.short_words) == (
+        alerts.URGENT,
+        "under 2 hours left",
+        "under 2 h",
+    )
+    # Alert times passed in win over the settings (and say so in their words).
+    item = active_holds(store.uow(), OFFICER, five_hours_before, alerts.DEFAULT_WARNINGS)[0]
+    assert (item.level, item.words) == (alerts.OK, "more than 4 hours left")
+
+    # The overdue list and report read the settings in their own unit of work, nested.
+    later = hold_until + 5 * dt.timedelta(minutes=1)
+    overdue = overdue_holds(store.uow(), OFFICER, later)
+    assert [i.row.decision_id for i in overdue] == [first]
+    assert overdue[0].warnings == CUSTOM
+    report = overdue_report(store.uow(), SUPERVISOR, later)
+    assert [(i.row.decision_id, i.warnings) for i in report] == [(first, CUSTOM)]

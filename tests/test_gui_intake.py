@@ -7,6 +7,7 @@ after release eligibility (Wed 11 Feb 2026, 20:00 Pacific) unless a test moves i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -37,6 +38,7 @@ from detainer_desk.runtime import Runtime, utc_now
 from detainer_desk.services import records
 from detainer_desk.services.access import PermissionDenied
 from detainer_desk.services.ports import Actor
+from detainer_desk.services.settings import read_settings, save_settings
 
 from .conftest import REPO_ROOT
 from .test_gui_support import (
@@ -473,6 +475,29 @@ def test_the_countdown_follows_the_injected_clock_and_the_window_can_close(
     qtbot.waitUntil(lambda: intake.panel.outcome_words.text() == "TRANSFER AT RELEASE")
     assert "The hold window closed at Fri 13 Feb 2026, 15:00 PST" in intake.panel.meaning.text()
     assert not intake.panel.countdown.isVisible()
+
+
+def test_the_countdown_words_follow_the_alert_times_set_in_the_settings(
+    qtbot: QtBot, intake: IntakeScreen, answers: Answers, clock: Clock, store: Runtime, admin: Actor
+) -> None:
+    settings = dataclasses.replace(
+        read_settings(store.uow()), alert_first_minutes=8 * 60, alert_second_minutes=2 * 60
+    )
+    save_settings(store.uow(), admin, settings, utc_now())
+    _open_example(qtbot, intake, answers, EXAMPLE / "request.json")
+    _check(qtbot, intake)  # reads the policy and the alert times
+    intake.controller.timer.setInterval(20)
+    assert intake.panel.countdown.text() == "43 h 00 min left"
+    assert intake.panel.countdown_words.text() == "more than 8 hours left"
+
+    # 5 hours before the deadline (Fri 13 Feb 2026, 15:00): under the 8 hours set.
+    clock.now = dt.datetime(2026, 2, 13, 10, 0, tzinfo=PACIFIC)
+    qtbot.waitUntil(lambda: intake.panel.countdown.text() == "5 h 00 min left")
+    assert intake.panel.countdown_words.text() == "under 8 hours left"
+    # 90 minutes before: under the 2 hours set.
+    clock.now = dt.datetime(2026, 2, 13, 13, 30, tzinfo=PACIFIC)
+    qtbot.waitUntil(lambda: intake.panel.countdown.text() == "1 h 30 min left")
+    assert intake.panel.countdown_words.text() == "under 2 hours left"
 
 
 def test_every_reason_shows_with_its_citation_and_the_active_policy(

@@ -288,6 +288,22 @@ def test_the_countdown_follows_the_clock() -> None:
     assert p.countdown(until, until + dt.timedelta(minutes=5)).words.startswith("DEADLINE PASSED")
 
 
+def test_the_countdown_is_urgent_at_the_alert_times_in_force() -> None:
+    until = dt.datetime(2026, 2, 13, 15, 0, tzinfo=PACIFIC)
+    custom = (dt.timedelta(hours=8), dt.timedelta(hours=2))
+    five_hours = until - dt.timedelta(hours=5)
+    assert (p.countdown(until, five_hours).level, p.countdown(until, five_hours).words) == (
+        "ok",
+        "more than 4 hours left",
+    )
+    soon = p.countdown(until, five_hours, custom)
+    assert (soon.text, soon.level, soon.words) == ("5 h 00 min left", "soon", "under 8 hours left")
+    urgent = p.countdown(until, until - dt.timedelta(minutes=90), custom)
+    assert (urgent.level, urgent.words) == ("urgent", "under 2 hours left")
+    odd = (dt.timedelta(minutes=150), dt.timedelta(minutes=45))
+    assert p.countdown(until, until - dt.timedelta(hours=2), odd).words == "under 2 h 30 min left"
+
+
 # -- the duplicate look-up -------------------------------------------------------------------------
 
 

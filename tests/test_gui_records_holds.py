@@ -4,11 +4,14 @@ overdue report. No test waits for real time: the clock is moved and the board ti
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -16,8 +19,14 @@ from detainer_desk.domain import alerts
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.gui.main_window import MainWindow
 from detainer_desk.gui.records.common import LEVEL, level_colours
-from detainer_desk.gui.records.holds import ALERT_TITLES, DesktopNotifier, OverdueReportDialog
+from detainer_desk.gui.records.holds import (
+    ALERT_COLUMN,
+    DesktopNotifier,
+    OverdueReportDialog,
+    alert_title,
+)
 from detainer_desk.services import records
+from detainer_desk.services.settings import read_settings, save_settings
 
 from .test_gui_records_support import (
     NOW,
@@ -30,6 +39,7 @@ from .test_gui_records_support import (
 from .test_gui_support import click, trail, type_into
 
 RELEASE = NOW + dt.timedelta(hours=1)
+CUSTOM = (dt.timedelta(hours=8), dt.timedelta(hours=2))  # alert times set in Settings
 
 
 @pytest.fixture
@@ -78,6 +88,21 @@ def _level(window: MainWindow, row: int) -> str:
     return str(window.records.holds.model.index(row, 0).data(LEVEL))
 
 
+def _alert(window: MainWindow, row: int) -> tuple[str, str]:
+    """The alert column of a row: its few words and its tooltip."""
+    index = window.records.holds.model.index(row, ALERT_COLUMN)
+    return index.data(), index.data(Qt.ItemDataRole.ToolTipRole)
+
+
+def _set_alert_times(desk: Desk, first_minutes: int, second_minutes: int) -> None:
+    settings = dataclasses.replace(
+        read_settings(desk.runtime.uow()),
+        alert_first_minutes=first_minutes,
+        alert_second_minutes=second_minutes,
+    )
+    save_settings(desk.runtime.uow(), desk.admin, settings, desk.clock.now)
+
+
 def test_the_countdown_changes_colour_as_the_clock_moves_and_alerts_once_each(
     qtbot: QtBot, window: MainWindow, desk: Desk
 ) -> None:
@@ -114,10 +139,10 @@ def test_the_countdown_changes_colour_as_the_clock_moves_and_alerts_once_each(
         screen.tick()
         assert len(desk.notifications) == number  # ... and not again while it stays there
         title, text, urgent = desk.notifications[-1]
-        assert ALERT_TITLES[level] in title
+        assert alert_title(level, alerts.DEFAULT_WARNINGS) in title
         assert "RIVERA" not in title + text and "B26-0001" not in title + text  # no names out
         assert urgent is (level != alerts.SOON)
-        assert ALERT_TITLES[level] in screen.alert_texts()[0]
+        assert alert_title(level, alerts.DEFAULT_WARNINGS) in screen.alert_texts()[0]
         assert "RIVERA, Ana (B26-0001)" in screen.alert_texts()[0]  # inside the program: who
     assert screen.model.index(0, 0).data() == "overdue by 0 h 01 min"
     assert screen.banner.isVisible() and "held past the deadline" in screen.banner_label.text()
@@ -256,7 +281,9 @@ def test_a_deadline_moved_later_is_watched_again(
     assert first.hold_until is not None
     desk.clock.set(first.hold_until - dt.timedelta(minutes=30))
     screen.tick()
-    assert [n[0] for n in desk.notifications] == [f"Detainer hold: {ALERT_TITLES[alerts.URGENT]}"]
+    assert [n[0] for n in desk.notifications] == [
+        f"Detainer hold: {alert_title(alerts.URGENT, alerts.DEFAULT_WARNINGS)}"
+    ]
     # Release eligibility corrected to later: a new deadline, warned about afresh.
     later = desk.clock.now + dt.timedelta(hours=1)
     records.amend_decision(
@@ -272,7 +299,10 @@ def test_a_deadline_moved_later_is_watched_again(
     assert len(desk.notifications) == 1
     desk.clock.set(later + dt.timedelta(hours=44, minutes=30))
     screen.tick()
-    assert len(desk.notifications) == 2 and ALERT_TITLES[alerts.SOON] in desk.notifications[-1][0]
+    assert (
+        len(desk.notifications) == 2
+        and alert_title(alerts.SOON, alerts.DEFAULT_WARNINGS) in desk.notifications[-1][0]
+    )
 
 
 def test_a_time_being_typed_survives_the_list_being_read_again(
@@ -291,3 +321,98 @@ def test_a_time_being_typed_survives_the_list_being_read_again(
     assert screen.when() == typed
     screen.table.selectRow(2)  # another person: the time starts from now again
     assert screen.when() == NOW
+
+
+def test_the_board_alerts_at_the_times_set_in_the_settings_and_names_them(
+    qtbot: QtBot, window: MainWindow, desk: Desk
+) -> None:
+    _set_alert_times(desk, 8 * 60, 2 * 60)
+    sign_in_as(qtbot, window, "officer.a")
+    _open_board(qtbot, window, 3)
+    screen = window.records.holds
+    assert screen.warnings == CUSTOM  # read with the holds
+    hold_until = screen.model.value_of(0).hold_until
+    assert hold_until is not None
+    assert _alert(window, 0) == ("over 8 h", "more than 8 hours left")
+    assert "8 hours and 2 hours before each deadline" in screen.summary_label.toolTip()
+
+    # 5 hours before the deadline: more than 4 hours, but under the 8 hours set.
+    desk.clock.set(hold_until - dt.timedelta(hours=5))
+    screen.ticker.timeout.emit()
+    assert _level(window, 0) == alerts.SOON
+    assert _alert(window, 0) == ("under 8 h", "under 8 hours left")
+    assert screen.summary_label.text() == (
+        "3 people: 0 past the deadline · 0 under 2 h · 1 under 8 h · 0 more than 8 h · "
+        "2 no clock yet"
+    )
+    assert desk.notifications == [
+        (
+            "Detainer hold: under 8 hours left",
+            "One person held on a detainer needs attention. "
+            "Open Detainer Desk › Active holds to see who.",
+            False,
+        )
+    ]
+    assert "RIVERA, Ana (B26-0001): under 8 hours left" in screen.alert_texts()[0]
+    assert not screen.banner.isVisible()
+
+    # 90 minutes before: more than 1 hour, but under the 2 hours set.
+    desk.clock.set(hold_until - dt.timedelta(minutes=90))
+    screen.tick()
+    assert _level(window, 0) == alerts.URGENT
+    assert _alert(window, 0) == ("under 2 h", "under 2 hours left")
+    assert desk.notifications[-1][0] == "Detainer hold: under 2 hours left"
+    assert desk.notifications[-1][2] is True
+    assert "RIVERA, Ana (B26-0001): under 2 hours left" in screen.alert_texts()[0]
+    assert screen.banner.isVisible()
+    assert screen.banner_label.text() == "1 hold ends within 2 hours."
+    assert "under 2 h · 0 under 8 h" in screen.summary_label.text()
+    said = " ".join(
+        [screen.summary_label.text(), screen.banner_label.text(), *screen.alert_texts()]
+        + [title + text for title, text, _urgent in desk.notifications]
+    )
+    assert re.search(r"\b[14] (h|hours?)\b", said) is None  # nothing of the defaults
+
+
+def test_alert_times_changed_in_the_settings_apply_when_the_list_is_read_again(
+    qtbot: QtBot, window: MainWindow, desk: Desk
+) -> None:
+    sign_in_as(qtbot, window, "officer.a")
+    _open_board(qtbot, window, 3)
+    screen = window.records.holds
+    assert screen.warnings == alerts.DEFAULT_WARNINGS
+    hold_until = screen.model.value_of(0).hold_until
+    assert hold_until is not None
+    desk.clock.set(hold_until - dt.timedelta(hours=5))
+    screen.tick()
+    # The defaults: 4 hours and 1 hour.
+    assert _level(window, 0) == alerts.OK
+    assert _alert(window, 0) == ("over 4 h", "more than 4 hours left")
+    assert screen.summary_label.text() == (
+        "3 people: 0 past the deadline · 0 under 1 h · 0 under 4 h · 1 more than 4 h · "
+        "2 no clock yet"
+    )
+    assert desk.notifications == []
+
+    _set_alert_times(desk, 8 * 60, 2 * 60)  # an administrator, at another workstation
+    screen.reloader.timeout.emit()  # the minute's reload, without waiting a minute
+    qtbot.waitUntil(lambda: not screen.loading and screen.warnings == CUSTOM)
+    assert _level(window, 0) == alerts.SOON
+    assert _alert(window, 0) == ("under 8 h", "under 8 hours left")
+    assert [n[0] for n in desk.notifications] == ["Detainer hold: under 8 hours left"]
+
+    # Unusual times are named plainly too.
+    _set_alert_times(desk, 6 * 60 + 30, 45)
+    screen.refresh()
+    qtbot.waitUntil(lambda: not screen.loading and screen.warnings[1] == dt.timedelta(minutes=45))
+    desk.clock.set(hold_until - dt.timedelta(minutes=30))
+    screen.tick()
+    assert _alert(window, 0) == ("under 45 min", "under 45 min left")
+    assert desk.notifications[-1][0] == "Detainer hold: under 45 min left"
+    assert screen.banner_label.text() == "1 hold ends within 45 min."
+    assert "0 under 6 h 30 min · 0 more than 6 h 30 min" in screen.summary_label.text()
+    # The alert column widened for the longer words (nothing cut off with "…").
+    widest = screen.table.fontMetrics().horizontalAdvance("under 6 h 30 min")
+    assert screen.table.columnWidth(ALERT_COLUMN) > widest
+    updated = screen.updated_label.text()
+    assert "Alerts come 6 h 30 min and 45 min before each deadline" in updated

@@ -1,4 +1,6 @@
-"""The decision log, the review queue and the active-holds board (read side)."""
+"""The decision log, the review queue and the active-holds board (read side).
+
+The board's alert levels follow the alert times set in the installation's settings."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from detainer_desk.domain import alerts
 
 from .access import NotFoundError, RecordError, audit, authorize
 from .ports import LOG_SORT_KEYS, Actor, LogQuery, LogRow, UnitOfWork
+from .settings import read_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,46 +123,88 @@ class HoldItem:
     hold_until: dt.datetime | None
     level: str
     countdown: str
+    warnings: alerts.Warnings = alerts.DEFAULT_WARNINGS  # the alert times the level is for
+
+    @property
+    def words(self) -> str:
+        """The level in words for these alert times: ``under 8 hours left``."""
+        return alerts.level_words(self.level, self.warnings)
+
+    @property
+    def short_words(self) -> str:
+        """The same in few words, for the board's alert column: ``under 8 h``."""
+        return alerts.short_level_words(self.level, self.warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class HoldsBoard:
+    """The active holds and the alert times (the installation's settings) they were read with."""
+
+    items: list[HoldItem]
+    warnings: alerts.Warnings
+
+
+def holds_board(
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    warnings: alerts.Warnings | None = None,
+) -> HoldsBoard:
+    """Everyone held or awaiting release on a detainer, soonest deadline first, alerted at
+    ``warnings`` or, when none are given, at the times set in the installation's settings."""
+    with uow:
+        authorize(uow, actor, acc.VIEW_RECORDS, "holds.view", None, now)
+        if warnings is None:
+            warnings = read_settings(uow).warnings
+        rows = list(uow.records.open_holds())
+    return HoldsBoard([hold_item(row, now, warnings) for row in rows], warnings)
 
 
 def active_holds(
     uow: UnitOfWork,
     actor: Actor,
     now: dt.datetime,
-    warnings: tuple[dt.timedelta, dt.timedelta] = alerts.DEFAULT_WARNINGS,
+    warnings: alerts.Warnings | None = None,
 ) -> list[HoldItem]:
-    """Everyone held or awaiting release on a detainer, soonest deadline first."""
-    with uow:
-        authorize(uow, actor, acc.VIEW_RECORDS, "holds.view", None, now)
-        rows = list(uow.records.open_holds())
-    return [hold_item(row, now, warnings) for row in rows]
+    """Everyone held or awaiting release on a detainer, soonest deadline first (alerted at
+    the installation's alert times unless ``warnings`` are given)."""
+    return holds_board(uow, actor, now, warnings).items
 
 
-def hold_item(
-    row: LogRow,
-    now: dt.datetime,
-    warnings: tuple[dt.timedelta, dt.timedelta] = alerts.DEFAULT_WARNINGS,
-) -> HoldItem:
+def hold_item(row: LogRow, now: dt.datetime, warnings: alerts.Warnings) -> HoldItem:
     deadline = dt.datetime.fromisoformat(row.hold_until) if row.hold_until else None
     return HoldItem(
         row,
         deadline,
         alerts.alert_level(deadline, now, warnings),
         alerts.countdown_text(deadline, now),
+        warnings,
     )
 
 
-def overdue_holds(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> list[HoldItem]:
+def overdue_holds(
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    warnings: alerts.Warnings | None = None,
+) -> list[HoldItem]:
     """Everyone still held past hold_until. This list should always be empty."""
-    return [item for item in active_holds(uow, actor, now) if item.level == alerts.EXPIRED]
+    return [
+        item for item in active_holds(uow, actor, now, warnings) if item.level == alerts.EXPIRED
+    ]
 
 
-def overdue_report(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> list[HoldItem]:
+def overdue_report(
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    warnings: alerts.Warnings | None = None,
+) -> list[HoldItem]:
     """The overdue list as a document to print or save: it names people, so it needs the
     print permission and leaves an audit event, like every other document."""
     with uow:
         actor = authorize(uow, actor, acc.PRINT_RECORDS, "holds.overdue_report", None, now)
-        items = overdue_holds(uow, actor, now)
+        items = overdue_holds(uow, actor, now, warnings)
         audit(
             uow,
             actor,

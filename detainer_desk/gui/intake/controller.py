@@ -22,6 +22,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain.alerts import DEFAULT_WARNINGS, Warnings
 from detainer_desk.domain.decision import format_instant_for_people
 from detainer_desk.domain.errors import InvalidInput, Problem
 from detainer_desk.domain.policy import Policy
@@ -32,6 +33,7 @@ from detainer_desk.services.access import RecordError
 from detainer_desk.services.intake import EarlierDecisions
 from detainer_desk.services.ports import AttachmentIn
 from detainer_desk.services.records import RecordedDecision
+from detainer_desk.services.settings import read_settings
 
 from ..errors import show_bug
 from ..session import SessionState
@@ -78,6 +80,8 @@ class IntakeController(QObject):
         self.tasks = tasks
         self.policy: Policy | None = None
         self._policy_version: int | None = None
+        # The hold-alert times of the installation's settings, read with the policy.
+        self.warnings: Warnings = DEFAULT_WARNINGS
         self.assessment = p.Assessment(())
         self.recorded: RecordedDecision | None = None
         self._touched: set[str] = set()
@@ -175,9 +179,13 @@ class IntakeController(QObject):
         self.refresh()
 
     def load_policy(self) -> None:
-        """The active policy, parsed once per stored version (records.load_policy caches)."""
+        """The active policy, parsed once per stored version (records.load_policy caches),
+        and the alert times the countdown is coloured and worded by."""
+        uow = self.session.uow()
         try:
-            activation = records.active_policy(self.session.uow())
+            with uow:  # one transaction for both
+                activation = records.active_policy(uow)
+                self.warnings = read_settings(uow).warnings
         except RecordError as refused:
             self.screen.panel.show_message(plain_sentence(str(refused)), problem=True)
             return
@@ -286,7 +294,9 @@ class IntakeController(QObject):
             panel.show_decision(p.decision_view(decision, request, citation))
             self._shown = decision.to_contract()
         now = self.session.now()
-        panel.show_countdown(p.countdown(decision.hold_until, now) if decision.hold_until else None)
+        panel.show_countdown(
+            p.countdown(decision.hold_until, now, self.warnings) if decision.hold_until else None
+        )
 
     def _show_panel(self) -> None:
         panel = self.screen.panel
@@ -343,7 +353,9 @@ class IntakeController(QObject):
             panel.show_decision(p.decision_view(decision, request, self.policy.citation))
             self._shown = contract
         panel.show_message("")
-        panel.show_countdown(p.countdown(decision.hold_until, now) if decision.hold_until else None)
+        panel.show_countdown(
+            p.countdown(decision.hold_until, now, self.warnings) if decision.hold_until else None
+        )
         panel.set_checked_line(p.checked_line(decision, request))
         key = self._booking_key()
         found = self._earlier.get(key) if key else None

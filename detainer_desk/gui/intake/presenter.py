@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from detainer_desk.domain import vocabulary as v
-from detainer_desk.domain.alerts import LEVEL_WORDS, alert_level, countdown_text
+from detainer_desk.domain.alerts import (
+    DEFAULT_WARNINGS,
+    Warnings,
+    alert_level,
+    countdown_text,
+    level_words,
+)
 from detainer_desk.domain.clock import local_date, to_aware
 from detainer_desk.domain.decision import Decision, format_instant_for_people
 from detainer_desk.domain.engine import evaluate, judicial_warrant_failures
@@ -436,9 +442,12 @@ class Countdown:
     words: str  # "more than 4 hours left", "DEADLINE PASSED: release now"
 
 
-def countdown(hold_until: dt.datetime | None, now: dt.datetime) -> Countdown:
-    level = alert_level(hold_until, now)
-    return Countdown(countdown_text(hold_until, now), level, LEVEL_WORDS[level])
+def countdown(
+    hold_until: dt.datetime | None, now: dt.datetime, warnings: Warnings = DEFAULT_WARNINGS
+) -> Countdown:
+    """The time left, and how urgent it is at the alert times in force (the settings')."""
+    level = alert_level(hold_until, now, warnings)
+    return Countdown(countdown_text(hold_until, now), level, level_words(level, warnings))
 
 
 def earlier_text(earlier: EarlierDecisions, zone: ZoneInfo | None) -> str | None:

@@ -97,3 +97,27 @@ def test_csv_alone_against_sqlite3(tmp_path: Path) -> None:
         f"\ndecisions.csv for {count:,} decisions: {ours:.1f} s; sqlite3 -csv of the same columns: "
         f"{theirs:.1f} s; ratio {ours / theirs:.2f}x"
     )
+
+
+def test_one_audit_pdf() -> None:
+    """Goal (issue 7): one audit PDF under 100 ms. A record with three scans (thumbnails of
+    each first page) and one without."""
+    import statistics
+
+    from detainer_desk.adapters.pdf.audit import render_audit_pdf
+
+    from .test_pdf_documents import CONTEXT, make_record
+
+    for label, record in (
+        ("with three scans", make_record()),
+        ("without scans", make_record(scans=[])),
+    ):
+        render_audit_pdf(record, CONTEXT)  # fonts registered, modules loaded
+        times = []
+        for _ in range(30):
+            start = time.perf_counter()
+            render_audit_pdf(record, CONTEXT)
+            times.append((time.perf_counter() - start) * 1000)
+        print(
+            f"\none audit PDF {label}: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms"
+        )

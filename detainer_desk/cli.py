@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any, TextIO
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # as a shell reports Ctrl+C
 ROLE_CHOICES = ["officer", "supervisor", "counsel", "admin"]
 
 
@@ -830,6 +832,31 @@ def cmd_policy_what_if(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+@contextlib.contextmanager
+def _interrupt_cancels(err: TextIO) -> Iterator[Callable[[], bool]]:
+    """While a long job runs, Ctrl+C asks it to stop at its next step, where it cleans up
+    (a half bundle removed, the cancellation audited), rather than breaking off mid-step
+    and leaving things behind. Yields the job's ``cancelled()``."""
+    import signal
+    import threading
+
+    pressed: list[bool] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+
+    def stop(_signum: int, _frame: object) -> None:
+        if not pressed:
+            err.write("\nStopping: removing what was written…\n")
+        pressed.append(True)
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield lambda: bool(pressed)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.ports import DecisionQuery
 
@@ -845,20 +872,25 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         return _export_csv_only(args, query, out)
     from detainer_desk.adapters import pdf
     from detainer_desk.adapters.export import DestinationError, open_destination, page_count
-    from detainer_desk.services.export import ExportRequest, ExportResult, export_records
+    from detainer_desk.services.export import (
+        ExportCancelled,
+        ExportRequest,
+        ExportResult,
+        export_records,
+    )
 
     if not args.output:
         raise UserError("-o/--output: give a new folder or a .zip file for the bundle")
     if not args.recipient or not args.recipient.strip():
         raise UserError("--recipient: say who the export is for (it is kept in the audit trail)")
-    with _signed_in(args) as (runtime, actor):
+    with _signed_in(args) as (runtime, actor), _interrupt_cancels(args.err) as cancelled:
         try:
             writer = open_destination(args.output)
         except DestinationError as exc:
             raise UserError(str(exc)) from None
         request = ExportRequest(query, args.recipient, args.output)
         result = None
-        for step in export_records(
+        steps = export_records(
             runtime.uow,
             runtime.ledger(),
             runtime.signer(),
@@ -869,13 +901,24 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
             pdf.render_audit_pdfs,
             pdf.render_checkpoint_pdf,
             page_count,
-        ):
-            if isinstance(step, ExportResult):
-                result = step
-            elif not args.quiet:
-                print(
-                    f"\r{step.stage}: {step.done:,} of {step.total:,}   ", end="", file=sys.stderr
-                )
+            cancelled,
+        )
+        try:
+            for step in steps:
+                if isinstance(step, ExportResult):
+                    result = step
+                elif not args.quiet:
+                    print(
+                        f"\r{step.stage}: {step.done:,} of {step.total:,}   ",
+                        end="",
+                        file=sys.stderr,
+                    )
+        except ExportCancelled:
+            args.err.write(
+                "Export cancelled: what was written was removed, and the cancellation is in "
+                "the audit trail.\n"
+            )
+            return EXIT_INTERRUPTED
         if not args.quiet:
             print(file=sys.stderr)
     assert result is not None
@@ -901,7 +944,11 @@ def _export_csv_only(args: argparse.Namespace, query: Any, out: TextIO) -> int:
                     runtime.uow(), actor, query, args.recipient or "", handle, runtime.clock()
                 )
         except OSError as exc:
+            target.unlink(missing_ok=True)
             raise UserError(f"cannot write {target}: {exc.strerror}") from None
+        except BaseException:  # interrupted (Ctrl+C) or failed: no half file is left
+            target.unlink(missing_ok=True)
+            raise
     out.write(f"Wrote {count} decisions to {target}\n")
     return EXIT_OK
 
@@ -1517,6 +1564,12 @@ def main(
         return int(exc.code or 0)
     args.stdin = stdin or sys.stdin
     args.err = err
+    if os.environ.get("DETAINER_DESK_WORKERS", "").strip():
+        from detainer_desk.adapters.workers import setting_problem
+
+        problem = setting_problem()
+        if problem:
+            err.write(f"Note: {problem}.\n")
     handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
     try:
         return handler(args, out)
@@ -1551,4 +1604,4 @@ def main(
         return EXIT_FAILED
     except KeyboardInterrupt:
         err.write("Interrupted.\n")
-        return 130
+        return EXIT_INTERRUPTED

@@ -257,3 +257,17 @@ def test_the_administrator_sets_the_workers(store, monkeypatch, caplog) -> None:
     assert workers.worker_count(5, 10) == 1 and "not a number" in caplog.text
     monkeypatch.setenv(workers.ENVIRONMENT, "2")
     assert list(verify_store(store.engine))[-1] == list(verify_store(store.engine, workers=1))[-1]
+
+
+def test_a_missing_last_entry_is_named(store) -> None:
+    last = store.ledger().head()[0]
+    with store.engine.connect() as conn:
+        table = next(
+            t.name
+            for t in chain.EVIDENCE_TABLES
+            if conn.exec_driver_sql(f"SELECT 1 FROM {t.name} WHERE seq = {last}").first()
+        )
+    _tamper(store, f"DELETE FROM {table} WHERE seq = {last}")
+    for workers in (1, 2):
+        fault = list(verify_store(store.engine, workers=workers))[-1].fault
+        assert fault is not None and str(fault) == f"entry {last} is missing"

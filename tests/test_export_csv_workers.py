@@ -128,3 +128,24 @@ def test_both_databases_write_the_same_csv(db_runtime, tmp_path) -> None:
     assert [row[EXPORT_COLUMNS.index("Subject Name")] for row in rows[1:]] == NAMES
     hashes = handle.getvalue().split("\r\n")[1].rsplit(",", 2)
     assert hashes[1].isdigit() and hashes[2].startswith('"')  # seq bare, hash quoted
+
+
+def test_when_workers_break_the_rest_is_written_here(store, monkeypatch) -> None:
+    """A worker that dies (or workers that cannot start) cost speed, never rows."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from detainer_desk.adapters.db import csv_worker
+
+    class DyingPool:
+        def map(self, function, paths, pieces):
+            for number, (path, piece) in enumerate(zip(paths, pieces, strict=True)):
+                if number == 2:
+                    raise BrokenProcessPool("a worker was killed")
+                yield csv_worker.csv_range(path, piece)
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            pass
+
+    expected = _csv(store, DecisionQuery(), workers=1)
+    monkeypatch.setattr(repository, "start_pool", lambda count: DyingPool())
+    assert _csv(store, DecisionQuery(), workers=2) == expected

@@ -8,8 +8,14 @@ size (``1``: none, everything in the program's own process).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 ENVIRONMENT = "DETAINER_DESK_WORKERS"
 log = logging.getLogger("detainer_desk")
@@ -22,15 +28,25 @@ def processors() -> int:
         return os.cpu_count() or 1
 
 
+def setting_problem() -> str | None:
+    """What is wrong with the administrator's setting, in plain words (None: nothing)."""
+    text = os.environ.get(ENVIRONMENT, "").strip()
+    if not text or (text.isdigit() and 1 <= int(text) <= 64):
+        return None
+    return (
+        f"{ENVIRONMENT}={text!r} is not a number of worker processes from 1 to 64; it is "
+        "ignored (one per processor is used)"
+    )
+
+
 def configured() -> int | None:
     """The administrator's setting, if there is a valid one."""
-    text = os.environ.get(ENVIRONMENT, "").strip()
-    if not text:
+    problem = setting_problem()
+    if problem:
+        log.warning("%s", problem)
         return None
-    if text.isdigit() and 1 <= int(text) <= 64:
-        return int(text)
-    log.warning("%s=%r is not a number from 1 to 64; it is ignored", ENVIRONMENT, text)
-    return None
+    text = os.environ.get(ENVIRONMENT, "").strip()
+    return int(text) if text else None
 
 
 def worker_count(size: int, worth_it_from: int) -> int:
@@ -40,3 +56,36 @@ def worker_count(size: int, worth_it_from: int) -> int:
     if chosen is not None:
         return chosen
     return processors() if size >= worth_it_from else 1
+
+
+def start_pool(count: int) -> ProcessPoolExecutor:
+    """Worker processes, started with "spawn" everywhere (forking a process that runs Qt
+    threads is unsafe, and Windows only spawns). They ignore Ctrl+C: the program alone
+    answers it, and stops them (``stop_pool``) instead of waiting for them."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        count,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=signal.signal,
+        initargs=(signal.SIGINT, signal.SIG_IGN),
+    )
+
+
+def stop_pool(pool: ProcessPoolExecutor, *, finished: bool) -> None:
+    """After the work: wait for the workers to end. Abandoned (cancelled, interrupted, a
+    fault found, an error): end them at once; their work only ever reads, and waiting
+    for them could hang on the pool's own locks after an interrupt."""
+    if finished:
+        pool.shutdown(wait=True, cancel_futures=True)
+        return
+    processes = list(getattr(pool, "_processes", {}).values())  # no public way in 3.11
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout=5)

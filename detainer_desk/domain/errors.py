@@ -21,8 +21,16 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        key = f" {self.key}:" if self.key else ""
+        key = f" {_printable(self.key)}:" if self.key else ""
         return f"{where}:{key} {self.message}"
+
+
+def _printable(text: str) -> str:
+    """A key as it can be shown on one line of a terminal: a control character (a NUL, a
+    line break) written as its escape, ``\\u0000``, never sent raw."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
 
 
 class InvalidInput(Exception):

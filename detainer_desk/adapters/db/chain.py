@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Table, func, insert, select, update
 
 from detainer_desk.services.access import RecordError
 
-from ..workers import worker_count
+from ..workers import start_pool, stop_pool, worker_count
 from . import chain_scan
 from .schema import EVIDENCE_TABLES, chain_head
 
@@ -87,8 +87,11 @@ class ChainFault:
     problem: str
 
     def __str__(self) -> str:
-        where = f"entry {self.seq} ({self.table} #{self.row_id})" if self.seq else self.table
-        return f"{where}: {self.problem}"
+        if not self.seq:
+            return f"{self.table}: {self.problem}"
+        if self.row_id is None:  # no such entry: the problem says what is missing
+            return self.problem
+        return f"entry {self.seq} ({self.table} #{self.row_id}): {self.problem}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,14 +186,10 @@ def _driver_fetch(conn: Connection) -> chain_scan.Fetch:
 
 
 def _walk_in_workers(path: str, upto: int, workers: int) -> Iterator[chain_scan.Span]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     tables = table_columns()
     bounds = [(low, min(low + SPAN, upto + 1)) for low in range(1, upto + 1, SPAN)]
-    # "spawn" everywhere: forking a process that runs Qt threads is unsafe, and Windows
-    # can only spawn. The workers import the stdlib-only chain_scan module.
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = start_pool(workers)  # they import the stdlib-only chain_scan module
+    finished = False
     try:
         results = pool.map(
             chain_scan.check_sqlite_span,
@@ -203,8 +202,9 @@ def _walk_in_workers(path: str, upto: int, workers: int) -> Iterator[chain_scan.
             yield span
             if span.fault is not None:
                 return
+        finished = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        stop_pool(pool, finished=finished)
 
 
 def chain_head_row(conn: Connection) -> tuple[int, str]:

@@ -171,20 +171,23 @@ def check_span(
         previous = computed
         expected += 1
     if expected < high:  # the span ended early: entries are missing; name the next one
-        seq, table, row_id = _next_entry(fetch, tables, high)
+        seq, table, row_id = _next_entry(fetch, tables, high, expected)
         fault = SpanFault(seq, table, row_id, f"entry {expected} is missing", "")
         return Span(low, expected - low, bytes(hashes), previous, fault)
     return Span(low, expected - low, bytes(hashes), previous, None)
 
 
-def _next_entry(fetch: Fetch, tables: TableColumns, start: int) -> tuple[int, str, int]:
-    """The first entry numbered ``start`` or more, as (seq, table, id); (start, "(none)", 0)
-    when there is none (so a fault is reported alike wherever spans happen to end)."""
+def _next_entry(
+    fetch: Fetch, tables: TableColumns, start: int, missing: int
+) -> tuple[int, str, int]:
+    """The first entry numbered ``start`` or more, as (seq, table, id), so that a fault is
+    reported alike wherever spans happen to end; (missing, "(none)", 0) when there is none
+    (the missing entry was the last)."""
     found: list[tuple[int, str, int]] = []
     for table in tables:
         statement = f"SELECT seq, id FROM {table} WHERE seq >= {int(start)} ORDER BY seq LIMIT 1"
         found.extend((int(seq), table, int(row_id)) for seq, row_id in fetch(statement))
-    return min(found) if found else (start, "(none)", 0)
+    return min(found) if found else (missing, "(none)", 0)
 
 
 def _positions(columns: Sequence[str]) -> tuple[int, int, int, int, int]:

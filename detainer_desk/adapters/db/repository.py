@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import hashlib
 import itertools
+import logging
 import math
 import operator
 from collections.abc import Iterator, Sequence
@@ -60,7 +61,7 @@ from detainer_desk.services.ports import (
     UserRecord,
 )
 
-from ..workers import worker_count
+from ..workers import start_pool, stop_pool, worker_count
 from . import chain, chain_scan
 from .csv_worker import Range, csv_lines, csv_range, csv_text
 from .engine import is_environmental, plain_error
@@ -79,6 +80,8 @@ from .schema import (
     settings,
     users,
 )
+
+log = logging.getLogger("detainer_desk.db")
 
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -225,15 +228,25 @@ def _every_nth_key(step: int) -> Any:
 
 
 def _in_workers(path: str, ranges: Sequence[Range], workers: int) -> Iterator[tuple[str, int]]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """Each range's CSV text, in order, formatted by worker processes; when they cannot be
+    started (or one dies), the remaining ranges are formatted here."""
+    from concurrent.futures.process import BrokenProcessPool
 
-    # "spawn": forking a process that runs Qt threads is unsafe, and Windows only spawns.
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    done = 0
+    pool = start_pool(workers)
+    finished = False
     try:
-        yield from pool.map(csv_range, [path] * len(ranges), ranges)
+        for text_and_rows in pool.map(csv_range, [path] * len(ranges), ranges):
+            yield text_and_rows
+            done += 1
+        finished = True
+    except (BrokenProcessPool, OSError) as exc:
+        log.warning("writing decisions.csv without worker processes (%s)", exc)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        stop_pool(pool, finished=finished)
+    if not finished:
+        for rest in ranges[done:]:
+            yield csv_range(path, rest)
 
 
 def _yes_no(column: Any) -> Any:
@@ -510,7 +523,9 @@ class SqlRecordRepository:
         formatted by worker processes, one per processor (``workers`` overrides; 1 formats
         here)."""
         path = _sqlite_file(self.conn)
-        if path is None:
+        if path is None or query.search:
+            # A search's matches are few and gathered once; range by range they would be
+            # gathered again for every range.
             yield from self.export_csv_by_rows(query)
             return
         ranges = self._csv_ranges(query)
@@ -567,6 +582,10 @@ class SqlRecordRepository:
             .where(decisions.c.id == literal_column("?"))
             .compile(self.conn, compile_kwargs={"literal_binds": True})
         )
+        # Every range is bounded by the export's start: a decision recorded meanwhile (even
+        # one received earlier, entered late) is in no range, as it is in no single read.
+        newest = self.conn.execute(select(func.max(decisions.c.id))).scalar() or 0
+        lines = lines.where(decisions.c.id <= newest)
         key = tuple_(requests.c.received_at, requests.c.id)
         ranges: list[Range] = []
         low: tuple[str, int] | None = None

@@ -14,7 +14,7 @@ from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
-from ..workers import worker_count
+from ..workers import start_pool, stop_pool, worker_count
 
 if TYPE_CHECKING:
     from detainer_desk.services.evidence_model import DecisionRecord, ReportContext
@@ -53,14 +53,12 @@ def render_audit_pdfs(
 
 
 def _in_workers(first: list[Job], jobs: Iterator[Job], workers: int) -> Iterator[bytes]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     pending: deque[tuple[Job, Future[bytes] | None]] = deque()
-    # "spawn": forking a process that runs Qt threads is unsafe, and Windows only spawns.
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = start_pool(workers)
     broken = False
+    finished = False
 
     def submit(job: Job) -> None:
         nonlocal broken
@@ -80,8 +78,9 @@ def _in_workers(first: list[Job], jobs: Iterator[Job], workers: int) -> Iterator
                 yield _result(pending.popleft())
         while pending:
             yield _result(pending.popleft())
+        finished = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        stop_pool(pool, finished=finished)
 
 
 def _chain(first: list[Job], rest: Iterator[Job]) -> Iterator[Job]:

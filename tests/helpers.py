@@ -88,3 +88,18 @@ def seed_accounts(uow: Any, now: Any) -> None:
             if uow.accounts.user(name) is None:
                 uow.accounts.add_user(name, name, "not-a-real-hash", roles, now)
         uow.commit()
+
+
+def drop_triggers(conn: Any) -> None:
+    """What an attacker with the database file does first: the append-only triggers go."""
+    triggers = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    for trigger in list(triggers.scalars()):
+        conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+
+
+def tamper(runtime: Any, *statements: str) -> None:
+    """Change a SQLite store's rows by plain SQL, the triggers dropped first."""
+    with runtime.engine.begin() as conn:
+        drop_triggers(conn)
+        for statement in statements:
+            conn.exec_driver_sql(statement)

@@ -21,7 +21,13 @@ from detainer_desk.services.checkpoints import verify_against_checkpoint as agai
 from detainer_desk.services.ports import Actor, AttachmentIn
 from detainer_desk.services.records import activate_policy, amend_decision, record_decision
 
-from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts
+from .helpers import (
+    JUDICIAL_WARRANT_POLICY,
+    drop_triggers,
+    request_json,
+    seed_accounts,
+    tamper,
+)
 
 NOW = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
 OFFICER = Actor("officer.a", "W")
@@ -104,15 +110,6 @@ def _both(store):
     return sequential[-1], parallel[-1], len(parallel)
 
 
-def _tamper(runtime, *statements: str) -> None:
-    with runtime.engine.begin() as conn:
-        triggers = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        for trigger in list(triggers.scalars()):
-            conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
-        for statement in statements:
-            conn.exec_driver_sql(statement)
-
-
 def test_workers_verify_an_intact_store_as_the_walk_does(store) -> None:
     sequential, parallel, reports = _both(store)
     assert sequential.fault is None and parallel.fault is None
@@ -142,7 +139,7 @@ def test_workers_verify_an_intact_store_as_the_walk_does(store) -> None:
     ],
 )
 def test_workers_name_the_same_first_bad_entry(store, statements, problem) -> None:
-    _tamper(store, *statements)
+    tamper(store, *statements)
     sequential, parallel, _ = _both(store)
     assert sequential.fault is not None and problem in sequential.fault.problem
     assert parallel.fault == sequential.fault
@@ -159,7 +156,7 @@ def test_a_span_whose_previous_entry_is_gone_waits_for_the_span_before(store) ->
             for t in chain.EVIDENCE_TABLES
             if conn.exec_driver_sql(f"SELECT 1 FROM {t.name} WHERE seq = 7").first()
         )
-    _tamper(store, f"UPDATE {table} SET seq = -7 WHERE seq = 7")
+    tamper(store, f"UPDATE {table} SET seq = -7 WHERE seq = 7")
     sequential, parallel, _ = _both(store)
     assert parallel.fault == sequential.fault
     assert parallel.fault is not None and parallel.fault.problem == "entry 7 is missing"
@@ -198,10 +195,7 @@ def test_a_checkpoint_catches_a_recomputed_chain_with_workers(store) -> None:
         sets = ", ".join(f"{k} = :{k}" for k in row if k not in ("id", "content"))
         statements.append((f"UPDATE {table.name} SET {sets} WHERE id = :id", row))
     with store.engine.begin() as conn:
-        for trigger in list(
-            conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars()
-        ):
-            conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+        drop_triggers(conn)
         from sqlalchemy import text
 
         for statement, row in statements:
@@ -267,7 +261,7 @@ def test_a_missing_last_entry_is_named(store) -> None:
             for t in chain.EVIDENCE_TABLES
             if conn.exec_driver_sql(f"SELECT 1 FROM {t.name} WHERE seq = {last}").first()
         )
-    _tamper(store, f"DELETE FROM {table} WHERE seq = {last}")
+    tamper(store, f"DELETE FROM {table} WHERE seq = {last}")
     for workers in (1, 2):
         fault = list(verify_store(store.engine, workers=workers))[-1].fault
         assert fault is not None and str(fault) == f"entry {last} is missing"

@@ -16,7 +16,7 @@ from detainer_desk.services.export import EXPORT_COLUMNS, export_csv
 from detainer_desk.services.ports import Actor, DecisionQuery
 from detainer_desk.services.records import activate_policy, record_decision
 
-from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts
+from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts, tamper
 
 NOW = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
 NAMES = [
@@ -95,14 +95,7 @@ def test_the_csv_command_path_reads_back(store, tmp_path) -> None:
 def test_a_stored_nul_character_is_written_out(store) -> None:
     """A NUL cannot be recorded, but a store altered by hand may hold one: the CSV writes
     what is stored (SQLite's printf would stop at it; such a row goes through csv)."""
-    with store.engine.begin() as conn:
-        for (trigger,) in conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-        ).fetchall():
-            conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
-        conn.exec_driver_sql(
-            "UPDATE requests SET subject_name = 'NUL' || char(0) || ' IN' WHERE id = 5"
-        )
+    tamper(store, "UPDATE requests SET subject_name = 'NUL' || char(0) || ' IN' WHERE id = 5")
     with store.uow() as uow:
         by_rows = "".join(t for t, _ in uow.records.export_csv_by_rows(DecisionQuery()))
     assert '"NUL\x00 IN"' in by_rows

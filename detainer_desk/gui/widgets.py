@@ -226,6 +226,16 @@ def paragraph(text: str, object_name: str, accessible_name: str | None = None) -
     return label
 
 
+def rich_label(object_name: str, accessible_name: str, text: str = "") -> QLabel:
+    """A wrapping label of rich text (bold names, line breaks) that the program fills in."""
+    label = QLabel(text)
+    label.setObjectName(object_name)
+    label.setAccessibleName(accessible_name)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    return label
+
+
 def centred_page(
     object_name: str, accessible_name: str, max_width: int
 ) -> tuple[QWidget, QVBoxLayout]:

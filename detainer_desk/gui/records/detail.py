@@ -47,7 +47,7 @@ from detainer_desk.services.ports import AttachmentInfo, DecisionRow
 from ..audit_trail import details_text
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, heading, paragraph
+from ..widgets import MessageLabel, heading, paragraph, rich_label
 from .common import (
     NOTHING,
     SaveChooser,
@@ -181,11 +181,7 @@ class DecisionDetailDialog(QDialog):
             f"{_e(summary.recorded_by)} on {_e(self.row.workstation)}, "
             f"{_e(full_time(summary.recorded_at, self.zone))}"
         )
-        label = QLabel(text)
-        label.setObjectName("detailHeadline")
-        label.setAccessibleName("Outcome and status")
-        label.setTextFormat(Qt.TextFormat.RichText)
-        label.setWordWrap(True)
+        label = rich_label("detailHeadline", "Outcome and status", text)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return label
 

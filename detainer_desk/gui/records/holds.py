@@ -58,7 +58,7 @@ from detainer_desk.services.ports import LogRow
 
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, heading, plain_sentence
+from ..widgets import MessageLabel, heading, plain_sentence, rich_label
 from .common import (
     BACKGROUND,
     DISPLAY,
@@ -476,11 +476,7 @@ class ActiveHoldsScreen(QWidget):
         form = QFormLayout(group)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.selected_label = QLabel()
-        self.selected_label.setObjectName("holdsSelected")
-        self.selected_label.setAccessibleName("The selected person")
-        self.selected_label.setWordWrap(True)
-        self.selected_label.setTextFormat(Qt.TextFormat.RichText)
+        self.selected_label = rich_label("holdsSelected", "The selected person")
         form.addRow(self.selected_label)
 
         self.kind_combo = QComboBox()

@@ -36,7 +36,7 @@ from detainer_desk.services.ports import LogRow
 
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, heading, paragraph, plain_sentence
+from ..widgets import MessageLabel, heading, paragraph, plain_sentence, rich_label
 from .common import UTC_ZONE, county_zone, outcome_text, record_table, short_time
 from .rows_model import RowsModel
 from .tasks import run_in_background
@@ -128,17 +128,11 @@ class ReviewQueueScreen(QWidget):
         column.setContentsMargins(8, 0, 0, 0)
         column.setSpacing(10)
 
-        self.selected_label = QLabel("Select a decision in the list.")
-        self.selected_label.setObjectName("reviewSelected")
-        self.selected_label.setAccessibleName("The selected decision")
-        self.selected_label.setWordWrap(True)
-        self.selected_label.setTextFormat(Qt.TextFormat.RichText)
+        self.selected_label = rich_label(
+            "reviewSelected", "The selected decision", "Select a decision in the list."
+        )
         column.addWidget(self.selected_label)
-        self.why_label = QLabel()
-        self.why_label.setObjectName("reviewWhy")
-        self.why_label.setAccessibleName("Why it needs review")
-        self.why_label.setWordWrap(True)
-        self.why_label.setTextFormat(Qt.TextFormat.RichText)
+        self.why_label = rich_label("reviewWhy", "Why it needs review")
         column.addWidget(self.why_label)
         self.open_button = QPushButton("Ope&n details…")
         self.open_button.setObjectName("reviewOpen")

@@ -42,7 +42,7 @@ from detainer_desk.services.evidence_model import CountRow
 
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, bold, heading, plain_sentence
+from ..widgets import MessageLabel, bold, heading, plain_sentence, rich_label
 from .common import (
     ALIGNMENT,
     DISPLAY,
@@ -198,11 +198,7 @@ class StatisticsScreen(QWidget):
         top.addWidget(self.save_button)
         layout.addLayout(top)
 
-        self.totals_label = QLabel()
-        self.totals_label.setObjectName("statsTotals")
-        self.totals_label.setAccessibleName("Totals for the period")
-        self.totals_label.setWordWrap(True)
-        self.totals_label.setTextFormat(Qt.TextFormat.RichText)
+        self.totals_label = rich_label("statsTotals", "Totals for the period")
         layout.addWidget(self.totals_label)
 
         group_row = QHBoxLayout()

@@ -121,7 +121,22 @@ def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
         _start_log(paths)
         return runtime
 
-    return run_gui(opener=open_records, smoke=args.command == "smoke")
+    return run_gui(
+        opener=open_records,
+        smoke=args.command == "smoke",
+        settings_folder=_settings_folder(args),
+    )
+
+
+def _settings_folder(args: argparse.Namespace) -> Path | None:
+    """The data folder, where the window's place is remembered; None when it cannot be
+    known (the records' opening then says why)."""
+    from detainer_desk.paths import DataDirError, resolve_paths
+
+    try:
+        return resolve_paths(args.data_dir).data_dir
+    except DataDirError:
+        return None
 
 
 def _open_runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]

@@ -217,7 +217,9 @@ def _daily_backup(engine: Engine, paths: AppPaths, now: dt.datetime, keep: int) 
     except DatabaseError as exc:
         # Working on matters more than today's copy: say so, and go on.
         log.warning("daily backup failed: %s", exc)
-        return f"Today's automatic backup could not be made: {exc}"
+        # The day is in the words (this computer's day, as the daily backups go): a notice
+        # dismissed today comes back if tomorrow's backup fails too.
+        return f"Today's automatic backup ({now.astimezone():%Y-%m-%d}) could not be made: {exc}"
     if made:
         log.info("daily backup written to %s", made)
     return None

@@ -34,6 +34,7 @@ from detainer_desk.services import accounts
 from detainer_desk.services.access import DENIED, FAILURE, SUCCESS, RecordError
 from detainer_desk.services.ports import AuditEvent, AuditQuery
 
+from .fit import fit_to_screen
 from .session import Session
 from .widgets import MessageLabel, compact_rows, plain_sentence
 
@@ -143,10 +144,10 @@ class AuditTrailDialog(QDialog):
         self.setWindowTitle("Audit trail")
         self.setAccessibleName("Audit trail")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(1120, 620)
+        fit_to_screen(self, 1120, 620)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 14)
+        layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(10)
         layout.addWidget(self._build_filters())
 

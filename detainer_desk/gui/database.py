@@ -20,6 +20,7 @@ from detainer_desk.services.access import RecordError, audit, authorize
 from detainer_desk.services.ports import Actor
 
 from .backend import Backend
+from .fit import fit_to_screen
 from .tasks import TaskHandle, TaskRunner
 from .widgets import MessageLabel, paragraph
 
@@ -36,7 +37,7 @@ class DatabaseDialog(QDialog):
         self.tasks = tasks
         self.setObjectName("databaseDialog")
         self.setWindowTitle("Database")
-        self.resize(680, 300)
+        fit_to_screen(self, 680, 300)
         assert backend.data_dir is not None
         self.paths = AppPaths.under(backend.data_dir)
         self.url = QLineEdit(saved_database_url(self.paths) or "")

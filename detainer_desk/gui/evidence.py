@@ -31,6 +31,7 @@ from detainer_desk.services.access import RecordError
 from detainer_desk.services.ports import Actor, DecisionQuery
 
 from .backend import Backend
+from .fit import fit_to_screen
 from .tasks import TaskHandle, TaskRunner
 from .widgets import MessageLabel, paragraph
 
@@ -126,7 +127,7 @@ class ExportDialog(_TaskDialog):
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export records for litigation")
         self.setAccessibleName("Export records for litigation")
-        self.resize(680, 460)
+        fit_to_screen(self, 680, 460)
 
         self.recipient = QLineEdit()
         self.recipient.setObjectName("recipient")
@@ -371,7 +372,7 @@ class CheckpointDialog(_TaskDialog):
         super().__init__(backend, actor, tasks, parent)
         self.setObjectName("checkpointDialog")
         self.setWindowTitle("Checkpoint of the record")
-        self.resize(620, 300)
+        fit_to_screen(self, 620, 300)
         self.folder = QLineEdit(str(Path.home()))
         self.folder.setObjectName("checkpointFolder")
         self.folder.setAccessibleName("Folder for the checkpoint files")
@@ -472,7 +473,7 @@ class BackupDialog(_TaskDialog):
         super().__init__(backend, actor, tasks, parent)
         self.setObjectName("backupDialog")
         self.setWindowTitle("Back up the records")
-        self.resize(620, 260)
+        fit_to_screen(self, 620, 260)
         stamp = dt.datetime.now().strftime("%Y-%m-%d")
         self.target = QLineEdit(str(Path.home() / f"detainer-desk-backup-{stamp}.sqlite3"))
         self.target.setObjectName("backupTarget")

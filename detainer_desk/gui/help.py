@@ -143,7 +143,9 @@ class GuideDialog(QDialog):
         self.setWindowTitle("Detainer Desk: user guides")
         self.setAccessibleName("User guides")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(900, 640)
+        from .fit import fit_to_screen
+
+        fit_to_screen(self, 900, 640)
 
         self.roles = QListWidget()
         self.roles.setObjectName("guideRoles")

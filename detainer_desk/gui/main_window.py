@@ -39,10 +39,14 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMainWindow, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
+from .fit import available_area, scrolling, size_to_current_page
 from .help import UserGuides, about_text, show_about
 from .opening import OPENING_TEXT, FirstPaint, OpeningPage
+from .workstation import WorkstationSettings
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
     from PySide6.QtWidgets import QMessageBox
 
@@ -70,7 +74,9 @@ NO_POLICY_STATUS = "none active"
 RECORDS_PENDING = "Coming with the records screens"
 REPLACED_AT_LOCK_SCREEN = "replaced at the lock screen"
 ACTIVITY_GRAIN_MS = 1_000
-WINDOW_WIDTH, WINDOW_HEIGHT = 1100, 720
+# The smallest the window may be made (or less, on a smaller screen); below what a page
+# needs, the page scrolls.
+MINIMUM_WIDTH, MINIMUM_HEIGHT = 560, 360
 
 
 def policy_status_text(policy_label: str | None) -> str:
@@ -122,6 +128,11 @@ class MainWindow(QMainWindow):
 
     ``idle_interval_ms`` overrides the stored session-lock setting (tests use it; the
     program reads the setting from the record store at each sign-in).
+
+    ``settings_folder``: where this workstation keeps its window settings (the data
+    folder; by default the backend's): the window opens where it was last closed, or on
+    the first start sized from the screen (``show_placed`` shows it maximised when the
+    screen is small).
     """
 
     painted = Signal()  # the window's first paint
@@ -148,6 +159,7 @@ class MainWindow(QMainWindow):
         backend: Backend | None = None,
         *,
         idle_interval_ms: int | None = None,
+        settings_folder: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -163,8 +175,15 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
         self.setAccessibleName(APP_TITLE)
-        self.resize(WINDOW_WIDTH, WINDOW_HEIGHT)
-        self.setMinimumSize(720, 480)
+        if settings_folder is None and backend is not None:
+            settings_folder = backend.data_dir
+        self.workstation = WorkstationSettings(settings_folder)
+        area = available_area(self)
+        self.setMinimumSize(
+            min(MINIMUM_WIDTH, area.width() * 3 // 4), min(MINIMUM_HEIGHT, area.height() * 3 // 4)
+        )
+        self.start_maximised = self.workstation.place(self)
+        self._kept_on_screen = False  # checked once the frame is known (showEvent)
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setObjectName("idleTimer")
@@ -382,7 +401,10 @@ class MainWindow(QMainWindow):
         self._central_column = QVBoxLayout(area)
         self._central_column.setContentsMargins(0, 0, 0, 0)
         self._central_column.setSpacing(0)
-        self._central_column.addWidget(self.pages, 1)
+        # A page that needs more room than the window has (a laptop screen at 150 or 200 %)
+        # scrolls, rather than making the window larger than the screen.
+        size_to_current_page(self.pages)
+        self._central_column.addWidget(scrolling(self.pages, "pagesScroll"), 1)
         self.setCentralWidget(area)
 
         status = self.statusBar()
@@ -403,6 +425,8 @@ class MainWindow(QMainWindow):
 
         self._set_shortcuts()
         self.backend = backend
+        if self.workstation.folder is None and backend.data_dir is not None:
+            self.workstation = WorkstationSettings(backend.data_dir)  # kept from now on
         self.session = Session(backend, self)
         self._policy_label = self.session.policy_label()
         self.tasks = TaskRunner(self)
@@ -441,7 +465,7 @@ class MainWindow(QMainWindow):
     def _build_banner(self) -> None:
         from .notices import NoticeBanner
 
-        self.notice_banner = NoticeBanner(self.backend.notices)
+        self.notice_banner = NoticeBanner(self.backend.notices, self.workstation)
         self._central_column.insertWidget(0, self.notice_banner)
 
     def _build_status_labels(self) -> None:
@@ -584,6 +608,7 @@ class MainWindow(QMainWindow):
         self.session_status.setAccessibleDescription(status)
         self._working = state is SessionState.SIGNED_IN
         self._update_actions()
+        self._update_banner()
         self._activity_filter.watching = self._working
         self._shown_state = state
 
@@ -609,6 +634,12 @@ class MainWindow(QMainWindow):
             shown = tip if allowed else roles_needed_text(permission)
             action.setToolTip(shown)
             action.setStatusTip(shown)
+
+    def _update_banner(self) -> None:
+        """How the records are kept is an administrator's matter: only they see it."""
+        from detainer_desk.domain import accounts as acc
+
+        self.notice_banner.set_administrator(self.session.may(acc.MANAGE_BACKUPS))
 
     def _close_dialogs(self) -> None:
         # Children first, so a dialog opened from another closes before its parent.
@@ -843,6 +874,14 @@ class MainWindow(QMainWindow):
         return show_about(self, self.about_text())
 
     # ------------------------------------------------------- showing, closing
+    def show_placed(self) -> None:
+        """Show the window where it was placed: maximised on a first start on a small
+        screen (a remembered maximised state is restored by Qt itself)."""
+        if self.start_maximised:
+            self.showMaximized()
+        else:
+            self.show()
+
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self.was_painted:
@@ -854,6 +893,9 @@ class MainWindow(QMainWindow):
         if self.records_open:
             self._watch_activity()
         super().showEvent(event)
+        if not self._kept_on_screen:
+            self._kept_on_screen = True
+            self.workstation.keep_frame_on_screen(self)
 
     def _watch_activity(self) -> None:
         # Installed while the window is open (installing twice keeps one filter), and only
@@ -863,6 +905,7 @@ class MainWindow(QMainWindow):
             app.installEventFilter(self._activity_filter)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.workstation.remember(self)
         self.idle_timer.stop()
         app = QCoreApplication.instance()
         if app is not None:

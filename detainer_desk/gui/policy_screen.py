@@ -51,6 +51,7 @@ from detainer_desk.services.ports import PolicyActivation
 from detainer_desk.services.settings import read_settings
 
 from .errors import show_bug
+from .fit import fit_columns, fit_to_screen, size_to_current_page
 from .policy_choice import (
     FileChooser,
     PolicyChooser,
@@ -154,6 +155,7 @@ def _table(object_name: str, accessible_name: str, columns: Sequence[str]) -> QT
     table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     compact_rows(table)
+    fit_columns(table, {})  # every heading whole before the rows come
     return table
 
 
@@ -198,7 +200,7 @@ class PolicyDialog(QDialog):
         self.setWindowTitle("Policy")
         self.setAccessibleName("Policy")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(1040, 680)
+        fit_to_screen(self, 1040, 680)
         self.zone = county_zone(session)
         self.catalog = preset_catalog()  # read once for both choosers
         self.task: TaskHandle | None = None
@@ -213,6 +215,7 @@ class PolicyDialog(QDialog):
         self.tabs.addTab(self._history_tab(), "&History")
         self.tabs.addTab(self._activate_tab(), "&Activate")
         self.tabs.addTab(self._what_if_tab(), "&What if")
+        size_to_current_page(self.tabs)  # the dialog fits a small screen on any tab
         administrator = session.may(acc.MANAGE_POLICIES)
         self.tabs.setTabVisible(ACTIVATE, administrator)
         self.tabs.setTabVisible(WHAT_IF, administrator)

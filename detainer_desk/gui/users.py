@@ -23,6 +23,7 @@ from detainer_desk.services.access import RecordError
 from detainer_desk.services.ports import UserRecord
 
 from .dialogs import AddUserDialog, ResetPasswordDialog, RolesDialog
+from .fit import fit_to_screen
 from .session import Session
 from .widgets import MessageLabel, compact_rows, paragraph, plain_sentence
 
@@ -96,7 +97,7 @@ class UsersDialog(QDialog):
         self.setWindowTitle("Users")
         self.setAccessibleName("Users")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(900, 480)
+        fit_to_screen(self, 900, 480)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 14)

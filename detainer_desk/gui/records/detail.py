@@ -45,6 +45,7 @@ from detainer_desk.services import board, documents, records
 from detainer_desk.services.ports import AttachmentInfo, DecisionRow
 
 from ..audit_trail import details_text
+from ..fit import fit_to_screen, size_to_current_page
 from ..session import Session
 from ..tasks import TaskRunner
 from ..widgets import MessageLabel, heading, paragraph, rich_label
@@ -119,7 +120,7 @@ class DecisionDetailDialog(QDialog):
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(1040, 680)
+        fit_to_screen(self, 1040, 680)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
@@ -140,6 +141,7 @@ class DecisionDetailDialog(QDialog):
         self.tabs.addTab(self._policy_tab(), "Policy version")
         self.tabs.addTab(self._history_tab(), f"History ({len(row.amendments)} amendments)")
         self.tabs.addTab(self._raw_tab(), "As entered")
+        size_to_current_page(self.tabs)  # the dialog fits a small screen on any tab
         layout.addWidget(self.tabs, 1)
 
         self.message = MessageLabel("detailMessage", "Message")
@@ -467,6 +469,7 @@ class DecisionDetailDialog(QDialog):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         name = QLabel(f"<b>{_e(policy.name)}</b> (policy version {policy.id})")
         name.setObjectName("detailPolicyName")
+        name.setWordWrap(True)
         form.addRow("Policy:", name)
         digest = paragraph(policy.sha256, "detailPolicySha", "Policy SHA-256")
         digest.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))

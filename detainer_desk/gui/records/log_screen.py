@@ -35,19 +35,41 @@ from detainer_desk.services import board
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.ports import LogQuery
 
+from ..fit import fit_columns
 from ..session import Session
 from ..tasks import TaskHandle, TaskRunner
 from ..widgets import MessageLabel, heading, plain_sentence
 from .common import (
     DECISION_ID,
+    SAMPLE_A_NUMBER,
+    SAMPLE_BOOKING,
+    SAMPLE_FORM,
+    SAMPLE_NAME,
+    SAMPLE_OUTCOME,
+    SAMPLE_STATUS,
+    SAMPLE_TIME,
+    SAMPLE_USER,
     UTC_ZONE,
     county_zone,
     python_date,
     qt_date,
+    readable_sort_arrows,
     record_table,
-    set_column_widths,
 )
-from .log_model import COLUMNS, PAGE_SIZE, LogModel
+from .log_model import (
+    A_NUMBER,
+    BOOKING,
+    COLUMNS,
+    FORM,
+    HOLD_UNTIL,
+    OFFICER,
+    OUTCOME,
+    PAGE_SIZE,
+    RECEIVED,
+    STATUS,
+    SUBJECT,
+    LogModel,
+)
 from .tasks import report_failure, still_alive
 
 SEARCH_PAUSE_MS = 250
@@ -151,9 +173,21 @@ class DecisionLogScreen(QWidget):
             self.model.sort_column(), self.model.sort_order()
         )
         self.table.setSortingEnabled(True)
+        readable_sort_arrows(self.table)
         self.table.activated.connect(self._activated)
-        set_column_widths(
-            self.table, {0: 130, 1: 195, 2: 120, 3: 105, 4: 65, 5: 185, 6: 130, 7: 125}
+        fit_columns(
+            self.table,
+            {
+                RECEIVED: SAMPLE_TIME,
+                SUBJECT: SAMPLE_NAME,
+                BOOKING: SAMPLE_BOOKING,
+                A_NUMBER: SAMPLE_A_NUMBER,
+                FORM: SAMPLE_FORM,
+                OUTCOME: SAMPLE_OUTCOME,
+                HOLD_UNTIL: SAMPLE_TIME,
+                OFFICER: SAMPLE_USER,
+                STATUS: SAMPLE_STATUS,
+            },
         )
         layout.addWidget(self.table, 1)
 

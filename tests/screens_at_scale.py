@@ -104,9 +104,14 @@ def column_problems(root: QWidget, view: str) -> list[str]:
     return problems
 
 
+# At 125 % a maximised window is 1366/1.25 = 1092.8 logical pixels wide: Qt rounds the
+# window up and the screen down, a pixel apart, while both are 1366 device pixels.
+ROUNDING = 1
+
+
 def fit_problems(widget: QWidget, area: QRect, view: str) -> list[str]:
     frame = widget.frameGeometry()
-    if frame.width() <= area.width() and frame.height() <= area.height():
+    if frame.width() <= area.width() + ROUNDING and frame.height() <= area.height() + ROUNDING:
         return []
     return [
         f"{view}: {frame.width()}x{frame.height()} does not fit the screen's "

@@ -845,7 +845,7 @@ class MainWindow(QMainWindow):
             return None
         from .audit_trail import AuditTrailDialog
 
-        dialog = AuditTrailDialog(self.session, self)
+        dialog = AuditTrailDialog(self.session, self, tasks=self.tasks)
         self._open_dialog(dialog)
         return dialog
 

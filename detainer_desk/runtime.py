@@ -39,6 +39,10 @@ from detainer_desk.services.index import rebuild_missing_index
 from detainer_desk.services.ports import Actor
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from detainer_desk.adapters.db.backups import BackupCheck
+    from detainer_desk.adapters.db.chain import VerifyProgress
     from detainer_desk.adapters.signing import InstallationKey
 
 DB_ENV_VAR = "DETAINER_DESK_DB"
@@ -92,6 +96,51 @@ class Runtime:
         copy_database(source, target)
         with checked_copy(target) as (_copy, check):
             return check.entries, check.chain_head
+
+    def verify(self, every: int = 10_000) -> Iterator[VerifyProgress]:
+        """The whole hash chain verified, as ``detainer-desk verify`` does it: progress every
+        ``every`` entries, and last the result (its ``fault`` None when all verified)."""
+        from detainer_desk.adapters.db.repository import verify_store
+
+        return verify_store(self.engine, every)
+
+    def check_backup(self, backup: Path) -> BackupCheck:
+        """A SQLite backup checked as ``restore`` checks it (integrity, schema, the whole
+        chain), nothing changed; DatabaseError in plain words when it cannot be used."""
+        from detainer_desk.adapters.db.backups import checked_copy, sqlite_path
+
+        live = sqlite_path(self.engine)
+        if live.exists() and backup.resolve() == live.resolve():
+            raise DatabaseError("that file is the database itself, not a backup of it")
+        with checked_copy(backup) as (_copy, check):
+            return check
+
+    def restore_from(self, backup: Path, expected: BackupCheck, now: dt.datetime) -> Path:
+        """Replace the records with ``backup``, checked again first: it must still be what
+        was checked and shown to the administrator (``expected``). The replaced database
+        is kept in the backups folder; returns where. Works while other workstations, and
+        this one, have the file open (see ``restore_database``)."""
+        from detainer_desk.adapters.db.backups import (
+            backup_name,
+            checked_copy,
+            restore_database,
+            sqlite_path,
+        )
+
+        live = sqlite_path(self.engine)
+        with checked_copy(backup) as (checked, check):
+            if (check.entries, check.chain_head) != (expected.entries, expected.chain_head):
+                raise DatabaseError(
+                    f"{backup} changed after it was checked; nothing was restored. Check it "
+                    "again before restoring."
+                )
+            aside = self.paths.backups_dir / backup_name(now, "replaced-by-restore")
+            self.engine.dispose()  # this program's idle connections: the restored file next
+            restore_database(checked, live, aside)
+        self.engine.dispose()
+        for _ in rebuild_missing_index(self.uow, now):
+            pass  # derived data only, as at every opening
+        return aside
 
     @property
     def is_sqlite(self) -> bool:

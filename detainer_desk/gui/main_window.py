@@ -281,6 +281,21 @@ class MainWindow(QMainWindow):
         self.checkpoint_action.triggered.connect(self.open_checkpoint)
         self.backup_action = self._action("&Back up the records…", "backupAction")
         self.backup_action.triggered.connect(self.open_backup)
+        self.restore_action = self._action("&Restore from a backup…", "restoreAction")
+        self.restore_action.triggered.connect(self.open_restore)
+        # Anyone signed in may verify, as on the command line (hashes and counts only).
+        self.verify_action = self._action("&Verify the record…", "verifyAction")
+        self.verify_action.triggered.connect(self.open_verify)
+        self.verify_checkpoint_action = self._action(
+            "Verify against a chec&kpoint…", "verifyCheckpointAction"
+        )
+        self.verify_checkpoint_action.triggered.connect(self.open_verify_checkpoint)
+        for action, tip in (
+            (self.verify_action, "Recompute every entry's hash: has anything been changed?"),
+            (self.verify_checkpoint_action, "Prove the record extends a signed checkpoint"),
+        ):
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
         self.database_action = self._action("&Database…", "databaseAction")
         self.database_action.triggered.connect(self.open_database)
         # What each permission-guarded entry needs (the services check it again): set
@@ -315,6 +330,7 @@ class MainWindow(QMainWindow):
                 "Sign the record's current state; print and file it",
             ),
             (self.backup_action, acc.MANAGE_BACKUPS, "A checked copy of every record"),
+            (self.restore_action, acc.MANAGE_BACKUPS, "Replace the records with a checked backup"),
             (self.database_action, acc.MANAGE_SETTINGS, "This computer's file or a shared server"),
             *self._guarded,
         )
@@ -363,6 +379,8 @@ class MainWindow(QMainWindow):
                 None,
                 self.export_action,
                 self.checkpoint_action,
+                self.verify_action,
+                self.verify_checkpoint_action,
             ],
         )
         # The workspace's Policy menu takes this one's place (same title, same place: the
@@ -378,6 +396,10 @@ class MainWindow(QMainWindow):
                 None,
                 self.audit_action,
                 self.backup_action,
+                self.restore_action,
+                None,
+                self.verify_action,
+                self.verify_checkpoint_action,
             ],
         )
         self.help_menu = self._menu(
@@ -626,7 +648,13 @@ class MainWindow(QMainWindow):
         working = self._working
         for menu in (self.request_menu, self.records_menu, self.admin_menu):
             menu.menuAction().setEnabled(working)
-        for action in (self.change_password_action, self.lock_action, self.sign_out_action):
+        for action in (
+            self.change_password_action,
+            self.lock_action,
+            self.sign_out_action,
+            self.verify_action,
+            self.verify_checkpoint_action,
+        ):
             action.setEnabled(working)
         for action, permission, tip in self._guarded:
             allowed = self.session.may(permission)
@@ -828,6 +856,48 @@ class MainWindow(QMainWindow):
         from .evidence import BackupDialog
 
         return self._open_evidence(BackupDialog, acc.MANAGE_BACKUPS)
+
+    def open_restore(self) -> QDialog | None:
+        from detainer_desk.domain import accounts as acc
+
+        from .verification import RestoreDialog
+
+        dialog = self._open_evidence(RestoreDialog, acc.MANAGE_BACKUPS)
+        if isinstance(dialog, RestoreDialog):
+            dialog.restored.connect(self._after_restore)
+        return dialog
+
+    def _after_restore(self, words: str) -> None:
+        """The records were replaced: everyone signs in again, to the restored records
+        (the accounts may be others now)."""
+        actor = self.session.actor
+        if actor is not None:
+            from detainer_desk.services.access import RecordError
+
+            try:
+                self.session.sign_out("records restored")
+            except RecordError:
+                log.warning("The sign-out after a restore could not be recorded", exc_info=True)
+        self._show_policy(self.session.policy_label())
+        self.sign_in_page.show_note(words)
+
+    def _open_verification(self, *, against_checkpoint: bool) -> QDialog | None:
+        actor = self.session.actor if self.records_open else None
+        if actor is None or not self._working:
+            return None
+        from .verification import VerifyDialog
+
+        dialog = VerifyDialog(
+            self.backend, actor, self.tasks, self, against_checkpoint=against_checkpoint
+        )
+        self._open_dialog(dialog)
+        return dialog
+
+    def open_verify(self) -> QDialog | None:
+        return self._open_verification(against_checkpoint=False)
+
+    def open_verify_checkpoint(self) -> QDialog | None:
+        return self._open_verification(against_checkpoint=True)
 
     def open_database(self) -> QDialog | None:
         from detainer_desk.domain import accounts as acc

@@ -308,6 +308,16 @@ class MainWindow(QMainWindow):
         self.about_action.setStatusTip("Version, database location and active policy")
         self.about_action.triggered.connect(self.show_about)
         self.guides = UserGuides(self)  # readable before the records are open
+        # F1: the guide for the screen or dialog in focus, at its section (dialogs get the
+        # action too: a window-modal dialog blocks the main window's shortcuts).
+        self.context_help_action = self._action(
+            "&Help for this screen",
+            "contextHelpAction",
+            shortcut="F1",
+            tip="The user guide, at the part about the screen in front",
+            needs_records=False,
+        )
+        self.context_help_action.triggered.connect(self.open_context_help)
 
     def _guard_actions(self) -> None:
         from detainer_desk.domain import accounts as acc
@@ -403,7 +413,9 @@ class MainWindow(QMainWindow):
             ],
         )
         self.help_menu = self._menu(
-            "&Help", "helpMenu", [*self.guides.actions, None, self.about_action]
+            "&Help",
+            "helpMenu",
+            [self.context_help_action, None, *self.guides.actions, None, self.about_action],
         )
         for menu in (self.request_menu, self.records_menu, self._policy_menu_pending):
             menu.menuAction().setEnabled(False)
@@ -792,8 +804,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ dialogs
     def _open_dialog(self, dialog: QDialog) -> QDialog:
-        # Ctrl+L locks from inside a dialog too.
+        # Ctrl+L locks from inside a dialog too; F1 opens the guide about it.
         dialog.addAction(self.lock_action)
+        dialog.addAction(self.context_help_action)
         dialog.open()
         return dialog
 
@@ -930,6 +943,19 @@ class MainWindow(QMainWindow):
         )
         self._open_dialog(dialog)
         return dialog
+
+    def open_context_help(self) -> QDialog:
+        """F1: the guide for whatever has the keyboard focus (or the active window)."""
+        from PySide6.QtWidgets import QApplication
+
+        focused: QWidget | None = QApplication.focusWidget() or QApplication.activeWindow()
+        if focused is None or focused is self or focused is self.centralWidget():
+            focused = self.pages.currentWidget()
+            if self.workspace_built and focused is self.content_page:
+                focused = self.content_page.currentWidget()
+        actor = self.session.actor if self.records_open else None
+        roles = actor.roles if actor is not None and self._working else frozenset()
+        return self.guides.open_for(focused, roles)
 
     # -------------------------------------------------------------------- about
     def about_text(self) -> str:

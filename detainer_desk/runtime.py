@@ -10,6 +10,7 @@ import datetime as dt
 import getpass
 import logging
 import os
+import re
 import socket
 import sqlite3
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from detainer_desk.adapters.db.backups import KEEP_DAILY
 from detainer_desk.adapters.db.engine import (
     BUSY_TIMEOUT_MS,
+    NOTHING_STORED,
     PG_LOCK_TIMEOUT_MS,
     DatabaseError,
     choose_journal_mode,
@@ -182,16 +184,46 @@ def database_url(paths: AppPaths, db: str | None) -> str:
     )
 
 
+class ConnectionTestFailed(DatabaseError):
+    """A connection test failed: the message in plain words, the driver's own text (libpq's,
+    naming the host, port and what it tried) in ``details`` for whoever looks after it."""
+
+    def __init__(self, message: str, details: str) -> None:
+        super().__init__(message)
+        self.details = details
+
+
 def check_database_url(url: str) -> str:
-    """Connect once to ``url`` and say what was found; DatabaseError in plain words."""
-    engine = make_engine(url)
+    """Connect once to ``url`` and say what was found; ConnectionTestFailed in plain words."""
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, ValueError) as exc:
+        raise ConnectionTestFailed(
+            "that is not a database URL Detainer Desk can read; it looks like "
+            "postgresql+psycopg://user@server/database?sslmode=verify-full",
+            str(exc),
+        ) from None
     try:
         with engine.connect() as conn:
             version = conn.exec_driver_sql(
                 "SELECT version()" if url.startswith("postgresql") else "SELECT sqlite_version()"
             ).scalar()
     except DBAPIError as exc:
-        raise DatabaseError(f"cannot connect: {exc.orig}") from None
+        said = str(exc.orig).strip()
+        option = re.search(r'invalid connection option "([^"]+)"', said)
+        if option:
+            words = (
+                f"the URL asks for an option PostgreSQL does not know ({option.group(1)}): "
+                "check its spelling, or remove it"
+            )
+        else:
+            words = str(plain_error(exc, engine.url))
+            # Nothing was being stored: a test only connects.
+            for sentence in (f" {NOTHING_STORED}", " Nothing was stored.", NOTHING_STORED):
+                words = words.replace(sentence, "")
+        raise ConnectionTestFailed(f"cannot connect: {words}", said) from None
     finally:
         engine.dispose()
     return f"Connected: {version}"

@@ -196,6 +196,12 @@ def visit_everything(window: MainWindow, out: Path) -> Visit:
     from detainer_desk.gui.policy_screen import WHAT_IF
 
     visit.dialog("policy-what-if", window.policy.open(WHAT_IF), lambda: True)
+    verify = window.open_verify()
+    assert verify is not None
+    verify.verify_button.click()  # type: ignore[attr-defined]
+    visit.dialog("verify", verify, lambda: verify.result_ok is not None)  # type: ignore[attr-defined]
+    visit.dialog("restore", window.open_restore(), lambda: True)
+    visit.dialog("database", window.open_database(), lambda: True)
     return visit
 
 

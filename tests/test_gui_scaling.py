@@ -40,6 +40,9 @@ VIEWS = (
     "users",
     "audit-trail",
     "policy-what-if",
+    "verify",
+    "restore",
+    "database",
 )
 
 

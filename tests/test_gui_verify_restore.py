@@ -170,6 +170,10 @@ def test_an_administrator_restores_a_backup_after_confirming(
     assert dialog is not None
     dialog.grab().save(str(tmp_path / "restore.png"))
 
+    type_into(qtbot, dialog.backup, str(desk.runtime.paths.database_file))
+    click(qtbot, dialog.restore_button)
+    qtbot.waitUntil(lambda: "the database itself, not a backup" in dialog.message.text())
+
     not_a_backup = tmp_path / "notes.txt"
     not_a_backup.write_text("hello", encoding="utf-8")
     type_into(qtbot, dialog.backup, str(not_a_backup))

@@ -196,3 +196,25 @@ def test_the_log_columns_are_as_wide_as_their_words(
         assert header.sectionSize(column) >= header.sectionSizeFromContents(column).width()
         text = str(screen.model.index(0, column).data())
         assert header.sectionSize(column) >= metrics.horizontalAdvance(text), (column, text)
+
+
+def test_a_damaged_or_unwritable_settings_file_never_stops_the_window(
+    qtbot: QtBot, store: Runtime
+) -> None:
+    settings = store.paths.data_dir / FILE_NAME
+    settings.write_bytes(b"[window]\ngeometry=@ByteArray(\\x01\\x02 not a geometry)\n\xff\xfe")
+    window = _window(qtbot, store)
+    area = available_area(window)
+    assert _within(window.normalGeometry(), area)  # the first start's placement instead
+    window.close()
+
+    settings.write_text("[window]\ngeometry=99999\n[notices]\ndismissed=7\n", encoding="utf-8")
+    window = _window(qtbot, store)
+    assert _within(window.normalGeometry(), area)
+    assert not window.workstation.is_dismissed("anything")
+    # A settings file that cannot be written (a folder stands in its place): the place is
+    # not kept, and closing works all the same.
+    settings.unlink()
+    settings.mkdir()
+    window.close()
+    assert settings.is_dir() and not window.isVisible()

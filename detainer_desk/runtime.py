@@ -300,7 +300,7 @@ def _daily_backup(engine: Engine, paths: AppPaths, now: dt.datetime, keep: int) 
         log.warning("daily backup failed: %s", exc)
         # The day is in the words (this computer's day, as the daily backups go): a notice
         # dismissed today comes back if tomorrow's backup fails too.
-        return f"Today's automatic backup ({now.astimezone():%Y-%m-%d}) could not be made: {exc}"
+        return f"Today's automatic backup could not be made ({now.astimezone():%Y-%m-%d}): {exc}"
     if made:
         log.info("daily backup written to %s", made)
     return None

@@ -188,7 +188,7 @@ def test_storage_notices_are_for_administrators_and_stay_dismissed(
 
     # The next start: the same words stay dismissed; a new notice (today's failed backup)
     # shows alone.
-    backup = "Today's automatic backup (2026-12-06) could not be made: the disk is full"
+    backup = "Today's automatic backup could not be made (2026-12-06): the disk is full"
     window = _window_with_notices(qtbot, store, journal, backup)
     signed_in(qtbot, window, "admin", ADMIN_PASSWORD)
     assert window.notice_banner.isVisible()

@@ -191,7 +191,7 @@ class AuditTrailDialog(QDialog):
             self.message,
             what="the audit trail",
             object_prefix="audit",
-            stem=lambda: f"audit-trail-{self.session.now():%Y%m%d-%H%M}",
+            stem=self._listing_stem,
             make=self._listing_task,
         )
         for button in self.listing.buttons:
@@ -382,6 +382,9 @@ class AuditTrailDialog(QDialog):
             text = f"Showing {shown} {noun}, newest first{tail}"
         self.count_label.setText(text)
         self.count_label.setAccessibleDescription(text)
+
+    def _listing_stem(self) -> str:
+        return f"audit-trail-{self.session.now():%Y%m%d-%H%M}"
 
     def _listing_task(self, purpose: str) -> ListingTask | None:
         """Every event matching the filters, read on the worker thread, as a PDF (at most

@@ -8,9 +8,11 @@ the same rasterizing path as the evidence PDFs, and says what happened in plain 
 
 from __future__ import annotations
 
+import inspect
+import weakref
 from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
@@ -35,6 +37,13 @@ ListingTask = Callable[[TaskHandle], Generator[Any, None, Any]]
 # What the owner makes for a purpose (PDF, CSV, print); None when there is nothing to list
 # (the owner says why in its message).
 TaskMaker = Callable[[str], ListingTask | None]
+
+
+def _weakly(function: Callable[..., Any]) -> Callable[[], Callable[..., Any]]:
+    """A way back to ``function`` that does not keep its object alive."""
+    if inspect.ismethod(function):
+        return weakref.WeakMethod(function)  # type: ignore[return-value]
+    return lambda: function
 
 
 def ask_save_file(parent: QWidget | None, title: str, suggested: str) -> str | None:
@@ -77,11 +86,12 @@ class ListingActions(QObject):
     ) -> None:
         super().__init__(owner)
         self.tasks = tasks
-        self.owner = owner
         self.message = message
         self.what = what
-        self.stem = stem
-        self.make = make
+        # Weakly: the owner keeps this object; a strong reference back would keep a closed
+        # dialog's Python side alive after Qt deleted it.
+        self._stem = _weakly(stem)
+        self._make = _weakly(make)
         self.busy = False
         self.choose_file: FileChooser = ask_save_file
         self.choose_printer: PrinterChooser = ask_printer
@@ -96,6 +106,16 @@ class ListingActions(QObject):
         self.print_button.clicked.connect(self.print)
 
     @property
+    def owner(self) -> QWidget:
+        return cast(QWidget, self.parent())
+
+    def stem(self) -> str:
+        return str(self._stem()())
+
+    def make(self, purpose: str) -> ListingTask | None:
+        return cast(TaskMaker, self._make())(purpose)
+
+    @property
     def buttons(self) -> tuple[QPushButton, QPushButton, QPushButton]:
         return self.pdf_button, self.csv_button, self.print_button
 
@@ -106,6 +126,9 @@ class ListingActions(QObject):
     def save(self, kind: str) -> None:
         if self.busy:
             return
+        task = self.make(kind)  # first: a search that cannot run is said before asking
+        if task is None:
+            return
         suffix = ".pdf" if kind == PDF else ".csv"
         title = f"Save {self.what} as {kind}"
         path = self.choose_file(self.owner, title, self.stem() + suffix)
@@ -113,9 +136,6 @@ class ListingActions(QObject):
             return
         if not path.lower().endswith(suffix):
             path += suffix
-        task = self.make(kind)
-        if task is None:
-            return
 
         def work(handle: TaskHandle) -> Generator[Any, None, str]:
             from .records.common import write_file_atomically
@@ -134,11 +154,11 @@ class ListingActions(QObject):
     def print(self) -> None:
         if self.busy:
             return
-        printer = self.choose_printer(self.owner, f"Print {self.what}")
-        if printer is None:
-            return
         task = self.make(PRINT)
         if task is None:
+            return
+        printer = self.choose_printer(self.owner, f"Print {self.what}")
+        if printer is None:
             return
         printer.setDocName(self.stem())
         self._printer = printer
@@ -159,15 +179,15 @@ class ListingActions(QObject):
         self.message.show_note(doing)
 
         def progress(step: object) -> None:
-            if isinstance(step, str) and shiboken6.isValid(self.owner):
+            if isinstance(step, str) and shiboken6.isValid(self):
                 self.message.show_note(f"{doing} {step}")
 
         def finished(result: Any) -> None:
-            if shiboken6.isValid(self.owner):  # the dialog may have been closed meanwhile
+            if shiboken6.isValid(self):  # the dialog may have been closed meanwhile
                 done(result)
 
         def failed(error: BaseException, _trace: str) -> None:
-            if not shiboken6.isValid(self.owner):
+            if not shiboken6.isValid(self):
                 return
             self._set_busy(False)
             self._printer = None

@@ -989,7 +989,8 @@ class MainWindow(QMainWindow):
         if self.records_open:
             self._watch_activity()
         super().showEvent(event)
-        if not self._kept_on_screen:
+        if not self._kept_on_screen and self.workstation.restored:
+            # A remembered place, now that the frame is known: whole on a screen.
             self._kept_on_screen = True
             self.workstation.keep_frame_on_screen(self)
 

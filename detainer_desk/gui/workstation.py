@@ -77,6 +77,7 @@ class WorkstationSettings:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self._settings: QSettings | None = None
+        self.restored = False  # the window was given a remembered geometry
 
     @property
     def path(self) -> Path | None:
@@ -110,6 +111,7 @@ class WorkstationSettings:
         store = self._store()
         saved = store.value(GEOMETRY_KEY) if store is not None else None
         if isinstance(saved, QByteArray | bytes) and saved and window.restoreGeometry(saved):
+            self.restored = True
             self._keep_on_screen(window)
             return False
         rect, maximised = first_placement(available_area(window))

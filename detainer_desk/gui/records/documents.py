@@ -11,8 +11,9 @@ reprint is as visible as the first print.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
@@ -26,7 +27,6 @@ from ..session import Session
 from ..tasks import TaskHandle, TaskRunner
 from ..widgets import MessageLabel, plain_sentence
 from .common import SaveChooser, ask_save_path, write_file_atomically
-from .tasks import still_alive
 
 AUDIT_PDF = "audit PDF"
 NOTICE = "notice to the person"
@@ -70,11 +70,15 @@ class DecisionDocuments(QObject):
         super().__init__(owner)
         self.session = session
         self.tasks = tasks
-        self.owner = owner
         self.message = message
         self.busy = False
         self._printer: QPrinter | None = None  # kept alive while its job runs
         self.last_saved: str | None = None
+
+    @property
+    def owner(self) -> QWidget:
+        # Through Qt's parent, not a Python reference: no cycle keeps a closed dialog alive.
+        return cast(QWidget, self.parent())
 
     def _chooser(self) -> SaveChooser:
         return getattr(self.owner, "choose_save_path", ask_save_path)
@@ -152,11 +156,11 @@ class DecisionDocuments(QObject):
         self.message.show_note(doing)
 
         def finished(result: Any) -> None:
-            if still_alive(self.owner):
+            if shiboken6.isValid(self):  # deleted with its dialog meanwhile
                 done(result)
 
         def failed(error: BaseException, _trace: str) -> None:
-            if not still_alive(self.owner):
+            if not shiboken6.isValid(self):
                 return
             self._set_busy(False)
             self._printer = None

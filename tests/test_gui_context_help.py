@@ -80,6 +80,9 @@ def test_f1_follows_the_screen_and_the_role(qtbot: QtBot, window: MainWindow) ->
     guide = _press_f1(qtbot, window.records.holds.table)
     assert _at(guide) == ("supervisor", "Active holds (Records › Active holds)")
     guide.close()
+    guide = _press_f1(qtbot, window.content_page.tabBar())  # on the tabs: the screen shown
+    assert _at(guide) == ("supervisor", "Active holds (Records › Active holds)")
+    guide.close()
     window.content_page.show_screen(window.intake)
     name = window.intake.findChild(QLineEdit, "subjectName")
     assert name is not None

@@ -951,8 +951,8 @@ class MainWindow(QMainWindow):
         focused: QWidget | None = QApplication.focusWidget() or QApplication.activeWindow()
         if focused is None or focused is self or focused is self.centralWidget():
             focused = self.pages.currentWidget()
-            if self.workspace_built and focused is self.content_page:
-                focused = self.content_page.currentWidget()
+        if self.workspace_built and focused in (self.content_page, self.content_page.tabBar()):
+            focused = self.content_page.currentWidget()  # the tabs: the screen in front
         actor = self.session.actor if self.records_open else None
         roles = actor.roles if actor is not None and self._working else frozenset()
         return self.guides.open_for(focused, roles)

@@ -32,6 +32,7 @@ from .test_gui_support import (
     COUNSEL_PASSWORD,
     OFFICER_PASSWORD,
     WORKSTATION,
+    answer,
     click,
     open_window,
     seed_admin,
@@ -234,7 +235,13 @@ def test_disable_and_enable_an_account(
     assert users.message.text() == "You cannot disable your own account."
 
     users.select_user("j.smith")
+    click(qtbot, users.disable_button)  # someone else's account: asked first
+    said = answer(qtbot, users, "disableConfirmation", "cancelButton")
+    assert "Disable the account j.smith (J.Smith)?" in said and "cannot sign in" in said
+    assert _table_rows(users)["j.smith"][4] == "Active"  # cancelled: nothing changed
+    assert not trail(store, admin, action="account.disable")
     click(qtbot, users.disable_button)
+    answer(qtbot, users, "disableConfirmation")
     qtbot.waitUntil(lambda: _table_rows(users)["j.smith"][4] == "Disabled")
     assert users.disable_button.text() == "&Enable"
     with pytest.raises(RecordError, match="disabled"):

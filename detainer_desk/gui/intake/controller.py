@@ -163,6 +163,7 @@ class IntakeController(QObject):
     def _session_changed(self) -> None:
         actor = self.session.actor
         state = self.session.state
+        self.screen.recent.set_user(actor.user if actor is not None else None)
         if actor is None:
             # Nobody at the keyboard: what was typed must not wait there for the next person.
             if self._signed_in_as is not None:
@@ -853,7 +854,10 @@ class IntakeController(QObject):
         if draft is None:
             self._prefill_received_at()
         self.refresh()
-        screen.request_page.first_field().setFocus()
+        if screen.isVisible() and self.session.state is SessionState.SIGNED_IN:
+            # Never into a hidden form: after signing out, what the next person types
+            # would land in it (and wait there for the next user to see).
+            screen.request_page.first_field().setFocus()
 
     def _open_clicked(self) -> None:
         self.open_request()

@@ -35,14 +35,15 @@ from detainer_desk.services.ports import AttachmentIn
 from detainer_desk.services.records import RecordedDecision
 from detainer_desk.services.settings import read_settings
 
+from ..confirm import lock_works_in
 from ..errors import show_bug
 from ..session import SessionState
 from ..widgets import plain_sentence
+from . import entry, printing
 from . import presenter as p
-from . import printing
 from .draft import SOURCE, RequestDraft, from_contract, to_contract
 from .printing import PrintError
-from .scans import Scan, ScanRefused, read_scan
+from .scans import Scan, ScanRefused, attached_text, read_scan
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -245,7 +246,14 @@ class IntakeController(QObject):
                 history_lines.append(p.summary_of(problem))
                 if place.index is not None:
                     cells[(place.index, place.field)] = message
-        self.screen.request_page.show_problems({k: " ".join(v) for k, v in request.items()})
+        page = self.screen.request_page
+        typed = {key: page.texts[key].text() for key in ("subject.a_number", "subject.fbi_number")}
+        warnings = {
+            key: text
+            for key, text in entry.field_warnings(typed).items()
+            if self._reveal or key in self._touched
+        }
+        page.show_problems({k: " ".join(v) for k, v in request.items()}, warnings)
         self.screen.documents.show_problems(documents, " ".join(documents_general) or None)
         self.screen.history.show_problems(cells, history_lines)
         self.screen.show_page_problems((counts[0], counts[1], counts[2]))
@@ -567,6 +575,7 @@ class IntakeController(QObject):
         # A duplicate is most likely the same paper entered twice: make Enter the safe choice.
         box.setDefaultButton(cancel_button if duplicate else record_button)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        lock_works_in(box)
         box.finished.connect(
             lambda _result: (
                 self._start_recording() if box.clickedButton() is record_button else None
@@ -773,35 +782,40 @@ class IntakeController(QObject):
         generation = self._generation
         for path in paths:
             self._loading += 1
-            self.screen.documents.show_loading(Path(path).name)
+            name = Path(path).name
+            self.screen.documents.show_loading(name)
 
             def work(handle: Any, path: str = path) -> Any:
                 return (yield from read_scan(path, handle.cancelled))
 
-            self.tasks.start(
-                work,
-                on_finished=lambda scan: self._scan_loaded(generation, scan),
-                on_failed=lambda exc, _tb: self._scan_failed(generation, exc),
-            )
+            def loaded(scan: Scan | None, name: str = name) -> None:
+                self._scan_loaded(generation, name, scan)
+
+            def failed(exc: BaseException, _tb: object, name: str = name) -> None:
+                self._scan_failed(generation, name, exc)
+
+            self.tasks.start(work, on_finished=loaded, on_failed=failed)
         self._update_enabled()
 
-    def _scan_loaded(self, generation: int, scan: Scan | None) -> None:
+    def _scan_loaded(self, generation: int, name: str, scan: Scan | None) -> None:
         if generation != self._generation:
             return
         self._loading -= 1
+        documents = self.screen.documents
+        documents.loading_done(name)
         if scan is not None:
-            self.screen.documents.add_scan(scan)
-            self.screen.documents.show_scan_message(f"Attached {scan.file_name}.", problem=False)
+            documents.add_scan(scan)
+            documents.show_scan_message(attached_text(scan), problem=False, warning=scan.large)
         self._update_enabled()
 
-    def _scan_failed(self, generation: int, exc: BaseException) -> None:
+    def _scan_failed(self, generation: int, name: str, exc: BaseException) -> None:
         if generation != self._generation:
             return
         self._loading -= 1
+        self.screen.documents.loading_done(name)
         if isinstance(exc, ScanRefused):
-            self.screen.documents.show_scan_message(plain_sentence(str(exc)), problem=True)
-            if not self.screen.documents.scans():
-                self.screen.documents.preview.show_placeholder()
+            # The file's name exactly as it is (not "Corrupt.pdf" for corrupt.pdf).
+            self.screen.documents.show_scan_message(f"Not attached: {exc}.", problem=True)
         else:
             show_bug(self.screen, type(exc), exc, exc.__traceback__)
         self._update_enabled()
@@ -823,6 +837,7 @@ class IntakeController(QObject):
         keep = box.addButton("Keep it", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        lock_works_in(box)
         box.finished.connect(lambda _r: then() if box.clickedButton() is discard else None)
         box.open()
 
@@ -833,6 +848,7 @@ class IntakeController(QObject):
     def _reset(self, draft: RequestDraft | None = None) -> None:
         self._generation += 1
         self._loading = 0
+        self.screen.documents.forget_loading()
         self.recorded = None
         self._touched.clear()
         self._reveal = False

@@ -32,6 +32,7 @@ from detainer_desk.domain import vocabulary as v
 
 from ..widgets import compact_rows
 from .draft import HistoryDraft
+from .entry import normalise_date
 from .ui import Note, push_button
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -51,6 +52,7 @@ CHOICES = {
     "status": (("", "Choose…"), *((s, s) for s in v.HISTORY_STATUSES)),
 }
 CHECK_COLUMN = 6
+DATE_COLUMNS = ("date", "released_on")
 PROBLEM_MARK = "⚠ "
 
 
@@ -142,7 +144,10 @@ class HistoryModel(QAbstractTableModel):
             checked = Qt.CheckState(value) == Qt.CheckState.Checked
             setattr(entry, attribute, checked)
         elif role == Qt.ItemDataRole.EditRole:
-            setattr(entry, attribute, str(value or ""))
+            text = str(value or "")
+            if _key in DATE_COLUMNS:  # 06/01/2019 as on a rap sheet: 2019-06-01
+                text = normalise_date(text)
+            setattr(entry, attribute, text)
         else:
             return False
         self.dataChanged.emit(index, index)
@@ -197,7 +202,8 @@ class HistoryPanel(QWidget):
         layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(8)
         intro = QLabel(
-            "One row for each charge or conviction in the person's record. Dates as YYYY-MM-DD; "
+            "One row for each charge or conviction in the person's record. Dates as YYYY-MM-DD "
+            "or MM/DD/YYYY; "
             "for a conviction the date is the conviction date, and 'Released on' the release "
             "from custody for it. 'PC found': a magistrate found probable cause on a pending "
             "charge. Type in a cell or press F2 to edit it; Space ticks a box."

@@ -159,6 +159,7 @@ def test_after_sign_out_typing_goes_into_the_user_name_not_the_hidden_form(
     qtbot.keyClicks(name, "DOE, John")
     window.statusBar().showMessage("Decision 12 recorded.")
     window.sign_out_action.trigger()
+    answer(qtbot, window.intake, "leaveWithDraftQuestion", "discardDraftButton")
     assert window.pages.currentWidget() is window.sign_in_page
 
     # The next person walks up and types, wherever the focus is.

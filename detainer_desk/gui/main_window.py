@@ -243,7 +243,7 @@ class MainWindow(QMainWindow):
         )
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.setStatusTip("Close Detainer Desk")
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self.quit)
 
         self.check_action = self._action(
             "&Check request…", "checkRequestAction", shortcut="Ctrl+Return"
@@ -707,7 +707,28 @@ class MainWindow(QMainWindow):
             return True
 
     def sign_out(self) -> None:
+        """File › Sign out: with a request on screen that is not recorded, ask first (keep
+        it as a draft, discard it, or stay)."""
+        if not self._asked_before_leaving("Sign out", self._sign_out_now):
+            self._sign_out_now()
+
+    def _sign_out_now(self) -> None:
         self._end_session("signed out", "{user} signed out.")
+
+    def quit(self) -> None:
+        """File › Quit (Ctrl+Q): as closing the window, asking first about a draft."""
+        if not self._asked_before_leaving("Close Detainer Desk", self._close):
+            self.close()
+
+    def _close(self) -> None:
+        self.close()
+
+    def _asked_before_leaving(self, leaving: str, then: Callable[[], None]) -> bool:
+        """True when a question about unsaved work was opened (``then`` runs once answered
+        with Keep or Discard); False when there was nothing to ask."""
+        if not (self.records_open and self.workspace_built):
+            return False
+        return self.intake.drafts.ask_before_leaving(leaving, then) is not None
 
     def _end_session(self, reason: str, note: str) -> None:
         actor = self.session.actor if self.records_open else None
@@ -915,6 +936,14 @@ class MainWindow(QMainWindow):
             app.installEventFilter(self._activity_filter)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # The person closed the window (its X, Alt+F4: a spontaneous event from the window
+        # system) with a request that is not recorded: ask first. The program's own closes
+        # (Quit after asking, a shutdown) go on at once; the draft is saved either way.
+        if event.spontaneous() and self._asked_before_leaving("Close Detainer Desk", self._close):
+            event.ignore()
+            return
+        if self.workspace_built:
+            self.intake.drafts.flush()
         self.idle_timer.stop()
         app = QCoreApplication.instance()
         if app is not None:

@@ -11,6 +11,7 @@ decisions, making and printing the PDFs. Each task opens its own unit of work.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Callable
@@ -42,6 +43,7 @@ from ..widgets import plain_sentence
 from . import entry, printing
 from . import presenter as p
 from .draft import SOURCE, RequestDraft, from_contract, to_contract
+from .drafts import SavedDraft, ScanRef, sha256_of
 from .printing import PrintError
 from .scans import Scan, ScanRefused, attached_text, read_scan
 
@@ -155,10 +157,41 @@ class IntakeController(QObject):
         self._touched.add(key)
         self._dirty = True
         self.refresh()
+        self.screen.work_changed.emit()
 
     def _scans_changed(self) -> None:
         self._dirty = True
         self._update_enabled()
+        self.screen.work_changed.emit()
+
+    # -- what the drafts need to know (drafts.py keeps them) --------------------------------
+    def has_unsaved_work(self) -> bool:
+        """Something typed or attached that is neither recorded nor saved as a file."""
+        return self._dirty and self.recorded is None
+
+    @property
+    def source_path(self) -> str | None:
+        """The request file the form was opened from or last saved to."""
+        return self._path
+
+    def discard(self) -> None:
+        """Clear the form without asking (the caller asked)."""
+        self._reset()
+
+    def restore(self, saved: SavedDraft) -> None:
+        """Show a kept draft again, as it was, with its scans read again from their files."""
+        self.screen.wants_front.emit()
+        self._reset(saved.draft)
+        self._path = saved.request_file
+        self._reveal = True  # it was being filled in: every problem shows at once
+        self._dirty = True
+        self.screen.banner.show_remark(
+            f"Continuing the request you were entering ({saved.title()}). It is not recorded yet."
+        )
+        self.refresh()
+        self.screen.work_changed.emit()
+        if saved.scans:
+            self.load_scans(list(saved.scans))
 
     # -- the session and the policy ------------------------------------------------------------
     def _session_changed(self) -> None:
@@ -618,6 +651,7 @@ class IntakeController(QObject):
             return
         self.recorded = result
         self._dirty = False
+        self.screen.work_changed.emit()  # recorded: the draft goes
         self._shown = None
         self._earlier.clear()
         self.screen.set_read_only(True)
@@ -776,11 +810,15 @@ class IntakeController(QObject):
         paths = self.screen.dialogs.scans_to_attach(self.screen, self.screen.recent.folder())
         self.load_scans(paths)
 
-    def load_scans(self, paths: list[str]) -> None:
+    def load_scans(self, paths: list[str] | list[ScanRef]) -> None:
+        """Read and attach scans: paths the officer chose, or the scans of a kept draft
+        (attached again only if the file still holds what it held)."""
         if self.recorded is not None:
             return
         generation = self._generation
-        for path in paths:
+        for chosen in paths:
+            ref = chosen if isinstance(chosen, ScanRef) else None
+            path = ref.path if ref is not None else str(chosen)
             self._loading += 1
             name = Path(path).name
             self.screen.documents.show_loading(name)
@@ -788,8 +826,8 @@ class IntakeController(QObject):
             def work(handle: Any, path: str = path) -> Any:
                 return (yield from read_scan(path, handle.cancelled))
 
-            def loaded(scan: Scan | None, name: str = name) -> None:
-                self._scan_loaded(generation, name, scan)
+            def loaded(scan: Scan | None, name: str = name, ref: ScanRef | None = ref) -> None:
+                self._scan_loaded(generation, name, scan, ref)
 
             def failed(exc: BaseException, _tb: object, name: str = name) -> None:
                 self._scan_failed(generation, name, exc)
@@ -797,12 +835,24 @@ class IntakeController(QObject):
             self.tasks.start(work, on_finished=loaded, on_failed=failed)
         self._update_enabled()
 
-    def _scan_loaded(self, generation: int, name: str, scan: Scan | None) -> None:
+    def _scan_loaded(
+        self, generation: int, name: str, scan: Scan | None, ref: ScanRef | None = None
+    ) -> None:
         if generation != self._generation:
             return
         self._loading -= 1
         documents = self.screen.documents
         documents.loading_done(name)
+        if scan is not None and ref is not None:
+            if sha256_of(scan.content) != ref.sha256:
+                documents.show_scan_message(
+                    f"Not attached again: {name} has changed since the draft was saved. "
+                    "Attach it again if it is the right file.",
+                    problem=True,
+                )
+                scan = None
+            else:
+                scan = dataclasses.replace(scan, document_index=ref.document_index)
         if scan is not None:
             documents.add_scan(scan)
             documents.show_scan_message(attached_text(scan), problem=False, warning=scan.large)
@@ -874,6 +924,7 @@ class IntakeController(QObject):
             # Never into a hidden form: after signing out, what the next person types
             # would land in it (and wait there for the next user to see).
             screen.request_page.first_field().setFocus()
+        screen.work_changed.emit()
 
     def _open_clicked(self) -> None:
         self.open_request()
@@ -963,6 +1014,7 @@ class IntakeController(QObject):
         self._path = target
         if self.recorded is None:
             self._dirty = False
+            screen.work_changed.emit()  # kept in the file now: the draft goes
         screen.recent.add(target)
         still = len(self.assessment.problems) if self.recorded is None else 0
         note = f" It still has {still} problem{'s' if still != 1 else ''} to fix." if still else ""

@@ -456,3 +456,8 @@ def test_when_the_draft_cannot_be_written_the_officer_is_told_once_and_types_on(
         intake.drafts.flush()
     assert _field(window, "subject.name") == "DOE, John"  # the work goes on
     assert _field(window, "subject.booking_number") == "B26-000777"
+    # "Keep the draft" cannot keep it: the officer stays signed in with the work on screen.
+    window.sign_out_action.trigger()
+    answer(qtbot, intake, "leaveWithDraftQuestion", "keepDraftButton")
+    assert window.session.state is SessionState.SIGNED_IN
+    assert _field(window, "subject.name") == "DOE, John"

@@ -326,15 +326,16 @@ class DraftKeeper(QObject):
         self._pending = True
         self._timer.start()
 
-    def flush(self) -> None:
-        """Save now what changed (or remove the draft, when nothing unsaved is left)."""
+    def flush(self) -> bool:
+        """Save now what changed (or remove the draft, when nothing unsaved is left);
+        False when it could not be written (it is tried again at the next flush)."""
         self._timer.stop()
         if not self._pending:
-            return
+            return True
         self._pending = False
         owner, controller, store = self._owner, self.controller, self.store
         if owner is None or controller is None or store is None:
-            return
+            return True
         try:
             if controller.has_unsaved_work():
                 store.save(self._snapshot(owner, controller))
@@ -349,11 +350,13 @@ class DraftKeeper(QObject):
                 "screen is still here: record it, or save it as a file."
             )
             log.warning("Draft not saved: %s", exc)
+            self._pending = True
             if message != self._said_problem:  # once, not at every keystroke
                 self._said_problem = message
                 self.problem.emit(message)
-        else:
-            self._said_problem = None
+            return False
+        self._said_problem = None
+        return True
 
     def _snapshot(self, owner: str, controller: IntakeController) -> SavedDraft:
         scans = tuple(
@@ -530,8 +533,9 @@ class DraftKeeper(QObject):
             clicked = box.clickedButton()
             if clicked is keep:
                 self._pending = True
-                self.flush()
-                then()
+                if self.flush():
+                    then()
+                # Not written: stay (the banner says why), rather than lose the work.
             elif clicked is discard:
                 self.discard()
                 then()

@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDate, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QImage, QWheelEvent
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QToolButton
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCalendarWidget,
+    QLineEdit,
+    QToolButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from detainer_desk.domain.request import request_from_mapping
@@ -258,6 +265,25 @@ def test_a_us_date_in_the_history_table_is_stored_as_the_contract_wants(
     qtbot.waitUntil(lambda: table.state() == QAbstractItemView.State.NoState)
     assert history.entries()[0].date == "2019-06-01"
     assert history.model.data(history.model.index(0, 4)) == "2019-06-01"
+
+    # "Released on" from the calendar, without leaving the table.
+    table.setCurrentIndex(history.model.index(0, 5))
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    qtbot.keyClick(editor, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    popup = editor.findChild(QWidget, "calendarPopup")
+    assert popup is not None
+    qtbot.waitUntil(popup.isVisible)
+    assert table.state() == QAbstractItemView.State.EditingState  # the cell stays open
+    calendar = popup.findChild(QCalendarWidget)
+    calendar.setSelectedDate(QDate(2020, 1, 10))
+    qtbot.keyClick(calendar.findChild(QAbstractItemView), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not popup.isVisible())
+    assert editor.text() == "2020-01-10"
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table.state() == QAbstractItemView.State.NoState)
+    assert history.entries()[0].released_on == "2020-01-10"
 
 
 # -- the session lock --------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 from detainer_desk.domain import vocabulary as v
 
 from ..widgets import compact_rows
+from .dates import DateEntry
 from .draft import HistoryDraft
 from .entry import normalise_date
 from .ui import Note, push_button
@@ -191,6 +193,25 @@ class ChoiceDelegate(QStyledItemDelegate):
         model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
 
 
+class DateDelegate(QStyledItemDelegate):
+    """A date cell is typed like every date field of the form (ISO or MM/DD/YYYY), with
+    the same calendar (the button at the cell's right end, or Alt+Down)."""
+
+    def __init__(self, name: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._name = name
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> QWidget:
+        edit = QLineEdit(parent)
+        edit.setObjectName(f"history{self._name.replace(' ', '')}Editor")
+        edit.setAccessibleName(self._name)
+        edit.setFrame(False)
+        DateEntry(edit)
+        return edit
+
+
 class HistoryPanel(QWidget):
     edited = Signal(str)  # "history"
 
@@ -241,6 +262,9 @@ class HistoryPanel(QWidget):
         self.table.setItemDelegateForColumn(
             3, ChoiceDelegate(CHOICES["status"], "Status", self.table)
         )
+        for column, (_key, heading, _attribute) in enumerate(COLUMNS):
+            if _key in DATE_COLUMNS:
+                self.table.setItemDelegateForColumn(column, DateDelegate(heading, self.table))
         layout.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()

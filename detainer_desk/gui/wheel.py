@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 # Controls whose value the wheel changes: drop-downs, spin boxes, date and time edits.
 GUARDED = (QComboBox, QAbstractSpinBox)
+_WHEEL, _POLISH = QEvent.Type.Wheel, QEvent.Type.Polish
 
 
 def _enclosing_scroll_area(widget: QWidget) -> QAbstractScrollArea | None:
@@ -41,7 +42,9 @@ class WheelGuard(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind == QEvent.Type.Wheel:
+        if kind is not _WHEEL and kind is not _POLISH:
+            return False  # nearly every event: one call and two identity checks
+        if kind is _WHEEL:
             if not isinstance(watched, GUARDED) or watched.hasFocus():
                 return False
             area = _enclosing_scroll_area(watched)
@@ -50,7 +53,7 @@ class WheelGuard(QObject):
                 QCoreApplication.sendEvent(area.viewport(), event)
             event.accept()
             return True
-        if kind == QEvent.Type.Polish and isinstance(watched, GUARDED):
+        if isinstance(watched, GUARDED):  # polished: about to be shown the first time
             # The wheel must not give the focus either (Qt's default for these controls):
             # the next turn of the wheel would then change the value after all.
             _no_wheel_focus(watched)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from detainer_desk.gui.audit_trail import COLUMNS, AuditTrailDialog, details_text, time_text
@@ -345,7 +345,9 @@ def test_settings_change_the_session_lock_and_rearm_the_timer(
     assert settings is not None
     qtbot.waitUntil(settings.isVisible)
     assert settings.minutes.value() == 15
-    assert (settings.minutes.minimum(), settings.minutes.maximum()) == (1, 30)
+    # The field takes what is typed (45 is not cut to 4); 1 to 30 is said and enforced.
+    hint = settings.findChild(QLabel, "sessionTimeoutMinutesHint")
+    assert hint is not None and "at most 30 minutes" in hint.text()
 
     settings.minutes.setValue(5)
     click(qtbot, settings.ok_button)

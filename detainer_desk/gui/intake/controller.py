@@ -699,15 +699,15 @@ class IntakeController(QObject):
         if not target.lower().endswith(".pdf"):
             target += ".pdf"
 
+        backend = self.session.backend
+
         def work(handle: Any) -> Any:
+            from detainer_desk.adapters.files import pdf_kind
+
             yield "making"
             data = make()
             yield "writing"
-            temporary = f"{target}.part"
-            with open(temporary, "wb") as out:
-                out.write(data)
-            os.replace(temporary, target)
-            return target
+            return str(backend.save_file(target, data, pdf_kind))
 
         self._set_busy(f"Making the {purpose}…")
         self.tasks.start(
@@ -933,10 +933,15 @@ class IntakeController(QObject):
         if not Path(target).suffix:
             target += ".json"
         text = json.dumps(to_contract(draft), indent=2, ensure_ascii=False) + "\n"
+        from detainer_desk.adapters.files import json_kind
+
         try:
-            temporary = f"{target}.part"
-            Path(temporary).write_text(text, encoding="utf-8")
-            os.replace(temporary, target)
+            self.session.backend.save_file(target, text.encode("utf-8"), json_kind)
+        except RecordError as exc:
+            screen.banner.show_problem(
+                f"The request could not be saved: {plain_sentence(str(exc))}"
+            )
+            return
         except OSError as exc:
             screen.banner.show_problem(f"The request could not be saved: {_reason(exc)}.")
             return

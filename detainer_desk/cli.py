@@ -693,6 +693,46 @@ def cmd_users_list(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_users_recover(args: argparse.Namespace, out: TextIO) -> int:
+    """Break-glass: an administrator's account locked, disabled or its password forgotten,
+    and nobody left to sign in. Only the operating-system account that owns the data
+    folder and the SQLite file may; it is in the audit trail."""
+    from detainer_desk.adapters.db.backups import sqlite_path
+    from detainer_desk.paths import recovery_problem
+    from detainer_desk.runtime import local_actor
+    from detainer_desk.services.accounts import recover_administrator
+
+    runtime = _open_runtime(args)
+    try:
+        if not runtime.is_sqlite:
+            raise UserError(
+                "users recover works on this computer's own SQLite records only. On a "
+                "PostgreSQL server a lock ends by itself (see 'settings --lockout-minutes'); "
+                "keep a second administrator for anything else."
+            )
+        problem = recovery_problem(runtime.paths.data_dir, sqlite_path(runtime.engine))
+        if problem:
+            raise UserError(f"Nothing was changed: {problem}")
+        password = _read_password(args, f"New password for {args.name}: ")
+        here = local_actor()
+        account = recover_administrator(
+            runtime.uow(),
+            runtime.security(),
+            args.name,
+            password,
+            here.user,
+            here.workstation,
+            runtime.clock(),
+        )
+    finally:
+        runtime.close()
+    out.write(
+        f"{account.name}: recovered (a new password; not locked, not disabled). This is in "
+        f"the audit trail as done by the operating-system account {here.user}.\n"
+    )
+    return EXIT_OK
+
+
 def cmd_users_change(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.domain.accounts import normalize_user_name
     from detainer_desk.services import accounts as svc
@@ -784,6 +824,8 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
             changes["timezone"] = args.timezone
         if args.minutes is not None:
             changes["session_timeout_minutes"] = args.minutes
+        if args.lockout_minutes is not None:
+            changes["lockout_minutes"] = args.lockout_minutes
         if args.alerts is not None:
             try:
                 first, second = (int(part) for part in args.alerts.split(","))
@@ -802,6 +844,10 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
             f"{current.alert_first_minutes} and {current.alert_second_minutes} minutes before the deadline",
         ),
         ("Session lock", f"after {current.session_timeout_minutes} minutes without use"),
+        (
+            "Lockout",
+            f"{current.lockout_minutes} minutes after 5 failed sign-ins within 15 minutes",
+        ),
     ):
         out.write(f"{label + ':':14}{value}\n")
     return EXIT_OK
@@ -1526,6 +1572,23 @@ def build_parser() -> argparse.ArgumentParser:
         change = users_commands.add_parser(verb, parents=[common, auth], help=text)
         change.add_argument("name", metavar="NAME")
         change.set_defaults(handler=cmd_users_change)
+    recover = users_commands.add_parser(
+        "recover",
+        parents=[common],
+        help="break-glass: a new password for an administrator's account, its lock ended "
+        "(only the operating-system account owning the data folder; audited)",
+        description="When no administrator can sign in (locked out, disabled, password "
+        "forgotten): gives the administrator's account NAME a new password and ends its "
+        "lock. Only for the operating-system account that owns the data folder and the "
+        "SQLite file (it could change that file anyway); recorded in the audit trail.",
+    )
+    recover.add_argument("name", metavar="NAME")
+    recover.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the new password from the first line of standard input",
+    )
+    recover.set_defaults(handler=cmd_users_recover)
     roles = users_commands.add_parser(
         "roles", parents=[common, auth], help="replace an account's roles"
     )
@@ -1566,6 +1629,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="MINUTES",
         help="lock the window after this many minutes without use (1 to 30)",
+    )
+    settings.add_argument(
+        "--lockout-minutes",
+        dest="lockout_minutes",
+        type=int,
+        metavar="MINUTES",
+        help="how long an account stays locked after 5 failed sign-ins (10 to 1440; 30)",
     )
     settings.set_defaults(handler=cmd_settings)
     _add_backup_commands(commands, common, auth)

@@ -163,6 +163,40 @@ def _reason(exc: OSError) -> str:
     return exc.strerror.lower() if exc.strerror else str(exc)
 
 
+def recovery_problem(data_dir: Path, database: Path) -> str | None:
+    """Why this operating-system account may not recover an administrator's account
+    (``users recover``), or None when it may: it must own the data folder and the SQLite
+    file, which it could change at will anyway. On Windows, where files have no single
+    owning account in this sense, it must be able to write the database file (what the
+    folder's access list grants)."""
+    if os.name != "posix":
+        if os.access(database, os.W_OK):
+            return None
+        return f"this account cannot write the database {database}, so it may not recover one"
+    me = os.geteuid()
+    for what, path in (("data folder", data_dir), ("database", database)):
+        try:
+            owner = path.stat().st_uid
+        except OSError as exc:
+            return f"the {what} {path} cannot be examined ({_reason(exc)})"
+        if owner != me:
+            return (
+                f"only the operating-system account that owns the {what} {path} "
+                f"({_account_name(owner)}) may recover an account; this is "
+                f"{_account_name(me)}. Run the command as that account."
+            )
+    return None
+
+
+def _account_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"user id {uid}"
+
+
 def resource_dir(name: str) -> Path:
     """Return the top-level resource folder *name* (``forms`` or ``migrations``).
 

@@ -36,6 +36,7 @@ TIMEZONE = "timezone"
 ALERT_FIRST = "alert_first_minutes"
 ALERT_SECOND = "alert_second_minutes"
 SESSION_TIMEOUT = "session_timeout_minutes"
+LOCKOUT = "lockout_minutes"
 
 MAX_ALERT_HOURS = 48
 POLICY_ZONE_CHOICE = "(the active policy's timezone)"
@@ -273,6 +274,7 @@ class InstallationFields:
         self.first_alert_row.add_to(form)
         self.second_alert_row.add_to(form)
         self.minutes: QSpinBox | None = None
+        self.lockout: QSpinBox | None = None
         self.rows: dict[str, Field | Row] = {
             COUNTY: self.county,
             JAIL: self.jail,
@@ -296,6 +298,21 @@ class InstallationFields:
             )
             lock_row.add_to(form)
             self.rows[SESSION_TIMEOUT] = lock_row
+            self.lockout = QSpinBox()
+            self.lockout.setObjectName("lockoutMinutes")
+            self.lockout.setAccessibleName("Keep an account locked for this many minutes")
+            self.lockout.setRange(acc.MIN_LOCKOUT_MINUTES, acc.MAX_LOCKOUT_MINUTES)
+            self.lockout.setSingleStep(5)
+            self.lockout.setSuffix(" minutes")
+            self.lockout.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            lockout_row = Row(
+                "Loc&kout:",
+                self.lockout,
+                f"{acc.LOCKOUT_FAILURES} wrong passwords in 15 minutes lock an account this "
+                "long (at least 10, CJIS 5.5.3); an administrator can unlock it sooner.",
+            )
+            lockout_row.add_to(form)
+            self.rows[LOCKOUT] = lockout_row
         self._base = InstallationSettings()
         self.show_settings(self._base)
 
@@ -308,6 +325,8 @@ class InstallationFields:
         self.second_alert.set_total_minutes(settings.alert_second_minutes)
         if self.minutes is not None:
             self.minutes.setValue(settings.session_timeout_minutes)
+        if self.lockout is not None:
+            self.lockout.setValue(settings.lockout_minutes)
 
     def settings(self) -> InstallationSettings:
         """What the form holds, as typed (the services trim and judge it)."""
@@ -320,6 +339,8 @@ class InstallationFields:
         }
         if self.minutes is not None:
             changes[SESSION_TIMEOUT] = self.minutes.value()
+        if self.lockout is not None:
+            changes[LOCKOUT] = self.lockout.value()
         return dataclasses.replace(self._base, **changes)  # type: ignore[arg-type]
 
     def problems(self) -> dict[str, str]:

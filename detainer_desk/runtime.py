@@ -145,17 +145,22 @@ def database_url(paths: AppPaths, db: str | None) -> str:
 
 def check_database_url(url: str) -> str:
     """Connect once to ``url`` and say what was found; DatabaseError in plain words."""
+    from detainer_desk.adapters.db.engine import postgres_storage_notices
+
     engine = make_engine(url)
+    notices: list[str] = []
     try:
         with engine.connect() as conn:
             version = conn.exec_driver_sql(
                 "SELECT version()" if url.startswith("postgresql") else "SELECT sqlite_version()"
             ).scalar()
+        if engine.url.get_backend_name() == "postgresql":
+            notices = postgres_storage_notices(engine)
     except DBAPIError as exc:
         raise DatabaseError(f"cannot connect: {exc.orig}") from None
     finally:
         engine.dispose()
-    return f"Connected: {version}"
+    return " ".join([f"Connected: {version}.", *(f"Note: {n}" for n in notices)])
 
 
 def open_runtime(
@@ -206,11 +211,28 @@ def open_runtime(
     except DatabaseError:
         engine.dispose()
         raise
+    if not is_sqlite:
+        notices.extend(_postgres_notices(engine))
     label = str(engine.url.database) if is_sqlite else engine.url.render_as_string()
     runtime = Runtime(paths, engine, label, notices=tuple(notices))
     for _ in rebuild_missing_index(runtime.uow, utc_now()):
         pass  # derived data only; the evidence is untouched
     return runtime
+
+
+def _postgres_notices(engine: Engine) -> list[str]:
+    """A server that is not durable, or reached without TLS: said once per command, and in
+    the window's banner."""
+    from detainer_desk.adapters.db.engine import postgres_storage_notices
+
+    try:
+        notices = postgres_storage_notices(engine)
+    except DBAPIError as exc:  # the check is a courtesy: the records were opened
+        log.warning("could not check how the server keeps the records: %s", exc)
+        return []
+    for notice in notices:
+        log.warning("%s", notice)
+    return notices
 
 
 def _clean_partials(paths: AppPaths) -> None:

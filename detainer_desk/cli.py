@@ -579,7 +579,7 @@ def _check_output(target: Path, *, replace: bool = False, kind: Any = None) -> N
     from detainer_desk.adapters.files import OutputError, OutputExists, check_target
 
     try:
-        check_target(Path(os.path.abspath(target)), replace=replace, kind=kind)
+        check_target(target, replace=replace, kind=kind)
     except OutputExists:
         hint = "choose another name" + (" or add --force" if kind is not None else "")
         raise UserError(f"{target} already exists: {hint}") from None

@@ -665,7 +665,9 @@ def tighten(folder: Path, *, limit: int = 10_000) -> tuple[list[Path], list[Path
     if not POSIX:
         return changed, refused
     seen = 0
-    pending = [folder]
+    # The folder itself may be reached through a link (a data folder moved elsewhere and
+    # linked back): that one link is followed; none inside it is.
+    pending = [Path(os.path.realpath(folder))]
     while pending and seen < limit:
         current = pending.pop()
         seen += 1

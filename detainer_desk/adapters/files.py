@@ -667,7 +667,7 @@ def tighten(folder: Path, *, limit: int = 10_000) -> tuple[list[Path], list[Path
     seen = 0
     # The folder itself may be reached through a link (a data folder moved elsewhere and
     # linked back): that one link is followed; none inside it is.
-    pending = [Path(os.path.realpath(folder))]
+    pending = [Path(os.path.realpath(folder)) if os.path.islink(folder) else folder]
     while pending and seen < limit:
         current = pending.pop()
         seen += 1

@@ -79,13 +79,25 @@ def test_intake_saves_private_pdfs_and_never_through_a_link(
     qtbot.waitUntil(lambda: intake.banner.text().startswith("Saved the notice"), timeout=20_000)
     assert _mode(tmp_path / "notice.pdf") == 0o600
 
+    # "Print to file" makes its file the same way.
+    answers.print_to = str(tmp_path / "printed.pdf")
+    click(qtbot, panel.print_notice_button)
+    qtbot.waitUntil(lambda: intake.banner.text().startswith("Sent the notice"), timeout=20_000)
+    assert (tmp_path / "printed.pdf").read_bytes().startswith(b"%PDF")
+    assert _mode(tmp_path / "printed.pdf") == 0o600
+    answers.print_to = str(link)
+    click(qtbot, panel.print_audit_button)
+    qtbot.waitUntil(lambda: "symbolic link" in intake.banner.text(), timeout=20_000)
+    assert "was not made" in intake.banner.text()
+    assert victim.read_bytes() == b"%PDF-1.4 someone else's"
+
     # The save dialog asked before replacing; only a PDF is replaced by a PDF.
     notes = tmp_path / "notes.pdf"
     notes.write_text("the officer's notes, named .pdf by mistake")
     answers.pdf_path = str(notes)
     click(qtbot, panel.save_notice_button)
-    qtbot.waitUntil(lambda: "was not made" in intake.banner.text(), timeout=20_000)
-    assert "not a PDF" in intake.banner.text()
+    qtbot.waitUntil(lambda: "not a PDF" in intake.banner.text(), timeout=20_000)
+    assert "The notice to the person was not made" in intake.banner.text()
     assert notes.read_text().startswith("the officer's notes")
     assert sorted(p.name for p in tmp_path.iterdir() if ".partial-" in p.name) == []
 

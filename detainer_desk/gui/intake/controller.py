@@ -727,10 +727,23 @@ class IntakeController(QObject):
         printer.setDocName(f"Decision {self.recorded.decision_id}: {purpose}")  # type: ignore[union-attr]
         self._printer: QPrinter | None = printer  # kept alive until the job ends
 
+        backend = self.session.backend
+
         def work(handle: Any) -> Any:
             yield "making"
             data = make()
-            return (yield from printing.print_pdf(data, printer, handle.cancelled))
+            # "Print to file": the file is made like every other output (private, whole or
+            # not at all, never through a link), not by the printer where it was named.
+            to_file = printing.into_private_file(printer, backend.partials())
+            try:
+                pages = yield from printing.print_pdf(data, printer, handle.cancelled)
+                if to_file is not None:
+                    to_file.commit()
+            except BaseException:
+                if to_file is not None:
+                    to_file.discard()
+                raise
+            return pages
 
         self._set_busy(f"Printing the {purpose}…")
         self.tasks.start(

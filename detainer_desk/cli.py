@@ -697,38 +697,46 @@ def cmd_users_recover(args: argparse.Namespace, out: TextIO) -> int:
     """Break-glass: an administrator's account locked, disabled or its password forgotten,
     and nobody left to sign in. Only the operating-system account that owns the data
     folder and the SQLite file may; it is in the audit trail."""
-    from detainer_desk.adapters.db.backups import sqlite_path
-    from detainer_desk.paths import recovery_problem
-    from detainer_desk.runtime import local_actor
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from detainer_desk.paths import current_account_name, recovery_problem, resolve_paths
+    from detainer_desk.runtime import database_url, local_actor
     from detainer_desk.services.accounts import recover_administrator
 
-    runtime = _open_runtime(args)
+    # Who may, judged before the store is opened (opening it writes to the data folder).
+    paths = resolve_paths(args.data_dir)
     try:
-        if not runtime.is_sqlite:
-            raise UserError(
-                "users recover works on this computer's own SQLite records only. On a "
-                "PostgreSQL server a lock ends by itself (see 'settings --lockout-minutes'); "
-                "keep a second administrator for anything else."
-            )
-        problem = recovery_problem(runtime.paths.data_dir, sqlite_path(runtime.engine))
-        if problem:
-            raise UserError(f"Nothing was changed: {problem}")
-        password = _read_password(args, f"New password for {args.name}: ")
-        here = local_actor()
+        url = make_url(database_url(paths, getattr(args, "db", None)))
+    except ArgumentError:
+        raise UserError("--db: that is not a database URL") from None
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise UserError(
+            "users recover works on this computer's own SQLite records only. On a "
+            "PostgreSQL server a lock ends by itself (see 'settings --lockout-minutes'); "
+            "keep a second administrator for anything else."
+        )
+    problem = recovery_problem(paths.data_dir, Path(url.database))
+    if problem:
+        raise UserError(f"Nothing was changed: {problem}")
+    password = _read_password(args, f"New password for {args.name}: ")
+    runtime = _open_runtime(args)
+    who = current_account_name()  # the account the check above was about, not $USER
+    try:
         account = recover_administrator(
             runtime.uow(),
             runtime.security(),
             args.name,
             password,
-            here.user,
-            here.workstation,
+            who,
+            local_actor().workstation,
             runtime.clock(),
         )
     finally:
         runtime.close()
     out.write(
         f"{account.name}: recovered (a new password; not locked, not disabled). This is in "
-        f"the audit trail as done by the operating-system account {here.user}.\n"
+        f"the audit trail as done by the operating-system account {who}.\n"
     )
     return EXIT_OK
 

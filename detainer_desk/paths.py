@@ -188,6 +188,19 @@ def recovery_problem(data_dir: Path, database: Path) -> str | None:
     return None
 
 
+def current_account_name() -> str:
+    """The operating-system account running the program (from its user id on POSIX, not
+    from the environment, which anyone can set)."""
+    if os.name == "posix":
+        return _account_name(os.geteuid())
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 def _account_name(uid: int) -> str:
     import pwd
 

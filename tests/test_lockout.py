@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -155,7 +154,9 @@ def test_users_list_shows_only_locks_in_force(store: Runtime) -> None:
     assert [u.name for u in after if u.locked_at] == []
 
 
-def test_the_cli_lock_ends_and_the_setting_is_there(tmp_path: Path, run_cli) -> None:
+def test_the_cli_says_how_long_the_lock_lasts_and_a_locked_admin_changes_nothing(
+    tmp_path: Path, run_cli
+) -> None:
     home = str(tmp_path / "home")
     add = run_cli(
         "--data-dir", home, "users", "add", "chief", "--role", "admin", "--password-stdin",
@@ -231,7 +232,7 @@ def test_recovery_is_for_administrators_and_keeps_the_password_rules(
 
 
 def test_only_the_account_owning_the_data_folder_may_recover(store: Runtime) -> None:
-    account = other_account()
+    other_account()  # skipped, with the reason, where no second account can be acted as
     data_dir, database = store.paths.data_dir, store.paths.database_file
     assert recovery_problem(data_dir, database) is None  # this account owns both
     # Another account, even one that could reach the folder, is refused before anything.
@@ -249,7 +250,6 @@ def test_only_the_account_owning_the_data_folder_may_recover(store: Runtime) -> 
         assert as_other_account(ask) == 3
     finally:
         os.close(start)
-    assert account.pw_name  # the account exists (and was the one refused)
 
 
 @pytest.mark.postgresql
@@ -356,10 +356,9 @@ def test_account_commands_judge_the_name_before_a_refusal_is_stored(store: Runti
     ):
         with pytest.raises(RecordError, match="cannot be a user name"):
             action()
-    assert len(_events(store)) == before + 0  # nothing stored: no denial with that name
+    assert len(_events(store)) == before  # nothing stored: no denial with that name
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX")
 def test_shown_name_keeps_what_can_be_read() -> None:
     assert acc.shown_name("j.smith") == "j.smith"
     assert acc.shown_name("Peña") == "Peña"

@@ -189,6 +189,7 @@ class AuditTrailDialog(QDialog):
             self.tasks,
             self,
             self.message,
+            save_file=self.session.backend.save_file,
             what="the audit trail",
             object_prefix="audit",
             stem=self._listing_stem,

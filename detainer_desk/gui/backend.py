@@ -39,6 +39,23 @@ class Backend:
     check_backup: Callable[[Path], Any] | None = None
     restore_from: Callable[[Path, Any, dt.datetime], Path] | None = None
 
+    def save_file(self, path: str | Path, content: bytes, kind: Any = None) -> Path:
+        """Save a file the user chose in a save dialog (which asked before replacing one):
+        private, whole or not at all, never through a link, and replacing only a regular
+        file of the same ``kind`` (adapters/files). OutputError in plain words."""
+        from detainer_desk.adapters.files import write_output
+
+        return write_output(path, content, replace=True, kind=kind, journal=self.partials())
+
+    def partials(self) -> Any:
+        """The journal of outputs being written (half files of a killed run are removed at
+        the next start), or None without a data folder."""
+        if self.data_dir is None:
+            return None
+        from detainer_desk.adapters.files import PartialJournal
+
+        return PartialJournal.in_data_dir(self.data_dir)
+
     @classmethod
     def from_runtime(
         cls,

@@ -39,6 +39,11 @@ ListingTask = Callable[[TaskHandle], Generator[Any, None, Any]]
 TaskMaker = Callable[[str], ListingTask | None]
 
 
+def csv_kind(head: bytes) -> bool:
+    """A CSV this program wrote (UTF-8 with its mark): the only kind a CSV replaces."""
+    return head.startswith(b"\xef\xbb\xbf")
+
+
 def _weakly(function: Callable[..., Any]) -> Callable[[], Callable[..., Any]]:
     """A way back to ``function`` that does not keep its object alive."""
     if inspect.ismethod(function):
@@ -79,6 +84,7 @@ class ListingActions(QObject):
         owner: QWidget,
         message: MessageLabel,
         *,
+        save_file: Callable[[str, bytes, Any], Any],  # Backend.save_file
         what: str,  # "the audit trail", "the comparison"
         object_prefix: str,
         stem: Callable[[], str],  # the suggested file name without its extension
@@ -87,6 +93,7 @@ class ListingActions(QObject):
         super().__init__(owner)
         self.tasks = tasks
         self.message = message
+        self.save_file = save_file
         self.what = what
         # Weakly: the owner keeps this object; a strong reference back would keep a closed
         # dialog's Python side alive after Qt deleted it.
@@ -137,13 +144,16 @@ class ListingActions(QObject):
         if not path.lower().endswith(suffix):
             path += suffix
 
+        save = self.save_file
+
         def work(handle: TaskHandle) -> Generator[Any, None, str]:
-            from .records.common import write_file_atomically
+            from detainer_desk.adapters.files import pdf_kind
 
             made = yield from task(handle)
-            data = made if isinstance(made, bytes) else made.encode("utf-8-sig")
-            write_file_atomically(path, data)  # spreadsheets read UTF-8 with its mark
-            return path
+            if isinstance(made, bytes):
+                return str(save(path, made, pdf_kind))
+            # Spreadsheets read UTF-8 right with its mark; only such a CSV is replaced.
+            return str(save(path, made.encode("utf-8-sig"), csv_kind))
 
         def saved(written: str) -> None:
             self.last_saved = written

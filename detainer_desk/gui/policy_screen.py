@@ -526,6 +526,7 @@ class PolicyDialog(QDialog):
             self.tasks,
             self,
             self.what_if_listing_message,
+            save_file=self.session.backend.save_file,
             what="the comparison",
             object_prefix="whatIf",
             stem=self._what_if_stem,

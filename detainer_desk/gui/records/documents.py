@@ -26,7 +26,7 @@ from ..intake.printing import PrintError, print_pdf
 from ..session import Session
 from ..tasks import TaskHandle, TaskRunner
 from ..widgets import MessageLabel, plain_sentence
-from .common import SaveChooser, ask_save_path, write_file_atomically
+from .common import SaveChooser, ask_save_path
 
 AUDIT_PDF = "audit PDF"
 NOTICE = "notice to the person"
@@ -110,11 +110,14 @@ class DecisionDocuments(QObject):
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
         make = self._maker(decision_id, purpose)
+        backend = self.session.backend
 
         def work(_handle: TaskHandle) -> Any:
+            from detainer_desk.adapters.files import pdf_kind
+
             yield "making"
-            write_file_atomically(path, make())
-            return path
+            # Private, whole or not at all, never through a link, replacing only a PDF.
+            return str(backend.save_file(path, make(), pdf_kind))
 
         def saved(written: str) -> None:
             self.last_saved = written

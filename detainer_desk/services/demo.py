@@ -365,7 +365,7 @@ class _Story:
                     details={"outcome": "decline"},
                 )
             return self.state
-        if roll < 0.3:
+        if roll < 0.9:  # supervisors countersign within the day; the newest still wait
             self.amend(lc.COUNTERSIGN, later)
         release = document["release_eligible_at"]
         if outcome == "hold" and release is None and roll < 0.6:

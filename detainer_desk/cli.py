@@ -927,7 +927,8 @@ def cmd_policy_what_if(args: argparse.Namespace, out: TextIO) -> int:
 def _interrupt_cancels(err: TextIO) -> Iterator[Callable[[], bool]]:
     """While a long job runs, Ctrl+C asks it to stop at its next step, where it cleans up
     (a half bundle removed, the cancellation audited), rather than breaking off mid-step
-    and leaving things behind. Yields the job's ``cancelled()``."""
+    and leaving things behind. Yields the job's ``cancelled()``. Once pressed, further
+    presses are ignored until the program ends: they must not break the clean-up."""
     import signal
     import threading
 
@@ -937,6 +938,7 @@ def _interrupt_cancels(err: TextIO) -> Iterator[Callable[[], bool]]:
         return
 
     def stop(_signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         if not pressed:
             err.write("\nStopping: removing what was written…\n")
         pressed.append(True)
@@ -945,7 +947,37 @@ def _interrupt_cancels(err: TextIO) -> Iterator[Callable[[], bool]]:
     try:
         yield lambda: bool(pressed)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if not pressed:
+            signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _first_interrupt_stops(err: TextIO) -> Iterator[None]:
+    """Ctrl+C stops a command (KeyboardInterrupt, answered by ``main``); every further
+    press while it stops is ignored. People press twice, and ``uv run`` passes a second
+    SIGINT on: a second KeyboardInterrupt inside the clean-up (stopping worker processes,
+    removing a half file) broke it off and ended the program by the signal, leaving things
+    behind. After a press the handler stays ignoring until the process ends."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[bool] = []
+
+    def stop(_signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        pressed.append(True)
+        err.write("\nStopping…\n")
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        if not pressed and signal.getsignal(signal.SIGINT) is stop:
+            signal.signal(signal.SIGINT, previous)
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
@@ -1688,7 +1720,10 @@ def main(
             err.write(f"Note: {problem}.\n")
     handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
     try:
-        return handler(args, out)
+        if handler is cmd_gui:  # the window answers Ctrl+C itself
+            return handler(args, out)
+        with _first_interrupt_stops(err):
+            return handler(args, out)
     except UserError as exc:
         for line in exc.lines:
             err.write(line + "\n")

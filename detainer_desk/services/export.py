@@ -31,8 +31,10 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain.timetext import long_time_and_utc
 
 from .access import RecordError, audit, authorize
 from .checkpoints import CheckpointFile, create_checkpoint
@@ -578,6 +580,11 @@ def _decision_json(
     }
 
 
+def _made_at(context: ReportContext) -> str:
+    """When the export was made, in the county's time and as the exact UTC instant."""
+    return long_time_and_utc(context.generated_at, ZoneInfo(context.timezone))
+
+
 def _describe_query(request: ExportRequest) -> str:
     parts = [f"{key}={value}" for key, value in _filters(request.query).items() if value]
     return ", ".join(parts) or "all decisions"
@@ -589,7 +596,7 @@ def _verification_report(
     return f"""DETAINER DESK - VERIFICATION REPORT
 {context.county_name} - {context.jail_name}
 
-Export made {context.generated_at.isoformat()} by {context.generated_by} for {request.recipient}.
+Export made {_made_at(context)} by {context.generated_by} for {request.recipient}.
 Records selected: {_describe_query(request)} ({total} decisions).
 
 Before anything was exported, the whole record was verified: every entry's SHA-256 hash
@@ -625,7 +632,7 @@ I, ______________________________ [name], declare:
    custodian of those records or am otherwise qualified to make this certification.
 
 2. The records in this production were copied from the Detainer Desk record store on
-   {context.generated_at.isoformat()} by {context.generated_by}, for {request.recipient}
+   {_made_at(context)} by {context.generated_by}, for {request.recipient}
    ({_describe_query(request)}).
 
 3. The copy was made by a process of digital identification: the SHA-256 hash value of every
@@ -656,7 +663,7 @@ ______________________________
 def _readme(context: ReportContext, total: int, request: ExportRequest) -> str:
     return f"""Detainer Desk litigation export
 {context.county_name} - {context.jail_name}
-Made {context.generated_at.isoformat()} by {context.generated_by} for {request.recipient}.
+Made {_made_at(context)} by {context.generated_by} for {request.recipient}.
 Records: {_describe_query(request)} ({total} decisions).
 
 decisions.csv                 one row per decision (UTF-8; column names follow the ICE

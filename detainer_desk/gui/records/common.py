@@ -1,5 +1,6 @@
-"""What the records screens share: times shown in the county's zone, outcome words, alert
-colours, table set-up, and the one place a file name is asked for (tests replace it)."""
+"""What the records screens share: the county's zone (``county_clock``) and times in it
+(``timetext``), outcome words, alert colours, table set-up, and the one place a file name
+is asked for (tests replace it)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,8 @@ from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QHeaderView, QTableView, QWidget
 
-from detainer_desk.domain import alerts
-from detainer_desk.domain.decision import format_instant_for_people
-from detainer_desk.services import records
+from detainer_desk.domain import alerts, timetext
+from detainer_desk.services.county_clock import county_zone as read_county_zone
 from detainer_desk.services.ports import LogRow
 
 from ..session import Session
@@ -56,11 +56,9 @@ def write_file_atomically(path: str, content: bytes) -> None:
 
 
 def county_zone(session: Session) -> ZoneInfo:
-    """The active policy's timezone: times on these screens are the county's wall clock."""
-    activation = records.active_policy(session.uow())
-    if activation is None:
-        return UTC_ZONE
-    return records.load_policy(activation.policy).zone
+    """The county's timezone (the installation's one setting): times on these screens are
+    the county's wall clock."""
+    return read_county_zone(session.uow())
 
 
 def python_date(date: QDate) -> dt.date:
@@ -76,25 +74,13 @@ def instant(text: str | None) -> dt.datetime | None:
 
 
 def short_time(moment: dt.datetime | None, zone: dt.tzinfo) -> str:
-    """``2026-02-10 08:30`` in the county's zone (the column headers name the zone)."""
-    if moment is None:
-        return NOTHING
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
-
-
-def local_time(moment: dt.datetime | None, zone: dt.tzinfo) -> str:
-    """``2026-02-10 08:30 PST``: compact, with the zone's abbreviation."""
-    if moment is None:
-        return NOTHING
-    local = moment.astimezone(zone)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
+    """``2026-02-10 08:30 PST``: compact, with the zone's abbreviation (tables, lists)."""
+    return timetext.short_time(moment, zone, NOTHING)
 
 
 def full_time(moment: dt.datetime | None, zone: dt.tzinfo) -> str:
     """``Fri 13 Feb 2026, 15:00 PST (UTC-08:00)``: for tooltips and the detail view."""
-    if moment is None:
-        return "not known"
-    return format_instant_for_people(moment.astimezone(zone))
+    return timetext.long_time_or(moment, zone)
 
 
 def outcome_text(row: LogRow) -> str:

@@ -153,7 +153,7 @@ class DecisionLogScreen(QWidget):
         self.table.setSortingEnabled(True)
         self.table.activated.connect(self._activated)
         set_column_widths(
-            self.table, {0: 130, 1: 195, 2: 120, 3: 105, 4: 65, 5: 185, 6: 130, 7: 125}
+            self.table, {0: 150, 1: 180, 2: 120, 3: 105, 4: 65, 5: 150, 6: 150, 7: 125}
         )
         layout.addWidget(self.table, 1)
 

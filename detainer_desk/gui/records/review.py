@@ -107,7 +107,7 @@ class ReviewQueueScreen(QWidget):
         splitter.setChildrenCollapsible(False)
         self.table = record_table("reviewTable", "Decisions waiting for a supervisor")
         self.table.setModel(self.model)
-        for column, width in enumerate((145, 122, 180, 112, 62, 82)):
+        for column, width in enumerate((145, 150, 165, 105, 62, 82)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.activated.connect(lambda index: self.open_decision.emit(self._selected_id()))

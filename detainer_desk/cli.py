@@ -411,7 +411,7 @@ def cmd_log(args: argparse.Namespace, out: TextIO) -> int:
         page = find_decisions(runtime.uow(), query, actor, runtime.clock())
     if args.json:
         for item in page.items:
-            out.write(json.dumps(_summary_json(item), ensure_ascii=False) + "\n")
+            out.write(json.dumps(_summary_json(item, zone), ensure_ascii=False) + "\n")
         return EXIT_OK
     if not page.items:
         out.write("No decisions match.\n")
@@ -429,10 +429,16 @@ def cmd_log(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _summary_json(item) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _county_iso(moment: dt.datetime | None, zone: Any) -> str | None:
+    """A full ISO 8601 instant for machines, with the county's offset: its date is the
+    county's date."""
+    return moment.astimezone(zone).isoformat() if moment is not None else None
+
+
+def _summary_json(item, zone: Any) -> dict[str, object]:  # type: ignore[no-untyped-def]
     return {
         "decision_id": item.decision_id,
-        "received_at": item.received_at.isoformat(),
+        "received_at": _county_iso(item.received_at, zone),
         "subject_name": item.subject_name,
         "dob": item.dob,
         "booking_number": item.booking_number,
@@ -442,7 +448,7 @@ def _summary_json(item) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "tentative_outcome": item.tentative_outcome,
         "hold_until": item.hold_until,
         "recorded_by": item.recorded_by,
-        "recorded_at": item.recorded_at.isoformat(),
+        "recorded_at": _county_iso(item.recorded_at, zone),
     }
 
 
@@ -456,7 +462,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     decision = json.loads(row.decision_json)
     if args.json:
         payload = {
-            **_summary_json(row.summary),
+            **_summary_json(row.summary, zone),
             "chain": {"seq": row.seq, "entry_hash": row.entry_hash},
             "request": json.loads(row.request_json),
             "decision": decision,
@@ -481,10 +487,10 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
                     "kind": a.kind,
                     "seq": a.seq,
                     "entry_hash": a.entry_hash,
-                    "effective_at": a.effective_at.isoformat() if a.effective_at else None,
+                    "effective_at": _county_iso(a.effective_at, zone),
                     "reason": a.reason,
                     "details": json.loads(a.details_json),
-                    "recorded_at": a.stamp.recorded_at.isoformat(),
+                    "recorded_at": _county_iso(a.stamp.recorded_at, zone),
                     "recorded_by": a.stamp.recorded_by,
                     "workstation": a.stamp.workstation,
                 }
@@ -493,7 +499,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
             "state": {
                 "status": state.status,
                 "outcome": state.outcome,
-                "hold_until": state.hold_until.isoformat() if state.hold_until else None,
+                "hold_until": _county_iso(state.hold_until, zone),
                 "closed": state.closed,
             },
         }
@@ -799,7 +805,7 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
             record = {
                 "id": event.id,
                 "seq": event.seq,
-                "occurred_at": event.occurred_at.isoformat(),
+                "occurred_at": _county_iso(event.occurred_at, zone),
                 "user": event.user_name,
                 "roles": event.roles,
                 "workstation": event.workstation,

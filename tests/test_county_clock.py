@@ -128,6 +128,13 @@ def test_a_new_county_zone_activates_the_policy_again_in_the_same_step(home: Pat
     recorded = _cli(run_cli, home, "record", str(request), "--json", user="officer.a")
     assert recorded.code == 0, recorded.err
     before = json.loads(recorded.out)["policy"]["sha256"]
+    # Machine formats keep full instants with an offset: the county's, so their dates are
+    # the county's dates; the text for people is the county's wall clock with its name.
+    listed = _cli(run_cli, home, "log", "--json", user="officer.a")
+    assert json.loads(listed.out)["received_at"] == "2026-02-10T08:30:00-08:00"
+    text = _cli(run_cli, home, "log", user="officer.a").out.splitlines()
+    assert "RECEIVED" in text[0] and "(UTC)" not in text[0]
+    assert "2026-02-10 08:30 PST" in text[1]
 
     moved = _cli(run_cli, home, "settings", "--timezone", "America/Chicago")
     assert moved.code == 0, moved.err

@@ -36,11 +36,21 @@ ADMIN = Actor("admin", "ADMIN-1")
 TIMED = (lc.RELEASE_ELIGIBLE, lc.ICE_CUSTODY, lc.RELEASED, lc.LIFTED)
 
 
-@pytest.fixture
-def store(runtime):
+def _set_up(runtime):  # type: ignore[no-untyped-def]
     seed_accounts(runtime.uow(), NOW)
     activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", ADMIN, NOW)
     return runtime
+
+
+@pytest.fixture
+def store(runtime):
+    return _set_up(runtime)
+
+
+@pytest.fixture
+def both_stores(db_runtime):
+    """On SQLite and on PostgreSQL (the holds that ended late are found by a query)."""
+    return _set_up(db_runtime)
 
 
 def _record(store, now: dt.datetime = NOW, **changes: object) -> int:
@@ -116,21 +126,21 @@ def test_a_time_typed_without_an_offset_is_the_countys_wall_clock(store) -> None
     assert result.state.release_eligible_at == dt.datetime(2026, 2, 10, 8, 45, tzinfo=PACIFIC)
 
 
-def test_a_fact_after_the_deadline_is_recorded_and_marked_everywhere(store) -> None:
+def test_a_fact_after_the_deadline_is_recorded_and_marked_everywhere(both_stores) -> None:
     """The truth is recorded: the person was handed over 2 h 05 min after the deadline.
     The holds board, the overdue report and the audit PDF say so, with by how much."""
-    decision = _record(store)  # a judicial warrant: a hold
+    decision = _record(both_stores)  # a judicial warrant: a hold
     eligible = dt.datetime(2026, 2, 10, 9, 0, tzinfo=PACIFIC)
-    _amend(store, decision, lc.RELEASE_ELIGIBLE, eligible)
+    _amend(both_stores, decision, lc.RELEASE_ELIGIBLE, eligible)
     deadline = eligible + dt.timedelta(hours=48)  # 2026-02-12 09:00 PST, same offset
     late = deadline + dt.timedelta(hours=2, minutes=5)
     now = late + dt.timedelta(minutes=30)
-    result = _amend(store, decision, lc.ICE_CUSTODY, late, now)
+    result = _amend(both_stores, decision, lc.ICE_CUSTODY, late, now)
     assert result.past_deadline == dt.timedelta(hours=2, minutes=5)
     assert result.state.closed
     assert result.state.past_deadline_words() == "held past its deadline by 2 h 05 min"
 
-    read = board.holds_board(store.uow(), SUPERVISOR, now)
+    read = board.holds_board(both_stores.uow(), SUPERVISOR, now)
     assert read.items == []  # no longer held
     [ended] = read.ended_late
     assert (ended.row.decision_id, ended.kind, ended.words) == (
@@ -139,7 +149,9 @@ def test_a_fact_after_the_deadline_is_recorded_and_marked_everywhere(store) -> N
         "held past its deadline by 2 h 05 min",
     )
     assert ended.ended_at == late and ended.hold_until == deadline
-    assert [e.row.decision_id for e in board.ended_late(store.uow(), SUPERVISOR, now)] == [decision]
+    assert [e.row.decision_id for e in board.ended_late(both_stores.uow(), SUPERVISOR, now)] == [
+        decision
+    ]
 
     import io
 
@@ -147,8 +159,8 @@ def test_a_fact_after_the_deadline_is_recorded_and_marked_everywhere(store) -> N
 
     from detainer_desk.adapters.pdf import render_audit_pdf
 
-    record = decision_record(store.uow(), decision, SUPERVISOR, now, "audit PDF")
-    pdf = render_audit_pdf(record, report_context(store.uow(), SUPERVISOR, now))
+    record = decision_record(both_stores.uow(), decision, SUPERVISOR, now, "audit PDF")
+    pdf = render_audit_pdf(record, report_context(both_stores.uow(), SUPERVISOR, now))
     text = " ".join(
         " ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(pdf)).pages
     )

@@ -208,7 +208,14 @@ def zone_rewrite_of_active(uow: UnitOfWork, zone: str) -> tuple[str, ZoneRewrite
     policy = load_policy(active.policy)
     if policy.timezone == zone:
         return None
-    return policy.name, in_zone(policy, zone)
+    try:
+        return policy.name, in_zone(policy, zone)
+    except ZoneNotWritable as unwritable:
+        raise RecordError(
+            f"the policy in force, {policy.name}, cannot be put in the timezone {zone} by "
+            f"changing its timezone line ({unwritable}): activate a policy file written in "
+            "that timezone first"
+        ) from None
 
 
 def load_policy(stored: StoredPolicy) -> Policy:

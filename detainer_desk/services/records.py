@@ -24,7 +24,6 @@ from detainer_desk.domain.policy import Policy, parse_policy
 from detainer_desk.domain.policy_zone import ZoneNotWritable, ZoneRewrite, in_zone
 from detainer_desk.domain.request import Request, load_json, request_from_mapping
 from detainer_desk.domain.timeline import (
-    RECEIVED_AHEAD,
     fact_time_problem,
     override_problem,
     request_time_problems,
@@ -65,8 +64,6 @@ MEDIA_TYPES = {
     ".tiff": "image/tiff",
 }
 MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
-# A received time this far ahead of the workstation's clock is a typing error, not a fact.
-FUTURE_TOLERANCE = RECEIVED_AHEAD
 
 
 def _stamp(actor: Actor, now: dt.datetime) -> Stamp:
@@ -99,14 +96,15 @@ class PolicyZoneMismatch(RecordError):
         self.rewrite = rewrite
         change = (
             f"change line {rewrite.line_number} from '{rewrite.old_line.strip()}' to "
-            f"'{rewrite.new_line.strip()}'"
+            f"'{rewrite.new_line.strip()}', or activate it with the county's timezone instead"
             if rewrite is not None
-            else f"change its timezone to {county_zone}"
+            else f'its timezone line cannot be changed here: write timezone = "{county_zone}" '
+            "in the file"
         )
         super().__init__(
             f"{source}: this policy's timezone is {policy_zone}, but the county's timezone is "
             f"{county_zone}. The policy in force must read times in the county's timezone, so "
-            f"it was not activated: {change}, or activate it with the county's timezone instead"
+            f"it was not activated: {change}"
         )
 
 

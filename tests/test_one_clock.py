@@ -34,6 +34,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("services/evidence_model.py", "file_stem"): "checkpoint file names, by their UTC instant",
     ("services/evidence_model.py", "qr_text"): "the checkpoint's QR payload (machine-read)",
     ("adapters/pdf/layout.py", "pdf_creation_date"): "the PDF file's CreationDate metadata",
+    ("gui/intake/drafts.py", "set_aside"): "the name of a damaged draft set aside (UTC)",
+    ("gui/intake/entry.py", "normalise_instant"): "a typed time in the request file's own "
+    "form (contract section 1), put back into the field, not a time shown",
 }
 
 _CALLS = {"strftime", "ctime", "asctime", "tzname"}

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from detainer_desk import presets
+from detainer_desk.domain import lifecycle as lc
 from detainer_desk.gui.audit_trail import AuditTrailDialog
 from detainer_desk.gui.backend import Backend
 from detainer_desk.gui.main_window import MainWindow
@@ -39,11 +40,12 @@ from detainer_desk.services.settings import read_settings
 
 from .helpers import BASE_REQUEST
 from .test_gui_intake import Answers, Clock, _check, _confirm, _record, _text
-from .test_gui_records_support import double_click_row
+from .test_gui_records_support import Desk, desk_under, double_click_row, sign_in_as, window_on
 from .test_gui_support import (
     ADMIN_PASSWORD,
     OFFICER_PASSWORD,
     WORKSTATION,
+    answer,
     click,
     seed_user,
     signed_in,
@@ -487,3 +489,65 @@ def test_an_upgraded_policy_of_another_zone_is_named_and_activated_again(
     assert activation is not None
     assert 'timezone = "America/Los_Angeles"' in activation.policy.text
     dialog.close()
+
+
+@pytest.fixture
+def late_desk(tmp_path: Path) -> Iterator[Desk]:
+    """A hold whose deadline passed 2 h 25 min ago (Thu 12 Feb 2026, 09:00 PST)."""
+    for desk in desk_under(tmp_path):
+        desk.record(**{"subject.name": "RIVERA, Ana", "release_eligible_at": ELIGIBLE.isoformat()})
+        desk.clock.set(LATE + dt.timedelta(minutes=20))
+        yield desk
+
+
+@pytest.fixture
+def late_window(qtbot: QtBot, late_desk: Desk) -> Iterator[MainWindow]:
+    yield from window_on(qtbot, late_desk)
+
+
+ELIGIBLE = dt.datetime(2026, 2, 10, 9, 0, tzinfo=LOS_ANGELES)
+LATE = ELIGIBLE + dt.timedelta(hours=50, minutes=5)  # 2 h 05 min after the deadline
+
+
+def test_a_release_after_the_deadline_is_recorded_and_marked_on_the_board(
+    qtbot: QtBot, late_window: MainWindow
+) -> None:
+    window = late_window
+    """The holds board, the overdue report and the detail view mark a hold that ended
+    after its deadline, with by how much; the supervisor is told before it is written."""
+    sign_in_as(qtbot, window, "sgt.b")
+    window.active_holds_action.trigger()
+    screen = window.records.holds
+    qtbot.waitUntil(lambda: screen.loaded_once and screen.model.rowCount() == 1)
+    assert screen.model.index(0, 0).data() == "overdue by 2 h 25 min"
+    screen.table.selectRow(0)
+    screen.kind_combo.setCurrentIndex(screen.kind_combo.findData(lc.RELEASED))
+    screen.set_when(LATE)
+    click(qtbot, screen.record_button)
+    said = " ".join(answer(qtbot, screen, "amendmentConfirmation").split())
+    assert (
+        "It is after the deadline (Thu 12 Feb 2026, 09:00 PST (UTC-08:00)): it is "
+        "recorded as it happened and marked held past its deadline by 2 h 05 min."
+    ) in said
+    assert "held past its deadline by 2 h 05 min" in screen.message.text()
+    qtbot.waitUntil(lambda: not screen.loading and screen.ended_late_label.isVisible())
+    assert screen.model.rowCount() == 0
+    assert screen.ended_late_label.text() == (
+        "Held past the deadline in the last 30 days (recorded as it happened): RIVERA, "
+        "Ana (B26-000311): released 2026-02-12 11:05 PST, held past its deadline by "
+        "2 h 05 min. See the overdue report."
+    )
+    report = screen.open_overdue_report()
+    assert report is not None
+    qtbot.waitUntil(lambda: report.items is not None)
+    page = report.view.toPlainText()
+    assert "Held past the deadline in the last 30 days" in page
+    assert "held past its deadline by 2 h 05 min" in page
+    assert "2026-02-12 11:05 PST" in page
+    report.close()
+    detail = window.records.open_decision(1)
+    assert detail is not None
+    headline = detail.findChild(QLabel, "detailHeadline")
+    assert headline is not None
+    assert "Held past its deadline by 2 h 05 min" in headline.text()
+    detail.close()

@@ -871,6 +871,18 @@ class ActiveHoldsScreen(QWidget):
             if kind in lc.CLOSING_KINDS
             else ""
         )
+        late = (
+            lc.held_past(row.outcome_in_force, row.tentative_outcome, item.hold_until, when)
+            if kind in lc.CLOSING_KINDS
+            else None
+        )
+        if late is not None:
+            # The truth is recorded, and marked: say so before it is written.
+            closing += (
+                f" It is after the deadline ({full_time(item.hold_until, self.zone)}): it is "
+                f"recorded as it happened and marked held past its deadline by "
+                f"{timetext.span_words(late)}."
+            )
         return ask_to_confirm(
             self,
             object_name="amendmentConfirmation",

@@ -1,5 +1,6 @@
 """The installation's settings: the names printed on every PDF, the county's timezone,
-when hold alerts fire, and when the window locks. Admin only; every change is audited.
+when hold alerts fire, when the window locks, and how long a locked account stays locked.
+Admin only; every change is audited.
 
 The county's timezone is the one the policy in force reads times in: a new one makes the
 policy in force active again with that zone, in the same audited step (``save_settings``)."""
@@ -13,7 +14,7 @@ from zoneinfo import available_timezones
 
 from detainer_desk.domain import accounts as acc
 
-from .access import RecordError, audit, authorize
+from .access import LOCKOUT_MINUTES_KEY, RecordError, audit, authorize
 from .accounts import SESSION_TIMEOUT_KEY
 from .county_clock import ACTIVE_POLICY, TIMEZONE_KEY, read_county_zone
 from .documents import COUNTY_NAME_KEY, JAIL_NAME_KEY
@@ -35,6 +36,8 @@ class InstallationSettings:
     alert_first_minutes: int = 240  # the first warning before hold_until
     alert_second_minutes: int = 60
     session_timeout_minutes: int = acc.DEFAULT_SESSION_TIMEOUT_MINUTES
+    # How long an account stays locked after five failed sign-ins (CJIS 5.5.3: 10 at least).
+    lockout_minutes: int = acc.DEFAULT_LOCKOUT_MINUTES
 
     @property
     def warnings(self) -> tuple[dt.timedelta, dt.timedelta]:
@@ -50,6 +53,7 @@ _KEYS = {
     "alert_first_minutes": ALERT_FIRST_KEY,
     "alert_second_minutes": ALERT_SECOND_KEY,
     "session_timeout_minutes": SESSION_TIMEOUT_KEY,
+    "lockout_minutes": LOCKOUT_MINUTES_KEY,
 }
 
 
@@ -96,6 +100,9 @@ def settings_problems(settings: InstallationSettings) -> dict[str, str]:
     timeout_problem = acc.session_timeout_problem(settings.session_timeout_minutes)
     if timeout_problem:
         problems["session_timeout_minutes"] = timeout_problem
+    lockout_problem = acc.lockout_minutes_problem(settings.lockout_minutes)
+    if lockout_problem:
+        problems["lockout_minutes"] = lockout_problem
     return problems
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import datetime as dt
 import json
 from typing import Any
 
@@ -59,7 +61,16 @@ triggers = ["citizenship_claim"]
 
 
 def request_json(**changes: Any) -> str:
-    """BASE_REQUEST with dotted-key changes: request_json(**{"subject.name": "X"})."""
+    """BASE_REQUEST with dotted-key changes: request_json(**{"subject.name": "X"}).
+
+    A new ``received_at`` moves the detainer's ``issued_at`` with it (35 minutes before, as
+    in BASE_REQUEST), unless that is given too: a request cannot reach the jail before ICE
+    issued it, and recording refuses one that does."""
+    received = changes.get("received_at")
+    if isinstance(received, str) and "detainer.issued_at" not in changes:
+        with contextlib.suppress(ValueError):
+            issued = dt.datetime.fromisoformat(received) - dt.timedelta(minutes=35)
+            changes = {**changes, "detainer.issued_at": issued.isoformat()}
     document = copy.deepcopy(BASE_REQUEST)
     for dotted, value in changes.items():
         target = document

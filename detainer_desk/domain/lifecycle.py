@@ -22,6 +22,11 @@ ICE_CUSTODY: Final = "ice_custody"
 RELEASED: Final = "released"
 LIFTED: Final = "lifted"
 CORRECTION: Final = "correction"
+# Facts the statutory reports need and a detainer decision does not hold (5 ILCS 805/25(a)(2)(B):
+# when bail was posted; Cal. Gov. Code 7283.1(d): demographic characteristics). They may be
+# added at any time, also after the hold has ended: the report is often made months later.
+BAIL_POSTED: Final = "bail_posted"
+PERSON_FACTS: Final = "person_facts"
 
 AMENDMENT_KINDS: Final = (
     RELEASE_ELIGIBLE,
@@ -31,7 +36,11 @@ AMENDMENT_KINDS: Final = (
     RELEASED,
     LIFTED,
     CORRECTION,
+    BAIL_POSTED,
+    PERSON_FACTS,
 )
+# Amendments that add a reporting fact and never change the decision's state.
+REPORT_FACT_KINDS: Final = frozenset({BAIL_POSTED, PERSON_FACTS})
 # Amendments that need a written reason.
 REASON_REQUIRED: Final = frozenset({OVERRIDE, LIFTED, CORRECTION})
 # After these the detainer no longer keeps anyone in the jail.
@@ -45,7 +54,26 @@ AMENDMENT_WORDS: Final = {
     RELEASED: "Released",
     LIFTED: "Detainer lifted or cancelled",
     CORRECTION: "Correction",
+    BAIL_POSTED: "Bail posted",
+    PERSON_FACTS: "Facts about the person (for reports)",
 }
+
+# The person's facts a report may ask for (PERSON_FACTS details), and the values each takes.
+# Race and ethnicity follow the categories of the U.S. OMB standard as county jails record
+# them; a county that records others writes them as "other".
+SEX_VALUES: Final = ("female", "male", "x", "unknown")
+RACE_VALUES: Final = (
+    "american_indian_or_alaska_native",
+    "asian",
+    "black_or_african_american",
+    "native_hawaiian_or_pacific_islander",
+    "white",
+    "two_or_more",
+    "other",
+    "unknown",
+)
+ETHNICITY_VALUES: Final = ("hispanic_or_latino", "not_hispanic_or_latino", "unknown")
+PERSON_FACT_KEYS: Final = ("sex", "race", "ethnicity", "preferred_language")
 
 # Status words for the log and the boards.
 AWAITING_REVIEW: Final = "awaiting review"

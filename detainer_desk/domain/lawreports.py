@@ -940,3 +940,21 @@ def jurisdiction_of(policy_jurisdiction: str) -> str | None:
 
 def reports_for(jurisdiction: str | None) -> tuple[ReportDefinition, ...]:
     return tuple(d for d in REPORTS.values() if d.jurisdiction == jurisdiction)
+
+
+def csv_text(result: ReportResult) -> str:
+    """The report's entries in the statute's fields, as CSV (RFC 4180, CRLF). A cell that a
+    spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) gets a leading
+    apostrophe: the text came partly from people's typing."""
+    import csv
+    import io
+
+    def safe(value: str) -> str:
+        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(result.columns)
+    for row in result.rows:
+        writer.writerow([safe(cell) for cell in row])
+    return buffer.getvalue()

@@ -4,7 +4,8 @@ The fonts ship inside the package (``fonts/``) so that a workstation running Win
 same letters as the machine the tests ran on, and so that every font in the PDF is embedded
 (e-filing systems refuse PDFs with fonts that are not). DejaVu Sans covers Latin (Spanish,
 Vietnamese), Greek and Cyrillic; a name in Chinese, Japanese or Korean falls back, character by
-character, to Droid Sans Fallback. Nothing is registered at import time: ``ensure_fonts`` does
+character, to Droid Sans Fallback, and Korean (Hangul syllables, which the shipped Droid Sans
+Fallback lacks) to NanumGothic. Nothing is registered at import time: ``ensure_fonts`` does
 it once, on the first document.
 """
 
@@ -24,6 +25,7 @@ SANS = "DetainerDeskSans"
 SANS_BOLD = "DetainerDeskSans-Bold"
 MONO = "DetainerDeskMono"
 FALLBACK = "DetainerDeskFallback"
+HANGUL = "DetainerDeskHangul"
 
 _FILES = {
     SANS: "DejaVuSans.ttf",
@@ -31,6 +33,7 @@ _FILES = {
     MONO: "DejaVuSansMono.ttf",
 }
 _FALLBACK_FILE = "DroidSansFallbackFull.ttf"
+_HANGUL_FILE = "NanumGothic.ttf"
 _REPLACEMENT = "\ufffd"
 
 _lock = threading.Lock()
@@ -85,6 +88,19 @@ def _ensure_fallback() -> frozenset[str]:
         return _coverage["fallback"]
 
 
+def _ensure_hangul() -> frozenset[str]:
+    """Register NanumGothic the first time a Korean character needs it."""
+    covered = _coverage.get("hangul")
+    if covered is not None:
+        return covered
+    with _lock:
+        if "hangul" not in _coverage:
+            font = _load(HANGUL, _HANGUL_FILE)
+            pdfmetrics.registerFont(font)
+            _coverage["hangul"] = frozenset(chr(code) for code in font.face.charToGlyph)
+        return _coverage["hangul"]
+
+
 def _clean(value: object) -> str:
     """NFC (so a decomposed 'ễ' prints as one letter), tabs as spaces, no control characters."""
     text = unicodedata.normalize("NFC", str(value))
@@ -112,13 +128,23 @@ def markup(value: object) -> str:
     fallback = _ensure_fallback()
     parts: list[str] = []
     run: list[str] = []
+    run_font = FALLBACK
     for ch in text:
-        if ch != "\n" and ch not in covered and ch in fallback:
+        font: str | None = None
+        if ch != "\n" and ch not in covered:
+            if ch in fallback:
+                font = FALLBACK
+            elif ch in _ensure_hangul():
+                font = HANGUL
+        if font is not None:
+            if font != run_font:
+                _flush(parts, run, run_font)
+                run_font = font
             run.append(ch)
             continue
-        _flush(parts, run)
+        _flush(parts, run, run_font)
         parts.append("<br/>" if ch == "\n" else _escape(ch))
-    _flush(parts, run)
+    _flush(parts, run, run_font)
     return "".join(parts)
 
 
@@ -133,7 +159,7 @@ def plain_line(value: object) -> str | None:
     return text
 
 
-def _flush(parts: list[str], run: list[str]) -> None:
+def _flush(parts: list[str], run: list[str], font: str = FALLBACK) -> None:
     if run:
-        parts.append(f'<font name="{FALLBACK}">{_escape("".join(run))}</font>')
+        parts.append(f'<font name="{font}">{_escape("".join(run))}</font>')
         run.clear()

@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["NoticeText", "LanguageTexts", "language_texts", "language_codes"]
+__all__ = ["LanguageTexts", "NoticeText", "language_codes", "language_texts"]
 
 
 @dataclass(frozen=True, slots=True)

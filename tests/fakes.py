@@ -14,10 +14,13 @@ from detainer_desk.services.ports import (
     AttachmentInfo,
     AuditEvent,
     AuditQuery,
+    ContactQuery,
+    ContactRecord,
     DecisionQuery,
     DecisionRow,
     DecisionSummary,
     NewAmendment,
+    NewContact,
     NewDecision,
     NewRequest,
     PolicyActivation,
@@ -40,6 +43,7 @@ class _Data:
     audit: list[AuditEvent] = field(default_factory=list)
     index: dict[int, object] = field(default_factory=dict)
     seq: int = 0
+    contacts: list[ContactRecord] = field(default_factory=list)
 
 
 class FakeRecords:
@@ -171,6 +175,50 @@ class FakeRecords:
 
     def decisions_missing_index(self, limit: int) -> Sequence[int]:
         return [n for n in range(1, len(self.d.decisions) + 1) if n not in self.d.index][:limit]
+
+    def add_contact(self, contact: NewContact, stamp: Stamp) -> int:
+        seq = self._next()
+        record = ContactRecord(
+            len(self.d.contacts) + 1,
+            seq,
+            "0" * 64,
+            contact.amends_id,
+            contact.decision_id,
+            contact.kind,
+            contact.occurred_at,
+            contact.agency,
+            contact.reason,
+            contact.policy_answer,
+            contact.details_json,
+            stamp,
+        )
+        self.d.contacts.append(record)
+        return record.id
+
+    def contact(self, contact_id: int) -> ContactRecord | None:
+        return next((c for c in self.d.contacts if c.id == contact_id), None)
+
+    def contacts(self, query: ContactQuery) -> Sequence[ContactRecord]:
+        found = [
+            c
+            for c in self.d.contacts
+            if c.amends_id is None
+            and (query.occurred_from is None or c.occurred_at >= query.occurred_from)
+            and (query.occurred_to is None or c.occurred_at < query.occurred_to)
+            and (query.kind is None or c.kind == query.kind)
+            and (query.decision_id is None or c.decision_id == query.decision_id)
+        ]
+        return sorted(found, key=lambda c: (c.occurred_at, c.id), reverse=True)[: query.limit]
+
+    def amendments_of_contacts(self, ids: Sequence[int]) -> Sequence[ContactRecord]:
+        return [c for c in self.d.contacts if c.amends_id in ids]
+
+    def decision_ids_received_before(self, until):  # type: ignore[no-untyped-def]
+        return [
+            n
+            for n, (decision, _) in enumerate(self.d.decisions, start=1)
+            if self.d.requests[decision.request_id - 1][0].received_at < until
+        ]
 
     def attachment_content(self, attachment_id: int) -> bytes | None:
         for _, attachment, info in self.d.attachments:

@@ -39,6 +39,9 @@ VIEW_AUDIT: Final = "view the audit trail"
 VIEW_POLICIES: Final = "view the policy history"
 # A backup holds every record (criminal-justice information), and a restore replaces them.
 MANAGE_BACKUPS: Final = "back up and restore the records"
+# The reports the law asks of the county: anonymised counts, signed by the sheriff or the
+# jail's administrator and prepared with counsel (5 ILCS 805/25; Gov. Code 7283.1(d); ...).
+MAKE_LAW_REPORTS: Final = "make the reports the law asks for"
 
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     OFFICER: frozenset({RECORD_DECISION, VIEW_RECORDS, PRINT_RECORDS, VIEW_POLICIES}),
@@ -50,9 +53,12 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             VIEW_RECORDS,
             PRINT_RECORDS,
             VIEW_POLICIES,
+            MAKE_LAW_REPORTS,
         }
     ),
-    COUNSEL: frozenset({VIEW_RECORDS, PRINT_RECORDS, EXPORT_RECORDS, VIEW_AUDIT, VIEW_POLICIES}),
+    COUNSEL: frozenset(
+        {VIEW_RECORDS, PRINT_RECORDS, EXPORT_RECORDS, VIEW_AUDIT, VIEW_POLICIES, MAKE_LAW_REPORTS}
+    ),
     ADMIN: frozenset(
         {
             MANAGE_ACCOUNTS,
@@ -61,6 +67,7 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             VIEW_AUDIT,
             MANAGE_BACKUPS,
             VIEW_POLICIES,
+            MAKE_LAW_REPORTS,
         }
     ),
 }

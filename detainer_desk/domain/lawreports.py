@@ -23,6 +23,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from . import contacts as ct
+from . import timetext
 
 ICE: Final = "U.S. Immigration and Customs Enforcement"
 
@@ -786,7 +787,7 @@ def texas_monthly(
             (
                 month_start.astimezone(zone).date().isoformat(),
                 str(on_first),
-                prev_first.astimezone(zone).strftime("%Y-%m"),
+                timetext.day_text(timetext.county_day(prev_first, zone))[:7],
                 str(days),
                 f"{options.daily_cost:.2f}" if options.daily_cost is not None else "",
                 cost,

@@ -74,6 +74,55 @@ RACE_VALUES: Final = (
 )
 ETHNICITY_VALUES: Final = ("hispanic_or_latino", "not_hispanic_or_latino", "unknown")
 PERSON_FACT_KEYS: Final = ("sex", "race", "ethnicity", "preferred_language")
+PERSON_FACT_VALUES: Final[dict[str, tuple[str, ...]]] = {
+    "sex": SEX_VALUES,
+    "race": RACE_VALUES,
+    "ethnicity": ETHNICITY_VALUES,
+}
+# Who took the person at a transfer (ICE_CUSTODY details), for 5 ILCS 805/25(a)(2)(C).
+RECEIVING_AGENCY: Final = "receiving_agency"
+MAX_FACT_TEXT: Final = 200
+
+
+def report_fact_problems(
+    kind: str, effective_at: dt.datetime | None, details: dict[str, Any]
+) -> list[str]:
+    """What is wrong with a reporting fact (bail posted, facts about the person, who took
+    the person at a transfer), one line per problem; empty when it can be recorded."""
+    problems: list[str] = []
+    if kind == BAIL_POSTED:
+        if effective_at is None:
+            problems.append("the date and time bail was posted is required")
+        for key in sorted(details):
+            problems.append(f"{key}: not a detail of a bail posted fact")
+    elif kind == PERSON_FACTS:
+        unknown = sorted(set(details) - set(PERSON_FACT_KEYS))
+        for key in unknown:
+            problems.append(
+                f"{key}: not a fact about the person (one of: {', '.join(PERSON_FACT_KEYS)})"
+            )
+        given = {k: v for k, v in details.items() if k in PERSON_FACT_KEYS}
+        if not given and not unknown:
+            problems.append(
+                f"give at least one fact about the person: {', '.join(PERSON_FACT_KEYS)}"
+            )
+        for key, value in given.items():
+            if not isinstance(value, str) or not value.strip():
+                problems.append(f"{key}: give it as words")
+            elif key in PERSON_FACT_VALUES and value not in PERSON_FACT_VALUES[key]:
+                problems.append(
+                    f"{key}: '{value}' is not one of {', '.join(PERSON_FACT_VALUES[key])}"
+                )
+            elif len(value) > MAX_FACT_TEXT:
+                problems.append(f"{key}: at most {MAX_FACT_TEXT} characters")
+    elif kind == ICE_CUSTODY and RECEIVING_AGENCY in details:
+        value = details[RECEIVING_AGENCY]
+        if not isinstance(value, str) or not value.strip():
+            problems.append("receiving agency: give it as words, or leave it out")
+        elif len(value) > MAX_FACT_TEXT:
+            problems.append(f"receiving agency: at most {MAX_FACT_TEXT} characters")
+    return problems
+
 
 # Status words for the log and the boards.
 AWAITING_REVIEW: Final = "awaiting review"

@@ -112,6 +112,47 @@ class AmendmentRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class NewContact:
+    kind: str
+    occurred_at: dt.datetime
+    agency: str
+    decision_id: int | None
+    reason: str | None
+    policy_answer: str | None
+    details_json: str
+    amends_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    id: int
+    seq: int
+    entry_hash: str
+    amends_id: int | None
+    decision_id: int | None
+    kind: str
+    occurred_at: dt.datetime
+    agency: str
+    reason: str | None
+    policy_answer: str | None
+    details_json: str
+    stamp: Stamp
+
+
+@dataclass(frozen=True, slots=True)
+class ContactQuery:
+    """Contacts (originals, newest first) between two instants, optionally of one kind or
+    about one decision; ``search`` matches the agency, the kind and the details' words."""
+
+    occurred_from: dt.datetime | None = None
+    occurred_to: dt.datetime | None = None
+    kind: str | None = None
+    decision_id: int | None = None
+    search: str | None = None
+    limit: int = 200
+
+
+@dataclass(frozen=True, slots=True)
 class DecisionSummary:
     decision_id: int
     request_id: int
@@ -267,6 +308,11 @@ class RecordRepository(Protocol):
         self, received_from: dt.datetime, received_to: dt.datetime
     ) -> Iterator[tuple[dt.datetime, str, str, str, str]]: ...
     def decisions_missing_index(self, limit: int) -> Sequence[int]: ...
+    def add_contact(self, contact: NewContact, stamp: Stamp) -> int: ...
+    def contact(self, contact_id: int) -> ContactRecord | None: ...
+    def contacts(self, query: ContactQuery) -> Sequence[ContactRecord]: ...
+    def amendments_of_contacts(self, ids: Sequence[int]) -> Sequence[ContactRecord]: ...
+    def decision_ids_received_before(self, until: dt.datetime) -> Sequence[int]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,10 +24,13 @@ from detainer_desk.domain.policy import Policy, parse_policy
 from detainer_desk.domain.policy_zone import ZoneNotWritable, ZoneRewrite, in_zone
 from detainer_desk.domain.request import Request, load_json, request_from_mapping
 from detainer_desk.domain.timeline import (
+    CLOCK_SKEW,
     fact_time_problem,
+    is_whole_minute,
     override_problem,
     request_time_problems,
 )
+from detainer_desk.domain.timetext import short_time
 
 from .access import (
     NotFoundError,
@@ -426,6 +429,19 @@ class AmendmentResult:
     past_deadline: dt.timedelta | None = None
 
 
+def bail_time_problem(posted_at: dt.datetime, now: dt.datetime, zone: dt.tzinfo) -> str | None:
+    """Bail may be posted before the detainer came (5 ILCS 805/25(a)(2)(B) asks when), but
+    not in the future, and in whole minutes like every custody fact."""
+    if not is_whole_minute(posted_at):
+        return "bail posted: give the time in whole minutes, without seconds"
+    if posted_at > now + CLOCK_SKEW:
+        return (
+            f"bail posted cannot be in the future: {short_time(posted_at, zone)} is after the "
+            f"time now ({short_time(now, zone)})"
+        )
+    return None
+
+
 def amend_decision(
     uow: UnitOfWork,
     decision_id: int,
@@ -446,6 +462,9 @@ def amend_decision(
     if kind in (lc.RELEASE_ELIGIBLE, lc.ICE_CUSTODY, lc.RELEASED) and effective_at is None:
         raise RecordError("the date and time it happened is required")
     details = dict(details or {})
+    problems = lc.report_fact_problems(kind, effective_at, details)
+    if problems:
+        raise RecordError("; ".join(problems))
     stamp = _stamp(actor, now)
     permission = (
         acc.REVIEW_DECISION if kind in (lc.COUNTERSIGN, lc.OVERRIDE) else acc.AMEND_DECISION
@@ -465,14 +484,20 @@ def amend_decision(
             # A time typed without an offset is the county's wall clock.
             effective_at = to_aware(effective_at, county)
         state = decision_state(row)
-        if state.closed and kind != lc.CORRECTION:
+        # A reporting fact may come after the hold ended: the report is made months later.
+        if state.closed and kind != lc.CORRECTION and kind not in lc.REPORT_FACT_KINDS:
             raise RecordError(
-                f"decision {decision_id} is closed ({state.status}); only a correction can be added"
+                f"decision {decision_id} is closed ({state.status}); only a correction or a "
+                "fact for the reports can be added"
             )
         if effective_at is not None:
             problem = fact_time_problem(kind, effective_at, row.summary.received_at, now, county)
             if problem:
                 raise RecordError(problem)
+            if kind == lc.BAIL_POSTED:
+                problem = bail_time_problem(effective_at, now, county)
+                if problem:
+                    raise RecordError(problem)
         window_closed = False
         new_hold_until: dt.datetime | None = None
         if kind == lc.RELEASE_ELIGIBLE:

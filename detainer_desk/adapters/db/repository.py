@@ -45,6 +45,8 @@ from detainer_desk.services.ports import (
     AuditEvent,
     AuditQuery,
     AuditRepository,
+    ContactQuery,
+    ContactRecord,
     DecisionIndex,
     DecisionQuery,
     DecisionRow,
@@ -52,6 +54,7 @@ from detainer_desk.services.ports import (
     LogQuery,
     LogRow,
     NewAmendment,
+    NewContact,
     NewDecision,
     NewRequest,
     PolicyActivation,
@@ -70,6 +73,7 @@ from .schema import (
     amendments,
     attachments,
     audit_events,
+    contacts,
     decision_index,
     decisions,
     name_pairs,
@@ -1091,6 +1095,91 @@ class SqlRecordRepository:
             .where(decision_index.c.decision_id.is_(None))
             .order_by(decisions.c.id)
             .limit(limit)
+        )
+        return list(self.conn.execute(statement).scalars())
+
+    # -- contacts with immigration enforcement ------------------------------------------------
+    def add_contact(self, contact: NewContact, stamp: Stamp) -> int:
+        row = chain.append(
+            self.conn,
+            contacts,
+            {
+                "amends_id": contact.amends_id,
+                "decision_id": contact.decision_id,
+                "kind": contact.kind,
+                "occurred_at": utc_text(contact.occurred_at),
+                "agency": contact.agency,
+                "reason": contact.reason,
+                "policy_answer": contact.policy_answer,
+                "details_json": contact.details_json,
+                **_stamp_values(stamp),
+            },
+        )
+        return int(row["id"])
+
+    @staticmethod
+    def _contact_of(row: RowMapping) -> ContactRecord:
+        return ContactRecord(
+            id=int(row["id"]),
+            seq=int(row["seq"]),
+            entry_hash=str(row["entry_hash"]),
+            amends_id=row["amends_id"],
+            decision_id=row["decision_id"],
+            kind=str(row["kind"]),
+            occurred_at=from_utc_text(row["occurred_at"]),
+            agency=str(row["agency"]),
+            reason=row["reason"],
+            policy_answer=row["policy_answer"],
+            details_json=str(row["details_json"]),
+            stamp=_stamp_of(row),
+        )
+
+    def contact(self, contact_id: int) -> ContactRecord | None:
+        row = self.conn.execute(select(contacts).where(contacts.c.id == contact_id)).mappings()
+        found = row.first()
+        return self._contact_of(found) if found is not None else None
+
+    def contacts(self, query: ContactQuery) -> Sequence[ContactRecord]:
+        statement = select(contacts).where(contacts.c.amends_id.is_(None))
+        if query.occurred_from is not None:
+            statement = statement.where(contacts.c.occurred_at >= utc_text(query.occurred_from))
+        if query.occurred_to is not None:
+            statement = statement.where(contacts.c.occurred_at < utc_text(query.occurred_to))
+        if query.kind:
+            statement = statement.where(contacts.c.kind == query.kind)
+        if query.decision_id is not None:
+            statement = statement.where(contacts.c.decision_id == query.decision_id)
+        if query.search and query.search.strip():
+            for word in query.search.split():
+                pattern = f"%{word.lower()}%"
+                statement = statement.where(
+                    func.lower(contacts.c.agency).like(pattern)
+                    | func.lower(contacts.c.kind).like(pattern)
+                    | func.lower(contacts.c.details_json).like(pattern)
+                    | func.lower(func.coalesce(contacts.c.reason, "")).like(pattern)
+                )
+        statement = statement.order_by(contacts.c.occurred_at.desc(), contacts.c.id.desc())
+        statement = statement.limit(query.limit)
+        return [self._contact_of(r) for r in self.conn.execute(statement).mappings()]
+
+    def amendments_of_contacts(self, ids: Sequence[int]) -> Sequence[ContactRecord]:
+        if not ids:
+            return []
+        found: list[ContactRecord] = []
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            statement = (
+                select(contacts).where(contacts.c.amends_id.in_(chunk)).order_by(contacts.c.seq)
+            )
+            found += [self._contact_of(r) for r in self.conn.execute(statement).mappings()]
+        return found
+
+    def decision_ids_received_before(self, until: dt.datetime) -> Sequence[int]:
+        statement = (
+            select(decisions.c.id)
+            .join(requests, requests.c.id == decisions.c.request_id)
+            .where(requests.c.received_at < utc_text(until))
+            .order_by(decisions.c.id)
         )
         return list(self.conn.execute(statement).scalars())
 

@@ -138,6 +138,26 @@ amendments = Table(
     *_who_columns(),
 )
 
+# Every contact with immigration enforcement (an interview or information request, a release
+# date given, a transfer, a judicial warrant or subpoena, a database hit, a request declined):
+# evidence in the same chain. A contact is never changed: a correction is a new row that
+# names the contact it amends (amends_id) and says why.
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *_chain_columns(),
+    Column("amends_id", Integer, ForeignKey("contacts.id"), nullable=True, index=True),
+    Column("decision_id", Integer, ForeignKey("decisions.id"), nullable=True, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("occurred_at", String(27), nullable=False),
+    Column("agency", Text, nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("policy_answer", Text, nullable=True),
+    Column("details_json", Text, nullable=False),
+    *_who_columns(),
+)
+
 # The audit trail: who did what, when, from where, with what result. Evidence like the
 # records themselves: append-only and in the same hash chain.
 audit_events = Table(
@@ -256,6 +276,7 @@ Index("ix_decision_index_status", decision_index.c.status)
 Index("ix_requests_subject_name_id", requests.c.subject_name, requests.c.id)
 Index("ix_decisions_recorded_by", decisions.c.recorded_by)
 Index("ix_decision_index_hold_until_utc", decision_index.c.hold_until_utc)
+Index("ix_contacts_occurred_at", contacts.c.occurred_at)
 Index("ix_decision_index_open_holds", decision_index.c.closed, decision_index.c.hold_until_utc)
 
 EVIDENCE_TABLES = (
@@ -266,4 +287,5 @@ EVIDENCE_TABLES = (
     decisions,
     amendments,
     audit_events,
+    contacts,
 )

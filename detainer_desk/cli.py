@@ -367,6 +367,12 @@ def cmd_amend(args: argparse.Namespace, out: TextIO) -> int:
         kind, effective_at = lc.RELEASED, _parse_when(args.released_at, "--released-at")
     elif args.lifted:
         kind = lc.LIFTED
+    elif args.bail_posted_at:
+        kind, effective_at = lc.BAIL_POSTED, _parse_when(args.bail_posted_at, "--bail-posted-at")
+    elif args.person_fact:
+        from detainer_desk.cli_contacts import parse_details
+
+        kind, details = lc.PERSON_FACTS, parse_details(args.person_fact, "--person-fact")
     elif args.countersign:
         kind = lc.COUNTERSIGN
     elif args.override:
@@ -374,6 +380,10 @@ def cmd_amend(args: argparse.Namespace, out: TextIO) -> int:
     else:
         kind = lc.CORRECTION
         details = {"field": args.correct[0], "value": args.correct[1]}
+    if args.receiving_agency is not None:
+        if kind != lc.ICE_CUSTODY:
+            raise UserError("--receiving-agency goes with --ice-custody-at")
+        details[lc.RECEIVING_AGENCY] = args.receiving_agency
     with _signed_in(args) as (runtime, actor):
         result = amend_decision(
             runtime.uow(),
@@ -1590,6 +1600,16 @@ def build_parser() -> argparse.ArgumentParser:
     fact.add_argument("--ice-custody-at", metavar="T", help="ICE took custody")
     fact.add_argument("--released-at", metavar="T", help="the person was released")
     fact.add_argument(
+        "--bail-posted-at", metavar="T", help="bail was posted (for the reports; also later)"
+    )
+    fact.add_argument(
+        "--person-fact",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a fact about the person for the reports: sex, race, ethnicity, "
+        "preferred_language (repeat it)",
+    )
+    fact.add_argument(
         "--lifted",
         action="store_true",
         help="ICE lifted or cancelled the detainer (needs --reason)",
@@ -1609,6 +1629,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="record a correction of a typo (needs --reason)",
     )
     amend.add_argument("--reason", help="why (required for --lifted, --override and --correct)")
+    amend.add_argument(
+        "--receiving-agency", metavar="WHO", help="with --ice-custody-at: who took the person"
+    )
     amend.set_defaults(handler=cmd_amend)
 
     log = commands.add_parser(
@@ -1704,6 +1727,10 @@ def build_parser() -> argparse.ArgumentParser:
             "--force", action="store_true", help="overwrite FILE.pdf if it exists"
         )
         document.set_defaults(handler=cmd_report)
+
+    from detainer_desk.cli_contacts import add_commands as add_contact_commands
+
+    add_contact_commands(commands, common, auth)
 
     demo = commands.add_parser(
         "demo",

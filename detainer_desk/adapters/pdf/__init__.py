@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .audit import render_audit_pdf
     from .checkpoint import render_checkpoint_pdf
+    from .law_notices import render_law_notice
+    from .law_reports import render_law_report
     from .listings import render_audit_trail_pdf, render_what_if_pdf
     from .notice import render_notice_pdf
     from .parallel import render_audit_pdfs
@@ -37,6 +39,8 @@ _RENDERERS = {
     "render_checkpoint_pdf": ".checkpoint",
     "render_notice_pdf": ".notice",
     "render_statistics_pdf": ".statistics",
+    "render_law_report": ".law_reports",
+    "render_law_notice": ".law_notices",
 }
 
 
@@ -52,6 +56,8 @@ __all__ = [
     "render_audit_pdfs",
     "render_audit_trail_pdf",
     "render_checkpoint_pdf",
+    "render_law_notice",
+    "render_law_report",
     "render_notice_pdf",
     "render_statistics_pdf",
     "render_what_if_pdf",

@@ -146,7 +146,15 @@ def test_status_labels_are_permanent(window: MainWindow) -> None:
 
 
 def test_menus_present(admin_window: MainWindow) -> None:
-    assert _menu_titles(admin_window) == ["File", "Request", "Records", "Policy", "Admin", "Help"]
+    assert _menu_titles(admin_window) == [
+        "File",
+        "Request",
+        "Records",
+        "Policy",
+        "Reports",
+        "Admin",
+        "Help",
+    ]
     assert _entries("File", admin_window) == {
         "New request": False,
         "Open request…": False,
@@ -170,6 +178,10 @@ def test_menus_present(admin_window: MainWindow) -> None:
         "Checkpoint of the record…": False,
         "Verify the record…": True,  # anyone signed in, as on the command line
         "Verify against a checkpoint…": True,
+    }
+    assert _entries("Reports", admin_window) == {
+        "Reports and notices the law asks for…": True,
+        "Record an ICE contact…": False,  # an administrator records no contact
     }
     assert _entries("Admin", admin_window) == {
         "Users…": True,

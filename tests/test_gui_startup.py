@@ -203,6 +203,7 @@ def test_the_window_is_painted_first_then_shows_the_records(
             "Request": False,
             "Records": False,
             "Policy": False,
+            "Reports": False,
             "Admin": False,
             "Help": True,
         },

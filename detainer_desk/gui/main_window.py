@@ -276,6 +276,14 @@ class MainWindow(QMainWindow):
         self.active_holds_action = self._action("&Active holds", "activeHoldsAction")
         self.statistics_action = self._action("&Statistics", "statisticsAction")
 
+        # The reports the law asks of the county, its notices, and every ICE contact.
+        self.law_reports_action = self._action(
+            "Reports and &notices the law asks for…", "lawReportsAction"
+        )
+        self.law_reports_action.triggered.connect(self.open_law_reports)
+        self.contact_action = self._action("Record an ICE &contact…", "contactAction")
+        self.contact_action.triggered.connect(lambda: self.open_contact(None))
+
         self.users_action = self._action("&Users…", "usersAction")
         self.users_action.triggered.connect(self.open_users)
         self.settings_action = self._action("&Settings…", "settingsAction")
@@ -349,6 +357,16 @@ class MainWindow(QMainWindow):
             (self.backup_action, acc.MANAGE_BACKUPS, "A checked copy of every record"),
             (self.restore_action, acc.MANAGE_BACKUPS, "Replace the records with a checked backup"),
             (self.database_action, acc.MANAGE_SETTINGS, "This computer's file or a shared server"),
+            (
+                self.law_reports_action,
+                acc.VIEW_POLICIES,  # every role: notices for all, reports for some
+                "Statutory reports (PDF and CSV) and the notices the county's law names",
+            ),
+            (
+                self.contact_action,
+                acc.RECORD_DECISION,
+                "An interview or information request, a release date given, a transfer, ...",
+            ),
             *self._guarded,
         )
 
@@ -403,6 +421,9 @@ class MainWindow(QMainWindow):
         # The workspace's Policy menu takes this one's place (same title, same place: the
         # menu bar does not move when it does).
         self._policy_menu_pending = self._menu("&Policy", "policyMenuPending", [])
+        self.reports_menu = self._menu(
+            "Re&ports", "reportsMenu", [self.law_reports_action, None, self.contact_action]
+        )
         self.admin_menu = self._menu(
             "&Admin",
             "adminMenu",
@@ -424,7 +445,12 @@ class MainWindow(QMainWindow):
             "helpMenu",
             [self.context_help_action, None, *self.guides.actions, None, self.about_action],
         )
-        for menu in (self.request_menu, self.records_menu, self._policy_menu_pending):
+        for menu in (
+            self.request_menu,
+            self.records_menu,
+            self.reports_menu,
+            self._policy_menu_pending,
+        ):
             menu.menuAction().setEnabled(False)
         self.admin_menu.menuAction().setEnabled(False)
 
@@ -710,7 +736,7 @@ class MainWindow(QMainWindow):
         if not self.records_open:
             return
         working = self._working
-        for menu in (self.request_menu, self.records_menu, self.admin_menu):
+        for menu in (self.request_menu, self.records_menu, self.reports_menu, self.admin_menu):
             menu.menuAction().setEnabled(working)
         for action in (
             self.change_password_action,
@@ -894,6 +920,38 @@ class MainWindow(QMainWindow):
         from .users import UsersDialog
 
         dialog = UsersDialog(self.session, self)
+        self._open_dialog(dialog)
+        return dialog
+
+    def open_law_reports(self) -> QDialog | None:
+        from detainer_desk.domain import accounts as acc
+
+        if not self._may(acc.VIEW_POLICIES):
+            return None
+        from .law_reports import LawReportsDialog
+
+        dialog = LawReportsDialog(self.session, self.tasks, self)
+        self._open_dialog(dialog)
+        return dialog
+
+    def open_contact(self, decision_id: int | None = None) -> QDialog | None:
+        from detainer_desk.domain import accounts as acc
+
+        if not self._may(acc.RECORD_DECISION):
+            return None
+        from .law_reports import ContactDialog
+
+        dialog = ContactDialog(self.session, self, decision_id)
+
+        def recorded() -> None:
+            if dialog.recorded is not None:
+                self.statusBar().showMessage(
+                    f"Contact {dialog.recorded.contact_id} recorded. "
+                    f"The policy's answer: {dialog.recorded.policy_answer}",
+                    10_000,
+                )
+
+        dialog.accepted.connect(recorded)
         self._open_dialog(dialog)
         return dialog
 

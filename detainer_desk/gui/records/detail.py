@@ -191,6 +191,22 @@ class DecisionDetailDialog(QDialog):
             self.print_notice_button,
         ):
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        # Any later contact with immigration enforcement about this person, on the record.
+        self.contact_button = self._document_button(
+            "ICE &contact…",
+            "detailRecordContact",
+            "Record an ICE contact about this decision",
+            self.record_contact,
+        )
+        buttons.addButton(self.contact_button, QDialogButtonBox.ButtonRole.ActionRole)
+        may_record = session.may(acc.RECORD_DECISION)
+        self.contact_button.setEnabled(may_record)
+        self.contact_button.setToolTip(
+            "An interview or information request, a release date given, a transfer, ..."
+            if may_record
+            else "Needs a role that may record decisions"
+        )
+        self.contact_dialog: QDialog | None = None
         self._update_buttons()
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.close_button.setObjectName("detailClose")
@@ -639,6 +655,22 @@ class DecisionDetailDialog(QDialog):
 
     def _document_done(self, _words: str) -> None:
         self.saved_path = self.documents.last_saved
+
+    def record_contact(self) -> None:
+        from ..law_reports import ContactDialog
+
+        dialog = ContactDialog(self.session, self, self.decision_id)
+
+        def recorded() -> None:
+            if dialog.recorded is not None:
+                self.message.show_note(
+                    f"Contact {dialog.recorded.contact_id} recorded. "
+                    f"The policy's answer: {dialog.recorded.policy_answer}"
+                )
+
+        dialog.accepted.connect(recorded)
+        self.contact_dialog = dialog
+        dialog.open()
 
     def save_audit_pdf(self) -> None:
         self.documents.save(self.decision_id, self.row.summary.booking_number, AUDIT_PDF)

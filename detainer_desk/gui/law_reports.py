@@ -1,0 +1,452 @@
+"""Reports › the reports the law asks of the county, the notices and forms its law names,
+and the dialog that records an ICE contact (from the menu, or from a decision's detail).
+
+The reports are made from the verified record (the whole chain is walked first) on a
+background task; the PDF to sign and the CSV in the statute's fields are saved side by
+side, privately and whole or not at all (adapters/files through ``Backend.save_file``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import contacts as ct
+from detainer_desk.domain import law_notices as ln
+from detainer_desk.domain import lawreports as lr
+from detainer_desk.domain import timetext
+from detainer_desk.services import contacts as contact_service
+from detainer_desk.services.county_clock import read_county_zone
+
+from . import forms
+from .dialogs import FormDialog
+from .records.common import SaveChooser, ask_save_path, python_date, qt_date
+from .records.tasks import run_in_background
+from .session import Session
+from .tasks import TaskRunner
+from .widgets import Field, MessageLabel, form_layout, paragraph
+
+TRANSLATOR_WORDS = (
+    "The notices in Spanish, Chinese, Tagalog, Vietnamese and Korean are draft translations: "
+    "have a qualified translator confirm them before the jail gives them to anyone."
+)
+
+# The details that are chosen from a list, per kind of contact ("" = not given).
+CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
+    ct.INTERVIEW_REQUEST: {
+        "answer": ct.INTERVIEW_ANSWERS,
+        "language": tuple(ct.LANGUAGES),
+        "consent_form_given": ("yes", "no"),
+    },
+    ct.INFORMATION_REQUEST: {"answer": ct.INFORMATION_ANSWERS},
+    ct.RELEASE_NOTIFICATION: {"means": ct.NOTIFICATION_MEANS},
+    ct.JUDICIAL_PROCESS: {"process": ct.JUDICIAL_KINDS, "complied": ("yes", "no")},
+    ct.DATABASE_HIT: {"system": ct.HIT_SYSTEMS},
+}
+YES_NO_DETAILS = ("consent_form_given", "complied")
+
+
+class ContactDialog(FormDialog):
+    """Record one contact with immigration enforcement. What was typed stays when the
+    contact is refused; the refusal says why in plain words."""
+
+    def __init__(
+        self, session: Session, parent: QWidget | None = None, decision_id: int | None = None
+    ) -> None:
+        super().__init__(
+            "Record an ICE contact",
+            "contactDialog",
+            "&Record contact",
+            parent,
+            intro=(
+                "Every contact with immigration enforcement goes on the record, not only "
+                "detainers: it is evidence, never changed, and counted in the reports the "
+                "law asks of the county."
+            ),
+        )
+        self.session = session
+        self.recorded: contact_service.ContactResult | None = None
+        self.kind = QComboBox()
+        self.kind.setObjectName("contactKind")
+        self.kind.setAccessibleName("Kind of contact")
+        for kind in ct.CONTACT_KINDS:
+            self.kind.addItem(ct.CONTACT_WORDS[kind], kind)
+        kind_label = QLabel("&Kind:")
+        kind_label.setBuddy(self.kind)
+        self.form.addRow(kind_label, self.kind)
+        zone = read_county_zone(session.uow()).zone
+        self.when = self.add_field(
+            "when",
+            Field(
+                "&When:",
+                "contactWhen",
+                hint=f"The county's date and time ({timetext.zone_words(zone)}), "
+                "e.g. 2026-02-10 14:30",
+                max_length=40,
+            ),
+        )
+        self.when.edit.setText(timetext.as_typed(session.now(), zone))
+        self.agency = QComboBox()
+        self.agency.setObjectName("contactAgency")
+        self.agency.setAccessibleName("Agency")
+        self.agency.addItems(list(ct.AGENCIES))
+        agency_label = QLabel("&Agency:")
+        agency_label.setBuddy(self.agency)
+        self.form.addRow(agency_label, self.agency)
+        self.decision = self.add_field(
+            "decision",
+            Field("&Decision:", "contactDecision", hint="The decision it is about, if any"),
+        )
+        if decision_id is not None:
+            self.decision.edit.setText(str(decision_id))
+            self.decision.edit.setReadOnly(True)
+        self.reason = self.add_field(
+            "reason",
+            Field("Rea&son:", "contactReason", hint="Why (required for a declined request)"),
+        )
+        self.details_box = QWidget()
+        self.details_box.setObjectName("contactDetails")
+        self.details_form: QFormLayout = form_layout()
+        self.details_box.setLayout(self.details_form)
+        self.layout_.insertWidget(self.layout_.indexOf(self.error), self.details_box)
+        self.detail_widgets: dict[str, QComboBox | QLineEdit] = {}
+        self.kind.currentIndexChanged.connect(lambda _i: self._show_details())
+        self._show_details()
+        self.finish_layout()
+
+    def _show_details(self) -> None:
+        while self.details_form.rowCount():
+            self.details_form.removeRow(0)
+        self.detail_widgets = {}
+        kind = str(self.kind.currentData())
+        required = ct.REQUIRED_DETAILS[kind]
+        for key in (*required, *ct.OPTIONAL_DETAILS[kind]):
+            choices = CHOICES.get(kind, {}).get(key)
+            widget: QComboBox | QLineEdit
+            if choices is not None:
+                widget = QComboBox()
+                widget.addItem("", "")
+                for value in choices:
+                    widget.addItem(ct.LANGUAGES.get(value, value.replace("_", " ")), value)
+            else:
+                widget = QLineEdit()
+                widget.setMaxLength(ct.MAX_TEXT)
+            widget.setObjectName(f"contactDetail_{key}")
+            words = key.replace("_", " ")
+            widget.setAccessibleName(words)
+            self.detail_widgets[key] = widget
+            mark = "" if key in required else " (if known)"
+            self.details_form.addRow(QLabel(f"{words.capitalize()}{mark}:"), widget)
+
+    def set_detail(self, key: str, value: str) -> None:
+        widget = self.detail_widgets[key]
+        if isinstance(widget, QComboBox):
+            widget.setCurrentIndex(widget.findData(value))
+        else:
+            widget.setText(value)
+
+    def details(self) -> dict[str, object]:
+        found: dict[str, object] = {}
+        for key, widget in self.detail_widgets.items():
+            value = (
+                str(widget.currentData() or "")
+                if isinstance(widget, QComboBox)
+                else widget.text().strip()
+            )
+            if not value:
+                continue
+            found[key] = value == "yes" if key in YES_NO_DETAILS else value
+        return found
+
+    def submit(self) -> None:
+        from detainer_desk.domain.reader import parse_instant_text
+
+        problems: dict[str, str] = {}
+        moment, error = parse_instant_text(self.when.text().strip())
+        if error or moment is None:
+            problems["when"] = error or "give the date and time, e.g. 2026-02-10 14:30"
+        decision_text = self.decision.text().strip()
+        decision_id = None
+        if decision_text:
+            if not decision_text.isdigit() or len(decision_text) > 12:
+                problems["decision"] = "a decision number, like 42, or nothing"
+            else:
+                decision_id = int(decision_text)
+        if problems:
+            raise forms.FieldProblems(problems)
+        assert moment is not None
+        self.recorded = contact_service.record_contact(
+            self.session.uow(),
+            str(self.kind.currentData()),
+            moment,
+            self.agency.currentText(),
+            self.details(),
+            self.session.require_actor(),
+            self.session.now(),
+            decision_id=decision_id,
+            reason=self.reason.text(),
+        )
+
+
+class LawReportsDialog(QDialog):
+    """The statutory reports for a chosen period, and the notices the county's law names."""
+
+    def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.tasks = tasks
+        self.setObjectName("lawReportsDialog")
+        self.setWindowTitle("Reports the law asks for")
+        self.setAccessibleName("Reports the law asks for")
+        self.choose_save_path: SaveChooser = ask_save_path
+        self.saved: list[Path] = []
+        self.jurisdiction = contact_service.read_jurisdiction(session.uow())
+        zone = read_county_zone(session.uow()).zone
+        today = timetext.county_day(session.now(), zone)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 14)
+        layout.setSpacing(10)
+        layout.addWidget(
+            paragraph(
+                f"The county's reporting jurisdiction: {self.jurisdiction.words}. Each report "
+                "is computed from the verified record (the whole hash chain is checked "
+                "first), anonymised, and saved as a PDF to sign with a CSV beside it in the "
+                "statute's fields.",
+                "lawReportsIntro",
+                "About these reports",
+            )
+        )
+        form = form_layout()
+        self.report = QComboBox()
+        self.report.setObjectName("lawReportChoice")
+        self.report.setAccessibleName("Report")
+        own = lr.reports_for(self.jurisdiction.code)
+        others = [d for d in lr.REPORTS.values() if d not in own]
+        for definition in (*own, *others):
+            self.report.addItem(f"{definition.title} ({definition.law})", definition.key)
+        report_label = QLabel("&Report:")
+        report_label.setBuddy(self.report)
+        form.addRow(report_label, self.report)
+        last_year = today.year - 1
+        self.from_date = _date_edit("lawReportFrom", "First day", dt.date(last_year, 1, 1))
+        self.to_date = _date_edit("lawReportTo", "Last day", dt.date(last_year, 12, 31))
+        period = QHBoxLayout()
+        period.addWidget(self.from_date)
+        period.addWidget(QLabel("to"))
+        period.addWidget(self.to_date)
+        period.addStretch(1)
+        period_label = QLabel("&Period:")
+        period_label.setBuddy(self.from_date)
+        form.addRow(period_label, period)
+        self.daily_cost = QLineEdit()
+        self.daily_cost.setObjectName("lawReportDailyCost")
+        self.daily_cost.setAccessibleName("Average daily cost of a prisoner (Texas)")
+        self.daily_cost.setPlaceholderText("e.g. 84.50 (Texas only)")
+        cost_label = QLabel("Daily &cost:")
+        cost_label.setBuddy(self.daily_cost)
+        form.addRow(cost_label, self.daily_cost)
+        layout.addLayout(form)
+        self.save_button = QPushButton("&Save PDF and CSV…")
+        self.save_button.setObjectName("lawReportSave")
+        self.save_button.setAccessibleName("Save the report as a PDF and a CSV")
+        self.save_button.setAutoDefault(False)
+        self.save_button.clicked.connect(self.save_report)
+        self.save_button.setEnabled(session.may(acc.MAKE_LAW_REPORTS))
+        if not session.may(acc.MAKE_LAW_REPORTS):
+            self.save_button.setToolTip("Needs a role that may make the reports the law asks for")
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.save_button)
+        layout.addLayout(row)
+
+        # The notices and forms the county's law names (and its policy makes relevant).
+        can = contact_service.policy_can(session.uow())
+        self.notice_keys = ln.notices_for(self.jurisdiction.code, can)
+        notices_form = form_layout()
+        self.notice = QComboBox()
+        self.notice.setObjectName("lawNoticeChoice")
+        self.notice.setAccessibleName("Notice or form")
+        for key in self.notice_keys:
+            notice = ln.NOTICES[key]
+            self.notice.addItem(f"{notice.title} ({notice.law})", key)
+        self.language = QComboBox()
+        self.language.setObjectName("lawNoticeLanguage")
+        self.language.setAccessibleName("Language beside English")
+        for code in ln.NOTICE_LANGUAGES:
+            self.language.addItem(ct.LANGUAGES[code], code)
+        notice_label = QLabel("&Notice:")
+        notice_label.setBuddy(self.notice)
+        language_label = QLabel("&Beside English:")
+        language_label.setBuddy(self.language)
+        notices_form.addRow(notice_label, self.notice)
+        notices_form.addRow(language_label, self.language)
+        self.notice_words = QLabel(
+            "Notices and forms the county's law names:"
+            if self.notice_keys
+            else "The county's jurisdiction names no notice or form for the person "
+            "(set the jurisdiction under Admin › Settings)."
+        )
+        self.notice_words.setObjectName("lawNoticeWords")
+        self.notice_words.setWordWrap(True)
+        layout.addWidget(self.notice_words)
+        layout.addLayout(notices_form)
+        self.notice_button = QPushButton("Save n&otice PDF…")
+        self.notice_button.setObjectName("lawNoticeSave")
+        self.notice_button.setAccessibleName("Save the notice as a PDF")
+        self.notice_button.setAutoDefault(False)
+        self.notice_button.clicked.connect(self.save_notice)
+        # Blank forms: no one's records are in them, so every role may save them.
+        self.notice_button.setEnabled(bool(self.notice_keys))
+        for widget in (self.notice, self.language):
+            widget.setEnabled(bool(self.notice_keys))
+        translator = QLabel(TRANSLATOR_WORDS)
+        translator.setObjectName("lawNoticeTranslator")
+        translator.setWordWrap(True)
+        layout.addWidget(translator)
+        notice_row = QHBoxLayout()
+        notice_row.addStretch(1)
+        notice_row.addWidget(self.notice_button)
+        layout.addLayout(notice_row)
+
+        self.message = MessageLabel("lawReportsMessage", "Problem")
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.setObjectName("lawReportsButtons")
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(640)
+        self.adjustSize()
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        return python_date(self.from_date.date()), python_date(self.to_date.date())
+
+    def set_period(self, first: dt.date, last: dt.date) -> None:
+        self.from_date.setDate(qt_date(first))
+        self.to_date.setDate(qt_date(last))
+
+    def choose_report(self, key: str) -> None:
+        self.report.setCurrentIndex(self.report.findData(key))
+
+    def save_report(self) -> None:
+        from detainer_desk.services.law_reports import period_problem
+
+        self.message.clear_message()
+        key = str(self.report.currentData())
+        first, last = self.period()
+        problem = period_problem(key, first, last)
+        cost_text = self.daily_cost.text().strip()
+        daily_cost = None
+        if problem is None and cost_text:
+            try:
+                daily_cost = float(cost_text)
+            except ValueError:
+                problem = f"the daily cost “{cost_text}” is not an amount like 84.50"
+        if problem:
+            self.message.show_error(problem[0].upper() + problem[1:] + ".")
+            return
+        suggested = f"{key}-{timetext.day_text(first)}-to-{timetext.day_text(last)}.pdf"
+        chosen = self.choose_save_path(self, "Save the report", suggested)
+        if not chosen:
+            return
+        pdf_path = Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
+        csv_path = pdf_path.with_suffix(".csv")
+        backend = self.session.backend
+        uow, actor, now = backend.uow, self.session.require_actor(), self.session.now()
+        ledger = backend.ledger
+        if ledger is None:
+            self.message.show_error("This window has no access to the hash chain.")
+            return
+
+        def work() -> tuple[list[Path], int, str]:
+            from detainer_desk.adapters.files import pdf_kind
+            from detainer_desk.adapters.pdf.law_reports import Verification, render_law_report
+            from detainer_desk.services.documents import report_context
+            from detainer_desk.services.law_reports import make_law_report
+
+            report = make_law_report(
+                uow, ledger(), key, first, last, actor, now, lr.ReportOptions(daily_cost)
+            )
+            verification = Verification(report.entries, report.head_hash, report.verified_at)
+            pdf = render_law_report(report.result, verification, report_context(uow(), actor, now))
+            written = [backend.save_file(pdf_path, pdf, pdf_kind)]
+            written.append(backend.save_file(csv_path, report.csv.encode("utf-8"), _csv_kind))
+            return written, report.entries, report.head_hash
+
+        def saved(result: tuple[list[Path], int, str]) -> None:
+            written, entries, head = result
+            self.saved = written
+            self.save_button.setEnabled(True)
+            self.message.show_note(
+                f"Saved {written[0]} and {written[1]}: computed from the verified record, "
+                f"{entries:,} entries, head hash {head[:16]}…"
+            )
+
+        self.save_button.setEnabled(False)
+        self.message.show_note("Verifying the record and making the report…")
+        run_in_background(
+            self.tasks,
+            self,
+            self.message,
+            work,
+            saved,
+            on_failed=lambda _error: self.save_button.setEnabled(True),
+        )
+
+    def save_notice(self) -> None:
+        self.message.clear_message()
+        key = str(self.notice.currentData())
+        language = str(self.language.currentData())
+        chosen = self.choose_save_path(self, "Save the notice", f"{key}-en-{language}.pdf")
+        if not chosen:
+            return
+        path = Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
+        backend = self.session.backend
+        uow, actor, now = backend.uow, self.session.require_actor(), self.session.now()
+
+        def work() -> Path:
+            from detainer_desk.adapters.files import pdf_kind
+            from detainer_desk.adapters.pdf.law_notices import render_law_notice
+            from detainer_desk.services.documents import report_context
+
+            pdf = render_law_notice(key, language, report_context(uow(), actor, now))
+            return backend.save_file(path, pdf, pdf_kind)
+
+        def saved(written: Path) -> None:
+            self.saved = [written]
+            self.message.show_note(f"Saved the notice to {written}.")
+
+        self.message.show_note("Making the notice…")
+        run_in_background(self.tasks, self, self.message, work, saved)
+
+
+def _csv_kind(head: bytes) -> bool:
+    """A CSV this program wrote may be replaced by a new one (text, no NUL, no PDF)."""
+    return b"\x00" not in head and not head.startswith(b"%PDF-")
+
+
+def _date_edit(object_name: str, accessible_name: str, day: dt.date) -> QDateEdit:
+    edit = QDateEdit(qt_date(day))
+    edit.setObjectName(object_name)
+    edit.setAccessibleName(accessible_name)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setCalendarPopup(True)
+    return edit
+
+
+__all__ = ["TRANSLATOR_WORDS", "ContactDialog", "LawReportsDialog"]

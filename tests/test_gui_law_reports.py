@@ -1,0 +1,200 @@
+"""Reports › the statutory reports and notices, and recording an ICE contact from the menu
+or from a decision's detail, driven with the mouse and keyboard over a real store."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
+from pytestqt.qtbot import QtBot
+
+from detainer_desk.domain import contacts as ct
+from detainer_desk.gui.law_reports import TRANSLATOR_WORDS, ContactDialog, LawReportsDialog
+from detainer_desk.gui.main_window import MainWindow
+from detainer_desk.gui.records.detail import DecisionDetailDialog
+from detainer_desk.services.contacts import find_contacts, save_jurisdiction
+from detainer_desk.services.ports import ContactQuery
+from detainer_desk.services.records import decision_state
+
+from .test_gui_records_support import NOW, Desk, desk_under, sign_in_as, window_on
+from .test_gui_support import click, type_into
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[Desk]:
+    yield from desk_under(tmp_path)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, desk: Desk) -> Iterator[MainWindow]:
+    yield from window_on(qtbot, desk)
+
+
+def _contacts(desk: Desk) -> list:
+    return find_contacts(desk.runtime.uow(), ContactQuery(), desk.actor("sgt.b"), NOW)
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _open_contact(qtbot: QtBot, window: MainWindow) -> ContactDialog:
+    assert window.reports_menu.menuAction().isEnabled()
+    assert window.contact_action.isEnabled()
+    window.contact_action.trigger()
+    dialog = window.findChild(ContactDialog)
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    return dialog
+
+
+def test_an_officer_records_a_contact_and_a_refusal_keeps_what_was_typed(
+    qtbot: QtBot, window: MainWindow, desk: Desk
+) -> None:
+    sign_in_as(qtbot, window, "officer.a")
+    window.law_reports_action.trigger()  # an officer saves notices, makes no report
+    reports = window.findChild(LawReportsDialog)
+    assert reports is not None
+    qtbot.waitUntil(reports.isVisible)
+    assert not reports.save_button.isEnabled()
+    reports.close()
+    dialog = _open_contact(qtbot, window)
+    dialog.kind.setCurrentIndex(dialog.kind.findData(ct.DECLINED))
+    type_into(qtbot, dialog.detail_widgets["asked_for"], "release date of B26-000311")
+    dialog.when.edit.clear()
+    type_into(qtbot, dialog.when.edit, "2026-02-10 0930")
+    click(qtbot, dialog.ok_button)
+    assert dialog.isVisible() and dialog.when.error.isVisible()  # an unreadable time
+    dialog.when.edit.clear()
+    type_into(qtbot, dialog.when.edit, "2026-02-10 08:30")
+    click(qtbot, dialog.ok_button)
+    # Refused: a declined request must say why. Everything typed is still there.
+    assert dialog.isVisible()
+    assert "must say why it was declined" in dialog.error.text()
+    assert isinstance(dialog.detail_widgets["asked_for"], QLineEdit)
+    assert dialog.detail_widgets["asked_for"].text() == "release date of B26-000311"
+    assert _contacts(desk) == []
+    type_into(qtbot, dialog.reason.edit, "no judicial warrant")
+    click(qtbot, dialog.ok_button)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    (view,) = _contacts(desk)
+    assert view.fact.kind == ct.DECLINED and view.fact.reason == "no judicial warrant"
+    assert view.fact.details == {"asked_for": "release date of B26-000311"}
+    assert view.original.stamp.recorded_by == "officer.a"
+    assert "recorded" in window.statusBar().currentMessage()
+
+
+def test_a_contact_from_a_decision_detail_is_about_that_decision(
+    qtbot: QtBot, window: MainWindow, desk: Desk
+) -> None:
+    decision_id = desk.record().decision_id
+    sign_in_as(qtbot, window, "sgt.b")
+    with desk.runtime.uow() as uow:
+        row = uow.records.decision(decision_id)
+    assert row is not None
+    detail = DecisionDetailDialog(window.session, window.tasks, row, decision_state(row), window)
+    detail.show()
+    click(qtbot, detail.contact_button)
+    dialog = detail.contact_dialog
+    assert isinstance(dialog, ContactDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.decision.text() == str(decision_id) and dialog.decision.edit.isReadOnly()
+    dialog.kind.setCurrentIndex(dialog.kind.findData(ct.RELEASE_NOTIFICATION))
+    type_into(qtbot, dialog.detail_widgets["sent_to"], "ICE ERO Portland")
+    means = dialog.detail_widgets["means"]
+    assert isinstance(means, QComboBox)
+    means.setCurrentIndex(means.findData("phone"))
+    click(qtbot, dialog.ok_button)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    (view,) = _contacts(desk)
+    assert view.fact.decision_id == decision_id
+    assert "ORS 181A.826(3)(a)" in (view.fact.policy_answer or "")  # Oregon law answers
+    assert "recorded" in detail.message.text()
+    detail.close()
+
+
+def test_counsel_saves_a_statutory_report_and_its_csv_from_the_verified_record(
+    qtbot: QtBot, window: MainWindow, desk: Desk, tmp_path: Path
+) -> None:
+    desk.record(**{"received_at": "2026-02-03T08:30:00-08:00"})
+    sign_in_as(qtbot, window, "counsel.d")
+    assert window.law_reports_action.isEnabled() and not window.contact_action.isEnabled()
+    window.law_reports_action.trigger()
+    dialog = window.findChild(LawReportsDialog)
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    # The policy says "Example County, OR": Oregon's report comes first.
+    assert dialog.report.currentData() == "oregon"
+    intro = dialog.findChild(QLabel, "lawReportsIntro")
+    assert intro is not None and "Oregon (from the policy in force)" in intro.text()
+    # Oregon's law names no notice for the person: nothing to save, and it says so.
+    assert not dialog.notice_button.isEnabled()
+    assert "names no notice" in dialog.notice_words.text()
+
+    dialog.set_period(dt.date(2026, 3, 1), dt.date(2026, 2, 1))
+    click(qtbot, dialog.save_button)
+    assert "ends (2026-02-01) before it begins" in dialog.message.text()
+
+    target = tmp_path / "out" / "oregon-feb"
+    target.parent.mkdir()
+    dialog.choose_save_path = lambda _parent, _title, suggested: str(target)
+    dialog.set_period(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    click(qtbot, dialog.save_button)
+    qtbot.waitUntil(lambda: len(dialog.saved) == 2, timeout=30_000)
+    pdf, table = dialog.saved
+    assert pdf == target.with_suffix(".pdf") and table == target.with_suffix(".csv")
+    text = _pdf_text(pdf)
+    assert "Oregon" in text and "verified" in text
+    with table.open(newline="", encoding="utf-8") as handle:
+        (entry,) = list(csv.DictReader(handle))
+    assert entry["request"] == "Detainer (I-247A)" and entry["declined"] == "NO"
+    assert "head hash" in dialog.message.text()
+
+
+def test_the_notices_follow_the_jurisdiction_and_say_to_have_a_translator_confirm(
+    qtbot: QtBot, window: MainWindow, desk: Desk, tmp_path: Path
+) -> None:
+    save_jurisdiction(desk.runtime.uow(), "CA", desk.admin, NOW)
+    sign_in_as(qtbot, window, "admin")
+    window.law_reports_action.trigger()
+    dialog = window.findChild(LawReportsDialog)
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.report.currentData() == "california-forum"
+    keys = [dialog.notice.itemData(i) for i in range(dialog.notice.count())]
+    # California names three; its policy permits notification, so the third applies too.
+    assert keys == ["interview-consent", "request-notice", "release-date-notice"]
+    assert TRANSLATOR_WORDS in [label.text() for label in dialog.findChildren(QLabel)]
+    dialog.notice.setCurrentIndex(0)
+    dialog.language.setCurrentIndex(dialog.language.findData("ko"))
+    target = tmp_path / "consent-ko.pdf"
+    dialog.choose_save_path = lambda _parent, _title, _suggested: str(target)
+    click(qtbot, dialog.notice_button)
+    qtbot.waitUntil(lambda: dialog.saved == [target], timeout=30_000)
+    text = _pdf_text(target)
+    assert "Consent to an interview with ICE" in text  # Latin
+    assert "ICE 면담 동의서" in text  # Hangul, from the bundled font
+
+
+def test_screens_at_1366x768_and_at_scale(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    sign_in_as(qtbot, window, "sgt.b")
+    window.law_reports_action.trigger()
+    reports = window.findChild(LawReportsDialog)
+    assert reports is not None
+    qtbot.waitUntil(reports.isVisible)
+    assert reports.height() <= 768 and reports.width() <= 1366
+    reports.grab().save(str(tmp_path / "law-reports.png"))
+    reports.close()
+    window.contact_action.trigger()
+    contact = window.findChild(ContactDialog)
+    assert contact is not None
+    qtbot.waitUntil(contact.isVisible)
+    assert contact.height() <= 768
+    contact.grab().save(str(tmp_path / "contact.png"))

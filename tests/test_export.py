@@ -296,3 +296,64 @@ def test_pdfs_rendered_by_workers_make_the_same_bundle(store, tmp_path: Path, mo
             assert (tmp_path / "workers" / name).read_bytes() == (
                 tmp_path / "alone" / name
             ).read_bytes()
+
+
+@pytest.mark.skipif(SHA256SUM is None, reason="sha256sum (coreutils) is needed")
+def test_the_bundle_holds_the_contacts_each_entry_as_recorded(store, tmp_path: Path) -> None:
+    from detainer_desk.domain import contacts as ct
+    from detainer_desk.services.contacts import amend_contact, record_contact
+    from detainer_desk.services.export import CONTACT_COLUMNS
+
+    when = NOW - dt.timedelta(hours=1)
+    interview = {"consent_form_given": True, "language": "vi", "answer": "declined"}
+    about_first = record_contact(
+        store.uow(), ct.INTERVIEW_REQUEST, when, "ICE", interview, OFFICER, NOW, decision_id=1
+    ).contact_id
+    amend_contact(
+        store.uow(), about_first, "she consented, with her attorney", SUPERVISOR, NOW,
+        details={"answer": "consented_with_attorney"},
+    )  # fmt: skip
+    record_contact(
+        store.uow(), ct.DATABASE_HIT, when, "ICE", {"system": "IAQ/LESC"}, OFFICER, NOW
+    )  # about no decision: in the bundle when its time is in the export's period
+    bundle = tmp_path / "bundle"
+    _export(store, str(bundle))
+    check = subprocess.run(
+        [SHA256SUM, "-c", "manifest.sha256"],
+        cwd=bundle,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0 and "contacts.csv: OK" in check.stdout
+    rows = list(csv.DictReader(io.StringIO((bundle / "contacts.csv").read_text("utf-8"))))
+    assert list(rows[0]) == list(CONTACT_COLUMNS)
+    assert [(r["Contact ID"], r["Amends Contact ID"]) for r in rows] == [
+        ("1", ""),
+        ("2", "1"),
+        ("3", ""),
+    ]
+    assert rows[0]["Decision Control Number"] == "DD0000001"
+    assert json.loads(rows[0]["Details"])["answer"] == "declined"  # as first recorded
+    assert len(rows[0]["Entry Hash"]) == 64
+    lines = [json.loads(x) for x in (bundle / "contacts.jsonl").read_text("utf-8").splitlines()]
+    assert lines[0]["as_it_reads_now"]["details"]["answer"] == "consented_with_attorney"
+    assert lines[0]["amendments"][0]["reason"] == "she consented, with her attorney"
+    assert lines[1]["decision_id"] is None and lines[1]["kind"] == ct.DATABASE_HIT
+
+    # The audit PDF of the decision shows its contacts, each entry with its chain hash.
+    audit_text = subprocess.run(
+        ["pdftotext", str(bundle / "PDF" / "DD0000001.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "ICE contacts about this decision" in audit_text
+    assert "Contact 1: Interview request" in audit_text
+    assert "Amendment of contact 1 (Interview request)" in audit_text
+    assert "she consented, with her attorney" in audit_text
+
+    # An export of an earlier period leaves out the contact about no decision then.
+    earlier = tmp_path / "earlier"
+    _export(store, str(earlier), received_to=NOW - dt.timedelta(days=30))
+    assert (earlier / "contacts.csv").read_bytes().count(b"\r\n") == 1  # the header only

@@ -11,7 +11,7 @@ from detainer_desk.domain import accounts as acc
 from .access import audit, authorize
 from .county_clock import read_county_zone
 from .evidence_model import DecisionRecord, ReportContext, Scan
-from .ports import Actor, UnitOfWork
+from .ports import Actor, ContactRecord, UnitOfWork
 
 COUNTY_NAME_KEY = "county_name"
 JAIL_NAME_KEY = "jail_name"
@@ -60,6 +60,7 @@ def decision_record(
                     attachment.document_index,
                 )
             )
+        contacts = contacts_about(uow, decision_id)
         audit(
             uow,
             actor,
@@ -76,4 +77,15 @@ def decision_record(
         decision=json.loads(row.decision_json),
         scans=tuple(scans),
         policy_timezone=load_policy(row.policy).timezone,
+        contacts=contacts,
     )
+
+
+def contacts_about(uow: UnitOfWork, decision_id: int) -> tuple[ContactRecord, ...]:
+    """The contacts recorded about a decision and their amendments, in chain order."""
+    from .ports import ContactQuery
+
+    with uow:
+        originals = list(uow.records.contacts(ContactQuery(decision_id=decision_id, limit=100_000)))
+        corrections = uow.records.amendments_of_contacts([c.id for c in originals])
+    return tuple(sorted([*originals, *corrections], key=lambda c: c.seq))

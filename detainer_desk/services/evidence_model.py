@@ -10,7 +10,7 @@ from typing import Any
 
 from detainer_desk.domain.lifecycle import DecisionState
 
-from .ports import DecisionRow
+from .ports import ContactRecord, DecisionRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,9 @@ class DecisionRecord:
     # without an offset was read in it (contract section 1). Times are *shown* in the
     # county's zone (ReportContext.timezone).
     policy_timezone: str = "UTC"
+    # Every ICE contact recorded about this decision, and each amendment of one, in the
+    # order recorded (a contact's amendments name it in ``amends_id``).
+    contacts: tuple[ContactRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,8 @@ The bundle (a folder or a ZIP) holds:
 
     decisions.csv              one row per decision; FOIA-aligned column names
     decisions.jsonl            everything: request, decision, reasons, amendments, chain
+    contacts.csv, .jsonl       every ICE contact about them (and in their period), amended
+                               or not, each entry as recorded, with its chain hash
     PDF/DD0000001.pdf ...      the audit PDF of each decision
     NATIVES/DD0000002_x.pdf    every original attachment, byte for byte
     policies/                  every policy version the decisions applied, as written
@@ -38,7 +40,7 @@ from detainer_desk.domain.timetext import long_time_and_utc
 
 from .access import RecordError, audit, authorize
 from .checkpoints import CheckpointFile, create_checkpoint
-from .documents import report_context
+from .documents import contacts_about, report_context
 from .evidence_model import Checkpoint, DecisionRecord, ReportContext, Scan
 from .ports import Actor, DecisionQuery, Ledger, Signer, UnitOfWork
 
@@ -381,6 +383,7 @@ def _write_bundle(
             decision=json.loads(row.decision_json),
             scans=scans,
             policy_timezone=load_policy(row.policy).timezone,
+            contacts=contacts_about(uow_factory(), decision_id),
         )
 
     # The records are read here, in order; their PDFs may be rendered a few ahead (in
@@ -406,6 +409,7 @@ def _write_bundle(
                 yield loaded.popleft(), pdf
 
     done = 0
+    controls: dict[int, str] = {}  # decision id -> its control number in this bundle
     for number, (record, pdf) in enumerate(records_and_pdfs(), start=1):
         if cancelled():
             raise ExportCancelled("the export was cancelled")
@@ -417,6 +421,7 @@ def _write_bundle(
         summary = row.summary
 
         parent = next_control()
+        controls[decision_id] = parent
         children = [next_control() for _ in scans]
         pdf_name = f"PDF/{parent}.pdf"
         if request.pdfs:
@@ -508,6 +513,11 @@ def _write_bundle(
             f"policies/policy-version-{policy.id}-{policy.sha256[:12]}.toml",
             policy.text.encode("utf-8"),
         )
+    contacts_csv, contacts_jsonl = _contacts_files(
+        uow_factory, query, controls, checkpoint.entries, county
+    )
+    manifest.add("contacts.csv", contacts_csv.encode("utf-8"))
+    manifest.add("contacts.jsonl", contacts_jsonl.encode("utf-8"))
     manifest.add("decisions.csv", csv_buffer.getvalue().encode("utf-8"))
     manifest.add("decisions.jsonl", jsonl.getvalue().encode("utf-8"))
     manifest.add("LOADFILES/export.dat", b"\xef\xbb\xbf" + dat.getvalue().encode("utf-8"))
@@ -530,6 +540,126 @@ def _write_bundle(
         hashlib.sha256(manifest_bytes).hexdigest(),
         checkpoint,
     )
+
+
+# contacts.csv: one row per entry (a contact, or an amendment of one, each as recorded),
+# FOIA-style names beside decisions.csv's.
+CONTACT_COLUMNS = (
+    "Contact ID",
+    "Amends Contact ID",
+    "Contact Type",
+    "Contact Type Words",
+    "Contact Date Time",
+    "Requesting Agency",
+    "Decision ID",
+    "Decision Control Number",
+    "Details",
+    "Reason",
+    "Policy Answer",
+    "Recorded By",
+    "Recorded At",
+    "Workstation",
+    "Chain Seq",
+    "Entry Hash",
+)
+
+
+def _contacts_files(
+    uow_factory: Callable[[], UnitOfWork],
+    query: DecisionQuery,
+    controls: dict[int, str],
+    upto_seq: int,
+    county: ZoneInfo,
+) -> tuple[str, str]:
+    """contacts.csv and contacts.jsonl: the contacts about the exported decisions, and the
+    contacts about no decision that happened in the export's period (every one when it has
+    none), as the checkpoint saw the record (entries up to ``upto_seq``)."""
+    from detainer_desk.domain import contacts as ct
+
+    from .contacts import effective_contact
+    from .ports import ContactQuery, ContactRecord
+
+    with uow_factory() as uow:
+        originals = [
+            c
+            for c in uow.records.contacts(ContactQuery(limit=10_000_000))
+            if c.seq <= upto_seq
+            and (
+                c.decision_id in controls
+                if c.decision_id is not None
+                else (query.received_from is None or c.occurred_at >= query.received_from)
+                and (query.received_to is None or c.occurred_at < query.received_to)
+            )
+        ]
+        corrections = [
+            c
+            for c in uow.records.amendments_of_contacts([c.id for c in originals])
+            if c.seq <= upto_seq
+        ]
+    by_original: dict[int, list[ContactRecord]] = {}
+    for correction in corrections:
+        if correction.amends_id is not None:
+            by_original.setdefault(correction.amends_id, []).append(correction)
+
+    def iso(moment: dt.datetime) -> str:
+        return moment.astimezone(county).isoformat()
+
+    def entry(c: ContactRecord) -> dict[str, Any]:
+        return {
+            "contact_id": c.id,
+            "amends_contact_id": c.amends_id,
+            "kind": c.kind,
+            "occurred_at": iso(c.occurred_at),
+            "agency": c.agency,
+            "decision_id": c.decision_id,
+            "details": json.loads(c.details_json),
+            "reason": c.reason,
+            "policy_answer": c.policy_answer,
+            "recorded_by": c.stamp.recorded_by,
+            "recorded_at": iso(c.stamp.recorded_at),
+            "workstation": c.stamp.workstation,
+            "chain": {"seq": c.seq, "entry_hash": c.entry_hash},
+        }
+
+    table_buffer = io.StringIO()
+    table = csv_writer(table_buffer)
+    table.writerow(CONTACT_COLUMNS)
+    lines = io.StringIO()
+    for original in sorted(originals, key=lambda c: (c.occurred_at, c.id)):
+        history = sorted(by_original.get(original.id, []), key=lambda c: c.seq)
+        for c in (original, *history):
+            table.writerow(
+                [
+                    c.id,
+                    "" if c.amends_id is None else c.amends_id,
+                    c.kind,
+                    ct.CONTACT_WORDS.get(c.kind, c.kind),
+                    iso(c.occurred_at),
+                    c.agency,
+                    "" if c.decision_id is None else c.decision_id,
+                    controls.get(c.decision_id, "") if c.decision_id is not None else "",
+                    c.details_json,
+                    c.reason or "",
+                    c.policy_answer or "",
+                    c.stamp.recorded_by,
+                    iso(c.stamp.recorded_at),
+                    c.stamp.workstation,
+                    c.seq,
+                    c.entry_hash,
+                ]
+            )
+        now_reads = effective_contact(original, history)
+        document = {
+            **entry(original),
+            "amendments": [entry(c) for c in history],
+            "as_it_reads_now": {
+                "occurred_at": iso(now_reads.occurred_at),
+                "agency": now_reads.agency,
+                "details": dict(now_reads.details),
+            },
+        }
+        lines.write(json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n")
+    return table_buffer.getvalue(), lines.getvalue()
 
 
 def _decision_json(
@@ -686,6 +816,9 @@ decisions.csv                 one row per decision (UTF-8; column names follow t
 decisions.jsonl               one JSON object per decision: the request as entered, the
                               decision with every reason and citation, all amendments, the
                               policy version and the hash-chain positions
+contacts.csv, contacts.jsonl  every ICE contact about these decisions (and, about no
+                              decision, in their period): each entry as recorded, its
+                              amendments, how it reads now, and its hash-chain position
 PDF/                          the audit PDF of each decision (control number DD#######)
 NATIVES/                      every original attachment, byte for byte
 policies/                     every policy version applied, exactly as written

@@ -15,6 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Table
 
+from detainer_desk.domain import contacts as ct
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain.describe import TRIGGER_WORDS
 from detainer_desk.domain.vocabulary import ACTIONS, SIGNER_ROLE_WORDS
@@ -82,6 +83,7 @@ def render_audit_pdf(record: DecisionRecord, context: ReportContext) -> bytes:
     story += _policy(record, zone)
     story += _recorded(record, zone)
     story += _amendments(record, zone)
+    story += _contacts(record, zone)
     story += _chain(record)
     story.append(spacer(10))
     story.append(
@@ -591,6 +593,71 @@ def _amendments(record: DecisionRecord, zone: dt.tzinfo) -> list[Flowable]:
         )
         for number, a in enumerate(amendments, start=1)
     ]
+    return section(title, *blocks)
+
+
+def _contacts(record: DecisionRecord, zone: dt.tzinfo) -> list[Flowable]:
+    title = "9a  ICE contacts about this decision, in the order recorded"
+    if not record.contacts:
+        return section(
+            title,
+            para(
+                "No contact with immigration enforcement has been recorded about this "
+                "decision (interview or information request, release date given, transfer, "
+                "judicial process, database hit, request declined).",
+                styles().body,
+            ),
+        )
+    s = styles()
+    blocks: list[Flowable] = []
+    for number, contact in enumerate(record.contacts, start=1):
+        stamp = contact.stamp
+        what = ct.CONTACT_WORDS.get(contact.kind, contact.kind)
+        if contact.amends_id is not None:
+            what = f"Amendment of contact {contact.amends_id} ({what})"
+        else:
+            what = f"Contact {contact.id}: {what}"
+        rows: list[list[Flowable | str]] = [
+            [rich(f"{number}.  {bold(what)}", s.cell), ""],
+            [para("When", s.label), para(local_and_utc(contact.occurred_at, zone), s.cell)],
+            [para("Agency", s.label), para(w.text_of(contact.agency, "—"), s.cell)],
+            [para("Details", s.label), _details(contact.details_json, zone)],
+            [para("Reason", s.label), para(w.text_of(contact.reason, "—"), s.cell)],
+            [para("Policy's answer", s.label), para(w.text_of(contact.policy_answer, "—"), s.cell)],
+            [
+                para("Recorded", s.label),
+                rich(
+                    f"{markup(local_and_utc(stamp.recorded_at, zone))}<br/>by "
+                    f"{bold(stamp.recorded_by)} at workstation {markup(stamp.workstation)}",
+                    s.cell,
+                ),
+            ],
+            [
+                para("Chain entry", s.label),
+                rich(
+                    f"seq {contact.seq} · entry hash "
+                    f'<font name="{MONO}" size="7.5">{markup(contact.entry_hash)}</font>',
+                    s.cell,
+                ),
+            ],
+        ]
+        label_width = 1.2 * inch
+        table = Table(
+            rows,
+            colWidths=[label_width, CONTENT_WIDTH - label_width],
+            splitInRow=1,
+            hAlign="LEFT",
+        )
+        table.setStyle(
+            grid_style(
+                extra=[
+                    ("SPAN", (0, 0), (-1, 0)),
+                    ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
+                    ("BACKGROUND", (0, 1), (0, -1), PANEL_FILL),
+                ]
+            )
+        )
+        blocks.append(KeepTogether([table, spacer(6)]))
     return section(title, *blocks)
 
 

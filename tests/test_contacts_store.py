@@ -290,3 +290,41 @@ def test_the_jurisdiction_setting_wins_over_the_policy_and_only_an_admin_sets_it
     jurisdiction = read_jurisdiction(store.uow())
     assert (jurisdiction.code, jurisdiction.source) == ("CA", "setting")
     assert "Gov. Code 7283.1(a)" in _interview(store).policy_answer
+
+
+class _WriterDuringTheWalk:
+    """The store's own chain, while another workstation records a contact just after the
+    walk has verified the chain: the report must not count an entry it did not verify."""
+
+    def __init__(self, runtime) -> None:
+        self.runtime = runtime
+        self.ledger = runtime.ledger()
+
+    def walk(self):
+        yield from self.ledger.walk()
+        _interview(self.runtime, occurred_at=dt.datetime(2026, 2, 11, 12, 0))
+
+    def count(self) -> int:
+        return self.ledger.count()
+
+    def head(self) -> tuple[int, str]:
+        return self.ledger.head()
+
+    def describe(self, seq: int) -> tuple[str, int]:
+        return self.ledger.describe(seq)
+
+
+def test_a_contact_recorded_while_the_report_is_made_is_not_counted(store) -> None:
+    _interview(store)
+    report = make_law_report(
+        store.uow, _WriterDuringTheWalk(store), "oregon", dt.date(2026, 2, 1),
+        dt.date(2026, 2, 28), SUPERVISOR, NOW,
+    )  # fmt: skip
+    assert dict(report.result.summary)["Communications or requests received"] == "1"
+    assert len(find_contacts(store.uow(), ContactQuery(), SUPERVISOR, NOW)) == 2
+    later = make_law_report(
+        store.uow, store.ledger(), "oregon", dt.date(2026, 2, 1), dt.date(2026, 2, 28),
+        SUPERVISOR, NOW,
+    )  # fmt: skip
+    assert dict(later.result.summary)["Communications or requests received"] == "2"
+    assert later.entries > report.entries

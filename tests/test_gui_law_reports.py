@@ -198,3 +198,41 @@ def test_screens_at_1366x768_and_at_scale(qtbot: QtBot, window: MainWindow, tmp_
     qtbot.waitUntil(contact.isVisible)
     assert contact.height() <= 768
     contact.grab().save(str(tmp_path / "contact.png"))
+
+
+def test_the_admin_sets_the_reporting_law_in_settings_beside_the_translator_warning(
+    qtbot: QtBot, window: MainWindow, desk: Desk
+) -> None:
+    from detainer_desk.gui.dialogs import SettingsDialog
+    from detainer_desk.services.contacts import read_jurisdiction
+
+    sign_in_as(qtbot, window, "admin")
+    window.settings_action.trigger()
+    dialog = window.findChild(SettingsDialog)
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    assert "Oregon (from the policy in force)" in dialog.jurisdiction_note.text()
+    assert "have a qualified translator confirm them" in dialog.jurisdiction_note.text()
+    dialog.jurisdiction.setCurrentIndex(dialog.jurisdiction.findData("TX"))
+    click(qtbot, dialog.ok_button)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    jurisdiction = read_jurisdiction(desk.runtime.uow())
+    assert (jurisdiction.code, jurisdiction.source) == ("TX", "setting")
+
+    window.law_reports_action.trigger()
+    reports = window.findChild(LawReportsDialog)
+    assert reports is not None
+    qtbot.waitUntil(reports.isVisible)
+    assert reports.report.currentData() == "texas-monthly"
+    # Texas art. 2.251: the notice to a person held on a detainer (the policy can hold).
+    assert [reports.notice.itemData(i) for i in range(reports.notice.count())] == [
+        "texas-detainer-notice"
+    ]
+    reports.close()
+
+    window.settings_action.trigger()
+    again = [d for d in window.findChildren(SettingsDialog) if d.isVisible()][-1]
+    again.jurisdiction.setCurrentIndex(again.jurisdiction.findData(""))
+    click(qtbot, again.ok_button)
+    qtbot.waitUntil(lambda: not again.isVisible())
+    assert read_jurisdiction(desk.runtime.uow()).source == "active policy"

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QGroupBox,
@@ -345,7 +346,38 @@ class SettingsDialog(FormDialog):
         # answer it themselves).
         self.confirm_zone_change: Callable[[QWidget, str], bool] = ask_to_confirm
         self.saved: SettingsSaved | None = None
+        self._add_jurisdiction()
         self.finish_layout()
+
+    def _add_jurisdiction(self) -> None:
+        """The reporting jurisdiction: which statutory reports and notices the county uses."""
+        from detainer_desk.domain import lawreports as lr
+        from detainer_desk.services import contacts
+
+        from .law_reports import TRANSLATOR_WORDS_SHORT
+
+        self.saved_jurisdiction = contacts.read_jurisdiction(self.session.uow())
+        self.jurisdiction = QComboBox()
+        self.jurisdiction.setObjectName("settingsJurisdiction")
+        self.jurisdiction.setAccessibleName("Reporting jurisdiction")
+        self.jurisdiction.addItem("Follow the policy in force", "")
+        for code, name in lr.JURISDICTIONS.items():
+            self.jurisdiction.addItem(name, code)
+        if self.saved_jurisdiction.source == "setting":
+            self.jurisdiction.setCurrentIndex(
+                self.jurisdiction.findData(self.saved_jurisdiction.code)
+            )
+        label = QLabel("&Reporting law:")
+        label.setBuddy(self.jurisdiction)
+        self.form.addRow(label, self.jurisdiction)
+        # Under the form, full width, like the introduction: it must not be cut off.
+        self.jurisdiction_note = paragraph(
+            f"Reports and notices follow the reporting law (now: "
+            f"{self.saved_jurisdiction.words}). {TRANSLATOR_WORDS_SHORT}",
+            "settingsJurisdictionNote",
+            "About the reporting law and the notices' translations",
+        )
+        self.layout_.insertWidget(self.layout_.indexOf(self.error), self.jurisdiction_note)
 
     def clear_problems(self) -> None:
         super().clear_problems()
@@ -378,4 +410,10 @@ class SettingsDialog(FormDialog):
             )
             if not self.confirm_zone_change(self, question):
                 raise RecordError("Nothing was saved.")
+        chosen = str(self.jurisdiction.currentData() or "")
+        before = self.saved_jurisdiction.code if self.saved_jurisdiction.source == "setting" else ""
+        if chosen != (before or ""):
+            from detainer_desk.services.contacts import save_jurisdiction
+
+            save_jurisdiction(session.uow(), chosen, session.require_actor(), session.now())
         self.saved = save_settings(session.uow(), session.require_actor(), settings, session.now())

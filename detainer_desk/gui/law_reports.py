@@ -46,6 +46,10 @@ TRANSLATOR_WORDS = (
     "have a qualified translator confirm them before the jail gives them to anyone."
 )
 
+TRANSLATOR_WORDS_SHORT = (
+    "The notices' translations are drafts: have a qualified translator confirm them."
+)
+
 # The details that are chosen from a list, per kind of contact ("" = not given).
 CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
     ct.INTERVIEW_REQUEST: {
@@ -449,4 +453,4 @@ def _date_edit(object_name: str, accessible_name: str, day: dt.date) -> QDateEdi
     return edit
 
 
-__all__ = ["TRANSLATOR_WORDS", "ContactDialog", "LawReportsDialog"]
+__all__ = ["TRANSLATOR_WORDS", "TRANSLATOR_WORDS_SHORT", "ContactDialog", "LawReportsDialog"]

@@ -54,7 +54,8 @@ def read_jurisdiction(uow: UnitOfWork) -> Jurisdiction:
 
 
 def save_jurisdiction(uow: UnitOfWork, code: str, actor: Actor, now: dt.datetime) -> None:
-    if code not in lr.JURISDICTIONS:
+    """Set the county's reporting jurisdiction (``""``: follow the policy in force)."""
+    if code and code not in lr.JURISDICTIONS:
         raise RecordError(
             f"'{code}' is not a reporting jurisdiction (one of: {', '.join(lr.JURISDICTIONS)})"
         )

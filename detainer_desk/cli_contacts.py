@@ -194,6 +194,69 @@ def cmd_report_law(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_law_notice(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain import law_notices as ln
+
+    if args.list or not args.name:
+        out.write("The notices and forms (NAME, law, jurisdictions):\n")
+        for key, notice in ln.NOTICES.items():
+            out.write(f"  {key:24} {notice.law}; {', '.join(notice.jurisdictions)}\n")
+        out.write(f"Languages beside English: {', '.join(ln.NOTICE_LANGUAGES)}\n")
+        return EXIT_OK
+    if not args.language or not args.output:
+        raise UserError("law-notice NAME needs --language CODE and -o FILE.pdf")
+    from detainer_desk.adapters.files import pdf_kind
+
+    target = Path(args.output)
+    _check_output(target, replace=args.force, kind=pdf_kind)  # before the password is asked
+    with _signed_in(args) as (runtime, actor):
+        from detainer_desk.adapters.pdf.law_notices import NoticeFor, render_law_notice
+        from detainer_desk.services.contacts import prepare_notice
+        from detainer_desk.services.documents import report_context
+
+        now = runtime.clock()
+        person = prepare_notice(
+            runtime.uow(), args.name, args.language, actor, now, decision_id=args.decision
+        )
+        whom = NoticeFor(person.name, person.booking_number) if person else None
+        data = render_law_notice(
+            args.name, args.language, report_context(runtime.uow(), actor, now), whom
+        )
+        _write_output(target, data, replace=args.force, kind=pdf_kind, runtime=runtime)
+    out.write(f"Wrote the notice {args.name} (English and {args.language}) to {target}\n")
+    return EXIT_OK
+
+
+def cmd_jurisdiction(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain import law_notices as ln
+    from detainer_desk.domain import lawreports as lr
+    from detainer_desk.services.contacts import policy_can, read_jurisdiction, save_jurisdiction
+
+    code = args.code
+    if code is not None and code != "policy" and code not in lr.JURISDICTIONS:
+        raise UserError(
+            f"'{code}' is not a reporting jurisdiction (one of: "
+            f"{', '.join(lr.JURISDICTIONS)}, or policy to follow the policy in force)"
+        )
+    with _signed_in(args) as (runtime, actor):
+        if code is not None:
+            save_jurisdiction(
+                runtime.uow(), "" if code == "policy" else code, actor, runtime.clock()
+            )
+        jurisdiction = read_jurisdiction(runtime.uow())
+        can = policy_can(runtime.uow())
+    out.write(f"Reporting jurisdiction: {jurisdiction.words}\n")
+    reports = lr.reports_for(jurisdiction.code)
+    out.write("Reports: " + (", ".join(d.key for d in reports) or "none") + "\n")
+    notices = ln.notices_for(jurisdiction.code, can)
+    out.write("Notices: " + (", ".join(notices) or "none") + "\n")
+    if notices:
+        out.write(
+            "The notices' translations are drafts: have a qualified translator confirm them.\n"
+        )
+    return EXIT_OK
+
+
 def report_targets(target: Path) -> tuple[Path, Path]:
     if target.suffix.lower() != ".pdf":
         target = target.with_name(target.name + ".pdf")
@@ -286,3 +349,28 @@ def add_commands(commands: Any, common: Any, auth: Any) -> None:
         "--daily-cost", metavar="AMOUNT", help="Texas: the average daily cost of a prisoner"
     )
     report.set_defaults(handler=cmd_report_law)
+
+    notice = commands.add_parser(
+        "law-notice",
+        parents=[common, auth],
+        help="a notice or form the law names, English beside another language (PDF)",
+    )
+    notice.add_argument("name", nargs="?", metavar="NAME", help="the notice (see --list)")
+    notice.add_argument("--list", action="store_true", help="list the notices and languages")
+    notice.add_argument("--language", metavar="CODE", help="es, zh-Hans, zh-Hant, tl, vi or ko")
+    notice.add_argument(
+        "--decision", type=int, metavar="ID", help="print it for the person of this decision"
+    )
+    notice.add_argument("-o", "--output", metavar="FILE.pdf")
+    notice.add_argument("--force", action="store_true", help="overwrite FILE.pdf if it exists")
+    notice.set_defaults(handler=cmd_law_notice)
+
+    jurisdiction = commands.add_parser(
+        "jurisdiction",
+        parents=[common, auth],
+        help="show or set the reporting law (which reports and notices the county uses)",
+    )
+    jurisdiction.add_argument(
+        "code", nargs="?", metavar="CODE", help="IL, CA, OR, NYC, NJ, TX, CO, or policy"
+    )
+    jurisdiction.set_defaults(handler=cmd_jurisdiction)

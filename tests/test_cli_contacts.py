@@ -206,3 +206,44 @@ def test_report_law_lists_its_reports(run_cli, tmp_path: Path) -> None:
     assert listed.code == 0
     for name in ("illinois-annual", "california-forum", "nyc-quarterly", "texas-monthly"):
         assert name in listed.out
+
+
+def test_the_jurisdiction_and_its_notices_on_the_command_line(home: Path, run_cli) -> None:
+    shown = _cli(run_cli, home, "jurisdiction", user="counsel.c")
+    assert "Reporting jurisdiction: Oregon (from the policy in force)" in shown.out
+    assert "Reports: oregon" in shown.out and "Notices: none" in shown.out
+    denied = _cli(run_cli, home, "jurisdiction", "CA", user="counsel.c")
+    _plain(denied)
+    assert "may not change settings" in denied.err
+    _plain(_cli(run_cli, home, "jurisdiction", "XX", user="chief"))
+    made = _cli(run_cli, home, "jurisdiction", "CA", user="chief")
+    assert made.code == 0, made.err
+    assert "Reporting jurisdiction: California" in made.out
+    assert "Notices: interview-consent, request-notice, release-date-notice" in made.out
+    assert "have a qualified translator confirm" in made.out
+
+    target = home / "notice-zh.pdf"
+    printed = _cli(
+        run_cli, home, "law-notice", "request-notice", "--language", "zh-Hans", "--decision",
+        "1", "-o", str(target),
+    )  # fmt: skip
+    assert printed.code == 0, printed.err
+    text = subprocess.run(
+        ["pdftotext", str(target), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "RIVERA, Ana" in text and "B26-000311" in text  # for the person of decision 1
+    assert "关于ICE对您提出请求的通知" in text  # Simplified Chinese, embedded font
+    for args, words in (
+        (("law-notice", "request-notice", "--language", "fr", "-o", str(home / "x.pdf")),
+         "'fr' is not a language of the notices"),
+        (("law-notice", "no-such", "--language", "es", "-o", str(home / "x.pdf")),
+         "'no-such' is not a notice"),
+        (("law-notice", "request-notice", "--language", "es", "-o", str(target)),
+         "already exists"),
+        (("law-notice", "request-notice", "--language", "es"), "needs --language CODE and -o"),
+    ):  # fmt: skip
+        result = _cli(run_cli, home, *args)
+        _plain(result)
+        assert words in result.err
+    trail = _cli(run_cli, home, "audit", "--json", user="chief")
+    assert '"notice.print"' in trail.out and '"settings.save"' in trail.out

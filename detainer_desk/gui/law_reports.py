@@ -428,6 +428,7 @@ class LawReportsDialog(QDialog):
             from detainer_desk.adapters.pdf.law_notices import render_law_notice
             from detainer_desk.services.documents import report_context
 
+            contact_service.prepare_notice(uow(), key, language, actor, now)  # audited
             pdf = render_law_notice(key, language, report_context(uow(), actor, now))
             return backend.save_file(path, pdf, pdf_kind)
 

@@ -277,3 +277,53 @@ def find_contacts(
         )
         for c in originals
     ]
+
+
+# -- notices and forms -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NoticePerson:
+    name: str
+    booking_number: str
+
+
+def prepare_notice(
+    uow: UnitOfWork,
+    key: str,
+    language: str,
+    actor: Actor,
+    now: dt.datetime,
+    decision_id: int | None = None,
+) -> NoticePerson | None:
+    """Check a notice can be made (which notice, which language, who asks) and audit it;
+    for a recorded decision, the person it is for (their name and booking number, so the
+    printing of records is authorised and audited as for the notice to the person)."""
+    from detainer_desk.domain import law_notices as ln
+
+    if key not in ln.NOTICES:
+        raise RecordError(f"'{key}' is not a notice (one of: {', '.join(ln.NOTICES)})")
+    if language not in ln.NOTICE_LANGUAGES:
+        raise RecordError(
+            f"'{language}' is not a language of the notices (one of: "
+            f"{', '.join(ln.NOTICE_LANGUAGES)})"
+        )
+    with uow:
+        permission = acc.PRINT_RECORDS if decision_id is not None else acc.VIEW_POLICIES
+        actor = authorize(uow, actor, permission, "notice.print", key, now)
+        person = None
+        if decision_id is not None:
+            row = uow.records.decision(decision_id)
+            if row is None:
+                raise NotFoundError(f"there is no decision {decision_id}")
+            person = NoticePerson(row.summary.subject_name, row.summary.booking_number)
+        audit(
+            uow,
+            actor,
+            "notice.print",
+            key if decision_id is None else f"decision {decision_id}",
+            now,
+            details={"notice": key, "language": language, "decision": decision_id},
+        )
+        uow.commit()
+    return person

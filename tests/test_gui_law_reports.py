@@ -101,7 +101,8 @@ def test_a_contact_from_a_decision_detail_is_about_that_decision(
     assert row is not None
     detail = DecisionDetailDialog(window.session, window.tasks, row, decision_state(row), window)
     detail.show()
-    click(qtbot, detail.contact_button)
+    assert detail.reports_button.isEnabled()
+    detail.contact_action.trigger()
     dialog = detail.contact_dialog
     assert isinstance(dialog, ContactDialog)
     qtbot.waitUntil(dialog.isVisible)
@@ -236,3 +237,54 @@ def test_the_admin_sets_the_reporting_law_in_settings_beside_the_translator_warn
     click(qtbot, again.ok_button)
     qtbot.waitUntil(lambda: not again.isVisible())
     assert read_jurisdiction(desk.runtime.uow()).source == "active policy"
+
+
+def test_facts_for_the_reports_are_recorded_from_the_detail_as_amendments(
+    qtbot: QtBot, window: MainWindow, desk: Desk, tmp_path: Path
+) -> None:
+    from detainer_desk.domain import lifecycle as lc
+    from detainer_desk.gui.law_reports import ReportFactsDialog
+
+    decision_id = desk.record().decision_id
+    sign_in_as(qtbot, window, "sgt.b")
+    with desk.runtime.uow() as uow:
+        row = uow.records.decision(decision_id)
+    assert row is not None
+    detail = DecisionDetailDialog(window.session, window.tasks, row, decision_state(row), window)
+    detail.resize(910, 500)  # 1366x768 at 150 %: the buttons still fit
+    detail.show()
+    detail.grab().save(str(tmp_path / "detail-buttons.png"))
+    detail.facts_action.trigger()
+    dialog = detail.facts_dialog
+    assert isinstance(dialog, ReportFactsDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    type_into(qtbot, dialog.bail.edit, "yesterday at four")
+    sex = dialog.person["sex"]
+    assert isinstance(sex, QComboBox)
+    sex.setCurrentIndex(sex.findData("female"))
+    type_into(qtbot, dialog.person["preferred_language"], "K'iche'")
+    click(qtbot, dialog.ok_button)
+    assert dialog.isVisible() and dialog.bail.error.isVisible()  # kept open, nothing stored
+    assert dialog.person_facts() == {"sex": "female", "preferred_language": "K'iche'"}
+    dialog.bail.edit.clear()
+    type_into(qtbot, dialog.bail.edit, "2026-02-10 07:45")
+    click(qtbot, dialog.ok_button)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    with desk.runtime.uow() as uow:
+        after = uow.records.decision(decision_id)
+    assert after is not None
+    kinds = [(a.kind, a.stamp.recorded_by) for a in after.amendments]
+    assert kinds == [(lc.BAIL_POSTED, "sgt.b"), (lc.PERSON_FACTS, "sgt.b")]
+    assert "Recorded for the reports" in detail.message.text()
+    detail.close()
+
+    # An officer may not amend decisions: the button is off and says why.
+    window.session.sign_out()
+    sign_in_as(qtbot, window, "officer.a")
+    officer_detail = DecisionDetailDialog(
+        window.session, window.tasks, after, decision_state(after), window
+    )
+    assert not officer_detail.facts_action.isEnabled()
+    assert "amend" in officer_detail.facts_action.toolTip()
+    assert officer_detail.contact_action.isEnabled()  # an officer records contacts
+    officer_detail.close()

@@ -29,8 +29,10 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import contacts as ct
 from detainer_desk.domain import law_notices as ln
 from detainer_desk.domain import lawreports as lr
+from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain import timetext
 from detainer_desk.services import contacts as contact_service
+from detainer_desk.services.access import RecordError
 from detainer_desk.services.county_clock import read_county_zone
 
 from . import forms
@@ -205,6 +207,103 @@ class ContactDialog(FormDialog):
             decision_id=decision_id,
             reason=self.reason.text(),
         )
+
+
+class ReportFactsDialog(FormDialog):
+    """Facts the statutory reports need and a detainer decision does not hold: when bail was
+    posted (5 ILCS 805/25(a)(2)(B)) and facts about the person (Cal. Gov. Code 7283.1(d)).
+    Each is an amendment of the decision, also after the hold has ended."""
+
+    def __init__(self, session: Session, decision_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(
+            f"Facts for the reports: decision {decision_id}",
+            "reportFactsDialog",
+            "&Record facts",
+            parent,
+            intro=(
+                "Recorded as amendments of the decision: never changed, only added to. Leave "
+                "empty what is not known."
+            ),
+        )
+        self.session = session
+        self.decision_id = decision_id
+        self.recorded: list[int] = []
+        zone = read_county_zone(session.uow()).zone
+        self.bail = self.add_field(
+            "bail",
+            Field(
+                "&Bail posted at:",
+                "factsBailPosted",
+                hint=f"The county's date and time ({timetext.zone_words(zone)}), "
+                "e.g. 2026-02-10 14:30",
+                max_length=40,
+            ),
+        )
+        self.person: dict[str, QComboBox | QLineEdit] = {}
+        for key, words in (
+            ("sex", "&Sex"),
+            ("race", "R&ace"),
+            ("ethnicity", "&Ethnicity"),
+            ("preferred_language", "&Preferred language"),
+        ):
+            widget: QComboBox | QLineEdit
+            if key in lc.PERSON_FACT_VALUES:
+                widget = QComboBox()
+                widget.addItem("", "")
+                for value in lc.PERSON_FACT_VALUES[key]:
+                    widget.addItem(value.replace("_", " "), value)
+            else:
+                widget = QLineEdit()
+                widget.setMaxLength(lc.MAX_FACT_TEXT)
+                widget.setPlaceholderText("e.g. Spanish, K'iche', Mam")
+            widget.setObjectName(f"facts_{key}")
+            widget.setAccessibleName(words.replace("&", ""))
+            label = QLabel(f"{words}:")
+            label.setBuddy(widget)
+            self.form.addRow(label, widget)
+            self.person[key] = widget
+        self.finish_layout()
+
+    def person_facts(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for key, widget in self.person.items():
+            value = (
+                str(widget.currentData() or "")
+                if isinstance(widget, QComboBox)
+                else widget.text().strip()
+            )
+            if value:
+                found[key] = value
+        return found
+
+    def submit(self) -> None:
+        from detainer_desk.domain.reader import parse_instant_text
+        from detainer_desk.services.records import amend_decision
+
+        bail_text = self.bail.text().strip()
+        bail = None
+        if bail_text:
+            bail, error = parse_instant_text(bail_text)
+            if error or bail is None:
+                raise forms.FieldProblems({"bail": error or "give the date and time"})
+        facts = self.person_facts()
+        if bail is None and not facts:
+            raise RecordError("Nothing to record: give when bail was posted or a fact.")
+        problems = lc.report_fact_problems(lc.PERSON_FACTS, None, facts) if facts else []
+        if problems:
+            raise RecordError("; ".join(problems))
+        actor, now = self.session.require_actor(), self.session.now()
+        if bail is not None:
+            result = amend_decision(
+                self.session.uow(), self.decision_id, lc.BAIL_POSTED, actor, now, effective_at=bail
+            )
+            self.recorded.append(result.amendment_id)
+            self.bail.edit.clear()  # recorded: a second click must not record it twice
+        if facts:
+            result = amend_decision(
+                self.session.uow(), self.decision_id, lc.PERSON_FACTS, actor, now, details=facts
+            )
+            self.recorded.append(result.amendment_id)
 
 
 class LawReportsDialog(QDialog):
@@ -454,4 +553,10 @@ def _date_edit(object_name: str, accessible_name: str, day: dt.date) -> QDateEdi
     return edit
 
 
-__all__ = ["TRANSLATOR_WORDS", "TRANSLATOR_WORDS_SHORT", "ContactDialog", "LawReportsDialog"]
+__all__ = [
+    "TRANSLATOR_WORDS",
+    "TRANSLATOR_WORDS_SHORT",
+    "ContactDialog",
+    "LawReportsDialog",
+    "ReportFactsDialog",
+]

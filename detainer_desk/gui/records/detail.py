@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -191,22 +192,46 @@ class DecisionDetailDialog(QDialog):
             self.print_notice_button,
         ):
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
-        # Any later contact with immigration enforcement about this person, on the record.
-        self.contact_button = self._document_button(
-            "ICE &contact…",
-            "detailRecordContact",
-            "Record an ICE contact about this decision",
-            self.record_contact,
-        )
-        buttons.addButton(self.contact_button, QDialogButtonBox.ButtonRole.ActionRole)
-        may_record = session.may(acc.RECORD_DECISION)
-        self.contact_button.setEnabled(may_record)
-        self.contact_button.setToolTip(
-            "An interview or information request, a release date given, a transfer, ..."
-            if may_record
-            else "Needs a role that may record decisions"
+        # Any later contact with immigration enforcement about this person, and the facts
+        # the statutory reports need: one button with a menu (the row must fit a small
+        # screen at 200 %).
+        self.reports_button = QPushButton("For &reports")
+        self.reports_button.setObjectName("detailForReports")
+        self.reports_button.setAccessibleName("Record an ICE contact or facts for the reports")
+        self.reports_button.setAutoDefault(False)
+        reports_menu = QMenu(self.reports_button)
+        reports_menu.setObjectName("detailForReportsMenu")
+        reports_menu.setToolTipsVisible(True)
+        self.contact_action = reports_menu.addAction("Record an ICE &contact…")
+        self.contact_action.setObjectName("detailRecordContact")
+        self.contact_action.triggered.connect(self.record_contact)
+        self.facts_action = reports_menu.addAction("&Facts for the reports…")
+        self.facts_action.setObjectName("detailReportFacts")
+        self.facts_action.triggered.connect(self.record_report_facts)
+        self.reports_button.setMenu(reports_menu)
+        buttons.addButton(self.reports_button, QDialogButtonBox.ButtonRole.ActionRole)
+        for action, permission, allowed_tip, refused_tip in (
+            (
+                self.contact_action,
+                acc.RECORD_DECISION,
+                "An interview or information request, a release date given, a transfer, ...",
+                "Needs a role that may record decisions",
+            ),
+            (
+                self.facts_action,
+                acc.AMEND_DECISION,
+                "When bail was posted; sex, race, ethnicity, preferred language",
+                "Needs a role that may amend decisions",
+            ),
+        ):
+            allowed = session.may(permission)
+            action.setEnabled(allowed)
+            action.setToolTip(allowed_tip if allowed else refused_tip)
+        self.reports_button.setEnabled(
+            self.contact_action.isEnabled() or self.facts_action.isEnabled()
         )
         self.contact_dialog: QDialog | None = None
+        self.facts_dialog: QDialog | None = None
         self._update_buttons()
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.close_button.setObjectName("detailClose")
@@ -670,6 +695,21 @@ class DecisionDetailDialog(QDialog):
 
         dialog.accepted.connect(recorded)
         self.contact_dialog = dialog
+        dialog.open()
+
+    def record_report_facts(self) -> None:
+        from ..law_reports import ReportFactsDialog
+
+        dialog = ReportFactsDialog(self.session, self.decision_id, self)
+
+        def recorded() -> None:
+            if dialog.recorded:
+                self.message.show_note(
+                    f"Recorded for the reports as amendment {', '.join(map(str, dialog.recorded))}."
+                )
+
+        dialog.accepted.connect(recorded)
+        self.facts_dialog = dialog
         dialog.open()
 
     def save_audit_pdf(self) -> None:

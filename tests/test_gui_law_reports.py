@@ -288,3 +288,60 @@ def test_facts_for_the_reports_are_recorded_from_the_detail_as_amendments(
     assert "amend" in officer_detail.facts_action.toolTip()
     assert officer_detail.contact_action.isEnabled()  # an officer records contacts
     officer_detail.close()
+
+
+def test_the_contacts_screen_lists_searches_and_amends_keeping_the_original(
+    qtbot: QtBot, window: MainWindow, desk: Desk, tmp_path: Path
+) -> None:
+    from detainer_desk.gui.law_reports import AmendContactDialog, ContactsDialog
+    from detainer_desk.services.contacts import record_contact
+
+    interview = {"consent_form_given": True, "language": "tl", "answer": "declined"}
+    for when, agency in ((NOW - dt.timedelta(hours=3), "ICE"), (NOW, "CBP")):
+        record_contact(
+            desk.runtime.uow(), ct.INTERVIEW_REQUEST, when, agency, interview,
+            desk.actor("officer.a"), NOW,
+        )  # fmt: skip
+    sign_in_as(qtbot, window, "sgt.b")
+    window.contacts_action.trigger()
+    dialog = window.findChild(ContactsDialog)
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.model.rowCount() == 2
+    assert dialog.model.item(0, 3).text() == "CBP"  # newest first
+    dialog.resize(910, 500)  # 1366x768 at 150 %
+    dialog.grab().save(str(tmp_path / "contacts.png"))
+    type_into(qtbot, dialog.search, "cbp")
+    click(qtbot, dialog.search_button)
+    assert dialog.model.rowCount() == 1
+    dialog.search.clear()
+    click(qtbot, dialog.search_button)
+
+    dialog.select(1)  # the ICE one
+    assert "Contact 1:" in dialog.history.toPlainText()
+    click(qtbot, dialog.amend_button)
+    amend = dialog.child
+    assert isinstance(amend, AmendContactDialog)
+    qtbot.waitUntil(amend.isVisible)
+    answer = amend.detail_widgets["answer"]
+    assert isinstance(answer, QComboBox) and answer.currentData() == "declined"
+    answer.setCurrentIndex(answer.findData("consented"))
+    click(qtbot, amend.ok_button)
+    assert amend.isVisible() and amend.reason.error.isVisible()  # why is required
+    assert answer.currentData() == "consented"  # kept
+    type_into(qtbot, amend.reason.edit, "the form was signed after reading it in Tagalog")
+    click(qtbot, amend.ok_button)
+    qtbot.waitUntil(lambda: not amend.isVisible())
+    assert "(amended)" in dialog.model.item(1, 5).text()
+    dialog.select(1)
+    history = dialog.history.toPlainText()
+    assert "Amendment 3 of contact 1" in history and '"answer":"declined"' in history
+    (first,) = [v for v in _contacts(desk) if v.fact.contact_id == 1]
+    assert first.fact.answer == "consented" and first.corrections[0].stamp.recorded_by == "sgt.b"
+
+    window.session.sign_out()
+    sign_in_as(qtbot, window, "counsel.d")  # counsel reads; records and amends nothing
+    window.contacts_action.trigger()
+    seen = [d for d in window.findChildren(ContactsDialog) if d.isVisible()][-1]
+    seen.select(0)
+    assert not seen.record_button.isEnabled() and not seen.amend_button.isEnabled()

@@ -181,6 +181,7 @@ def test_menus_present(admin_window: MainWindow) -> None:
     }
     assert _entries("Reports", admin_window) == {
         "Reports and notices the law asks for…": True,
+        "ICE contacts…": False,  # an administrator does not view records
         "Record an ICE contact…": False,  # an administrator records no contact
     }
     assert _entries("Admin", admin_window) == {

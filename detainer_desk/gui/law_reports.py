@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -37,11 +39,12 @@ from detainer_desk.services.county_clock import read_county_zone
 
 from . import forms
 from .dialogs import FormDialog
-from .records.common import SaveChooser, ask_save_path, python_date, qt_date
+from .fit import fit_to_screen
+from .records.common import SaveChooser, ask_save_path, python_date, qt_date, record_table
 from .records.tasks import run_in_background
 from .session import Session
 from .tasks import TaskRunner
-from .widgets import Field, MessageLabel, form_layout, paragraph
+from .widgets import Field, MessageLabel, form_layout, paragraph, plain_sentence
 
 TRANSLATOR_WORDS = (
     "The notices in Spanish, Chinese, Tagalog, Vietnamese and Korean are draft translations: "
@@ -65,6 +68,56 @@ CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
     ct.DATABASE_HIT: {"system": ct.HIT_SYSTEMS},
 }
 YES_NO_DETAILS = ("consent_form_given", "complied")
+
+
+def fill_details(form: QFormLayout, kind: str) -> dict[str, QComboBox | QLineEdit]:
+    """The detail fields of a kind of contact in ``form`` (emptied first): a list to choose
+    from where the record keeps one of a few values, a line of text otherwise."""
+    while form.rowCount():
+        form.removeRow(0)
+    widgets: dict[str, QComboBox | QLineEdit] = {}
+    required = ct.REQUIRED_DETAILS[kind]
+    for key in (*required, *ct.OPTIONAL_DETAILS[kind]):
+        choices = CHOICES.get(kind, {}).get(key)
+        widget: QComboBox | QLineEdit
+        if choices is not None:
+            widget = QComboBox()
+            widget.addItem("", "")
+            for value in choices:
+                widget.addItem(ct.LANGUAGES.get(value, value.replace("_", " ")), value)
+        else:
+            widget = QLineEdit()
+            widget.setMaxLength(ct.MAX_TEXT)
+        widget.setObjectName(f"contactDetail_{key}")
+        words = key.replace("_", " ")
+        widget.setAccessibleName(words)
+        widgets[key] = widget
+        mark = "" if key in required else " (if known)"
+        form.addRow(QLabel(f"{words.capitalize()}{mark}:"), widget)
+    return widgets
+
+
+def set_detail(widget: QComboBox | QLineEdit, value: object) -> None:
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
+    if isinstance(widget, QComboBox):
+        widget.setCurrentIndex(max(0, widget.findData(str(value))))
+    else:
+        widget.setText(str(value))
+
+
+def read_details(widgets: dict[str, QComboBox | QLineEdit]) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for key, widget in widgets.items():
+        value = (
+            str(widget.currentData() or "")
+            if isinstance(widget, QComboBox)
+            else widget.text().strip()
+        )
+        if not value:
+            continue
+        found[key] = value == "yes" if key in YES_NO_DETAILS else value
+    return found
 
 
 class ContactDialog(FormDialog):
@@ -136,48 +189,13 @@ class ContactDialog(FormDialog):
         self.finish_layout()
 
     def _show_details(self) -> None:
-        while self.details_form.rowCount():
-            self.details_form.removeRow(0)
-        self.detail_widgets = {}
-        kind = str(self.kind.currentData())
-        required = ct.REQUIRED_DETAILS[kind]
-        for key in (*required, *ct.OPTIONAL_DETAILS[kind]):
-            choices = CHOICES.get(kind, {}).get(key)
-            widget: QComboBox | QLineEdit
-            if choices is not None:
-                widget = QComboBox()
-                widget.addItem("", "")
-                for value in choices:
-                    widget.addItem(ct.LANGUAGES.get(value, value.replace("_", " ")), value)
-            else:
-                widget = QLineEdit()
-                widget.setMaxLength(ct.MAX_TEXT)
-            widget.setObjectName(f"contactDetail_{key}")
-            words = key.replace("_", " ")
-            widget.setAccessibleName(words)
-            self.detail_widgets[key] = widget
-            mark = "" if key in required else " (if known)"
-            self.details_form.addRow(QLabel(f"{words.capitalize()}{mark}:"), widget)
+        self.detail_widgets = fill_details(self.details_form, str(self.kind.currentData()))
 
     def set_detail(self, key: str, value: str) -> None:
-        widget = self.detail_widgets[key]
-        if isinstance(widget, QComboBox):
-            widget.setCurrentIndex(widget.findData(value))
-        else:
-            widget.setText(value)
+        set_detail(self.detail_widgets[key], value)
 
     def details(self) -> dict[str, object]:
-        found: dict[str, object] = {}
-        for key, widget in self.detail_widgets.items():
-            value = (
-                str(widget.currentData() or "")
-                if isinstance(widget, QComboBox)
-                else widget.text().strip()
-            )
-            if not value:
-                continue
-            found[key] = value == "yes" if key in YES_NO_DETAILS else value
-        return found
+        return read_details(self.detail_widgets)
 
     def submit(self) -> None:
         from detainer_desk.domain.reader import parse_instant_text
@@ -207,6 +225,217 @@ class ContactDialog(FormDialog):
             decision_id=decision_id,
             reason=self.reason.text(),
         )
+
+
+class AmendContactDialog(FormDialog):
+    """Correct a contact: the facts as they should read and why. The contact itself is
+    never changed; the correction is a new entry that names it."""
+
+    def __init__(
+        self, session: Session, view: contact_service.ContactView, parent: QWidget | None = None
+    ) -> None:
+        fact = view.fact
+        super().__init__(
+            f"Amend contact {fact.contact_id}",
+            "amendContactDialog",
+            "&Record amendment",
+            parent,
+            intro=(
+                f"{ct.CONTACT_WORDS[fact.kind]}, as it reads now. Change what was wrong and "
+                "say why: the contact as first recorded stays on the record beside it."
+            ),
+        )
+        self.session = session
+        self.contact_id = fact.contact_id
+        self.amendment_id: int | None = None
+        zone = read_county_zone(session.uow()).zone
+        self.when = self.add_field(
+            "when", Field("&When:", "amendContactWhen", hint="The county's date and time")
+        )
+        self.when.edit.setText(timetext.as_typed(fact.occurred_at, zone))
+        self.agency = QComboBox()
+        self.agency.setObjectName("amendContactAgency")
+        self.agency.setAccessibleName("Agency")
+        self.agency.addItems(list(ct.AGENCIES))
+        self.agency.setCurrentText(fact.agency)
+        agency_label = QLabel("&Agency:")
+        agency_label.setBuddy(self.agency)
+        self.form.addRow(agency_label, self.agency)
+        details_form = form_layout()
+        self.form.addRow(details_form)
+        self.detail_widgets = fill_details(details_form, fact.kind)
+        for key, value in fact.details.items():
+            if key in self.detail_widgets:
+                set_detail(self.detail_widgets[key], value)
+        self.reason = self.add_field(
+            "reason", Field("&Why:", "amendContactReason", hint="Required: why it is corrected")
+        )
+        self.finish_layout()
+
+    def submit(self) -> None:
+        from detainer_desk.domain.reader import parse_instant_text
+
+        moment, error = parse_instant_text(self.when.text().strip())
+        if error or moment is None:
+            raise forms.FieldProblems({"when": error or "give the date and time"})
+        if not self.reason.text().strip():
+            raise forms.FieldProblems({"reason": "say why the contact is corrected"})
+        self.amendment_id = contact_service.amend_contact(
+            self.session.uow(),
+            self.contact_id,
+            self.reason.text(),
+            self.session.require_actor(),
+            self.session.now(),
+            details=read_details(self.detail_widgets),
+            occurred_at=moment,
+            agency=self.agency.currentText(),
+        )
+
+
+CONTACT_COLUMNS = ("ID", "When", "Contact", "Agency", "Decision", "How addressed", "Recorded by")
+
+
+class ContactsDialog(QDialog):
+    """Reports › ICE contacts: every contact on the record, newest first, searchable; each
+    with its history; recorded and amended from here by the roles that may."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("contactsDialog")
+        self.setWindowTitle("ICE contacts")
+        self.setAccessibleName("ICE contacts")
+        self.views: list[contact_service.ContactView] = []
+        self.child: QDialog | None = None
+        self.zone = read_county_zone(session.uow()).zone
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 12)
+        top = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("contactsSearch")
+        self.search.setAccessibleName("Search the contacts")
+        self.search.setPlaceholderText("Agency, kind or words of the details")
+        self.search.returnPressed.connect(self.load)
+        search_label = QLabel("&Search:")
+        search_label.setBuddy(self.search)
+        self.search_button = QPushButton("&Find")
+        self.search_button.setObjectName("contactsFind")
+        self.search_button.setAutoDefault(False)
+        self.search_button.clicked.connect(self.load)
+        top.addWidget(search_label)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.search_button)
+        layout.addLayout(top)
+        self.model = QStandardItemModel(0, len(CONTACT_COLUMNS), self)
+        self.model.setHorizontalHeaderLabels(list(CONTACT_COLUMNS))
+        self.table = record_table("contactsTable", "Contacts, newest first")
+        self.table.setModel(self.model)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_history())
+        layout.addWidget(self.table, 2)
+        self.history = QPlainTextEdit()
+        self.history.setObjectName("contactsHistory")
+        self.history.setAccessibleName("The contact as recorded, and its amendments")
+        self.history.setReadOnly(True)
+        layout.addWidget(self.history, 1)
+        self.message = MessageLabel("contactsMessage", "Problem")
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.setObjectName("contactsButtons")
+        self.record_button = QPushButton("&Record a contact…")
+        self.record_button.setObjectName("contactsRecord")
+        self.record_button.setAutoDefault(False)
+        self.record_button.clicked.connect(self.record)
+        self.record_button.setEnabled(session.may(acc.RECORD_DECISION))
+        self.amend_button = QPushButton("&Amend…")
+        self.amend_button.setObjectName("contactsAmend")
+        self.amend_button.setAutoDefault(False)
+        self.amend_button.clicked.connect(self.amend)
+        self.amend_button.setEnabled(False)
+        for button in (self.record_button, self.amend_button):
+            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        fit_to_screen(self, 980, 620)
+        self.load()
+
+    def load(self) -> None:
+        from detainer_desk.services.ports import ContactQuery
+
+        self.message.clear_message()
+        query = ContactQuery(search=self.search.text().strip() or None, limit=500)
+        try:
+            self.views = contact_service.find_contacts(
+                self.session.uow(), query, self.session.require_actor(), self.session.now()
+            )
+        except RecordError as refused:
+            self.message.show_error(plain_sentence(str(refused)))
+            return
+        self.model.removeRows(0, self.model.rowCount())
+        for view in self.views:
+            fact = view.fact
+            cells = (
+                str(fact.contact_id),
+                timetext.short_time(fact.occurred_at, self.zone),
+                ct.CONTACT_WORDS[fact.kind],
+                fact.agency,
+                str(fact.decision_id or ""),
+                ct.how_addressed(fact) + (" (amended)" if view.corrections else ""),
+                fact.recorded_by,
+            )
+            self.model.appendRow([QStandardItem(cell) for cell in cells])
+        if not self.views:
+            self.message.show_note("No contacts match.")
+        self.table.resizeColumnsToContents()
+        self._show_history()
+
+    def current(self) -> contact_service.ContactView | None:
+        row = self.table.currentIndex().row()
+        return self.views[row] if 0 <= row < len(self.views) else None
+
+    def select(self, row: int) -> None:
+        self.table.selectRow(row)
+
+    def _show_history(self) -> None:
+        view = self.current()
+        self.amend_button.setEnabled(view is not None and self.session.may(acc.AMEND_DECISION))
+        if view is None:
+            self.history.clear()
+            return
+        lines = []
+        for record in (view.original, *view.corrections):
+            head = (
+                f"Contact {record.id}"
+                if record.amends_id is None
+                else f"Amendment {record.id} of contact {record.amends_id}"
+            )
+            lines += [
+                f"{head}: recorded {timetext.short_time(record.stamp.recorded_at, self.zone)} "
+                f"by {record.stamp.recorded_by} at {record.stamp.workstation} "
+                f"(chain entry {record.seq})",
+                f"  when: {timetext.short_time(record.occurred_at, self.zone)}; "
+                f"agency: {record.agency}",
+                f"  details: {record.details_json}",
+            ]
+            if record.reason:
+                lines.append(f"  reason: {record.reason}")
+            if record.amends_id is None and record.policy_answer:
+                lines.append(f"  the policy's answer: {record.policy_answer}")
+        self.history.setPlainText("\n".join(lines))
+
+    def record(self) -> None:
+        dialog = ContactDialog(self.session, self)
+        dialog.accepted.connect(self.load)
+        self.child = dialog
+        dialog.open()
+
+    def amend(self) -> None:
+        view = self.current()
+        if view is None:
+            return
+        dialog = AmendContactDialog(self.session, view, self)
+        dialog.accepted.connect(self.load)
+        self.child = dialog
+        dialog.open()
 
 
 class ReportFactsDialog(FormDialog):
@@ -556,7 +785,9 @@ def _date_edit(object_name: str, accessible_name: str, day: dt.date) -> QDateEdi
 __all__ = [
     "TRANSLATOR_WORDS",
     "TRANSLATOR_WORDS_SHORT",
+    "AmendContactDialog",
     "ContactDialog",
+    "ContactsDialog",
     "LawReportsDialog",
     "ReportFactsDialog",
 ]

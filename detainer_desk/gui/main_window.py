@@ -281,6 +281,8 @@ class MainWindow(QMainWindow):
             "Reports and &notices the law asks for…", "lawReportsAction"
         )
         self.law_reports_action.triggered.connect(self.open_law_reports)
+        self.contacts_action = self._action("ICE con&tacts…", "contactsAction")
+        self.contacts_action.triggered.connect(self.open_contacts)
         self.contact_action = self._action("Record an ICE &contact…", "contactAction")
         self.contact_action.triggered.connect(lambda: self.open_contact(None))
 
@@ -363,6 +365,11 @@ class MainWindow(QMainWindow):
                 "Statutory reports (PDF and CSV) and the notices the county's law names",
             ),
             (
+                self.contacts_action,
+                acc.VIEW_RECORDS,
+                "Every contact on the record, searchable, with its amendments",
+            ),
+            (
                 self.contact_action,
                 acc.RECORD_DECISION,
                 "An interview or information request, a release date given, a transfer, ...",
@@ -422,7 +429,9 @@ class MainWindow(QMainWindow):
         # menu bar does not move when it does).
         self._policy_menu_pending = self._menu("&Policy", "policyMenuPending", [])
         self.reports_menu = self._menu(
-            "Re&ports", "reportsMenu", [self.law_reports_action, None, self.contact_action]
+            "Re&ports",
+            "reportsMenu",
+            [self.law_reports_action, None, self.contacts_action, self.contact_action],
         )
         self.admin_menu = self._menu(
             "&Admin",
@@ -931,6 +940,17 @@ class MainWindow(QMainWindow):
         from .law_reports import LawReportsDialog
 
         dialog = LawReportsDialog(self.session, self.tasks, self)
+        self._open_dialog(dialog)
+        return dialog
+
+    def open_contacts(self) -> QDialog | None:
+        from detainer_desk.domain import accounts as acc
+
+        if not self._may(acc.VIEW_RECORDS):
+            return None
+        from .law_reports import ContactsDialog
+
+        dialog = ContactsDialog(self.session, self)
         self._open_dialog(dialog)
         return dialog
 

@@ -328,3 +328,50 @@ def test_a_contact_recorded_while_the_report_is_made_is_not_counted(store) -> No
     )  # fmt: skip
     assert dict(later.result.summary)["Communications or requests received"] == "2"
     assert later.entries > report.entries
+
+
+def test_two_workstations_record_contacts_at_once_and_the_chain_holds(
+    store, tmp_path, db_url
+) -> None:
+    import threading
+
+    from detainer_desk.paths import resolve_paths
+    from detainer_desk.runtime import open_runtime
+
+    others = [
+        open_runtime(resolve_paths(tmp_path / f"ws{n}"), db_url, keep_daily_backups=0)
+        for n in range(2)
+    ]
+    start = threading.Barrier(2)
+    failures: list[Exception] = []
+
+    def workstation(runtime, name: str) -> None:
+        try:
+            start.wait(timeout=60)
+            for n in range(15):
+                record_contact(
+                    runtime.uow(), ct.DATABASE_HIT, dt.datetime(2026, 2, 11, 9, n), "ICE",
+                    {"system": "IAQ/LESC", "reference": f"{name}-{n}"},
+                    Actor("officer.a", name), NOW,
+                )  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - reported in the test's own thread
+            failures.append(exc)
+
+    threads = [
+        threading.Thread(target=workstation, args=(runtime, f"DESK-{n}"))
+        for n, runtime in enumerate(others)
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+    finally:
+        for runtime in others:
+            runtime.close()
+    assert failures == []
+    views = find_contacts(store.uow(), ContactQuery(), OFFICER, NOW)
+    references = sorted(str(v.fact.details["reference"]) for v in views)
+    assert len(references) == 30 and len(set(references)) == 30
+    result = _verify(store)
+    assert result.fault is None, str(result.fault)

@@ -177,6 +177,9 @@ def test_roles_decide_who_records_amends_and_reports_and_refusals_are_audited(st
             "a declined request must say why",
         ),
         ({"occurred_at": dt.datetime(2026, 2, 13, 9, 0)}, "cannot be in the future"),
+        ({"details": {**INTERVIEW, "interview_at": "x" * 2001}}, "at most 2000 characters"),
+        ({"details": {**INTERVIEW, "interview_at": "9\x00am"}}, r"control character \(U\+0000\)"),
+        ({"details": {**INTERVIEW, "interview_at": "\x1b[2J"}}, r"control character \(U\+001B\)"),
         ({"occurred_at": dt.datetime(2026, 2, 11, 9, 15, 30)}, "whole minutes"),
     ],
 )
@@ -209,6 +212,7 @@ def test_facts_for_the_reports_are_amendments_also_after_the_hold_ended(store) -
         (lc.PERSON_FACTS, {"sex": "tall"}, "sex: 'tall' is not one of"),
         (lc.PERSON_FACTS, {"shoe": "9"}, "shoe: not a fact about the person"),
         (lc.PERSON_FACTS, {}, "at least one fact"),
+        (lc.PERSON_FACTS, {"preferred_language": "es\x07"}, "control character"),
         (lc.BAIL_POSTED, {}, "bail was posted is required"),
         (lc.ICE_CUSTODY, {"receiving_agency": " "}, "receiving agency"),
     ):

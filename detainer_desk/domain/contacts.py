@@ -137,10 +137,22 @@ def contact_problems(
     for key, value in details.items():
         if isinstance(value, str) and len(value) > MAX_TEXT:
             problems.append(f"{key}: at most {MAX_TEXT} characters")
+        if isinstance(value, str) and control_character(value):
+            problems.append(f"{key}: contains a control character (U+{control_character(value)})")
+    if reason and control_character(reason):
+        problems.append(f"reason: contains a control character (U+{control_character(reason)})")
     problems += _value_problems(kind, details)
     if kind in REASON_REQUIRED and not (reason or "").strip():
         problems.append("reason: a declined request must say why it was declined")
     return problems
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in ``text`` (tabs and line ends allowed), as hex."""
+    for char in text:
+        if (ord(char) < 32 and char not in "\t\n\r") or 127 <= ord(char) < 160:
+            return f"{ord(char):04X}"
+    return None
 
 
 def _value_problems(kind: str, details: Mapping[str, Any]) -> list[str]:

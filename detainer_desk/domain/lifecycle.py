@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .contacts import control_character
 from .timetext import span_words
 
 RELEASE_ELIGIBLE: Final = "release_eligible"
@@ -115,12 +116,16 @@ def report_fact_problems(
                 )
             elif len(value) > MAX_FACT_TEXT:
                 problems.append(f"{key}: at most {MAX_FACT_TEXT} characters")
+            elif control_character(value):
+                problems.append(f"{key}: contains a control character")
     elif kind == ICE_CUSTODY and RECEIVING_AGENCY in details:
         value = details[RECEIVING_AGENCY]
         if not isinstance(value, str) or not value.strip():
             problems.append("receiving agency: give it as words, or leave it out")
         elif len(value) > MAX_FACT_TEXT:
             problems.append(f"receiving agency: at most {MAX_FACT_TEXT} characters")
+        elif control_character(value):
+            problems.append("receiving agency: contains a control character")
     return problems
 
 

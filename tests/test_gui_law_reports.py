@@ -22,7 +22,7 @@ from detainer_desk.services.ports import ContactQuery
 from detainer_desk.services.records import decision_state
 
 from .test_gui_records_support import NOW, Desk, desk_under, sign_in_as, window_on
-from .test_gui_support import click, type_into
+from .test_gui_support import click, trail, type_into
 
 
 @pytest.fixture
@@ -345,3 +345,35 @@ def test_the_contacts_screen_lists_searches_and_amends_keeping_the_original(
     seen = [d for d in window.findChildren(ContactsDialog) if d.isVisible()][-1]
     seen.select(0)
     assert not seen.record_button.isEnabled() and not seen.amend_button.isEnabled()
+
+
+def test_a_notice_from_a_decision_detail_names_its_person(
+    qtbot: QtBot, window: MainWindow, desk: Desk, tmp_path: Path
+) -> None:
+    save_jurisdiction(desk.runtime.uow(), "TX", desk.admin, NOW)
+    decision_id = desk.record().decision_id
+    sign_in_as(qtbot, window, "officer.a")
+    with desk.runtime.uow() as uow:
+        row = uow.records.decision(decision_id)
+    assert row is not None
+    detail = DecisionDetailDialog(window.session, window.tasks, row, decision_state(row), window)
+    detail.show()
+    assert detail.notices_action.isEnabled()
+    detail.notices_action.trigger()
+    dialog = detail.notices_dialog
+    assert isinstance(dialog, LawReportsDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.notice.currentData() == "texas-detainer-notice"
+    assert not dialog.save_button.isEnabled()  # an officer makes no statutory report
+    dialog.language.setCurrentIndex(dialog.language.findData("es"))
+    target = tmp_path / "texas-notice.pdf"
+    dialog.choose_save_path = lambda _parent, _title, suggested: str(target)
+    click(qtbot, dialog.notice_button)
+    qtbot.waitUntil(lambda: dialog.saved == [target], timeout=30_000)
+    text = _pdf_text(target)
+    assert "RIVERA, Ana" in text and "B26-000311" in text
+    assert "art. 2.251" in text
+    printed = [e for e in trail(desk.runtime, desk.admin) if e.action == "notice.print"]
+    assert [(e.user_name, e.target) for e in printed] == [("officer.a", f"decision {decision_id}")]
+    dialog.close()
+    detail.close()

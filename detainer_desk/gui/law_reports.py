@@ -538,12 +538,24 @@ class ReportFactsDialog(FormDialog):
 class LawReportsDialog(QDialog):
     """The statutory reports for a chosen period, and the notices the county's law names."""
 
-    def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        decision_id: int | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.tasks = tasks
+        # With a decision, the notices are printed for its person (name and booking number).
+        self.decision_id = decision_id
         self.setObjectName("lawReportsDialog")
-        self.setWindowTitle("Reports the law asks for")
+        self.setWindowTitle(
+            "Reports the law asks for"
+            if decision_id is None
+            else f"Reports and notices: the person of decision {decision_id}"
+        )
         self.setAccessibleName("Reports the law asks for")
         self.choose_save_path: SaveChooser = ask_save_path
         self.saved: list[Path] = []
@@ -644,7 +656,11 @@ class LawReportsDialog(QDialog):
         self.notice_button.setAutoDefault(False)
         self.notice_button.clicked.connect(self.save_notice)
         # Blank forms: no one's records are in them, so every role may save them.
-        self.notice_button.setEnabled(bool(self.notice_keys))
+        self.notice_button.setEnabled(
+            bool(self.notice_keys) and (decision_id is None or session.may(acc.PRINT_RECORDS))
+        )
+        if decision_id is not None:
+            self.notice_button.setText(f"Save n&otice for decision {decision_id}…")
         for widget in (self.notice, self.language):
             widget.setEnabled(bool(self.notice_keys))
         translator = QLabel(TRANSLATOR_WORDS)
@@ -744,7 +760,9 @@ class LawReportsDialog(QDialog):
         self.message.clear_message()
         key = str(self.notice.currentData())
         language = str(self.language.currentData())
-        chosen = self.choose_save_path(self, "Save the notice", f"{key}-en-{language}.pdf")
+        decision_id = self.decision_id
+        whose = f"-decision-{decision_id}" if decision_id is not None else ""
+        chosen = self.choose_save_path(self, "Save the notice", f"{key}-en-{language}{whose}.pdf")
         if not chosen:
             return
         path = Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
@@ -753,11 +771,14 @@ class LawReportsDialog(QDialog):
 
         def work() -> Path:
             from detainer_desk.adapters.files import pdf_kind
-            from detainer_desk.adapters.pdf.law_notices import render_law_notice
+            from detainer_desk.adapters.pdf.law_notices import NoticeFor, render_law_notice
             from detainer_desk.services.documents import report_context
 
-            contact_service.prepare_notice(uow(), key, language, actor, now)  # audited
-            pdf = render_law_notice(key, language, report_context(uow(), actor, now))
+            person = contact_service.prepare_notice(  # authorised and audited
+                uow(), key, language, actor, now, decision_id=decision_id
+            )
+            whom = NoticeFor(person.name, person.booking_number) if person else None
+            pdf = render_law_notice(key, language, report_context(uow(), actor, now), whom)
             return backend.save_file(path, pdf, pdf_kind)
 
         def saved(written: Path) -> None:

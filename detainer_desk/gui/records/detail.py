@@ -208,6 +208,9 @@ class DecisionDetailDialog(QDialog):
         self.facts_action = reports_menu.addAction("&Facts for the reports…")
         self.facts_action.setObjectName("detailReportFacts")
         self.facts_action.triggered.connect(self.record_report_facts)
+        self.notices_action = reports_menu.addAction("&Notices for this person…")
+        self.notices_action.setObjectName("detailLawNotices")
+        self.notices_action.triggered.connect(self.open_law_notices)
         self.reports_button.setMenu(reports_menu)
         buttons.addButton(self.reports_button, QDialogButtonBox.ButtonRole.ActionRole)
         for action, permission, allowed_tip, refused_tip in (
@@ -216,6 +219,12 @@ class DecisionDetailDialog(QDialog):
                 acc.RECORD_DECISION,
                 "An interview or information request, a release date given, a transfer, ...",
                 "Needs a role that may record decisions",
+            ),
+            (
+                self.notices_action,
+                acc.PRINT_RECORDS,
+                "The notices and forms the county's law names, with this person's name",
+                "Needs a role that may print records",
             ),
             (
                 self.facts_action,
@@ -228,9 +237,12 @@ class DecisionDetailDialog(QDialog):
             action.setEnabled(allowed)
             action.setToolTip(allowed_tip if allowed else refused_tip)
         self.reports_button.setEnabled(
-            self.contact_action.isEnabled() or self.facts_action.isEnabled()
+            any(
+                a.isEnabled() for a in (self.contact_action, self.facts_action, self.notices_action)
+            )
         )
         self.contact_dialog: QDialog | None = None
+        self.notices_dialog: QDialog | None = None
         self.facts_dialog: QDialog | None = None
         self._update_buttons()
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
@@ -695,6 +707,13 @@ class DecisionDetailDialog(QDialog):
 
         dialog.accepted.connect(recorded)
         self.contact_dialog = dialog
+        dialog.open()
+
+    def open_law_notices(self) -> None:
+        from ..law_reports import LawReportsDialog
+
+        dialog = LawReportsDialog(self.session, self.tasks, self, decision_id=self.decision_id)
+        self.notices_dialog = dialog
         dialog.open()
 
     def record_report_facts(self) -> None:

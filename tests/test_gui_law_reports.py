@@ -92,7 +92,7 @@ def test_an_officer_records_a_contact_and_a_refusal_keeps_what_was_typed(
 
 
 def test_a_contact_from_a_decision_detail_is_about_that_decision(
-    qtbot: QtBot, window: MainWindow, desk: Desk
+    qtbot: QtBot, window: MainWindow, desk: Desk, tmp_path: Path
 ) -> None:
     decision_id = desk.record().decision_id
     sign_in_as(qtbot, window, "sgt.b")
@@ -118,6 +118,12 @@ def test_a_contact_from_a_decision_detail_is_about_that_decision(
     assert view.fact.decision_id == decision_id
     assert "ORS 181A.826(3)(a)" in (view.fact.policy_answer or "")  # Oregon law answers
     assert "recorded" in detail.message.text()
+    tab = detail.tabs.indexOf(detail.contacts_view)
+    assert detail.tabs.tabText(tab) == "ICE contacts (1)"
+    assert "Release date given to ICE" in detail.contacts_view.toPlainText()
+    assert "ICE ERO Portland" in detail.contacts_view.toPlainText()
+    detail.tabs.setCurrentWidget(detail.contacts_view)
+    detail.grab().save(str(tmp_path / "contacts-tab.png"))
     detail.close()
 
 

@@ -62,6 +62,16 @@ from .common import (
 from .documents import AUDIT_PDF, NOTICE, DecisionDocuments, PrinterChooser, ask_printer
 from .tasks import run_in_background
 
+CONTACT_COLUMNS = (
+    "#",
+    "What",
+    "When",
+    "Agency",
+    "Details",
+    "Reason or the policy's answer",
+    "Recorded",
+    "Chain",
+)
 HISTORY_COLUMNS = ("#", "Recorded", "By", "Workstation", "What", "Effective", "Reason", "Details")
 PDF_MEDIA_TYPE = "application/pdf"
 
@@ -147,6 +157,9 @@ class DecisionDetailDialog(QDialog):
         self.tabs.addTab(self._reasons_tab(), "Reasons and citations")
         self.tabs.addTab(self._policy_tab(), "Policy version")
         self.tabs.addTab(self._history_tab(), f"History ({len(row.amendments)} amendments)")
+        self.contacts_view = self._browser("detailContacts", "ICE contacts about this decision", "")
+        self.tabs.addTab(self.contacts_view, "ICE contacts")
+        self.refresh_contacts()
         self.tabs.addTab(self._raw_tab(), "As entered")
         size_to_current_page(self.tabs)  # the dialog fits a small screen on any tab
         layout.addWidget(self.tabs, 1)
@@ -654,6 +667,47 @@ class DecisionDetailDialog(QDialog):
         self.history_view = self._browser("detailHistory", "Amendment history, oldest first", body)
         return self.history_view
 
+    def refresh_contacts(self) -> None:
+        """Every contact recorded about this decision and each amendment of one, in the
+        order recorded (chain order)."""
+        from detainer_desk.domain import contacts as ct
+        from detainer_desk.services.documents import contacts_about
+
+        self.contact_records = contacts_about(self.session.uow(), self.decision_id)
+        rows = []
+        for record in self.contact_records:
+            what = ct.CONTACT_WORDS.get(record.kind, record.kind)
+            if record.amends_id is not None:
+                what = f"Amendment of contact {record.amends_id}"
+            rows.append(
+                [
+                    _e(record.id),
+                    f"<b>{_e(what)}</b>",
+                    _e(short_time(record.occurred_at, self.zone)),
+                    _e(record.agency),
+                    _e(details_text(record.details_json, self.zone)),
+                    _e(record.reason or record.policy_answer or NOTHING),
+                    _e(
+                        f"{record.stamp.recorded_by}, "
+                        f"{short_time(record.stamp.recorded_at, self.zone)}"
+                    ),
+                    _e(f"chain entry {record.seq}"),
+                ]
+            )
+        note = (
+            "<p>No contact with immigration enforcement has been recorded about this "
+            "decision. <b>For reports › Record an ICE contact…</b> records one.</p>"
+            if not rows
+            else ""
+        )
+        self.contacts_view.setHtml(
+            f"<p>Times in {_e(self.zone.key)}. A contact is never changed: a correction is "
+            "a new entry that names it.</p>" + _grid_html(CONTACT_COLUMNS, rows) + note
+        )
+        index = self.tabs.indexOf(self.contacts_view)
+        originals = sum(1 for r in self.contact_records if r.amends_id is None)
+        self.tabs.setTabText(index, f"ICE contacts ({originals})")
+
     def history_kinds(self) -> list[str]:
         """What the history shows, in order (for tests and screen readers)."""
         return [entry[4] for entry in self.history_entries]
@@ -700,6 +754,7 @@ class DecisionDetailDialog(QDialog):
 
         def recorded() -> None:
             if dialog.recorded is not None:
+                self.refresh_contacts()
                 self.message.show_note(
                     f"Contact {dialog.recorded.contact_id} recorded. "
                     f"The policy's answer: {dialog.recorded.policy_answer}"

@@ -139,6 +139,10 @@ def test_counsel_saves_a_statutory_report_and_its_csv_from_the_verified_record(
     qtbot.waitUntil(dialog.isVisible)
     # The policy says "Example County, OR": Oregon's report comes first.
     assert dialog.report.currentData() == "oregon"
+    assert not dialog.daily_cost.isEnabled()  # Texas alone asks for it
+    dialog.choose_report("texas-monthly")
+    assert dialog.daily_cost.isEnabled()
+    dialog.choose_report("oregon")
     intro = dialog.findChild(QLabel, "lawReportsIntro")
     assert intro is not None and "Oregon (from the policy in force)" in intro.text()
     # Oregon's law names no notice for the person: nothing to save, and it says so.

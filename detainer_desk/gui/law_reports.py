@@ -606,6 +606,9 @@ class LawReportsDialog(QDialog):
         cost_label.setBuddy(self.daily_cost)
         form.addRow(cost_label, self.daily_cost)
         layout.addLayout(form)
+        # Only the Texas report asks for the daily cost of housing a prisoner.
+        self.report.currentIndexChanged.connect(lambda _i: self._report_chosen())
+        self._report_chosen()
         self.save_button = QPushButton("&Save PDF and CSV…")
         self.save_button.setObjectName("lawReportSave")
         self.save_button.setAccessibleName("Save the report as a PDF and a CSV")
@@ -683,6 +686,9 @@ class LawReportsDialog(QDialog):
 
     def period(self) -> tuple[dt.date, dt.date]:
         return python_date(self.from_date.date()), python_date(self.to_date.date())
+
+    def _report_chosen(self) -> None:
+        self.daily_cost.setEnabled(self.report.currentData() == "texas-monthly")
 
     def set_period(self, first: dt.date, last: dt.date) -> None:
         self.from_date.setDate(qt_date(first))

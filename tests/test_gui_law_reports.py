@@ -140,8 +140,14 @@ def test_counsel_saves_a_statutory_report_and_its_csv_from_the_verified_record(
     # The policy says "Example County, OR": Oregon's report comes first.
     assert dialog.report.currentData() == "oregon"
     assert not dialog.daily_cost.isEnabled()  # Texas alone asks for it
+    # Each report starts on its last whole period before the county's today (10 Feb 2026).
+    assert dialog.period() == (dt.date(2026, 1, 1), dt.date(2026, 1, 31))
     dialog.choose_report("texas-monthly")
     assert dialog.daily_cost.isEnabled()
+    dialog.choose_report("nyc-quarterly")
+    assert dialog.period() == (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+    dialog.choose_report("illinois-annual")
+    assert dialog.period() == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     dialog.choose_report("oregon")
     intro = dialog.findChild(QLabel, "lawReportsIntro")
     assert intro is not None and "Oregon (from the policy in force)" in intro.text()
@@ -387,3 +393,19 @@ def test_a_notice_from_a_decision_detail_names_its_person(
     assert [(e.user_name, e.target) for e in printed] == [("officer.a", f"decision {decision_id}")]
     dialog.close()
     detail.close()
+
+
+@pytest.mark.parametrize(
+    ("cadence", "today", "first", "last"),
+    [
+        ("monthly", dt.date(2026, 3, 1), dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+        ("monthly", dt.date(2026, 1, 15), dt.date(2025, 12, 1), dt.date(2025, 12, 31)),
+        ("quarterly", dt.date(2026, 4, 1), dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+        ("quarterly", dt.date(2026, 3, 31), dt.date(2025, 10, 1), dt.date(2025, 12, 31)),
+        ("annual", dt.date(2026, 1, 1), dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+    ],
+)
+def test_the_last_whole_period_of_each_cadence(cadence, today, first, last) -> None:
+    from detainer_desk.gui.law_reports import last_period
+
+    assert last_period(cadence, today) == (first, last)

@@ -562,6 +562,7 @@ class LawReportsDialog(QDialog):
         self.jurisdiction = contact_service.read_jurisdiction(session.uow())
         zone = read_county_zone(session.uow()).zone
         today = timetext.county_day(session.now(), zone)
+        self.today = today
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 14)
@@ -688,7 +689,9 @@ class LawReportsDialog(QDialog):
         return python_date(self.from_date.date()), python_date(self.to_date.date())
 
     def _report_chosen(self) -> None:
-        self.daily_cost.setEnabled(self.report.currentData() == "texas-monthly")
+        key = str(self.report.currentData())
+        self.daily_cost.setEnabled(key == "texas-monthly")
+        self.set_period(*last_period(lr.REPORTS[key].cadence, self.today))
 
     def set_period(self, first: dt.date, last: dt.date) -> None:
         self.from_date.setDate(qt_date(first))
@@ -793,6 +796,18 @@ class LawReportsDialog(QDialog):
 
         self.message.show_note("Making the notice…")
         run_in_background(self.tasks, self, self.message, work, saved)
+
+
+def last_period(cadence: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last whole period of a report's cadence before ``today`` (the county's day)."""
+    if cadence.startswith("monthly"):
+        last = today.replace(day=1) - dt.timedelta(days=1)
+        return last.replace(day=1), last
+    if cadence == "quarterly":
+        quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        last = quarter_start - dt.timedelta(days=1)
+        return dt.date(last.year, 3 * ((last.month - 1) // 3) + 1, 1), last
+    return dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)
 
 
 def _csv_kind(head: bytes) -> bool:

@@ -22,6 +22,7 @@ from detainer_desk.services.ports import ContactQuery
 from detainer_desk.services.records import decision_state
 
 from .test_gui_records_support import NOW, Desk, desk_under, sign_in_as, window_on
+from .test_gui_shell import _unnamed_controls
 from .test_gui_support import click, trail, type_into
 
 
@@ -207,6 +208,7 @@ def test_screens_at_1366x768_and_at_scale(qtbot: QtBot, window: MainWindow, tmp_
     assert reports is not None
     qtbot.waitUntil(reports.isVisible)
     assert reports.height() <= 768 and reports.width() <= 1366
+    assert _unnamed_controls(reports) == []
     reports.grab().save(str(tmp_path / "law-reports.png"))
     reports.close()
     window.contact_action.trigger()
@@ -214,6 +216,7 @@ def test_screens_at_1366x768_and_at_scale(qtbot: QtBot, window: MainWindow, tmp_
     assert contact is not None
     qtbot.waitUntil(contact.isVisible)
     assert contact.height() <= 768
+    assert _unnamed_controls(contact) == []
     contact.grab().save(str(tmp_path / "contact.png"))
 
 
@@ -325,6 +328,7 @@ def test_the_contacts_screen_lists_searches_and_amends_keeping_the_original(
     qtbot.waitUntil(dialog.isVisible)
     assert dialog.model.rowCount() == 2
     assert dialog.model.item(0, 3).text() == "CBP"  # newest first
+    assert _unnamed_controls(dialog) == []
     dialog.resize(910, 500)  # 1366x768 at 150 %
     dialog.grab().save(str(tmp_path / "contacts.png"))
     type_into(qtbot, dialog.search, "cbp")

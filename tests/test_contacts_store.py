@@ -379,3 +379,25 @@ def test_two_workstations_record_contacts_at_once_and_the_chain_holds(
     assert len(references) == 30 and len(set(references)) == 30
     result = _verify(store)
     assert result.fault is None, str(result.fault)
+
+
+def test_contacts_are_searched_by_words_and_a_typed_wildcard_is_itself(store) -> None:
+    _interview(
+        store,
+        kind=ct.DECLINED,
+        details={"asked_for": "release date, 100% of the file"},
+        reason="Not a judicial warrant",
+    )
+    _interview(store, kind=ct.DATABASE_HIT, details={"system": "IAQ/LESC"})
+
+    def found(text: str) -> list[str]:
+        views = find_contacts(store.uow(), ContactQuery(search=text), COUNSEL, NOW)
+        return [v.fact.kind for v in views]
+
+    assert found("judicial WARRANT") == [ct.DECLINED]
+    assert found("iaq") == [ct.DATABASE_HIT]
+    assert found("100%") == [ct.DECLINED]
+    assert found("%") == [ct.DECLINED]  # only the one with a % in it
+    assert sorted(found("_")) == [ct.DATABASE_HIT, ct.DECLINED]  # both kinds have one
+    assert found("nothing-like-this") == []
+    assert ("contacts.search", "counsel.d", "success") in _actions(store)

@@ -1150,13 +1150,15 @@ class SqlRecordRepository:
         if query.decision_id is not None:
             statement = statement.where(contacts.c.decision_id == query.decision_id)
         if query.search and query.search.strip():
-            for word in query.search.split():
-                pattern = f"%{word.lower()}%"
+            # A typed % or _ is itself, not a wildcard.
+            for word in query.search.lower().split()[:20]:
                 statement = statement.where(
-                    func.lower(contacts.c.agency).like(pattern)
-                    | func.lower(contacts.c.kind).like(pattern)
-                    | func.lower(contacts.c.details_json).like(pattern)
-                    | func.lower(func.coalesce(contacts.c.reason, "")).like(pattern)
+                    func.lower(contacts.c.agency).contains(word, autoescape=True)
+                    | func.lower(contacts.c.kind).contains(word, autoescape=True)
+                    | func.lower(contacts.c.details_json).contains(word, autoescape=True)
+                    | func.lower(func.coalesce(contacts.c.reason, "")).contains(
+                        word, autoescape=True
+                    )
                 )
         statement = statement.order_by(contacts.c.occurred_at.desc(), contacts.c.id.desc())
         statement = statement.limit(query.limit)

@@ -129,6 +129,27 @@ def test_a_contact_is_amended_never_changed(store) -> None:
         "the person consented once the form was read in Spanish"
     ]
     assert _verify(store).fault is None
+    # A form that shows every detail gives them whole: one left out is taken out.
+    amend_contact(
+        store.uow(), contact_id, "the interview time was not known", SUPERVISOR, NOW,
+        details={**INTERVIEW, "answer": "consented"}, whole_details=True,
+    )  # fmt: skip
+    amend_contact(
+        store.uow(), contact_id, "it was known after all", SUPERVISOR, NOW,
+        details={"interview_at": "10:30"},
+    )  # fmt: skip
+    (view,) = find_contacts(store.uow(), ContactQuery(), OFFICER, NOW)
+    assert view.fact.details == {**INTERVIEW, "answer": "consented", "interview_at": "10:30"}
+    amend_contact(
+        store.uow(), contact_id, "the time was another person's", SUPERVISOR, NOW,
+        details={**INTERVIEW, "answer": "consented"}, whole_details=True,
+    )  # fmt: skip
+    (view,) = find_contacts(store.uow(), ContactQuery(), OFFICER, NOW)
+    assert "interview_at" not in view.fact.details and len(view.corrections) == 4
+    with pytest.raises(RecordError, match="consent_form_given: required"):
+        amend_contact(
+            store.uow(), contact_id, "wrong", SUPERVISOR, NOW, details={}, whole_details=True
+        )
     with pytest.raises(RecordError, match="written reason"):
         amend_contact(store.uow(), contact_id, "  ", SUPERVISOR, NOW, details={})
     with pytest.raises(NotFoundError):

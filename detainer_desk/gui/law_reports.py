@@ -289,6 +289,7 @@ class AmendContactDialog(FormDialog):
             details=read_details(self.detail_widgets),
             occurred_at=moment,
             agency=self.agency.currentText(),
+            whole_details=True,  # the form shows them all: one emptied is taken out
         )
 
 

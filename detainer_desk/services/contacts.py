@@ -174,9 +174,12 @@ def amend_contact(
     details: Mapping[str, Any] | None = None,
     occurred_at: dt.datetime | None = None,
     agency: str | None = None,
+    whole_details: bool = False,
 ) -> int:
     """Correct a contact: a new entry that names it, says why, and gives the facts as they
-    should read. The contact itself is never changed."""
+    should read. The contact itself is never changed. ``details`` are merged into the
+    details as they read now, or replace them (``whole_details``: a form that shows them
+    all, where a detail left empty is one taken out)."""
     reason = reason.strip()
     if not reason:
         raise RecordError("a written reason is required to amend a contact")
@@ -188,7 +191,9 @@ def amend_contact(
         if original is None or original.amends_id is not None:
             raise NotFoundError(f"there is no contact {contact_id}")
         current = effective_contact(original, uow.records.amendments_of_contacts([contact_id]))
-        merged = {**current.details, **dict(details or {})}
+        merged = (
+            dict(details or {}) if whole_details else {**current.details, **dict(details or {})}
+        )
         new_agency = agency or current.agency
         problems = ct.contact_problems(original.kind, new_agency, merged, reason)
         if problems:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -213,7 +214,7 @@ class FakeRecords:
     def amendments_of_contacts(self, ids: Sequence[int]) -> Sequence[ContactRecord]:
         return [c for c in self.d.contacts if c.amends_id in ids]
 
-    def decision_ids_received_before(self, until):  # type: ignore[no-untyped-def]
+    def decision_ids_received_before(self, until: dt.datetime) -> Sequence[int]:
         return [
             n
             for n, (decision, _) in enumerate(self.d.decisions, start=1)

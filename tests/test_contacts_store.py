@@ -422,3 +422,34 @@ def test_contacts_are_searched_by_words_and_a_typed_wildcard_is_itself(store) ->
     assert sorted(found("_")) == [ct.DATABASE_HIT, ct.DECLINED]  # both kinds have one
     assert found("nothing-like-this") == []
     assert ("contacts.search", "counsel.d", "success") in _actions(store)
+
+
+def test_an_empty_period_is_certified_and_the_county_days_hold_across_a_clock_change(
+    store,
+) -> None:
+    # Nothing in January: Illinois asks the agency to certify that it received nothing.
+    empty = make_law_report(
+        store.uow, store.ledger(), "illinois-annual", dt.date(2026, 1, 1), dt.date(2026, 1, 31),
+        COUNSEL, NOW,
+    )  # fmt: skip
+    assert empty.result.rows == ()
+    assert any("received no requests" in c for c in empty.result.certifications)
+    assert any("no immigration detainers" in c for c in empty.result.certifications)
+    # The county's days (America/Los_Angeles): 8 March 2026 is 23 hours long. A contact at
+    # 23:30 on the 7th and one at 00:30 on the 9th fall on those days, not on the 8th.
+    later = NOW + dt.timedelta(days=40)
+    for when in (dt.datetime(2026, 3, 7, 23, 30), dt.datetime(2026, 3, 9, 0, 30)):
+        record_contact(
+            store.uow(), ct.DECLINED, when, "ICE", {"asked_for": "release date"}, OFFICER,
+            later, reason="no judicial warrant",
+        )  # fmt: skip
+    day = make_law_report(
+        store.uow, store.ledger(), "oregon", dt.date(2026, 3, 8), dt.date(2026, 3, 8),
+        COUNSEL, later,
+    )  # fmt: skip
+    assert dict(day.result.summary)["Communications or requests received"] == "0"
+    both = make_law_report(
+        store.uow, store.ledger(), "oregon", dt.date(2026, 3, 7), dt.date(2026, 3, 9),
+        COUNSEL, later,
+    )  # fmt: skip
+    assert [row[1] for row in both.result.rows] == ["2026-03-07", "2026-03-09"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,11 +167,17 @@ def test_the_board_empties_as_people_are_released(
     for expected_left, kind in ((2, lc.RELEASED), (1, lc.ICE_CUSTODY), (0, lc.LIFTED)):
         screen.table.selectRow(0)
         screen.kind_combo.setCurrentIndex(screen.kind_combo.findData(kind))
+        # Who took the person is asked for ICE custody alone (5 ILCS 805/25(a)(2)(E)).
+        assert screen.agency_edit.isVisible() == (kind == lc.ICE_CUSTODY)
+        if kind == lc.ICE_CUSTODY:
+            type_into(qtbot, screen.agency_edit, "ICE ERO Portland")
         if kind == lc.LIFTED:
             assert not screen.record_button.isEnabled()  # a written reason first
             type_into(qtbot, screen.reason_edit, "ICE cancelled the detainer by fax")
         click(qtbot, screen.record_button)
         said = answer(qtbot, screen, "amendmentConfirmation")
+        if kind == lc.ICE_CUSTODY:
+            assert "ICE ERO Portland" in said
         assert lc.AMENDMENT_WORDS[kind] in said and "leaves the holds board" in said
         assert screen.model.rowCount() == expected_left  # off the board at once
         assert "Recorded for" in screen.message.text()
@@ -181,6 +188,10 @@ def test_the_board_empties_as_people_are_released(
         e.action for e in trail(desk.runtime, desk.admin, user_name="sgt.b", action="decision.")
     }
     assert statuses == {"decision.released", "decision.ice_custody", "decision.lifted"}
+    custody = trail(desk.runtime, desk.admin, action="decision.ice_custody")
+    assert [json.loads(e.details_json)[lc.RECEIVING_AGENCY] for e in custody] == [
+        "ICE ERO Portland"
+    ]
 
 
 def test_recording_release_eligibility_starts_the_clock(

@@ -551,6 +551,16 @@ class ActiveHoldsScreen(QWidget):
         reason_label = QLabel("Rea&son:")
         reason_label.setBuddy(self.reason_edit)
         form.addRow(reason_label, self.reason_edit)
+        # Who took the person (5 ILCS 805/25(a)(2)(E) asks), shown for ICE custody only.
+        self.agency_edit = QLineEdit()
+        self.agency_edit.setObjectName("holdsReceivingAgency")
+        self.agency_edit.setAccessibleName("Receiving agency")
+        self.agency_edit.setMaxLength(lc.MAX_FACT_TEXT)
+        self.agency_edit.setPlaceholderText("optional, e.g. ICE ERO Chicago")
+        agency_label = QLabel("Recei&ved by:")
+        agency_label.setBuddy(self.agency_edit)
+        form.addRow(agency_label, self.agency_edit)
+        self._agency_row = (form, agency_label)
         self.record_button = QPushButton("Recor&d")
         self.record_button.setObjectName("holdsRecord")
         self.record_button.setAccessibleName("Record it for the selected person")
@@ -579,6 +589,8 @@ class ActiveHoldsScreen(QWidget):
         self.kind_hint.setText(ACTION_HINTS[kind])
         required = kind in lc.REASON_REQUIRED
         self.reason_edit.setPlaceholderText("required" if required else "optional")
+        form, label = self._agency_row
+        form.setRowVisible(label, kind == lc.ICE_CUSTODY)
         self._update_buttons()
 
     # ---------------------------------------------------------------- loading
@@ -857,7 +869,13 @@ class ActiveHoldsScreen(QWidget):
         chosen = self.selected_item() is not None
         kind = self.kind_combo.currentData()
         reason_ok = kind not in lc.REASON_REQUIRED or bool(self.reason_edit.text().strip())
-        for widget in (self.kind_combo, self.when_edit, self.now_button, self.reason_edit):
+        for widget in (
+            self.kind_combo,
+            self.when_edit,
+            self.now_button,
+            self.reason_edit,
+            self.agency_edit,
+        ):
             widget.setEnabled(allowed and chosen)
         self.record_button.setEnabled(allowed and chosen and reason_ok)
         if not allowed:
@@ -885,6 +903,9 @@ class ActiveHoldsScreen(QWidget):
         ]
         if reason.strip():
             written.append(("Reason", reason.strip()))
+        agency = self.agency_edit.text().strip() if kind == lc.ICE_CUSTODY else ""
+        if agency:
+            written.append(("Received by", agency))
         written.append(("Signed", f"{actor.user}, {full_time(self.session.now(), self.zone)}"))
         closing = (
             f" {row.subject_name} then leaves the holds board: the detainer no longer keeps "
@@ -916,10 +937,12 @@ class ActiveHoldsScreen(QWidget):
             note="The amendment is added to the record for good and cannot be changed or "
             "removed later." + closing,
             act="Record",
-            on_confirmed=lambda: self._amend(item, kind, when, reason),
+            on_confirmed=lambda: self._amend(item, kind, when, reason, agency),
         )
 
-    def _amend(self, item: HoldItem, kind: str, when: dt.datetime, reason: str) -> None:
+    def _amend(
+        self, item: HoldItem, kind: str, when: dt.datetime, reason: str, agency: str = ""
+    ) -> None:
         self.message.clear_message()
         try:
             result = records.amend_decision(
@@ -930,6 +953,7 @@ class ActiveHoldsScreen(QWidget):
                 self.session.now(),
                 effective_at=when,
                 reason=reason,
+                details={lc.RECEIVING_AGENCY: agency} if agency else None,
             )
         except RecordError as refused:
             self.message.show_error(plain_sentence(str(refused)))
@@ -948,6 +972,7 @@ class ActiveHoldsScreen(QWidget):
         else:
             self.message.show_note(note)
         self.reason_edit.clear()
+        self.agency_edit.clear()
         if result.state.closed:
             # They are no longer held on this detainer: off the board at once.
             self._show_rows(

@@ -429,7 +429,7 @@ class MainWindow(QMainWindow):
         # menu bar does not move when it does).
         self._policy_menu_pending = self._menu("&Policy", "policyMenuPending", [])
         self.reports_menu = self._menu(
-            "Re&ports",
+            "Rep&orts",
             "reportsMenu",
             [self.law_reports_action, None, self.contacts_action, self.contact_action],
         )

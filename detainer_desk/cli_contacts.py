@@ -191,6 +191,8 @@ def cmd_report_law(args: argparse.Namespace, out: TextIO) -> int:
     )
     for label, value in report.result.summary:
         out.write(f"  {label.strip()}: {value}\n")
+    for certification in report.result.certifications:
+        out.write(f"Certification: {certification}\n")
     return EXIT_OK
 
 

@@ -247,3 +247,15 @@ def test_the_jurisdiction_and_its_notices_on_the_command_line(home: Path, run_cl
         assert words in result.err
     trail = _cli(run_cli, home, "audit", "--json", user="chief")
     assert '"notice.print"' in trail.out and '"settings.save"' in trail.out
+
+
+def test_report_law_for_a_period_without_any_says_the_certification(home: Path, run_cli) -> None:
+    made = _cli(
+        run_cli, home, "report-law", "illinois-annual", "--from", "2025-01-01", "--to",
+        "2025-12-31", "-o", str(home / "il-2025.pdf"), user="counsel.c",
+    )  # fmt: skip
+    assert made.code == 0, made.err
+    assert "Certification: The agency certifies that it received no requests" in made.out
+    assert "it received no immigration detainers or civil immigration warrants" in made.out
+    rows = (home / "il-2025.csv").read_text("utf-8").splitlines()
+    assert len(rows) == 1 and rows[0].startswith("part,entry")  # the fields, no entries

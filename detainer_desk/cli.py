@@ -187,10 +187,12 @@ def _signed_in(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
 
     Commands that read, change or export records need an account (CJIS): ``--user NAME``
     and the password from the terminal, or the first line of standard input with
-    ``--password-stdin``. The sign-in, the action and the sign-out are all audited.
+    ``--password-stdin``; then, for an account with a second factor, its code from the
+    terminal, or the next line of standard input with ``--otp-stdin``. The sign-in, the
+    action and the sign-out are all audited.
     """
     from detainer_desk.runtime import local_actor
-    from detainer_desk.services.accounts import sign_in, sign_out
+    from detainer_desk.services.accounts import sign_out
 
     if not getattr(args, "user", None):
         raise UserError(
@@ -198,22 +200,133 @@ def _signed_in(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
             "on the terminal, or read from standard input with --password-stdin)."
         )
     password = _read_password(args, f"Password for {args.user}: ")
+    code = _read_code(args) if getattr(args, "otp_stdin", False) else None
     runtime = _open_runtime(args)
     try:
-        actor = sign_in(
-            runtime.uow(),
-            runtime.security(),
-            args.user,
-            password,
-            local_actor().workstation,
-            runtime.clock(),
-        )
+        actor = _authenticate(args, runtime, password, code, local_actor().workstation)
         try:
             yield runtime, actor
         finally:
             sign_out(runtime.uow(), actor, runtime.clock(), "command finished")
     finally:
         runtime.close()
+
+
+def _authenticate(
+    args: argparse.Namespace, runtime: Any, password: str, code: str | None, workstation: str
+) -> Any:
+    """Sign ``args.user`` in: the password, then the second factor when the account has
+    one (the code given, or asked for on the terminal), or its enrolment when the
+    installation requires one and the account has none yet (on a terminal only)."""
+    from detainer_desk.services import second_factor as factors
+    from detainer_desk.services.accounts import sign_in
+
+    try:
+        actor = sign_in(
+            runtime.uow(),
+            runtime.security(),
+            args.user,
+            password,
+            workstation,
+            runtime.clock(),
+            code,
+        )
+    except factors.SecondFactorNeeded as needed:
+        if code is not None:
+            raise
+        if not args.stdin.isatty():
+            raise UserError(
+                f"{args.user} signs in with a second factor: give the 6-digit code from the "
+                "authenticator app (or a recovery code) on the next line of standard input "
+                "with --otp-stdin."
+            ) from None
+        import getpass
+
+        del needed
+        typed = getpass.getpass("Code from your authenticator app (or a recovery code): ")
+        actor = sign_in(
+            runtime.uow(),
+            runtime.security(),
+            args.user,
+            password,
+            workstation,
+            runtime.clock(),
+            typed,
+        )
+    except factors.EnrolmentNeeded as needed:
+        actor = _enrol_on_terminal(args, runtime, password, workstation, str(needed))
+    _remind_second_factor(args, runtime, actor)
+    return actor
+
+
+def _enrol_on_terminal(
+    args: argparse.Namespace, runtime: Any, password: str, workstation: str, why: str
+) -> Any:
+    """Set up the second factor at sign-in, on a terminal: the QR code and the secret to
+    type into an authenticator app, a code back, then the recovery codes, shown once."""
+    from detainer_desk.adapters.pdf.qr import qr_text
+    from detainer_desk.services import second_factor as factors
+    from detainer_desk.services.accounts import enrol_at_sign_in
+    from detainer_desk.services.settings import read_settings
+
+    if not args.stdin.isatty():
+        raise UserError(
+            why,
+            "That is done once, on a terminal or in the window: run this command on a "
+            "terminal without --password-stdin (or sign in to the window) to see the QR code.",
+        )
+    import getpass
+
+    err = args.err
+    enrolment = factors.new_enrolment(
+        runtime.security(), acc_name(args.user), read_settings(runtime.uow()).county_name
+    )
+    err.write(
+        f"{why}\n\nScan this QR code with an authenticator app (Microsoft or Google "
+        "Authenticator, FreeOTP, ...):\n\n"
+        f"{qr_text(enrolment.uri)}\n\nor type this key into it: {enrolment.secret_text}\n\n"
+    )
+    for attempt in range(3):
+        typed = getpass.getpass("Then type the 6-digit code it shows: ")
+        try:
+            actor, codes = enrol_at_sign_in(
+                runtime.uow(),
+                runtime.security(),
+                args.user,
+                password,
+                enrolment,
+                typed,
+                workstation,
+                runtime.clock(),
+            )
+        except factors.SecondFactorNeeded as again:
+            if attempt == 2:
+                raise
+            err.write(f"{again}\n")
+            continue
+        break
+    err.write(
+        "\nThe second factor is set up. These recovery codes each sign you in once when the "
+        "phone is not at hand. Write them down now and keep them safe: they are not shown "
+        "again.\n\n" + "\n".join(f"    {code}" for code in codes) + "\n\n"
+    )
+    return actor
+
+
+def acc_name(name: str) -> str:
+    from detainer_desk.domain.accounts import normalize_user_name
+
+    return normalize_user_name(name)
+
+
+def _remind_second_factor(args: argparse.Namespace, runtime: Any, actor: Any) -> None:
+    """An administrator of an installation that does not require a second factor is told,
+    at every sign-in, that CJIS asks for one."""
+    from detainer_desk.domain.accounts import MANAGE_SETTINGS, may
+    from detainer_desk.services import second_factor as factors
+
+    if may(actor.roles, MANAGE_SETTINGS) and not factors.is_required(runtime.uow()):
+        _say_notices(args, [factors.NOT_REQUIRED_REMINDER])
 
 
 def _read_password(args: argparse.Namespace, prompt: str) -> str:
@@ -225,8 +338,37 @@ def _read_password(args: argparse.Namespace, prompt: str) -> str:
     if args.stdin.isatty():
         import getpass
 
+        _show_notice(args)
         return getpass.getpass(prompt)
     raise UserError("no terminal to ask for the password: use --password-stdin")
+
+
+def _show_notice(args: argparse.Namespace) -> None:
+    """The system-use notice (CJIS 5.5.4), before a password is typed on the terminal."""
+    from detainer_desk.services.notices import DEFAULT_NOTICE, system_use_notice
+
+    if getattr(args, "notice_shown", False):
+        return
+    args.notice_shown = True
+    text = DEFAULT_NOTICE
+    try:
+        runtime = _open_runtime(args)
+    except UserError:
+        runtime = None
+    if runtime is not None:
+        try:
+            text = system_use_notice(runtime.uow())
+        finally:
+            runtime.close()
+    args.err.write(f"\n{text}\n\n")
+
+
+def _read_code(args: argparse.Namespace) -> str:
+    """The second-factor code: the next line of standard input (--otp-stdin)."""
+    line = args.stdin.readline()
+    if not line:
+        raise UserError("--otp-stdin: standard input ended before a code was read")
+    return str(line).strip()
 
 
 def cmd_policy_activate(args: argparse.Namespace, out: TextIO) -> int:
@@ -646,6 +788,11 @@ def cmd_users_add(args: argparse.Namespace, out: TextIO) -> int:
         first = needs_first_admin(runtime.uow())
     finally:
         runtime.close()
+    if args.without_second_factor and not first:
+        raise UserError(
+            "--without-second-factor is for the first administrator of a new installation; "
+            "the requirement is changed with 'settings --second-factor on|off'"
+        )
     if first:
         if args.role != ["admin"]:
             raise UserError("the first account must be an administrator: use --role admin")
@@ -660,10 +807,21 @@ def cmd_users_add(args: argparse.Namespace, out: TextIO) -> int:
                 password,
                 local_actor().workstation,
                 runtime.clock(),
+                require_second_factor=not args.without_second_factor,
             )
         finally:
             runtime.close()
         out.write(f"Created the first administrator, {args.name.strip().casefold()}.\n")
+        if args.without_second_factor:
+            out.write(
+                "A second factor is NOT required at sign-in on this installation (turn it on "
+                "with 'settings --second-factor on').\n"
+            )
+        else:
+            out.write(
+                "Every account signs in with a second factor: an authenticator app is set up "
+                "at the first sign-in (in the window, or on a terminal).\n"
+            )
         return EXIT_OK
     with _signed_in(args) as (runtime, actor):
         password = _read_password(args, f"New password for {args.name}: ")
@@ -753,6 +911,11 @@ def cmd_users_change(args: argparse.Namespace, out: TextIO) -> int:
         elif args.users_command == "roles":
             svc.set_roles(runtime.uow(), actor, args.name, args.role, now)
             done = f"now has the roles {', '.join(sorted(set(args.role)))}"
+        elif args.users_command == "reset-second-factor":
+            from detainer_desk.services.second_factor import reset
+
+            reset(runtime.uow(), actor, args.name, now)
+            done = "has no second factor now; a new one is set up at the next sign-in"
         elif args.users_command in ("disable", "enable"):
             svc.set_disabled(runtime.uow(), actor, args.name, args.users_command == "disable", now)
             done = f"{args.users_command}d"
@@ -834,6 +997,15 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
             changes["session_timeout_minutes"] = args.minutes
         if args.lockout_minutes is not None:
             changes["lockout_minutes"] = args.lockout_minutes
+        if args.second_factor is not None:
+            changes["second_factor_required"] = args.second_factor == "on"
+        if args.inactive_days is not None:
+            changes["inactive_days"] = args.inactive_days
+        if args.notice_file is not None:
+            text = read_input_file(args.notice_file, "notice").decode("utf-8", "replace")
+            changes["system_use_notice"] = text.strip()
+        if args.default_notice:
+            changes["system_use_notice"] = ""
         if args.alerts is not None:
             try:
                 first, second = (int(part) for part in args.alerts.split(","))
@@ -855,6 +1027,19 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
         (
             "Lockout",
             f"{current.lockout_minutes} minutes after 5 failed sign-ins within 15 minutes",
+        ),
+        (
+            "Second factor",
+            "required at every sign-in"
+            if current.second_factor_required
+            else "NOT required (CJIS 5.6.2.2 asks for it)",
+        ),
+        ("Inactive", f"accounts disabled after {current.inactive_days} days without use"),
+        (
+            "Notice",
+            "the administrator's text (shown before the password)"
+            if current.system_use_notice
+            else "the default text (shown before the password)",
         ),
     ):
         out.write(f"{label + ':':14}{value}\n")
@@ -959,12 +1144,21 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         raise UserError("-o/--output: give a new folder or a .zip file for the bundle")
     if not args.recipient or not args.recipient.strip():
         raise UserError("--recipient: say who the export is for (it is kept in the audit trail)")
+    from detainer_desk.domain.protection import new_passphrase
+
+    # A ZIP is what travels (a USB stick, a file transfer): always encrypted, under a
+    # passphrase made for this export alone and shown once, for another channel. A folder
+    # is plain, for when counsel asks for one (CJIS 5.10.1.2.2: it stays inside).
+    encrypted = Path(args.output).suffix.lower() == ".zip"
+    passphrase = new_passphrase() if encrypted else None
     with _signed_in(args) as (runtime, actor), _interrupt_cancels(args.err) as cancelled:
         try:
-            writer = open_destination(args.output, runtime.partials)
+            writer = open_destination(args.output, runtime.partials, passphrase)
         except DestinationError as exc:
             raise UserError(str(exc)) from None
-        request = ExportRequest(query, args.recipient, args.output)
+        request = ExportRequest(
+            query, args.recipient, args.output, encryption="AES-256 ZIP" if encrypted else None
+        )
         result = None
         steps = export_records(
             runtime.uow,
@@ -1002,6 +1196,19 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         f"Exported {result.decisions} decisions ({result.files} files) to {result.destination}\n"
     )
     out.write(f"manifest.sha256 has SHA-256 {result.manifest_sha256}\n")
+    if passphrase is not None:
+        out.write(
+            "The ZIP is encrypted with AES-256 (it opens in 7-Zip and WinZip). Its passphrase, "
+            "shown this once and kept nowhere:\n\n"
+            f"    {passphrase}\n\n"
+            "Give it to the recipient by another channel than the file (a telephone call, not "
+            "the same e-mail or the same stick).\n"
+        )
+    else:
+        out.write(
+            "The folder is NOT encrypted: keep it inside the jail's secure location, or "
+            "export to a .zip file to take it out.\n"
+        )
     return EXIT_OK
 
 
@@ -1127,6 +1334,8 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     target = Path(args.file).expanduser().absolute()
     if target.is_dir() and not target.is_symlink():
         raise UserError(f"{target} is a folder: give the name of the backup file to write")
+    if args.encrypt:
+        return _protected_backup(args, target, out)
     _check_output(target, replace=args.force, kind=sqlite_kind)
     with _backup_session(args) as (runtime, signed_in_actor, signed_in):
         source = sqlite_path(runtime.engine)
@@ -1167,6 +1376,89 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _protected_backup(args: argparse.Namespace, target: Path, out: TextIO) -> int:
+    """backup --encrypt: the checked copy, encrypted under a passphrase (CJIS 5.10.1.2.2)."""
+    import time
+
+    from detainer_desk.adapters.db.engine import DatabaseError
+    from detainer_desk.adapters.protect import protected_kind
+    from detainer_desk.services.backups import BACKUP, audit_backups, authorize_backups
+
+    _check_output(target, replace=args.force, kind=protected_kind)
+    with _backup_session(args) as (runtime, signed_in_actor, signed_in):
+        passphrase = _read_new_passphrase(args)
+        now = runtime.clock()
+        actor = signed_in_actor
+        if signed_in:
+            actor = authorize_backups(runtime.uow(), actor, BACKUP, str(target), now)
+        started = time.perf_counter()
+        try:
+            entries, head = runtime.protected_backup_to(target, passphrase, replace=args.force)
+        except DatabaseError as exc:
+            audit_backups(
+                runtime.uow(), actor, BACKUP, str(target), now, succeeded=False,
+                details={"why": str(exc), "encrypted": True},
+            )  # fmt: skip
+            raise UserError(f"No backup was made: {exc}") from None
+        seconds = time.perf_counter() - started
+        audit_backups(
+            runtime.uow(), actor, BACKUP, str(target), now, succeeded=True,
+            details={"entries": entries, "chain_head": head, "encrypted": "AES-256-GCM"},
+        )  # fmt: skip
+    size = target.stat().st_size
+    out.write(
+        f"Backed up {entries} entries to {target}, encrypted (AES-256-GCM, key from the "
+        f"passphrase by argon2id): {size / 1e6:.1f} MB in {seconds:.1f} s.\n"
+        f"The copy passed the integrity check and the chain verification (head {head}) "
+        "before it was encrypted. Keep the passphrase apart from the copy: without it the "
+        "copy cannot be restored.\n"
+    )
+    return EXIT_OK
+
+
+def _read_new_passphrase(args: argparse.Namespace) -> str:
+    """A passphrase for a protected copy: the next line of standard input
+    (--passphrase-stdin), or typed twice on the terminal; checked against CJIS 5.10.1.2.2."""
+    from detainer_desk.adapters.security import is_common_password
+    from detainer_desk.domain.protection import new_passphrase, passphrase_problems
+
+    if args.passphrase_stdin:
+        passphrase = _next_line(args, "--passphrase-stdin", "a passphrase")
+    elif args.stdin.isatty():
+        import getpass
+
+        passphrase = getpass.getpass("Passphrase for the encrypted copy: ")
+        if getpass.getpass("The same passphrase again: ") != passphrase:
+            raise UserError("The two passphrases are not the same; nothing was written.")
+    else:
+        raise UserError("no terminal to ask for the passphrase: use --passphrase-stdin")
+    problems = passphrase_problems(passphrase, is_common_password)
+    if problems:
+        raise UserError(
+            "That passphrase cannot protect a copy of criminal-justice information (FBI CJIS "
+            "Security Policy 5.10.1.2.2): " + "; ".join(problems) + ".",
+            f"For example: {new_passphrase()}",
+        )
+    return passphrase
+
+
+def _read_passphrase(args: argparse.Namespace, what: str) -> str:
+    if args.passphrase_stdin:
+        return _next_line(args, "--passphrase-stdin", "a passphrase")
+    if args.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(f"Passphrase of {what}: ")
+    raise UserError(f"{what} is encrypted and there is no terminal: use --passphrase-stdin")
+
+
+def _next_line(args: argparse.Namespace, option: str, what: str) -> str:
+    line = args.stdin.readline()
+    if not line:
+        raise UserError(f"{option}: standard input ended before {what} was read")
+    return str(line).rstrip("\r\n")
+
+
 def _confirm(args: argparse.Namespace, question: str) -> None:
     if args.yes:
         return
@@ -1188,7 +1480,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.paths import DataDirError, resolve_paths
     from detainer_desk.runtime import database_url, local_actor, open_runtime, utc_now
     from detainer_desk.services.access import RecordError
-    from detainer_desk.services.accounts import needs_first_admin, sign_in, sign_out
+    from detainer_desk.services.accounts import needs_first_admin, sign_out
     from detainer_desk.services.backups import RESTORE, audit_backups, authorize_backups
 
     paths = resolve_paths(args.data_dir)
@@ -1204,7 +1496,8 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
             from detainer_desk.adapters.files import PartialJournal
 
             journal = PartialJournal.in_data_dir(paths.data_dir)
-            checked, check = stack.enter_context(checked_copy(backup, journal))
+            plain = _opened_backup(args, backup, journal, paths.data_dir, stack)
+            checked, check = stack.enter_context(checked_copy(plain, journal))
         except DatabaseError as exc:
             raise UserError(f"Nothing was changed: {exc}") from None
         # Who may: an administrator of the records being replaced. A store too damaged to
@@ -1226,14 +1519,8 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
                             "Restoring replaces every record: give --user NAME (an administrator)."
                         )
                     password = _read_password(args, f"Password for {args.user}: ")
-                    actor = sign_in(
-                        runtime.uow(),
-                        runtime.security(),
-                        args.user,
-                        password,
-                        actor.workstation,
-                        now,
-                    )
+                    code = _read_code(args) if args.otp_stdin else None
+                    actor = _authenticate(args, runtime, password, code, actor.workstation)
                     signed_in = True
                     actor = authorize_backups(runtime.uow(), actor, RESTORE, str(backup), now)
                 entries = list(verify_store(runtime.engine))[-1].checked
@@ -1285,6 +1572,32 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _opened_backup(
+    args: argparse.Namespace,
+    backup: Path,
+    journal: Any,
+    data_dir: Path,
+    stack: contextlib.ExitStack,
+) -> Path:
+    """The backup to check: the file itself, or, for an encrypted one, its decryption in a
+    private scratch folder of the data folder (removed when the restore ends)."""
+    from detainer_desk.adapters.files import scratch_folder
+    from detainer_desk.adapters.protect import decrypt_file, is_protected
+
+    if not is_protected(backup):
+        return backup
+    passphrase = _read_passphrase(args, f"the encrypted backup {backup.name}")
+    scratch = stack.enter_context(scratch_folder(journal, data_dir if data_dir.is_dir() else None))
+    plain = scratch / "backup.sqlite3"
+    try:
+        decrypt_file(backup, plain, passphrase)
+    except OSError as exc:
+        raise UserError(
+            f"Nothing was changed: {backup} cannot be decrypted ({exc.strerror})"
+        ) from None
+    return plain
+
+
 def _add_backup_commands(commands: Any, common: Any, auth: Any) -> None:
     backup = commands.add_parser(
         "backup",
@@ -1296,6 +1609,18 @@ def _add_backup_commands(commands: Any, common: Any, auth: Any) -> None:
     )
     backup.add_argument("file", metavar="FILE")
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="write an encrypted copy (AES-256-GCM, key from a passphrase: for a copy that "
+        "leaves the building, CJIS 5.10.1.2.2)",
+    )
+    backup.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="read the passphrase from the next line of standard input (after the password "
+        "and code lines)",
+    )
     backup.set_defaults(handler=cmd_backup)
     restore = commands.add_parser(
         "restore",
@@ -1307,6 +1632,12 @@ def _add_backup_commands(commands: Any, common: Any, auth: Any) -> None:
     )
     restore.add_argument("file", metavar="FILE")
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    restore.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="an encrypted backup: read its passphrase from the first line of standard input "
+        "(before the password: the backup is opened and checked before anything else)",
+    )
     restore.set_defaults(handler=cmd_restore)
 
 
@@ -1333,6 +1664,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--password-stdin",
         action="store_true",
         help="read the password from the first line of standard input instead of the terminal",
+    )
+    auth.add_argument(
+        "--otp-stdin",
+        action="store_true",
+        help="read the second-factor code (or a recovery code) from the next line of standard "
+        "input, after the password",
     )
 
     parser = argparse.ArgumentParser(
@@ -1568,6 +1905,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name", metavar="NAME")
     add.add_argument("--role", action="append", required=True, choices=ROLE_CHOICES)
     add.add_argument("--display-name", metavar="TEXT")
+    add.add_argument(
+        "--without-second-factor",
+        action="store_true",
+        help="first administrator only: do not require a second factor at sign-in on this "
+        "new installation (CJIS 5.6.2.2 asks for one; it can be turned on later)",
+    )
     add.set_defaults(handler=cmd_users_add)
     listing = users_commands.add_parser("list", parents=[common, auth], help="list the accounts")
     listing.set_defaults(handler=cmd_users_list)
@@ -1576,6 +1919,11 @@ def build_parser() -> argparse.ArgumentParser:
         ("disable", "disable an account"),
         ("enable", "enable a disabled account"),
         ("passwd", "set a new password for someone else's account"),
+        (
+            "reset-second-factor",
+            "clear someone's second factor (a lost phone): they set up a new one at their "
+            "next sign-in",
+        ),
     ):
         change = users_commands.add_parser(verb, parents=[common, auth], help=text)
         change.add_argument("name", metavar="NAME")
@@ -1644,6 +1992,26 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="MINUTES",
         help="how long an account stays locked after 5 failed sign-ins (10 to 1440; 30)",
+    )
+    settings.add_argument(
+        "--second-factor",
+        choices=["on", "off"],
+        help="require a second factor (an authenticator app's code) at every sign-in",
+    )
+    settings.add_argument(
+        "--inactive-days",
+        type=int,
+        metavar="DAYS",
+        help="disable accounts not used for this many days, at their next sign-in (1 to 90; 90)",
+    )
+    notice = settings.add_mutually_exclusive_group()
+    notice.add_argument(
+        "--notice-file",
+        metavar="FILE",
+        help="the system-use notice shown before the password (a UTF-8 text file)",
+    )
+    notice.add_argument(
+        "--default-notice", action="store_true", help="go back to the default system-use notice"
     )
     settings.set_defaults(handler=cmd_settings)
     _add_backup_commands(commands, common, auth)

@@ -84,9 +84,16 @@ class Runtime:
         return InstallationKey(self.paths.data_dir / "keys")
 
     def security(self) -> Security:
+        from detainer_desk.adapters.directory import LdapDirectory
         from detainer_desk.adapters.security import Argon2Passwords, is_common_password
+        from detainer_desk.adapters.security.second_factor import TotpMachinery, key_path
 
-        return Security(Argon2Passwords(), is_common_password)
+        return Security(
+            Argon2Passwords(),
+            is_common_password,
+            second_factor=TotpMachinery(key_path(self.paths.data_dir)),
+            directory=LdapDirectory(),
+        )
 
     def backup_to(self, target: Path) -> tuple[int, str]:
         """A consistent, checked copy of the SQLite store at ``target`` (a new file):
@@ -100,6 +107,36 @@ class Runtime:
         copy_database(source, target, journal=self.partials)
         with checked_copy(target, self.partials) as (_copy, check):
             return check.entries, check.chain_head
+
+    def protected_backup_to(
+        self,
+        target: Path,
+        passphrase: str,
+        *,
+        replace: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[int, str]:
+        """A checked copy of the SQLite store, encrypted (adapters/protect) into ``target``:
+        (entries verified, chain head). The plain copy is made and checked in a private
+        scratch folder inside the data folder (the secure location) and removed; only the
+        encrypted file leaves it."""
+        from detainer_desk.adapters.db.backups import checked_copy, copy_database, sqlite_path
+        from detainer_desk.adapters.files import PendingFile, scratch_folder
+        from detainer_desk.adapters.protect import encrypt_file, protected_kind
+
+        source = sqlite_path(self.engine)
+        if target.resolve() == source.resolve():
+            raise DatabaseError("a backup cannot be written over the database itself")
+        with scratch_folder(self.partials, self.paths.data_dir) as scratch:
+            plain = scratch / "backup.sqlite3"
+            copy_database(source, plain, journal=self.partials)
+            with checked_copy(plain, self.partials) as (_copy, check):
+                pass
+            with PendingFile(
+                target, replace=replace, kind=protected_kind, journal=self.partials
+            ) as handle:
+                encrypt_file(plain, handle, passphrase, progress)
+        return check.entries, check.chain_head
 
     @property
     def is_sqlite(self) -> bool:

@@ -217,9 +217,21 @@ class FakeAccounts:
         disabled=None,
         locked_at=False,
         display_name=None,
+        second_factor=False,
+        second_factor_step=False,
+        recovery_codes=None,
+        directory=False,
     ) -> None:
         record = self.d.users[name]
         changes = {}
+        if second_factor is not False:
+            changes["second_factor"] = second_factor
+        if second_factor_step is not False:
+            changes["second_factor_step"] = second_factor_step
+        if recovery_codes is not None:
+            changes["recovery_codes"] = tuple(recovery_codes)
+        if directory is not False:
+            changes["directory"] = directory
         if password_hash is not None:
             changes["password_hash"] = password_hash
         if password_changed_at is not None:
@@ -280,6 +292,17 @@ class FakeAudit:
             and (target is None or e.target == target)
         ]
         return max(times) if times else None
+
+    def first_event(self, action, target):  # type: ignore[no-untyped-def]
+        found = [e for e in self.d.audit if e.action == action and e.target == target]
+        return found[0] if found else None
+
+    def events_between(self, actions, start, end, limit):  # type: ignore[no-untyped-def]
+        def wanted(action: str) -> bool:
+            return any(action.startswith(a) if a.endswith(".") else action == a for a in actions)
+
+        found = [e for e in self.d.audit if start <= e.occurred_at < end and wanted(e.action)]
+        return sorted(found, key=lambda e: (e.occurred_at, e.id or 0))[:limit]
 
 
 class FakeUnitOfWork:

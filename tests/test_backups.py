@@ -33,7 +33,7 @@ PASSWORDS = {"chief": "admin passphrase one", "officer.a": "officer passphrase o
 def home(tmp_path: Path, run_cli) -> Path:
     data = str(tmp_path / "data")
     first = run_cli(
-        "--data-dir", data, "users", "add", "chief", "--role", "admin", "--password-stdin",
+        "--data-dir", data, "users", "add", "chief", "--role", "admin", "--without-second-factor", "--password-stdin",
         stdin=PASSWORDS["chief"] + "\n",
     )  # fmt: skip
     assert first.code == 0, first.err

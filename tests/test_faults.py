@@ -339,6 +339,7 @@ def test_command_line_says_the_server_is_down_in_plain_words(
         "chief",
         "--role",
         "admin",
+        "--without-second-factor",
         "--db",
         pg_url,
         "--password-stdin",

@@ -431,7 +431,7 @@ def test_kill_9_during_a_folder_export_leaves_only_a_hidden_private_folder(
 def home(tmp_path: Path, run_cli) -> Path:
     home = tmp_path / "home"
     add = run_cli(
-        "--data-dir", str(home), "users", "add", "chief", "--role", "admin", "--password-stdin",
+        "--data-dir", str(home), "users", "add", "chief", "--role", "admin", "--without-second-factor", "--password-stdin",
         stdin=PASSWORD + "\n",
     )  # fmt: skip
     assert add.code == 0, add.err

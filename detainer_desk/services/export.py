@@ -133,6 +133,9 @@ class ExportRequest:
     recipient: str
     destination: str
     pdfs: bool = True
+    # How the bundle is protected on its way out: "AES-256 ZIP" (its passphrase shown once
+    # and never kept), or None for a plain folder counsel asked for. In the audit trail.
+    encryption: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +286,7 @@ def export_records(
                 "files": result.files,
                 "manifest_sha256": result.manifest_sha256,
                 "filters": _filters(request.query),
+                "encrypted": request.encryption or "no (plain)",
             },
         )
         done.commit()

@@ -304,6 +304,12 @@ class UserRecord:
     locked_at: dt.datetime | None
     created_at: dt.datetime
     password_changed_at: dt.datetime
+    # The second factor (services/second_factor.py): the sealed TOTP secret (None: not
+    # enrolled), the last step whose code was accepted, the unused recovery codes' hashes.
+    second_factor: str | None = None
+    second_factor_step: int | None = None
+    recovery_codes: tuple[str, ...] = ()
+    directory: str | None = None  # the directory name it signs in as; None: a local account
 
 
 class AccountRepository(Protocol):
@@ -328,6 +334,10 @@ class AccountRepository(Protocol):
         disabled: bool | None = None,
         locked_at: dt.datetime | bool | None = False,  # False: leave as it is
         display_name: str | None = None,
+        second_factor: str | bool | None = False,  # False: leave as it is; None: clear
+        second_factor_step: int | bool | None = False,
+        recovery_codes: tuple[str, ...] | None = None,  # None: leave; (): clear
+        directory: str | bool | None = False,
     ) -> None: ...
     def setting(self, key: str) -> str | None: ...
     def set_setting(self, key: str, value: str, now: dt.datetime, by: str) -> None: ...
@@ -340,6 +350,10 @@ class AuditRepository(Protocol):
     def last_time(
         self, action: str, outcome: str, *, user_name: str | None = None, target: str | None = None
     ) -> dt.datetime | None: ...
+    def first_event(self, action: str, target: str) -> AuditEvent | None: ...
+    def events_between(
+        self, actions: Sequence[str], start: dt.datetime, end: dt.datetime, limit: int
+    ) -> Sequence[AuditEvent]: ...  # oldest first; an action ending in "." is a prefix
 
 
 class UnitOfWork(Protocol):

@@ -60,6 +60,7 @@ from detainer_desk.services.ports import (
     StoredPolicy,
     UserRecord,
 )
+from detainer_desk.services.second_factor import codes_column, stored_codes
 
 from ..workers import start_pool, stop_pool, worker_count
 from . import chain, chain_scan
@@ -1137,6 +1138,10 @@ def _user_of(row: RowMapping) -> UserRecord:
         locked_at=_maybe(row["locked_at"]),
         created_at=from_utc_text(row["created_at"]),
         password_changed_at=from_utc_text(row["password_changed_at"]),
+        second_factor=row["second_factor"],
+        second_factor_step=row["second_factor_step"],
+        recovery_codes=stored_codes(row["recovery_codes"]),
+        directory=row["directory"],
     )
 
 
@@ -1191,8 +1196,20 @@ class SqlAccountRepository:
         disabled: bool | None = None,
         locked_at: dt.datetime | bool | None = False,
         display_name: str | None = None,
+        second_factor: str | bool | None = False,
+        second_factor_step: int | bool | None = False,
+        recovery_codes: tuple[str, ...] | None = None,
+        directory: str | bool | None = False,
     ) -> None:
         values: dict[str, Any] = {}
+        if second_factor is not False:
+            values["second_factor"] = second_factor
+        if second_factor_step is not False:
+            values["second_factor_step"] = second_factor_step
+        if recovery_codes is not None:
+            values["recovery_codes"] = codes_column(recovery_codes)
+        if directory is not False:
+            values["directory"] = directory
         if password_hash is not None:
             values["password_hash"] = password_hash
         if password_changed_at is not None:
@@ -1298,6 +1315,42 @@ class SqlAuditRepository:
         if target is not None:
             statement = statement.where(a.c.target == target)
         return _maybe(self.conn.execute(statement).scalar())
+
+    def first_event(self, action: str, target: str) -> AuditEvent | None:
+        a = audit_events
+        row = (
+            self.conn.execute(
+                select(a)
+                .where(a.c.action == action, a.c.target == target)
+                .order_by(a.c.id)
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
+        return _event_of(row) if row else None
+
+    def events_between(
+        self, actions: Sequence[str], start: dt.datetime, end: dt.datetime, limit: int
+    ) -> Sequence[AuditEvent]:
+        a = audit_events
+        wanted = [
+            a.c.action.startswith(action, autoescape=True)
+            if action.endswith(".")
+            else a.c.action == action
+            for action in actions
+        ]
+        statement = (
+            select(a)
+            .where(
+                a.c.occurred_at >= utc_text(start),
+                a.c.occurred_at < utc_text(end),
+                or_(*wanted),
+            )
+            .order_by(a.c.occurred_at, a.c.id)
+            .limit(limit)
+        )
+        return [_event_of(r) for r in self.conn.execute(statement).mappings()]
 
 
 class SqlUnitOfWork:

@@ -169,6 +169,14 @@ users = Table(
     Column("locked_at", String(27), nullable=True),
     Column("created_at", String(27), nullable=False),
     Column("password_changed_at", String(27), nullable=False),
+    # The second factor (revision 0013): the TOTP secret sealed under a key kept outside
+    # the database, the last step whose code was accepted (no code is accepted twice), the
+    # argon2id hashes of the unused recovery codes (JSON); and, for an account that signs
+    # in against the directory, the name it was last bound as (null: a local account).
+    Column("second_factor", Text, nullable=True),
+    Column("second_factor_step", Integer, nullable=True),
+    Column("recovery_codes", Text, nullable=True),
+    Column("directory", Text, nullable=True),
 )
 
 settings = Table(

@@ -1289,6 +1289,129 @@ def _is_day(text: str, option: str) -> bool:
     return True
 
 
+# -- reviews: account validation (yearly) and audit review (weekly) -------------------------
+
+
+def cmd_accounts_report(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.adapters.files import pdf_kind
+    from detainer_desk.services.reviews import account_validation
+
+    target = Path(args.output)
+    _check_output(target, replace=args.force, kind=pdf_kind)
+    with _signed_in(args) as (runtime, actor):
+        report = account_validation(runtime.uow(), actor, runtime.clock())
+        from detainer_desk.adapters.pdf import render_account_validation_pdf
+
+        _write_output(
+            target,
+            render_account_validation_pdf(report),
+            replace=args.force,
+            kind=pdf_kind,
+            runtime=runtime,
+        )
+    out.write(f"Wrote the account validation of {len(report.lines)} accounts to {target}\n")
+    return EXIT_OK
+
+
+def cmd_audit_review(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.adapters.files import pdf_kind
+    from detainer_desk.services.reviews import audit_review
+
+    target = Path(args.output)
+    _check_output(target, replace=args.force, kind=pdf_kind)
+    with _signed_in(args) as (runtime, actor):
+        now = runtime.clock()
+        start, end = _day_range(args)
+        end = end or now
+        start = start or end - dt.timedelta(days=7)
+        if start >= end:
+            raise UserError("--from must come before --to")
+        report = audit_review(runtime.uow(), actor, start, end, now)
+        from detainer_desk.adapters.pdf import render_audit_review_pdf
+
+        _write_output(
+            target,
+            render_audit_review_pdf(report),
+            replace=args.force,
+            kind=pdf_kind,
+            runtime=runtime,
+        )
+    for part in report.sections:
+        out.write(f"  {part.title}: {len(part.events)}\n")
+    out.write(f"Wrote the audit review to {target}\n")
+    return EXIT_OK
+
+
+# -- directory sign-in (LDAP / Active Directory) ----------------------------------------------
+
+
+def cmd_directory(args: argparse.Namespace, out: TextIO) -> int:
+    import dataclasses
+
+    from detainer_desk.services import directory as dirs
+
+    with _signed_in(args) as (runtime, actor):
+        config = dirs.directory_config(runtime.uow())
+        if args.directory_command == "off":
+            config = dirs.DirectoryConfig()
+            dirs.save_config(runtime.uow(), actor, config, runtime.clock())
+            out.write("Directory sign-in is off; only local accounts sign in.\n")
+            return EXIT_OK
+        if args.directory_command == "set":
+            changes: dict[str, Any] = {}
+            if args.url is not None:
+                changes["url"] = args.url
+                if args.tls is None:
+                    changes["tls"] = (
+                        dirs.LDAPS if args.url.lower().startswith("ldaps:") else dirs.STARTTLS
+                    )
+            if args.tls is not None:
+                changes["tls"] = args.tls
+            if args.ca_file is not None:
+                changes["ca_pem"] = read_input_file(args.ca_file, "certificate").decode(
+                    "ascii", "replace"
+                )
+            if args.bind is not None:
+                changes["bind"] = args.bind
+            if args.base is not None:
+                changes["base"] = args.base
+            if args.group:
+                pairs = []
+                for given in args.group:
+                    group, sep, role = given.rpartition("=")
+                    if not sep or not group.strip():
+                        raise UserError(f"--group: {given!r} is not GROUP=ROLE")
+                    pairs.append((group.strip(), role.strip()))
+                changes["group_roles"] = tuple(pairs)
+            config = dataclasses.replace(config, **changes)
+            dirs.save_config(runtime.uow(), actor, config, runtime.clock())
+        if args.directory_command == "test":
+            if args.stdin.isatty() and not args.password_stdin:
+                import getpass
+
+                password = getpass.getpass(f"Directory password of {args.name}: ")
+            else:
+                password = _next_line(args, "test", "the password to test with")
+            person, roles = dirs.try_settings(runtime.security(), config, args.name, password)
+            out.write(
+                f"The directory knows {args.name} as {person.dn} ({person.display_name}).\n"
+                f"Groups: {', '.join(sorted(person.groups)) or '(none)'}\n"
+                f"Roles here: {', '.join(sorted(roles)) or '(none: this person could not sign in)'}\n"
+            )
+            return EXIT_OK
+    if not config.enabled:
+        out.write("Directory sign-in is off; only local accounts sign in.\n")
+        return EXIT_OK
+    out.write(
+        f"Server:      {config.url} ({'LDAPS' if config.tls == dirs.LDAPS else 'StartTLS'})\n"
+        f"Trust:       {'the saved certificate authority' if config.ca_pem else 'the system trusted authorities'}\n"
+        f"Bind as:     {config.bind}\n"
+        f"Look up in:  {config.base or '(the bind name only)'}\n"
+        + "".join(f"Group:       {group} -> {role}\n" for group, role in config.group_roles)
+    )
+    return EXIT_OK
+
+
 # -- backups (SQLite; a PostgreSQL store is backed up on its server with pg_dump) ----------
 
 PG_BACKUP_ADVICE = (
@@ -2015,7 +2138,77 @@ def build_parser() -> argparse.ArgumentParser:
     )
     settings.set_defaults(handler=cmd_settings)
     _add_backup_commands(commands, common, auth)
+    _add_review_commands(commands, common, auth)
     return parser
+
+
+def _add_review_commands(commands: Any, common: Any, auth: Any) -> None:
+    accounts_report = commands.add_parser(
+        "accounts-report",
+        parents=[common, auth],
+        help="the account-validation report: every account, its roles, last sign-in and "
+        "creator, for a supervisor to sign yearly (PDF; admin)",
+    )
+    accounts_report.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    accounts_report.add_argument("--force", action="store_true", help="replace FILE.pdf")
+    accounts_report.set_defaults(handler=cmd_accounts_report)
+    review = commands.add_parser(
+        "audit-review",
+        parents=[common, auth],
+        help="the weekly audit review: failed sign-ins, lockouts, role changes, exports, "
+        "overrides (PDF; admin, counsel)",
+    )
+    review.add_argument("--from", dest="date_from", metavar="DATE", help="default: 7 days ago")
+    review.add_argument("--to", dest="date_to", metavar="DATE", help="default: now")
+    review.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    review.add_argument("--force", action="store_true", help="replace FILE.pdf")
+    review.set_defaults(handler=cmd_audit_review)
+
+    directory = commands.add_parser(
+        "directory",
+        parents=[common],
+        help="sign-in with the county's directory (LDAP / Active Directory; admin)",
+    )
+    directory_commands = directory.add_subparsers(
+        dest="directory_command", metavar="SUBCOMMAND", required=True
+    )
+    show = directory_commands.add_parser("show", parents=[common, auth], help="the settings")
+    show.set_defaults(handler=cmd_directory)
+    off = directory_commands.add_parser(
+        "off", parents=[common, auth], help="switch directory sign-in off"
+    )
+    off.set_defaults(handler=cmd_directory)
+    change = directory_commands.add_parser(
+        "set",
+        parents=[common, auth],
+        help="set up or change directory sign-in (LDAPS or StartTLS only)",
+    )
+    change.add_argument("--url", help="ldaps://dc1.county.example or ldap://... (StartTLS)")
+    change.add_argument("--tls", choices=["ldaps", "starttls"])
+    change.add_argument(
+        "--ca-file", metavar="FILE.pem", help="the certificate authority of the server"
+    )
+    change.add_argument(
+        "--bind",
+        metavar="PATTERN",
+        help="{user}@county.example (Active Directory) or uid={user},ou=people,dc=...",
+    )
+    change.add_argument("--base", metavar="DN", help="where people and groups are looked up")
+    change.add_argument(
+        "--group",
+        action="append",
+        metavar="GROUP=ROLE",
+        help="a directory group (DN or name) and the role it gives; repeatable; replaces all",
+    )
+    change.set_defaults(handler=cmd_directory)
+    test = directory_commands.add_parser(
+        "test",
+        parents=[common, auth],
+        help="bind as NAME with the settings (its password on the next line of standard "
+        "input) and show its groups and roles",
+    )
+    test.add_argument("name", metavar="NAME")
+    test.set_defaults(handler=cmd_directory)
 
 
 def main(

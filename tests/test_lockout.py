@@ -331,10 +331,14 @@ def test_a_name_that_is_no_user_name_is_kept_short_and_escaped(store: Runtime) -
     assert biggest[0] < 400 and biggest[1] < 100
 
 
-def test_the_audit_command_prints_no_raw_control_characters(store: Runtime, run_cli) -> None:
-    # The accounts were made at NOW, months ago; chief signs in today first (an account
-    # unused for 90 days would be disabled at this sign-in).
-    svc.sign_in(store.uow(), store.security(), "chief", PASSWORD, "W", utc_now())
+def test_the_audit_command_prints_no_raw_control_characters(tmp_path: Path, run_cli) -> None:
+    # A store of its own, made today: the command line signs in at today's time, and the
+    # fixture's accounts, made at NOW months ago, would be disabled as unused (90 days).
+    store = open_runtime(resolve_paths(tmp_path / "today"))
+    svc.create_first_admin(
+        store.uow(), store.security(), "chief", "Chief", PASSWORD, "W", utc_now(),
+        require_second_factor=False,
+    )  # fmt: skip
     home = str(store.paths.data_dir)
     store.close()
     typed = run_cli(

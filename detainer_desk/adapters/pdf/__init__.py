@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .checkpoint import render_checkpoint_pdf
     from .notice import render_notice_pdf
     from .parallel import render_audit_pdfs
+    from .reviews import render_account_validation_pdf, render_audit_review_pdf
     from .statistics import render_statistics_pdf
 
 # reportlab takes ~100 ms to import: it is loaded on the first document, not when a screen
@@ -32,6 +33,8 @@ _RENDERERS = {
     "render_checkpoint_pdf": ".checkpoint",
     "render_notice_pdf": ".notice",
     "render_statistics_pdf": ".statistics",
+    "render_account_validation_pdf": ".reviews",
+    "render_audit_review_pdf": ".reviews",
 }
 
 
@@ -43,8 +46,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "render_account_validation_pdf",
     "render_audit_pdf",
     "render_audit_pdfs",
+    "render_audit_review_pdf",
     "render_checkpoint_pdf",
     "render_notice_pdf",
     "render_statistics_pdf",

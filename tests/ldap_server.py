@@ -46,6 +46,7 @@ PEOPLE_IN_DIRECTORY = {
     "r.gone": ("Leaver pass phrase 3", (OFFICERS,)),
     "cook": ("Canteen pass phrase 4", (OTHERS,)),
     "counsel.ray": ("Counsel pass phrase 5", (COUNSEL,)),
+    "sgt.kim": ("Sergeant pass phrase 6", (SUPERVISORS,)),
 }
 
 

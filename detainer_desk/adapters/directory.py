@@ -92,10 +92,29 @@ class LdapDirectory:
         finally:
             with contextlib.suppress(LDAPException):  # closing a connection that broke
                 connection.unbind()
+            # A connection that never opened keeps its socket (ldap3 does not close it).
+            leftover = getattr(connection, "socket", None)
+            if leftover is not None:
+                with contextlib.suppress(OSError):
+                    leftover.close()
 
 
 def _server(config: DirectoryConfig) -> Server:
     from ldap3 import Server, Tls
+
+    class CheckedTls(Tls):  # type: ignore[misc]  # ldap3 is untyped
+        """TLS as Python's ssl module does it by default: TLS 1.2 at least, the
+        certificate checked against the authority, and the server's name (or address)
+        checked by the ssl module itself (ldap3's own check uses ssl.match_hostname,
+        deprecated since Python 3.7 and gone in 3.12)."""
+
+        def wrap_socket(self, connection: Any, do_handshake: bool = False) -> None:
+            context = ssl.create_default_context(cadata=ca_pem or None)
+            connection.socket = context.wrap_socket(
+                connection.socket,
+                server_hostname=host,
+                do_handshake_on_connect=do_handshake,
+            )
 
     parsed = urllib.parse.urlsplit(config.url.strip())
     scheme = parsed.scheme.lower()
@@ -103,10 +122,8 @@ def _server(config: DirectoryConfig) -> Server:
         raise DirectoryUnavailable(f"{config.url!r} is not an ldaps:// or ldap:// address")
     if (scheme == "ldap" and config.tls == LDAPS) or (scheme == "ldaps" and config.tls != LDAPS):
         raise DirectoryUnavailable("the directory settings do not agree on LDAPS or StartTLS")
-    tls = Tls(
-        validate=ssl.CERT_REQUIRED,
-        ca_certs_data=config.ca_pem.strip() or None,
-    )
+    host, ca_pem = parsed.hostname, config.ca_pem.strip()
+    tls = CheckedTls(validate=ssl.CERT_REQUIRED)
     port = parsed.port or (636 if scheme == "ldaps" else 389)
     return Server(
         parsed.hostname,

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from .pages import SignInPage
     from .policy_screen import PolicyMenu
     from .records import RecordsScreens
+    from .second_factor import EnrolmentPage
     from .session import Session, SessionState
     from .tasks import TaskRunner
     from .users import UsersDialog
@@ -419,6 +420,9 @@ class MainWindow(QMainWindow):
         self.sign_in_page.sign_in_requested.connect(self._sign_in)
         self.sign_in_page.resume_requested.connect(self._resume)
         self.sign_in_page.switch_user_requested.connect(self._switch_user)
+        self.sign_in_page.code_submitted.connect(self._submit_code)
+        self.sign_in_page.code_cancelled.connect(self._cancel_second_factor)
+        self._show_system_use_notice()
         self.pages.addWidget(self.sign_in_page)
         self._build_banner()
         self._build_status_labels()
@@ -582,6 +586,12 @@ class MainWindow(QMainWindow):
         elif state is SessionState.LOCKED and actor is not None:
             self.sign_in_page.set_mode(actor.user, idle=self.session.locked_by_idleness)
             page = self.sign_in_page
+        elif state is SessionState.SECOND_FACTOR:
+            self.sign_in_page.set_code_mode(self.session.pending_user or "")
+            page = self.sign_in_page
+        elif state is SessionState.ENROLMENT and self.session.enrolment is not None:
+            page = self._enrolment_page()
+            page.show_enrolment(self.session.enrolment)
         elif state is SessionState.SIGNED_IN:
             self.build_workspace()  # if it was left for later (each screen reads the state)
             self.sign_in_page.set_mode(None)  # nothing typed stays behind the content
@@ -589,6 +599,9 @@ class MainWindow(QMainWindow):
         else:
             self.sign_in_page.set_mode(None)
             page = self.sign_in_page
+        enrolment = getattr(self, "enrolment_page", None)
+        if enrolment is not None and page is not enrolment:
+            enrolment.forget()  # the secret leaves the screen with the page
         self.pages.setCurrentWidget(page)
 
         status = self.session.status_text()
@@ -606,6 +619,45 @@ class MainWindow(QMainWindow):
             self.first_run_page.focus_first()
         elif page is self.sign_in_page:
             self.sign_in_page.focus_first()
+        elif page is getattr(self, "enrolment_page", None):
+            self.enrolment_page.focus_first()
+        if entering_work:
+            self._remind_second_factor()
+
+    def _enrolment_page(self) -> EnrolmentPage:
+        page = getattr(self, "enrolment_page", None)
+        if page is None:
+            from .second_factor import EnrolmentPage
+
+            page = EnrolmentPage()
+            page.confirmed.connect(self._confirm_enrolment)
+            page.cancelled.connect(self._cancel_second_factor)
+            self.pages.addWidget(page)
+            self.enrolment_page = page
+        return page
+
+    def _show_system_use_notice(self) -> None:
+        """The system-use notice (CJIS 5.5.4) on the sign-in page, from the settings."""
+        from detainer_desk.services.access import RecordError
+        from detainer_desk.services.notices import DEFAULT_NOTICE, system_use_notice
+
+        try:
+            text = system_use_notice(self.backend.uow())
+        except RecordError:
+            text = DEFAULT_NOTICE  # a store that cannot be read still shows the notice
+        self.sign_in_page.set_notice(text)
+
+    def _remind_second_factor(self) -> None:
+        """An administrator of an installation that does not require a second factor is
+        told so in the banner at every sign-in (CJIS 5.6.2.2)."""
+        from detainer_desk.domain import accounts as acc
+        from detainer_desk.services import second_factor as factors
+
+        if not self.session.may(acc.MANAGE_SETTINGS):
+            self.notice_banner.set_notices(self.backend.notices)
+            return
+        if not factors.is_required(self.session.uow()):
+            self.notice_banner.set_notices([*self.backend.notices, factors.NOT_REQUIRED_REMINDER])
 
     def _land(self) -> None:
         """Show each person their role's start screen when they sign in (not the tab the
@@ -804,6 +856,44 @@ class MainWindow(QMainWindow):
     def _switch_user(self) -> None:
         self._end_session(REPLACED_AT_LOCK_SCREEN, "{user} was signed out.")
 
+    def _submit_code(self, code: str) -> None:
+        from detainer_desk.services.access import RecordError
+
+        from .forms import FieldProblems
+        from .widgets import plain_sentence
+
+        try:
+            self.session.submit_code(code)
+        except FieldProblems as problems:
+            self.sign_in_page.show_problems(problems.problems)
+        except RecordError as refused:
+            self.sign_in_page.show_error(plain_sentence(str(refused)))
+
+    def _confirm_enrolment(self, code: str) -> None:
+        from detainer_desk.services.access import RecordError
+
+        from .forms import FieldProblems
+        from .second_factor import RecoveryCodesDialog
+        from .session import SessionState
+        from .widgets import plain_sentence
+
+        page = self.enrolment_page
+        try:
+            codes = self.session.confirm_enrolment(code)
+        except FieldProblems as problems:
+            page.show_problems(problems.problems)
+        except RecordError as refused:
+            if self.session.state is SessionState.ENROLMENT:
+                page.show_error(plain_sentence(str(refused)))
+            else:
+                self.sign_in_page.show_error(plain_sentence(str(refused)))
+        else:
+            self.recovery_codes_dialog = RecoveryCodesDialog(codes, self)
+            self._open_dialog(self.recovery_codes_dialog)
+
+    def _cancel_second_factor(self) -> None:
+        self.session.cancel_second_factor()
+
     # ------------------------------------------------------------------ dialogs
     def _open_dialog(self, dialog: QDialog) -> QDialog:
         # Ctrl+L locks from inside a dialog too.
@@ -838,6 +928,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _settings_saved(self) -> None:
+        self._show_system_use_notice()
         if self._working:
             self._arm_idle_timer()
         self.statusBar().showMessage("Settings saved.", 10_000)

@@ -33,8 +33,9 @@ class InstallationSettings:
     # How long an account stays locked after five failed sign-ins (CJIS 5.5.3: 10 at least).
     lockout_minutes: int = acc.DEFAULT_LOCKOUT_MINUTES
     # A second factor at every sign-in (CJIS 5.6.2.2). A new installation says "on"; an
-    # upgraded one that never chose reads as off (see services/second_factor.py).
-    second_factor_required: bool = True
+    # upgraded one that never chose reads as off (see services/second_factor.py); the
+    # set-up wizard says which.
+    second_factor_required: bool = False
     # Accounts not used for this many days are disabled at their next sign-in (CJIS AC-2(3)).
     inactive_days: int = notices.DEFAULT_INACTIVE_DAYS
     # The system-use notification shown before the password (CJIS 5.5.4); empty: the default.

@@ -32,6 +32,8 @@ class Backend:
     notices: tuple[str, ...] = ()
     # A checked copy of the SQLite store to a new file: (entries, chain head); None on PostgreSQL.
     backup_to: Callable[[Path], tuple[int, str]] | None = None
+    # The same, encrypted under a passphrase (adapters/protect); None on PostgreSQL.
+    protected_backup_to: Callable[[Path, str], tuple[int, str]] | None = None
     data_dir: Path | None = None  # where this workstation keeps its settings file(s)
 
     def save_file(self, path: str | Path, content: bytes, kind: Any = None) -> Path:
@@ -69,5 +71,6 @@ class Backend:
             signer=runtime.signer,
             notices=runtime.notices,
             backup_to=runtime.backup_to if runtime.is_sqlite else None,
+            protected_backup_to=runtime.protected_backup_to if runtime.is_sqlite else None,
             data_dir=runtime.paths.data_dir,
         )

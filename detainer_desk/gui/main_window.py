@@ -272,6 +272,16 @@ class MainWindow(QMainWindow):
         self.backup_action.triggered.connect(self.open_backup)
         self.database_action = self._action("&Database…", "databaseAction")
         self.database_action.triggered.connect(self.open_database)
+        self.sign_in_settings_action = self._action("Sign-in and &notices…", "signInSettingsAction")
+        self.sign_in_settings_action.triggered.connect(self.open_sign_in_settings)
+        self.directory_action = self._action("D&irectory sign-in…", "directoryAction")
+        self.directory_action.triggered.connect(self.open_directory)
+        self.accounts_report_action = self._action(
+            "Account &validation report…", "accountsReportAction"
+        )
+        self.accounts_report_action.triggered.connect(lambda: self.save_review("accounts"))
+        self.audit_review_action = self._action("Audit &review report…", "auditReviewAction")
+        self.audit_review_action.triggered.connect(lambda: self.save_review("audit"))
         # What each permission-guarded entry needs (the services check it again): set
         # when the records open (_guard_actions), extended by the workspace's screens.
         self._guarded: tuple[tuple[QAction, str, str], ...] = ()
@@ -305,6 +315,22 @@ class MainWindow(QMainWindow):
             ),
             (self.backup_action, acc.MANAGE_BACKUPS, "A checked copy of every record"),
             (self.database_action, acc.MANAGE_SETTINGS, "This computer's file or a shared server"),
+            (
+                self.sign_in_settings_action,
+                acc.MANAGE_SETTINGS,
+                "Second factor, inactive accounts, the notice before the password",
+            ),
+            (self.directory_action, acc.MANAGE_SETTINGS, "Sign in with LDAP / Active Directory"),
+            (
+                self.accounts_report_action,
+                acc.MANAGE_ACCOUNTS,
+                "Every account, to validate and sign yearly (PDF)",
+            ),
+            (
+                self.audit_review_action,
+                acc.VIEW_AUDIT,
+                "The last 7 days' events to review weekly (PDF)",
+            ),
             *self._guarded,
         )
 
@@ -363,9 +389,13 @@ class MainWindow(QMainWindow):
             [
                 self.users_action,
                 self.settings_action,
+                self.sign_in_settings_action,
+                self.directory_action,
                 self.database_action,
                 None,
                 self.audit_action,
+                self.audit_review_action,
+                self.accounts_report_action,
                 self.backup_action,
             ],
         )
@@ -926,6 +956,51 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(self._settings_saved)
         self._open_dialog(dialog)
         return dialog
+
+    def open_sign_in_settings(self) -> QDialog | None:
+        from detainer_desk.domain import accounts as acc
+
+        if not self._may(acc.MANAGE_SETTINGS):
+            return None
+        from .access_admin import SignInSettingsDialog
+
+        dialog = SignInSettingsDialog(self.session, self)
+        dialog.accepted.connect(self._settings_saved)
+        self._open_dialog(dialog)
+        return dialog
+
+    def open_directory(self) -> QDialog | None:
+        from detainer_desk.domain import accounts as acc
+
+        if not self._may(acc.MANAGE_SETTINGS):
+            return None
+        from .access_admin import DirectoryDialog
+
+        dialog = DirectoryDialog(self.session, self)
+        dialog.accepted.connect(
+            lambda: self.statusBar().showMessage("Directory sign-in saved.", 10_000)
+        )
+        self._open_dialog(dialog)
+        return dialog
+
+    def save_review(self, kind: str) -> None:
+        """Admin › Account validation / Audit review report: a PDF saved where asked."""
+        from detainer_desk.services.access import RecordError
+
+        from .access_admin import save_review_pdf
+        from .widgets import plain_sentence
+
+        if not self._working:
+            return
+        try:
+            said = save_review_pdf(self, self.session, kind)
+        except RecordError as refused:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.warning(self, "Report not saved", plain_sentence(str(refused)))
+            return
+        if said:
+            self.statusBar().showMessage(said, 15_000)
 
     def _settings_saved(self) -> None:
         self._show_system_use_notice()

@@ -172,9 +172,7 @@ class RecoveryCodesDialog(QDialog):
         self.codes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.codes)
         buttons = QDialogButtonBox()
-        done = buttons.addButton(
-            "I have written them down", QDialogButtonBox.ButtonRole.AcceptRole
-        )
+        done = buttons.addButton("I have written them down", QDialogButtonBox.ButtonRole.AcceptRole)
         done.setObjectName("recoveryCodesDone")
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)

@@ -179,11 +179,14 @@ def event_summary(event: AuditEvent) -> str:
     if not isinstance(details, dict):
         return ""
     parts = []
-    for key in ("why", "before", "after", "change", "recipient", "decisions", "encrypted"):
-        if key in details and details[key] not in (None, "", [], {}):
-            value = details[key]
-            if isinstance(value, list):
-                value = ", ".join(str(v) for v in value)
+    for key, value in details.items():
+        if value in (None, "", [], {}) or key in ("filters", "manifest_sha256", "chain_head"):
+            continue
+        if isinstance(value, dict) and ("before" in value or "after" in value):
+            parts.append(f"{key}: {value.get('before')!s} -> {value.get('after')!s}")
+        elif isinstance(value, list):
+            parts.append(f"{key}: {', '.join(str(v) for v in value)}")
+        elif not isinstance(value, dict):
             parts.append(f"{key}: {value}")
     return "; ".join(parts)[:300]
 

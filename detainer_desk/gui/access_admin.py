@@ -101,11 +101,9 @@ class DirectoryDialog(FormDialog):
             "&Save",
             parent,
             intro=(
-                "People sign in with their directory (LDAP / Active Directory) name and "
-                "password; their directory groups give their roles here, and an account "
-                "disabled in the directory is refused at once. Local accounts keep signing "
-                "in as before (keep one administrator local, for emergencies). Leave the "
-                "server empty to switch directory sign-in off."
+                "Directory (LDAP / Active Directory) names and passwords sign in; groups give "
+                "the roles; an account disabled there is refused at once. Local accounts stay "
+                "(keep one administrator local). No server: directory sign-in is off."
             ),
         )
         self.session = session
@@ -131,7 +129,7 @@ class DirectoryDialog(FormDialog):
             Field(
                 "&Bind as:",
                 "directoryBind",
-                hint="{user}@county.example (Active Directory) or uid={user},ou=people,dc=...",
+                hint="e.g. {user}@county.example (Active Directory)",
             ),
         )
         self.bind.edit.setText(config.bind)
@@ -146,7 +144,7 @@ class DirectoryDialog(FormDialog):
         self.ca.setPlaceholderText(
             "-----BEGIN CERTIFICATE----- (empty: the system's trusted authorities)"
         )
-        self.ca.setMaximumHeight(90)
+        self.ca.setFixedHeight(64)
         self.form.addRow("Certificate authority:", self.ca)
         self.groups = QPlainTextEdit(
             "\n".join(f"{group} = {role}" for group, role in config.group_roles)
@@ -154,7 +152,7 @@ class DirectoryDialog(FormDialog):
         self.groups.setObjectName("directoryGroups")
         self.groups.setAccessibleName("Groups and roles, one per line: group = role")
         self.groups.setPlaceholderText("CN=DD-Officers,OU=Groups,DC=county,DC=example = officer")
-        self.groups.setMaximumHeight(110)
+        self.groups.setFixedHeight(64)
         self.form.addRow("Groups = roles:", self.groups)
         row = QHBoxLayout()
         self.test_user = Field("Test &as:", "directoryTestUser")
@@ -173,6 +171,7 @@ class DirectoryDialog(FormDialog):
         self.test_result = MessageLabel("directoryTestResult", "Test result")
         self.form.addRow("", self.test_result)
         self.finish_layout()
+        self._fit()
 
     def config(self) -> dirs.DirectoryConfig:
         pairs = []
@@ -201,9 +200,11 @@ class DirectoryDialog(FormDialog):
                 field.set_error(plain_sentence(problem))
             else:
                 self.error.show_error(plain_sentence(problem))
+        self._fit()  # room for the problems: nothing is squeezed under another
 
     def test(self) -> None:
         """Bind once with the settings as typed (the network call is bounded: 5 s)."""
+        self.clear_problems()
         self.test_result.clear_message()
         try:
             person, roles = dirs.try_settings(
@@ -224,6 +225,11 @@ class DirectoryDialog(FormDialog):
             f"The directory knows {person.display_name} ({person.dn}). Roles here: "
             f"{', '.join(sorted(roles)) or 'none: they could not sign in'}."
         )
+        self._fit()
+
+    def _fit(self) -> None:
+        # adjustSize() holds a window to part of the screen; the form needs its full height.
+        self.resize(self.size().expandedTo(self.sizeHint()))
 
     def submit(self) -> None:
         problems = dirs.config_problems(self.config())

@@ -252,3 +252,13 @@ def test_the_directory_commands(
         stdin=password_of("j.smith") + "\n",
     )  # fmt: skip
     assert refused.code == 2 and "not set up here any more" in refused.err
+
+
+def test_a_name_that_could_inject_into_a_filter_never_reaches_the_directory(
+    store: Runtime,
+) -> None:
+    for name in ("j.smith)(uid=*", "*", "j.smith,ou=people", "uid=j.smith"):
+        with pytest.raises(svc.SignInError, match="Wrong user name or password"):
+            _sign_in(store, name, password_of("j.smith"))
+    refused = [e for e in _trail(store, "sign_in") if e.outcome == "failure"]
+    assert {json.loads(e.details_json)["why"] for e in refused} == {"not a user name"}

@@ -676,6 +676,9 @@ def recover_administrator(
             second_factor=None,
             second_factor_step=None,
             recovery_codes=(),
+            # A directory account recovered here signs in locally from now on (the
+            # directory may be what is out of reach).
+            directory=None,
         )
         who = Actor(f"os:{acc.shown_name(operating_system_account)}", workstation)
         audit(
@@ -690,6 +693,7 @@ def recover_administrator(
                 "was_disabled": account.disabled,
                 "password": "set anew",
                 "second_factor": "reset" if account.second_factor else "none",
+                **({"directory": "now a local account"} if account.directory else {}),
             },
         )
         uow.commit()

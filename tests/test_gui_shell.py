@@ -172,8 +172,12 @@ def test_menus_present(admin_window: MainWindow) -> None:
     assert _entries("Admin", admin_window) == {
         "Users…": True,
         "Settings…": True,
+        "Sign-in and notices…": True,  # issue 17
+        "Directory sign-in…": True,  # issue 17
         "Database…": True,
         "Audit trail…": True,
+        "Audit review report…": True,  # issue 17
+        "Account validation report…": True,  # issue 17
         "Back up the records…": True,
     }
     assert _entries("Policy", admin_window) == {

@@ -445,3 +445,16 @@ def test_settings_show_and_change_the_requirement(tmp_path: Path, run_cli) -> No
         "--data-dir", data, "settings", "--user", "chief", "--password-stdin", stdin=PASSWORD + "\n"
     )
     assert next_time.code == 2 and "no second factor yet" in next_time.err
+
+
+def test_break_glass_recovery_resets_the_administrators_second_factor(store: Runtime) -> None:
+    _new_installation(store)
+    _enrol(store, "chief", PASSWORD, T0)
+    recovered = svc.recover_administrator(
+        store.uow(), store.security(), "chief", "a brand new passphrase", "root", "W1", T0
+    )
+    assert recovered.second_factor is None and recovered.recovery_codes == ()
+    event = _events(store, "account.recover")[0]
+    assert json.loads(event.details_json)["second_factor"] == "reset"
+    with pytest.raises(factors.EnrolmentNeeded):  # a new phone is set up at the next sign-in
+        svc.sign_in(store.uow(), store.security(), "chief", "a brand new passphrase", "W1", T0)

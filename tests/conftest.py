@@ -139,3 +139,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "pg_server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgresql)
+        if "ldap_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.ldap)

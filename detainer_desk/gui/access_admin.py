@@ -247,9 +247,12 @@ def save_review_pdf(window: QWidget, session: Session, kind: str) -> str | None:
     from detainer_desk.adapters.files import pdf_kind
     from detainer_desk.services import reviews
 
+    from detainer_desk.domain import timetext
+    from detainer_desk.services.county_clock import county_zone
+
     actor = session.require_actor()
     now = session.now()
-    stamp = now.astimezone(dt.UTC).strftime("%Y-%m-%d")
+    stamp = timetext.file_stamp(now, county_zone(session.uow()))
     suggested = (
         f"account-validation-{stamp}.pdf" if kind == "accounts" else f"audit-review-{stamp}.pdf"
     )

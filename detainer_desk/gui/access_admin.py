@@ -245,9 +245,8 @@ def save_review_pdf(window: QWidget, session: Session, kind: str) -> str | None:
     Returns what to say in the status bar, or None when cancelled."""
     from detainer_desk.adapters import pdf
     from detainer_desk.adapters.files import pdf_kind
-    from detainer_desk.services import reviews
-
     from detainer_desk.domain import timetext
+    from detainer_desk.services import reviews
     from detainer_desk.services.county_clock import county_zone
 
     actor = session.require_actor()

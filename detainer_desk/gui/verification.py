@@ -11,6 +11,7 @@ will be replaced by what; afterwards everyone signs in again, to the restored re
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, cast
@@ -260,6 +261,14 @@ class RestoreDialog(_TaskDialog):
         self.backup.setAccessibleName("Backup file")
         self.backup.setPlaceholderText("a backup made with Back up the records, or a daily one")
         self.backup.textChanged.connect(self._forget_check)
+        # An encrypted backup (Back up › Encrypt): its passphrase, asked only for one.
+        self.passphrase = QLineEdit()
+        self.passphrase.setObjectName("restorePassphrase")
+        self.passphrase.setAccessibleName("Passphrase of the encrypted backup")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("Passphrase of the encrypted backup")
+        self.passphrase.setVisible(False)
+        self._opened = contextlib.ExitStack()  # the decrypted copy's scratch folder
         self.restore_button = QPushButton("&Restore…")
         self.restore_button.setObjectName("startRestore")
         self.restore_button.setAccessibleName("Check the backup, then restore it")
@@ -277,6 +286,7 @@ class RestoreDialog(_TaskDialog):
             )
         layout.addWidget(paragraph(text, "restoreExplanation"))
         layout.addLayout(_path_row("Backup &file:", self.backup, "&Choose…", self._browse))
+        layout.addWidget(self.passphrase)
         layout.addWidget(self.progress)
         layout.addWidget(self.stage)
         layout.addWidget(self.message)
@@ -292,7 +302,28 @@ class RestoreDialog(_TaskDialog):
             self.backup.setText(chosen)
 
     def _forget_check(self) -> None:
+        from detainer_desk.adapters.protect import is_protected
+
         self.checked = None
+        text = self.backup.text().strip()
+        self.passphrase.setVisible(bool(text) and is_protected(Path(text).expanduser()))
+
+    def _opened_copy(self, path: Path, passphrase: str) -> Path:
+        """The backup to check and restore: the file, or its decryption in a private
+        scratch folder of the data folder (removed when the dialog closes)."""
+        from detainer_desk.adapters.files import scratch_folder
+        from detainer_desk.adapters.protect import decrypt_file, is_protected
+
+        if not is_protected(path):
+            return path
+        self._opened.close()
+        data_dir = self.backend.data_dir
+        folder = self._opened.enter_context(
+            scratch_folder(self.backend.partials(), data_dir if data_dir else None)
+        )
+        plain = folder / "backup.sqlite3"
+        decrypt_file(path, plain, passphrase)
+        return plain
 
     def _busy(self, stage: str) -> None:
         self.restore_button.setEnabled(False)
@@ -321,12 +352,15 @@ class RestoreDialog(_TaskDialog):
         check_backup, ledger_of = backend.check_backup, backend.ledger
         assert check_backup is not None and ledger_of is not None
 
-        def work(_handle: TaskHandle) -> Generator[Any, None, tuple[Any, int]]:
+        opened_copy, passphrase = self._opened_copy, self.passphrase.text()
+
+        def work(_handle: TaskHandle) -> Generator[Any, None, tuple[Any, int, Path]]:
             # Who may: an administrator of the records to be replaced (audited if not).
             authorize_backups(backend.uow(), actor, RESTORE, str(path), backend.clock())
             yield "checking the backup"
-            checked = check_backup(path)
-            return checked, ledger_of().count()
+            plain = opened_copy(path, passphrase)  # itself, or its decryption
+            checked = check_backup(plain)
+            return checked, ledger_of().count(), plain
 
         self._busy("Checking the backup (integrity and the whole hash chain)…")
         self.handle = self.tasks.start(
@@ -336,9 +370,10 @@ class RestoreDialog(_TaskDialog):
         )
 
     def _checked(self, path: Path, result: object) -> None:
-        checked, current = cast(tuple[Any, int], result)
+        checked, current, plain = cast(tuple[Any, int, Path], result)
         self._idle()
         self.checked = checked
+        self._plain = plain
         live = self.backend.database_label
         question = (
             f"Replace the records in {live} ({current:,} entries now) with the backup "
@@ -361,6 +396,9 @@ class RestoreDialog(_TaskDialog):
         restore_from = backend.restore_from
         assert restore_from is not None
         live = backend.database_label
+        # An encrypted backup is restored from its checked decryption (restore_from checks
+        # it again: it must be what was checked).
+        source = getattr(self, "_plain", path)
 
         def work(_handle: TaskHandle) -> Generator[Any, None, tuple[int, Path]]:
             now = backend.clock()
@@ -376,7 +414,7 @@ class RestoreDialog(_TaskDialog):
             audit_backups(
                 backend.uow(), allowed, RESTORE, live, now, succeeded=True, details=details
             )
-            aside = restore_from(path, checked, now)
+            aside = restore_from(source, checked, now)
             details["replaced_kept_at"] = str(aside)
             audit_backups(
                 backend.uow(),
@@ -404,6 +442,8 @@ class RestoreDialog(_TaskDialog):
             f"replaced are kept at {aside}. Sign in again."
         )
         self.message.show_note(words)
+        self.passphrase.clear()
+        self._opened.close()
         self.restored.emit(words)
 
     def _failed_restore(self, error: BaseException, details: str) -> None:
@@ -413,4 +453,6 @@ class RestoreDialog(_TaskDialog):
     def reject(self) -> None:
         if self.running:  # a restore half done must end first; it says when it has
             return
+        self.passphrase.clear()
+        self._opened.close()  # no decrypted copy stays behind
         super().reject()

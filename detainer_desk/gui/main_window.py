@@ -738,15 +738,14 @@ class MainWindow(QMainWindow):
 
     def _remind_second_factor(self) -> None:
         """An administrator of an installation that does not require a second factor is
-        told so in the banner at every sign-in (CJIS 5.6.2.2)."""
+        told so in the status bar at every sign-in (CJIS 5.6.2.2). Not in the notice banner:
+        a notice dismissed there stays dismissed on the workstation, and this one should
+        come back until the setting is changed."""
         from detainer_desk.domain import accounts as acc
         from detainer_desk.services import second_factor as factors
 
-        if not self.session.may(acc.MANAGE_SETTINGS):
-            self.notice_banner.set_notices(self.backend.notices)
-            return
-        if not factors.is_required(self.session.uow()):
-            self.notice_banner.set_notices([*self.backend.notices, factors.NOT_REQUIRED_REMINDER])
+        if self.session.may(acc.MANAGE_SETTINGS) and not factors.is_required(self.session.uow()):
+            self.statusBar().showMessage(factors.NOT_REQUIRED_REMINDER, 60_000)
 
     def _land(self) -> None:
         """Show each person their role's start screen when they sign in (not the tab the

@@ -323,7 +323,10 @@ def _write_bundle(
     #    the record was when it was made.
     checkpoint_file: CheckpointFile | None = None
     entries = ledger.count()
-    for step in create_checkpoint(uow_factory(), ledger, signer, actor, now):
+    # Under the export's own right: counsel may export, and the bundle carries a checkpoint.
+    for step in create_checkpoint(
+        uow_factory(), ledger, signer, actor, now, permission=acc.EXPORT_RECORDS
+    ):
         if isinstance(step, CheckpointFile):
             checkpoint_file = step
         else:

@@ -162,6 +162,7 @@ class BackupCheck:
     entries: int
     chain_head: str
     revision: str  # the schema revision the backup was written with
+    written_entries: int = 0  # its entries as written (an older schema's upgrade adds some)
 
 
 @contextlib.contextmanager
@@ -201,6 +202,8 @@ def checked_copy(backup: Path) -> Iterator[tuple[Path, BackupCheck]]:
                 integrity = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
             if integrity != "ok":
                 raise DatabaseError(f"{backup} is damaged (integrity check: {integrity})")
+            with engine.connect() as conn:
+                written = conn.exec_driver_sql("SELECT last_seq FROM chain_head").scalar()
             if revision != HEAD_REVISION:
                 upgrade_to(engine, "head")
             last = list(verify_store(engine))[-1]
@@ -212,7 +215,7 @@ def checked_copy(backup: Path) -> Iterator[tuple[Path, BackupCheck]]:
             raise DatabaseError(f"{backup} is damaged or unreadable ({exc})") from exc
         finally:
             engine.dispose()
-        yield copy, BackupCheck(last.checked, last.last_hash, revision)
+        yield copy, BackupCheck(last.checked, last.last_hash, revision, int(written or 0))
 
 
 def restore_database(checked: Path, live: Path, set_aside: Path) -> Path:

@@ -19,13 +19,21 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, Table, and_, func, insert, select, update
 
 from detainer_desk.services.access import RecordError
 
 from ..workers import start_pool, stop_pool, worker_count
-from . import chain_scan
-from .schema import EVIDENCE_TABLES, chain_head
+from . import chain_scan, derived_scan, state
+from .schema import (
+    EVIDENCE_TABLES,
+    chain_head,
+    decisions,
+    requests,
+    settings,
+    state_changes,
+    users,
+)
 
 # The definition and the fast checking live in chain_scan (stdlib only, for worker processes).
 GENESIS_HASH = chain_scan.GENESIS_HASH
@@ -87,7 +95,9 @@ class ChainFault:
     problem: str
 
     def __str__(self) -> str:
-        if not self.seq:
+        if not self.table:  # a fault of the store: the problem is a whole sentence
+            return self.problem
+        if self.seq is None or (not self.seq and self.row_id is None):
             return f"{self.table}: {self.problem}"
         if self.row_id is None:  # no such entry: the problem says what is missing
             return self.problem
@@ -129,27 +139,38 @@ def walk_chain(
     *,
     sqlite_path: str | None = None,
     workers: int | None = None,
+    whole_store: bool = True,
+    head_hash: str | None = None,
 ) -> Iterator[chain_scan.Span]:
-    """Check every entry up to ``upto`` (default: the chain head when the walk starts),
-    yielding spans in ``seq`` order; the last span carries the first fault (a gap, a
+    """Check every entry up to ``upto`` (default: the chain head when the walk starts, whose
+    hash, like ``head_hash``, the last entry's must be), yielding spans in ``seq`` order; the last span carries the first fault (a gap, a
     repeated number, an altered row or altered attachment bytes) and nothing follows it.
+
+    With ``whole_store`` (the default), once the chain verifies the rest of the store is
+    checked too, and its first fault comes as one more span (no entries, ``table`` empty):
+    rows numbered outside 1 .. head, the file itself (SQLite's integrity check), accounts
+    and settings against their evidence, and every derived row (decision index, name
+    words) against the evidence it is derived from.
 
     Each span is read in a short transaction of its own, so a long walk never keeps
     workstations from recording; evidence rows never change, and rows appended meanwhile
     come after ``upto``. A large SQLite store is checked by worker processes, one per
-    processor (``sqlite_path``; ``workers`` overrides the count, 1 keeps it in-process).
+    processor (``sqlite_path``; ``workers`` overrides the count, 1 keeps it in-process);
+    they check the derived rows and the file alongside the chain.
     """
     if upto is None:
-        upto = read_head(connect)[0]
+        upto, head_hash = read_head(connect)
     if workers is None:
         workers = worker_count(upto, PARALLEL_FROM)
     previous = GENESIS_HASH
     low = 1
+    extra: dict[str, Any] = {}
     if sqlite_path is not None and workers > 1:
         from concurrent.futures.process import BrokenProcessPool
 
         try:
-            for span in _walk_in_workers(sqlite_path, upto, workers):
+            plan = _derived_plan(connect) if whole_store else []
+            for span in _walk_in_workers(sqlite_path, upto, workers, plan, extra):
                 yield span
                 if span.fault is not None:
                     return
@@ -157,8 +178,7 @@ def walk_chain(
                 low = span.low + span.verified
         except (BrokenProcessPool, OSError) as exc:  # no worker processes here: go on alone
             log.warning("checking the chain without worker processes (%s)", exc)
-        else:
-            return
+            extra.clear()
     tables = table_columns()
     encoders = {name: chain_scan.canonical_encoder(name, cols) for name, cols in tables.items()}
     while low <= upto:
@@ -170,6 +190,16 @@ def walk_chain(
             return
         previous = span.last_hash
         low = high
+    if head_hash is not None and previous != head_hash:
+        problem = "the chain head does not match the last entry (entries were altered or removed)"
+        yield chain_scan.Span(
+            upto + 1, 0, b"", previous, chain_scan.SpanFault(0, "chain_head", 0, problem, "")
+        )
+        return
+    if whole_store:
+        fault = _store_fault(connect, sqlite_path, extra)
+        if fault is not None:
+            yield chain_scan.Span(upto + 1, 0, b"", previous, fault)
 
 
 def _driver_fetch(conn: Connection) -> chain_scan.Fetch:
@@ -185,38 +215,153 @@ def _driver_fetch(conn: Connection) -> chain_scan.Fetch:
     return fetch
 
 
-def _walk_in_workers(path: str, upto: int, workers: int) -> Iterator[chain_scan.Span]:
+def _snapshot(conn: Connection) -> Connection:
+    """One consistent view for several statements: PostgreSQL's READ COMMITTED would let a
+    workstation's commit fall between two of them (SQLite's read transaction is one view)."""
+    if conn.dialect.name == "postgresql":
+        return conn.execution_options(isolation_level="REPEATABLE READ")
+    return conn
+
+
+def _derived_plan(connect: Connect) -> list[tuple[str, int, int]]:
+    """The derived checks' tasks: (kind, first id, after the last id), in ranges of ids."""
+    with connect() as conn:
+        last_request = conn.execute(select(func.coalesce(func.max(requests.c.id), 0))).scalar_one()
+        last_decision = conn.execute(
+            select(func.coalesce(func.max(decisions.c.id), 0))
+        ).scalar_one()
+    return [
+        *((derived_scan.INDEX, low, high) for low, high in derived_scan.ranges(last_decision)),
+        *((derived_scan.WORDS, low, high) for low, high in derived_scan.ranges(last_request)),
+    ]
+
+
+def _walk_in_workers(
+    path: str,
+    upto: int,
+    workers: int,
+    derived: list[tuple[str, int, int]],
+    extra: dict[str, Any],
+) -> Iterator[chain_scan.Span]:
+    """The chain's spans in order, checked by worker processes; alongside (once the chain
+    verifies) the derived ranges and SQLite's integrity check, whose results go to
+    ``extra``. Results are taken in order, so the first fault is the first one found."""
     tables = table_columns()
     bounds = [(low, min(low + SPAN, upto + 1)) for low in range(1, upto + 1, SPAN)]
     pool = start_pool(workers)  # they import the stdlib-only chain_scan module
     finished = False
     try:
-        results = pool.map(
-            chain_scan.check_sqlite_span,
-            [path] * len(bounds),
-            [tables] * len(bounds),
-            [low for low, _ in bounds],
-            [high for _, high in bounds],
-        )
-        for span in results:
+        spans = [
+            pool.submit(chain_scan.check_sqlite_span, path, tables, low, high)
+            for low, high in bounds
+        ]
+        integrity = pool.submit(chain_scan.check_sqlite_integrity, path) if derived else None
+        ranges = [
+            pool.submit(derived_scan.check_sqlite_range, path, kind, low, high)
+            for kind, low, high in derived
+        ]
+        for future in spans:
+            span = future.result()
             yield span
             if span.fault is not None:
                 return
+        if integrity is not None:
+            extra["integrity"] = integrity.result()
+            extra["derived"] = derived_scan.first_fault(future.result() for future in ranges)
         finished = True
     finally:
         stop_pool(pool, finished=finished)
 
 
+def _store_fault(
+    connect: Connect, sqlite_path: str | None, extra: dict[str, Any]
+) -> chain_scan.SpanFault | None:
+    """The first fault of the store besides the chain itself (None: there is none), in
+    this order: planted rows, the file, accounts and settings, derived rows."""
+    tables = table_columns()
+    with connect() as conn:
+        outside = chain_scan.outside_entries(_driver_fetch(conn), tables)
+    if outside is not None:
+        return outside
+    if sqlite_path is not None:
+        damage = (
+            extra["integrity"]
+            if "integrity" in extra
+            else chain_scan.check_sqlite_integrity(sqlite_path)
+        )
+        if damage is not None:
+            return _whole(f"the database file is damaged (SQLite integrity check: {damage})")
+    with connect() as conn:
+        problem = working_state_problem(_snapshot(conn))
+    if problem is not None:
+        return _whole(problem)
+    if "derived" in extra:
+        derived = extra["derived"]
+    else:
+        faults = []
+        for kind, low, high in _derived_plan(connect):
+            with connect() as conn:
+                check = (
+                    derived_scan.check_index_range
+                    if kind == derived_scan.INDEX
+                    else derived_scan.check_words_range
+                )
+                faults.append(check(_driver_fetch(_snapshot(conn)), low, high))
+        derived = derived_scan.first_fault(faults)
+    if derived is None:
+        with connect() as conn:
+            derived = derived_scan.check_outside(_driver_fetch(conn))
+    return _whole(derived.problem) if derived is not None else None
+
+
+def _whole(problem: str) -> chain_scan.SpanFault:
+    return chain_scan.SpanFault(0, "", 0, problem, "")
+
+
+def working_state_problem(conn: Connection) -> str | None:
+    """Do the accounts and settings agree with their latest evidence in the chain, and is
+    every trusted checkpoint key signed as it says? (None: yes.)"""
+    for kind, table, order in (
+        (state.ACCOUNT, users, users.c.name),
+        (state.SETTING, settings, settings.c.key),
+    ):
+        rows = list(conn.execute(select(table).order_by(order)).mappings())
+        s = state_changes
+        latest = (
+            select(s.c.key, func.max(s.c.seq).label("seq"))
+            .where(s.c.kind == kind)
+            .group_by(s.c.key)
+            .subquery()
+        )
+        kept = {
+            str(key): value
+            for key, value in conn.execute(
+                select(s.c.key, s.c.state).join(
+                    latest, and_(s.c.key == latest.c.key, s.c.seq == latest.c.seq)
+                )
+            )
+        }
+        found = state.differences(kind, rows, kept)
+        if found:
+            return found[0][1]
+    from detainer_desk.services.trust import trust_entry_problem
+
+    from ..signing import signature_is_valid
+
+    for row_id, key, value in conn.execute(
+        select(state_changes.c.id, state_changes.c.key, state_changes.c.state)
+        .where(state_changes.c.kind == state.TRUSTED_KEY)
+        .order_by(state_changes.c.seq)
+    ):
+        problem = trust_entry_problem(str(key), value, signature_is_valid)
+        if problem is not None:
+            return f"trusted key entry #{row_id}: {problem}"
+    return None
+
+
 def chain_head_row(conn: Connection) -> tuple[int, str]:
     head = conn.execute(select(chain_head.c.last_seq, chain_head.c.last_hash)).one()
     return int(head.last_seq), str(head.last_hash)
-
-
-def _highest_seq(conn: Connection) -> int:
-    return max(
-        int(conn.execute(select(func.coalesce(func.max(t.c.seq), 0))).scalar_one())
-        for t in EVIDENCE_TABLES
-    )
 
 
 def verify_chain(
@@ -237,32 +382,20 @@ def verify_chain(
     previous = GENESIS_HASH
     checked = 0
     reported = 0
-    for span in walk_chain(connect, last_seq, sqlite_path=sqlite_path, workers=workers):
+    for span in walk_chain(
+        connect, last_seq, sqlite_path=sqlite_path, workers=workers, head_hash=last_hash
+    ):
         checked += span.verified
         previous = span.last_hash
         if span.fault is not None:
             f = span.fault
-            fault = ChainFault(f.seq, f.table, f.row_id or None, f.problem)
+            if not f.table:  # a fault of the store, not of one entry
+                fault = ChainFault(None, "", None, f.problem)
+            else:
+                fault = ChainFault(f.seq, f.table, f.row_id or None, f.problem)
             yield VerifyProgress(checked, last_seq, fault, previous)
             return
         if checked - reported >= every:
             reported = checked
             yield VerifyProgress(checked, last_seq, None, previous)
-    problem = None
-    if previous != last_hash:
-        problem = "the chain head does not match the last entry (entries were altered or removed)"
-    else:
-        with connect() as conn:
-            head_now, _ = chain_head_row(conn)
-            highest = _highest_seq(conn)
-        if highest > head_now:
-            problem = (
-                f"there are entries beyond the chain head ({highest} > {head_now}): rows were "
-                "added outside the program"
-            )
-    if problem:
-        yield VerifyProgress(
-            checked, last_seq, ChainFault(None, "chain_head", None, problem), previous
-        )
-        return
     yield VerifyProgress(checked, last_seq, None, previous)

@@ -1285,6 +1285,8 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
             sign_out(restored.uow(), actor, restored.clock(), "command finished")
     finally:
         restored.close()
+    if against.message:
+        out.write(against.message + "\n")
     out.write(
         f"Restored {check.entries} entries from {backup} into {live}.\n"
         f"The records it replaced are kept at {aside}.\n"

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from detainer_desk.services.access import RecordError
 
@@ -142,6 +144,51 @@ def walk_chain(
     whole_store: bool = True,
     head_hash: str | None = None,
 ) -> Iterator[chain_scan.Span]:
+    """See ``_walk_chain``. A SQLite file too damaged to be read to the end is a fault of
+    the store, reported as one (the span carries it), not an error."""
+    try:
+        yield from _walk_chain(
+            connect,
+            upto,
+            sqlite_path=sqlite_path,
+            workers=workers,
+            whole_store=whole_store,
+            head_hash=head_hash,
+        )
+    except (sqlite3.DatabaseError, DBAPIError) as exc:
+        damage = _damage(exc)
+        if damage is None:
+            raise
+        problem = f"the database file is damaged ({damage}): it cannot be read to the end"
+        yield chain_scan.Span(0, 0, b"", GENESIS_HASH, _whole(problem))
+
+
+def _damage(exc: BaseException) -> str | None:
+    """What a damaged SQLite file made the driver say (None: another kind of failure)."""
+    original = exc.orig if isinstance(exc, DBAPIError) else exc
+    if not isinstance(original, sqlite3.DatabaseError):
+        return None
+    name = str(getattr(original, "sqlite_errorname", "") or "")
+    text = str(original)
+    if (
+        name in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+        or "malformed" in text
+        or "not a database" in text
+        or "decode to UTF-8" in text
+    ):
+        return text
+    return None
+
+
+def _walk_chain(
+    connect: Connect,
+    upto: int | None = None,
+    *,
+    sqlite_path: str | None = None,
+    workers: int | None = None,
+    whole_store: bool = True,
+    head_hash: str | None = None,
+) -> Iterator[chain_scan.Span]:
     """Check every entry up to ``upto`` (default: the chain head when the walk starts, whose
     hash, like ``head_hash``, the last entry's must be), yielding spans in ``seq`` order; the last span carries the first fault (a gap, a
     repeated number, an altered row or altered attachment bytes) and nothing follows it.
@@ -206,13 +253,29 @@ def _driver_fetch(conn: Connection) -> chain_scan.Fetch:
     """Plain tuples from the driver's own cursor, inside the connection's transaction:
     verification reads every row, and result objects would cost more than the hashing."""
     conn.exec_driver_sql("SELECT 1")  # begins the (read-only) transaction the engine set up
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    driver = conn.connection.dbapi_connection
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    if not isinstance(driver, sqlite3.Connection):
 
-    def fetch(statement: str) -> list[Any]:
-        cursor.execute(statement)
-        return list(cursor.fetchall())
+        def fetch(statement: str) -> list[Any]:
+            cursor.execute(statement)
+            return list(cursor.fetchall())
 
-    return fetch
+        return fetch
+
+    def fetch_sqlite(statement: str) -> list[Any]:
+        # Text that is not UTF-8 (a byte of the file changed) is read with replacement
+        # characters: the entry then fails its hash, and is named, instead of the read
+        # failing. The connection's own way of reading text is put back afterwards.
+        before = driver.text_factory
+        driver.text_factory = chain_scan.lenient_text
+        try:
+            cursor.execute(statement)
+            return list(cursor.fetchall())
+        finally:
+            driver.text_factory = before
+
+    return fetch_sqlite
 
 
 def _snapshot(conn: Connection) -> Connection:

@@ -212,6 +212,12 @@ def _positions(columns: Sequence[str]) -> tuple[int, int, int, int, int]:
 _OPEN: dict[str, sqlite3.Connection] = {}
 
 
+def lenient_text(value: bytes) -> str:
+    """Stored text as the checks read it: bytes that are not UTF-8 (a byte of the file
+    changed) become replacement characters, so the row fails its hash and is named."""
+    return value.decode("utf-8", "replace")
+
+
 def check_sqlite_span(path: str, tables: TableColumns, low: int, high: int) -> Span:
     """In a worker process: check one span of a SQLite store, reading it in a transaction
     of its own (a reader never keeps a workstation from recording in WAL mode, and only
@@ -220,6 +226,7 @@ def check_sqlite_span(path: str, tables: TableColumns, low: int, high: int) -> S
     if conn is None:
         conn = sqlite3.connect(path, timeout=30)
         conn.execute("PRAGMA query_only = ON")  # this process only reads
+        conn.text_factory = lenient_text
         _OPEN[path] = conn
     conn.execute("BEGIN")
     try:

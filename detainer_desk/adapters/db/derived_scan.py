@@ -335,6 +335,7 @@ def check_sqlite_range(path: str, kind: str, low: int, high: int) -> DerivedFaul
     if conn is None:
         conn = sqlite3.connect(path, timeout=30)
         conn.execute("PRAGMA query_only = ON")
+        conn.text_factory = lambda value: value.decode("utf-8", "replace")
         _OPEN[path] = conn
     conn.execute("BEGIN")
     try:

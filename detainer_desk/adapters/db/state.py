@@ -87,7 +87,12 @@ def differences(
 
 
 def _changed_fields(kept: str, now: str) -> str:
-    before, after = json.loads(kept), json.loads(now)
+    try:
+        before, after = json.loads(kept), json.loads(now)
+    except ValueError:
+        return "its contents"
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return "its contents"
     names = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     words = [name.replace("_sha256", "").replace("_", " ") for name in names]
     return ", ".join(words) or "its contents"

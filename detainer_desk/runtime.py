@@ -68,7 +68,9 @@ class Runtime:
         return SqlUnitOfWork(self.engine)
 
     def ledger(self) -> SqlLedger:
-        return SqlLedger(self.engine)
+        from detainer_desk.adapters.db.derived_scan import IndexMemo
+
+        return SqlLedger(self.engine, memo=IndexMemo(self.paths.data_dir / "keys"))
 
     def signer(self) -> InstallationKey:
         from detainer_desk.adapters.signing import InstallationKey

@@ -468,3 +468,44 @@ def test_every_account_change_is_an_entry_of_the_chain(store) -> None:
     # each change: the account's new state and the audit event of it
     assert _head(store) == before + 4
     assert _verify(store).fault is None
+
+
+# -- the memo of verified derivations ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_memo_of_a_passed_verify_hides_no_later_change(runtime, workers: int) -> None:
+    """After a verify that passed, the installation keeps which index rows it derived from
+    which evidence; a row altered since, or one whose evidence changed, is derived again
+    and named. A verify that finds something keeps nothing."""
+    from detainer_desk.adapters.db.derived_scan import IndexMemo
+    from detainer_desk.adapters.db.repository import SqlLedger
+    from detainer_desk.services.checkpoints import verify_record
+
+    seed_accounts(runtime.uow(), NOW)
+    activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", ADMIN, NOW)
+    for n, name in enumerate(NAMES):
+        record_decision(
+            runtime.uow(),
+            request_json(**{"subject.name": name, "subject.booking_number": f"B{n}"}),
+            "r",
+            [],
+            OFFICER,
+            NOW,
+        )
+    memo = IndexMemo(runtime.paths.data_dir / "keys")
+
+    def verify():
+        return verify_record(SqlLedger(runtime.engine, workers, memo), runtime.signer())
+
+    assert verify().ok
+    kept = memo.load()
+    assert sorted(kept) == [1, 2, 3, 4] and memo.path.stat().st_mode & 0o077 == 0
+    amend_decision(runtime.uow(), 2, lc.RELEASED, SUPERVISOR, NOW, effective_at=NOW)
+    assert verify().ok  # decision 2's evidence changed: derived again, and it agrees
+    assert memo.load()[2] != kept[2] and memo.load()[1] == kept[1]
+    written = memo.path.read_bytes()
+    tamper(runtime, "UPDATE decision_index SET outcome_in_force = 'decline' WHERE decision_id = 3")
+    result = verify()
+    assert not result.ok and "decision index of decision 3 disagrees" in result.message
+    assert memo.path.read_bytes() == written  # nothing kept from a verify that found a fault

@@ -9,7 +9,8 @@ after it recomputed, the chain cut short with its head rewritten, a derived row 
 index, name word, word pair) altered, deleted or planted, an account or a setting altered,
 deleted or planted, or one byte of the file flipped where a record lies. ``verify`` (what
 ``detainer-desk verify`` runs: the whole store and the installation's last checkpoint) must
-fail every time.
+fail every time. It runs with the memo the installation keeps of a verify that passed
+(derived rows it need not derive again): the memo must hide nothing.
 
 What cannot be caught, and is not drawn: an entry appended at the head with its hash
 computed, or the chain recomputed or cut short after the last checkpoint (nothing kept
@@ -35,7 +36,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from detainer_desk.adapters.db import chain
-from detainer_desk.adapters.db.derived_scan import INDEX_COLUMNS
+from detainer_desk.adapters.db.derived_scan import INDEX_COLUMNS, IndexMemo
 from detainer_desk.adapters.db.engine import make_engine, sqlite_url
 from detainer_desk.adapters.db.repository import SqlLedger
 from detainer_desk.adapters.signing import InstallationKey, signature_is_valid
@@ -152,6 +153,19 @@ def base(tmp_path_factory) -> Base:
     path = data / "detainer-desk.sqlite3"
     conn = sqlite3.connect(path)
     conn.execute("VACUUM")  # no stale copies of rows in free space
+    conn.close()
+    # A verify that passed, as the installation keeps it: its memo of derived index rows is
+    # then in the keys folder each example starts from (it must hide nothing).
+    engine = make_engine(sqlite_url(path))
+    try:
+        primed = verify_record(
+            SqlLedger(engine, workers=1, memo=IndexMemo(data / "keys")),
+            InstallationKey(data / "keys"),
+        )
+    finally:
+        engine.dispose()
+    assert primed.ok and IndexMemo(data / "keys").load()
+    conn = sqlite3.connect(path)
     rows = []
     columns = {}
     for table in EVIDENCE:
@@ -458,7 +472,8 @@ def test_random_tampering_is_always_caught_by_verify(base: Base, tmp_path, kind,
     what = tamper(base, path, kind, Draw(numbers))
     engine = make_engine(sqlite_url(path))
     try:
-        result = verify_record(SqlLedger(engine, workers=1), InstallationKey(work / "keys"))
+        ledger = SqlLedger(engine, workers=1, memo=IndexMemo(work / "keys"))
+        result = verify_record(ledger, InstallationKey(work / "keys"))
     finally:
         engine.dispose()
     assert not result.ok, f"missed: {kind}: {what}"

@@ -143,6 +143,7 @@ def walk_chain(
     workers: int | None = None,
     whole_store: bool = True,
     head_hash: str | None = None,
+    memo: derived_scan.IndexMemo | None = None,
 ) -> Iterator[chain_scan.Span]:
     """See ``_walk_chain``. A SQLite file too damaged to be read to the end is a fault of
     the store, reported as one (the span carries it), not an error."""
@@ -154,6 +155,7 @@ def walk_chain(
             workers=workers,
             whole_store=whole_store,
             head_hash=head_hash,
+            memo=memo,
         )
     except (sqlite3.DatabaseError, DBAPIError) as exc:
         damage = _damage(exc)
@@ -188,10 +190,12 @@ def _walk_chain(
     workers: int | None = None,
     whole_store: bool = True,
     head_hash: str | None = None,
+    memo: derived_scan.IndexMemo | None = None,
 ) -> Iterator[chain_scan.Span]:
-    """Check every entry up to ``upto`` (default: the chain head when the walk starts, whose
-    hash, like ``head_hash``, the last entry's must be), yielding spans in ``seq`` order; the last span carries the first fault (a gap, a
-    repeated number, an altered row or altered attachment bytes) and nothing follows it.
+    """Check every entry up to ``upto`` (default: the chain head when the walk starts,
+    whose hash, like ``head_hash``, the last entry's must be), yielding spans in ``seq``
+    order; the last span carries the first fault (a gap, a repeated number, an altered row
+    or altered attachment bytes) and nothing follows it.
 
     With ``whole_store`` (the default), once the chain verifies the rest of the store is
     checked too, and its first fault comes as one more span (no entries, ``table`` empty):
@@ -204,6 +208,10 @@ def _walk_chain(
     come after ``upto``. A large SQLite store is checked by worker processes, one per
     processor (``sqlite_path``; ``workers`` overrides the count, 1 keeps it in-process);
     they check the derived rows and the file alongside the chain.
+
+    ``memo`` (an ``IndexMemo``): decisions whose evidence is unchanged since the last walk
+    that found nothing are not derived again (their index rows must still have the digest
+    derived then); after a walk that finds nothing, what it derived is kept there.
     """
     if upto is None:
         upto, head_hash = read_head(connect)
@@ -211,13 +219,14 @@ def _walk_chain(
         workers = worker_count(upto, PARALLEL_FROM)
     previous = GENESIS_HASH
     low = 1
+    known = memo.load() if memo is not None and whole_store else {}
     extra: dict[str, Any] = {}
     if sqlite_path is not None and workers > 1:
         from concurrent.futures.process import BrokenProcessPool
 
         try:
             plan = _derived_plan(connect) if whole_store else []
-            for span in _walk_in_workers(sqlite_path, upto, workers, plan, extra):
+            for span in _walk_in_workers(sqlite_path, upto, workers, plan, known, extra):
                 yield span
                 if span.fault is not None:
                     return
@@ -244,9 +253,15 @@ def _walk_chain(
         )
         return
     if whole_store:
-        fault = _store_fault(connect, sqlite_path, extra)
+        fault = _store_fault(connect, sqlite_path, known, extra)
         if fault is not None:
             yield chain_scan.Span(upto + 1, 0, b"", previous, fault)
+        elif memo is not None and extra.get("learned"):
+            # Nothing found: every entry hash is its entry's, so what was derived is kept.
+            try:
+                memo.save({**known, **extra["learned"]})
+            except OSError as exc:
+                log.warning("the memo of verified derivations was not kept (%s)", exc)
 
 
 def _driver_fetch(conn: Connection) -> chain_scan.Fetch:
@@ -304,23 +319,34 @@ def _walk_in_workers(
     upto: int,
     workers: int,
     derived: list[tuple[str, int, int]],
+    known: derived_scan.Memo,
     extra: dict[str, Any],
 ) -> Iterator[chain_scan.Span]:
     """The chain's spans in order, checked by worker processes; alongside (once the chain
-    verifies) the derived ranges and SQLite's integrity check, whose results go to
-    ``extra``. Results are taken in order, so the first fault is the first one found."""
+    verifies) SQLite's integrity check and the derived ranges, whose results go to
+    ``extra``. The integrity check, the longest task, goes first. Results are taken in
+    order, so the first fault is the first one found."""
     tables = table_columns()
     bounds = [(low, min(low + SPAN, upto + 1)) for low in range(1, upto + 1, SPAN)]
     pool = start_pool(workers)  # they import the stdlib-only chain_scan module
     finished = False
     try:
+        integrity = pool.submit(chain_scan.check_sqlite_integrity, path) if derived else None
         spans = [
             pool.submit(chain_scan.check_sqlite_span, path, tables, low, high)
             for low, high in bounds
         ]
-        integrity = pool.submit(chain_scan.check_sqlite_integrity, path) if derived else None
         ranges = [
-            pool.submit(derived_scan.check_sqlite_range, path, kind, low, high)
+            pool.submit(
+                derived_scan.check_sqlite_range,
+                path,
+                kind,
+                low,
+                high,
+                {k: v for k, v in known.items() if low <= k < high}
+                if kind == derived_scan.INDEX
+                else None,
+            )
             for kind, low, high in derived
         ]
         for future in spans:
@@ -330,14 +356,19 @@ def _walk_in_workers(
                 return
         if integrity is not None:
             extra["integrity"] = integrity.result()
-            extra["derived"] = derived_scan.first_fault(future.result() for future in ranges)
+            results = [future.result() for future in ranges]
+            extra["derived"] = derived_scan.first_fault(fault for fault, _ in results)
+            extra["learned"] = {k: v for _, learned in results for k, v in learned.items()}
         finished = True
     finally:
         stop_pool(pool, finished=finished)
 
 
 def _store_fault(
-    connect: Connect, sqlite_path: str | None, extra: dict[str, Any]
+    connect: Connect,
+    sqlite_path: str | None,
+    known: derived_scan.Memo,
+    extra: dict[str, Any],
 ) -> chain_scan.SpanFault | None:
     """The first fault of the store besides the chain itself (None: there is none), in
     this order: planted rows, the file, accounts and settings, derived rows."""
@@ -362,14 +393,18 @@ def _store_fault(
         derived = extra["derived"]
     else:
         faults = []
+        extra["learned"] = {}
         for kind, low, high in _derived_plan(connect):
             with connect() as conn:
-                check = (
-                    derived_scan.check_index_range
-                    if kind == derived_scan.INDEX
-                    else derived_scan.check_words_range
-                )
-                faults.append(check(_driver_fetch(_snapshot(conn)), low, high))
+                fetch = _driver_fetch(_snapshot(conn))
+                if kind == derived_scan.INDEX:
+                    fault, learned = derived_scan.check_index_range(fetch, low, high, known)
+                    extra["learned"].update(learned)
+                else:
+                    fault = derived_scan.check_words_range(fetch, low, high)
+            faults.append(fault)
+            if fault is not None:
+                break
         derived = derived_scan.first_fault(faults)
     if derived is None:
         with connect() as conn:
@@ -433,6 +468,7 @@ def verify_chain(
     *,
     sqlite_path: str | None = None,
     workers: int | None = None,
+    memo: derived_scan.IndexMemo | None = None,
 ) -> Iterator[VerifyProgress]:
     """Recompute the whole chain in ``seq`` order (and every attachment's SHA-256), up to the
     head as it was when verification started.
@@ -446,7 +482,12 @@ def verify_chain(
     checked = 0
     reported = 0
     for span in walk_chain(
-        connect, last_seq, sqlite_path=sqlite_path, workers=workers, head_hash=last_hash
+        connect,
+        last_seq,
+        sqlite_path=sqlite_path,
+        workers=workers,
+        head_hash=last_hash,
+        memo=memo,
     ):
         checked += span.verified
         previous = span.last_hash

@@ -18,9 +18,13 @@ with any DB-API cursor (``fetch``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import sqlite3
+import struct
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from detainer_desk.domain import lifecycle as lc
@@ -136,18 +140,34 @@ def _shown(value: Any) -> str:
     return "nothing" if value is None else repr(value)
 
 
-def check_index_range(fetch: Fetch, low: int, high: int) -> DerivedFault | None:
-    """Decisions ``low`` .. ``high - 1``: is each one's index row what its evidence gives?"""
+Memo = dict[int, tuple[bytes, bytes]]
+
+
+def _digest(*parts: Any) -> bytes:
+    return hashlib.sha256(repr(parts).encode()).digest()[:16]
+
+
+def check_index_range(
+    fetch: Fetch, low: int, high: int, memo: Mapping[int, tuple[bytes, bytes]] | None = None
+) -> tuple[DerivedFault | None, Memo]:
+    """Decisions ``low`` .. ``high - 1``: is each one's index row what its evidence gives?
+
+    ``memo`` (see ``IndexMemo``): for a decision whose evidence (by its entry hashes) is
+    what it was when its index row was last derived here, the row must still have the
+    digest derived then, and the derivation is not repeated. Returns the first fault and
+    the decisions derived afresh (for the memo)."""
+    memo = memo or {}
     decisions = list(
         fetch(
             "SELECT d.id, d.outcome, d.tentative_outcome, d.hold_until, r.request_json, "
-            "r.release_eligible_at FROM decisions d LEFT JOIN requests r ON r.id = d.request_id "
+            "r.release_eligible_at, d.entry_hash, r.entry_hash "
+            "FROM decisions d LEFT JOIN requests r ON r.id = d.request_id "
             f"WHERE d.id >= {int(low)} AND d.id < {int(high)} ORDER BY d.id"
         )
     )
     amendments: dict[int, list[Sequence[Any]]] = defaultdict(list)
     for decision_id, *rest in fetch(
-        "SELECT decision_id, kind, effective_at, details_json, reason, recorded_at "
+        "SELECT decision_id, kind, effective_at, details_json, reason, recorded_at, entry_hash "
         f"FROM amendments WHERE decision_id >= {int(low)} AND decision_id < {int(high)} "
         "ORDER BY decision_id, seq"
     ):
@@ -166,6 +186,7 @@ def check_index_range(fetch: Fetch, low: int, high: int) -> DerivedFault | None:
         )
         for decision_id in stored.keys() - {decision[0] for decision in decisions}
     ]
+    learned: Memo = {}
     for decision in decisions:
         decision_id = int(decision[0])
         row = stored.get(decision_id)
@@ -184,8 +205,12 @@ def check_index_range(fetch: Fetch, low: int, high: int) -> DerivedFault | None:
                 DerivedFault(INDEX, decision_id, f"decision {decision_id}: its request is missing")
             )
             break
+        its = amendments.get(decision_id, [])
+        evidence = _digest(decision[6], decision[7], *(a[-1] for a in its))
+        if memo.get(decision_id) == (evidence, _digest(*row)):
+            continue  # the same evidence, and the row derived from it then: unchanged
         try:
-            expected = _expected_index(decision_id, decision, amendments.get(decision_id, []))
+            expected = _expected_index(decision_id, decision[:6], [a[:-1] for a in its])
         except Exception as exc:  # noqa: BLE001 - evidence the program cannot read is a finding
             faults.append(
                 DerivedFault(
@@ -212,7 +237,8 @@ def check_index_range(fetch: Fetch, low: int, high: int) -> DerivedFault | None:
                 )
             )
             break
-    return min(faults, key=lambda f: f.key) if faults else None
+        learned[decision_id] = (evidence, _digest(*(expected[c] for c in INDEX_COLUMNS)))
+    return (min(faults, key=lambda f: f.key) if faults else None), learned
 
 
 def _key(value: Any) -> int:
@@ -329,7 +355,9 @@ def first_fault(faults: Iterable[DerivedFault | None]) -> DerivedFault | None:
 _OPEN: dict[str, sqlite3.Connection] = {}
 
 
-def check_sqlite_range(path: str, kind: str, low: int, high: int) -> DerivedFault | None:
+def check_sqlite_range(
+    path: str, kind: str, low: int, high: int, memo: Memo | None = None
+) -> tuple[DerivedFault | None, Memo]:
     """In a worker process: check one range of a SQLite store's derived rows."""
     conn = _OPEN.get(path)
     if conn is None:
@@ -339,7 +367,79 @@ def check_sqlite_range(path: str, kind: str, low: int, high: int) -> DerivedFaul
         _OPEN[path] = conn
     conn.execute("BEGIN")
     try:
-        check = check_index_range if kind == INDEX else check_words_range
-        return check(conn.execute, low, high)
+        if kind == INDEX:
+            return check_index_range(conn.execute, low, high, memo)
+        return check_words_range(conn.execute, low, high), {}
     finally:
         conn.rollback()
+
+
+# -- the memo of derivations ------------------------------------------------------------------
+
+
+class IndexMemo:
+    """What this installation derived last time verify passed: per decision, a digest of
+    the evidence it was derived from (the entry hashes of the decision, its request and its
+    amendments) and of the index row derived from it. Verify then re-derives only the
+    decisions whose evidence changed (or whose row no longer has that digest), which spares
+    it reading every request again, the bulk of its work on a large store.
+
+    It is kept beside the installation's key (owner only), and only after a verify that
+    found nothing: then every entry hash is the hash of its entry, so the evidence digest
+    says exactly what was derived from. A memo written by other code (another version of
+    the program derives otherwise) is not used: its name carries a digest of the code that
+    derives the index. A memo that cannot be read is ignored (everything is re-derived)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @property
+    def path(self) -> Path:
+        return self.folder / f"verified-index-{_code_digest()}.memo"
+
+    def load(self) -> Memo:
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return {}
+        if len(data) % _RECORD.size:
+            return {}
+        return {
+            decision_id: (evidence, row) for decision_id, evidence, row in _RECORD.iter_unpack(data)
+        }
+
+    def save(self, memo: Memo) -> None:
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for old in self.folder.glob("verified-index-*.memo"):
+            if old != self.path:
+                old.unlink(missing_ok=True)  # another version's: of no more use
+        data = b"".join(
+            _RECORD.pack(decision_id, evidence, row)
+            for decision_id, (evidence, row) in sorted(memo.items())
+        )
+        partial = self.path.with_name(f".{self.path.name}.partial-{os.getpid()}")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(partial, self.path)
+
+
+_RECORD = struct.Struct("<q16s16s")
+
+
+def _code_digest() -> str:
+    """A digest of the code the index is derived with: the domain (the request as read,
+    FOIA facts, the decision's state), the index builder and this module."""
+    import detainer_desk
+    from detainer_desk import domain
+    from detainer_desk.services import index
+
+    files = sorted(Path(domain.__file__).parent.glob("*.py"))
+    files += [Path(index.__file__), Path(__file__)]
+    digest = hashlib.sha256(detainer_desk.__version__.encode())  # for a bundle, too
+    for path in files:
+        try:
+            digest.update(path.read_bytes())
+        except OSError:  # a bundle without sources: the file's name at least
+            digest.update(path.name.encode())
+    return digest.hexdigest()[:16]

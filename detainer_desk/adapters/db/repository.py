@@ -62,7 +62,7 @@ from detainer_desk.services.ports import (
 )
 
 from ..workers import start_pool, stop_pool, worker_count
-from . import chain, chain_scan, state
+from . import chain, chain_scan, derived_scan, state
 from .csv_worker import Range, csv_lines, csv_range, csv_text
 from .derived_scan import from_utc_text, index_columns, utc_text
 from .engine import is_environmental, plain_error
@@ -1454,9 +1454,15 @@ class SqlLedger:
     worker processes reading the file alongside (``workers``: how many; None: one per
     processor once the chain is large enough to be worth it)."""
 
-    def __init__(self, engine: Engine, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        workers: int | None = None,
+        memo: derived_scan.IndexMemo | None = None,
+    ) -> None:
         self.engine = engine
         self.workers = workers
+        self.memo = memo  # what verify derived last time it passed (spares re-deriving)
 
     def _connect(self) -> Connection:
         return self.engine.connect().execution_options(read_only=True)
@@ -1469,12 +1475,16 @@ class SqlLedger:
 
     def walk(self) -> Iterator[chain_scan.Span]:
         return chain.walk_chain(
-            self._connect, sqlite_path=self._sqlite_path(), workers=self.workers
+            self._connect, sqlite_path=self._sqlite_path(), workers=self.workers, memo=self.memo
         )
 
     def verify(self, every: int = 10_000) -> Iterator[chain.VerifyProgress]:
         return chain.verify_chain(
-            self._connect, every, sqlite_path=self._sqlite_path(), workers=self.workers
+            self._connect,
+            every,
+            sqlite_path=self._sqlite_path(),
+            workers=self.workers,
+            memo=self.memo,
         )
 
     def count(self) -> int:

@@ -1006,7 +1006,13 @@ def _export_csv_only(args: argparse.Namespace, query: Any, out: TextIO) -> int:
         try:
             with target.open("x", encoding="utf-8", newline="") as handle:
                 count = export_csv(
-                    runtime.uow(), actor, query, args.recipient or "", handle, runtime.clock()
+                    runtime.uow(),
+                    actor,
+                    query,
+                    args.recipient or "",
+                    handle,
+                    runtime.clock(),
+                    runtime.ledger(),
                 )
         except OSError as exc:
             target.unlink(missing_ok=True)

@@ -324,6 +324,22 @@ def test_an_export_is_refused_over_derived_rows_that_disagree(store, run_cli, tm
     assert not destination.exists()
 
 
+def test_a_csv_export_is_refused_over_derived_rows_that_disagree(store) -> None:
+    import io
+
+    from detainer_desk.services.access import RecordError
+    from detainer_desk.services.export import export_csv
+
+    counsel = Actor("counsel.d", "LAW")
+    handle = io.StringIO()
+    assert (
+        export_csv(store.uow(), counsel, DecisionQuery(), "PRA", handle, NOW, store.ledger()) == 4
+    )
+    tamper(store, "UPDATE decision_index SET hold_until = NULL WHERE decision_id = 2")
+    with pytest.raises(RecordError, match=r"decision 2 disagrees.*Nothing was exported"):
+        export_csv(store.uow(), counsel, DecisionQuery(), "PRA", io.StringIO(), NOW, store.ledger())
+
+
 def test_the_index_byte_that_hid_decisions_from_an_officer_export_is_caught(
     runtime, tmp_path: Path
 ) -> None:

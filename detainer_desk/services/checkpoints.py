@@ -413,6 +413,11 @@ def check_backup(ledger: Ledger, signer: Signer, written_entries: int) -> Backup
     )
 
 
+def verify_record_quietly(ledger: Ledger) -> str | None:
+    """The whole store verified: its first fault in words (None: it verifies)."""
+    return _last(_walk(ledger, [])).problem
+
+
 def _last(steps: Iterator[int | _Walked]) -> _Walked:
     result = None
     for step in steps:

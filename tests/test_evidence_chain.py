@@ -525,3 +525,49 @@ def test_the_memo_of_a_passed_verify_hides_no_later_change(runtime, workers: int
     result = verify()
     assert not result.ok and "decision index of decision 3 disagrees" in result.message
     assert memo.path.read_bytes() == written  # nothing kept from a verify that found a fault
+
+
+def test_an_older_store_takes_a_baseline_of_its_accounts_and_settings(db_url: str) -> None:
+    """A store of revision 0005 kept accounts and settings outside the chain: upgrading
+    appends one entry per account and setting, after which verify compares them."""
+    from detainer_desk.adapters.db.engine import make_engine
+    from detainer_desk.adapters.db.migrate import upgrade_to
+
+    engine = make_engine(db_url)
+    try:
+        upgrade_to(engine, "0005")
+        stamp = "2025-06-01T12:00:00.000000Z"
+        with engine.begin() as conn:
+            for name, roles in (("chief", "admin"), ("officer.old", "officer")):
+                conn.exec_driver_sql(
+                    "INSERT INTO users (name, display_name, password_hash, roles, disabled, "
+                    f"created_at, password_changed_at) VALUES ('{name}', '{name}', "
+                    f"'$argon2id$not-real', '{roles}', 0, '{stamp}', '{stamp}')"
+                )
+            conn.exec_driver_sql(
+                "INSERT INTO settings (key, value, updated_at, updated_by) "
+                f"VALUES ('county_name', 'Old County', '{stamp}', 'chief')"
+            )
+        upgrade_to(engine)
+        with engine.connect() as conn:
+            kinds = conn.exec_driver_sql(
+                "SELECT kind, key FROM state_changes ORDER BY seq"
+            ).fetchall()
+            head = conn.exec_driver_sql("SELECT last_seq FROM chain_head").scalar()
+        assert [tuple(k) for k in kinds] == [
+            ("account", "chief"),
+            ("account", "officer.old"),
+            ("setting", "county_name"),
+        ]
+        assert head == 3
+        result = list(verify_store(engine))[-1]
+        assert result.fault is None and result.checked == 3
+        with engine.begin() as conn:
+            from .helpers import drop_triggers
+
+            drop_triggers(conn)
+            conn.exec_driver_sql("UPDATE users SET roles = 'admin' WHERE name = 'officer.old'")
+        fault = list(verify_store(engine))[-1].fault
+        assert fault is not None and "the account 'officer.old' differs" in str(fault)
+    finally:
+        engine.dispose()

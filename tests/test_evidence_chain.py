@@ -571,3 +571,23 @@ def test_an_older_store_takes_a_baseline_of_its_accounts_and_settings(db_url: st
         assert fault is not None and "the account 'officer.old' differs" in str(fault)
     finally:
         engine.dispose()
+
+
+def test_a_row_planted_at_the_head_stops_recording_in_plain_words(store) -> None:
+    """Planted at the head's next number without moving the head: the program's next entry
+    is refused by the database, and said so plainly (nothing is stored)."""
+    from detainer_desk.services.access import RecordError
+
+    checks = (
+        ["ALTER TABLE requests DROP CONSTRAINT ck_requests_seq_positive"]
+        if store.engine.dialect.name == "postgresql"
+        else []
+    )
+    tamper(store, *checks, _plant("(SELECT last_seq + 1 FROM chain_head)")[0])
+    head = _head(store)
+    with pytest.raises(RecordError, match=r"changed outside the program\. Nothing was stored"):
+        record_decision(
+            store.uow(), request_json(**{"subject.booking_number": "NEXT"}), "r", [], OFFICER, NOW
+        )
+    assert _head(store) == head
+    assert "beyond the chain head" in _fault(store)

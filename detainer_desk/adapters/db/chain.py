@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, func, insert, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InternalError
 
 from detainer_desk.services.access import RecordError
 
@@ -77,12 +77,23 @@ def append(conn: Connection, table: Table, values: dict[str, Any]) -> dict[str, 
     row_id = conn.execute(select(func.coalesce(func.max(table.c.id), 0) + 1)).scalar_one()
     row = {"id": row_id, **values, "seq": seq}
     row["entry_hash"] = chain_hash(head.last_hash, table.name, row)
-    conn.execute(insert(table).values(**row))
-    conn.execute(
-        update(chain_head)
-        .where(chain_head.c.id == 1)
-        .values(last_seq=seq, last_hash=row["entry_hash"])
-    )
+    try:
+        conn.execute(insert(table).values(**row))
+        conn.execute(
+            update(chain_head)
+            .where(chain_head.c.id == 1)
+            .values(last_seq=seq, last_hash=row["entry_hash"])
+        )
+    except (IntegrityError, InternalError) as exc:
+        # The database refused the next entry: something outside the program took its
+        # number (a row planted at the head), or moved the head. Not a bug to report with a
+        # traceback: the records need looking at.
+        raise RecordError(
+            f"the record cannot take its next entry ({seq}): the database refused it, so "
+            "the records were changed outside the program. Nothing was stored. Run "
+            "detainer-desk verify, and have an administrator restore the records from a "
+            "backup."
+        ) from exc
     return row
 
 

@@ -90,3 +90,50 @@ def test_verify_costs_on_1000_decisions(tmp_path: Path) -> None:
 def test_verify_costs_on_the_big_store() -> None:
     assert BIG is not None
     _figures(Path(BIG), "big")
+
+
+def test_account_lookup_with_its_evidence(tmp_path: Path) -> None:
+    """Sign-in and every authorization read the account and compare it with its latest
+    entry in the chain; beside it, the plain read of the row they did before (goal: sign-in
+    as fast as before, that is within a millisecond of it: argon2 takes tens)."""
+    import statistics
+
+    from sqlalchemy import select
+
+    from detainer_desk.adapters.db.schema import users
+    from detainer_desk.services.ports import Actor
+
+    from .helpers import seed_accounts
+
+    runtime = open_runtime(resolve_paths(tmp_path / "data"))
+    seed_accounts(runtime.uow(), dt.datetime.now(dt.UTC))
+    for n in range(50):  # some history: each change is an entry
+        from detainer_desk.services.accounts import set_disabled
+
+        set_disabled(
+            runtime.uow(), Actor("admin", "W"), "officer.a", n % 2 == 0, dt.datetime.now(dt.UTC)
+        )
+
+    def median_ms(action) -> float:  # type: ignore[no-untyped-def]
+        action()
+        times = []
+        for _ in range(300):
+            start = time.perf_counter()
+            action()
+            times.append((time.perf_counter() - start) * 1000)
+        return statistics.median(times)
+
+    def checked() -> None:
+        with runtime.uow() as uow:
+            assert uow.accounts.user("officer.a") is not None
+
+    def plain() -> None:
+        with runtime.engine.connect() as conn:
+            conn.execute(select(users).where(users.c.name == "officer.a")).mappings().first()
+
+    with_evidence, before = median_ms(checked), median_ms(plain)
+    print(
+        f"\naccount lookup with its evidence: {with_evidence:.2f} ms; the plain row read: "
+        f"{before:.2f} ms (+{with_evidence - before:.2f} ms; goal: under 1 ms more)"
+    )
+    runtime.close()

@@ -1,8 +1,10 @@
 """Tables of the record store.
 
 Every evidence table (requests, attachments, policy versions and activations, decisions,
-amendments) is append-only and carries ``seq`` (its place in the one hash chain shared by
-all of them) and ``entry_hash``. Instants are stored as fixed-width UTC text
+amendments, the audit trail, the working state's changes) is append-only and carries
+``seq`` (its place in the one hash chain shared by all of them) and ``entry_hash``; the
+database accepts a new evidence row only as the chain's next entry (revision 0006).
+Instants are stored as fixed-width UTC text
 (``2026-03-05T17:15:00.000000Z``): they sort correctly, compare exactly, and hash to the
 same bytes on SQLite and PostgreSQL.
 """

@@ -158,7 +158,14 @@ def create_checkpoint(
             details={"entries": count, "head_hash": head, "public_key": checkpoint.public_key_hex},
         )
         uow.commit()
-    signer.keep_checkpoint(made.to_json(), made.stamp, count)
+    try:
+        signer.keep_checkpoint(made.to_json(), made.stamp, count)
+    except OSError as exc:  # a full disk, a folder that cannot be written
+        raise CheckpointError(
+            f"the checkpoint was signed but this installation could not keep it "
+            f"({exc.strerror or exc}); later checks compare the record with the checkpoint "
+            "it kept before. Free the disk and make the checkpoint again."
+        ) from exc
     yield made
 
 

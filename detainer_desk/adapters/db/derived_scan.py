@@ -154,15 +154,16 @@ def check_index_range(
 
     ``memo`` (see ``IndexMemo``): for a decision whose evidence (by its entry hashes) is
     what it was when its index row was last derived here, the row must still have the
-    digest derived then, and the derivation is not repeated. Returns the first fault and
-    the decisions derived afresh (for the memo)."""
+    digest derived then, and the derivation (and reading its request) is not repeated.
+    Returns the first fault and the decisions derived afresh (for the memo)."""
     memo = memo or {}
+    bounds = f"d.id >= {int(low)} AND d.id < {int(high)}"
     decisions = list(
         fetch(
-            "SELECT d.id, d.outcome, d.tentative_outcome, d.hold_until, r.request_json, "
-            "r.release_eligible_at, d.entry_hash, r.entry_hash "
-            "FROM decisions d LEFT JOIN requests r ON r.id = d.request_id "
-            f"WHERE d.id >= {int(low)} AND d.id < {int(high)} ORDER BY d.id"
+            "SELECT d.id, d.outcome, d.tentative_outcome, d.hold_until, r.release_eligible_at, "
+            "d.entry_hash, r.entry_hash, r.id "
+            f"FROM decisions d LEFT JOIN requests r ON r.id = d.request_id WHERE {bounds} "
+            "ORDER BY d.id"
         )
     )
     amendments: dict[int, list[Sequence[Any]]] = defaultdict(list)
@@ -186,7 +187,7 @@ def check_index_range(
         )
         for decision_id in stored.keys() - {decision[0] for decision in decisions}
     ]
-    learned: Memo = {}
+    to_derive = []
     for decision in decisions:
         decision_id = int(decision[0])
         row = stored.get(decision_id)
@@ -200,17 +201,26 @@ def check_index_range(
                 )
             )
             break
-        if decision[4] is None:
+        if decision[7] is None:
             faults.append(
                 DerivedFault(INDEX, decision_id, f"decision {decision_id}: its request is missing")
             )
             break
         its = amendments.get(decision_id, [])
-        evidence = _digest(decision[6], decision[7], *(a[-1] for a in its))
-        if memo.get(decision_id) == (evidence, _digest(*row)):
-            continue  # the same evidence, and the row derived from it then: unchanged
+        evidence = _digest(decision[5], decision[6], *(a[-1] for a in its))
+        if memo.get(decision_id) != (evidence, _digest(*row)):
+            to_derive.append((decision, its, row, evidence))
+        # else: the same evidence, and the row derived from it then: unchanged
+    learned: Memo = {}
+    requests = _requests_of(fetch, [int(decision[7]) for decision, _, _, _ in to_derive])
+    for decision, its, row, evidence in to_derive:
+        decision_id = int(decision[0])
+        if faults and decision_id > min(f.key for f in faults):
+            break
+        outcome, tentative, hold_until, release = decision[1:5]
+        source = (decision_id, outcome, tentative, hold_until, requests[int(decision[7])], release)
         try:
-            expected = _expected_index(decision_id, decision[:6], [a[:-1] for a in its])
+            expected = _expected_index(decision_id, source, [a[:-1] for a in its])
         except Exception as exc:  # noqa: BLE001 - evidence the program cannot read is a finding
             faults.append(
                 DerivedFault(
@@ -239,6 +249,18 @@ def check_index_range(
             break
         learned[decision_id] = (evidence, _digest(*(expected[c] for c in INDEX_COLUMNS)))
     return (min(faults, key=lambda f: f.key) if faults else None), learned
+
+
+def _requests_of(fetch: Fetch, request_ids: list[int]) -> dict[int, str]:
+    """The requests as recorded (their JSON), by id: only those to derive again."""
+    found: dict[int, str] = {}
+    for start in range(0, len(request_ids), 500):
+        chunk = ", ".join(str(int(i)) for i in request_ids[start : start + 500])
+        for request_id, request_json in fetch(
+            f"SELECT id, request_json FROM requests WHERE id IN ({chunk})"
+        ):
+            found[int(request_id)] = request_json
+    return found
 
 
 def _key(value: Any) -> int:

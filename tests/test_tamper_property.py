@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from detainer_desk.adapters.db import chain
@@ -478,6 +478,7 @@ def test_random_tampering_is_always_caught_by_verify(base: Base, tmp_path, kind,
     path = work / "detainer-desk.sqlite3"
     path.write_bytes(base.pristine)
     what = tamper(base, path, kind, Draw(numbers))
+    event(f"tampering: {kind}")  # how many of each kind ran (--hypothesis-show-statistics)
     engine = make_engine(sqlite_url(path))
     try:
         ledger = SqlLedger(engine, workers=1, memo=IndexMemo(work / "keys"))

@@ -10,6 +10,7 @@ import datetime as dt
 import getpass
 import logging
 import os
+import re
 import socket
 import sqlite3
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from detainer_desk.adapters.db.backups import KEEP_DAILY
 from detainer_desk.adapters.db.engine import (
     BUSY_TIMEOUT_MS,
+    NOTHING_STORED,
     PG_LOCK_TIMEOUT_MS,
     DatabaseError,
     choose_journal_mode,
@@ -39,6 +41,11 @@ from detainer_desk.services.index import rebuild_missing_index
 from detainer_desk.services.ports import Actor
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from detainer_desk.adapters.db.backups import BackupCheck
+    from detainer_desk.adapters.db.chain import VerifyProgress
+    from detainer_desk.adapters.files import PartialJournal
     from detainer_desk.adapters.signing import InstallationKey
 
 DB_ENV_VAR = "DETAINER_DESK_DB"
@@ -72,6 +79,13 @@ class Runtime:
 
         return SqlLedger(self.engine, memo=IndexMemo(self.paths.data_dir / "keys"))
 
+    @property
+    def partials(self) -> PartialJournal:
+        """Where this installation notes the outputs being written (see adapters/files)."""
+        from detainer_desk.adapters.files import PartialJournal
+
+        return PartialJournal.in_data_dir(self.paths.data_dir)
+
     def signer(self) -> InstallationKey:
         from detainer_desk.adapters.signing import InstallationKey
 
@@ -91,9 +105,73 @@ class Runtime:
         source = sqlite_path(self.engine)
         if target.resolve() == source.resolve():
             raise DatabaseError("a backup cannot be written over the database itself")
-        copy_database(source, target)
-        with checked_copy(target) as (_copy, check):
+        copy_database(source, target, journal=self.partials)
+        with checked_copy(target, self.partials) as (_copy, check):
             return check.entries, check.chain_head
+
+    def verify(self, every: int = 10_000) -> Iterator[VerifyProgress]:
+        """The whole hash chain verified, as ``detainer-desk verify`` does it: progress every
+        ``every`` entries, and last the result (its ``fault`` None when all verified)."""
+        return self.ledger().verify(every)
+
+    def check_backup(self, backup: Path) -> BackupCheck:
+        """A SQLite backup checked as ``restore`` checks it (integrity, schema, the whole
+        chain), nothing changed; DatabaseError in plain words when it cannot be used."""
+        from detainer_desk.adapters.db.backups import checked_copy, sqlite_path
+
+        live = sqlite_path(self.engine)
+        if live.exists() and backup.resolve() == live.resolve():
+            raise DatabaseError("that file is the database itself, not a backup of it")
+        with checked_copy(backup, self.partials) as (copy, check):
+            return self._against_checkpoint(copy, check)
+
+    def _against_checkpoint(self, copy: Path, check: BackupCheck) -> BackupCheck:
+        """The checked copy compared with the last checkpoint this installation made:
+        DatabaseError when it contradicts it; else the check, saying how it compares."""
+        import dataclasses
+
+        from detainer_desk.services.checkpoints import check_backup
+
+        engine = make_engine(sqlite_url(copy))
+        try:
+            against = check_backup(SqlLedger(engine), self.signer(), check.written_entries)
+        finally:
+            engine.dispose()
+        if not against.ok:
+            raise DatabaseError(f"Nothing was changed: {against.message}.")
+        return dataclasses.replace(
+            check, note=against.message, older_than_checkpoint=against.older_than_checkpoint
+        )
+
+    def restore_from(self, backup: Path, expected: BackupCheck, now: dt.datetime) -> Path:
+        """Replace the records with ``backup``, checked again first: it must still be what
+        was checked and shown to the administrator (``expected``). The replaced database
+        is kept in the backups folder; returns where. Works while other workstations, and
+        this one, have the file open (see ``restore_database``)."""
+        from detainer_desk.adapters.db.backups import (
+            backup_name,
+            checked_copy,
+            restore_database,
+            sqlite_path,
+        )
+
+        live = sqlite_path(self.engine)
+        with checked_copy(backup, self.partials) as (checked, check):
+            self._against_checkpoint(checked, check)  # still agrees with the checkpoint
+            if (check.entries, check.chain_head) != (expected.entries, expected.chain_head):
+                raise DatabaseError(
+                    f"{backup} changed after it was checked; nothing was restored. Check it "
+                    "again before restoring."
+                )
+            aside = self.paths.backups_dir / backup_name(now, "replaced-by-restore")
+            self.engine.dispose()  # this program's idle connections: the restored file next
+            restore_database(checked, live, aside)
+        if expected.older_than_checkpoint:  # its later checkpoints describe other records
+            self.signer().set_aside_checkpoints(expected.written_entries)
+        self.engine.dispose()
+        for _ in rebuild_missing_index(self.uow, now):
+            pass  # derived data only, as at every opening
+        return aside
 
     @property
     def is_sqlite(self) -> bool:
@@ -117,10 +195,12 @@ def saved_database_url(paths: AppPaths) -> str | None:
 
 def save_database_url(paths: AppPaths, url: str | None) -> None:
     """Remember (or, with None, forget) the server URL for the next start of this workstation."""
+    from detainer_desk.adapters.files import write_output
+
     target = paths.data_dir / DATABASE_URL_FILE
     if url:
-        target.write_text(url.strip() + "\n", encoding="utf-8")
-        target.chmod(0o600)  # it may name a user; passwords belong in ~/.pgpass
+        # Private (it may name a user; passwords belong in ~/.pgpass), and whole or absent.
+        write_output(target, url.strip().encode("utf-8") + b"\n", replace=True)
     else:
         target.unlink(missing_ok=True)
 
@@ -135,19 +215,55 @@ def database_url(paths: AppPaths, db: str | None) -> str:
     )
 
 
+class ConnectionTestFailed(DatabaseError):
+    """A connection test failed: the message in plain words, the driver's own text (libpq's,
+    naming the host, port and what it tried) in ``details`` for whoever looks after it."""
+
+    def __init__(self, message: str, details: str) -> None:
+        super().__init__(message)
+        self.details = details
+
+
 def check_database_url(url: str) -> str:
-    """Connect once to ``url`` and say what was found; DatabaseError in plain words."""
-    engine = make_engine(url)
+    """Connect once to ``url`` and say what was found (and any storage notices about the
+    server); ConnectionTestFailed in plain words."""
+    from sqlalchemy.exc import ArgumentError
+
+    from detainer_desk.adapters.db.engine import postgres_storage_notices
+
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, ValueError) as exc:
+        raise ConnectionTestFailed(
+            "that is not a database URL Detainer Desk can read; it looks like "
+            "postgresql+psycopg://user@server/database?sslmode=verify-full",
+            str(exc),
+        ) from None
+    notices: list[str] = []
     try:
         with engine.connect() as conn:
             version = conn.exec_driver_sql(
                 "SELECT version()" if url.startswith("postgresql") else "SELECT sqlite_version()"
             ).scalar()
+        if engine.url.get_backend_name() == "postgresql":
+            notices = postgres_storage_notices(engine)
     except DBAPIError as exc:
-        raise DatabaseError(f"cannot connect: {exc.orig}") from None
+        said = str(exc.orig).strip()
+        option = re.search(r'invalid connection option "([^"]+)"', said)
+        if option:
+            words = (
+                f"the URL asks for an option PostgreSQL does not know ({option.group(1)}): "
+                "check its spelling, or remove it"
+            )
+        else:
+            words = str(plain_error(exc, engine.url))
+            # Nothing was being stored: a test only connects.
+            for sentence in (f" {NOTHING_STORED}", " Nothing was stored.", NOTHING_STORED):
+                words = words.replace(sentence, "")
+        raise ConnectionTestFailed(f"cannot connect: {words}", said) from None
     finally:
         engine.dispose()
-    return f"Connected: {version}"
+    return " ".join([f"Connected: {version}.", *(f"Note: {n}" for n in notices)])
 
 
 def open_runtime(
@@ -167,7 +283,8 @@ def open_runtime(
     and backed up at the first start of each day (the last ``keep_daily_backups`` kept).
     """
     url = database_url(paths, db)
-    ensure_data_dir(paths)
+    notices: list[str] = list(ensure_data_dir(paths))
+    _clean_partials(paths)
     opened_at = now or utc_now()
     journal = choose_journal_mode(sqlite_version or sqlite3.sqlite_version)
     engine = make_engine(
@@ -177,7 +294,8 @@ def open_runtime(
         lock_timeout_ms=lock_timeout_ms,
     )
     is_sqlite = engine.url.get_backend_name() == "sqlite"
-    notices: list[str] = []
+    if is_sqlite:
+        notices.extend(_private_database_file(engine.url.database, paths))
     if is_sqlite and journal.warning:
         log.warning("%s", journal.warning)
         notices.append(journal.warning)
@@ -196,11 +314,69 @@ def open_runtime(
     except DatabaseError:
         engine.dispose()
         raise
+    if not is_sqlite:
+        notices.extend(_postgres_notices(engine))
     label = str(engine.url.database) if is_sqlite else engine.url.render_as_string()
     runtime = Runtime(paths, engine, label, notices=tuple(notices))
     for _ in rebuild_missing_index(runtime.uow, utc_now()):
         pass  # derived data only; the evidence is untouched
     return runtime
+
+
+def _postgres_notices(engine: Engine) -> list[str]:
+    """A server that is not durable, or reached without TLS: said once per command, and in
+    the window's banner."""
+    from detainer_desk.adapters.db.engine import postgres_storage_notices
+
+    try:
+        notices = postgres_storage_notices(engine)
+    except DBAPIError as exc:  # the check is a courtesy: the records were opened
+        log.warning("could not check how the server keeps the records: %s", exc)
+        return []
+    for notice in notices:
+        log.warning("%s", notice)
+    return notices
+
+
+def _clean_partials(paths: AppPaths) -> None:
+    """Outputs that a killed run of the program left half-written are removed now."""
+    from detainer_desk.adapters.files import PartialJournal
+
+    for removed in PartialJournal.in_data_dir(paths.data_dir).clean():
+        log.info("removed %s, a half-written output of a run that did not finish", removed)
+
+
+def _private_database_file(database: str | None, paths: AppPaths) -> list[str]:
+    """A new SQLite file is created 0600 before SQLite makes it (SQLite would use 0644 less
+    the umask; its journal, WAL and shared-memory files then take the database's mode). A
+    file outside the data folder (``--db sqlite:///...``) is tightened here; the data
+    folder's own were tightened with the folder."""
+    from detainer_desk.adapters.files import SQLITE_COMPANIONS, create_private_file, tighten
+
+    if not database or database.startswith("file:"):
+        return []
+    file = Path(database)
+    if not file.exists() and file.parent.is_dir():
+        try:
+            os.close(create_private_file(file))
+        except FileExistsError:
+            pass  # another workstation's program made it meanwhile
+        except OSError as exc:
+            log.warning("cannot create %s privately (%s)", file, exc)
+        return []
+    if file.parent.absolute() == paths.data_dir.absolute():
+        return []
+    refused: list[Path] = []
+    for name in (file, *(file.with_name(file.name + s) for s in SQLITE_COMPANIONS)):
+        if name.exists():
+            refused += tighten(name)[1]
+    if refused:
+        return [
+            f"the database {file} can be read by other accounts on this computer and could "
+            "not be made private, because it belongs to another account. Ask IT to make it "
+            "readable by its owner only."
+        ]
+    return []
 
 
 def _has_content(database: str | None) -> bool:
@@ -213,13 +389,17 @@ def _has_content(database: str | None) -> bool:
 def _daily_backup(engine: Engine, paths: AppPaths, now: dt.datetime, keep: int) -> str | None:
     """Today's backup if there is none yet; a notice for the user when it failed."""
     from detainer_desk.adapters.db.backups import daily_backup, sqlite_path
+    from detainer_desk.adapters.files import PartialJournal
 
+    journal = PartialJournal.in_data_dir(paths.data_dir)
     try:
-        made = daily_backup(sqlite_path(engine), paths.backups_dir, now, keep)
+        made = daily_backup(sqlite_path(engine), paths.backups_dir, now, keep, journal)
     except DatabaseError as exc:
         # Working on matters more than today's copy: say so, and go on.
         log.warning("daily backup failed: %s", exc)
-        return f"Today's automatic backup could not be made: {exc}"
+        # The day is in the words (this computer's day, as the daily backups go): a notice
+        # dismissed today comes back if tomorrow's backup fails too.
+        return f"Today's automatic backup could not be made ({now.astimezone():%Y-%m-%d}): {exc}"
     if made:
         log.info("daily backup written to %s", made)
     return None

@@ -30,6 +30,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from .files import OutputExists, make_private_folder, write_private_file
+
 KEY_FILE = "checkpoint-ed25519.pem"
 ID_FILE = "installation-id"
 KEPT_FOLDER = "checkpoints"
@@ -39,26 +41,18 @@ _KEPT_NAME = re.compile(r"^checkpoint-(\d{8}T\d{6}Z)-(\d+)\.json$")
 
 
 def _private_folder(folder: Path) -> Path:
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if os.name == "posix":
+    """The folder, the owner's alone: made so, or (an older installation's) made so now."""
+    if not make_private_folder(folder, parents=True) and os.name == "posix":
         with contextlib.suppress(OSError):
             folder.chmod(0o700)
     return folder
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    """A new file readable by its owner only, written whole or not at all."""
-    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
-    finally:
-        with contextlib.suppress(OSError):
-            partial.unlink()
+    """A new file readable by its owner only, written whole or not at all (one there
+    already, written by another program at the same moment, is left as it is)."""
+    with contextlib.suppress(OutputExists):
+        write_private_file(path, data)
 
 
 class InstallationKey:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -30,11 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from detainer_desk.services import accounts
+from detainer_desk.services import accounts, listings
 from detainer_desk.services.access import DENIED, FAILURE, SUCCESS, RecordError
+from detainer_desk.services.documents import report_context
 from detainer_desk.services.ports import AuditEvent, AuditQuery
 
+from .fit import fit_to_screen
+from .listing_actions import CSV, ListingActions, ListingTask
 from .session import Session
+from .tasks import TaskHandle, TaskRunner
 from .widgets import MessageLabel, compact_rows, plain_sentence
 
 PAGE_SIZE = 200
@@ -134,19 +139,25 @@ class AuditModel(QAbstractTableModel):
 
 class AuditTrailDialog(QDialog):
     def __init__(
-        self, session: Session, parent: QWidget | None = None, *, page_size: int = PAGE_SIZE
+        self,
+        session: Session,
+        parent: QWidget | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
         self.page_size = page_size
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
         self.setObjectName("auditTrailDialog")
         self.setWindowTitle("Audit trail")
         self.setAccessibleName("Audit trail")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(1120, 620)
+        fit_to_screen(self, 1120, 620)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 14)
+        layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(10)
         layout.addWidget(self._build_filters())
 
@@ -170,7 +181,22 @@ class AuditTrailDialog(QDialog):
         self.count_label = QLabel()
         self.count_label.setObjectName("auditCount")
         self.count_label.setAccessibleName("How many events are shown")
+        self.count_label.setWordWrap(True)
         bottom.addWidget(self.count_label, 1)
+        # Every event matching the filters (not only those loaded), to keep or hand on.
+        self.message = MessageLabel("auditMessage", "Problem")
+        self.listing = ListingActions(
+            self.tasks,
+            self,
+            self.message,
+            save_file=self.session.backend.save_file,
+            what="the audit trail",
+            object_prefix="audit",
+            stem=self._listing_stem,
+            make=self._listing_task,
+        )
+        for button in self.listing.buttons:
+            bottom.addWidget(button)
         self.load_more_button = QPushButton("Load &more")
         self.load_more_button.setObjectName("auditLoadMore")
         self.load_more_button.setAccessibleName("Load more events")
@@ -186,7 +212,6 @@ class AuditTrailDialog(QDialog):
         self.close_button.setAutoDefault(False)
         bottom.addWidget(close)
         layout.addLayout(bottom)
-        self.message = MessageLabel("auditMessage", "Problem")
         layout.addWidget(self.message)
 
         for first, second in (
@@ -358,6 +383,44 @@ class AuditTrailDialog(QDialog):
             text = f"Showing {shown} {noun}, newest first{tail}"
         self.count_label.setText(text)
         self.count_label.setAccessibleDescription(text)
+
+    def _listing_stem(self) -> str:
+        return f"audit-trail-{self.session.now():%Y%m%d-%H%M}"
+
+    def _listing_task(self, purpose: str) -> ListingTask | None:
+        """Every event matching the filters, read on the worker thread, as a PDF (at most
+        PDF_EVENT_LIMIT, newest first) or CSV (all of them); the copy is audited."""
+        try:
+            query = self.query()
+            actor = self.session.require_actor()
+        except RecordError as refused:
+            self.message.show_error(plain_sentence(str(refused)))
+            return None
+        uow, now = self.session.backend.uow, self.session.now()
+        limit = None if purpose == CSV else listings.PDF_EVENT_LIMIT
+
+        def work(handle: TaskHandle) -> Generator[Any, None, bytes | str]:
+            listing: listings.AuditListing | None = None
+            steps = listings.audit_listing(
+                uow, actor, query, now, purpose, limit=limit, cancelled=handle.cancelled
+            )
+            for step in steps:
+                if isinstance(step, listings.AuditListing):
+                    listing = step
+                else:
+                    yield f"{step:,} events read"
+            assert listing is not None
+            if purpose == CSV:
+                return listings.audit_csv(listing)
+            from detainer_desk.adapters import pdf
+
+            return pdf.render_audit_trail_pdf(listing, report_context(uow(), actor, now))
+
+        return work
+
+    def reject(self) -> None:
+        self.listing.cancel()
+        super().reject()
 
     def _fit_columns(self) -> None:
         self.table.resizeColumnsToContents()

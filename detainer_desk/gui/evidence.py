@@ -31,6 +31,7 @@ from detainer_desk.services.access import RecordError
 from detainer_desk.services.ports import Actor, DecisionQuery
 
 from .backend import Backend
+from .fit import fit_to_screen
 from .tasks import TaskHandle, TaskRunner
 from .widgets import MessageLabel, paragraph
 
@@ -126,7 +127,7 @@ class ExportDialog(_TaskDialog):
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export records for litigation")
         self.setAccessibleName("Export records for litigation")
-        self.resize(680, 460)
+        fit_to_screen(self, 680, 460)
 
         self.recipient = QLineEdit()
         self.recipient.setObjectName("recipient")
@@ -285,7 +286,7 @@ class ExportDialog(_TaskDialog):
         ledger_of, signer_of = self.backend.ledger, self.backend.signer
         assert ledger_of is not None and signer_of is not None
         try:
-            writer = open_destination(destination)
+            writer = open_destination(destination, self.backend.partials())
         except DestinationError as exc:
             self.message.show_error(str(exc))
             return
@@ -371,7 +372,7 @@ class CheckpointDialog(_TaskDialog):
         super().__init__(backend, actor, tasks, parent)
         self.setObjectName("checkpointDialog")
         self.setWindowTitle("Checkpoint of the record")
-        self.resize(620, 300)
+        fit_to_screen(self, 620, 300)
         self.folder = QLineEdit(str(Path.home()))
         self.folder.setObjectName("checkpointFolder")
         self.folder.setAccessibleName("Folder for the checkpoint files")
@@ -432,10 +433,12 @@ class CheckpointDialog(_TaskDialog):
             pdf = render_checkpoint_pdf(
                 result.checkpoint, report_context(backend.uow(), actor, now)
             )
-            with json_path.open("x", encoding="utf-8") as handle_json:
-                handle_json.write(result.to_json())
-            with pdf_path.open("xb") as handle_pdf:
-                handle_pdf.write(pdf)
+            from detainer_desk.adapters.files import write_output
+
+            # New private files, whole or not at all; an existing one is never replaced.
+            journal = backend.partials()
+            write_output(json_path, result.to_json().encode("utf-8"), journal=journal)
+            write_output(pdf_path, pdf, journal=journal)
             return result.checkpoint, json_path, pdf_path
 
         self.make_button.setEnabled(False)
@@ -472,7 +475,7 @@ class BackupDialog(_TaskDialog):
         super().__init__(backend, actor, tasks, parent)
         self.setObjectName("backupDialog")
         self.setWindowTitle("Back up the records")
-        self.resize(620, 260)
+        fit_to_screen(self, 620, 260)
         stamp = dt.datetime.now().strftime("%Y-%m-%d")
         self.target = QLineEdit(str(Path.home() / f"detainer-desk-backup-{stamp}.sqlite3"))
         self.target.setObjectName("backupTarget")

@@ -40,6 +40,8 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain.describe import describe_policy
 from detainer_desk.services import records
 from detainer_desk.services.access import RecordError
+from detainer_desk.services.documents import report_context
+from detainer_desk.services.listings import WhatIfListing, record_what_if_copy, what_if_csv
 from detainer_desk.services.policies import (
     Change,
     WhatIfResult,
@@ -51,6 +53,8 @@ from detainer_desk.services.ports import PolicyActivation
 from detainer_desk.services.settings import read_settings
 
 from .errors import show_bug
+from .fit import fit_columns, fit_to_screen, size_to_current_page
+from .listing_actions import CSV, ListingActions, ListingTask
 from .policy_choice import (
     FileChooser,
     PolicyChooser,
@@ -154,6 +158,7 @@ def _table(object_name: str, accessible_name: str, columns: Sequence[str]) -> QT
     table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     compact_rows(table)
+    fit_columns(table, {})  # every heading whole before the rows come
     return table
 
 
@@ -198,11 +203,12 @@ class PolicyDialog(QDialog):
         self.setWindowTitle("Policy")
         self.setAccessibleName("Policy")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(1040, 680)
+        fit_to_screen(self, 1040, 680)
         self.zone = county_zone(session)
         self.catalog = preset_catalog()  # read once for both choosers
         self.task: TaskHandle | None = None
         self.comparison: WhatIfResult | None = None
+        self._compared_period = (dt.date.today(), dt.date.today())  # set by each comparison
 
         column = QVBoxLayout(self)
         column.setContentsMargins(14, 12, 14, 12)
@@ -213,6 +219,7 @@ class PolicyDialog(QDialog):
         self.tabs.addTab(self._history_tab(), "&History")
         self.tabs.addTab(self._activate_tab(), "&Activate")
         self.tabs.addTab(self._what_if_tab(), "&What if")
+        size_to_current_page(self.tabs)  # the dialog fits a small screen on any tab
         administrator = session.may(acc.MANAGE_POLICIES)
         self.tabs.setTabVisible(ACTIVATE, administrator)
         self.tabs.setTabVisible(WHAT_IF, administrator)
@@ -513,6 +520,25 @@ class PolicyDialog(QDialog):
         results_box.addWidget(self.changes_table, 1)
         self.not_evaluable = MessageLabel("whatIfNotEvaluable", "Decisions not re-checked")
         results_box.addWidget(self.not_evaluable)
+        # The comparison on paper or in a spreadsheet, for the people who decide.
+        self.what_if_listing_message = MessageLabel("whatIfListingMessage", "Saving or printing")
+        self.what_if_listing = ListingActions(
+            self.tasks,
+            self,
+            self.what_if_listing_message,
+            save_file=self.session.backend.save_file,
+            what="the comparison",
+            object_prefix="whatIf",
+            stem=self._what_if_stem,
+            make=self._what_if_task,
+        )
+        results_box.addWidget(self.what_if_listing_message)
+        listing_row = QHBoxLayout()
+        listing_row.addStretch(1)
+        for button in self.what_if_listing.buttons:
+            listing_row.addWidget(button)
+        results_box.addLayout(listing_row)
+        self.what_if_listing.set_enabled(False)
         self.what_if_split.addWidget(results)
         self.what_if_split.setSizes([300, 320])
         box.addWidget(self.what_if_split, 1)
@@ -554,6 +580,7 @@ class PolicyDialog(QDialog):
 
         self.changes_table.setRowCount(0)
         self.comparison = None
+        self.what_if_listing.set_enabled(False)
         self._running(True)
         self._say_progress("Comparing…")
         self.task = self.tasks.start(
@@ -598,7 +625,9 @@ class PolicyDialog(QDialog):
             self.what_if_message.show_note("Cancelled: nothing was compared.")
             return
         self.comparison = result
+        self._compared_period = (_day(self.from_date), _day(self.to_date))
         self._show_changes(result)
+        self.what_if_listing.set_enabled(True)
 
     def _failed(self, error: BaseException, _trace: str) -> None:
         if not self._alive():
@@ -650,6 +679,33 @@ class PolicyDialog(QDialog):
             hold_until_text(change.proposed_outcome, change.proposed_hold_until, self.zone),
         )
 
+    def _what_if_stem(self) -> str:
+        first, last = self._compared_period
+        return f"what-if-{first}-to-{last}"
+
+    def _what_if_task(self, purpose: str) -> ListingTask | None:
+        """The comparison shown, as a PDF or CSV; printing or saving it is audited."""
+        result = self.comparison
+        if result is None:
+            self.what_if_listing_message.show_error("Compare first: there is nothing to save.")
+            return None
+        first, last = self._compared_period
+        uow, now = self.session.backend.uow, self.session.now()
+        actor = self.session.require_actor()
+
+        def work(_handle: TaskHandle) -> Generator[Any, None, bytes | str]:
+            yield "making"
+            context = report_context(uow(), actor, now)
+            listing = WhatIfListing(result, first, last, context.timezone)
+            record_what_if_copy(uow(), actor, listing, purpose, now)
+            if purpose == CSV:
+                return what_if_csv(listing)
+            from detainer_desk.adapters import pdf
+
+            return pdf.render_what_if_pdf(listing, context)
+
+        return work
+
     # ----------------------------------------------------------------- general
     def refresh(self) -> None:
         self._show_in_force()
@@ -657,6 +713,7 @@ class PolicyDialog(QDialog):
 
     def done(self, result: int) -> None:
         self.cancel()
+        self.what_if_listing.cancel()
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -25,6 +25,7 @@ from detainer_desk.services.ports import UserRecord
 
 from .confirm import ask_to_confirm
 from .dialogs import AddUserDialog, ResetPasswordDialog, RolesDialog
+from .fit import fit_to_screen
 from .session import Session
 from .widgets import MessageLabel, compact_rows, paragraph, plain_sentence
 
@@ -98,7 +99,7 @@ class UsersDialog(QDialog):
         self.setWindowTitle("Users")
         self.setAccessibleName("Users")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(900, 480)
+        fit_to_screen(self, 900, 480)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 14)

@@ -358,12 +358,29 @@ def verify_record(ledger: Ledger, signer: Signer) -> CheckpointVerification:
     """The whole store verified, and compared with the last checkpoint this installation
     made (a record altered and recomputed since is named without the paper copy). On
     success the message says which checkpoint it extends ("" when there is none yet)."""
+    result = None
+    for step in verify_record_steps(ledger, signer):
+        if isinstance(step, CheckpointVerification):
+            result = step
+    assert result is not None
+    return result
+
+
+def verify_record_steps(ledger: Ledger, signer: Signer) -> Iterator[int | CheckpointVerification]:
+    """``verify_record``, yielding the entries checked as it goes, and last its result."""
     kept = kept_checkpoint(signer)
-    result = _last(_walk(ledger, [kept] if kept is not None else []))
+    result = None
+    for step in _walk(ledger, [kept] if kept is not None else []):
+        if isinstance(step, _Walked):
+            result = step
+        else:
+            yield step
+    assert result is not None
     if result.problem is not None:
-        return CheckpointVerification(
+        yield CheckpointVerification(
             False, result.checked, result.problem, result.first_bad_seq, result.head
         )
+        return
     message = ""
     if kept is not None:
         c = kept.checkpoint
@@ -371,7 +388,7 @@ def verify_record(ledger: Ledger, signer: Signer) -> CheckpointVerification:
             f"The record extends this installation's last checkpoint, of "
             f"{c.created_at.isoformat()} ({c.entries} entries), unchanged."
         )
-    return CheckpointVerification(True, result.checked, message, head_hash=result.head)
+    yield CheckpointVerification(True, result.checked, message, head_hash=result.head)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,17 @@ from .ports import Actor, UnitOfWork
 
 COUNTY_NAME_KEY = "county_name"
 JAIL_NAME_KEY = "jail_name"
-UNSET_NAME = "(not set: an administrator enters it in Settings)"
+# What a document says where an administrator has not yet entered a name in Settings: a
+# plain fact in brackets, as records mark a missing entry (not an instruction to staff,
+# which a public statistics report printed as the county's name).
+UNSET_COUNTY = "[county name not entered]"
+UNSET_JAIL = "[jail name not entered]"
 
 
 def report_context(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> ReportContext:
     with uow:
-        county = uow.accounts.setting(COUNTY_NAME_KEY) or UNSET_NAME
-        jail = uow.accounts.setting(JAIL_NAME_KEY) or UNSET_NAME
+        county = uow.accounts.setting(COUNTY_NAME_KEY) or UNSET_COUNTY
+        jail = uow.accounts.setting(JAIL_NAME_KEY) or UNSET_JAIL
         county_zone = uow.accounts.setting("county_timezone")
         activation = uow.records.active_policy()
     timezone = "UTC"

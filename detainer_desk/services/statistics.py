@@ -51,6 +51,21 @@ _TRIGGER_WORDS = {
 }
 
 
+def count_axis(highest: int, most_intervals: int = 8) -> tuple[int, int]:
+    """A chart's count axis from 0: (top, step), whole numbers, ``top`` a multiple of
+    ``step`` and at least ``highest``, with at most ``most_intervals`` steps. Counts are
+    whole: an axis of 0, 0.2, 0.4 … printed as integers read "0, 0, 0, 0, 1"."""
+    highest = max(int(highest), 1)
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * magnitude
+            intervals = -(-highest // step)  # ceiling
+            if intervals <= most_intervals:
+                return intervals * step, step
+        magnitude *= 10
+
+
 def _column(outcome_in_force: str, status: str) -> str:
     if status == lc.AWAITING_REVIEW:
         return UNDER_REVIEW

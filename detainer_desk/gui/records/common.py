@@ -4,15 +4,22 @@ colours, table set-up, and the one place a file name is asked for (tests replace
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QBrush, QColor, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHeaderView,
+    QProxyStyle,
+    QStyle,
+    QStyleOption,
+    QStyleOptionHeader,
+    QTableView,
+    QWidget,
+)
 
 from detainer_desk.domain import alerts
 from detainer_desk.domain.decision import format_instant_for_people
@@ -40,19 +47,6 @@ SaveChooser = Callable[[QWidget | None, str, str], str | None]
 def ask_save_path(parent: QWidget | None, title: str, suggested: str) -> str | None:
     chosen, _filter = QFileDialog.getSaveFileName(parent, title, suggested, "PDF documents (*.pdf)")
     return chosen or None
-
-
-def write_file_atomically(path: str, content: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: never a half-written PDF."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=".part-", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def county_zone(session: Session) -> ZoneInfo:
@@ -124,6 +118,42 @@ def level_colours(level: str, palette: QPalette) -> tuple[QBrush, QBrush] | None
     return QBrush(QColor(colours[0])), QBrush(QColor(colours[1]))
 
 
+class SortArrowStyle(QProxyStyle):
+    """Sort arrows as people read them: ▲ over a list sorted upwards (A to Z, oldest
+    first), ▼ over one sorted downwards (Z to A, newest first).
+
+    Qt draws them the other way round (an ascending sort gets the style's "sort down"
+    arrow, after an old convention), so the decision log, newest first, showed ▲ and read
+    as oldest first."""
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        if element == QStyle.PrimitiveElement.PE_IndicatorHeaderArrow and isinstance(
+            option, QStyleOptionHeader
+        ):
+            flipped = QStyleOptionHeader(option)
+            if option.sortIndicator == QStyleOptionHeader.SortIndicator.SortUp:
+                flipped.sortIndicator = QStyleOptionHeader.SortIndicator.SortDown
+            elif option.sortIndicator == QStyleOptionHeader.SortIndicator.SortDown:
+                flipped.sortIndicator = QStyleOptionHeader.SortIndicator.SortUp
+            super().drawPrimitive(element, flipped, painter, widget)
+            return
+        super().drawPrimitive(element, option, painter, widget)
+
+
+def readable_sort_arrows(table: QTableView) -> None:
+    """Give the table's header the sort arrows of SortArrowStyle (kept by the header)."""
+    header = table.horizontalHeader()
+    style = SortArrowStyle()
+    style.setParent(header)
+    header.setStyle(style)
+
+
 def record_table(object_name: str, accessible_name: str) -> QTableView:
     """A read-only table of records: whole rows selected, compact, columns resizable."""
     table = QTableView()
@@ -143,6 +173,14 @@ def record_table(object_name: str, accessible_name: str) -> QTableView:
     return table
 
 
-def set_column_widths(table: QTableView, widths: dict[int, int]) -> None:
-    for column, width in widths.items():
-        table.setColumnWidth(column, width)
+# Typical long values, to size columns in the table's own font (gui/fit.py): a column is as
+# wide as its heading and its sample, at any font size and scale factor.
+SAMPLE_TIME = "2026-12-31 23:59"
+SAMPLE_NAME = "GUTIERREZ, Seo-yeon"
+SAMPLE_BOOKING = "B26-0000000"
+SAMPLE_A_NUMBER = "A000000000"
+SAMPLE_FORM = "I-247A"
+SAMPLE_OUTCOME = "review (tentatively transfer)"
+SAMPLE_USER = "officer.alvarez"
+SAMPLE_STATUS = "awaiting countersign"
+SAMPLE_COUNTDOWN = "overdue by 999 h 59 min"

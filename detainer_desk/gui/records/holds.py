@@ -58,6 +58,7 @@ from detainer_desk.services.board import HoldItem
 from detainer_desk.services.ports import LogRow
 
 from ..confirm import ask_to_confirm
+from ..fit import fit_columns, fit_to_screen
 from ..session import Session
 from ..tasks import TaskRunner
 from ..widgets import MessageLabel, heading, plain_sentence, rich_label
@@ -66,6 +67,13 @@ from .common import (
     DISPLAY,
     FOREGROUND,
     LEVEL,
+    SAMPLE_BOOKING,
+    SAMPLE_COUNTDOWN,
+    SAMPLE_FORM,
+    SAMPLE_NAME,
+    SAMPLE_OUTCOME,
+    SAMPLE_STATUS,
+    SAMPLE_TIME,
     TOOLTIP,
     UTC_ZONE,
     AnyIndex,
@@ -403,6 +411,7 @@ class ActiveHoldsScreen(QWidget):
         self.summary_label.setObjectName("holdsSummary")
         self.summary_label.setAccessibleName("How many people, by time left")
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary_label.setWordWrap(True)  # a narrow window wraps it, never clips it
         top.addWidget(self.summary_label, 1)
         self.overdue_button = QPushButton("Overd&ue report…")
         self.overdue_button.setObjectName("holdsOverdueReport")
@@ -437,8 +446,19 @@ class ActiveHoldsScreen(QWidget):
         self.table = record_table("holdsTable", "People held on a detainer, soonest deadline first")
         self.table.setAlternatingRowColors(False)
         self.table.setModel(self.model)
-        for column, width in enumerate((165, 105, 140, 105, 55, 60, 118, 118)):
-            self.table.setColumnWidth(column, width)
+        fit_columns(
+            self.table,
+            {
+                0: SAMPLE_COUNTDOWN,
+                2: SAMPLE_NAME,
+                3: SAMPLE_BOOKING,
+                4: SAMPLE_FORM,
+                5: SAMPLE_OUTCOME,
+                6: SAMPLE_TIME,
+                7: SAMPLE_TIME,
+                8: SAMPLE_STATUS,
+            },
+        )
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection_changed())
         self.table.activated.connect(lambda index: self._open(index.row()))
         splitter.addWidget(self.table)
@@ -452,6 +472,7 @@ class ActiveHoldsScreen(QWidget):
         self.updated_label.setObjectName("holdsUpdated")
         self.updated_label.setAccessibleName("When the list was last read")
         self.updated_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.updated_label.setWordWrap(True)
         layout.addWidget(self.updated_label)
 
         self.ticker = QTimer(self)
@@ -923,7 +944,7 @@ class OverdueReportDialog(QDialog):
         self.setWindowTitle("Held past the deadline")
         self.setAccessibleName("Report of everyone held past the deadline")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(860, 560)
+        fit_to_screen(self, 860, 560)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)

@@ -54,7 +54,6 @@ from .common import (
     python_date,
     qt_date,
     record_table,
-    write_file_atomically,
 )
 from .tasks import run_in_background
 
@@ -189,14 +188,13 @@ class StatisticsScreen(QWidget):
         self.show_button.clicked.connect(self.load)
         top.addWidget(self.show_button)
         top.addStretch(1)
+        layout.addLayout(top)
         self.save_button = QPushButton("&Save statistics PDF…")
         self.save_button.setObjectName("statsSavePdf")
         self.save_button.setAccessibleName("Save the statistics report as a PDF")
         self.save_button.setAutoDefault(False)
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self.save_pdf)
-        top.addWidget(self.save_button)
-        layout.addLayout(top)
 
         self.totals_label = rich_label("statsTotals", "Totals for the period")
         layout.addWidget(self.totals_label)
@@ -213,6 +211,7 @@ class StatisticsScreen(QWidget):
         group_row.addWidget(group_label)
         group_row.addWidget(self.group_combo)
         group_row.addStretch(1)
+        group_row.addWidget(self.save_button)  # here, not beside the dates: a narrow window
         layout.addLayout(group_row)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -392,10 +391,13 @@ class StatisticsScreen(QWidget):
         categories = QBarCategoryAxis()
         categories.append(labels)
         values = QValueAxis()
+        values.setObjectName("statsCountAxis")
         values.setLabelFormat("%d")
         highest = max((int(r.counts.get(stats.RECEIVED, 0)) for r in rows), default=0)
-        values.setRange(0, max(1, highest))
-        values.applyNiceNumbers()
+        top, step = stats.count_axis(highest)  # whole-number ticks: counts are whole
+        values.setRange(0, top)
+        values.setTickCount(top // step + 1)
+        values.setMinorTickCount(0)
         if over_time:
             categories.setTitleText("week beginning (month-day)" if grouping == WEEK else "")
             chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
@@ -429,12 +431,14 @@ class StatisticsScreen(QWidget):
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        backend = self.session.backend
 
         def work() -> str:
             context = documents.report_context(uow(), actor, now)
             from detainer_desk.adapters import pdf
+            from detainer_desk.adapters.files import pdf_kind
 
-            write_file_atomically(path, pdf.render_statistics_pdf(report, context))
+            backend.save_file(path, pdf.render_statistics_pdf(report, context), pdf_kind)
             return path
 
         def saved(written: str) -> None:

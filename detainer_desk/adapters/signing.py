@@ -5,7 +5,9 @@ The private key lives in the data folder (``keys/checkpoint-ed25519.pem``), neve
 database: on PostgreSQL every workstation that shares the record has its own, which the
 others' database accounts cannot read. The ``keys`` folder is the owner's alone (0700) and
 the key file too (0600); a key file that other users of the computer could read is refused
-(it may be known to them: a checkpoint signed with it would prove nothing). Why a file and
+(it may be known to them: a checkpoint signed with it would prove nothing). Each start
+makes the data folder private again and says so (``paths.ensure_data_dir``); the refusal
+holds while a key stays readable (another account's file, or loosened while running). Why a file and
 not a passphrase or the operating system's key store: every export signs a checkpoint, so
 a passphrase would have to be known to everyone who exports (counsel, supervisors), and
 an unattended workstation could not sign at all; a key store is not there on a server or a

@@ -35,6 +35,7 @@ from detainer_desk.adapters.db.engine import (
 )
 from detainer_desk.adapters.db.migrate import prepare_database
 from detainer_desk.adapters.db.repository import SqlLedger, SqlUnitOfWork
+from detainer_desk.domain import timetext
 from detainer_desk.paths import AppPaths, ensure_data_dir
 from detainer_desk.services.accounts import Security
 from detainer_desk.services.index import rebuild_missing_index
@@ -399,7 +400,8 @@ def _daily_backup(engine: Engine, paths: AppPaths, now: dt.datetime, keep: int) 
         log.warning("daily backup failed: %s", exc)
         # The day is in the words (this computer's day, as the daily backups go): a notice
         # dismissed today comes back if tomorrow's backup fails too.
-        return f"Today's automatic backup could not be made ({now.astimezone():%Y-%m-%d}): {exc}"
+        day = timetext.day_text(now.astimezone().date())
+        return f"Today's automatic backup could not be made ({day}): {exc}"
     if made:
         log.info("daily backup written to %s", made)
     return None

@@ -418,16 +418,21 @@ def test_accounts_and_settings_changed_outside_the_program_are_named(
 
 
 def test_a_setting_changed_outside_the_program_is_named(store) -> None:
-    from detainer_desk.services.settings import InstallationSettings, save_settings
+    import dataclasses
 
-    save_settings(store.uow(), ADMIN, InstallationSettings(county_name="Columbia County"), NOW)
+    from detainer_desk.services.settings import read_settings, save_settings
+
+    def with_county(name: str):  # the settings as they are, the county's name changed
+        return dataclasses.replace(read_settings(store.uow()), county_name=name)
+
+    save_settings(store.uow(), ADMIN, with_county("Columbia County"), NOW)
     assert _verify(store).fault is None
     tamper(store, "UPDATE settings SET value = 'Other County' WHERE key = 'county_name'")
     assert "the setting 'county_name' differs from its latest entry (value changed" in (
         _fault(store).replace(" in the chain", "")
     )
     with pytest.raises(AlteredOutsideError, match="county_name"):  # not buried by a new save
-        save_settings(store.uow(), ADMIN, InstallationSettings(county_name="Third"), NOW)
+        save_settings(store.uow(), ADMIN, with_county("Third"), NOW)
 
 
 def test_an_officer_made_administrator_outside_the_program_cannot_act(store) -> None:

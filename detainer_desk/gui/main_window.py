@@ -905,14 +905,24 @@ class MainWindow(QMainWindow):
         from .dialogs import SettingsDialog
 
         dialog = SettingsDialog(self.session, self)
-        dialog.accepted.connect(self._settings_saved)
+        dialog.accepted.connect(lambda: self._settings_saved(dialog))
         self._open_dialog(dialog)
         return dialog
 
-    def _settings_saved(self) -> None:
+    def _settings_saved(self, dialog: SettingsDialog) -> None:
         if self._working:
             self._arm_idle_timer()
-        self.statusBar().showMessage("Settings saved.", 10_000)
+        message = "Settings saved."
+        saved = dialog.saved
+        if saved is not None and saved.reactivated is not None:
+            # A new timezone: the policy in force was activated again in it.
+            self._show_policy(self.session.policy_label())
+            policy = saved.reactivated.activation.policy
+            message += (
+                f" The policy in force, {policy.name}, was activated again in the county's "
+                f"new timezone (version {policy.id})."
+            )
+        self.statusBar().showMessage(message, 10_000)
 
     def _open_evidence(self, make: Callable[..., QDialog], permission: str) -> QDialog | None:
         actor = self.session.actor if self.records_open else None

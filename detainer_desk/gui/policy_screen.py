@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import shiboken6
 from PySide6.QtCore import QDate, QObject, Qt, Signal
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -37,9 +37,12 @@ from PySide6.QtWidgets import (
 )
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import timetext
+from detainer_desk.domain.clock import start_of_day
 from detainer_desk.domain.describe import describe_policy
 from detainer_desk.services import records
 from detainer_desk.services.access import RecordError
+from detainer_desk.services.county_clock import read_county_zone
 from detainer_desk.services.documents import report_context
 from detainer_desk.services.listings import WhatIfListing, record_what_if_copy, what_if_csv
 from detainer_desk.services.policies import (
@@ -50,7 +53,6 @@ from detainer_desk.services.policies import (
     what_if,
 )
 from detainer_desk.services.ports import PolicyActivation
-from detainer_desk.services.settings import read_settings
 
 from .errors import show_bug
 from .fit import fit_columns, fit_to_screen, size_to_current_page
@@ -95,6 +97,23 @@ OUTCOME_WORDS = {
     "review": "Supervisor review",
 }
 DialogOpener = Callable[[QDialog], QDialog]
+# (parent, question) -> True to go on. Tests answer without a dialog.
+Confirm = Callable[[QWidget, str], bool]
+
+
+def ask_to_confirm(parent: QWidget, text: str) -> bool:
+    """The question, with Activate and Cancel (Cancel the default)."""
+    box = QMessageBox(parent)
+    box.setObjectName("policyZoneConfirmation")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Activate in the county's timezone?")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    go = box.addButton("Activate", QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return box.clickedButton() is go
 
 
 def roles_needed(permission: str) -> str:
@@ -102,24 +121,10 @@ def roles_needed(permission: str) -> str:
     return f"Needs the {' or '.join(roles)} role"
 
 
-def county_zone(session: Session) -> dt.tzinfo:
-    """The county's wall clock: the timezone setting, else the policy's, else this computer's."""
-    zone = read_settings(session.uow()).timezone
-    if zone:
-        return ZoneInfo(zone)
-    activation = records.active_policy(session.uow())
-    if activation is not None:
-        return records.load_policy(activation.policy).zone
-    local = dt.datetime.now().astimezone().tzinfo
-    return local or dt.UTC
-
-
 def when_text(moment: dt.datetime | str | None, zone: dt.tzinfo) -> str:
-    if moment is None:
-        return "–"
     if isinstance(moment, str):
         moment = dt.datetime.fromisoformat(moment)
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    return timetext.short_time(moment, zone)
 
 
 def hold_until_text(outcome: str, hold_until: str | None, zone: dt.tzinfo) -> str:
@@ -199,12 +204,15 @@ class PolicyDialog(QDialog):
         self.session = session
         self.tasks = tasks
         self.choose_file = choose_file
+        # Asked before the policy in force changes timezone (tests answer it themselves).
+        self.confirm_zone_change: Confirm = ask_to_confirm
         self.setObjectName("policyDialog")
         self.setWindowTitle("Policy")
         self.setAccessibleName("Policy")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         fit_to_screen(self, 1040, 680)
-        self.zone = county_zone(session)
+        self.county = read_county_zone(session.uow())
+        self.zone: dt.tzinfo = self.county.zone
         self.catalog = preset_catalog()  # read once for both choosers
         self.task: TaskHandle | None = None
         self.comparison: WhatIfResult | None = None
@@ -251,6 +259,17 @@ class PolicyDialog(QDialog):
         box.addWidget(self.in_force_details)
         self.in_force_caution_box, self.in_force_caution = caution_frame("policyInForceCaution")
         box.addWidget(self.in_force_caution_box)
+        zone_row = QHBoxLayout()
+        self.in_force_zone = MessageLabel("policyInForceZone", "The policy's timezone")
+        zone_row.addWidget(self.in_force_zone, 1)
+        self.reactivate_button = QPushButton("Activate it in the county's timezone…")
+        self.reactivate_button.setObjectName("policyReactivateInZone")
+        self.reactivate_button.setAccessibleName("Activate the policy in the county's timezone")
+        self.reactivate_button.setAutoDefault(False)
+        self.reactivate_button.clicked.connect(self.reactivate_in_county_zone)
+        self.reactivate_button.hide()
+        zone_row.addWidget(self.reactivate_button, 0, Qt.AlignmentFlag.AlignTop)
+        box.addLayout(zone_row)
         self.in_force_views = QTabWidget()
         self.in_force_views.setObjectName("policyInForceViews")
         self.in_force_views.setAccessibleName("The policy in force")
@@ -276,6 +295,7 @@ class PolicyDialog(QDialog):
         policy = records.load_policy(activation.policy)
         self.in_force_heading.setText(policy.name)
         self.in_force_details.setText(activation_text(activation, self.zone))
+        self._show_zone_of(policy.timezone)
         self.in_force_caution_box.setVisible(bool(policy.caution))
         self.in_force_caution.setText("⚠ " + " ".join((policy.caution or "").split()))
         self.in_force_english.setPlainText(describe_policy(policy))
@@ -283,6 +303,59 @@ class PolicyDialog(QDialog):
         self.in_force_views.show()
         self.in_force_heading.setAccessibleName(policy.name)
         self.in_force_details.setAccessibleDescription(self.in_force_details.text())
+
+    def _show_zone_of(self, written: str) -> None:
+        """The policy in force must read times in the county's timezone. One of another
+        zone (an installation upgraded with it in force) is named, with the way out."""
+        self.in_force_zone.clear_message()
+        self.reactivate_button.hide()
+        county = self.county.name
+        if written == county or not self.county.is_set:
+            self.in_force_zone.show_note(f"Times are read in the county's timezone, {county}.")
+            return
+        self.in_force_zone.show_error(
+            f"This policy reads times in {written}, but the county's timezone is {county}. "
+            "Requests cannot be recorded under it until it is activated again in the "
+            "county's timezone (the same text, but for its timezone line)."
+        )
+        self.reactivate_button.setVisible(self.session.may(acc.MANAGE_POLICIES))
+
+    def reactivate_in_county_zone(self) -> bool:
+        """The policy in force, activated again in the county's timezone (after saying so)."""
+        session = self.session
+        zone = self.county.name
+        try:
+            change = records.zone_rewrite_of_active(session.uow(), zone)
+        except RecordError as refused:
+            self.in_force_zone.show_error(plain_sentence(str(refused)))
+            return False
+        if change is None:
+            self.refresh()
+            return True
+        name, rewrite = change
+        if not self.confirm_zone_change(
+            self,
+            f"Activate “{name}” again in the county's timezone, {zone}?\n\n"
+            f"One line of its text changes: line {rewrite.line_number}, "
+            f"{rewrite.old_line.strip()} → {rewrite.new_line.strip()}. Decisions already "
+            "recorded keep the text they were made under. The activation is recorded with "
+            "your name.",
+        ):
+            return False
+        try:
+            records.reactivate_in_zone(
+                session.uow(),
+                session.require_actor(),
+                zone,
+                session.now(),
+                f"The county's timezone is {zone}: the same policy, in that timezone",
+            )
+        except RecordError as refused:
+            self.in_force_zone.show_error(plain_sentence(str(refused)))
+            return False
+        self.refresh()
+        self.policy_changed.emit()
+        return True
 
     # ------------------------------------------------------------------ history
     def _history_tab(self) -> QWidget:
@@ -374,6 +447,8 @@ class PolicyDialog(QDialog):
         self.activate_chooser = PolicyChooser(
             "activatePolicy", choose_file=self.choose_file, catalog=self.catalog
         )
+        # Not set yet (a store set up by commands, no policy either): the policy's own.
+        self.activate_chooser.set_county_zone(self.county.name if self.county.is_set else None)
         box.addWidget(self.activate_chooser, 1)
         form = form_layout()
         self.reason = Field(
@@ -406,7 +481,7 @@ class PolicyDialog(QDialog):
         chosen = self.activate_chooser.chosen()
         problem = self.activate_chooser.problem()
         reason = self.reason.text().strip()
-        if chosen is None:
+        if chosen is None or problem is not None:
             self.activate_message.show_error(problem or "Choose a policy.")
             return False
         if not reason:
@@ -422,6 +497,8 @@ class PolicyDialog(QDialog):
                 session.require_actor(),
                 session.now(),
                 reason,
+                preset=chosen.preset is not None,
+                in_county_zone=chosen.in_county_zone,
             )
         except RecordError as refused:
             self.activate_message.show_error(plain_sentence(str(refused)))
@@ -432,9 +509,14 @@ class PolicyDialog(QDialog):
                 f"“{policy.name}” is already in force (version {policy.id}); nothing changed."
             )
             return True
+        in_zone = (
+            f" It reads times in the county's timezone, {self.county.name}."
+            if result.zone_rewrite is not None
+            else ""
+        )
         self.activate_message.show_note(
             f"“{policy.name}” is now in force (version {policy.id}). It was recorded with "
-            "your name and reason."
+            f"your name and reason.{in_zone}"
         )
         self.reason.edit.clear()
         self.refresh()
@@ -474,7 +556,7 @@ class PolicyDialog(QDialog):
 
         row = QHBoxLayout()
         row.setSpacing(8)
-        today = dt.datetime.now(self.zone).date()
+        today = timetext.county_day(self.session.now(), self.zone)
         self.from_date = _date_edit("whatIfFrom", "Received from", today - dt.timedelta(days=90))
         self.to_date = _date_edit("whatIfTo", "Received up to and including", today)
         from_label = QLabel("Requests received &from:")
@@ -558,8 +640,8 @@ class PolicyDialog(QDialog):
             self.what_if_message.show_error("The period ends before it begins.")
             return None
         zone = self.zone
-        start = dt.datetime.combine(first, dt.time(), zone)
-        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone)
+        start = start_of_day(first, zone)  # type: ignore[arg-type]
+        end = start_of_day(last + dt.timedelta(days=1), zone)  # type: ignore[arg-type]
         uow_factory = self.session.backend.uow
         actor = self.session.require_actor()
         now = self.session.now()
@@ -640,7 +722,9 @@ class PolicyDialog(QDialog):
             show_bug(self, type(error), error, error.__traceback__)
 
     def _show_changes(self, result: WhatIfResult) -> None:
-        period = f"{_day(self.from_date)} to {_day(self.to_date)}"
+        period = (
+            f"{timetext.day_text(_day(self.from_date))} to {timetext.day_text(_day(self.to_date))}"
+        )
         if result.examined == 0:
             summary = f"No decisions were recorded for requests received {period}."
         elif not result.changes:

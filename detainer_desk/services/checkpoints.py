@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain.timetext import long_time_and_utc
 
 from .access import FAILURE, RecordError, audit, authorize
 from .evidence_model import Checkpoint
@@ -251,11 +252,15 @@ class _Walked:
 
 
 def _walk(
-    ledger: Ledger, against: Sequence[CheckpointFile], digests: bytearray | None = None
+    ledger: Ledger,
+    against: Sequence[CheckpointFile],
+    digests: bytearray | None = None,
+    zone: dt.tzinfo = dt.UTC,
 ) -> Iterator[int | _Walked]:
     """Walk the whole store, comparing every entry with each checkpoint in ``against``;
     yields the entries checked as it goes, then what was found. ``digests``: collects each
-    entry's digest (for a new checkpoint)."""
+    entry's digest (for a new checkpoint). ``zone``: the county's, in which a checkpoint's
+    time is named."""
     checked = 0
     reported = 0
     head = "0" * 64
@@ -271,7 +276,7 @@ def _walk(
             differs = _first_difference(span.low, hashes, checkpoint_file)
             if differs is not None:
                 table, row_id = ledger.describe(differs)
-                when = checkpoint_file.checkpoint.created_at.isoformat()
+                when = long_time_and_utc(checkpoint_file.checkpoint.created_at, zone)
                 before = differs - span.low  # the entries of this span before it
                 if before:
                     head = hashes[(before - 1) * 32 : before * 32].hex()
@@ -289,7 +294,7 @@ def _walk(
         head = span.last_hash
         if fault is not None:
             if not fault.table:  # a fault of the store after the whole chain: entries first
-                removed = _removed(checked, head, against)
+                removed = _removed(checked, head, against, zone)
                 if removed is not None:
                     yield removed
                     return
@@ -298,10 +303,12 @@ def _walk(
         if checked - reported >= 10_000:
             reported = checked
             yield checked
-    yield _removed(checked, head, against) or _Walked(checked, head, None, None)
+    yield _removed(checked, head, against, zone) or _Walked(checked, head, None, None)
 
 
-def _removed(checked: int, head: str, against: Sequence[CheckpointFile]) -> _Walked | None:
+def _removed(
+    checked: int, head: str, against: Sequence[CheckpointFile], zone: dt.tzinfo
+) -> _Walked | None:
     """Fewer entries than a checkpoint vouched for?"""
     for checkpoint_file in against:
         c = checkpoint_file.checkpoint
@@ -310,7 +317,8 @@ def _removed(checked: int, head: str, against: Sequence[CheckpointFile]) -> _Wal
                 checked,
                 head,
                 f"the record has {checked} entries but the checkpoint of "
-                f"{c.created_at.isoformat()} vouched for {c.entries}: entries were removed",
+                f"{long_time_and_utc(c.created_at, zone)} vouched for {c.entries}: entries "
+                "were removed",
                 checked + 1,
             )
     return None
@@ -334,12 +342,15 @@ def _first_difference(low: int, hashes: bytes, checkpoint_file: CheckpointFile) 
 
 
 def verify_against_checkpoint(
-    ledger: Ledger, checkpoint_file: CheckpointFile, *also: CheckpointFile
+    ledger: Ledger,
+    checkpoint_file: CheckpointFile,
+    *also: CheckpointFile,
+    zone: dt.tzinfo = dt.UTC,
 ) -> CheckpointVerification:
     """Does the current record extend the checkpoint (and each of ``also``) unchanged, and
-    does the whole store verify?"""
+    does the whole store verify? (``zone``: the county's, in which times are named.)"""
     checkpoint = checkpoint_file.checkpoint
-    result = _last(_walk(ledger, [checkpoint_file, *also]))
+    result = _last(_walk(ledger, [checkpoint_file, *also], zone=zone))
     if result.problem is not None:
         return CheckpointVerification(
             False, result.checked, result.problem, result.first_bad_seq, result.head
@@ -347,30 +358,34 @@ def verify_against_checkpoint(
     return CheckpointVerification(
         True,
         result.checked,
-        f"the record extends the checkpoint of {checkpoint.created_at.isoformat()} "
+        f"the record extends the checkpoint of {long_time_and_utc(checkpoint.created_at, zone)} "
         f"({checkpoint.entries} entries, head {checkpoint.head_hash}) unchanged; "
         f"{result.checked} entries verified",
         head_hash=result.head,
     )
 
 
-def verify_record(ledger: Ledger, signer: Signer) -> CheckpointVerification:
+def verify_record(
+    ledger: Ledger, signer: Signer, zone: dt.tzinfo = dt.UTC
+) -> CheckpointVerification:
     """The whole store verified, and compared with the last checkpoint this installation
     made (a record altered and recomputed since is named without the paper copy). On
     success the message says which checkpoint it extends ("" when there is none yet)."""
     result = None
-    for step in verify_record_steps(ledger, signer):
+    for step in verify_record_steps(ledger, signer, zone):
         if isinstance(step, CheckpointVerification):
             result = step
     assert result is not None
     return result
 
 
-def verify_record_steps(ledger: Ledger, signer: Signer) -> Iterator[int | CheckpointVerification]:
+def verify_record_steps(
+    ledger: Ledger, signer: Signer, zone: dt.tzinfo = dt.UTC
+) -> Iterator[int | CheckpointVerification]:
     """``verify_record``, yielding the entries checked as it goes, and last its result."""
     kept = kept_checkpoint(signer)
     result = None
-    for step in _walk(ledger, [kept] if kept is not None else []):
+    for step in _walk(ledger, [kept] if kept is not None else [], zone=zone):
         if isinstance(step, _Walked):
             result = step
         else:
@@ -386,7 +401,7 @@ def verify_record_steps(ledger: Ledger, signer: Signer) -> Iterator[int | Checkp
         c = kept.checkpoint
         message = (
             f"The record extends this installation's last checkpoint, of "
-            f"{c.created_at.isoformat()} ({c.entries} entries), unchanged."
+            f"{long_time_and_utc(c.created_at, zone)} ({c.entries} entries), unchanged."
         )
     yield CheckpointVerification(True, result.checked, message, head_hash=result.head)
 
@@ -398,7 +413,9 @@ class BackupAgainstCheckpoint:
     older_than_checkpoint: bool = False  # restoring it loses entries a checkpoint vouched for
 
 
-def check_backup(ledger: Ledger, signer: Signer, written_entries: int) -> BackupAgainstCheckpoint:
+def check_backup(
+    ledger: Ledger, signer: Signer, written_entries: int, zone: dt.tzinfo = dt.UTC
+) -> BackupAgainstCheckpoint:
     """Does a backup (``ledger``: a checked copy of it) agree with the last checkpoint this
     installation made? ``written_entries``: the entries the backup held as it was written
     (before this program brought an older one up to date, which adds entries of its own).
@@ -408,7 +425,7 @@ def check_backup(ledger: Ledger, signer: Signer, written_entries: int) -> Backup
     if kept is None:
         return BackupAgainstCheckpoint(True, "")
     c = kept.checkpoint
-    when = c.created_at.isoformat()
+    when = long_time_and_utc(c.created_at, zone)
     shared = min(written_entries, c.entries)
     prefix = CheckpointFile(
         dataclasses.replace(
@@ -416,7 +433,7 @@ def check_backup(ledger: Ledger, signer: Signer, written_entries: int) -> Backup
         ),
         kept.digests[: shared * DIGEST_SIZE],
     )
-    result = _last(_walk(ledger, [prefix]))
+    result = _last(_walk(ledger, [prefix], zone=zone))
     if result.problem is not None:
         return BackupAgainstCheckpoint(
             False,

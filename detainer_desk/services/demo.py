@@ -190,7 +190,7 @@ def _request(rng: random.Random, number: int, received_at: dt.datetime) -> dict[
         "subject": {
             "name": f"{rng.choice(LAST_NAMES)}, {rng.choice(FIRST_NAMES)}",
             "dob": dob.isoformat(),
-            "booking_number": f"B{received_at:%y}-{number:07d}",
+            "booking_number": f"B{received_at.year % 100:02d}-{number:07d}",
             "a_number": f"A{rng.randint(10_000_000, 299_999_999):09d}",
             "citizenship_claim": rng.random() < 0.02,
         },
@@ -293,10 +293,14 @@ def fill_demo(
         uow = uow_factory()
         with uow:
             for number in range(done, min(count, done + batch)):
-                received_at = start + step * (number + 1)  # the last in the present hour
+                # The last in the present hour; whole minutes, as people type them (intake
+                # refuses hidden seconds).
+                received_at = (start + step * (number + 1)).replace(second=0, microsecond=0)
                 if number in policy_switch:
                     name = policy_switch[number]
-                    activate_policy(uow, presets.preset_bytes(name), name, admin, received_at)
+                    activate_policy(
+                        uow, presets.preset_bytes(name), name, admin, received_at, preset=True
+                    )
                 officer = Actor(rng.choice(OFFICERS), rng.choice(WORKSTATIONS))
                 recorded_at = min(received_at + dt.timedelta(minutes=rng.randint(1, 30)), limit)
                 document = _request(rng, number + 1, received_at)
@@ -342,6 +346,8 @@ class _Story:
         at = max(at, self.last + dt.timedelta(minutes=1))
         if at > self.limit:
             return None
+        if options.get("effective_at") is not None:  # typed times are whole minutes
+            options["effective_at"] = options["effective_at"].replace(second=0, microsecond=0)
         self.state = amend_decision(
             self.uow, self.decision_id, kind, self.supervisor, at, **options
         ).state

@@ -9,6 +9,7 @@ import json
 from detainer_desk.domain import accounts as acc
 
 from .access import audit, authorize
+from .county_clock import read_county_zone
 from .evidence_model import DecisionRecord, ReportContext, Scan
 from .ports import Actor, UnitOfWork
 
@@ -22,19 +23,13 @@ UNSET_JAIL = "[jail name not entered]"
 
 
 def report_context(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> ReportContext:
+    """What every page prints: the names, who made it and when, and the county's timezone
+    (``county_clock``), in which every time on the document is shown."""
     with uow:
         county = uow.accounts.setting(COUNTY_NAME_KEY) or UNSET_COUNTY
         jail = uow.accounts.setting(JAIL_NAME_KEY) or UNSET_JAIL
-        county_zone = uow.accounts.setting("county_timezone")
-        activation = uow.records.active_policy()
-    timezone = "UTC"
-    if county_zone:
-        timezone = county_zone
-    elif activation is not None:
-        from .records import load_policy
-
-        timezone = load_policy(activation.policy).timezone
-    return ReportContext(county, jail, now, actor.user, timezone)
+        zone = read_county_zone(uow)
+    return ReportContext(county, jail, now, actor.user, zone.name)
 
 
 def decision_record(

@@ -15,10 +15,13 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import timetext
 
 from .access import RecordError, audit, authorize
+from .county_clock import read_county_zone
 from .policies import Change, WhatIfResult
 from .ports import Actor, AuditEvent, AuditQuery, UnitOfWork
 
@@ -75,9 +78,10 @@ class AuditListing:
     events: tuple[AuditEvent, ...]
     more: bool
     description: str  # the search in words
+    timezone: str = "UTC"  # the county's (IANA name): the times shown are its wall clock
 
 
-def describe_audit_query(query: AuditQuery) -> str:
+def describe_audit_query(query: AuditQuery, zone: dt.tzinfo) -> str:
     parts = []
     if query.user_name:
         parts.append(f"user {query.user_name}")
@@ -86,9 +90,9 @@ def describe_audit_query(query: AuditQuery) -> str:
     if query.outcome:
         parts.append(f"outcome {query.outcome}")
     if query.occurred_from:
-        parts.append(f"from {query.occurred_from.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC")
+        parts.append(f"from {timetext.short_time(query.occurred_from, zone)}")
     if query.occurred_to:
-        parts.append(f"before {query.occurred_to.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC")
+        parts.append(f"before {timetext.short_time(query.occurred_to, zone)}")
     return ", ".join(parts) or "every event"
 
 
@@ -123,7 +127,9 @@ def audit_listing(
         if cancelled():
             raise ListingCancelled("nothing was copied")
         before = found[-1].id
-    description = describe_audit_query(query)
+    with uow_factory() as uow:
+        county = read_county_zone(uow)
+    description = describe_audit_query(query, county.zone)
     with uow_factory() as uow:
         audit(
             uow,
@@ -134,7 +140,7 @@ def audit_listing(
             details={"search": description, "events": len(events), "all": not more},
         )
         uow.commit()
-    yield AuditListing(tuple(events), more, description)
+    yield AuditListing(tuple(events), more, description, county.name)
 
 
 class ListingCancelled(RecordError):
@@ -142,12 +148,14 @@ class ListingCancelled(RecordError):
 
 
 def audit_csv(listing: AuditListing) -> str:
+    """Every event; its time a full ISO instant with the county's offset (a county date)."""
+    zone = ZoneInfo(listing.timezone)
     return _csv(
         AUDIT_CSV_COLUMNS,
         (
             (
                 e.id,
-                e.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+                e.occurred_at.astimezone(zone).isoformat(timespec="microseconds"),
                 e.user_name,
                 e.roles,
                 e.workstation,

@@ -7,6 +7,7 @@ import datetime as dt
 
 from reportlab.platypus import Flowable
 
+from detainer_desk.domain import timetext
 from detainer_desk.services.evidence_model import ReportContext
 from detainer_desk.services.listings import AuditListing, WhatIfListing
 
@@ -37,11 +38,12 @@ def render_audit_trail_pdf(listing: AuditListing, context: ReportContext) -> byt
     """Who did what, when, where, with what outcome: the events of ``listing``."""
     s = styles()
     count = len(listing.events)
+    zone = zone_named(listing.timezone)
     story: list[Flowable] = [
         para("Audit trail", s.title),
         para(
-            f"Events matching: {listing.description}. Newest first; times in UTC, to the "
-            "hundredth of a second.",
+            f"Events matching: {listing.description}. Newest first; times are the county's "
+            f"({listing.timezone}), to the hundredth of a second.",
             s.subtitle,
         ),
         fact_table(
@@ -61,7 +63,7 @@ def render_audit_trail_pdf(listing: AuditListing, context: ReportContext) -> byt
     if listing.events:
         rows = [
             (
-                _hundredths(event.occurred_at),
+                timetext.precise_time(event.occurred_at, zone),
                 _who(event.user_name, event.roles, event.workstation),
                 event.action,
                 event.target or "",
@@ -101,11 +103,6 @@ def _who(user: str, roles: str, workstation: str) -> str:
     return f"{who} at {workstation}" if workstation else who
 
 
-def _hundredths(moment: dt.datetime) -> str:
-    moment = moment.astimezone(dt.UTC)
-    return f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 10_000:02d}"
-
-
 def _details(details_json: str) -> str:
     import json
 
@@ -132,7 +129,8 @@ def render_what_if_pdf(listing: WhatIfListing, context: ReportContext) -> bytes:
     s = styles()
     result = listing.result
     zone = zone_named(listing.timezone)
-    period = f"{listing.received_from.isoformat()} to {listing.received_to.isoformat()}"
+    first, last = listing.received_from, listing.received_to
+    period = f"{timetext.day_text(first)} to {timetext.day_text(last)}"
     story: list[Flowable] = [
         para("What if: a proposed policy and the decisions made", s.title),
         para(
@@ -158,7 +156,7 @@ def render_what_if_pdf(listing: WhatIfListing, context: ReportContext) -> bytes:
                 str(change.decision_id),
                 change.subject_name,
                 change.booking_number,
-                _short_time(change.received_at, zone),
+                timetext.short_time(change.received_at, zone),
                 OUTCOME_WORDS.get(change.recorded_outcome, change.recorded_outcome),
                 OUTCOME_WORDS.get(change.proposed_outcome, change.proposed_outcome),
                 _until(change.recorded_outcome, change.recorded_hold_until, zone),
@@ -207,10 +205,4 @@ def _until(outcome: str, hold_until: str | None, zone: dt.tzinfo) -> str:
         return "–"
     if not hold_until:
         return "when release is known"
-    return _short_time(dt.datetime.fromisoformat(hold_until), zone)
-
-
-def _short_time(moment: dt.datetime, zone: dt.tzinfo) -> str:
-    """``2026-02-10 08:30 PST``: a table's width (the subtitle names the zone)."""
-    local = moment.astimezone(zone)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
+    return timetext.short_time(dt.datetime.fromisoformat(hold_until), zone)

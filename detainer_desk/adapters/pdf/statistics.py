@@ -13,6 +13,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, Table
 
+from detainer_desk.domain import timetext
 from detainer_desk.services.documents import UNSET_COUNTY, UNSET_JAIL
 from detainer_desk.services.evidence_model import CountRow, ReportContext, StatisticsReport
 from detainer_desk.services.statistics import count_axis
@@ -76,8 +77,8 @@ def render_statistics_pdf(report: StatisticsReport, context: ReportContext) -> b
     ]
     furniture = Furniture(
         context,
-        f"Detainer statistics · {report.period_start.isoformat()} to "
-        f"{report.period_end.isoformat()}",
+        f"Detainer statistics · {timetext.day_text(report.period_start)} to "
+        f"{timetext.day_text(report.period_end)}",
     )
     return build_pdf(
         story,
@@ -259,7 +260,7 @@ def _method(report: StatisticsReport, context: ReportContext) -> list[Flowable]:
         "each detainer request the jail entered and the decision recorded for it under the "
         "county's written policy. Nothing is estimated and nothing comes from federal data.",
         "A request counts in the week (Monday to Sunday) and under the form of the day the jail "
-        f"received it, in the county's time zone ({context.timezone}), once as received and "
+        f"received it, in the county's time zone ({report.timezone}), once as received and "
         "once under what is in force now: the recorded outcome as a supervisor countersigned "
         "or overrode it, or \u201cawaiting review\u201d while no supervisor has. The week and "
         "form tables therefore count each request once. One decision can rest on more than one "

@@ -1,5 +1,6 @@
-"""What the records screens share: times shown in the county's zone, outcome words, alert
-colours, table set-up, and the one place a file name is asked for (tests replace it)."""
+"""What the records screens share: the county's zone (``county_clock``) and times in it
+(``timetext``), outcome words, alert colours, table set-up, and the one place a file name
+is asked for (tests replace it)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from detainer_desk.domain import alerts
-from detainer_desk.domain.decision import format_instant_for_people
-from detainer_desk.services import records
+from detainer_desk.domain import alerts, timetext
+from detainer_desk.services.county_clock import county_zone as read_county_zone
 from detainer_desk.services.ports import LogRow
 
 from ..session import Session
@@ -50,11 +50,9 @@ def ask_save_path(parent: QWidget | None, title: str, suggested: str) -> str | N
 
 
 def county_zone(session: Session) -> ZoneInfo:
-    """The active policy's timezone: times on these screens are the county's wall clock."""
-    activation = records.active_policy(session.uow())
-    if activation is None:
-        return UTC_ZONE
-    return records.load_policy(activation.policy).zone
+    """The county's timezone (the installation's one setting): times on these screens are
+    the county's wall clock."""
+    return read_county_zone(session.uow())
 
 
 def python_date(date: QDate) -> dt.date:
@@ -70,25 +68,13 @@ def instant(text: str | None) -> dt.datetime | None:
 
 
 def short_time(moment: dt.datetime | None, zone: dt.tzinfo) -> str:
-    """``2026-02-10 08:30`` in the county's zone (the column headers name the zone)."""
-    if moment is None:
-        return NOTHING
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
-
-
-def local_time(moment: dt.datetime | None, zone: dt.tzinfo) -> str:
-    """``2026-02-10 08:30 PST``: compact, with the zone's abbreviation."""
-    if moment is None:
-        return NOTHING
-    local = moment.astimezone(zone)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
+    """``2026-02-10 08:30 PST``: compact, with the zone's abbreviation (tables, lists)."""
+    return timetext.short_time(moment, zone, NOTHING)
 
 
 def full_time(moment: dt.datetime | None, zone: dt.tzinfo) -> str:
     """``Fri 13 Feb 2026, 15:00 PST (UTC-08:00)``: for tooltips and the detail view."""
-    if moment is None:
-        return "not known"
-    return format_instant_for_people(moment.astimezone(zone))
+    return timetext.long_time_or(moment, zone)
 
 
 def outcome_text(row: LogRow) -> str:
@@ -175,7 +161,7 @@ def record_table(object_name: str, accessible_name: str) -> QTableView:
 
 # Typical long values, to size columns in the table's own font (gui/fit.py): a column is as
 # wide as its heading and its sample, at any font size and scale factor.
-SAMPLE_TIME = "2026-12-31 23:59"
+SAMPLE_TIME = "2026-12-31 23:59 AKST"  # times carry the county zone's abbreviation
 SAMPLE_NAME = "GUTIERREZ, Seo-yeon"
 SAMPLE_BOOKING = "B26-0000000"
 SAMPLE_A_NUMBER = "A000000000"

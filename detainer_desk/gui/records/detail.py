@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from detainer_desk.adapters.pdf import words as w
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
+from detainer_desk.domain.clock import to_aware
 from detainer_desk.domain.describe import TRIGGER_WORDS, describe_policy
 from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS, SIGNER_ROLE_WORDS
 from detainer_desk.services import board, records
@@ -53,8 +54,9 @@ from .common import (
     NOTHING,
     SaveChooser,
     ask_save_path,
+    county_zone,
     full_time,
-    local_time,
+    short_time,
 )
 from .documents import AUDIT_PDF, NOTICE, DecisionDocuments, PrinterChooser, ask_printer
 from .tasks import run_in_background
@@ -109,7 +111,10 @@ class DecisionDetailDialog(QDialog):
         self.decision_id = row.summary.decision_id
         self.request: Mapping[str, Any] = json.loads(row.request_json)
         self.decision: Mapping[str, Any] = json.loads(row.decision_json)
-        self.zone: ZoneInfo = records.load_policy(row.policy).zone
+        # Times are shown in the county's zone; a time in the request written without an
+        # offset was read in the zone of the policy it was decided under (contract 1).
+        self.zone: ZoneInfo = county_zone(session)
+        self.policy_zone: ZoneInfo = records.load_policy(row.policy).zone
         self.choose_save_path: SaveChooser = ask_save_path
         self.choose_printer: PrinterChooser = ask_printer
         self.saved_path: str | None = None
@@ -206,8 +211,11 @@ class DecisionDetailDialog(QDialog):
         recorded = OUTCOME_WORDS.get(summary.outcome, summary.outcome)
         if summary.outcome == "review" and summary.tentative_outcome:
             recorded += f", tentatively {OUTCOME_WORDS.get(summary.tentative_outcome, '')}"
+        past = state.past_deadline_words()
         text = (
-            f"<b>{_e(words)}</b> · status: <b>{_e(state.status)}</b><br>"
+            f"<b>{_e(words)}</b> · status: <b>{_e(state.status)}</b>"
+            + (f" · <b style='color:#b00020'>{_e(past[0].upper() + past[1:])}</b>" if past else "")
+            + "<br>"
             f"Decision {self.decision_id}, recorded as {_e(recorded)} by "
             f"{_e(summary.recorded_by)} on {_e(self.row.workstation)}, "
             f"{_e(full_time(summary.recorded_at, self.zone))}"
@@ -233,7 +241,7 @@ class DecisionDetailDialog(QDialog):
         except ValueError:
             return _e(value)
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=self.zone)
+            moment = to_aware(moment, self.policy_zone)
         return _e(full_time(moment, self.zone))
 
     def _request_tab(self) -> QWidget:
@@ -540,7 +548,7 @@ class DecisionDetailDialog(QDialog):
         self.history_entries: list[tuple[str, ...]] = [
             (
                 "0",
-                local_time(summary.recorded_at, self.zone),
+                short_time(summary.recorded_at, self.zone),
                 summary.recorded_by,
                 self.row.workstation,
                 f"Decision recorded: {OUTCOME_WORDS.get(summary.outcome, summary.outcome)}",
@@ -549,22 +557,27 @@ class DecisionDetailDialog(QDialog):
                 f"chain entry {self.row.seq}",
             )
         ]
+        closing = [a for a in self.row.amendments if a.kind in lc.CLOSING_KINDS]
+        first_closing = min(closing, key=lambda a: a.stamp.recorded_at) if closing else None
+        past = self.state.past_deadline_words()
         for number, amendment in enumerate(sorted(self.row.amendments, key=lambda a: a.seq), 1):
+            marked = past if past and amendment is first_closing else ""
             self.history_entries.append(
                 (
                     str(number),
-                    local_time(amendment.stamp.recorded_at, self.zone),
+                    short_time(amendment.stamp.recorded_at, self.zone),
                     amendment.stamp.recorded_by,
                     amendment.stamp.workstation,
                     lc.AMENDMENT_WORDS.get(amendment.kind, amendment.kind),
-                    local_time(amendment.effective_at, self.zone)
+                    short_time(amendment.effective_at, self.zone)
                     if amendment.effective_at
                     else NOTHING,
                     amendment.reason or NOTHING,
                     "; ".join(
                         part
                         for part in (
-                            details_text(amendment.details_json),
+                            marked.capitalize(),
+                            details_text(amendment.details_json, self.zone),
                             f"chain entry {amendment.seq}",
                         )
                         if part

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import timetext
 from detainer_desk.services import documents
 from detainer_desk.services import statistics as stats
 from detainer_desk.services.access import RecordError
@@ -256,7 +257,7 @@ class StatisticsScreen(QWidget):
         if not self._period_chosen:
             # The last three calendar months, the county's today included.
             try:
-                today = self.session.now().astimezone(county_zone(self.session)).date()
+                today = timetext.county_day(self.session.now(), county_zone(self.session))
             except RecordError as refused:
                 self.message.show_error(plain_sentence(str(refused)))
                 return
@@ -307,7 +308,6 @@ class StatisticsScreen(QWidget):
         generation = self._generation
         self.totals_label.setText("Counting…")
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
-        zone_name = self.zone.key
 
         def counted(tables: stats.StatisticsTables) -> None:
             if generation != self._generation:
@@ -325,7 +325,7 @@ class StatisticsScreen(QWidget):
             self.tasks,
             self,
             self.message,
-            lambda: stats.statistics_tables(uow(), actor, first, last, zone_name, now),
+            lambda: stats.statistics_tables(uow(), actor, first, last, now),
             counted,
             on_failed=failed,
         )
@@ -359,8 +359,9 @@ class StatisticsScreen(QWidget):
         received = int(totals.get(stats.RECEIVED, 0))
         parts = [f"<b>{int(totals.get(c, 0)):,}</b> {c}" for c in STACKED]
         self.totals_label.setText(
-            f"<b>{received:,}</b> requests received from {report.period_start:%Y-%m-%d} to "
-            f"{report.period_end:%Y-%m-%d} ({self.zone.key}): " + " · ".join(parts)
+            f"<b>{received:,}</b> requests received from {timetext.day_text(report.period_start)}"
+            f" to {timetext.day_text(report.period_end)}, the county's days "
+            f"({report.timezone}): " + " · ".join(parts)
         )
         self.save_button.setEnabled(self.session.may(acc.PRINT_RECORDS))
         self._draw_chart(grouping, rows)

@@ -94,8 +94,9 @@ class VerifyDialog(_TaskDialog):
         else:
             text = (
                 "Recomputes every entry's SHA-256 hash from its contents and from the entry "
-                "before it, from the first entry to the last, as detainer-desk verify does. "
-                "Nothing is changed."
+                "before it, from the first entry to the last, as detainer-desk verify does; "
+                "then checks the database file, the accounts and settings, and every row the "
+                "log, the holds board and exports read against the entries. Nothing is changed."
             )
         layout.addWidget(paragraph(text, "verifyExplanation"))
         self.checkpoint = QLineEdit()
@@ -226,7 +227,7 @@ class VerifyDialog(_TaskDialog):
                     str(path),
                 )
             except UntrustedCheckpoint as exc:
-                return False, f"The checkpoint proves nothing here: {exc}."
+                return False, f"Not verified: {exc}."
             yield "verifying the record against it"
             kept = kept_checkpoint(signer)
             result = verify_against_checkpoint(

@@ -18,6 +18,7 @@ from .policy import (
     Policy,
     RemovalOrder,
 )
+from .text import visible
 
 TRIGGER_WORDS = {
     "citizenship_claim": "the person says they are a U.S. citizen, or the jail's own records "
@@ -163,4 +164,6 @@ def describe_policy(policy: Policy) -> str:
     if policy.notes:
         lines.append("")
         lines.append("Notes: " + " ".join(policy.notes.split()))
-    return "\n".join(lines)
+    # A policy's own words may hold control characters (TOML escapes): each line is shown
+    # escaped, so that none forges another line or drives a terminal.
+    return "\n".join(visible(line) for line in lines)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain.text import quoted
 
 from .access import (
     DENIED,
@@ -67,7 +68,7 @@ def _check_roles(roles: Iterable[str]) -> frozenset[str]:
 def _check_name(name: str) -> str:
     problem = acc.user_name_problem(name)
     if problem:
-        raise RecordError(f"{name!r} cannot be a user name: {problem}")
+        raise RecordError(f"{quoted(name)} cannot be a user name: {problem}")
     return acc.normalize_user_name(name)
 
 

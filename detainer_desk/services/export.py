@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain.text import csv_row, visible
 
-from .access import RecordError, audit, authorize
+from .access import RecordError, audit, authorize, check_search, check_text
 from .checkpoints import CheckpointFile, create_checkpoint
 from .documents import report_context
 from .evidence_model import Checkpoint, DecisionRecord, ReportContext, Scan
@@ -176,6 +177,8 @@ def export_csv(
     now: dt.datetime,
 ) -> int:
     """decisions.csv alone, streamed from SQL (the fast path for very large exports)."""
+    check_text(recipient, "the recipient")
+    check_search(query.search, query.recorded_by)
     with uow:
         actor = authorize(uow, actor, acc.EXPORT_RECORDS, "records.export", recipient or None, now)
         header = io.StringIO()
@@ -203,8 +206,11 @@ def export_csv(
 
 def _dat_line(values: Sequence[str]) -> str:
     # Concordance: each field quoted with þ (U+00FE), separated by DC4 (U+0014); a newline
-    # inside a field is written as ® (U+00AE).
-    cleaned = (str(v).replace("þ", "").replace("\r\n", "®").replace("\n", "®") for v in values)
+    # inside a field is written as ® (U+00AE). Any other control character (a DC4 would
+    # split the field) is written as its escape.
+    cleaned = (
+        visible(str(v).replace("þ", "").replace("\r\n", "®").replace("\n", "®")) for v in values
+    )
     return "\x14".join(f"þ{v}þ" for v in cleaned) + "\r\n"
 
 
@@ -232,6 +238,8 @@ def export_records(
     recipient = request.recipient.strip()
     if not recipient:
         raise RecordError("say who the export is for (the recipient is kept in the audit trail)")
+    check_text(recipient, "the recipient")
+    check_search(request.query.search, request.query.recorded_by)
     uow = uow_factory()
     with uow:
         actor = authorize(uow, actor, acc.EXPORT_RECORDS, "records.export", recipient, now)
@@ -410,7 +418,7 @@ def _write_bundle(
         row, scans = record.row, record.scans
         decision_id = row.summary.decision_id
         policies[row.policy.id] = row.policy
-        table.writerow(rows[decision_id])
+        table.writerow(csv_row(rows[decision_id]))
         summary = row.summary
 
         parent = next_control()

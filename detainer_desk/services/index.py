@@ -47,7 +47,7 @@ def build_index(
 
 def index_for_row(row: DecisionRow, state: lc.DecisionState, now: dt.datetime) -> DecisionIndex:
     request = request_from_mapping(
-        json.loads(row.request_json), f"decision {row.summary.decision_id}"
+        json.loads(row.request_json), f"decision {row.summary.decision_id}", bounded=False
     )
     lifts = [a.reason for a in row.amendments if a.kind == lc.LIFTED]
     return build_index(row.summary.decision_id, request, state, lifts[-1] if lifts else None, now)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
+from detainer_desk.domain import limits
 from detainer_desk.domain.clock import start_of_day
 
 from .access import RecordError, audit, authorize
@@ -107,6 +108,11 @@ def statistics_tables(
     """One pass over the period: by week (from Monday), by month, by form and by reason."""
     if last_day < first_day:
         raise RecordError("the period ends before it starts")
+    for day in (first_day, last_day):
+        if not limits.FIRST_YEAR <= day.year <= limits.LAST_YEAR:
+            raise RecordError(
+                f"{day} is outside the years {limits.FIRST_YEAR} to {limits.LAST_YEAR}"
+            )
     zone = ZoneInfo(timezone)
     start = start_of_day(first_day, zone)
     end = start_of_day(last_day + dt.timedelta(days=1), zone)

@@ -28,6 +28,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 
+from detainer_desk.domain.text import quoted
 from detainer_desk.services.access import StorageError
 
 log = logging.getLogger("detainer_desk.db")
@@ -218,10 +219,10 @@ def make_engine(
 ) -> Engine:
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise DatabaseError(
-            f"{url!r} is not a database URL: give a SQLite file's sqlite:///PATH or a "
-            "postgresql+psycopg://USER@HOST/DATABASE URL"
+            f"{quoted(url)} is not a database URL: give a SQLite file's sqlite:///PATH or a "
+            "postgresql+psycopg://USER@HOST[:PORT]/DATABASE URL"
         ) from None
     if parsed.get_backend_name() == "sqlite":
         mode = journal_mode or choose_journal_mode(sqlite3.sqlite_version).mode
@@ -229,8 +230,8 @@ def make_engine(
     if parsed.get_backend_name() == "postgresql":
         return _postgres_engine(parsed, lock_timeout_ms)
     raise DatabaseError(
-        f"{parsed.get_backend_name()!r} databases are not supported: use a SQLite file or "
-        "a postgresql+psycopg:// URL"
+        f"{quoted(parsed.get_backend_name())} databases are not supported: use a SQLite file "
+        "or a postgresql+psycopg:// URL"
     )
 
 

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from detainer_desk.services.access import RecordError
 
-class DestinationError(Exception):
-    """The destination cannot be used; the message says why in plain words."""
+
+class DestinationError(RecordError):
+    """The destination cannot be used (or filled up, or went away while the bundle was
+    written); the message says why in plain words. What was written is removed."""
+
+
+def _write_failed(target: Path, exc: OSError) -> DestinationError:
+    return DestinationError(
+        f"cannot write the bundle {target}: {exc.strerror or exc}. What was written of it "
+        "is removed; free some space (or choose another place) and export again"
+    )
 
 
 def _checked_name(name: str) -> PurePosixPath:
@@ -36,11 +47,14 @@ class FolderWriter:
 
     def write(self, name: str, data: bytes) -> None:
         target = self.folder.joinpath(*_checked_name(name).parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("xb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:  # a full disk, a removed drive
+            raise _write_failed(self.folder, exc) from None
 
     def close(self) -> str:
         return str(self.folder)
@@ -66,16 +80,24 @@ class ZipWriter:
             raise DestinationError(f"cannot create {target}: {exc.strerror}") from None
 
     def write(self, name: str, data: bytes) -> None:
-        self._zip.writestr(str(_checked_name(name)), data)
+        try:
+            self._zip.writestr(str(_checked_name(name)), data)
+        except OSError as exc:  # a full disk, a removed drive
+            raise _write_failed(self.target, exc) from None
 
     def close(self) -> str:
-        self._zip.close()
-        os.replace(self._partial, self.target)
+        try:
+            self._zip.close()
+            os.replace(self._partial, self.target)
+        except OSError as exc:
+            raise _write_failed(self.target, exc) from None
         return str(self.target)
 
     def abort(self) -> None:
+        # Closing a ZIP on a full disk fails too; the partial file goes all the same.
         try:
-            self._zip.close()
+            with contextlib.suppress(OSError):
+                self._zip.close()
         finally:
             self._partial.unlink(missing_ok=True)
 

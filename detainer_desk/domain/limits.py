@@ -32,6 +32,10 @@ NOTE_CHARACTERS = 20_000  # caution, notes
 OFFENSE_LISTS = 500
 STATUTE_PATTERNS = 5_000  # in all the offense lists together
 PATTERN_CHARACTERS = 200
+PATTERN_STARS = 5  # `*` in one pattern (real ones have one, "RCW 9A.36.*", rarely two)
+# Patterns that are neither a whole statute nor a statute's beginning ("RCW 9A.36.*"), in
+# all the lists together: each costs a scan of every statute it is asked about.
+OTHER_PATTERNS = 500
 CLAUSES = 500  # in one `when` or `unless`
 HOLIDAY_DATES = 2_000  # a county's own holiday list (50 years of 40 dates)
 # The longest hold a policy may set. 8 CFR 287.7(d) allows 48 hours excluding weekends and

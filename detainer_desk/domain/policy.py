@@ -100,24 +100,69 @@ class StatutePattern:
         return True
 
 
+class _FirstMatch:
+    """Finds the first pattern of an offense list, in the list's order, that matches a
+    statute: a pattern without ``*`` by one look-up, one with a single ``*`` at its end by
+    one look-up per different prefix length, any other by ``StatutePattern`` (at most
+    ``limits.OTHER_PATTERNS`` of them in a policy). A statute's answer is kept, so every
+    clause and history entry asking again costs one look-up."""
+
+    __slots__ = ("_answers", "_exact", "_lengths", "_others", "_prefixes")
+
+    def __init__(self, patterns: tuple[StatutePattern, ...]) -> None:
+        self._exact: dict[str, int] = {}
+        self._prefixes: dict[str, int] = {}
+        self._others: list[tuple[int, StatutePattern]] = []
+        for index, pattern in enumerate(patterns):
+            pieces = pattern.pieces
+            if len(pieces) == 1:
+                self._exact.setdefault(pieces[0], index)
+            elif len(pieces) == 2 and not pieces[1]:
+                self._prefixes.setdefault(pieces[0], index)
+            else:
+                self._others.append((index, pattern))
+        self._lengths = tuple(sorted({len(prefix) for prefix in self._prefixes}))
+        self._answers: dict[str, int | None] = {}
+
+    def index(self, statute: str) -> int | None:
+        """The index of the first matching pattern for a normalized statute, or None."""
+        if statute in self._answers:
+            return self._answers[statute]
+        best = self._exact.get(statute)
+        for length in self._lengths:
+            if length > len(statute):
+                break
+            found = self._prefixes.get(statute[:length])
+            if found is not None and (best is None or found < best):
+                best = found
+        for index, pattern in self._others:
+            if best is not None and index > best:
+                break
+            if pattern.matches_normalized(statute):
+                best = index
+                break
+        if len(self._answers) >= 4_096:  # bounded memory, whatever is asked
+            self._answers.clear()
+        self._answers[statute] = best
+        return best
+
+
 @dataclass(frozen=True, slots=True)
 class OffenseList:
     name: str
     patterns: tuple[str, ...]
-    _compiled: tuple[StatutePattern, ...] = field(default=(), compare=False, repr=False)
+    _first: _FirstMatch | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def build(cls, name: str, patterns: tuple[str, ...]) -> OffenseList:
-        return cls(name, patterns, tuple(StatutePattern.build(p) for p in patterns))
+        return cls(name, patterns, _FirstMatch(tuple(StatutePattern.build(p) for p in patterns)))
 
     def matching_pattern(self, statute: str | None) -> str | None:
-        if statute is None:
+        """The first pattern of the list (in its order) that ``statute`` matches, or None."""
+        if statute is None or self._first is None:
             return None
-        normalized = normalize_statute(statute)
-        for pattern in self._compiled:
-            if pattern.matches_normalized(normalized):
-                return pattern.text
-        return None
+        index = self._first.index(normalize_statute(statute))
+        return None if index is None else self.patterns[index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +244,12 @@ class Policy:
 def normalize_statute(text: str) -> str:
     """Matching ignores case and runs of spaces (contract 3.2)."""
     return " ".join(text.split()).casefold()
+
+
+def _is_other_pattern(pattern: str) -> bool:
+    """Neither a whole statute nor a statute's beginning (see ``_FirstMatch``)."""
+    pieces = normalize_statute(pattern).split("*")
+    return len(pieces) > 2 or (len(pieces) == 2 and bool(pieces[1]))
 
 
 # -- parsing ----------------------------------------------------------------------------
@@ -403,6 +454,21 @@ class _PolicyParser:
                 "are accepted in all the lists together",
             )
             return
+        others = sum(
+            1
+            for patterns in table.values()
+            if isinstance(patterns, list)
+            for pattern in patterns
+            if isinstance(pattern, str) and _is_other_pattern(pattern)
+        )
+        if self.r.bounded and others > limits.OTHER_PATTERNS:
+            self.r.problem(
+                "offense_lists",
+                f"hold {others:,} patterns with a '*' elsewhere than at the end (or with "
+                f"several); at most {limits.OTHER_PATTERNS} are accepted in all the lists "
+                "together",
+            )
+            return
         for list_name, patterns in table.items():
             key = join_key("offense_lists", list_name)
             if not isinstance(patterns, list):
@@ -420,6 +486,12 @@ class _PolicyParser:
                         join_key(key, index),
                         f"is {len(pattern):,} characters long; a statute pattern may be at "
                         f"most {limits.PATTERN_CHARACTERS}",
+                    )
+                elif self.r.bounded and pattern.count("*") > limits.PATTERN_STARS:
+                    self.r.problem(
+                        join_key(key, index),
+                        f"has {pattern.count('*')} '*'; a statute pattern may have at most "
+                        f"{limits.PATTERN_STARS}",
                     )
                 else:
                     good.append(pattern)

@@ -1739,7 +1739,9 @@ def main(
     err = cast(TextIO, _TerminalSafe(err or sys.stderr))
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        # argparse prints usage, --help and its errors itself: to this call's streams.
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has already printed usage and the problem
         return int(exc.code or 0)
     args.stdin = stdin or sys.stdin

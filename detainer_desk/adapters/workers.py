@@ -30,11 +30,14 @@ def processors() -> int:
 
 def setting_problem() -> str | None:
     """What is wrong with the administrator's setting, in plain words (None: nothing)."""
+    from detainer_desk.domain.text import quoted
+
     text = os.environ.get(ENVIRONMENT, "").strip()
-    if not text or (text.isdigit() and 1 <= int(text) <= 64):
+    # (ASCII digits only and few of them: int() refuses "²" and numbers of 4,300 digits.)
+    if not text or (text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= 64):
         return None
     return (
-        f"{ENVIRONMENT}={text!r} is not a number of worker processes from 1 to 64; it is "
+        f"{ENVIRONMENT}={quoted(text)} is not a number of worker processes from 1 to 64; it is "
         "ignored (one per processor is used)"
     )
 

@@ -35,6 +35,8 @@ def fold(text: str) -> str:
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    if bare.isascii():  # most names with accents: nothing more to do
+        return bare
     # Case folding can itself decompose ('İ' -> 'i̇'): once more, then composed again.
     again = unicodedata.normalize("NFKD", bare)
     return unicodedata.normalize(

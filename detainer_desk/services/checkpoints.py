@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from detainer_desk.domain.text import shortened, visible
+
 from .access import RecordError, audit
 from .evidence_model import Checkpoint
 from .ports import Actor, Ledger, Signer, UnitOfWork
@@ -132,7 +134,13 @@ def read_checkpoint(
     except CheckpointError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as exc:
-        raise CheckpointError(f"{source} is not a readable checkpoint file ({exc})") from None
+        raise CheckpointError(
+            f"{source} is not a readable checkpoint file ({shortened(visible(str(exc)))})"
+        ) from None
+    except RecursionError:
+        raise CheckpointError(
+            f"{source} is not a readable checkpoint file (nested far too deeply)"
+        ) from None
     from detainer_desk.adapters.signing import signature_is_valid
 
     if not signature_is_valid(

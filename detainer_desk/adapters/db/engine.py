@@ -217,6 +217,13 @@ def make_engine(
     busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     lock_timeout_ms: int = PG_LOCK_TIMEOUT_MS,
 ) -> Engine:
+    if any("\ud800" <= ch <= "\udfff" for ch in url):
+        # Bytes that are not UTF-8 (in an environment variable or a folder's name) reach
+        # Python as lone surrogates; neither SQLite nor PostgreSQL can be given them.
+        raise DatabaseError(
+            f"{quoted(url)} holds bytes that are not UTF-8 text (in the database URL or the "
+            "data folder's name): give a URL or folder whose name is plain text"
+        )
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
@@ -384,7 +391,7 @@ def _postgres_words(original: BaseException | None, url: URL, during_commit: boo
             "database URL. Nothing was stored."
         )
     if state == "3D000" or ("database" in text and "does not exist" in text):
-        return f"there is no database {url.database!r} on the server {where}."
+        return f"there is no database {quoted(url.database or '')} on the server {where}."
     if state == "55P03" or "lock timeout" in text:
         return (
             "another workstation has held the records locked for more than "

@@ -717,7 +717,8 @@ class SqlRecordRepository:
         order on the (word[, other word], received time) index, the walks merged (SQLite:
         MERGE of the compound's ordered arms; PostgreSQL: Merge Append) and stopped after
         ``limit`` rows; any further search words are checked through the (request, word)
-        index on the way."""
+        index on the way. A long name keeps no pairs but one (word, LONG_NAME) row per word:
+        walked by the first search word, its second is checked like any further one."""
         # A word that starts another search word adds nothing: any name word matching the
         # longer one matches it too. What remains needs a different name word each.
         words = sorted(set(words))

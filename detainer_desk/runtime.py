@@ -40,6 +40,7 @@ from detainer_desk.services.index import rebuild_missing_index
 from detainer_desk.services.ports import Actor
 
 if TYPE_CHECKING:
+    from detainer_desk.adapters.files import PartialJournal
     from detainer_desk.adapters.signing import InstallationKey
 
 DB_ENV_VAR = "DETAINER_DESK_DB"
@@ -71,6 +72,13 @@ class Runtime:
     def ledger(self) -> SqlLedger:
         return SqlLedger(self.engine)
 
+    @property
+    def partials(self) -> PartialJournal:
+        """Where this installation notes the outputs being written (see adapters/files)."""
+        from detainer_desk.adapters.files import PartialJournal
+
+        return PartialJournal.in_data_dir(self.paths.data_dir)
+
     def signer(self) -> InstallationKey:
         from detainer_desk.adapters.signing import InstallationKey
 
@@ -90,8 +98,8 @@ class Runtime:
         source = sqlite_path(self.engine)
         if target.resolve() == source.resolve():
             raise DatabaseError("a backup cannot be written over the database itself")
-        copy_database(source, target)
-        with checked_copy(target) as (_copy, check):
+        copy_database(source, target, journal=self.partials)
+        with checked_copy(target, self.partials) as (_copy, check):
             return check.entries, check.chain_head
 
     @property
@@ -116,10 +124,12 @@ def saved_database_url(paths: AppPaths) -> str | None:
 
 def save_database_url(paths: AppPaths, url: str | None) -> None:
     """Remember (or, with None, forget) the server URL for the next start of this workstation."""
+    from detainer_desk.adapters.files import write_output
+
     target = paths.data_dir / DATABASE_URL_FILE
     if url:
-        target.write_text(url.strip() + "\n", encoding="utf-8")
-        target.chmod(0o600)  # it may name a user; passwords belong in ~/.pgpass
+        # Private (it may name a user; passwords belong in ~/.pgpass), and whole or absent.
+        write_output(target, url.strip().encode("utf-8") + b"\n", replace=True)
     else:
         target.unlink(missing_ok=True)
 
@@ -136,17 +146,22 @@ def database_url(paths: AppPaths, db: str | None) -> str:
 
 def check_database_url(url: str) -> str:
     """Connect once to ``url`` and say what was found; DatabaseError in plain words."""
+    from detainer_desk.adapters.db.engine import postgres_storage_notices
+
     engine = make_engine(url)
+    notices: list[str] = []
     try:
         with engine.connect() as conn:
             version = conn.exec_driver_sql(
                 "SELECT version()" if url.startswith("postgresql") else "SELECT sqlite_version()"
             ).scalar()
+        if engine.url.get_backend_name() == "postgresql":
+            notices = postgres_storage_notices(engine)
     except DBAPIError as exc:
         raise DatabaseError(f"cannot connect: {exc.orig}") from None
     finally:
         engine.dispose()
-    return f"Connected: {version}"
+    return " ".join([f"Connected: {version}.", *(f"Note: {n}" for n in notices)])
 
 
 def _first_connection(engine: Engine) -> None:
@@ -187,7 +202,8 @@ def open_runtime(
     and backed up at the first start of each day (the last ``keep_daily_backups`` kept).
     """
     url = database_url(paths, db)
-    ensure_data_dir(paths)
+    notices: list[str] = list(ensure_data_dir(paths))
+    _clean_partials(paths)
     opened_at = now or utc_now()
     journal = choose_journal_mode(sqlite_version or sqlite3.sqlite_version)
     engine = make_engine(
@@ -197,7 +213,8 @@ def open_runtime(
         lock_timeout_ms=lock_timeout_ms,
     )
     is_sqlite = engine.url.get_backend_name() == "sqlite"
-    notices: list[str] = []
+    if is_sqlite:
+        notices.extend(_private_database_file(engine.url.database, paths))
     if is_sqlite and journal.warning:
         log.warning("%s", journal.warning)
         notices.append(journal.warning)
@@ -217,11 +234,69 @@ def open_runtime(
     except DatabaseError:
         engine.dispose()
         raise
+    if not is_sqlite:
+        notices.extend(_postgres_notices(engine))
     label = str(engine.url.database) if is_sqlite else engine.url.render_as_string()
     runtime = Runtime(paths, engine, label, notices=tuple(notices))
     for _ in rebuild_missing_index(runtime.uow, utc_now()):
         pass  # derived data only; the evidence is untouched
     return runtime
+
+
+def _postgres_notices(engine: Engine) -> list[str]:
+    """A server that is not durable, or reached without TLS: said once per command, and in
+    the window's banner."""
+    from detainer_desk.adapters.db.engine import postgres_storage_notices
+
+    try:
+        notices = postgres_storage_notices(engine)
+    except DBAPIError as exc:  # the check is a courtesy: the records were opened
+        log.warning("could not check how the server keeps the records: %s", exc)
+        return []
+    for notice in notices:
+        log.warning("%s", notice)
+    return notices
+
+
+def _clean_partials(paths: AppPaths) -> None:
+    """Outputs that a killed run of the program left half-written are removed now."""
+    from detainer_desk.adapters.files import PartialJournal
+
+    for removed in PartialJournal.in_data_dir(paths.data_dir).clean():
+        log.info("removed %s, a half-written output of a run that did not finish", removed)
+
+
+def _private_database_file(database: str | None, paths: AppPaths) -> list[str]:
+    """A new SQLite file is created 0600 before SQLite makes it (SQLite would use 0644 less
+    the umask; its journal, WAL and shared-memory files then take the database's mode). A
+    file outside the data folder (``--db sqlite:///...``) is tightened here; the data
+    folder's own were tightened with the folder."""
+    from detainer_desk.adapters.files import SQLITE_COMPANIONS, create_private_file, tighten
+
+    if not database or database.startswith("file:"):
+        return []
+    file = Path(database)
+    if not file.exists() and file.parent.is_dir():
+        try:
+            os.close(create_private_file(file))
+        except FileExistsError:
+            pass  # another workstation's program made it meanwhile
+        except OSError as exc:
+            log.warning("cannot create %s privately (%s)", file, exc)
+        return []
+    if file.parent.absolute() == paths.data_dir.absolute():
+        return []
+    refused: list[Path] = []
+    for name in (file, *(file.with_name(file.name + s) for s in SQLITE_COMPANIONS)):
+        if name.exists():
+            refused += tighten(name)[1]
+    if refused:
+        return [
+            f"the database {file} can be read by other accounts on this computer and could "
+            "not be made private, because it belongs to another account. Ask IT to make it "
+            "readable by its owner only."
+        ]
+    return []
 
 
 def _has_content(database: str | None) -> bool:
@@ -234,9 +309,11 @@ def _has_content(database: str | None) -> bool:
 def _daily_backup(engine: Engine, paths: AppPaths, now: dt.datetime, keep: int) -> str | None:
     """Today's backup if there is none yet; a notice for the user when it failed."""
     from detainer_desk.adapters.db.backups import daily_backup, sqlite_path
+    from detainer_desk.adapters.files import PartialJournal
 
+    journal = PartialJournal.in_data_dir(paths.data_dir)
     try:
-        made = daily_backup(sqlite_path(engine), paths.backups_dir, now, keep)
+        made = daily_backup(sqlite_path(engine), paths.backups_dir, now, keep, journal)
     except DatabaseError as exc:
         # Working on matters more than today's copy: say so, and go on.
         log.warning("daily backup failed: %s", exc)

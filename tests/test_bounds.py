@@ -17,13 +17,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from detainer_desk.adapters.reading import FileRefused, read_limited
 from detainer_desk.domain import limits
 from detainer_desk.domain.clock import HoldWindowRule, HoldWindowTooLong, hold_until
 from detainer_desk.domain.errors import InvalidInput
 from detainer_desk.domain.names import LONG_NAME, PAIRED_WORDS, name_index
 from detainer_desk.domain.policy import OffenseList, StatutePattern, normalize_statute, parse_policy
 from detainer_desk.domain.request import parse_request, request_from_mapping
-from detainer_desk.files import FileRefused, read_limited
 
 from .helpers import (
     BASE_REQUEST,

@@ -305,7 +305,7 @@ def test_an_export_onto_a_full_disk_is_refused_and_leaves_nothing(
             run_cli, home, "export", "-o", str(target), "--recipient", "court", "--quiet",
             user="counsel.c",
         )  # fmt: skip
-        plain_refusal(result, "cannot write the bundle", "No space left on device")
+        plain_refusal(result, "cannot be written", "the disk is full")
         assert sorted(p.name for p in disk.iterdir()) == []  # no partial bundle is left
         trail = as_user(run_cli, home, "audit", "--action", "records.export", user="chief")
         assert "failure" in trail.out  # the attempt is on the record
@@ -329,7 +329,7 @@ def test_a_full_disk_under_the_csv_only_export_is_plain_too(
             run_cli, home, "export", "--csv-only", "-o", str(disk / "x.csv"), "--recipient",
             "court", user="counsel.c",
         )  # fmt: skip
-        plain_refusal(result, "cannot write", "No space left on device")
+        plain_refusal(result, "cannot be written", "the disk is full")
         assert sorted(p.name for p in disk.iterdir()) == ["filler.bin"]
 
 
@@ -383,3 +383,15 @@ def test_a_data_folder_or_url_that_is_not_utf8_is_refused(tmp_path: Path, run_cl
         b"postgresql+psycopg://desk@127.0.0.1:1/\xff".decode("utf-8", "surrogateescape"),
     )
     plain_refusal(run_cli("--data-dir", str(tmp_path / "data"), "verify"), "not UTF-8 text")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["restore", "backup.sqlite3", "--yes"], ["users", "recover", "chief", "--password-stdin"]],
+)
+@pytest.mark.parametrize("url", ["postgresql+psycopg://desk@db:notaport/records", "not a url"])
+def test_commands_reading_the_url_first_refuse_a_malformed_one(tmp_path, run_cli, args, url):
+    """restore and users recover read the URL before opening the store (a port that is not
+    a number was a ValueError there)."""
+    result = run_cli("--data-dir", str(tmp_path / "data"), *args, "--db", url, stdin="x\n")
+    plain_refusal(result, "is not a database URL")

@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from detainer_desk.adapters.reading import FileRefused, read_limited
 from detainer_desk.domain.describe import describe_policy
 from detainer_desk.domain.errors import InvalidInput, Problem
 from detainer_desk.domain.limits import POLICY_FILE_BYTES
 from detainer_desk.domain.policy import Policy, parse_policy
-from detainer_desk.files import FileRefused, read_limited
 from detainer_desk.services.policies import PresetInfo, preset_catalog
 
 from .widgets import MessageLabel, bold, paragraph, plain_sentence

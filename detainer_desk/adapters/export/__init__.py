@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import shutil
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from detainer_desk.services.access import RecordError
+from ..files import (
+    OutputError,
+    OutputExists,
+    PartialJournal,
+    PendingFile,
+    PendingFolder,
+    cannot_write,
+    make_private_folder,
+)
 
 
-class DestinationError(RecordError):
-    """The destination cannot be used (or filled up, or went away while the bundle was
-    written); the message says why in plain words. What was written is removed."""
-
-
-def _write_failed(target: Path, exc: OSError) -> DestinationError:
-    return DestinationError(
-        f"cannot write the bundle {target}: {exc.strerror or exc}. What was written of it "
-        "is removed; free some space (or choose another place) and export again"
-    )
+class DestinationError(Exception):
+    """The destination cannot be used; the message says why in plain words."""
 
 
 def _checked_name(name: str) -> PurePosixPath:
@@ -32,81 +29,82 @@ def _checked_name(name: str) -> PurePosixPath:
 
 
 class FolderWriter:
-    """Writes into a folder that must not exist yet (or be empty): nothing is ever replaced."""
+    """Writes a new folder (or fills an empty one): its files are made under a hidden
+    temporary name beside it and the folder renamed into place when complete. Folders
+    0700, files 0600 (see adapters/files); nothing is ever replaced."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, journal: PartialJournal | None = None) -> None:
         self.folder = folder
-        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-            raise DestinationError(
-                f"{folder} already exists and is not an empty folder; choose a new one"
-            )
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_private_folder(folder.absolute().parent, parents=True)
+            self._pending = PendingFolder(folder, journal=journal)
+        except OutputError as exc:
+            raise DestinationError(str(exc)) from None
         except OSError as exc:
             raise DestinationError(f"cannot create {folder}: {exc.strerror}") from None
 
     def write(self, name: str, data: bytes) -> None:
-        target = self.folder.joinpath(*_checked_name(name).parts)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with target.open("xb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        except OSError as exc:  # a full disk, a removed drive
-            raise _write_failed(self.folder, exc) from None
+            self._pending.write(name, data)
+        except OSError as exc:  # a full disk, a removed stick: in plain words
+            raise cannot_write(self.folder, exc) from None
 
     def close(self) -> str:
-        return str(self.folder)
+        return str(self._pending.commit())
 
     def abort(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self._pending.discard()
 
 
 class ZipWriter:
-    """Writes a ZIP under a temporary name and renames it into place when complete."""
+    """Writes a ZIP under a hidden temporary name beside it (0600) and renames it into place
+    when complete; its entries are marked 0600 for whoever unpacks it."""
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, journal: PartialJournal | None = None) -> None:
         self.target = target
-        if target.exists():
-            raise DestinationError(f"{target} already exists; choose a new file name")
-        self._partial = target.with_name(target.name + ".partial")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._zip = zipfile.ZipFile(
-                self._partial, "x", compression=zipfile.ZIP_DEFLATED, allowZip64=True
-            )
+            make_private_folder(target.absolute().parent, parents=True)
+            self._pending = PendingFile(target, journal=journal)
+        except OutputExists:
+            raise DestinationError(f"{target} already exists; choose a new file name") from None
+        except OutputError as exc:
+            raise DestinationError(str(exc)) from None
         except OSError as exc:
             raise DestinationError(f"cannot create {target}: {exc.strerror}") from None
+        self._zip = zipfile.ZipFile(
+            self._pending.handle, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True
+        )
 
     def write(self, name: str, data: bytes) -> None:
+        # zipfile marks an entry written this way 0600: private when unpacked, too.
         try:
             self._zip.writestr(str(_checked_name(name)), data)
-        except OSError as exc:  # a full disk, a removed drive
-            raise _write_failed(self.target, exc) from None
+        except OSError as exc:  # a full disk, a removed stick: in plain words
+            raise cannot_write(self.target, exc) from None
 
     def close(self) -> str:
         try:
             self._zip.close()
-            os.replace(self._partial, self.target)
         except OSError as exc:
-            raise _write_failed(self.target, exc) from None
-        return str(self.target)
+            raise cannot_write(self.target, exc) from None
+        return str(self._pending.commit())
 
     def abort(self) -> None:
-        # Closing a ZIP on a full disk fails too; the partial file goes all the same.
         try:
-            with contextlib.suppress(OSError):
-                self._zip.close()
+            self._zip.close()
+        except (OSError, ValueError):
+            pass  # the file is removed whatever state it is in
         finally:
-            self._partial.unlink(missing_ok=True)
+            self._pending.discard()
 
 
-def open_destination(destination: str) -> FolderWriter | ZipWriter:
+def open_destination(
+    destination: str, journal: PartialJournal | None = None
+) -> FolderWriter | ZipWriter:
     path = Path(destination).expanduser()
     if path.suffix.lower() == ".zip":
-        return ZipWriter(path)
-    return FolderWriter(path)
+        return ZipWriter(path, journal)
+    return FolderWriter(path, journal)
 
 
 def page_count(data: bytes, media_type: str) -> int:

@@ -1,4 +1,4 @@
-"""Reading a file the user names, within a bound.
+"""Reading a file the user names, within a bound (writing one: ``adapters.files``).
 
 A request, policy, checkpoint or scan is read whole into memory, so how much is read must be
 bounded whatever the name points at: ``/dev/zero`` or ``/dev/urandom`` never end, a FIFO may

@@ -96,6 +96,8 @@ def read_policy_file(path: str) -> ChosenPolicy:
             )
         data = read_limited(file, MAX_POLICY_BYTES, "policy")
     except FileRefused as refused:
+        if file.is_dir():
+            raise PolicyFileProblem(path, ["That is a folder, not a policy file."]) from None
         raise PolicyFileProblem(path, [plain_sentence(refused.reason)]) from None
     except FileNotFoundError:
         raise PolicyFileProblem(path, ["The file does not exist."]) from None

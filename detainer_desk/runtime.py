@@ -10,6 +10,7 @@ import datetime as dt
 import getpass
 import logging
 import os
+import re
 import socket
 import sqlite3
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from detainer_desk.adapters.db.backups import KEEP_DAILY
 from detainer_desk.adapters.db.engine import (
     BUSY_TIMEOUT_MS,
+    NOTHING_STORED,
     PG_LOCK_TIMEOUT_MS,
     DatabaseError,
     choose_journal_mode,
@@ -33,6 +35,7 @@ from detainer_desk.adapters.db.engine import (
 )
 from detainer_desk.adapters.db.migrate import prepare_database
 from detainer_desk.adapters.db.repository import SqlLedger, SqlUnitOfWork
+from detainer_desk.domain import timetext
 from detainer_desk.domain.text import shortened, visible
 from detainer_desk.paths import AppPaths, ensure_data_dir
 from detainer_desk.services.accounts import Security
@@ -40,6 +43,10 @@ from detainer_desk.services.index import rebuild_missing_index
 from detainer_desk.services.ports import Actor
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from detainer_desk.adapters.db.backups import BackupCheck
+    from detainer_desk.adapters.db.chain import VerifyProgress
     from detainer_desk.adapters.files import PartialJournal
     from detainer_desk.adapters.signing import InstallationKey
 
@@ -102,6 +109,51 @@ class Runtime:
         with checked_copy(target, self.partials) as (_copy, check):
             return check.entries, check.chain_head
 
+    def verify(self, every: int = 10_000) -> Iterator[VerifyProgress]:
+        """The whole hash chain verified, as ``detainer-desk verify`` does it: progress every
+        ``every`` entries, and last the result (its ``fault`` None when all verified)."""
+        from detainer_desk.adapters.db.repository import verify_store
+
+        return verify_store(self.engine, every)
+
+    def check_backup(self, backup: Path) -> BackupCheck:
+        """A SQLite backup checked as ``restore`` checks it (integrity, schema, the whole
+        chain), nothing changed; DatabaseError in plain words when it cannot be used."""
+        from detainer_desk.adapters.db.backups import checked_copy, sqlite_path
+
+        live = sqlite_path(self.engine)
+        if live.exists() and backup.resolve() == live.resolve():
+            raise DatabaseError("that file is the database itself, not a backup of it")
+        with checked_copy(backup, self.partials) as (_copy, check):
+            return check
+
+    def restore_from(self, backup: Path, expected: BackupCheck, now: dt.datetime) -> Path:
+        """Replace the records with ``backup``, checked again first: it must still be what
+        was checked and shown to the administrator (``expected``). The replaced database
+        is kept in the backups folder; returns where. Works while other workstations, and
+        this one, have the file open (see ``restore_database``)."""
+        from detainer_desk.adapters.db.backups import (
+            backup_name,
+            checked_copy,
+            restore_database,
+            sqlite_path,
+        )
+
+        live = sqlite_path(self.engine)
+        with checked_copy(backup, self.partials) as (checked, check):
+            if (check.entries, check.chain_head) != (expected.entries, expected.chain_head):
+                raise DatabaseError(
+                    f"{backup} changed after it was checked; nothing was restored. Check it "
+                    "again before restoring."
+                )
+            aside = self.paths.backups_dir / backup_name(now, "replaced-by-restore")
+            self.engine.dispose()  # this program's idle connections: the restored file next
+            restore_database(checked, live, aside)
+        self.engine.dispose()
+        for _ in rebuild_missing_index(self.uow, now):
+            pass  # derived data only, as at every opening
+        return aside
+
     @property
     def is_sqlite(self) -> bool:
         return self.engine.url.get_backend_name() == "sqlite"
@@ -144,11 +196,30 @@ def database_url(paths: AppPaths, db: str | None) -> str:
     )
 
 
+class ConnectionTestFailed(DatabaseError):
+    """A connection test failed: the message in plain words, the driver's own text (libpq's,
+    naming the host, port and what it tried) in ``details`` for whoever looks after it."""
+
+    def __init__(self, message: str, details: str) -> None:
+        super().__init__(message)
+        self.details = details
+
+
 def check_database_url(url: str) -> str:
-    """Connect once to ``url`` and say what was found; DatabaseError in plain words."""
+    """Connect once to ``url`` and say what was found (and any storage notices about the
+    server); ConnectionTestFailed in plain words."""
+    from sqlalchemy.exc import ArgumentError
+
     from detainer_desk.adapters.db.engine import postgres_storage_notices
 
-    engine = make_engine(url)
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, ValueError) as exc:
+        raise ConnectionTestFailed(
+            "that is not a database URL Detainer Desk can read; it looks like "
+            "postgresql+psycopg://user@server/database?sslmode=verify-full",
+            str(exc),
+        ) from None
     notices: list[str] = []
     try:
         with engine.connect() as conn:
@@ -158,7 +229,19 @@ def check_database_url(url: str) -> str:
         if engine.url.get_backend_name() == "postgresql":
             notices = postgres_storage_notices(engine)
     except DBAPIError as exc:
-        raise DatabaseError(f"cannot connect: {exc.orig}") from None
+        said = str(exc.orig).strip()
+        option = re.search(r'invalid connection option "([^"]+)"', said)
+        if option:
+            words = (
+                f"the URL asks for an option PostgreSQL does not know ({option.group(1)}): "
+                "check its spelling, or remove it"
+            )
+        else:
+            words = str(plain_error(exc, engine.url))
+            # Nothing was being stored: a test only connects.
+            for sentence in (f" {NOTHING_STORED}", " Nothing was stored.", NOTHING_STORED):
+                words = words.replace(sentence, "")
+        raise ConnectionTestFailed(f"cannot connect: {words}", said) from None
     finally:
         engine.dispose()
     return " ".join([f"Connected: {version}.", *(f"Note: {n}" for n in notices)])
@@ -317,7 +400,10 @@ def _daily_backup(engine: Engine, paths: AppPaths, now: dt.datetime, keep: int) 
     except DatabaseError as exc:
         # Working on matters more than today's copy: say so, and go on.
         log.warning("daily backup failed: %s", exc)
-        return f"Today's automatic backup could not be made: {exc}"
+        # The day is in the words (this computer's day, as the daily backups go): a notice
+        # dismissed today comes back if tomorrow's backup fails too.
+        day = timetext.day_text(now.astimezone().date())
+        return f"Today's automatic backup could not be made ({day}): {exc}"
     if made:
         log.info("daily backup written to %s", made)
     return None

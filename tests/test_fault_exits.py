@@ -195,7 +195,6 @@ def test_statistics_service_refuses_years_it_cannot_count(home: Path) -> None:
                 Actor("counsel.c", "W", frozenset({"counsel"})),
                 dt.date(1, 1, 1),
                 dt.date(9999, 12, 31),
-                "America/Los_Angeles",
                 dt.datetime.now(dt.UTC),
             )
     finally:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 import sys
 from dataclasses import dataclass
@@ -497,6 +498,7 @@ _UNREACHABLE = (
     "could not connect",
     "timeout expired",
     "could not translate host name",
+    "failed to resolve host",
     "no route to host",
     "network is unreachable",
     "no such file or directory",
@@ -508,7 +510,8 @@ _UNREACHABLE = (
 def _reason(original: BaseException | None) -> str:
     """The part of a libpq message that says why, without the host it already named."""
     line = _first_line(original)
-    return line.rsplit(": ", 1)[-1] if ": " in line else line
+    reason = line.rsplit(": ", 1)[-1] if ": " in line else line
+    return re.sub(r"^\[Errno -?\d+\]\s*", "", reason)  # "[Errno -2] Name or service …"
 
 
 def _first_line(original: BaseException | None) -> str:

@@ -346,6 +346,8 @@ class _Story:
         at = max(at, self.last + dt.timedelta(minutes=1))
         if at > self.limit:
             return None
+        if options.get("effective_at") is not None:  # typed times are whole minutes
+            options["effective_at"] = options["effective_at"].replace(second=0, microsecond=0)
         self.state = amend_decision(
             self.uow, self.decision_id, kind, self.supervisor, at, **options
         ).state

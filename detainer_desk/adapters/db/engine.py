@@ -211,6 +211,11 @@ def _windows_drive_is_remote(drive: str) -> bool:  # pragma: no cover - Windows 
 # -- engines ------------------------------------------------------------------------------
 
 
+class MalformedUrl(DatabaseError, ValueError):
+    """A database URL that cannot be read at all (also a ValueError, as SQLAlchemy's own
+    reading of it raises)."""
+
+
 def make_engine(
     url: str,
     *,
@@ -221,14 +226,14 @@ def make_engine(
     if any("\ud800" <= ch <= "\udfff" for ch in url):
         # Bytes that are not UTF-8 (in an environment variable or a folder's name) reach
         # Python as lone surrogates; neither SQLite nor PostgreSQL can be given them.
-        raise DatabaseError(
+        raise MalformedUrl(
             f"{quoted(url)} holds bytes that are not UTF-8 text (in the database URL or the "
             "data folder's name): give a URL or folder whose name is plain text"
         )
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
-        raise DatabaseError(
+        raise MalformedUrl(
             f"{quoted(url)} is not a database URL: give a SQLite file's sqlite:///PATH or a "
             "postgresql+psycopg://USER@HOST[:PORT]/DATABASE URL"
         ) from None

@@ -36,6 +36,7 @@ from detainer_desk.adapters.db.engine import (
 from detainer_desk.adapters.db.migrate import prepare_database
 from detainer_desk.adapters.db.repository import SqlLedger, SqlUnitOfWork
 from detainer_desk.domain import timetext
+from detainer_desk.domain.text import shortened, visible
 from detainer_desk.paths import AppPaths, ensure_data_dir
 from detainer_desk.services.accounts import Security
 from detainer_desk.services.index import rebuild_missing_index
@@ -267,6 +268,27 @@ def check_database_url(url: str) -> str:
     return " ".join([f"Connected: {version}.", *(f"Note: {n}" for n in notices)])
 
 
+def _first_connection(engine: Engine) -> None:
+    """Connect once: a setting in the URL the driver refuses (``connect_timeout=abc``, an
+    unknown option) is the user's to fix, said in plain words, not a fault of the program."""
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        if is_environmental(exc):
+            raise
+        engine.dispose()
+        reason = shortened(
+            visible(
+                str(exc.orig).strip().splitlines()[0]
+                if str(exc.orig).strip()
+                else type(exc.orig).__name__
+            ),
+            300,
+        )
+        raise DatabaseError(f"the database URL cannot be used: {reason}") from None
+
+
 def open_runtime(
     paths: AppPaths,
     db: str | None = None,
@@ -301,6 +323,7 @@ def open_runtime(
         log.warning("%s", journal.warning)
         notices.append(journal.warning)
     try:
+        _first_connection(engine)
         had_records = is_sqlite and _has_content(engine.url.database)
         prepare_database(engine, paths.backups_dir, opened_at)
         if had_records and keep_daily_backups > 0:

@@ -357,7 +357,7 @@ def cmd_policy_activate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _zone_of(stored: Any) -> str:
-    from detainer_desk.services.records import load_policy
+    from detainer_desk.services.policies import load_policy
 
     return str(load_policy(stored).timezone)
 

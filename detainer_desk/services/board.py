@@ -188,7 +188,7 @@ def holds_board(
 
 
 def _ended_late(uow: UnitOfWork, now: dt.datetime) -> list[EndedLate]:
-    from .records import decision_state
+    from .index import decision_state
 
     found = []
     since = now - dt.timedelta(days=ENDED_LATE_DAYS)

@@ -335,7 +335,8 @@ def _write_bundle(
     page_count: Callable[[bytes, str], int],
     cancelled: Callable[[], bool],
 ) -> Generator[ExportProgress, None, ExportResult]:
-    from .records import decision_state, load_policy
+    from .index import decision_state
+    from .policies import load_policy
 
     manifest = _Manifest(writer)
     total = len(ids)

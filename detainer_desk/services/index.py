@@ -69,6 +69,16 @@ def decision_state_of(
     )
 
 
+def decision_state(row: DecisionRow) -> lc.DecisionState:
+    return decision_state_of(
+        row.summary.outcome,
+        row.summary.tentative_outcome,
+        row.summary.hold_until,
+        row.summary.release_eligible_at,
+        [(a.kind, a.effective_at, a.details_json, a.stamp.recorded_at) for a in row.amendments],
+    )
+
+
 def derive_index(
     decision_id: int,
     request_json: str,
@@ -97,8 +107,6 @@ def rebuild_missing_index(
     or if it was ever cleared). Yields the number done so far. A decision whose evidence
     cannot be read back (a row planted or damaged outside the program) is left without
     one: verify names it, and opening the store must not fail on it."""
-    from .records import decision_state
-
     done = 0
     after = 0
     while True:

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from detainer_desk import presets
@@ -20,7 +19,7 @@ from detainer_desk.domain.decision import Decision
 from detainer_desk.domain.engine import evaluate
 from detainer_desk.domain.errors import InvalidInput, Problem
 from detainer_desk.domain.names import name_index
-from detainer_desk.domain.policy import Policy, parse_policy
+from detainer_desk.domain.policy import parse_policy
 from detainer_desk.domain.policy_zone import ZoneNotWritable, ZoneRewrite, in_zone
 from detainer_desk.domain.reader import text_problem
 from detainer_desk.domain.request import Request, load_json, request_from_mapping
@@ -42,7 +41,8 @@ from .access import (
     check_text,
 )
 from .county_clock import SETTING, UNSET, read_county_zone
-from .index import build_index, decision_state_of, index_for_row
+from .index import build_index, decision_state, index_for_row
+from .policies import load_policy
 from .ports import (
     Actor,
     AttachmentIn,
@@ -226,16 +226,6 @@ def zone_rewrite_of_active(uow: UnitOfWork, zone: str) -> tuple[str, ZoneRewrite
             f"changing its timezone line ({unwritable}): activate a policy file written in "
             "that timezone first"
         ) from None
-
-
-def load_policy(stored: StoredPolicy) -> Policy:
-    return _parse_stored_policy(stored.text, stored.id)
-
-
-@lru_cache(maxsize=32)
-def _parse_stored_policy(text: str, version_id: int) -> Policy:
-    # Stored policy texts never change (append-only), so a parsed one can be reused.
-    return parse_policy(text.encode("utf-8"), f"policy version {version_id}", bounded=False)
 
 
 def active_policy(uow: UnitOfWork) -> PolicyActivation | None:
@@ -555,16 +545,6 @@ def amend_decision(
         uow.commit()
     past = new_state.past_deadline if kind in lc.CLOSING_KINDS else None
     return AmendmentResult(amendment_id, kind, new_state, new_state.hold_until, window_closed, past)
-
-
-def decision_state(row: DecisionRow) -> lc.DecisionState:
-    return decision_state_of(
-        row.summary.outcome,
-        row.summary.tentative_outcome,
-        row.summary.hold_until,
-        row.summary.release_eligible_at,
-        [(a.kind, a.effective_at, a.details_json, a.stamp.recorded_at) for a in row.amendments],
-    )
 
 
 # -- reading ------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from detainer_desk.domain.limits import REQUEST_FILE_BYTES
 from detainer_desk.domain.policy import Policy
 from detainer_desk.domain.request import load_json, request_from_mapping
 from detainer_desk.services import documents as evidence
-from detainer_desk.services import intake, records
+from detainer_desk.services import intake, policies, records
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.county_clock import county_zone
 from detainer_desk.services.intake import EarlierDecisions
@@ -235,7 +235,7 @@ class IntakeController(QObject):
         if activation is None:
             self.policy, self._policy_version = None, None
         elif activation.policy.id != self._policy_version:
-            self.policy = records.load_policy(activation.policy)
+            self.policy = policies.load_policy(activation.policy)
             self._policy_version = activation.policy.id
 
     def _prefill_received_at(self) -> None:
@@ -341,7 +341,7 @@ class IntakeController(QObject):
         if self._shown is None:
             request = self.assessment.request
             assert request is not None
-            citation = records.load_policy(recorded.policy).citation
+            citation = policies.load_policy(recorded.policy).citation
             panel.show_decision(p.decision_view(decision, request, citation, self.county_zone))
             self._shown = decision.to_contract()
         now = self.session.now()

@@ -36,6 +36,7 @@ from detainer_desk.adapters.db.engine import (
 from detainer_desk.adapters.db.migrate import prepare_database
 from detainer_desk.adapters.db.repository import SqlLedger, SqlUnitOfWork
 from detainer_desk.domain import timetext
+from detainer_desk.domain.text import shortened, visible
 from detainer_desk.paths import AppPaths, ensure_data_dir
 from detainer_desk.services.accounts import Security
 from detainer_desk.services.index import rebuild_missing_index
@@ -76,7 +77,9 @@ class Runtime:
         return SqlUnitOfWork(self.engine)
 
     def ledger(self) -> SqlLedger:
-        return SqlLedger(self.engine)
+        from detainer_desk.adapters.db.derived_scan import IndexMemo
+
+        return SqlLedger(self.engine, memo=IndexMemo(self.paths.data_dir / "keys"))
 
     @property
     def partials(self) -> PartialJournal:
@@ -148,9 +151,7 @@ class Runtime:
     def verify(self, every: int = 10_000) -> Iterator[VerifyProgress]:
         """The whole hash chain verified, as ``detainer-desk verify`` does it: progress every
         ``every`` entries, and last the result (its ``fault`` None when all verified)."""
-        from detainer_desk.adapters.db.repository import verify_store
-
-        return verify_store(self.engine, every)
+        return self.ledger().verify(every)
 
     def check_backup(self, backup: Path) -> BackupCheck:
         """A SQLite backup checked as ``restore`` checks it (integrity, schema, the whole
@@ -160,8 +161,26 @@ class Runtime:
         live = sqlite_path(self.engine)
         if live.exists() and backup.resolve() == live.resolve():
             raise DatabaseError("that file is the database itself, not a backup of it")
-        with checked_copy(backup, self.partials) as (_copy, check):
-            return check
+        with checked_copy(backup, self.partials) as (copy, check):
+            return self._against_checkpoint(copy, check)
+
+    def _against_checkpoint(self, copy: Path, check: BackupCheck) -> BackupCheck:
+        """The checked copy compared with the last checkpoint this installation made:
+        DatabaseError when it contradicts it; else the check, saying how it compares."""
+        import dataclasses
+
+        from detainer_desk.services.checkpoints import check_backup
+
+        engine = make_engine(sqlite_url(copy))
+        try:
+            against = check_backup(SqlLedger(engine), self.signer(), check.written_entries)
+        finally:
+            engine.dispose()
+        if not against.ok:
+            raise DatabaseError(f"Nothing was changed: {against.message}.")
+        return dataclasses.replace(
+            check, note=against.message, older_than_checkpoint=against.older_than_checkpoint
+        )
 
     def restore_from(self, backup: Path, expected: BackupCheck, now: dt.datetime) -> Path:
         """Replace the records with ``backup``, checked again first: it must still be what
@@ -177,6 +196,7 @@ class Runtime:
 
         live = sqlite_path(self.engine)
         with checked_copy(backup, self.partials) as (checked, check):
+            self._against_checkpoint(checked, check)  # still agrees with the checkpoint
             if (check.entries, check.chain_head) != (expected.entries, expected.chain_head):
                 raise DatabaseError(
                     f"{backup} changed after it was checked; nothing was restored. Check it "
@@ -185,6 +205,8 @@ class Runtime:
             aside = self.paths.backups_dir / backup_name(now, "replaced-by-restore")
             self.engine.dispose()  # this program's idle connections: the restored file next
             restore_database(checked, live, aside)
+        if expected.older_than_checkpoint:  # its later checkpoints describe other records
+            self.signer().set_aside_checkpoints(expected.written_entries)
         self.engine.dispose()
         for _ in rebuild_missing_index(self.uow, now):
             pass  # derived data only, as at every opening
@@ -283,6 +305,27 @@ def check_database_url(url: str) -> str:
     return " ".join([f"Connected: {version}.", *(f"Note: {n}" for n in notices)])
 
 
+def _first_connection(engine: Engine) -> None:
+    """Connect once: a setting in the URL the driver refuses (``connect_timeout=abc``, an
+    unknown option) is the user's to fix, said in plain words, not a fault of the program."""
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        if is_environmental(exc):
+            raise
+        engine.dispose()
+        reason = shortened(
+            visible(
+                str(exc.orig).strip().splitlines()[0]
+                if str(exc.orig).strip()
+                else type(exc.orig).__name__
+            ),
+            300,
+        )
+        raise DatabaseError(f"the database URL cannot be used: {reason}") from None
+
+
 def open_runtime(
     paths: AppPaths,
     db: str | None = None,
@@ -317,6 +360,7 @@ def open_runtime(
         log.warning("%s", journal.warning)
         notices.append(journal.warning)
     try:
+        _first_connection(engine)
         had_records = is_sqlite and _has_content(engine.url.database)
         prepare_database(engine, paths.backups_dir, opened_at)
         if had_records and keep_daily_backups > 0:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Self
 
+from detainer_desk.domain.names import NameIndex
 from detainer_desk.services.ports import (
     AmendmentRecord,
     AttachmentIn,
@@ -39,6 +40,7 @@ class _Data:
     settings: dict[str, str] = field(default_factory=dict)
     audit: list[AuditEvent] = field(default_factory=list)
     index: dict[int, object] = field(default_factory=dict)
+    trust: list[tuple[str, str | None]] = field(default_factory=list)
     seq: int = 0
 
 
@@ -71,7 +73,7 @@ class FakeRecords:
         self.d.activations.append(activation)
         return activation
 
-    def add_request(self, request: NewRequest, name_tokens: Sequence[str], stamp: Stamp) -> int:
+    def add_request(self, request: NewRequest, names: NameIndex, stamp: Stamp) -> int:
         self._next()
         self.d.requests.append((request, stamp))
         return len(self.d.requests)
@@ -169,8 +171,9 @@ class FakeRecords:
     def upsert_index(self, index) -> None:  # type: ignore[no-untyped-def]
         self.d.index[index.decision_id] = index
 
-    def decisions_missing_index(self, limit: int) -> Sequence[int]:
-        return [n for n in range(1, len(self.d.decisions) + 1) if n not in self.d.index][:limit]
+    def decisions_missing_index(self, limit: int, after: int = 0) -> Sequence[int]:
+        numbers = range(after + 1, len(self.d.decisions) + 1)
+        return [n for n in numbers if n not in self.d.index][:limit]
 
     def attachment_content(self, attachment_id: int) -> bytes | None:
         for _, attachment, info in self.d.attachments:
@@ -248,6 +251,12 @@ class FakeAccounts:
 
     def setting(self, key: str) -> str | None:
         return self.d.settings.get(key)
+
+    def trust_entries(self) -> Sequence[tuple[str, str | None]]:
+        return list(self.d.trust)
+
+    def add_trust_entry(self, key: str, entry: str) -> None:
+        self.d.trust.append((key, entry))
 
     def set_setting(self, key, value, now, by) -> None:  # type: ignore[no-untyped-def]
         self.d.settings[key] = value

@@ -25,7 +25,7 @@ from detainer_desk.gui.policy_screen import (
 )
 from detainer_desk.gui.tasks import TaskRunner
 from detainer_desk.runtime import Runtime, utc_now
-from detainer_desk.services import records
+from detainer_desk.services import policies, records
 from detainer_desk.services.ports import Actor
 
 from .helpers import JUDICIAL_WARRANT_POLICY, request_json
@@ -179,7 +179,7 @@ def test_the_history_shows_who_activated_each_version_when_and_why(
     assert cells[0][0].endswith(("PST", "PDT"))
     assert (
         'timezone = "America/Los_Angeles"'
-        in records.load_policy(
+        in policies.load_policy(
             records.active_policy(store.uow()).policy  # type: ignore[union-attr]
         ).text
     )

@@ -458,3 +458,34 @@ def test_break_glass_recovery_resets_the_administrators_second_factor(store: Run
     assert json.loads(event.details_json)["second_factor"] == "reset"
     with pytest.raises(factors.EnrolmentNeeded):  # a new phone is set up at the next sign-in
         svc.sign_in(store.uow(), store.security(), "chief", "a brand new passphrase", "W1", T0)
+
+
+def test_a_second_factor_removed_outside_the_program_is_named_and_refused(
+    store: Runtime,
+) -> None:
+    """Clearing the sealed secret in the database (to sign in with the password alone) is
+    an account changed behind the program's back: verify names it and the account cannot
+    sign in. The chain keeps the secret and the recovery codes only as digests."""
+    _new_installation(store)
+    secret, codes = _enrol(store, "chief", PASSWORD, T0)
+    with store.engine.connect() as conn:
+        sealed = conn.exec_driver_sql("SELECT second_factor FROM users").scalar_one()
+        kept = " ".join(
+            conn.exec_driver_sql("SELECT state FROM state_changes WHERE kind = 'account'")
+            .scalars()
+            .all()
+        )
+    assert sealed not in kept and "second_factor_sha256" in kept
+    assert not any(code in kept for code in codes) and "recovery_codes_sha256" in kept
+    assert list(store.verify())[-1].fault is None
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE users SET second_factor = NULL WHERE name = 'chief'")
+    fault = list(store.verify())[-1].fault
+    assert fault is not None and "second factor changed outside the program" in str(fault)
+    later = T0 + dt.timedelta(minutes=5)
+    with pytest.raises(RecordError, match="changed outside the program"):
+        svc.sign_in(store.uow(), store.security(), "chief", PASSWORD, "W1", later)
+    with pytest.raises(RecordError, match="changed outside the program"):
+        svc.sign_in(
+            store.uow(), store.security(), "chief", PASSWORD, "W1", later, rfc6238(secret, later)
+        )

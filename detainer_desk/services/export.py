@@ -34,10 +34,11 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain.text import csv_row, visible
 from detainer_desk.domain.timetext import long_time_and_utc
 
-from .access import RecordError, audit, authorize
-from .checkpoints import CheckpointFile, create_checkpoint
+from .access import RecordError, audit, authorize, check_search, check_text
+from .checkpoints import CheckpointFile, create_checkpoint, verify_record_quietly
 from .documents import report_context
 from .evidence_model import Checkpoint, DecisionRecord, ReportContext, Scan
 from .ports import Actor, DecisionQuery, Ledger, Signer, UnitOfWork
@@ -179,8 +180,22 @@ def export_csv(
     recipient: str,
     handle: Any,
     now: dt.datetime,
+    ledger: Ledger | None = None,
 ) -> int:
-    """decisions.csv alone, streamed from SQL (the fast path for very large exports)."""
+    """decisions.csv alone, streamed from SQL (the fast path for very large exports).
+
+    With ``ledger``, the whole store is verified first (as for a bundle): the CSV is made
+    from the decision index, which counsel must be able to rely on."""
+    check_text(recipient, "the recipient")
+    check_search(query.search, query.recorded_by)
+    if ledger is not None:
+        with uow:
+            actor = authorize(
+                uow, actor, acc.EXPORT_RECORDS, "records.export", recipient or None, now
+            )
+        problem = verify_record_quietly(ledger)
+        if problem is not None:
+            raise RecordError(f"the record does not verify: {problem}. Nothing was exported.")
     with uow:
         actor = authorize(uow, actor, acc.EXPORT_RECORDS, "records.export", recipient or None, now)
         header = io.StringIO()
@@ -208,8 +223,11 @@ def export_csv(
 
 def _dat_line(values: Sequence[str]) -> str:
     # Concordance: each field quoted with þ (U+00FE), separated by DC4 (U+0014); a newline
-    # inside a field is written as ® (U+00AE).
-    cleaned = (str(v).replace("þ", "").replace("\r\n", "®").replace("\n", "®") for v in values)
+    # inside a field is written as ® (U+00AE). Any other control character (a DC4 would
+    # split the field) is written as its escape.
+    cleaned = (
+        visible(str(v).replace("þ", "").replace("\r\n", "®").replace("\n", "®")) for v in values
+    )
     return "\x14".join(f"þ{v}þ" for v in cleaned) + "\r\n"
 
 
@@ -237,6 +255,8 @@ def export_records(
     recipient = request.recipient.strip()
     if not recipient:
         raise RecordError("say who the export is for (the recipient is kept in the audit trail)")
+    check_text(recipient, "the recipient")
+    check_search(request.query.search, request.query.recorded_by)
     uow = uow_factory()
     with uow:
         actor = authorize(uow, actor, acc.EXPORT_RECORDS, "records.export", recipient, now)
@@ -319,7 +339,8 @@ def _write_bundle(
     page_count: Callable[[bytes, str], int],
     cancelled: Callable[[], bool],
 ) -> Generator[ExportProgress, None, ExportResult]:
-    from .records import decision_state, load_policy
+    from .index import decision_state
+    from .policies import load_policy
 
     manifest = _Manifest(writer)
     total = len(ids)
@@ -330,7 +351,10 @@ def _write_bundle(
     #    the record was when it was made.
     checkpoint_file: CheckpointFile | None = None
     entries = ledger.count()
-    for step in create_checkpoint(uow_factory(), ledger, signer, actor, now):
+    # Under the export's own right: counsel may export, and the bundle carries a checkpoint.
+    for step in create_checkpoint(
+        uow_factory(), ledger, signer, actor, now, permission=acc.EXPORT_RECORDS
+    ):
         if isinstance(step, CheckpointFile):
             checkpoint_file = step
         else:
@@ -417,7 +441,7 @@ def _write_bundle(
         row, scans = record.row, record.scans
         decision_id = row.summary.decision_id
         policies[row.policy.id] = row.policy
-        table.writerow(rows[decision_id])
+        table.writerow(csv_row(rows[decision_id]))
         summary = row.summary
 
         parent = next_control()

@@ -8,6 +8,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, Self
 
+from detainer_desk.domain.names import NameIndex
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:
@@ -243,7 +245,7 @@ class RecordRepository(Protocol):
     def add_policy_activation(
         self, policy: StoredPolicy, reason: str | None, stamp: Stamp
     ) -> PolicyActivation: ...
-    def add_request(self, request: NewRequest, name_tokens: Sequence[str], stamp: Stamp) -> int: ...
+    def add_request(self, request: NewRequest, names: NameIndex, stamp: Stamp) -> int: ...
     def add_attachment(
         self, request_id: int, attachment: AttachmentIn, stamp: Stamp
     ) -> AttachmentInfo: ...
@@ -266,7 +268,7 @@ class RecordRepository(Protocol):
     def statistics_rows(
         self, received_from: dt.datetime, received_to: dt.datetime
     ) -> Iterator[tuple[dt.datetime, str, str, str, str]]: ...
-    def decisions_missing_index(self, limit: int) -> Sequence[int]: ...
+    def decisions_missing_index(self, limit: int, after: int = 0) -> Sequence[int]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +313,10 @@ class UserRecord:
     second_factor_step: int | None = None
     recovery_codes: tuple[str, ...] = ()
     directory: str | None = None  # the directory name it signs in as; None: a local account
+    # What was changed in this account outside the program (it then differs from its
+    # latest evidence in the chain), in plain words; None: it agrees. Such an account is
+    # not used.
+    altered: str | None = None
 
 
 class AccountRepository(Protocol):
@@ -342,6 +348,9 @@ class AccountRepository(Protocol):
     ) -> None: ...
     def setting(self, key: str) -> str | None: ...
     def set_setting(self, key: str, value: str, now: dt.datetime, by: str) -> None: ...
+    # Trusted checkpoint keys: (public key, entry JSON) in chain order; a new entry.
+    def trust_entries(self) -> Sequence[tuple[str, str | None]]: ...
+    def add_trust_entry(self, key: str, entry: str) -> None: ...
 
 
 class AuditRepository(Protocol):
@@ -371,7 +380,9 @@ class UnitOfWork(Protocol):
 
 
 class LedgerFault(Protocol):
-    """The first entry that does not verify, and why."""
+    """The first entry that does not verify, and why (or, ``table`` empty, a fault of the
+    store besides the chain: rows planted outside it, a damaged file, an account or a
+    setting changed outside the program, derived rows that disagree with the evidence)."""
 
     @property
     def seq(self) -> int: ...
@@ -383,6 +394,8 @@ class LedgerFault(Protocol):
     def problem(self) -> str: ...
     @property
     def entry_hash(self) -> str: ...  # as recomputed ("" when the entry is missing)
+    @property
+    def text(self) -> str: ...  # the fault in plain words, naming the entry if there is one
 
 
 class LedgerSpan(Protocol):
@@ -411,8 +424,17 @@ class Ledger(Protocol):
 
 
 class Signer(Protocol):
+    """The installation's checkpoint key, and the checkpoints it signed (kept, so that the
+    record can be compared with the latest of them)."""
+
     @property
     def installation_id(self) -> str: ...
     @property
     def public_key_hex(self) -> str: ...
     def sign(self, payload: bytes) -> str: ...
+    def signature_is_valid(
+        self, public_key_hex: str, payload: bytes, signature_hex: str
+    ) -> bool: ...
+    def kept_checkpoint(self) -> tuple[str, str] | None: ...  # (JSON text, where it is kept)
+    def keep_checkpoint(self, text: str, created_at_stamp: str, entries: int) -> None: ...
+    def set_aside_checkpoints(self, beyond: int) -> list[str]: ...

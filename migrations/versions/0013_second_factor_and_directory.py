@@ -14,7 +14,7 @@ second factor is required is a setting (absent in an existing store: not require
 an administrator turns it on; see services/second_factor.py).
 
 Revision ID: 0013
-Revises: 0005
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -30,6 +30,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, Operationa
 
 from detainer_desk.services.access import StorageError
 
+from .probe import sqlite_url  # noqa: F401 - part of this module's interface (written there, stdlib only)
+
 log = logging.getLogger("detainer_desk.db")
 log.addHandler(logging.NullHandler())  # the program shows these itself; a log file may keep them
 
@@ -80,10 +82,6 @@ POSTGRES_ADVICE = (
 
 class DatabaseError(StorageError):
     """The database cannot be used; the message says why in plain words."""
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
 
 
 # -- SQLite safety ------------------------------------------------------------------------

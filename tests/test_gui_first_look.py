@@ -400,3 +400,53 @@ def test_the_sign_in_page_needs_no_database_library_and_no_screen(tmp_path: Path
     assert {name.split(".")[0] for name in modules} & heavy == set()
     assert {m for m in modules if m.startswith("detainer_desk.gui")} == SIGN_IN_PAGE_GUI
     assert [m for m in modules if m.startswith("detainer_desk.services")] == []
+
+
+def test_after_the_first_sign_in_the_pdfs_are_warmed_up_in_the_background(
+    qtbot: QtBot, tmp_path: Path, made_windows: _Windows, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from detainer_desk.adapters import pdf
+
+    data = tmp_path / "data"
+    _store_with_admin(data)
+    calls: list[dict[str, object]] = []
+    real_warm_up = pdf.warm_up
+
+    def warm_up() -> None:
+        window = made_windows[0]
+        calls.append(
+            {
+                "on the GUI thread": threading.current_thread() is threading.main_thread(),
+                "state": window.session.state,
+            }
+        )
+        real_warm_up()
+        calls.append({"done": True})
+
+    monkeypatch.setattr(pdf, "warm_up", warm_up)
+    loop = _EventLoop()
+    seen: dict[str, object] = {}
+
+    def sign_in_page() -> None:
+        page = made_windows[0].sign_in_page
+        seen["warmed before signing in"] = list(calls)
+        qtbot.keyClicks(page.user_name.edit, "admin")
+        qtbot.keyClicks(page.password.edit, ADMIN_PASSWORD)
+        qtbot.keyClick(page.password.edit, Qt.Key.Key_Return)
+
+    def lock_and_back() -> None:  # a second sign-in (unlocking) does not warm up again
+        window = made_windows[0]
+        window.lock(idle=False)
+        window.session.resume(ADMIN_PASSWORD)
+        window.close()
+
+    made_windows.on_new.append(lambda window: window.ready.connect(sign_in_page))
+    loop.when(lambda: {"done": True} in calls, lock_and_back)
+    assert run_gui(opener=_later_opener(data), probe=_probe(data), workstation=WORKSTATION) == 0
+    loop.stop()
+
+    assert seen == {"warmed before signing in": []}
+    assert calls == [
+        {"on the GUI thread": False, "state": SessionState.SIGNED_IN},
+        {"done": True},
+    ]

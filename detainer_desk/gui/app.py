@@ -138,6 +138,7 @@ class Startup:
         self._looked = False  # the first look at the store was taken
         self._tasks: TaskRunner | None = None  # made when the store starts opening
         self._backup: TaskHandle | None = None
+        self._pdfs_warmed = False
         self._watchdog = QTimer()
         self._watchdog.setSingleShot(True)
         self._watchdog.setInterval(SMOKE_EXPOSE_TIMEOUT_MS)
@@ -257,6 +258,7 @@ class Startup:
         if self.smoke:
             self._watchdog.start()
         self.window.open_records(backend, workspace_later=True)
+        self.window.session.changed.connect(self._warm_pdfs_once_signed_in)
         runtime = self.runtime
         if runtime is not None and runtime.daily_backup_due and self._tasks is not None:
             self._backup = self._tasks.start(
@@ -265,6 +267,17 @@ class Startup:
                 on_finished=self._backup_done,
                 on_failed=self._backup_failed,
             )
+
+    def _warm_pdfs_once_signed_in(self) -> None:
+        """After the first sign-in, load reportlab and the fonts in the background, so that
+        the first PDF someone asks for is as quick as the next (``pdf.warm_up``)."""
+        from detainer_desk.gui.session import SessionState
+
+        if self._pdfs_warmed or self.window.session.state is not SessionState.SIGNED_IN:
+            return
+        self._pdfs_warmed = True
+        if self._tasks is not None and self.running:
+            self._tasks.start(_warm_up_pdfs, on_failed=_warm_up_failed)
 
     @staticmethod
     def _daily_backup(runtime: Runtime, handle: TaskHandle) -> Generator[str, None, str | None]:
@@ -315,6 +328,20 @@ class Startup:
     def _too_slow(self) -> None:
         print(f"Smoke test failed: {self._waiting_for} was never shown.", file=sys.stderr)
         self._stop(1)
+
+
+def _warm_up_pdfs(_handle: TaskHandle) -> Generator[str, None, None]:
+    from detainer_desk.adapters import pdf
+
+    yield "warming up"
+    pdf.warm_up()
+
+
+def _warm_up_failed(error: BaseException, traceback_text: str) -> None:
+    # Only the first PDF is slower for it; the fault itself is logged in full.
+    import logging
+
+    logging.getLogger("detainer_desk.gui").error("warming up the PDFs failed:\n%s", traceback_text)
 
 
 def run_gui(

@@ -916,7 +916,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
             request,
             writer,
             runtime.clock(),
-            pdf.render_audit_pdfs,
+            pdf.audit_pdfs_for_export(runtime.paths.data_dir),
             pdf.render_checkpoint_pdf,
             page_count,
             cancelled,

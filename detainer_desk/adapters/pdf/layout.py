@@ -29,7 +29,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from detainer_desk.services.evidence_model import ReportContext
+from detainer_desk.services.evidence_model import PdfDocument, ReportContext
 
 from .fonts import MONO, SANS, SANS_BOLD, ensure_fonts, markup, plain_line
 
@@ -375,6 +375,11 @@ class Furniture:
 
     def generated_text(self) -> str:
         zone = zone_named(self.context.timezone)
+        if self.context.as_of_entry is not None:  # the same bytes whenever it is made
+            return (
+                f"Record as of chain entry {self.context.as_of_entry}, recorded "
+                f"{local_time(self.context.generated_at, zone)} · {PROGRAM}"
+            )
         return (
             f"Generated {local_time(self.context.generated_at, zone)} by "
             f"{self.context.generated_by} with {PROGRAM}"
@@ -494,7 +499,20 @@ def build_pdf(
     subject: str,
     lang: str = "en-US",
 ) -> bytes:
-    """Lay the story out on Letter pages with the header and footer; return the PDF bytes.
+    """Lay the story out on Letter pages with the header and footer; return the PDF bytes
+    (``build_pdf_document``: with the number of pages)."""
+    return build_pdf_document(story, furniture, title=title, subject=subject, lang=lang).data
+
+
+def build_pdf_document(
+    story: list[Flowable],
+    furniture: Furniture,
+    *,
+    title: str,
+    subject: str,
+    lang: str = "en-US",
+) -> PdfDocument:
+    """Lay the story out on Letter pages with the header and footer.
 
     The output is reproducible: the same record and context give the same bytes (reportlab's
     invariant mode, with the generation time as the PDF's creation date), so a hash of an
@@ -510,7 +528,7 @@ def build_pdf(
         topMargin=TOP_MARGIN,
         bottomMargin=BOTTOM_MARGIN,
         title=title,
-        author=furniture.context.generated_by,
+        author=furniture.context.generated_by or PROGRAM,
         subject=subject,
         creator=PROGRAM,
         producer=PROGRAM,
@@ -541,4 +559,4 @@ def build_pdf(
         )
 
     doc.build(story, canvasmaker=canvas_maker)
-    return buffer.getvalue()
+    return PdfDocument(buffer.getvalue(), doc.page)

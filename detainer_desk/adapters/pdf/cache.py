@@ -181,6 +181,8 @@ class AuditPdfCache:
                             if entry.is_file(follow_symlinks=False):
                                 info = entry.stat(follow_symlinks=False)
                                 files.append((info.st_mtime, info.st_size, entry.path))
+        except FileNotFoundError:
+            return  # nothing kept yet
         except OSError as exc:
             log.warning("the kept audit PDFs could not be listed: %s", exc)
             return
@@ -277,13 +279,12 @@ def renderer_fingerprint() -> str:
     ]
     digest.update(json.dumps(versions).encode())
     package = Path(detainer_desk.__file__).resolve().parent
-    sources = sorted(package.rglob("*.py"))
-    if sources:
-        for source in sources:
+    if getattr(sys, "frozen", False):  # a bundle: the code is inside its executable
+        digest.update(Path(sys.executable).read_bytes())
+    else:
+        for source in sorted(package.rglob("*.py")):
             digest.update(source.relative_to(package).as_posix().encode() + b"\0")
             digest.update(source.read_bytes())
-    else:  # a frozen bundle: the code is inside the executable
-        digest.update(Path(sys.executable).read_bytes())
     fonts = package / "adapters" / "pdf" / "fonts"
     for font in sorted(fonts.glob("*.ttf")):
         digest.update(f"{font.name}:{font.stat().st_size}".encode())

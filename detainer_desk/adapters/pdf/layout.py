@@ -119,14 +119,31 @@ def styles() -> Styles:
 # -- text -------------------------------------------------------------------------------
 
 
+class _Paragraph(Paragraph):  # type: ignore[misc]  # reportlab is untyped
+    """A paragraph that breaks its lines once per width: a table measures each cell, then
+    measures it again to draw it, and line breaking is most of a paragraph's cost. The
+    lines depend on the width alone (the text and style never change), so the second
+    measure returns the first one's result (the same PDF, byte for byte)."""
+
+    _wrapped_at: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        # blPara (the lines) is gone when a split decided to move the paragraph on whole.
+        if availWidth == self._wrapped_at and "blPara" in self.__dict__:
+            return self.width, self.height
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        self._wrapped_at = availWidth if "blPara" in self.__dict__ else None
+        return size
+
+
 def para(text: object, style: ParagraphStyle | None = None) -> Paragraph:
     """A paragraph of plain text (escaped; any script; long words still wrap)."""
-    return Paragraph(markup(text), style or styles().body)
+    return _Paragraph(markup(text), style or styles().body)
 
 
 def rich(markup_text: str, style: ParagraphStyle | None = None) -> Paragraph:
     """A paragraph of markup the caller built from ``markup()`` pieces."""
-    return Paragraph(markup_text, style or styles().body)
+    return _Paragraph(markup_text, style or styles().body)
 
 
 def bold(text: object) -> str:

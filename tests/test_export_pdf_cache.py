@@ -313,3 +313,25 @@ def test_the_export_reads_decisions_many_at_a_time_in_the_order_asked(records) -
     assert [a.kind for a in rows[1].amendments] == [lc.COUNTERSIGN]
     assert contents == {rows[1].attachments[0].id: _png()}
     assert len({row.entry_hash for row in rows}) == 3
+
+
+def test_a_zip_bundle_stores_pdfs_and_pictures_as_they_are(records, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+    import zipfile
+
+    _export(records, tmp_path / "bundle.zip", None)
+    with zipfile.ZipFile(tmp_path / "bundle.zip") as bundle:
+        assert bundle.testzip() is None
+        packing = {info.filename: info.compress_type for info in bundle.infolist()}
+        listed = dict(
+            reversed(line.split("  ", 1))
+            for line in bundle.read("manifest.sha256").decode().splitlines()
+        )
+        for name, digest in listed.items():
+            assert hashlib.sha256(bundle.read(name)).hexdigest() == digest
+    assert {name: kind for name, kind in packing.items() if name.endswith((".pdf", ".png"))}
+    assert all(
+        kind == (zipfile.ZIP_STORED if name.endswith((".pdf", ".png")) else zipfile.ZIP_DEFLATED)
+        for name, kind in packing.items()
+    )
+    assert packing["decisions.csv"] == zipfile.ZIP_DEFLATED

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from detainer_desk.gui.audit_trail import COLUMNS, AuditTrailDialog, details_text, time_text
@@ -32,6 +32,7 @@ from .test_gui_support import (
     COUNSEL_PASSWORD,
     OFFICER_PASSWORD,
     WORKSTATION,
+    answer,
     click,
     open_window,
     seed_admin,
@@ -234,7 +235,13 @@ def test_disable_and_enable_an_account(
     assert users.message.text() == "You cannot disable your own account."
 
     users.select_user("j.smith")
+    click(qtbot, users.disable_button)  # someone else's account: asked first
+    said = answer(qtbot, users, "disableConfirmation", "cancelButton")
+    assert "Disable the account j.smith (J.Smith)?" in said and "cannot sign in" in said
+    assert _table_rows(users)["j.smith"][4] == "Active"  # cancelled: nothing changed
+    assert not trail(store, admin, action="account.disable")
     click(qtbot, users.disable_button)
+    answer(qtbot, users, "disableConfirmation")
     qtbot.waitUntil(lambda: _table_rows(users)["j.smith"][4] == "Disabled")
     assert users.disable_button.text() == "&Enable"
     with pytest.raises(RecordError, match="disabled"):
@@ -338,7 +345,9 @@ def test_settings_change_the_session_lock_and_rearm_the_timer(
     assert settings is not None
     qtbot.waitUntil(settings.isVisible)
     assert settings.minutes.value() == 15
-    assert (settings.minutes.minimum(), settings.minutes.maximum()) == (1, 30)
+    # The field takes what is typed (45 is not cut to 4); 1 to 30 is said and enforced.
+    hint = settings.findChild(QLabel, "sessionTimeoutMinutesHint")
+    assert hint is not None and "at most 30 minutes" in hint.text()
 
     settings.minutes.setValue(5)
     click(qtbot, settings.ok_button)

@@ -694,7 +694,11 @@ def test_a_file_that_is_not_a_scan_is_refused_in_words(
     answers.scans = [str(fake)]
     click(qtbot, intake.documents.attach_button)
     qtbot.waitUntil(intake.documents.scan_message.label.isVisible)
-    assert intake.documents.scan_message.text() == "⚠ Notes.pdf cannot be read as a PDF document."
+    # The file name as it is: "notes.pdf", not "Notes.pdf" (it was capitalised as a sentence).
+    assert (
+        intake.documents.scan_message.text()
+        == "⚠ Not attached: notes.pdf cannot be read as a PDF document."
+    )
     assert intake.documents.scans() == []
 
 

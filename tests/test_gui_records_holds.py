@@ -36,7 +36,7 @@ from .test_gui_records_support import (
     sign_in_as,
     window_on,
 )
-from .test_gui_support import click, trail, type_into
+from .test_gui_support import answer, click, trail, type_into
 
 RELEASE = NOW + dt.timedelta(hours=1)
 CUSTOM = (dt.timedelta(hours=8), dt.timedelta(hours=2))  # alert times set in Settings
@@ -170,6 +170,8 @@ def test_the_board_empties_as_people_are_released(
             assert not screen.record_button.isEnabled()  # a written reason first
             type_into(qtbot, screen.reason_edit, "ICE cancelled the detainer by fax")
         click(qtbot, screen.record_button)
+        said = answer(qtbot, screen, "amendmentConfirmation")
+        assert lc.AMENDMENT_WORDS[kind] in said and "leaves the holds board" in said
         assert screen.model.rowCount() == expected_left  # off the board at once
         assert "Recorded for" in screen.message.text()
         qtbot.waitUntil(lambda: not screen.loading)
@@ -195,6 +197,8 @@ def test_recording_release_eligibility_starts_the_clock(
     assert screen.when() == eligible  # shown and read back in the county's zone
     assert "America/Los_Angeles" in screen.when_label.text()
     click(qtbot, screen.record_button)
+    said = answer(qtbot, screen, "amendmentConfirmation")
+    assert "Release eligibility known" in said and "DOE, John" in said
     assert "Hold until" in screen.message.text()
     qtbot.waitUntil(
         lambda: (

@@ -317,9 +317,12 @@ def test_locking_closes_the_detail_view_and_signing_out_forgets_the_log(
     window.sign_out()
     assert window.records.log.model.rowCount() == 0
     assert window.records.log.count_label.text() == ""
-    # Another user signs in: nothing of the last one's view is left.
+    # Another user signs in: nothing of the last one's view is left. Counsel starts on
+    # the log (their start screen), read afresh under their own name.
     sign_in_as(qtbot, window, "counsel.d")
-    assert window.records.log.stale
+    assert window.content_page.currentWidget() is window.records.log
+    assert not window.records.log.stale
+    qtbot.waitUntil(lambda: window.records.log.model.rowCount() > 0)
 
 
 def test_a_scan_is_served_only_with_its_own_decision(desk: Desk) -> None:

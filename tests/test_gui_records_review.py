@@ -26,7 +26,7 @@ from detainer_desk.services import statistics as stats
 from detainer_desk.services.access import PermissionDenied, RecordError
 
 from .test_gui_records_support import NOW, Desk, desk_under, sign_in_as, window_on
-from .test_gui_support import click, trail
+from .test_gui_support import answer, click, trail
 
 
 @pytest.fixture
@@ -91,6 +91,9 @@ def test_the_queue_puts_review_first_and_drops_a_countersigned_decision(
     rivera = screen.model.rows()[2]
     screen.select(rivera.decision_id)
     click(qtbot, screen.countersign_button)
+    said = answer(qtbot, screen, "countersignConfirmation")
+    assert "Countersign decision" in said and "RIVERA, Ana (booking B26-0002)" in said
+    assert "Outcome: HOLD stands" in said and "Signed: sgt.b" in said
     assert "countersigned" in screen.message.text()
     assert "RIVERA, Ana" not in _subjects(window)
     qtbot.waitUntil(lambda: not screen.loading)
@@ -120,6 +123,9 @@ def test_an_override_needs_a_written_reason(qtbot: QtBot, window: MainWindow, de
     assert not screen.override_button.isEnabled()  # and a new outcome
     screen.outcome_combo.setCurrentIndex(screen.outcome_combo.findData("decline"))
     click(qtbot, screen.override_button)
+    said = answer(qtbot, screen, "overrideConfirmation")
+    assert "SUPERVISOR REVIEW becomes DECLINE" in said
+    assert "Reason: U.S. birth certificate in the jail file" in said
     assert "overridden to decline" in screen.message.text()
     assert "MORALES, Ada" not in _subjects(window)
     row, state = records.load_decision(
@@ -152,6 +158,7 @@ def test_the_recording_officer_cannot_countersign_their_own(
     own = next(r for r in screen.model.rows() if r.recorded_by == "sgt.b")
     screen.select(own.decision_id)
     click(qtbot, screen.countersign_button)
+    answer(qtbot, screen, "countersignConfirmation")
     assert "cannot countersign or override it" in screen.message.text()
     assert own.subject_name in _subjects(window)
     row, _state = records.load_decision(

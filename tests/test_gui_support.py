@@ -7,8 +7,9 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLineEdit
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from detainer_desk.gui.backend import Backend
@@ -97,3 +98,35 @@ def signed_in(qtbot: QtBot, window: MainWindow, name: str, password: str) -> Non
 
 def recent(moment: dt.datetime) -> bool:
     return abs(utc_now() - moment) < dt.timedelta(minutes=5)
+
+
+def answer(
+    qtbot: QtBot,
+    parent: QWidget,
+    object_name: str,
+    button: str = "confirmButton",
+    *,
+    key: Qt.Key | None = None,
+) -> str:
+    """Wait for the question ``object_name`` opened over ``parent``, press ``button`` in it
+    with the mouse (or the ``key`` on the keyboard), and return what it said (its text and
+    details)."""
+    found: list[QMessageBox] = []
+
+    def asked() -> bool:
+        for box in parent.findChildren(QMessageBox, object_name):
+            if shiboken6.isValid(box) and box.isVisible():
+                found[:] = [box]
+        return bool(found)
+
+    qtbot.waitUntil(asked)
+    box = found[0]
+    said = f"{box.text()}\n{box.informativeText()}"
+    if key is not None:
+        qtbot.keyClick(box, key)
+    else:
+        pressed = box.findChild(QAbstractButton, button)
+        assert pressed is not None, button
+        qtbot.mouseClick(pressed, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(box) or not box.isVisible())
+    return said

@@ -33,6 +33,7 @@ from .widgets import Field, MessageLabel, plain_sentence
 COUNTY = "county_name"
 JAIL = "jail_name"
 TIMEZONE = "timezone"
+TYPABLE_MINUTES = 999  # the session-lock field takes any number this long, then judges it
 ALERT_FIRST = "alert_first_minutes"
 ALERT_SECOND = "alert_second_minutes"
 SESSION_TIMEOUT = "session_timeout_minutes"
@@ -284,7 +285,10 @@ class InstallationFields:
             self.minutes = QSpinBox()
             self.minutes.setObjectName("sessionTimeoutMinutes")
             self.minutes.setAccessibleName("Lock the screen after this many idle minutes")
-            self.minutes.setRange(1, acc.MAX_SESSION_TIMEOUT_MINUTES)
+            # Wider than allowed on purpose: held to 1-30, typing 45 kept the 4 and
+            # dropped the 5 without a word. Out of range, the row says so as it is typed,
+            # and Save refuses it.
+            self.minutes.setRange(0, TYPABLE_MINUTES)
             self.minutes.setSuffix(" minutes")
             self.minutes.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             lock_row = Row(
@@ -296,6 +300,7 @@ class InstallationFields:
             )
             lock_row.add_to(form)
             self.rows[SESSION_TIMEOUT] = lock_row
+            self.minutes.valueChanged.connect(lambda _value: self._check_lock_minutes())
         self._base = InstallationSettings()
         self.show_settings(self._base)
 
@@ -321,6 +326,11 @@ class InstallationFields:
         if self.minutes is not None:
             changes[SESSION_TIMEOUT] = self.minutes.value()
         return dataclasses.replace(self._base, **changes)  # type: ignore[arg-type]
+
+    def _check_lock_minutes(self) -> None:
+        assert self.minutes is not None
+        problem = acc.session_timeout_problem(self.minutes.value())
+        self.rows[SESSION_TIMEOUT].set_error(plain_sentence(problem) if problem else None)
 
     def problems(self) -> dict[str, str]:
         return installation_problems(self.settings(), require_names=self.require_names)

@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         self._policy_label: str | None = None
         self._shown_state: SessionState | None = None
         self._working = False  # someone is signed in and the screen is not locked
+        self._landed_for: str | None = None  # who was shown their start screen (_land)
         self.records_open = False
         self.workspace_built = False
         self.was_painted = False
@@ -186,6 +187,7 @@ class MainWindow(QMainWindow):
         self._activity_filter = ActivityFilter(self._note_activity, self)
         # Given to the actions after the first paint (_set_shortcuts).
         self._shortcuts: list[tuple[QAction, str | QKeySequence.StandardKey]] = []
+        self._wheel_guard: QObject | None = None  # no act from a mouse wheel (wheel.py)
 
         self._build_actions()
         self._build_menus()
@@ -220,11 +222,16 @@ class MainWindow(QMainWindow):
         return action
 
     def _set_shortcuts(self) -> None:
-        """Give the actions their shortcuts: right after the first paint, not before
-        (``QAction.setShortcut`` is the first use of ``Qt``: see the module's note)."""
+        """Give the actions their shortcuts, and guard the wheel: right after the first
+        paint, not before (``QAction.setShortcut`` is the first use of ``Qt``, and an
+        application-wide filter slows every event: see the module's note)."""
         for action, shortcut in self._shortcuts:
             action.setShortcut(QKeySequence(shortcut))
         self._shortcuts.clear()
+        if self._wheel_guard is None:
+            from .wheel import install_wheel_guard
+
+            self._wheel_guard = install_wheel_guard(self)
 
     def _build_actions(self) -> None:
         # Shortcuts as text, not Qt.Modifier | Qt.Key: see the module's note.
@@ -249,7 +256,7 @@ class MainWindow(QMainWindow):
         )
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.setStatusTip("Close Detainer Desk")
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self.quit)
 
         self.check_action = self._action(
             "&Check request…", "checkRequestAction", shortcut="Ctrl+Return"
@@ -563,6 +570,9 @@ class MainWindow(QMainWindow):
         self._build_screens()
         self.pages.addWidget(self.content_page)
         self.workspace_built = True
+        # After every screen's own slot: they have forgotten the previous user by then.
+        self.session.changed.connect(self._land)
+        self._land()
         self._update_actions()
         if self._records_page_painted:
             self.ready.emit()
@@ -633,6 +643,8 @@ class MainWindow(QMainWindow):
             self.idle_timer.stop()
             if self._shown_state is not None:  # nothing to hide while the records opened
                 self._close_dialogs()
+                # "Decision 12 recorded." is the previous person's business, not the next one's.
+                self.statusBar().clearMessage()
 
         if state is SessionState.FIRST_RUN:
             page: QWidget = self._set_up_page()
@@ -664,6 +676,46 @@ class MainWindow(QMainWindow):
             self.first_run_page.focus_first()
         elif page is self.sign_in_page and not self._keep_typed:
             self.sign_in_page.focus_first()
+
+    def _land(self) -> None:
+        """Show each person their role's start screen when they sign in (not the tab the
+        previous person left open); a session resumed at the lock screen stays where it was."""
+        from .session import SessionState
+        from .workspace import INTAKE, LOG, REVIEW, start_screen
+
+        state, actor = self.session.state, self.session.actor
+        if state is SessionState.LOCKED or not self.workspace_built:
+            return
+        if state is not SessionState.SIGNED_IN or actor is None:
+            self._landed_for = None
+            return
+        if actor.user == self._landed_for:
+            return
+        self._landed_for = actor.user
+        screens = {INTAKE: self.intake, LOG: self.records.log, REVIEW: self.records.review}
+        screen = screens.get(start_screen(actor.roles), self.content_page.welcome)
+        self.content_page.welcome.show_tasks(self._admin_tasks())
+        self.content_page.show_screen(screen)
+        if screen is self.intake:
+            self.intake.request_page.first_field().setFocus()
+
+    def _admin_tasks(self) -> list[QAction]:
+        """What an administrator does, for Home: the entries this person may use."""
+        candidates = [
+            self.users_action,
+            self.settings_action,
+            self.policy.in_force_action,
+            self.policy.activate_action,
+            self.audit_action,
+            self.backup_action,
+        ]
+        from detainer_desk.domain import accounts as acc
+
+        if not self.session.may(acc.MANAGE_ACCOUNTS):
+            return []
+        self._update_actions()
+        self.policy.update_actions()
+        return [action for action in candidates if action.isEnabled()]
 
     def _update_actions(self) -> None:
         if not self.records_open:
@@ -725,7 +777,28 @@ class MainWindow(QMainWindow):
             return True
 
     def sign_out(self) -> None:
+        """File › Sign out: with a request on screen that is not recorded, ask first (keep
+        it as a draft, discard it, or stay)."""
+        if not self._asked_before_leaving("Sign out", self._sign_out_now):
+            self._sign_out_now()
+
+    def _sign_out_now(self) -> None:
         self._end_session("signed out", "{user} signed out.")
+
+    def quit(self) -> None:
+        """File › Quit (Ctrl+Q): as closing the window, asking first about a draft."""
+        if not self._asked_before_leaving("Close Detainer Desk", self._close):
+            self.close()
+
+    def _close(self) -> None:
+        self.close()
+
+    def _asked_before_leaving(self, leaving: str, then: Callable[[], None]) -> bool:
+        """True when a question about unsaved work was opened (``then`` runs once answered
+        with Keep or Discard); False when there was nothing to ask."""
+        if not (self.records_open and self.workspace_built):
+            return False
+        return self.intake.drafts.ask_before_leaving(leaving, then) is not None
 
     def _end_session(self, reason: str, note: str) -> None:
         actor = self.session.actor if self.records_open else None
@@ -937,6 +1010,14 @@ class MainWindow(QMainWindow):
             app.installEventFilter(self._activity_filter)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # The person closed the window (its X, Alt+F4: a spontaneous event from the window
+        # system) with a request that is not recorded: ask first. The program's own closes
+        # (Quit after asking, a shutdown) go on at once; the draft is saved either way.
+        if event.spontaneous() and self._asked_before_leaving("Close Detainer Desk", self._close):
+            event.ignore()
+            return
+        if self.workspace_built:
+            self.intake.drafts.flush()
         self.idle_timer.stop()
         app = QCoreApplication.instance()
         if app is not None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -22,6 +23,7 @@ from detainer_desk.services import accounts
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.ports import UserRecord
 
+from .confirm import ask_to_confirm
 from .dialogs import AddUserDialog, ResetPasswordDialog, RolesDialog
 from .session import Session
 from .widgets import MessageLabel, compact_rows, paragraph, plain_sentence
@@ -269,21 +271,48 @@ class UsersDialog(QDialog):
             f"The account {user.name} was unlocked. They can sign in again.",
         )
 
-    def toggle_disabled(self) -> None:
+    def toggle_disabled(self) -> QMessageBox | None:
+        """Enable at once; disable after asking (it turns someone out of the program, maybe
+        in the middle of a shift): the question says whom and what it does."""
         user = self.selected_user()
         if user is None:
-            return
+            return None
         disable = not user.disabled
-        self._act(
-            lambda: accounts.set_disabled(
-                self.session.uow(),
-                self.session.require_actor(),
+
+        def act() -> None:
+            self._act(
+                lambda: accounts.set_disabled(
+                    self.session.uow(),
+                    self.session.require_actor(),
+                    user.name,
+                    disable,
+                    self.session.now(),
+                ),
                 user.name,
-                disable,
-                self.session.now(),
+                f"The account {user.name} was {'disabled' if disable else 'enabled'}.",
+            )
+
+        if not disable or user.name == self.session.require_actor().user:
+            act()  # enabling harms nobody; one's own account the service refuses in words
+            return None
+        roles = ", ".join(sorted(user.roles)) or "no role"
+        return ask_to_confirm(
+            self,
+            object_name="disableConfirmation",
+            title="Disable this account?",
+            question=f"Disable the account {user.name} ({user.display_name})?",
+            written=[
+                ("Account", f"{user.name}, {roles}"),
+                ("State", "Disabled: cannot sign in"),
+                ("Changed by", self.session.require_actor().user),
+            ],
+            note=(
+                f"{user.name} cannot sign in until an administrator enables the account "
+                "again. Nothing they recorded changes, and the change is in the audit trail."
             ),
-            user.name,
-            f"The account {user.name} was {'disabled' if disable else 'enabled'}.",
+            act="Disable",
+            on_confirmed=act,
+            cancel_is_default=True,
         )
 
     def _act(self, use_case: Callable[[], None], name: str, done: str) -> None:

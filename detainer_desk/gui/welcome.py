@@ -7,8 +7,8 @@ import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
+from PySide6.QtGui import QAction, QFontMetrics
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from .widgets import bold, card, centred_page, heading, paragraph
 
@@ -105,6 +105,17 @@ class WelcomePanel(QWidget):
         box.addWidget(self.policy_notice)
         layout.addWidget(frame)
 
+        # An administrator's start: their work, one click away (hidden for everyone else).
+        self.tasks_frame, tasks = card("adminTasksFrame")
+        tasks.setContentsMargins(14, 12, 14, 12)
+        tasks.addWidget(heading("Your work as administrator", "adminTasksHeading", 2))
+        self.tasks_row = QHBoxLayout()
+        self.tasks_row.setSpacing(8)
+        tasks.addLayout(self.tasks_row)
+        self.tasks_frame.hide()
+        layout.addWidget(self.tasks_frame)
+        self.task_buttons: list[QToolButton] = []
+
         layout.addSpacing(8)
         layout.addWidget(heading("In this version", "availableHeading", 2))
         layout.addWidget(_feature_list([f for f in FEATURES if f.available], "availableFeatures"))
@@ -122,6 +133,25 @@ class WelcomePanel(QWidget):
             )
             layout.addWidget(_feature_list(pending, "pendingFeatures"))
         layout.addStretch(1)
+
+    def show_tasks(self, actions: list[QAction]) -> None:
+        """Buttons for ``actions`` (an administrator's start); none hides the card."""
+        for button in self.task_buttons:
+            self.tasks_row.removeWidget(button)
+            button.deleteLater()
+        self.task_buttons = []
+        while self.tasks_row.count():
+            self.tasks_row.takeAt(0)
+        for action in actions:
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setObjectName(f"{action.objectName()}Button")
+            button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            self.tasks_row.addWidget(button)
+            self.task_buttons.append(button)
+        self.tasks_row.addStretch(1)
+        self.tasks_frame.setVisible(bool(actions))
 
     def set_policy_label(self, policy_label: str | None) -> None:
         text = policy_notice_text(policy_label)

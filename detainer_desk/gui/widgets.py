@@ -43,6 +43,11 @@ def error_colour(palette: QPalette) -> str:
     return "#ff8a80" if _is_dark(palette) else "#a40e26"
 
 
+def warning_colour(palette: QPalette) -> str:
+    # Amber-brown: "check this", not "this is wrong"; dark enough to read on a light window.
+    return "#ffb74d" if _is_dark(palette) else "#8a4b00"
+
+
 def note_colour(palette: QPalette) -> str:
     return "#9ccc65" if _is_dark(palette) else "#1b5e20"
 

@@ -1,12 +1,38 @@
 """The signed-in workspace: one tab per screen (home, intake, decision log, review queue,
 active holds, statistics). Screens are added by the main window; each screen is its own
-widget module with its own controller."""
+widget module with its own controller.
+
+Each role starts on its own screen at every sign-in (``start_screen``), never on the tab
+the previous person left open.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Final
+
 from PySide6.QtWidgets import QTabWidget, QWidget
 
+from detainer_desk.domain import accounts as acc
+
 from .welcome import WelcomePanel
+
+HOME, INTAKE, LOG, REVIEW = "home", "intake", "log", "review"
+# The first role a person holds in this order chooses their start screen: a sergeant who
+# may also record starts on what only a supervisor can do (the review queue; the holds
+# board's alert button shows beside it), an officer on the intake form, counsel on the
+# decision log, an administrator on Home, which lists the administrator's work.
+START_SCREENS: Final = (
+    (acc.SUPERVISOR, REVIEW),
+    (acc.OFFICER, INTAKE),
+    (acc.COUNSEL, LOG),
+    (acc.ADMIN, HOME),
+)
+
+
+def start_screen(roles: Iterable[str]) -> str:
+    held = set(roles)
+    return next((screen for role, screen in START_SCREENS if role in held), HOME)
 
 
 class Workspace(QTabWidget):

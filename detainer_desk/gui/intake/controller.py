@@ -11,6 +11,7 @@ decisions, making and printing the PDFs. Each task opens its own unit of work.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Callable
@@ -35,14 +36,16 @@ from detainer_desk.services.ports import AttachmentIn
 from detainer_desk.services.records import RecordedDecision
 from detainer_desk.services.settings import read_settings
 
+from ..confirm import lock_works_in
 from ..errors import show_bug
 from ..session import SessionState
 from ..widgets import plain_sentence
+from . import entry, printing
 from . import presenter as p
-from . import printing
 from .draft import SOURCE, RequestDraft, from_contract, to_contract
+from .drafts import SavedDraft, ScanRef, sha256_of
 from .printing import PrintError
-from .scans import Scan, ScanRefused, read_scan
+from .scans import Scan, ScanRefused, attached_text, read_scan
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -154,15 +157,47 @@ class IntakeController(QObject):
         self._touched.add(key)
         self._dirty = True
         self.refresh()
+        self.screen.work_changed.emit()
 
     def _scans_changed(self) -> None:
         self._dirty = True
         self._update_enabled()
+        self.screen.work_changed.emit()
+
+    # -- what the drafts need to know (drafts.py keeps them) --------------------------------
+    def has_unsaved_work(self) -> bool:
+        """Something typed or attached that is neither recorded nor saved as a file."""
+        return self._dirty and self.recorded is None
+
+    @property
+    def source_path(self) -> str | None:
+        """The request file the form was opened from or last saved to."""
+        return self._path
+
+    def discard(self) -> None:
+        """Clear the form without asking (the caller asked)."""
+        self._reset()
+
+    def restore(self, saved: SavedDraft) -> None:
+        """Show a kept draft again, as it was, with its scans read again from their files."""
+        self.screen.wants_front.emit()
+        self._reset(saved.draft)
+        self._path = saved.request_file
+        self._reveal = True  # it was being filled in: every problem shows at once
+        self._dirty = True
+        self.screen.banner.show_remark(
+            f"Continuing the request you were entering ({saved.title()}). It is not recorded yet."
+        )
+        self.refresh()
+        self.screen.work_changed.emit()
+        if saved.scans:
+            self.load_scans(list(saved.scans))
 
     # -- the session and the policy ------------------------------------------------------------
     def _session_changed(self) -> None:
         actor = self.session.actor
         state = self.session.state
+        self.screen.recent.set_user(actor.user if actor is not None else None)
         if actor is None:
             # Nobody at the keyboard: what was typed must not wait there for the next person.
             if self._signed_in_as is not None:
@@ -244,7 +279,14 @@ class IntakeController(QObject):
                 history_lines.append(p.summary_of(problem))
                 if place.index is not None:
                     cells[(place.index, place.field)] = message
-        self.screen.request_page.show_problems({k: " ".join(v) for k, v in request.items()})
+        page = self.screen.request_page
+        typed = {key: page.texts[key].text() for key in ("subject.a_number", "subject.fbi_number")}
+        warnings = {
+            key: text
+            for key, text in entry.field_warnings(typed).items()
+            if self._reveal or key in self._touched
+        }
+        page.show_problems({k: " ".join(v) for k, v in request.items()}, warnings)
         self.screen.documents.show_problems(documents, " ".join(documents_general) or None)
         self.screen.history.show_problems(cells, history_lines)
         self.screen.show_page_problems((counts[0], counts[1], counts[2]))
@@ -566,6 +608,7 @@ class IntakeController(QObject):
         # A duplicate is most likely the same paper entered twice: make Enter the safe choice.
         box.setDefaultButton(cancel_button if duplicate else record_button)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        lock_works_in(box)
         box.finished.connect(
             lambda _result: (
                 self._start_recording() if box.clickedButton() is record_button else None
@@ -608,6 +651,7 @@ class IntakeController(QObject):
             return
         self.recorded = result
         self._dirty = False
+        self.screen.work_changed.emit()  # recorded: the draft goes
         self._shown = None
         self._earlier.clear()
         self.screen.set_read_only(True)
@@ -766,41 +810,62 @@ class IntakeController(QObject):
         paths = self.screen.dialogs.scans_to_attach(self.screen, self.screen.recent.folder())
         self.load_scans(paths)
 
-    def load_scans(self, paths: list[str]) -> None:
+    def load_scans(self, paths: list[str] | list[ScanRef]) -> None:
+        """Read and attach scans: paths the officer chose, or the scans of a kept draft
+        (attached again only if the file still holds what it held)."""
         if self.recorded is not None:
             return
         generation = self._generation
-        for path in paths:
+        for chosen in paths:
+            ref = chosen if isinstance(chosen, ScanRef) else None
+            path = ref.path if ref is not None else str(chosen)
             self._loading += 1
-            self.screen.documents.show_loading(Path(path).name)
+            name = Path(path).name
+            self.screen.documents.show_loading(name)
 
             def work(handle: Any, path: str = path) -> Any:
                 return (yield from read_scan(path, handle.cancelled))
 
-            self.tasks.start(
-                work,
-                on_finished=lambda scan: self._scan_loaded(generation, scan),
-                on_failed=lambda exc, _tb: self._scan_failed(generation, exc),
-            )
+            def loaded(scan: Scan | None, name: str = name, ref: ScanRef | None = ref) -> None:
+                self._scan_loaded(generation, name, scan, ref)
+
+            def failed(exc: BaseException, _tb: object, name: str = name) -> None:
+                self._scan_failed(generation, name, exc)
+
+            self.tasks.start(work, on_finished=loaded, on_failed=failed)
         self._update_enabled()
 
-    def _scan_loaded(self, generation: int, scan: Scan | None) -> None:
+    def _scan_loaded(
+        self, generation: int, name: str, scan: Scan | None, ref: ScanRef | None = None
+    ) -> None:
         if generation != self._generation:
             return
         self._loading -= 1
+        documents = self.screen.documents
+        documents.loading_done(name)
+        if scan is not None and ref is not None:
+            if sha256_of(scan.content) != ref.sha256:
+                documents.show_scan_message(
+                    f"Not attached again: {name} has changed since the draft was saved. "
+                    "Attach it again if it is the right file.",
+                    problem=True,
+                )
+                scan = None
+            else:
+                scan = dataclasses.replace(scan, document_index=ref.document_index)
         if scan is not None:
-            self.screen.documents.add_scan(scan)
-            self.screen.documents.show_scan_message(f"Attached {scan.file_name}.", problem=False)
+            documents.add_scan(scan)
+            documents.show_scan_message(attached_text(scan), problem=False, warning=scan.large)
         self._update_enabled()
 
-    def _scan_failed(self, generation: int, exc: BaseException) -> None:
+    def _scan_failed(self, generation: int, name: str, exc: BaseException) -> None:
         if generation != self._generation:
             return
         self._loading -= 1
+        self.screen.documents.loading_done(name)
         if isinstance(exc, ScanRefused):
-            self.screen.documents.show_scan_message(plain_sentence(str(exc)), problem=True)
-            if not self.screen.documents.scans():
-                self.screen.documents.preview.show_placeholder()
+            # The file's name exactly as it is (not "Corrupt.pdf" for corrupt.pdf).
+            self.screen.documents.show_scan_message(f"Not attached: {exc}.", problem=True)
         else:
             show_bug(self.screen, type(exc), exc, exc.__traceback__)
         self._update_enabled()
@@ -822,6 +887,7 @@ class IntakeController(QObject):
         keep = box.addButton("Keep it", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        lock_works_in(box)
         box.finished.connect(lambda _r: then() if box.clickedButton() is discard else None)
         box.open()
 
@@ -832,6 +898,7 @@ class IntakeController(QObject):
     def _reset(self, draft: RequestDraft | None = None) -> None:
         self._generation += 1
         self._loading = 0
+        self.screen.documents.forget_loading()
         self.recorded = None
         self._touched.clear()
         self._reveal = False
@@ -853,7 +920,11 @@ class IntakeController(QObject):
         if draft is None:
             self._prefill_received_at()
         self.refresh()
-        screen.request_page.first_field().setFocus()
+        if screen.isVisible() and self.session.state is SessionState.SIGNED_IN:
+            # Never into a hidden form: after signing out, what the next person types
+            # would land in it (and wait there for the next user to see).
+            screen.request_page.first_field().setFocus()
+        screen.work_changed.emit()
 
     def _open_clicked(self) -> None:
         self.open_request()
@@ -943,6 +1014,7 @@ class IntakeController(QObject):
         self._path = target
         if self.recorded is None:
             self._dirty = False
+            screen.work_changed.emit()  # kept in the file now: the draft goes
         screen.recent.add(target)
         still = len(self.assessment.problems) if self.recorded is None else 0
         note = f" It still has {still} problem{'s' if still != 1 else ''} to fix." if still else ""

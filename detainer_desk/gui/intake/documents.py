@@ -12,7 +12,7 @@ import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFont
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +33,7 @@ from detainer_desk.domain import vocabulary as v
 from detainer_desk.services.records import media_type_for
 
 from ..widgets import bold, error_colour, note_colour
+from .dates import DateEntry
 from .draft import DocumentDraft
 from .presenter import Verdict, document_title
 from .scans import Scan, ScanPreview
@@ -162,6 +163,7 @@ class DocumentsPanel(QWidget):
         for edit in self.texts.values():
             edit.textEdited.connect(self._editor_changed)
             edit.returnPressed.connect(self.submitted)
+        self.date_entries = [DateEntry(self.texts[key]) for key in ("issued_on", "expires_on")]
         for box in self.checks.values():
             box.toggled.connect(self._editor_changed)
         for combo in self.combos.values():
@@ -232,14 +234,63 @@ class DocumentsPanel(QWidget):
         self.scan_message.label.setObjectName("scanMessage")
         scans.addWidget(self.scan_message.label)
         self.preview = ScanPreview()
+        scans.addLayout(self._zoom_bar(right))
         scans.addWidget(self.preview, 1)
+        self._loading_names: list[str] = []  # scans being read, in the order asked for
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 4)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([440, 330])
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([400, 400])
 
         self._refresh_list()
         self._refresh_scans()
+
+    def _zoom_bar(self, column: QWidget) -> QHBoxLayout:
+        """Zoom out, zoom in and fit, by button or key (Ctrl+-, Ctrl++, Ctrl+0 anywhere in
+        the scans column; Ctrl with the wheel over the scan)."""
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        preview = self.preview
+        self.zoom_out_button = push_button(
+            "−", "scanZoomOut", "Zoom out", "Zoom out (Ctrl+minus, or Ctrl with the wheel)"
+        )
+        self.zoom_in_button = push_button(
+            "+", "scanZoomIn", "Zoom in", "Zoom in (Ctrl+plus, or Ctrl with the wheel)"
+        )
+        self.fit_button = push_button(
+            "&Fit width", "scanZoomFit", "Fit the scan to the width", "Fit the width (Ctrl+0)"
+        )
+        self.zoom_label = QLabel()
+        self.zoom_label.setObjectName("scanZoom")
+        self.zoom_label.setAccessibleName("Zoom")
+        for button, act in (
+            (self.zoom_out_button, preview.zoom_out),
+            (self.zoom_in_button, preview.zoom_in),
+            (self.fit_button, preview.fit),
+        ):
+            button.clicked.connect(act)
+            row.addWidget(button)
+        for keys, act in (
+            (("Ctrl+-",), preview.zoom_out),
+            (("Ctrl++", "Ctrl+="), preview.zoom_in),
+            (("Ctrl+0",), preview.fit),
+        ):
+            for key in keys:
+                shortcut = QShortcut(QKeySequence(key), column)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(act)
+        row.addWidget(self.zoom_label)
+        row.addStretch(1)
+        preview.zoom_changed.connect(self._show_zoom)
+        self._show_zoom("")
+        return row
+
+    def _show_zoom(self, words: str) -> None:
+        showing = bool(words)
+        self.zoom_label.setText(words)
+        self.zoom_label.setAccessibleDescription(words)
+        for button in (self.zoom_out_button, self.zoom_in_button, self.fit_button):
+            button.setEnabled(showing)
 
     # -- documents ---------------------------------------------------------------------------
     def documents(self) -> list[DocumentDraft]:
@@ -520,11 +571,31 @@ class DocumentsPanel(QWidget):
         self.attach_button.setEnabled(not self._read_only)
 
     def show_loading(self, file_name: str) -> None:
+        self._loading_names.append(file_name)
         self.preview.show_loading(file_name)
 
-    def show_scan_message(self, text: str, problem: bool) -> None:
+    def loading_done(self, file_name: str) -> None:
+        """A scan was read (or refused): the preview shows what is still being read, else
+        the selected scan, else the placeholder; never "Loading" a file no longer loading."""
+        if file_name in self._loading_names:
+            self._loading_names.remove(file_name)
+        if self._loading_names:
+            self.preview.show_loading(self._loading_names[-1])
+            return
+        row = self.scan_list.currentRow()
+        if 0 <= row < len(self._scans):
+            self.preview.show_scan(self._scans[row])
+        else:
+            self.preview.show_placeholder()
+
+    def forget_loading(self) -> None:
+        self._loading_names.clear()
+
+    def show_scan_message(self, text: str, problem: bool, *, warning: bool = False) -> None:
         if problem:
             self.scan_message.show_problem(text)
+        elif warning:
+            self.scan_message.show_warning(text)
         else:
             self.scan_message.show_remark(text)
 

@@ -19,6 +19,8 @@ from detainer_desk.domain import vocabulary as v
 from detainer_desk.domain.errors import Problem
 from detainer_desk.domain.reader import join_key
 
+from .entry import normalise_a_number, normalise_date, normalise_instant
+
 SOURCE = "the intake form"
 
 
@@ -101,8 +103,8 @@ def document_to_contract(doc: DocumentDraft) -> dict[str, Any]:
     _put_text(out, "court_system", doc.court_system)
     if doc.names_subject:
         out["names_subject"] = True
-    _put_text(out, "issued_on", doc.issued_on)
-    _put_text(out, "expires_on", doc.expires_on)
+    _put_text(out, "issued_on", normalise_date(doc.issued_on))
+    _put_text(out, "expires_on", normalise_date(doc.expires_on))
     if doc.final:
         out["final"] = True
     return out
@@ -114,8 +116,8 @@ def history_to_contract(entry: HistoryDraft) -> dict[str, Any]:
     _put_text(out, "statute", entry.statute)
     _put_text(out, "class", entry.offense_class)
     _put_text(out, "status", entry.status)
-    _put_text(out, "date", entry.date)
-    _put_text(out, "released_on", entry.released_on)
+    _put_text(out, "date", normalise_date(entry.date))
+    _put_text(out, "released_on", normalise_date(entry.released_on))
     if entry.probable_cause_found:
         out["probable_cause_found"] = True
     return out
@@ -123,12 +125,13 @@ def history_to_contract(entry: HistoryDraft) -> dict[str, Any]:
 
 def to_contract(draft: RequestDraft) -> dict[str, Any]:
     """The request file (contract section 2) for what is typed; empty optional fields are
-    left out, so the contract's parser reports a missing required one as missing."""
+    left out, so the contract's parser reports a missing required one as missing. Dates and
+    A-numbers typed as printed on the paperwork are put in the contract's form (``entry``)."""
     subject: dict[str, Any] = {}
     _put_text(subject, "name", draft.name)
-    _put_text(subject, "dob", draft.dob)
+    _put_text(subject, "dob", normalise_date(draft.dob))
     _put_text(subject, "booking_number", draft.booking_number)
-    _put_text(subject, "a_number", draft.a_number)
+    _put_text(subject, "a_number", normalise_a_number(draft.a_number))
     _put_text(subject, "fbi_number", draft.fbi_number)
     if draft.citizenship_claim:
         subject["citizenship_claim"] = True
@@ -138,7 +141,7 @@ def to_contract(draft: RequestDraft) -> dict[str, Any]:
 
     detainer: dict[str, Any] = {}
     _put_text(detainer, "form", draft.form)
-    _put_text(detainer, "issued_at", draft.issued_at)
+    _put_text(detainer, "issued_at", normalise_instant(draft.issued_at))
     _put_text(detainer, "issuing_office", draft.issuing_office)
     _put_text(detainer, "officer", draft.officer)
     # Always present: an empty list reads "must list at least one of 'notify' or 'hold'",
@@ -149,14 +152,14 @@ def to_contract(draft: RequestDraft) -> dict[str, Any]:
         detainer["probable_cause_basis"] = basis
 
     document: dict[str, Any] = {"schema": v.SCHEMA_VERSION}
-    _put_text(document, "received_at", draft.received_at)
+    _put_text(document, "received_at", normalise_instant(draft.received_at))
     document["subject"] = subject
     document["detainer"] = detainer
     document["documents"] = [document_to_contract(d) for d in draft.documents]
     document["history"] = [history_to_contract(h) for h in draft.history]
     document["flags"] = _in_vocabulary_order(draft.flags, v.FLAGS)
     # Written even when unknown: "not known yet" is itself a fact of the intake.
-    document["release_eligible_at"] = draft.release_eligible_at.strip() or None
+    document["release_eligible_at"] = normalise_instant(draft.release_eligible_at).strip() or None
     return document
 
 

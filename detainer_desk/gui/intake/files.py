@@ -52,13 +52,24 @@ class IntakeDialogs:
 
 
 class RecentRequests:
-    """The request files opened or saved lately, newest first."""
+    """The request files opened or saved lately, newest first: each user's own (their file
+    names carry booking numbers, which the next person at the workstation must not see)."""
 
     KEY = "intake/recentRequests"
     LIMIT = 8
 
     def __init__(self, settings: QSettings | None = None) -> None:
         self._settings = settings
+        self._user: str | None = None  # nobody signed in: no list
+
+    def set_user(self, user: str | None) -> None:
+        self._user = user
+
+    def _key(self) -> str | None:
+        if self._user is None:
+            return None
+        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in self._user)
+        return f"{self.KEY}/{safe}"
 
     @property
     def settings(self) -> QSettings:
@@ -71,7 +82,10 @@ class RecentRequests:
         self._settings = settings
 
     def paths(self) -> list[str]:
-        value = self.settings.value(self.KEY, [])
+        key = self._key()
+        if key is None:
+            return []
+        value = self.settings.value(key, [])
         if isinstance(value, str):  # a one-item list comes back as a string from INI files
             value = [value]
         if not isinstance(value, list):
@@ -98,5 +112,8 @@ class RecentRequests:
         return str(Path.home())
 
     def _store(self, paths: list[str]) -> None:
-        self.settings.setValue(self.KEY, paths)
+        key = self._key()
+        if key is None:
+            return
+        self.settings.setValue(key, paths)
         self.settings.sync()

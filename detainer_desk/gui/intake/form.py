@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 
 from detainer_desk.domain import vocabulary as v
 
+from . import entry
+from .dates import DateEntry, tidy_on_leaving
 from .draft import RequestDraft
 from .ui import Note, child, freeze, load_form
 
@@ -128,6 +130,13 @@ class RequestPage(QWidget):
         for key in INSTANT_FIELDS:
             name = TEXT_FIELDS[key]
             self.readings[key] = Note(child(root, QLabel, f"{name}Reading"), "How it was read")
+        # Dates as printed on U.S. paperwork, or chosen on a calendar; A-numbers with the
+        # spaces and dashes of the form (gui/intake/entry.py says what is understood).
+        self.date_entries = {
+            key: DateEntry(self.texts[key], with_time=key in INSTANT_FIELDS)
+            for key in (*entry.DATE_FIELDS, *entry.INSTANT_FIELDS)
+        }
+        tidy_on_leaving(self.texts["subject.a_number"], entry.normalise_a_number)
         for hint_name, about in (
             ("releaseEligibleAtHint", "About the release-eligible time"),
             ("receivedAtHint", "About the received time"),
@@ -230,11 +239,18 @@ class RequestPage(QWidget):
                 widget.blockSignals(False)
 
     # -- what the controller shows ----------------------------------------------------------
-    def show_problems(self, problems: dict[str, str]) -> None:
+    def show_problems(
+        self, problems: dict[str, str], warnings: dict[str, str] | None = None
+    ) -> None:
+        """Each field's problem under it; else its warning (something to check that does
+        not stop the request: an FBI number of an odd shape)."""
+        warnings = warnings or {}
         for key, note in self.notes.items():
             text = problems.get(key)
             if text:
                 note.show_problem(text)
+            elif warnings.get(key):
+                note.show_warning(warnings[key])
             else:
                 note.clear()
 

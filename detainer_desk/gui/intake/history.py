@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -31,7 +32,9 @@ from PySide6.QtWidgets import (
 from detainer_desk.domain import vocabulary as v
 
 from ..widgets import compact_rows
+from .dates import DateEntry
 from .draft import HistoryDraft
+from .entry import normalise_date
 from .ui import Note, push_button
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -51,6 +54,7 @@ CHOICES = {
     "status": (("", "Choose…"), *((s, s) for s in v.HISTORY_STATUSES)),
 }
 CHECK_COLUMN = 6
+DATE_COLUMNS = ("date", "released_on")
 PROBLEM_MARK = "⚠ "
 
 
@@ -142,7 +146,10 @@ class HistoryModel(QAbstractTableModel):
             checked = Qt.CheckState(value) == Qt.CheckState.Checked
             setattr(entry, attribute, checked)
         elif role == Qt.ItemDataRole.EditRole:
-            setattr(entry, attribute, str(value or ""))
+            text = str(value or "")
+            if _key in DATE_COLUMNS:  # 06/01/2019 as on a rap sheet: 2019-06-01
+                text = normalise_date(text)
+            setattr(entry, attribute, text)
         else:
             return False
         self.dataChanged.emit(index, index)
@@ -186,6 +193,25 @@ class ChoiceDelegate(QStyledItemDelegate):
         model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
 
 
+class DateDelegate(QStyledItemDelegate):
+    """A date cell is typed like every date field of the form (ISO or MM/DD/YYYY), with
+    the same calendar (the button at the cell's right end, or Alt+Down)."""
+
+    def __init__(self, name: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._name = name
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> QWidget:
+        edit = QLineEdit(parent)
+        edit.setObjectName(f"history{self._name.replace(' ', '')}Editor")
+        edit.setAccessibleName(self._name)
+        edit.setFrame(False)
+        DateEntry(edit)
+        return edit
+
+
 class HistoryPanel(QWidget):
     edited = Signal(str)  # "history"
 
@@ -197,7 +223,8 @@ class HistoryPanel(QWidget):
         layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(8)
         intro = QLabel(
-            "One row for each charge or conviction in the person's record. Dates as YYYY-MM-DD; "
+            "One row for each charge or conviction in the person's record. Dates as YYYY-MM-DD "
+            "or MM/DD/YYYY; "
             "for a conviction the date is the conviction date, and 'Released on' the release "
             "from custody for it. 'PC found': a magistrate found probable cause on a pending "
             "charge. Type in a cell or press F2 to edit it; Space ticks a box."
@@ -235,6 +262,9 @@ class HistoryPanel(QWidget):
         self.table.setItemDelegateForColumn(
             3, ChoiceDelegate(CHOICES["status"], "Status", self.table)
         )
+        for column, (_key, heading, _attribute) in enumerate(COLUMNS):
+            if _key in DATE_COLUMNS:
+                self.table.setItemDelegateForColumn(column, DateDelegate(heading, self.table))
         layout.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()

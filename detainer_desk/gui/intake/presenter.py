@@ -34,6 +34,7 @@ from detainer_desk.services.records import FUTURE_TOLERANCE
 
 from ..widgets import plain_sentence
 from .draft import SOURCE, DocumentDraft, RequestDraft, to_contract
+from .entry import normalise_date, normalise_instant
 
 # -- where a problem belongs, and how to say it -------------------------------------------
 
@@ -239,7 +240,7 @@ def instant_reading(text: str, zone: ZoneInfo | None) -> str | None:
     officer sees at once if a time without an offset was read in the policy's timezone."""
     if not text.strip() or zone is None:
         return None
-    parsed, error = parse_instant_text(text)
+    parsed, error = parse_instant_text(normalise_instant(text))
     if error or parsed is None:
         return None
     moment = to_aware(parsed, zone).astimezone(zone)
@@ -267,7 +268,7 @@ def _date_or_none(text: str) -> tuple[dt.date | None, bool]:
     if not text.strip():
         return None, True
     try:
-        return dt.date.fromisoformat(text.strip()), True
+        return dt.date.fromisoformat(normalise_date(text).strip()), True
     except ValueError:
         return None, False
 

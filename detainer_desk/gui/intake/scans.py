@@ -9,8 +9,8 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QSize, Qt
-from PySide6.QtGui import QImage, QPixmap, QResizeEvent
+from PySide6.QtCore import QBuffer, QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap, QResizeEvent, QWheelEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QWidget
@@ -22,6 +22,11 @@ from .printing import open_pdf
 CHUNK = 1 << 20
 PREVIEW_MAX_PIXELS = 2400  # the longer side of an image kept for the preview
 PDF = "application/pdf"
+# A faxed or scanned page is some 100 KB to 1 MB: a scan this large is worth a second look
+# (the wrong file, a scan at photo resolution) before it is stored with the record for good.
+LARGE_SCAN_BYTES = 20 * 1024 * 1024
+ZOOM_STEP = 1.25
+MIN_ZOOM, MAX_ZOOM = 0.25, 4.0
 
 
 class ScanRefused(Exception):
@@ -43,10 +48,29 @@ class Scan:
 
     @property
     def size_text(self) -> str:
-        size = len(self.content)
-        if size >= 1 << 20:
-            return f"{size / (1 << 20):.1f} MB"
-        return f"{max(1, size // 1024)} KB"
+        return size_text(len(self.content))
+
+    @property
+    def large(self) -> bool:
+        return len(self.content) > LARGE_SCAN_BYTES
+
+
+def size_text(size: int) -> str:
+    if size >= 1 << 20:
+        return f"{size / (1 << 20):.1f} MB"
+    return f"{max(1, size // 1024)} KB"
+
+
+def attached_text(scan: Scan) -> str:
+    """What the officer is told once a scan is attached; a warning (True) for a large one."""
+    if not scan.large:
+        return f"Attached {scan.file_name}."
+    return (
+        f"Attached {scan.file_name}, {scan.size_text}: large for a scan (a page is usually "
+        f"under 1 MB). Check that it is the right file before recording; it is stored with "
+        f"the decision for good. Scans of up to {size_text(MAX_ATTACHMENT_BYTES)} can be "
+        "attached."
+    )
 
 
 def read_scan(path: str, cancelled: Callable[[], bool]) -> Generator[int, None, Scan | None]:
@@ -60,7 +84,10 @@ def read_scan(path: str, cancelled: Callable[[], bool]) -> Generator[int, None, 
     try:
         size = os.path.getsize(path)
         if size > MAX_ATTACHMENT_BYTES:
-            raise ScanRefused(f"{name} is larger than 100 MB and cannot be attached")
+            raise ScanRefused(
+                f"{name} is {size_text(size)}, larger than the "
+                f"{size_text(MAX_ATTACHMENT_BYTES)} a scan may be"
+            )
         if size == 0:
             raise ScanRefused(f"{name} is empty")
         chunks = []
@@ -95,26 +122,46 @@ def read_scan(path: str, cancelled: Callable[[], bool]) -> Generator[int, None, 
 
 
 class _ImageLabel(QLabel):
-    """An image scaled to the width available, never wider than it is."""
+    """An image scaled to the width available, never wider than it is (``zoom`` None), or
+    to ``zoom`` times its own size."""
 
     def __init__(self) -> None:
         super().__init__()
         self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         self._image: QImage | None = None
+        self.zoom: float | None = None
+        self.fit_width = 0  # the width to fit (the scroll area's viewport)
 
     def set_image(self, image: QImage | None) -> None:
         self._image = image
         self._rescale()
+
+    def set_zoom(self, zoom: float | None) -> None:
+        self.zoom = zoom
+        self._rescale()
+
+    def fitted_zoom(self) -> float:
+        """How large the image is shown when fitted, as a factor of its own size."""
+        if self._image is None or self._image.width() < 1:
+            return 1.0
+        return self._fit() / self._image.width()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self._image is not None and self.pixmap().width() != self._target_width():
             self._rescale()
 
+    def _fit(self) -> int:
+        assert self._image is not None
+        room = self.fit_width or self.width()
+        return max(1, min(self._image.width(), room - 4))
+
     def _target_width(self) -> int:
         if self._image is None:
             return 0
-        return max(1, min(self._image.width(), self.width() - 4))
+        if self.zoom is None:
+            return self._fit()
+        return max(1, round(self._image.width() * self.zoom))
 
     def _rescale(self) -> None:
         if self._image is None:
@@ -126,14 +173,40 @@ class _ImageLabel(QLabel):
         self.setPixmap(QPixmap.fromImage(scaled))
 
     def minimumSizeHint(self) -> QSize:
+        if self.zoom is not None and not self.pixmap().isNull():
+            return self.pixmap().size()  # zoomed in: the scroll area scrolls
         return QSize(80, 80)
 
     def sizeHint(self) -> QSize:
+        if self.zoom is not None and not self.pixmap().isNull():
+            return self.pixmap().size()
         return QSize(200, 260)
 
 
+class _CtrlWheelZoom(QObject):
+    """Ctrl with the wheel over the scan zooms it, as in every document viewer."""
+
+    def __init__(self, preview: ScanPreview) -> None:
+        super().__init__(preview)
+        self._preview = preview
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not (event.type() == QEvent.Type.Wheel and isinstance(event, QWheelEvent)):
+            return False
+        if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            return False  # the wheel alone scrolls the scan
+        if event.angleDelta().y() > 0:
+            self._preview.zoom_in()
+        elif event.angleDelta().y() < 0:
+            self._preview.zoom_out()
+        return True
+
+
 class ScanPreview(QStackedWidget):
-    """Shows one scan: a placeholder, a loading note, an image or a PDF."""
+    """Shows one scan: a placeholder, a loading note, an image or a PDF; zoomed to fit the
+    width (the start) or in steps of 25 % (``zoom_in``, ``zoom_out``, ``fit``)."""
+
+    zoom_changed = Signal(str)  # how large the scan is shown, in words ("Fit width", "150 %")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -179,7 +252,73 @@ class ScanPreview(QStackedWidget):
 
         for page in (self.placeholder, self.loading, self.image_scroll, self.pdf):
             self.addWidget(page)
+        self._zoom: float | None = None  # None: fit the width
+        zoom_by_wheel = _CtrlWheelZoom(self)
+        self.pdf.viewport().installEventFilter(zoom_by_wheel)
+        self.image_scroll.viewport().installEventFilter(zoom_by_wheel)
+        self.currentChanged.connect(lambda _index: self._say_zoom())
         self.show_placeholder()
+
+    # -- zoom ------------------------------------------------------------------------------
+    @property
+    def zoom(self) -> float | None:
+        """The zoom factor (1.0: the scan's own size), or None while fitted to the width."""
+        return self._zoom
+
+    def showing_scan(self) -> bool:
+        return self.currentWidget() in (self.image_scroll, self.pdf)
+
+    def zoom_in(self) -> None:
+        self._set_zoom(self._current_factor() * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self._set_zoom(self._current_factor() / ZOOM_STEP)
+
+    def fit(self) -> None:
+        self._set_zoom(None)
+
+    def _current_factor(self) -> float:
+        if self._zoom is not None:
+            return self._zoom
+        if self.currentWidget() is self.pdf:
+            return self._fitted_pdf_factor()
+        return self.image.fitted_zoom()
+
+    def _fitted_pdf_factor(self) -> float:
+        """QPdfView's zoom factor that fits the page width (what FitToWidth shows)."""
+        if self.pdf_document.pageCount() < 1:
+            return 1.0
+        points = self.pdf_document.pagePointSize(0).width()
+        pixels_per_point = self.pdf.logicalDpiX() / 72
+        margins = self.pdf.documentMargins()
+        room = self.pdf.viewport().width() - margins.left() - margins.right()
+        return max(MIN_ZOOM, room / (points * pixels_per_point)) if points > 0 else 1.0
+
+    def _set_zoom(self, zoom: float | None) -> None:
+        if zoom is not None:
+            zoom = min(MAX_ZOOM, max(MIN_ZOOM, zoom))
+        self._zoom = zoom
+        if zoom is None:
+            self.pdf.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+            self.image_scroll.setWidgetResizable(True)
+        else:
+            self.pdf.setZoomMode(QPdfView.ZoomMode.Custom)
+            self.pdf.setZoomFactor(zoom)
+            # Zoomed in, the image is larger than the area: let it scroll both ways.
+            self.image_scroll.setWidgetResizable(False)
+        self.image.fit_width = self.image_scroll.viewport().width()
+        self.image.set_zoom(zoom)
+        if zoom is not None:
+            self.image.resize(self.image.sizeHint())
+        self._say_zoom()
+
+    def zoom_text(self) -> str:
+        if self._zoom is None:
+            return "Fit width"
+        return f"{self._zoom * 100:.0f} %"
+
+    def _say_zoom(self) -> None:
+        self.zoom_changed.emit(self.zoom_text() if self.showing_scan() else "")
 
     def show_placeholder(self) -> None:
         self.setCurrentWidget(self.placeholder)
@@ -189,6 +328,9 @@ class ScanPreview(QStackedWidget):
         self.setCurrentWidget(self.loading)
 
     def show_scan(self, scan: Scan) -> None:
+        shown = self._pdf_bytes if self.currentWidget() is self.pdf else None
+        if scan.content is not shown and self._zoom is not None:
+            self._set_zoom(None)  # another scan starts fitted to the width
         if scan.media_type == PDF:
             self._show_pdf(scan.content)
         else:
@@ -212,4 +354,5 @@ class ScanPreview(QStackedWidget):
         self.image.set_image(None)
         self.pdf_document.close()
         self._pdf_bytes = None
+        self._set_zoom(None)
         self.show_placeholder()

@@ -25,6 +25,8 @@ from ..widgets import bigger, bold, note_colour
 from .controller import IntakeController
 from .decision_panel import DecisionPanel
 from .documents import DocumentsPanel
+from .drafts import FOLDER_NAME as DRAFTS_FOLDER
+from .drafts import DraftKeeper, DraftStore
 from .files import IntakeDialogs, RecentRequests
 from .form import RequestPage
 from .history import HistoryPanel
@@ -46,6 +48,7 @@ class IntakeScreen(QWidget):
     wants_front = Signal()  # the screen was asked to act: bring it to the front
     decision_recorded = Signal(int)  # the decision's id
     status = Signal(str)  # a passing message for the status bar
+    work_changed = Signal()  # what is on the form, or whether it is recorded or saved, changed
 
     def __init__(
         self,
@@ -140,7 +143,14 @@ class IntakeScreen(QWidget):
         self.recent_menu.setAccessibleName("Recent request files")
         self.recent_menu.setToolTipsVisible(True)
 
+        # The drafts first: they hear of a sign-out before the controller clears the form.
+        data_dir = session.backend.data_dir
+        store = DraftStore(data_dir / DRAFTS_FOLDER) if data_dir is not None else None
+        self.drafts = DraftKeeper(session, store, self)
+        self.drafts.problem.connect(self.banner.show_problem)
+        self.work_changed.connect(self.drafts.work_changed)
         self.controller = IntakeController(self, session, tasks, tick_ms)
+        self.drafts.attach(self.controller)
 
     # -- what the main window calls ------------------------------------------------------
     def open_request(self) -> None:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from detainer_desk.paths import resource_dir
 
-from ..widgets import error_colour
+from ..widgets import error_colour, warning_colour
 
 W = TypeVar("W", bound=QObject)
 
@@ -99,7 +99,7 @@ class Note:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         label.setAccessibleName(accessible_name)
         label.hide()
-        self._problem: bool | None = None
+        self._kind: bool | str | None = None
 
     def show_problem(self, text: str) -> None:
         self._style(problem=True)
@@ -109,13 +109,22 @@ class Note:
         self._style(problem=False)
         self._set(text)
 
-    def _style(self, *, problem: bool) -> None:
+    def show_warning(self, text: str) -> None:
+        """Something to check that does not stop anything (a large scan, an odd FBI number)."""
+        self._style(problem=None)
+        self._set(f"⚠ {text}")
+
+    def _style(self, *, problem: bool | None) -> None:
+        """``problem``: True a problem, False a remark, None a warning."""
         # Restyling costs a style pass: only when the kind of note changes.
-        if self._problem is problem:
+        kind = "warning" if problem is None else problem
+        if self._kind == kind:
             return
-        self._problem = problem
+        self._kind = kind
         if problem:
             self.label.setStyleSheet(f"color: {error_colour(self.label.palette())};")
+        elif problem is None:
+            self.label.setStyleSheet(f"color: {warning_colour(self.label.palette())};")
         else:
             self.label.setStyleSheet("")
             self.label.setForegroundRole(QPalette.ColorRole.PlaceholderText)

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStyle,
@@ -56,6 +57,7 @@ from detainer_desk.services.access import RecordError
 from detainer_desk.services.board import HoldItem
 from detainer_desk.services.ports import LogRow
 
+from ..confirm import ask_to_confirm
 from ..session import Session
 from ..tasks import TaskRunner
 from ..widgets import MessageLabel, heading, plain_sentence, rich_label
@@ -805,11 +807,46 @@ class ActiveHoldsScreen(QWidget):
             self.record_button.setToolTip("")
 
     # ---------------------------------------------------------------- acting
-    def record(self) -> None:
+    def record(self) -> QMessageBox | None:
+        """Ask once, showing what will be written; then record it."""
         item = self.selected_item()
-        if item is None:
-            return
+        if item is None or not self.session.may(acc.AMEND_DECISION):
+            return None
         kind = self.kind_combo.currentData()
+        when, reason = self.when(), self.reason_edit.text()
+        if kind in lc.REASON_REQUIRED and not reason.strip():
+            return None
+        row = item.row
+        actor = self.session.require_actor()
+        written = [
+            ("Amendment", lc.AMENDMENT_WORDS[kind]),
+            ("When it happened", full_time(when, self.zone)),
+        ]
+        if reason.strip():
+            written.append(("Reason", reason.strip()))
+        written.append(("Signed", f"{actor.user}, {full_time(self.session.now(), self.zone)}"))
+        closing = (
+            f" {row.subject_name} then leaves the holds board: the detainer no longer keeps "
+            "them in the jail."
+            if kind in lc.CLOSING_KINDS
+            else ""
+        )
+        return ask_to_confirm(
+            self,
+            object_name="amendmentConfirmation",
+            title="Record this on the decision?",
+            question=(
+                f"Record for {row.subject_name} (booking {row.booking_number}, decision "
+                f"{row.decision_id}): {lc.AMENDMENT_WORDS[kind].lower()}?"
+            ),
+            written=written,
+            note="The amendment is added to the record for good and cannot be changed or "
+            "removed later." + closing,
+            act="Record",
+            on_confirmed=lambda: self._amend(item, kind, when, reason),
+        )
+
+    def _amend(self, item: HoldItem, kind: str, when: dt.datetime, reason: str) -> None:
         self.message.clear_message()
         try:
             result = records.amend_decision(
@@ -818,8 +855,8 @@ class ActiveHoldsScreen(QWidget):
                 kind,
                 self.session.require_actor(),
                 self.session.now(),
-                effective_at=self.when(),
-                reason=self.reason_edit.text(),
+                effective_at=when,
+                reason=reason,
             )
         except RecordError as refused:
             self.message.show_error(plain_sentence(str(refused)))

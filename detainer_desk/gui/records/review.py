@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -34,15 +35,20 @@ from detainer_desk.services import board, records
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.ports import LogRow
 
+from ..confirm import ask_to_confirm
 from ..session import Session
 from ..tasks import TaskRunner
 from ..widgets import MessageLabel, heading, paragraph, plain_sentence, rich_label
-from .common import UTC_ZONE, county_zone, outcome_text, record_table, short_time
+from .common import UTC_ZONE, county_zone, full_time, outcome_text, record_table, short_time
 from .rows_model import RowsModel
 from .tasks import run_in_background
 
 QUEUE_LIMIT = 500
 OVERRIDE_OUTCOMES = (*ACTIONS, "decline")
+AMENDMENT_NOTE = (
+    "The amendment is added to the record for good; the decision as recorded stays as it is. "
+    "Neither can be changed or removed later."
+)
 
 
 class ReviewQueueScreen(QWidget):
@@ -167,9 +173,7 @@ class ReviewQueueScreen(QWidget):
         self.outcome_combo = QComboBox()
         self.outcome_combo.setObjectName("reviewNewOutcome")
         self.outcome_combo.setAccessibleName("New outcome")
-        self.outcome_combo.addItem("choose…", None)
-        for outcome in OVERRIDE_OUTCOMES:
-            self.outcome_combo.addItem(OUTCOME_WORDS[outcome], outcome)
+        self._fill_outcomes(None)
         self.outcome_combo.currentIndexChanged.connect(lambda _i: self._update_buttons())
         outcome_label = QLabel("New o&utcome:")
         outcome_label.setBuddy(self.outcome_combo)
@@ -297,7 +301,27 @@ class ReviewQueueScreen(QWidget):
                 f"recorded as <b>{_html(outcome_text(row))}</b> by {_html(row.recorded_by)}"
             )
             self.why_label.setText(self._why(row))
+        self._fill_outcomes(row)
         self._update_buttons()
+
+    def _fill_outcomes(self, row: LogRow | None) -> None:
+        """Only outcomes other than the one in force: an override to the same outcome
+        would change nothing (to let the outcome stand, countersign)."""
+        in_force = row.outcome_in_force if row is not None else None
+        offered = [outcome for outcome in OVERRIDE_OUTCOMES if outcome != in_force]
+        combo = self.outcome_combo
+        if [combo.itemData(i) for i in range(1, combo.count())] == offered:
+            return
+        chosen = combo.currentData()
+        combo.blockSignals(True)
+        try:
+            combo.clear()
+            combo.addItem("choose…", None)
+            for outcome in offered:
+                combo.addItem(OUTCOME_WORDS[outcome], outcome)
+            combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen in offered else 0)
+        finally:
+            combo.blockSignals(False)
 
     def _why(self, row: LogRow) -> str:
         if row.status != lc.AWAITING_REVIEW:
@@ -329,18 +353,61 @@ class ReviewQueueScreen(QWidget):
             self.override_button.setToolTip("")
 
     # ---------------------------------------------------------------- acting
-    def countersign(self) -> None:
-        row = self.selected_row()
-        if row is None:
-            return
-        self._amend(row, lc.COUNTERSIGN, None, None)
+    def _whose(self, row: LogRow) -> str:
+        return f"decision {row.decision_id} for {row.subject_name} (booking {row.booking_number})"
 
-    def override(self) -> None:
+    def _signed(self) -> tuple[str, str]:
+        actor = self.session.require_actor()
+        return ("Signed", f"{actor.user}, {full_time(self.session.now(), self.zone)}")
+
+    def countersign(self) -> QMessageBox | None:
+        """Ask once, showing what will be written; then countersign."""
         row = self.selected_row()
-        if row is None:
-            return
+        if row is None or not self.session.may(acc.REVIEW_DECISION):
+            return None
+        standing = row.tentative_outcome if row.outcome_in_force == "review" else None
+        outcome = OUTCOME_WORDS.get(standing or row.outcome_in_force, row.outcome_in_force)
+        return ask_to_confirm(
+            self,
+            object_name="countersignConfirmation",
+            title="Countersign this decision?",
+            question=f"Countersign {self._whose(row)}?",
+            written=[
+                ("Amendment", "countersigned"),
+                ("Outcome", f"{outcome} stands" + (" (takes effect now)" if standing else "")),
+                self._signed(),
+            ],
+            note=AMENDMENT_NOTE,
+            act="Countersign",
+            on_confirmed=lambda: self._amend(row, lc.COUNTERSIGN, None, None),
+        )
+
+    def override(self) -> QMessageBox | None:
+        """Ask once, showing the change and the reason as they will be written; then
+        override."""
+        row = self.selected_row()
         outcome = self.outcome_combo.currentData()
-        self._amend(row, lc.OVERRIDE, self.reason_edit.toPlainText(), outcome)
+        reason = self.reason_edit.toPlainText()
+        if row is None or outcome is None or not reason.strip():
+            return None
+        if not self.session.may(acc.REVIEW_DECISION):
+            return None
+        was = OUTCOME_WORDS.get(row.outcome_in_force, row.outcome_in_force)
+        return ask_to_confirm(
+            self,
+            object_name="overrideConfirmation",
+            title="Override this decision?",
+            question=f"Override {self._whose(row)}?",
+            written=[
+                ("Amendment", "overridden"),
+                ("Outcome", f"{was} becomes {OUTCOME_WORDS[outcome]}"),
+                ("Reason", reason.strip()),
+                self._signed(),
+            ],
+            note=AMENDMENT_NOTE,
+            act="Override",
+            on_confirmed=lambda: self._amend(row, lc.OVERRIDE, reason, outcome),
+        )
 
     def _amend(self, row: LogRow, kind: str, reason: str | None, outcome: str | None) -> None:
         self.message.clear_message()

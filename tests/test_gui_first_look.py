@@ -378,6 +378,7 @@ SIGN_IN_PAGE_GUI = {
     "detainer_desk.gui.main_window",
     "detainer_desk.gui.opening",
     "detainer_desk.gui.pages",
+    "detainer_desk.gui.wheel",  # the wheel guard, installed right after the first paint
     "detainer_desk.gui.widgets",
 }
 

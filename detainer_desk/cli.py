@@ -550,12 +550,13 @@ def cmd_checkpoint(args: argparse.Namespace, out: TextIO) -> int:
         folder = Path(args.out) if args.out else runtime.paths.data_dir / "checkpoints"
         checkpoint = result.checkpoint
         stem = f"checkpoint-{checkpoint.created_at:%Y%m%dT%H%M%SZ}"
-        target = _write_new(folder, f"{stem}.json", result.to_json().encode())
+        target = _write_new(folder, f"{stem}.json", result.to_json().encode(), runtime)
         out.write(f"Checkpoint of {checkpoint.entries} entries, head {checkpoint.head_hash}\n")
         out.write(f"Saved {target}\n")
         pdf = _checkpoint_pdf(runtime, actor, checkpoint)
         if pdf is not None:
-            out.write(f"Saved {_write_new(folder, f'{stem}.pdf', pdf)} (print, sign and file it)\n")
+            saved = _write_new(folder, f"{stem}.pdf", pdf, runtime)
+            out.write(f"Saved {saved} (print, sign and file it)\n")
     return EXIT_OK
 
 
@@ -569,13 +570,13 @@ def _checkpoint_pdf(runtime: Any, actor: Any, checkpoint: Any) -> bytes:
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     """The audit PDF (``report``) or the notice to the person (``notice``) of one decision."""
     from detainer_desk.adapters import pdf
+    from detainer_desk.adapters.files import pdf_kind
     from detainer_desk.services.documents import decision_record, report_context
 
     notice = args.command == "notice"
     purpose = "notice to the person" if notice else "audit PDF"
     target = Path(args.output)
-    if target.exists() and not args.force:
-        raise UserError(f"{target} already exists: choose another name or add --force")
+    _check_output(target, replace=args.force, kind=pdf_kind)  # before the password is asked
     with _signed_in(args) as (runtime, actor):
         now = runtime.clock()
         record = decision_record(runtime.uow(), args.id, actor, now, purpose)
@@ -585,25 +586,46 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
             if notice
             else pdf.render_audit_pdf(record, context)
         )
-    try:
-        target.write_bytes(data)
-    except OSError as exc:
-        raise UserError(f"cannot write {target}: {exc.strerror}") from None
+        _write_output(target, data, replace=args.force, kind=pdf_kind, runtime=runtime)
     out.write(f"Wrote the {purpose} of decision {args.id} to {target} ({len(data):,} bytes)\n")
     return EXIT_OK
 
 
-def _write_new(folder: Path, name: str, data: bytes) -> Path:
+def _check_output(target: Path, *, replace: bool = False, kind: Any = None) -> None:
+    """Refuse at once a target that cannot be written (see adapters/files): a link, a
+    device, a folder, or a file that exists and is not to be replaced."""
+    from detainer_desk.adapters.files import OutputError, OutputExists, check_target
+
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / name
-        with target.open("xb") as handle:
-            handle.write(data)
-    except FileExistsError:
-        raise UserError(f"{folder / name} already exists; nothing was overwritten") from None
+        check_target(target, replace=replace, kind=kind)
+    except OutputExists:
+        hint = "choose another name" + (" or add --force" if kind is not None else "")
+        raise UserError(f"{target} already exists: {hint}") from None
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _write_output(
+    target: Path, data: bytes, *, replace: bool = False, kind: Any = None, runtime: Any = None
+) -> Path:
+    """A new private file, whole or not at all, never through a link (adapters/files)."""
+    from detainer_desk.adapters.files import OutputError, write_output
+
+    journal = runtime.partials if runtime is not None else None
+    try:
+        return write_output(target, data, replace=replace, kind=kind, journal=journal)
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _write_new(folder: Path, name: str, data: bytes, runtime: Any = None) -> Path:
+    from detainer_desk.adapters.files import make_private_folder
+
+    try:
+        make_private_folder(folder, parents=True)
     except OSError as exc:
-        raise UserError(f"cannot write {folder / name}: {exc.strerror}") from None
-    return target
+        raise UserError(f"cannot create the folder {folder}: {exc.strerror}") from None
+    return _write_output(folder / name, data, runtime=runtime)
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
@@ -686,6 +708,54 @@ def cmd_users_list(args: argparse.Namespace, out: TextIO) -> int:
         state = "disabled" if account.disabled else ("LOCKED" if account.locked_at else "active")
         roles = ",".join(sorted(account.roles))
         out.write(f"{account.name:24} {roles:28} {state:8} {account.display_name}\n")
+    return EXIT_OK
+
+
+def cmd_users_recover(args: argparse.Namespace, out: TextIO) -> int:
+    """Break-glass: an administrator's account locked, disabled or its password forgotten,
+    and nobody left to sign in. Only the operating-system account that owns the data
+    folder and the SQLite file may; it is in the audit trail."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from detainer_desk.paths import current_account_name, recovery_problem, resolve_paths
+    from detainer_desk.runtime import database_url, local_actor
+    from detainer_desk.services.accounts import recover_administrator
+
+    # Who may, judged before the store is opened (opening it writes to the data folder).
+    paths = resolve_paths(args.data_dir)
+    try:
+        url = make_url(database_url(paths, getattr(args, "db", None)))
+    except ArgumentError:
+        raise UserError("--db: that is not a database URL") from None
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise UserError(
+            "users recover works on this computer's own SQLite records only. On a "
+            "PostgreSQL server a lock ends by itself (see 'settings --lockout-minutes'); "
+            "keep a second administrator for anything else."
+        )
+    problem = recovery_problem(paths.data_dir, Path(url.database))
+    if problem:
+        raise UserError(f"Nothing was changed: {problem}")
+    password = _read_password(args, f"New password for {args.name}: ")
+    runtime = _open_runtime(args)
+    who = current_account_name()  # the account the check above was about, not $USER
+    try:
+        account = recover_administrator(
+            runtime.uow(),
+            runtime.security(),
+            args.name,
+            password,
+            who,
+            local_actor().workstation,
+            runtime.clock(),
+        )
+    finally:
+        runtime.close()
+    out.write(
+        f"{account.name}: recovered (a new password; not locked, not disabled). This is in "
+        f"the audit trail as done by the operating-system account {who}.\n"
+    )
     return EXIT_OK
 
 
@@ -780,6 +850,8 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
             changes["timezone"] = args.timezone
         if args.minutes is not None:
             changes["session_timeout_minutes"] = args.minutes
+        if args.lockout_minutes is not None:
+            changes["lockout_minutes"] = args.lockout_minutes
         if args.alerts is not None:
             try:
                 first, second = (int(part) for part in args.alerts.split(","))
@@ -798,6 +870,10 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
             f"{current.alert_first_minutes} and {current.alert_second_minutes} minutes before the deadline",
         ),
         ("Session lock", f"after {current.session_timeout_minutes} minutes without use"),
+        (
+            "Lockout",
+            f"{current.lockout_minutes} minutes after 5 failed sign-ins within 15 minutes",
+        ),
     ):
         out.write(f"{label + ':':14}{value}\n")
     return EXIT_OK
@@ -903,7 +979,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         raise UserError("--recipient: say who the export is for (it is kept in the audit trail)")
     with _signed_in(args) as (runtime, actor), _interrupt_cancels(args.err) as cancelled:
         try:
-            writer = open_destination(args.output)
+            writer = open_destination(args.output, runtime.partials)
         except DestinationError as exc:
             raise UserError(str(exc)) from None
         request = ExportRequest(query, args.recipient, args.output)
@@ -948,25 +1024,28 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _export_csv_only(args: argparse.Namespace, query: Any, out: TextIO) -> int:
+    import io
+
+    from detainer_desk.adapters.files import OutputError, PendingFile
     from detainer_desk.services.export import export_csv
 
     if not args.output:
         raise UserError("-o/--output: give a new .csv file")
     target = Path(args.output)
-    if target.exists():
-        raise UserError(f"{target} already exists: choose a new file name")
+    _check_output(target)
     with _signed_in(args) as (runtime, actor):
         try:
-            with target.open("x", encoding="utf-8", newline="") as handle:
+            # Interrupted (Ctrl+C) or failed: the half file is removed, nothing is left.
+            pending = PendingFile(target, journal=runtime.partials)
+            with pending as raw:
+                handle = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                 count = export_csv(
                     runtime.uow(), actor, query, args.recipient or "", handle, runtime.clock()
                 )
-        except OSError as exc:
-            target.unlink(missing_ok=True)
-            raise UserError(f"cannot write {target}: {exc.strerror}") from None
-        except BaseException:  # interrupted (Ctrl+C) or failed: no half file is left
-            target.unlink(missing_ok=True)
-            raise
+                handle.flush()
+                handle.detach()
+        except OutputError as exc:
+            raise UserError(str(exc)) from None
     out.write(f"Wrote {count} decisions to {target}\n")
     return EXIT_OK
 
@@ -979,8 +1058,8 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     last = dt.date.fromisoformat(args.date_to) if _is_day(args.date_to, "--to") else None
     assert first is not None and last is not None
     target = Path(args.output) if args.output else None
-    if target is not None and target.exists():
-        raise UserError(f"{target} already exists: choose a new file name")
+    if target is not None:
+        _check_output(target)
     with _signed_in(args) as (runtime, actor):
         now = runtime.clock()
         context = report_context(runtime.uow(), actor, now)
@@ -988,10 +1067,7 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
         if target is not None:
             from detainer_desk.adapters.pdf import render_statistics_pdf
 
-            try:
-                target.write_bytes(render_statistics_pdf(report, context))
-            except OSError as exc:
-                raise UserError(f"cannot write {target}: {exc.strerror}") from None
+            _write_output(target, render_statistics_pdf(report, context), runtime=runtime)
     if args.json:
         out.write(
             json.dumps(
@@ -1063,15 +1139,13 @@ def _backup_session(args: argparse.Namespace) -> Iterator[tuple[Any, Any, bool]]
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.adapters.db.backups import checked_copy, copy_database, sqlite_path
     from detainer_desk.adapters.db.engine import DatabaseError
+    from detainer_desk.adapters.files import sqlite_kind
     from detainer_desk.services.backups import BACKUP, audit_backups, authorize_backups
 
     target = Path(args.file).expanduser().absolute()
-    if target.is_dir():
+    if target.is_dir() and not target.is_symlink():
         raise UserError(f"{target} is a folder: give the name of the backup file to write")
-    if target.exists() and not args.force:
-        raise UserError(
-            f"{target} already exists: choose another name, or give --force to replace it"
-        )
+    _check_output(target, replace=args.force, kind=sqlite_kind)
     with _backup_session(args) as (runtime, signed_in_actor, signed_in):
         source = sqlite_path(runtime.engine)
         if target.resolve() == source.resolve():
@@ -1081,8 +1155,8 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
         if signed_in:  # a store without accounts has nobody to authorize
             actor = authorize_backups(runtime.uow(), actor, BACKUP, str(target), now)
         try:
-            copy_database(source, target)
-            with checked_copy(target) as (_copy, check):
+            copy_database(source, target, replace=args.force, journal=runtime.partials)
+            with checked_copy(target, runtime.partials) as (_copy, check):
                 pass
         except DatabaseError as exc:
             audit_backups(
@@ -1145,7 +1219,10 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         raise UserError("that file is the database itself, not a backup of it")
     with contextlib.ExitStack() as stack:
         try:
-            checked, check = stack.enter_context(checked_copy(backup))
+            from detainer_desk.adapters.files import PartialJournal
+
+            journal = PartialJournal.in_data_dir(paths.data_dir)
+            checked, check = stack.enter_context(checked_copy(backup, journal))
         except DatabaseError as exc:
             raise UserError(f"Nothing was changed: {exc}") from None
         # Who may: an administrator of the records being replaced. A store too damaged to
@@ -1521,6 +1598,23 @@ def build_parser() -> argparse.ArgumentParser:
         change = users_commands.add_parser(verb, parents=[common, auth], help=text)
         change.add_argument("name", metavar="NAME")
         change.set_defaults(handler=cmd_users_change)
+    recover = users_commands.add_parser(
+        "recover",
+        parents=[common],
+        help="break-glass: a new password for an administrator's account, its lock ended "
+        "(only the operating-system account owning the data folder; audited)",
+        description="When no administrator can sign in (locked out, disabled, password "
+        "forgotten): gives the administrator's account NAME a new password and ends its "
+        "lock. Only for the operating-system account that owns the data folder and the "
+        "SQLite file (it could change that file anyway); recorded in the audit trail.",
+    )
+    recover.add_argument("name", metavar="NAME")
+    recover.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the new password from the first line of standard input",
+    )
+    recover.set_defaults(handler=cmd_users_recover)
     roles = users_commands.add_parser(
         "roles", parents=[common, auth], help="replace an account's roles"
     )
@@ -1561,6 +1655,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="MINUTES",
         help="lock the window after this many minutes without use (1 to 30)",
+    )
+    settings.add_argument(
+        "--lockout-minutes",
+        dest="lockout_minutes",
+        type=int,
+        metavar="MINUTES",
+        help="how long an account stays locked after 5 failed sign-ins (10 to 1440; 30)",
     )
     settings.set_defaults(handler=cmd_settings)
     _add_backup_commands(commands, common, auth)

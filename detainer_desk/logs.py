@@ -2,18 +2,32 @@
 
 It keeps warnings and errors with their tracebacks for whoever looks after the program.
 Passwords and request contents are never logged; user errors are shown, not logged.
+The files are readable by their owner only (0600), like everything in the data folder.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
+import os
 from pathlib import Path
 
 LOG_FILE_NAME = "detainer-desk.log"
 MAX_BYTES = 1_000_000
 BACKUPS = 5
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"
+
+
+class PrivateLogFile(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are created 0600 (rotation renames them, keeping that)."""
+
+    def _open(self) -> io.TextIOWrapper:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(self.baseFilename, flags, 0o600)
+        if os.name == "posix":
+            os.fchmod(fd, 0o600)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
 
 
 def configure_logging(log_dir: Path, level: int = logging.INFO) -> Path | None:
@@ -29,8 +43,10 @@ def configure_logging(log_dir: Path, level: int = logging.INFO) -> Path | None:
             root.removeHandler(handler)
             handler.close()
     try:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
+        from detainer_desk.adapters.files import make_private_folder
+
+        make_private_folder(log_dir, parents=True)
+        handler = PrivateLogFile(
             target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
         )
     except OSError:

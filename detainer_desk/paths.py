@@ -84,22 +84,52 @@ def resolve_paths(
     return AppPaths.under(chosen)
 
 
-def ensure_data_dir(paths: AppPaths) -> None:
-    """Create the data folder and its subfolders, and prove it can be written to.
+def ensure_data_dir(paths: AppPaths) -> tuple[str, ...]:
+    """Create the data folder and its subfolders, private to this account, and prove it
+    can be written to. Returns what the user should be told (an older installation's
+    folder made private, or files in it that could not be).
 
-    Raises :class:`DataDirError` with a message fit to show the user as it is.
+    The data folder holds every record (criminal-justice information), the password
+    hashes, the logs, the backups and the checkpoint key: it is 0700 and everything in it
+    0600, whatever the umask. A folder left readable by an older version is tightened here,
+    at every start, and the user told once. Raises :class:`DataDirError` with a message fit
+    to show the user as it is.
     """
     for folder in (paths.data_dir, paths.log_dir, paths.backups_dir):
         _make_folder(folder, data_dir=paths.data_dir)
     _check_writable(paths.data_dir)
+    return _tighten(paths.data_dir)
+
+
+def _tighten(data_dir: Path) -> tuple[str, ...]:
+    from detainer_desk.adapters.files import tighten
+
+    changed, refused = tighten(data_dir)
+    notices = []
+    if changed:
+        notices.append(
+            f"the data folder {data_dir} could be read by other accounts on this computer; "
+            f"it is now private to your account ({len(changed)} files and folders made "
+            "readable by you only)."
+        )
+    if refused:
+        notices.append(
+            f"{len(refused)} files in the data folder {data_dir} can be read by other "
+            "accounts on this computer and could not be made private, because they belong "
+            f"to another account (for example {refused[0]}). Ask IT to give them to your "
+            "account or make them readable by their owner only."
+        )
+    return tuple(notices)
 
 
 def _make_folder(folder: Path, *, data_dir: Path) -> None:
+    from detainer_desk.adapters.files import make_private_folder
+
     prefix = f"Cannot use {data_dir} as the data folder"
     if folder.exists() and not folder.is_dir():
         raise DataDirError(f"{prefix}: {folder} is a file, not a folder.")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_private_folder(folder, parents=True)
     except FileExistsError as exc:
         # A file stands where a folder should be (the folder itself or a parent).
         raise DataDirError(f"{prefix}: {_name_of(exc, folder)} is a file, not a folder.") from exc
@@ -131,6 +161,53 @@ def _name_of(exc: OSError, fallback: Path) -> str:
 
 def _reason(exc: OSError) -> str:
     return exc.strerror.lower() if exc.strerror else str(exc)
+
+
+def recovery_problem(data_dir: Path, database: Path) -> str | None:
+    """Why this operating-system account may not recover an administrator's account
+    (``users recover``), or None when it may: it must own the data folder and the SQLite
+    file, which it could change at will anyway. On Windows, where files have no single
+    owning account in this sense, it must be able to write the database file (what the
+    folder's access list grants)."""
+    if os.name != "posix":
+        if os.access(database, os.W_OK):
+            return None
+        return f"this account cannot write the database {database}, so it may not recover one"
+    me = os.geteuid()
+    for what, path in (("data folder", data_dir), ("database", database)):
+        try:
+            owner = path.stat().st_uid
+        except OSError as exc:
+            return f"the {what} {path} cannot be examined ({_reason(exc)})"
+        if owner != me:
+            return (
+                f"only the operating-system account that owns the {what} {path} "
+                f"({_account_name(owner)}) may recover an account; this is "
+                f"{_account_name(me)}. Run the command as that account."
+            )
+    return None
+
+
+def current_account_name() -> str:
+    """The operating-system account running the program (from its user id on POSIX, not
+    from the environment, which anyone can set)."""
+    if os.name == "posix":
+        return _account_name(os.geteuid())
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _account_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"user id {uid}"
 
 
 def resource_dir(name: str) -> Path:

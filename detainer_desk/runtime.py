@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from detainer_desk.adapters.db.repository import SqlLedger, SqlUnitOfWork
+    from detainer_desk.adapters.files import PartialJournal
     from detainer_desk.adapters.signing import InstallationKey
     from detainer_desk.services.accounts import Security
     from detainer_desk.services.ports import Actor
@@ -65,6 +66,13 @@ class Runtime:
 
         return SqlLedger(self.engine)
 
+    @property
+    def partials(self) -> PartialJournal:
+        """Where this installation notes the outputs being written (see adapters/files)."""
+        from detainer_desk.adapters.files import PartialJournal
+
+        return PartialJournal.in_data_dir(self.paths.data_dir)
+
     def signer(self) -> InstallationKey:
         from detainer_desk.adapters.signing import InstallationKey
 
@@ -86,8 +94,8 @@ class Runtime:
         source = sqlite_path(self.engine)
         if target.resolve() == source.resolve():
             raise DatabaseError("a backup cannot be written over the database itself")
-        copy_database(source, target)
-        with checked_copy(target) as (_copy, check):
+        copy_database(source, target, journal=self.partials)
+        with checked_copy(target, self.partials) as (_copy, check):
             return check.entries, check.chain_head
 
     def daily_backup_needed(self) -> bool:
@@ -138,10 +146,12 @@ def saved_database_url(paths: AppPaths) -> str | None:
 
 def save_database_url(paths: AppPaths, url: str | None) -> None:
     """Remember (or, with None, forget) the server URL for the next start of this workstation."""
+    from detainer_desk.adapters.files import write_output
+
     target = paths.data_dir / DATABASE_URL_FILE
     if url:
-        target.write_text(url.strip() + "\n", encoding="utf-8")
-        target.chmod(0o600)  # it may name a user; passwords belong in ~/.pgpass
+        # Private (it may name a user; passwords belong in ~/.pgpass), and whole or absent.
+        write_output(target, url.strip().encode("utf-8") + b"\n", replace=True)
     else:
         target.unlink(missing_ok=True)
 
@@ -162,19 +172,26 @@ def check_database_url(url: str) -> str:
     """Connect once to ``url`` and say what was found; DatabaseError in plain words."""
     from sqlalchemy.exc import DBAPIError
 
-    from detainer_desk.adapters.db.engine import DatabaseError, make_engine
+    from detainer_desk.adapters.db.engine import (
+        DatabaseError,
+        make_engine,
+        postgres_storage_notices,
+    )
 
     engine = make_engine(url)
+    notices: list[str] = []
     try:
         with engine.connect() as conn:
             version = conn.exec_driver_sql(
                 "SELECT version()" if url.startswith("postgresql") else "SELECT sqlite_version()"
             ).scalar()
+        if engine.url.get_backend_name() == "postgresql":
+            notices = postgres_storage_notices(engine)
     except DBAPIError as exc:
         raise DatabaseError(f"cannot connect: {exc.orig}") from None
     finally:
         engine.dispose()
-    return f"Connected: {version}"
+    return " ".join([f"Connected: {version}.", *(f"Note: {n}" for n in notices)])
 
 
 # -- the first look, before the store is opened ---------------------------------------------
@@ -261,7 +278,8 @@ def open_runtime(
 
     keep = KEEP_DAILY if keep_daily_backups is None else keep_daily_backups
     url = database_url(paths, db)
-    ensure_data_dir(paths)
+    notices: list[str] = list(ensure_data_dir(paths))
+    _clean_partials(paths)
     opened_at = now or utc_now()
     journal = choose_journal_mode(sqlite_version or sqlite3.sqlite_version)
     engine = make_engine(
@@ -271,7 +289,8 @@ def open_runtime(
         lock_timeout_ms=PG_LOCK_TIMEOUT_MS if lock_timeout_ms is None else lock_timeout_ms,
     )
     is_sqlite = engine.url.get_backend_name() == "sqlite"
-    notices: list[str] = []
+    if is_sqlite:
+        notices.extend(_private_database_file(engine.url.database, paths))
     if is_sqlite and journal.warning:
         log.warning("%s", journal.warning)
         notices.append(journal.warning)
@@ -293,6 +312,8 @@ def open_runtime(
     except DatabaseError:
         engine.dispose()
         raise
+    if not is_sqlite:
+        notices.extend(_postgres_notices(engine))
     label = str(engine.url.database) if is_sqlite else engine.url.render_as_string()
     runtime = Runtime(
         paths,
@@ -306,6 +327,64 @@ def open_runtime(
     for _ in rebuild_missing_index(runtime.uow, utc_now()):
         pass  # derived data only; the evidence is untouched
     return runtime
+
+
+def _postgres_notices(engine: Engine) -> list[str]:
+    """A server that is not durable, or reached without TLS: said once per command, and in
+    the window's banner."""
+    from sqlalchemy.exc import DBAPIError
+
+    from detainer_desk.adapters.db.engine import postgres_storage_notices
+
+    try:
+        notices = postgres_storage_notices(engine)
+    except DBAPIError as exc:  # the check is a courtesy: the records were opened
+        log.warning("could not check how the server keeps the records: %s", exc)
+        return []
+    for notice in notices:
+        log.warning("%s", notice)
+    return notices
+
+
+def _clean_partials(paths: AppPaths) -> None:
+    """Outputs that a killed run of the program left half-written are removed now."""
+    from detainer_desk.adapters.files import PartialJournal
+
+    for removed in PartialJournal.in_data_dir(paths.data_dir).clean():
+        log.info("removed %s, a half-written output of a run that did not finish", removed)
+
+
+def _private_database_file(database: str | None, paths: AppPaths) -> list[str]:
+    """A new SQLite file is created 0600 before SQLite makes it (SQLite would use 0644 less
+    the umask; its journal, WAL and shared-memory files then take the database's mode). A
+    file outside the data folder (``--db sqlite:///...``) is tightened here; the data
+    folder's own were tightened with the folder."""
+    from detainer_desk.adapters.files import SQLITE_COMPANIONS, create_private_file, tighten
+
+    if not database or database.startswith("file:"):
+        return []
+    file = Path(database)
+    if not file.exists() and file.parent.is_dir():
+        try:
+            os.close(create_private_file(file))
+        except FileExistsError:
+            pass  # another workstation's program made it meanwhile
+        except OSError as exc:
+            log.warning("cannot create %s privately (%s)", file, exc)
+        return []
+    if file.parent.absolute() == paths.data_dir.absolute():
+        return []
+    refused: list[Path] = []
+    for name in (file, *(file.with_name(file.name + s) for s in SQLITE_COMPANIONS)):
+        if name.exists():
+            refused += tighten(name)[1]
+    if refused:
+        return [
+            f"the database {file} can be read by other accounts on this computer and could "
+            "not be made private, because it belongs to another account. Ask IT to make it "
+            "readable by its owner only."
+        ]
+    return []
 
 
 def _has_content(database: str | None) -> bool:
@@ -327,13 +406,16 @@ def _daily_backup(
     """Today's backup if there is none yet; a notice for the user when it failed."""
     from detainer_desk.adapters.db.backups import CopyCancelled, daily_backup, sqlite_path
     from detainer_desk.adapters.db.engine import DatabaseError
+    from detainer_desk.adapters.files import PartialJournal
 
+    journal = PartialJournal.in_data_dir(paths.data_dir)
     try:
         made = daily_backup(
             sqlite_path(engine),
             paths.backups_dir,
             now,
             keep,
+            journal,
             in_steps=in_steps,
             cancelled=cancelled,
         )

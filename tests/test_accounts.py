@@ -35,6 +35,8 @@ PASSWORD = "a long enough passphrase"
 class PlainHasher:
     """Stands in for argon2 in the rule tests (argon2 itself is tested below)."""
 
+    dummy_hash = "plain-dummy"  # no "plain:" prefix: no password matches it
+
     def hash(self, password: str) -> str:
         return "plain:" + password
 
@@ -126,8 +128,8 @@ def test_five_failures_within_fifteen_minutes_lock(uow) -> None:
             )
     with pytest.raises(svc.AccountLocked):
         svc.sign_in(uow, SECURITY, "officer.one", "wrong guess", "W", NOW + dt.timedelta(minutes=4))
-    with pytest.raises(svc.AccountLocked):  # even the right password
-        svc.sign_in(uow, SECURITY, "officer.one", PASSWORD, "W", NOW + dt.timedelta(hours=5))
+    with pytest.raises(svc.AccountLocked):  # even the right password, while the lock lasts
+        svc.sign_in(uow, SECURITY, "officer.one", PASSWORD, "W", NOW + dt.timedelta(minutes=33))
     assert any(e.action == "account.lockout" for e in uow.committed.audit)
 
 
@@ -355,7 +357,7 @@ def test_lockout_survives_a_restart(tmp_path: Path) -> None:
                 "officer.one",
                 PASSWORD,
                 "W",
-                NOW + dt.timedelta(days=1),
+                NOW + dt.timedelta(minutes=20),  # the lock (30 minutes) still lasts
             )
         with restarted.uow() as uow:
             stored = uow.accounts.user("officer.one")

@@ -107,13 +107,16 @@ def test_backup_is_a_checked_private_copy_and_audited(home: Path, run_cli) -> No
 
 def test_backup_refuses_to_overwrite_without_force(home: Path, run_cli) -> None:
     target = home / "b.sqlite3"
-    target.write_text("an earlier file")
+    assert _cli(run_cli, home, "backup", str(target), user="chief").code == 0
+    earlier = target.read_bytes()
+    _record(run_cli, home, "B1")
     refused = _cli(run_cli, home, "backup", str(target), user="chief")
     assert refused.code == 2 and "--force" in refused.err
-    assert target.read_text() == "an earlier file"
+    assert target.read_bytes() == earlier
+    # --force replaces an earlier backup (only a backup: see test_files_and_outputs.py).
     forced = _cli(run_cli, home, "backup", str(target), "--force", user="chief")
     assert forced.code == 0, forced.err
-    assert _verified(target) > 0
+    assert _verified(target) > 0 and _decisions_in(target) == 1
 
 
 def test_backup_needs_an_administrator(home: Path, run_cli) -> None:

@@ -8,6 +8,7 @@ supervisor signs and files.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from pathlib import Path
@@ -15,6 +16,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from .files import OutputExists, make_private_folder, write_private_file
 
 KEY_FILE = "checkpoint-ed25519.pem"
 ID_FILE = "installation-id"
@@ -29,7 +32,7 @@ class InstallationKey:
     def _load(self) -> Ed25519PrivateKey:
         if self._private is not None:
             return self._private
-        self.key_dir.mkdir(parents=True, exist_ok=True)
+        make_private_folder(self.key_dir, parents=True)
         key_path = self.key_dir / KEY_FILE
         if key_path.exists():
             loaded = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
@@ -51,10 +54,11 @@ class InstallationKey:
     @property
     def installation_id(self) -> str:
         if self._installation_id is None:
-            self.key_dir.mkdir(parents=True, exist_ok=True)
+            make_private_folder(self.key_dir, parents=True)
             id_path = self.key_dir / ID_FILE
             if not id_path.exists():
-                id_path.write_text(str(uuid.uuid4()) + "\n", encoding="ascii")
+                with contextlib.suppress(OutputExists):  # another program made it first
+                    write_private_file(id_path, (str(uuid.uuid4()) + "\n").encode("ascii"))
             self._installation_id = id_path.read_text(encoding="ascii").strip()
         return self._installation_id
 

@@ -61,16 +61,45 @@ def worker_count(size: int, worth_it_from: int) -> int:
 def start_pool(count: int) -> ProcessPoolExecutor:
     """Worker processes, started with "spawn" everywhere (forking a process that runs Qt
     threads is unsafe, and Windows only spawns). They ignore Ctrl+C: the program alone
-    answers it, and stops them (``stop_pool``) instead of waiting for them."""
+    answers it, and stops them (``stop_pool``) instead of waiting for them. They end when
+    the program ends, however it ends (``worker_started``)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(
         count,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=signal.signal,
-        initargs=(signal.SIGINT, signal.SIG_IGN),
+        initializer=worker_started,
     )
+
+
+def worker_started() -> None:
+    """In each worker, first: ignore Ctrl+C, and end with the program.
+
+    A program killed outright (kill -9, a crash, the task manager) cannot stop its
+    workers, and a worker waiting for its next job would wait for ever, holding records
+    in memory. So each worker watches the program: a thread waits on the sentinel that
+    multiprocessing gives every child (the end of a pipe only the program holds on POSIX,
+    a handle to the program's process on Windows), which becomes ready when the program
+    is gone, and then ends the worker at once.
+    """
+    import multiprocessing
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    threading.Thread(
+        target=_end_with, args=(parent.sentinel,), name="end-with-program", daemon=True
+    ).start()
+
+
+def _end_with(sentinel: int) -> None:
+    from multiprocessing.connection import wait
+
+    wait([sentinel])
+    os._exit(1)  # nothing of the worker's is worth finishing for a program that is gone
 
 
 def stop_pool(pool: ProcessPoolExecutor, *, finished: bool) -> None:

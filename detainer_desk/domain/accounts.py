@@ -75,7 +75,11 @@ def may(roles: Iterable[str], permission: str) -> bool:
 
 MIN_PASSWORD_LENGTH: Final = 8
 MAX_PASSWORD_LENGTH: Final = 1024  # a passphrase, not a file: keeps hashing bounded
+MAX_USER_NAME_LENGTH: Final = 64
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+# How much of a name that is not a user name is kept (in the audit trail of a failed
+# sign-in) or shown: enough to recognise a typing slip, never a document pasted in.
+SHOWN_NAME_LENGTH: Final = 64
 
 
 def normalize_user_name(name: str) -> str:
@@ -83,12 +87,32 @@ def normalize_user_name(name: str) -> str:
 
 
 def user_name_problem(name: str) -> str | None:
-    if not _NAME_RE.fullmatch(normalize_user_name(name)):
+    # Judged before anything is stored or looked up; a long paste is refused unread.
+    if len(name) > 4 * MAX_USER_NAME_LENGTH or not _NAME_RE.fullmatch(normalize_user_name(name)):
         return (
             "a user name is 2 to 64 letters, digits, dots, dashes or underscores, "
             "starting with a letter or digit (e.g. j.smith)"
         )
     return None
+
+
+def shown_name(given: str) -> str:
+    """A name as typed, safe to keep and to print: at most 64 characters of it, every
+    control or invisible character (escape, newline, a lone surrogate) and the backslash
+    written as an escape, and the length said when it was cut."""
+    kept = "".join(
+        ch if ch.isprintable() and ch != "\\" else _escaped(ch) for ch in given[:SHOWN_NAME_LENGTH]
+    )
+    if len(given) > SHOWN_NAME_LENGTH:
+        kept += f"… ({len(given):,} characters)"
+    return kept
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def normalize_password(password: str) -> str:
@@ -114,15 +138,47 @@ def password_problems(password: str, user_name: str, is_common: Callable[[str], 
 
 # -- lockout and session lock -------------------------------------------------------------
 
+# FBI CJIS Security Policy 5.5.3: no more than 5 consecutive invalid attempts; then the
+# account is locked for at least 10 minutes, unless an administrator releases it. The
+# lock always ends by itself, so that nobody who can start the program (and type five
+# wrong passwords) can lock the county's only administrator out for good.
 LOCKOUT_FAILURES: Final = 5
 LOCKOUT_WINDOW: Final = dt.timedelta(minutes=15)
+DEFAULT_LOCKOUT_MINUTES: Final = 30
+MIN_LOCKOUT_MINUTES: Final = 10  # CJIS 5.5.3
+MAX_LOCKOUT_MINUTES: Final = 24 * 60
 DEFAULT_SESSION_TIMEOUT_MINUTES: Final = 15
 MAX_SESSION_TIMEOUT_MINUTES: Final = 30
 
 
 def should_lock(failures_in_window: int) -> bool:
-    """After 5 failed sign-ins within 15 minutes the account locks until an admin unlocks it."""
+    """After 5 failed sign-ins within 15 minutes the account locks (for a while)."""
     return failures_in_window >= LOCKOUT_FAILURES
+
+
+def lock_ends_at(locked_at: dt.datetime, lockout_minutes: int) -> dt.datetime:
+    return locked_at + dt.timedelta(minutes=lockout_minutes)
+
+
+def is_locked(locked_at: dt.datetime | None, now: dt.datetime, lockout_minutes: int) -> bool:
+    """Whether a lock taken at ``locked_at`` is still in force at ``now``."""
+    return locked_at is not None and now < lock_ends_at(locked_at, lockout_minutes)
+
+
+def minutes_left(locked_at: dt.datetime, now: dt.datetime, lockout_minutes: int) -> int:
+    """Whole minutes until the lock ends, rounded up (at least 1 while it lasts)."""
+    seconds = (lock_ends_at(locked_at, lockout_minutes) - now).total_seconds()
+    return max(1, -int(-seconds // 60))
+
+
+def lockout_minutes_problem(minutes: int) -> str | None:
+    if not MIN_LOCKOUT_MINUTES <= minutes <= MAX_LOCKOUT_MINUTES:
+        return (
+            f"a locked account must stay locked for {MIN_LOCKOUT_MINUTES} to "
+            f"{MAX_LOCKOUT_MINUTES} minutes (at least {MIN_LOCKOUT_MINUTES}: FBI CJIS "
+            "Security Policy 5.5.3)"
+        )
+    return None
 
 
 def session_timeout_problem(minutes: int) -> str | None:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from detainer_desk.services.accounts import Security
 from detainer_desk.services.ports import Ledger, Signer, UnitOfWork
@@ -33,6 +33,23 @@ class Backend:
     # A checked copy of the SQLite store to a new file: (entries, chain head); None on PostgreSQL.
     backup_to: Callable[[Path], tuple[int, str]] | None = None
     data_dir: Path | None = None  # where this workstation keeps its settings file(s)
+
+    def save_file(self, path: str | Path, content: bytes, kind: Any = None) -> Path:
+        """Save a file the user chose in a save dialog (which asked before replacing one):
+        private, whole or not at all, never through a link, and replacing only a regular
+        file of the same ``kind`` (adapters/files). OutputError in plain words."""
+        from detainer_desk.adapters.files import write_output
+
+        return write_output(path, content, replace=True, kind=kind, journal=self.partials())
+
+    def partials(self) -> Any:
+        """The journal of outputs being written (half files of a killed run are removed at
+        the next start), or None without a data folder."""
+        if self.data_dir is None:
+            return None
+        from detainer_desk.adapters.files import PartialJournal
+
+        return PartialJournal.in_data_dir(self.data_dir)
 
     @classmethod
     def from_runtime(

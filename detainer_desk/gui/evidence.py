@@ -285,7 +285,7 @@ class ExportDialog(_TaskDialog):
         ledger_of, signer_of = self.backend.ledger, self.backend.signer
         assert ledger_of is not None and signer_of is not None
         try:
-            writer = open_destination(destination)
+            writer = open_destination(destination, self.backend.partials())
         except DestinationError as exc:
             self.message.show_error(str(exc))
             return
@@ -432,10 +432,12 @@ class CheckpointDialog(_TaskDialog):
             pdf = render_checkpoint_pdf(
                 result.checkpoint, report_context(backend.uow(), actor, now)
             )
-            with json_path.open("x", encoding="utf-8") as handle_json:
-                handle_json.write(result.to_json())
-            with pdf_path.open("xb") as handle_pdf:
-                handle_pdf.write(pdf)
+            from detainer_desk.adapters.files import write_output
+
+            # New private files, whole or not at all; an existing one is never replaced.
+            journal = backend.partials()
+            write_output(json_path, result.to_json().encode("utf-8"), journal=journal)
+            write_output(pdf_path, pdf, journal=journal)
             return result.checkpoint, json_path, pdf_path
 
         self.make_button.setEnabled(False)

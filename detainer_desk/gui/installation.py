@@ -34,9 +34,11 @@ COUNTY = "county_name"
 JAIL = "jail_name"
 TIMEZONE = "timezone"
 TYPABLE_MINUTES = 999  # the session-lock field takes any number this long, then judges it
+TYPABLE_LOCKOUT_MINUTES = 99_999
 ALERT_FIRST = "alert_first_minutes"
 ALERT_SECOND = "alert_second_minutes"
 SESSION_TIMEOUT = "session_timeout_minutes"
+LOCKOUT = "lockout_minutes"
 
 MAX_ALERT_HOURS = 48
 POLICY_ZONE_CHOICE = "(the active policy's timezone)"
@@ -274,6 +276,7 @@ class InstallationFields:
         self.first_alert_row.add_to(form)
         self.second_alert_row.add_to(form)
         self.minutes: QSpinBox | None = None
+        self.lockout: QSpinBox | None = None
         self.rows: dict[str, Field | Row] = {
             COUNTY: self.county,
             JAIL: self.jail,
@@ -301,6 +304,23 @@ class InstallationFields:
             lock_row.add_to(form)
             self.rows[SESSION_TIMEOUT] = lock_row
             self.minutes.valueChanged.connect(lambda _value: self._check_lock_minutes())
+            self.lockout = QSpinBox()
+            self.lockout.setObjectName("lockoutMinutes")
+            self.lockout.setAccessibleName("Keep an account locked for this many minutes")
+            # Like the session lock: any number can be typed, then the row judges it.
+            self.lockout.setRange(0, TYPABLE_LOCKOUT_MINUTES)
+            self.lockout.setSingleStep(5)
+            self.lockout.setSuffix(" minutes")
+            self.lockout.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            lockout_row = Row(
+                "Loc&kout:",
+                self.lockout,
+                f"{acc.LOCKOUT_FAILURES} wrong passwords in 15 minutes lock an account this "
+                "long (at least 10, CJIS 5.5.3); an administrator can unlock it sooner.",
+            )
+            lockout_row.add_to(form)
+            self.rows[LOCKOUT] = lockout_row
+            self.lockout.valueChanged.connect(lambda _value: self._check_lockout_minutes())
         self._base = InstallationSettings()
         self.show_settings(self._base)
 
@@ -313,6 +333,8 @@ class InstallationFields:
         self.second_alert.set_total_minutes(settings.alert_second_minutes)
         if self.minutes is not None:
             self.minutes.setValue(settings.session_timeout_minutes)
+        if self.lockout is not None:
+            self.lockout.setValue(settings.lockout_minutes)
 
     def settings(self) -> InstallationSettings:
         """What the form holds, as typed (the services trim and judge it)."""
@@ -325,12 +347,19 @@ class InstallationFields:
         }
         if self.minutes is not None:
             changes[SESSION_TIMEOUT] = self.minutes.value()
+        if self.lockout is not None:
+            changes[LOCKOUT] = self.lockout.value()
         return dataclasses.replace(self._base, **changes)  # type: ignore[arg-type]
 
     def _check_lock_minutes(self) -> None:
         assert self.minutes is not None
         problem = acc.session_timeout_problem(self.minutes.value())
         self.rows[SESSION_TIMEOUT].set_error(plain_sentence(problem) if problem else None)
+
+    def _check_lockout_minutes(self) -> None:
+        assert self.lockout is not None
+        problem = acc.lockout_minutes_problem(self.lockout.value())
+        self.rows[LOCKOUT].set_error(plain_sentence(problem) if problem else None)
 
     def problems(self) -> dict[str, str]:
         return installation_problems(self.settings(), require_names=self.require_names)

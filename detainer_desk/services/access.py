@@ -11,13 +11,19 @@ import datetime as dt
 import json
 from typing import Any
 
-from detainer_desk.domain.accounts import may, normalize_user_name
+from detainer_desk.domain.accounts import (
+    DEFAULT_LOCKOUT_MINUTES,
+    is_locked,
+    may,
+    normalize_user_name,
+)
 
 from .ports import Actor, AuditEvent, UnitOfWork
 
 SUCCESS = "success"
 FAILURE = "failure"
 DENIED = "denied"
+LOCKOUT_MINUTES_KEY = "lockout_minutes"  # the setting: how long a locked account stays locked
 
 
 class RecordError(Exception):
@@ -65,6 +71,14 @@ def audit(
     )
 
 
+def _locked(uow: UnitOfWork, locked_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """A lock in force (locks end by themselves: see accounts.sign_in)."""
+    if locked_at is None:
+        return False
+    minutes = uow.accounts.setting(LOCKOUT_MINUTES_KEY)
+    return is_locked(locked_at, now, int(minutes) if minutes else DEFAULT_LOCKOUT_MINUTES)
+
+
 def authorize(
     uow: UnitOfWork,
     actor: Actor,
@@ -81,8 +95,8 @@ def authorize(
         problem = f"there is no account named {actor.user}"
     elif account.disabled:
         problem = f"the account {account.name} is disabled"
-    elif account.locked_at is not None:
-        problem = f"the account {account.name} is locked; an administrator must unlock it"
+    elif _locked(uow, account.locked_at, now):
+        problem = f"the account {account.name} is locked after repeated failed sign-ins"
     else:
         current = Actor(account.name, actor.workstation, account.roles)
         if not may(account.roles, permission):

@@ -3,6 +3,7 @@ passwords and settings. Every step leaves an audit event in the hash chain."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from detainer_desk.domain import accounts as acc
 from .access import (
     DENIED,
     FAILURE,
+    LOCKOUT_MINUTES_KEY,
     NotFoundError,
     RecordError,
     audit,
@@ -22,11 +24,18 @@ from .ports import Actor, AuditEvent, AuditQuery, UnitOfWork, UserRecord
 
 SESSION_TIMEOUT_KEY = "session_timeout_minutes"
 SIGN_IN_FAILED = "Wrong user name or password."
+INVALID_NAME = "(not a user name)"  # who tried, in the audit trail, when it was no name
 
 
 class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
     def verify(self, password_hash: str, password: str) -> bool: ...
+
+    # A hash of no one's password, made with the same parameters as every real one: a
+    # sign-in for a missing account is checked against it, so that refusing it takes the
+    # time refusing an existing one does (the time would tell which names exist).
+    @property
+    def dummy_hash(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +74,11 @@ def _check_roles(roles: Iterable[str]) -> frozenset[str]:
 
 
 def _check_name(name: str) -> str:
+    """The normalized user name, or RecordError (with the name shown safely, shortened)
+    before anything is looked up or stored."""
     problem = acc.user_name_problem(name)
     if problem:
-        raise RecordError(f"{name!r} cannot be a user name: {problem}")
+        raise RecordError(f"{acc.shown_name(name)!r} cannot be a user name: {problem}")
     return acc.normalize_user_name(name)
 
 
@@ -148,28 +159,70 @@ def sign_in(
     workstation: str,
     now: dt.datetime,
 ) -> Actor:
-    """The signed-in actor, or SignInError. Five failures within 15 minutes lock the account
-    until an administrator unlocks it; the lock is stored, so it survives a restart."""
-    user_name = acc.normalize_user_name(name)
+    """The signed-in actor, or SignInError.
+
+    Five failures within 15 minutes lock the account for the installation's lockout time
+    (30 minutes unless an administrator set another, 10 at least: CJIS 5.5.3); an
+    administrator may unlock it sooner. The lock is stored, so it survives a restart, and
+    it always ends: typing wrong passwords cannot lock the county out for good.
+
+    Every refusal costs one password-hash check, against the account's hash or, for a
+    name that is no account (or no user name at all), against a dummy hash made with the
+    same parameters: how long a refusal takes does not tell which accounts exist. A name
+    that is not a user name is never stored as it was typed: the audit trail keeps a
+    short, escaped form of it.
+    """
+    problem = acc.user_name_problem(name)
+    user_name = None if problem else acc.normalize_user_name(name)
     with uow:
-        account = uow.accounts.user(user_name)
-        anonymous = Actor(user_name or "(blank)", workstation)
+        account = uow.accounts.user(user_name) if user_name else None
+        lockout_minutes = _lockout_minutes(uow)
+        checked_hash = account.password_hash if account else security.hasher.dummy_hash
+        password_ok = security.hasher.verify(checked_hash, acc.normalize_password(password))
         if account is None:
-            audit(uow, anonymous, "sign_in", user_name, now, FAILURE, {"why": "no such account"})
+            if user_name is None:
+                who = Actor(INVALID_NAME, workstation)
+                details = {"why": "not a user name", "given": acc.shown_name(name)}
+            else:
+                who, details = Actor(user_name, workstation), {"why": "no such account"}
+            audit(uow, who, "sign_in", who.user, now, FAILURE, details)
             uow.commit()
             raise SignInError(SIGN_IN_FAILED)
         who = Actor(account.name, workstation, account.roles)
-        if account.locked_at is not None:
-            audit(uow, who, "sign_in", account.name, now, DENIED, {"why": "account locked"})
+        if acc.is_locked(account.locked_at, now, lockout_minutes):
+            assert account.locked_at is not None
+            ends = acc.lock_ends_at(account.locked_at, lockout_minutes)
+            audit(
+                uow,
+                who,
+                "sign_in",
+                account.name,
+                now,
+                DENIED,
+                {"why": "account locked", "lock_ends_at": ends.astimezone(dt.UTC).isoformat()},
+            )
             uow.commit()
+            left = acc.minutes_left(account.locked_at, now, lockout_minutes)
             raise AccountLocked(
-                "This account is locked after repeated failed sign-ins. Ask an administrator to unlock it."
+                "This account is locked after repeated failed sign-ins. The lock ends by "
+                f"itself in {left} minute{'s' if left != 1 else ''}; an administrator can "
+                "unlock it sooner."
+            )
+        if account.locked_at is not None:  # a lock that has ended: cleared, on the record
+            uow.accounts.update_user(account.name, locked_at=None)
+            audit(
+                uow,
+                who,
+                "account.lock_ended",
+                account.name,
+                now,
+                details={"locked_at": account.locked_at.isoformat(), "minutes": lockout_minutes},
             )
         if account.disabled:
             audit(uow, who, "sign_in", account.name, now, DENIED, {"why": "account disabled"})
             uow.commit()
             raise SignInError("This account is disabled. Ask an administrator.")
-        if not security.hasher.verify(account.password_hash, acc.normalize_password(password)):
+        if not password_ok:
             audit(uow, who, "sign_in", account.name, now, FAILURE, {"why": "wrong password"})
             if acc.should_lock(_recent_failures(uow, account.name, now)):
                 uow.accounts.update_user(account.name, locked_at=now)
@@ -179,11 +232,16 @@ def sign_in(
                     "account.lockout",
                     account.name,
                     now,
-                    details={"failures": acc.LOCKOUT_FAILURES, "within_minutes": 15},
+                    details={
+                        "failures": acc.LOCKOUT_FAILURES,
+                        "within_minutes": 15,
+                        "lock_minutes": lockout_minutes,
+                    },
                 )
                 uow.commit()
                 raise AccountLocked(
-                    "Too many failed sign-ins: this account is now locked. Ask an administrator to unlock it."
+                    "Too many failed sign-ins: this account is now locked for "
+                    f"{lockout_minutes} minutes. An administrator can unlock it sooner."
                 )
             uow.commit()
             raise SignInError(SIGN_IN_FAILED)
@@ -193,14 +251,30 @@ def sign_in(
 
 
 def _recent_failures(uow: UnitOfWork, user_name: str, now: dt.datetime) -> int:
-    """Failed sign-ins within the lockout window since the last success or unlock."""
+    """Failed sign-ins within the lockout window since the last success, lock, unlock or
+    recovery (a lock that has ended gives five more tries, not one)."""
     since = now - acc.LOCKOUT_WINDOW
-    last_success = uow.audit.last_time("sign_in", "success", user_name=user_name)
-    last_unlock = uow.audit.last_time("account.unlock", "success", target=user_name)
-    for moment in (last_success, last_unlock):
+    moments = (
+        uow.audit.last_time("sign_in", "success", user_name=user_name),
+        uow.audit.last_time("account.lockout", "success", target=user_name),
+        uow.audit.last_time("account.unlock", "success", target=user_name),
+        uow.audit.last_time("account.recover", "success", target=user_name),
+    )
+    for moment in moments:
         if moment is not None and moment > since:
             since = moment
     return uow.audit.count_since(user_name, "sign_in", FAILURE, since)
+
+
+def _lockout_minutes(uow: UnitOfWork) -> int:
+    value = uow.accounts.setting(LOCKOUT_MINUTES_KEY)
+    return int(value) if value else acc.DEFAULT_LOCKOUT_MINUTES
+
+
+def lockout_minutes(uow: UnitOfWork) -> int:
+    """How long an account stays locked after too many failed sign-ins."""
+    with uow:
+        return _lockout_minutes(uow)
 
 
 def sign_out(uow: UnitOfWork, actor: Actor, now: dt.datetime, reason: str = "signed out") -> None:
@@ -237,19 +311,27 @@ def resume_session(
 
 
 def list_users(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> Sequence[UserRecord]:
+    """The accounts as they are in force at ``now``: a lock that has ended is no lock."""
     with uow:
         authorize(uow, actor, acc.MANAGE_ACCOUNTS, "account.list", None, now)
-        return list(uow.accounts.users())
+        minutes = _lockout_minutes(uow)
+        return [
+            user
+            if acc.is_locked(user.locked_at, now, minutes)
+            else dataclasses.replace(user, locked_at=None)
+            for user in uow.accounts.users()
+        ]
 
 
 def _existing(uow: UnitOfWork, name: str) -> UserRecord:
-    account = uow.accounts.user(acc.normalize_user_name(name))
+    account = uow.accounts.user(_check_name(name))
     if account is None:
-        raise NotFoundError(f"there is no account named {name}")
+        raise NotFoundError(f"there is no account named {acc.normalize_user_name(name)}")
     return account
 
 
 def unlock_user(uow: UnitOfWork, actor: Actor, name: str, now: dt.datetime) -> None:
+    name = _check_name(name)  # before the refusal of a non-admin stores it
     with uow:
         actor = authorize(uow, actor, acc.MANAGE_ACCOUNTS, "account.unlock", name, now)
         account = _existing(uow, name)
@@ -264,6 +346,7 @@ def set_roles(
     uow: UnitOfWork, actor: Actor, name: str, roles: Iterable[str], now: dt.datetime
 ) -> None:
     chosen = _check_roles(roles)
+    name = _check_name(name)
     with uow:
         actor = authorize(uow, actor, acc.MANAGE_ACCOUNTS, "account.roles", name, now)
         account = _existing(uow, name)
@@ -289,6 +372,7 @@ def set_disabled(
     uow: UnitOfWork, actor: Actor, name: str, disabled: bool, now: dt.datetime
 ) -> None:
     action = "account.disable" if disabled else "account.enable"
+    name = _check_name(name)
     with uow:
         actor = authorize(uow, actor, acc.MANAGE_ACCOUNTS, action, name, now)
         account = _existing(uow, name)
@@ -347,7 +431,7 @@ def reset_password(
     now: dt.datetime,
 ) -> None:
     """An administrator sets a new password for someone (e.g. after they forgot it)."""
-    user_name = acc.normalize_user_name(name)
+    user_name = _check_name(name)
     secret = _check_password(security, new_password, user_name)
     with uow:
         actor = authorize(uow, actor, acc.MANAGE_ACCOUNTS, "account.password_reset", user_name, now)
@@ -357,6 +441,62 @@ def reset_password(
         )
         audit(uow, actor, "account.password_reset", account.name, now)
         uow.commit()
+
+
+def recover_administrator(
+    uow: UnitOfWork,
+    security: Security,
+    name: str,
+    new_password: str,
+    operating_system_account: str,
+    workstation: str,
+    now: dt.datetime,
+) -> UserRecord:
+    """Break-glass: give an administrator's account a new password, and end its lock (or
+    its disabling), without anyone signing in.
+
+    Only for the operating-system account that owns the data folder and the SQLite file
+    (the caller checks it: see ``paths.recovery_problem``). That account can change the
+    records' file at will anyway; this gives it the one change a county locked out of its
+    own records needs, on the record: the audit trail names the operating-system account.
+    """
+    user_name = _check_name(name)
+    secret = _check_password(security, new_password, user_name)
+    password_hash = security.hasher.hash(secret)
+    with uow:
+        account = uow.accounts.user(user_name)
+        if account is None:
+            raise NotFoundError(f"there is no account named {user_name}")
+        if acc.ADMIN not in account.roles:
+            raise RecordError(
+                f"{account.name} is not an administrator: recovery is for an administrator's "
+                "account, and an administrator then unlocks or resets everyone else's"
+            )
+        uow.accounts.update_user(
+            account.name,
+            locked_at=None,
+            disabled=False,
+            password_hash=password_hash,
+            password_changed_at=now,
+        )
+        who = Actor(f"os:{acc.shown_name(operating_system_account)}", workstation)
+        audit(
+            uow,
+            who,
+            "account.recover",
+            account.name,
+            now,
+            details={
+                "operating_system_account": acc.shown_name(operating_system_account),
+                "was_locked": account.locked_at is not None,
+                "was_disabled": account.disabled,
+                "password": "set anew",
+            },
+        )
+        uow.commit()
+        recovered = uow.accounts.user(account.name)
+    assert recovered is not None
+    return recovered
 
 
 # -- settings and the audit trail ---------------------------------------------------------

@@ -1,5 +1,6 @@
 """The installation's settings: the names printed on every PDF, the county's timezone,
-when hold alerts fire, and when the window locks. Admin only; every change is audited."""
+when hold alerts fire, when the window locks, and how long a locked account stays locked.
+Admin only; every change is audited."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from zoneinfo import available_timezones
 
 from detainer_desk.domain import accounts as acc
 
-from .access import RecordError, audit, authorize
+from .access import LOCKOUT_MINUTES_KEY, RecordError, audit, authorize
 from .accounts import SESSION_TIMEOUT_KEY
 from .documents import COUNTY_NAME_KEY, JAIL_NAME_KEY
 from .ports import Actor, UnitOfWork
@@ -27,6 +28,8 @@ class InstallationSettings:
     alert_first_minutes: int = 240  # the first warning before hold_until
     alert_second_minutes: int = 60
     session_timeout_minutes: int = acc.DEFAULT_SESSION_TIMEOUT_MINUTES
+    # How long an account stays locked after five failed sign-ins (CJIS 5.5.3: 10 at least).
+    lockout_minutes: int = acc.DEFAULT_LOCKOUT_MINUTES
 
     @property
     def warnings(self) -> tuple[dt.timedelta, dt.timedelta]:
@@ -42,6 +45,7 @@ _KEYS = {
     "alert_first_minutes": ALERT_FIRST_KEY,
     "alert_second_minutes": ALERT_SECOND_KEY,
     "session_timeout_minutes": SESSION_TIMEOUT_KEY,
+    "lockout_minutes": LOCKOUT_MINUTES_KEY,
 }
 
 
@@ -76,6 +80,9 @@ def settings_problems(settings: InstallationSettings) -> dict[str, str]:
     timeout_problem = acc.session_timeout_problem(settings.session_timeout_minutes)
     if timeout_problem:
         problems["session_timeout_minutes"] = timeout_problem
+    lockout_problem = acc.lockout_minutes_problem(settings.lockout_minutes)
+    if lockout_problem:
+        problems["lockout_minutes"] = lockout_problem
     return problems
 
 

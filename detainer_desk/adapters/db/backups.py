@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,15 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from ..files import (
+    OutputError,
+    PartialJournal,
+    PendingFile,
+    create_private_file,
+    make_private_folder,
+    scratch_folder,
+    sqlite_kind,
+)
 from .engine import BUSY_TIMEOUT_MS, DatabaseError, make_engine, plain_error
 from .probe import sqlite_url
 
@@ -62,10 +70,13 @@ def copy_database(
     source: Path,
     target: Path,
     *,
+    replace: bool = False,
+    journal: PartialJournal | None = None,
     in_steps: bool = False,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> None:
-    """A consistent copy of the live SQLite database *source* at *target* (atomically).
+    """A consistent copy of the live SQLite database *source* at *target* (atomically,
+    private, never through a link; *replace* only an earlier backup, see adapters/files).
 
     At once (the default), the database is read in one step, one moment in time, during
     which nobody can write. ``in_steps``: a few megabytes at a time, with writers let in
@@ -73,13 +84,15 @@ def copy_database(
     is still of one moment, as SQLite starts it again whenever the database changed."""
     if not source.is_file():
         raise DatabaseError(f"there is no database file at {source}")
-    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    pending = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _create_private(partial)
+        make_private_folder(target.parent, parents=True)
+        pending = PendingFile(target, replace=replace, kind=sqlite_kind, journal=journal)
+        pending.close_handle()  # SQLite fills the new, empty private file by its name
         origin = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            copy = sqlite3.connect(partial)
+            # nofollow: SQLite refuses the name if it has become a link meanwhile.
+            copy = sqlite3.connect(pending.partial.as_uri() + "?nofollow=1", uri=True)
             try:
                 if in_steps:
                     origin.backup(
@@ -96,9 +109,9 @@ def copy_database(
                 copy.close()
         finally:
             origin.close()
-        _fsync(partial)
-        os.replace(partial, target)
-        _fsync_folder(target.parent)
+        pending.commit()
+    except OutputError as exc:
+        raise DatabaseError(str(exc)) from None
     except sqlite3.Error as exc:
         raise _failure(exc, source, target) from exc
     except OSError as exc:
@@ -107,8 +120,8 @@ def copy_database(
             "The records themselves are unchanged."
         ) from exc
     finally:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
+        if pending is not None:
+            pending.discard()
 
 
 def _step_watch(source: Path, cancelled: Callable[[], bool]) -> Callable[[int, int, int], None]:
@@ -147,26 +160,6 @@ def _failure(exc: sqlite3.Error, source: Path, target: Path) -> DatabaseError:
     return plain_error(exc, sqlite_url(source))
 
 
-def _create_private(path: Path) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.close(fd)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        _fsync(folder)
-
-
 # -- daily backups --------------------------------------------------------------------------
 
 
@@ -203,6 +196,7 @@ def daily_backup(
     backups_dir: Path,
     now: dt.datetime,
     keep: int = KEEP_DAILY,
+    journal: PartialJournal | None = None,
     *,
     in_steps: bool = False,
     cancelled: Callable[[], bool] = lambda: False,
@@ -216,7 +210,7 @@ def daily_backup(
     if has_todays_backup(backups_dir, now, existing):
         return None
     target = backups_dir / backup_name(now, DAILY_LABEL)
-    copy_database(source, target, in_steps=in_steps, cancelled=cancelled)
+    copy_database(source, target, journal=journal, in_steps=in_steps, cancelled=cancelled)
     for old in daily_backups(backups_dir)[: max(0, len(existing) + 1 - keep)]:
         with contextlib.suppress(OSError):  # another workstation pruned it first
             old.unlink()
@@ -234,7 +228,9 @@ class BackupCheck:
 
 
 @contextlib.contextmanager
-def checked_copy(backup: Path) -> Iterator[tuple[Path, BackupCheck]]:
+def checked_copy(
+    backup: Path, journal: PartialJournal | None = None
+) -> Iterator[tuple[Path, BackupCheck]]:
     """Check a backup without touching it: a private copy is brought to this program's
     schema, then must pass ``integrity_check`` and the whole chain verification.
 
@@ -253,8 +249,8 @@ def checked_copy(backup: Path) -> Iterator[tuple[Path, BackupCheck]]:
         raise DatabaseError(f"{backup} cannot be read ({exc.strerror or exc})") from None
     if header != SQLITE_HEADER:
         raise DatabaseError(f"{backup} is not a Detainer Desk backup (not a SQLite database)")
-    with tempfile.TemporaryDirectory(prefix="detainer-desk-restore-") as folder:
-        copy = Path(folder) / "checked.sqlite3"
+    with scratch_folder(journal) as folder:
+        copy = folder / "checked.sqlite3"
         copy_database(backup, copy)
         engine = make_engine(sqlite_url(copy))
         try:
@@ -300,7 +296,8 @@ def restore_database(checked: Path, live: Path, set_aside: Path) -> Path:
             if not _damaged(live):
                 raise  # e.g. no room for the copy: change nothing
             _move_aside(live, set_aside)
-            shutil.copyfile(checked, live)
+            with open(create_private_file(live), "wb") as out, checked.open("rb") as data:
+                shutil.copyfileobj(data, out)
             return set_aside
     try:
         origin = sqlite3.connect(checked)

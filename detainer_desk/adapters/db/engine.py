@@ -292,6 +292,64 @@ def _postgres_engine(url: URL, lock_timeout_ms: int) -> Engine:
     )
 
 
+# -- how a PostgreSQL server keeps the records ------------------------------------------------
+
+# Server settings under which a committed decision can be lost, or the database damaged,
+# by a power cut or a crash of the server: the value each must not have.
+UNSAFE_SERVER_SETTINGS = {"fsync": "off", "full_page_writes": "off", "synchronous_commit": "off"}
+
+
+def postgres_storage_notices(engine: Engine) -> list[str]:
+    """What the user should know about how this PostgreSQL server keeps the records: not
+    durable (``fsync``, ``full_page_writes`` or ``synchronous_commit`` off, as this
+    session sees them), or reached over the network without encryption (TLS)."""
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT name, setting FROM pg_settings WHERE name IN "
+            "('fsync', 'full_page_writes', 'synchronous_commit')"
+        ).all()
+        driver = conn.connection.dbapi_connection
+        encrypted = bool(getattr(getattr(driver, "pgconn", None), "ssl_in_use", False))
+        info = getattr(driver, "info", None)
+        host = str(getattr(info, "host", "") or "")
+    settings = {str(name): str(value) for name, value in rows}
+    return storage_words(settings, encrypted=encrypted, host=host, where=_where(engine.url))
+
+
+def storage_words(settings: dict[str, str], *, encrypted: bool, host: str, where: str) -> list[str]:
+    """The notices for what was found (see postgres_storage_notices), in plain words."""
+    notices = []
+    unsafe = [
+        f"{name}={settings[name]}"
+        for name, bad in UNSAFE_SERVER_SETTINGS.items()
+        if settings.get(name, "").lower() == bad
+    ]
+    if unsafe:
+        lost = (
+            "decisions already reported as recorded can be lost"
+            if unsafe == ["synchronous_commit=off"]
+            else "decisions already reported as recorded can be lost and the database damaged"
+        )
+        notices.append(
+            f"the database server {where} runs with {', '.join(unsafe)}: if the server "
+            f"loses power or crashes, {lost}. Ask its administrator to turn "
+            f"{' and '.join(u.split('=')[0] for u in unsafe)} back on."
+        )
+    over_network = bool(host) and not host.startswith("/") and not host.startswith("@")
+    if over_network and not encrypted:
+        notices.append(
+            f"the connection to the database server {where} is not encrypted (no TLS): "
+            "names, dates of birth and A-numbers cross the network readable by anyone on "
+            "it. Add sslmode=verify-full and sslrootcert=... to the database URL (see the "
+            "README), or, if the server is this computer, connect through its local socket."
+        )
+    return notices
+
+
+def _where(url: URL) -> str:
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+
+
 # -- failures in plain words --------------------------------------------------------------
 
 
@@ -366,7 +424,7 @@ def _sqlite_words(original: BaseException | None, path: str) -> str:
 
 
 def _postgres_words(original: BaseException | None, url: URL, during_commit: bool) -> str:
-    where = f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+    where = _where(url)
     state = str(getattr(original, "sqlstate", "") or "")
     text = str(original).lower()
     if during_commit and (state.startswith(("08", "57P")) or _lost(text) or not state):

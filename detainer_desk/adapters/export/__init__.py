@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import zipfile
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
+
+from ..files import (
+    OutputError,
+    OutputExists,
+    PartialJournal,
+    PendingFile,
+    PendingFolder,
+    cannot_write,
+    make_private_folder,
+)
 
 
 class DestinationError(Exception):
@@ -21,113 +28,90 @@ def _checked_name(name: str) -> PurePosixPath:
     return path
 
 
-SYNC_THREADS = 8  # files flushed to the disk at once (a journal commit serves many)
-
-
 class FolderWriter:
-    """Writes into a folder that must not exist yet (or be empty): nothing is ever replaced.
+    """Writes a new folder (or fills an empty one): its files are made under a hidden
+    temporary name beside it and the folder renamed into place when complete. Folders
+    0700, files 0600 (see adapters/files); nothing is ever replaced."""
 
-    Every file is on the disk when ``close`` returns: each is flushed (fsync) by a few
-    threads beside the writing, not one after the other in its way (10,000 files flushed one
-    by one took a minute on a busy disk; together, a few seconds), then the folders."""
-
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, journal: PartialJournal | None = None) -> None:
         self.folder = folder
-        self._syncing: list[Future[None]] = []
-        self._sync_pool: ThreadPoolExecutor | None = None
-        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-            raise DestinationError(
-                f"{folder} already exists and is not an empty folder; choose a new one"
-            )
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_private_folder(folder.absolute().parent, parents=True)
+            self._pending = PendingFolder(folder, journal=journal)
+        except OutputError as exc:
+            raise DestinationError(str(exc)) from None
         except OSError as exc:
             raise DestinationError(f"cannot create {folder}: {exc.strerror}") from None
 
     def write(self, name: str, data: bytes) -> None:
-        target = self.folder.joinpath(*_checked_name(name).parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("xb") as handle:
-            handle.write(data)
-        if self._sync_pool is None:
-            self._sync_pool = ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="bundle-sync")
-        self._syncing.append(self._sync_pool.submit(_sync, target))
+        try:
+            self._pending.write(name, data)
+        except OSError as exc:  # a full disk, a removed stick: in plain words
+            raise cannot_write(self.folder, exc) from None
 
     def close(self) -> str:
-        """When every file and folder is on the disk; OSError if one could not be."""
-        try:
-            for done in self._syncing:
-                done.result()
-        finally:
-            self._stop_syncing()
-        folders = {self.folder, *(p for p in self.folder.rglob("*") if p.is_dir())}
-        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
-            _sync(folder)
-        return str(self.folder)
+        return str(self._pending.commit())
 
     def abort(self) -> None:
-        self._stop_syncing()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def _stop_syncing(self) -> None:
-        pool, self._sync_pool, self._syncing = self._sync_pool, None, []
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _sync(path: Path) -> None:
-    if path.is_dir() and os.name != "posix":
-        return  # folders cannot be opened for flushing there
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+        self._pending.discard()
 
 
 STORED_AS_THEY_ARE = frozenset({".pdf", ".jpg", ".jpeg", ".png"})
 
 
 class ZipWriter:
-    """Writes a ZIP under a temporary name and renames it into place when complete."""
+    """Writes a ZIP under a hidden temporary name beside it (0600) and renames it into place
+    when complete; its entries are marked 0600 for whoever unpacks it."""
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, journal: PartialJournal | None = None) -> None:
         self.target = target
-        if target.exists():
-            raise DestinationError(f"{target} already exists; choose a new file name")
-        self._partial = target.with_name(target.name + ".partial")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._zip = zipfile.ZipFile(
-                self._partial, "x", compression=zipfile.ZIP_DEFLATED, allowZip64=True
-            )
+            make_private_folder(target.absolute().parent, parents=True)
+            self._pending = PendingFile(target, journal=journal)
+        except OutputExists:
+            raise DestinationError(f"{target} already exists; choose a new file name") from None
+        except OutputError as exc:
+            raise DestinationError(str(exc)) from None
         except OSError as exc:
             raise DestinationError(f"cannot create {target}: {exc.strerror}") from None
+        self._zip = zipfile.ZipFile(
+            self._pending.handle, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True
+        )
 
     def write(self, name: str, data: bytes) -> None:
+        # zipfile marks an entry written this way 0600: private when unpacked, too.
         path = _checked_name(name)
         # PDFs and pictures are compressed already: deflating them again saved 8% of an
         # audit PDF and cost more than copying it.
         packed = zipfile.ZIP_STORED if path.suffix.lower() in STORED_AS_THEY_ARE else None
-        self._zip.writestr(str(path), data, compress_type=packed)
+        try:
+            self._zip.writestr(str(path), data, compress_type=packed)
+        except OSError as exc:  # a full disk, a removed stick: in plain words
+            raise cannot_write(self.target, exc) from None
 
     def close(self) -> str:
-        self._zip.close()
-        os.replace(self._partial, self.target)
-        return str(self.target)
+        try:
+            self._zip.close()
+        except OSError as exc:
+            raise cannot_write(self.target, exc) from None
+        return str(self._pending.commit())
 
     def abort(self) -> None:
         try:
             self._zip.close()
+        except (OSError, ValueError):
+            pass  # the file is removed whatever state it is in
         finally:
-            self._partial.unlink(missing_ok=True)
+            self._pending.discard()
 
 
-def open_destination(destination: str) -> FolderWriter | ZipWriter:
+def open_destination(
+    destination: str, journal: PartialJournal | None = None
+) -> FolderWriter | ZipWriter:
     path = Path(destination).expanduser()
     if path.suffix.lower() == ".zip":
-        return ZipWriter(path)
-    return FolderWriter(path)
+        return ZipWriter(path, journal)
+    return FolderWriter(path, journal)
 
 
 def page_count(data: bytes, media_type: str) -> int:

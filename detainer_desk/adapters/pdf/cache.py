@@ -36,6 +36,8 @@ from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..files import create_private_file
+
 if TYPE_CHECKING:
     from detainer_desk.services.evidence_model import DecisionRecord, PdfDocument, ReportContext
 
@@ -154,12 +156,9 @@ class AuditPdfCache:
         )
         try:
             _private_folder(path.parent)
-            descriptor = os.open(
-                partial,
-                os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
-                0o600,
-            )
-            with os.fdopen(descriptor, "wb") as handle:
+            # Not flushed to the disk: a file cut short by a crash fails its HMAC, and is
+            # made again.
+            with os.fdopen(create_private_file(partial), "wb") as handle:
                 handle.write(head)
                 handle.write(document.data)
             os.replace(partial, path)
@@ -246,7 +245,7 @@ def _secret(path: Path) -> bytes:
         _private_folder(path.parent)
         secret = secrets.token_bytes(32)
         try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            descriptor = create_private_file(path)
         except FileExistsError:  # made meanwhile by another program: use that one
             return _secret(path)
         with os.fdopen(descriptor, "wb") as handle:

@@ -12,6 +12,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 ARGON2_MEMORY_KIB = 19 * 1024
 ARGON2_TIME_COST = 2
 ARGON2_PARALLELISM = 1
+# The hash of a random password that was thrown away, with the parameters above (a test
+# checks they match): signing in as a missing account is checked against it, so that the
+# refusal costs what refusing an existing account costs. Make a new one when the
+# parameters change.
+DUMMY_HASH = (
+    "$argon2id$v=19$m=19456,t=2,p=1$gi46k1IiIXa/5iGSvFW1iQ$"
+    "H5BHE6csErUhcfFk00ddPvmLszabmUXPml/Lvt1m/3M"
+)
 
 
 class Argon2Passwords:
@@ -35,6 +43,10 @@ class Argon2Passwords:
             return self._hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    @property
+    def dummy_hash(self) -> str:
+        return DUMMY_HASH
 
     def needs_rehash(self, password_hash: str) -> bool:
         return self._hasher.check_needs_rehash(password_hash)

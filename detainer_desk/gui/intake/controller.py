@@ -743,15 +743,15 @@ class IntakeController(QObject):
         if not target.lower().endswith(".pdf"):
             target += ".pdf"
 
+        backend = self.session.backend
+
         def work(handle: Any) -> Any:
+            from detainer_desk.adapters.files import pdf_kind
+
             yield "making"
             data = make()
             yield "writing"
-            temporary = f"{target}.part"
-            with open(temporary, "wb") as out:
-                out.write(data)
-            os.replace(temporary, target)
-            return target
+            return str(backend.save_file(target, data, pdf_kind))
 
         self._set_busy(f"Making the {purpose}…")
         self.tasks.start(
@@ -771,10 +771,23 @@ class IntakeController(QObject):
         printer.setDocName(f"Decision {self.recorded.decision_id}: {purpose}")  # type: ignore[union-attr]
         self._printer: QPrinter | None = printer  # kept alive until the job ends
 
+        backend = self.session.backend
+
         def work(handle: Any) -> Any:
             yield "making"
             data = make()
-            return (yield from printing.print_pdf(data, printer, handle.cancelled))
+            # "Print to file": the file is made like every other output (private, whole or
+            # not at all, never through a link), not by the printer where it was named.
+            to_file = printing.into_private_file(printer, backend.partials())
+            try:
+                pages = yield from printing.print_pdf(data, printer, handle.cancelled)
+                if to_file is not None:
+                    to_file.commit()
+            except BaseException:
+                if to_file is not None:
+                    to_file.discard()
+                raise
+            return pages
 
         self._set_busy(f"Printing the {purpose}…")
         self.tasks.start(
@@ -1004,10 +1017,15 @@ class IntakeController(QObject):
         if not Path(target).suffix:
             target += ".json"
         text = json.dumps(to_contract(draft), indent=2, ensure_ascii=False) + "\n"
+        from detainer_desk.adapters.files import json_kind
+
         try:
-            temporary = f"{target}.part"
-            Path(temporary).write_text(text, encoding="utf-8")
-            os.replace(temporary, target)
+            self.session.backend.save_file(target, text.encode("utf-8"), json_kind)
+        except RecordError as exc:
+            screen.banner.show_problem(
+                f"The request could not be saved: {plain_sentence(str(exc))}"
+            )
+            return
         except OSError as exc:
             screen.banner.show_problem(f"The request could not be saved: {_reason(exc)}.")
             return

@@ -16,6 +16,7 @@ job must not freeze the window. The printer must not be touched by the GUI meanw
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize
 from PySide6.QtGui import QPainter
@@ -37,6 +38,23 @@ def open_pdf(pdf: bytes) -> tuple[QPdfDocument, QBuffer]:
     document = QPdfDocument()
     document.load(buffer)
     return document, buffer
+
+
+def into_private_file(printer: QPrinter, journal: Any = None) -> Any:
+    """When the printer prints to a file (the dialog's "Print to file"), point it at a
+    private temporary file beside the one chosen and return that pending file (commit it
+    after printing, discard it on failure); None for a real printer. The file chosen is
+    then written like every other output (adapters/files): 0600, whole or not at all,
+    never through a link, replacing only a PDF. OutputError when it cannot be."""
+    target = printer.outputFileName()
+    if not target:
+        return None
+    from detainer_desk.adapters.files import PendingFile, pdf_kind
+
+    pending = PendingFile(target, replace=True, kind=pdf_kind, journal=journal)
+    pending.close_handle()  # the printer fills the new, empty private file by its name
+    printer.setOutputFileName(str(pending.partial))
+    return pending
 
 
 def print_pdf(

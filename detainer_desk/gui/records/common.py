@@ -4,10 +4,7 @@ colours, table set-up, and the one place a file name is asked for (tests replace
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
@@ -40,19 +37,6 @@ SaveChooser = Callable[[QWidget | None, str, str], str | None]
 def ask_save_path(parent: QWidget | None, title: str, suggested: str) -> str | None:
     chosen, _filter = QFileDialog.getSaveFileName(parent, title, suggested, "PDF documents (*.pdf)")
     return chosen or None
-
-
-def write_file_atomically(path: str, content: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: never a half-written PDF."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=".part-", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def county_zone(session: Session) -> ZoneInfo:

@@ -54,7 +54,6 @@ from .common import (
     ask_save_path,
     full_time,
     local_time,
-    write_file_atomically,
 )
 from .tasks import run_in_background
 
@@ -580,14 +579,16 @@ class DecisionDetailDialog(QDialog):
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        backend = self.session.backend
         decision_id = self.decision_id
 
         def work() -> str:
             record = documents.decision_record(uow(), decision_id, actor, now, "audit PDF")
             context = documents.report_context(uow(), actor, now)
             from detainer_desk.adapters import pdf
+            from detainer_desk.adapters.files import pdf_kind
 
-            write_file_atomically(path, pdf.render_audit_pdf(record, context))
+            backend.save_file(path, pdf.render_audit_pdf(record, context), pdf_kind)
             return path
 
         self.save_button.setEnabled(False)

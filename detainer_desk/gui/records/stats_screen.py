@@ -54,7 +54,6 @@ from .common import (
     python_date,
     qt_date,
     record_table,
-    write_file_atomically,
 )
 from .tasks import run_in_background
 
@@ -429,12 +428,14 @@ class StatisticsScreen(QWidget):
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        backend = self.session.backend
 
         def work() -> str:
             context = documents.report_context(uow(), actor, now)
             from detainer_desk.adapters import pdf
+            from detainer_desk.adapters.files import pdf_kind
 
-            write_file_atomically(path, pdf.render_statistics_pdf(report, context))
+            backend.save_file(path, pdf.render_statistics_pdf(report, context), pdf_kind)
             return path
 
         def saved(written: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 import json
 import multiprocessing
@@ -133,6 +134,13 @@ def test_a_second_export_copies_every_audit_pdf_the_first_made(records, tmp_path
         for name, data in second.items()
     }
     assert _opt_pages(tmp_path / "second") == pages == _opt_pages(tmp_path / "first")
+    # The manifest lists each copied PDF's own SHA-256 (computed as the cache read it).
+    listed = dict(
+        reversed(line.split("  ", 1))
+        for line in (tmp_path / "second" / "manifest.sha256").read_text().splitlines()
+    )
+    for name, data in second.items():
+        assert listed[f"PDF/{name}"] == hashlib.sha256(data).hexdigest()
     # The export's own files still say who made it, and when.
     readme = (tmp_path / "second" / "README.txt").read_text()
     assert f"by {other_counsel.user} for Smith & Jones LLP" in readme
@@ -316,7 +324,6 @@ def test_the_export_reads_decisions_many_at_a_time_in_the_order_asked(records) -
 
 
 def test_a_zip_bundle_stores_pdfs_and_pictures_as_they_are(records, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import hashlib
     import zipfile
 
     _export(records, tmp_path / "bundle.zip", None)

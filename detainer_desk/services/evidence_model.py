@@ -33,10 +33,12 @@ class ReportContext:
 
 @dataclass(frozen=True, slots=True)
 class PdfDocument:
-    """A PDF made by the program, with its number of pages (for the export's load files)."""
+    """A PDF made by the program, with its number of pages (for the export's load files)
+    and, when it was computed on the way (by the cache of audit PDFs), its SHA-256."""
 
     data: bytes
     pages: int
+    sha256: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,10 +174,10 @@ class _Manifest:
     writer: BundleWriter
     lines: list[str] = field(default_factory=list)
 
-    def add(self, name: str, data: bytes) -> str:
-        """Write the file; its SHA-256 (as listed)."""
+    def add(self, name: str, data: bytes, sha256: str = "") -> str:
+        """Write the file; its SHA-256 (as listed; ``sha256`` when it was just computed)."""
         self.writer.write(name, data)
-        digest = hashlib.sha256(data).hexdigest()
+        digest = sha256 or hashlib.sha256(data).hexdigest()
         self.lines.append(f"{digest}  {name}")
         return digest
 
@@ -450,7 +450,7 @@ def _write_bundle(
         pdf_name = f"PDF/{parent}.pdf"
         pdf_sha256 = ""
         if pdf is not None:
-            pdf_sha256 = manifest.add(pdf_name, pdf.data)
+            pdf_sha256 = manifest.add(pdf_name, pdf.data, pdf.sha256)
             pages = pdf.pages
             opt.write(f"{parent},{VOLUME},{pdf_name.replace('/', chr(92))},Y,,,{pages}\r\n")
         else:

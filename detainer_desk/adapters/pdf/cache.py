@@ -14,7 +14,8 @@ key made of everything the PDF shows that could differ:
 * the renderer: this program's version and code, reportlab, Pillow and PDFium, the fonts.
 
 A file is used again only when its HMAC-SHA256, under a secret kept with the installation's
-keys (``keys/audit-pdf-cache.key``, 0600), matches its key, page count and bytes: a damaged,
+keys (``keys/audit-pdf-cache.key``, 0600), matches its key, page count and the SHA-256 of its
+bytes (computed as it is read, and listed as it is in the export's manifest): a damaged,
 half-written, swapped or foreign file (copied from another installation) is thrown away and
 the PDF made again. The cache is derived data: deleting it only makes the next export slower.
 It is kept under ``DETAINER_DESK_PDF_CACHE_MB`` megabytes (default 4096; 0: no cache), the
@@ -48,7 +49,7 @@ SECRET_FILE = Path("keys") / "audit-pdf-cache.key"
 SIZE_ENVIRONMENT = "DETAINER_DESK_PDF_CACHE_MB"
 DEFAULT_MB = 4096
 KEY_FORMAT = "detainer-desk audit PDF, key format 1"
-_MAGIC = b"DDPDF1 "
+_MAGIC = b"DDPDF2 "
 
 
 class AuditPdfCache:
@@ -112,10 +113,11 @@ class AuditPdfCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pdf"
 
-    def _mac(self, key: str, pages: int, data: bytes) -> str:
-        digest = hmac.new(self._secret, f"{key}\n{pages}\n".encode(), hashlib.sha256)
-        digest.update(data)
-        return digest.hexdigest()
+    def _mac(self, key: str, pages: int, sha256: str) -> str:
+        """The HMAC of a kept PDF: over its key, its pages and the SHA-256 of its bytes
+        (which the export lists in its manifest: the bytes are hashed once)."""
+        message = f"{KEY_FORMAT}\n{key}\n{pages}\n{sha256}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
     def get(self, key: str) -> PdfDocument | None:
         """The PDF kept under ``key``, verified; None when there is none (or it failed
@@ -135,24 +137,32 @@ class AuditPdfCache:
         fields = head[len(_MAGIC) :].split(b" ")
         if head.startswith(_MAGIC) and len(fields) == 2 and fields[0].isdigit():
             pages = int(fields[0])
-            if hmac.compare_digest(fields[1], self._mac(key, pages, data).encode()):
+            sha256 = hashlib.sha256(data).hexdigest()
+            if hmac.compare_digest(fields[1], self._mac(key, pages, sha256).encode()):
                 with contextlib.suppress(OSError):
                     os.utime(path)  # recently used: kept longest
                 self.reused += 1
-                return PdfDocument(data, pages)
+                return PdfDocument(data, pages, sha256)
         log.warning("the kept audit PDF %s failed verification; it is made again", path.name)
         with contextlib.suppress(OSError):
             path.unlink()
         return None
 
-    def put(self, key: str, document: PdfDocument) -> None:
+    def put(self, key: str, document: PdfDocument) -> PdfDocument:
         """Keep ``document`` under ``key`` (written under a temporary name, then renamed:
-        a reader never sees half a file). A failure only means it is not kept."""
+        a reader never sees half a file); the document with its SHA-256. A failure only
+        means it is not kept."""
+        from detainer_desk.services.evidence_model import PdfDocument
+
         self.made += 1
+        document = PdfDocument(
+            document.data, document.pages, hashlib.sha256(document.data).hexdigest()
+        )
         path = self._path(key)
         partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
         head = (
-            _MAGIC + f"{document.pages} {self._mac(key, document.pages, document.data)}\n".encode()
+            _MAGIC
+            + f"{document.pages} {self._mac(key, document.pages, document.sha256)}\n".encode()
         )
         try:
             _private_folder(path.parent)
@@ -166,6 +176,7 @@ class AuditPdfCache:
             log.warning("an audit PDF could not be kept for reuse: %s", exc)
             with contextlib.suppress(OSError):
                 partial.unlink()
+        return document
 
     def prune(self) -> None:
         """Keep the folder under its size: the least recently used files go first."""

@@ -163,7 +163,7 @@ class _Line:
         # Not yet sent to a worker (too few to render so far, or here): rendered here.
         document = self._result(item)
         if self.cache is not None and item.key is not None:
-            self.cache.put(item.key, document)
+            document = self.cache.put(item.key, document)
         return document
 
     def _result(self, item: _Item) -> PdfDocument:

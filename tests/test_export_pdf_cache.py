@@ -342,3 +342,21 @@ def test_a_zip_bundle_stores_pdfs_and_pictures_as_they_are(records, tmp_path: Pa
         for name, kind in packing.items()
     )
     assert packing["decisions.csv"] == zipfile.ZIP_DEFLATED
+
+
+def test_a_cache_that_cannot_be_used_never_stops_an_export(records, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data_dir = records.paths.data_dir
+    (data_dir / FOLDER.parent).write_text("a file where the cache folder should be\n")
+    assert AuditPdfCache.in_data_folder(data_dir) is None  # then every PDF is made
+    first = _export(records, tmp_path / "without", None)
+    (data_dir / FOLDER.parent).unlink()
+
+    cache = _cache(records)
+    for shard in "0123456789abcdef":  # every place a PDF would be kept is taken by a file
+        for second in "0123456789abcdef":
+            (cache.folder / f"{shard}{second}").write_text("not a folder\n")
+    result = _export(records, tmp_path / "with", cache)
+    assert result.decisions == first.decisions == DECISIONS
+    assert (cache.made, cache.reused) == (DECISIONS, 0)
+    assert _kept_files(records) == []
+    assert _audit_pdfs(tmp_path / "with") == _audit_pdfs(tmp_path / "without")

@@ -948,7 +948,10 @@ def _interrupt_cancels(err: TextIO) -> Iterator[Callable[[], bool]]:
     try:
         yield lambda: bool(pressed)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if pressed:  # the job has cleaned up (it may be quick): see _stopping_on_interrupt
+            _stopping_on_interrupt()
+        else:
+            signal.signal(signal.SIGINT, previous)
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
@@ -1722,5 +1725,16 @@ def main(
         )
         return EXIT_FAILED
     except KeyboardInterrupt:
+        _stopping_on_interrupt()
         err.write("Interrupted.\n")
         return EXIT_INTERRUPTED
+
+
+def _stopping_on_interrupt() -> None:
+    """Interrupted: the program is stopping. Another Ctrl+C (impatient people, and `uv run`,
+    send two) must not kill it half-way through exiting: it is ignored from now on."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -139,7 +139,23 @@ def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
         _start_log(paths)
         return runtime
 
-    return run_gui(opener=open_records, probe=look_first, smoke=args.command == "smoke")
+    return run_gui(
+        opener=open_records,
+        probe=look_first,
+        smoke=args.command == "smoke",
+        settings_folder=_settings_folder(args),
+    )
+
+
+def _settings_folder(args: argparse.Namespace) -> Path | None:
+    """The data folder, where the window's place is remembered; None when it cannot be
+    known (the records' opening then says why)."""
+    from detainer_desk.paths import DataDirError, resolve_paths
+
+    try:
+        return resolve_paths(args.data_dir).data_dir
+    except DataDirError:
+        return None
 
 
 def _open_runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -173,30 +189,48 @@ def _start_log(paths: Any) -> None:
 
 
 def _parse_when(text: str, option: str) -> dt.datetime:
-    """An instant from the command line; without an offset it is this computer's local time."""
+    """An instant from the command line; without an offset it is the county's wall clock
+    (the services read it in the county's timezone)."""
     from detainer_desk.domain.reader import parse_instant_text
 
     moment, error = parse_instant_text(text)
     if error or moment is None:
         raise UserError(f"{option}: {error}")
-    return moment if moment.tzinfo else moment.astimezone()
+    return moment
 
 
-def _day_range(args: argparse.Namespace) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """--from and --to as local days: from the start of the first to the end of the last."""
-    start = _parse_day(args.date_from, "--from") if args.date_from else None
-    end = _parse_day(args.date_to, "--to") + dt.timedelta(days=1) if args.date_to else None
-    if start is not None and end is not None and end <= start:
+def _days(args: argparse.Namespace) -> tuple[dt.date | None, dt.date | None]:
+    """--from and --to as dates (checked before anything is opened)."""
+    first = _parse_day(args.date_from, "--from") if args.date_from else None
+    last = _parse_day(args.date_to, "--to") if args.date_to else None
+    if first is not None and last is not None and last < first:
         raise UserError("--to is before --from")
+    return first, last
+
+
+def _day_range(
+    days: tuple[dt.date | None, dt.date | None], zone: Any
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """County days: from the county's midnight starting the first to the one ending the last."""
+    from detainer_desk.domain.clock import start_of_day
+
+    first, last = days
+    start = start_of_day(first, zone) if first is not None else None
+    end = start_of_day(last + dt.timedelta(days=1), zone) if last is not None else None
     return start, end
 
 
-def _parse_day(text: str, option: str) -> dt.datetime:
+def _parse_day(text: str, option: str) -> dt.date:
     try:
-        day = dt.date.fromisoformat(text)
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise UserError(f"{option}: {text!r} is not a date like 2026-03-05") from None
-    return dt.datetime.combine(day, dt.time()).astimezone()
+
+
+def _county_zone(runtime: Any) -> Any:
+    from detainer_desk.services.county_clock import county_zone
+
+    return county_zone(runtime.uow())
 
 
 @contextlib.contextmanager
@@ -250,17 +284,52 @@ def _read_password(args: argparse.Namespace, prompt: str) -> str:
 def cmd_policy_activate(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.records import activate_policy
 
+    preset = _is_preset(args.file)
     data = _read_policy(args.file)
     with _signed_in(args) as (runtime, actor):
         result = activate_policy(
-            runtime.uow(), data, args.file, actor, runtime.clock(), args.reason
+            runtime.uow(),
+            data,
+            args.file,
+            actor,
+            runtime.clock(),
+            args.reason,
+            preset=preset,
+            in_county_zone=args.county_timezone,
         )
     policy = result.activation.policy
     if result.already_active:
         out.write(f"Already active: {policy.name} (version {policy.id}, sha256 {policy.sha256})\n")
     else:
         out.write(f"Activated: {policy.name} (version {policy.id}, sha256 {policy.sha256})\n")
+    if result.zone_rewrite is not None:
+        rewrite = result.zone_rewrite
+        what = "the preset's default" if preset else "the file's"
+        out.write(
+            f"In the county's timezone: line {rewrite.line_number} reads "
+            f"'{rewrite.new_line.strip()}' (was '{rewrite.old_line.strip()}', {what}).\n"
+        )
+    if result.county_zone_unset:
+        zone = result.zone_rewrite.policy.timezone if result.zone_rewrite else _zone_of(policy)
+        out.write(
+            f"The county's timezone is not set, so it is the policy's, {zone}. If the county "
+            "is elsewhere: detainer-desk settings --timezone ZONE (the policy is then "
+            "activated again in that zone).\n"
+        )
     return EXIT_OK
+
+
+def _zone_of(stored: Any) -> str:
+    from detainer_desk.services.records import load_policy
+
+    return str(load_policy(stored).timezone)
+
+
+def _is_preset(name: str) -> bool:
+    """Whether NAME means a shipped preset (a template) rather than a policy file."""
+    from detainer_desk import presets
+
+    return not Path(name).exists() and name in presets.preset_names()
 
 
 def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
@@ -284,12 +353,13 @@ def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
             )
         except InvalidInput as exc:
             raise UserError(*exc.lines(), "Nothing was recorded.") from None
+        zone = _county_zone(runtime)
     decision = recorded.decision
     if args.json:
         payload = {"decision_id": recorded.decision_id, **decision.to_contract()}
         out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     else:
-        out.write(f"Recorded decision {recorded.decision_id}: {decision.headline()}\n")
+        out.write(f"Recorded decision {recorded.decision_id}: {decision.headline(zone)}\n")
     if recorded.earlier_decisions:
         ids = ", ".join(str(i) for i in recorded.earlier_decisions)
         print(
@@ -334,58 +404,75 @@ def cmd_amend(args: argparse.Namespace, out: TextIO) -> int:
             reason=args.reason,
             details=details,
         )
+        zone = _county_zone(runtime)
     out.write(
         f"Amendment {result.amendment_id} added to decision {args.id}: {lc.AMENDMENT_WORDS[kind]}.\n"
     )
     out.write(f"Status now: {result.state.status}; outcome in force: {result.state.outcome}\n")
     if result.hold_until is not None and not result.state.closed:
-        from detainer_desk.domain.decision import format_instant_for_people
+        from detainer_desk.domain.timetext import long_time
 
-        out.write(f"Hold until: {format_instant_for_people(result.hold_until)}\n")
+        out.write(f"Hold until: {long_time(result.hold_until, zone)}\n")
     if result.window_closed:
         out.write("The hold window has already closed: the person may not be held.\n")
+    if result.past_deadline is not None:
+        out.write(
+            "Recorded as it happened, after the hold deadline: "
+            f"{result.state.past_deadline_words()}.\n"
+        )
     return EXIT_OK
 
 
 def cmd_log(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain.timetext import short_time
     from detainer_desk.services.ports import DecisionQuery
     from detainer_desk.services.records import find_decisions
 
     if args.limit < 1:
         raise UserError("--limit must be 1 or more")
-    start, end = _day_range(args)
-    query = DecisionQuery(
-        search=args.search,
-        outcome=args.outcome,
-        received_from=start,
-        received_to=end,
-        recorded_by=args.officer,
-        limit=args.limit,
-    )
+    days = _days(args)
     with _signed_in(args) as (runtime, actor):
+        zone = _county_zone(runtime)
+        start, end = _day_range(days, zone)
+        query = DecisionQuery(
+            search=args.search,
+            outcome=args.outcome,
+            received_from=start,
+            received_to=end,
+            recorded_by=args.officer,
+            limit=args.limit,
+        )
         page = find_decisions(runtime.uow(), query, actor, runtime.clock())
     if args.json:
         for item in page.items:
-            out.write(json.dumps(_summary_json(item), ensure_ascii=False) + "\n")
+            out.write(json.dumps(_summary_json(item, zone), ensure_ascii=False) + "\n")
         return EXIT_OK
     if not page.items:
         out.write("No decisions match.\n")
         return EXIT_OK
     out.write(
-        f"{'ID':>7}  {'RECEIVED (UTC)':16}  {'SUBJECT':24}  {'BOOKING':12}  {'FORM':6}  {'OUTCOME':8}  HOLD UNTIL\n"
+        f"{'ID':>7}  {'RECEIVED':20}  {'SUBJECT':24}  {'BOOKING':12}  {'FORM':6}  {'OUTCOME':8}  HOLD UNTIL\n"
     )
     for item in page.items:
+        hold = dt.datetime.fromisoformat(item.hold_until) if item.hold_until else None
         out.write(
-            f"{item.decision_id:>7}  {item.received_at:%Y-%m-%d %H:%M}  {item.subject_name[:24]:24}  "
-            f"{item.booking_number[:12]:12}  {item.form:6}  {item.outcome:8}  {item.hold_until or ''}\n"
+            f"{item.decision_id:>7}  {short_time(item.received_at, zone):20}  "
+            f"{item.subject_name[:24]:24}  {item.booking_number[:12]:12}  {item.form:6}  "
+            f"{item.outcome:8}  {short_time(hold, zone, '')}\n"
         )
     return EXIT_OK
 
 
-def _summary_json(item) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _county_iso(moment: dt.datetime | None, zone: Any) -> str | None:
+    """A full ISO 8601 instant for machines, with the county's offset: its date is the
+    county's date."""
+    return moment.astimezone(zone).isoformat() if moment is not None else None
+
+
+def _summary_json(item, zone: Any) -> dict[str, object]:  # type: ignore[no-untyped-def]
     return {
         "decision_id": item.decision_id,
-        "received_at": item.received_at.isoformat(),
+        "received_at": _county_iso(item.received_at, zone),
         "subject_name": item.subject_name,
         "dob": item.dob,
         "booking_number": item.booking_number,
@@ -395,19 +482,21 @@ def _summary_json(item) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "tentative_outcome": item.tentative_outcome,
         "hold_until": item.hold_until,
         "recorded_by": item.recorded_by,
-        "recorded_at": item.recorded_at.isoformat(),
+        "recorded_at": _county_iso(item.recorded_at, zone),
     }
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain.timetext import long_time, long_time_and_utc
     from detainer_desk.services.records import load_decision
 
     with _signed_in(args) as (runtime, actor):
         row, state = load_decision(runtime.uow(), args.id, actor, runtime.clock())
+        zone = _county_zone(runtime)
     decision = json.loads(row.decision_json)
     if args.json:
         payload = {
-            **_summary_json(row.summary),
+            **_summary_json(row.summary, zone),
             "chain": {"seq": row.seq, "entry_hash": row.entry_hash},
             "request": json.loads(row.request_json),
             "decision": decision,
@@ -432,10 +521,10 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
                     "kind": a.kind,
                     "seq": a.seq,
                     "entry_hash": a.entry_hash,
-                    "effective_at": a.effective_at.isoformat() if a.effective_at else None,
+                    "effective_at": _county_iso(a.effective_at, zone),
                     "reason": a.reason,
                     "details": json.loads(a.details_json),
-                    "recorded_at": a.stamp.recorded_at.isoformat(),
+                    "recorded_at": _county_iso(a.stamp.recorded_at, zone),
                     "recorded_by": a.stamp.recorded_by,
                     "workstation": a.stamp.workstation,
                 }
@@ -444,33 +533,39 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
             "state": {
                 "status": state.status,
                 "outcome": state.outcome,
-                "hold_until": state.hold_until.isoformat() if state.hold_until else None,
+                "hold_until": _county_iso(state.hold_until, zone),
                 "closed": state.closed,
             },
         }
         out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     s = row.summary
+    recorded_hold = (
+        dt.datetime.fromisoformat(decision["hold_until"]) if decision["hold_until"] else None
+    )
+    past = state.past_deadline_words()
     lines = [
         f"Decision {s.decision_id}  (chain entry {row.seq}, hash {row.entry_hash})",
         f"Subject:   {s.subject_name}, born {s.dob}, booking {s.booking_number}"
         + (f", {s.a_number}" if s.a_number else ""),
-        f"Request:   {s.form}, received {s.received_at.isoformat()}",
+        f"Request:   {s.form}, received {long_time(s.received_at, zone)}",
         f"Outcome:   {decision['outcome']}"
         + (
             f" (tentatively {decision['tentative_outcome']})"
             if decision["tentative_outcome"]
             else ""
         )
-        + (f", hold until {decision['hold_until']}" if decision["hold_until"] else ""),
+        + (f", hold until {long_time(recorded_hold, zone)}" if recorded_hold else ""),
         f"Now:       {state.status}; outcome in force {state.outcome}"
         + (
-            f"; hold until {state.hold_until.isoformat()}"
+            f"; hold until {long_time(state.hold_until, zone)}"
             if state.hold_until and not state.closed
             else ""
-        ),
+        )
+        + (f"; {past}" if past else ""),
         f"Policy:    {row.policy.name} (version {row.policy.id}, sha256 {row.policy.sha256})",
-        f"Recorded:  {s.recorded_at.isoformat()} by {s.recorded_by} at {row.workstation}",
+        f"Recorded:  {long_time_and_utc(s.recorded_at, zone)} by {s.recorded_by} at "
+        f"{row.workstation}",
         "Reasons:",
         *(f"  - {r['action']} ({r['result']}): {r['text']}" for r in decision["reasons"]),
     ]
@@ -483,10 +578,11 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     if row.amendments:
         lines.append("Amendments:")
         for a in row.amendments:
-            when = f" at {a.effective_at.isoformat()}" if a.effective_at else ""
+            when = f" at {long_time(a.effective_at, zone)}" if a.effective_at else ""
             why = f": {a.reason}" if a.reason else ""
             lines.append(
-                f"  - {a.stamp.recorded_at.isoformat()} {a.stamp.recorded_by}: {a.kind}{when}{why}"
+                f"  - {long_time(a.stamp.recorded_at, zone)} {a.stamp.recorded_by}: "
+                f"{a.kind}{when}{why}"
             )
     out.write("\n".join(lines) + "\n")
     return EXIT_OK
@@ -520,7 +616,7 @@ def _verify_checkpoint(args: argparse.Namespace, out: TextIO) -> int:
     checkpoint_file = read_checkpoint(text, args.checkpoint, signature_is_valid)
     runtime = _open_runtime(args)
     try:
-        result = verify_against_checkpoint(runtime.ledger(), checkpoint_file)
+        result = verify_against_checkpoint(runtime.ledger(), checkpoint_file, _county_zone(runtime))
         own_key = runtime.signer().public_key_hex
     finally:
         runtime.close()
@@ -549,7 +645,7 @@ def cmd_checkpoint(args: argparse.Namespace, out: TextIO) -> int:
         assert result is not None
         folder = Path(args.out) if args.out else runtime.paths.data_dir / "checkpoints"
         checkpoint = result.checkpoint
-        stem = f"checkpoint-{checkpoint.created_at:%Y%m%dT%H%M%SZ}"
+        stem = checkpoint.file_stem()
         target = _write_new(folder, f"{stem}.json", result.to_json().encode(), runtime)
         out.write(f"Checkpoint of {checkpoint.entries} entries, head {checkpoint.head_hash}\n")
         out.write(f"Saved {target}\n")
@@ -789,28 +885,31 @@ def cmd_users_change(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain.timetext import precise_time
     from detainer_desk.services.accounts import audit_trail
     from detainer_desk.services.ports import AuditQuery
 
     if args.limit < 1:
         raise UserError("--limit must be 1 or more")
-    start, end = _day_range(args)
-    query = AuditQuery(
-        user_name=args.of_user,
-        action=args.action,
-        outcome=args.outcome,
-        occurred_from=start,
-        occurred_to=end,
-        limit=args.limit,
-    )
+    days = _days(args)
     with _signed_in(args) as (runtime, actor):
+        zone = _county_zone(runtime)
+        start, end = _day_range(days, zone)
+        query = AuditQuery(
+            user_name=args.of_user,
+            action=args.action,
+            outcome=args.outcome,
+            occurred_from=start,
+            occurred_to=end,
+            limit=args.limit,
+        )
         events = audit_trail(runtime.uow(), actor, query, runtime.clock())
     for event in events:
         if args.json:
             record = {
                 "id": event.id,
                 "seq": event.seq,
-                "occurred_at": event.occurred_at.isoformat(),
+                "occurred_at": _county_iso(event.occurred_at, zone),
                 "user": event.user_name,
                 "roles": event.roles,
                 "workstation": event.workstation,
@@ -822,16 +921,10 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
             out.write(
-                f"{audit_time(event.occurred_at)}  {event.user_name:18} {event.roles:20} "
+                f"{precise_time(event.occurred_at, zone)}  {event.user_name:18} {event.roles:20} "
                 f"{event.workstation:12} {event.action:24} {event.outcome:8} {event.target or ''}\n"
             )
     return EXIT_OK
-
-
-def audit_time(moment: dt.datetime) -> str:
-    """UTC to the hundredth of a second, as the audit trail shows it."""
-    utc = moment.astimezone(dt.UTC)
-    return f"{utc:%Y-%m-%d %H:%M:%S}.{utc.microsecond // 10_000:02d}Z"
 
 
 def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
@@ -858,13 +951,21 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
             except ValueError:
                 raise UserError("--alerts: give two numbers of minutes, like 240,60") from None
             changes["alert_first_minutes"], changes["alert_second_minutes"] = first, second
+        saved = None
         if changes:
             current = dataclasses.replace(current, **changes)
-            save_settings(runtime.uow(), actor, current, runtime.clock())
+            saved = save_settings(runtime.uow(), actor, current, runtime.clock())
+    if saved is not None and saved.reactivated is not None:
+        policy = saved.reactivated.activation.policy
+        out.write(
+            f"The policy in force, {policy.name}, read times in another timezone: it was "
+            f"activated again in {current.timezone} (version {policy.id}, sha256 "
+            f"{policy.sha256}). Decisions already recorded keep the text they were made under.\n"
+        )
     for label, value in (
         ("County", current.county_name or "(not set)"),
         ("Jail", current.jail_name or "(not set)"),
-        ("Timezone", current.timezone or "(the active policy's)"),
+        ("Timezone", current.timezone or "(not set)"),
         (
             "Hold alerts",
             f"{current.alert_first_minutes} and {current.alert_second_minutes} minutes before the deadline",
@@ -880,17 +981,19 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_policy_history(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain.timetext import short_time
     from detainer_desk.services.policies import policy_history
 
     with _signed_in(args) as (runtime, actor):
         history = policy_history(runtime.uow(), actor, runtime.clock())
+        zone = _county_zone(runtime)
     if not history:
         out.write("No policy has been activated yet.\n")
     for number, activation in enumerate(history):
         policy = activation.policy
         state = "ACTIVE" if number == 0 else "      "
         out.write(
-            f"{state} {activation.stamp.recorded_at:%Y-%m-%d %H:%M} UTC by {activation.stamp.recorded_by}: "
+            f"{state} {short_time(activation.stamp.recorded_at, zone)} by {activation.stamp.recorded_by}: "
             f"{policy.name} (version {policy.id}, sha256 {policy.sha256[:16]}…)"
             + (f" - {activation.reason}" if activation.reason else "")
             + "\n"
@@ -899,12 +1002,15 @@ def cmd_policy_history(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_policy_what_if(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain.timetext import short_time
     from detainer_desk.services.policies import WhatIfResult, what_if
 
     data = _read_policy(args.file)
-    start, end = _day_range(args)
-    assert start is not None and end is not None  # both options are required
+    days = _days(args)
     with _signed_in(args) as (runtime, actor):
+        zone = _county_zone(runtime)
+        start, end = _day_range(days, zone)
+        assert start is not None and end is not None  # both options are required
         result = None
         for step in what_if(runtime.uow, actor, data, args.file, start, end, runtime.clock()):
             if isinstance(step, WhatIfResult):
@@ -918,7 +1024,11 @@ def cmd_policy_what_if(args: argparse.Namespace, out: TextIO) -> int:
         out.write(
             f"  decision {change.decision_id:>6}  {change.subject_name[:28]:28}  {change.booking_number:14} "
             f"{change.recorded_outcome:>8} -> {change.proposed_outcome:8}"
-            + (f" until {change.proposed_hold_until}" if change.proposed_hold_until else "")
+            + (
+                f" until {short_time(dt.datetime.fromisoformat(change.proposed_hold_until), zone)}"
+                if change.proposed_hold_until
+                else ""
+            )
             + "\n"
         )
     for decision_id, problem in result.not_evaluable:
@@ -930,7 +1040,8 @@ def cmd_policy_what_if(args: argparse.Namespace, out: TextIO) -> int:
 def _interrupt_cancels(err: TextIO) -> Iterator[Callable[[], bool]]:
     """While a long job runs, Ctrl+C asks it to stop at its next step, where it cleans up
     (a half bundle removed, the cancellation audited), rather than breaking off mid-step
-    and leaving things behind. Yields the job's ``cancelled()``."""
+    and leaving things behind. Yields the job's ``cancelled()``. Once pressed, further
+    presses are ignored until the program ends: they must not break the clean-up."""
     import signal
     import threading
 
@@ -940,6 +1051,7 @@ def _interrupt_cancels(err: TextIO) -> Iterator[Callable[[], bool]]:
         return
 
     def stop(_signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         if not pressed:
             err.write("\nStopping: removing what was written…\n")
         pressed.append(True)
@@ -948,25 +1060,56 @@ def _interrupt_cancels(err: TextIO) -> Iterator[Callable[[], bool]]:
     try:
         yield lambda: bool(pressed)
     finally:
-        if pressed:  # the job has cleaned up (it may be quick): see _stopping_on_interrupt
-            _stopping_on_interrupt()
-        else:
+        if not pressed:
+            signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _first_interrupt_stops(err: TextIO) -> Iterator[None]:
+    """Ctrl+C stops a command (KeyboardInterrupt, answered by ``main``); every further
+    press while it stops is ignored. People press twice, and ``uv run`` passes a second
+    SIGINT on: a second KeyboardInterrupt inside the clean-up (stopping worker processes,
+    removing a half file) broke it off and ended the program by the signal, leaving things
+    behind. After a press the handler stays ignoring until the process ends."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[bool] = []
+
+    def stop(_signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        pressed.append(True)
+        err.write("\nStopping…\n")
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        if not pressed and signal.getsignal(signal.SIGINT) is stop:
             signal.signal(signal.SIGINT, previous)
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.ports import DecisionQuery
 
-    start, end = _day_range(args)
-    query = DecisionQuery(
-        search=args.search,
-        outcome=args.outcome,
-        received_from=start,
-        received_to=end,
-        recorded_by=args.officer,
-    )
+    days = _days(args)
+
+    def query_in(zone: Any) -> Any:
+        start, end = _day_range(days, zone)  # the county's days
+        return DecisionQuery(
+            search=args.search,
+            outcome=args.outcome,
+            received_from=start,
+            received_to=end,
+            recorded_by=args.officer,
+        )
+
     if args.csv_only:
-        return _export_csv_only(args, query, out)
+        return _export_csv_only(args, query_in, out)
     from detainer_desk.adapters import pdf
     from detainer_desk.adapters.export import DestinationError, open_destination, page_count
     from detainer_desk.services.export import (
@@ -985,7 +1128,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
             writer = open_destination(args.output, runtime.partials)
         except DestinationError as exc:
             raise UserError(str(exc)) from None
-        request = ExportRequest(query, args.recipient, args.output)
+        request = ExportRequest(query_in(_county_zone(runtime)), args.recipient, args.output)
         result = None
         steps = export_records(
             runtime.uow,
@@ -1026,7 +1169,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _export_csv_only(args: argparse.Namespace, query: Any, out: TextIO) -> int:
+def _export_csv_only(args: argparse.Namespace, query_in: Any, out: TextIO) -> int:
     import io
 
     from detainer_desk.adapters.files import OutputError, PendingFile
@@ -1037,6 +1180,7 @@ def _export_csv_only(args: argparse.Namespace, query: Any, out: TextIO) -> int:
     target = Path(args.output)
     _check_output(target)
     with _signed_in(args) as (runtime, actor):
+        query = query_in(_county_zone(runtime))
         try:
             # Interrupted (Ctrl+C) or failed: the half file is removed, nothing is left.
             pending = PendingFile(target, journal=runtime.partials)
@@ -1054,6 +1198,7 @@ def _export_csv_only(args: argparse.Namespace, query: Any, out: TextIO) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain.timetext import day_text
     from detainer_desk.services.documents import report_context
     from detainer_desk.services.statistics import weekly_statistics
 
@@ -1066,7 +1211,7 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     with _signed_in(args) as (runtime, actor):
         now = runtime.clock()
         context = report_context(runtime.uow(), actor, now)
-        report = weekly_statistics(runtime.uow(), actor, first, last, context.timezone, now)
+        report = weekly_statistics(runtime.uow(), actor, first, last, now)
         if target is not None:
             from detainer_desk.adapters.pdf import render_statistics_pdf
 
@@ -1077,6 +1222,7 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
                 {
                     "from": report.period_start.isoformat(),
                     "to": report.period_end.isoformat(),
+                    "timezone": report.timezone,
                     "totals": report.totals,
                     "by_week": {r.label: r.counts for r in report.by_week},
                     "by_form": {r.label: r.counts for r in report.by_form},
@@ -1087,7 +1233,10 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
             + "\n"
         )
     else:
-        out.write(f"{report.period_start} to {report.period_end} ({context.timezone})\n")
+        out.write(
+            f"{day_text(report.period_start)} to {day_text(report.period_end)}, the county's "
+            f"days ({report.timezone})\n"
+        )
         for column in report.columns:
             out.write(f"  {column}: {report.totals.get(column, 0)}\n")
         if target is not None:
@@ -1385,7 +1534,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--at",
         metavar="INSTANT",
         help="evaluate at this instant instead of the request's received_at "
-        "(e.g. 2026-03-06T14:00:00-08:00; without an offset, local time in the policy's timezone)",
+        "(e.g. 2026-03-06T14:00:00-08:00; without an offset, local time in the policy file's "
+        "timezone)",
     )
     check.add_argument("--json", action="store_true", help="print the decision as contract JSON")
     check.set_defaults(handler=cmd_check)
@@ -1407,6 +1557,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     activate.add_argument("file", metavar="FILE", help="a policy file, or a preset name")
     activate.add_argument("--reason", help="why this policy is activated (kept in the record)")
+    activate.add_argument(
+        "--county-timezone",
+        action="store_true",
+        help="a policy file in another timezone: activate it with the county's timezone "
+        "instead (its timezone line is changed in the text that is stored)",
+    )
     activate.set_defaults(handler=cmd_policy_activate)
     history = policy_commands.add_parser(
         "history", parents=[common, auth], help="every policy version activated: who, when, why"
@@ -1694,7 +1850,10 @@ def main(
             err.write(f"Note: {problem}.\n")
     handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
     try:
-        return handler(args, out)
+        if handler is cmd_gui:  # the window answers Ctrl+C itself
+            return handler(args, out)
+        with _first_interrupt_stops(err):
+            return handler(args, out)
     except UserError as exc:
         for line in exc.lines:
             err.write(line + "\n")
@@ -1725,16 +1884,5 @@ def main(
         )
         return EXIT_FAILED
     except KeyboardInterrupt:
-        _stopping_on_interrupt()
         err.write("Interrupted.\n")
         return EXIT_INTERRUPTED
-
-
-def _stopping_on_interrupt() -> None:
-    """Interrupted: the program is stopping. Another Ctrl+C (impatient people, and `uv run`,
-    send two) must not kill it half-way through exiting: it is ignored from now on."""
-    import signal
-    import threading
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,8 +22,12 @@ from typing import TYPE_CHECKING
 from detainer_desk.paths import AppPaths, ensure_data_dir
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from sqlalchemy import Engine
 
+    from detainer_desk.adapters.db.backups import BackupCheck
+    from detainer_desk.adapters.db.chain import VerifyProgress
     from detainer_desk.adapters.db.repository import SqlLedger, SqlUnitOfWork
     from detainer_desk.adapters.files import PartialJournal
     from detainer_desk.adapters.signing import InstallationKey
@@ -98,6 +103,54 @@ class Runtime:
         with checked_copy(target, self.partials) as (_copy, check):
             return check.entries, check.chain_head
 
+    def verify(self, every: int = 10_000) -> Iterator[VerifyProgress]:
+        """The whole hash chain verified, as ``detainer-desk verify`` does it: progress every
+        ``every`` entries, and last the result (its ``fault`` None when all verified)."""
+        from detainer_desk.adapters.db.repository import verify_store
+
+        return verify_store(self.engine, every)
+
+    def check_backup(self, backup: Path) -> BackupCheck:
+        """A SQLite backup checked as ``restore`` checks it (integrity, schema, the whole
+        chain), nothing changed; DatabaseError in plain words when it cannot be used."""
+        from detainer_desk.adapters.db.backups import checked_copy, sqlite_path
+        from detainer_desk.adapters.db.engine import DatabaseError
+
+        live = sqlite_path(self.engine)
+        if live.exists() and backup.resolve() == live.resolve():
+            raise DatabaseError("that file is the database itself, not a backup of it")
+        with checked_copy(backup, self.partials) as (_copy, check):
+            return check
+
+    def restore_from(self, backup: Path, expected: BackupCheck, now: dt.datetime) -> Path:
+        """Replace the records with ``backup``, checked again first: it must still be what
+        was checked and shown to the administrator (``expected``). The replaced database
+        is kept in the backups folder; returns where. Works while other workstations, and
+        this one, have the file open (see ``restore_database``)."""
+        from detainer_desk.adapters.db.backups import (
+            backup_name,
+            checked_copy,
+            restore_database,
+            sqlite_path,
+        )
+        from detainer_desk.adapters.db.engine import DatabaseError
+        from detainer_desk.services.index import rebuild_missing_index
+
+        live = sqlite_path(self.engine)
+        with checked_copy(backup, self.partials) as (checked, check):
+            if (check.entries, check.chain_head) != (expected.entries, expected.chain_head):
+                raise DatabaseError(
+                    f"{backup} changed after it was checked; nothing was restored. Check it "
+                    "again before restoring."
+                )
+            aside = self.paths.backups_dir / backup_name(now, "replaced-by-restore")
+            self.engine.dispose()  # this program's idle connections: the restored file next
+            restore_database(checked, live, aside)
+        self.engine.dispose()
+        for _ in rebuild_missing_index(self.uow, now):
+            pass  # derived data only, as at every opening
+        return aside
+
     def daily_backup_needed(self) -> bool:
         """Whether ``make_daily_backup`` will copy the store (none made yet today)."""
         from detainer_desk.adapters.db.backups import has_todays_backup
@@ -169,16 +222,26 @@ def database_url(paths: AppPaths, db: str | None) -> str:
 
 
 def check_database_url(url: str) -> str:
-    """Connect once to ``url`` and say what was found; DatabaseError in plain words."""
-    from sqlalchemy.exc import DBAPIError
+    """Connect once to ``url`` and say what was found (and any storage notices about the
+    server); ConnectionTestFailed in plain words."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError
 
     from detainer_desk.adapters.db.engine import (
-        DatabaseError,
+        NOTHING_STORED,
+        ConnectionTestFailed,
         make_engine,
+        plain_error,
         postgres_storage_notices,
     )
 
-    engine = make_engine(url)
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, ValueError) as exc:
+        raise ConnectionTestFailed(
+            "that is not a database URL Detainer Desk can read; it looks like "
+            "postgresql+psycopg://user@server/database?sslmode=verify-full",
+            str(exc),
+        ) from None
     notices: list[str] = []
     try:
         with engine.connect() as conn:
@@ -188,7 +251,19 @@ def check_database_url(url: str) -> str:
         if engine.url.get_backend_name() == "postgresql":
             notices = postgres_storage_notices(engine)
     except DBAPIError as exc:
-        raise DatabaseError(f"cannot connect: {exc.orig}") from None
+        said = str(exc.orig).strip()
+        option = re.search(r'invalid connection option "([^"]+)"', said)
+        if option:
+            words = (
+                f"the URL asks for an option PostgreSQL does not know ({option.group(1)}): "
+                "check its spelling, or remove it"
+            )
+        else:
+            words = str(plain_error(exc, engine.url))
+            # Nothing was being stored: a test only connects.
+            for sentence in (f" {NOTHING_STORED}", " Nothing was stored.", NOTHING_STORED):
+                words = words.replace(sentence, "")
+        raise ConnectionTestFailed(f"cannot connect: {words}", said) from None
     finally:
         engine.dispose()
     return " ".join([f"Connected: {version}.", *(f"Note: {n}" for n in notices)])
@@ -423,9 +498,14 @@ def _daily_backup(
         log.info("today's backup was stopped: the program is closing")
         return None
     except DatabaseError as exc:
+        from detainer_desk.domain import timetext
+
         # Working on matters more than today's copy: say so, and go on.
         log.warning("daily backup failed: %s", exc)
-        return f"Today's automatic backup could not be made: {exc}"
+        # The day is in the words (this computer's day, as the daily backups go): a notice
+        # dismissed today comes back if tomorrow's backup fails too.
+        day = timetext.day_text(now.astimezone().date())
+        return f"Today's automatic backup could not be made ({day}): {exc}"
     if made:
         log.info("daily backup written to %s", made)
     return None

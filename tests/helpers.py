@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import datetime as dt
 import json
 from typing import Any
 
@@ -59,7 +61,16 @@ triggers = ["citizenship_claim"]
 
 
 def request_json(**changes: Any) -> str:
-    """BASE_REQUEST with dotted-key changes: request_json(**{"subject.name": "X"})."""
+    """BASE_REQUEST with dotted-key changes: request_json(**{"subject.name": "X"}).
+
+    A new ``received_at`` moves the detainer's ``issued_at`` with it (35 minutes before, as
+    in BASE_REQUEST), unless that is given too: a request cannot reach the jail before ICE
+    issued it, and recording refuses one that does."""
+    received = changes.get("received_at")
+    if isinstance(received, str) and "detainer.issued_at" not in changes:
+        with contextlib.suppress(ValueError):
+            issued = dt.datetime.fromisoformat(received) - dt.timedelta(minutes=35)
+            changes = {**changes, "detainer.issued_at": issued.isoformat()}
     document = copy.deepcopy(BASE_REQUEST)
     for dotted, value in changes.items():
         target = document
@@ -103,3 +114,63 @@ def tamper(runtime: Any, *statements: str) -> None:
         drop_triggers(conn)
         for statement in statements:
             conn.exec_driver_sql(statement)
+
+
+def _proc_stat() -> dict[int, list[str]]:
+    """Each process's /proc/PID/stat fields after the command name (state, ppid, pgrp, ...)."""
+    from pathlib import Path
+
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+    return stats
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for child, fields in _proc_stat().items():
+        children.setdefault(int(fields[1]), []).append(child)
+    found, pending = [], [pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found
+
+
+def processes_in_group(pgid: int) -> list[int]:
+    """Every live process of process group ``pgid`` (from /proc; orphans included)."""
+    return [pid for pid, fields in _proc_stat().items() if int(fields[2]) == pgid]
+
+
+def wait_for_exits(pids: list[int], timeout_s: float) -> list[int]:
+    """Wait (on pidfds: no polling) until each process has ended; those still running."""
+    import contextlib
+    import os
+    import select
+    import time
+
+    fds: dict[int, int] = {}
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            fds[os.pidfd_open(pid)] = pid
+    deadline = time.monotonic() + timeout_s
+    try:
+        while fds:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            ready, _, _ = select.select(list(fds), [], [], left)
+            for fd in ready:
+                os.close(fd)
+                del fds[fd]
+        return list(fds.values())
+    finally:
+        for fd in fds:
+            os.close(fd)

@@ -121,7 +121,10 @@ def test_holds_board_counts_down_and_empties_as_people_are_released(store) -> No
     assert held and all(item.level == alerts.UNKNOWN for item in held)  # no release time yet
     first = held[0].row.decision_id
     release = NOW + dt.timedelta(hours=1)
-    amend_decision(store.uow(), first, lc.RELEASE_ELIGIBLE, SUPERVISOR, NOW, effective_at=release)
+    # Recorded once it has happened (a fact in the future is refused).
+    amend_decision(
+        store.uow(), first, lc.RELEASE_ELIGIBLE, SUPERVISOR, release, effective_at=release
+    )
     board = active_holds(store.uow(), OFFICER, NOW)
     assert board[0].row.decision_id == first  # the soonest deadline comes first
     assert board[0].level == alerts.OK and board[0].countdown == "49 h 00 min left"
@@ -206,7 +209,10 @@ def _one_hold(store) -> tuple[int, dt.datetime]:  # type: ignore[no-untyped-def]
     held = [i for i in active_holds(store.uow(), OFFICER, NOW) if i.row.outcome_in_force == "hold"]
     first = held[0].row.decision_id
     release = NOW + HOURS
-    amend_decision(store.uow(), first, lc.RELEASE_ELIGIBLE, SUPERVISOR, NOW, effective_at=release)
+    # Recorded once it has happened (a fact in the future is refused).
+    amend_decision(
+        store.uow(), first, lc.RELEASE_ELIGIBLE, SUPERVISOR, release, effective_at=release
+    )
     return first, release + 48 * HOURS
 
 

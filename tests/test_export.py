@@ -92,7 +92,7 @@ def store(runtime):
         lc.RELEASE_ELIGIBLE,
         SUPERVISOR,
         NOW,
-        effective_at=NOW + dt.timedelta(hours=3),
+        effective_at=NOW - dt.timedelta(hours=3),  # a fact recorded after it happened
     )
     return runtime
 

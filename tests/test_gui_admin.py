@@ -444,9 +444,14 @@ def test_the_audit_trail_pages_with_load_more(
     dialog.close()
 
 
-def test_audit_times_are_utc_to_hundredths_and_details_are_words() -> None:
+def test_audit_times_are_the_countys_to_hundredths_and_details_are_words() -> None:
+    # The county's time with its abbreviation (issue 13: was UTC only; the UTC instant is in
+    # the tooltip, see test_gui_one_clock.py).
+    from zoneinfo import ZoneInfo
+
     moment = dt.datetime(2024, 7, 1, 9, 5, 3, 456_789, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
-    assert time_text(moment) == "2024-07-01 13:05:03.45"
+    assert time_text(moment, ZoneInfo("America/Chicago")) == "2024-07-01 08:05:03.45 CDT"
+    assert time_text(moment, dt.UTC) == "2024-07-01 13:05:03.45 UTC"
     assert (
         details_text('{"first_admin":true,"roles":["admin"]}') == "first admin: yes; roles: admin"
     )

@@ -153,26 +153,54 @@ def test_every_guide_is_package_data_and_plain_markdown() -> None:
 # -- storage notices -----------------------------------------------------------------------
 
 
-def test_storage_notices_show_in_a_banner_until_dismissed(qtbot: QtBot, store: Runtime) -> None:
-    notice = "Today's automatic backup could not be made: the disk is full"
-    backend = dataclasses.replace(Backend.from_runtime(store, WORKSTATION), notices=(notice,))
+def _window_with_notices(qtbot: QtBot, store: Runtime, *notices: str) -> MainWindow:
+    backend = dataclasses.replace(Backend.from_runtime(store, WORKSTATION), notices=notices)
     window = MainWindow(backend)
     qtbot.addWidget(window)
     with qtbot.waitExposed(window):
         window.show()
+    return window
 
+
+def test_storage_notices_are_for_administrators_and_stay_dismissed(
+    qtbot: QtBot, store: Runtime
+) -> None:
+    """The SQLite fallback worries an officer and is an administrator's to act on: the
+    banner shows only while an administrator is signed in, and a dismissal holds on this
+    workstation from one start to the next, notice by notice."""
+    admin = seed_admin(store)
+    seed_user(store, admin, "officer.o", ["officer"], "quiet orchard kettle")
+    journal = "SQLite 3.40.1 has the WAL-reset corruption bug (fixed in 3.51.3): …"
+    window = _window_with_notices(qtbot, store, journal)
     banner = window.notice_banner
+    assert not banner.isVisible()  # nobody signed in yet
+
+    signed_in(qtbot, window, "officer.o", "quiet orchard kettle")
+    assert not banner.isVisible()
+    window.sign_out()
+    signed_in(qtbot, window, "admin", ADMIN_PASSWORD)
     assert banner.isVisible()
-    assert banner.label.text() == f"Note: {notice}"
+    assert banner.label.text() == f"Note: {journal}"
     assert banner.accessibleName() and banner.dismiss_button.accessibleName()
     click(qtbot, banner.dismiss_button)
     qtbot.waitUntil(lambda: not banner.isVisible())
     window.close()
 
+    # The next start: the same words stay dismissed; a new notice (today's failed backup)
+    # shows alone.
+    backup = "Today's automatic backup could not be made (2026-12-06): the disk is full"
+    window = _window_with_notices(qtbot, store, journal, backup)
+    signed_in(qtbot, window, "admin", ADMIN_PASSWORD)
+    assert window.notice_banner.isVisible()
+    assert window.notice_banner.label.text() == f"Note: {backup}"
+    ini = store.paths.data_dir / "workstation.ini"
+    assert ini.stat().st_mode & 0o777 == 0o600
+    window.close()
+
 
 def test_the_backend_carries_the_runtimes_notices(store: Runtime, window: MainWindow) -> None:
     assert Backend.from_runtime(store, WORKSTATION).notices == store.notices
-    assert window.notice_banner.isVisible() == bool(store.notices)
+    assert not window.notice_banner.isVisible()  # nobody is signed in
 
 
 def test_no_banner_without_notices(qtbot: QtBot, store: Runtime) -> None:

@@ -192,7 +192,8 @@ def test_recording_release_eligibility_starts_the_clock(
     row = _names(window).index("DOE, John")
     screen.table.selectRow(row)
     assert screen.kind_combo.currentData() == lc.RELEASE_ELIGIBLE
-    eligible = NOW + dt.timedelta(minutes=30)
+    # A quarter of an hour ago (a fact in the future is refused: test_timeline.py).
+    eligible = NOW - dt.timedelta(minutes=15)
     screen.set_when(eligible)
     assert screen.when() == eligible  # shown and read back in the county's zone
     assert "America/Los_Angeles" in screen.when_label.text()
@@ -288,8 +289,9 @@ def test_a_deadline_moved_later_is_watched_again(
     assert [n[0] for n in desk.notifications] == [
         f"Detainer hold: {alert_title(alerts.URGENT, alerts.DEFAULT_WARNINGS)}"
     ]
-    # Release eligibility corrected to later: a new deadline, warned about afresh.
-    later = desk.clock.now + dt.timedelta(hours=1)
+    # Release eligibility corrected to later (an hour ago, not the time first entered):
+    # a new deadline, warned about afresh.
+    later = desk.clock.now - dt.timedelta(hours=1)
     records.amend_decision(
         desk.runtime.uow(),
         first.row.decision_id,

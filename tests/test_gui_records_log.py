@@ -239,8 +239,11 @@ def test_the_detail_view_shows_the_whole_record_in_order(
     )
     decision_id = recorded.decision_id
     release = NOW + dt.timedelta(hours=2)
+    # Each fact recorded once it has happened (a fact in the future is refused).
+    desk.clock.set(release)
     desk.amend(decision_id, lc.RELEASE_ELIGIBLE, effective_at=release)
     desk.amend(decision_id, lc.COUNTERSIGN, by="sgt.c")
+    desk.clock.set(release + dt.timedelta(hours=5))
     desk.amend(decision_id, lc.RELEASED, by="sgt.b", effective_at=release + dt.timedelta(hours=5))
 
     sign_in_as(qtbot, window, "sgt.b")

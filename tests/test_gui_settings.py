@@ -11,7 +11,6 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from detainer_desk.gui.dialogs import SettingsDialog
-from detainer_desk.gui.installation import POLICY_ZONE_CHOICE
 from detainer_desk.gui.main_window import MainWindow
 from detainer_desk.runtime import Runtime, utc_now
 from detainer_desk.services import accounts
@@ -72,7 +71,10 @@ def test_settings_show_and_save_every_field(
     fields = dialog.installation
     assert fields.county.text() == "Old County"
     assert fields.jail.text() == "Old Jail"
-    assert fields.timezone.currentText() == POLICY_ZONE_CHOICE  # empty: the policy's zone
+    # Not set yet, and no policy in force either. The list no longer offers "the active
+    # policy's timezone": the county's timezone is one setting (issue 13).
+    assert fields.timezone.currentText() == ""
+    assert fields.timezone.findText("(the active policy's timezone)") == -1
     assert fields.timezone.zone() == ""
     assert (fields.first_alert.hours.value(), fields.first_alert.minutes.value()) == (4, 0)
     assert dialog.minutes.value() == 15

@@ -5,6 +5,7 @@ sends it, twice in quick succession (as impatient people and `uv run` do)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -14,6 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from .helpers import processes_in_group, wait_for_exits
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
 
@@ -42,54 +45,60 @@ def demo_home(tmp_path_factory) -> Path:
     return home
 
 
+def _read_until(stream, text: str, seen: bytes, deadline: float) -> bytes:
+    """Read the program's error output, byte by byte and unbuffered (so that nothing read
+    ahead is lost to ``communicate``), until ``text`` appears."""
+    wanted = text.encode()
+    while wanted not in seen and time.monotonic() < deadline:
+        byte = stream.read(1)
+        if not byte:
+            break
+        seen += byte
+    return seen
+
+
 def _interrupt_twice(command: list[str], wait_for: str, env: dict[str, str], stdin: str = ""):
     """Start ``command`` in its own process group; once ``wait_for`` appears on its error
-    output, send SIGINT to the group, then again 0.2 s later. Returns (exit code, output),
-    after checking that no process of the group is left."""
+    output, send SIGINT to the group; once the program says it is stopping, send it again
+    (landing in the clean-up, the moment a second press used to break). Returns (exit code,
+    output), after checking that no process of the group is left."""
     process = subprocess.Popen(
         command,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
+        bufsize=0,
         env=env,
         start_new_session=True,
     )
     assert process.stdin is not None and process.stderr is not None
-    process.stdin.write(stdin)
+    process.stdin.write(stdin.encode())
     process.stdin.close()
     process.stdin = None  # written and closed: communicate() must not flush it
-    seen = ""
     deadline = time.monotonic() + 120
-    while wait_for not in seen and time.monotonic() < deadline:
-        char = process.stderr.read(1)
-        if not char:
-            break
-        seen += char
-    assert wait_for in seen, seen
+    seen = _read_until(process.stderr, wait_for, b"", deadline)
+    assert wait_for.encode() in seen, seen
+    group = processes_in_group(process.pid)
     os.killpg(process.pid, signal.SIGINT)
-    time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGINT)
+    seen = _read_until(process.stderr, "Stopping", seen, deadline)
+    assert b"Stopping" in seen, seen
+    with contextlib.suppress(ProcessLookupError):  # it may have finished stopping already
+        os.killpg(process.pid, signal.SIGINT)
     try:
-        out, err = process.communicate(timeout=30)
+        out, err = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         pytest.fail("the program hung after Ctrl+C")
-    for _ in range(50):  # nothing of the group is left running (allow a moment to exit)
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    else:
-        left = subprocess.run(
-            ["ps", "-o", "pid,stat,args", "-g", str(process.pid)],
+    left = wait_for_exits(group + processes_in_group(process.pid), timeout_s=30)
+    if left:
+        listing = subprocess.run(
+            ["ps", "-o", "pid,stat,args", "-p", ",".join(map(str, left))],
             check=False,
             capture_output=True,
             text=True,
         ).stdout
-        pytest.fail(f"processes left after Ctrl+C:\n{left}")
-    return process.returncode, out + seen + err
+        pytest.fail(f"processes left after Ctrl+C:\n{listing}")
+    return process.returncode, (out + seen + err).decode("utf-8", "replace")
 
 
 def test_ctrl_c_stops_a_verification_run_by_workers(demo_home: Path) -> None:

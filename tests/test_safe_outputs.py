@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import select
 import signal
 import stat
 import subprocess
@@ -32,7 +31,7 @@ from detainer_desk.adapters.files import (
     write_output,
 )
 
-from .helpers import request_json
+from .helpers import descendants, request_json, wait_for_exits
 from .os_accounts import as_other_account, other_account
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX links, FIFOs and modes")
@@ -270,49 +269,6 @@ def demo_home(tmp_path_factory) -> Path:
     return home
 
 
-def _descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry.name))
-    found, pending = [], [pid]
-    while pending:
-        for child in children.get(pending.pop(), []):
-            found.append(child)
-            pending.append(child)
-    return found
-
-
-def _wait_for_exits(pids: list[int], timeout_s: float) -> list[int]:
-    """Wait (on pidfds: no polling) until each process has ended; those still running."""
-    import time
-
-    fds: dict[int, int] = {}
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError):
-            fds[os.pidfd_open(pid)] = pid
-    deadline = time.monotonic() + timeout_s
-    try:
-        while fds:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            ready, _, _ = select.select(list(fds), [], [], left)
-            for fd in ready:
-                os.close(fd)
-                del fds[fd]
-        return list(fds.values())
-    finally:
-        for fd in fds:
-            os.close(fd)
-
-
 @contextlib.contextmanager
 def _export_stopped_midway(home: Path, destination: Path) -> Iterator[subprocess.Popen[str]]:
     """An export of ``home`` to ``destination`` with two worker processes rendering the audit
@@ -354,7 +310,7 @@ def _export_stopped_midway(home: Path, destination: Path) -> Iterator[subprocess
             if not line:
                 pytest.fail(f"the export ended before it was held: {seen}")
             seen += line
-        left = _descendants(process.pid)  # noted now: once it is killed they are not its
+        left = descendants(process.pid)  # noted now: once it is killed they are not its
         yield process
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -373,13 +329,13 @@ def test_kill_9_during_an_export_leaves_no_worker_and_the_half_zip_goes_next_run
 ) -> None:
     destination = tmp_path / "bundle.zip"
     with _export_stopped_midway(demo_home, destination) as process:
-        workers = _descendants(process.pid)
+        workers = descendants(process.pid)
         assert len(workers) >= 2, workers  # the PDF workers (and multiprocessing's tracker)
         partials = list(tmp_path.glob(".bundle.zip.partial-*"))
         assert len(partials) == 1 and _mode(partials[0]) == 0o600
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
-        still_running = _wait_for_exits(workers, timeout_s=60)
+        still_running = wait_for_exits(workers, timeout_s=60)
         assert still_running == [], f"worker processes outlived the program: {still_running}"
     # What the killed export left: a private half ZIP under a hidden name, not the bundle.
     assert not destination.exists()

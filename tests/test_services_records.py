@@ -109,8 +109,9 @@ def test_release_eligibility_later_starts_the_clock(uow: FakeUnitOfWork) -> None
     recorded = record_decision(uow, request_json(), "r.json", [], OFFICER, NOW)
     assert recorded.decision.hold_until is None
     release = dt.datetime(2026, 2, 11, 15, 0, tzinfo=dt.timezone(dt.timedelta(hours=-8)))
+    # Recorded when it happened: a fact in the future is refused (test_timeline.py).
     result = amend_decision(
-        uow, recorded.decision_id, lc.RELEASE_ELIGIBLE, SUPERVISOR, NOW, effective_at=release
+        uow, recorded.decision_id, lc.RELEASE_ELIGIBLE, SUPERVISOR, release, effective_at=release
     )
     assert result.hold_until == release + dt.timedelta(hours=48)
     assert result.hold_until is not None and result.hold_until.utcoffset() == dt.timedelta(hours=-8)
@@ -120,7 +121,9 @@ def test_release_eligibility_later_starts_the_clock(uow: FakeUnitOfWork) -> None
 
 
 def test_release_eligibility_already_past_the_window_says_so(uow: FakeUnitOfWork) -> None:
-    recorded = record_decision(uow, request_json(), "r.json", [], OFFICER, NOW)
+    # Received four days ago: release eligibility 72 hours ago lies after it.
+    received = request_json(received_at="2026-02-06T08:30:00-08:00")
+    recorded = record_decision(uow, received, "r.json", [], OFFICER, NOW)
     release = NOW - dt.timedelta(hours=72)
     result = amend_decision(
         uow, recorded.decision_id, lc.RELEASE_ELIGIBLE, SUPERVISOR, NOW, effective_at=release
@@ -240,9 +243,9 @@ def test_statistics_are_counted_and_audited_on_both_databases(db_runtime) -> Non
         Actor("sgt.b", "W"),
         dt.date(2026, 2, 9),
         dt.date(2026, 2, 15),
-        "America/Los_Angeles",
         now,
     )
+    assert tables.report.timezone == "America/Los_Angeles"  # the county's: the policy's
     assert sum(row.counts.get("received", 0) for row in tables.by_month) == 3
     with db_runtime.engine.connect() as conn:
         audited = conn.exec_driver_sql(

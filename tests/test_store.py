@@ -342,7 +342,7 @@ def test_decision_index_follows_amendments(store) -> None:
         recorded.decision_id,
         lc.RELEASE_ELIGIBLE,
         SUPERVISOR,
-        NOW,
+        release,  # recorded once it has happened (a fact in the future is refused)
         effective_at=release,
     )
     with store.engine.connect() as conn:
@@ -354,7 +354,7 @@ def test_decision_index_follows_amendments(store) -> None:
         recorded.decision_id,
         lc.LIFTED,
         SUPERVISOR,
-        NOW,
+        release,
         reason="ICE cancelled the request",
     )
     with store.engine.connect() as conn:

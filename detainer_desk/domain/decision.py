@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .timetext import instant_in_own_zone, long_time
 from .vocabulary import ACTIONS, OUTCOME_WORDS
 
 # Reason.result values
@@ -51,11 +52,13 @@ class Decision:
         """What the jail would do once a supervisor agrees: the tentative outcome under review."""
         return self.tentative_outcome or self.outcome
 
-    def headline(self) -> str:
-        """The outcome in the words an officer sees first (HOLD until ..., NOTIFY ONLY ...)."""
+    def headline(self, zone: dt.tzinfo | None = None) -> str:
+        """The outcome in the words an officer sees first (HOLD until ..., NOTIFY ONLY ...),
+        with the deadline in ``zone`` (the county's), else in the policy's own."""
         words = OUTCOME_WORDS[self.outcome]
         if self.outcome == "hold" and self.hold_until is not None:
-            return f"{words} until {format_instant_for_people(self.hold_until)}"
+            shown = long_time(self.hold_until, zone or self.hold_until.tzinfo or dt.UTC)
+            return f"{words} until {shown}"
         if self.outcome == "review" and self.tentative_outcome:
             return f"{words} (tentatively {OUTCOME_WORDS[self.tentative_outcome]})"
         return words
@@ -74,8 +77,6 @@ class Decision:
 
 
 def format_instant_for_people(moment: dt.datetime) -> str:
-    """``Fri 13 Feb 2026, 15:00 PST (UTC-08:00)`` — unambiguous for a person on the floor."""
-    offset = moment.strftime("%z")
-    offset_text = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
-    zone_name = moment.tzname() or ""
-    return f"{moment:%a %d %b %Y, %H:%M} {zone_name} ({offset_text})".replace("  ", " ")
+    """``Fri 13 Feb 2026, 15:00 PST (UTC-08:00)`` in the instant's own zone (the policy's,
+    for a decision as the contract computes it); see ``timetext``."""
+    return instant_in_own_zone(moment)

@@ -18,6 +18,7 @@ from .policy import (
     Policy,
     RemovalOrder,
 )
+from .timetext import day_text
 
 TRIGGER_WORDS = {
     "citizenship_claim": "the person says they are a U.S. citizen, or the jail's own records "
@@ -118,7 +119,7 @@ def describe_hold_limit(policy: Policy) -> str:
             skipped.append("U.S. federal holidays (as observed)")
         if window.holiday_dates:
             skipped.append(
-                "these holidays: " + ", ".join(d.isoformat() for d in sorted(window.holiday_dates))
+                "these holidays: " + ", ".join(day_text(d) for d in sorted(window.holiday_dates))
             )
         if not window.us_holiday_calendar and not window.holiday_dates:
             skipped.append("holidays (none are listed)")
@@ -141,7 +142,7 @@ def describe_policy(policy: Policy) -> str:
         lines.append(f"Caution: {policy.caution}")
     lines.append(f"Timezone: {policy.timezone}")
     if policy.effective_from:
-        lines.append(f"Effective from: {policy.effective_from.isoformat()}")
+        lines.append(f"Effective from: {day_text(policy.effective_from)}")
     lines.append(f"SHA-256: {policy.sha256}")
     lines.append("")
     lines += _describe_rule(policy.hold, "hold")

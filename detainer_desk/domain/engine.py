@@ -41,6 +41,7 @@ from .policy import (
     RemovalOrder,
 )
 from .request import Document, HistoryEntry, Request
+from .timetext import day_text
 
 
 def evaluate(policy: Policy, request: Request, at: dt.datetime | None = None) -> Decision:
@@ -177,8 +178,8 @@ class Facts:
                     Problem(
                         self.request.source,
                         "subject.dob",
-                        f"the date of birth {dob.isoformat()} is after the date the request "
-                        f"is evaluated on ({self.evaluation_date.isoformat()}: the local date "
+                        f"the date of birth {day_text(dob)} is after the date the request "
+                        f"is evaluated on ({day_text(self.evaluation_date)}: the local date "
                         "of received_at, unless another instant was given)",
                     )
                 ]
@@ -225,7 +226,7 @@ def judicial_warrant_failures(doc: Document, on: dt.date) -> list[str]:
     if not doc.names_subject:
         failures.append("it does not name this person")
     if doc.expires_on is not None and on > doc.expires_on:
-        failures.append(f"it expired on {doc.expires_on.isoformat()}")
+        failures.append(f"it expired on {day_text(doc.expires_on)}")
     return failures
 
 
@@ -240,7 +241,7 @@ def _entry_label(entry: HistoryEntry) -> str:
         for part in (
             entry.statute,
             entry.offense_class,
-            entry.date.isoformat() if entry.date else None,
+            day_text(entry.date) if entry.date else None,
         )
         if part
     )

@@ -32,6 +32,7 @@ import sys
 import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -122,6 +123,7 @@ class Startup:
         *,
         smoke: bool,
         probe: Prober | None = None,
+        settings_folder: Path | None = None,
     ) -> None:
         from detainer_desk.gui.main_window import MainWindow
 
@@ -129,7 +131,7 @@ class Startup:
         self.probe = probe
         self.workstation = workstation
         self.smoke = smoke
-        self.window: MainWindow = MainWindow()
+        self.window: MainWindow = MainWindow(settings_folder=settings_folder)
         self.runtime: Runtime | None = None  # set on the worker thread, once opened
         self.exit_code: int | None = None  # set when the program must stop early
         self.bug: BaseException | None = None
@@ -157,7 +159,7 @@ class Startup:
         window.painted.connect(lambda: QTimer.singleShot(0, self._after_first_paint))
         window.ready.connect(self._ready)
         self.running = True
-        window.show()
+        window.show_placed()
         if self.smoke:
             self._watchdog.start()
         try:
@@ -353,6 +355,7 @@ def run_gui(
     argv: list[str] | None = None,
     startup_error: str | None = None,
     workstation: str | None = None,
+    settings_folder: Path | None = None,
 ) -> int:
     """Show the main window, open the records (``opener``, called on a worker thread after
     the window's first paint; or an already opened ``runtime``), show the sign-in or
@@ -374,6 +377,9 @@ def run_gui(
 
     ``argv`` defaults to the program name only: the composition root has already
     parsed the command line, and Qt must not see our own options.
+
+    ``settings_folder`` is where this workstation remembers its window (the data folder),
+    read before the first paint.
     """
     app = _application(argv)
     if startup_error is not None or (runtime is None and opener is None):
@@ -388,7 +394,7 @@ def run_gui(
         def opener() -> Runtime:
             return given
 
-    start = Startup(opener, workstation, smoke=smoke, probe=probe)
+    start = Startup(opener, workstation, smoke=smoke, probe=probe, settings_folder=settings_folder)
     try:
         return start.run(app)
     finally:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -30,15 +31,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from detainer_desk.services import accounts
+from detainer_desk.domain import timetext
+from detainer_desk.domain.clock import start_of_day
+from detainer_desk.services import accounts, listings
 from detainer_desk.services.access import DENIED, FAILURE, SUCCESS, RecordError
+from detainer_desk.services.county_clock import county_zone
+from detainer_desk.services.documents import report_context
 from detainer_desk.services.ports import AuditEvent, AuditQuery
 
+from .fit import fit_to_screen
+from .listing_actions import CSV, ListingActions, ListingTask
 from .session import Session
+from .tasks import TaskHandle, TaskRunner
 from .widgets import MessageLabel, compact_rows, plain_sentence
 
 PAGE_SIZE = 200
-COLUMNS = ("Time (UTC)", "User", "Roles", "Workstation", "Action", "Target", "Outcome", "Details")
+COLUMNS = ("Time", "User", "Roles", "Workstation", "Action", "Target", "Outcome", "Details")
 ACTION_PREFIXES = (
     "sign_in",
     "sign_out",
@@ -52,13 +60,27 @@ ACTION_PREFIXES = (
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-def time_text(moment: dt.datetime) -> str:
-    """UTC to hundredths of a second: enough to order what one person did in a burst."""
-    moment = moment.astimezone(dt.UTC)
-    return f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 10_000:02d}"
+def time_text(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    """The county's time to hundredths of a second, with its abbreviation: enough to order
+    what one person did in a burst (the tooltip gives the same instant in UTC)."""
+    return timetext.precise_time(moment, zone)
 
 
-def details_text(details_json: str) -> str:
+def _instant_or_text(value: str, zone: dt.tzinfo | None) -> str:
+    """An ISO instant stored in the details (``2026-03-08T15:00:00-07:00``) as the county's
+    time; any other text as it is."""
+    if zone is None or len(value) < 16 or value[4:5] != "-" or "T" not in value:
+        return value
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return timetext.short_time(moment, zone) if moment.tzinfo is not None else value
+
+
+def details_text(details_json: str, zone: dt.tzinfo | None = None) -> str:
+    """An event's or amendment's details in words; with ``zone``, instants in it are shown
+    in the county's time."""
     try:
         details = json.loads(details_json)
     except ValueError:
@@ -71,6 +93,8 @@ def details_text(details_json: str) -> str:
             shown = "yes" if value else "no"
         elif isinstance(value, list):
             shown = ", ".join(map(str, value))
+        elif isinstance(value, str):
+            shown = _instant_or_text(value, zone)
         else:
             shown = "–" if value is None else str(value)
         parts.append(f"{key.replace('_', ' ')}: {shown}")
@@ -78,9 +102,10 @@ def details_text(details_json: str) -> str:
 
 
 class AuditModel(QAbstractTableModel):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, zone: dt.tzinfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._events: list[AuditEvent] = []
+        self.zone = zone  # the county's: times are its wall clock, the tooltip gives UTC
 
     def set_events(self, events: Sequence[AuditEvent]) -> None:
         self.beginResetModel()
@@ -112,15 +137,19 @@ class AuditModel(QAbstractTableModel):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             event = self._events[index.row()]
+            if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+                return f"{time_text(event.occurred_at, self.zone)} = " + timetext.precise_utc_time(
+                    event.occurred_at
+                )
             return (
-                time_text(event.occurred_at),
+                time_text(event.occurred_at, self.zone),
                 event.user_name,
                 event.roles,
                 event.workstation,
                 event.action,
                 event.target or "",
                 event.outcome,
-                details_text(event.details_json),
+                details_text(event.details_json, self.zone),
             )[index.column()]
         return None
 
@@ -134,23 +163,31 @@ class AuditModel(QAbstractTableModel):
 
 class AuditTrailDialog(QDialog):
     def __init__(
-        self, session: Session, parent: QWidget | None = None, *, page_size: int = PAGE_SIZE
+        self,
+        session: Session,
+        parent: QWidget | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
         self.page_size = page_size
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        # The county's zone: the times shown and the filters' days are its wall clock.
+        self.zone = county_zone(session.uow())
         self.setObjectName("auditTrailDialog")
         self.setWindowTitle("Audit trail")
         self.setAccessibleName("Audit trail")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(1120, 620)
+        fit_to_screen(self, 1120, 620)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 14)
+        layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(10)
         layout.addWidget(self._build_filters())
 
-        self.model = AuditModel(self)
+        self.model = AuditModel(self.zone, self)
         self.table = QTableView()
         self.table.setObjectName("auditTable")
         self.table.setAccessibleName("Audit events, newest first")
@@ -170,7 +207,22 @@ class AuditTrailDialog(QDialog):
         self.count_label = QLabel()
         self.count_label.setObjectName("auditCount")
         self.count_label.setAccessibleName("How many events are shown")
+        self.count_label.setWordWrap(True)
         bottom.addWidget(self.count_label, 1)
+        # Every event matching the filters (not only those loaded), to keep or hand on.
+        self.message = MessageLabel("auditMessage", "Problem")
+        self.listing = ListingActions(
+            self.tasks,
+            self,
+            self.message,
+            save_file=self.session.backend.save_file,
+            what="the audit trail",
+            object_prefix="audit",
+            stem=self._listing_stem,
+            make=self._listing_task,
+        )
+        for button in self.listing.buttons:
+            bottom.addWidget(button)
         self.load_more_button = QPushButton("Load &more")
         self.load_more_button.setObjectName("auditLoadMore")
         self.load_more_button.setAccessibleName("Load more events")
@@ -186,7 +238,6 @@ class AuditTrailDialog(QDialog):
         self.close_button.setAutoDefault(False)
         bottom.addWidget(close)
         layout.addLayout(bottom)
-        self.message = MessageLabel("auditMessage", "Problem")
         layout.addWidget(self.message)
 
         for first, second in (
@@ -242,8 +293,9 @@ class AuditTrailDialog(QDialog):
             self.outcome_combo.addItem(outcome, outcome)
         self._labelled(grid, 0, 4, "&Outcome:", self.outcome_combo)
 
-        today = QDate.currentDate()
-        self.from_check = QCheckBox("&From (UTC):")
+        day = timetext.county_day(self.session.now(), self.zone)
+        today = QDate(day.year, day.month, day.day)
+        self.from_check = QCheckBox("&From:")
         self.from_check.setObjectName("auditFromEnabled")
         self.from_check.setAccessibleName("Limit to events from a date")
         self.from_date = self._date_edit("auditFrom", "From date", today.addDays(-7))
@@ -251,7 +303,7 @@ class AuditTrailDialog(QDialog):
         grid.addWidget(self.from_check, 1, 0)
         grid.addWidget(self.from_date, 1, 1)
 
-        self.to_check = QCheckBox("&To (UTC):")
+        self.to_check = QCheckBox("&To:")
         self.to_check.setObjectName("auditToEnabled")
         self.to_check.setAccessibleName("Limit to events up to a date")
         self.to_date = self._date_edit("auditTo", "To date, included", today)
@@ -308,10 +360,10 @@ class AuditTrailDialog(QDialog):
     def query(self, before_id: int | None = None) -> AuditQuery:
         """The filters as a query; RecordError when they contradict each other."""
         occurred_from = (
-            _utc_midnight(self.from_date.date()) if self.from_check.isChecked() else None
+            self._midnight(self.from_date.date()) if self.from_check.isChecked() else None
         )
         occurred_to = (
-            _utc_midnight(self.to_date.date().addDays(1)) if self.to_check.isChecked() else None
+            self._midnight(self.to_date.date().addDays(1)) if self.to_check.isChecked() else None
         )
         if occurred_from and occurred_to and occurred_from >= occurred_to:
             raise RecordError("The “from” date is after the “to” date.")
@@ -359,12 +411,50 @@ class AuditTrailDialog(QDialog):
         self.count_label.setText(text)
         self.count_label.setAccessibleDescription(text)
 
+    def _listing_stem(self) -> str:
+        return f"audit-trail-{timetext.file_stamp(self.session.now(), self.zone)}"
+
+    def _listing_task(self, purpose: str) -> ListingTask | None:
+        """Every event matching the filters, read on the worker thread, as a PDF (at most
+        PDF_EVENT_LIMIT, newest first) or CSV (all of them); the copy is audited."""
+        try:
+            query = self.query()
+            actor = self.session.require_actor()
+        except RecordError as refused:
+            self.message.show_error(plain_sentence(str(refused)))
+            return None
+        uow, now = self.session.backend.uow, self.session.now()
+        limit = None if purpose == CSV else listings.PDF_EVENT_LIMIT
+
+        def work(handle: TaskHandle) -> Generator[Any, None, bytes | str]:
+            listing: listings.AuditListing | None = None
+            steps = listings.audit_listing(
+                uow, actor, query, now, purpose, limit=limit, cancelled=handle.cancelled
+            )
+            for step in steps:
+                if isinstance(step, listings.AuditListing):
+                    listing = step
+                else:
+                    yield f"{step:,} events read"
+            assert listing is not None
+            if purpose == CSV:
+                return listings.audit_csv(listing)
+            from detainer_desk.adapters import pdf
+
+            return pdf.render_audit_trail_pdf(listing, report_context(uow(), actor, now))
+
+        return work
+
+    def reject(self) -> None:
+        self.listing.cancel()
+        super().reject()
+
     def _fit_columns(self) -> None:
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
         for column in range(len(COLUMNS) - 1):
             header.resizeSection(column, min(header.sectionSize(column), 220))
 
-
-def _utc_midnight(date: QDate) -> dt.datetime:
-    return dt.datetime(date.year(), date.month(), date.day(), tzinfo=dt.UTC)
+    def _midnight(self, date: QDate) -> dt.datetime:
+        """The county's midnight starting that day: the filters' days are the county's."""
+        return start_of_day(dt.date(date.year(), date.month(), date.day()), self.zone)

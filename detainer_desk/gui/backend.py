@@ -7,7 +7,7 @@ Tests build one over a real store in a temporary folder and may swap the clock.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,11 @@ class Backend:
     # A checked copy of the SQLite store to a new file: (entries, chain head); None on PostgreSQL.
     backup_to: Callable[[Path], tuple[int, str]] | None = None
     data_dir: Path | None = None  # where this workstation keeps its settings file(s)
+    # The whole chain verified as the CLI's verify does: progress, then the result.
+    verify: Callable[[], Iterator[Any]] | None = None
+    # Restoring a SQLite backup (None on PostgreSQL): check it, then replace the records.
+    check_backup: Callable[[Path], Any] | None = None
+    restore_from: Callable[[Path, Any, dt.datetime], Path] | None = None
 
     def save_file(self, path: str | Path, content: bytes, kind: Any = None) -> Path:
         """Save a file the user chose in a save dialog (which asked before replacing one):
@@ -70,4 +75,7 @@ class Backend:
             notices=runtime.notices,
             backup_to=runtime.backup_to if runtime.is_sqlite else None,
             data_dir=runtime.paths.data_dir,
+            verify=runtime.verify,
+            check_backup=runtime.check_backup if runtime.is_sqlite else None,
+            restore_from=runtime.restore_from if runtime.is_sqlite else None,
         )

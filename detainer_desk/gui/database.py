@@ -4,12 +4,15 @@ PostgreSQL server). The choice is kept in the data folder and takes effect at th
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -20,8 +23,9 @@ from detainer_desk.services.access import RecordError, audit, authorize
 from detainer_desk.services.ports import Actor
 
 from .backend import Backend
+from .fit import fit_to_screen
 from .tasks import TaskHandle, TaskRunner
-from .widgets import MessageLabel, paragraph
+from .widgets import MessageLabel, paragraph, plain_sentence
 
 
 class DatabaseDialog(QDialog):
@@ -36,7 +40,7 @@ class DatabaseDialog(QDialog):
         self.tasks = tasks
         self.setObjectName("databaseDialog")
         self.setWindowTitle("Database")
-        self.resize(680, 300)
+        fit_to_screen(self, 680, 300)
         assert backend.data_dir is not None
         self.paths = AppPaths.under(backend.data_dir)
         self.url = QLineEdit(saved_database_url(self.paths) or "")
@@ -54,6 +58,23 @@ class DatabaseDialog(QDialog):
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
         self.message = MessageLabel("databaseMessage", "Result")
+        # What the database driver said, word for word, for whoever looks after the server:
+        # behind "Details", so that the plain words come first.
+        self.details_button = QToolButton()
+        self.details_button.setObjectName("databaseDetailsToggle")
+        self.details_button.setText("Details")
+        self.details_button.setAccessibleName("Show what the database driver said")
+        self.details_button.setCheckable(True)
+        self.details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_button.toggled.connect(self._show_details)
+        self.details_button.hide()
+        self.details = QPlainTextEdit()
+        self.details.setObjectName("databaseDetails")
+        self.details.setAccessibleName("What the database driver said")
+        self.details.setReadOnly(True)
+        self.details.setMaximumHeight(110)
+        self.details.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.test_button)
         buttons.addStretch(1)
@@ -76,6 +97,8 @@ class DatabaseDialog(QDialog):
         row.addWidget(self.url, 1)
         layout.addLayout(row)
         layout.addWidget(self.message)
+        layout.addWidget(self.details_button)
+        layout.addWidget(self.details)
         layout.addStretch(1)
         layout.addLayout(buttons)
 
@@ -91,10 +114,11 @@ class DatabaseDialog(QDialog):
         from detainer_desk.runtime import check_database_url
 
         self.message.clear_message()
+        self._set_details("")
         try:
             url = self._url()
         except RecordError as exc:
-            self.message.show_error(str(exc))
+            self.message.show_error(plain_sentence(str(exc)))
             return
         if url is None:
             self.message.show_note("No server given: this computer's own SQLite file is used.")
@@ -112,8 +136,30 @@ class DatabaseDialog(QDialog):
         self.message.show_note(str(text))
 
     def _test_failed(self, error: BaseException, details: str) -> None:
+        from detainer_desk.adapters.db.engine import ConnectionTestFailed
+
         self.test_button.setEnabled(True)
-        self.message.show_error(str(error))
+        if isinstance(error, ConnectionTestFailed):
+            self.message.show_error(plain_sentence(str(error)))
+            self._set_details(error.details)
+        elif isinstance(error, RecordError):
+            self.message.show_error(plain_sentence(str(error)))
+        else:
+            from .errors import show_bug
+
+            show_bug(self, type(error), error, error.__traceback__)
+
+    def _set_details(self, text: str) -> None:
+        self.details.setPlainText(text)
+        self.details_button.setChecked(False)
+        self.details_button.setVisible(bool(text))
+        self.details.hide()
+
+    def _show_details(self, shown: bool) -> None:
+        self.details.setVisible(shown)
+        self.details_button.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
 
     def save(self) -> None:
         from detainer_desk.runtime import save_database_url

@@ -7,6 +7,8 @@ a refusal is shown in the dialog in plain words.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -20,13 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from detainer_desk.domain import accounts as acc
-from detainer_desk.services import accounts
+from detainer_desk.services import accounts, records
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.ports import UserRecord
-from detainer_desk.services.settings import read_settings, save_settings
+from detainer_desk.services.settings import SettingsSaved, read_settings, save_settings
 
 from . import forms
 from .installation import InstallationFields
+from .policy_screen import ask_to_confirm
 from .session import Session
 from .widgets import Field, MessageLabel, form_layout, paragraph, plain_sentence
 
@@ -334,9 +337,14 @@ class SettingsDialog(FormDialog):
         self.installation = InstallationFields(
             self.form, "settings", require_names=False, session_lock=True
         )
-        self.installation.show_settings(read_settings(session.uow()))
+        self.saved_settings = read_settings(session.uow())
+        self.installation.show_settings(self.saved_settings)
         assert self.installation.minutes is not None
         self.minutes: QSpinBox = self.installation.minutes
+        # Asked before a new timezone activates the policy in force again in it (tests
+        # answer it themselves).
+        self.confirm_zone_change: Callable[[QWidget, str], bool] = ask_to_confirm
+        self.saved: SettingsSaved | None = None
         self.finish_layout()
 
     def clear_problems(self) -> None:
@@ -356,6 +364,18 @@ class SettingsDialog(FormDialog):
         problems = self.installation.problems()
         if problems:
             raise forms.FieldProblems(problems)
-        save_settings(
-            session.uow(), session.require_actor(), self.installation.settings(), session.now()
-        )
+        settings = self.installation.settings()
+        zone = settings.timezone.strip()
+        change = records.zone_rewrite_of_active(session.uow(), zone) if zone else None
+        if change is not None:
+            name, rewrite = change
+            question = (
+                f"The policy in force, “{name}”, reads times in another timezone. Saving makes "
+                f"{zone} the county's timezone and activates that policy again in it, in the "
+                f"same step: one line of its text changes (line {rewrite.line_number}, "
+                f"{rewrite.old_line.strip()} → {rewrite.new_line.strip()}). Decisions already "
+                "recorded keep the text they were made under. Save and activate?"
+            )
+            if not self.confirm_zone_change(self, question):
+                raise RecordError("Nothing was saved.")
+        self.saved = save_settings(session.uow(), session.require_actor(), settings, session.now())

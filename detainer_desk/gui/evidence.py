@@ -27,10 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from detainer_desk.domain import timetext
+from detainer_desk.domain.clock import start_of_day
 from detainer_desk.services.access import RecordError
+from detainer_desk.services.county_clock import county_zone
 from detainer_desk.services.ports import Actor, DecisionQuery
 
 from .backend import Backend
+from .fit import fit_to_screen
 from .tasks import TaskHandle, TaskRunner
 from .widgets import MessageLabel, paragraph
 
@@ -67,9 +71,14 @@ def _action_row(action: QPushButton, close: Callable[[], None]) -> QHBoxLayout:
     return row
 
 
-def _local_day_start(date: QDate) -> dt.datetime:
-    day = dt.date(date.year(), date.month(), date.day())
-    return dt.datetime.combine(day, dt.time()).astimezone()
+def _county_day_start(date: QDate, zone: dt.tzinfo) -> dt.datetime:
+    """The county's midnight starting that day: the export's dates are the county's."""
+    return start_of_day(dt.date(date.year(), date.month(), date.day()), zone)  # type: ignore[arg-type]
+
+
+def _county_today(backend: Backend) -> QDate:
+    day = timetext.county_day(backend.clock(), county_zone(backend.uow()))
+    return QDate(day.year, day.month, day.day)
 
 
 class _TaskDialog(QDialog):
@@ -126,7 +135,7 @@ class ExportDialog(_TaskDialog):
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export records for litigation")
         self.setAccessibleName("Export records for litigation")
-        self.resize(680, 460)
+        fit_to_screen(self, 680, 460)
 
         self.recipient = QLineEdit()
         self.recipient.setObjectName("recipient")
@@ -145,7 +154,8 @@ class ExportDialog(_TaskDialog):
         zip_button.setObjectName("chooseZip")
         zip_button.clicked.connect(self._choose_zip)
 
-        today = QDate.currentDate()
+        self.zone = county_zone(backend.uow())
+        today = _county_today(backend)
         self.use_from = QCheckBox("Received from")
         self.use_from.setObjectName("useFrom")
         self.date_from = QDateEdit(today.addMonths(-1))
@@ -244,10 +254,10 @@ class ExportDialog(_TaskDialog):
             search=self.search.text().strip() or None,
             outcome=None if outcome == OUTCOME_CHOICES[0] else outcome,
             recorded_by=self.officer.text().strip().casefold() or None,
-            received_from=_local_day_start(self.date_from.date())
+            received_from=_county_day_start(self.date_from.date(), self.zone)
             if self.use_from.isChecked()
             else None,
-            received_to=_local_day_start(self.date_to.date().addDays(1))
+            received_to=_county_day_start(self.date_to.date().addDays(1), self.zone)
             if self.use_to.isChecked()
             else None,
         )
@@ -371,7 +381,7 @@ class CheckpointDialog(_TaskDialog):
         super().__init__(backend, actor, tasks, parent)
         self.setObjectName("checkpointDialog")
         self.setWindowTitle("Checkpoint of the record")
-        self.resize(620, 300)
+        fit_to_screen(self, 620, 300)
         self.folder = QLineEdit(str(Path.home()))
         self.folder.setObjectName("checkpointFolder")
         self.folder.setAccessibleName("Folder for the checkpoint files")
@@ -427,7 +437,7 @@ class CheckpointDialog(_TaskDialog):
                 else:
                     yield step
             assert result is not None
-            stem = f"checkpoint-{result.checkpoint.created_at:%Y%m%dT%H%M%SZ}"
+            stem = result.checkpoint.file_stem()
             json_path, pdf_path = folder / f"{stem}.json", folder / f"{stem}.pdf"
             pdf = render_checkpoint_pdf(
                 result.checkpoint, report_context(backend.uow(), actor, now)
@@ -474,8 +484,8 @@ class BackupDialog(_TaskDialog):
         super().__init__(backend, actor, tasks, parent)
         self.setObjectName("backupDialog")
         self.setWindowTitle("Back up the records")
-        self.resize(620, 260)
-        stamp = dt.datetime.now().strftime("%Y-%m-%d")
+        fit_to_screen(self, 620, 260)
+        stamp = timetext.day_text(timetext.county_day(backend.clock(), county_zone(backend.uow())))
         self.target = QLineEdit(str(Path.home() / f"detainer-desk-backup-{stamp}.sqlite3"))
         self.target.setObjectName("backupTarget")
         self.target.setAccessibleName("Backup file")

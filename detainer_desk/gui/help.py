@@ -43,6 +43,57 @@ GUIDES = (
 )
 GUIDE_BY_ROLE = {guide.role: guide for guide in GUIDES}
 
+# F1: the guide, at its section, for the screen or dialog in focus (found by object name,
+# from the focused widget outwards). Several roles' guides may cover a screen: the signed-in
+# person's own comes first; otherwise the first listed. A heading of None: the guide's top.
+OFFICER_LOOKING = ("officer", "Looking things up")
+COUNSEL_PROGRAM = ("counsel", "In the program")
+SUPERVISOR_LOOKING = ("supervisor", "Looking things up")
+SAFE_RECORDS = ("admin", "Keeping the records safe")
+SCREEN_GUIDES: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "signInPage": (("officer", "Signing in and the screen lock"),),
+    "firstRunPage": (("admin", None),),
+    "decisionPanel": (("officer", "Checking and recording"),),
+    "intakeScreen": (("officer", "Entering a request (the Intake tab)"),),
+    "decisionLogScreen": (OFFICER_LOOKING, COUNSEL_PROGRAM, SUPERVISOR_LOOKING),
+    "reviewQueueScreen": (("supervisor", "The review queue (Records › Review queue)"),),
+    "activeHoldsScreen": (
+        ("supervisor", "Active holds (Records › Active holds)"),
+        ("officer", "Holds"),
+    ),
+    "overdueReportDialog": (("supervisor", "Active holds (Records › Active holds)"),),
+    "statisticsScreen": (OFFICER_LOOKING, COUNSEL_PROGRAM, SUPERVISOR_LOOKING),
+    "decisionDetailDialog": (OFFICER_LOOKING, COUNSEL_PROGRAM, SUPERVISOR_LOOKING),
+    "usersDialog": (("admin", "Accounts (Admin › Users…)"),),
+    "addUserDialog": (("admin", "Accounts (Admin › Users…)"),),
+    "rolesDialog": (("admin", "Accounts (Admin › Users…)"),),
+    "resetPasswordDialog": (("admin", "Accounts (Admin › Users…)"),),
+    "settingsDialog": (("admin", "Settings (Admin › Settings…)"),),
+    "policyDialog": (("admin", "The policy (Policy menu)"),),
+    "auditTrailDialog": (COUNSEL_PROGRAM,),
+    "exportDialog": (COUNSEL_PROGRAM,),
+    "checkpointDialog": (COUNSEL_PROGRAM,),
+    "verifyDialog": (COUNSEL_PROGRAM, SAFE_RECORDS),
+    "verifyCheckpointDialog": (COUNSEL_PROGRAM, SAFE_RECORDS),
+    "backupDialog": (SAFE_RECORDS,),
+    "restoreDialog": (SAFE_RECORDS,),
+    "databaseDialog": (SAFE_RECORDS,),
+}
+
+
+def guide_for(object_names: list[str], roles: frozenset[str]) -> tuple[str, str | None] | None:
+    """The (role, heading) of the guide for the first of ``object_names`` (the focused
+    widget, then its parents) that has one: the person's own role's guide if it covers it."""
+    for name in object_names:
+        candidates = SCREEN_GUIDES.get(name)
+        if candidates:
+            for role, heading in candidates:
+                if role in roles:
+                    return role, heading
+            return candidates[0]
+    return None
+
+
 LICENCE_TEXT = (
     "Licence: Apache License 2.0.\n"
     "Bundled with it, under their own free licences (the texts are kept next to the files): "
@@ -143,7 +194,9 @@ class GuideDialog(QDialog):
         self.setWindowTitle("Detainer Desk: user guides")
         self.setAccessibleName("User guides")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(900, 640)
+        from .fit import fit_to_screen
+
+        fit_to_screen(self, 900, 640)
 
         self.roles = QListWidget()
         self.roles.setObjectName("guideRoles")
@@ -192,6 +245,26 @@ class GuideDialog(QDialog):
         self.browser.setMarkdown(guide_text(guide.role))
         self.browser.setAccessibleDescription(f"The {guide.title.lower()}'s guide")
 
+    def show_section(self, heading: str | None) -> bool:
+        """Scroll the guide shown so that ``heading`` is at the top (None: the guide's top);
+        False when it has no such heading."""
+        scroll = self.browser.verticalScrollBar()
+        if heading is None:
+            scroll.setValue(0)
+            return True
+        document = self.browser.document()
+        block = document.begin()
+        while block.isValid():
+            if block.blockFormat().headingLevel() > 0 and block.text() == heading:
+                cursor = self.browser.textCursor()
+                cursor.setPosition(block.position())
+                self.browser.setTextCursor(cursor)
+                top = document.documentLayout().blockBoundingRect(block).top()
+                scroll.setValue(int(top))
+                return True
+            block = block.next()
+        return False
+
 
 class UserGuides(QObject):
     """Help › the guides: one entry per role, one guide window (reused while open)."""
@@ -210,11 +283,38 @@ class UserGuides(QObject):
             action.triggered.connect(lambda _checked=False, role=guide.role: self.open(role))
             self.actions.append(action)
 
-    def open(self, role: str) -> GuideDialog:
+    def open_for(self, focused: QWidget | None, roles: frozenset[str]) -> GuideDialog:
+        """F1: the guide for the screen or dialog ``focused`` is in, at its section; the
+        person's own guide when nothing more particular is known."""
+        names: list[str] = []
+        widget = focused
+        while widget is not None:
+            names.append(widget.objectName())
+            widget = widget.parentWidget()
+        found = guide_for(names, roles)
+        if found is None:
+            own = [guide.role for guide in GUIDES if guide.role in roles]
+            found = (own[0] if own else GUIDES[0].role, None)
+        role, heading = found
+        # Over a dialog that blocks the main window, the guide belongs to that dialog:
+        # a guide of the main window's would be blocked too, readable but not scrollable.
+        owner = focused.window() if focused is not None else None
+        parent = owner if isinstance(owner, QDialog) and owner.isModal() else self.window
+        dialog = self.open(role, parent)
+        dialog.show_section(heading)
+        return dialog
+
+    def open(self, role: str, parent: QWidget | None = None) -> GuideDialog:
         """Show the role's guide, in the open guide window if there is one."""
+        parent = parent or self.window
         dialog = self.dialog
-        if dialog is None or not shiboken6.isValid(dialog) or not dialog.isVisible():
-            dialog = GuideDialog(role, self.window)
+        if (
+            dialog is None
+            or not shiboken6.isValid(dialog)
+            or not dialog.isVisible()
+            or dialog.parentWidget() is not parent
+        ):
+            dialog = GuideDialog(role, parent)
             self.dialog = dialog
             dialog.show()  # not modal: a guide is read beside the work
         dialog.show_role(role)

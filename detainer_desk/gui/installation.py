@@ -41,7 +41,6 @@ SESSION_TIMEOUT = "session_timeout_minutes"
 LOCKOUT = "lockout_minutes"
 
 MAX_ALERT_HOURS = 48
-POLICY_ZONE_CHOICE = "(the active policy's timezone)"
 
 # The zones of U.S. counties first (a jail is in one of these); every other IANA name follows.
 US_ZONES = (
@@ -97,9 +96,7 @@ class TimezoneCombo(QComboBox):
     combo is first shown, so building a page that holds one stays cheap.
     """
 
-    def __init__(
-        self, object_name: str, *, policy_choice: bool, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
         self.setAccessibleName("County timezone")
@@ -107,9 +104,6 @@ class TimezoneCombo(QComboBox):
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.setMaxVisibleItems(16)
         self.setMinimumContentsLength(28)
-        self._policy_choice = policy_choice
-        if policy_choice:
-            self.addItem(POLICY_ZONE_CHOICE, "")
         for zone in US_ZONES:
             self.addItem(zone, zone)
         self._complete = False
@@ -135,17 +129,14 @@ class TimezoneCombo(QComboBox):
         self.setEditText(typed)
 
     def zone(self) -> str:
-        """The chosen IANA name; empty for "the active policy's timezone"."""
+        """The chosen IANA name (empty: none chosen)."""
         text = self.currentText().strip()
-        if self._policy_choice and text in ("", POLICY_ZONE_CHOICE):
+        if not text:
             return ""
         index = self.findText(text, Qt.MatchFlag.MatchFixedString)  # "america/chicago" too
         return str(self.itemData(index)) if index >= 0 else text
 
     def set_zone(self, zone: str) -> None:
-        if not zone and self._policy_choice:
-            self.setCurrentIndex(0)
-            return
         index = self.findData(zone)
         if index >= 0:
             self.setCurrentIndex(index)
@@ -252,13 +243,12 @@ class InstallationFields:
         self.jail = Field(
             "&Jail:", f"{prefix}Jail", hint="The facility's name, e.g. CRC Jail", max_length=200
         )
-        self.timezone = TimezoneCombo(f"{prefix}Timezone", policy_choice=not require_names)
+        self.timezone = TimezoneCombo(f"{prefix}Timezone")
         timezone_hint = (
-            "The county's local time: times on the records and PDFs are shown in it. "
-            "Type part of a name to find it."
+            "The county's local time: every time on the screens, the records and the PDFs "
+            "is shown in it, times typed without one are read in it, and the policy in force "
+            "reads times in it. Type part of a name to find it."
         )
-        if not require_names:
-            timezone_hint += " Or leave it to the active policy's timezone."
         self.timezone_row = Row("&Timezone:", self.timezone, timezone_hint)
         self.first_alert = DurationEdit(f"{prefix}FirstAlert", "First hold alert")
         self.first_alert_row = Row(

@@ -41,10 +41,14 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMainWindow, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
+from .fit import available_area, scrolling, size_to_current_page
 from .help import UserGuides, about_text, show_about
 from .opening import OPENING_TEXT, FirstPaint, OpeningPage
+from .workstation import WorkstationSettings
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
     from PySide6.QtWidgets import QMessageBox
 
@@ -78,7 +82,9 @@ UPGRADING_NOTE = (
 )
 UPGRADING_STATUS = "Upgrading the records (a backup copy is made first)…"
 SIGNING_IN_SOON = "Signing in as soon as the records are open…"
-WINDOW_WIDTH, WINDOW_HEIGHT = 1100, 720
+# The smallest the window may be made (or less, on a smaller screen); below what a page
+# needs, the page scrolls.
+MINIMUM_WIDTH, MINIMUM_HEIGHT = 560, 360
 
 
 def policy_status_text(policy_label: str | None) -> str:
@@ -130,6 +136,11 @@ class MainWindow(QMainWindow):
 
     ``idle_interval_ms`` overrides the stored session-lock setting (tests use it; the
     program reads the setting from the record store at each sign-in).
+
+    ``settings_folder``: where this workstation keeps its window settings (the data
+    folder; by default the backend's): the window opens where it was last closed, or on
+    the first start sized from the screen (``show_placed`` shows it maximised when the
+    screen is small).
     """
 
     painted = Signal()  # the window's first paint
@@ -158,6 +169,7 @@ class MainWindow(QMainWindow):
         backend: Backend | None = None,
         *,
         idle_interval_ms: int | None = None,
+        settings_folder: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -177,8 +189,15 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
         self.setAccessibleName(APP_TITLE)
-        self.resize(WINDOW_WIDTH, WINDOW_HEIGHT)
-        self.setMinimumSize(720, 480)
+        if settings_folder is None and backend is not None:
+            settings_folder = backend.data_dir
+        self.workstation = WorkstationSettings(settings_folder)
+        area = available_area(self)
+        self.setMinimumSize(
+            min(MINIMUM_WIDTH, area.width() * 3 // 4), min(MINIMUM_HEIGHT, area.height() * 3 // 4)
+        )
+        self.start_maximised = self.workstation.place(self)
+        self._kept_on_screen = False  # checked once the frame is known (showEvent)
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setObjectName("idleTimer")
@@ -282,6 +301,21 @@ class MainWindow(QMainWindow):
         self.checkpoint_action.triggered.connect(self.open_checkpoint)
         self.backup_action = self._action("&Back up the records…", "backupAction")
         self.backup_action.triggered.connect(self.open_backup)
+        self.restore_action = self._action("&Restore from a backup…", "restoreAction")
+        self.restore_action.triggered.connect(self.open_restore)
+        # Anyone signed in may verify, as on the command line (hashes and counts only).
+        self.verify_action = self._action("&Verify the record…", "verifyAction")
+        self.verify_action.triggered.connect(self.open_verify)
+        self.verify_checkpoint_action = self._action(
+            "Verify against a chec&kpoint…", "verifyCheckpointAction"
+        )
+        self.verify_checkpoint_action.triggered.connect(self.open_verify_checkpoint)
+        for action, tip in (
+            (self.verify_action, "Recompute every entry's hash: has anything been changed?"),
+            (self.verify_checkpoint_action, "Prove the record extends a signed checkpoint"),
+        ):
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
         self.database_action = self._action("&Database…", "databaseAction")
         self.database_action.triggered.connect(self.open_database)
         # What each permission-guarded entry needs (the services check it again): set
@@ -294,6 +328,16 @@ class MainWindow(QMainWindow):
         self.about_action.setStatusTip("Version, database location and active policy")
         self.about_action.triggered.connect(self.show_about)
         self.guides = UserGuides(self)  # readable before the records are open
+        # F1: the guide for the screen or dialog in focus, at its section (dialogs get the
+        # action too: a window-modal dialog blocks the main window's shortcuts).
+        self.context_help_action = self._action(
+            "&Help for this screen",
+            "contextHelpAction",
+            shortcut="F1",
+            tip="The user guide, at the part about the screen in front",
+            needs_records=False,
+        )
+        self.context_help_action.triggered.connect(self.open_context_help)
 
     def _guard_actions(self) -> None:
         from detainer_desk.domain import accounts as acc
@@ -316,6 +360,7 @@ class MainWindow(QMainWindow):
                 "Sign the record's current state; print and file it",
             ),
             (self.backup_action, acc.MANAGE_BACKUPS, "A checked copy of every record"),
+            (self.restore_action, acc.MANAGE_BACKUPS, "Replace the records with a checked backup"),
             (self.database_action, acc.MANAGE_SETTINGS, "This computer's file or a shared server"),
             *self._guarded,
         )
@@ -364,6 +409,8 @@ class MainWindow(QMainWindow):
                 None,
                 self.export_action,
                 self.checkpoint_action,
+                self.verify_action,
+                self.verify_checkpoint_action,
             ],
         )
         # The workspace's Policy menu takes this one's place (same title, same place: the
@@ -379,10 +426,16 @@ class MainWindow(QMainWindow):
                 None,
                 self.audit_action,
                 self.backup_action,
+                self.restore_action,
+                None,
+                self.verify_action,
+                self.verify_checkpoint_action,
             ],
         )
         self.help_menu = self._menu(
-            "&Help", "helpMenu", [*self.guides.actions, None, self.about_action]
+            "&Help",
+            "helpMenu",
+            [self.context_help_action, None, *self.guides.actions, None, self.about_action],
         )
         for menu in (self.request_menu, self.records_menu, self._policy_menu_pending):
             menu.menuAction().setEnabled(False)
@@ -402,7 +455,10 @@ class MainWindow(QMainWindow):
         self._central_column = QVBoxLayout(area)
         self._central_column.setContentsMargins(0, 0, 0, 0)
         self._central_column.setSpacing(0)
-        self._central_column.addWidget(self.pages, 1)
+        # A page that needs more room than the window has (a laptop screen at 150 or 200 %)
+        # scrolls, rather than making the window larger than the screen.
+        size_to_current_page(self.pages)
+        self._central_column.addWidget(scrolling(self.pages, "pagesScroll"), 1)
         self.setCentralWidget(area)
 
         status = self.statusBar()
@@ -454,6 +510,8 @@ class MainWindow(QMainWindow):
 
         self._set_shortcuts()
         self.backend = backend
+        if self.workstation.folder is None and backend.data_dir is not None:
+            self.workstation = WorkstationSettings(backend.data_dir)  # kept from now on
         self.session = Session(backend, self)
         self._policy_label = self.session.policy_label()
         self.tasks = TaskRunner(self)
@@ -509,7 +567,7 @@ class MainWindow(QMainWindow):
         self._notices = list(self.backend.notices)
         # Made inside the central area: a banner without a parent would show for a moment
         # as a window of its own, taking the keyboard from the page someone is typing in.
-        self.notice_banner = NoticeBanner(self._notices, self.centralWidget())
+        self.notice_banner = NoticeBanner(self._notices, self.workstation, self.centralWidget())
         self._central_column.insertWidget(0, self.notice_banner)
 
     def add_notice(self, notice: str) -> None:
@@ -666,6 +724,7 @@ class MainWindow(QMainWindow):
         self.session_status.setAccessibleDescription(status)
         self._working = state is SessionState.SIGNED_IN
         self._update_actions()
+        self._update_banner()
         self._activity_filter.watching = self._working
         self._shown_state = state
 
@@ -723,7 +782,13 @@ class MainWindow(QMainWindow):
         working = self._working
         for menu in (self.request_menu, self.records_menu, self.admin_menu):
             menu.menuAction().setEnabled(working)
-        for action in (self.change_password_action, self.lock_action, self.sign_out_action):
+        for action in (
+            self.change_password_action,
+            self.lock_action,
+            self.sign_out_action,
+            self.verify_action,
+            self.verify_checkpoint_action,
+        ):
             action.setEnabled(working)
         for action, permission, tip in self._guarded:
             allowed = self.session.may(permission)
@@ -731,6 +796,12 @@ class MainWindow(QMainWindow):
             shown = tip if allowed else roles_needed_text(permission)
             action.setToolTip(shown)
             action.setStatusTip(shown)
+
+    def _update_banner(self) -> None:
+        """How the records are kept is an administrator's matter: only they see it."""
+        from detainer_desk.domain import accounts as acc
+
+        self.notice_banner.set_administrator(self.session.may(acc.MANAGE_BACKUPS))
 
     def _close_dialogs(self) -> None:
         # Children first, so a dialog opened from another closes before its parent.
@@ -880,8 +951,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ dialogs
     def _open_dialog(self, dialog: QDialog) -> QDialog:
-        # Ctrl+L locks from inside a dialog too.
+        # Ctrl+L locks from inside a dialog too; F1 opens the guide about it.
         dialog.addAction(self.lock_action)
+        dialog.addAction(self.context_help_action)
         dialog.open()
         return dialog
 
@@ -907,14 +979,24 @@ class MainWindow(QMainWindow):
         from .dialogs import SettingsDialog
 
         dialog = SettingsDialog(self.session, self)
-        dialog.accepted.connect(self._settings_saved)
+        dialog.accepted.connect(lambda: self._settings_saved(dialog))
         self._open_dialog(dialog)
         return dialog
 
-    def _settings_saved(self) -> None:
+    def _settings_saved(self, dialog: SettingsDialog) -> None:
         if self._working:
             self._arm_idle_timer()
-        self.statusBar().showMessage("Settings saved.", 10_000)
+        message = "Settings saved."
+        saved = dialog.saved
+        if saved is not None and saved.reactivated is not None:
+            # A new timezone: the policy in force was activated again in it.
+            self._show_policy(self.session.policy_label())
+            policy = saved.reactivated.activation.policy
+            message += (
+                f" The policy in force, {policy.name}, was activated again in the county's "
+                f"new timezone (version {policy.id})."
+            )
+        self.statusBar().showMessage(message, 10_000)
 
     def _open_evidence(self, make: Callable[..., QDialog], permission: str) -> QDialog | None:
         actor = self.session.actor if self.records_open else None
@@ -945,6 +1027,48 @@ class MainWindow(QMainWindow):
 
         return self._open_evidence(BackupDialog, acc.MANAGE_BACKUPS)
 
+    def open_restore(self) -> QDialog | None:
+        from detainer_desk.domain import accounts as acc
+
+        from .verification import RestoreDialog
+
+        dialog = self._open_evidence(RestoreDialog, acc.MANAGE_BACKUPS)
+        if isinstance(dialog, RestoreDialog):
+            dialog.restored.connect(self._after_restore)
+        return dialog
+
+    def _after_restore(self, words: str) -> None:
+        """The records were replaced: everyone signs in again, to the restored records
+        (the accounts may be others now)."""
+        actor = self.session.actor
+        if actor is not None:
+            from detainer_desk.services.access import RecordError
+
+            try:
+                self.session.sign_out("records restored")
+            except RecordError:
+                log.warning("The sign-out after a restore could not be recorded", exc_info=True)
+        self._show_policy(self.session.policy_label())
+        self.sign_in_page.show_note(words)
+
+    def _open_verification(self, *, against_checkpoint: bool) -> QDialog | None:
+        actor = self.session.actor if self.records_open else None
+        if actor is None or not self._working:
+            return None
+        from .verification import VerifyDialog
+
+        dialog = VerifyDialog(
+            self.backend, actor, self.tasks, self, against_checkpoint=against_checkpoint
+        )
+        self._open_dialog(dialog)
+        return dialog
+
+    def open_verify(self) -> QDialog | None:
+        return self._open_verification(against_checkpoint=False)
+
+    def open_verify_checkpoint(self) -> QDialog | None:
+        return self._open_verification(against_checkpoint=True)
+
     def open_database(self) -> QDialog | None:
         from detainer_desk.domain import accounts as acc
 
@@ -961,7 +1085,7 @@ class MainWindow(QMainWindow):
             return None
         from .audit_trail import AuditTrailDialog
 
-        dialog = AuditTrailDialog(self.session, self)
+        dialog = AuditTrailDialog(self.session, self, tasks=self.tasks)
         self._open_dialog(dialog)
         return dialog
 
@@ -977,6 +1101,19 @@ class MainWindow(QMainWindow):
         self._open_dialog(dialog)
         return dialog
 
+    def open_context_help(self) -> QDialog:
+        """F1: the guide for whatever has the keyboard focus (or the active window)."""
+        from PySide6.QtWidgets import QApplication
+
+        focused: QWidget | None = QApplication.focusWidget() or QApplication.activeWindow()
+        if focused is None or focused is self or focused is self.centralWidget():
+            focused = self.pages.currentWidget()
+        if self.workspace_built and focused in (self.content_page, self.content_page.tabBar()):
+            focused = self.content_page.currentWidget()  # the tabs: the screen in front
+        actor = self.session.actor if self.records_open else None
+        roles = actor.roles if actor is not None and self._working else frozenset()
+        return self.guides.open_for(focused, roles)
+
     # -------------------------------------------------------------------- about
     def about_text(self) -> str:
         from detainer_desk.logs import current_log_file
@@ -990,6 +1127,14 @@ class MainWindow(QMainWindow):
         return show_about(self, self.about_text())
 
     # ------------------------------------------------------- showing, closing
+    def show_placed(self) -> None:
+        """Show the window where it was placed: maximised on a first start on a small
+        screen (a remembered maximised state is restored by Qt itself)."""
+        if self.start_maximised:
+            self.showMaximized()
+        else:
+            self.show()
+
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self.was_painted:
@@ -1001,6 +1146,10 @@ class MainWindow(QMainWindow):
         if self.records_open:
             self._watch_activity()
         super().showEvent(event)
+        if not self._kept_on_screen and self.workstation.restored:
+            # A remembered place, now that the frame is known: whole on a screen.
+            self._kept_on_screen = True
+            self.workstation.keep_frame_on_screen(self)
 
     def _watch_activity(self) -> None:
         # Installed while the window is open (installing twice keeps one filter), and only
@@ -1016,6 +1165,7 @@ class MainWindow(QMainWindow):
         if event.spontaneous() and self._asked_before_leaving("Close Detainer Desk", self._close):
             event.ignore()
             return
+        self.workstation.remember(self)  # where it was: the next start opens there
         if self.workspace_built:
             self.intake.drafts.flush()
         self.idle_timer.stop()

@@ -9,13 +9,14 @@ English. A file that is not a valid policy is explained line by line, in words.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFrame,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 from detainer_desk.domain.describe import describe_policy
 from detainer_desk.domain.errors import InvalidInput, Problem
 from detainer_desk.domain.policy import Policy, parse_policy
+from detainer_desk.domain.policy_zone import ZoneNotWritable, ZoneRewrite, in_zone
 from detainer_desk.services.policies import PresetInfo, preset_catalog
 
 from .widgets import MessageLabel, bold, paragraph, plain_sentence
@@ -57,6 +59,8 @@ class ChosenPolicy:
     source: str  # the preset's name or the file's path
     policy: Policy
     preset: PresetInfo | None = None
+    # A file in another timezone, to be activated with the county's instead (one line).
+    in_county_zone: bool = False
 
     @property
     def caution(self) -> str:
@@ -164,6 +168,10 @@ class PolicyChooser(QWidget):
         self._presets: dict[str, ChosenPolicy] = {}
         self._file: ChosenPolicy | None = None
         self._file_problem: PolicyFileProblem | None = None
+        # The county's timezone, when what is chosen is to be activated (None: a what-if,
+        # which reads the policy in its own zone, as ``check`` does).
+        self._county_zone: str | None = None
+        self._rewrite: ZoneRewrite | None = None
 
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
@@ -218,6 +226,21 @@ class PolicyChooser(QWidget):
         column.addWidget(self.caution_box)
         self.citation = paragraph("", f"{object_name}Citation", "Legal source")
         column.addWidget(self.citation)
+        self.zone_note = paragraph("", f"{object_name}ZoneNote", "The policy's timezone")
+        column.addWidget(self.zone_note)
+        self.zone_problem_label = MessageLabel(
+            f"{object_name}ZoneProblem", "The policy's timezone is not the county's"
+        )
+        column.addWidget(self.zone_problem_label)
+        self.in_county_zone = QCheckBox("Activate it with the county's timezone instead")
+        self.in_county_zone.setObjectName(f"{object_name}InCountyZone")
+        self.in_county_zone.setAccessibleName("Activate it with the county's timezone instead")
+        self.in_county_zone.hide()
+        self.in_county_zone.toggled.connect(lambda _on: self._refresh())
+        column.addWidget(self.in_county_zone)
+        self.zone_change = paragraph("", f"{object_name}ZoneChange", "The line that changes")
+        self.zone_change.hide()
+        column.addWidget(self.zone_change)
         self.problems = MessageLabel(f"{object_name}Problems", "Why the file cannot be used")
         self.problems.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         column.addWidget(self.problems, 1)  # in the description's place when that is hidden
@@ -250,9 +273,33 @@ class PolicyChooser(QWidget):
         if path:
             self.load_file(path)
 
+    def set_county_zone(self, zone: str | None) -> None:
+        """The county's timezone: what is chosen is to be activated in it (a preset with it
+        written in; a file in another zone only when asked, showing the line that changes)."""
+        self._county_zone = zone or None
+        self._refresh()
+
+    def zone_problem(self) -> str | None:
+        """Why the chosen file cannot be activated as written: its zone is not the county's
+        (None when it is, when a preset is chosen, or when asked to use the county's)."""
+        chosen = self._chosen_as_written()
+        zone = self._county_zone
+        if chosen is None or zone is None or chosen.preset is not None:
+            return None
+        if chosen.policy.timezone == zone or (
+            self.in_county_zone.isChecked() and self._rewrite is not None
+        ):
+            return None
+        return (
+            f"This file's timezone is {chosen.policy.timezone}, but the county's timezone is "
+            f"{zone}. The policy in force must read times in the county's timezone, so the "
+            "file cannot be activated as it is written."
+        )
+
     def load_file(self, path: str) -> bool:
         """Read ``path``; True when it is a policy (then chosen), False with the reasons shown."""
         self.file_radio.setChecked(True)
+        self.in_county_zone.setChecked(False)
         try:
             self._file = read_policy_file(path)
             self._file_problem = None
@@ -265,6 +312,18 @@ class PolicyChooser(QWidget):
         return self._file is not None
 
     def chosen(self) -> ChosenPolicy | None:
+        chosen = self._chosen_as_written()
+        if (
+            chosen is not None
+            and chosen.preset is None
+            and self._county_zone is not None
+            and chosen.policy.timezone != self._county_zone
+            and self.in_county_zone.isChecked()
+        ):
+            return replace(chosen, in_county_zone=True)
+        return chosen
+
+    def _chosen_as_written(self) -> ChosenPolicy | None:
         if self.file_radio.isChecked():
             return self._file
         name = self.preset_combo.currentData()
@@ -279,7 +338,7 @@ class PolicyChooser(QWidget):
     def problem(self) -> str | None:
         """Why nothing usable is chosen yet, in a sentence (None: a policy is chosen)."""
         if self.chosen() is not None:
-            return None
+            return self.zone_problem()
         if self.file_radio.isChecked():
             if self._file_problem is not None:
                 return "That file cannot be used as a policy (the reasons are listed)."
@@ -291,6 +350,7 @@ class PolicyChooser(QWidget):
         chosen = self.chosen()
         self.problems.clear_message()
         if chosen is None:
+            self._show_zone(None)
             self.caution_box.hide()
             self.citation.hide()
             self.description.setPlainText("")
@@ -320,7 +380,63 @@ class PolicyChooser(QWidget):
         self.description.setPlainText(text)
         self.description.setAccessibleDescription(f"The policy {policy.name} in plain English")
         self.description.show()
+        self._show_zone(chosen)
         self.changed.emit()
+
+    def _show_zone(self, chosen: ChosenPolicy | None) -> None:
+        """Which timezone the chosen policy will read times in, and, for a file in another
+        zone, the refusal and the offer to use the county's (the one line that changes)."""
+        self.zone_problem_label.clear_message()
+        self.in_county_zone.hide()
+        self.zone_change.hide()
+        self._rewrite = None
+        if chosen is None:
+            self.zone_note.hide()
+            return
+        written = chosen.policy.timezone
+        zone = self._county_zone
+        if zone is None:
+            note = f"Times without an offset are read in this policy's own timezone, {written}."
+        elif written == zone:
+            note = f"Timezone: {zone}, the county's."
+        else:
+            try:
+                self._rewrite = in_zone(chosen.policy, zone)
+            except ZoneNotWritable:
+                self._rewrite = None
+            change = (
+                f"line {self._rewrite.line_number} changes from {self._rewrite.old_line.strip()} "
+                f"to {self._rewrite.new_line.strip()}"
+                if self._rewrite is not None
+                else ""
+            )
+            if chosen.preset is not None:
+                note = (
+                    f"Timezone: the county's, {zone}. A preset is a template: its timezone "
+                    f"({written}) is only a default, and the county's is written into the text "
+                    f"that is stored ({change})."
+                )
+            else:
+                note = (
+                    f"Timezone: {zone}, the county's, instead of the file's {written} ({change})."
+                    if self.in_county_zone.isChecked() and self._rewrite is not None
+                    else ""
+                )
+                problem = self.zone_problem()
+                if problem:
+                    self.zone_problem_label.show_error(problem)
+                if self._rewrite is not None:
+                    self.in_county_zone.show()
+                    line = (
+                        f"One line changes, line {self._rewrite.line_number}: "
+                        f"{self._rewrite.old_line.strip()} → {self._rewrite.new_line.strip()}"
+                    )
+                    self.zone_change.setText(line)
+                    self.in_county_zone.setAccessibleDescription(line)
+                    self.zone_change.setVisible(not self.in_county_zone.isChecked())
+        self.zone_note.setText(note)
+        self.zone_note.setAccessibleDescription(note)
+        self.zone_note.setVisible(bool(note))
 
     def show_problem(self, problem: str) -> None:
         self.problems.show_error(problem)

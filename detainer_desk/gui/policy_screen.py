@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import shiboken6
 from PySide6.QtCore import QDate, QObject, Qt, Signal
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -37,9 +37,14 @@ from PySide6.QtWidgets import (
 )
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import timetext
+from detainer_desk.domain.clock import start_of_day
 from detainer_desk.domain.describe import describe_policy
 from detainer_desk.services import records
 from detainer_desk.services.access import RecordError
+from detainer_desk.services.county_clock import read_county_zone
+from detainer_desk.services.documents import report_context
+from detainer_desk.services.listings import WhatIfListing, record_what_if_copy, what_if_csv
 from detainer_desk.services.policies import (
     Change,
     WhatIfResult,
@@ -48,9 +53,10 @@ from detainer_desk.services.policies import (
     what_if,
 )
 from detainer_desk.services.ports import PolicyActivation
-from detainer_desk.services.settings import read_settings
 
 from .errors import show_bug
+from .fit import fit_columns, fit_to_screen, size_to_current_page
+from .listing_actions import CSV, ListingActions, ListingTask
 from .policy_choice import (
     FileChooser,
     PolicyChooser,
@@ -91,6 +97,23 @@ OUTCOME_WORDS = {
     "review": "Supervisor review",
 }
 DialogOpener = Callable[[QDialog], QDialog]
+# (parent, question) -> True to go on. Tests answer without a dialog.
+Confirm = Callable[[QWidget, str], bool]
+
+
+def ask_to_confirm(parent: QWidget, text: str) -> bool:
+    """The question, with Activate and Cancel (Cancel the default)."""
+    box = QMessageBox(parent)
+    box.setObjectName("policyZoneConfirmation")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Activate in the county's timezone?")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    go = box.addButton("Activate", QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return box.clickedButton() is go
 
 
 def roles_needed(permission: str) -> str:
@@ -98,24 +121,10 @@ def roles_needed(permission: str) -> str:
     return f"Needs the {' or '.join(roles)} role"
 
 
-def county_zone(session: Session) -> dt.tzinfo:
-    """The county's wall clock: the timezone setting, else the policy's, else this computer's."""
-    zone = read_settings(session.uow()).timezone
-    if zone:
-        return ZoneInfo(zone)
-    activation = records.active_policy(session.uow())
-    if activation is not None:
-        return records.load_policy(activation.policy).zone
-    local = dt.datetime.now().astimezone().tzinfo
-    return local or dt.UTC
-
-
 def when_text(moment: dt.datetime | str | None, zone: dt.tzinfo) -> str:
-    if moment is None:
-        return "–"
     if isinstance(moment, str):
         moment = dt.datetime.fromisoformat(moment)
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    return timetext.short_time(moment, zone)
 
 
 def hold_until_text(outcome: str, hold_until: str | None, zone: dt.tzinfo) -> str:
@@ -154,6 +163,7 @@ def _table(object_name: str, accessible_name: str, columns: Sequence[str]) -> QT
     table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     compact_rows(table)
+    fit_columns(table, {})  # every heading whole before the rows come
     return table
 
 
@@ -194,15 +204,19 @@ class PolicyDialog(QDialog):
         self.session = session
         self.tasks = tasks
         self.choose_file = choose_file
+        # Asked before the policy in force changes timezone (tests answer it themselves).
+        self.confirm_zone_change: Confirm = ask_to_confirm
         self.setObjectName("policyDialog")
         self.setWindowTitle("Policy")
         self.setAccessibleName("Policy")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(1040, 680)
-        self.zone = county_zone(session)
+        fit_to_screen(self, 1040, 680)
+        self.county = read_county_zone(session.uow())
+        self.zone: dt.tzinfo = self.county.zone
         self.catalog = preset_catalog()  # read once for both choosers
         self.task: TaskHandle | None = None
         self.comparison: WhatIfResult | None = None
+        self._compared_period = (dt.date.today(), dt.date.today())  # set by each comparison
 
         column = QVBoxLayout(self)
         column.setContentsMargins(14, 12, 14, 12)
@@ -213,6 +227,7 @@ class PolicyDialog(QDialog):
         self.tabs.addTab(self._history_tab(), "&History")
         self.tabs.addTab(self._activate_tab(), "&Activate")
         self.tabs.addTab(self._what_if_tab(), "&What if")
+        size_to_current_page(self.tabs)  # the dialog fits a small screen on any tab
         administrator = session.may(acc.MANAGE_POLICIES)
         self.tabs.setTabVisible(ACTIVATE, administrator)
         self.tabs.setTabVisible(WHAT_IF, administrator)
@@ -244,6 +259,17 @@ class PolicyDialog(QDialog):
         box.addWidget(self.in_force_details)
         self.in_force_caution_box, self.in_force_caution = caution_frame("policyInForceCaution")
         box.addWidget(self.in_force_caution_box)
+        zone_row = QHBoxLayout()
+        self.in_force_zone = MessageLabel("policyInForceZone", "The policy's timezone")
+        zone_row.addWidget(self.in_force_zone, 1)
+        self.reactivate_button = QPushButton("Activate it in the county's timezone…")
+        self.reactivate_button.setObjectName("policyReactivateInZone")
+        self.reactivate_button.setAccessibleName("Activate the policy in the county's timezone")
+        self.reactivate_button.setAutoDefault(False)
+        self.reactivate_button.clicked.connect(self.reactivate_in_county_zone)
+        self.reactivate_button.hide()
+        zone_row.addWidget(self.reactivate_button, 0, Qt.AlignmentFlag.AlignTop)
+        box.addLayout(zone_row)
         self.in_force_views = QTabWidget()
         self.in_force_views.setObjectName("policyInForceViews")
         self.in_force_views.setAccessibleName("The policy in force")
@@ -269,6 +295,7 @@ class PolicyDialog(QDialog):
         policy = records.load_policy(activation.policy)
         self.in_force_heading.setText(policy.name)
         self.in_force_details.setText(activation_text(activation, self.zone))
+        self._show_zone_of(policy.timezone)
         self.in_force_caution_box.setVisible(bool(policy.caution))
         self.in_force_caution.setText("⚠ " + " ".join((policy.caution or "").split()))
         self.in_force_english.setPlainText(describe_policy(policy))
@@ -276,6 +303,59 @@ class PolicyDialog(QDialog):
         self.in_force_views.show()
         self.in_force_heading.setAccessibleName(policy.name)
         self.in_force_details.setAccessibleDescription(self.in_force_details.text())
+
+    def _show_zone_of(self, written: str) -> None:
+        """The policy in force must read times in the county's timezone. One of another
+        zone (an installation upgraded with it in force) is named, with the way out."""
+        self.in_force_zone.clear_message()
+        self.reactivate_button.hide()
+        county = self.county.name
+        if written == county or not self.county.is_set:
+            self.in_force_zone.show_note(f"Times are read in the county's timezone, {county}.")
+            return
+        self.in_force_zone.show_error(
+            f"This policy reads times in {written}, but the county's timezone is {county}. "
+            "Requests cannot be recorded under it until it is activated again in the "
+            "county's timezone (the same text, but for its timezone line)."
+        )
+        self.reactivate_button.setVisible(self.session.may(acc.MANAGE_POLICIES))
+
+    def reactivate_in_county_zone(self) -> bool:
+        """The policy in force, activated again in the county's timezone (after saying so)."""
+        session = self.session
+        zone = self.county.name
+        try:
+            change = records.zone_rewrite_of_active(session.uow(), zone)
+        except RecordError as refused:
+            self.in_force_zone.show_error(plain_sentence(str(refused)))
+            return False
+        if change is None:
+            self.refresh()
+            return True
+        name, rewrite = change
+        if not self.confirm_zone_change(
+            self,
+            f"Activate “{name}” again in the county's timezone, {zone}?\n\n"
+            f"One line of its text changes: line {rewrite.line_number}, "
+            f"{rewrite.old_line.strip()} → {rewrite.new_line.strip()}. Decisions already "
+            "recorded keep the text they were made under. The activation is recorded with "
+            "your name.",
+        ):
+            return False
+        try:
+            records.reactivate_in_zone(
+                session.uow(),
+                session.require_actor(),
+                zone,
+                session.now(),
+                f"The county's timezone is {zone}: the same policy, in that timezone",
+            )
+        except RecordError as refused:
+            self.in_force_zone.show_error(plain_sentence(str(refused)))
+            return False
+        self.refresh()
+        self.policy_changed.emit()
+        return True
 
     # ------------------------------------------------------------------ history
     def _history_tab(self) -> QWidget:
@@ -367,6 +447,8 @@ class PolicyDialog(QDialog):
         self.activate_chooser = PolicyChooser(
             "activatePolicy", choose_file=self.choose_file, catalog=self.catalog
         )
+        # Not set yet (a store set up by commands, no policy either): the policy's own.
+        self.activate_chooser.set_county_zone(self.county.name if self.county.is_set else None)
         box.addWidget(self.activate_chooser, 1)
         form = form_layout()
         self.reason = Field(
@@ -399,7 +481,7 @@ class PolicyDialog(QDialog):
         chosen = self.activate_chooser.chosen()
         problem = self.activate_chooser.problem()
         reason = self.reason.text().strip()
-        if chosen is None:
+        if chosen is None or problem is not None:
             self.activate_message.show_error(problem or "Choose a policy.")
             return False
         if not reason:
@@ -415,6 +497,8 @@ class PolicyDialog(QDialog):
                 session.require_actor(),
                 session.now(),
                 reason,
+                preset=chosen.preset is not None,
+                in_county_zone=chosen.in_county_zone,
             )
         except RecordError as refused:
             self.activate_message.show_error(plain_sentence(str(refused)))
@@ -425,9 +509,14 @@ class PolicyDialog(QDialog):
                 f"“{policy.name}” is already in force (version {policy.id}); nothing changed."
             )
             return True
+        in_zone = (
+            f" It reads times in the county's timezone, {self.county.name}."
+            if result.zone_rewrite is not None
+            else ""
+        )
         self.activate_message.show_note(
             f"“{policy.name}” is now in force (version {policy.id}). It was recorded with "
-            "your name and reason."
+            f"your name and reason.{in_zone}"
         )
         self.reason.edit.clear()
         self.refresh()
@@ -467,7 +556,7 @@ class PolicyDialog(QDialog):
 
         row = QHBoxLayout()
         row.setSpacing(8)
-        today = dt.datetime.now(self.zone).date()
+        today = timetext.county_day(self.session.now(), self.zone)
         self.from_date = _date_edit("whatIfFrom", "Received from", today - dt.timedelta(days=90))
         self.to_date = _date_edit("whatIfTo", "Received up to and including", today)
         from_label = QLabel("Requests received &from:")
@@ -513,6 +602,25 @@ class PolicyDialog(QDialog):
         results_box.addWidget(self.changes_table, 1)
         self.not_evaluable = MessageLabel("whatIfNotEvaluable", "Decisions not re-checked")
         results_box.addWidget(self.not_evaluable)
+        # The comparison on paper or in a spreadsheet, for the people who decide.
+        self.what_if_listing_message = MessageLabel("whatIfListingMessage", "Saving or printing")
+        self.what_if_listing = ListingActions(
+            self.tasks,
+            self,
+            self.what_if_listing_message,
+            save_file=self.session.backend.save_file,
+            what="the comparison",
+            object_prefix="whatIf",
+            stem=self._what_if_stem,
+            make=self._what_if_task,
+        )
+        results_box.addWidget(self.what_if_listing_message)
+        listing_row = QHBoxLayout()
+        listing_row.addStretch(1)
+        for button in self.what_if_listing.buttons:
+            listing_row.addWidget(button)
+        results_box.addLayout(listing_row)
+        self.what_if_listing.set_enabled(False)
         self.what_if_split.addWidget(results)
         self.what_if_split.setSizes([300, 320])
         box.addWidget(self.what_if_split, 1)
@@ -532,8 +640,8 @@ class PolicyDialog(QDialog):
             self.what_if_message.show_error("The period ends before it begins.")
             return None
         zone = self.zone
-        start = dt.datetime.combine(first, dt.time(), zone)
-        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone)
+        start = start_of_day(first, zone)  # type: ignore[arg-type]
+        end = start_of_day(last + dt.timedelta(days=1), zone)  # type: ignore[arg-type]
         uow_factory = self.session.backend.uow
         actor = self.session.require_actor()
         now = self.session.now()
@@ -554,6 +662,7 @@ class PolicyDialog(QDialog):
 
         self.changes_table.setRowCount(0)
         self.comparison = None
+        self.what_if_listing.set_enabled(False)
         self._running(True)
         self._say_progress("Comparing…")
         self.task = self.tasks.start(
@@ -598,7 +707,9 @@ class PolicyDialog(QDialog):
             self.what_if_message.show_note("Cancelled: nothing was compared.")
             return
         self.comparison = result
+        self._compared_period = (_day(self.from_date), _day(self.to_date))
         self._show_changes(result)
+        self.what_if_listing.set_enabled(True)
 
     def _failed(self, error: BaseException, _trace: str) -> None:
         if not self._alive():
@@ -611,7 +722,9 @@ class PolicyDialog(QDialog):
             show_bug(self, type(error), error, error.__traceback__)
 
     def _show_changes(self, result: WhatIfResult) -> None:
-        period = f"{_day(self.from_date)} to {_day(self.to_date)}"
+        period = (
+            f"{timetext.day_text(_day(self.from_date))} to {timetext.day_text(_day(self.to_date))}"
+        )
         if result.examined == 0:
             summary = f"No decisions were recorded for requests received {period}."
         elif not result.changes:
@@ -650,6 +763,33 @@ class PolicyDialog(QDialog):
             hold_until_text(change.proposed_outcome, change.proposed_hold_until, self.zone),
         )
 
+    def _what_if_stem(self) -> str:
+        first, last = self._compared_period
+        return f"what-if-{first}-to-{last}"
+
+    def _what_if_task(self, purpose: str) -> ListingTask | None:
+        """The comparison shown, as a PDF or CSV; printing or saving it is audited."""
+        result = self.comparison
+        if result is None:
+            self.what_if_listing_message.show_error("Compare first: there is nothing to save.")
+            return None
+        first, last = self._compared_period
+        uow, now = self.session.backend.uow, self.session.now()
+        actor = self.session.require_actor()
+
+        def work(_handle: TaskHandle) -> Generator[Any, None, bytes | str]:
+            yield "making"
+            context = report_context(uow(), actor, now)
+            listing = WhatIfListing(result, first, last, context.timezone)
+            record_what_if_copy(uow(), actor, listing, purpose, now)
+            if purpose == CSV:
+                return what_if_csv(listing)
+            from detainer_desk.adapters import pdf
+
+            return pdf.render_what_if_pdf(listing, context)
+
+        return work
+
     # ----------------------------------------------------------------- general
     def refresh(self) -> None:
         self._show_in_force()
@@ -657,6 +797,7 @@ class PolicyDialog(QDialog):
 
     def done(self, result: int) -> None:
         self.cancel()
+        self.what_if_listing.cancel()
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:

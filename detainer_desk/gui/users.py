@@ -3,6 +3,7 @@ them (add, change roles, unlock, disable or enable, reset a password)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -19,34 +20,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from detainer_desk.domain import timetext
 from detainer_desk.services import accounts
 from detainer_desk.services.access import RecordError
+from detainer_desk.services.county_clock import county_zone
 from detainer_desk.services.ports import UserRecord
 
 from .confirm import ask_to_confirm
 from .dialogs import AddUserDialog, ResetPasswordDialog, RolesDialog
+from .fit import fit_to_screen
 from .session import Session
 from .widgets import MessageLabel, compact_rows, paragraph, plain_sentence
 
-COLUMNS = ("User name", "Display name", "Roles", "Password set (UTC)", "State")
+COLUMNS = ("User name", "Display name", "Roles", "Password set", "State")
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-def account_state(user: UserRecord) -> str:
+def account_state(user: UserRecord, zone: dt.tzinfo) -> str:
+    """In the county's time, like every time the program shows."""
     parts = []
     if user.disabled:
         parts.append("Disabled")
     if user.locked_at is not None:
-        parts.append(f"Locked since {user.locked_at:%Y-%m-%d %H:%M} UTC")
+        parts.append(f"Locked since {timetext.short_time(user.locked_at, zone)}")
     return "; ".join(parts) or "Active"
 
 
 class UsersModel(QAbstractTableModel):
     """The accounts (a county has tens, not thousands: one list is fine)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, zone: dt.tzinfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._users: list[UserRecord] = []
+        self.zone = zone  # the county's
 
     def set_users(self, users: Sequence[UserRecord]) -> None:
         self.beginResetModel()
@@ -77,8 +83,8 @@ class UsersModel(QAbstractTableModel):
                 user.name,
                 user.display_name,
                 ", ".join(sorted(user.roles)),
-                f"{user.password_changed_at:%Y-%m-%d %H:%M}",
-                account_state(user),
+                timetext.short_time(user.password_changed_at, self.zone),
+                account_state(user, self.zone),
             )[index.column()]
         return None
 
@@ -98,7 +104,7 @@ class UsersDialog(QDialog):
         self.setWindowTitle("Users")
         self.setAccessibleName("Users")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(900, 480)
+        fit_to_screen(self, 900, 480)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 14)
@@ -115,7 +121,7 @@ class UsersDialog(QDialog):
         )
 
         middle = QHBoxLayout()
-        self.model = UsersModel(self)
+        self.model = UsersModel(county_zone(session.uow()), self)
         self.table = QTableView()
         self.table.setObjectName("usersTable")
         self.table.setAccessibleName("Accounts")

@@ -54,8 +54,9 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "Check and record a request",
         "The Intake tab: enter the detainer as it reads on paper, attach the scans, see "
-        "the decision with every reason, record it, and print the audit PDF and the notice "
-        "for the person (Request menu).",
+        "the decision with every reason, record it (Request menu), and print the audit PDF "
+        "and the notice for the person with the buttons under the decision. Either can be "
+        "printed again later from the decision log or a decision's details.",
         available=True,
     ),
     Feature(

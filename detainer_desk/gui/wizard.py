@@ -260,7 +260,8 @@ class SetUpWizard(QWidget):
 
     def show_step(self, step: int) -> None:
         if step == POLICY_STEP:
-            _ = self.chooser
+            # The policy is activated in the county's timezone chosen on step 1.
+            self.chooser.set_county_zone(self.installation.settings().timezone.strip() or None)
         if step == ADMINISTRATOR:
             self._summarize()
         self.steps.setCurrentIndex(step)
@@ -284,7 +285,8 @@ class SetUpWizard(QWidget):
             "When you finish, the administrator is created and signed in; then, as the "
             f"administrator, the settings for {settings.county_name.strip()} "
             f"({settings.jail_name.strip()}, {settings.timezone}) are saved and the "
-            f"policy “{policy}” is activated. Each step is recorded in the audit trail."
+            f"policy “{policy}” is activated in the county's timezone, {settings.timezone}. "
+            "Each step is recorded in the audit trail."
         )
         self.summary.setText(text)
         self.summary.setAccessibleDescription(text)
@@ -414,7 +416,14 @@ def complete_set_up(session: Session, answers: SetUpAnswers) -> SetUpResult:
     policy_name: str | None = None
     try:
         activated = records.activate_policy(
-            session.uow(), policy.data, policy.source, actor, session.now(), SET_UP_REASON
+            session.uow(),
+            policy.data,
+            policy.source,
+            actor,
+            session.now(),
+            SET_UP_REASON,
+            preset=policy.preset is not None,
+            in_county_zone=policy.in_county_zone,
         )
         policy_name = activated.activation.policy.name
     except RecordError as refused:

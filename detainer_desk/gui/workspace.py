@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from detainer_desk.domain import accounts as acc
 
+from .fit import size_to_current_page
 from .welcome import WelcomePanel
 
 HOME, INTAKE, LOG, REVIEW = "home", "intake", "log", "review"
@@ -43,10 +45,17 @@ class Workspace(QTabWidget):
         self.setDocumentMode(True)
         self.welcome = WelcomePanel(policy_label)
         self.add_screen(self.welcome, "&Home", "homeTab")
+        # The workspace asks for the room of the screen in front, not of its widest one.
+        size_to_current_page(self)
 
     def add_screen(self, screen: QWidget, title: str, object_name: str) -> int:
         screen.setObjectName(screen.objectName() or object_name)
         return self.addTab(screen, title)
+
+    def corner_changed(self) -> None:
+        """The corner widget was shown, hidden or given other words: lay the tab bar out
+        again beside it (Qt does so only when the workspace is resized)."""
+        QCoreApplication.postEvent(self, QEvent(QEvent.Type.LayoutRequest))
 
     def show_screen(self, screen: QWidget) -> None:
         self.setCurrentWidget(screen)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-__all__ = ["preset_bytes", "preset_names"]
+__all__ = ["is_preset_text", "preset_bytes", "preset_names"]
 
 _SUFFIX = ".toml"
 
@@ -35,3 +35,9 @@ def preset_bytes(name: str) -> bytes:
     if entry is None:
         raise KeyError(name)
     return entry.read_bytes()
+
+
+def is_preset_text(data: bytes) -> bool:
+    """Whether ``data`` is exactly a shipped preset's text (a template: its timezone is only
+    a default, and the county's is written in when it is activated)."""
+    return any(preset_bytes(name) == data for name in preset_names())

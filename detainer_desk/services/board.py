@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import alerts
+from detainer_desk.domain.timetext import span_words
 
 from .access import NotFoundError, RecordError, audit, authorize
 from .ports import LOG_SORT_KEYS, Actor, LogQuery, LogRow, UnitOfWork
@@ -137,11 +138,34 @@ class HoldItem:
 
 
 @dataclass(frozen=True, slots=True)
+class EndedLate:
+    """A hold that ended after its deadline: the fact that ended it (ICE custody, release,
+    lift) was recorded as it happened, and is marked by how much it was late."""
+
+    row: LogRow
+    hold_until: dt.datetime
+    ended_at: dt.datetime
+    kind: str  # the closing fact
+    past_deadline: dt.timedelta
+
+    @property
+    def words(self) -> str:
+        """``held past its deadline by 2 h 05 min``."""
+        return f"held past its deadline by {span_words(self.past_deadline)}"
+
+
+# How far back the board and the overdue report look for holds that ended late.
+ENDED_LATE_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
 class HoldsBoard:
-    """The active holds and the alert times (the installation's settings) they were read with."""
+    """The active holds and the alert times (the installation's settings) they were read with,
+    and the holds of the last ENDED_LATE_DAYS days that ended after their deadline."""
 
     items: list[HoldItem]
     warnings: alerts.Warnings
+    ended_late: list[EndedLate] = dataclasses.field(default_factory=list)
 
 
 def holds_board(
@@ -157,7 +181,41 @@ def holds_board(
         if warnings is None:
             warnings = read_settings(uow).warnings
         rows = list(uow.records.open_holds())
-    return HoldsBoard([hold_item(row, now, warnings) for row in rows], warnings)
+        late = _ended_late(uow, now)
+    return HoldsBoard([hold_item(row, now, warnings) for row in rows], warnings, late)
+
+
+def _ended_late(uow: UnitOfWork, now: dt.datetime) -> list[EndedLate]:
+    from .records import decision_state
+
+    found = []
+    since = now - dt.timedelta(days=ENDED_LATE_DAYS)
+    for row in uow.records.ended_holds(since, now):
+        detail = uow.records.decision(row.decision_id)
+        if detail is None:
+            continue
+        state = decision_state(detail)
+        if state.past_deadline is None or state.hold_until is None:
+            continue
+        ended = state.hold_until.astimezone(dt.UTC) + state.past_deadline
+        found.append(
+            EndedLate(
+                row,
+                state.hold_until,
+                ended,
+                state.past_deadline_kind or "",
+                state.past_deadline,
+            )
+        )
+    return found
+
+
+def ended_late(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> list[EndedLate]:
+    """The holds of the last ENDED_LATE_DAYS days that ended after their deadline, newest
+    deadline first (a fact recorded after the deadline: it is the truth, and it is marked)."""
+    with uow:
+        authorize(uow, actor, acc.VIEW_RECORDS, "holds.view", None, now)
+        return _ended_late(uow, now)
 
 
 def active_holds(
@@ -205,13 +263,18 @@ def overdue_report(
     with uow:
         actor = authorize(uow, actor, acc.PRINT_RECORDS, "holds.overdue_report", None, now)
         items = overdue_holds(uow, actor, now, warnings)
+        late = _ended_late(uow, now)
         audit(
             uow,
             actor,
             "holds.overdue_report",
             None,
             now,
-            details={"people": len(items), "decisions": [i.row.decision_id for i in items]},
+            details={
+                "people": len(items),
+                "decisions": [i.row.decision_id for i in items],
+                "ended_late": [e.row.decision_id for e in late],
+            },
         )
         uow.commit()
     return items

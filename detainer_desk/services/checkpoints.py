@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from detainer_desk.domain.timetext import long_time_and_utc
+
 from .access import RecordError, audit
 from .evidence_model import Checkpoint
 from .ports import Actor, Ledger, Signer, UnitOfWork
@@ -157,12 +159,13 @@ class CheckpointVerification:
 
 
 def verify_against_checkpoint(
-    ledger: Ledger, checkpoint_file: CheckpointFile
+    ledger: Ledger, checkpoint_file: CheckpointFile, zone: dt.tzinfo = dt.UTC
 ) -> CheckpointVerification:
-    """Does the current record extend the checkpoint unchanged, and verify after it?"""
+    """Does the current record extend the checkpoint unchanged, and verify after it?
+    (``zone``: the county's, in which the checkpoint's time is named.)"""
     checkpoint = checkpoint_file.checkpoint
     digests = checkpoint_file.digests
-    when = checkpoint.created_at.isoformat()
+    when = long_time_and_utc(checkpoint.created_at, zone)
     checked = 0
     for span in ledger.walk():
         # The entries this span verified, then the faulty one (by its recomputed hash): an

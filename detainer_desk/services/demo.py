@@ -15,7 +15,7 @@ from detainer_desk.domain import lifecycle as lc
 
 from .access import RecordError
 from .ports import Actor, UnitOfWork
-from .records import activate_policy, amend_decision, record_decision
+from .records import activate_policy, amend_decision, decision_state, record_decision
 
 LAST_NAMES = [
     "GARCIA",
@@ -181,14 +181,16 @@ def _request(rng: random.Random, number: int, received_at: dt.datetime) -> dict[
     dob = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 56))
     release = None
     if rng.random() < 0.5:
-        release = (received_at + dt.timedelta(hours=rng.randint(2, 24 * 20))).isoformat()
+        # Most people booked on a charge are released within days; some serve a sentence.
+        hours = rng.randint(2, 72) if rng.random() < 0.8 else rng.randint(73, 24 * 20)
+        release = (received_at + dt.timedelta(hours=hours)).isoformat()
     return {
         "schema": 1,
         "received_at": received_at.isoformat(),
         "subject": {
             "name": f"{rng.choice(LAST_NAMES)}, {rng.choice(FIRST_NAMES)}",
             "dob": dob.isoformat(),
-            "booking_number": f"B{received_at:%y}-{number:07d}",
+            "booking_number": f"B{received_at.year % 100:02d}-{number:07d}",
             "a_number": f"A{rng.randint(10_000_000, 299_999_999):09d}",
             "citizenship_claim": rng.random() < 0.02,
         },
@@ -235,15 +237,51 @@ def create_demo_accounts(uow: UnitOfWork, password_hash: str, now: dt.datetime) 
         uow.commit()
 
 
+# A new demo's holds board shows what a jail's would: about this many people held, or to
+# be held, on a detainer (those received lately), none past the deadline.
+OPEN_HOLDS_WANTED = 10
+# The share of requests that end as a hold under the demo's policies, roughly.
+HOLD_SHARE = 0.8
+MIN_OPEN_WINDOW = dt.timedelta(hours=6)
+MAX_OPEN_WINDOW = dt.timedelta(hours=96)
+OPEN_HOLD_OUTCOMES = ("hold",)
+
+
+def demo_period(count: int, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The requests' received times: (first, end), ending with the hour ``now`` is in."""
+    end = now.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    span = dt.timedelta(days=max(30, min(3 * 365, count // 50)))
+    return end - span, end
+
+
+def open_window(count: int, span: dt.timedelta) -> dt.timedelta:
+    """How far back holds are still open, for about OPEN_HOLDS_WANTED of them."""
+    holds_per_hour = max(count, 1) * HOLD_SHARE / (span / dt.timedelta(hours=1))
+    window = dt.timedelta(hours=OPEN_HOLDS_WANTED / max(holds_per_hour, 1e-9))
+    return max(MIN_OPEN_WINDOW, min(MAX_OPEN_WINDOW, window))
+
+
 def fill_demo(
-    uow_factory: Callable[[], UnitOfWork], count: int, seed: int = 1, batch: int = 500
+    uow_factory: Callable[[], UnitOfWork],
+    count: int,
+    seed: int = 1,
+    batch: int = 500,
+    now: dt.datetime | None = None,
 ) -> Iterator[int]:
     """Record ``count`` synthetic decisions (with amendments) through the real use cases;
-    yields the number done. Run create_demo_accounts first."""
+    yields the number done. Run create_demo_accounts first.
+
+    The requests run up to the present hour (``now``; the clock by default), and nothing is
+    recorded after ``now``. Holds end the way holds do (ICE takes the person, the jail
+    releases them, ICE lifts the detainer), except those received in the last hours: a
+    new demo opens on a handful of active holds, none overdue. The same ``seed`` and
+    ``now`` give the same records."""
     rng = random.Random(seed)
-    span = dt.timedelta(days=max(30, min(3 * 365, count // 50)))
-    start = dt.datetime(2026, 11, 1, tzinfo=dt.UTC) - span
+    limit = now or dt.datetime.now(dt.UTC)
+    start, end = demo_period(count, limit)
+    span = end - start
     step = span / max(count, 1)
+    open_since = end - open_window(count, span)
     admin = Actor(ADMIN_NAME, WORKSTATIONS[0])
     policy_switch = {
         0: DEMO_POLICIES[0],
@@ -255,68 +293,112 @@ def fill_demo(
         uow = uow_factory()
         with uow:
             for number in range(done, min(count, done + batch)):
-                received_at = start + step * number
+                # The last in the present hour; whole minutes, as people type them (intake
+                # refuses hidden seconds).
+                received_at = (start + step * (number + 1)).replace(second=0, microsecond=0)
                 if number in policy_switch:
                     name = policy_switch[number]
-                    activate_policy(uow, presets.preset_bytes(name), name, admin, received_at)
+                    activate_policy(
+                        uow, presets.preset_bytes(name), name, admin, received_at, preset=True
+                    )
                 officer = Actor(rng.choice(OFFICERS), rng.choice(WORKSTATIONS))
-                recorded_at = received_at + dt.timedelta(minutes=rng.randint(1, 30))
+                recorded_at = min(received_at + dt.timedelta(minutes=rng.randint(1, 30)), limit)
                 document = _request(rng, number + 1, received_at)
                 recorded = record_decision(
                     uow, json.dumps(document), f"demo-{number + 1}", [], officer, recorded_at
                 )
-                _maybe_amend(
-                    rng, uow, recorded.decision_id, recorded.decision.outcome, document, recorded_at
-                )
+                story = _Story(rng, uow, recorded.decision_id, recorded_at, limit)
+                state = story.review_and_release(recorded.decision.outcome, document)
+                if state is not None and not state.closed and _held(state):
+                    deadline = state.hold_until
+                    if received_at < open_since or (deadline is not None and deadline <= limit):
+                        story.end_the_hold(state)
             uow.commit()
         done = min(count, done + batch)
         yield done
 
 
-def _maybe_amend(
-    rng: random.Random,
-    uow: UnitOfWork,
-    decision_id: int,
-    outcome: str,
-    document: dict[str, Any],
-    at: dt.datetime,
-) -> None:
-    supervisor = Actor(rng.choice(SUPERVISORS), WORKSTATIONS[2])
-    roll = rng.random()
-    later = at + dt.timedelta(hours=rng.randint(1, 30))
-    if outcome == "review" and roll < 0.8:
+def _held(state: lc.DecisionState) -> bool:
+    return state.outcome in OPEN_HOLD_OUTCOMES
+
+
+class _Story:
+    """What happens to one decision after it is recorded, never later than ``limit``."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        uow: UnitOfWork,
+        decision_id: int,
+        recorded_at: dt.datetime,
+        limit: dt.datetime,
+    ) -> None:
+        self.rng = rng
+        self.uow = uow
+        self.decision_id = decision_id
+        self.last = recorded_at  # amendments come one after another
+        self.limit = limit
+        self.supervisor = Actor(rng.choice(SUPERVISORS), WORKSTATIONS[2])
+        self.state: lc.DecisionState | None = None
+
+    def amend(self, kind: str, at: dt.datetime, **options: Any) -> lc.DecisionState | None:
+        """Record the amendment at ``at``, unless that is still to come."""
+        at = max(at, self.last + dt.timedelta(minutes=1))
+        if at > self.limit:
+            return None
+        if options.get("effective_at") is not None:  # typed times are whole minutes
+            options["effective_at"] = options["effective_at"].replace(second=0, microsecond=0)
+        self.state = amend_decision(
+            self.uow, self.decision_id, kind, self.supervisor, at, **options
+        ).state
+        self.last = at
+        return self.state
+
+    def review_and_release(self, outcome: str, document: dict[str, Any]) -> lc.DecisionState | None:
+        """A supervisor's review, and when the person could be released; the state after
+        them (None when nothing happened yet: the decision as recorded stands)."""
+        rng = self.rng
+        roll = rng.random()
+        later = self.last + dt.timedelta(hours=rng.randint(1, 30))
+        if outcome == "review":  # a supervisor decides each one (unless it is too recent)
+            if rng.random() < 0.5:
+                self.amend(lc.COUNTERSIGN, later)
+            else:
+                self.amend(
+                    lc.OVERRIDE,
+                    later,
+                    reason="U.S. birth certificate found in the jail file",
+                    details={"outcome": "decline"},
+                )
+            return self.state
+        if roll < 0.9:  # supervisors countersign within the day; the newest still wait
+            self.amend(lc.COUNTERSIGN, later)
+        release = document["release_eligible_at"]
+        if outcome == "hold" and release is None and roll < 0.6:
+            self.amend(lc.RELEASE_ELIGIBLE, later, effective_at=min(later, self.limit))
+        if self.state is None and outcome == "hold":
+            # Nothing amended yet: the state as recorded (its release time from the request).
+            with self.uow:
+                row = self.uow.records.decision(self.decision_id)
+            self.state = decision_state(row) if row is not None else None
+        return self.state
+
+    def end_the_hold(self, state: lc.DecisionState) -> None:
+        """The person leaves the jail: ICE takes them or they are released before the
+        deadline; without a release time ICE may lift the detainer."""
+        rng = self.rng
+        release = state.release_eligible_at
+        deadline = state.hold_until
+        if release is not None and release <= self.limit:
+            latest = deadline if deadline is not None else release + dt.timedelta(hours=48)
+            latest = max(release, min(latest, self.limit))  # before the deadline, and by now
+            gone = release + (latest - release) * rng.uniform(0.05, 0.9)
+            kind = lc.ICE_CUSTODY if rng.random() < 0.65 else lc.RELEASED
+            told = min(gone + dt.timedelta(minutes=rng.randint(5, 90)), self.limit)
+            self.amend(kind, told, effective_at=gone)
+            return
+        at = min(self.last + dt.timedelta(hours=rng.randint(2, 72)), self.limit)
         if rng.random() < 0.5:
-            amend_decision(uow, decision_id, lc.COUNTERSIGN, supervisor, later)
+            self.amend(lc.LIFTED, at, reason="ICE cancelled the detainer (Form I-247X received)")
         else:
-            amend_decision(
-                uow,
-                decision_id,
-                lc.OVERRIDE,
-                supervisor,
-                later,
-                reason="U.S. birth certificate found in the jail file",
-                details={"outcome": "decline"},
-            )
-        return
-    if roll < 0.3:
-        amend_decision(uow, decision_id, lc.COUNTERSIGN, supervisor, later)
-    if outcome == "hold" and document["release_eligible_at"] is None and roll < 0.6:
-        amend_decision(uow, decision_id, lc.RELEASE_ELIGIBLE, supervisor, later, effective_at=later)
-    if roll < 0.15:
-        amend_decision(
-            uow,
-            decision_id,
-            lc.ICE_CUSTODY,
-            supervisor,
-            later + dt.timedelta(hours=1),
-            effective_at=later + dt.timedelta(hours=1),
-        )
-    elif roll < 0.25:
-        amend_decision(
-            uow,
-            decision_id,
-            lc.RELEASED,
-            supervisor,
-            later + dt.timedelta(hours=2),
-            effective_at=later + dt.timedelta(hours=2),
-        )
+            self.amend(lc.RELEASED, at, effective_at=min(at, self.limit))

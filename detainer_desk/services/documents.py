@@ -9,28 +9,27 @@ import json
 from detainer_desk.domain import accounts as acc
 
 from .access import audit, authorize
+from .county_clock import read_county_zone
 from .evidence_model import DecisionRecord, ReportContext, Scan
 from .ports import Actor, UnitOfWork
 
 COUNTY_NAME_KEY = "county_name"
 JAIL_NAME_KEY = "jail_name"
-UNSET_NAME = "(not set: an administrator enters it in Settings)"
+# What a document says where an administrator has not yet entered a name in Settings: a
+# plain fact in brackets, as records mark a missing entry (not an instruction to staff,
+# which a public statistics report printed as the county's name).
+UNSET_COUNTY = "[county name not entered]"
+UNSET_JAIL = "[jail name not entered]"
 
 
 def report_context(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> ReportContext:
+    """What every page prints: the names, who made it and when, and the county's timezone
+    (``county_clock``), in which every time on the document is shown."""
     with uow:
-        county = uow.accounts.setting(COUNTY_NAME_KEY) or UNSET_NAME
-        jail = uow.accounts.setting(JAIL_NAME_KEY) or UNSET_NAME
-        county_zone = uow.accounts.setting("county_timezone")
-        activation = uow.records.active_policy()
-    timezone = "UTC"
-    if county_zone:
-        timezone = county_zone
-    elif activation is not None:
-        from .records import load_policy
-
-        timezone = load_policy(activation.policy).timezone
-    return ReportContext(county, jail, now, actor.user, timezone)
+        county = uow.accounts.setting(COUNTY_NAME_KEY) or UNSET_COUNTY
+        jail = uow.accounts.setting(JAIL_NAME_KEY) or UNSET_JAIL
+        zone = read_county_zone(uow)
+    return ReportContext(county, jail, now, actor.user, zone.name)
 
 
 def decision_record(

@@ -27,7 +27,7 @@ class ReportContext:
     jail_name: str
     generated_at: dt.datetime  # aware; shown in the county's timezone
     generated_by: str
-    timezone: str = "UTC"  # IANA name used to show times to people
+    timezone: str = "UTC"  # the county's IANA zone (county_clock): every time is shown in it
     as_of_entry: int | None = None  # the newest chain entry the document shows
 
 
@@ -62,6 +62,9 @@ class DecisionRecord:
     request: Mapping[str, Any]  # the request as entered (parsed JSON)
     decision: Mapping[str, Any]  # the contract decision (parsed JSON)
     scans: tuple[Scan, ...] = ()
+    # The zone of the policy the decision was made under: a time in the request written
+    # without an offset was read in it (contract section 1). Times are *shown* in the
+    # county's zone (ReportContext.timezone).
     policy_timezone: str = "UTC"
 
 
@@ -92,6 +95,11 @@ class Checkpoint:
             }
         ).encode()
 
+    def file_stem(self) -> str:
+        """``checkpoint-20260305T080000Z``: the files' name, by the UTC instant (a machine
+        name: it sorts, and is the same on every workstation)."""
+        return f"checkpoint-{self.created_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+
     def qr_text(self) -> str:
         """What the checkpoint PDF's QR code holds: enough to check the filed paper copy."""
         return (
@@ -118,3 +126,4 @@ class StatisticsReport:
     by_reason: tuple[CountRow, ...]
     totals: Mapping[str, int] = field(default_factory=dict)
     checkpoint: Checkpoint | None = None
+    timezone: str = "UTC"  # the county's zone, whose calendar days these are

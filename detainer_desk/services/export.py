@@ -32,8 +32,10 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain.timetext import long_time_and_utc
 
 from .access import RecordError, audit, authorize
 from .checkpoints import CheckpointFile, create_checkpoint
@@ -339,6 +341,7 @@ def _write_bundle(
     manifest = _Manifest(writer)
     total = len(ids)
     context = report_context(uow_factory(), actor, now)
+    county = ZoneInfo(context.timezone)
 
     # 1. Verify the whole record and sign a checkpoint of it, first: the bundle says what
     #    the record was when it was made.
@@ -460,7 +463,7 @@ def _write_bundle(
             summary.subject_name,
             summary.booking_number,
             summary.a_number or "",
-            summary.received_at.isoformat(),
+            summary.received_at.astimezone(county).isoformat(),  # the county's date
             summary.outcome,
         ]
         dat.write(
@@ -516,7 +519,13 @@ def _write_bundle(
             )
         jsonl.write(
             json.dumps(
-                _decision_json(record, parent, pdf_name if request.pdfs else None, natives),
+                _decision_json(
+                    record,
+                    parent,
+                    pdf_name if request.pdfs else None,
+                    natives,
+                    county,
+                ),
                 ensure_ascii=False,
                 sort_keys=True,
             )
@@ -557,8 +566,18 @@ def _write_bundle(
 
 
 def _decision_json(
-    record: DecisionRecord, control: str, pdf: str | None, natives: list[dict[str, Any]]
+    record: DecisionRecord,
+    control: str,
+    pdf: str | None,
+    natives: list[dict[str, Any]],
+    zone: dt.tzinfo = dt.UTC,
 ) -> dict[str, Any]:
+    """One line of decisions.jsonl. Instants are full ISO 8601 with the county's offset
+    (``zone``), so their dates are the county's dates."""
+
+    def iso(moment: dt.datetime | None) -> str | None:
+        return moment.astimezone(zone).isoformat() if moment is not None else None
+
     row, state = record.row, record.state
     return {
         "decision_id": row.summary.decision_id,
@@ -571,10 +590,10 @@ def _decision_json(
             "request_entry_hash": row.request_entry_hash,
         },
         "recorded": {
-            "at": row.summary.recorded_at.isoformat(),
+            "at": iso(row.summary.recorded_at),
             "by": row.summary.recorded_by,
             "workstation": row.workstation,
-            "evaluated_at": row.evaluated_at.isoformat(),
+            "evaluated_at": iso(row.evaluated_at),
         },
         "policy_version": {
             "id": row.policy.id,
@@ -590,10 +609,10 @@ def _decision_json(
                 "seq": a.seq,
                 "entry_hash": a.entry_hash,
                 "kind": a.kind,
-                "effective_at": a.effective_at.isoformat() if a.effective_at else None,
+                "effective_at": iso(a.effective_at),
                 "reason": a.reason,
                 "details": json.loads(a.details_json),
-                "recorded_at": a.stamp.recorded_at.isoformat(),
+                "recorded_at": iso(a.stamp.recorded_at),
                 "recorded_by": a.stamp.recorded_by,
                 "workstation": a.stamp.workstation,
             }
@@ -603,12 +622,15 @@ def _decision_json(
             "status": state.status,
             "outcome_in_force": state.outcome,
             "closed": state.closed,
-            "hold_until": state.hold_until.isoformat() if state.hold_until else None,
-            "release_eligible_at": state.release_eligible_at.isoformat()
-            if state.release_eligible_at
-            else None,
+            "hold_until": iso(state.hold_until),
+            "release_eligible_at": iso(state.release_eligible_at),
         },
     }
+
+
+def _made_at(context: ReportContext) -> str:
+    """When the export was made, in the county's time and as the exact UTC instant."""
+    return long_time_and_utc(context.generated_at, ZoneInfo(context.timezone))
 
 
 def _describe_query(request: ExportRequest) -> str:
@@ -622,7 +644,7 @@ def _verification_report(
     return f"""DETAINER DESK - VERIFICATION REPORT
 {context.county_name} - {context.jail_name}
 
-Export made {context.generated_at.isoformat()} by {context.generated_by} for {request.recipient}.
+Export made {_made_at(context)} by {context.generated_by} for {request.recipient}.
 Records selected: {_describe_query(request)} ({total} decisions).
 
 Before anything was exported, the whole record was verified: every entry's SHA-256 hash
@@ -658,7 +680,7 @@ I, ______________________________ [name], declare:
    custodian of those records or am otherwise qualified to make this certification.
 
 2. The records in this production were copied from the Detainer Desk record store on
-   {context.generated_at.isoformat()} by {context.generated_by}, for {request.recipient}
+   {_made_at(context)} by {context.generated_by}, for {request.recipient}
    ({_describe_query(request)}).
 
 3. The copy was made by a process of digital identification: the SHA-256 hash value of every
@@ -689,7 +711,7 @@ ______________________________
 def _readme(context: ReportContext, total: int, request: ExportRequest) -> str:
     return f"""Detainer Desk litigation export
 {context.county_name} - {context.jail_name}
-Made {context.generated_at.isoformat()} by {context.generated_by} for {request.recipient}.
+Made {_made_at(context)} by {context.generated_by} for {request.recipient}.
 Records: {_describe_query(request)} ({total} decisions).
 
 decisions.csv                 one row per decision (UTF-8; column names follow the ICE

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from detainer_desk import presets
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain.clock import hold_until as compute_hold_until
@@ -20,7 +21,13 @@ from detainer_desk.domain.decision import Decision
 from detainer_desk.domain.engine import evaluate
 from detainer_desk.domain.errors import InvalidInput, Problem
 from detainer_desk.domain.policy import Policy, parse_policy
+from detainer_desk.domain.policy_zone import ZoneNotWritable, ZoneRewrite, in_zone
 from detainer_desk.domain.request import Request, load_json, request_from_mapping
+from detainer_desk.domain.timeline import (
+    fact_time_problem,
+    override_problem,
+    request_time_problems,
+)
 
 from .access import (
     NotFoundError,
@@ -30,6 +37,7 @@ from .access import (
     authorize,
     canonical_json,
 )
+from .county_clock import SETTING, UNSET, read_county_zone
 from .index import build_index, index_for_row
 from .ports import (
     Actor,
@@ -56,8 +64,6 @@ MEDIA_TYPES = {
     ".tiff": "image/tiff",
 }
 MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
-# A received time this far ahead of the workstation's clock is a typing error, not a fact.
-FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 
 
 def _stamp(actor: Actor, now: dt.datetime) -> Stamp:
@@ -71,6 +77,35 @@ def _stamp(actor: Actor, now: dt.datetime) -> Stamp:
 class ActivationResult:
     activation: PolicyActivation
     already_active: bool
+    # The policy's timezone line, when it was changed to the county's zone to activate it.
+    zone_rewrite: ZoneRewrite | None = None
+    # The county's timezone is not set in Settings: it is this policy's (county_clock).
+    county_zone_unset: bool = False
+
+
+class PolicyZoneMismatch(RecordError):
+    """A policy file whose timezone is not the county's: refused, naming both zones and the
+    one line that would change (``rewrite``; None when it cannot be changed automatically)."""
+
+    def __init__(
+        self, source: str, policy_zone: str, county_zone: str, rewrite: ZoneRewrite | None
+    ) -> None:
+        self.source = source
+        self.policy_zone = policy_zone
+        self.county_zone = county_zone
+        self.rewrite = rewrite
+        change = (
+            f"change line {rewrite.line_number} from '{rewrite.old_line.strip()}' to "
+            f"'{rewrite.new_line.strip()}', or activate it with the county's timezone instead"
+            if rewrite is not None
+            else f'its timezone line cannot be changed here: write timezone = "{county_zone}" '
+            "in the file"
+        )
+        super().__init__(
+            f"{source}: this policy's timezone is {policy_zone}, but the county's timezone is "
+            f"{county_zone}. The policy in force must read times in the county's timezone, so "
+            f"it was not activated: {change}"
+        )
 
 
 def activate_policy(
@@ -80,32 +115,105 @@ def activate_policy(
     actor: Actor,
     now: dt.datetime,
     reason: str | None = None,
+    *,
+    preset: bool = False,
+    in_county_zone: bool = False,
 ) -> ActivationResult:
-    """Store the policy text (once per distinct text) and make it the active policy."""
+    """Store the policy text (once per distinct text) and make it the active policy.
+
+    The policy in force reads times in the county's timezone. A ``preset`` is a template:
+    its shipped timezone is only a default, and the county's is written into the text that
+    is stored and hashed. A policy file in another zone is refused (PolicyZoneMismatch)
+    unless ``in_county_zone`` asks for the same rewrite. While the county's timezone is not
+    set, it is the zone of the policy in force (``county_clock``); with no policy in force
+    either, this policy's zone becomes it."""
     policy = parse_policy(policy_bytes, source_name)  # InvalidInput: nothing is stored
-    stamp = _stamp(actor, now)
+    # A shipped preset's exact text is a template, however it came (a name, a saved copy).
+    preset = preset or presets.is_preset_text(policy_bytes)
     with uow:
         actor = authorize(uow, actor, acc.MANAGE_POLICIES, "policy.activate", policy.name, now)
         stamp = _stamp(actor, now)
+        county = read_county_zone(uow)
+        # Not set yet and no policy in force (a new store set up by commands): the policy's.
+        zone = county.name if county.source != UNSET else policy.timezone
+        rewrite = None
+        if policy.timezone != zone:
+            try:
+                rewrite = in_zone(policy, zone)
+            except ZoneNotWritable:
+                rewrite = None
+            if not (preset or in_county_zone) or rewrite is None:
+                raise PolicyZoneMismatch(source_name, policy.timezone, zone, rewrite)
+            policy = rewrite.policy
+        unset = county.source != SETTING
         active = uow.records.active_policy()
         if active is not None and active.policy.sha256 == policy.sha256:
-            return ActivationResult(active, already_active=True)
+            return ActivationResult(active, True, rewrite, unset)
         stored = uow.records.policy_by_sha256(policy.sha256)
         if stored is None:
             stored = uow.records.add_policy_version(
                 policy.text, policy.sha256, policy.name, source_name, stamp
             )
         activation = uow.records.add_policy_activation(stored, reason, stamp)
+        details: dict[str, Any] = {"name": stored.name, "sha256": stored.sha256, "reason": reason}
+        if rewrite is not None:
+            details["timezone"] = {
+                "as_written": rewrite.old_line.strip(),
+                "activated_as": rewrite.new_line.strip(),
+            }
         audit(
             uow,
             actor,
             "policy.activate",
             f"policy version {stored.id}",
             now,
-            details={"name": stored.name, "sha256": stored.sha256, "reason": reason},
+            details=details,
         )
         uow.commit()
-        return ActivationResult(activation, already_active=False)
+        return ActivationResult(activation, False, rewrite, unset)
+
+
+def reactivate_in_zone(
+    uow: UnitOfWork, actor: Actor, zone: str, now: dt.datetime, why: str
+) -> ActivationResult | None:
+    """The policy in force again, with ``zone`` as its timezone (joins the caller's
+    transaction: the county's zone changes in the same step). None when it is in that zone
+    already, or no policy is in force."""
+    with uow:
+        active = uow.records.active_policy()
+        if active is None or load_policy(active.policy).timezone == zone:
+            return None
+        result = activate_policy(
+            uow,
+            active.policy.text.encode("utf-8"),
+            active.policy.source_name,
+            actor,
+            now,
+            why,
+            in_county_zone=True,
+        )
+        uow.commit()  # joined to a caller's transaction, only the caller's commit counts
+        return result
+
+
+def zone_rewrite_of_active(uow: UnitOfWork, zone: str) -> tuple[str, ZoneRewrite] | None:
+    """What making ``zone`` the county's would change in the policy in force: its name and
+    the line that changes (None: nothing to change)."""
+    with uow:
+        active = uow.records.active_policy()
+    if active is None:
+        return None
+    policy = load_policy(active.policy)
+    if policy.timezone == zone:
+        return None
+    try:
+        return policy.name, in_zone(policy, zone)
+    except ZoneNotWritable as unwritable:
+        raise RecordError(
+            f"the policy in force, {policy.name}, cannot be put in the timezone {zone} by "
+            f"changing its timezone line ({unwritable}): activate a policy file written in "
+            "that timezone first"
+        ) from None
 
 
 def load_policy(stored: StoredPolicy) -> Policy:
@@ -198,6 +306,16 @@ def _nul_characters(document: object, source: str, path: str = "") -> list[Probl
     return []
 
 
+def out_of_zone(policy_zone: str, county_zone: str) -> str:
+    """Why nothing can be checked or recorded under a policy of another timezone (an
+    installation upgraded with such a policy in force, until it is activated again)."""
+    return (
+        f"the policy in force reads times in {policy_zone}, but the county's timezone is "
+        f"{county_zone}: an administrator must activate the policy again in the county's "
+        "timezone (Policy › Activate a policy) before decisions can be recorded"
+    )
+
+
 def record_decision(
     uow: UnitOfWork,
     request_data: bytes | str,
@@ -226,12 +344,14 @@ def record_decision(
                 "before decisions can be recorded"
             )
         policy = load_policy(activation.policy)
+        county = read_county_zone(uow)
+        if policy.timezone != county.name:
+            raise RecordError(out_of_zone(policy.timezone, county.name))
         zone = policy.zone
         received_at = to_aware(request.received_at, zone)
-        if received_at > now + FUTURE_TOLERANCE:
-            raise InvalidInput(
-                [Problem(source, "received_at", "is in the future; check the date and time")]
-            )
+        timeline = request_time_problems(request, zone, now, source)
+        if timeline:
+            raise InvalidInput(timeline)
         decision = evaluate(policy, request, at=now)
         release = request.release_eligible_at
         earlier = tuple(
@@ -302,6 +422,8 @@ class AmendmentResult:
     state: lc.DecisionState
     hold_until: dt.datetime | None
     window_closed: bool
+    # The fact lies after the hold deadline: recorded, and marked by how much (None: in time).
+    past_deadline: dt.timedelta | None = None
 
 
 def amend_decision(
@@ -338,13 +460,19 @@ def amend_decision(
             raise NotFoundError(f"there is no decision {decision_id}")
         policy = load_policy(row.policy)
         zone = policy.zone
+        county = read_county_zone(uow).zone
         if effective_at is not None:
-            effective_at = to_aware(effective_at, zone)
+            # A time typed without an offset is the county's wall clock.
+            effective_at = to_aware(effective_at, county)
         state = decision_state(row)
         if state.closed and kind != lc.CORRECTION:
             raise RecordError(
                 f"decision {decision_id} is closed ({state.status}); only a correction can be added"
             )
+        if effective_at is not None:
+            problem = fact_time_problem(kind, effective_at, row.summary.received_at, now, county)
+            if problem:
+                raise RecordError(problem)
         window_closed = False
         new_hold_until: dt.datetime | None = None
         if kind == lc.RELEASE_ELIGIBLE:
@@ -361,10 +489,9 @@ def amend_decision(
                 raise RecordError(
                     "an override must name the new outcome: hold, transfer, notify or decline"
                 )
-            if outcome == state.outcome:
-                raise RecordError(
-                    f"the outcome is already {outcome}: that is a countersign, not an override"
-                )
+            problem = override_problem(state, outcome)
+            if problem:
+                raise RecordError(problem)
             if outcome == "hold" and state.release_eligible_at is not None:
                 new_hold_until = compute_hold_until(
                     state.release_eligible_at, policy.hold_window, zone
@@ -391,7 +518,8 @@ def amend_decision(
             details={"amendment": amendment_id, "reason": reason, **details},
         )
         uow.commit()
-    return AmendmentResult(amendment_id, kind, new_state, new_state.hold_until, window_closed)
+    past = new_state.past_deadline if kind in lc.CLOSING_KINDS else None
+    return AmendmentResult(amendment_id, kind, new_state, new_state.hold_until, window_closed, past)
 
 
 def decision_state(row: DecisionRow) -> lc.DecisionState:

@@ -1,21 +1,29 @@
 """The installation's settings: the names printed on every PDF, the county's timezone,
 when hold alerts fire, when the window locks, and how long a locked account stays locked.
-Admin only; every change is audited."""
+Admin only; every change is audited.
+
+The county's timezone is the one the policy in force reads times in: a new one makes the
+policy in force active again with that zone, in the same audited step (``save_settings``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
 from detainer_desk.domain import accounts as acc
 
 from .access import LOCKOUT_MINUTES_KEY, RecordError, audit, authorize
 from .accounts import SESSION_TIMEOUT_KEY
+from .county_clock import ACTIVE_POLICY, TIMEZONE_KEY, read_county_zone
 from .documents import COUNTY_NAME_KEY, JAIL_NAME_KEY
 from .ports import Actor, UnitOfWork
 
-TIMEZONE_KEY = "county_timezone"
+if TYPE_CHECKING:
+    from .records import ActivationResult
+
+__all__ = ["TIMEZONE_KEY", "InstallationSettings", "read_settings", "save_settings"]
 ALERT_FIRST_KEY = "alert_first_minutes"
 ALERT_SECOND_KEY = "alert_second_minutes"
 
@@ -24,7 +32,7 @@ ALERT_SECOND_KEY = "alert_second_minutes"
 class InstallationSettings:
     county_name: str = ""
     jail_name: str = ""
-    timezone: str = ""  # empty: the active policy's timezone
+    timezone: str = ""  # the county's IANA zone; empty: not set yet (no policy either)
     alert_first_minutes: int = 240  # the first warning before hold_until
     alert_second_minutes: int = 60
     session_timeout_minutes: int = acc.DEFAULT_SESSION_TIMEOUT_MINUTES
@@ -50,6 +58,8 @@ _KEYS = {
 
 
 def read_settings(uow: UnitOfWork) -> InstallationSettings:
+    """The settings; the timezone is the county's as ``county_clock`` reads it (an
+    installation upgraded without one shows the active policy's, saved with the next save)."""
     defaults = InstallationSettings()
     values: dict[str, object] = {}
     with uow:
@@ -59,7 +69,17 @@ def read_settings(uow: UnitOfWork) -> InstallationSettings:
                 continue
             default = getattr(defaults, field)
             values[field] = int(stored) if isinstance(default, int) else stored
+        county = read_county_zone(uow)
+    if county.source == ACTIVE_POLICY:
+        values["timezone"] = county.name
     return InstallationSettings(**{**asdict(defaults), **values})
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsSaved:
+    changed: tuple[str, ...]  # the fields that changed
+    # The policy in force, activated again in the new timezone (None: nothing to do).
+    reactivated: ActivationResult | None = None
 
 
 def settings_problems(settings: InstallationSettings) -> dict[str, str]:
@@ -88,13 +108,23 @@ def settings_problems(settings: InstallationSettings) -> dict[str, str]:
 
 def save_settings(
     uow: UnitOfWork, actor: Actor, settings: InstallationSettings, now: dt.datetime
-) -> None:
+) -> SettingsSaved:
+    """Store what changed, audited. A new county timezone while a policy of another zone
+    is in force activates that policy again in the new zone, in the same transaction (the
+    window says so first: ``records.zone_rewrite_of_active``)."""
+    from .records import reactivate_in_zone
+
     problems = settings_problems(settings)
     if problems:
         raise RecordError("; ".join(problems.values()))
     before = read_settings(uow)
+    if before.timezone and not settings.timezone.strip():
+        raise RecordError("choose the county's timezone: it cannot be left empty once set")
     with uow:
         actor = authorize(uow, actor, acc.MANAGE_SETTINGS, "settings.change", "installation", now)
+        # Compared with what is stored: an upgraded installation's zone (the active policy's,
+        # not yet a setting) is stored, and audited, with its first save.
+        before = replace(before, timezone=(uow.accounts.setting(TIMEZONE_KEY) or "").strip())
         changed = {}
         for field, key in _KEYS.items():
             old, new = getattr(before, field), getattr(settings, field)
@@ -105,4 +135,15 @@ def save_settings(
                 changed[field] = {"before": old, "after": new}
         if changed:
             audit(uow, actor, "settings.change", "installation", now, details=changed)
+        reactivated = None
+        zone = settings.timezone.strip()
+        if zone:
+            reactivated = reactivate_in_zone(
+                uow,
+                actor,
+                zone,
+                now,
+                f"The county's timezone is {zone} (Settings): the same policy, in that timezone",
+            )
         uow.commit()
+    return SettingsSaved(tuple(changed), reactivated)

@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain.clock import start_of_day
+from detainer_desk.domain.timetext import MONTH_NAMES, county_day, day_text
 
 from .access import RecordError, audit, authorize
+from .county_clock import read_county_zone
 from .evidence_model import CountRow, StatisticsReport
 from .ports import Actor, UnitOfWork
 
@@ -24,22 +26,6 @@ NOTIFY = "notification only"
 DECLINED = "declined"
 UNDER_REVIEW = "awaiting review"
 COLUMNS = (RECEIVED, HONORED, NOTIFY, DECLINED, UNDER_REVIEW)
-# Spelled out here, not by strftime: the GUI sets the process locale, and a report must not
-# change language with the workstation.
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 _TRIGGER_WORDS = {
     "citizenship_claim": "review: possible U.S. citizen",
@@ -49,6 +35,21 @@ _TRIGGER_WORDS = {
     "juvenile": "review: under 18",
     "no_probable_cause": "review: no probable cause stated",
 }
+
+
+def count_axis(highest: int, most_intervals: int = 8) -> tuple[int, int]:
+    """A chart's count axis from 0: (top, step), whole numbers, ``top`` a multiple of
+    ``step`` and at least ``highest``, with at most ``most_intervals`` steps. Counts are
+    whole: an axis of 0, 0.2, 0.4 … printed as integers read "0, 0, 0, 0, 1"."""
+    highest = max(int(highest), 1)
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * magnitude
+            intervals = -(-highest // step)  # ceiling
+            if intervals <= most_intervals:
+                return intervals * step, step
+        magnitude *= 10
 
 
 def _column(outcome_in_force: str, status: str) -> str:
@@ -89,11 +90,11 @@ def weekly_statistics(
     actor: Actor,
     first_day: dt.date,
     last_day: dt.date,
-    timezone: str,
     now: dt.datetime,
 ) -> StatisticsReport:
-    """Counts for the local days ``first_day`` to ``last_day`` (inclusive), weeks from Monday."""
-    return statistics_tables(uow, actor, first_day, last_day, timezone, now).report
+    """Counts for the county's days ``first_day`` to ``last_day`` (inclusive), weeks from
+    Monday."""
+    return statistics_tables(uow, actor, first_day, last_day, now).report
 
 
 def statistics_tables(
@@ -101,28 +102,29 @@ def statistics_tables(
     actor: Actor,
     first_day: dt.date,
     last_day: dt.date,
-    timezone: str,
     now: dt.datetime,
 ) -> StatisticsTables:
-    """One pass over the period: by week (from Monday), by month, by form and by reason."""
+    """One pass over the period: by week (from Monday), by month, by form and by reason.
+    Days are the county's (``county_clock``): the screen, its PDF and ``stats`` agree."""
     if last_day < first_day:
         raise RecordError("the period ends before it starts")
-    zone = ZoneInfo(timezone)
-    start = start_of_day(first_day, zone)
-    end = start_of_day(last_day + dt.timedelta(days=1), zone)
     by_week: dict[dt.date, Counter[str]] = defaultdict(Counter)
     by_month: dict[dt.date, Counter[str]] = defaultdict(Counter)
     by_form: dict[str, Counter[str]] = defaultdict(Counter)
     by_reason: dict[str, Counter[str]] = defaultdict(Counter)
     totals: Counter[str] = Counter()
     with uow:
+        timezone = read_county_zone(uow).name
+        zone = ZoneInfo(timezone)
+        start = start_of_day(first_day, zone)
+        end = start_of_day(last_day + dt.timedelta(days=1), zone)
         actor = authorize(
             uow, actor, acc.VIEW_RECORDS, "statistics.report", f"{first_day}..{last_day}", now
         )
         for received_at, form, outcome, status, decision_json in uow.records.statistics_rows(
             start, end
         ):
-            local_day = received_at.astimezone(zone).date()
+            local_day = county_day(received_at, zone)
             week = local_day - dt.timedelta(days=local_day.weekday())
             month = local_day.replace(day=1)
             column = _column(outcome, status)
@@ -143,7 +145,7 @@ def statistics_tables(
         uow.commit()
 
     weeks = tuple(
-        CountRow(f"week of {week.isoformat()}", dict(by_week[week])) for week in sorted(by_week)
+        CountRow(f"week of {day_text(week)}", dict(by_week[week])) for week in sorted(by_week)
     )
     months = tuple(
         CountRow(f"{MONTH_NAMES[month.month - 1]} {month.year}", dict(by_month[month]))
@@ -160,5 +162,6 @@ def statistics_tables(
             for reason, counts in sorted(by_reason.items(), key=lambda item: -item[1][RECEIVED])
         ),
         totals=dict(totals),
+        timezone=timezone,
     )
     return StatisticsTables(report, months)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 import sys
 from dataclasses import dataclass
@@ -82,6 +83,15 @@ POSTGRES_ADVICE = (
 
 class DatabaseError(StorageError):
     """The database cannot be used; the message says why in plain words."""
+
+
+class ConnectionTestFailed(DatabaseError):
+    """A connection test failed: the message in plain words, the driver's own text (libpq's,
+    naming the host, port and what it tried) in ``details`` for whoever looks after it."""
+
+    def __init__(self, message: str, details: str) -> None:
+        super().__init__(message)
+        self.details = details
 
 
 # -- SQLite safety ------------------------------------------------------------------------
@@ -487,6 +497,7 @@ _UNREACHABLE = (
     "could not connect",
     "timeout expired",
     "could not translate host name",
+    "failed to resolve host",
     "no route to host",
     "network is unreachable",
     "no such file or directory",
@@ -498,7 +509,8 @@ _UNREACHABLE = (
 def _reason(original: BaseException | None) -> str:
     """The part of a libpq message that says why, without the host it already named."""
     line = _first_line(original)
-    return line.rsplit(": ", 1)[-1] if ": " in line else line
+    reason = line.rsplit(": ", 1)[-1] if ": " in line else line
+    return re.sub(r"^\[Errno -?\d+\]\s*", "", reason)  # "[Errno -2] Name or service …"
 
 
 def _first_line(original: BaseException | None) -> str:

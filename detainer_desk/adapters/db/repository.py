@@ -916,6 +916,27 @@ class SqlRecordRepository:
         )
         return [_log_row(r) for r in self.conn.execute(statement)]
 
+    def ended_holds(self, since: dt.datetime, until: dt.datetime) -> Sequence[LogRow]:
+        """Holds that are over (closed) whose deadline fell in [since, until): the ones a
+        fact after the deadline may have ended late (the holds board and the overdue report
+        mark those)."""
+        i = decision_index
+        statement = (
+            self._log_select()
+            .add_columns(func.coalesce(i.c.hold_until_utc, "").label("sort_value"))
+            .where(
+                i.c.closed == 1,
+                i.c.hold_until_utc >= utc_text(since),
+                i.c.hold_until_utc < utc_text(until),
+                or_(
+                    i.c.outcome_in_force == "hold",
+                    and_(i.c.outcome_in_force == "review", decisions.c.tentative_outcome == "hold"),
+                ),
+            )
+            .order_by(i.c.hold_until_utc.desc(), requests.c.id)
+        )
+        return [_log_row(r) for r in self.conn.execute(statement)]
+
     def review_queue(self, limit: int) -> Sequence[LogRow]:
         """Decisions a supervisor must look at: under review first, then not countersigned."""
         i = decision_index

@@ -11,6 +11,8 @@ registered on the first document, never at import time.
   request as page 2.
 * ``render_checkpoint_pdf``: the daily checkpoint sheet a supervisor signs and files.
 * ``render_statistics_pdf``: requests received and what was done, by week, form and reason.
+* ``render_audit_trail_pdf``, ``render_what_if_pdf``: the audit trail of a search, and a
+  what-if comparison, to print or hand on.
 * ``warm_up``: load all that, and lay out one small page, ahead of the first real document
   (the window does it in the background after someone signs in).
 """
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 
     from .audit import render_audit_pdf
     from .checkpoint import render_checkpoint_pdf
+    from .listings import render_audit_trail_pdf, render_what_if_pdf
     from .notice import render_notice_pdf
     from .parallel import render_audit_pdfs
     from .statistics import render_statistics_pdf
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
 _RENDERERS = {
     "render_audit_pdf": ".audit",
     "render_audit_pdfs": ".parallel",
+    "render_audit_trail_pdf": ".listings",
+    "render_what_if_pdf": ".listings",
     "render_checkpoint_pdf": ".checkpoint",
     "render_notice_pdf": ".notice",
     "render_statistics_pdf": ".statistics",
@@ -119,7 +124,9 @@ __all__ = [
     "audit_pdfs_for_export",
     "render_audit_pdf",
     "render_audit_pdfs",
+    "render_audit_trail_pdf",
     "render_checkpoint_pdf",
     "render_notice_pdf",
     "render_statistics_pdf",
+    "render_what_if_pdf",
 ]

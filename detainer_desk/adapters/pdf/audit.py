@@ -60,13 +60,16 @@ THUMB_PIXELS = 320  # about 200 dpi at the printed size: readable, and fast to r
 
 
 def render_audit_pdf(record: DecisionRecord, context: ReportContext) -> bytes:
-    """The audit PDF of one decision, as bytes."""
+    """The audit PDF of one decision, as bytes (``render_audit_document``)."""
     return render_audit_document(record, context).data
 
 
 def render_audit_document(record: DecisionRecord, context: ReportContext) -> PdfDocument:
-    """The audit PDF of one decision, with its number of pages."""
-    zone = zone_named(record.policy_timezone or context.timezone)
+    """The audit PDF of one decision, with its number of pages. Every time on it, header
+    and footer included, is in the county's zone (``context.timezone``); a time the request
+    gave without an offset was read in the zone of the policy it was decided under."""
+    zone = zone_named(context.timezone)
+    read_in = zone_named(record.policy_timezone)
     summary = record.row.summary
     subject = w.section(record.request, "subject")
     name = w.text_of(subject.get("name"), summary.subject_name)
@@ -75,7 +78,7 @@ def render_audit_document(record: DecisionRecord, context: ReportContext) -> Pdf
     story: list[Flowable] = []
     story += _title(record, name, booking, zone)
     story += _outcome_panel(record, zone)
-    story += _subject_and_request(record, zone)
+    story += _subject_and_request(record, zone, read_in)
     story += _documents(record)
     story += _attachments(record)
     story += _history(record)
@@ -155,6 +158,9 @@ def _outcome_panel(record: DecisionRecord, zone: dt.tzinfo) -> list[Flowable]:
         in_force += f" until {local_time(state.hold_until, zone)}"
     if state.closed:
         in_force += " (no longer held on this detainer)"
+    past = state.past_deadline_words()
+    if past:
+        in_force += f": {past}"
     rows.append([para("IN FORCE NOW (derived from the amendments)", s.label)])
     rows.append(
         [
@@ -187,7 +193,9 @@ def _outcome_panel(record: DecisionRecord, zone: dt.tzinfo) -> list[Flowable]:
 # -- the request -------------------------------------------------------------------------
 
 
-def _subject_and_request(record: DecisionRecord, zone: dt.tzinfo) -> list[Flowable]:
+def _subject_and_request(
+    record: DecisionRecord, zone: dt.tzinfo, read_in: dt.tzinfo
+) -> list[Flowable]:
     request = record.request
     summary = record.row.summary
     subject = w.section(request, "subject")
@@ -210,8 +218,11 @@ def _subject_and_request(record: DecisionRecord, zone: dt.tzinfo) -> list[Flowab
             rich(bold(indicator_text)) if indicators else indicator_text,
         ),
         ("Detainer form", w.text_of(detainer.get("form"), summary.form)),
-        ("Issued by ICE", instant_text(detainer.get("issued_at"), zone)),
-        ("Received by the jail", instant_text(request.get("received_at"), zone)),
+        ("Issued by ICE", instant_text(detainer.get("issued_at"), zone, read_in=read_in)),
+        (
+            "Received by the jail",
+            instant_text(request.get("received_at"), zone, read_in=read_in),
+        ),
         ("Issuing office", w.text_of(detainer.get("issuing_office"))),
         ("Officer", w.text_of(detainer.get("officer"))),
         ("ICE asks the jail to", w.coded(detainer.get("requested"), w.REQUESTED_WORDS)),
@@ -222,7 +233,7 @@ def _subject_and_request(record: DecisionRecord, zone: dt.tzinfo) -> list[Flowab
         ("Flags", w.coded(request.get("flags"), w.FLAG_WORDS)),
         (
             "Release eligible at (as entered)",
-            instant_text(request.get("release_eligible_at"), zone)
+            instant_text(request.get("release_eligible_at"), zone, read_in=read_in)
             if request.get("release_eligible_at")
             else "not known when the request was entered",
         ),
@@ -490,6 +501,21 @@ def _current_state(record: DecisionRecord, zone: dt.tzinfo) -> list[Flowable]:
             else "no: the outcome above is in force",
         ),
     ]
+    past = state.past_deadline_words()
+    if past and state.past_deadline is not None and state.hold_until is not None:
+        ended = state.hold_until.astimezone(dt.UTC) + state.past_deadline
+        fact = lc.AMENDMENT_WORDS.get(state.past_deadline_kind or "", "the closing fact")
+        rows.append(
+            (
+                "Held past its deadline",
+                rich(
+                    f"<b>YES: {markup(past)}.</b> {markup(fact)} at "
+                    f"{markup(local_and_utc(ended, zone))}, after the deadline of "
+                    f"{markup(local_time(state.hold_until, zone))}. Recorded as it happened.",
+                    styles().cell,
+                ),
+            )
+        )
     note = para(
         f"Derived from the recorded decision and its {count} amendment"
         f"{'' if count == 1 else 's'} (section 9); the recorded decision itself is never "
@@ -558,19 +584,30 @@ def _amendments(record: DecisionRecord, zone: dt.tzinfo) -> list[Flowable]:
                 styles().body,
             ),
         )
+    closing = [a for a in amendments if a.kind in lc.CLOSING_KINDS]
+    first_closing = min(closing, key=lambda a: a.stamp.recorded_at) if closing else None
+    past = record.state.past_deadline_words()
     blocks: list[Flowable] = [
-        KeepTogether([_amendment_block(number, a, zone), spacer(6)])
+        KeepTogether(
+            [
+                _amendment_block(number, a, zone, past if a is first_closing else None),
+                spacer(6),
+            ]
+        )
         for number, a in enumerate(amendments, start=1)
     ]
     return section(title, *blocks)
 
 
-def _amendment_block(number: int, amendment: AmendmentRecord, zone: dt.tzinfo) -> Flowable:
+def _amendment_block(
+    number: int, amendment: AmendmentRecord, zone: dt.tzinfo, past_deadline: str | None = None
+) -> Flowable:
     s = styles()
     stamp = amendment.stamp
     kind = lc.AMENDMENT_WORDS.get(amendment.kind, amendment.kind)
+    late = f"   <b>{markup(past_deadline.capitalize())}</b>" if past_deadline else ""
     head = rich(
-        f'{number}.  {bold(kind)}<font color="#555555">   ({markup(amendment.kind)})</font>',
+        f'{number}.  {bold(kind)}<font color="#555555">   ({markup(amendment.kind)})</font>' + late,
         s.cell,
     )
     rows: list[list[Flowable | str]] = [

@@ -9,6 +9,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepInFrame, Table
 
+from detainer_desk.domain import timetext
 from detainer_desk.services.evidence_model import Checkpoint, ReportContext
 
 from .fonts import MONO
@@ -38,7 +39,7 @@ def render_checkpoint_pdf(checkpoint: Checkpoint, context: ReportContext) -> byt
     zone = zone_named(context.timezone)
     s = styles()
     created = local_and_utc(checkpoint.created_at, zone)
-    date_label = f"{checkpoint.created_at.astimezone(zone):%Y-%m-%d}"
+    date_label = timetext.day_text(timetext.county_day(checkpoint.created_at, zone))
 
     facts = fact_table(
         [

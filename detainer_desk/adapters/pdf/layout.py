@@ -29,6 +29,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from detainer_desk.domain import timetext
+from detainer_desk.domain.clock import to_aware
 from detainer_desk.services.evidence_model import PdfDocument, ReportContext
 
 from .fonts import MONO, SANS, SANS_BOLD, ensure_fonts, markup, plain_line
@@ -174,23 +176,10 @@ def human_size(size: int) -> str:
 
 # -- times ------------------------------------------------------------------------------
 
-# English names spelled out here rather than by strftime, whose %a and %b follow the process
-# locale (Qt sets it from the desktop on Linux): a record must print the same everywhere.
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+# Times are turned into words by ``domain.timetext`` (the one module that does), in the
+# county's timezone (ReportContext.timezone); these names keep the PDF modules' vocabulary.
+DAY_NAMES = timetext.DAY_NAMES
+MONTH_NAMES = timetext.MONTH_NAMES
 
 
 def zone_named(name: str) -> dt.tzinfo:
@@ -202,8 +191,14 @@ def zone_named(name: str) -> dt.tzinfo:
         return dt.UTC
 
 
+def pdf_creation_date(moment: dt.datetime) -> str:
+    """The PDF's own CreationDate (metadata for machines): ``D:20260211173012+00'00'``."""
+    return f"D:{moment.astimezone(dt.UTC):%Y%m%d%H%M%S}+00'00'"
+
+
 def parse_instant(value: object, zone: dt.tzinfo) -> dt.datetime | None:
-    """A contract instant (an offset, or wall-clock time in the policy's zone), else None."""
+    """A contract instant (an offset, or wall-clock time in ``zone``: the zone of the policy
+    the decision was made under), else None."""
     if isinstance(value, dt.datetime):
         moment = value
     elif isinstance(value, str) and value.strip():
@@ -213,36 +208,36 @@ def parse_instant(value: object, zone: dt.tzinfo) -> dt.datetime | None:
             return None
     else:
         return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    if moment.tzinfo is not None:
+        return moment
+    if isinstance(zone, ZoneInfo):
+        return to_aware(moment, zone)
+    return moment.replace(tzinfo=zone)
 
 
 def local_time(moment: dt.datetime, zone: dt.tzinfo) -> str:
-    """``Fri 13 Feb 2026, 15:00 PST (UTC-08:00)``: the county's wall clock with its offset,
-    in the format of ``format_instant_for_people`` (the screens' format)."""
-    local = moment.astimezone(zone)
-    offset = local.strftime("%z")
-    offset_text = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
-    zone_name = local.tzname() or ""
-    day = DAY_NAMES[local.weekday()][:3]
-    month = MONTH_NAMES[local.month - 1][:3]
-    text = f"{day} {local.day:02d} {month} {local.year}, {local:%H:%M} {zone_name} ({offset_text})"
-    return text.replace("  ", " ")
+    """``Fri 13 Feb 2026, 15:00 PST (UTC-08:00)``: the county's wall clock with its offset."""
+    return timetext.long_time(moment, zone)
 
 
 def utc_time(moment: dt.datetime) -> str:
-    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+    return timetext.utc_time(moment)
 
 
 def local_and_utc(moment: dt.datetime, zone: dt.tzinfo) -> str:
     """For instants that matter in court: the local wall clock and the exact UTC instant."""
-    return f"{local_time(moment, zone)} = {utc_time(moment)}"
+    return timetext.long_time_and_utc(moment, zone)
 
 
-def instant_text(value: object, zone: dt.tzinfo, *, with_utc: bool = True) -> str:
-    """An instant from the request or decision JSON for people; the raw text if unreadable."""
+def instant_text(
+    value: object, zone: dt.tzinfo, *, with_utc: bool = True, read_in: dt.tzinfo | None = None
+) -> str:
+    """An instant from the request or decision JSON for people, shown in ``zone`` (the
+    county's); one written without an offset is read in ``read_in`` (the policy's). The raw
+    text if unreadable."""
     if value is None or value == "":
         return "not known"
-    moment = parse_instant(value, zone)
+    moment = parse_instant(value, read_in or zone)
     if moment is None:
         return f"{value} (as entered; not a valid instant)"
     return local_and_utc(moment, zone) if with_utc else local_time(moment, zone)
@@ -256,7 +251,7 @@ def date_text(value: object) -> str:
         day = dt.date.fromisoformat(str(value))
     except ValueError:
         return str(value)
-    return f"{day.day:02d} {MONTH_NAMES[day.month - 1][:3]} {day.year} ({day.isoformat()})"
+    return timetext.day_words(day)
 
 
 # -- tables -----------------------------------------------------------------------------
@@ -391,6 +386,7 @@ class Furniture:
     document_label: str  # top right: what this document is, e.g. "Decision record · decision 42"
 
     def generated_text(self) -> str:
+        """In the county's zone, like every time on the page."""
         zone = zone_named(self.context.timezone)
         if self.context.as_of_entry is not None:  # the same bytes whenever it is made
             return (
@@ -571,7 +567,7 @@ def build_pdf_document(
         return _NumberedCanvas(
             *args,
             furniture=furniture,
-            pdf_date=f"D:{generated:%Y%m%d%H%M%S}+00'00'",
+            pdf_date=pdf_creation_date(generated),
             **kwargs,
         )
 

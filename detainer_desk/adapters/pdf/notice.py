@@ -31,6 +31,7 @@ from reportlab.platypus import (
 )
 
 from detainer_desk.domain import lifecycle as lc
+from detainer_desk.domain import timetext
 from detainer_desk.services.evidence_model import DecisionRecord, ReportContext, Scan
 from detainer_desk.services.ports import AmendmentRecord
 
@@ -44,7 +45,6 @@ from .layout import (
     HEAD_FILL,
     INK,
     MARGIN,
-    MONTH_NAMES,
     PANEL_FILL,
     Furniture,
     bold,
@@ -66,21 +66,6 @@ COPY_PIXELS = 1700  # a scanned page at about 170 dpi: as legible as the fax it 
 MAX_REASON_CHARS = 300
 MAX_REASONS = 2
 
-SPANISH_MONTHS = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
-SPANISH_DAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 
 TRIGGER_PLAIN = {
     "citizenship_claim": (
@@ -117,7 +102,10 @@ class _Bilingual:
 def render_notice_pdf(record: DecisionRecord, context: ReportContext) -> bytes:
     """The notice to the person: page 1 in English and Spanish; page 2 the copy of the
     request (the attachment that shows the request itself) when there is one."""
-    zone = zone_named(record.policy_timezone or context.timezone)
+    # Every date and time in the county's zone (the footer's too); a time the request gave
+    # without an offset was read in the zone of the policy it was decided under.
+    zone = zone_named(context.timezone)
+    read_in = zone_named(record.policy_timezone)
     summary = record.row.summary
     subject = w.section(record.request, "subject")
     name = w.text_of(subject.get("name"), summary.subject_name)
@@ -128,14 +116,14 @@ def render_notice_pdf(record: DecisionRecord, context: ReportContext) -> bytes:
         KeepInFrame(
             CONTENT_WIDTH,
             CONTENT_HEIGHT,
-            _page_one(record, context, zone, name, booking, request_scan is not None),
+            _page_one(record, context, zone, read_in, name, booking, request_scan is not None),
             mode="shrink",
         )
     ]
     pdf_copy: tuple[Any, _Area] | None = None
     if request_scan is not None:
         story.append(PageBreak())
-        copy_story, pdf_copy = _page_two(record, request_scan, zone)
+        copy_story, pdf_copy = _page_two(record, request_scan, zone, read_in)
         story += copy_story
     furniture = Furniture(context, f"Notice to the person · booking {booking}")
     document = build_pdf(
@@ -157,13 +145,14 @@ def _page_one(
     record: DecisionRecord,
     context: ReportContext,
     zone: dt.tzinfo,
+    read_in: dt.tzinfo,
     name: str,
     booking: str,
     has_copy: bool,
 ) -> list[Flowable]:
     s = styles()
     request = record.request
-    received = parse_instant(request.get("received_at"), zone) or record.row.summary.received_at
+    received = parse_instant(request.get("received_at"), read_in) or record.row.summary.received_at
     today = context.generated_at
     value = ParagraphStyle("notice-fact", parent=s.cell, fontSize=9, leading=11.4)
     facts = Table(
@@ -488,22 +477,18 @@ def _quote(text: str) -> str:
 
 
 def _date_en(moment: dt.datetime, zone: dt.tzinfo) -> str:
-    local = moment.astimezone(zone)
-    return markup(f"{MONTH_NAMES[local.month - 1]} {local.day}, {local.year}")
+    """The county's date: ``February 13, 2026``."""
+    return markup(timetext.date_english(timetext.county_day(moment, zone)))
 
 
-def _date_es(moment: dt.datetime, zone: dt.tzinfo, *, weekday: bool = False) -> str:
-    local = moment.astimezone(zone)
-    day = f"{SPANISH_DAYS[local.weekday()]} " if weekday else ""
-    return markup(f"{day}{local.day} de {SPANISH_MONTHS[local.month - 1]} de {local.year}")
+def _date_es(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    """The county's date: ``13 de febrero de 2026``."""
+    return markup(timetext.date_spanish(timetext.county_day(moment, zone)))
 
 
 def _datetime_es(moment: dt.datetime, zone: dt.tzinfo) -> str:
     """``viernes 13 de febrero de 2026, 15:00 PST (UTC-08:00)``."""
-    local = moment.astimezone(zone)
-    people = local_time(local, zone)
-    clock = people.split(", ", 1)[1] if ", " in people else f"{local:%H:%M}"
-    return f"{_date_es(local, zone, weekday=True)}, {markup(clock)}"
+    return markup(timetext.long_time_spanish(moment, zone))
 
 
 # -- page 2: the copy of the request -----------------------------------------------------------
@@ -538,12 +523,12 @@ class _Area:
 
 
 def _page_two(
-    record: DecisionRecord, scan: Scan, zone: dt.tzinfo
+    record: DecisionRecord, scan: Scan, zone: dt.tzinfo, read_in: dt.tzinfo
 ) -> tuple[list[Flowable], tuple[Any, _Area] | None]:
     """The copy's caption and picture. A PDF scan's own first page is laid into the space
     below the caption afterwards (vector, its text kept); an image is drawn to fit."""
     s = styles()
-    received = parse_instant(record.request.get("received_at"), zone)
+    received = parse_instant(record.request.get("received_at"), read_in)
     caption: list[Flowable] = [
         para(
             "Copy of the immigration detainer request received by the jail / Copia de la "

@@ -6,12 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, Table
 
+from detainer_desk.domain import timetext
+from detainer_desk.services.documents import UNSET_COUNTY, UNSET_JAIL
 from detainer_desk.services.evidence_model import CountRow, ReportContext, StatisticsReport
+from detainer_desk.services.statistics import count_axis
 
-from .fonts import MONO
+from .fonts import MONO, SANS, SANS_BOLD
 from .layout import (
     CONTENT_WIDTH,
     DAY_NAMES,
@@ -30,12 +37,17 @@ from .layout import (
     para,
     rich,
     section,
+    spacer,
     styles,
     table_style,
     zone_named,
 )
 
 LABEL_WIDTH = 2.6 * inch
+CHART_HEIGHT = 3.0 * inch
+# The bars of the chart, in the order of the report's columns after "received" (the same
+# colours as the Statistics screen's chart).
+BAR_COLOURS = ("#1f4e79", "#2e8b87", "#8c8c8c", "#d49a00", "#7b3f8c", "#b5562b")
 
 
 def render_statistics_pdf(report: StatisticsReport, context: ReportContext) -> bytes:
@@ -46,10 +58,11 @@ def render_statistics_pdf(report: StatisticsReport, context: ReportContext) -> b
     totals = dict(report.totals) or _sum(report.by_week, columns)
     story: list[Flowable] = [
         para("Immigration detainer requests: statistics", s.title),
-        para(f"{period}. {context.county_name}, {context.jail_name}.", s.subtitle),
+        para(_subtitle(period, context), s.subtitle),
         _totals_panel(columns, totals),
         *section(
             "By week",
+            *_week_chart(report.by_week, columns),
             _counts_table("Week", report.by_week, columns, total_row=True),
         ),
         *section(
@@ -64,8 +77,8 @@ def render_statistics_pdf(report: StatisticsReport, context: ReportContext) -> b
     ]
     furniture = Furniture(
         context,
-        f"Detainer statistics · {report.period_start.isoformat()} to "
-        f"{report.period_end.isoformat()}",
+        f"Detainer statistics · {timetext.day_text(report.period_start)} to "
+        f"{timetext.day_text(report.period_end)}",
     )
     return build_pdf(
         story,
@@ -73,6 +86,91 @@ def render_statistics_pdf(report: StatisticsReport, context: ReportContext) -> b
         title=f"Immigration detainer requests: statistics, {period}",
         subject=f"Detainer statistics for {context.county_name}, {period}",
     )
+
+
+def _subtitle(period: str, context: ReportContext) -> str:
+    """The period and whose numbers they are: only names an administrator entered (a
+    public report does not print "[county name not entered]" as the county)."""
+    names = [
+        name
+        for name, unset in ((context.county_name, UNSET_COUNTY), (context.jail_name, UNSET_JAIL))
+        if name and name != unset
+    ]
+    return f"{period}." + (f" {', '.join(names)}." if names else "")
+
+
+def _week_chart(rows: Sequence[CountRow], columns: Sequence[str]) -> list[Flowable]:
+    """Requests by week as stacked bars, one colour for each outcome column (every request
+    counts once), on a count axis of whole numbers; nothing when there is nothing to draw."""
+    stacked = list(columns[1:])
+    if not rows or not stacked:
+        return []
+    drawing = Drawing(CONTENT_WIDTH, CHART_HEIGHT)
+    legend_height = 0.45 * inch
+    chart = VerticalBarChart()
+    chart.x = 0.45 * inch
+    chart.y = legend_height + 0.35 * inch
+    chart.width = CONTENT_WIDTH - chart.x - 0.1 * inch
+    chart.height = CHART_HEIGHT - chart.y - 0.3 * inch
+    chart.data = [[int(row.counts.get(column, 0)) for row in rows] for column in stacked]
+    chart.categoryAxis.style = "stacked"
+    chart.categoryAxis.categoryNames = [_week_label(row.label) for row in rows]
+    chart.categoryAxis.labels.fontName = SANS
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.boxAnchor = "n"
+    if len(rows) > 14:
+        chart.categoryAxis.labels.angle = 90
+        chart.categoryAxis.labels.boxAnchor = "e"
+    highest = max((sum(int(row.counts.get(c, 0)) for c in stacked) for row in rows), default=0)
+    top, step = count_axis(highest)
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = top
+    chart.valueAxis.valueStep = step
+    chart.valueAxis.labelTextFormat = "%d"
+    chart.valueAxis.labels.fontName = SANS
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = GRID
+    chart.valueAxis.gridStrokeWidth = 0.4
+    chart.barSpacing = 0
+    chart.groupSpacing = 4 if len(rows) > 20 else 8
+    for index in range(len(stacked)):
+        chart.bars[index].fillColor = colors.HexColor(BAR_COLOURS[index % len(BAR_COLOURS)])
+        chart.bars[index].strokeColor = None
+    drawing.add(chart)
+    drawing.add(
+        String(
+            0,
+            CHART_HEIGHT - 0.12 * inch,
+            "Requests by week (week beginning, month-day), by what is in force now",
+            fontName=SANS_BOLD,
+            fontSize=8.5,
+            fillColor=INK,
+        )
+    )
+    legend = Legend()
+    legend.x = chart.x
+    legend.y = legend_height - 0.05 * inch
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.deltax = CONTENT_WIDTH / max(len(stacked), 1) - 4
+    legend.dxTextSpace = 4
+    legend.fontName = SANS
+    legend.fontSize = 7.5
+    legend.colorNamePairs = [
+        (colors.HexColor(BAR_COLOURS[i % len(BAR_COLOURS)]), name) for i, name in enumerate(stacked)
+    ]
+    drawing.add(legend)
+    return [drawing, spacer(8)]
+
+
+def _week_label(label: str) -> str:
+    """``week of 2026-09-07`` on the axis as ``09-07`` (the axis title says so)."""
+    try:
+        day = dt.date.fromisoformat(label.removeprefix("week of "))
+    except ValueError:
+        return label
+    return f"{day.month:02d}-{day.day:02d}"
 
 
 def _period(start: dt.date, end: dt.date) -> str:
@@ -162,7 +260,7 @@ def _method(report: StatisticsReport, context: ReportContext) -> list[Flowable]:
         "each detainer request the jail entered and the decision recorded for it under the "
         "county's written policy. Nothing is estimated and nothing comes from federal data.",
         "A request counts in the week (Monday to Sunday) and under the form of the day the jail "
-        f"received it, in the county's time zone ({context.timezone}), once as received and "
+        f"received it, in the county's time zone ({report.timezone}), once as received and "
         "once under what is in force now: the recorded outcome as a supervisor countersigned "
         "or overrode it, or \u201cawaiting review\u201d while no supervisor has. The week and "
         "form tables therefore count each request once. One decision can rest on more than one "

@@ -12,25 +12,28 @@ decisions, making and printing the PDFs. Each task opens its own unit of work.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import timetext
 from detainer_desk.domain.alerts import DEFAULT_WARNINGS, Warnings
-from detainer_desk.domain.decision import format_instant_for_people
 from detainer_desk.domain.errors import InvalidInput, Problem
 from detainer_desk.domain.policy import Policy
 from detainer_desk.domain.request import load_json, request_from_mapping
 from detainer_desk.services import documents as evidence
 from detainer_desk.services import intake, records
 from detainer_desk.services.access import RecordError
+from detainer_desk.services.county_clock import county_zone
 from detainer_desk.services.intake import EarlierDecisions
 from detainer_desk.services.ports import AttachmentIn
 from detainer_desk.services.records import RecordedDecision
@@ -83,6 +86,8 @@ class IntakeController(QObject):
         self.tasks = tasks
         self.policy: Policy | None = None
         self._policy_version: int | None = None
+        # The county's timezone (county_clock): typed times are read in it, times shown in it.
+        self.county_zone: ZoneInfo | None = None
         # The hold-alert times of the installation's settings, read with the policy.
         self.warnings: Warnings = DEFAULT_WARNINGS
         self.assessment = p.Assessment(())
@@ -218,9 +223,10 @@ class IntakeController(QObject):
         and the alert times the countdown is coloured and worded by."""
         uow = self.session.uow()
         try:
-            with uow:  # one transaction for both
+            with uow:  # one transaction for all three
                 activation = records.active_policy(uow)
                 self.warnings = read_settings(uow).warnings
+                self.county_zone = county_zone(uow)
         except RecordError as refused:
             self.screen.panel.show_message(plain_sentence(str(refused)), problem=True)
             return
@@ -233,8 +239,8 @@ class IntakeController(QObject):
     def _prefill_received_at(self) -> None:
         page = self.screen.request_page
         edit = page.texts["received_at"]
-        if self.policy is not None and not edit.text():
-            edit.setText(p.local_input_text(self.session.now(), self.policy.zone))
+        if self.policy is not None and self.county_zone is not None and not edit.text():
+            edit.setText(p.local_input_text(self.session.now(), self.county_zone))
 
     def may(self, permission: str) -> bool:
         return self.session.may(permission)
@@ -244,7 +250,8 @@ class IntakeController(QObject):
         """Assess what is typed and show it all: problems, readings, verdict, decision."""
         now = self.session.now()
         if self.recorded is None:
-            self.assessment = p.assess(self.draft(), self.policy, now)
+            zone_name = self.county_zone.key if self.county_zone is not None else None
+            self.assessment = p.assess(self.draft(), self.policy, now, zone_name)
             self._show_problems(self.assessment.problems)
         self._show_readings()
         self._show_verdict()
@@ -292,7 +299,7 @@ class IntakeController(QObject):
         self.screen.show_page_problems((counts[0], counts[1], counts[2]))
 
     def _show_readings(self) -> None:
-        zone = self.policy.zone if self.policy is not None else None
+        zone = self.county_zone if self.policy is not None else None
         page = self.screen.request_page
         page.show_readings(
             {key: p.instant_reading(page.texts[key].text(), zone) for key in page.readings}
@@ -333,7 +340,7 @@ class IntakeController(QObject):
             request = self.assessment.request
             assert request is not None
             citation = records.load_policy(recorded.policy).citation
-            panel.show_decision(p.decision_view(decision, request, citation))
+            panel.show_decision(p.decision_view(decision, request, citation, self.county_zone))
             self._shown = decision.to_contract()
         now = self.session.now()
         panel.show_countdown(
@@ -392,17 +399,18 @@ class IntakeController(QObject):
         assert decision is not None and request is not None
         contract = decision.to_contract()
         if contract != self._shown:
-            panel.show_decision(p.decision_view(decision, request, self.policy.citation))
+            panel.show_decision(
+                p.decision_view(decision, request, self.policy.citation, self.county_zone)
+            )
             self._shown = contract
         panel.show_message("")
         panel.show_countdown(
             p.countdown(decision.hold_until, now, self.warnings) if decision.hold_until else None
         )
-        panel.set_checked_line(p.checked_line(decision, request))
+        panel.set_checked_line(p.checked_line(decision, request, self.county_zone))
         key = self._booking_key()
         found = self._earlier.get(key) if key else None
-        zone = self.policy.zone
-        panel.set_duplicate(p.earlier_text(found, zone) if found else None)
+        panel.set_duplicate(p.earlier_text(found, self.county_zone) if found else None)
         if key and key not in self._earlier and key not in self._earlier_running:
             self._lookup_timer.start()
 
@@ -580,9 +588,7 @@ class IntakeController(QObject):
         assert decision is not None and request is not None
         key = self._booking_key()
         earlier = self._earlier.get(key) if key else None
-        duplicate = (
-            p.earlier_text(earlier, self.policy.zone if self.policy else None) if earlier else None
-        )
+        duplicate = p.earlier_text(earlier, self.county_zone) if earlier else None
         scans = self.screen.documents.scans()
         scan_words = f"with {_scans(len(scans))}" if scans else "with NO scans attached"
         box = QMessageBox(self.screen)
@@ -594,7 +600,7 @@ class IntakeController(QObject):
         box.setText(
             f"Record the decision for {request.subject.name} (booking "
             f"{request.subject.booking_number}, {request.detainer.form}) {scan_words}?\n\n"
-            f"{decision.headline()}"
+            f"{decision.headline(self.county_zone)}"
         )
         details = (
             "It is evaluated once more at the moment it is recorded, under the active policy. "
@@ -655,11 +661,10 @@ class IntakeController(QObject):
         self._shown = None
         self._earlier.clear()
         self.screen.set_read_only(True)
-        zone = records.load_policy(result.policy).zone
-        recorded_at = format_instant_for_people(self.session.now().astimezone(zone))
+        recorded_when = timetext.long_time(self.session.now(), self.county_zone or dt.UTC)
         actor = self.session.actor
         self.screen.panel.set_recorded(
-            f"Recorded as decision {result.decision_id} at {recorded_at}"
+            f"Recorded as decision {result.decision_id} at {recorded_when}"
             + (f" by {actor.user}" if actor else "")
             + f", with {_scans(len(result.attachments))}. The request can no longer be "
             "changed. Print or save the audit PDF and the notice for the person."

@@ -74,7 +74,6 @@ class DecisionPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("decisionPanel")
         self.setAccessibleName("Decision")
-        self.setMinimumWidth(340)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
@@ -227,6 +226,9 @@ class DecisionPanel(QWidget):
         self.evidence.hide()
         actions.addWidget(self.evidence)
         outer.addWidget(footer)
+        # As wide as the buttons' words need in the fonts in use (a fixed 340 px cut
+        # "Record decision…  (Ctrl+R)" to "ecord decision… (Ctrl+" at 150 %).
+        self.setMinimumWidth(max(340, footer.minimumSizeHint().width()))
         self._countdown: Countdown | None = None
         self.show_message("")
 

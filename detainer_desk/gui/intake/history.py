@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from detainer_desk.domain import vocabulary as v
 
+from ..fit import fill_with_column, fit_columns
 from ..widgets import compact_rows
 from .dates import DateEntry
 from .draft import HistoryDraft
@@ -253,9 +254,13 @@ class HistoryPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in enumerate((180, 130, 100, 100, 100, 100, 90)):
-            self.table.setColumnWidth(column, width)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Widths from the fonts in use; the offense takes the room left, never less than
+        # its words need (stretched, it shrank to a few pixels beside the decision panel).
+        fit_columns(
+            self.table,
+            {1: "PC 245(a)(1)", 2: "misdemeanor", 3: "convicted", 4: "2026-12-31", 5: "2026-12-31"},
+        )
+        fill_with_column(self.table, 0, "Assault with a deadly weapon")
         self.table.setItemDelegateForColumn(
             2, ChoiceDelegate(CHOICES["class"], "Class", self.table)
         )

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from detainer_desk.domain import timetext
 from detainer_desk.domain import vocabulary as v
 from detainer_desk.domain.alerts import (
     DEFAULT_WARNINGS,
@@ -23,14 +24,15 @@ from detainer_desk.domain.alerts import (
     level_words,
 )
 from detainer_desk.domain.clock import local_date, to_aware
-from detainer_desk.domain.decision import Decision, format_instant_for_people
+from detainer_desk.domain.decision import Decision
 from detainer_desk.domain.engine import evaluate, judicial_warrant_failures
 from detainer_desk.domain.errors import InvalidInput, Problem
 from detainer_desk.domain.policy import Policy
 from detainer_desk.domain.reader import parse_instant_text
 from detainer_desk.domain.request import Document, Request, request_from_mapping
+from detainer_desk.domain.timeline import request_time_problems
 from detainer_desk.services.intake import EarlierDecisions
-from detainer_desk.services.records import FUTURE_TOLERANCE
+from detainer_desk.services.records import out_of_zone
 
 from ..widgets import plain_sentence
 from .draft import SOURCE, DocumentDraft, RequestDraft, to_contract
@@ -211,25 +213,29 @@ class Assessment:
         return self.request is not None and not self.problems
 
 
-def assess(draft: RequestDraft, policy: Policy | None, now: dt.datetime) -> Assessment:
+def assess(
+    draft: RequestDraft, policy: Policy | None, now: dt.datetime, county_zone: str | None = None
+) -> Assessment:
     """Parse the draft as a request file and, with a policy, evaluate it at ``now``, exactly
-    as ``records.record_decision`` will when it is recorded."""
+    as ``records.record_decision`` will when it is recorded (its time-line rules first: a
+    received time before the detainer was issued, a date of birth in the future, seconds).
+    ``county_zone``: the county's; a policy in another zone checks nothing (as recording
+    refuses it)."""
     try:
         request = request_from_mapping(to_contract(draft), SOURCE)
     except InvalidInput as invalid:
         return Assessment(tuple(sorted(invalid.problems, key=form_order)))
     if policy is None:
         return Assessment((), request)
-    problems = []
-    received_at = to_aware(request.received_at, policy.zone)
-    if received_at > now + FUTURE_TOLERANCE:
-        # record_decision refuses this too; say so before the officer gets that far.
-        problems.append(Problem(SOURCE, "received_at", "is in the future; check the date and time"))
-    try:
-        decision = evaluate(policy, request, at=now)
-    except InvalidInput as invalid:
-        problems.extend(invalid.problems)
-        decision = None
+    if county_zone is not None and policy.timezone != county_zone:
+        return Assessment((Problem(SOURCE, "", out_of_zone(policy.timezone, county_zone)),))
+    # record_decision refuses these too; say so, beside the field, before recording.
+    problems = request_time_problems(request, policy.zone, now, SOURCE)
+    if not problems:
+        try:
+            decision = evaluate(policy, request, at=now)
+        except InvalidInput as invalid:
+            problems.extend(invalid.problems)
     if problems:
         return Assessment(tuple(sorted(problems, key=form_order)))
     return Assessment((), request, decision)
@@ -237,19 +243,19 @@ def assess(draft: RequestDraft, policy: Policy | None, now: dt.datetime) -> Asse
 
 def instant_reading(text: str, zone: ZoneInfo | None) -> str | None:
     """How a typed date and time is read ("Tue 10 Feb 2026, 08:30 PST (UTC-08:00)"), so the
-    officer sees at once if a time without an offset was read in the policy's timezone."""
+    officer sees at once which zone a time without an offset was read in (the county's)."""
     if not text.strip() or zone is None:
         return None
     parsed, error = parse_instant_text(normalise_instant(text))
     if error or parsed is None:
         return None
-    moment = to_aware(parsed, zone).astimezone(zone)
-    return f"Read as {format_instant_for_people(moment)}"
+    moment = to_aware(parsed, zone)
+    return f"Read as {timetext.long_time(moment, zone)}"
 
 
 def local_input_text(moment: dt.datetime, zone: ZoneInfo) -> str:
-    """An instant as an officer would type it in the policy's timezone (no offset)."""
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
+    """An instant as an officer would type it in the county's timezone (no offset)."""
+    return timetext.as_typed(moment, zone)
 
 
 # -- the judicial-warrant checklist (contract 2.1) -----------------------------------------
@@ -309,8 +315,8 @@ def warrant_verdict(doc: DocumentDraft, on: dt.date) -> Verdict:
     signer = v.SIGNER_ROLE_WORDS[doc.signer_role]
     reasons = [f"Signed by {signer} of {doc.court.strip()}, and names this person."]
     reasons.append(
-        f"Valid on {on.isoformat()}"
-        + (f" (expires {expires_on.isoformat()})." if expires_on else " (no expiry date).")
+        f"Valid on {timetext.day_text(on)}"
+        + (f" (expires {timetext.day_text(expires_on)})." if expires_on else " (no expiry date).")
     )
     if doc.court_system == "federal":
         reasons.append("From a federal court.")
@@ -378,15 +384,19 @@ class DecisionView:
     checked_line: str
 
 
-def decision_view(decision: Decision, request: Request, policy_citation: str) -> DecisionView:
+def decision_view(
+    decision: Decision, request: Request, policy_citation: str, zone: dt.tzinfo | None = None
+) -> DecisionView:
+    """What the decision panel shows; times in ``zone`` (the county's), else the policy's."""
+    zone = zone or decision.evaluated_at.tzinfo or dt.UTC
     words = v.OUTCOME_WORDS[decision.outcome]
     detail = ""
     if decision.outcome == "hold" and decision.hold_until is not None:
-        detail = f"until {format_instant_for_people(decision.hold_until)}"
+        detail = f"until {timetext.long_time(decision.hold_until, zone)}"
     elif decision.outcome == "review" and decision.tentative_outcome:
         detail = f"If a supervisor agrees: {v.OUTCOME_WORDS[decision.tentative_outcome]}"
         if decision.hold_until is not None:
-            detail += f" until {format_instant_for_people(decision.hold_until)}"
+            detail += f" until {timetext.long_time(decision.hold_until, zone)}"
     deadline_note = None
     if decision.effective_outcome == "hold" and decision.hold_until is None:
         deadline_note = (
@@ -416,7 +426,7 @@ def decision_view(decision: Decision, request: Request, policy_citation: str) ->
     return DecisionView(
         outcome=decision.outcome,
         words=words,
-        headline=decision.headline(),
+        headline=decision.headline(zone),
         detail=detail,
         meaning=meaning,
         hold_until=decision.hold_until,
@@ -425,14 +435,16 @@ def decision_view(decision: Decision, request: Request, policy_citation: str) ->
         groups=tuple(groups),
         policy_line=f"{decision.policy_name} — {policy_citation} "
         f"(policy text SHA-256 {decision.policy_sha256[:12]}…)",
-        checked_line=checked_line(decision, request),
+        checked_line=checked_line(decision, request, zone),
     )
 
 
-def checked_line(decision: Decision, request: Request) -> str:
+def checked_line(decision: Decision, request: Request, zone: dt.tzinfo | None = None) -> str:
+    shown = timetext.long_time(
+        decision.evaluated_at, zone or decision.evaluated_at.tzinfo or dt.UTC
+    )
     return (
-        f"Checked at {format_instant_for_people(decision.evaluated_at)} for "
-        f"{request.subject.name}, booking {request.subject.booking_number}"
+        f"Checked at {shown} for {request.subject.name}, booking {request.subject.booking_number}"
     )
 
 
@@ -457,11 +469,10 @@ def earlier_text(earlier: EarlierDecisions, zone: ZoneInfo | None) -> str | None
         return None
     items = []
     for found in earlier.latest:
-        when = found.recorded_at.astimezone(zone) if zone else found.recorded_at
+        when = timetext.long_time(found.recorded_at, zone or dt.UTC)
         outcome = v.OUTCOME_WORDS.get(found.outcome, found.outcome)
         items.append(
-            f"decision {found.decision_id} ({outcome}, recorded "
-            f"{format_instant_for_people(when)} by {found.recorded_by})"
+            f"decision {found.decision_id} ({outcome}, recorded {when} by {found.recorded_by})"
         )
     more = earlier.total - len(earlier.latest)
     listed = "; ".join(items) + (f"; and {more} earlier" if more > 0 else "")

@@ -211,3 +211,4 @@ class RecordsScreens(QObject):
             self.alert_button.show()
         else:
             self.alert_button.hide()
+        self.workspace.corner_changed()

@@ -1,5 +1,6 @@
-"""What the records screens share: times shown in the county's zone, outcome words, alert
-colours, table set-up, and the one place a file name is asked for (tests replace it)."""
+"""What the records screens share: the county's zone (``county_clock``) and times in it
+(``timetext``), outcome words, alert colours, table set-up, and the one place a file name
+is asked for (tests replace it)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,21 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QBrush, QColor, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHeaderView,
+    QProxyStyle,
+    QStyle,
+    QStyleOption,
+    QStyleOptionHeader,
+    QTableView,
+    QWidget,
+)
 
-from detainer_desk.domain import alerts
-from detainer_desk.domain.decision import format_instant_for_people
-from detainer_desk.services import records
+from detainer_desk.domain import alerts, timetext
+from detainer_desk.services.county_clock import county_zone as read_county_zone
 from detainer_desk.services.ports import LogRow
 
 from ..session import Session
@@ -40,11 +50,9 @@ def ask_save_path(parent: QWidget | None, title: str, suggested: str) -> str | N
 
 
 def county_zone(session: Session) -> ZoneInfo:
-    """The active policy's timezone: times on these screens are the county's wall clock."""
-    activation = records.active_policy(session.uow())
-    if activation is None:
-        return UTC_ZONE
-    return records.load_policy(activation.policy).zone
+    """The county's timezone (the installation's one setting): times on these screens are
+    the county's wall clock."""
+    return read_county_zone(session.uow())
 
 
 def python_date(date: QDate) -> dt.date:
@@ -60,25 +68,13 @@ def instant(text: str | None) -> dt.datetime | None:
 
 
 def short_time(moment: dt.datetime | None, zone: dt.tzinfo) -> str:
-    """``2026-02-10 08:30`` in the county's zone (the column headers name the zone)."""
-    if moment is None:
-        return NOTHING
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
-
-
-def local_time(moment: dt.datetime | None, zone: dt.tzinfo) -> str:
-    """``2026-02-10 08:30 PST``: compact, with the zone's abbreviation."""
-    if moment is None:
-        return NOTHING
-    local = moment.astimezone(zone)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
+    """``2026-02-10 08:30 PST``: compact, with the zone's abbreviation (tables, lists)."""
+    return timetext.short_time(moment, zone, NOTHING)
 
 
 def full_time(moment: dt.datetime | None, zone: dt.tzinfo) -> str:
     """``Fri 13 Feb 2026, 15:00 PST (UTC-08:00)``: for tooltips and the detail view."""
-    if moment is None:
-        return "not known"
-    return format_instant_for_people(moment.astimezone(zone))
+    return timetext.long_time_or(moment, zone)
 
 
 def outcome_text(row: LogRow) -> str:
@@ -108,6 +104,42 @@ def level_colours(level: str, palette: QPalette) -> tuple[QBrush, QBrush] | None
     return QBrush(QColor(colours[0])), QBrush(QColor(colours[1]))
 
 
+class SortArrowStyle(QProxyStyle):
+    """Sort arrows as people read them: ▲ over a list sorted upwards (A to Z, oldest
+    first), ▼ over one sorted downwards (Z to A, newest first).
+
+    Qt draws them the other way round (an ascending sort gets the style's "sort down"
+    arrow, after an old convention), so the decision log, newest first, showed ▲ and read
+    as oldest first."""
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        if element == QStyle.PrimitiveElement.PE_IndicatorHeaderArrow and isinstance(
+            option, QStyleOptionHeader
+        ):
+            flipped = QStyleOptionHeader(option)
+            if option.sortIndicator == QStyleOptionHeader.SortIndicator.SortUp:
+                flipped.sortIndicator = QStyleOptionHeader.SortIndicator.SortDown
+            elif option.sortIndicator == QStyleOptionHeader.SortIndicator.SortDown:
+                flipped.sortIndicator = QStyleOptionHeader.SortIndicator.SortUp
+            super().drawPrimitive(element, flipped, painter, widget)
+            return
+        super().drawPrimitive(element, option, painter, widget)
+
+
+def readable_sort_arrows(table: QTableView) -> None:
+    """Give the table's header the sort arrows of SortArrowStyle (kept by the header)."""
+    header = table.horizontalHeader()
+    style = SortArrowStyle()
+    style.setParent(header)
+    header.setStyle(style)
+
+
 def record_table(object_name: str, accessible_name: str) -> QTableView:
     """A read-only table of records: whole rows selected, compact, columns resizable."""
     table = QTableView()
@@ -127,6 +159,14 @@ def record_table(object_name: str, accessible_name: str) -> QTableView:
     return table
 
 
-def set_column_widths(table: QTableView, widths: dict[int, int]) -> None:
-    for column, width in widths.items():
-        table.setColumnWidth(column, width)
+# Typical long values, to size columns in the table's own font (gui/fit.py): a column is as
+# wide as its heading and its sample, at any font size and scale factor.
+SAMPLE_TIME = "2026-12-31 23:59 AKST"  # times carry the county zone's abbreviation
+SAMPLE_NAME = "GUTIERREZ, Seo-yeon"
+SAMPLE_BOOKING = "B26-0000000"
+SAMPLE_A_NUMBER = "A000000000"
+SAMPLE_FORM = "I-247A"
+SAMPLE_OUTCOME = "review (tentatively transfer)"
+SAMPLE_USER = "officer.alvarez"
+SAMPLE_STATUS = "awaiting countersign"
+SAMPLE_COUNTDOWN = "overdue by 999 h 59 min"

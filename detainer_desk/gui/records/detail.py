@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,12 +39,14 @@ from PySide6.QtWidgets import (
 from detainer_desk.adapters.pdf import words as w
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
+from detainer_desk.domain.clock import to_aware
 from detainer_desk.domain.describe import TRIGGER_WORDS, describe_policy
 from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS, SIGNER_ROLE_WORDS
-from detainer_desk.services import board, documents, records
+from detainer_desk.services import board, records
 from detainer_desk.services.ports import AttachmentInfo, DecisionRow
 
 from ..audit_trail import details_text
+from ..fit import fit_to_screen, size_to_current_page
 from ..session import Session
 from ..tasks import TaskRunner
 from ..widgets import MessageLabel, heading, paragraph, rich_label
@@ -52,9 +54,11 @@ from .common import (
     NOTHING,
     SaveChooser,
     ask_save_path,
+    county_zone,
     full_time,
-    local_time,
+    short_time,
 )
+from .documents import AUDIT_PDF, NOTICE, DecisionDocuments, PrinterChooser, ask_printer
 from .tasks import run_in_background
 
 HISTORY_COLUMNS = ("#", "Recorded", "By", "Workstation", "What", "Effective", "Reason", "Details")
@@ -107,8 +111,12 @@ class DecisionDetailDialog(QDialog):
         self.decision_id = row.summary.decision_id
         self.request: Mapping[str, Any] = json.loads(row.request_json)
         self.decision: Mapping[str, Any] = json.loads(row.decision_json)
-        self.zone: ZoneInfo = records.load_policy(row.policy).zone
+        # Times are shown in the county's zone; a time in the request written without an
+        # offset was read in the zone of the policy it was decided under (contract 1).
+        self.zone: ZoneInfo = county_zone(session)
+        self.policy_zone: ZoneInfo = records.load_policy(row.policy).zone
         self.choose_save_path: SaveChooser = ask_save_path
+        self.choose_printer: PrinterChooser = ask_printer
         self.saved_path: str | None = None
         self._pdf_buffer: QBuffer | None = None
 
@@ -118,7 +126,7 @@ class DecisionDetailDialog(QDialog):
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(1040, 680)
+        fit_to_screen(self, 1040, 680)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
@@ -139,22 +147,51 @@ class DecisionDetailDialog(QDialog):
         self.tabs.addTab(self._policy_tab(), "Policy version")
         self.tabs.addTab(self._history_tab(), f"History ({len(row.amendments)} amendments)")
         self.tabs.addTab(self._raw_tab(), "As entered")
+        size_to_current_page(self.tabs)  # the dialog fits a small screen on any tab
         layout.addWidget(self.tabs, 1)
 
         self.message = MessageLabel("detailMessage", "Message")
         layout.addWidget(self.message)
         buttons = QDialogButtonBox()
         buttons.setObjectName("detailButtons")
-        self.save_button = QPushButton("&Save audit PDF…")
-        self.save_button.setObjectName("detailSaveAuditPdf")
-        self.save_button.setAccessibleName("Save the audit PDF of this decision")
-        self.save_button.setAutoDefault(False)
-        may_print = session.may(acc.PRINT_RECORDS)
-        self.save_button.setEnabled(may_print)
-        if not may_print:
-            self.save_button.setToolTip("Needs a role that may print records")
-        self.save_button.clicked.connect(self.save_audit_pdf)
-        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        # The audit PDF and the notice to the person, saved or printed again at any time
+        # (each one made is in the audit trail).
+        self.documents = DecisionDocuments(session, tasks, self, self.message)
+        self.documents.busy_changed.connect(lambda _busy: self._update_buttons())
+        self.documents.finished.connect(self._document_done)
+        summary = row.summary
+        self.save_button = self._document_button(
+            "&Save audit PDF…",
+            "detailSaveAuditPdf",
+            "Save the audit PDF of this decision",
+            lambda: self.documents.save(self.decision_id, summary.booking_number, AUDIT_PDF),
+        )
+        self.print_audit_button = self._document_button(
+            "&Print audit PDF…",
+            "detailPrintAuditPdf",
+            "Print the audit PDF of this decision",
+            lambda: self.documents.print(self.decision_id, AUDIT_PDF),
+        )
+        self.save_notice_button = self._document_button(
+            "Save &notice…",
+            "detailSaveNotice",
+            "Save the notice to the person again",
+            lambda: self.documents.save(self.decision_id, summary.booking_number, NOTICE),
+        )
+        self.print_notice_button = self._document_button(
+            "Print no&tice…",
+            "detailPrintNotice",
+            "Print the notice to the person again",
+            lambda: self.documents.print(self.decision_id, NOTICE),
+        )
+        for button in (
+            self.save_button,
+            self.print_audit_button,
+            self.save_notice_button,
+            self.print_notice_button,
+        ):
+            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        self._update_buttons()
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.close_button.setObjectName("detailClose")
         self.close_button.setAccessibleName("Close")
@@ -174,8 +211,11 @@ class DecisionDetailDialog(QDialog):
         recorded = OUTCOME_WORDS.get(summary.outcome, summary.outcome)
         if summary.outcome == "review" and summary.tentative_outcome:
             recorded += f", tentatively {OUTCOME_WORDS.get(summary.tentative_outcome, '')}"
+        past = state.past_deadline_words()
         text = (
-            f"<b>{_e(words)}</b> · status: <b>{_e(state.status)}</b><br>"
+            f"<b>{_e(words)}</b> · status: <b>{_e(state.status)}</b>"
+            + (f" · <b style='color:#b00020'>{_e(past[0].upper() + past[1:])}</b>" if past else "")
+            + "<br>"
             f"Decision {self.decision_id}, recorded as {_e(recorded)} by "
             f"{_e(summary.recorded_by)} on {_e(self.row.workstation)}, "
             f"{_e(full_time(summary.recorded_at, self.zone))}"
@@ -201,7 +241,7 @@ class DecisionDetailDialog(QDialog):
         except ValueError:
             return _e(value)
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=self.zone)
+            moment = to_aware(moment, self.policy_zone)
         return _e(full_time(moment, self.zone))
 
     def _request_tab(self) -> QWidget:
@@ -466,6 +506,7 @@ class DecisionDetailDialog(QDialog):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         name = QLabel(f"<b>{_e(policy.name)}</b> (policy version {policy.id})")
         name.setObjectName("detailPolicyName")
+        name.setWordWrap(True)
         form.addRow("Policy:", name)
         digest = paragraph(policy.sha256, "detailPolicySha", "Policy SHA-256")
         digest.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -507,7 +548,7 @@ class DecisionDetailDialog(QDialog):
         self.history_entries: list[tuple[str, ...]] = [
             (
                 "0",
-                local_time(summary.recorded_at, self.zone),
+                short_time(summary.recorded_at, self.zone),
                 summary.recorded_by,
                 self.row.workstation,
                 f"Decision recorded: {OUTCOME_WORDS.get(summary.outcome, summary.outcome)}",
@@ -516,22 +557,27 @@ class DecisionDetailDialog(QDialog):
                 f"chain entry {self.row.seq}",
             )
         ]
+        closing = [a for a in self.row.amendments if a.kind in lc.CLOSING_KINDS]
+        first_closing = min(closing, key=lambda a: a.stamp.recorded_at) if closing else None
+        past = self.state.past_deadline_words()
         for number, amendment in enumerate(sorted(self.row.amendments, key=lambda a: a.seq), 1):
+            marked = past if past and amendment is first_closing else ""
             self.history_entries.append(
                 (
                     str(number),
-                    local_time(amendment.stamp.recorded_at, self.zone),
+                    short_time(amendment.stamp.recorded_at, self.zone),
                     amendment.stamp.recorded_by,
                     amendment.stamp.workstation,
                     lc.AMENDMENT_WORDS.get(amendment.kind, amendment.kind),
-                    local_time(amendment.effective_at, self.zone)
+                    short_time(amendment.effective_at, self.zone)
                     if amendment.effective_at
                     else NOTHING,
                     amendment.reason or NOTHING,
                     "; ".join(
                         part
                         for part in (
-                            details_text(amendment.details_json),
+                            marked.capitalize(),
+                            details_text(amendment.details_json, self.zone),
                             f"chain entry {amendment.seq}",
                         )
                         if part
@@ -569,44 +615,33 @@ class DecisionDetailDialog(QDialog):
         text.setPlainText(json.dumps(self.request, indent=2, ensure_ascii=False))
         return text
 
-    # -------------------------------------------------------------- audit PDF
+    # ------------------------------------------------------- audit PDF, notice
+    def _document_button(
+        self, text: str, object_name: str, accessible_name: str, act: Callable[[], None]
+    ) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(object_name)
+        button.setAccessibleName(accessible_name)
+        button.setAutoDefault(False)
+        button.clicked.connect(act)
+        return button
+
+    def _update_buttons(self) -> None:
+        may_print = self.session.may(acc.PRINT_RECORDS)
+        for button in (
+            self.save_button,
+            self.print_audit_button,
+            self.save_notice_button,
+            self.print_notice_button,
+        ):
+            button.setEnabled(may_print and not self.documents.busy)
+            button.setToolTip("" if may_print else "Needs a role that may print records")
+
+    def _document_done(self, _words: str) -> None:
+        self.saved_path = self.documents.last_saved
+
     def save_audit_pdf(self) -> None:
-        summary = self.row.summary
-        suggested = f"audit-decision-{self.decision_id}-{summary.booking_number}.pdf"
-        path = self.choose_save_path(self, "Save the audit PDF", suggested)
-        if not path:
-            return
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
-        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
-        backend = self.session.backend
-        decision_id = self.decision_id
-
-        def work() -> str:
-            record = documents.decision_record(uow(), decision_id, actor, now, "audit PDF")
-            context = documents.report_context(uow(), actor, now)
-            from detainer_desk.adapters import pdf
-            from detainer_desk.adapters.files import pdf_kind
-
-            backend.save_file(path, pdf.render_audit_pdf(record, context), pdf_kind)
-            return path
-
-        self.save_button.setEnabled(False)
-        self.message.show_note("Making the audit PDF…")
-
-        def saved(written: str) -> None:
-            self.save_button.setEnabled(True)
-            self.saved_path = written
-            self.message.show_note(f"Saved the audit PDF to {written}.")
-
-        run_in_background(
-            self.tasks,
-            self,
-            self.message,
-            work,
-            saved,
-            on_failed=lambda _error: self.save_button.setEnabled(True),
-        )
+        self.documents.save(self.decision_id, self.row.summary.booking_number, AUDIT_PDF)
 
 
 def _image_through_pillow(content: bytes) -> QImage:

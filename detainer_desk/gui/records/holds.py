@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from detainer_desk.domain import accounts as acc
-from detainer_desk.domain import alerts
+from detainer_desk.domain import alerts, timetext
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.services import board, records
 from detainer_desk.services.access import RecordError
@@ -58,6 +58,7 @@ from detainer_desk.services.board import HoldItem
 from detainer_desk.services.ports import LogRow
 
 from ..confirm import ask_to_confirm
+from ..fit import fit_columns, fit_to_screen
 from ..session import Session
 from ..tasks import TaskRunner
 from ..widgets import MessageLabel, heading, plain_sentence, rich_label
@@ -66,6 +67,13 @@ from .common import (
     DISPLAY,
     FOREGROUND,
     LEVEL,
+    SAMPLE_BOOKING,
+    SAMPLE_COUNTDOWN,
+    SAMPLE_FORM,
+    SAMPLE_NAME,
+    SAMPLE_OUTCOME,
+    SAMPLE_STATUS,
+    SAMPLE_TIME,
     TOOLTIP,
     UTC_ZONE,
     AnyIndex,
@@ -403,6 +411,7 @@ class ActiveHoldsScreen(QWidget):
         self.summary_label.setObjectName("holdsSummary")
         self.summary_label.setAccessibleName("How many people, by time left")
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary_label.setWordWrap(True)  # a narrow window wraps it, never clips it
         top.addWidget(self.summary_label, 1)
         self.overdue_button = QPushButton("Overd&ue report…")
         self.overdue_button.setObjectName("holdsOverdueReport")
@@ -430,6 +439,16 @@ class ActiveHoldsScreen(QWidget):
         banner_row.addWidget(self.banner_label, 1)
         self.banner.hide()
         layout.addWidget(self.banner)
+        # Holds that ended after their deadline (a fact recorded as it happened): marked.
+        self.ended_late_label = QLabel()
+        self.ended_late_label.setObjectName("holdsEndedLate")
+        self.ended_late_label.setAccessibleName("Holds that ended after their deadline")
+        self.ended_late_label.setWordWrap(True)
+        self.ended_late_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.ended_late_label.setStyleSheet("#holdsEndedLate { color: #b00020; }")
+        self.ended_late_label.hide()
+        layout.addWidget(self.ended_late_label)
+        self.ended_late: list[board.EndedLate] = []
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("holdsSplitter")
@@ -437,8 +456,19 @@ class ActiveHoldsScreen(QWidget):
         self.table = record_table("holdsTable", "People held on a detainer, soonest deadline first")
         self.table.setAlternatingRowColors(False)
         self.table.setModel(self.model)
-        for column, width in enumerate((165, 105, 140, 105, 55, 60, 118, 118)):
-            self.table.setColumnWidth(column, width)
+        fit_columns(
+            self.table,
+            {
+                0: SAMPLE_COUNTDOWN,
+                2: SAMPLE_NAME,
+                3: SAMPLE_BOOKING,
+                4: SAMPLE_FORM,
+                5: SAMPLE_OUTCOME,
+                6: SAMPLE_TIME,
+                7: SAMPLE_TIME,
+                8: SAMPLE_STATUS,
+            },
+        )
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection_changed())
         self.table.activated.connect(lambda index: self._open(index.row()))
         splitter.addWidget(self.table)
@@ -452,6 +482,7 @@ class ActiveHoldsScreen(QWidget):
         self.updated_label.setObjectName("holdsUpdated")
         self.updated_label.setAccessibleName("When the list was last read")
         self.updated_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.updated_label.setWordWrap(True)
         layout.addWidget(self.updated_label)
 
         self.ticker = QTimer(self)
@@ -602,6 +633,7 @@ class ActiveHoldsScreen(QWidget):
             self.loading = False
             self.loaded_once = True
             self.warnings = read.warnings
+            self._show_ended_late(read.ended_late)
             self._fit_alert_column()
             self._show_rows([item.row for item in read.items])
             # A long list takes long to read, and every other reader waits meanwhile: read
@@ -627,6 +659,32 @@ class ActiveHoldsScreen(QWidget):
             loaded,
             on_failed=failed,
         )
+
+    def _show_ended_late(self, ended: list[board.EndedLate]) -> None:
+        """The holds that ended after their deadline in the last days: named, with by how
+        much (the overdue report lists them all)."""
+        self.ended_late = ended
+        if not ended:
+            self.ended_late_label.clear()
+            self.ended_late_label.hide()
+            return
+        shown = [
+            f"{e.row.subject_name} ({e.row.booking_number}): "
+            f"{_lower_first(lc.AMENDMENT_WORDS.get(e.kind, e.kind))} "
+            f"{short_time(e.ended_at, self.zone)}, {e.words}"
+            for e in ended[:3]
+        ]
+        more = f"; and {len(ended) - 3:,} more" if len(ended) > 3 else ""
+        days = board.ENDED_LATE_DAYS
+        text = (
+            f"Held past the deadline in the last {days} days (recorded as it happened): "
+            + "; ".join(shown)
+            + more
+            + ". See the overdue report."
+        )
+        self.ended_late_label.setText(text)
+        self.ended_late_label.setAccessibleDescription(text)
+        self.ended_late_label.show()
 
     def _fit_alert_column(self) -> None:
         """Wide enough for the alert column's words at the alert times in force (``under
@@ -781,14 +839,17 @@ class ActiveHoldsScreen(QWidget):
         self.set_when(self.session.now())
 
     def set_when(self, moment: dt.datetime) -> None:
+        """Whole minutes: the field shows no seconds, so it holds none (no hidden seconds
+        inside a deadline)."""
+        seconds = int(moment.timestamp()) // 60 * 60
         self.when_edit.setTimeZone(QTimeZone(self.zone.key.encode()))
         self.when_edit.setDateTime(
-            QDateTime.fromSecsSinceEpoch(int(moment.timestamp()), QTimeZone(self.zone.key.encode()))
+            QDateTime.fromSecsSinceEpoch(seconds, QTimeZone(self.zone.key.encode()))
         )
         self.when_label.setText(f"Wh&en ({self.zone.key}):")
 
     def when(self) -> dt.datetime:
-        seconds = self.when_edit.dateTime().toSecsSinceEpoch()
+        seconds = self.when_edit.dateTime().toSecsSinceEpoch() // 60 * 60
         return dt.datetime.fromtimestamp(seconds, dt.UTC).astimezone(self.zone)
 
     def _update_buttons(self) -> None:
@@ -831,6 +892,18 @@ class ActiveHoldsScreen(QWidget):
             if kind in lc.CLOSING_KINDS
             else ""
         )
+        late = (
+            lc.held_past(row.outcome_in_force, row.tentative_outcome, item.hold_until, when)
+            if kind in lc.CLOSING_KINDS
+            else None
+        )
+        if late is not None:
+            # The truth is recorded, and marked: say so before it is written.
+            closing += (
+                f" It is after the deadline ({full_time(item.hold_until, self.zone)}): it is "
+                f"recorded as it happened and marked held past its deadline by "
+                f"{timetext.span_words(late)}."
+            )
         return ask_to_confirm(
             self,
             object_name="amendmentConfirmation",
@@ -866,7 +939,14 @@ class ActiveHoldsScreen(QWidget):
             note += f" Hold until {full_time(result.hold_until, self.zone)}."
             if result.window_closed:
                 note += " That time has already passed: release now."
-        self.message.show_note(note)
+        if result.past_deadline is not None and result.state.past_deadline_words():
+            words = result.state.past_deadline_words() or ""
+            self.message.show_error(
+                f"{note} It happened after the deadline: {words}. It is recorded as it "
+                "happened, and marked in the record and on its audit PDF."
+            )
+        else:
+            self.message.show_note(note)
         self.reason_edit.clear()
         if result.state.closed:
             # They are no longer held on this detainer: off the board at once.
@@ -896,6 +976,11 @@ class ActiveHoldsScreen(QWidget):
         return dialog
 
 
+def _lower_first(words: str) -> str:
+    """``Taken into ICE custody`` -> ``taken into ICE custody`` (in a sentence)."""
+    return words[:1].lower() + words[1:]
+
+
 def _open_plainly(dialog: QDialog) -> QDialog:
     dialog.open()
     return dialog
@@ -916,6 +1001,7 @@ class OverdueReportDialog(QDialog):
         self.tasks = tasks
         self.zone = zone
         self.items: list[HoldItem] | None = None
+        self.ended_late: list[board.EndedLate] = []
         self.generated_at: dt.datetime | None = None
         self.choose_save_path: SaveChooser = ask_save_path
         self.saved_path: str | None = None
@@ -923,7 +1009,7 @@ class OverdueReportDialog(QDialog):
         self.setWindowTitle("Held past the deadline")
         self.setAccessibleName("Report of everyone held past the deadline")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(860, 560)
+        fit_to_screen(self, 860, 560)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
@@ -961,8 +1047,8 @@ class OverdueReportDialog(QDialog):
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
         self.generated_at = now
 
-        def loaded(items: list[HoldItem]) -> None:
-            self.items = items
+        def loaded(found: tuple[list[HoldItem], list[board.EndedLate]]) -> None:
+            self.items, self.ended_late = found
             self.view.setHtml(self.report_html())
             for button in (self.print_button, self.save_button):
                 button.setEnabled(self._may_print)
@@ -970,7 +1056,14 @@ class OverdueReportDialog(QDialog):
                     button.setToolTip("Needs a role that may print records")
 
         run_in_background(
-            self.tasks, self, self.message, lambda: board.overdue_holds(uow(), actor, now), loaded
+            self.tasks,
+            self,
+            self.message,
+            lambda: (
+                board.overdue_holds(uow(), actor, now),
+                board.ended_late(uow(), actor, now),
+            ),
+            loaded,
         )
 
     def report_html(self) -> str:
@@ -985,8 +1078,9 @@ class OverdueReportDialog(QDialog):
             f"{html.escape(when)}; made by {html.escape(by)}. Times in {html.escape(zone.key)}. "
             "This list should always be empty.</p>"
         )
+        late = self._ended_late_html()
         if not items:
-            return head + "<p><b>Nobody is held past the deadline.</b></p>"
+            return head + "<p><b>Nobody is held past the deadline.</b></p>" + late
         rows = "".join(
             "<tr>"
             f"<td>{html.escape(i.row.subject_name)}</td>"
@@ -1015,6 +1109,36 @@ class OverdueReportDialog(QDialog):
             head + f"<p><b>{len(items):,} {'person is' if len(items) == 1 else 'people are'} held "
             "past the deadline. Release them now or record what happened.</b></p>"
             "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
+            f"<tr>{header}</tr>{rows}</table>" + late
+        )
+
+    def _ended_late_html(self) -> str:
+        """The holds that ended after their deadline in the last days: the fact that ended
+        each was recorded as it happened, and is marked with by how much."""
+        days = board.ENDED_LATE_DAYS
+        if not self.ended_late:
+            return f"<p>No hold ended after its deadline in the last {days} days.</p>"
+        zone = self.zone
+        rows = "".join(
+            "<tr>"
+            f"<td>{html.escape(e.row.subject_name)}</td>"
+            f"<td>{html.escape(e.row.booking_number)}</td>"
+            f"<td>{html.escape(short_time(e.hold_until, zone))}</td>"
+            f"<td>{html.escape(lc.AMENDMENT_WORDS.get(e.kind, e.kind))}</td>"
+            f"<td>{html.escape(short_time(e.ended_at, zone))}</td>"
+            f"<td><b>{html.escape(e.words)}</b></td>"
+            "</tr>"
+            for e in self.ended_late
+        )
+        header = "".join(
+            f"<th align='left'>{h}</th>"
+            for h in ("Subject", "Booking no.", "Hold until", "Ended by", "At", "Late")
+        )
+        return (
+            f"<h3>Held past the deadline in the last {days} days</h3>"
+            f"<p>{len(self.ended_late):,} hold{'s' if len(self.ended_late) != 1 else ''} "
+            "ended after the deadline: the fact that ended each was recorded as it happened.</p>"
+            "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
             f"<tr>{header}</tr>{rows}</table>"
         )
 
@@ -1035,7 +1159,7 @@ class OverdueReportDialog(QDialog):
         return True
 
     def save_pdf(self) -> None:
-        stamp = f"{(self.generated_at or self.session.now()).astimezone(self.zone):%Y-%m-%d-%H%M}"
+        stamp = timetext.file_stamp(self.generated_at or self.session.now(), self.zone)
         path = self.choose_save_path(self, "Save the overdue report", f"overdue-holds-{stamp}.pdf")
         if not path:
             return

@@ -35,19 +35,44 @@ from detainer_desk.services import board
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.ports import LogQuery
 
+from ..fit import fit_columns
 from ..session import Session
 from ..tasks import TaskHandle, TaskRunner
 from ..widgets import MessageLabel, heading, plain_sentence
 from .common import (
     DECISION_ID,
+    SAMPLE_A_NUMBER,
+    SAMPLE_BOOKING,
+    SAMPLE_FORM,
+    SAMPLE_NAME,
+    SAMPLE_OUTCOME,
+    SAMPLE_STATUS,
+    SAMPLE_TIME,
+    SAMPLE_USER,
     UTC_ZONE,
+    SaveChooser,
+    ask_save_path,
     county_zone,
     python_date,
     qt_date,
+    readable_sort_arrows,
     record_table,
-    set_column_widths,
 )
-from .log_model import COLUMNS, PAGE_SIZE, LogModel
+from .documents import NOTICE, DecisionDocuments, PrinterChooser, ask_printer
+from .log_model import (
+    A_NUMBER,
+    BOOKING,
+    COLUMNS,
+    FORM,
+    HOLD_UNTIL,
+    OFFICER,
+    OUTCOME,
+    PAGE_SIZE,
+    RECEIVED,
+    STATUS,
+    SUBJECT,
+    LogModel,
+)
 from .tasks import report_failure, still_alive
 
 SEARCH_PAUSE_MS = 250
@@ -151,9 +176,21 @@ class DecisionLogScreen(QWidget):
             self.model.sort_column(), self.model.sort_order()
         )
         self.table.setSortingEnabled(True)
+        readable_sort_arrows(self.table)
         self.table.activated.connect(self._activated)
-        set_column_widths(
-            self.table, {0: 130, 1: 195, 2: 120, 3: 105, 4: 65, 5: 185, 6: 130, 7: 125}
+        fit_columns(
+            self.table,
+            {
+                RECEIVED: SAMPLE_TIME,
+                SUBJECT: SAMPLE_NAME,
+                BOOKING: SAMPLE_BOOKING,
+                A_NUMBER: SAMPLE_A_NUMBER,
+                FORM: SAMPLE_FORM,
+                OUTCOME: SAMPLE_OUTCOME,
+                HOLD_UNTIL: SAMPLE_TIME,
+                OFFICER: SAMPLE_USER,
+                STATUS: SAMPLE_STATUS,
+            },
         )
         layout.addWidget(self.table, 1)
 
@@ -169,9 +206,32 @@ class DecisionLogScreen(QWidget):
         self.open_button.setAutoDefault(False)
         self.open_button.clicked.connect(self._open_selected)
         bottom.addWidget(self.open_button)
+        # The notice to the person, again: for the selected decision, without opening it.
+        self.print_notice_button = QPushButton("&Print notice…")
+        self.print_notice_button.setObjectName("logPrintNotice")
+        self.print_notice_button.setAccessibleName("Print the notice to the person again")
+        self.print_notice_button.setToolTip("Print the selected decision's notice to the person")
+        self.save_notice_button = QPushButton("Sa&ve notice…")
+        self.save_notice_button.setObjectName("logSaveNotice")
+        self.save_notice_button.setAccessibleName("Save the notice to the person again")
+        self.save_notice_button.setToolTip("Save the selected decision's notice as a PDF")
+        for button in (self.print_notice_button, self.save_notice_button):
+            button.setAutoDefault(False)
+            bottom.addWidget(button)
+        self.print_notice_button.clicked.connect(lambda: self._notice(print_it=True))
+        self.save_notice_button.clicked.connect(lambda: self._notice(print_it=False))
         layout.addLayout(bottom)
         self.message = MessageLabel("logMessage", "Problem")
         layout.addWidget(self.message)
+        self.choose_save_path: SaveChooser = ask_save_path
+        self.choose_printer: PrinterChooser = ask_printer
+        self.documents = DecisionDocuments(session, tasks, self, self.message)
+        self.documents.busy_changed.connect(lambda _busy: self._update_notice_buttons())
+        self.table.selectionModel().selectionChanged.connect(
+            lambda *_args: self._update_notice_buttons()
+        )
+        self.model.modelReset.connect(self._update_notice_buttons)
+        self._update_notice_buttons()
 
         self.search_timer = QTimer(self)
         self.search_timer.setObjectName("logSearchTimer")
@@ -498,6 +558,27 @@ class DecisionLogScreen(QWidget):
     def _activated(self, index: QModelIndex) -> None:
         if index.isValid():
             self.open_decision.emit(int(index.data(DECISION_ID)))
+
+    def _selected_row(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else None
+
+    def _update_notice_buttons(self) -> None:
+        may_print = self.session.may(acc.PRINT_RECORDS)
+        chosen = self._selected_row() is not None
+        for button in (self.print_notice_button, self.save_notice_button):
+            button.setEnabled(may_print and chosen and not self.documents.busy)
+
+    def _notice(self, *, print_it: bool) -> None:
+        row = self._selected_row()
+        if row is None:
+            self.message.show_note("Select a decision first.")
+            return
+        chosen = self.model.log_row(row)
+        if print_it:
+            self.documents.print(chosen.decision_id, NOTICE)
+        else:
+            self.documents.save(chosen.decision_id, chosen.booking_number, NOTICE)
 
     def _open_selected(self) -> None:
         index = self.table.currentIndex()

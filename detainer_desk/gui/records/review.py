@@ -36,10 +36,24 @@ from detainer_desk.services.access import RecordError
 from detainer_desk.services.ports import LogRow
 
 from ..confirm import ask_to_confirm
+from ..fit import fit_columns
 from ..session import Session
 from ..tasks import TaskRunner
 from ..widgets import MessageLabel, heading, paragraph, plain_sentence, rich_label
-from .common import UTC_ZONE, county_zone, full_time, outcome_text, record_table, short_time
+from .common import (
+    SAMPLE_BOOKING,
+    SAMPLE_FORM,
+    SAMPLE_NAME,
+    SAMPLE_STATUS,
+    SAMPLE_TIME,
+    SAMPLE_USER,
+    UTC_ZONE,
+    county_zone,
+    full_time,
+    outcome_text,
+    record_table,
+    short_time,
+)
 from .rows_model import RowsModel
 from .tasks import run_in_background
 
@@ -113,8 +127,18 @@ class ReviewQueueScreen(QWidget):
         splitter.setChildrenCollapsible(False)
         self.table = record_table("reviewTable", "Decisions waiting for a supervisor")
         self.table.setModel(self.model)
-        for column, width in enumerate((145, 122, 180, 112, 62, 82)):
-            self.table.setColumnWidth(column, width)
+        fit_columns(
+            self.table,
+            {
+                0: SAMPLE_STATUS,
+                1: SAMPLE_TIME,
+                2: SAMPLE_NAME,
+                3: SAMPLE_BOOKING,
+                4: SAMPLE_FORM,
+                5: "transfer",
+                6: SAMPLE_USER,
+            },
+        )
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.activated.connect(lambda index: self.open_decision.emit(self._selected_id()))
         splitter.addWidget(self.table)

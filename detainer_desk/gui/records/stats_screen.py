@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import timetext
 from detainer_desk.services import documents
 from detainer_desk.services import statistics as stats
 from detainer_desk.services.access import RecordError
@@ -188,14 +189,13 @@ class StatisticsScreen(QWidget):
         self.show_button.clicked.connect(self.load)
         top.addWidget(self.show_button)
         top.addStretch(1)
+        layout.addLayout(top)
         self.save_button = QPushButton("&Save statistics PDF…")
         self.save_button.setObjectName("statsSavePdf")
         self.save_button.setAccessibleName("Save the statistics report as a PDF")
         self.save_button.setAutoDefault(False)
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self.save_pdf)
-        top.addWidget(self.save_button)
-        layout.addLayout(top)
 
         self.totals_label = rich_label("statsTotals", "Totals for the period")
         layout.addWidget(self.totals_label)
@@ -212,6 +212,7 @@ class StatisticsScreen(QWidget):
         group_row.addWidget(group_label)
         group_row.addWidget(self.group_combo)
         group_row.addStretch(1)
+        group_row.addWidget(self.save_button)  # here, not beside the dates: a narrow window
         layout.addLayout(group_row)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -256,7 +257,7 @@ class StatisticsScreen(QWidget):
         if not self._period_chosen:
             # The last three calendar months, the county's today included.
             try:
-                today = self.session.now().astimezone(county_zone(self.session)).date()
+                today = timetext.county_day(self.session.now(), county_zone(self.session))
             except RecordError as refused:
                 self.message.show_error(plain_sentence(str(refused)))
                 return
@@ -307,7 +308,6 @@ class StatisticsScreen(QWidget):
         generation = self._generation
         self.totals_label.setText("Counting…")
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
-        zone_name = self.zone.key
 
         def counted(tables: stats.StatisticsTables) -> None:
             if generation != self._generation:
@@ -325,7 +325,7 @@ class StatisticsScreen(QWidget):
             self.tasks,
             self,
             self.message,
-            lambda: stats.statistics_tables(uow(), actor, first, last, zone_name, now),
+            lambda: stats.statistics_tables(uow(), actor, first, last, now),
             counted,
             on_failed=failed,
         )
@@ -359,8 +359,9 @@ class StatisticsScreen(QWidget):
         received = int(totals.get(stats.RECEIVED, 0))
         parts = [f"<b>{int(totals.get(c, 0)):,}</b> {c}" for c in STACKED]
         self.totals_label.setText(
-            f"<b>{received:,}</b> requests received from {report.period_start:%Y-%m-%d} to "
-            f"{report.period_end:%Y-%m-%d} ({self.zone.key}): " + " · ".join(parts)
+            f"<b>{received:,}</b> requests received from {timetext.day_text(report.period_start)}"
+            f" to {timetext.day_text(report.period_end)}, the county's days "
+            f"({report.timezone}): " + " · ".join(parts)
         )
         self.save_button.setEnabled(self.session.may(acc.PRINT_RECORDS))
         self._draw_chart(grouping, rows)
@@ -391,10 +392,13 @@ class StatisticsScreen(QWidget):
         categories = QBarCategoryAxis()
         categories.append(labels)
         values = QValueAxis()
+        values.setObjectName("statsCountAxis")
         values.setLabelFormat("%d")
         highest = max((int(r.counts.get(stats.RECEIVED, 0)) for r in rows), default=0)
-        values.setRange(0, max(1, highest))
-        values.applyNiceNumbers()
+        top, step = stats.count_axis(highest)  # whole-number ticks: counts are whole
+        values.setRange(0, top)
+        values.setTickCount(top // step + 1)
+        values.setMinorTickCount(0)
         if over_time:
             categories.setTitleText("week beginning (month-day)" if grouping == WEEK else "")
             chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)

@@ -589,46 +589,114 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.adapters.db.repository import verify_store
+    """The whole store: the chain (and every attachment's bytes), rows outside it, the file,
+    accounts and settings, derived rows; and the last checkpoint this installation made."""
+    from detainer_desk.services.checkpoints import verify_record
 
     if args.checkpoint:
         return _verify_checkpoint(args, out)
     runtime = _open_runtime(args)
     try:
-        last = None
-        for progress in verify_store(runtime.engine):
-            last = progress
+        result = verify_record(runtime.ledger(), runtime.signer(), _county_zone(runtime))
     finally:
         runtime.close()
-    assert last is not None
-    if last.fault is not None:
-        out.write(f"VERIFY FAILED after {last.checked} good entries: {last.fault}\n")
+    if not result.ok:
+        out.write(f"VERIFY FAILED after {result.checked} good entries: {result.message}\n")
         return EXIT_FAILED
-    out.write(f"{last.checked} entries verified; chain head {last.last_hash}\n")
+    out.write(f"{result.checked} entries verified; chain head {result.head_hash}\n")
+    if result.message:
+        out.write(result.message + "\n")
     return EXIT_OK
 
 
 def _verify_checkpoint(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.adapters.signing import signature_is_valid
-    from detainer_desk.services.checkpoints import read_checkpoint, verify_against_checkpoint
+    from detainer_desk.services.checkpoints import (
+        UntrustedCheckpoint,
+        check_trust,
+        kept_checkpoint,
+        read_checkpoint,
+        verify_against_checkpoint,
+    )
+    from detainer_desk.services.trust import fingerprint, trusted_keys
 
     text = read_input_file(args.checkpoint, "checkpoint").decode("utf-8", errors="replace")
-    checkpoint_file = read_checkpoint(text, args.checkpoint, signature_is_valid)
+    try:
+        checkpoint_file = read_checkpoint(text, args.checkpoint, signature_is_valid)
+    except UntrustedCheckpoint as exc:
+        out.write(f"VERIFY FAILED: {exc}\n")
+        return EXIT_FAILED
     runtime = _open_runtime(args)
     try:
-        result = verify_against_checkpoint(runtime.ledger(), checkpoint_file, _county_zone(runtime))
-        own_key = runtime.signer().public_key_hex
+        signer = runtime.signer()
+        own_key = signer.public_key_hex
+        try:
+            whose = check_trust(
+                checkpoint_file,
+                trusted_keys(runtime.uow(), own_key, signature_is_valid),
+                args.checkpoint,
+            )
+        except UntrustedCheckpoint as exc:
+            out.write(f"VERIFY FAILED: {exc}\n")
+            return EXIT_FAILED
+        kept = kept_checkpoint(signer)
+        result = verify_against_checkpoint(
+            runtime.ledger(),
+            checkpoint_file,
+            *([kept] if kept is not None else []),
+            zone=_county_zone(runtime),
+        )
     finally:
         runtime.close()
     key = checkpoint_file.checkpoint.public_key_hex
     if key != own_key:
         out.write(
-            f"Note: this checkpoint was signed by another installation's key ({key[:16]}…).\n"
+            f"Note: this checkpoint was signed by the trusted key of {whose} ({fingerprint(key)}).\n"
         )
     if not result.ok:
         out.write(f"VERIFY FAILED: {result.message}\n")
         return EXIT_FAILED
     out.write(f"OK: {result.message}\n")
+    return EXIT_OK
+
+
+def cmd_keys(args: argparse.Namespace, out: TextIO) -> int:
+    """This installation's checkpoint key, and the keys it trusts."""
+    from detainer_desk.adapters.signing import signature_is_valid
+    from detainer_desk.services.trust import fingerprint, trusted_keys
+
+    runtime = _open_runtime(args)
+    try:
+        own = runtime.signer().public_key_hex
+        trusted = trusted_keys(runtime.uow(), own, signature_is_valid)
+    finally:
+        runtime.close()
+    out.write(f"This installation's checkpoint key: {own}\n  fingerprint {fingerprint(own)}\n")
+    others = {key: label for key, label in trusted.items() if key != own}
+    out.write("Also trusted:" + ("" if others else " no other key") + "\n")
+    for key, label in sorted(others.items(), key=lambda item: item[1]):
+        out.write(f"  {key}  {label}\n")
+    return EXIT_OK
+
+
+def cmd_keys_trust(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.adapters.signing import signature_is_valid
+    from detainer_desk.services.trust import fingerprint, set_trust
+
+    trusted = args.keys_command == "trust"
+    with _signed_in(args) as (runtime, actor):
+        entry = set_trust(
+            runtime.uow(),
+            runtime.signer(),
+            signature_is_valid,
+            actor,
+            args.key,
+            trusted,
+            args.label or "",
+            runtime.clock(),
+        )
+    what = "now trusts" if trusted else "no longer trusts"
+    out.write(f"This installation {what} the key {fingerprint(entry.key)} ({entry.label}).\n")
     return EXIT_OK
 
 
@@ -1187,7 +1255,13 @@ def _export_csv_only(args: argparse.Namespace, query_in: Any, out: TextIO) -> in
             with pending as raw:
                 handle = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                 count = export_csv(
-                    runtime.uow(), actor, query, args.recipient or "", handle, runtime.clock()
+                    runtime.uow(),
+                    actor,
+                    query,
+                    args.recipient or "",
+                    handle,
+                    runtime.clock(),
+                    runtime.ledger(),
                 )
                 handle.flush()
                 handle.detach()
@@ -1353,13 +1427,15 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     from sqlalchemy.engine import make_url
 
     from detainer_desk.adapters.db.backups import backup_name, checked_copy, restore_database
-    from detainer_desk.adapters.db.engine import DatabaseError
-    from detainer_desk.adapters.db.repository import verify_store
+    from detainer_desk.adapters.db.engine import DatabaseError, make_engine, sqlite_url
+    from detainer_desk.adapters.db.repository import SqlLedger, verify_store
+    from detainer_desk.adapters.signing import InstallationKey
     from detainer_desk.paths import DataDirError, resolve_paths
     from detainer_desk.runtime import database_url, local_actor, open_runtime, utc_now
     from detainer_desk.services.access import RecordError
     from detainer_desk.services.accounts import needs_first_admin, sign_in, sign_out
     from detainer_desk.services.backups import RESTORE, audit_backups, authorize_backups
+    from detainer_desk.services.checkpoints import check_backup
 
     paths = resolve_paths(args.data_dir)
     url = make_url(database_url(paths, getattr(args, "db", None)))
@@ -1377,6 +1453,16 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
             checked, check = stack.enter_context(checked_copy(backup, journal))
         except DatabaseError as exc:
             raise UserError(f"Nothing was changed: {exc}") from None
+        # The backup must agree with the last checkpoint this installation made: a copy
+        # whose entries were altered (and recomputed) since is refused.
+        signer = InstallationKey(paths.data_dir / "keys")
+        copy_engine = make_engine(sqlite_url(checked))
+        try:
+            against = check_backup(SqlLedger(copy_engine), signer, check.written_entries)
+        finally:
+            copy_engine.dispose()
+        if not against.ok:
+            raise UserError(f"Nothing was changed: {against.message}.")
         # Who may: an administrator of the records being replaced. A store too damaged to
         # open has nobody to ask; the restore is then recorded for the operating-system user.
         runtime, broken = None, None
@@ -1410,7 +1496,8 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
                 current = f"{entries} entries now"
             _confirm(
                 args,
-                f"Replace the records in {live} ({current}) with the backup {backup} "
+                (against.message + "\n" if against.message else "")
+                + f"Replace the records in {live} ({current}) with the backup {backup} "
                 f"({check.entries} entries, verified)?",
             )
             now = utc_now()
@@ -1427,6 +1514,12 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
                 )
                 runtime.engine.dispose()
             restore_database(checked, live, aside)
+            if against.older_than_checkpoint:
+                # Its checkpoints vouch for entries the restored record no longer has; they
+                # are kept aside (the replaced records are kept at ``aside`` too).
+                details["checkpoints_set_aside"] = signer.set_aside_checkpoints(
+                    check.written_entries
+                )
         except BaseException as exc:
             if signed_in and runtime is not None:
                 with contextlib.suppress(RecordError):
@@ -1448,10 +1541,17 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
             sign_out(restored.uow(), actor, restored.clock(), "command finished")
     finally:
         restored.close()
+    if against.message:
+        out.write(against.message + "\n")
     out.write(
         f"Restored {check.entries} entries from {backup} into {live}.\n"
         f"The records it replaced are kept at {aside}.\n"
     )
+    if against.older_than_checkpoint:
+        out.write(
+            "This installation's later checkpoints no longer describe the records; they were "
+            "moved aside. Make a new checkpoint (detainer-desk checkpoint).\n"
+        )
     return EXIT_OK
 
 
@@ -1670,6 +1770,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="DIR", help="folder for the files (default: data folder/checkpoints)"
     )
     checkpoint.set_defaults(handler=cmd_checkpoint)
+
+    keys = commands.add_parser(
+        "keys",
+        parents=[common],
+        help="this installation's checkpoint key and the keys it trusts",
+    )
+    keys.set_defaults(handler=cmd_keys)
+    keys_commands = keys.add_subparsers(dest="keys_command", metavar="COMMAND")
+    for name, words in (
+        ("trust", "accept checkpoints signed by another workstation's (or installation's) key"),
+        ("untrust", "stop accepting checkpoints signed by a key"),
+    ):
+        choice = keys_commands.add_parser(name, parents=[common, auth], help=words)
+        choice.add_argument("key", metavar="KEY", help="the public key: 64 hexadecimal digits")
+        if name == "trust":
+            choice.add_argument(
+                "--label", required=True, help="whose key it is (kept with it in the record)"
+            )
+        choice.set_defaults(handler=cmd_keys_trust, label=None)
 
     export = commands.add_parser(
         "export",

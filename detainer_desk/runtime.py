@@ -67,9 +67,10 @@ class Runtime:
         return SqlUnitOfWork(self.engine)
 
     def ledger(self) -> SqlLedger:
+        from detainer_desk.adapters.db.derived_scan import IndexMemo
         from detainer_desk.adapters.db.repository import SqlLedger
 
-        return SqlLedger(self.engine)
+        return SqlLedger(self.engine, memo=IndexMemo(self.paths.data_dir / "keys"))
 
     @property
     def partials(self) -> PartialJournal:
@@ -106,9 +107,7 @@ class Runtime:
     def verify(self, every: int = 10_000) -> Iterator[VerifyProgress]:
         """The whole hash chain verified, as ``detainer-desk verify`` does it: progress every
         ``every`` entries, and last the result (its ``fault`` None when all verified)."""
-        from detainer_desk.adapters.db.repository import verify_store
-
-        return verify_store(self.engine, every)
+        return self.ledger().verify(every)
 
     def check_backup(self, backup: Path) -> BackupCheck:
         """A SQLite backup checked as ``restore`` checks it (integrity, schema, the whole
@@ -119,8 +118,28 @@ class Runtime:
         live = sqlite_path(self.engine)
         if live.exists() and backup.resolve() == live.resolve():
             raise DatabaseError("that file is the database itself, not a backup of it")
-        with checked_copy(backup, self.partials) as (_copy, check):
-            return check
+        with checked_copy(backup, self.partials) as (copy, check):
+            return self._against_checkpoint(copy, check)
+
+    def _against_checkpoint(self, copy: Path, check: BackupCheck) -> BackupCheck:
+        """The checked copy compared with the last checkpoint this installation made:
+        DatabaseError when it contradicts it; else the check, saying how it compares."""
+        import dataclasses
+
+        from detainer_desk.adapters.db.engine import DatabaseError, make_engine, sqlite_url
+        from detainer_desk.adapters.db.repository import SqlLedger
+        from detainer_desk.services.checkpoints import check_backup
+
+        engine = make_engine(sqlite_url(copy))
+        try:
+            against = check_backup(SqlLedger(engine), self.signer(), check.written_entries)
+        finally:
+            engine.dispose()
+        if not against.ok:
+            raise DatabaseError(f"Nothing was changed: {against.message}.")
+        return dataclasses.replace(
+            check, note=against.message, older_than_checkpoint=against.older_than_checkpoint
+        )
 
     def restore_from(self, backup: Path, expected: BackupCheck, now: dt.datetime) -> Path:
         """Replace the records with ``backup``, checked again first: it must still be what
@@ -138,6 +157,7 @@ class Runtime:
 
         live = sqlite_path(self.engine)
         with checked_copy(backup, self.partials) as (checked, check):
+            self._against_checkpoint(checked, check)  # still agrees with the checkpoint
             if (check.entries, check.chain_head) != (expected.entries, expected.chain_head):
                 raise DatabaseError(
                     f"{backup} changed after it was checked; nothing was restored. Check it "
@@ -146,6 +166,8 @@ class Runtime:
             aside = self.paths.backups_dir / backup_name(now, "replaced-by-restore")
             self.engine.dispose()  # this program's idle connections: the restored file next
             restore_database(checked, live, aside)
+        if expected.older_than_checkpoint:  # its later checkpoints describe other records
+            self.signer().set_aside_checkpoints(expected.written_entries)
         self.engine.dispose()
         for _ in rebuild_missing_index(self.uow, now):
             pass  # derived data only, as at every opening

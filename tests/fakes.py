@@ -39,6 +39,7 @@ class _Data:
     settings: dict[str, str] = field(default_factory=dict)
     audit: list[AuditEvent] = field(default_factory=list)
     index: dict[int, object] = field(default_factory=dict)
+    trust: list[tuple[str, str | None]] = field(default_factory=list)
     seq: int = 0
 
 
@@ -173,8 +174,9 @@ class FakeRecords:
     def upsert_index(self, index) -> None:  # type: ignore[no-untyped-def]
         self.d.index[index.decision_id] = index
 
-    def decisions_missing_index(self, limit: int) -> Sequence[int]:
-        return [n for n in range(1, len(self.d.decisions) + 1) if n not in self.d.index][:limit]
+    def decisions_missing_index(self, limit: int, after: int = 0) -> Sequence[int]:
+        numbers = range(after + 1, len(self.d.decisions) + 1)
+        return [n for n in numbers if n not in self.d.index][:limit]
 
     def attachment_content(self, attachment_id: int) -> bytes | None:
         for _, attachment, info in self.d.attachments:
@@ -244,6 +246,12 @@ class FakeAccounts:
 
     def setting(self, key: str) -> str | None:
         return self.d.settings.get(key)
+
+    def trust_entries(self) -> Sequence[tuple[str, str | None]]:
+        return list(self.d.trust)
+
+    def add_trust_entry(self, key: str, entry: str) -> None:
+        self.d.trust.append((key, entry))
 
     def set_setting(self, key, value, now, by) -> None:  # type: ignore[no-untyped-def]
         self.d.settings[key] = value

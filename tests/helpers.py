@@ -102,14 +102,24 @@ def seed_accounts(uow: Any, now: Any) -> None:
 
 
 def drop_triggers(conn: Any) -> None:
-    """What an attacker with the database file does first: the append-only triggers go."""
+    """What an attacker with the database file (or the PostgreSQL role that owns the
+    tables) does first: every trigger protecting the evidence goes."""
+    if conn.dialect.name == "postgresql":
+        found = conn.exec_driver_sql(
+            "SELECT tgname, relname FROM pg_trigger JOIN pg_class ON pg_class.oid = tgrelid "
+            "WHERE NOT tgisinternal"
+        )
+        for trigger, table in list(found):
+            conn.exec_driver_sql(f'DROP TRIGGER "{trigger}" ON "{table}"')
+        return
     triggers = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
     for trigger in list(triggers.scalars()):
         conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
 
 
 def tamper(runtime: Any, *statements: str) -> None:
-    """Change a SQLite store's rows by plain SQL, the triggers dropped first."""
+    """Change a store's rows by plain SQL (SQLite or PostgreSQL), the triggers dropped
+    first."""
     with runtime.engine.begin() as conn:
         drop_triggers(conn)
         for statement in statements:

@@ -37,6 +37,18 @@ def test_pure_layers_import_no_framework(package: str) -> None:
     assert offenders == []
 
 
+@pytest.mark.parametrize("package", PURE_PACKAGES)
+def test_pure_layers_import_no_adapter(package: str) -> None:
+    """Not even lazily: a service that reached for an adapter's function (a signature check
+    in place of the one it was handed) would bypass what the composition root chose."""
+    offenders = []
+    for path in sorted((REPO_ROOT / "detainer_desk" / package).rglob("*.py")):
+        for name in _imported_modules(path):
+            if name.startswith(("detainer_desk.adapters", "detainer_desk.gui")):
+                offenders.append(f"{path.relative_to(REPO_ROOT)} imports {name}")
+    assert offenders == []
+
+
 def test_domain_imports_only_stdlib_and_itself() -> None:
     offenders = []
     for path in sorted((REPO_ROOT / "detainer_desk" / "domain").rglob("*.py")):

@@ -302,5 +302,6 @@ def test_a_daily_backup_that_cannot_be_made_is_a_notice(tmp_path: Path) -> None:
     finally:
         runtime.close()
     assert notice is not None
-    assert notice.startswith("Today's automatic backup could not be made: the backup ")
+    assert notice.startswith("Today's automatic backup could not be made (")
+    assert "): the backup " in notice
     assert notice.endswith("The records themselves are unchanged.")

@@ -24,12 +24,13 @@ def clean_logging():
 def test_a_bug_in_a_command_is_logged_and_told_briefly(
     tmp_path: Path, run_cli, monkeypatch, clean_logging
 ) -> None:
-    from detainer_desk.adapters.db import repository
+    from detainer_desk.services import checkpoints
 
     def broken(*args, **kwargs):
         raise RuntimeError("the verifier broke")
 
-    monkeypatch.setattr(repository, "verify_store", broken)
+    # verify checks the whole store and the installation's last checkpoint (issue 14)
+    monkeypatch.setattr(checkpoints, "verify_record", broken)
     result = run_cli("--data-dir", str(tmp_path), "verify")
     assert result.code == 1
     assert "Unexpected error (a fault in Detainer Desk" in result.err

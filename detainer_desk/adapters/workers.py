@@ -110,11 +110,18 @@ def stop_pool(pool: ProcessPoolExecutor, *, finished: bool) -> None:
         pool.shutdown(wait=True, cancel_futures=True)
         return
     processes = list(getattr(pool, "_processes", {}).values())  # no public way in 3.11
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown forgets it
     for process in processes:
         with contextlib.suppress(Exception):
             process.terminate()
     with contextlib.suppress(Exception):
         pool.shutdown(wait=False, cancel_futures=True)
+    # The pool's own manager thread reaps the ended workers too; a join here that loses
+    # that race returns before the worker's exit is recorded. Waiting (bounded) for that
+    # thread first leaves no worker behind that still counts as running.
+    if manager is not None:
+        with contextlib.suppress(Exception):
+            manager.join(timeout=5)
     for process in processes:
         with contextlib.suppress(Exception):
             process.join(timeout=5)

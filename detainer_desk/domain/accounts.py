@@ -39,6 +39,11 @@ VIEW_AUDIT: Final = "view the audit trail"
 VIEW_POLICIES: Final = "view the policy history"
 # A backup holds every record (criminal-justice information), and a restore replaces them.
 MANAGE_BACKUPS: Final = "back up and restore the records"
+# A checkpoint vouches for the whole record under the installation's key: those who answer
+# for the record sign one (counsel's exports carry one made under the export's own right).
+MAKE_CHECKPOINT: Final = "sign checkpoints of the record"
+# Which other installations' checkpoint keys this one accepts.
+TRUST_KEYS: Final = "trust checkpoint keys"
 
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     OFFICER: frozenset({RECORD_DECISION, VIEW_RECORDS, PRINT_RECORDS, VIEW_POLICIES}),
@@ -50,6 +55,7 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             VIEW_RECORDS,
             PRINT_RECORDS,
             VIEW_POLICIES,
+            MAKE_CHECKPOINT,
         }
     ),
     COUNSEL: frozenset({VIEW_RECORDS, PRINT_RECORDS, EXPORT_RECORDS, VIEW_AUDIT, VIEW_POLICIES}),
@@ -61,6 +67,8 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             VIEW_AUDIT,
             MANAGE_BACKUPS,
             VIEW_POLICIES,
+            MAKE_CHECKPOINT,
+            TRUST_KEYS,
         }
     ),
 }

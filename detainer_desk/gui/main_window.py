@@ -356,7 +356,7 @@ class MainWindow(QMainWindow):
             (self.export_action, acc.EXPORT_RECORDS, "A verified, hashed bundle for counsel"),
             (
                 self.checkpoint_action,
-                acc.VIEW_RECORDS,
+                acc.MAKE_CHECKPOINT,
                 "Sign the record's current state; print and file it",
             ),
             (self.backup_action, acc.MANAGE_BACKUPS, "A checked copy of every record"),
@@ -1018,7 +1018,7 @@ class MainWindow(QMainWindow):
 
         from .evidence import CheckpointDialog
 
-        return self._open_evidence(CheckpointDialog, acc.VIEW_RECORDS)
+        return self._open_evidence(CheckpointDialog, acc.MAKE_CHECKPOINT)
 
     def open_backup(self) -> QDialog | None:
         from detainer_desk.domain import accounts as acc

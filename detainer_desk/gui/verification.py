@@ -94,8 +94,9 @@ class VerifyDialog(_TaskDialog):
         else:
             text = (
                 "Recomputes every entry's SHA-256 hash from its contents and from the entry "
-                "before it, from the first entry to the last, as detainer-desk verify does. "
-                "Nothing is changed."
+                "before it, from the first entry to the last, as detainer-desk verify does; "
+                "then checks the database file, the accounts and settings, and every row the "
+                "log, the holds board and exports read against the entries. Nothing is changed."
             )
         layout.addWidget(paragraph(text, "verifyExplanation"))
         self.checkpoint = QLineEdit()
@@ -158,24 +159,37 @@ class VerifyDialog(_TaskDialog):
         )
 
     def _chain_work(self) -> Callable[[TaskHandle], Generator[Any, None, tuple[bool, str]]]:
-        verify = self.backend.verify
-        assert verify is not None
+        ledger_of, signer_of = self.backend.ledger, self.backend.signer
+        assert ledger_of is not None and signer_of is not None
 
         def work(_handle: TaskHandle) -> Generator[Any, None, tuple[bool, str]]:
-            last = None
-            for step in verify():
-                last = step
-                yield step.checked, step.total
-            assert last is not None
-            if last.fault is not None:
+            # As detainer-desk verify: the whole store, and this installation's last
+            # checkpoint.
+            from detainer_desk.services.checkpoints import (
+                CheckpointVerification,
+                verify_record_steps,
+            )
+
+            ledger = ledger_of()
+            total = ledger.head()[0]
+            result = None
+            for step in verify_record_steps(ledger, signer_of()):
+                if isinstance(step, CheckpointVerification):
+                    result = step
+                else:
+                    yield step, total
+            assert result is not None
+            if not result.ok:
                 return False, (
-                    f"The record does NOT verify: {last.fault}. The {last.checked:,} entries "
-                    "before it are intact. The records may have been changed outside Detainer "
-                    "Desk: change nothing on this computer, and tell the county's IT and counsel."
+                    f"The record does NOT verify: {result.message}. The {result.checked:,} "
+                    "entries before it are intact. The records may have been changed outside "
+                    "Detainer Desk: change nothing on this computer, and tell the county's IT "
+                    "and counsel."
                 )
             return True, (
-                f"All {last.checked:,} entries verified: none was changed or removed. Head of "
-                f"the chain: {last.last_hash}."
+                f"All {result.checked:,} entries verified: none was changed or removed. Head "
+                f"of the chain: {result.head_hash}."
+                + (f" {result.message}" if result.message else "")
             )
 
         return work
@@ -190,25 +204,39 @@ class VerifyDialog(_TaskDialog):
             from detainer_desk.adapters.signing import signature_is_valid
             from detainer_desk.services.checkpoints import (
                 CheckpointError,
+                UntrustedCheckpoint,
+                check_trust,
+                kept_checkpoint,
                 read_checkpoint,
                 verify_against_checkpoint,
             )
+            from detainer_desk.services.trust import trusted_keys
 
             yield "reading the checkpoint"
             try:
                 text = path.read_bytes().decode("utf-8", errors="replace")
             except OSError as exc:
                 raise CheckpointError(f"{path} cannot be read ({exc.strerror or exc})") from None
-            checkpoint_file = read_checkpoint(text, str(path), signature_is_valid)
+            signer = signer_of()
+            own = signer.public_key_hex
+            try:  # only a key this installation trusts proves anything (as on the command line)
+                checkpoint_file = read_checkpoint(text, str(path), signature_is_valid)
+                whose = check_trust(
+                    checkpoint_file,
+                    trusted_keys(self.backend.uow(), own, signature_is_valid),
+                    str(path),
+                )
+            except UntrustedCheckpoint as exc:
+                return False, f"Not verified: {exc}."
             yield "verifying the record against it"
-            result = verify_against_checkpoint(ledger_of(), checkpoint_file)
+            kept = kept_checkpoint(signer)
+            result = verify_against_checkpoint(
+                ledger_of(), checkpoint_file, *([kept] if kept is not None else [])
+            )
             key = checkpoint_file.checkpoint.public_key_hex
             note = ""
-            if key != signer_of().public_key_hex:
-                note = (
-                    f" Note: this checkpoint was signed by another installation's key "
-                    f"({key[:16]}…)."
-                )
+            if key != own:
+                note = f" It was signed by the trusted key of {whose} ({key[:16]}…)."
             if not result.ok:
                 return False, f"The record does NOT extend the checkpoint: {result.message}.{note}"
             return True, f"Verified: {result.message}.{note}"
@@ -341,7 +369,8 @@ class RestoreDialog(_TaskDialog):
         self.checked = checked
         live = self.backend.database_label
         question = (
-            f"Replace the records in {live} ({current:,} entries now) with the backup "
+            (f"{checked.note}\n\n" if checked.note else "")
+            + f"Replace the records in {live} ({current:,} entries now) with the backup "
             f"{path} ({checked.entries:,} entries, checked: integrity and the whole hash "
             "chain)?\n\nThe records replaced are kept in the data folder's backups. Everyone "
             "signs in again afterwards."

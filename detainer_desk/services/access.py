@@ -40,6 +40,19 @@ class PermissionDenied(RecordError):
     pass
 
 
+class AlteredOutsideError(RecordError):
+    """An account or a setting no longer agrees with its evidence in the chain: it was
+    changed outside the program. It is not used, and not written over (that would bury
+    the change); ``detainer-desk verify`` names it, and a backup puts it right."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            f"{problem[0].upper()}{problem[1:]}. Nothing was changed. Run detainer-desk verify, "
+            "and have an administrator restore the records from a backup."
+        )
+        self.problem = problem
+
+
 class NotFoundError(RecordError):
     pass
 
@@ -93,6 +106,8 @@ def authorize(
     current = actor
     if account is None:
         problem = f"there is no account named {actor.user}"
+    elif account.altered is not None:
+        problem = f"{account.altered}; run detainer-desk verify"
     elif account.disabled:
         problem = f"the account {account.name} is disabled"
     elif _locked(uow, account.locked_at, now):

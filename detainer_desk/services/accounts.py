@@ -188,6 +188,21 @@ def sign_in(
             audit(uow, who, "sign_in", who.user, now, FAILURE, details)
             uow.commit()
             raise SignInError(SIGN_IN_FAILED)
+        if account.altered is not None:  # its roles, lock or password cannot be trusted
+            audit(
+                uow,
+                Actor(account.name, workstation),
+                "sign_in",
+                account.name,
+                now,
+                DENIED,
+                {"why": "account changed outside the program"},
+            )
+            uow.commit()
+            raise SignInError(
+                f"This account cannot be used: {account.altered}. Run detainer-desk verify; "
+                "an administrator must restore the records from a backup."
+            )
         who = Actor(account.name, workstation, account.roles)
         if acc.is_locked(account.locked_at, now, lockout_minutes):
             assert account.locked_at is not None

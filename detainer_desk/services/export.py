@@ -38,7 +38,7 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain.timetext import long_time_and_utc
 
 from .access import RecordError, audit, authorize
-from .checkpoints import CheckpointFile, create_checkpoint
+from .checkpoints import CheckpointFile, create_checkpoint, verify_record_quietly
 from .documents import report_context
 from .evidence_model import Checkpoint, DecisionRecord, PdfDocument, ReportContext, Scan
 from .ports import Actor, DecisionQuery, DecisionRow, Ledger, Signer, UnitOfWork
@@ -197,8 +197,20 @@ def export_csv(
     recipient: str,
     handle: Any,
     now: dt.datetime,
+    ledger: Ledger | None = None,
 ) -> int:
-    """decisions.csv alone, streamed from SQL (the fast path for very large exports)."""
+    """decisions.csv alone, streamed from SQL (the fast path for very large exports).
+
+    With ``ledger``, the whole store is verified first (as for a bundle): the CSV is made
+    from the decision index, which counsel must be able to rely on."""
+    if ledger is not None:
+        with uow:
+            actor = authorize(
+                uow, actor, acc.EXPORT_RECORDS, "records.export", recipient or None, now
+            )
+        problem = verify_record_quietly(ledger)
+        if problem is not None:
+            raise RecordError(f"the record does not verify: {problem}. Nothing was exported.")
     with uow:
         actor = authorize(uow, actor, acc.EXPORT_RECORDS, "records.export", recipient or None, now)
         header = io.StringIO()
@@ -347,7 +359,10 @@ def _write_bundle(
     #    the record was when it was made.
     checkpoint_file: CheckpointFile | None = None
     entries = ledger.count()
-    for step in create_checkpoint(uow_factory(), ledger, signer, actor, now):
+    # Under the export's own right: counsel may export, and the bundle carries a checkpoint.
+    for step in create_checkpoint(
+        uow_factory(), ledger, signer, actor, now, permission=acc.EXPORT_RECORDS
+    ):
         if isinstance(step, CheckpointFile):
             checkpoint_file = step
         else:

@@ -268,7 +268,7 @@ class RecordRepository(Protocol):
     def statistics_rows(
         self, received_from: dt.datetime, received_to: dt.datetime
     ) -> Iterator[tuple[dt.datetime, str, str, str, str]]: ...
-    def decisions_missing_index(self, limit: int) -> Sequence[int]: ...
+    def decisions_missing_index(self, limit: int, after: int = 0) -> Sequence[int]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +307,10 @@ class UserRecord:
     locked_at: dt.datetime | None
     created_at: dt.datetime
     password_changed_at: dt.datetime
+    # What was changed in this account outside the program (it then differs from its
+    # latest evidence in the chain), in plain words; None: it agrees. Such an account is
+    # not used.
+    altered: str | None = None
 
 
 class AccountRepository(Protocol):
@@ -334,6 +338,9 @@ class AccountRepository(Protocol):
     ) -> None: ...
     def setting(self, key: str) -> str | None: ...
     def set_setting(self, key: str, value: str, now: dt.datetime, by: str) -> None: ...
+    # Trusted checkpoint keys: (public key, entry JSON) in chain order; a new entry.
+    def trust_entries(self) -> Sequence[tuple[str, str | None]]: ...
+    def add_trust_entry(self, key: str, entry: str) -> None: ...
 
 
 class AuditRepository(Protocol):
@@ -359,7 +366,9 @@ class UnitOfWork(Protocol):
 
 
 class LedgerFault(Protocol):
-    """The first entry that does not verify, and why."""
+    """The first entry that does not verify, and why (or, ``table`` empty, a fault of the
+    store besides the chain: rows planted outside it, a damaged file, an account or a
+    setting changed outside the program, derived rows that disagree with the evidence)."""
 
     @property
     def seq(self) -> int: ...
@@ -371,6 +380,8 @@ class LedgerFault(Protocol):
     def problem(self) -> str: ...
     @property
     def entry_hash(self) -> str: ...  # as recomputed ("" when the entry is missing)
+    @property
+    def text(self) -> str: ...  # the fault in plain words, naming the entry if there is one
 
 
 class LedgerSpan(Protocol):
@@ -399,8 +410,17 @@ class Ledger(Protocol):
 
 
 class Signer(Protocol):
+    """The installation's checkpoint key, and the checkpoints it signed (kept, so that the
+    record can be compared with the latest of them)."""
+
     @property
     def installation_id(self) -> str: ...
     @property
     def public_key_hex(self) -> str: ...
     def sign(self, payload: bytes) -> str: ...
+    def signature_is_valid(
+        self, public_key_hex: str, payload: bytes, signature_hex: str
+    ) -> bool: ...
+    def kept_checkpoint(self) -> tuple[str, str] | None: ...  # (JSON text, where it is kept)
+    def keep_checkpoint(self, text: str, created_at_stamp: str, entries: int) -> None: ...
+    def set_aside_checkpoints(self, beyond: int) -> list[str]: ...

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ from .access import (
     canonical_json,
 )
 from .county_clock import SETTING, UNSET, read_county_zone
-from .index import build_index, index_for_row
+from .index import build_index, decision_state_of, index_for_row
 from .ports import (
     Actor,
     AttachmentIn,
@@ -248,6 +247,13 @@ class RecordedDecision:
 def name_tokens(name: str) -> list[str]:
     """Words of a name for searching: 'DOE, John' -> ['doe', 'john']."""
     return sorted({t for t in re.split(r"[\s,.;]+", name.casefold()) if t})
+
+
+def name_pairs(tokens: Sequence[str]) -> list[tuple[str, str]]:
+    """The word pairs kept for two-word searches, from a name's words (``name_tokens``).
+    The store writes these, and verify recomputes them from the name to compare."""
+    distinct = sorted(set(tokens))
+    return [(a, b) for a in distinct for b in distinct if a != b]
 
 
 def media_type_for(file_name: str) -> str | None:
@@ -523,19 +529,12 @@ def amend_decision(
 
 
 def decision_state(row: DecisionRow) -> lc.DecisionState:
-    facts = [
-        lc.AmendmentFact(a.kind, a.effective_at, json.loads(a.details_json), a.stamp.recorded_at)
-        for a in row.amendments
-    ]
-    hold_until = (
-        dt.datetime.fromisoformat(row.summary.hold_until) if row.summary.hold_until else None
-    )
-    return lc.current_state(
+    return decision_state_of(
         row.summary.outcome,
         row.summary.tentative_outcome,
-        hold_until,
+        row.summary.hold_until,
         row.summary.release_eligible_at,
-        facts,
+        [(a.kind, a.effective_at, a.details_json, a.stamp.recorded_at) for a in row.amendments],
     )
 
 

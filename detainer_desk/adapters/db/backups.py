@@ -225,6 +225,11 @@ class BackupCheck:
     entries: int
     chain_head: str
     revision: str  # the schema revision the backup was written with
+    written_entries: int = 0  # its entries as written (an older schema's upgrade adds some)
+    # How it compares with the last checkpoint this installation made (in words), and
+    # whether it lacks entries that checkpoint vouched for (an older backup).
+    note: str = ""
+    older_than_checkpoint: bool = False
 
 
 @contextlib.contextmanager
@@ -266,6 +271,8 @@ def checked_copy(
                 integrity = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
             if integrity != "ok":
                 raise DatabaseError(f"{backup} is damaged (integrity check: {integrity})")
+            with engine.connect() as conn:
+                written = conn.exec_driver_sql("SELECT last_seq FROM chain_head").scalar()
             if revision != HEAD_REVISION:
                 upgrade_to(engine, "head")
             last = list(verify_store(engine))[-1]
@@ -277,7 +284,7 @@ def checked_copy(
             raise DatabaseError(f"{backup} is damaged or unreadable ({exc})") from exc
         finally:
             engine.dispose()
-        yield copy, BackupCheck(last.checked, last.last_hash, revision)
+        yield copy, BackupCheck(last.checked, last.last_hash, revision, int(written or 0))
 
 
 def restore_database(checked: Path, live: Path, set_aside: Path) -> Path:

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import DBAPIError
 
-from detainer_desk.services.access import StorageError
+from detainer_desk.services.access import AlteredOutsideError, StorageError
 from detainer_desk.services.ports import (
     AccountRepository,
     AmendmentRecord,
@@ -62,8 +62,9 @@ from detainer_desk.services.ports import (
 )
 
 from ..workers import start_pool, stop_pool, worker_count
-from . import chain, chain_scan
+from . import chain, chain_scan, derived_scan, state
 from .csv_worker import Range, csv_lines, csv_range, csv_text
+from .derived_scan import from_utc_text, index_columns, utc_text
 from .engine import is_environmental, plain_error
 from .schema import (
     EVIDENCE_TABLES,
@@ -78,22 +79,11 @@ from .schema import (
     policy_versions,
     requests,
     settings,
+    state_changes,
     users,
 )
 
 log = logging.getLogger("detainer_desk.db")
-
-_UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
-def utc_text(moment: dt.datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("a naive datetime cannot be stored as an instant")
-    return moment.astimezone(dt.UTC).strftime(_UTC_FORMAT)
-
-
-def from_utc_text(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, _UTC_FORMAT).replace(tzinfo=dt.UTC)
 
 
 def _maybe(text: str | None) -> dt.datetime | None:
@@ -347,8 +337,9 @@ class SqlRecordRepository:
                     for t in tokens
                 ],
             )
-            distinct = sorted(set(tokens))
-            pairs = [(a, b) for a in distinct for b in distinct if a != b]
+            from detainer_desk.services.records import name_pairs as pairs_of
+
+            pairs = pairs_of(tokens)
             if pairs:
                 self.conn.execute(
                     name_pairs.insert(),
@@ -1067,27 +1058,7 @@ class SqlRecordRepository:
         )
 
     def upsert_index(self, index: DecisionIndex) -> None:
-        values = {
-            "status": index.status,
-            "outcome_in_force": index.outcome_in_force,
-            "closed": int(index.closed),
-            "hold_until": index.hold_until.isoformat() if index.hold_until else None,
-            "hold_until_utc": utc_text(index.hold_until) if index.hold_until else None,
-            "release_eligible_at": utc_text(index.release_eligible_at)
-            if index.release_eligible_at
-            else None,
-            "detainer_issued_at": index.detainer_issued_at,
-            "msc_charge": index.msc_charge,
-            "msc_charge_code": index.msc_charge_code,
-            "msc_conviction_date": index.msc_conviction_date,
-            "felon": int(index.felon),
-            "case_final_order": int(index.case_final_order),
-            "biometric_match": int(index.biometric_match),
-            "statements_made": int(index.statements_made),
-            "citizenship_claim": int(index.citizenship_claim),
-            "lift_reason": index.lift_reason,
-            "updated_at": utc_text(index.updated_at),
-        }
+        values = index_columns(index)
         changed = self.conn.execute(
             update(decision_index)
             .where(decision_index.c.decision_id == index.decision_id)
@@ -1098,11 +1069,11 @@ class SqlRecordRepository:
                 insert(decision_index).values(decision_id=index.decision_id, **values)
             )
 
-    def decisions_missing_index(self, limit: int) -> Sequence[int]:
+    def decisions_missing_index(self, limit: int, after: int = 0) -> Sequence[int]:
         statement = (
             select(decisions.c.id)
             .outerjoin(decision_index, decision_index.c.decision_id == decisions.c.id)
-            .where(decision_index.c.decision_id.is_(None))
+            .where(decision_index.c.decision_id.is_(None), decisions.c.id > after)
             .order_by(decisions.c.id)
             .limit(limit)
         )
@@ -1172,7 +1143,7 @@ def _name_matches(words: Sequence[str]) -> Any:
     return ranges[0] if len(ranges) == 1 else intersect(*ranges)
 
 
-def _user_of(row: RowMapping) -> UserRecord:
+def _user_of(row: RowMapping, altered: str | None = None) -> UserRecord:
     return UserRecord(
         id=row["id"],
         name=row["name"],
@@ -1183,24 +1154,86 @@ def _user_of(row: RowMapping) -> UserRecord:
         locked_at=_maybe(row["locked_at"]),
         created_at=from_utc_text(row["created_at"]),
         password_changed_at=from_utc_text(row["password_changed_at"]),
+        altered=altered,
     )
 
 
 class SqlAccountRepository:
+    """Accounts and settings: working rows, each change of which is appended to the chain
+    as evidence (``state``). A row that no longer agrees with its latest evidence was
+    changed outside the program: it is reported as altered, and never written over (the
+    change would otherwise vanish into new evidence)."""
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    # -- the evidence of the working state ----------------------------------------------
+    def _latest_state(self, kind: str, key: str) -> tuple[bool, str | None]:
+        """(whether the chain has an entry for it, its latest state)."""
+        row = self.conn.execute(
+            select(state_changes.c.state)
+            .where(state_changes.c.kind == kind, state_changes.c.key == key)
+            .order_by(state_changes.c.seq.desc())
+            .limit(1)
+        ).first()
+        return (False, None) if row is None else (True, row[0])
+
+    def _latest_states(self, kind: str) -> dict[str, str | None]:
+        s = state_changes
+        latest = (
+            select(s.c.key, func.max(s.c.seq).label("seq"))
+            .where(s.c.kind == kind)
+            .group_by(s.c.key)
+            .subquery()
+        )
+        statement = select(s.c.key, s.c.state).join(
+            latest, and_(s.c.key == latest.c.key, s.c.seq == latest.c.seq)
+        )
+        return {str(key): value for key, value in self.conn.execute(statement)}
+
+    def _alteration(self, kind: str, key: str, row: RowMapping | None) -> str | None:
+        """What was changed outside the program in this row (None: it agrees)."""
+        known, kept = self._latest_state(kind, key)
+        latest = {key: kept} if known else {}
+        found = state.differences(kind, [row] if row is not None else [], latest)
+        return found[0][1] if found else None
+
+    def _keep_state(self, kind: str, key: str, known_alteration: str | None) -> None:
+        """Append the row as it is now to the chain (after the program changed it)."""
+        if known_alteration is not None:
+            raise AlteredOutsideError(known_alteration)
+        table, column = (
+            (users, users.c.name) if kind == state.ACCOUNT else (settings, settings.c.key)
+        )
+        row = self.conn.execute(select(table).where(column == key)).mappings().first()
+        chain.append(
+            self.conn,
+            state_changes,
+            {"kind": kind, "key": key, "state": state.state_of(kind, row) if row else None},
+        )
+
+    def _account_row(self, name: str) -> RowMapping | None:
+        return self.conn.execute(select(users).where(users.c.name == name)).mappings().first()
+
+    # -- accounts -------------------------------------------------------------------------
     def count_users(self) -> int:
-        return int(self.conn.execute(select(func.count()).select_from(users)).scalar_one())
+        """Accounts in the working table or in the chain: emptying the table does not make
+        the store look new (that would invite a new first administrator)."""
+        working = self.conn.execute(select(func.count()).select_from(users)).scalar_one()
+        kept = sum(1 for value in self._latest_states(state.ACCOUNT).values() if value is not None)
+        return max(int(working), kept)
 
     def user(self, name: str) -> UserRecord | None:
-        row = self.conn.execute(select(users).where(users.c.name == name)).mappings().first()
-        return _user_of(row) if row else None
+        row = self._account_row(name)
+        if row is None:
+            return None
+        return _user_of(row, self._alteration(state.ACCOUNT, row["name"], row))
 
     def users(self) -> Sequence[UserRecord]:
-        return [
-            _user_of(r) for r in self.conn.execute(select(users).order_by(users.c.name)).mappings()
-        ]
+        rows = list(self.conn.execute(select(users).order_by(users.c.name)).mappings())
+        latest = self._latest_states(state.ACCOUNT)
+        found = dict(state.differences(state.ACCOUNT, rows, latest))
+        return [_user_of(r, found.get(r["name"])) for r in rows]
 
     def add_user(
         self,
@@ -1211,6 +1244,11 @@ class SqlAccountRepository:
         now: dt.datetime,
     ) -> UserRecord:
         chain.lock_head(self.conn)
+        known, kept = self._latest_state(state.ACCOUNT, name)
+        if known and kept is not None:  # in the chain, gone from the table
+            raise AlteredOutsideError(
+                f"the account {name!r} is missing (removed outside the program)"
+            )
         self.conn.execute(
             insert(users).values(
                 name=name,
@@ -1223,6 +1261,7 @@ class SqlAccountRepository:
                 password_changed_at=utc_text(now),
             )
         )
+        self._keep_state(state.ACCOUNT, name, None)
         created = self.user(name)
         assert created is not None
         return created
@@ -1255,17 +1294,43 @@ class SqlAccountRepository:
             values["display_name"] = display_name
         if values:
             chain.lock_head(self.conn)
-            self.conn.execute(update(users).where(users.c.name == name).values(**values))
+            altered = self._alteration(state.ACCOUNT, name, self._account_row(name))
+            if altered is None:
+                self.conn.execute(update(users).where(users.c.name == name).values(**values))
+            self._keep_state(state.ACCOUNT, name, altered)
 
+    # -- trusted checkpoint keys ------------------------------------------------------------
+    def trust_entries(self) -> Sequence[tuple[str, str | None]]:
+        return [
+            (str(key), value)
+            for key, value in self.conn.execute(
+                select(state_changes.c.key, state_changes.c.state)
+                .where(state_changes.c.kind == state.TRUSTED_KEY)
+                .order_by(state_changes.c.seq)
+            )
+        ]
+
+    def add_trust_entry(self, key: str, entry: str) -> None:
+        chain.append(
+            self.conn, state_changes, {"kind": state.TRUSTED_KEY, "key": key, "state": entry}
+        )
+
+    # -- settings ---------------------------------------------------------------------------
     def setting(self, key: str) -> str | None:
         return self.conn.execute(select(settings.c.value).where(settings.c.key == key)).scalar()
 
     def set_setting(self, key: str, value: str, now: dt.datetime, by: str) -> None:
         values = {"value": value, "updated_at": utc_text(now), "updated_by": by}
         chain.lock_head(self.conn)
-        changed = self.conn.execute(update(settings).where(settings.c.key == key).values(**values))
-        if changed.rowcount == 0:
-            self.conn.execute(insert(settings).values(key=key, **values))
+        row = self.conn.execute(select(settings).where(settings.c.key == key)).mappings().first()
+        altered = self._alteration(state.SETTING, key, row)
+        if altered is None:
+            changed = self.conn.execute(
+                update(settings).where(settings.c.key == key).values(**values)
+            )
+            if changed.rowcount == 0:
+                self.conn.execute(insert(settings).values(key=key, **values))
+        self._keep_state(state.SETTING, key, altered)
 
 
 def _event_of(row: RowMapping) -> AuditEvent:
@@ -1435,9 +1500,15 @@ class SqlLedger:
     worker processes reading the file alongside (``workers``: how many; None: one per
     processor once the chain is large enough to be worth it)."""
 
-    def __init__(self, engine: Engine, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        workers: int | None = None,
+        memo: derived_scan.IndexMemo | None = None,
+    ) -> None:
         self.engine = engine
         self.workers = workers
+        self.memo = memo  # what verify derived last time it passed (spares re-deriving)
 
     def _connect(self) -> Connection:
         return self.engine.connect().execution_options(read_only=True)
@@ -1450,12 +1521,16 @@ class SqlLedger:
 
     def walk(self) -> Iterator[chain_scan.Span]:
         return chain.walk_chain(
-            self._connect, sqlite_path=self._sqlite_path(), workers=self.workers
+            self._connect, sqlite_path=self._sqlite_path(), workers=self.workers, memo=self.memo
         )
 
     def verify(self, every: int = 10_000) -> Iterator[chain.VerifyProgress]:
         return chain.verify_chain(
-            self._connect, every, sqlite_path=self._sqlite_path(), workers=self.workers
+            self._connect,
+            every,
+            sqlite_path=self._sqlite_path(),
+            workers=self.workers,
+            memo=self.memo,
         )
 
     def count(self) -> int:

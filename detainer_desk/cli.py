@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -31,18 +31,34 @@ class UserError(Exception):
         super().__init__("\n".join(lines))
 
 
-def read_input_file(path: str, what: str) -> bytes:
-    file = Path(path)
+def read_input_file(path: str, what: str, limit: int) -> bytes:
+    """The file's bytes, at most ``limit`` of them: a device, a folder or a larger file is
+    refused in plain words (``/dev/zero`` is never read for ever)."""
+    from detainer_desk.adapters.reading import FileRefused, read_limited
+
     try:
-        return file.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path}: the {what} file does not exist") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, not a {what} file") from None
-    except PermissionError:
-        raise UserError(f"{path}: permission denied reading the {what} file") from None
-    except OSError as exc:
-        raise UserError(f"{path}: the {what} file cannot be read ({exc.strerror})") from None
+        return read_limited(path, limit, what)
+    except FileRefused as exc:
+        raise UserError(str(exc)) from None
+
+
+def _limits() -> Any:
+    from detainer_desk.domain import limits
+
+    return limits
+
+
+def _quoted(text: str) -> str:
+    from detainer_desk.domain.text import quoted
+
+    return quoted(text)
+
+
+def _visible(text: object) -> str:
+    """A value from the records as a terminal may show it (control characters escaped)."""
+    from detainer_desk.domain.text import visible
+
+    return visible(str(text))
 
 
 # -- commands ---------------------------------------------------------------------------
@@ -54,7 +70,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.presentation import decision_as_text
 
     policy_data = _read_policy(args.policy)
-    request_data = read_input_file(args.request, "request")
+    request_data = read_input_file(args.request, "request", _limits().REQUEST_FILE_BYTES)
     try:
         result = check(policy_data, args.policy, request_data, args.request, args.at)
     except InvalidInput as exc:
@@ -72,7 +88,7 @@ def _read_policy(name: str) -> bytes:
 
     if not Path(name).exists() and name in presets.preset_names():
         return presets.preset_bytes(name)
-    return read_input_file(name, "policy")
+    return read_input_file(name, "policy", _limits().POLICY_FILE_BYTES)
 
 
 def cmd_policy_presets(args: argparse.Namespace, out: TextIO) -> int:
@@ -81,7 +97,7 @@ def cmd_policy_presets(args: argparse.Namespace, out: TextIO) -> int:
 
     for name in presets.preset_names():
         policy = parse_policy(presets.preset_bytes(name), name)
-        out.write(f"{name}\n    {policy.name}\n    {policy.citation}\n")
+        out.write(f"{name}\n    {_visible(policy.name)}\n    {_visible(policy.citation)}\n")
     out.write("\nShow one in plain English: detainer-desk policy show NAME\n")
     return EXIT_OK
 
@@ -221,10 +237,17 @@ def _day_range(
 
 
 def _parse_day(text: str, option: str) -> dt.date:
+    """A date from the command line, within the years records can hold."""
+    limits = _limits()
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
-        raise UserError(f"{option}: {text!r} is not a date like 2026-03-05") from None
+        raise UserError(f"{option}: {_quoted(text)} is not a date like 2026-03-05") from None
+    if not limits.FIRST_YEAR <= day.year <= limits.LAST_YEAR:
+        raise UserError(
+            f"{option}: {text} is outside the years {limits.FIRST_YEAR} to {limits.LAST_YEAR}"
+        )
+    return day
 
 
 def _county_zone(runtime: Any) -> Any:
@@ -268,17 +291,46 @@ def _signed_in(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
         runtime.close()
 
 
+# The longest line read as a password: four times the longest password an account may have
+# (a longer line is not a password; reading it whole could fill the memory).
+PASSWORD_LINE = 4 * 1024 + 2
+
+
 def _read_password(args: argparse.Namespace, prompt: str) -> str:
     if getattr(args, "password_stdin", False):
-        line = args.stdin.readline()
+        try:
+            line = str(args.stdin.readline(PASSWORD_LINE))
+        except UnicodeDecodeError:
+            raise UserError(
+                "--password-stdin: the password is not UTF-8 text (a byte of it cannot be "
+                "read); type it again"
+            ) from None
         if not line:
             raise UserError("--password-stdin: standard input ended before a password was read")
-        return str(line).rstrip("\r\n")
+        if len(line) >= PASSWORD_LINE and not line.endswith("\n"):
+            raise UserError(
+                "--password-stdin: the first line of standard input is far longer than any "
+                "password (at most 1,024 characters)"
+            )
+        return _password_text(line.rstrip("\r\n"))
     if args.stdin.isatty():
         import getpass
 
-        return getpass.getpass(prompt)
+        try:
+            return _password_text(getpass.getpass(prompt))
+        except UnicodeDecodeError:
+            raise UserError("the password is not UTF-8 text; type it again") from None
     raise UserError("no terminal to ask for the password: use --password-stdin")
+
+
+def _password_text(password: str) -> str:
+    """A password as read; one holding bytes that are not UTF-8 (read leniently, they come
+    back as lone surrogates) is refused rather than failing later in the hashing."""
+    if any("\ud800" <= ch <= "\udfff" for ch in password):
+        raise UserError(
+            "the password is not UTF-8 text (a byte of it cannot be read); type it again"
+        )
+    return password
 
 
 def cmd_policy_activate(args: argparse.Namespace, out: TextIO) -> int:
@@ -299,9 +351,13 @@ def cmd_policy_activate(args: argparse.Namespace, out: TextIO) -> int:
         )
     policy = result.activation.policy
     if result.already_active:
-        out.write(f"Already active: {policy.name} (version {policy.id}, sha256 {policy.sha256})\n")
+        out.write(
+            f"Already active: {_visible(policy.name)} (version {policy.id}, sha256 {policy.sha256})\n"
+        )
     else:
-        out.write(f"Activated: {policy.name} (version {policy.id}, sha256 {policy.sha256})\n")
+        out.write(
+            f"Activated: {_visible(policy.name)} (version {policy.id}, sha256 {policy.sha256})\n"
+        )
     if result.zone_rewrite is not None:
         rewrite = result.zone_rewrite
         what = "the preset's default" if preset else "the file's"
@@ -337,15 +393,20 @@ def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.ports import AttachmentIn
     from detainer_desk.services.records import media_type_for, record_decision
 
-    data = read_input_file(args.request, "request")
+    limits = _limits()
+    data = read_input_file(args.request, "request", limits.REQUEST_FILE_BYTES)
+    if len(args.attach) > limits.ATTACHMENTS:
+        raise UserError(
+            f"--attach: {len(args.attach):,} files; at most {limits.ATTACHMENTS} can be "
+            "attached to one request"
+        )
     attachments = []
     for name in args.attach:
         media_type = media_type_for(name)
         if media_type is None:
-            raise UserError(f"{name}: only PDF, PNG, JPEG and TIFF scans can be attached")
-        attachments.append(
-            AttachmentIn(Path(name).name, media_type, read_input_file(name, "attachment"))
-        )
+            raise UserError(f"{_visible(name)}: only PDF, PNG, JPEG and TIFF scans can be attached")
+        content = read_input_file(name, "attachment", limits.ATTACHMENT_BYTES)
+        attachments.append(AttachmentIn(Path(name).name, media_type, content))
     with _signed_in(args) as (runtime, actor):
         try:
             recorded = record_decision(
@@ -428,8 +489,6 @@ def cmd_log(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.ports import DecisionQuery
     from detainer_desk.services.records import find_decisions
 
-    if args.limit < 1:
-        raise UserError("--limit must be 1 or more")
     days = _days(args)
     with _signed_in(args) as (runtime, actor):
         zone = _county_zone(runtime)
@@ -455,9 +514,10 @@ def cmd_log(args: argparse.Namespace, out: TextIO) -> int:
     )
     for item in page.items:
         hold = dt.datetime.fromisoformat(item.hold_until) if item.hold_until else None
+        name, booking = _visible(item.subject_name)[:24], _visible(item.booking_number)[:12]
         out.write(
             f"{item.decision_id:>7}  {short_time(item.received_at, zone):20}  "
-            f"{item.subject_name[:24]:24}  {item.booking_number[:12]:12}  {item.form:6}  "
+            f"{name:24}  {booking:12}  {item.form:6}  "
             f"{item.outcome:8}  {short_time(hold, zone, '')}\n"
         )
     return EXIT_OK
@@ -584,7 +644,9 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
                 f"  - {long_time(a.stamp.recorded_at, zone)} {a.stamp.recorded_by}: "
                 f"{a.kind}{when}{why}"
             )
-    out.write("\n".join(lines) + "\n")
+    # Names, file names, reasons and the policy's words come from people: each line is
+    # escaped whole, so none of them can forge another line or drive the terminal.
+    out.write("\n".join(_visible(line) for line in lines) + "\n")
     return EXIT_OK
 
 
@@ -620,7 +682,9 @@ def _verify_checkpoint(args: argparse.Namespace, out: TextIO) -> int:
     )
     from detainer_desk.services.trust import fingerprint, trusted_keys
 
-    text = read_input_file(args.checkpoint, "checkpoint").decode("utf-8", errors="replace")
+    text = read_input_file(args.checkpoint, "checkpoint", _limits().CHECKPOINT_FILE_BYTES).decode(
+        "utf-8", errors="replace"
+    )
     try:
         checkpoint_file = read_checkpoint(text, args.checkpoint, signature_is_valid)
     except UntrustedCheckpoint as exc:
@@ -871,7 +935,9 @@ def cmd_users_list(args: argparse.Namespace, out: TextIO) -> int:
     for account in accounts:
         state = "disabled" if account.disabled else ("LOCKED" if account.locked_at else "active")
         roles = ",".join(sorted(account.roles))
-        out.write(f"{account.name:24} {roles:28} {state:8} {account.display_name}\n")
+        out.write(
+            f"{_visible(account.name):24} {roles:28} {state:8} {_visible(account.display_name)}\n"
+        )
     return EXIT_OK
 
 
@@ -879,19 +945,13 @@ def cmd_users_recover(args: argparse.Namespace, out: TextIO) -> int:
     """Break-glass: an administrator's account locked, disabled or its password forgotten,
     and nobody left to sign in. Only the operating-system account that owns the data
     folder and the SQLite file may; it is in the audit trail."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     from detainer_desk.paths import current_account_name, recovery_problem, resolve_paths
-    from detainer_desk.runtime import database_url, local_actor
+    from detainer_desk.runtime import local_actor
     from detainer_desk.services.accounts import recover_administrator
 
     # Who may, judged before the store is opened (opening it writes to the data folder).
     paths = resolve_paths(args.data_dir)
-    try:
-        url = make_url(database_url(paths, getattr(args, "db", None)))
-    except ArgumentError:
-        raise UserError("--db: that is not a database URL") from None
+    url = _store_url(args, paths)
     if url.get_backend_name() != "sqlite" or not url.database:
         raise UserError(
             "users recover works on this computer's own SQLite records only. On a "
@@ -957,8 +1017,6 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.accounts import audit_trail
     from detainer_desk.services.ports import AuditQuery
 
-    if args.limit < 1:
-        raise UserError("--limit must be 1 or more")
     days = _days(args)
     with _signed_in(args) as (runtime, actor):
         zone = _county_zone(runtime)
@@ -988,9 +1046,11 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
+            user, roles = _visible(event.user_name)[:200], _visible(event.roles)
+            workstation, target = _visible(event.workstation), _visible(event.target or "")
             out.write(
-                f"{precise_time(event.occurred_at, zone)}  {event.user_name:18} {event.roles:20} "
-                f"{event.workstation:12} {event.action:24} {event.outcome:8} {event.target or ''}\n"
+                f"{precise_time(event.occurred_at, zone)}  {user:18} {roles:20} "
+                f"{workstation:12} {_visible(event.action):24} {event.outcome:8} {target}\n"
             )
     return EXIT_OK
 
@@ -1044,7 +1104,7 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
             f"{current.lockout_minutes} minutes after 5 failed sign-ins within 15 minutes",
         ),
     ):
-        out.write(f"{label + ':':14}{value}\n")
+        out.write(f"{label + ':':14}{_visible(value)}\n")
     return EXIT_OK
 
 
@@ -1061,9 +1121,11 @@ def cmd_policy_history(args: argparse.Namespace, out: TextIO) -> int:
         policy = activation.policy
         state = "ACTIVE" if number == 0 else "      "
         out.write(
-            f"{state} {short_time(activation.stamp.recorded_at, zone)} by {activation.stamp.recorded_by}: "
-            f"{policy.name} (version {policy.id}, sha256 {policy.sha256[:16]}…)"
-            + (f" - {activation.reason}" if activation.reason else "")
+            _visible(
+                f"{state} {short_time(activation.stamp.recorded_at, zone)} by {activation.stamp.recorded_by}: "
+                f"{policy.name} (version {policy.id}, sha256 {policy.sha256[:16]}…)"
+                + (f" - {activation.reason}" if activation.reason else "")
+            )
             + "\n"
         )
     return EXIT_OK
@@ -1085,12 +1147,13 @@ def cmd_policy_what_if(args: argparse.Namespace, out: TextIO) -> int:
                 result = step
     assert result is not None
     out.write(
-        f"Under {result.policy_name}: {len(result.changes)} of {result.examined} decisions "
-        f"received {args.date_from} to {args.date_to} would come out differently.\n"
+        f"Under {_visible(result.policy_name)}: {len(result.changes)} of {result.examined} "
+        f"decisions received {args.date_from} to {args.date_to} would come out differently.\n"
     )
     for change in result.changes:
+        name, booking = _visible(change.subject_name)[:28], _visible(change.booking_number)
         out.write(
-            f"  decision {change.decision_id:>6}  {change.subject_name[:28]:28}  {change.booking_number:14} "
+            f"  decision {change.decision_id:>6}  {name:28}  {booking:14} "
             f"{change.recorded_outcome:>8} -> {change.proposed_outcome:8}"
             + (
                 f" until {short_time(dt.datetime.fromisoformat(change.proposed_hold_until), zone)}"
@@ -1100,7 +1163,7 @@ def cmd_policy_what_if(args: argparse.Namespace, out: TextIO) -> int:
             + "\n"
         )
     for decision_id, problem in result.not_evaluable:
-        out.write(f"  decision {decision_id}: cannot be re-evaluated: {problem}\n")
+        out.write(f"  decision {decision_id}: cannot be re-evaluated: {_visible(problem)}\n")
     return EXIT_OK
 
 
@@ -1276,9 +1339,7 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.documents import report_context
     from detainer_desk.services.statistics import weekly_statistics
 
-    first = dt.date.fromisoformat(args.date_from) if _is_day(args.date_from, "--from") else None
-    last = dt.date.fromisoformat(args.date_to) if _is_day(args.date_to, "--to") else None
-    assert first is not None and last is not None
+    first, last = _statistics_period(args)
     target = Path(args.output) if args.output else None
     if target is not None:
         _check_output(target)
@@ -1318,12 +1379,30 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _is_day(text: str, option: str) -> bool:
+def _statistics_period(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
+    first, last = _parse_day(args.date_from, "--from"), _parse_day(args.date_to, "--to")
+    if last < first:
+        raise UserError("--to is before --from")
+    return first, last
+
+
+def _store_url(args: argparse.Namespace, paths: Any) -> Any:
+    """The store's URL (--db, DETAINER_DESK_DB, the saved one or the SQLite file), read
+    before the store is opened; a malformed one in plain words, as opening it would say."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from detainer_desk.runtime import database_url
+
+    text = database_url(paths, getattr(args, "db", None))
     try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"{option}: {text!r} is not a date like 2026-03-05") from None
-    return True
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            raise ValueError("not UTF-8 text")
+        return make_url(text)
+    except (ArgumentError, ValueError):  # a port that is not a number gives ValueError
+        raise UserError(
+            f"Cannot open the record store: {_quoted(text)} is not a database URL"
+        ) from None
 
 
 # -- backups (SQLite; a PostgreSQL store is backed up on its server with pg_dump) ----------
@@ -1424,21 +1503,19 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
-    from sqlalchemy.engine import make_url
-
     from detainer_desk.adapters.db.backups import backup_name, checked_copy, restore_database
     from detainer_desk.adapters.db.engine import DatabaseError, make_engine, sqlite_url
     from detainer_desk.adapters.db.repository import SqlLedger, verify_store
     from detainer_desk.adapters.signing import InstallationKey
     from detainer_desk.paths import DataDirError, resolve_paths
-    from detainer_desk.runtime import database_url, local_actor, open_runtime, utc_now
+    from detainer_desk.runtime import local_actor, open_runtime, utc_now
     from detainer_desk.services.access import RecordError
     from detainer_desk.services.accounts import needs_first_admin, sign_in, sign_out
     from detainer_desk.services.backups import RESTORE, audit_backups, authorize_backups
     from detainer_desk.services.checkpoints import check_backup
 
     paths = resolve_paths(args.data_dir)
-    url = make_url(database_url(paths, getattr(args, "db", None)))
+    url = _store_url(args, paths)
     if url.get_backend_name() != "sqlite" or not url.database:
         raise UserError(PG_BACKUP_ADVICE)
     live = Path(url.database)
@@ -1582,6 +1659,44 @@ def _add_backup_commands(commands: Any, common: Any, auth: Any) -> None:
 
 # -- the parser -------------------------------------------------------------------------
 
+# The largest id a database row can have (a signed 64-bit integer).
+LARGEST_ID = 2**63 - 1
+
+
+def _record_id(text: str) -> int:
+    """A decision number as argparse reads it: a whole number from 1 up."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a decision number") from None
+    if not 1 <= value <= LARGEST_ID:
+        raise argparse.ArgumentTypeError(
+            f"{_quoted(text)} is not a decision number (they run from 1 to {LARGEST_ID:,})"
+        )
+    return value
+
+
+def _page_rows(text: str) -> int:
+    """How many rows to list: a whole number from 1 to PAGE_ROWS."""
+    most = _limits().PAGE_ROWS
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a whole number") from None
+    if not 1 <= value <= most:
+        raise argparse.ArgumentTypeError(f"give 1 to {most:,} rows, not {_quoted(text)}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its own error messages escaped and shortened: an invalid choice is
+    quoted whole by argparse, however long, and it comes from whoever typed it."""
+
+    def error(self, message: str) -> NoReturn:
+        from detainer_desk.domain.text import shortened, visible
+
+        super().error(shortened(visible(message), 400))
+
 
 def build_parser() -> argparse.ArgumentParser:
     from detainer_desk import __version__
@@ -1593,11 +1708,11 @@ def build_parser() -> argparse.ArgumentParser:
         "database URL (default: $DETAINER_DESK_DB, else the SQLite file in the data folder); "
         "postgresql+psycopg://user@host/db for a shared server"
     )
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_dir_help)
     common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=db_help)
 
-    auth = argparse.ArgumentParser(add_help=False)
+    auth = _Parser(add_help=False)
     auth.add_argument("--user", metavar="NAME", help="your account (these commands are audited)")
     auth.add_argument(
         "--password-stdin",
@@ -1605,7 +1720,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the password from the first line of standard input instead of the terminal",
     )
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="detainer-desk",
         description="Decide, lawfully and on the record, what the jail does with an ICE "
         "detainer request. Without a command, opens the application.",
@@ -1699,7 +1814,7 @@ def build_parser() -> argparse.ArgumentParser:
     amend = commands.add_parser(
         "amend", parents=[common, auth], help="add a later fact to a decision (never changes it)"
     )
-    amend.add_argument("id", type=int, metavar="ID")
+    amend.add_argument("id", type=_record_id, metavar="ID")
     fact = amend.add_mutually_exclusive_group(required=True)
     fact.add_argument(
         "--release-eligible-at",
@@ -1740,14 +1855,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     log.add_argument("--to", dest="date_to", metavar="DATE", help="received on or before this date")
     log.add_argument("--officer", metavar="USER", help="recorded by this user")
-    log.add_argument("--limit", type=int, default=50, metavar="N")
+    log.add_argument("--limit", type=_page_rows, default=50, metavar="N")
     log.add_argument("--json", action="store_true", help="one JSON object per line")
     log.set_defaults(handler=cmd_log)
 
     show_decision = commands.add_parser(
         "show", parents=[common, auth], help="one decision with its request, documents and history"
     )
-    show_decision.add_argument("id", type=int, metavar="ID")
+    show_decision.add_argument("id", type=_record_id, metavar="ID")
     show_decision.add_argument("--json", action="store_true")
     show_decision.set_defaults(handler=cmd_show)
 
@@ -1836,7 +1951,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("notice", "write the notice to the person (English and Spanish) of one decision"),
     ):
         document = commands.add_parser(name, parents=[common, auth], help=text)
-        document.add_argument("id", type=int, metavar="ID")
+        document.add_argument("id", type=_record_id, metavar="ID")
         document.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
         document.add_argument(
             "--force", action="store_true", help="overwrite FILE.pdf if it exists"
@@ -1908,7 +2023,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--outcome", choices=["success", "failure", "denied"])
     audit.add_argument("--from", dest="date_from", metavar="DATE")
     audit.add_argument("--to", dest="date_to", metavar="DATE")
-    audit.add_argument("--limit", type=int, default=200, metavar="N")
+    audit.add_argument("--limit", type=_page_rows, default=200, metavar="N")
     audit.add_argument("--json", action="store_true")
     audit.set_defaults(handler=cmd_audit)
 
@@ -1946,17 +2061,92 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Options whose text is stored, searched for or sent to a server (file names are not: the
+# system opens any file name it gave).
+TEXT_OPTIONS = {
+    "search": "--search",
+    "officer": "--officer",
+    "of_user": "--of-user",
+    "action": "--action",
+    "reason": "--reason",
+    "recipient": "--recipient",
+    "correct": "--correct",
+    "county": "--county",
+    "jail": "--jail",
+    "timezone": "--timezone",
+    "alerts": "--alerts",
+    "display_name": "--display-name",
+    "name": "NAME",
+    "user": "--user",
+    "db": "--db",
+    "at": "--at",
+    "release_eligible_at": "--release-eligible-at",
+    "ice_custody_at": "--ice-custody-at",
+    "released_at": "--released-at",
+    "date_from": "--from",
+    "date_to": "--to",
+}
+
+
+def _check_text_options(args: argparse.Namespace) -> None:
+    """A command-line value that is not text: bytes that are not UTF-8 reach Python as lone
+    surrogates, which no database, file or terminal accepts; refused, naming the option."""
+    from detainer_desk.domain.reader import text_problem
+
+    for dest, option in TEXT_OPTIONS.items():
+        value = getattr(args, dest, None)
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                problem = text_problem(text, len(text))
+                if problem is not None:
+                    raise UserError(f"{option}: {problem}")
+
+
+# The longest error line written: a message quotes bad values shortened already; this bounds
+# whatever else a message may carry (a driver's text, a path).
+ERROR_LINE = 2_000
+
+
+def _error_line(line: str) -> str:
+    """One line of an error message as written: control characters (a line break, ESC)
+    escaped, so a value cannot forge another line or drive the terminal; and bounded."""
+    from detainer_desk.domain.text import shortened, visible
+
+    return shortened(visible(line), ERROR_LINE) + "\n"
+
+
+class _TerminalSafe:
+    """Standard output or error as the commands write to it. Whatever reaches it besides
+    the program's own line ends, tabs and carriage returns is written as an escape: the last
+    line of defence against a value from the records (a name, a file name, a reason) that
+    a command forgot to pass through ``visible`` driving the terminal. Inside JSON output
+    the escape is itself valid JSON for the same character."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from detainer_desk.domain.text import terminal_safe
+
+        return self._stream.write(terminal_safe(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(
     argv: Sequence[str] | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
     stdin: TextIO | None = None,
 ) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
+    out = cast(TextIO, _TerminalSafe(out or sys.stdout))
+    err = cast(TextIO, _TerminalSafe(err or sys.stderr))
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        # argparse prints usage, --help and its errors itself: to this call's streams.
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has already printed usage and the problem
         return int(exc.code or 0)
     args.stdin = stdin or sys.stdin
@@ -1969,13 +2159,14 @@ def main(
             err.write(f"Note: {problem}.\n")
     handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
     try:
+        _check_text_options(args)
         if handler is cmd_gui:  # the window answers Ctrl+C itself
             return handler(args, out)
         with _first_interrupt_stops(err):
             return handler(args, out)
     except UserError as exc:
         for line in exc.lines:
-            err.write(line + "\n")
+            err.write(_error_line(line))
         return EXIT_USAGE
     except Exception as exc:
         # Imported only now: the window's first paint must not wait for the services.
@@ -1984,10 +2175,10 @@ def main(
 
         if isinstance(exc, InvalidInput):
             for line in exc.lines():
-                err.write(line + "\n")
+                err.write(_error_line(line))
             return EXIT_USAGE
         if isinstance(exc, RecordError):
-            err.write(f"{exc}\n")
+            err.write(_error_line(str(exc)))
             return EXIT_USAGE
         # A bug, not the user's doing: logged in full, told briefly.
         import logging
@@ -1997,8 +2188,10 @@ def main(
         logging.getLogger("detainer_desk.cli").exception("Unexpected error in %s", args.command)
         where = current_log_file()
         err.write(
-            f"Unexpected error (a fault in Detainer Desk, not in what you typed): "
-            f"{type(exc).__name__}: {exc}\n"
+            _error_line(
+                f"Unexpected error (a fault in Detainer Desk, not in what you typed): "
+                f"{type(exc).__name__}: {exc}"
+            )
             + (f"The details were written to {where}\n" if where else "")
         )
         return EXIT_FAILED

@@ -340,6 +340,32 @@ def probe_store(paths: AppPaths, db: str | None = None) -> StoreProbe | None:
 # -- opening ------------------------------------------------------------------------------
 
 
+def _first_connection(engine: Engine) -> None:
+    """Connect once: a setting in the URL the driver refuses (``connect_timeout=abc``, an
+    unknown option) is the user's to fix, said in plain words, not a fault of the program."""
+    from sqlalchemy.exc import DBAPIError
+
+    from detainer_desk.adapters.db.engine import DatabaseError, is_environmental
+    from detainer_desk.domain.text import shortened, visible
+
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        if is_environmental(exc):
+            raise
+        engine.dispose()
+        reason = shortened(
+            visible(
+                str(exc.orig).strip().splitlines()[0]
+                if str(exc.orig).strip()
+                else type(exc.orig).__name__
+            ),
+            300,
+        )
+        raise DatabaseError(f"the database URL cannot be used: {reason}") from None
+
+
 def open_runtime(
     paths: AppPaths,
     db: str | None = None,
@@ -393,6 +419,7 @@ def open_runtime(
         notices.append(journal.warning)
     daily_due = False
     try:
+        _first_connection(engine)
         had_records = is_sqlite and _has_content(engine.url.database)
         prepare_database(engine, paths.backups_dir, opened_at)
         daily_due = had_records and keep > 0

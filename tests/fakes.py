@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Self
 
+from detainer_desk.domain.names import NameIndex
 from detainer_desk.services.ports import (
     AmendmentRecord,
     AttachmentIn,
@@ -72,7 +73,7 @@ class FakeRecords:
         self.d.activations.append(activation)
         return activation
 
-    def add_request(self, request: NewRequest, name_tokens: Sequence[str], stamp: Stamp) -> int:
+    def add_request(self, request: NewRequest, names: NameIndex, stamp: Stamp) -> int:
         self._next()
         self.d.requests.append((request, stamp))
         return len(self.d.requests)

@@ -126,6 +126,61 @@ def tamper(runtime: Any, *statements: str) -> None:
             conn.exec_driver_sql(statement)
 
 
+CLI_PASSWORDS = {
+    "chief": "admin passphrase one",
+    "officer.a": "officer passphrase one",
+    "sgt.b": "supervisor passphrase one",
+    "counsel.c": "counsel passphrase one",
+}
+CLI_ROLES = {"officer.a": "officer", "sgt.b": "supervisor", "counsel.c": "counsel"}
+
+
+def cli_home(run_cli: Any, home: Any, policy: bytes = JUDICIAL_WARRANT_POLICY) -> Any:
+    """A data folder under ``home`` with an administrator (chief), an officer, a supervisor
+    and counsel (CLI_PASSWORDS), and ``policy`` active: made through the command line."""
+    data = str(home / "data")
+    first = run_cli(
+        "--data-dir", data, "users", "add", "chief", "--role", "admin", "--password-stdin",
+        stdin=CLI_PASSWORDS["chief"] + "\n",
+    )  # fmt: skip
+    assert first.code == 0, first.err
+    for name, role in CLI_ROLES.items():
+        added = run_cli(
+            "--data-dir", data, "users", "add", name, "--role", role,
+            "--user", "chief", "--password-stdin",
+            stdin=f"{CLI_PASSWORDS['chief']}\n{CLI_PASSWORDS[name]}\n",
+        )  # fmt: skip
+        assert added.code == 0, added.err
+    (home / "policy.toml").write_bytes(policy)
+    activated = as_user(
+        run_cli, home, "policy", "activate", str(home / "policy.toml"), user="chief"
+    )
+    assert activated.code == 0, activated.err
+    return home
+
+
+def as_user(run_cli: Any, home: Any, *args: str, user: str = "officer.a") -> Any:
+    """``detainer-desk --data-dir HOME/data ARGS --user USER`` with the password on stdin."""
+    return run_cli(
+        "--data-dir", str(home / "data"), *args, "--user", user, "--password-stdin",
+        stdin=CLI_PASSWORDS[user] + "\n",
+    )  # fmt: skip
+
+
+def evidence_counts(home: Any) -> tuple[int, int, int, int]:
+    """(requests, decisions, attachments, amendments) in HOME's SQLite store."""
+    import sqlite3
+
+    conn = sqlite3.connect(home / "data" / "detainer-desk.sqlite3")
+    try:
+        return tuple(  # type: ignore[return-value]
+            conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("requests", "decisions", "attachments", "amendments")
+        )
+    finally:
+        conn.close()
+
+
 def _proc_stat() -> dict[int, list[str]]:
     """Each process's /proc/PID/stat fields after the command name (state, ppid, pgrp, ...)."""
     from pathlib import Path

@@ -302,3 +302,67 @@ def test_name_search_works_on_an_upgraded_store(tmp_path: Path) -> None:
             assert by_request[request_id] in found and found == expected, search
     finally:
         opened.close()
+
+
+def _name_rows(engine: Engine) -> tuple[dict[int, set[str]], dict[int, set[tuple[str, str]]]]:
+    tokens: dict[int, set[str]] = {}
+    pairs: dict[int, set[tuple[str, str]]] = {}
+    with engine.connect() as conn:
+        for token, request_id in conn.exec_driver_sql("SELECT token, request_id FROM name_tokens"):
+            tokens.setdefault(request_id, set()).add(token)
+        for token, other, request_id in conn.exec_driver_sql(
+            "SELECT token, other, request_id FROM name_pairs"
+        ):
+            pairs.setdefault(request_id, set()).add((token, other))
+    return tokens, pairs
+
+
+def test_revision_0007_folds_the_name_words_and_keeps_pairs_linear(db_runtime) -> None:
+    """A store whose name words were made as revision 0005 made them (case folded only,
+    every pair of a long name) gets them rebuilt by the program's one function: accents
+    folded, a long name one row per word. Downgrading gives the 0005 words back."""
+    from detainer_desk.domain.names import name_index
+    from detainer_desk.services.ports import Actor, DecisionQuery
+    from detainer_desk.services.records import activate_policy, record_decision
+
+    from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts
+
+    now = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
+    seed_accounts(db_runtime.uow(), now)
+    activate_policy(db_runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", Actor("admin", "W"), now)
+    names = {
+        "RODRÍGUEZ, Ana": None,
+        "Rodriguez, Luis": None,
+        "GARCÍA LÓPEZ DE LA VEGA Y MARTÍNEZ, María José Ana Luisa Carmen Rosa Isabel": None,
+    }
+    for n, name in enumerate(names):
+        recorded = record_decision(
+            db_runtime.uow(),
+            request_json(**{"subject.name": name, "subject.booking_number": f"B{n}"}),
+            "r.json",
+            [],
+            Actor("officer.a", "W"),
+            now,
+        )
+        names[name] = recorded.request_id
+    engine = db_runtime.engine
+
+    downgrade_to(engine, "0005")
+    tokens, pairs = _name_rows(engine)
+    assert tokens[names["RODRÍGUEZ, Ana"]] == {"rodríguez", "ana"}
+    long_name = names["GARCÍA LÓPEZ DE LA VEGA Y MARTÍNEZ, María José Ana Luisa Carmen Rosa Isabel"]
+    assert len(pairs[long_name]) == 14 * 13  # every ordered pair, as 0005 kept them
+
+    upgrade_to(engine)
+    tokens, pairs = _name_rows(engine)
+    for name, request_id in names.items():
+        index = name_index(name)
+        assert tokens[request_id] == set(index.tokens)
+        assert pairs[request_id] == set(index.pairs)
+    assert len(pairs[long_name]) == 14  # one row per word
+    with db_runtime.uow() as uow:
+        for search in ("rodríguez", "RODRIGUEZ", "rodriguez"):
+            found = uow.records.find_decisions(DecisionQuery(search=search))
+            assert {item.subject_name for item in found} == {"RODRÍGUEZ, Ana", "Rodriguez, Luis"}
+        found = uow.records.find_decisions(DecisionQuery(search="josé isabel"))
+        assert [item.request_id for item in found] == [long_name]

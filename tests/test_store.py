@@ -102,7 +102,8 @@ def test_postgresql_sessions_are_read_committed_with_a_lock_timeout(pg_url, tmp_
 
 
 def test_attachments_round_trip_byte_exact(store) -> None:
-    scan = bytes(range(256)) * 4096 + b"\x00end"  # 1 MiB of every byte value
+    # A TIFF's signature (the bytes are checked), then 1 MiB of every byte value
+    scan = b"II*\x00" + bytes(range(256)) * 4096 + b"\x00end"
     recorded = record_decision(
         store.uow(),
         request_json(),

@@ -11,12 +11,15 @@ import datetime as dt
 import json
 from typing import Any
 
+from detainer_desk.domain import limits
 from detainer_desk.domain.accounts import (
     DEFAULT_LOCKOUT_MINUTES,
     is_locked,
     may,
     normalize_user_name,
 )
+from detainer_desk.domain.names import name_words
+from detainer_desk.domain.reader import text_problem
 
 from .ports import Actor, AuditEvent, UnitOfWork
 
@@ -55,6 +58,27 @@ class AlteredOutsideError(RecordError):
 
 class NotFoundError(RecordError):
     pass
+
+
+def check_text(value: str | None, what: str, limit: int = limits.REASON_CHARACTERS) -> None:
+    """RecordError, before anything is stored or audited, when a text typed by a person is
+    longer than ``limit`` or holds what cannot be stored (a NUL, a lone surrogate)."""
+    if value is None:
+        return
+    problem = text_problem(value, limit)
+    if problem is not None:
+        raise RecordError(f"{what} {problem}")
+
+
+def check_search(search: str | None, recorded_by: str | None = None) -> None:
+    """A search's text and officer, bounded (checked before the search is audited)."""
+    check_text(search, "the search", limits.SEARCH_CHARACTERS)
+    if search and len(name_words(search)) > limits.SEARCH_WORDS:
+        raise RecordError(
+            f"the search has {len(name_words(search)):,} words; at most "
+            f"{limits.SEARCH_WORDS} are accepted"
+        )
+    check_text(recorded_by, "the officer's user name", limits.IDENTIFIER_CHARACTERS)
 
 
 def canonical_json(document: object) -> str:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain.text import shortened, visible
 from detainer_desk.domain.timetext import long_time_and_utc
 
 from .access import FAILURE, RecordError, audit, authorize
@@ -73,8 +74,8 @@ class CheckpointFile:
 
     @property
     def stamp(self) -> str:
-        """The checkpoint's time for file names: 20260305T080000Z."""
-        return f"{self.checkpoint.created_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+        """The checkpoint's time for file names: 20260305T080000Z (the files' own name)."""
+        return self.checkpoint.file_stem().removeprefix("checkpoint-")
 
 
 def kept_checkpoint(signer: Signer) -> CheckpointFile | None:
@@ -205,7 +206,13 @@ def read_checkpoint(text: str, source: str, signature_is_valid: SignatureCheck) 
     except CheckpointError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as exc:
-        raise CheckpointError(f"{source} is not a readable checkpoint file ({exc})") from None
+        raise CheckpointError(
+            f"{source} is not a readable checkpoint file ({shortened(visible(str(exc)))})"
+        ) from None
+    except RecursionError:
+        raise CheckpointError(
+            f"{source} is not a readable checkpoint file (nested far too deeply)"
+        ) from None
     if not signature_is_valid(
         checkpoint.public_key_hex, checkpoint.signed_payload(), checkpoint.signature_hex
     ):

@@ -35,9 +35,10 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain.text import csv_row, visible
 from detainer_desk.domain.timetext import long_time_and_utc
 
-from .access import RecordError, audit, authorize
+from .access import RecordError, audit, authorize, check_search, check_text
 from .checkpoints import CheckpointFile, create_checkpoint, verify_record_quietly
 from .documents import report_context
 from .evidence_model import Checkpoint, DecisionRecord, PdfDocument, ReportContext, Scan
@@ -203,6 +204,8 @@ def export_csv(
 
     With ``ledger``, the whole store is verified first (as for a bundle): the CSV is made
     from the decision index, which counsel must be able to rely on."""
+    check_text(recipient, "the recipient")
+    check_search(query.search, query.recorded_by)
     if ledger is not None:
         with uow:
             actor = authorize(
@@ -238,8 +241,11 @@ def export_csv(
 
 def _dat_line(values: Sequence[str]) -> str:
     # Concordance: each field quoted with þ (U+00FE), separated by DC4 (U+0014); a newline
-    # inside a field is written as ® (U+00AE).
-    cleaned = (str(v).replace("þ", "").replace("\r\n", "®").replace("\n", "®") for v in values)
+    # inside a field is written as ® (U+00AE). Any other control character (a DC4 would
+    # split the field) is written as its escape.
+    cleaned = (
+        visible(str(v).replace("þ", "").replace("\r\n", "®").replace("\n", "®")) for v in values
+    )
     return "\x14".join(f"þ{v}þ" for v in cleaned) + "\r\n"
 
 
@@ -267,6 +273,8 @@ def export_records(
     recipient = request.recipient.strip()
     if not recipient:
         raise RecordError("say who the export is for (the recipient is kept in the audit trail)")
+    check_text(recipient, "the recipient")
+    check_search(request.query.search, request.query.recorded_by)
     uow = uow_factory()
     with uow:
         actor = authorize(uow, actor, acc.EXPORT_RECORDS, "records.export", recipient, now)
@@ -460,7 +468,7 @@ def _write_bundle(
         row, scans = record.row, record.scans
         decision_id = row.summary.decision_id
         policies[row.policy.id] = row.policy
-        table.writerow(rows[decision_id])
+        table.writerow(csv_row(rows[decision_id]))
         summary = row.summary
 
         parent = next_control()

@@ -79,7 +79,9 @@ def derive_index(
     """A decision's index row from its evidence: the request as recorded, the current
     state, and the reasons of its ``lifted`` amendments in chain order. The program writes
     exactly this, and verify recomputes it to compare."""
-    request = request_from_mapping(json.loads(request_json), f"decision {decision_id}")
+    request = request_from_mapping(
+        json.loads(request_json), f"decision {decision_id}", bounded=False
+    )
     return build_index(decision_id, request, state, lift_reasons[-1] if lift_reasons else None, now)
 
 

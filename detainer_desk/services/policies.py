@@ -151,7 +151,9 @@ def _compare(
     policy: Policy, request_json: str, decision_json: str, evaluated_at: dt.datetime, row: LogRow
 ) -> Change | str | None:
     try:
-        request = request_from_mapping(json.loads(request_json), f"decision {row.decision_id}")
+        request = request_from_mapping(
+            json.loads(request_json), f"decision {row.decision_id}", bounded=False
+        )
         proposed = evaluate(policy, request, at=evaluated_at)
     except InvalidInput as exc:
         return "; ".join(exc.lines())

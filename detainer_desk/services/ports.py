@@ -8,6 +8,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, Self
 
+from detainer_desk.domain.names import NameIndex
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:
@@ -243,7 +245,7 @@ class RecordRepository(Protocol):
     def add_policy_activation(
         self, policy: StoredPolicy, reason: str | None, stamp: Stamp
     ) -> PolicyActivation: ...
-    def add_request(self, request: NewRequest, name_tokens: Sequence[str], stamp: Stamp) -> int: ...
+    def add_request(self, request: NewRequest, names: NameIndex, stamp: Stamp) -> int: ...
     def add_attachment(
         self, request_id: int, attachment: AttachmentIn, stamp: Stamp
     ) -> AttachmentInfo: ...

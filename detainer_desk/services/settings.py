@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import limits
+from detainer_desk.domain.text import quoted
 
 from .access import LOCKOUT_MINUTES_KEY, RecordError, audit, authorize
 from .accounts import SESSION_TIMEOUT_KEY
@@ -90,8 +92,19 @@ def settings_problems(settings: InstallationSettings) -> dict[str, str]:
         problems["county_name"] = "enter the county's name; it is printed on every record"
     if settings.jail_name and not settings.jail_name.strip():
         problems["jail_name"] = "enter the jail's name; it is printed on every record"
+    for field, label, value in (
+        ("county_name", "county's", settings.county_name),
+        ("jail_name", "jail's", settings.jail_name),
+    ):
+        if len(value or "") > limits.PLACE_CHARACTERS:
+            problems[field] = (
+                f"the {label} name is {len(value or ''):,} characters long; at most "
+                f"{limits.PLACE_CHARACTERS} are accepted (it heads every page of every record)"
+            )
     if settings.timezone and settings.timezone not in available_timezones():
-        problems["timezone"] = f"{settings.timezone!r} is not a timezone name like America/Chicago"
+        problems["timezone"] = (
+            f"{quoted(settings.timezone)} is not a timezone name like America/Chicago"
+        )
     first, second = settings.alert_first_minutes, settings.alert_second_minutes
     if not 0 < second < first <= 48 * 60:
         problems["alert_first_minutes"] = (

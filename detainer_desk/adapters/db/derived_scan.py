@@ -270,7 +270,7 @@ def _key(value: Any) -> int:
 def check_words_range(fetch: Fetch, low: int, high: int) -> DerivedFault | None:
     """Requests ``low`` .. ``high - 1``: are their name words and word pairs exactly those
     of their names (and none of a request that does not exist)?"""
-    from detainer_desk.services.records import name_pairs, name_tokens
+    from detainer_desk.domain.names import name_index
 
     names = {
         int(request_id): (str(name), str(received_at))
@@ -302,9 +302,9 @@ def check_words_range(fetch: Fetch, low: int, high: int) -> DerivedFault | None:
                 )
             )
             break
-        tokens = name_tokens(name)
-        expected_words = sorted((token, received_at) for token in tokens)
-        expected_pairs = sorted((a, b, received_at) for a, b in name_pairs(tokens))
+        index = name_index(name)
+        expected_words = sorted((token, received_at) for token in index.tokens)
+        expected_pairs = sorted((a, b, received_at) for a, b in index.pairs)
         problem = _words_problem(expected_words, sorted(words.get(request_id, [])), "word")
         problem = problem or _words_problem(
             expected_pairs, sorted(pairs.get(request_id, [])), "word pair"

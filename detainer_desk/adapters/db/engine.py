@@ -29,9 +29,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 
+from detainer_desk.domain.text import quoted
 from detainer_desk.services.access import StorageError
 
-from .probe import sqlite_url  # noqa: F401 - part of this module's interface (written there, stdlib only)
+from .probe import sqlite_url as sqlite_url  # written there (standard library only)
 
 log = logging.getLogger("detainer_desk.db")
 log.addHandler(logging.NullHandler())  # the program shows these itself; a log file may keep them
@@ -217,6 +218,11 @@ def _windows_drive_is_remote(drive: str) -> bool:  # pragma: no cover - Windows 
 # -- engines ------------------------------------------------------------------------------
 
 
+class MalformedUrl(DatabaseError, ValueError):
+    """A database URL that cannot be read at all (also a ValueError, as SQLAlchemy's own
+    reading of it raises)."""
+
+
 def make_engine(
     url: str,
     *,
@@ -224,12 +230,19 @@ def make_engine(
     busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     lock_timeout_ms: int = PG_LOCK_TIMEOUT_MS,
 ) -> Engine:
+    if any("\ud800" <= ch <= "\udfff" for ch in url):
+        # Bytes that are not UTF-8 (in an environment variable or a folder's name) reach
+        # Python as lone surrogates; neither SQLite nor PostgreSQL can be given them.
+        raise MalformedUrl(
+            f"{quoted(url)} holds bytes that are not UTF-8 text (in the database URL or the "
+            "data folder's name): give a URL or folder whose name is plain text"
+        )
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise DatabaseError(
-            f"{url!r} is not a database URL: give a SQLite file's sqlite:///PATH or a "
-            "postgresql+psycopg://USER@HOST/DATABASE URL"
+    except (ArgumentError, ValueError):
+        raise MalformedUrl(
+            f"{quoted(url)} is not a database URL: give a SQLite file's sqlite:///PATH or a "
+            "postgresql+psycopg://USER@HOST[:PORT]/DATABASE URL"
         ) from None
     if parsed.get_backend_name() == "sqlite":
         mode = journal_mode or choose_journal_mode(sqlite3.sqlite_version).mode
@@ -237,8 +250,8 @@ def make_engine(
     if parsed.get_backend_name() == "postgresql":
         return _postgres_engine(parsed, lock_timeout_ms)
     raise DatabaseError(
-        f"{parsed.get_backend_name()!r} databases are not supported: use a SQLite file or "
-        "a postgresql+psycopg:// URL"
+        f"{quoted(parsed.get_backend_name())} databases are not supported: use a SQLite file "
+        "or a postgresql+psycopg:// URL"
     )
 
 
@@ -449,7 +462,7 @@ def _postgres_words(original: BaseException | None, url: URL, during_commit: boo
             "database URL. Nothing was stored."
         )
     if state == "3D000" or ("database" in text and "does not exist" in text):
-        return f"there is no database {url.database!r} on the server {where}."
+        return f"there is no database {quoted(url.database or '')} on the server {where}."
     if state == "55P03" or "lock timeout" in text:
         return (
             "another workstation has held the records locked for more than "

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import DBAPIError
 
+from detainer_desk.domain.names import LONG_NAME, NameIndex, name_words
 from detainer_desk.services.access import AlteredOutsideError, StorageError
 from detainer_desk.services.ports import (
     AccountRepository,
@@ -311,7 +312,7 @@ class SqlRecordRepository:
         return PolicyActivation(row["id"], policy, reason, stamp)
 
     # -- requests and decisions -------------------------------------------------------------
-    def add_request(self, request: NewRequest, tokens: Sequence[str], stamp: Stamp) -> int:
+    def add_request(self, request: NewRequest, names: NameIndex, stamp: Stamp) -> int:
         row = chain.append(
             self.conn,
             requests,
@@ -329,31 +330,29 @@ class SqlRecordRepository:
                 **_stamp_values(stamp),
             },
         )
-        if tokens:
+        request_id, received_at = row["id"], row["received_at"]
+        if names.tokens:
             self.conn.execute(
                 name_tokens.insert(),
                 [
-                    {"token": t, "request_id": row["id"], "received_at": row["received_at"]}
-                    for t in tokens
+                    {"token": t, "request_id": request_id, "received_at": received_at}
+                    for t in names.tokens
                 ],
             )
-            from detainer_desk.services.records import name_pairs as pairs_of
-
-            pairs = pairs_of(tokens)
-            if pairs:
-                self.conn.execute(
-                    name_pairs.insert(),
-                    [
-                        {
-                            "token": a,
-                            "other": b,
-                            "request_id": row["id"],
-                            "received_at": row["received_at"],
-                        }
-                        for a, b in pairs
-                    ],
-                )
-        return int(row["id"])
+        if names.pairs:
+            self.conn.execute(
+                name_pairs.insert(),
+                [
+                    {
+                        "token": a,
+                        "other": b,
+                        "request_id": request_id,
+                        "received_at": received_at,
+                    }
+                    for a, b in names.pairs
+                ],
+            )
+        return int(request_id)
 
     def add_attachment(
         self, request_id: int, attachment: AttachmentIn, stamp: Stamp
@@ -708,7 +707,8 @@ class SqlRecordRepository:
         order on the (word[, other word], received time) index, the walks merged (SQLite:
         MERGE of the compound's ordered arms; PostgreSQL: Merge Append) and stopped after
         ``limit`` rows; any further search words are checked through the (request, word)
-        index on the way."""
+        index on the way. A long name keeps no pairs but one (word, LONG_NAME) row per word:
+        walked by the first search word, its second is checked like any further one."""
         # A word that starts another search word adds nothing: any name word matching the
         # longer one matches it too. What remains needs a different name word each.
         words = sorted(set(words))
@@ -731,24 +731,30 @@ class SqlRecordRepository:
             else sorted(words, key=lambda w: self._name_word_uses(tokens[w]))
         )
         walked: Any
-        combinations: list[tuple[Any, ...]]
-        checked: list[str] = []
+        # Each walk: the conditions that pick its rows, and the search words then checked.
+        walks: list[tuple[tuple[Any, ...], list[str]]]
         if len(rarest) == 1:
             walked = name_tokens
-            combinations = [(walked.c.token == t,) for t in tokens[rarest[0]]]
+            walks = [((walked.c.token == t,), []) for t in tokens[rarest[0]]]
         else:
             walked = name_pairs
             first, second, *checked = rarest
-            combinations = [
-                (walked.c.token == a, name_pairs.c.other == b)
+            walks = [
+                ((walked.c.token == a, walked.c.other == b), checked)
                 for a in tokens[first]
                 for b in tokens[second]
             ]
-            if len(combinations) > NAME_WORDS_PER_SEARCH_WORD:
+            if len(walks) > NAME_WORDS_PER_SEARCH_WORD:
                 return None
+            # A long name keeps one (word, LONG_NAME) row per word instead of every pair:
+            # walked by the first search word, it has the second checked like the rest.
+            walks += [
+                ((walked.c.token == a, walked.c.other == LONG_NAME), [second, *checked])
+                for a in tokens[first]
+            ]
         arms = []
-        for combination in combinations:
-            arm = select(walked.c.request_id, walked.c.received_at).where(*combination)
+        for conditions, words_checked in walks:
+            arm = select(walked.c.request_id, walked.c.received_at).where(*conditions)
             if received_from is not None:
                 arm = arm.where(walked.c.received_at >= received_from)
             if received_to is not None:
@@ -756,15 +762,8 @@ class SqlRecordRepository:
             if after is not None:
                 key = tuple_(walked.c.received_at, walked.c.request_id)
                 arm = arm.where(key < after if descending else key > after)
-            for number, word in enumerate(checked):
-                other = name_tokens.alias(f"word_{number}")
-                arm = arm.where(
-                    exists().where(
-                        other.c.request_id == walked.c.request_id,
-                        other.c.token >= word,
-                        other.c.token < word + "\U0010ffff",
-                    )
-                )
+            for number, word in enumerate(words_checked):
+                arm = arm.where(_has_name_word(walked.c.request_id, word, f"word_{number}"))
             arms.append(arm)
         merged = arms[0] if len(arms) == 1 else union(*arms)
         received, request = merged.selected_columns.received_at, merged.selected_columns.request_id
@@ -970,12 +969,15 @@ class SqlRecordRepository:
             yield from_utc_text(row[0]), row[1], row[2], row[3], row[4]
 
     def decision(self, decision_id: int) -> DecisionRow | None:
+        if not _is_row_id(decision_id):
+            return None  # no row has it (and the driver could not even send it)
         found = self.decisions([decision_id])
         return found[0] if found else None
 
     def decisions(self, decision_ids: Sequence[int]) -> Sequence[DecisionRow]:
         """The decisions with these ids (those that exist), in the order given: a few
         queries for all of them (the export reads hundreds at a time)."""
+        decision_ids = [d for d in decision_ids if _is_row_id(d)]
         if not decision_ids:
             return ()
         statement = (
@@ -1080,9 +1082,12 @@ class SqlRecordRepository:
         return list(self.conn.execute(statement).scalars())
 
     def attachment_content(self, attachment_id: int) -> bytes | None:
+        if not _is_row_id(attachment_id):
+            return None
         return self.attachment_contents([attachment_id]).get(attachment_id)
 
     def attachment_contents(self, attachment_ids: Sequence[int]) -> dict[int, bytes]:
+        attachment_ids = [a for a in attachment_ids if _is_row_id(a)]
         if not attachment_ids:
             return {}
         return {
@@ -1097,7 +1102,24 @@ class SqlRecordRepository:
 
 
 def _name_words(text: str) -> list[str]:
-    return [w for w in text.strip().casefold().replace(",", " ").split() if w]
+    """A search's name words, cut and folded as the names' own words are."""
+    return name_words(text)
+
+
+def _is_row_id(number: int) -> bool:
+    """Whether ``number`` can be a row's id: both databases keep ids as signed 64-bit
+    integers, counted from 1."""
+    return 1 <= number < 2**63
+
+
+def _has_name_word(request_id: Any, word: str, alias: str) -> Any:
+    """The request's name has a word starting with ``word`` (the (request, word) index)."""
+    other = name_tokens.alias(alias)
+    return exists().where(
+        other.c.request_id == request_id,
+        other.c.token >= word,
+        other.c.token < word + "\U0010ffff",
+    )
 
 
 def _search_condition(text: str, scan_in_order: bool = False, names: Any | None = None) -> Any:

@@ -246,7 +246,8 @@ Index(
 Index("ix_name_tokens_request_token", name_tokens.c.request_id, name_tokens.c.token)
 
 # Every ordered pair of different words of a name, so that a two-word search reads its
-# newest matches off one index too.
+# newest matches off one index too; a name of more than 12 words keeps one (word, '') row
+# per word instead (domain.names.name_index: the rows grow linearly with the name).
 name_pairs = Table(
     "name_pairs",
     metadata,

@@ -24,10 +24,12 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from detainer_desk.adapters.reading import FileRefused, read_limited
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import timetext
 from detainer_desk.domain.alerts import DEFAULT_WARNINGS, Warnings
 from detainer_desk.domain.errors import InvalidInput, Problem
+from detainer_desk.domain.limits import REQUEST_FILE_BYTES
 from detainer_desk.domain.policy import Policy
 from detainer_desk.domain.request import load_json, request_from_mapping
 from detainer_desk.services import documents as evidence
@@ -55,7 +57,7 @@ if TYPE_CHECKING:
     from ..tasks import TaskRunner
     from .screen import IntakeScreen
 
-MAX_REQUEST_FILE_BYTES = 1 << 20  # a request file is a few kilobytes
+MAX_REQUEST_FILE_BYTES = REQUEST_FILE_BYTES  # a request file is a few kilobytes
 LOOKUP_DELAY_MS = 300  # after the last keystroke, before looking for earlier decisions
 AUDIT_PDF, NOTICE = "audit PDF", "notice to the person"
 
@@ -964,7 +966,10 @@ class IntakeController(QObject):
             if os.path.getsize(path) > MAX_REQUEST_FILE_BYTES:
                 screen.banner.show_problem(f"{name} is far too large to be a request file.")
                 return
-            data = Path(path).read_bytes()
+            data = read_limited(path, MAX_REQUEST_FILE_BYTES, "request")
+        except FileRefused as refused:  # a device, a pipe that never ends, a folder
+            screen.banner.show_problem(f"{name} cannot be opened: {refused.reason}.")
+            return
         except OSError as exc:
             screen.banner.show_problem(f"{name} cannot be opened: {_reason(exc)}.")
             if not os.path.exists(path):

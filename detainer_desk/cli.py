@@ -1504,7 +1504,8 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.adapters.db.backups import backup_name, checked_copy, restore_database
-    from detainer_desk.adapters.db.engine import DatabaseError, make_engine, sqlite_url
+    from detainer_desk.adapters.db.engine import DatabaseError, make_engine
+    from detainer_desk.adapters.db.probe import sqlite_url
     from detainer_desk.adapters.db.repository import SqlLedger, verify_store
     from detainer_desk.adapters.signing import InstallationKey
     from detainer_desk.paths import DataDirError, resolve_paths

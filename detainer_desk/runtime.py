@@ -126,7 +126,8 @@ class Runtime:
         DatabaseError when it contradicts it; else the check, saying how it compares."""
         import dataclasses
 
-        from detainer_desk.adapters.db.engine import DatabaseError, make_engine, sqlite_url
+        from detainer_desk.adapters.db.engine import DatabaseError, make_engine
+        from detainer_desk.adapters.db.probe import sqlite_url
         from detainer_desk.adapters.db.repository import SqlLedger
         from detainer_desk.services.checkpoints import check_backup
 

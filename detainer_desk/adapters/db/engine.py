@@ -32,7 +32,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, Operationa
 from detainer_desk.domain.text import quoted
 from detainer_desk.services.access import StorageError
 
-from .probe import sqlite_url as sqlite_url  # written there (standard library only)
+from .probe import sqlite_url  # noqa: F401 - part of this module's interface (written there, stdlib only)
 
 log = logging.getLogger("detainer_desk.db")
 log.addHandler(logging.NullHandler())  # the program shows these itself; a log file may keep them

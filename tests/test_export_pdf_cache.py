@@ -144,7 +144,7 @@ def test_a_second_export_copies_every_audit_pdf_the_first_made(records, tmp_path
     # The export's own files still say who made it, and when.
     readme = (tmp_path / "second" / "README.txt").read_text()
     assert f"by {other_counsel.user} for Smith & Jones LLP" in readme
-    assert (NOW + dt.timedelta(days=30)).isoformat() in readme
+    assert "Made Sat 14 Mar 2026, 10:00 PDT" in readme  # NOW + 30 days, the county's clock
 
 
 def test_an_exported_audit_pdf_shows_the_record_as_of_its_newest_entry(
@@ -174,8 +174,8 @@ def test_the_same_record_gives_the_same_pdf_in_any_export_without_a_cache(
 def test_an_amendment_makes_that_decisions_pdf_again_and_only_that(records, tmp_path: Path) -> None:
     _export(records, tmp_path / "before", _cache(records))
     amend_decision(
-        records.uow(), 5, lc.RELEASE_ELIGIBLE, SUPERVISOR, NOW + dt.timedelta(hours=2),
-        effective_at=NOW + dt.timedelta(hours=5),
+        records.uow(), 5, lc.RELEASE_ELIGIBLE, SUPERVISOR, NOW + dt.timedelta(hours=5),
+        effective_at=NOW + dt.timedelta(hours=2),
     )  # fmt: skip
     cache = _cache(records)
     _export(records, tmp_path / "after", cache)

@@ -384,12 +384,14 @@ SIGN_IN_PAGE_GUI = {
     "detainer_desk.gui",
     "detainer_desk.gui.app",
     "detainer_desk.gui.errors",
+    "detainer_desk.gui.fit",  # the window sized to the screen before it is shown
     "detainer_desk.gui.help",
     "detainer_desk.gui.main_window",
     "detainer_desk.gui.opening",
     "detainer_desk.gui.pages",
     "detainer_desk.gui.wheel",  # the wheel guard, installed right after the first paint
     "detainer_desk.gui.widgets",
+    "detainer_desk.gui.workstation",  # the window's remembered size and place
 }
 
 

@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,11 +34,18 @@ from ..files import (
     scratch_folder,
     sqlite_kind,
 )
-from .engine import BUSY_TIMEOUT_MS, DatabaseError, make_engine, plain_error, sqlite_url
+from .engine import BUSY_TIMEOUT_MS, DatabaseError, make_engine, plain_error
+from .probe import sqlite_url
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DAILY_LABEL = "daily"
 KEEP_DAILY = 14
+# A copy made in steps (while the program is in use) reads this many pages at a time and
+# lets any writer in between two steps; it starts again when the database changed meanwhile,
+# and gives up after RESTARTS_ALLOWED such changes (it is tried again at the next start).
+STEP_PAGES = 2048
+RESTARTS_ALLOWED = 12
+STEP_PAUSE_S = 0.02  # how long a step waits for a writer that holds the database
 _NAME = re.compile(r"^detainer-desk-(\d{8}T\d{6}Z)-(.+)\.sqlite3$")
 
 
@@ -55,15 +62,26 @@ def sqlite_path(engine: Engine) -> Path:
     return Path(engine.url.database)
 
 
+class CopyCancelled(DatabaseError):
+    """A copy in steps was stopped (the program is closing); nothing was left behind."""
+
+
 def copy_database(
     source: Path,
     target: Path,
     *,
     replace: bool = False,
     journal: PartialJournal | None = None,
+    in_steps: bool = False,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> None:
     """A consistent copy of the live SQLite database *source* at *target* (atomically,
-    private, never through a link; *replace* only an earlier backup, see adapters/files)."""
+    private, never through a link; *replace* only an earlier backup, see adapters/files).
+
+    At once (the default), the database is read in one step, one moment in time, during
+    which nobody can write. ``in_steps``: a few megabytes at a time, with writers let in
+    between steps (a copy of gigabytes must not hold up signing in or recording); the copy
+    is still of one moment, as SQLite starts it again whenever the database changed."""
     if not source.is_file():
         raise DatabaseError(f"there is no database file at {source}")
     pending = None
@@ -76,7 +94,15 @@ def copy_database(
             # nofollow: SQLite refuses the name if it has become a link meanwhile.
             copy = sqlite3.connect(pending.partial.as_uri() + "?nofollow=1", uri=True)
             try:
-                origin.backup(copy)  # pages=-1: every page in one step, one moment in time
+                if in_steps:
+                    origin.backup(
+                        copy,
+                        pages=STEP_PAGES,
+                        progress=_step_watch(source, cancelled),
+                        sleep=STEP_PAUSE_S,
+                    )
+                else:
+                    origin.backup(copy)  # pages=-1: every page in one step, one moment
                 # A self-contained single file, whatever journal the live database uses.
                 copy.execute("PRAGMA journal_mode=DELETE")
             finally:
@@ -96,6 +122,30 @@ def copy_database(
     finally:
         if pending is not None:
             pending.discard()
+
+
+def _step_watch(source: Path, cancelled: Callable[[], bool]) -> Callable[[int, int, int], None]:
+    """The backup's progress call-back: stops it when ``cancelled()``, or when the database
+    changed too often for a copy to finish (SQLite restarts it after each change)."""
+    last_remaining: int | None = None
+    restarts = 0
+
+    def watch(_status: int, remaining: int, _total: int) -> None:
+        nonlocal last_remaining, restarts
+        if cancelled():
+            raise CopyCancelled("the copy was stopped")
+        if last_remaining is not None and remaining > last_remaining:
+            restarts += 1
+            if restarts > RESTARTS_ALLOWED:
+                raise DatabaseError(
+                    f"{source} changed {restarts} times while it was being copied, so no "
+                    "copy of one moment could be finished. It will be tried again at the "
+                    "next start; an administrator can make one now (Admin › Back up the "
+                    "records…)."
+                )
+        last_remaining = remaining
+
+    return watch
 
 
 def _failure(exc: sqlite3.Error, source: Path, target: Path) -> DatabaseError:
@@ -132,23 +182,35 @@ def daily_backups(backups_dir: Path) -> list[Path]:
     return sorted(found, key=lambda p: backup_time(p) or dt.datetime.min.replace(tzinfo=dt.UTC))
 
 
+def has_todays_backup(
+    backups_dir: Path, now: dt.datetime, existing: list[Path] | None = None
+) -> bool:
+    """Whether a daily backup of ``now``'s (local) day is in ``backups_dir``."""
+    today = now.astimezone().date()
+    found = daily_backups(backups_dir) if existing is None else existing
+    return any((backup_time(p) or now).astimezone().date() == today for p in found)
+
+
 def daily_backup(
     source: Path,
     backups_dir: Path,
     now: dt.datetime,
     keep: int = KEEP_DAILY,
     journal: PartialJournal | None = None,
+    *,
+    in_steps: bool = False,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> Path | None:
-    """At the first start of a (local) day, copy the database and keep the last *keep*.
+    """At the first start of a (local) day, copy the database and keep the last *keep*
+    (``in_steps`` and ``cancelled``: see ``copy_database``).
 
     Returns the new backup, or None when today's exists already.
     """
-    today = now.astimezone().date()
     existing = daily_backups(backups_dir)
-    if any((backup_time(p) or now).astimezone().date() == today for p in existing):
+    if has_todays_backup(backups_dir, now, existing):
         return None
     target = backups_dir / backup_name(now, DAILY_LABEL)
-    copy_database(source, target, journal=journal)
+    copy_database(source, target, journal=journal, in_steps=in_steps, cancelled=cancelled)
     for old in daily_backups(backups_dir)[: max(0, len(existing) + 1 - keep)]:
         with contextlib.suppress(OSError):  # another workstation pruned it first
             old.unlink()

@@ -1442,7 +1442,8 @@ def _backup_session(args: argparse.Namespace) -> Iterator[tuple[Any, Any, bool]]
 
 
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.adapters.db.backups import checked_copy, copy_database, sqlite_path
+    from detainer_desk.adapters.db.backup_check import checked_copy
+    from detainer_desk.adapters.db.backups import copy_database, sqlite_path
     from detainer_desk.adapters.db.engine import DatabaseError
     from detainer_desk.adapters.files import sqlite_kind
     from detainer_desk.services.backups import BACKUP, audit_backups, authorize_backups
@@ -1503,7 +1504,8 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.adapters.db.backups import backup_name, checked_copy, restore_database
+    from detainer_desk.adapters.db.backup_check import checked_copy
+    from detainer_desk.adapters.db.backups import backup_name, restore_database
     from detainer_desk.adapters.db.engine import DatabaseError, make_engine
     from detainer_desk.adapters.db.probe import sqlite_url
     from detainer_desk.adapters.db.repository import SqlLedger, verify_store

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Engine
 
-    from detainer_desk.adapters.db.backups import BackupCheck
+    from detainer_desk.adapters.db.backup_check import BackupCheck
     from detainer_desk.adapters.db.chain import VerifyProgress
     from detainer_desk.adapters.db.repository import SqlLedger, SqlUnitOfWork
     from detainer_desk.adapters.files import PartialJournal
@@ -94,7 +94,8 @@ class Runtime:
         """A consistent, checked copy of the SQLite store at ``target`` (a new file):
         (entries verified, chain head). DatabaseError in plain words; PostgreSQL is backed
         up with pg_dump on the server instead."""
-        from detainer_desk.adapters.db.backups import checked_copy, copy_database, sqlite_path
+        from detainer_desk.adapters.db.backup_check import checked_copy
+        from detainer_desk.adapters.db.backups import copy_database, sqlite_path
         from detainer_desk.adapters.db.engine import DatabaseError
 
         source = sqlite_path(self.engine)
@@ -112,7 +113,8 @@ class Runtime:
     def check_backup(self, backup: Path) -> BackupCheck:
         """A SQLite backup checked as ``restore`` checks it (integrity, schema, the whole
         chain), nothing changed; DatabaseError in plain words when it cannot be used."""
-        from detainer_desk.adapters.db.backups import checked_copy, sqlite_path
+        from detainer_desk.adapters.db.backup_check import checked_copy
+        from detainer_desk.adapters.db.backups import sqlite_path
         from detainer_desk.adapters.db.engine import DatabaseError
 
         live = sqlite_path(self.engine)
@@ -147,12 +149,8 @@ class Runtime:
         was checked and shown to the administrator (``expected``). The replaced database
         is kept in the backups folder; returns where. Works while other workstations, and
         this one, have the file open (see ``restore_database``)."""
-        from detainer_desk.adapters.db.backups import (
-            backup_name,
-            checked_copy,
-            restore_database,
-            sqlite_path,
-        )
+        from detainer_desk.adapters.db.backup_check import checked_copy
+        from detainer_desk.adapters.db.backups import backup_name, restore_database, sqlite_path
         from detainer_desk.adapters.db.engine import DatabaseError
         from detainer_desk.services.index import rebuild_missing_index
 

@@ -1,5 +1,5 @@
-"""Backups of a SQLite record store: consistent copies of a live database, checked
-restores, and the daily copies kept at first start of the day.
+"""Backups of a SQLite record store: consistent copies of a live database, restores (of a
+copy checked first, ``backup_check``), and the daily copies kept at first start of the day.
 
 Every copy goes through SQLite's online backup API in a single step, so it is one
 consistent moment of the database even while other workstations write. A copy is written
@@ -18,12 +18,10 @@ import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 
 from ..files import (
     OutputError,
@@ -31,10 +29,9 @@ from ..files import (
     PendingFile,
     create_private_file,
     make_private_folder,
-    scratch_folder,
     sqlite_kind,
 )
-from .engine import BUSY_TIMEOUT_MS, DatabaseError, make_engine, plain_error
+from .engine import BUSY_TIMEOUT_MS, DatabaseError, plain_error
 from .probe import sqlite_url
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -217,74 +214,7 @@ def daily_backup(
     return target
 
 
-# -- checking and restoring ----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class BackupCheck:
-    entries: int
-    chain_head: str
-    revision: str  # the schema revision the backup was written with
-    written_entries: int = 0  # its entries as written (an older schema's upgrade adds some)
-    # How it compares with the last checkpoint this installation made (in words), and
-    # whether it lacks entries that checkpoint vouched for (an older backup).
-    note: str = ""
-    older_than_checkpoint: bool = False
-
-
-@contextlib.contextmanager
-def checked_copy(
-    backup: Path, journal: PartialJournal | None = None
-) -> Iterator[tuple[Path, BackupCheck]]:
-    """Check a backup without touching it: a private copy is brought to this program's
-    schema, then must pass ``integrity_check`` and the whole chain verification.
-
-    Yields the checked copy (ready to restore) and what was found; DatabaseError when the
-    file is not a usable backup. The copy is removed afterwards.
-    """
-    from .migrate import HEAD_REVISION, KNOWN_REVISIONS, current_revision, upgrade_to
-    from .repository import verify_store
-
-    try:
-        with backup.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except FileNotFoundError:
-        raise DatabaseError(f"{backup}: there is no such file") from None
-    except OSError as exc:
-        raise DatabaseError(f"{backup} cannot be read ({exc.strerror or exc})") from None
-    if header != SQLITE_HEADER:
-        raise DatabaseError(f"{backup} is not a Detainer Desk backup (not a SQLite database)")
-    with scratch_folder(journal) as folder:
-        copy = folder / "checked.sqlite3"
-        copy_database(backup, copy)
-        engine = make_engine(sqlite_url(copy))
-        try:
-            revision = current_revision(engine)
-            if revision is None:
-                raise DatabaseError(f"{backup} is not a Detainer Desk backup (no record store)")
-            if revision not in KNOWN_REVISIONS:
-                raise DatabaseError(
-                    f"{backup} was written by a newer Detainer Desk (schema {revision}); this "
-                    f"program knows schema {HEAD_REVISION} at most"
-                )
-            with engine.connect() as conn:
-                integrity = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
-            if integrity != "ok":
-                raise DatabaseError(f"{backup} is damaged (integrity check: {integrity})")
-            with engine.connect() as conn:
-                written = conn.exec_driver_sql("SELECT last_seq FROM chain_head").scalar()
-            if revision != HEAD_REVISION:
-                upgrade_to(engine, "head")
-            last = list(verify_store(engine))[-1]
-            if last.fault is not None:
-                raise DatabaseError(
-                    f"{backup} fails verification after {last.checked} good entries: {last.fault}"
-                )
-        except (sqlite3.DatabaseError, DBAPIError) as exc:
-            raise DatabaseError(f"{backup} is damaged or unreadable ({exc})") from exc
-        finally:
-            engine.dispose()
-        yield copy, BackupCheck(last.checked, last.last_hash, revision, int(written or 0))
+# -- restoring (a backup checked first: backup_check.checked_copy) -----------------------------
 
 
 def restore_database(checked: Path, live: Path, set_aside: Path) -> Path:

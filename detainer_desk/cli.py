@@ -118,9 +118,28 @@ def cmd_policy_show(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
-    # Only Qt is imported before the window first paints; the store (SQLAlchemy, perhaps a
-    # migration) is opened right after, by open_records (see gui/app.py).
+    # Only Qt is imported before the window first paints; then a first look at the store
+    # (the standard library's sqlite3) may show the sign-in page at once, and the store
+    # (SQLAlchemy, perhaps a migration) is opened by open_records (see gui/app.py).
     from detainer_desk.gui.app import StartupError, run_gui
+
+    def refuse(reason: object) -> StartupError:
+        startup_error = f"Detainer Desk cannot open its records: {reason}"
+        print(startup_error, file=sys.stderr)
+        return StartupError(startup_error)
+
+    def look_first() -> Any:
+        from detainer_desk.paths import DataDirError, resolve_paths
+        from detainer_desk.runtime import FirstPage, probe_store
+
+        try:
+            paths = resolve_paths(args.data_dir)
+        except DataDirError:
+            return None  # open_records says why
+        probe = probe_store(paths, getattr(args, "db", None))
+        if probe is not None and probe.first_page is FirstPage.REFUSE:
+            raise refuse(probe.message)
+        return probe
 
     def open_records() -> Any:
         from detainer_desk.adapters.db.engine import DatabaseError
@@ -129,16 +148,16 @@ def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
 
         try:
             paths = resolve_paths(args.data_dir)
-            runtime = open_runtime(paths, getattr(args, "db", None))
+            # Today's backup is made once the window is up (gui/app.py), not before.
+            runtime = open_runtime(paths, getattr(args, "db", None), daily_backup_later=True)
         except (DataDirError, DatabaseError) as exc:
-            startup_error = f"Detainer Desk cannot open its records: {exc}"
-            print(startup_error, file=sys.stderr)
-            raise StartupError(startup_error) from None
+            raise refuse(exc) from None
         _start_log(paths)
         return runtime
 
     return run_gui(
         opener=open_records,
+        probe=look_first,
         smoke=args.command == "smoke",
         settings_folder=_settings_folder(args),
     )
@@ -1449,7 +1468,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
             request,
             writer,
             runtime.clock(),
-            pdf.render_audit_pdfs,
+            pdf.audit_pdfs_for_export(runtime.paths.data_dir),
             pdf.render_checkpoint_pdf,
             page_count,
             cancelled,
@@ -1759,7 +1778,8 @@ def _backup_session(args: argparse.Namespace) -> Iterator[tuple[Any, Any, bool]]
 
 
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.adapters.db.backups import checked_copy, copy_database, sqlite_path
+    from detainer_desk.adapters.db.backup_check import checked_copy
+    from detainer_desk.adapters.db.backups import copy_database, sqlite_path
     from detainer_desk.adapters.db.engine import DatabaseError
     from detainer_desk.adapters.files import sqlite_kind
     from detainer_desk.services.backups import BACKUP, audit_backups, authorize_backups
@@ -1905,8 +1925,10 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.adapters.db.backups import backup_name, checked_copy, restore_database
-    from detainer_desk.adapters.db.engine import DatabaseError, make_engine, sqlite_url
+    from detainer_desk.adapters.db.backup_check import checked_copy
+    from detainer_desk.adapters.db.backups import backup_name, restore_database
+    from detainer_desk.adapters.db.engine import DatabaseError, make_engine
+    from detainer_desk.adapters.db.probe import sqlite_url
     from detainer_desk.adapters.db.repository import SqlLedger, verify_store
     from detainer_desk.adapters.signing import InstallationKey
     from detainer_desk.paths import DataDirError, resolve_paths

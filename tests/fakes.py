@@ -168,6 +168,10 @@ class FakeRecords:
             amendments,
         )
 
+    def decisions(self, decision_ids: Sequence[int]) -> Sequence[DecisionRow]:
+        found = (self.decision(decision_id) for decision_id in decision_ids)
+        return tuple(row for row in found if row is not None)
+
     def upsert_index(self, index) -> None:  # type: ignore[no-untyped-def]
         self.d.index[index.decision_id] = index
 
@@ -180,6 +184,10 @@ class FakeRecords:
             if info.id == attachment_id:
                 return attachment.content
         return None
+
+    def attachment_contents(self, attachment_ids: Sequence[int]) -> dict[int, bytes]:
+        found = {n: self.attachment_content(n) for n in attachment_ids}
+        return {n: content for n, content in found.items() if content is not None}
 
 
 class FakeAccounts:

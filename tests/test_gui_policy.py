@@ -374,14 +374,14 @@ def test_a_cancelled_what_if_compares_nothing(
 
 
 def test_the_policy_dialog_names_its_controls_and_fits_a_small_screen(
-    qtbot: QtBot, admin_window: MainWindow
+    qtbot: QtBot, admin_window: MainWindow, tmp_path: Path
 ) -> None:
     dialog = _open(qtbot, admin_window)
     assert _unnamed_controls(dialog) == []
     assert dialog.width() <= 1366 and dialog.height() <= 700
     for tab, name in ((IN_FORCE, "in-force"), (ACTIVATE, "activate"), (WHAT_IF, "what-if")):
         dialog.show_tab(tab)
-        dialog.grab().save(f"/tmp/issue9-test-policy-{name}.png")
+        dialog.grab().save(str(tmp_path / f"policy-{name}.png"))
 
 
 def test_with_no_policy_active_the_screen_says_what_to_do(qtbot: QtBot, store: Runtime) -> None:

@@ -322,7 +322,7 @@ class ExportDialog(_TaskDialog):
                 request,
                 writer,
                 backend.clock(),
-                pdf.render_audit_pdfs,
+                pdf.audit_pdfs_for_export(backend.data_dir),
                 pdf.render_checkpoint_pdf,
                 page_count,
                 handle.cancelled,

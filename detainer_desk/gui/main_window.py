@@ -14,7 +14,9 @@ The window is built in three steps, so that it shows as soon as Qt is up:
    nothing that touches ``Qt`` (the flags namespace, some 15 ms on first use). Every menu
    entry that needs the records is disabled.
 2. ``open_records(backend)``: the session, the sign-in page (or the set-up wizard on a new
-   store) and the status bar's labels.
+   store) and the status bar's labels. When a first look at the store found accounts, the
+   sign-in page comes before the records are open (``show_sign_in_first``): what is typed
+   there stays, and a sign-in asked for meanwhile is made as soon as they are.
 3. ``build_workspace()``: the workspace and its screens (intake, records, policy), imported
    here. ``open_records`` builds it at once, or, with ``workspace_later=True``, once the
    sign-in page has been painted; it is built at the latest when someone signs in.
@@ -75,6 +77,12 @@ NO_POLICY_STATUS = "none active"
 RECORDS_PENDING = "Coming with the records screens"
 REPLACED_AT_LOCK_SCREEN = "replaced at the lock screen"
 ACTIVITY_GRAIN_MS = 1_000
+UPGRADING_NOTE = (
+    "The records are being upgraded for this version of Detainer Desk; a backup copy is "
+    "made first. You can sign in as soon as that is done."
+)
+UPGRADING_STATUS = "Upgrading the records (a backup copy is made first)…"
+SIGNING_IN_SOON = "Signing in as soon as the records are open…"
 # The smallest the window may be made (or less, on a smaller screen); below what a page
 # needs, the page scrolls.
 MINIMUM_WIDTH, MINIMUM_HEIGHT = 560, 360
@@ -137,7 +145,9 @@ class MainWindow(QMainWindow):
     """
 
     painted = Signal()  # the window's first paint
-    records_shown = Signal()  # the first page of the open records (sign-in, set-up) painted
+    # The first page someone can use (sign-in, set-up) painted; the sign-in page may come
+    # before the records are open (show_sign_in_first).
+    records_shown = Signal()
     ready = Signal()  # that page painted and the workspace built
 
     # Set by open_records (and build_workspace): absent while the records are opening.
@@ -173,6 +183,9 @@ class MainWindow(QMainWindow):
         self.workspace_built = False
         self.was_painted = False
         self._records_page_painted = False
+        self._page_paint_watched = False
+        self._keep_typed = False  # see open_records
+        self._pending_sign_in: tuple[str, str] | None = None  # asked for before the records opened
 
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
@@ -485,14 +498,47 @@ class MainWindow(QMainWindow):
         status.showMessage(OPENING_TEXT)
 
     # ------------------------------------------------------------- the records
+    def show_sign_in_first(self, *, upgrading: bool = False) -> None:
+        """The sign-in page before the records are open (a first look at the store found
+        accounts): someone can start typing while the records open, and a sign-in asked
+        for meanwhile is made once they are (``open_records``). With ``upgrading`` the page
+        says that the records are being upgraded first."""
+        if self.records_open or getattr(self, "sign_in_page", None) is not None:
+            return
+        self._make_sign_in_page()
+        self.pages.setCurrentWidget(self.sign_in_page)
+        self._remove_opening_page()
+        self.sign_in_page.focus_first()
+        if upgrading:
+            self.sign_in_page.show_note(UPGRADING_NOTE)
+            self.statusBar().showMessage(UPGRADING_STATUS)
+        self._when_page_painted()
+
+    def _make_sign_in_page(self) -> None:
+        from .pages import SignInPage
+
+        self.sign_in_page = SignInPage()
+        self.sign_in_page.sign_in_requested.connect(self._sign_in)
+        self.sign_in_page.resume_requested.connect(self._resume)
+        self.sign_in_page.switch_user_requested.connect(self._switch_user)
+        self.sign_in_page.code_submitted.connect(self._submit_code)
+        self.sign_in_page.code_cancelled.connect(self._cancel_second_factor)
+        self.pages.addWidget(self.sign_in_page)
+
+    def _remove_opening_page(self) -> None:
+        opening = self.opening_page
+        if opening is not None:
+            self.opening_page = None
+            self.pages.removeWidget(opening)
+            opening.deleteLater()
+
     def open_records(self, backend: Backend, *, workspace_later: bool = False) -> None:
         """Show the records: the set-up or sign-in page, the status bar's labels, the menus
         enabled as the session allows. The workspace is built now, or with
         ``workspace_later`` once that page has been painted (``ready`` says when)."""
         if self.records_open:
             raise RuntimeError("The records are already open in this window.")
-        from .pages import SignInPage
-        from .session import Session
+        from .session import Session, SessionState
         from .tasks import TaskRunner
 
         self._set_shortcuts()
@@ -504,32 +550,46 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner(self)
         self._guard_actions()
         self.about_action.setEnabled(True)
-        self.sign_in_page = SignInPage()
-        self.sign_in_page.sign_in_requested.connect(self._sign_in)
-        self.sign_in_page.resume_requested.connect(self._resume)
-        self.sign_in_page.switch_user_requested.connect(self._switch_user)
-        self.sign_in_page.code_submitted.connect(self._submit_code)
-        self.sign_in_page.code_cancelled.connect(self._cancel_second_factor)
+        # Shown already (show_sign_in_first): what was typed there stays, and so does focus.
+        shown_first = getattr(self, "sign_in_page", None) is not None
+        if not shown_first:
+            self._make_sign_in_page()
+        # The system-use notice (CJIS 5.5.4) from the settings, now that they can be read:
+        # before any sign-in is made (one asked for meanwhile waits for the records).
         self._show_system_use_notice()
-        self.pages.addWidget(self.sign_in_page)
         self._build_banner()
         self._build_status_labels()
         self.records_open = True
         if self.isVisible():
             self._watch_activity()
         self.session.changed.connect(self._render)
+        self._keep_typed = shown_first
+        self.sign_in_page.clear_problems()  # "upgrading" or "signing in when…": done
         self._render()
-        opening = self.opening_page
-        if opening is not None:
-            self.opening_page = None
-            self.pages.removeWidget(opening)
-            opening.deleteLater()
-        FirstPaint(self.pages, self._records_painted)
+        self._keep_typed = False
+        self._remove_opening_page()
+        self._when_page_painted()
         if not workspace_later:
             self.build_workspace()
+        elif self._records_page_painted:
+            QTimer.singleShot(0, self, self.build_workspace)
+        pending, self._pending_sign_in = self._pending_sign_in, None
+        if pending is not None and self.session.state is SessionState.SIGNED_OUT:
+            self._sign_in(*pending)
+
+    def _when_page_painted(self) -> None:
+        """Call _records_painted once the first page someone can use has been painted (once
+        only, whether that page came before the records or with them)."""
+        if self._page_paint_watched:
+            return
+        self._page_paint_watched = True
+        # FirstPaint sees the paint event before the page draws itself; records_shown comes
+        # once that paint (the whole window's, which Qt paints in one pass) is done.
+        FirstPaint(self.pages, lambda: QTimer.singleShot(0, self, self._records_painted))
 
     def _records_painted(self) -> None:
-        """The first page of the open records has been painted."""
+        """The sign-in or set-up page has been painted (perhaps before the records opened:
+        then ``open_records`` builds the workspace)."""
         self._records_page_painted = True
         self.records_shown.emit()
         if self.workspace_built:
@@ -540,8 +600,19 @@ class MainWindow(QMainWindow):
     def _build_banner(self) -> None:
         from .notices import NoticeBanner
 
-        self.notice_banner = NoticeBanner(self.backend.notices, self.workstation)
+        self._notices = list(self.backend.notices)
+        # Made inside the central area: a banner without a parent would show for a moment
+        # as a window of its own, taking the keyboard from the page someone is typing in.
+        self.notice_banner = NoticeBanner(self._notices, self.workstation, self.centralWidget())
         self._central_column.insertWidget(0, self.notice_banner)
+
+    def add_notice(self, notice: str) -> None:
+        """Something about how the records are kept, learnt after they opened (today's
+        automatic backup failed): shown in the banner with the others."""
+        if not self.records_open:
+            return
+        self._notices.append(notice)
+        self.notice_banner.set_notices(self._notices)
 
     def _build_status_labels(self) -> None:
         from .widgets import ElidedLabel, status_separator
@@ -685,7 +756,8 @@ class MainWindow(QMainWindow):
             self.sign_in_page.set_mode(None)  # nothing typed stays behind the content
             page = self.content_page
         else:
-            self.sign_in_page.set_mode(None)
+            if not self._keep_typed:
+                self.sign_in_page.set_mode(None)
             page = self.sign_in_page
         enrolment = getattr(self, "enrolment_page", None)
         if enrolment is not None and page is not enrolment:
@@ -706,7 +778,7 @@ class MainWindow(QMainWindow):
             self._arm_idle_timer()
         elif state is SessionState.FIRST_RUN:
             self.first_run_page.focus_first()
-        elif page is self.sign_in_page:
+        elif page is self.sign_in_page and not self._keep_typed:
             self.sign_in_page.focus_first()
         elif page is getattr(self, "enrolment_page", None):
             self.enrolment_page.focus_first()
@@ -928,6 +1000,10 @@ class MainWindow(QMainWindow):
             announce_set_up(self, result)
 
     def _sign_in(self, user_name: str, password: str) -> None:
+        if not self.records_open:  # the sign-in page showed first: made once they open
+            self._pending_sign_in = (user_name, password)
+            self.sign_in_page.show_note(SIGNING_IN_SOON)
+            return
         from detainer_desk.services.access import RecordError
 
         from .forms import FieldProblems

@@ -7,7 +7,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from . import forms
 from .widgets import Field, MessageLabel, card, centred_page, form_layout, heading, paragraph
 
 SIGN_IN_WIDTH = 520
@@ -188,6 +187,9 @@ class SignInPage(QWidget):
         self.error.clear_message()
 
     def show_problems(self, problems: dict[str, str]) -> None:
+        # Imported here: the sign-in page shows before the services are loaded (gui/app.py).
+        from . import forms
+
         self.clear_problems()
         if forms.USER_NAME in problems and self._locked_user is None:
             self.user_name.set_error(problems[forms.USER_NAME])

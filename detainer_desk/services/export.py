@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -40,8 +41,8 @@ from detainer_desk.domain.timetext import long_time_and_utc
 from .access import RecordError, audit, authorize, check_search, check_text
 from .checkpoints import CheckpointFile, create_checkpoint, verify_record_quietly
 from .documents import report_context
-from .evidence_model import Checkpoint, DecisionRecord, ReportContext, Scan
-from .ports import Actor, DecisionQuery, Ledger, Signer, UnitOfWork
+from .evidence_model import Checkpoint, DecisionRecord, PdfDocument, ReportContext, Scan
+from .ports import Actor, DecisionQuery, DecisionRow, Ledger, Signer, UnitOfWork
 
 # (header, FOIA equivalent or None): the first block lines up with the ICE detainer data
 # published through FOIA (Deportation Data Project / TRAC) where the meaning is the same.
@@ -111,23 +112,40 @@ class BundleWriter(Protocol):
 
 
 # Renders the audit PDF of each (record, context), handing them back in order (it may
-# render a few ahead, elsewhere); closing the generator stops it.
+# render a few ahead, elsewhere, or reuse one it made before for the same record and
+# context); closing the generator stops it.
 AuditPdfRenderer = Callable[
-    [Iterable[tuple[DecisionRecord, ReportContext]]], Generator[bytes, None, None]
+    [Iterable[tuple[DecisionRecord, ReportContext]]], Generator[PdfDocument, None, None]
 ]
+LOAD_BATCH = 200  # decisions read from the store at a time
 
 
 def one_by_one(
-    render_audit_pdf: Callable[[DecisionRecord, ReportContext], bytes],
+    render_audit_document: Callable[[DecisionRecord, ReportContext], PdfDocument],
 ) -> AuditPdfRenderer:
     """A renderer that makes each PDF when it is asked for."""
 
     def render(
         jobs: Iterable[tuple[DecisionRecord, ReportContext]],
-    ) -> Generator[bytes, None, None]:
-        return (render_audit_pdf(record, context) for record, context in jobs)
+    ) -> Generator[PdfDocument, None, None]:
+        return (render_audit_document(record, context) for record, context in jobs)
 
     return render
+
+
+def record_as_of(record: DecisionRecord, context: ReportContext) -> ReportContext:
+    """How an exported audit PDF is stamped: the record as of the newest chain entry it
+    shows (the decision, or its latest amendment) and when that entry was recorded, instead
+    of who made the export and when (which the export's README, verification report and
+    certification say, and its manifest fixes). The PDF is then made from the evidence
+    alone: the same bytes for the same record in every export, so an export reuses the PDF
+    an earlier one made, and anyone can make it again from the record and compare."""
+    row = record.row
+    seq, recorded_at = row.seq, row.summary.recorded_at
+    for amendment in row.amendments:
+        if amendment.seq > seq:
+            seq, recorded_at = amendment.seq, amendment.stamp.recorded_at
+    return dataclasses.replace(context, generated_at=recorded_at, generated_by="", as_of_entry=seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +180,12 @@ class _Manifest:
     writer: BundleWriter
     lines: list[str] = field(default_factory=list)
 
-    def add(self, name: str, data: bytes) -> None:
+    def add(self, name: str, data: bytes, sha256: str = "") -> str:
+        """Write the file; its SHA-256 (as listed; ``sha256`` when it was just computed)."""
         self.writer.write(name, data)
-        self.lines.append(f"{hashlib.sha256(data).hexdigest()}  {name}")
+        digest = sha256 or hashlib.sha256(data).hexdigest()
+        self.lines.append(f"{digest}  {name}")
+        return digest
 
 
 def csv_writer(handle: Any) -> Any:
@@ -387,21 +408,18 @@ def _write_bundle(
     with uow:
         rows = {row[0]: row for row in uow.records.export_rows(query)}
 
-    def load(decision_id: int) -> DecisionRecord:
-        with uow_factory() as uow:
-            row = uow.records.decision(decision_id)
-            assert row is not None
-            scans = tuple(
-                Scan(
-                    a.id,
-                    a.file_name,
-                    a.media_type,
-                    a.sha256,
-                    uow.records.attachment_content(a.id) or b"",
-                    a.document_index,
-                )
-                for a in row.attachments
+    def record_of(row: DecisionRow, contents: dict[int, bytes]) -> DecisionRecord:
+        scans = tuple(
+            Scan(
+                a.id,
+                a.file_name,
+                a.media_type,
+                a.sha256,
+                contents.get(a.id, b""),
+                a.document_index,
             )
+            for a in row.attachments
+        )
         return DecisionRecord(
             row=row,
             state=decision_state(row),
@@ -411,23 +429,37 @@ def _write_bundle(
             policy_timezone=load_policy(row.policy).timezone,
         )
 
+    def records() -> Iterator[DecisionRecord]:
+        """The decisions in order, read LOAD_BATCH at a time (their scans one decision at
+        a time: a few megabytes each)."""
+        for start in range(0, len(ids), LOAD_BATCH):
+            if cancelled():
+                return
+            with uow_factory() as uow:
+                rows = uow.records.decisions(ids[start : start + LOAD_BATCH])
+            for row in rows:
+                contents: dict[int, bytes] = {}
+                if row.attachments:
+                    with uow_factory() as uow:
+                        contents = uow.records.attachment_contents([a.id for a in row.attachments])
+                yield record_of(row, contents)
+
     # The records are read here, in order; their PDFs may be rendered a few ahead (in
-    # worker processes), and come back in the same order.
+    # worker processes), or reused, and come back in the same order.
     loaded: deque[DecisionRecord] = deque()
 
     def jobs() -> Iterator[tuple[DecisionRecord, ReportContext]]:
-        for decision_id in ids:
+        for record in records():
             if cancelled():
                 return
-            record = load(decision_id)
             loaded.append(record)
-            yield record, context
+            yield record, record_as_of(record, context)
 
-    def records_and_pdfs() -> Iterator[tuple[DecisionRecord, bytes]]:
+    def records_and_pdfs() -> Iterator[tuple[DecisionRecord, PdfDocument | None]]:
         if not request.pdfs:
             for record, _ in jobs():
                 loaded.popleft()
-                yield record, b""
+                yield record, None
             return
         with contextlib.closing(render_audit_pdfs(jobs())) as pdfs:
             for pdf in pdfs:
@@ -447,9 +479,10 @@ def _write_bundle(
         parent = next_control()
         children = [next_control() for _ in scans]
         pdf_name = f"PDF/{parent}.pdf"
-        if request.pdfs:
-            manifest.add(pdf_name, pdf)
-            pages = page_count(pdf, "application/pdf")
+        pdf_sha256 = ""
+        if pdf is not None:
+            pdf_sha256 = manifest.add(pdf_name, pdf.data, pdf.sha256)
+            pages = pdf.pages
             opt.write(f"{parent},{VOLUME},{pdf_name.replace('/', chr(92))},Y,,,{pages}\r\n")
         else:
             pages = 0
@@ -473,7 +506,7 @@ def _write_bundle(
                     *common,
                     f"{parent}.pdf",
                     pdf_name if request.pdfs else "",
-                    hashlib.sha256(pdf).hexdigest() if request.pdfs else "",
+                    pdf_sha256,
                     str(pages),
                 ]
             )
@@ -714,7 +747,10 @@ decisions.csv                 one row per decision (UTF-8; column names follow t
 decisions.jsonl               one JSON object per decision: the request as entered, the
                               decision with every reason and citation, all amendments, the
                               policy version and the hash-chain positions
-PDF/                          the audit PDF of each decision (control number DD#######)
+PDF/                          the audit PDF of each decision (control number DD#######),
+                              as of the newest chain entry it shows (each page says which):
+                              made from the record alone, so the same in every export; this
+                              export's date and maker are the ones above
 NATIVES/                      every original attachment, byte for byte
 policies/                     every policy version applied, exactly as written
 LOADFILES/export.dat, .opt    Concordance and Opticon load files for review platforms

@@ -32,6 +32,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, Operationa
 from detainer_desk.domain.text import quoted
 from detainer_desk.services.access import StorageError
 
+from .probe import sqlite_url  # noqa: F401 - part of this module's interface (written there, stdlib only)
+
 log = logging.getLogger("detainer_desk.db")
 log.addHandler(logging.NullHandler())  # the program shows these itself; a log file may keep them
 
@@ -84,8 +86,13 @@ class DatabaseError(StorageError):
     """The database cannot be used; the message says why in plain words."""
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+class ConnectionTestFailed(DatabaseError):
+    """A connection test failed: the message in plain words, the driver's own text (libpq's,
+    naming the host, port and what it tried) in ``details`` for whoever looks after it."""
+
+    def __init__(self, message: str, details: str) -> None:
+        super().__init__(message)
+        self.details = details
 
 
 # -- SQLite safety ------------------------------------------------------------------------

@@ -972,6 +972,15 @@ class SqlRecordRepository:
     def decision(self, decision_id: int) -> DecisionRow | None:
         if not _is_row_id(decision_id):
             return None  # no row has it (and the driver could not even send it)
+        found = self.decisions([decision_id])
+        return found[0] if found else None
+
+    def decisions(self, decision_ids: Sequence[int]) -> Sequence[DecisionRow]:
+        """The decisions with these ids (those that exist), in the order given: a few
+        queries for all of them (the export reads hundreds at a time)."""
+        decision_ids = [d for d in decision_ids if _is_row_id(d)]
+        if not decision_ids:
+            return ()
         statement = (
             select(
                 *_SUMMARY_COLUMNS,
@@ -986,40 +995,25 @@ class SqlRecordRepository:
                 requests.c.request_json,
             )
             .join(decisions, decisions.c.request_id == requests.c.id)
-            .where(decisions.c.id == decision_id)
+            .where(decisions.c.id.in_(decision_ids))
         )
-        row = self.conn.execute(statement).mappings().first()
-        if row is None:
-            return None
-        policy_row = (
-            self.conn.execute(
-                select(policy_versions).where(policy_versions.c.id == row["policy_version_id"])
-            )
-            .mappings()
-            .one()
-        )
-        attachment_rows = self.conn.execute(
+        rows = {row["decision_id"]: row for row in self.conn.execute(statement).mappings()}
+        if not rows:
+            return ()
+        policy_ids = {row["policy_version_id"] for row in rows.values()}
+        policies = {
+            p["id"]: _policy_of(p)
+            for p in self.conn.execute(
+                select(policy_versions).where(policy_versions.c.id.in_(policy_ids))
+            ).mappings()
+        }
+        files: dict[int, list[AttachmentInfo]] = {}
+        for a in self.conn.execute(
             select(*(c for c in attachments.c if c.name != "content"))
-            .where(attachments.c.request_id == row["request_id"])
+            .where(attachments.c.request_id.in_({row["request_id"] for row in rows.values()}))
             .order_by(attachments.c.id)
-        ).mappings()
-        amendment_rows = self.conn.execute(
-            select(amendments)
-            .where(amendments.c.decision_id == decision_id)
-            .order_by(amendments.c.seq)
-        ).mappings()
-        return DecisionRow(
-            summary=_summary_of(row),
-            seq=row["seq"],
-            entry_hash=row["entry_hash"],
-            request_seq=row["request_seq"],
-            request_entry_hash=row["request_entry_hash"],
-            request_json=row["request_json"],
-            decision_json=row["decision_json"],
-            evaluated_at=from_utc_text(row["evaluated_at"]),
-            workstation=row["workstation"],
-            policy=_policy_of(policy_row),
-            attachments=tuple(
+        ).mappings():
+            files.setdefault(a["request_id"], []).append(
                 AttachmentInfo(
                     a["id"],
                     a["file_name"],
@@ -1028,9 +1022,14 @@ class SqlRecordRepository:
                     a["sha256"],
                     a["document_index"],
                 )
-                for a in attachment_rows
-            ),
-            amendments=tuple(
+            )
+        later: dict[int, list[AmendmentRecord]] = {}
+        for a in self.conn.execute(
+            select(amendments)
+            .where(amendments.c.decision_id.in_(list(rows)))
+            .order_by(amendments.c.seq)
+        ).mappings():
+            later.setdefault(a["decision_id"], []).append(
                 AmendmentRecord(
                     a["id"],
                     a["seq"],
@@ -1041,8 +1040,24 @@ class SqlRecordRepository:
                     a["details_json"],
                     _stamp_of(a),
                 )
-                for a in amendment_rows
-            ),
+            )
+        return tuple(
+            DecisionRow(
+                summary=_summary_of(row),
+                seq=row["seq"],
+                entry_hash=row["entry_hash"],
+                request_seq=row["request_seq"],
+                request_entry_hash=row["request_entry_hash"],
+                request_json=row["request_json"],
+                decision_json=row["decision_json"],
+                evaluated_at=from_utc_text(row["evaluated_at"]),
+                workstation=row["workstation"],
+                policy=policies[row["policy_version_id"]],
+                attachments=tuple(files.get(row["request_id"], ())),
+                amendments=tuple(later.get(decision_id, ())),
+            )
+            for decision_id in decision_ids
+            if (row := rows.get(decision_id)) is not None
         )
 
     def upsert_index(self, index: DecisionIndex) -> None:
@@ -1070,9 +1085,21 @@ class SqlRecordRepository:
     def attachment_content(self, attachment_id: int) -> bytes | None:
         if not _is_row_id(attachment_id):
             return None
-        return self.conn.execute(
-            select(attachments.c.content).where(attachments.c.id == attachment_id)
-        ).scalar()
+        return self.attachment_contents([attachment_id]).get(attachment_id)
+
+    def attachment_contents(self, attachment_ids: Sequence[int]) -> dict[int, bytes]:
+        attachment_ids = [a for a in attachment_ids if _is_row_id(a)]
+        if not attachment_ids:
+            return {}
+        return {
+            row[0]: row[1]
+            for row in self.conn.execute(
+                select(attachments.c.id, attachments.c.content).where(
+                    attachments.c.id.in_(attachment_ids)
+                )
+            )
+            if row[1] is not None
+        }
 
 
 def _name_words(text: str) -> list[str]:

@@ -140,7 +140,8 @@ def cli_home(run_cli: Any, home: Any, policy: bytes = JUDICIAL_WARRANT_POLICY) -
     and counsel (CLI_PASSWORDS), and ``policy`` active: made through the command line."""
     data = str(home / "data")
     first = run_cli(
-        "--data-dir", data, "users", "add", "chief", "--role", "admin", "--password-stdin",
+        "--data-dir", data, "users", "add", "chief", "--role", "admin", "--without-second-factor",
+        "--password-stdin",
         stdin=CLI_PASSWORDS["chief"] + "\n",
     )  # fmt: skip
     assert first.code == 0, first.err

@@ -40,7 +40,8 @@ def _cli(run_cli, data: Path, *args: str, user: str):
 
 def _make_home(run_cli, data: Path) -> Path:
     first = run_cli(
-        "--data-dir", str(data), "users", "add", "chief", "--role", "admin", "--password-stdin",
+        "--data-dir", str(data), "users", "add", "chief", "--role", "admin", "--without-second-factor",
+        "--password-stdin",
         stdin=PASSWORDS["chief"] + "\n",
     )  # fmt: skip
     assert first.code == 0, first.err

@@ -467,7 +467,14 @@ def test_sign_in_refuses_an_account_changed_outside_the_program(tmp_path: Path) 
     try:
         security = runtime.security()
         svc.create_first_admin(
-            runtime.uow(), security, "chief", "C", "a chief passphrase", "W", NOW
+            runtime.uow(),
+            security,
+            "chief",
+            "C",
+            "a chief passphrase",
+            "W",
+            NOW,
+            require_second_factor=False,
         )
         svc.add_user(
             runtime.uow(),

@@ -9,10 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
+import pyzipper
 from pypdf import PdfReader
 
 from detainer_desk.domain.text import csv_cell, visible
@@ -127,7 +127,9 @@ def test_every_csv_guards_formulas_and_escapes_controls(home: Path, run_cli, tmp
         user="counsel.c",
     )  # fmt: skip
     assert exported.code == 0, exported.err
-    with zipfile.ZipFile(bundle) as archive:
+    passphrase = exported.out.split("kept nowhere:\n\n    ")[1].split("\n")[0]
+    with pyzipper.AESZipFile(bundle) as archive:  # a ZIP export is encrypted (CJIS)
+        archive.setpassword(passphrase.encode())
         in_bundle = archive.read("decisions.csv")
         dat = archive.read("LOADFILES/export.dat").decode("utf-8-sig")
     assert alone.read_bytes() == in_bundle

@@ -103,7 +103,10 @@ class ZipWriter:
         try:
             self._zip.close()
         except (OSError, ValueError):
-            pass  # the file is removed whatever state it is in
+            # The file is removed whatever state it is in. A write that failed half-way
+            # (a full disk) leaves the ZIP with an entry open, and its close refuses; let
+            # go of the file so that nothing tries to close it again later.
+            self._zip.fp = None
         finally:
             self._pending.discard()
 

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -31,18 +31,34 @@ class UserError(Exception):
         super().__init__("\n".join(lines))
 
 
-def read_input_file(path: str, what: str) -> bytes:
-    file = Path(path)
+def read_input_file(path: str, what: str, limit: int) -> bytes:
+    """The file's bytes, at most ``limit`` of them: a device, a folder or a larger file is
+    refused in plain words (``/dev/zero`` is never read for ever)."""
+    from detainer_desk.adapters.reading import FileRefused, read_limited
+
     try:
-        return file.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path}: the {what} file does not exist") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, not a {what} file") from None
-    except PermissionError:
-        raise UserError(f"{path}: permission denied reading the {what} file") from None
-    except OSError as exc:
-        raise UserError(f"{path}: the {what} file cannot be read ({exc.strerror})") from None
+        return read_limited(path, limit, what)
+    except FileRefused as exc:
+        raise UserError(str(exc)) from None
+
+
+def _limits() -> Any:
+    from detainer_desk.domain import limits
+
+    return limits
+
+
+def _quoted(text: str) -> str:
+    from detainer_desk.domain.text import quoted
+
+    return quoted(text)
+
+
+def _visible(text: object) -> str:
+    """A value from the records as a terminal may show it (control characters escaped)."""
+    from detainer_desk.domain.text import visible
+
+    return visible(str(text))
 
 
 # -- commands ---------------------------------------------------------------------------
@@ -54,7 +70,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.presentation import decision_as_text
 
     policy_data = _read_policy(args.policy)
-    request_data = read_input_file(args.request, "request")
+    request_data = read_input_file(args.request, "request", _limits().REQUEST_FILE_BYTES)
     try:
         result = check(policy_data, args.policy, request_data, args.request, args.at)
     except InvalidInput as exc:
@@ -72,7 +88,7 @@ def _read_policy(name: str) -> bytes:
 
     if not Path(name).exists() and name in presets.preset_names():
         return presets.preset_bytes(name)
-    return read_input_file(name, "policy")
+    return read_input_file(name, "policy", _limits().POLICY_FILE_BYTES)
 
 
 def cmd_policy_presets(args: argparse.Namespace, out: TextIO) -> int:
@@ -81,7 +97,7 @@ def cmd_policy_presets(args: argparse.Namespace, out: TextIO) -> int:
 
     for name in presets.preset_names():
         policy = parse_policy(presets.preset_bytes(name), name)
-        out.write(f"{name}\n    {policy.name}\n    {policy.citation}\n")
+        out.write(f"{name}\n    {_visible(policy.name)}\n    {_visible(policy.citation)}\n")
     out.write("\nShow one in plain English: detainer-desk policy show NAME\n")
     return EXIT_OK
 
@@ -102,9 +118,28 @@ def cmd_policy_show(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
-    # Only Qt is imported before the window first paints; the store (SQLAlchemy, perhaps a
-    # migration) is opened right after, by open_records (see gui/app.py).
+    # Only Qt is imported before the window first paints; then a first look at the store
+    # (the standard library's sqlite3) may show the sign-in page at once, and the store
+    # (SQLAlchemy, perhaps a migration) is opened by open_records (see gui/app.py).
     from detainer_desk.gui.app import StartupError, run_gui
+
+    def refuse(reason: object) -> StartupError:
+        startup_error = f"Detainer Desk cannot open its records: {reason}"
+        print(startup_error, file=sys.stderr)
+        return StartupError(startup_error)
+
+    def look_first() -> Any:
+        from detainer_desk.paths import DataDirError, resolve_paths
+        from detainer_desk.runtime import FirstPage, probe_store
+
+        try:
+            paths = resolve_paths(args.data_dir)
+        except DataDirError:
+            return None  # open_records says why
+        probe = probe_store(paths, getattr(args, "db", None))
+        if probe is not None and probe.first_page is FirstPage.REFUSE:
+            raise refuse(probe.message)
+        return probe
 
     def open_records() -> Any:
         from detainer_desk.adapters.db.engine import DatabaseError
@@ -113,16 +148,16 @@ def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
 
         try:
             paths = resolve_paths(args.data_dir)
-            runtime = open_runtime(paths, getattr(args, "db", None))
+            # Today's backup is made once the window is up (gui/app.py), not before.
+            runtime = open_runtime(paths, getattr(args, "db", None), daily_backup_later=True)
         except (DataDirError, DatabaseError) as exc:
-            startup_error = f"Detainer Desk cannot open its records: {exc}"
-            print(startup_error, file=sys.stderr)
-            raise StartupError(startup_error) from None
+            raise refuse(exc) from None
         _start_log(paths)
         return runtime
 
     return run_gui(
         opener=open_records,
+        probe=look_first,
         smoke=args.command == "smoke",
         settings_folder=_settings_folder(args),
     )
@@ -202,10 +237,17 @@ def _day_range(
 
 
 def _parse_day(text: str, option: str) -> dt.date:
+    """A date from the command line, within the years records can hold."""
+    limits = _limits()
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
-        raise UserError(f"{option}: {text!r} is not a date like 2026-03-05") from None
+        raise UserError(f"{option}: {_quoted(text)} is not a date like 2026-03-05") from None
+    if not limits.FIRST_YEAR <= day.year <= limits.LAST_YEAR:
+        raise UserError(
+            f"{option}: {text} is outside the years {limits.FIRST_YEAR} to {limits.LAST_YEAR}"
+        )
+    return day
 
 
 def _county_zone(runtime: Any) -> Any:
@@ -220,10 +262,12 @@ def _signed_in(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
 
     Commands that read, change or export records need an account (CJIS): ``--user NAME``
     and the password from the terminal, or the first line of standard input with
-    ``--password-stdin``. The sign-in, the action and the sign-out are all audited.
+    ``--password-stdin``; then, for an account with a second factor, its code from the
+    terminal, or the next line of standard input with ``--otp-stdin``. The sign-in, the
+    action and the sign-out are all audited.
     """
     from detainer_desk.runtime import local_actor
-    from detainer_desk.services.accounts import sign_in, sign_out
+    from detainer_desk.services.accounts import sign_out
 
     if not getattr(args, "user", None):
         raise UserError(
@@ -231,16 +275,10 @@ def _signed_in(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
             "on the terminal, or read from standard input with --password-stdin)."
         )
     password = _read_password(args, f"Password for {args.user}: ")
+    code = _read_code(args) if getattr(args, "otp_stdin", False) else None
     runtime = _open_runtime(args)
     try:
-        actor = sign_in(
-            runtime.uow(),
-            runtime.security(),
-            args.user,
-            password,
-            local_actor().workstation,
-            runtime.clock(),
-        )
+        actor = _authenticate(args, runtime, password, code, local_actor().workstation)
         try:
             yield runtime, actor
         finally:
@@ -249,17 +287,192 @@ def _signed_in(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
         runtime.close()
 
 
+def _authenticate(
+    args: argparse.Namespace, runtime: Any, password: str, code: str | None, workstation: str
+) -> Any:
+    """Sign ``args.user`` in: the password, then the second factor when the account has
+    one (the code given, or asked for on the terminal), or its enrolment when the
+    installation requires one and the account has none yet (on a terminal only)."""
+    from detainer_desk.services import second_factor as factors
+    from detainer_desk.services.accounts import sign_in
+
+    try:
+        actor = sign_in(
+            runtime.uow(),
+            runtime.security(),
+            args.user,
+            password,
+            workstation,
+            runtime.clock(),
+            code,
+        )
+    except factors.SecondFactorNeeded as needed:
+        if code is not None:
+            raise
+        if not args.stdin.isatty():
+            raise UserError(
+                f"{args.user} signs in with a second factor: give the 6-digit code from the "
+                "authenticator app (or a recovery code) on the next line of standard input "
+                "with --otp-stdin."
+            ) from None
+        import getpass
+
+        del needed
+        typed = getpass.getpass("Code from your authenticator app (or a recovery code): ")
+        actor = sign_in(
+            runtime.uow(),
+            runtime.security(),
+            args.user,
+            password,
+            workstation,
+            runtime.clock(),
+            typed,
+        )
+    except factors.EnrolmentNeeded as needed:
+        actor = _enrol_on_terminal(args, runtime, password, workstation, str(needed))
+    _remind_second_factor(args, runtime, actor)
+    return actor
+
+
+def _enrol_on_terminal(
+    args: argparse.Namespace, runtime: Any, password: str, workstation: str, why: str
+) -> Any:
+    """Set up the second factor at sign-in, on a terminal: the QR code and the secret to
+    type into an authenticator app, a code back, then the recovery codes, shown once."""
+    from detainer_desk.adapters.pdf.qr import qr_text
+    from detainer_desk.services import second_factor as factors
+    from detainer_desk.services.accounts import enrol_at_sign_in
+    from detainer_desk.services.settings import read_settings
+
+    if not args.stdin.isatty():
+        raise UserError(
+            why,
+            "That is done once, on a terminal or in the window: run this command on a "
+            "terminal without --password-stdin (or sign in to the window) to see the QR code.",
+        )
+    import getpass
+
+    err = args.err
+    enrolment = factors.new_enrolment(
+        runtime.security(), acc_name(args.user), read_settings(runtime.uow()).county_name
+    )
+    err.write(
+        f"{why}\n\nScan this QR code with an authenticator app (Microsoft or Google "
+        "Authenticator, FreeOTP, ...):\n\n"
+        f"{qr_text(enrolment.uri)}\n\nor type this key into it: {enrolment.secret_text}\n\n"
+    )
+    for attempt in range(3):
+        typed = getpass.getpass("Then type the 6-digit code it shows: ")
+        try:
+            actor, codes = enrol_at_sign_in(
+                runtime.uow(),
+                runtime.security(),
+                args.user,
+                password,
+                enrolment,
+                typed,
+                workstation,
+                runtime.clock(),
+            )
+        except factors.SecondFactorNeeded as again:
+            if attempt == 2:
+                raise
+            err.write(f"{again}\n")
+            continue
+        break
+    err.write(
+        "\nThe second factor is set up. These recovery codes each sign you in once when the "
+        "phone is not at hand. Write them down now and keep them safe: they are not shown "
+        "again.\n\n" + "\n".join(f"    {code}" for code in codes) + "\n\n"
+    )
+    return actor
+
+
+def acc_name(name: str) -> str:
+    from detainer_desk.domain.accounts import normalize_user_name
+
+    return normalize_user_name(name)
+
+
+def _remind_second_factor(args: argparse.Namespace, runtime: Any, actor: Any) -> None:
+    """An administrator of an installation that does not require a second factor is told,
+    at every sign-in, that CJIS asks for one."""
+    from detainer_desk.domain.accounts import MANAGE_SETTINGS, may
+    from detainer_desk.services import second_factor as factors
+
+    if may(actor.roles, MANAGE_SETTINGS) and not factors.is_required(runtime.uow()):
+        _say_notices(args, [factors.NOT_REQUIRED_REMINDER])
+
+
+# The longest line read as a password: four times the longest password an account may have
+# (a longer line is not a password; reading it whole could fill the memory).
+PASSWORD_LINE = 4 * 1024 + 2
+
+
 def _read_password(args: argparse.Namespace, prompt: str) -> str:
     if getattr(args, "password_stdin", False):
-        line = args.stdin.readline()
+        try:
+            line = str(args.stdin.readline(PASSWORD_LINE))
+        except UnicodeDecodeError:
+            raise UserError(
+                "--password-stdin: the password is not UTF-8 text (a byte of it cannot be "
+                "read); type it again"
+            ) from None
         if not line:
             raise UserError("--password-stdin: standard input ended before a password was read")
-        return str(line).rstrip("\r\n")
+        if len(line) >= PASSWORD_LINE and not line.endswith("\n"):
+            raise UserError(
+                "--password-stdin: the first line of standard input is far longer than any "
+                "password (at most 1,024 characters)"
+            )
+        return _password_text(line.rstrip("\r\n"))
     if args.stdin.isatty():
         import getpass
 
-        return getpass.getpass(prompt)
+        _show_notice(args)
+        try:
+            return _password_text(getpass.getpass(prompt))
+        except UnicodeDecodeError:
+            raise UserError("the password is not UTF-8 text; type it again") from None
     raise UserError("no terminal to ask for the password: use --password-stdin")
+
+
+def _show_notice(args: argparse.Namespace) -> None:
+    """The system-use notice (CJIS 5.5.4), before a password is typed on the terminal."""
+    from detainer_desk.services.notices import DEFAULT_NOTICE, system_use_notice
+
+    if getattr(args, "notice_shown", False):
+        return
+    args.notice_shown = True
+    text = DEFAULT_NOTICE
+    try:
+        runtime = _open_runtime(args)
+    except UserError:
+        runtime = None
+    if runtime is not None:
+        try:
+            text = system_use_notice(runtime.uow())
+        finally:
+            runtime.close()
+    args.err.write(f"\n{text}\n\n")
+
+
+def _read_code(args: argparse.Namespace) -> str:
+    """The second-factor code: the next line of standard input (--otp-stdin)."""
+    line = args.stdin.readline(PASSWORD_LINE)
+    if not line:
+        raise UserError("--otp-stdin: standard input ended before a code was read")
+    return str(line).strip()
+
+
+def _password_text(password: str) -> str:
+    """A password as read; one holding bytes that are not UTF-8 (read leniently, they come
+    back as lone surrogates) is refused rather than failing later in the hashing."""
+    if any("\ud800" <= ch <= "\udfff" for ch in password):
+        raise UserError(
+            "the password is not UTF-8 text (a byte of it cannot be read); type it again"
+        )
+    return password
 
 
 def cmd_policy_activate(args: argparse.Namespace, out: TextIO) -> int:
@@ -280,9 +493,13 @@ def cmd_policy_activate(args: argparse.Namespace, out: TextIO) -> int:
         )
     policy = result.activation.policy
     if result.already_active:
-        out.write(f"Already active: {policy.name} (version {policy.id}, sha256 {policy.sha256})\n")
+        out.write(
+            f"Already active: {_visible(policy.name)} (version {policy.id}, sha256 {policy.sha256})\n"
+        )
     else:
-        out.write(f"Activated: {policy.name} (version {policy.id}, sha256 {policy.sha256})\n")
+        out.write(
+            f"Activated: {_visible(policy.name)} (version {policy.id}, sha256 {policy.sha256})\n"
+        )
     if result.zone_rewrite is not None:
         rewrite = result.zone_rewrite
         what = "the preset's default" if preset else "the file's"
@@ -301,7 +518,7 @@ def cmd_policy_activate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _zone_of(stored: Any) -> str:
-    from detainer_desk.services.records import load_policy
+    from detainer_desk.services.policies import load_policy
 
     return str(load_policy(stored).timezone)
 
@@ -318,15 +535,20 @@ def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.ports import AttachmentIn
     from detainer_desk.services.records import media_type_for, record_decision
 
-    data = read_input_file(args.request, "request")
+    limits = _limits()
+    data = read_input_file(args.request, "request", limits.REQUEST_FILE_BYTES)
+    if len(args.attach) > limits.ATTACHMENTS:
+        raise UserError(
+            f"--attach: {len(args.attach):,} files; at most {limits.ATTACHMENTS} can be "
+            "attached to one request"
+        )
     attachments = []
     for name in args.attach:
         media_type = media_type_for(name)
         if media_type is None:
-            raise UserError(f"{name}: only PDF, PNG, JPEG and TIFF scans can be attached")
-        attachments.append(
-            AttachmentIn(Path(name).name, media_type, read_input_file(name, "attachment"))
-        )
+            raise UserError(f"{_visible(name)}: only PDF, PNG, JPEG and TIFF scans can be attached")
+        content = read_input_file(name, "attachment", limits.ATTACHMENT_BYTES)
+        attachments.append(AttachmentIn(Path(name).name, media_type, content))
     with _signed_in(args) as (runtime, actor):
         try:
             recorded = record_decision(
@@ -370,8 +592,6 @@ def cmd_amend(args: argparse.Namespace, out: TextIO) -> int:
     elif args.bail_posted_at:
         kind, effective_at = lc.BAIL_POSTED, _parse_when(args.bail_posted_at, "--bail-posted-at")
     elif args.person_fact:
-        from detainer_desk.cli_contacts import parse_details
-
         kind, details = lc.PERSON_FACTS, parse_details(args.person_fact, "--person-fact")
     elif args.countersign:
         kind = lc.COUNTERSIGN
@@ -419,8 +639,6 @@ def cmd_log(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.ports import DecisionQuery
     from detainer_desk.services.records import find_decisions
 
-    if args.limit < 1:
-        raise UserError("--limit must be 1 or more")
     days = _days(args)
     with _signed_in(args) as (runtime, actor):
         zone = _county_zone(runtime)
@@ -446,9 +664,10 @@ def cmd_log(args: argparse.Namespace, out: TextIO) -> int:
     )
     for item in page.items:
         hold = dt.datetime.fromisoformat(item.hold_until) if item.hold_until else None
+        name, booking = _visible(item.subject_name)[:24], _visible(item.booking_number)[:12]
         out.write(
             f"{item.decision_id:>7}  {short_time(item.received_at, zone):20}  "
-            f"{item.subject_name[:24]:24}  {item.booking_number[:12]:12}  {item.form:6}  "
+            f"{name:24}  {booking:12}  {item.form:6}  "
             f"{item.outcome:8}  {short_time(hold, zone, '')}\n"
         )
     return EXIT_OK
@@ -575,51 +794,123 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
                 f"  - {long_time(a.stamp.recorded_at, zone)} {a.stamp.recorded_by}: "
                 f"{a.kind}{when}{why}"
             )
-    out.write("\n".join(lines) + "\n")
+    # Names, file names, reasons and the policy's words come from people: each line is
+    # escaped whole, so none of them can forge another line or drive the terminal.
+    out.write("\n".join(_visible(line) for line in lines) + "\n")
     return EXIT_OK
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.adapters.db.repository import verify_store
+    """The whole store: the chain (and every attachment's bytes), rows outside it, the file,
+    accounts and settings, derived rows; and the last checkpoint this installation made."""
+    from detainer_desk.services.checkpoints import verify_record
 
     if args.checkpoint:
         return _verify_checkpoint(args, out)
     runtime = _open_runtime(args)
     try:
-        last = None
-        for progress in verify_store(runtime.engine):
-            last = progress
+        result = verify_record(runtime.ledger(), runtime.signer(), _county_zone(runtime))
     finally:
         runtime.close()
-    assert last is not None
-    if last.fault is not None:
-        out.write(f"VERIFY FAILED after {last.checked} good entries: {last.fault}\n")
+    if not result.ok:
+        out.write(f"VERIFY FAILED after {result.checked} good entries: {result.message}\n")
         return EXIT_FAILED
-    out.write(f"{last.checked} entries verified; chain head {last.last_hash}\n")
+    out.write(f"{result.checked} entries verified; chain head {result.head_hash}\n")
+    if result.message:
+        out.write(result.message + "\n")
     return EXIT_OK
 
 
 def _verify_checkpoint(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.adapters.signing import signature_is_valid
-    from detainer_desk.services.checkpoints import read_checkpoint, verify_against_checkpoint
+    from detainer_desk.services.checkpoints import (
+        UntrustedCheckpoint,
+        check_trust,
+        kept_checkpoint,
+        read_checkpoint,
+        verify_against_checkpoint,
+    )
+    from detainer_desk.services.trust import fingerprint, trusted_keys
 
-    text = read_input_file(args.checkpoint, "checkpoint").decode("utf-8", errors="replace")
-    checkpoint_file = read_checkpoint(text, args.checkpoint, signature_is_valid)
+    text = read_input_file(args.checkpoint, "checkpoint", _limits().CHECKPOINT_FILE_BYTES).decode(
+        "utf-8", errors="replace"
+    )
+    try:
+        checkpoint_file = read_checkpoint(text, args.checkpoint, signature_is_valid)
+    except UntrustedCheckpoint as exc:
+        out.write(f"VERIFY FAILED: {exc}\n")
+        return EXIT_FAILED
     runtime = _open_runtime(args)
     try:
-        result = verify_against_checkpoint(runtime.ledger(), checkpoint_file, _county_zone(runtime))
-        own_key = runtime.signer().public_key_hex
+        signer = runtime.signer()
+        own_key = signer.public_key_hex
+        try:
+            whose = check_trust(
+                checkpoint_file,
+                trusted_keys(runtime.uow(), own_key, signature_is_valid),
+                args.checkpoint,
+            )
+        except UntrustedCheckpoint as exc:
+            out.write(f"VERIFY FAILED: {exc}\n")
+            return EXIT_FAILED
+        kept = kept_checkpoint(signer)
+        result = verify_against_checkpoint(
+            runtime.ledger(),
+            checkpoint_file,
+            *([kept] if kept is not None else []),
+            zone=_county_zone(runtime),
+        )
     finally:
         runtime.close()
     key = checkpoint_file.checkpoint.public_key_hex
     if key != own_key:
         out.write(
-            f"Note: this checkpoint was signed by another installation's key ({key[:16]}…).\n"
+            f"Note: this checkpoint was signed by the trusted key of {whose} ({fingerprint(key)}).\n"
         )
     if not result.ok:
         out.write(f"VERIFY FAILED: {result.message}\n")
         return EXIT_FAILED
     out.write(f"OK: {result.message}\n")
+    return EXIT_OK
+
+
+def cmd_keys(args: argparse.Namespace, out: TextIO) -> int:
+    """This installation's checkpoint key, and the keys it trusts."""
+    from detainer_desk.adapters.signing import signature_is_valid
+    from detainer_desk.services.trust import fingerprint, trusted_keys
+
+    runtime = _open_runtime(args)
+    try:
+        own = runtime.signer().public_key_hex
+        trusted = trusted_keys(runtime.uow(), own, signature_is_valid)
+    finally:
+        runtime.close()
+    out.write(f"This installation's checkpoint key: {own}\n  fingerprint {fingerprint(own)}\n")
+    others = {key: label for key, label in trusted.items() if key != own}
+    out.write("Also trusted:" + ("" if others else " no other key") + "\n")
+    for key, label in sorted(others.items(), key=lambda item: item[1]):
+        out.write(f"  {key}  {label}\n")
+    return EXIT_OK
+
+
+def cmd_keys_trust(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.adapters.signing import signature_is_valid
+    from detainer_desk.services.trust import fingerprint, set_trust
+
+    trusted = args.keys_command == "trust"
+    with _signed_in(args) as (runtime, actor):
+        entry = set_trust(
+            runtime.uow(),
+            runtime.signer(),
+            signature_is_valid,
+            actor,
+            args.key,
+            trusted,
+            args.label or "",
+            runtime.clock(),
+        )
+    what = "now trusts" if trusted else "no longer trusts"
+    out.write(f"This installation {what} the key {fingerprint(entry.key)} ({entry.label}).\n")
     return EXIT_OK
 
 
@@ -751,6 +1042,11 @@ def cmd_users_add(args: argparse.Namespace, out: TextIO) -> int:
         first = needs_first_admin(runtime.uow())
     finally:
         runtime.close()
+    if args.without_second_factor and not first:
+        raise UserError(
+            "--without-second-factor is for the first administrator of a new installation; "
+            "the requirement is changed with 'settings --second-factor on|off'"
+        )
     if first:
         if args.role != ["admin"]:
             raise UserError("the first account must be an administrator: use --role admin")
@@ -765,10 +1061,21 @@ def cmd_users_add(args: argparse.Namespace, out: TextIO) -> int:
                 password,
                 local_actor().workstation,
                 runtime.clock(),
+                require_second_factor=not args.without_second_factor,
             )
         finally:
             runtime.close()
         out.write(f"Created the first administrator, {args.name.strip().casefold()}.\n")
+        if args.without_second_factor:
+            out.write(
+                "A second factor is NOT required at sign-in on this installation (turn it on "
+                "with 'settings --second-factor on').\n"
+            )
+        else:
+            out.write(
+                "Every account signs in with a second factor: an authenticator app is set up "
+                "at the first sign-in (in the window, or on a terminal).\n"
+            )
         return EXIT_OK
     with _signed_in(args) as (runtime, actor):
         password = _read_password(args, f"New password for {args.name}: ")
@@ -794,7 +1101,9 @@ def cmd_users_list(args: argparse.Namespace, out: TextIO) -> int:
     for account in accounts:
         state = "disabled" if account.disabled else ("LOCKED" if account.locked_at else "active")
         roles = ",".join(sorted(account.roles))
-        out.write(f"{account.name:24} {roles:28} {state:8} {account.display_name}\n")
+        out.write(
+            f"{_visible(account.name):24} {roles:28} {state:8} {_visible(account.display_name)}\n"
+        )
     return EXIT_OK
 
 
@@ -802,19 +1111,13 @@ def cmd_users_recover(args: argparse.Namespace, out: TextIO) -> int:
     """Break-glass: an administrator's account locked, disabled or its password forgotten,
     and nobody left to sign in. Only the operating-system account that owns the data
     folder and the SQLite file may; it is in the audit trail."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     from detainer_desk.paths import current_account_name, recovery_problem, resolve_paths
-    from detainer_desk.runtime import database_url, local_actor
+    from detainer_desk.runtime import local_actor
     from detainer_desk.services.accounts import recover_administrator
 
     # Who may, judged before the store is opened (opening it writes to the data folder).
     paths = resolve_paths(args.data_dir)
-    try:
-        url = make_url(database_url(paths, getattr(args, "db", None)))
-    except ArgumentError:
-        raise UserError("--db: that is not a database URL") from None
+    url = _store_url(args, paths)
     if url.get_backend_name() != "sqlite" or not url.database:
         raise UserError(
             "users recover works on this computer's own SQLite records only. On a "
@@ -858,6 +1161,11 @@ def cmd_users_change(args: argparse.Namespace, out: TextIO) -> int:
         elif args.users_command == "roles":
             svc.set_roles(runtime.uow(), actor, args.name, args.role, now)
             done = f"now has the roles {', '.join(sorted(set(args.role)))}"
+        elif args.users_command == "reset-second-factor":
+            from detainer_desk.services.second_factor import reset
+
+            reset(runtime.uow(), actor, args.name, now)
+            done = "has no second factor now; a new one is set up at the next sign-in"
         elif args.users_command in ("disable", "enable"):
             svc.set_disabled(runtime.uow(), actor, args.name, args.users_command == "disable", now)
             done = f"{args.users_command}d"
@@ -880,8 +1188,6 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.accounts import audit_trail
     from detainer_desk.services.ports import AuditQuery
 
-    if args.limit < 1:
-        raise UserError("--limit must be 1 or more")
     days = _days(args)
     with _signed_in(args) as (runtime, actor):
         zone = _county_zone(runtime)
@@ -911,9 +1217,11 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
+            user, roles = _visible(event.user_name)[:200], _visible(event.roles)
+            workstation, target = _visible(event.workstation), _visible(event.target or "")
             out.write(
-                f"{precise_time(event.occurred_at, zone)}  {event.user_name:18} {event.roles:20} "
-                f"{event.workstation:12} {event.action:24} {event.outcome:8} {event.target or ''}\n"
+                f"{precise_time(event.occurred_at, zone)}  {user:18} {roles:20} "
+                f"{workstation:12} {_visible(event.action):24} {event.outcome:8} {target}\n"
             )
     return EXIT_OK
 
@@ -936,6 +1244,17 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
             changes["session_timeout_minutes"] = args.minutes
         if args.lockout_minutes is not None:
             changes["lockout_minutes"] = args.lockout_minutes
+        if args.second_factor is not None:
+            changes["second_factor_required"] = args.second_factor == "on"
+        if args.inactive_days is not None:
+            changes["inactive_days"] = args.inactive_days
+        if args.notice_file is not None:
+            text = read_input_file(args.notice_file, "notice", _limits().NOTICE_FILE_BYTES).decode(
+                "utf-8", "replace"
+            )
+            changes["system_use_notice"] = text.strip()
+        if args.default_notice:
+            changes["system_use_notice"] = ""
         if args.alerts is not None:
             try:
                 first, second = (int(part) for part in args.alerts.split(","))
@@ -966,8 +1285,21 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
             "Lockout",
             f"{current.lockout_minutes} minutes after 5 failed sign-ins within 15 minutes",
         ),
+        (
+            "Second factor",
+            "required at every sign-in"
+            if current.second_factor_required
+            else "NOT required (CJIS 5.6.2.2 asks for it)",
+        ),
+        ("Inactive", f"accounts disabled after {current.inactive_days} days without use"),
+        (
+            "Notice",
+            "the administrator's text (shown before the password)"
+            if current.system_use_notice
+            else "the default text (shown before the password)",
+        ),
     ):
-        out.write(f"{label + ':':14}{value}\n")
+        out.write(f"{label + ':':14}{_visible(value)}\n")
     return EXIT_OK
 
 
@@ -984,9 +1316,11 @@ def cmd_policy_history(args: argparse.Namespace, out: TextIO) -> int:
         policy = activation.policy
         state = "ACTIVE" if number == 0 else "      "
         out.write(
-            f"{state} {short_time(activation.stamp.recorded_at, zone)} by {activation.stamp.recorded_by}: "
-            f"{policy.name} (version {policy.id}, sha256 {policy.sha256[:16]}…)"
-            + (f" - {activation.reason}" if activation.reason else "")
+            _visible(
+                f"{state} {short_time(activation.stamp.recorded_at, zone)} by {activation.stamp.recorded_by}: "
+                f"{policy.name} (version {policy.id}, sha256 {policy.sha256[:16]}…)"
+                + (f" - {activation.reason}" if activation.reason else "")
+            )
             + "\n"
         )
     return EXIT_OK
@@ -1008,12 +1342,13 @@ def cmd_policy_what_if(args: argparse.Namespace, out: TextIO) -> int:
                 result = step
     assert result is not None
     out.write(
-        f"Under {result.policy_name}: {len(result.changes)} of {result.examined} decisions "
-        f"received {args.date_from} to {args.date_to} would come out differently.\n"
+        f"Under {_visible(result.policy_name)}: {len(result.changes)} of {result.examined} "
+        f"decisions received {args.date_from} to {args.date_to} would come out differently.\n"
     )
     for change in result.changes:
+        name, booking = _visible(change.subject_name)[:28], _visible(change.booking_number)
         out.write(
-            f"  decision {change.decision_id:>6}  {change.subject_name[:28]:28}  {change.booking_number:14} "
+            f"  decision {change.decision_id:>6}  {name:28}  {booking:14} "
             f"{change.recorded_outcome:>8} -> {change.proposed_outcome:8}"
             + (
                 f" until {short_time(dt.datetime.fromisoformat(change.proposed_hold_until), zone)}"
@@ -1023,7 +1358,7 @@ def cmd_policy_what_if(args: argparse.Namespace, out: TextIO) -> int:
             + "\n"
         )
     for decision_id, problem in result.not_evaluable:
-        out.write(f"  decision {decision_id}: cannot be re-evaluated: {problem}\n")
+        out.write(f"  decision {decision_id}: cannot be re-evaluated: {_visible(problem)}\n")
     return EXIT_OK
 
 
@@ -1114,12 +1449,24 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         raise UserError("-o/--output: give a new folder or a .zip file for the bundle")
     if not args.recipient or not args.recipient.strip():
         raise UserError("--recipient: say who the export is for (it is kept in the audit trail)")
+    from detainer_desk.domain.protection import new_passphrase
+
+    # A ZIP is what travels (a USB stick, a file transfer): always encrypted, under a
+    # passphrase made for this export alone and shown once, for another channel. A folder
+    # is plain, for when counsel asks for one (CJIS 5.10.1.2.2: it stays inside).
+    encrypted = Path(args.output).suffix.lower() == ".zip"
+    passphrase = new_passphrase() if encrypted else None
     with _signed_in(args) as (runtime, actor), _interrupt_cancels(args.err) as cancelled:
         try:
-            writer = open_destination(args.output, runtime.partials)
+            writer = open_destination(args.output, runtime.partials, passphrase)
         except DestinationError as exc:
             raise UserError(str(exc)) from None
-        request = ExportRequest(query_in(_county_zone(runtime)), args.recipient, args.output)
+        request = ExportRequest(
+            query_in(_county_zone(runtime)),
+            args.recipient,
+            args.output,
+            encryption="AES-256 ZIP" if encrypted else None,
+        )
         result = None
         steps = export_records(
             runtime.uow,
@@ -1129,7 +1476,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
             request,
             writer,
             runtime.clock(),
-            pdf.render_audit_pdfs,
+            pdf.audit_pdfs_for_export(runtime.paths.data_dir),
             pdf.render_checkpoint_pdf,
             page_count,
             cancelled,
@@ -1157,6 +1504,19 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         f"Exported {result.decisions} decisions ({result.files} files) to {result.destination}\n"
     )
     out.write(f"manifest.sha256 has SHA-256 {result.manifest_sha256}\n")
+    if passphrase is not None:
+        out.write(
+            "The ZIP is encrypted with AES-256 (it opens in 7-Zip and WinZip). Its passphrase, "
+            "shown this once and kept nowhere:\n\n"
+            f"    {passphrase}\n\n"
+            "Give it to the recipient by another channel than the file (a telephone call, not "
+            "the same e-mail or the same stick).\n"
+        )
+    else:
+        out.write(
+            "The folder is NOT encrypted: keep it inside the jail's secure location, or "
+            "export to a .zip file to take it out.\n"
+        )
     return EXIT_OK
 
 
@@ -1178,7 +1538,13 @@ def _export_csv_only(args: argparse.Namespace, query_in: Any, out: TextIO) -> in
             with pending as raw:
                 handle = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                 count = export_csv(
-                    runtime.uow(), actor, query, args.recipient or "", handle, runtime.clock()
+                    runtime.uow(),
+                    actor,
+                    query,
+                    args.recipient or "",
+                    handle,
+                    runtime.clock(),
+                    runtime.ledger(),
                 )
                 handle.flush()
                 handle.detach()
@@ -1193,9 +1559,7 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.documents import report_context
     from detainer_desk.services.statistics import weekly_statistics
 
-    first = dt.date.fromisoformat(args.date_from) if _is_day(args.date_from, "--from") else None
-    last = dt.date.fromisoformat(args.date_to) if _is_day(args.date_to, "--to") else None
-    assert first is not None and last is not None
+    first, last = _statistics_period(args)
     target = Path(args.output) if args.output else None
     if target is not None:
         _check_output(target)
@@ -1235,12 +1599,154 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _is_day(text: str, option: str) -> bool:
+def _statistics_period(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
+    first, last = _parse_day(args.date_from, "--from"), _parse_day(args.date_to, "--to")
+    if last < first:
+        raise UserError("--to is before --from")
+    return first, last
+
+
+def _store_url(args: argparse.Namespace, paths: Any) -> Any:
+    """The store's URL (--db, DETAINER_DESK_DB, the saved one or the SQLite file), read
+    before the store is opened; a malformed one in plain words, as opening it would say."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from detainer_desk.runtime import database_url
+
+    text = database_url(paths, getattr(args, "db", None))
     try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"{option}: {text!r} is not a date like 2026-03-05") from None
-    return True
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            raise ValueError("not UTF-8 text")
+        return make_url(text)
+    except (ArgumentError, ValueError):  # a port that is not a number gives ValueError
+        raise UserError(
+            f"Cannot open the record store: {_quoted(text)} is not a database URL"
+        ) from None
+
+
+# -- reviews: account validation (yearly) and audit review (weekly) -------------------------
+
+
+def cmd_accounts_report(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.adapters.files import pdf_kind
+    from detainer_desk.services.reviews import account_validation
+
+    target = Path(args.output)
+    _check_output(target, replace=args.force, kind=pdf_kind)
+    with _signed_in(args) as (runtime, actor):
+        report = account_validation(runtime.uow(), actor, runtime.clock())
+        from detainer_desk.adapters.pdf import render_account_validation_pdf
+
+        _write_output(
+            target,
+            render_account_validation_pdf(report),
+            replace=args.force,
+            kind=pdf_kind,
+            runtime=runtime,
+        )
+    out.write(f"Wrote the account validation of {len(report.lines)} accounts to {target}\n")
+    return EXIT_OK
+
+
+def cmd_audit_review(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.adapters.files import pdf_kind
+    from detainer_desk.services.reviews import audit_review
+
+    target = Path(args.output)
+    days = _days(args)  # judged before anything is opened
+    _check_output(target, replace=args.force, kind=pdf_kind)
+    with _signed_in(args) as (runtime, actor):
+        now = runtime.clock()
+        start, end = _day_range(days, _county_zone(runtime))  # the county's days
+        end = end or now
+        start = start or end - dt.timedelta(days=7)
+        if start >= end:
+            raise UserError("--from must come before --to")
+        report = audit_review(runtime.uow(), actor, start, end, now)
+        from detainer_desk.adapters.pdf import render_audit_review_pdf
+
+        _write_output(
+            target,
+            render_audit_review_pdf(report),
+            replace=args.force,
+            kind=pdf_kind,
+            runtime=runtime,
+        )
+    for part in report.sections:
+        out.write(f"  {part.title}: {len(part.events)}\n")
+    out.write(f"Wrote the audit review to {target}\n")
+    return EXIT_OK
+
+
+# -- directory sign-in (LDAP / Active Directory) ----------------------------------------------
+
+
+def cmd_directory(args: argparse.Namespace, out: TextIO) -> int:
+    import dataclasses
+
+    from detainer_desk.services import directory as dirs
+
+    with _signed_in(args) as (runtime, actor):
+        config = dirs.directory_config(runtime.uow())
+        if args.directory_command == "off":
+            config = dirs.DirectoryConfig()
+            dirs.save_config(runtime.uow(), actor, config, runtime.clock())
+            out.write("Directory sign-in is off; only local accounts sign in.\n")
+            return EXIT_OK
+        if args.directory_command == "set":
+            changes: dict[str, Any] = {}
+            if args.url is not None:
+                changes["url"] = args.url
+                if args.tls is None:
+                    changes["tls"] = (
+                        dirs.LDAPS if args.url.lower().startswith("ldaps:") else dirs.STARTTLS
+                    )
+            if args.tls is not None:
+                changes["tls"] = args.tls
+            if args.ca_file is not None:
+                changes["ca_pem"] = read_input_file(
+                    args.ca_file, "certificate", _limits().CERTIFICATE_FILE_BYTES
+                ).decode("ascii", "replace")
+            if args.bind is not None:
+                changes["bind"] = args.bind
+            if args.base is not None:
+                changes["base"] = args.base
+            if args.group:
+                pairs = []
+                for given in args.group:
+                    group, sep, role = given.rpartition("=")
+                    if not sep or not group.strip():
+                        raise UserError(f"--group: {given!r} is not GROUP=ROLE")
+                    pairs.append((group.strip(), role.strip()))
+                changes["group_roles"] = tuple(pairs)
+            config = dataclasses.replace(config, **changes)
+            dirs.save_config(runtime.uow(), actor, config, runtime.clock())
+        if args.directory_command == "test":
+            if args.stdin.isatty() and not args.password_stdin:
+                import getpass
+
+                password = getpass.getpass(f"Directory password of {args.name}: ")
+            else:
+                password = _next_line(args, "test", "the password to test with")
+            person, roles = dirs.try_settings(runtime.security(), config, args.name, password)
+            out.write(
+                f"The directory knows {args.name} as {person.dn} ({person.display_name}).\n"
+                f"Groups: {', '.join(sorted(person.groups)) or '(none)'}\n"
+                f"Roles here: {', '.join(sorted(roles)) or '(none: this person could not sign in)'}\n"
+            )
+            return EXIT_OK
+    if not config.enabled:
+        out.write("Directory sign-in is off; only local accounts sign in.\n")
+        return EXIT_OK
+    out.write(
+        f"Server:      {config.url} ({'LDAPS' if config.tls == dirs.LDAPS else 'StartTLS'})\n"
+        f"Trust:       {'the saved certificate authority' if config.ca_pem else 'the system trusted authorities'}\n"
+        f"Bind as:     {config.bind}\n"
+        f"Look up in:  {config.base or '(the bind name only)'}\n"
+        + "".join(f"Group:       {group} -> {role}\n" for group, role in config.group_roles)
+    )
+    return EXIT_OK
 
 
 # -- backups (SQLite; a PostgreSQL store is backed up on its server with pg_dump) ----------
@@ -1280,7 +1786,8 @@ def _backup_session(args: argparse.Namespace) -> Iterator[tuple[Any, Any, bool]]
 
 
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.adapters.db.backups import checked_copy, copy_database, sqlite_path
+    from detainer_desk.adapters.db.backup_check import checked_copy
+    from detainer_desk.adapters.db.backups import copy_database, sqlite_path
     from detainer_desk.adapters.db.engine import DatabaseError
     from detainer_desk.adapters.files import sqlite_kind
     from detainer_desk.services.backups import BACKUP, audit_backups, authorize_backups
@@ -1288,6 +1795,8 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     target = Path(args.file).expanduser().absolute()
     if target.is_dir() and not target.is_symlink():
         raise UserError(f"{target} is a folder: give the name of the backup file to write")
+    if args.encrypt:
+        return _protected_backup(args, target, out)
     _check_output(target, replace=args.force, kind=sqlite_kind)
     with _backup_session(args) as (runtime, signed_in_actor, signed_in):
         source = sqlite_path(runtime.engine)
@@ -1328,6 +1837,89 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _protected_backup(args: argparse.Namespace, target: Path, out: TextIO) -> int:
+    """backup --encrypt: the checked copy, encrypted under a passphrase (CJIS 5.10.1.2.2)."""
+    import time
+
+    from detainer_desk.adapters.db.engine import DatabaseError
+    from detainer_desk.adapters.protect import protected_kind
+    from detainer_desk.services.backups import BACKUP, audit_backups, authorize_backups
+
+    _check_output(target, replace=args.force, kind=protected_kind)
+    with _backup_session(args) as (runtime, signed_in_actor, signed_in):
+        passphrase = _read_new_passphrase(args)
+        now = runtime.clock()
+        actor = signed_in_actor
+        if signed_in:
+            actor = authorize_backups(runtime.uow(), actor, BACKUP, str(target), now)
+        started = time.perf_counter()
+        try:
+            entries, head = runtime.protected_backup_to(target, passphrase, replace=args.force)
+        except DatabaseError as exc:
+            audit_backups(
+                runtime.uow(), actor, BACKUP, str(target), now, succeeded=False,
+                details={"why": str(exc), "encrypted": True},
+            )  # fmt: skip
+            raise UserError(f"No backup was made: {exc}") from None
+        seconds = time.perf_counter() - started
+        audit_backups(
+            runtime.uow(), actor, BACKUP, str(target), now, succeeded=True,
+            details={"entries": entries, "chain_head": head, "encrypted": "AES-256-GCM"},
+        )  # fmt: skip
+    size = target.stat().st_size
+    out.write(
+        f"Backed up {entries} entries to {target}, encrypted (AES-256-GCM, key from the "
+        f"passphrase by argon2id): {size / 1e6:.1f} MB in {seconds:.1f} s.\n"
+        f"The copy passed the integrity check and the chain verification (head {head}) "
+        "before it was encrypted. Keep the passphrase apart from the copy: without it the "
+        "copy cannot be restored.\n"
+    )
+    return EXIT_OK
+
+
+def _read_new_passphrase(args: argparse.Namespace) -> str:
+    """A passphrase for a protected copy: the next line of standard input
+    (--passphrase-stdin), or typed twice on the terminal; checked against CJIS 5.10.1.2.2."""
+    from detainer_desk.adapters.security import is_common_password
+    from detainer_desk.domain.protection import new_passphrase, passphrase_problems
+
+    if args.passphrase_stdin:
+        passphrase = _next_line(args, "--passphrase-stdin", "a passphrase")
+    elif args.stdin.isatty():
+        import getpass
+
+        passphrase = getpass.getpass("Passphrase for the encrypted copy: ")
+        if getpass.getpass("The same passphrase again: ") != passphrase:
+            raise UserError("The two passphrases are not the same; nothing was written.")
+    else:
+        raise UserError("no terminal to ask for the passphrase: use --passphrase-stdin")
+    problems = passphrase_problems(passphrase, is_common_password)
+    if problems:
+        raise UserError(
+            "That passphrase cannot protect a copy of criminal-justice information (FBI CJIS "
+            "Security Policy 5.10.1.2.2): " + "; ".join(problems) + ".",
+            f"For example: {new_passphrase()}",
+        )
+    return passphrase
+
+
+def _read_passphrase(args: argparse.Namespace, what: str) -> str:
+    if args.passphrase_stdin:
+        return _next_line(args, "--passphrase-stdin", "a passphrase")
+    if args.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(f"Passphrase of {what}: ")
+    raise UserError(f"{what} is encrypted and there is no terminal: use --passphrase-stdin")
+
+
+def _next_line(args: argparse.Namespace, option: str, what: str) -> str:
+    line = args.stdin.readline()
+    if not line:
+        raise UserError(f"{option}: standard input ended before {what} was read")
+    return str(line).rstrip("\r\n")
+
+
 def _confirm(args: argparse.Namespace, question: str) -> None:
     if args.yes:
         return
@@ -1341,19 +1933,21 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
-    from sqlalchemy.engine import make_url
-
-    from detainer_desk.adapters.db.backups import backup_name, checked_copy, restore_database
-    from detainer_desk.adapters.db.engine import DatabaseError
-    from detainer_desk.adapters.db.repository import verify_store
+    from detainer_desk.adapters.db.backup_check import checked_copy
+    from detainer_desk.adapters.db.backups import backup_name, restore_database
+    from detainer_desk.adapters.db.engine import DatabaseError, make_engine
+    from detainer_desk.adapters.db.probe import sqlite_url
+    from detainer_desk.adapters.db.repository import SqlLedger, verify_store
+    from detainer_desk.adapters.signing import InstallationKey
     from detainer_desk.paths import DataDirError, resolve_paths
-    from detainer_desk.runtime import database_url, local_actor, open_runtime, utc_now
+    from detainer_desk.runtime import local_actor, open_runtime, utc_now
     from detainer_desk.services.access import RecordError
-    from detainer_desk.services.accounts import needs_first_admin, sign_in, sign_out
+    from detainer_desk.services.accounts import needs_first_admin, sign_out
     from detainer_desk.services.backups import RESTORE, audit_backups, authorize_backups
+    from detainer_desk.services.checkpoints import check_backup
 
     paths = resolve_paths(args.data_dir)
-    url = make_url(database_url(paths, getattr(args, "db", None)))
+    url = _store_url(args, paths)
     if url.get_backend_name() != "sqlite" or not url.database:
         raise UserError(PG_BACKUP_ADVICE)
     live = Path(url.database)
@@ -1365,9 +1959,20 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
             from detainer_desk.adapters.files import PartialJournal
 
             journal = PartialJournal.in_data_dir(paths.data_dir)
-            checked, check = stack.enter_context(checked_copy(backup, journal))
+            plain = _opened_backup(args, backup, journal, paths.data_dir, stack)
+            checked, check = stack.enter_context(checked_copy(plain, journal))
         except DatabaseError as exc:
             raise UserError(f"Nothing was changed: {exc}") from None
+        # The backup must agree with the last checkpoint this installation made: a copy
+        # whose entries were altered (and recomputed) since is refused.
+        signer = InstallationKey(paths.data_dir / "keys")
+        copy_engine = make_engine(sqlite_url(checked))
+        try:
+            against = check_backup(SqlLedger(copy_engine), signer, check.written_entries)
+        finally:
+            copy_engine.dispose()
+        if not against.ok:
+            raise UserError(f"Nothing was changed: {against.message}.")
         # Who may: an administrator of the records being replaced. A store too damaged to
         # open has nobody to ask; the restore is then recorded for the operating-system user.
         runtime, broken = None, None
@@ -1387,21 +1992,16 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
                             "Restoring replaces every record: give --user NAME (an administrator)."
                         )
                     password = _read_password(args, f"Password for {args.user}: ")
-                    actor = sign_in(
-                        runtime.uow(),
-                        runtime.security(),
-                        args.user,
-                        password,
-                        actor.workstation,
-                        now,
-                    )
+                    code = _read_code(args) if args.otp_stdin else None
+                    actor = _authenticate(args, runtime, password, code, actor.workstation)
                     signed_in = True
                     actor = authorize_backups(runtime.uow(), actor, RESTORE, str(backup), now)
                 entries = list(verify_store(runtime.engine))[-1].checked
                 current = f"{entries} entries now"
             _confirm(
                 args,
-                f"Replace the records in {live} ({current}) with the backup {backup} "
+                (against.message + "\n" if against.message else "")
+                + f"Replace the records in {live} ({current}) with the backup {backup} "
                 f"({check.entries} entries, verified)?",
             )
             now = utc_now()
@@ -1418,6 +2018,12 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
                 )
                 runtime.engine.dispose()
             restore_database(checked, live, aside)
+            if against.older_than_checkpoint:
+                # Its checkpoints vouch for entries the restored record no longer has; they
+                # are kept aside (the replaced records are kept at ``aside`` too).
+                details["checkpoints_set_aside"] = signer.set_aside_checkpoints(
+                    check.written_entries
+                )
         except BaseException as exc:
             if signed_in and runtime is not None:
                 with contextlib.suppress(RecordError):
@@ -1439,11 +2045,44 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
             sign_out(restored.uow(), actor, restored.clock(), "command finished")
     finally:
         restored.close()
+    if against.message:
+        out.write(against.message + "\n")
     out.write(
         f"Restored {check.entries} entries from {backup} into {live}.\n"
         f"The records it replaced are kept at {aside}.\n"
     )
+    if against.older_than_checkpoint:
+        out.write(
+            "This installation's later checkpoints no longer describe the records; they were "
+            "moved aside. Make a new checkpoint (detainer-desk checkpoint).\n"
+        )
     return EXIT_OK
+
+
+def _opened_backup(
+    args: argparse.Namespace,
+    backup: Path,
+    journal: Any,
+    data_dir: Path,
+    stack: contextlib.ExitStack,
+) -> Path:
+    """The backup to check: the file itself, or, for an encrypted one, its decryption in a
+    private scratch folder of the data folder (removed when the restore ends)."""
+    from detainer_desk.adapters.files import scratch_folder
+    from detainer_desk.adapters.protect import decrypt_file, is_protected
+
+    if not is_protected(backup):
+        return backup
+    passphrase = _read_passphrase(args, f"the encrypted backup {backup.name}")
+    scratch = stack.enter_context(scratch_folder(journal, data_dir if data_dir.is_dir() else None))
+    plain = scratch / "backup.sqlite3"
+    try:
+        decrypt_file(backup, plain, passphrase)
+    except OSError as exc:
+        raise UserError(
+            f"Nothing was changed: {backup} cannot be decrypted ({exc.strerror})"
+        ) from None
+    return plain
 
 
 def _add_backup_commands(commands: Any, common: Any, auth: Any) -> None:
@@ -1457,6 +2096,18 @@ def _add_backup_commands(commands: Any, common: Any, auth: Any) -> None:
     )
     backup.add_argument("file", metavar="FILE")
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="write an encrypted copy (AES-256-GCM, key from a passphrase: for a copy that "
+        "leaves the building, CJIS 5.10.1.2.2)",
+    )
+    backup.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="read the passphrase from the next line of standard input (after the password "
+        "and code lines)",
+    )
     backup.set_defaults(handler=cmd_backup)
     restore = commands.add_parser(
         "restore",
@@ -1468,10 +2119,54 @@ def _add_backup_commands(commands: Any, common: Any, auth: Any) -> None:
     )
     restore.add_argument("file", metavar="FILE")
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    restore.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="an encrypted backup: read its passphrase from the first line of standard input "
+        "(before the password: the backup is opened and checked before anything else)",
+    )
     restore.set_defaults(handler=cmd_restore)
 
 
 # -- the parser -------------------------------------------------------------------------
+
+# The largest id a database row can have (a signed 64-bit integer).
+LARGEST_ID = 2**63 - 1
+
+
+def _record_id(text: str) -> int:
+    """A decision number as argparse reads it: a whole number from 1 up."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a decision number") from None
+    if not 1 <= value <= LARGEST_ID:
+        raise argparse.ArgumentTypeError(
+            f"{_quoted(text)} is not a decision number (they run from 1 to {LARGEST_ID:,})"
+        )
+    return value
+
+
+def _page_rows(text: str) -> int:
+    """How many rows to list: a whole number from 1 to PAGE_ROWS."""
+    most = _limits().PAGE_ROWS
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a whole number") from None
+    if not 1 <= value <= most:
+        raise argparse.ArgumentTypeError(f"give 1 to {most:,} rows, not {_quoted(text)}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its own error messages escaped and shortened: an invalid choice is
+    quoted whole by argparse, however long, and it comes from whoever typed it."""
+
+    def error(self, message: str) -> NoReturn:
+        from detainer_desk.domain.text import shortened, visible
+
+        super().error(shortened(visible(message), 400))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -1484,19 +2179,25 @@ def build_parser() -> argparse.ArgumentParser:
         "database URL (default: $DETAINER_DESK_DB, else the SQLite file in the data folder); "
         "postgresql+psycopg://user@host/db for a shared server"
     )
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_dir_help)
     common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=db_help)
 
-    auth = argparse.ArgumentParser(add_help=False)
+    auth = _Parser(add_help=False)
     auth.add_argument("--user", metavar="NAME", help="your account (these commands are audited)")
     auth.add_argument(
         "--password-stdin",
         action="store_true",
         help="read the password from the first line of standard input instead of the terminal",
     )
+    auth.add_argument(
+        "--otp-stdin",
+        action="store_true",
+        help="read the second-factor code (or a recovery code) from the next line of standard "
+        "input, after the password",
+    )
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="detainer-desk",
         description="Decide, lawfully and on the record, what the jail does with an ICE "
         "detainer request. Without a command, opens the application.",
@@ -1590,7 +2291,7 @@ def build_parser() -> argparse.ArgumentParser:
     amend = commands.add_parser(
         "amend", parents=[common, auth], help="add a later fact to a decision (never changes it)"
     )
-    amend.add_argument("id", type=int, metavar="ID")
+    amend.add_argument("id", type=_record_id, metavar="ID")
     fact = amend.add_mutually_exclusive_group(required=True)
     fact.add_argument(
         "--release-eligible-at",
@@ -1644,14 +2345,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     log.add_argument("--to", dest="date_to", metavar="DATE", help="received on or before this date")
     log.add_argument("--officer", metavar="USER", help="recorded by this user")
-    log.add_argument("--limit", type=int, default=50, metavar="N")
+    log.add_argument("--limit", type=_page_rows, default=50, metavar="N")
     log.add_argument("--json", action="store_true", help="one JSON object per line")
     log.set_defaults(handler=cmd_log)
 
     show_decision = commands.add_parser(
         "show", parents=[common, auth], help="one decision with its request, documents and history"
     )
-    show_decision.add_argument("id", type=int, metavar="ID")
+    show_decision.add_argument("id", type=_record_id, metavar="ID")
     show_decision.add_argument("--json", action="store_true")
     show_decision.set_defaults(handler=cmd_show)
 
@@ -1674,6 +2375,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="DIR", help="folder for the files (default: data folder/checkpoints)"
     )
     checkpoint.set_defaults(handler=cmd_checkpoint)
+
+    keys = commands.add_parser(
+        "keys",
+        parents=[common],
+        help="this installation's checkpoint key and the keys it trusts",
+    )
+    keys.set_defaults(handler=cmd_keys)
+    keys_commands = keys.add_subparsers(dest="keys_command", metavar="COMMAND")
+    for name, words in (
+        ("trust", "accept checkpoints signed by another workstation's (or installation's) key"),
+        ("untrust", "stop accepting checkpoints signed by a key"),
+    ):
+        choice = keys_commands.add_parser(name, parents=[common, auth], help=words)
+        choice.add_argument("key", metavar="KEY", help="the public key: 64 hexadecimal digits")
+        if name == "trust":
+            choice.add_argument(
+                "--label", required=True, help="whose key it is (kept with it in the record)"
+            )
+        choice.set_defaults(handler=cmd_keys_trust, label=None)
 
     export = commands.add_parser(
         "export",
@@ -1721,16 +2441,14 @@ def build_parser() -> argparse.ArgumentParser:
         ("notice", "write the notice to the person (English and Spanish) of one decision"),
     ):
         document = commands.add_parser(name, parents=[common, auth], help=text)
-        document.add_argument("id", type=int, metavar="ID")
+        document.add_argument("id", type=_record_id, metavar="ID")
         document.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
         document.add_argument(
             "--force", action="store_true", help="overwrite FILE.pdf if it exists"
         )
         document.set_defaults(handler=cmd_report)
 
-    from detainer_desk.cli_contacts import add_commands as add_contact_commands
-
-    add_contact_commands(commands, common, auth)
+    _add_contact_commands(commands, common, auth)
 
     demo = commands.add_parser(
         "demo",
@@ -1753,6 +2471,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name", metavar="NAME")
     add.add_argument("--role", action="append", required=True, choices=ROLE_CHOICES)
     add.add_argument("--display-name", metavar="TEXT")
+    add.add_argument(
+        "--without-second-factor",
+        action="store_true",
+        help="first administrator only: do not require a second factor at sign-in on this "
+        "new installation (CJIS 5.6.2.2 asks for one; it can be turned on later)",
+    )
     add.set_defaults(handler=cmd_users_add)
     listing = users_commands.add_parser("list", parents=[common, auth], help="list the accounts")
     listing.set_defaults(handler=cmd_users_list)
@@ -1761,6 +2485,11 @@ def build_parser() -> argparse.ArgumentParser:
         ("disable", "disable an account"),
         ("enable", "enable a disabled account"),
         ("passwd", "set a new password for someone else's account"),
+        (
+            "reset-second-factor",
+            "clear someone's second factor (a lost phone): they set up a new one at their "
+            "next sign-in",
+        ),
     ):
         change = users_commands.add_parser(verb, parents=[common, auth], help=text)
         change.add_argument("name", metavar="NAME")
@@ -1797,7 +2526,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--outcome", choices=["success", "failure", "denied"])
     audit.add_argument("--from", dest="date_from", metavar="DATE")
     audit.add_argument("--to", dest="date_to", metavar="DATE")
-    audit.add_argument("--limit", type=int, default=200, metavar="N")
+    audit.add_argument("--limit", type=_page_rows, default=200, metavar="N")
     audit.add_argument("--json", action="store_true")
     audit.set_defaults(handler=cmd_audit)
 
@@ -1830,9 +2559,533 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MINUTES",
         help="how long an account stays locked after 5 failed sign-ins (10 to 1440; 30)",
     )
+    settings.add_argument(
+        "--second-factor",
+        choices=["on", "off"],
+        help="require a second factor (an authenticator app's code) at every sign-in",
+    )
+    settings.add_argument(
+        "--inactive-days",
+        type=int,
+        metavar="DAYS",
+        help="disable accounts not used for this many days, at their next sign-in (1 to 90; 90)",
+    )
+    notice = settings.add_mutually_exclusive_group()
+    notice.add_argument(
+        "--notice-file",
+        metavar="FILE",
+        help="the system-use notice shown before the password (a UTF-8 text file)",
+    )
+    notice.add_argument(
+        "--default-notice", action="store_true", help="go back to the default system-use notice"
+    )
     settings.set_defaults(handler=cmd_settings)
     _add_backup_commands(commands, common, auth)
+    _add_review_commands(commands, common, auth)
     return parser
+
+
+def _add_review_commands(commands: Any, common: Any, auth: Any) -> None:
+    accounts_report = commands.add_parser(
+        "accounts-report",
+        parents=[common, auth],
+        help="the account-validation report: every account, its roles, last sign-in and "
+        "creator, for a supervisor to sign yearly (PDF; admin)",
+    )
+    accounts_report.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    accounts_report.add_argument("--force", action="store_true", help="replace FILE.pdf")
+    accounts_report.set_defaults(handler=cmd_accounts_report)
+    review = commands.add_parser(
+        "audit-review",
+        parents=[common, auth],
+        help="the weekly audit review: failed sign-ins, lockouts, role changes, exports, "
+        "overrides (PDF; admin, counsel)",
+    )
+    review.add_argument("--from", dest="date_from", metavar="DATE", help="default: 7 days ago")
+    review.add_argument("--to", dest="date_to", metavar="DATE", help="default: now")
+    review.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    review.add_argument("--force", action="store_true", help="replace FILE.pdf")
+    review.set_defaults(handler=cmd_audit_review)
+
+    directory = commands.add_parser(
+        "directory",
+        parents=[common],
+        help="sign-in with the county's directory (LDAP / Active Directory; admin)",
+    )
+    directory_commands = directory.add_subparsers(
+        dest="directory_command", metavar="SUBCOMMAND", required=True
+    )
+    show = directory_commands.add_parser("show", parents=[common, auth], help="the settings")
+    show.set_defaults(handler=cmd_directory)
+    off = directory_commands.add_parser(
+        "off", parents=[common, auth], help="switch directory sign-in off"
+    )
+    off.set_defaults(handler=cmd_directory)
+    change = directory_commands.add_parser(
+        "set",
+        parents=[common, auth],
+        help="set up or change directory sign-in (LDAPS or StartTLS only)",
+    )
+    change.add_argument("--url", help="ldaps://dc1.county.example or ldap://... (StartTLS)")
+    change.add_argument("--tls", choices=["ldaps", "starttls"])
+    change.add_argument(
+        "--ca-file", metavar="FILE.pem", help="the certificate authority of the server"
+    )
+    change.add_argument(
+        "--bind",
+        metavar="PATTERN",
+        help="{user}@county.example (Active Directory) or uid={user},ou=people,dc=...",
+    )
+    change.add_argument("--base", metavar="DN", help="where people and groups are looked up")
+    change.add_argument(
+        "--group",
+        action="append",
+        metavar="GROUP=ROLE",
+        help="a directory group (DN or name) and the role it gives; repeatable; replaces all",
+    )
+    change.set_defaults(handler=cmd_directory)
+    test = directory_commands.add_parser(
+        "test",
+        parents=[common, auth],
+        help="bind as NAME with the settings (its password on the next line of standard "
+        "input) and show its groups and roles",
+    )
+    test.add_argument("name", metavar="NAME")
+    test.set_defaults(handler=cmd_directory)
+
+
+# Options whose text is stored, searched for or sent to a server (file names are not: the
+# system opens any file name it gave).
+TEXT_OPTIONS = {
+    "search": "--search",
+    "officer": "--officer",
+    "of_user": "--of-user",
+    "action": "--action",
+    "reason": "--reason",
+    "recipient": "--recipient",
+    "correct": "--correct",
+    "county": "--county",
+    "jail": "--jail",
+    "timezone": "--timezone",
+    "alerts": "--alerts",
+    "display_name": "--display-name",
+    "name": "NAME",
+    "user": "--user",
+    "db": "--db",
+    "at": "--at",
+    "release_eligible_at": "--release-eligible-at",
+    "ice_custody_at": "--ice-custody-at",
+    "released_at": "--released-at",
+    "date_from": "--from",
+    "date_to": "--to",
+    "url": "--url",
+    "bind": "--bind",
+    "base": "--base",
+    "group": "--group",
+}
+
+
+def _check_text_options(args: argparse.Namespace) -> None:
+    """A command-line value that is not text: bytes that are not UTF-8 reach Python as lone
+    surrogates, which no database, file or terminal accepts; refused, naming the option."""
+    from detainer_desk.domain.reader import text_problem
+
+    for dest, option in TEXT_OPTIONS.items():
+        value = getattr(args, dest, None)
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                problem = text_problem(text, len(text))
+                if problem is not None:
+                    raise UserError(f"{option}: {problem}")
+
+
+# The longest error line written: a message quotes bad values shortened already; this bounds
+# whatever else a message may carry (a driver's text, a path).
+ERROR_LINE = 2_000
+
+
+def _error_line(line: str) -> str:
+    """One line of an error message as written: control characters (a line break, ESC)
+    escaped, so a value cannot forge another line or drive the terminal; and bounded."""
+    from detainer_desk.domain.text import shortened, visible
+
+    return shortened(visible(line), ERROR_LINE) + "\n"
+
+
+class _TerminalSafe:
+    """Standard output or error as the commands write to it. Whatever reaches it besides
+    the program's own line ends, tabs and carriage returns is written as an escape: the last
+    line of defence against a value from the records (a name, a file name, a reason) that
+    a command forgot to pass through ``visible`` driving the terminal. Inside JSON output
+    the escape is itself valid JSON for the same character."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from detainer_desk.domain.text import terminal_safe
+
+        return self._stream.write(terminal_safe(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+# -- ICE contacts and the reports the law asks of the county ---------------------------------
+# ``contact record|amend|list`` and ``report-law NAME --from --to -o FILE.pdf`` (the PDF to
+# sign and, beside it, the CSV in the statute's fields), thin over the services.
+
+BOOLEAN_DETAILS = ("consent_form_given", "complied")
+YES = ("yes", "true", "y")
+NO = ("no", "false", "n")
+
+
+def parse_details(pairs: list[str] | None, option: str = "--detail") -> dict[str, object]:
+    """KEY=VALUE pairs; yes/no for the details that are yes or no."""
+    details: dict[str, object] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UserError(f"{option}: {pair!r} is not KEY=VALUE (e.g. {option} answer=declined)")
+        if key in details:
+            raise UserError(f"{option}: {key} is given twice")
+        if key in BOOLEAN_DETAILS:
+            word = value.strip().lower()
+            if word not in YES + NO:
+                raise UserError(f"{option}: {key} is yes or no, not {value!r}")
+            details[key] = word in YES
+        else:
+            details[key] = value
+    return details
+
+
+def cmd_contact_record(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain import contacts as ct
+    from detainer_desk.services.contacts import record_contact
+
+    occurred_at = _parse_when(args.at, "--at")
+    details = parse_details(args.detail)
+    with _signed_in(args) as (runtime, actor):
+        result = record_contact(
+            runtime.uow(),
+            args.kind,
+            occurred_at,
+            args.agency,
+            details,
+            actor,
+            runtime.clock(),
+            decision_id=args.decision,
+            reason=args.reason,
+        )
+    out.write(f"Contact {result.contact_id} recorded: {ct.CONTACT_WORDS[args.kind]}.\n")
+    out.write(f"The policy's answer: {result.policy_answer}\n")
+    return EXIT_OK
+
+
+def cmd_contact_amend(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.services.contacts import amend_contact
+
+    occurred_at = _parse_when(args.at, "--at") if args.at else None
+    details = parse_details(args.detail)
+    with _signed_in(args) as (runtime, actor):
+        amendment_id = amend_contact(
+            runtime.uow(),
+            args.id,
+            args.reason or "",
+            actor,
+            runtime.clock(),
+            details=details,
+            occurred_at=occurred_at,
+            agency=args.agency,
+        )
+    out.write(f"Amendment {amendment_id} added to contact {args.id}.\n")
+    return EXIT_OK
+
+
+def cmd_contact_list(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain import contacts as ct
+    from detainer_desk.domain.timetext import short_time
+    from detainer_desk.services.contacts import find_contacts
+    from detainer_desk.services.ports import ContactQuery
+
+    if args.limit < 1:
+        raise UserError("--limit must be 1 or more")
+    days = _days(args)
+    with _signed_in(args) as (runtime, actor):
+        zone = _county_zone(runtime)
+        start, end = _day_range(days, zone)
+        query = ContactQuery(start, end, args.kind, args.decision, args.search, args.limit)
+        views = find_contacts(runtime.uow(), query, actor, runtime.clock())
+    if args.json:
+        for view in views:
+            fact = view.fact
+            out.write(
+                json.dumps(
+                    {
+                        "contact_id": fact.contact_id,
+                        "kind": fact.kind,
+                        "occurred_at": fact.occurred_at.astimezone(zone).isoformat(),
+                        "agency": fact.agency,
+                        "decision_id": fact.decision_id,
+                        "details": dict(fact.details),
+                        "reason": fact.reason,
+                        "policy_answer": fact.policy_answer,
+                        "recorded_by": fact.recorded_by,
+                        "amendments": len(view.corrections),
+                    },
+                    ensure_ascii=False,
+                    sort_keys=True,
+                )
+                + "\n"
+            )
+        return EXIT_OK
+    if not views:
+        out.write("No contacts match.\n")
+        return EXIT_OK
+    out.write(f"{'ID':>6}  {'WHEN':20}  {'KIND':34}  {'AGENCY':8}  {'DECISION':>8}  HOW\n")
+    for view in views:
+        fact = view.fact
+        amended = " (amended)" if view.corrections else ""
+        out.write(
+            f"{fact.contact_id:>6}  {short_time(fact.occurred_at, zone):20}  "
+            f"{ct.CONTACT_WORDS[fact.kind][:34]:34}  {fact.agency[:8]:8}  "
+            f"{fact.decision_id or '':>8}  {ct.how_addressed(fact)}{amended}\n"
+        )
+    return EXIT_OK
+
+
+def cmd_report_law(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain import lawreports as lr
+    from detainer_desk.services.law_reports import period_problem
+
+    if args.list or not args.name:
+        out.write("The statutory reports (NAME, law, for whom, how often):\n")
+        for key, definition in lr.REPORTS.items():
+            out.write(
+                f"  {key:18} {definition.law:30} {definition.recipient}; {definition.cadence}\n"
+            )
+        return EXIT_OK
+    if not args.date_from or not args.date_to or not args.output:
+        raise UserError("report-law NAME needs --from DATE, --to DATE and -o FILE.pdf")
+    first = _parse_day(args.date_from, "--from")
+    last = _parse_day(args.date_to, "--to")
+    problem = period_problem(args.name, first, last)
+    if problem:
+        raise UserError(problem)
+    daily_cost = None
+    if args.daily_cost is not None:
+        try:
+            daily_cost = float(args.daily_cost)
+        except ValueError:
+            raise UserError(
+                f"--daily-cost: {args.daily_cost!r} is not an amount like 84.50"
+            ) from None
+        if not 0 <= daily_cost < 100_000:
+            raise UserError("--daily-cost: give the average daily cost of a prisoner, e.g. 84.50")
+    pdf_target, csv_target = report_targets(Path(args.output))
+    from detainer_desk.adapters.files import pdf_kind
+
+    _check_output(pdf_target, kind=pdf_kind)  # before the password is asked
+    _check_output(csv_target)
+    with _signed_in(args) as (runtime, actor):
+        report, pdf = law_report_files(
+            runtime, actor, args.name, first, last, lr.ReportOptions(daily_cost=daily_cost)
+        )
+        _write_output(pdf_target, pdf, kind=pdf_kind, runtime=runtime)
+        _write_output(csv_target, report.csv.encode("utf-8"), runtime=runtime)
+    out.write(
+        f"Wrote {report.result.title} to {pdf_target} and its entries to {csv_target}\n"
+        f"Computed from the verified record: {report.entries:,} entries, head hash "
+        f"{report.head_hash}\n"
+    )
+    for label, value in report.result.summary:
+        out.write(f"  {label.strip()}: {value}\n")
+    for certification in report.result.certifications:
+        out.write(f"Certification: {certification}\n")
+    return EXIT_OK
+
+
+def cmd_law_notice(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain import law_notices as ln
+
+    if args.list or not args.name:
+        out.write("The notices and forms (NAME, law, jurisdictions):\n")
+        for key, notice in ln.NOTICES.items():
+            out.write(f"  {key:24} {notice.law}; {', '.join(notice.jurisdictions)}\n")
+        out.write(f"Languages beside English: {', '.join(ln.NOTICE_LANGUAGES)}\n")
+        return EXIT_OK
+    if not args.language or not args.output:
+        raise UserError("law-notice NAME needs --language CODE and -o FILE.pdf")
+    from detainer_desk.adapters.files import pdf_kind
+
+    target = Path(args.output)
+    _check_output(target, replace=args.force, kind=pdf_kind)  # before the password is asked
+    with _signed_in(args) as (runtime, actor):
+        from detainer_desk.adapters.pdf.law_notices import NoticeFor, render_law_notice
+        from detainer_desk.services.contacts import prepare_notice
+        from detainer_desk.services.documents import report_context
+
+        now = runtime.clock()
+        person = prepare_notice(
+            runtime.uow(), args.name, args.language, actor, now, decision_id=args.decision
+        )
+        whom = NoticeFor(person.name, person.booking_number) if person else None
+        data = render_law_notice(
+            args.name, args.language, report_context(runtime.uow(), actor, now), whom
+        )
+        _write_output(target, data, replace=args.force, kind=pdf_kind, runtime=runtime)
+    out.write(f"Wrote the notice {args.name} (English and {args.language}) to {target}\n")
+    return EXIT_OK
+
+
+def cmd_jurisdiction(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain import law_notices as ln
+    from detainer_desk.domain import lawreports as lr
+    from detainer_desk.services.contacts import policy_can, read_jurisdiction, save_jurisdiction
+
+    code = args.code
+    if code is not None and code != "policy" and code not in lr.JURISDICTIONS:
+        raise UserError(
+            f"'{code}' is not a reporting jurisdiction (one of: "
+            f"{', '.join(lr.JURISDICTIONS)}, or policy to follow the policy in force)"
+        )
+    with _signed_in(args) as (runtime, actor):
+        if code is not None:
+            save_jurisdiction(
+                runtime.uow(), "" if code == "policy" else code, actor, runtime.clock()
+            )
+        jurisdiction = read_jurisdiction(runtime.uow())
+        can = policy_can(runtime.uow())
+    out.write(f"Reporting jurisdiction: {jurisdiction.words}\n")
+    reports = lr.reports_for(jurisdiction.code)
+    out.write("Reports: " + (", ".join(d.key for d in reports) or "none") + "\n")
+    notices = ln.notices_for(jurisdiction.code, can)
+    out.write("Notices: " + (", ".join(notices) or "none") + "\n")
+    if notices:
+        out.write(
+            "The notices' translations are drafts: have a qualified translator confirm them.\n"
+        )
+    return EXIT_OK
+
+
+def report_targets(target: Path) -> tuple[Path, Path]:
+    if target.suffix.lower() != ".pdf":
+        target = target.with_name(target.name + ".pdf")
+    return target, target.with_suffix(".csv")
+
+
+def law_report_files(
+    runtime: Any, actor: Any, key: str, first: dt.date, last: dt.date, options: Any
+) -> tuple[Any, bytes]:
+    """The report and its PDF, made from the verified record (also used by the window)."""
+    from detainer_desk.adapters.pdf.law_reports import Verification, render_law_report
+    from detainer_desk.services.documents import report_context
+    from detainer_desk.services.law_reports import make_law_report
+
+    now = runtime.clock()
+    report = make_law_report(runtime.uow, runtime.ledger(), key, first, last, actor, now, options)
+    context = report_context(runtime.uow(), actor, now)
+    pdf = render_law_report(
+        report.result, Verification(report.entries, report.head_hash, report.verified_at), context
+    )
+    return report, pdf
+
+
+def _add_contact_commands(commands: Any, common: Any, auth: Any) -> None:
+    from detainer_desk.domain import contacts as ct
+
+    contact = commands.add_parser(
+        "contact",
+        parents=[common],
+        help="every contact with immigration enforcement, on the record (not only detainers)",
+    )
+    contact_commands = contact.add_subparsers(dest="contact_command", metavar="ACTION")
+    contact_commands.required = True
+    record = contact_commands.add_parser(
+        "record",
+        parents=[common, auth],
+        help="record one contact (interview or information request, release date given, ...)",
+        description="Details per kind (--detail KEY=VALUE, repeat it): "
+        + "; ".join(
+            f"{kind}: {', '.join(ct.REQUIRED_DETAILS[kind]) or '-'}"
+            + (f" [{', '.join(ct.OPTIONAL_DETAILS[kind])}]" if ct.OPTIONAL_DETAILS[kind] else "")
+            for kind in ct.CONTACT_KINDS
+        ),
+    )
+    record.add_argument(
+        "kind", choices=ct.CONTACT_KINDS, metavar="KIND", help=", ".join(ct.CONTACT_KINDS)
+    )
+    record.add_argument("--at", required=True, metavar="T", help="when it happened")
+    record.add_argument("--agency", default="ICE", choices=ct.AGENCIES, help="who asked (ICE)")
+    record.add_argument("--decision", type=int, metavar="ID", help="the decision it is about")
+    record.add_argument("--reason", help="why (required for request_declined)")
+    record.add_argument("--detail", action="append", metavar="KEY=VALUE")
+    record.set_defaults(handler=cmd_contact_record)
+
+    amend = contact_commands.add_parser(
+        "amend", parents=[common, auth], help="correct a contact (a new entry; never changes it)"
+    )
+    amend.add_argument("id", type=int, metavar="ID")
+    amend.add_argument("--reason", required=True, help="why it is corrected")
+    amend.add_argument("--at", metavar="T", help="when it really happened")
+    amend.add_argument("--agency", choices=ct.AGENCIES)
+    amend.add_argument("--detail", action="append", metavar="KEY=VALUE")
+    amend.set_defaults(handler=cmd_contact_amend)
+
+    listing = contact_commands.add_parser(
+        "list", parents=[common, auth], help="list contacts, newest first"
+    )
+    listing.add_argument("--from", dest="date_from", metavar="DATE")
+    listing.add_argument("--to", dest="date_to", metavar="DATE")
+    listing.add_argument("--kind", choices=ct.CONTACT_KINDS, metavar="KIND")
+    listing.add_argument("--decision", type=int, metavar="ID")
+    listing.add_argument("--search", metavar="TEXT")
+    listing.add_argument("--limit", type=int, default=100, metavar="N")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    listing.set_defaults(handler=cmd_contact_list)
+
+    report = commands.add_parser(
+        "report-law",
+        parents=[common, auth],
+        help="a report the law asks of the county (PDF to sign + CSV), from the verified record",
+    )
+    report.add_argument("name", nargs="?", metavar="NAME", help="the report (see --list)")
+    report.add_argument("--list", action="store_true", help="list the reports")
+    report.add_argument("--from", dest="date_from", metavar="DATE", help="the first day")
+    report.add_argument("--to", dest="date_to", metavar="DATE", help="the last day")
+    report.add_argument(
+        "-o", "--output", metavar="FILE.pdf", help="the PDF; the CSV is written beside it"
+    )
+    report.add_argument(
+        "--daily-cost", metavar="AMOUNT", help="Texas: the average daily cost of a prisoner"
+    )
+    report.set_defaults(handler=cmd_report_law)
+
+    notice = commands.add_parser(
+        "law-notice",
+        parents=[common, auth],
+        help="a notice or form the law names, English beside another language (PDF)",
+    )
+    notice.add_argument("name", nargs="?", metavar="NAME", help="the notice (see --list)")
+    notice.add_argument("--list", action="store_true", help="list the notices and languages")
+    notice.add_argument("--language", metavar="CODE", help="es, zh-Hans, zh-Hant, tl, vi or ko")
+    notice.add_argument(
+        "--decision", type=int, metavar="ID", help="print it for the person of this decision"
+    )
+    notice.add_argument("-o", "--output", metavar="FILE.pdf")
+    notice.add_argument("--force", action="store_true", help="overwrite FILE.pdf if it exists")
+    notice.set_defaults(handler=cmd_law_notice)
+
+    jurisdiction = commands.add_parser(
+        "jurisdiction",
+        parents=[common, auth],
+        help="show or set the reporting law (which reports and notices the county uses)",
+    )
+    jurisdiction.add_argument(
+        "code", nargs="?", metavar="CODE", help="IL, CA, OR, NYC, NJ, TX, CO, or policy"
+    )
+    jurisdiction.set_defaults(handler=cmd_jurisdiction)
 
 
 def main(
@@ -1841,11 +3094,13 @@ def main(
     err: TextIO | None = None,
     stdin: TextIO | None = None,
 ) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
+    out = cast(TextIO, _TerminalSafe(out or sys.stdout))
+    err = cast(TextIO, _TerminalSafe(err or sys.stderr))
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        # argparse prints usage, --help and its errors itself: to this call's streams.
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has already printed usage and the problem
         return int(exc.code or 0)
     args.stdin = stdin or sys.stdin
@@ -1858,13 +3113,14 @@ def main(
             err.write(f"Note: {problem}.\n")
     handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
     try:
+        _check_text_options(args)
         if handler is cmd_gui:  # the window answers Ctrl+C itself
             return handler(args, out)
         with _first_interrupt_stops(err):
             return handler(args, out)
     except UserError as exc:
         for line in exc.lines:
-            err.write(line + "\n")
+            err.write(_error_line(line))
         return EXIT_USAGE
     except Exception as exc:
         # Imported only now: the window's first paint must not wait for the services.
@@ -1873,10 +3129,10 @@ def main(
 
         if isinstance(exc, InvalidInput):
             for line in exc.lines():
-                err.write(line + "\n")
+                err.write(_error_line(line))
             return EXIT_USAGE
         if isinstance(exc, RecordError):
-            err.write(f"{exc}\n")
+            err.write(_error_line(str(exc)))
             return EXIT_USAGE
         # A bug, not the user's doing: logged in full, told briefly.
         import logging
@@ -1886,8 +3142,10 @@ def main(
         logging.getLogger("detainer_desk.cli").exception("Unexpected error in %s", args.command)
         where = current_log_file()
         err.write(
-            f"Unexpected error (a fault in Detainer Desk, not in what you typed): "
-            f"{type(exc).__name__}: {exc}\n"
+            _error_line(
+                f"Unexpected error (a fault in Detainer Desk, not in what you typed): "
+                f"{type(exc).__name__}: {exc}"
+            )
             + (f"The details were written to {where}\n" if where else "")
         )
         return EXIT_FAILED

@@ -19,6 +19,18 @@ BACKUPS = 5
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"
 
 
+class _OneLineFormatter(logging.Formatter):
+    """A record's message on one line, control characters escaped: a name or file name in a
+    message cannot forge a line of the log or drive the terminal someone reads it on. (A
+    traceback below the message keeps its own lines.)"""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        from detainer_desk.domain.text import visible
+
+        record.message = visible(record.message)
+        return super().formatMessage(record)
+
+
 class PrivateLogFile(logging.handlers.RotatingFileHandler):
     """A rotating log whose files are created 0600 (rotation renames them, keeping that)."""
 
@@ -51,7 +63,7 @@ def configure_logging(log_dir: Path, level: int = logging.INFO) -> Path | None:
         )
     except OSError:
         return None
-    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.setFormatter(_OneLineFormatter(_FORMAT))
     root.addHandler(handler)
     root.setLevel(level)
     return target

@@ -1,53 +1,38 @@
 """Opening the record store for a command or the GUI: the composition root's helper.
 
 paths -> engine -> refuse newer schema / back up / migrate -> a unit-of-work factory.
-Nothing here runs at import time.
+Nothing here runs at import time, and importing this module loads no database library:
+the GUI takes a first look at the store (``probe_store``, the standard library's sqlite3)
+and shows its sign-in page before SQLAlchemy is even imported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import logging
 import os
 import re
-import socket
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
-
-from detainer_desk.adapters.db.backups import KEEP_DAILY
-from detainer_desk.adapters.db.engine import (
-    BUSY_TIMEOUT_MS,
-    NOTHING_STORED,
-    PG_LOCK_TIMEOUT_MS,
-    DatabaseError,
-    choose_journal_mode,
-    is_environmental,
-    make_engine,
-    plain_error,
-    sqlite_url,
-)
-from detainer_desk.adapters.db.migrate import prepare_database
-from detainer_desk.adapters.db.repository import SqlLedger, SqlUnitOfWork
-from detainer_desk.domain import timetext
 from detainer_desk.paths import AppPaths, ensure_data_dir
-from detainer_desk.services.accounts import Security
-from detainer_desk.services.index import rebuild_missing_index
-from detainer_desk.services.ports import Actor
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from detainer_desk.adapters.db.backups import BackupCheck
+    from sqlalchemy import Engine
+
+    from detainer_desk.adapters.db.backup_check import BackupCheck
     from detainer_desk.adapters.db.chain import VerifyProgress
+    from detainer_desk.adapters.db.repository import SqlLedger, SqlUnitOfWork
     from detainer_desk.adapters.files import PartialJournal
     from detainer_desk.adapters.signing import InstallationKey
+    from detainer_desk.services.accounts import Security
+    from detainer_desk.services.ports import Actor
 
 DB_ENV_VAR = "DETAINER_DESK_DB"
 log = logging.getLogger("detainer_desk.runtime")
@@ -67,16 +52,25 @@ class Runtime:
     # What the user should know about how the records are kept (e.g. SQLite's safe journal
     # fallback, a failed daily backup): the CLI prints each once, the GUI's status bar shows.
     notices: tuple[str, ...] = ()
+    # Today's automatic backup, when open_runtime left it for later (``make_daily_backup``).
+    daily_backup_due: bool = False
+    keep_daily_backups: int = 0
+    opened_at: dt.datetime | None = None
 
     @property
     def storage_notice(self) -> str | None:
         return " ".join(self.notices) or None
 
     def uow(self) -> SqlUnitOfWork:
+        from detainer_desk.adapters.db.repository import SqlUnitOfWork
+
         return SqlUnitOfWork(self.engine)
 
     def ledger(self) -> SqlLedger:
-        return SqlLedger(self.engine)
+        from detainer_desk.adapters.db.derived_scan import IndexMemo
+        from detainer_desk.adapters.db.repository import SqlLedger
+
+        return SqlLedger(self.engine, memo=IndexMemo(self.paths.data_dir / "keys"))
 
     @property
     def partials(self) -> PartialJournal:
@@ -91,15 +85,25 @@ class Runtime:
         return InstallationKey(self.paths.data_dir / "keys")
 
     def security(self) -> Security:
+        from detainer_desk.adapters.directory import LdapDirectory
         from detainer_desk.adapters.security import Argon2Passwords, is_common_password
+        from detainer_desk.adapters.security.second_factor import TotpMachinery, key_path
+        from detainer_desk.services.accounts import Security
 
-        return Security(Argon2Passwords(), is_common_password)
+        return Security(
+            Argon2Passwords(),
+            is_common_password,
+            second_factor=TotpMachinery(key_path(self.paths.data_dir)),
+            directory=LdapDirectory(),
+        )
 
     def backup_to(self, target: Path) -> tuple[int, str]:
         """A consistent, checked copy of the SQLite store at ``target`` (a new file):
         (entries verified, chain head). DatabaseError in plain words; PostgreSQL is backed
         up with pg_dump on the server instead."""
-        from detainer_desk.adapters.db.backups import checked_copy, copy_database, sqlite_path
+        from detainer_desk.adapters.db.backup_check import checked_copy
+        from detainer_desk.adapters.db.backups import copy_database, sqlite_path
+        from detainer_desk.adapters.db.engine import DatabaseError
 
         source = sqlite_path(self.engine)
         if target.resolve() == source.resolve():
@@ -108,38 +112,90 @@ class Runtime:
         with checked_copy(target, self.partials) as (_copy, check):
             return check.entries, check.chain_head
 
+    def protected_backup_to(
+        self,
+        target: Path,
+        passphrase: str,
+        *,
+        replace: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[int, str]:
+        """A checked copy of the SQLite store, encrypted (adapters/protect) into ``target``:
+        (entries verified, chain head). The plain copy is made and checked in a private
+        scratch folder inside the data folder (the secure location) and removed; only the
+        encrypted file leaves it."""
+        from detainer_desk.adapters.db.backup_check import checked_copy
+        from detainer_desk.adapters.db.backups import copy_database, sqlite_path
+        from detainer_desk.adapters.db.engine import DatabaseError
+        from detainer_desk.adapters.files import PendingFile, scratch_folder
+        from detainer_desk.adapters.protect import encrypt_file, protected_kind
+
+        source = sqlite_path(self.engine)
+        if target.resolve() == source.resolve():
+            raise DatabaseError("a backup cannot be written over the database itself")
+        with scratch_folder(self.partials, self.paths.data_dir) as scratch:
+            plain = scratch / "backup.sqlite3"
+            copy_database(source, plain, journal=self.partials)
+            with checked_copy(plain, self.partials) as (_copy, check):
+                pass
+            with PendingFile(
+                target, replace=replace, kind=protected_kind, journal=self.partials
+            ) as handle:
+                encrypt_file(plain, handle, passphrase, progress)
+        return check.entries, check.chain_head
+
     def verify(self, every: int = 10_000) -> Iterator[VerifyProgress]:
         """The whole hash chain verified, as ``detainer-desk verify`` does it: progress every
         ``every`` entries, and last the result (its ``fault`` None when all verified)."""
-        from detainer_desk.adapters.db.repository import verify_store
-
-        return verify_store(self.engine, every)
+        return self.ledger().verify(every)
 
     def check_backup(self, backup: Path) -> BackupCheck:
         """A SQLite backup checked as ``restore`` checks it (integrity, schema, the whole
         chain), nothing changed; DatabaseError in plain words when it cannot be used."""
-        from detainer_desk.adapters.db.backups import checked_copy, sqlite_path
+        from detainer_desk.adapters.db.backup_check import checked_copy
+        from detainer_desk.adapters.db.backups import sqlite_path
+        from detainer_desk.adapters.db.engine import DatabaseError
 
         live = sqlite_path(self.engine)
         if live.exists() and backup.resolve() == live.resolve():
             raise DatabaseError("that file is the database itself, not a backup of it")
-        with checked_copy(backup, self.partials) as (_copy, check):
-            return check
+        with checked_copy(backup, self.partials) as (copy, check):
+            return self._against_checkpoint(copy, check)
+
+    def _against_checkpoint(self, copy: Path, check: BackupCheck) -> BackupCheck:
+        """The checked copy compared with the last checkpoint this installation made:
+        DatabaseError when it contradicts it; else the check, saying how it compares."""
+        import dataclasses
+
+        from detainer_desk.adapters.db.engine import DatabaseError, make_engine
+        from detainer_desk.adapters.db.probe import sqlite_url
+        from detainer_desk.adapters.db.repository import SqlLedger
+        from detainer_desk.services.checkpoints import check_backup
+
+        engine = make_engine(sqlite_url(copy))
+        try:
+            against = check_backup(SqlLedger(engine), self.signer(), check.written_entries)
+        finally:
+            engine.dispose()
+        if not against.ok:
+            raise DatabaseError(f"Nothing was changed: {against.message}.")
+        return dataclasses.replace(
+            check, note=against.message, older_than_checkpoint=against.older_than_checkpoint
+        )
 
     def restore_from(self, backup: Path, expected: BackupCheck, now: dt.datetime) -> Path:
         """Replace the records with ``backup``, checked again first: it must still be what
         was checked and shown to the administrator (``expected``). The replaced database
         is kept in the backups folder; returns where. Works while other workstations, and
         this one, have the file open (see ``restore_database``)."""
-        from detainer_desk.adapters.db.backups import (
-            backup_name,
-            checked_copy,
-            restore_database,
-            sqlite_path,
-        )
+        from detainer_desk.adapters.db.backup_check import checked_copy
+        from detainer_desk.adapters.db.backups import backup_name, restore_database, sqlite_path
+        from detainer_desk.adapters.db.engine import DatabaseError
+        from detainer_desk.services.index import rebuild_missing_index
 
         live = sqlite_path(self.engine)
         with checked_copy(backup, self.partials) as (checked, check):
+            self._against_checkpoint(checked, check)  # still agrees with the checkpoint
             if (check.entries, check.chain_head) != (expected.entries, expected.chain_head):
                 raise DatabaseError(
                     f"{backup} changed after it was checked; nothing was restored. Check it "
@@ -148,10 +204,38 @@ class Runtime:
             aside = self.paths.backups_dir / backup_name(now, "replaced-by-restore")
             self.engine.dispose()  # this program's idle connections: the restored file next
             restore_database(checked, live, aside)
+        if expected.older_than_checkpoint:  # its later checkpoints describe other records
+            self.signer().set_aside_checkpoints(expected.written_entries)
         self.engine.dispose()
         for _ in rebuild_missing_index(self.uow, now):
             pass  # derived data only, as at every opening
         return aside
+
+    def daily_backup_needed(self) -> bool:
+        """Whether ``make_daily_backup`` will copy the store (none made yet today)."""
+        from detainer_desk.adapters.db.backups import has_todays_backup
+
+        return self.daily_backup_due and not has_todays_backup(
+            self.paths.backups_dir, self.opened_at or utc_now()
+        )
+
+    def make_daily_backup(self, cancelled: Callable[[], bool] = lambda: False) -> str | None:
+        """Today's automatic backup, when ``open_runtime`` left it for later (the GUI makes
+        it once its sign-in page shows: copying a store of gigabytes takes a while). It is
+        copied in steps, so that signing in and recording go on meanwhile. Returns a notice
+        for the user when it could not be made; None when it was made, was not due, or was
+        ``cancelled`` (the program is closing: nothing is left behind)."""
+        if not self.daily_backup_due:
+            return None
+        self.daily_backup_due = False
+        return _daily_backup(
+            self.engine,
+            self.paths,
+            self.opened_at or utc_now(),
+            self.keep_daily_backups,
+            in_steps=True,
+            cancelled=cancelled,
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -187,6 +271,8 @@ def save_database_url(paths: AppPaths, url: str | None) -> None:
 
 def database_url(paths: AppPaths, db: str | None) -> str:
     """--db, then DETAINER_DESK_DB, then the URL saved for this workstation, then SQLite."""
+    from detainer_desk.adapters.db.probe import sqlite_url
+
     return (
         db
         or os.environ.get(DB_ENV_VAR)
@@ -195,21 +281,18 @@ def database_url(paths: AppPaths, db: str | None) -> str:
     )
 
 
-class ConnectionTestFailed(DatabaseError):
-    """A connection test failed: the message in plain words, the driver's own text (libpq's,
-    naming the host, port and what it tried) in ``details`` for whoever looks after it."""
-
-    def __init__(self, message: str, details: str) -> None:
-        super().__init__(message)
-        self.details = details
-
-
 def check_database_url(url: str) -> str:
     """Connect once to ``url`` and say what was found (and any storage notices about the
     server); ConnectionTestFailed in plain words."""
-    from sqlalchemy.exc import ArgumentError
+    from sqlalchemy.exc import ArgumentError, DBAPIError
 
-    from detainer_desk.adapters.db.engine import postgres_storage_notices
+    from detainer_desk.adapters.db.engine import (
+        NOTHING_STORED,
+        ConnectionTestFailed,
+        make_engine,
+        plain_error,
+        postgres_storage_notices,
+    )
 
     try:
         engine = make_engine(url)
@@ -246,22 +329,115 @@ def check_database_url(url: str) -> str:
     return " ".join([f"Connected: {version}.", *(f"Note: {n}" for n in notices)])
 
 
+# -- the first look, before the store is opened ---------------------------------------------
+
+
+class FirstPage(Enum):
+    """What the first look at the store says, before it is opened."""
+
+    SIGN_IN = "sign in"  # current schema, accounts exist: the sign-in page can show at once
+    UPGRADE = "upgrade"  # an older schema: it is backed up and migrated before anyone signs in
+    REFUSE = "refuse"  # written by a newer program: nothing may be read or written
+
+
+@dataclass(frozen=True, slots=True)
+class StoreProbe:
+    first_page: FirstPage
+    message: str | None = None  # why it is refused (REFUSE)
+
+
+def probe_store(paths: AppPaths, db: str | None = None) -> StoreProbe | None:
+    """A first look at the SQLite store, with the standard library only (a few
+    milliseconds): its schema revision, and whether any account exists. None when there is
+    no quick answer (a new or busy store, a server, a URL with options): the store is then
+    opened first, as ``open_runtime`` does, and that says what is wrong, if anything.
+
+    Only a store this program can sign in to gives SIGN_IN; the store is still opened (and
+    checked again) before anyone signs in.
+    """
+    from detainer_desk.adapters.db.migrate import (
+        HEAD_REVISION,
+        KNOWN_REVISIONS,
+        newer_schema_message,
+    )
+    from detainer_desk.adapters.db.probe import first_look, sqlite_file_of
+
+    database = sqlite_file_of(database_url(paths, db))
+    if database is None:
+        return None
+    look = first_look(database, HEAD_REVISION)
+    if look is None or look.revision is None:
+        return None
+    if look.revision not in KNOWN_REVISIONS:
+        return StoreProbe(FirstPage.REFUSE, newer_schema_message(look.revision))
+    if look.revision != HEAD_REVISION:
+        return StoreProbe(FirstPage.UPGRADE)
+    return StoreProbe(FirstPage.SIGN_IN) if look.has_accounts else None
+
+
+# -- opening ------------------------------------------------------------------------------
+
+
+def _first_connection(engine: Engine) -> None:
+    """Connect once: a setting in the URL the driver refuses (``connect_timeout=abc``, an
+    unknown option) is the user's to fix, said in plain words, not a fault of the program."""
+    from sqlalchemy.exc import DBAPIError
+
+    from detainer_desk.adapters.db.engine import DatabaseError, is_environmental
+    from detainer_desk.domain.text import shortened, visible
+
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        if is_environmental(exc):
+            raise
+        engine.dispose()
+        reason = shortened(
+            visible(
+                str(exc.orig).strip().splitlines()[0]
+                if str(exc.orig).strip()
+                else type(exc.orig).__name__
+            ),
+            300,
+        )
+        raise DatabaseError(f"the database URL cannot be used: {reason}") from None
+
+
 def open_runtime(
     paths: AppPaths,
     db: str | None = None,
     *,
     sqlite_version: str | None = None,
-    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
-    lock_timeout_ms: int = PG_LOCK_TIMEOUT_MS,
-    keep_daily_backups: int = KEEP_DAILY,
+    busy_timeout_ms: int | None = None,
+    lock_timeout_ms: int | None = None,
+    keep_daily_backups: int | None = None,
     now: dt.datetime | None = None,
+    daily_backup_later: bool = False,
 ) -> Runtime:
     """Open (creating or upgrading) the record store. Raises DatabaseError in plain words.
 
     A SQLite store is refused on a network share, kept with the safe journal when the
     SQLite library has the WAL-reset bug (a notice says so), backed up before a migration,
-    and backed up at the first start of each day (the last ``keep_daily_backups`` kept).
+    and backed up at the first start of each day (the last ``keep_daily_backups`` kept;
+    with ``daily_backup_later``, not now: ``Runtime.make_daily_backup`` makes it).
     """
+    from sqlalchemy.exc import DBAPIError
+
+    from detainer_desk.adapters.db.backups import KEEP_DAILY
+    from detainer_desk.adapters.db.engine import (
+        BUSY_TIMEOUT_MS,
+        PG_LOCK_TIMEOUT_MS,
+        DatabaseError,
+        choose_journal_mode,
+        is_environmental,
+        make_engine,
+        plain_error,
+    )
+    from detainer_desk.adapters.db.migrate import prepare_database
+    from detainer_desk.services.index import rebuild_missing_index
+
+    keep = KEEP_DAILY if keep_daily_backups is None else keep_daily_backups
     url = database_url(paths, db)
     notices: list[str] = list(ensure_data_dir(paths))
     _clean_partials(paths)
@@ -270,8 +446,8 @@ def open_runtime(
     engine = make_engine(
         url,
         journal_mode=journal.mode,
-        busy_timeout_ms=busy_timeout_ms,
-        lock_timeout_ms=lock_timeout_ms,
+        busy_timeout_ms=BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms,
+        lock_timeout_ms=PG_LOCK_TIMEOUT_MS if lock_timeout_ms is None else lock_timeout_ms,
     )
     is_sqlite = engine.url.get_backend_name() == "sqlite"
     if is_sqlite:
@@ -279,11 +455,15 @@ def open_runtime(
     if is_sqlite and journal.warning:
         log.warning("%s", journal.warning)
         notices.append(journal.warning)
+    daily_due = False
     try:
+        _first_connection(engine)
         had_records = is_sqlite and _has_content(engine.url.database)
         prepare_database(engine, paths.backups_dir, opened_at)
-        if had_records and keep_daily_backups > 0:
-            notice = _daily_backup(engine, paths, opened_at, keep_daily_backups)
+        daily_due = had_records and keep > 0
+        if daily_due and not daily_backup_later:
+            daily_due = False
+            notice = _daily_backup(engine, paths, opened_at, keep)
             if notice:
                 notices.append(notice)
     except DBAPIError as exc:
@@ -297,7 +477,15 @@ def open_runtime(
     if not is_sqlite:
         notices.extend(_postgres_notices(engine))
     label = str(engine.url.database) if is_sqlite else engine.url.render_as_string()
-    runtime = Runtime(paths, engine, label, notices=tuple(notices))
+    runtime = Runtime(
+        paths,
+        engine,
+        label,
+        notices=tuple(notices),
+        daily_backup_due=daily_due,
+        keep_daily_backups=keep,
+        opened_at=opened_at,
+    )
     for _ in rebuild_missing_index(runtime.uow, utc_now()):
         pass  # derived data only; the evidence is untouched
     return runtime
@@ -306,6 +494,8 @@ def open_runtime(
 def _postgres_notices(engine: Engine) -> list[str]:
     """A server that is not durable, or reached without TLS: said once per command, and in
     the window's banner."""
+    from sqlalchemy.exc import DBAPIError
+
     from detainer_desk.adapters.db.engine import postgres_storage_notices
 
     try:
@@ -366,15 +556,37 @@ def _has_content(database: str | None) -> bool:
         return False
 
 
-def _daily_backup(engine: Engine, paths: AppPaths, now: dt.datetime, keep: int) -> str | None:
+def _daily_backup(
+    engine: Engine,
+    paths: AppPaths,
+    now: dt.datetime,
+    keep: int,
+    *,
+    in_steps: bool = False,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> str | None:
     """Today's backup if there is none yet; a notice for the user when it failed."""
-    from detainer_desk.adapters.db.backups import daily_backup, sqlite_path
+    from detainer_desk.adapters.db.backups import CopyCancelled, daily_backup, sqlite_path
+    from detainer_desk.adapters.db.engine import DatabaseError
     from detainer_desk.adapters.files import PartialJournal
 
     journal = PartialJournal.in_data_dir(paths.data_dir)
     try:
-        made = daily_backup(sqlite_path(engine), paths.backups_dir, now, keep, journal)
+        made = daily_backup(
+            sqlite_path(engine),
+            paths.backups_dir,
+            now,
+            keep,
+            journal,
+            in_steps=in_steps,
+            cancelled=cancelled,
+        )
+    except CopyCancelled:
+        log.info("today's backup was stopped: the program is closing")
+        return None
     except DatabaseError as exc:
+        from detainer_desk.domain import timetext
+
         # Working on matters more than today's copy: say so, and go on.
         log.warning("daily backup failed: %s", exc)
         # The day is in the words (this computer's day, as the daily backups go): a notice
@@ -388,6 +600,11 @@ def _daily_backup(engine: Engine, paths: AppPaths, now: dt.datetime, keep: int) 
 
 def local_actor() -> Actor:
     """The operating-system user at this workstation (until accounts exist)."""
+    import getpass
+    import socket
+
+    from detainer_desk.services.ports import Actor
+
     try:
         user = getpass.getuser()
     except (KeyError, OSError):

@@ -112,9 +112,32 @@ def db_runtime(tmp_path: Path, db_url: str):
     opened.close()
 
 
+# -- a directory server (OpenLDAP's slapd) --------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def ldap_server(tmp_path_factory: pytest.TempPathFactory):
+    """The session's OpenLDAP server (tests/ldap_server.py). Skipped when slapd cannot be
+    started, except in CI (CI=true), where that is a failure, as for PostgreSQL."""
+    import contextlib
+
+    from .ldap_server import LdapUnavailable, session_ldap_server
+
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(session_ldap_server(tmp_path_factory.mktemp("slapd")))
+        except LdapUnavailable as exc:
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(f"slapd is required in CI and could not be started: {exc}")
+            pytest.skip(f"no LDAP server for the tests: {exc}")
+        yield server
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Every test that touches the PostgreSQL server carries the marker, so that
     # `-m 'not postgresql'` runs the rest without starting one.
     for item in items:
         if "pg_server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgresql)
+        if "ldap_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.ldap)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Self
 
+from detainer_desk.domain.names import NameIndex
 from detainer_desk.services.ports import (
     AmendmentRecord,
     AttachmentIn,
@@ -43,6 +44,7 @@ class _Data:
     settings: dict[str, str] = field(default_factory=dict)
     audit: list[AuditEvent] = field(default_factory=list)
     index: dict[int, object] = field(default_factory=dict)
+    trust: list[tuple[str, str | None]] = field(default_factory=list)
     seq: int = 0
     contacts: list[ContactRecord] = field(default_factory=list)
 
@@ -76,7 +78,7 @@ class FakeRecords:
         self.d.activations.append(activation)
         return activation
 
-    def add_request(self, request: NewRequest, name_tokens: Sequence[str], stamp: Stamp) -> int:
+    def add_request(self, request: NewRequest, names: NameIndex, stamp: Stamp) -> int:
         self._next()
         self.d.requests.append((request, stamp))
         return len(self.d.requests)
@@ -171,11 +173,16 @@ class FakeRecords:
             amendments,
         )
 
+    def decisions(self, decision_ids: Sequence[int]) -> Sequence[DecisionRow]:
+        found = (self.decision(decision_id) for decision_id in decision_ids)
+        return tuple(row for row in found if row is not None)
+
     def upsert_index(self, index) -> None:  # type: ignore[no-untyped-def]
         self.d.index[index.decision_id] = index
 
-    def decisions_missing_index(self, limit: int) -> Sequence[int]:
-        return [n for n in range(1, len(self.d.decisions) + 1) if n not in self.d.index][:limit]
+    def decisions_missing_index(self, limit: int, after: int = 0) -> Sequence[int]:
+        numbers = range(after + 1, len(self.d.decisions) + 1)
+        return [n for n in numbers if n not in self.d.index][:limit]
 
     def add_contact(self, contact: NewContact, stamp: Stamp) -> int:
         seq = self._next()
@@ -227,6 +234,10 @@ class FakeRecords:
                 return attachment.content
         return None
 
+    def attachment_contents(self, attachment_ids: Sequence[int]) -> dict[int, bytes]:
+        found = {n: self.attachment_content(n) for n in attachment_ids}
+        return {n: content for n, content in found.items() if content is not None}
+
 
 class FakeAccounts:
     def __init__(self, data: _Data) -> None:
@@ -266,9 +277,21 @@ class FakeAccounts:
         disabled=None,
         locked_at=False,
         display_name=None,
+        second_factor=False,
+        second_factor_step=False,
+        recovery_codes=None,
+        directory=False,
     ) -> None:
         record = self.d.users[name]
         changes = {}
+        if second_factor is not False:
+            changes["second_factor"] = second_factor
+        if second_factor_step is not False:
+            changes["second_factor_step"] = second_factor_step
+        if recovery_codes is not None:
+            changes["recovery_codes"] = tuple(recovery_codes)
+        if directory is not False:
+            changes["directory"] = directory
         if password_hash is not None:
             changes["password_hash"] = password_hash
         if password_changed_at is not None:
@@ -285,6 +308,12 @@ class FakeAccounts:
 
     def setting(self, key: str) -> str | None:
         return self.d.settings.get(key)
+
+    def trust_entries(self) -> Sequence[tuple[str, str | None]]:
+        return list(self.d.trust)
+
+    def add_trust_entry(self, key: str, entry: str) -> None:
+        self.d.trust.append((key, entry))
 
     def set_setting(self, key, value, now, by) -> None:  # type: ignore[no-untyped-def]
         self.d.settings[key] = value
@@ -329,6 +358,17 @@ class FakeAudit:
             and (target is None or e.target == target)
         ]
         return max(times) if times else None
+
+    def first_event(self, action, target):  # type: ignore[no-untyped-def]
+        found = [e for e in self.d.audit if e.action == action and e.target == target]
+        return found[0] if found else None
+
+    def events_between(self, actions, start, end, limit):  # type: ignore[no-untyped-def]
+        def wanted(action: str) -> bool:
+            return any(action.startswith(a) if a.endswith(".") else action == a for a in actions)
+
+        found = [e for e in self.d.audit if start <= e.occurred_at < end and wanted(e.action)]
+        return sorted(found, key=lambda e: (e.occurred_at, e.id or 0))[:limit]
 
 
 class FakeUnitOfWork:

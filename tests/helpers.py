@@ -102,18 +102,84 @@ def seed_accounts(uow: Any, now: Any) -> None:
 
 
 def drop_triggers(conn: Any) -> None:
-    """What an attacker with the database file does first: the append-only triggers go."""
+    """What an attacker with the database file (or the PostgreSQL role that owns the
+    tables) does first: every trigger protecting the evidence goes."""
+    if conn.dialect.name == "postgresql":
+        found = conn.exec_driver_sql(
+            "SELECT tgname, relname FROM pg_trigger JOIN pg_class ON pg_class.oid = tgrelid "
+            "WHERE NOT tgisinternal"
+        )
+        for trigger, table in list(found):
+            conn.exec_driver_sql(f'DROP TRIGGER "{trigger}" ON "{table}"')
+        return
     triggers = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
     for trigger in list(triggers.scalars()):
         conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
 
 
 def tamper(runtime: Any, *statements: str) -> None:
-    """Change a SQLite store's rows by plain SQL, the triggers dropped first."""
+    """Change a store's rows by plain SQL (SQLite or PostgreSQL), the triggers dropped
+    first."""
     with runtime.engine.begin() as conn:
         drop_triggers(conn)
         for statement in statements:
             conn.exec_driver_sql(statement)
+
+
+CLI_PASSWORDS = {
+    "chief": "admin passphrase one",
+    "officer.a": "officer passphrase one",
+    "sgt.b": "supervisor passphrase one",
+    "counsel.c": "counsel passphrase one",
+}
+CLI_ROLES = {"officer.a": "officer", "sgt.b": "supervisor", "counsel.c": "counsel"}
+
+
+def cli_home(run_cli: Any, home: Any, policy: bytes = JUDICIAL_WARRANT_POLICY) -> Any:
+    """A data folder under ``home`` with an administrator (chief), an officer, a supervisor
+    and counsel (CLI_PASSWORDS), and ``policy`` active: made through the command line."""
+    data = str(home / "data")
+    first = run_cli(
+        "--data-dir", data, "users", "add", "chief", "--role", "admin", "--without-second-factor",
+        "--password-stdin",
+        stdin=CLI_PASSWORDS["chief"] + "\n",
+    )  # fmt: skip
+    assert first.code == 0, first.err
+    for name, role in CLI_ROLES.items():
+        added = run_cli(
+            "--data-dir", data, "users", "add", name, "--role", role,
+            "--user", "chief", "--password-stdin",
+            stdin=f"{CLI_PASSWORDS['chief']}\n{CLI_PASSWORDS[name]}\n",
+        )  # fmt: skip
+        assert added.code == 0, added.err
+    (home / "policy.toml").write_bytes(policy)
+    activated = as_user(
+        run_cli, home, "policy", "activate", str(home / "policy.toml"), user="chief"
+    )
+    assert activated.code == 0, activated.err
+    return home
+
+
+def as_user(run_cli: Any, home: Any, *args: str, user: str = "officer.a") -> Any:
+    """``detainer-desk --data-dir HOME/data ARGS --user USER`` with the password on stdin."""
+    return run_cli(
+        "--data-dir", str(home / "data"), *args, "--user", user, "--password-stdin",
+        stdin=CLI_PASSWORDS[user] + "\n",
+    )  # fmt: skip
+
+
+def evidence_counts(home: Any) -> tuple[int, int, int, int]:
+    """(requests, decisions, attachments, amendments) in HOME's SQLite store."""
+    import sqlite3
+
+    conn = sqlite3.connect(home / "data" / "detainer-desk.sqlite3")
+    try:
+        return tuple(  # type: ignore[return-value]
+            conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("requests", "decisions", "attachments", "amendments")
+        )
+    finally:
+        conn.close()
 
 
 def _proc_stat() -> dict[int, list[str]]:

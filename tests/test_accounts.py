@@ -49,7 +49,9 @@ FAST = svc.Security(PlainHasher(), lambda p: False)
 
 
 def _staff(uow) -> dict[str, Actor]:
-    admin = svc.create_first_admin(uow, SECURITY, "Chief", "Chief Admin", PASSWORD, "W1", NOW)
+    admin = svc.create_first_admin(
+        uow, SECURITY, "Chief", "Chief Admin", PASSWORD, "W1", NOW, require_second_factor=False
+    )
     people = {"admin": admin}
     for role in ("officer", "supervisor", "counsel"):
         svc.add_user(uow, SECURITY, admin, f"{role}.one", role, [role], PASSWORD, NOW)
@@ -66,11 +68,15 @@ def uow() -> FakeUnitOfWork:
 
 def test_first_admin_only_on_an_empty_store(uow) -> None:
     assert svc.needs_first_admin(uow)
-    actor = svc.create_first_admin(uow, SECURITY, "Chief", "Chief", PASSWORD, "W1", NOW)
+    actor = svc.create_first_admin(
+        uow, SECURITY, "Chief", "Chief", PASSWORD, "W1", NOW, require_second_factor=False
+    )
     assert actor.user == "chief" and actor.roles == {"admin"}
     assert not svc.needs_first_admin(uow)
     with pytest.raises(RecordError, match="already exists"):
-        svc.create_first_admin(uow, SECURITY, "other", "Other", PASSWORD, "W1", NOW)
+        svc.create_first_admin(
+            uow, SECURITY, "other", "Other", PASSWORD, "W1", NOW, require_second_factor=False
+        )
 
 
 @pytest.mark.parametrize(
@@ -84,12 +90,16 @@ def test_first_admin_only_on_an_empty_store(uow) -> None:
 )
 def test_password_rules(uow, password: str, problem: str) -> None:
     with pytest.raises(RecordError, match=problem):
-        svc.create_first_admin(uow, SECURITY, "chief", "Chief", password, "W1", NOW)
+        svc.create_first_admin(
+            uow, SECURITY, "chief", "Chief", password, "W1", NOW, require_second_factor=False
+        )
 
 
 def test_long_unicode_passphrases_are_allowed_and_not_truncated(uow) -> None:
     passphrase = "Größe des Häftlings — 安全なパスフレーズ 🗝️ " * 20
-    svc.create_first_admin(uow, SECURITY, "chief", "Chief", passphrase, "W1", NOW)
+    svc.create_first_admin(
+        uow, SECURITY, "chief", "Chief", passphrase, "W1", NOW, require_second_factor=False
+    )
     assert svc.sign_in(uow, SECURITY, "chief", passphrase, "W1", NOW).user == "chief"
     with pytest.raises(svc.SignInError):
         svc.sign_in(uow, SECURITY, "chief", passphrase[:-3], "W1", NOW)
@@ -97,7 +107,9 @@ def test_long_unicode_passphrases_are_allowed_and_not_truncated(uow) -> None:
 
 def test_user_name_must_be_the_password_problem(uow) -> None:
     with pytest.raises(RecordError, match="user name"):
-        svc.create_first_admin(uow, FAST, "longusername", "x", "LongUserName", "W1", NOW)
+        svc.create_first_admin(
+            uow, FAST, "longusername", "x", "LongUserName", "W1", NOW, require_second_factor=False
+        )
 
 
 def test_sign_in_is_audited_with_hundredths_role_and_workstation(uow) -> None:
@@ -333,7 +345,9 @@ def test_lockout_survives_a_restart(tmp_path: Path) -> None:
     paths = resolve_paths(tmp_path)
     runtime = open_runtime(paths)
     security = runtime.security()
-    svc.create_first_admin(runtime.uow(), security, "chief", "Chief", PASSWORD, "W", NOW)
+    svc.create_first_admin(
+        runtime.uow(), security, "chief", "Chief", PASSWORD, "W", NOW, require_second_factor=False
+    )
     admin = Actor("chief", "W")
     svc.add_user(runtime.uow(), security, admin, "officer.one", "O", ["officer"], PASSWORD, NOW)
     for minute in range(5):

@@ -31,7 +31,9 @@ def test_refusal_takes_the_same_time_whether_the_account_exists(tmp_path: Path) 
     store = open_runtime(resolve_paths(tmp_path / "data"))
     try:
         security = store.security()
-        svc.create_first_admin(store.uow(), security, "chief", "Chief", PASSWORD, "W", NOW)
+        svc.create_first_admin(
+            store.uow(), security, "chief", "Chief", PASSWORD, "W", NOW, require_second_factor=False
+        )
         svc.add_user(
             store.uow(), security, Actor("chief", "W"), "j.smith", "J", ["officer"], PASSWORD, NOW
         )

@@ -68,7 +68,7 @@ def test_record_one_decision_with_a_1mb_attachment(tmp_path: Path) -> None:
     now = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
     seed_accounts(runtime.uow(), now)
     activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", Actor("admin", "BENCH"), now)
-    scan = AttachmentIn("scan.pdf", "application/pdf", os.urandom(1024 * 1024))
+    scan = AttachmentIn("scan.pdf", "application/pdf", b"%PDF-1.4\n" + os.urandom(1024 * 1024))
     times = []
     for n in range(40):
         document = request_json(**{"subject.booking_number": f"B{n}"})

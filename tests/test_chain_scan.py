@@ -217,7 +217,7 @@ def test_the_walk_goes_on_alone_when_workers_cannot_run(store, monkeypatch) -> N
 
     from detainer_desk.adapters.db import chain_scan
 
-    def one_span_then_broken(path, upto, workers):
+    def one_span_then_broken(path, upto, workers, *derived_checks):
         yield chain_scan.check_sqlite_span(path, chain.table_columns(), 1, 8)
         raise BrokenProcessPool("a worker was killed")
 

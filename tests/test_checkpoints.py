@@ -98,7 +98,8 @@ def test_checkpoint_round_trip_and_extension(store) -> None:
 
 def test_recomputed_chain_is_caught_and_the_first_altered_entry_named(store) -> None:
     checkpoint_file = _checkpoint(store)
-    _rewrite_history(store, "UPDATE requests SET subject_name = 'SOMEONE, Else' WHERE id = 2")
+    # (The date of birth: no derived row repeats it, so the plain check sees nothing.)
+    _rewrite_history(store, "UPDATE requests SET dob = '1970-01-01' WHERE id = 2")
     assert list(verify_store(store.engine))[-1].fault is None  # the plain check is fooled
     result = verify_against_checkpoint(store.ledger(), checkpoint_file)
     assert not result.ok
@@ -170,7 +171,9 @@ def test_cli_checkpoint_and_verify(store, run_cli, tmp_path: Path) -> None:
         "S",
         ["supervisor"],
         "a supervisor passphrase",
-        NOW,
+        # Made today: the command line signs in at today's time, and an account made at
+        # NOW, months ago and never used, is disabled as inactive (issue 17, 90 days).
+        dt.datetime.now(dt.UTC),
     )
     runtime.close()
     made = run_cli(
@@ -190,9 +193,13 @@ def test_cli_checkpoint_and_verify(store, run_cli, tmp_path: Path) -> None:
     ok = run_cli("--data-dir", data, "verify", "--checkpoint", str(checkpoint_json))
     assert ok.code == 0 and ok.out.startswith("OK: the record extends the checkpoint")
     runtime = open_runtime(resolve_paths(data))
-    _rewrite_history(runtime, "UPDATE decisions SET outcome = 'decline' WHERE id = 1")
+    _rewrite_history(runtime, "UPDATE decisions SET workstation = 'ELSEWHERE' WHERE id = 1")
     runtime.close()
-    assert run_cli("--data-dir", data, "verify").code == 0  # recomputed: the plain check passes
+    # Recomputed: the chain alone verifies, but the installation kept its checkpoint, so
+    # plain verify compares with it and names the entry too.
+    assert list(verify_store(runtime.engine))[-1].fault is None
+    plain = run_cli("--data-dir", data, "verify")
+    assert plain.code == 1 and "entry 11 (decisions #1) is not what it was" in plain.out
     caught = run_cli("--data-dir", data, "verify", "--checkpoint", str(checkpoint_json))
     assert (
         caught.code == 1 and "VERIFY FAILED: entry" in caught.out and "decisions #1" in caught.out

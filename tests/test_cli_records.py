@@ -29,6 +29,7 @@ def home(tmp_path: Path, run_cli) -> Path:
         "chief",
         "--role",
         "admin",
+        "--without-second-factor",
         "--password-stdin",
         stdin=PASSWORDS["chief"] + "\n",
     )

@@ -23,7 +23,7 @@ from detainer_desk.services.ports import Actor
 from detainer_desk.services.records import activate_policy
 
 from .conftest import REPO_ROOT
-from .helpers import JUDICIAL_WARRANT_POLICY, seed_accounts
+from .helpers import JUDICIAL_WARRANT_POLICY, STAFF, seed_accounts
 
 WORKSTATION = textwrap.dedent(
     """
@@ -51,7 +51,9 @@ WORKSTATION = textwrap.dedent(
     runtime.close()
     """
 )
-SETUP_ENTRIES = 3  # the policy version, its activation, and the audit event of it
+# one entry per account seeded (accounts are evidence), the policy version, its activation,
+# and the audit event of it
+SETUP_ENTRIES = len(STAFF) + 3
 PER_DECISION = 3  # the request, the decision, and the audit event of it
 
 

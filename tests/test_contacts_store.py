@@ -169,6 +169,33 @@ def test_contacts_cannot_be_changed_or_deleted_and_verify_catches_a_forgery(stor
     assert fault is not None and fault.table == "contacts" and fault.row_id == 2
 
 
+@pytest.mark.parametrize("seq", ["0", "-1", "(SELECT last_seq + 2 FROM chain_head)", "1"])
+def test_the_database_refuses_a_contact_that_is_not_the_next_entry(store, seq: str) -> None:
+    """The chain's guards (revision 0006, made again over the evidence tables by 0014) hold
+    for contacts too: a copy planted at 0, below it, past the head or over an entry that
+    exists is refused by the database itself, and the program goes on recording."""
+    _interview(store)
+    planted = (
+        "INSERT INTO contacts (id, seq, entry_hash, kind, occurred_at, agency, details_json, "
+        f"recorded_at, recorded_by, workstation) SELECT 90, {seq}, entry_hash, kind, "
+        "occurred_at, agency, details_json, recorded_at, recorded_by, workstation "
+        "FROM contacts WHERE id = 1"
+    )
+    refused = r"next entry|exists already"
+    with pytest.raises(DBAPIError, match=refused), store.engine.begin() as conn:
+        conn.exec_driver_sql(planted)
+    _interview(store, occurred_at=dt.datetime(2026, 2, 11, 10, 0))  # the head moves to it
+    assert _verify(store).fault is None
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.connect() as conn:
+            checks = set(
+                conn.exec_driver_sql(
+                    "SELECT conname FROM pg_constraint WHERE contype = 'c' AND convalidated"
+                ).scalars()
+            )
+        assert "ck_contacts_seq_positive" in checks
+
+
 def test_roles_decide_who_records_amends_and_reports_and_refusals_are_audited(store) -> None:
     with pytest.raises(PermissionDenied, match=r"counsel\.d"):
         _interview(store, actor=COUNSEL)

@@ -40,7 +40,7 @@ def home(tmp_path: Path, run_cli) -> Path:
     county's timezone (Los Angeles) chosen before any policy."""
     data = str(tmp_path / "data")
     first = run_cli(
-        "--data-dir", data, "users", "add", "chief", "--role", "admin", "--password-stdin",
+        "--data-dir", data, "users", "add", "chief", "--role", "admin", "--without-second-factor", "--password-stdin",
         stdin=PASSWORDS["chief"] + "\n",
     )  # fmt: skip
     assert first.code == 0, first.err

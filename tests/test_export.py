@@ -282,7 +282,9 @@ def test_pdfs_rendered_by_workers_make_the_same_bundle(store, tmp_path: Path, mo
     bundle is the one made rendering them one by one: same files, same bytes."""
     monkeypatch.setenv("DETAINER_DESK_WORKERS", "2")  # workers whatever the size
     by_workers = _export(store, str(tmp_path / "workers"))
-    monkeypatch.setattr(pdf, "render_audit_pdfs", one_by_one(pdf.render_audit_pdf))
+    from detainer_desk.adapters.pdf.audit import render_audit_document
+
+    monkeypatch.setattr(pdf, "render_audit_pdfs", one_by_one(render_audit_document))
     alone = _export(store, str(tmp_path / "alone"))
     assert by_workers.decisions == alone.decisions == 2
     workers_files = sorted(

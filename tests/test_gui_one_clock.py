@@ -115,6 +115,7 @@ def _set_up_in_los_angeles(qtbot: QtBot, window: MainWindow) -> None:
         (page.confirm, ADMIN_PASSWORD),
     ):
         type_into(qtbot, field.edit, text)
+    page.second_factor.setChecked(False)  # passwords only here (see test_gui_second_factor)
     assert "activated in the county's timezone, America/Los_Angeles" in page.summary.text()
     click(qtbot, page.create_button)
     qtbot.waitUntil(lambda: window.session.state is SessionState.SIGNED_IN)

@@ -25,7 +25,7 @@ from detainer_desk.gui.policy_screen import (
 )
 from detainer_desk.gui.tasks import TaskRunner
 from detainer_desk.runtime import Runtime, utc_now
-from detainer_desk.services import records
+from detainer_desk.services import policies, records
 from detainer_desk.services.ports import Actor
 
 from .helpers import JUDICIAL_WARRANT_POLICY, request_json
@@ -179,7 +179,7 @@ def test_the_history_shows_who_activated_each_version_when_and_why(
     assert cells[0][0].endswith(("PST", "PDT"))
     assert (
         'timezone = "America/Los_Angeles"'
-        in records.load_policy(
+        in policies.load_policy(
             records.active_policy(store.uow()).policy  # type: ignore[union-attr]
         ).text
     )
@@ -374,14 +374,14 @@ def test_a_cancelled_what_if_compares_nothing(
 
 
 def test_the_policy_dialog_names_its_controls_and_fits_a_small_screen(
-    qtbot: QtBot, admin_window: MainWindow
+    qtbot: QtBot, admin_window: MainWindow, tmp_path: Path
 ) -> None:
     dialog = _open(qtbot, admin_window)
     assert _unnamed_controls(dialog) == []
     assert dialog.width() <= 1366 and dialog.height() <= 700
     for tab, name in ((IN_FORCE, "in-force"), (ACTIVATE, "activate"), (WHAT_IF, "what-if")):
         dialog.show_tab(tab)
-        dialog.grab().save(f"/tmp/issue9-test-policy-{name}.png")
+        dialog.grab().save(str(tmp_path / f"policy-{name}.png"))
 
 
 def test_with_no_policy_active_the_screen_says_what_to_do(qtbot: QtBot, store: Runtime) -> None:

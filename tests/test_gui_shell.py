@@ -175,7 +175,7 @@ def test_menus_present(admin_window: MainWindow) -> None:
         "Active holds": False,
         "Statistics": False,
         "Export for litigation…": False,
-        "Checkpoint of the record…": False,
+        "Checkpoint of the record…": True,  # supervisors and administrators sign them
         "Verify the record…": True,  # anyone signed in, as on the command line
         "Verify against a checkpoint…": True,
     }
@@ -187,8 +187,12 @@ def test_menus_present(admin_window: MainWindow) -> None:
     assert _entries("Admin", admin_window) == {
         "Users…": True,
         "Settings…": True,
+        "Sign-in and notices…": True,  # issue 17
+        "Directory sign-in…": True,  # issue 17
         "Database…": True,
         "Audit trail…": True,
+        "Audit review report…": True,  # issue 17
+        "Account validation report…": True,  # issue 17
         "Back up the records…": True,
         "Restore from a backup…": True,
         "Verify the record…": True,
@@ -387,6 +391,7 @@ def test_run_gui_explains_a_store_that_cannot_be_opened(qtbot: QtBot) -> None:
 
 def test_evidence_dialogs_open_for_the_roles_that_may_use_them(admin_window: MainWindow) -> None:
     assert admin_window.open_backup() is not None
+    assert admin_window.checkpoint_action.isEnabled()  # supervisors and administrators sign
     assert admin_window.open_export() is None  # an administrator does not export records
     assert not admin_window.export_action.isEnabled()
     assert admin_window.export_action.toolTip() == "Needs the counsel role"

@@ -55,7 +55,14 @@ def window_over(qtbot: QtBot, runtime: Runtime) -> Iterator[MainWindow]:
 
 def seed_admin(runtime: Runtime, name: str = "admin") -> Actor:
     return accounts.create_first_admin(
-        runtime.uow(), runtime.security(), name, "Pat Admin", ADMIN_PASSWORD, WORKSTATION, utc_now()
+        runtime.uow(),
+        runtime.security(),
+        name,
+        "Pat Admin",
+        ADMIN_PASSWORD,
+        WORKSTATION,
+        utc_now(),
+        require_second_factor=False,  # the window's tests sign in with passwords only
     )
 
 

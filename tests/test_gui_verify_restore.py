@@ -237,3 +237,32 @@ def test_a_restore_is_refused_when_the_administrator_lost_the_role(
     assert "STAYS, Here" in _names(desk)  # nothing changed
     [denied] = trail(desk.runtime, desk.admin, action="store.restore", outcome="denied")
     assert denied.user_name == "admin"
+
+
+def test_an_encrypted_backup_is_restored_with_its_passphrase(
+    qtbot: QtBot, window: MainWindow, desk: Desk, tmp_path: Path
+) -> None:
+    # Issue 17: a backup written encrypted (AES-256-GCM) is restored from the window.
+    passphrase = "Harbour-7-lantern-Quiet"
+    desk.record(**{"subject.name": "KEPT, Encrypted"})
+    backup = tmp_path / "records.ddprot"
+    desk.runtime.protected_backup_to(backup, passphrase)
+    desk.record(**{"subject.name": "LATER, Than the copy"})
+    sign_in_as(qtbot, window, "admin")
+    dialog = window.open_restore()
+    assert isinstance(dialog, RestoreDialog)
+    dialog.confirm = lambda _parent, _question: True
+    type_into(qtbot, dialog.backup, str(backup))
+    assert dialog.passphrase.isVisible()
+    type_into(qtbot, dialog.passphrase, passphrase + "x")
+    click(qtbot, dialog.restore_button)
+    qtbot.waitUntil(lambda: "passphrase is not right" in dialog.message.text(), timeout=60_000)
+    assert "LATER, Than the copy" in _names(desk)
+    type_into(qtbot, dialog.passphrase, passphrase)
+    with qtbot.waitSignal(dialog.restored, timeout=60_000):
+        click(qtbot, dialog.restore_button)
+    names = _names(desk)
+    assert "KEPT, Encrypted" in names and "LATER, Than the copy" not in names
+    assert dialog.passphrase.text() == ""
+    # No decrypted copy is left in the data folder.
+    assert not list(desk.runtime.paths.data_dir.glob(".detainer-desk.partial-*"))

@@ -99,6 +99,8 @@ def fill_administrator(
     type_into(qtbot, page.display_name.edit, display)
     type_into(qtbot, page.password.edit, password)
     type_into(qtbot, page.confirm.edit, confirm)
+    # These tests sign in with passwords only (test_gui_second_factor sets one up).
+    page.second_factor.setChecked(False)
 
 
 def test_the_wizard_sets_up_settings_policy_and_administrator(
@@ -132,13 +134,16 @@ def test_the_wizard_sets_up_settings_policy_and_administrator(
     events = list(reversed(trail(store, actor)))
     assert [(e.action, e.user_name, e.workstation) for e in events] == [
         ("account.create", "chief", WORKSTATION),
+        # Issue 17: the installation's choice of a second factor, with the first account.
+        ("settings.change", "chief", WORKSTATION),
         ("sign_in", "chief", WORKSTATION),
         ("settings.change", "chief", WORKSTATION),
         ("policy.activate", "chief", WORKSTATION),
     ]
-    changed = json.loads(events[2].details_json)
+    assert json.loads(events[1].details_json)["after"] == "off"
+    changed = json.loads(events[3].details_json)
     assert changed["county_name"] == {"before": "", "after": COUNTY}
-    assert json.loads(events[3].details_json)["reason"] == SET_UP_REASON
+    assert json.loads(events[4].details_json)["reason"] == SET_UP_REASON
 
 
 def test_back_and_next_keep_everything_typed(qtbot: QtBot, window: MainWindow) -> None:

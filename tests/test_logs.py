@@ -24,12 +24,13 @@ def clean_logging():
 def test_a_bug_in_a_command_is_logged_and_told_briefly(
     tmp_path: Path, run_cli, monkeypatch, clean_logging
 ) -> None:
-    from detainer_desk.adapters.db import repository
+    from detainer_desk.services import checkpoints
 
     def broken(*args, **kwargs):
         raise RuntimeError("the verifier broke")
 
-    monkeypatch.setattr(repository, "verify_store", broken)
+    # verify checks the whole store and the installation's last checkpoint (issue 14)
+    monkeypatch.setattr(checkpoints, "verify_record", broken)
     result = run_cli("--data-dir", str(tmp_path), "verify")
     assert result.code == 1
     assert "Unexpected error (a fault in Detainer Desk" in result.err
@@ -54,3 +55,21 @@ def test_configuring_twice_adds_one_handler(tmp_path: Path, clean_logging) -> No
         h for h in logging.getLogger("detainer_desk").handlers if getattr(h, "baseFilename", None)
     ]
     assert len(handlers) == 1
+
+
+def test_a_logged_name_cannot_forge_a_line_of_the_log(tmp_path: Path, clean_logging) -> None:
+    """Messages name files and people; their control characters are written as escapes
+    (issue 14), while a traceback keeps its lines."""
+    configure_logging(tmp_path)
+    log = logging.getLogger("detainer_desk.test")
+    log.warning("no preview of %s", "scan\x1b[2J\n2026-01-01 00:00:00 ERROR forged.pdf")
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        log.exception("a fault")
+    for handler in logging.getLogger("detainer_desk").handlers:
+        handler.flush()
+    lines = (tmp_path / LOG_FILE_NAME).read_text("utf-8").splitlines()
+    assert "no preview of scan\\u001b[2J\\u000a2026-01-01 00:00:00 ERROR forged.pdf" in lines[0]
+    assert not any(line.startswith("2026-01-01 00:00:00 ERROR") for line in lines)
+    assert "Traceback (most recent call last):" in lines and lines[-1] == "ValueError: boom"

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -25,7 +26,7 @@ from detainer_desk.adapters.db.migrate import (
     downgrade_to,
     upgrade_to,
 )
-from detainer_desk.adapters.db.repository import verify_store
+from detainer_desk.adapters.db.repository import SqlUnitOfWork, verify_store
 from detainer_desk.adapters.db.schema import (
     EVIDENCE_TABLES,
     chain_head,
@@ -36,8 +37,11 @@ from detainer_desk.adapters.db.schema import (
 )
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import open_runtime
+from detainer_desk.services.index import rebuild_missing_index
+from detainer_desk.services.records import name_tokens as words_of
 
 from .conftest import REPO_ROOT
+from .helpers import request_json
 
 FIXTURE_DB = REPO_ROOT / "tests" / "fixtures" / "db" / "rev0001-demo-60.sqlite3"
 FIRST_EVIDENCE = ("policy_versions", "policy_activations", "requests", "attachments")
@@ -60,11 +64,15 @@ def _triggers(engine: Engine) -> set[str]:
 
 
 def _expected_triggers(engine: Engine) -> set[str]:
+    """Append-only evidence, added only as the chain's next entry; a head that only moves
+    forward (revision 0006)."""
     if engine.dialect.name == "postgresql":
-        kinds = ("append_only", "no_truncate")
+        kinds = ("append_only", "no_truncate", "in_chain")
+        head = {"chain_head_moves_forward", "chain_head_no_truncate"}
     else:
-        kinds = ("no_update", "no_delete")
-    return {f"{t.name}_{kind}" for t in EVIDENCE_TABLES for kind in kinds}
+        kinds = ("no_update", "no_delete", "in_chain")
+        head = {"chain_head_moves_forward", "chain_head_no_insert", "chain_head_no_delete"}
+    return {f"{t.name}_{kind}" for t in EVIDENCE_TABLES for kind in kinds} | head
 
 
 def test_single_head_matches_the_code(tmp_path: Path) -> None:
@@ -158,7 +166,12 @@ def _fill_at_first_revision(engine: Engine, decisions_wanted: int) -> str:
                 requests,
                 {
                     "id": n,
-                    "request_json": f'{{"n": {n}}}',
+                    "request_json": request_json(
+                        **{
+                            "subject.name": f"PERSON, Number {n}",
+                            "subject.booking_number": f"OLD-{n:06d}",
+                        }
+                    ),
                     "subject_name": f"PERSON, Number {n}",
                     "dob": "1980-01-01",
                     "booking_number": f"OLD-{n:06d}",
@@ -190,6 +203,14 @@ def _fill_at_first_revision(engine: Engine, decisions_wanted: int) -> str:
         conn.execute(insert(policy_versions), [policy])
         conn.execute(insert(requests), request_rows)
         conn.execute(insert(decisions), decision_rows)
+        conn.execute(  # the name words, as revision 0001 kept them
+            sa.text("INSERT INTO name_tokens (token, request_id) VALUES (:token, :request_id)"),
+            [
+                {"token": token, "request_id": row["id"]}
+                for row in request_rows
+                for token in words_of(str(row["subject_name"]))
+            ],
+        )
         conn.execute(
             update(chain_head).where(chain_head.c.id == 1).values(last_seq=seq, last_hash=previous)
         )
@@ -204,8 +225,12 @@ def test_ten_thousand_decisions_at_the_first_revision_upgrade_with_the_chain_int
     head_hash = _fill_at_first_revision(engine, 10_000)
     upgrade_to(engine)
     assert current_revision(engine) == HEAD_REVISION
+    # What the program does when it opens the store: the decision index (revision 0003) is
+    # derived from the evidence, so it is filled then.
+    for _ in rebuild_missing_index(lambda: SqlUnitOfWork(engine), dt.datetime.now(dt.UTC)):
+        pass
     result = list(verify_store(engine))[-1]
-    assert result.fault is None
+    assert result.fault is None, str(result.fault)
     assert (result.checked, result.last_hash) == (1 + 2 * 10_000, head_hash)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(decisions)).scalar_one() == 10_000
@@ -277,3 +302,67 @@ def test_name_search_works_on_an_upgraded_store(tmp_path: Path) -> None:
             assert by_request[request_id] in found and found == expected, search
     finally:
         opened.close()
+
+
+def _name_rows(engine: Engine) -> tuple[dict[int, set[str]], dict[int, set[tuple[str, str]]]]:
+    tokens: dict[int, set[str]] = {}
+    pairs: dict[int, set[tuple[str, str]]] = {}
+    with engine.connect() as conn:
+        for token, request_id in conn.exec_driver_sql("SELECT token, request_id FROM name_tokens"):
+            tokens.setdefault(request_id, set()).add(token)
+        for token, other, request_id in conn.exec_driver_sql(
+            "SELECT token, other, request_id FROM name_pairs"
+        ):
+            pairs.setdefault(request_id, set()).add((token, other))
+    return tokens, pairs
+
+
+def test_revision_0007_folds_the_name_words_and_keeps_pairs_linear(db_runtime) -> None:
+    """A store whose name words were made as revision 0005 made them (case folded only,
+    every pair of a long name) gets them rebuilt by the program's one function: accents
+    folded, a long name one row per word. Downgrading gives the 0005 words back."""
+    from detainer_desk.domain.names import name_index
+    from detainer_desk.services.ports import Actor, DecisionQuery
+    from detainer_desk.services.records import activate_policy, record_decision
+
+    from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts
+
+    now = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
+    seed_accounts(db_runtime.uow(), now)
+    activate_policy(db_runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", Actor("admin", "W"), now)
+    names = {
+        "RODRÍGUEZ, Ana": None,
+        "Rodriguez, Luis": None,
+        "GARCÍA LÓPEZ DE LA VEGA Y MARTÍNEZ, María José Ana Luisa Carmen Rosa Isabel": None,
+    }
+    for n, name in enumerate(names):
+        recorded = record_decision(
+            db_runtime.uow(),
+            request_json(**{"subject.name": name, "subject.booking_number": f"B{n}"}),
+            "r.json",
+            [],
+            Actor("officer.a", "W"),
+            now,
+        )
+        names[name] = recorded.request_id
+    engine = db_runtime.engine
+
+    downgrade_to(engine, "0005")
+    tokens, pairs = _name_rows(engine)
+    assert tokens[names["RODRÍGUEZ, Ana"]] == {"rodríguez", "ana"}
+    long_name = names["GARCÍA LÓPEZ DE LA VEGA Y MARTÍNEZ, María José Ana Luisa Carmen Rosa Isabel"]
+    assert len(pairs[long_name]) == 14 * 13  # every ordered pair, as 0005 kept them
+
+    upgrade_to(engine)
+    tokens, pairs = _name_rows(engine)
+    for name, request_id in names.items():
+        index = name_index(name)
+        assert tokens[request_id] == set(index.tokens)
+        assert pairs[request_id] == set(index.pairs)
+    assert len(pairs[long_name]) == 14  # one row per word
+    with db_runtime.uow() as uow:
+        for search in ("rodríguez", "RODRIGUEZ", "rodriguez"):
+            found = uow.records.find_decisions(DecisionQuery(search=search))
+            assert {item.subject_name for item in found} == {"RODRÍGUEZ, Ana", "Rodriguez, Luis"}
+        found = uow.records.find_decisions(DecisionQuery(search="josé isabel"))
+        assert [item.request_id for item in found] == [long_name]

@@ -134,3 +134,24 @@ def test_pyinstaller_bundle_builds_and_starts(tmp_path: Path) -> None:
     assert len(list((bundle / "PDF").glob("*.pdf"))) == 15
     logged = "".join(p.read_text() for p in (tmp_path / "demo" / "logs").glob("*.log*"))
     assert "without worker processes" not in logged and "worker process ended" not in logged
+
+    # A second export copies the audit PDFs the first one kept (the frozen program knows
+    # its own code for the cache's key): the same bytes.
+    kept = sorted((tmp_path / "demo" / "cache" / "audit-pdfs").rglob("*.pdf"))
+    assert len(kept) == 15
+    files_kept = [p.stat().st_ino for p in kept]
+    again = tmp_path / "bundle-again"
+    second = subprocess.run(
+        [
+            str(program), "--data-dir", home, "export", "--user", "counsel.demo",
+            "--password-stdin", "--recipient", "packaging test", "-o", str(again), "--quiet",
+        ],
+        input="demo passphrase for trials\n", capture_output=True, text=True, timeout=300,
+        env=workers, check=False,
+    )  # fmt: skip
+    assert second.returncode == 0, second.stderr
+    assert {p.name: p.read_bytes() for p in (again / "PDF").glob("*.pdf")} == {
+        p.name: p.read_bytes() for p in (bundle / "PDF").glob("*.pdf")
+    }
+    # Read, not made and written again (a kept PDF is replaced by a new file when made).
+    assert [p.stat().st_ino for p in kept] == files_kept

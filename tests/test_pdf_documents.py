@@ -37,6 +37,7 @@ from detainer_desk.services.evidence_model import (
     Scan,
     StatisticsReport,
 )
+from detainer_desk.services.index import decision_state
 from detainer_desk.services.ports import (
     AmendmentRecord,
     AttachmentInfo,
@@ -45,7 +46,6 @@ from detainer_desk.services.ports import (
     Stamp,
     StoredPolicy,
 )
-from detainer_desk.services.records import decision_state
 
 from .helpers import JUDICIAL_WARRANT_POLICY
 

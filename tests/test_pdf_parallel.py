@@ -25,7 +25,7 @@ def test_workers_render_the_same_bytes_in_order() -> None:
     jobs = _jobs(parallel.PARALLEL_FROM + 5)
     here = [render_audit_pdf(record, context) for record, context in jobs]
     assert len(set(here)) == len(here)  # each PDF differs (names), so order is checked
-    assert list(parallel.render_audit_pdfs(iter(jobs), workers=2)) == here
+    assert [pdf.data for pdf in parallel.render_audit_pdfs(iter(jobs), workers=2)] == here
 
 
 def test_a_short_run_is_rendered_here() -> None:
@@ -39,6 +39,6 @@ def test_stopping_early_stops_the_workers() -> None:
     jobs = _jobs(parallel.PARALLEL_FROM + 8)
     rendering = parallel.render_audit_pdfs(iter(jobs), workers=2)
     first = next(rendering)
-    assert first == render_audit_pdf(*jobs[0])
+    assert first.data == render_audit_pdf(*jobs[0])
     rendering.close()  # what the export does when counsel cancels
     assert multiprocessing.active_children() == []

@@ -59,7 +59,7 @@ def _fill(run_cli, home: Path, tmp_path: Path) -> None:  # type: ignore[no-untyp
         assert result.code == 0, (args, result.err)
         return result
 
-    cli("users", "add", "chief", "--role", "admin", "--password-stdin")
+    cli("users", "add", "chief", "--role", "admin", "--without-second-factor", "--password-stdin")
     cli(
         "users", "add", "j.smith", "--role", "officer", "--role", "supervisor",
         "--user", "chief", "--password-stdin", stdin=f"{PASSWORD}\n{PASSWORD}\n",

@@ -83,7 +83,7 @@ def test_attachment_of_wrong_type_or_document_is_refused(uow: FakeUnitOfWork) ->
     bad = [
         AttachmentIn("notes.docx", "application/msword", b"x"),
         AttachmentIn("empty.pdf", "application/pdf", b""),
-        AttachmentIn("scan.png", "image/png", b"png", document_index=7),
+        AttachmentIn("scan.png", "image/png", b"\x89PNG\r\n\x1a\n png", document_index=7),
     ]
     with pytest.raises(InvalidInput) as caught:
         record_decision(uow, request_json(), "r.json", bad, OFFICER, NOW)

@@ -76,7 +76,7 @@ def test_a_store_kept_in_wal_earlier_moves_to_the_safe_journal(tmp_path: Path) -
 def test_the_command_line_says_it_once(tmp_path: Path, run_cli) -> None:
     # users add opens the store twice; the note is printed once.
     result = run_cli(
-        "--data-dir", str(tmp_path), "users", "add", "chief", "--role", "admin",
+        "--data-dir", str(tmp_path), "users", "add", "chief", "--role", "admin", "--without-second-factor",
         "--password-stdin", stdin="a long admin passphrase\n",
     )  # fmt: skip
     assert result.code == 0, result.err

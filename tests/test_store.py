@@ -27,7 +27,7 @@ from detainer_desk.services.records import (
 )
 
 from .conftest import REPO_ROOT
-from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts
+from .helpers import JUDICIAL_WARRANT_POLICY, STAFF, request_json, seed_accounts
 
 OFFICER = Actor("officer.a", "INTAKE-1")
 NOW = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
@@ -48,9 +48,10 @@ def _record(runtime, **changes):
 
 ADMIN = Actor("admin", "ADMIN-1")
 SUPERVISOR = Actor("sgt.b", "W")
-# Chain entries: a policy version, its activation and the audit event of it; then per
-# decision recorded: the request, the decision and the audit event.
-SETUP_ENTRIES = 3
+# Chain entries: one per account seeded (accounts are evidence), a policy version, its
+# activation and the audit event of it; then per decision recorded: the request, the
+# decision and the audit event.
+SETUP_ENTRIES = len(STAFF) + 3
 PER_DECISION = 3
 
 
@@ -101,7 +102,8 @@ def test_postgresql_sessions_are_read_committed_with_a_lock_timeout(pg_url, tmp_
 
 
 def test_attachments_round_trip_byte_exact(store) -> None:
-    scan = bytes(range(256)) * 4096 + b"\x00end"  # 1 MiB of every byte value
+    # A TIFF's signature (the bytes are checked), then 1 MiB of every byte value
+    scan = b"II*\x00" + bytes(range(256)) * 4096 + b"\x00end"
     recorded = record_decision(
         store.uow(),
         request_json(),

@@ -36,6 +36,7 @@ import shutil
 import stat
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import BinaryIO
@@ -525,11 +526,21 @@ def write_output(
 class PendingFolder:
     """A new folder of private files, filled under a hidden temporary name beside
     ``target`` and renamed into place when complete. ``target`` may be missing or an empty
-    folder; anything else is refused."""
+    folder; anything else is refused.
+
+    Every file is on the disk before the rename: each is flushed (fsync) by a few threads
+    beside the writing rather than one after the other in its way (an export's 10,000 files
+    flushed one by one took a minute on a busy disk; together, a few seconds), then the
+    folders."""
+
+    FLUSHING_THREADS = 8  # one journal commit of the file system serves many of them
 
     def __init__(self, target: Path | str, *, journal: PartialJournal | None = None) -> None:
         self.target = Path(os.fspath(target))
         self._check_target()
+        self._flushing: list[Future[None]] = []
+        self._flusher: ThreadPoolExecutor | None = None
+        self._folders: set[Path] = set()
         self.partial = _partial_name(self.target)
         self._entry = journal.register(self.partial.absolute(), folder=True) if journal else None
         try:
@@ -571,15 +582,39 @@ class PendingFolder:
         folder = self.partial
         for part in parts[:-1]:
             folder = folder / part
-            make_private_folder(folder)
+            if folder not in self._folders:
+                make_private_folder(folder)
+                self._folders.add(folder)
         fd = create_private_file(folder / parts[-1])
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            flushed = os.dup(handle.fileno())
+        if self._flusher is None:
+            self._flusher = ThreadPoolExecutor(self.FLUSHING_THREADS, "output-flush")
+        try:
+            self._flushing.append(self._flusher.submit(_fsync_and_close, flushed))
+        except BaseException:
+            os.close(flushed)
+            raise
+
+    def _flushed(self) -> None:
+        """When every file written and every folder is on the disk (OSError if one is not)."""
+        flusher, flushing = self._flusher, self._flushing
+        self._flusher, self._flushing = None, []
+        try:
+            for done in flushing:
+                done.result()
+        finally:
+            if flusher is not None:
+                flusher.shutdown(wait=True, cancel_futures=True)
+        for folder in sorted(self._folders, key=lambda f: len(f.parts), reverse=True):
+            fsync_folder(folder)
+        fsync_folder(self.partial)
 
     def commit(self) -> Path:
         try:
+            self._flushed()
             if self._check_target():
                 os.rmdir(self.target)  # the empty folder chosen for the bundle
             if POSIX and sys.platform.startswith("linux"):
@@ -601,6 +636,8 @@ class PendingFolder:
         if self._finished:
             return
         self._finished = True
+        with contextlib.suppress(OSError):
+            self._flushed()  # the threads are stopped before the folder goes
         shutil.rmtree(self.partial, ignore_errors=True)
         self._forget()
 
@@ -608,6 +645,13 @@ class PendingFolder:
         if self._entry is not None:
             self._entry.done()
             self._entry = None
+
+
+def _fsync_and_close(fd: int) -> None:
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _rename_no_replace(source: Path, target: Path) -> None:

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import signal
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,11 +31,14 @@ def processors() -> int:
 
 def setting_problem() -> str | None:
     """What is wrong with the administrator's setting, in plain words (None: nothing)."""
+    from detainer_desk.domain.text import quoted
+
     text = os.environ.get(ENVIRONMENT, "").strip()
-    if not text or (text.isdigit() and 1 <= int(text) <= 64):
+    # (ASCII digits only and few of them: int() refuses "²" and numbers of 4,300 digits.)
+    if not text or (text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= 64):
         return None
     return (
-        f"{ENVIRONMENT}={text!r} is not a number of worker processes from 1 to 64; it is "
+        f"{ENVIRONMENT}={quoted(text)} is not a number of worker processes from 1 to 64; it is "
         "ignored (one per processor is used)"
     )
 
@@ -66,11 +70,35 @@ def start_pool(count: int) -> ProcessPoolExecutor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(
-        count,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=worker_started,
-    )
+    class Pool(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            with _ctrl_c_held():  # a worker may be started here
+                return super().submit(fn, *args, **kwargs)
+
+    return Pool(count, mp_context=multiprocessing.get_context("spawn"), initializer=worker_started)
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Ctrl+C held back (not lost) while worker processes may be started.
+
+    A terminal sends Ctrl+C to every process of the program, a worker still starting up
+    included: before its ``worker_started`` ignores it, it would stop with a traceback in
+    the middle of an import. A worker started while SIGINT is blocked starts with it
+    blocked, and ignores it once started; the program gets a press made meanwhile as soon
+    as the worker is started. (POSIX; on Windows a console's Ctrl+C works otherwise.)"""
+    import threading
+
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
+        threading.main_thread()
+    ):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def worker_started() -> None:
@@ -87,6 +115,8 @@ def worker_started() -> None:
     import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # started with it held (_ctrl_c_held): ignored now
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     parent = multiprocessing.parent_process()
     if parent is None:
         return
@@ -110,11 +140,18 @@ def stop_pool(pool: ProcessPoolExecutor, *, finished: bool) -> None:
         pool.shutdown(wait=True, cancel_futures=True)
         return
     processes = list(getattr(pool, "_processes", {}).values())  # no public way in 3.11
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown forgets it
     for process in processes:
         with contextlib.suppress(Exception):
             process.terminate()
     with contextlib.suppress(Exception):
         pool.shutdown(wait=False, cancel_futures=True)
+    # The pool's own manager thread reaps the ended workers too; a join here that loses
+    # that race returns before the worker's exit is recorded. Waiting (bounded) for that
+    # thread first leaves no worker behind that still counts as running.
+    if manager is not None:
+        with contextlib.suppress(Exception):
+            manager.join(timeout=5)
     for process in processes:
         with contextlib.suppress(Exception):
             process.join(timeout=5)

@@ -39,6 +39,12 @@ VIEW_AUDIT: Final = "view the audit trail"
 VIEW_POLICIES: Final = "view the policy history"
 # A backup holds every record (criminal-justice information), and a restore replaces them.
 MANAGE_BACKUPS: Final = "back up and restore the records"
+# A checkpoint vouches for the whole record under the installation's key: those who answer
+# for the record sign one (counsel's exports carry one made under the export's own right).
+MAKE_CHECKPOINT: Final = "sign checkpoints of the record"
+# Which other installations' checkpoint keys this one accepts.
+TRUST_KEYS: Final = "trust checkpoint keys"
+
 # The reports the law asks of the county: anonymised counts, signed by the sheriff or the
 # jail's administrator and prepared with counsel (5 ILCS 805/25; Gov. Code 7283.1(d); ...).
 MAKE_LAW_REPORTS: Final = "make the reports the law asks for"
@@ -53,6 +59,7 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             VIEW_RECORDS,
             PRINT_RECORDS,
             VIEW_POLICIES,
+            MAKE_CHECKPOINT,
             MAKE_LAW_REPORTS,
         }
     ),
@@ -67,6 +74,8 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             VIEW_AUDIT,
             MANAGE_BACKUPS,
             VIEW_POLICIES,
+            MAKE_CHECKPOINT,
+            TRUST_KEYS,
             MAKE_LAW_REPORTS,
         }
     ),

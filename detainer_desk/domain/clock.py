@@ -155,16 +155,27 @@ def hold_until(
     return min(candidates).astimezone(zone)
 
 
+# Days the hold window may span, counted or not: a bound on the work, never reached by a
+# policy the parser accepts (at most 720 hours, that is 30 counted days, and at most 2,000
+# listed holidays, with weekends: under 3,000 days).
+WINDOW_DAYS = 20_000
+
+
+class HoldWindowTooLong(ValueError):
+    """The hold window would not end within WINDOW_DAYS calendar days."""
+
+
 def _add_counted_time(
     start: dt.datetime,
     budget: dt.timedelta,
     is_counted_day: Callable[[dt.date], bool],
     zone: ZoneInfo,
 ) -> dt.datetime:
-    """Spend ``budget`` of elapsed time only on counted local calendar days."""
+    """Spend ``budget`` of elapsed time only on counted local calendar days: one step per
+    calendar day, at most WINDOW_DAYS of them."""
     cursor = start
     remaining = budget
-    while True:
+    for _ in range(WINDOW_DAYS):
         day = local_date(cursor, zone)
         day_end = start_of_day(day + dt.timedelta(days=1), zone).astimezone(UTC)
         if is_counted_day(day):
@@ -173,3 +184,6 @@ def _add_counted_time(
                 return cursor + remaining
             remaining -= available
         cursor = day_end
+    raise HoldWindowTooLong(
+        f"the hold window does not end within {WINDOW_DAYS:,} days: too few days are counted"
+    )

@@ -18,6 +18,7 @@ from .policy import (
     Policy,
     RemovalOrder,
 )
+from .text import visible
 from .timetext import day_text
 
 TRIGGER_WORDS = {
@@ -164,4 +165,6 @@ def describe_policy(policy: Policy) -> str:
     if policy.notes:
         lines.append("")
         lines.append("Notes: " + " ".join(policy.notes.split()))
-    return "\n".join(lines)
+    # A policy's own words may hold control characters (TOML escapes): each line is shown
+    # escaped, so that none forges another line or drives a terminal.
+    return "\n".join(visible(line) for line in lines)

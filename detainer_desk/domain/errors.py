@@ -9,6 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .text import shortened, visible
+
+# The most problems listed for one input: a file with a hundred thousand unknown keys gets
+# these many lines and a count of the rest, not a hundred thousand lines.
+LISTED_PROBLEMS = 50
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -20,17 +26,16 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        file = visible(self.file)
+        where = f"{file}:{self.line}" if self.line is not None else file
         key = f" {_printable(self.key)}:" if self.key else ""
-        return f"{where}:{key} {self.message}"
+        return f"{where}:{key} {visible(self.message)}"
 
 
 def _printable(text: str) -> str:
-    """A key as it can be shown on one line of a terminal: a control character (a NUL, a
-    line break) written as its escape, ``\\u0000``, never sent raw."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+    """A key as it can be shown on one line of a terminal: a control character
+    (a NUL, a line break) written as its escape, ``\\u0000``, never sent raw; and short."""
+    return shortened(visible(text), 120)
 
 
 class InvalidInput(Exception):
@@ -41,4 +46,8 @@ class InvalidInput(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def lines(self) -> list[str]:
-        return [str(p) for p in self.problems]
+        shown = [str(p) for p in self.problems[:LISTED_PROBLEMS]]
+        more = len(self.problems) - LISTED_PROBLEMS
+        if more > 0:
+            shown.append(f"... and {more:,} more problems of the same input")
+        return shown

@@ -11,8 +11,11 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from . import limits
 from .errors import Problem
+from .text import number_text, quoted
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # RFC 3339 / ISO 8601 extended form, seconds and fraction optional, offset optional.
 _INSTANT_RE = re.compile(
@@ -30,8 +33,10 @@ def join_key(parent: str, child: str | int) -> str:
 
 
 def describe_value(value: object) -> str:
+    """A value as a problem quotes it: a text shortened and escaped, a huge number by its
+    size (a problem line stays short whatever the file holds)."""
     if isinstance(value, str):
-        return repr(value)
+        return quoted(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -40,7 +45,29 @@ def describe_value(value: object) -> str:
         return "a table"
     if isinstance(value, list):
         return "a list"
-    return str(value)
+    if isinstance(value, int | float):
+        return number_text(value)
+    return quoted(str(value))
+
+
+def text_problem(value: str, limit: int) -> str | None:
+    """What is wrong with a text value that cannot be kept as it is, or None.
+
+    A NUL character cannot be stored (PostgreSQL refuses it, and many programs cut text
+    short there); a lone surrogate (a JSON escape such as "\\ud800" alone) is not Unicode
+    text at all and cannot be written to the database or a file. Both are refused here, so
+    that checking and recording a request always agree."""
+    if len(value) > limit:
+        return f"is {len(value):,} characters long; at most {limit:,} are accepted"
+    if "\x00" in value:
+        return "contains a NUL character (U+0000), which cannot be recorded; remove it"
+    lone = _SURROGATE.search(value)
+    if lone is not None:
+        return (
+            f"contains a lone surrogate (U+{ord(lone[0]):04X}), which is not a Unicode "
+            "character and cannot be recorded; remove it"
+        )
+    return None
 
 
 def one_of(choices: Iterable[str]) -> str:
@@ -49,12 +76,28 @@ def one_of(choices: Iterable[str]) -> str:
 
 
 class Reader:
-    """Collects problems for one file. ``line_of`` maps a key path to a line (TOML only)."""
+    """Collects problems for one file. ``line_of`` maps a key path to a line (TOML only).
 
-    def __init__(self, file: str, line_of: LineFinder | None = None) -> None:
+    ``bounded``: the input limits (``limits``) apply. A file coming in is bounded; evidence
+    already stored is read again without them (it was accepted under the rules of its day,
+    and must stay readable, amendable and exportable)."""
+
+    def __init__(
+        self, file: str, line_of: LineFinder | None = None, *, bounded: bool = True
+    ) -> None:
         self.file = file
         self.problems: list[Problem] = []
         self._line_of = line_of
+        self.bounded = bounded
+
+    def too_many(self, key: str, items: object, most: int, noun: str = "items") -> bool:
+        """Whether a list (or table) is over ``most`` (then a problem says so); never when
+        reading stored evidence."""
+        count = len(items) if isinstance(items, list | dict) else 0
+        if self.bounded and count > most:
+            self.problem(key, f"lists {count:,} {noun}; at most {most:,} are accepted")
+            return True
+        return False
 
     def problem(self, key: str, message: str) -> None:
         line = self._line_of(key) if self._line_of else None
@@ -83,13 +126,25 @@ class Reader:
                 self.problem(join_key(key, name), "is required but missing")
 
     # -- scalars ------------------------------------------------------------------------
-    def text(self, table: Mapping[str, Any], name: str, key: str, *, required: bool) -> str | None:
+    def text(
+        self,
+        table: Mapping[str, Any],
+        name: str,
+        key: str,
+        *,
+        required: bool,
+        limit: int = limits.TEXT_CHARACTERS,
+    ) -> str | None:
         value = table.get(name)
         path = join_key(key, name)
         if value is None:
             return None  # presence of required keys is reported by check_keys
         if not isinstance(value, str):
             self.problem(path, f"must be text, not {describe_value(value)}")
+            return None
+        wrong = text_problem(value, limit if self.bounded else len(value))
+        if wrong is not None:
+            self.problem(path, wrong)
             return None
         if required and not value.strip():
             self.problem(path, "must not be empty")
@@ -129,6 +184,8 @@ class Reader:
             return ()
         if not isinstance(value, list):
             self.problem(path, f"must be a list, not {describe_value(value)}")
+            return ()
+        if self.too_many(path, value, limits.LIST_ITEMS):
             return ()
         options = tuple(choices)
         found: list[str] = []

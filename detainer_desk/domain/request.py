@@ -9,9 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import limits
 from . import vocabulary as v
 from .errors import InvalidInput, Problem
-from .reader import Reader, join_key
+from .names import name_words
+from .reader import Reader, describe_value, join_key
 
 _A_NUMBER_RE = re.compile(r"A?(\d{8,9})")
 
@@ -133,6 +135,18 @@ def parse_request(data: bytes | str, source: str) -> Request:
 
 
 def load_json(data: bytes | str, source: str) -> object:
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+    if size > limits.REQUEST_FILE_BYTES:
+        raise InvalidInput(
+            [
+                Problem(
+                    source,
+                    "",
+                    f"is {size:,} bytes; a request file may be at most "
+                    f"{limits.size_words(limits.REQUEST_FILE_BYTES)} (a real one is a few KB)",
+                )
+            ]
+        )
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
@@ -170,8 +184,10 @@ def load_json(data: bytes | str, source: str) -> object:
         ) from None
 
 
-def request_from_mapping(document: object, source: str) -> Request:
-    r = Reader(source)
+def request_from_mapping(document: object, source: str, *, bounded: bool = True) -> Request:
+    """The request in ``document`` (parsed JSON). ``bounded=False`` reads a stored request
+    again without the input limits (see ``Reader``)."""
+    r = Reader(source, bounded=bounded)
     top = r.table(document, "(the whole file)")
     if top is None:
         raise InvalidInput(r.problems)
@@ -180,15 +196,22 @@ def request_from_mapping(document: object, source: str) -> Request:
     if schema is not None and (type(schema) is not int or schema != v.SCHEMA_VERSION):
         r.problem(
             "schema",
-            f"{schema!r} is not a schema this program reads (it reads schema {v.SCHEMA_VERSION})",
+            f"{describe_value(schema)} is not a schema this program reads "
+            f"(it reads schema {v.SCHEMA_VERSION})",
         )
     received_at = r.instant(top, "received_at", "")
     release_eligible_at = r.instant(top, "release_eligible_at", "")
 
     subject = _subject(r, top.get("subject"))
     detainer = _detainer(r, top.get("detainer"))
-    documents = tuple(doc for doc in _list_of(r, top, "documents", _document) if doc is not None)
-    history = tuple(entry for entry in _list_of(r, top, "history", _history) if entry is not None)
+    documents = tuple(
+        doc for doc in _list_of(r, top, "documents", _document, limits.DOCUMENTS) if doc is not None
+    )
+    history = tuple(
+        entry
+        for entry in _list_of(r, top, "history", _history, limits.HISTORY_ENTRIES)
+        if entry is not None
+    )
     flags = r.choice_list(top, "flags", "", v.FLAGS)
 
     if r.problems or received_at is None or subject is None or detainer is None:
@@ -205,12 +228,14 @@ def request_from_mapping(document: object, source: str) -> Request:
     )
 
 
-def _list_of(r: Reader, top: Mapping[str, Any], name: str, parse: Any) -> list[Any]:
+def _list_of(r: Reader, top: Mapping[str, Any], name: str, parse: Any, most: int) -> list[Any]:
     value = top.get(name)
     if value is None:
         return []
     if not isinstance(value, list):
         r.problem(name, "must be a list")
+        return []
+    if r.too_many(name, value, most, "entries"):
         return []
     return [parse(r, item, join_key(name, index)) for index, item in enumerate(value)]
 
@@ -229,19 +254,27 @@ def _subject(r: Reader, value: object) -> Subject | None:
         return None
     k = "subject"
     r.check_keys(t, k, _SUBJECT_KEYS, ("name", "dob", "booking_number"))
-    name = r.text(t, "name", k, required=True)
+    name = r.text(t, "name", k, required=True, limit=limits.NAME_CHARACTERS)
+    if r.bounded and name is not None and len(name_words(name)) > limits.NAME_WORDS:
+        r.problem(
+            "subject.name",
+            f"has {len(name_words(name)):,} words; at most {limits.NAME_WORDS} are accepted",
+        )
+        name = None
     dob = r.date(t, "dob", k)
-    booking = r.text(t, "booking_number", k, required=True)
+    identifier = limits.IDENTIFIER_CHARACTERS
+    booking = r.text(t, "booking_number", k, required=True, limit=identifier)
     a_number = None
-    raw_a = r.text(t, "a_number", k, required=False)
+    raw_a = r.text(t, "a_number", k, required=False, limit=identifier)
     if raw_a is not None and raw_a.strip():
         a_number = normalize_a_number(raw_a)
         if a_number is None:
             r.problem(
                 "subject.a_number",
-                f"{raw_a!r} is not an A-number: 'A' (optional) then 8 or 9 digits, e.g. A123456789",
+                f"{describe_value(raw_a)} is not an A-number: 'A' (optional) then 8 or 9 "
+                "digits, e.g. A123456789",
             )
-    fbi = r.text(t, "fbi_number", k, required=False)
+    fbi = r.text(t, "fbi_number", k, required=False, limit=identifier)
     claim = r.boolean(t, "citizenship_claim", k, False)
     indicators = r.choice_list(t, "us_citizenship_indicators", k, v.CITIZENSHIP_INDICATORS)
     if name is None or dob is None or booking is None:
@@ -328,7 +361,7 @@ def _history(r: Reader, value: object, k: str) -> HistoryEntry | None:
         return None
     r.check_keys(t, k, _HISTORY_KEYS, ("class", "status"))
     offense = r.text(t, "offense", k, required=False)
-    statute = r.text(t, "statute", k, required=False)
+    statute = r.text(t, "statute", k, required=False, limit=limits.STATUTE_CHARACTERS)
     offense_class = r.choice(t, "class", k, v.OFFENSE_CLASSES)
     status = r.choice(t, "status", k, v.HISTORY_STATUSES)
     date = r.date(t, "date", k)

@@ -1,12 +1,25 @@
 """Start the Qt application and show the main window.
 
 The main window is the first window: it is shown as soon as Qt is up, with its frame
-(title, menus, status bar) and "Opening the records…" in the middle (``gui/opening.py``),
-and the record store is opened right after its first paint, on a worker thread: importing
-SQLAlchemy and opening the store take most of the start-up time, and a window that shows at
-once, and stays responsive, tells the user the program started. Then the window shows the
-sign-in page (or the set-up wizard on a new store) and, once that page has been painted,
-builds its workspace and screens (``gui/main_window.py``).
+(title, menus, status bar) and "Opening the records…" in the middle (``gui/opening.py``).
+Right after its first paint, a first look at the store (``probe``: its schema revision and
+whether any account exists, read with the standard library's sqlite3 in a few
+milliseconds) decides what comes next:
+
+* accounts exist: the sign-in page shows at once, and the store is opened on a worker
+  thread once that page has been painted (importing SQLAlchemy and opening the store take
+  most of the start-up time); someone can type meanwhile, and a sign-in waits for the
+  store (``MainWindow.show_sign_in_first``);
+* the store must be upgraded: the same, and the page says the store is being backed up and
+  upgraded, which happens before any record is read or written;
+* it was written by a newer program: refused, in plain words (exit code 2);
+* anything else (a new store, a server): the store is opened first, then the set-up or
+  sign-in page shows.
+
+Then the workspace and its screens are built (``gui/main_window.py``), and today's
+automatic backup is made in the background, in steps that let signing in and recording go
+on (a store of gigabytes takes a while to copy); the status bar says so, and a failure is
+shown in the notice banner.
 
 This module and the main window's are imported before that first paint, so they import Qt
 and nothing heavy (no SQLAlchemy, alembic, reportlab, services or screens).
@@ -33,7 +46,7 @@ if TYPE_CHECKING:
     from detainer_desk.gui.backend import Backend
     from detainer_desk.gui.main_window import MainWindow
     from detainer_desk.gui.tasks import TaskHandle, TaskRunner
-    from detainer_desk.runtime import Runtime
+    from detainer_desk.runtime import Runtime, StoreProbe
 
 APPLICATION_NAME = "Detainer Desk"
 ORGANIZATION_NAME = "DetainerDesk"
@@ -51,6 +64,10 @@ class StartupError(Exception):
 
 
 Opener = Callable[[], "Runtime"]
+# A first look at the store before it is opened; raises StartupError when it must be refused.
+Prober = Callable[[], "StoreProbe | None"]
+DAILY_BACKUP_TEXT = "Making today's automatic backup of the records…"
+DAILY_BACKUP_DONE = "Today's automatic backup of the records is made."
 
 
 def _application(argv: list[str] | None) -> QApplication:
@@ -105,11 +122,13 @@ class Startup:
         workstation: str | None,
         *,
         smoke: bool,
+        probe: Prober | None = None,
         settings_folder: Path | None = None,
     ) -> None:
         from detainer_desk.gui.main_window import MainWindow
 
         self.opener = opener
+        self.probe = probe
         self.workstation = workstation
         self.smoke = smoke
         self.window: MainWindow = MainWindow(settings_folder=settings_folder)
@@ -118,7 +137,10 @@ class Startup:
         self.bug: BaseException | None = None
         self.running = False  # the event loop runs this start (late signals are ignored)
         self._pool = QThreadPool()
-        self._tasks: TaskRunner | None = None
+        self._looked = False  # the first look at the store was taken
+        self._tasks: TaskRunner | None = None  # made when the store starts opening
+        self._backup: TaskHandle | None = None
+        self._pdfs_warmed = False
         self._watchdog = QTimer()
         self._watchdog.setSingleShot(True)
         self._watchdog.setInterval(SMOKE_EXPOSE_TIMEOUT_MS)
@@ -146,6 +168,8 @@ class Startup:
         finally:
             self.running = False
             self._watchdog.stop()
+            if self._backup is not None:
+                self._backup.cancel()  # stops between two steps; nothing is left behind
             # The store may still be opening (the window was closed meanwhile): let it
             # finish, so that run_gui can close what was opened.
             self._pool.waitForDone()
@@ -185,7 +209,29 @@ class Startup:
 
     # ------------------------------------------------------------------ stages
     def _after_first_paint(self) -> None:
-        """Open the records on a worker thread (it touches no widget)."""
+        """A first look at the store: the sign-in page now, the store opened once it has
+        been painted; or the store opened now (on a worker thread: it touches no widget)."""
+        if not self.running or self._looked:
+            return
+        self._looked = True
+        self._watchdog.stop()
+        try:
+            probe = self.probe() if self.probe is not None else None
+        except StartupError as refused:
+            self._stop(_explain_startup_error(str(refused), self.smoke, self.window))
+            return
+        if probe is None:
+            self._start_opening()
+            return
+        from detainer_desk.runtime import FirstPage
+
+        self._waiting_for = "the sign-in page"
+        if self.smoke:
+            self._watchdog.start()
+        self.window.records_shown.connect(self._start_opening)
+        self.window.show_sign_in_first(upgrading=probe.first_page is FirstPage.UPGRADE)
+
+    def _start_opening(self) -> None:
         if not self.running or self._tasks is not None:
             return
         from detainer_desk.gui.tasks import TaskRunner
@@ -214,6 +260,57 @@ class Startup:
         if self.smoke:
             self._watchdog.start()
         self.window.open_records(backend, workspace_later=True)
+        self.window.session.changed.connect(self._warm_pdfs_once_signed_in)
+        runtime = self.runtime
+        if runtime is not None and runtime.daily_backup_due and self._tasks is not None:
+            self._backup = self._tasks.start(
+                lambda handle: self._daily_backup(runtime, handle),
+                on_progress=lambda _step: self._say(DAILY_BACKUP_TEXT, 0),
+                on_finished=self._backup_done,
+                on_failed=self._backup_failed,
+            )
+
+    def _warm_pdfs_once_signed_in(self) -> None:
+        """After the first sign-in, load reportlab and the fonts in the background, so that
+        the first PDF someone asks for is as quick as the next (``pdf.warm_up``)."""
+        from detainer_desk.gui.session import SessionState
+
+        if self._pdfs_warmed or self.window.session.state is not SessionState.SIGNED_IN:
+            return
+        self._pdfs_warmed = True
+        if self._tasks is not None and self.running:
+            self._tasks.start(_warm_up_pdfs, on_failed=_warm_up_failed)
+
+    @staticmethod
+    def _daily_backup(runtime: Runtime, handle: TaskHandle) -> Generator[str, None, str | None]:
+        if not runtime.daily_backup_needed():
+            return None
+        yield DAILY_BACKUP_TEXT
+        notice = runtime.make_daily_backup(handle.cancelled)
+        return notice if notice is not None or handle.cancelled() else DAILY_BACKUP_DONE
+
+    def _say(self, text: str, timeout_ms: int) -> None:
+        if self.running:
+            self.window.statusBar().showMessage(text, timeout_ms)
+
+    def _backup_done(self, outcome: str | None) -> None:
+        if not self.running or outcome is None:
+            return
+        if outcome == DAILY_BACKUP_DONE:
+            self._say(outcome, 10_000)
+        else:
+            self.window.statusBar().clearMessage()
+            self.window.add_notice(outcome)
+
+    def _backup_failed(self, error: BaseException, traceback_text: str) -> None:
+        # A fault of the program, not of the disk (those come back as a notice): logged in
+        # full, and the user is told that today's copy is missing.
+        import logging
+
+        logging.getLogger("detainer_desk.gui").error(
+            "today's automatic backup failed:\n%s", traceback_text
+        )
+        self._backup_done(f"Today's automatic backup could not be made: {error}")
 
     def _failed(self, refused: BaseException, _traceback: str) -> None:
         if not self.running:
@@ -235,10 +332,25 @@ class Startup:
         self._stop(1)
 
 
+def _warm_up_pdfs(_handle: TaskHandle) -> Generator[str, None, None]:
+    from detainer_desk.adapters import pdf
+
+    yield "warming up"
+    pdf.warm_up()
+
+
+def _warm_up_failed(error: BaseException, traceback_text: str) -> None:
+    # Only the first PDF is slower for it; the fault itself is logged in full.
+    import logging
+
+    logging.getLogger("detainer_desk.gui").error("warming up the PDFs failed:\n%s", traceback_text)
+
+
 def run_gui(
     runtime: Runtime | None = None,
     *,
     opener: Opener | None = None,
+    probe: Prober | None = None,
     smoke: bool = False,
     argv: list[str] | None = None,
     startup_error: str | None = None,
@@ -248,6 +360,10 @@ def run_gui(
     """Show the main window, open the records (``opener``, called on a worker thread after
     the window's first paint; or an already opened ``runtime``), show the sign-in or
     set-up page and run the event loop; return the process exit code.
+
+    ``probe``, called on the GUI thread after the first paint, takes a first look at the
+    store (it must be quick): when it finds accounts, the sign-in page shows before the
+    records are opened (see the module's note).
 
     A runtime that ``opener`` opened is closed here; one passed in is the caller's. When
     the records cannot be opened (``StartupError`` from ``opener``, or ``startup_error``)
@@ -278,7 +394,7 @@ def run_gui(
         def opener() -> Runtime:
             return given
 
-    start = Startup(opener, workstation, smoke=smoke, settings_folder=settings_folder)
+    start = Startup(opener, workstation, smoke=smoke, probe=probe, settings_folder=settings_folder)
     try:
         return start.run(app)
     finally:

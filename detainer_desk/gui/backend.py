@@ -32,6 +32,8 @@ class Backend:
     notices: tuple[str, ...] = ()
     # A checked copy of the SQLite store to a new file: (entries, chain head); None on PostgreSQL.
     backup_to: Callable[[Path], tuple[int, str]] | None = None
+    # The same, encrypted under a passphrase (adapters/protect); None on PostgreSQL.
+    protected_backup_to: Callable[[Path, str], tuple[int, str]] | None = None
     data_dir: Path | None = None  # where this workstation keeps its settings file(s)
     # The whole chain verified as the CLI's verify does: progress, then the result.
     verify: Callable[[], Iterator[Any]] | None = None
@@ -74,6 +76,7 @@ class Backend:
             signer=runtime.signer,
             notices=runtime.notices,
             backup_to=runtime.backup_to if runtime.is_sqlite else None,
+            protected_backup_to=runtime.protected_backup_to if runtime.is_sqlite else None,
             data_dir=runtime.paths.data_dir,
             verify=runtime.verify,
             check_backup=runtime.check_backup if runtime.is_sqlite else None,

@@ -136,7 +136,7 @@ class DatabaseDialog(QDialog):
         self.message.show_note(str(text))
 
     def _test_failed(self, error: BaseException, details: str) -> None:
-        from detainer_desk.runtime import ConnectionTestFailed
+        from detainer_desk.adapters.db.engine import ConnectionTestFailed
 
         self.test_button.setEnabled(True)
         if isinstance(error, ConnectionTestFailed):

@@ -34,6 +34,12 @@ from .policy_screen import ask_to_confirm
 from .session import Session
 from .widgets import Field, MessageLabel, form_layout, paragraph, plain_sentence
 
+# Said wherever the county chooses the law its notices follow (the notices' other languages
+# are draft translations).
+TRANSLATOR_WORDS_SHORT = (
+    "The notices' translations are drafts: have a qualified translator confirm them."
+)
+
 
 class FormDialog(QDialog):
     """A dialog with a form, problems beside the fields, and OK / Cancel."""
@@ -353,8 +359,6 @@ class SettingsDialog(FormDialog):
         """The reporting jurisdiction: which statutory reports and notices the county uses."""
         from detainer_desk.domain import lawreports as lr
         from detainer_desk.services import contacts
-
-        from .law_reports import TRANSLATOR_WORDS_SHORT
 
         self.saved_jurisdiction = contacts.read_jurisdiction(self.session.uow())
         self.jurisdiction = QComboBox()

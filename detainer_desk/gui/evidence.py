@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -294,12 +295,20 @@ class ExportDialog(_TaskDialog):
             return
         ledger_of, signer_of = self.backend.ledger, self.backend.signer
         assert ledger_of is not None and signer_of is not None
+        from detainer_desk.domain.protection import new_passphrase
+
+        # A ZIP travels: always AES-256 encrypted, its passphrase made for it alone and
+        # shown once when it is done. A folder is plain, for when counsel asks for one.
+        encrypted = Path(destination).suffix.lower() == ".zip"
+        self._passphrase = new_passphrase() if encrypted else None
         try:
-            writer = open_destination(destination, self.backend.partials())
+            writer = open_destination(destination, self.backend.partials(), self._passphrase)
         except DestinationError as exc:
             self.message.show_error(str(exc))
             return
-        request = ExportRequest(self.query(), recipient, destination)
+        request = ExportRequest(
+            self.query(), recipient, destination, encryption="AES-256 ZIP" if encrypted else None
+        )
         backend, actor = self.backend, self.actor
         ledger, signer = ledger_of(), signer_of()
 
@@ -313,7 +322,7 @@ class ExportDialog(_TaskDialog):
                 request,
                 writer,
                 backend.clock(),
-                pdf.render_audit_pdfs,
+                pdf.audit_pdfs_for_export(backend.data_dir),
                 pdf.render_checkpoint_pdf,
                 page_count,
                 handle.cancelled,
@@ -342,6 +351,9 @@ class ExportDialog(_TaskDialog):
             f"Exported {result.decisions} decisions ({result.files} files) to {result.destination}. "  # type: ignore[attr-defined]
             f"manifest.sha256 has SHA-256 {result.manifest_sha256}."  # type: ignore[attr-defined]
         )
+        passphrase, self._passphrase = getattr(self, "_passphrase", None), None
+        if passphrase is not None:
+            self.passphrase_box = show_passphrase_once(self, passphrase)
 
     def _failed_export(self, error: BaseException, details: str) -> None:
         from detainer_desk.services.export import ExportCancelled
@@ -475,6 +487,25 @@ class CheckpointDialog(_TaskDialog):
         self._failed(error, details)
 
 
+def show_passphrase_once(parent: QWidget, passphrase: str) -> QMessageBox:
+    """The encrypted ZIP's passphrase, shown this once (it is kept nowhere)."""
+    box = QMessageBox(parent)
+    box.setObjectName("exportPassphrase")
+    box.setWindowTitle("The passphrase of the encrypted ZIP")
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(
+        "The ZIP is encrypted with AES-256 (it opens in 7-Zip and WinZip). Its passphrase, "
+        f"shown this once and kept nowhere:\n\n    {passphrase}\n\nGive it to the recipient "
+        "by another channel than the file: a telephone call, not the same e-mail or stick."
+    )
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
 class BackupDialog(_TaskDialog):
     """A consistent, checked copy of the SQLite store (administrators)."""
 
@@ -490,6 +521,27 @@ class BackupDialog(_TaskDialog):
         self.target.setObjectName("backupTarget")
         self.target.setAccessibleName("Backup file")
         row = _path_row("Backup file:", self.target, "Save as…", self._browse)
+        self.encrypt = QCheckBox(
+            "&Encrypt it (AES-256): for a copy that leaves the building (CJIS 5.10.1.2.2)"
+        )
+        self.encrypt.setObjectName("backupEncrypt")
+        self.encrypt.toggled.connect(self._encryption_toggled)
+        self.passphrase = QLineEdit()
+        self.passphrase.setObjectName("backupPassphrase")
+        self.passphrase.setAccessibleName("Passphrase")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText(
+            "Passphrase: 10 characters at least, with upper and lower case, a number and a sign"
+        )
+        self.passphrase_again = QLineEdit()
+        self.passphrase_again.setObjectName("backupPassphraseAgain")
+        self.passphrase_again.setAccessibleName("The same passphrase again")
+        self.passphrase_again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase_again.setPlaceholderText("The same passphrase again")
+        for edit in (self.passphrase, self.passphrase_again):
+            edit.setVisible(False)
+        if backend.protected_backup_to is None:
+            self.encrypt.setEnabled(False)
         self.backup_button = QPushButton("&Back up")
         self.backup_button.setObjectName("startBackup")
         self.backup_button.clicked.connect(self.start)
@@ -508,6 +560,9 @@ class BackupDialog(_TaskDialog):
             self.backup_button.setEnabled(False)
         layout.addWidget(paragraph(text, "backupExplanation"))
         layout.addLayout(row)
+        layout.addWidget(self.encrypt)
+        layout.addWidget(self.passphrase)
+        layout.addWidget(self.passphrase_again)
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
         layout.addStretch(1)
@@ -521,6 +576,30 @@ class BackupDialog(_TaskDialog):
         if name:
             self.target.setText(name)
 
+    def _encryption_toggled(self, on: bool) -> None:
+        for edit in (self.passphrase, self.passphrase_again):
+            edit.setVisible(on)
+        name = self.target.text().strip()
+        if on and name.endswith(".sqlite3"):
+            self.target.setText(name[: -len(".sqlite3")] + ".ddprot")
+        elif not on and name.endswith(".ddprot"):
+            self.target.setText(name[: -len(".ddprot")] + ".sqlite3")
+
+    def _passphrase_problem(self) -> str | None:
+        from detainer_desk.adapters.security import is_common_password
+        from detainer_desk.domain.protection import passphrase_problems
+
+        passphrase = self.passphrase.text()
+        if passphrase != self.passphrase_again.text():
+            return "The two passphrases are not the same."
+        problems = passphrase_problems(passphrase, is_common_password)
+        if problems:
+            return (
+                "That passphrase cannot protect a copy of the records (FBI CJIS Security "
+                "Policy 5.10.1.2.2): " + "; ".join(problems) + "."
+            )
+        return None
+
     def start(self) -> None:
         from detainer_desk.services.backups import BACKUP, audit_backups, authorize_backups
 
@@ -532,6 +611,13 @@ class BackupDialog(_TaskDialog):
         if target.exists():
             self.message.show_error(f"{target} already exists: choose a new file name.")
             return
+        encrypted = self.encrypt.isChecked()
+        passphrase = self.passphrase.text()
+        if encrypted:
+            problem = self._passphrase_problem()
+            if problem:
+                self.message.show_error(problem)  # what was typed stays
+                return
         assert self.backend.backup_to is not None
         backend, actor = self.backend, self.actor
 
@@ -540,7 +626,10 @@ class BackupDialog(_TaskDialog):
             allowed = authorize_backups(backend.uow(), actor, BACKUP, str(target), now)
             yield "copying"
             try:
-                entries, head = backend.backup_to(target)  # type: ignore[misc]
+                if encrypted:
+                    entries, head = backend.protected_backup_to(target, passphrase)  # type: ignore[misc]
+                else:
+                    entries, head = backend.backup_to(target)  # type: ignore[misc]
             except RecordError as exc:
                 audit_backups(
                     backend.uow(),
@@ -559,7 +648,11 @@ class BackupDialog(_TaskDialog):
                 str(target),
                 now,
                 succeeded=True,
-                details={"entries": entries, "chain_head": head},
+                details={
+                    "entries": entries,
+                    "chain_head": head,
+                    **({"encrypted": "AES-256-GCM"} if encrypted else {}),
+                },
             )
             return entries, head
 
@@ -574,8 +667,12 @@ class BackupDialog(_TaskDialog):
         entries, head = cast(tuple[int, str], result)
         self.backup_button.setEnabled(True)
         self._finish_running()
+        encrypted = ", encrypted," if self.encrypt.isChecked() else ""
+        self.passphrase.clear()
+        self.passphrase_again.clear()
         self.message.show_note(
-            f"Backed up and checked {entries} entries (chain head {head}) to {self.target.text()}."
+            f"Backed up and checked {entries} entries (chain head {head}){encrypted} to "
+            f"{self.target.text()}."
         )
 
     def _failed_backup(self, error: BaseException, details: str) -> None:

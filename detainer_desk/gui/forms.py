@@ -15,6 +15,7 @@ PASSWORD = "password"
 CONFIRM = "confirm"
 CURRENT_PASSWORD = "current_password"
 ROLES = "roles"
+CODE = "code"
 
 PASSWORD_HINT = (
     f"At least {acc.MIN_PASSWORD_LENGTH} characters. A few unrelated words make a good "

@@ -38,7 +38,7 @@ from detainer_desk.services.access import RecordError
 from detainer_desk.services.county_clock import read_county_zone
 
 from . import forms
-from .dialogs import FormDialog
+from .dialogs import TRANSLATOR_WORDS_SHORT, FormDialog
 from .fit import fit_to_screen
 from .records.common import SaveChooser, ask_save_path, python_date, qt_date, record_table
 from .records.tasks import run_in_background
@@ -51,9 +51,6 @@ TRANSLATOR_WORDS = (
     "have a qualified translator confirm them before the jail gives them to anyone."
 )
 
-TRANSLATOR_WORDS_SHORT = (
-    "The notices' translations are drafts: have a qualified translator confirm them."
-)
 
 # The details that are chosen from a list, per kind of contact ("" = not given).
 CHOICES: dict[str, dict[str, tuple[str, ...]]] = {

@@ -14,7 +14,9 @@ The window is built in three steps, so that it shows as soon as Qt is up:
    nothing that touches ``Qt`` (the flags namespace, some 15 ms on first use). Every menu
    entry that needs the records is disabled.
 2. ``open_records(backend)``: the session, the sign-in page (or the set-up wizard on a new
-   store) and the status bar's labels.
+   store) and the status bar's labels. When a first look at the store found accounts, the
+   sign-in page comes before the records are open (``show_sign_in_first``): what is typed
+   there stays, and a sign-in asked for meanwhile is made as soon as they are.
 3. ``build_workspace()``: the workspace and its screens (intake, records, policy), imported
    here. ``open_records`` builds it at once, or, with ``workspace_later=True``, once the
    sign-in page has been painted; it is built at the latest when someone signs in.
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
     from .pages import SignInPage
     from .policy_screen import PolicyMenu
     from .records import RecordsScreens
+    from .second_factor import EnrolmentPage
     from .session import Session, SessionState
     from .tasks import TaskRunner
     from .users import UsersDialog
@@ -74,6 +77,12 @@ NO_POLICY_STATUS = "none active"
 RECORDS_PENDING = "Coming with the records screens"
 REPLACED_AT_LOCK_SCREEN = "replaced at the lock screen"
 ACTIVITY_GRAIN_MS = 1_000
+UPGRADING_NOTE = (
+    "The records are being upgraded for this version of Detainer Desk; a backup copy is "
+    "made first. You can sign in as soon as that is done."
+)
+UPGRADING_STATUS = "Upgrading the records (a backup copy is made first)…"
+SIGNING_IN_SOON = "Signing in as soon as the records are open…"
 # The smallest the window may be made (or less, on a smaller screen); below what a page
 # needs, the page scrolls.
 MINIMUM_WIDTH, MINIMUM_HEIGHT = 560, 360
@@ -136,7 +145,9 @@ class MainWindow(QMainWindow):
     """
 
     painted = Signal()  # the window's first paint
-    records_shown = Signal()  # the first page of the open records (sign-in, set-up) painted
+    # The first page someone can use (sign-in, set-up) painted; the sign-in page may come
+    # before the records are open (show_sign_in_first).
+    records_shown = Signal()
     ready = Signal()  # that page painted and the workspace built
 
     # Set by open_records (and build_workspace): absent while the records are opening.
@@ -172,6 +183,9 @@ class MainWindow(QMainWindow):
         self.workspace_built = False
         self.was_painted = False
         self._records_page_painted = False
+        self._page_paint_watched = False
+        self._keep_typed = False  # see open_records
+        self._pending_sign_in: tuple[str, str] | None = None  # asked for before the records opened
 
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
@@ -315,6 +329,16 @@ class MainWindow(QMainWindow):
             action.setStatusTip(tip)
         self.database_action = self._action("&Database…", "databaseAction")
         self.database_action.triggered.connect(self.open_database)
+        self.sign_in_settings_action = self._action("Sign-in and &notices…", "signInSettingsAction")
+        self.sign_in_settings_action.triggered.connect(self.open_sign_in_settings)
+        self.directory_action = self._action("D&irectory sign-in…", "directoryAction")
+        self.directory_action.triggered.connect(self.open_directory)
+        self.accounts_report_action = self._action(
+            "Account &validation report…", "accountsReportAction"
+        )
+        self.accounts_report_action.triggered.connect(lambda: self.save_review("accounts"))
+        self.audit_review_action = self._action("Audit &review report…", "auditReviewAction")
+        self.audit_review_action.triggered.connect(lambda: self.save_review("audit"))
         # What each permission-guarded entry needs (the services check it again): set
         # when the records open (_guard_actions), extended by the workspace's screens.
         self._guarded: tuple[tuple[QAction, str, str], ...] = ()
@@ -353,7 +377,7 @@ class MainWindow(QMainWindow):
             (self.export_action, acc.EXPORT_RECORDS, "A verified, hashed bundle for counsel"),
             (
                 self.checkpoint_action,
-                acc.VIEW_RECORDS,
+                acc.MAKE_CHECKPOINT,
                 "Sign the record's current state; print and file it",
             ),
             (self.backup_action, acc.MANAGE_BACKUPS, "A checked copy of every record"),
@@ -373,6 +397,22 @@ class MainWindow(QMainWindow):
                 self.contact_action,
                 acc.RECORD_DECISION,
                 "An interview or information request, a release date given, a transfer, ...",
+            ),
+            (
+                self.sign_in_settings_action,
+                acc.MANAGE_SETTINGS,
+                "Second factor, inactive accounts, the notice before the password",
+            ),
+            (self.directory_action, acc.MANAGE_SETTINGS, "Sign in with LDAP / Active Directory"),
+            (
+                self.accounts_report_action,
+                acc.MANAGE_ACCOUNTS,
+                "Every account, to validate and sign yearly (PDF)",
+            ),
+            (
+                self.audit_review_action,
+                acc.VIEW_AUDIT,
+                "The last 7 days' events to review weekly (PDF)",
             ),
             *self._guarded,
         )
@@ -439,9 +479,13 @@ class MainWindow(QMainWindow):
             [
                 self.users_action,
                 self.settings_action,
+                self.sign_in_settings_action,
+                self.directory_action,
                 self.database_action,
                 None,
                 self.audit_action,
+                self.audit_review_action,
+                self.accounts_report_action,
                 self.backup_action,
                 self.restore_action,
                 None,
@@ -489,14 +533,47 @@ class MainWindow(QMainWindow):
         status.showMessage(OPENING_TEXT)
 
     # ------------------------------------------------------------- the records
+    def show_sign_in_first(self, *, upgrading: bool = False) -> None:
+        """The sign-in page before the records are open (a first look at the store found
+        accounts): someone can start typing while the records open, and a sign-in asked
+        for meanwhile is made once they are (``open_records``). With ``upgrading`` the page
+        says that the records are being upgraded first."""
+        if self.records_open or getattr(self, "sign_in_page", None) is not None:
+            return
+        self._make_sign_in_page()
+        self.pages.setCurrentWidget(self.sign_in_page)
+        self._remove_opening_page()
+        self.sign_in_page.focus_first()
+        if upgrading:
+            self.sign_in_page.show_note(UPGRADING_NOTE)
+            self.statusBar().showMessage(UPGRADING_STATUS)
+        self._when_page_painted()
+
+    def _make_sign_in_page(self) -> None:
+        from .pages import SignInPage
+
+        self.sign_in_page = SignInPage()
+        self.sign_in_page.sign_in_requested.connect(self._sign_in)
+        self.sign_in_page.resume_requested.connect(self._resume)
+        self.sign_in_page.switch_user_requested.connect(self._switch_user)
+        self.sign_in_page.code_submitted.connect(self._submit_code)
+        self.sign_in_page.code_cancelled.connect(self._cancel_second_factor)
+        self.pages.addWidget(self.sign_in_page)
+
+    def _remove_opening_page(self) -> None:
+        opening = self.opening_page
+        if opening is not None:
+            self.opening_page = None
+            self.pages.removeWidget(opening)
+            opening.deleteLater()
+
     def open_records(self, backend: Backend, *, workspace_later: bool = False) -> None:
         """Show the records: the set-up or sign-in page, the status bar's labels, the menus
         enabled as the session allows. The workspace is built now, or with
         ``workspace_later`` once that page has been painted (``ready`` says when)."""
         if self.records_open:
             raise RuntimeError("The records are already open in this window.")
-        from .pages import SignInPage
-        from .session import Session
+        from .session import Session, SessionState
         from .tasks import TaskRunner
 
         self._set_shortcuts()
@@ -508,29 +585,46 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner(self)
         self._guard_actions()
         self.about_action.setEnabled(True)
-        self.sign_in_page = SignInPage()
-        self.sign_in_page.sign_in_requested.connect(self._sign_in)
-        self.sign_in_page.resume_requested.connect(self._resume)
-        self.sign_in_page.switch_user_requested.connect(self._switch_user)
-        self.pages.addWidget(self.sign_in_page)
+        # Shown already (show_sign_in_first): what was typed there stays, and so does focus.
+        shown_first = getattr(self, "sign_in_page", None) is not None
+        if not shown_first:
+            self._make_sign_in_page()
+        # The system-use notice (CJIS 5.5.4) from the settings, now that they can be read:
+        # before any sign-in is made (one asked for meanwhile waits for the records).
+        self._show_system_use_notice()
         self._build_banner()
         self._build_status_labels()
         self.records_open = True
         if self.isVisible():
             self._watch_activity()
         self.session.changed.connect(self._render)
+        self._keep_typed = shown_first
+        self.sign_in_page.clear_problems()  # "upgrading" or "signing in when…": done
         self._render()
-        opening = self.opening_page
-        if opening is not None:
-            self.opening_page = None
-            self.pages.removeWidget(opening)
-            opening.deleteLater()
-        FirstPaint(self.pages, self._records_painted)
+        self._keep_typed = False
+        self._remove_opening_page()
+        self._when_page_painted()
         if not workspace_later:
             self.build_workspace()
+        elif self._records_page_painted:
+            QTimer.singleShot(0, self, self.build_workspace)
+        pending, self._pending_sign_in = self._pending_sign_in, None
+        if pending is not None and self.session.state is SessionState.SIGNED_OUT:
+            self._sign_in(*pending)
+
+    def _when_page_painted(self) -> None:
+        """Call _records_painted once the first page someone can use has been painted (once
+        only, whether that page came before the records or with them)."""
+        if self._page_paint_watched:
+            return
+        self._page_paint_watched = True
+        # FirstPaint sees the paint event before the page draws itself; records_shown comes
+        # once that paint (the whole window's, which Qt paints in one pass) is done.
+        FirstPaint(self.pages, lambda: QTimer.singleShot(0, self, self._records_painted))
 
     def _records_painted(self) -> None:
-        """The first page of the open records has been painted."""
+        """The sign-in or set-up page has been painted (perhaps before the records opened:
+        then ``open_records`` builds the workspace)."""
         self._records_page_painted = True
         self.records_shown.emit()
         if self.workspace_built:
@@ -541,8 +635,19 @@ class MainWindow(QMainWindow):
     def _build_banner(self) -> None:
         from .notices import NoticeBanner
 
-        self.notice_banner = NoticeBanner(self.backend.notices, self.workstation)
+        self._notices = list(self.backend.notices)
+        # Made inside the central area: a banner without a parent would show for a moment
+        # as a window of its own, taking the keyboard from the page someone is typing in.
+        self.notice_banner = NoticeBanner(self._notices, self.workstation, self.centralWidget())
         self._central_column.insertWidget(0, self.notice_banner)
+
+    def add_notice(self, notice: str) -> None:
+        """Something about how the records are kept, learnt after they opened (today's
+        automatic backup failed): shown in the banner with the others."""
+        if not self.records_open:
+            return
+        self._notices.append(notice)
+        self.notice_banner.set_notices(self._notices)
 
     def _build_status_labels(self) -> None:
         from .widgets import ElidedLabel, status_separator
@@ -675,13 +780,23 @@ class MainWindow(QMainWindow):
         elif state is SessionState.LOCKED and actor is not None:
             self.sign_in_page.set_mode(actor.user, idle=self.session.locked_by_idleness)
             page = self.sign_in_page
+        elif state is SessionState.SECOND_FACTOR:
+            self.sign_in_page.set_code_mode(self.session.pending_user or "")
+            page = self.sign_in_page
+        elif state is SessionState.ENROLMENT and self.session.enrolment is not None:
+            page = self._enrolment_page()
+            page.show_enrolment(self.session.enrolment)
         elif state is SessionState.SIGNED_IN:
             self.build_workspace()  # if it was left for later (each screen reads the state)
             self.sign_in_page.set_mode(None)  # nothing typed stays behind the content
             page = self.content_page
         else:
-            self.sign_in_page.set_mode(None)
+            if not self._keep_typed:
+                self.sign_in_page.set_mode(None)
             page = self.sign_in_page
+        enrolment = getattr(self, "enrolment_page", None)
+        if enrolment is not None and page is not enrolment:
+            enrolment.forget()  # the secret leaves the screen with the page
         self.pages.setCurrentWidget(page)
 
         status = self.session.status_text()
@@ -698,8 +813,46 @@ class MainWindow(QMainWindow):
             self._arm_idle_timer()
         elif state is SessionState.FIRST_RUN:
             self.first_run_page.focus_first()
-        elif page is self.sign_in_page:
+        elif page is self.sign_in_page and not self._keep_typed:
             self.sign_in_page.focus_first()
+        elif page is getattr(self, "enrolment_page", None):
+            self.enrolment_page.focus_first()
+        if entering_work:
+            self._remind_second_factor()
+
+    def _enrolment_page(self) -> EnrolmentPage:
+        page = getattr(self, "enrolment_page", None)
+        if page is None:
+            from .second_factor import EnrolmentPage
+
+            page = EnrolmentPage()
+            page.confirmed.connect(self._confirm_enrolment)
+            page.cancelled.connect(self._cancel_second_factor)
+            self.pages.addWidget(page)
+            self.enrolment_page = page
+        return page
+
+    def _show_system_use_notice(self) -> None:
+        """The system-use notice (CJIS 5.5.4) on the sign-in page, from the settings."""
+        from detainer_desk.services.access import RecordError
+        from detainer_desk.services.notices import DEFAULT_NOTICE, system_use_notice
+
+        try:
+            text = system_use_notice(self.backend.uow())
+        except RecordError:
+            text = DEFAULT_NOTICE  # a store that cannot be read still shows the notice
+        self.sign_in_page.set_notice(text)
+
+    def _remind_second_factor(self) -> None:
+        """An administrator of an installation that does not require a second factor is
+        told so in the status bar at every sign-in (CJIS 5.6.2.2). Not in the notice banner:
+        a notice dismissed there stays dismissed on the workstation, and this one should
+        come back until the setting is changed."""
+        from detainer_desk.domain import accounts as acc
+        from detainer_desk.services import second_factor as factors
+
+        if self.session.may(acc.MANAGE_SETTINGS) and not factors.is_required(self.session.uow()):
+            self.statusBar().showMessage(factors.NOT_REQUIRED_REMINDER, 60_000)
 
     def _land(self) -> None:
         """Show each person their role's start screen when they sign in (not the tab the
@@ -882,6 +1035,10 @@ class MainWindow(QMainWindow):
             announce_set_up(self, result)
 
     def _sign_in(self, user_name: str, password: str) -> None:
+        if not self.records_open:  # the sign-in page showed first: made once they open
+            self._pending_sign_in = (user_name, password)
+            self.sign_in_page.show_note(SIGNING_IN_SOON)
+            return
         from detainer_desk.services.access import RecordError
 
         from .forms import FieldProblems
@@ -909,6 +1066,44 @@ class MainWindow(QMainWindow):
 
     def _switch_user(self) -> None:
         self._end_session(REPLACED_AT_LOCK_SCREEN, "{user} was signed out.")
+
+    def _submit_code(self, code: str) -> None:
+        from detainer_desk.services.access import RecordError
+
+        from .forms import FieldProblems
+        from .widgets import plain_sentence
+
+        try:
+            self.session.submit_code(code)
+        except FieldProblems as problems:
+            self.sign_in_page.show_problems(problems.problems)
+        except RecordError as refused:
+            self.sign_in_page.show_error(plain_sentence(str(refused)))
+
+    def _confirm_enrolment(self, code: str) -> None:
+        from detainer_desk.services.access import RecordError
+
+        from .forms import FieldProblems
+        from .second_factor import RecoveryCodesDialog
+        from .session import SessionState
+        from .widgets import plain_sentence
+
+        page = self.enrolment_page
+        try:
+            codes = self.session.confirm_enrolment(code)
+        except FieldProblems as problems:
+            page.show_problems(problems.problems)
+        except RecordError as refused:
+            if self.session.state is SessionState.ENROLMENT:
+                page.show_error(plain_sentence(str(refused)))
+            else:
+                self.sign_in_page.show_error(plain_sentence(str(refused)))
+        else:
+            self.recovery_codes_dialog = RecoveryCodesDialog(codes, self)
+            self._open_dialog(self.recovery_codes_dialog)
+
+    def _cancel_second_factor(self) -> None:
+        self.session.cancel_second_factor()
 
     # ------------------------------------------------------------------ dialogs
     def _open_dialog(self, dialog: QDialog) -> QDialog:
@@ -987,6 +1182,56 @@ class MainWindow(QMainWindow):
         self._open_dialog(dialog)
         return dialog
 
+    def open_sign_in_settings(self) -> QDialog | None:
+        from detainer_desk.domain import accounts as acc
+
+        if not self._may(acc.MANAGE_SETTINGS):
+            return None
+        from .access_admin import SignInSettingsDialog
+
+        dialog = SignInSettingsDialog(self.session, self)
+        dialog.accepted.connect(self._sign_in_settings_saved)
+        self._open_dialog(dialog)
+        return dialog
+
+    def open_directory(self) -> QDialog | None:
+        from detainer_desk.domain import accounts as acc
+
+        if not self._may(acc.MANAGE_SETTINGS):
+            return None
+        from .access_admin import DirectoryDialog
+
+        dialog = DirectoryDialog(self.session, self)
+        dialog.accepted.connect(
+            lambda: self.statusBar().showMessage("Directory sign-in saved.", 10_000)
+        )
+        self._open_dialog(dialog)
+        return dialog
+
+    def save_review(self, kind: str) -> None:
+        """Admin › Account validation / Audit review report: a PDF saved where asked."""
+        from detainer_desk.services.access import RecordError
+
+        from .access_admin import save_review_pdf
+        from .widgets import plain_sentence
+
+        if not self._working:
+            return
+        try:
+            said = save_review_pdf(self, self.session, kind)
+        except RecordError as refused:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.warning(self, "Report not saved", plain_sentence(str(refused)))
+            return
+        if said:
+            self.statusBar().showMessage(said, 15_000)
+
+    def _sign_in_settings_saved(self) -> None:
+        self._show_system_use_notice()
+        self._remind_second_factor()
+        self.statusBar().showMessage("Sign-in settings saved.", 10_000)
+
     def _settings_saved(self, dialog: SettingsDialog) -> None:
         if self._working:
             self._arm_idle_timer()
@@ -1022,7 +1267,7 @@ class MainWindow(QMainWindow):
 
         from .evidence import CheckpointDialog
 
-        return self._open_evidence(CheckpointDialog, acc.VIEW_RECORDS)
+        return self._open_evidence(CheckpointDialog, acc.MAKE_CHECKPOINT)
 
     def open_backup(self) -> QDialog | None:
         from detainer_desk.domain import accounts as acc

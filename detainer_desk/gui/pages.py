@@ -7,7 +7,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from . import forms
 from .widgets import Field, MessageLabel, card, centred_page, form_layout, heading, paragraph
 
 SIGN_IN_WIDTH = 520
@@ -27,12 +26,15 @@ class SignInPage(QWidget):
     sign_in_requested = Signal(str, str)  # user name, password
     resume_requested = Signal(str)  # password
     switch_user_requested = Signal()
+    code_submitted = Signal(str)  # the second factor's code
+    code_cancelled = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signInPage")
         self.setAccessibleName("Sign in")
         self._locked_user: str | None = None
+        self._code_user: str | None = None
         scroll, column = centred_page("signInPanel", "Sign in", SIGN_IN_WIDTH)
         outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -45,16 +47,30 @@ class SignInPage(QWidget):
 
         self.heading = heading("Sign in", "signInHeading")
         box.addWidget(self.heading)
+        # The system-use notification (CJIS 5.5.4), before anyone types a password.
+        self.notice_frame, notice_box = card("systemUseNoticeFrame")
+        notice_box.setContentsMargins(10, 8, 10, 8)
+        self.notice = paragraph("", "systemUseNotice", "System-use notice")
+        notice_box.addWidget(self.notice)
+        box.addWidget(self.notice_frame)
         self.explanation = paragraph("", "signInExplanation", "About signing in")
         box.addWidget(self.explanation)
 
         self.form = form_layout()
         self.user_name = Field("&User name:", "signInUserName")
         self.password = Field("&Password:", "signInPassword", secret=True)
+        self.code = Field(
+            "&Code:",
+            "signInCode",
+            hint="The 6 digits your authenticator app shows now, or a recovery code",
+            max_length=20,
+        )
         self.user_name.add_to(self.form)
         self.password.add_to(self.form)
+        self.code.add_to(self.form)
         self.user_name.edit.returnPressed.connect(self._submit)
         self.password.edit.returnPressed.connect(self._submit)
+        self.code.edit.returnPressed.connect(self._submit)
         box.addLayout(self.form)
 
         self.error = MessageLabel("signInError", "Sign-in problem")
@@ -63,7 +79,7 @@ class SignInPage(QWidget):
         buttons = QHBoxLayout()
         self.switch_user_button = _button("Sign in as &someone else", "switchUserButton")
         self.switch_user_button.setToolTip("Signs the locked-out user out first")
-        self.switch_user_button.clicked.connect(self.switch_user_requested)
+        self.switch_user_button.clicked.connect(self._switch_or_back)
         buttons.addWidget(self.switch_user_button)
         buttons.addStretch(1)
         self.sign_in_button = _button("&Sign in", "signInButton")
@@ -81,14 +97,51 @@ class SignInPage(QWidget):
     def locked_user(self) -> str | None:
         return self._locked_user
 
+    def set_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setAccessibleDescription(text)
+
+    def set_code_mode(self, user_name: str) -> None:
+        """After the right password: ask ``user_name`` for the second factor's code."""
+        self._code_user = user_name
+        self._locked_user = None
+        self.clear_problems()
+        self.password.edit.clear()
+        self.code.edit.clear()
+        self.form.setRowVisible(self.user_name.box, False)
+        self.form.setRowVisible(self.password.box, False)
+        self.form.setRowVisible(self.code.box, True)
+        self.notice_frame.setVisible(False)
+        self.switch_user_button.setVisible(True)
+        self.switch_user_button.setText("&Back")
+        self.switch_user_button.setAccessibleName("Back")
+        self.switch_user_button.setToolTip("Sign in again from the start")
+        self.heading.setText("Second factor")
+        self.explanation.setText(
+            f"{user_name}: type the code your authenticator app shows now for Detainer Desk "
+            "(or one of your recovery codes)."
+        )
+        self.sign_in_button.setText("&Sign in")
+        self.sign_in_button.setAccessibleName("Sign in")
+        self.heading.setAccessibleName(self.heading.text())
+        self.explanation.setAccessibleDescription(self.explanation.text())
+
     def set_mode(self, locked_user: str | None, *, idle: bool = False) -> None:
         """Normal sign-in (None), or the locked screen of ``locked_user``."""
         self._locked_user = locked_user
+        self._code_user = None
         self.clear_problems()
         self.password.edit.clear()
+        self.code.edit.clear()
         locked = locked_user is not None
         self.form.setRowVisible(self.user_name.box, not locked)
+        self.form.setRowVisible(self.password.box, True)
+        self.form.setRowVisible(self.code.box, False)
+        self.notice_frame.setVisible(not locked)
         self.switch_user_button.setVisible(locked)
+        self.switch_user_button.setText("Sign in as &someone else")
+        self.switch_user_button.setAccessibleName("Sign in as someone else")
+        self.switch_user_button.setToolTip("Signs the locked-out user out first")
         if locked:
             self.user_name.edit.setText(locked_user)
             self.heading.setText("Session locked")
@@ -113,8 +166,16 @@ class SignInPage(QWidget):
         self.heading.setAccessibleName(self.heading.text())
         self.explanation.setAccessibleDescription(self.explanation.text())
 
+    def _switch_or_back(self) -> None:
+        if self._code_user is not None:
+            self.code_cancelled.emit()
+        else:
+            self.switch_user_requested.emit()
+
     def _submit(self) -> None:
-        if self._locked_user is not None:
+        if self._code_user is not None:
+            self.code_submitted.emit(self.code.text())
+        elif self._locked_user is not None:
             self.resume_requested.emit(self.password.text())
         else:
             self.sign_in_requested.emit(self.user_name.text(), self.password.text())
@@ -122,20 +183,30 @@ class SignInPage(QWidget):
     def clear_problems(self) -> None:
         self.user_name.set_error(None)
         self.password.set_error(None)
+        self.code.set_error(None)
         self.error.clear_message()
 
     def show_problems(self, problems: dict[str, str]) -> None:
+        # Imported here: the sign-in page shows before the services are loaded (gui/app.py).
+        from . import forms
+
         self.clear_problems()
         if forms.USER_NAME in problems and self._locked_user is None:
             self.user_name.set_error(problems[forms.USER_NAME])
         if forms.PASSWORD in problems:
             self.password.set_error(problems[forms.PASSWORD])
+        if forms.CODE in problems:
+            self.code.set_error(problems[forms.CODE])
         self.focus_first()
 
     def show_error(self, message: str) -> None:
         """A refused sign-in: keep the user name, clear the password, try again."""
         self.clear_problems()
         self.error.show_error(message)
+        if self._code_user is not None:
+            self.code.edit.clear()
+            self.code.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
         self.password.edit.clear()
         self.password.edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -143,7 +214,9 @@ class SignInPage(QWidget):
         self.error.show_note(message)
 
     def focus_first(self) -> None:
-        if self._locked_user is None and not self.user_name.text().strip():
+        if self._code_user is not None:
+            self.code.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self._locked_user is None and not self.user_name.text().strip():
             self.user_name.edit.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.password.edit.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -31,15 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from detainer_desk.adapters.reading import FileRefused, read_limited
 from detainer_desk.domain.describe import describe_policy
 from detainer_desk.domain.errors import InvalidInput, Problem
+from detainer_desk.domain.limits import POLICY_FILE_BYTES
 from detainer_desk.domain.policy import Policy, parse_policy
 from detainer_desk.domain.policy_zone import ZoneNotWritable, ZoneRewrite, in_zone
 from detainer_desk.services.policies import PresetInfo, preset_catalog
 
 from .widgets import MessageLabel, bold, paragraph, plain_sentence
 
-MAX_POLICY_BYTES = 1_000_000  # a policy is a page of text; anything this big is a wrong file
+MAX_POLICY_BYTES = POLICY_FILE_BYTES  # a policy is a page of text; anything this big is wrong
 COUNSEL_CAUTION = "Confirm with county counsel before this policy decides anything."
 
 # (parent) -> the chosen file's path, or None when cancelled. Tests answer without a dialog.
@@ -96,7 +98,11 @@ def read_policy_file(path: str) -> ChosenPolicy:
             raise PolicyFileProblem(
                 path, [f"The file is {size:,} bytes: far too big to be a policy file."]
             )
-        data = file.read_bytes()
+        data = read_limited(file, MAX_POLICY_BYTES, "policy")
+    except FileRefused as refused:
+        if file.is_dir():
+            raise PolicyFileProblem(path, ["That is a folder, not a policy file."]) from None
+        raise PolicyFileProblem(path, [plain_sentence(refused.reason)]) from None
     except FileNotFoundError:
         raise PolicyFileProblem(path, ["The file does not exist."]) from None
     except IsADirectoryError:

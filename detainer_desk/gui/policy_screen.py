@@ -48,6 +48,7 @@ from detainer_desk.services.listings import WhatIfListing, record_what_if_copy, 
 from detainer_desk.services.policies import (
     Change,
     WhatIfResult,
+    load_policy,
     policy_history,
     preset_catalog,
     what_if,
@@ -292,7 +293,7 @@ class PolicyDialog(QDialog):
             self.in_force_caution_box.hide()
             self.in_force_views.hide()
             return
-        policy = records.load_policy(activation.policy)
+        policy = load_policy(activation.policy)
         self.in_force_heading.setText(policy.name)
         self.in_force_details.setText(activation_text(activation, self.zone))
         self._show_zone_of(policy.timezone)
@@ -426,7 +427,7 @@ class PolicyDialog(QDialog):
         if not rows:
             return
         activation = self.history[rows[0].row()]
-        policy = records.load_policy(activation.policy)
+        policy = load_policy(activation.policy)
         self.history_english.setPlainText(describe_policy(policy))
 
     # ----------------------------------------------------------------- activate

@@ -32,7 +32,7 @@ from .fit import fit_to_screen
 from .session import Session
 from .widgets import MessageLabel, compact_rows, paragraph, plain_sentence
 
-COLUMNS = ("User name", "Display name", "Roles", "Password set", "State")
+COLUMNS = ("User name", "Display name", "Roles", "Password set", "State", "Signs in with")
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -44,6 +44,12 @@ def account_state(user: UserRecord, zone: dt.tzinfo) -> str:
     if user.locked_at is not None:
         parts.append(f"Locked since {timetext.short_time(user.locked_at, zone)}")
     return "; ".join(parts) or "Active"
+
+
+def sign_in_kind(user: UserRecord) -> str:
+    """How the account signs in: its password here or the directory's, and a code."""
+    first = "Directory" if user.directory else "Password"
+    return f"{first} + code" if user.second_factor else first
 
 
 class UsersModel(QAbstractTableModel):
@@ -85,6 +91,7 @@ class UsersModel(QAbstractTableModel):
                 ", ".join(sorted(user.roles)),
                 timetext.short_time(user.password_changed_at, self.zone),
                 account_state(user, self.zone),
+                sign_in_kind(user),
             )[index.column()]
         return None
 
@@ -147,12 +154,19 @@ class UsersDialog(QDialog):
         )
         self.unlock_button = self._button("&Unlock", "unlockButton", self.unlock)
         self.disable_button = self._button("&Disable", "disableButton", self.toggle_disabled)
+        self.second_factor_button = self._button(
+            "Reset second &factor", "resetSecondFactorButton", self.reset_second_factor
+        )
+        self.second_factor_button.setToolTip(
+            "A lost phone: the person sets up a new second factor at their next sign-in"
+        )
         for button in (
             self.add_button,
             self.roles_button,
             self.reset_button,
             self.unlock_button,
             self.disable_button,
+            self.second_factor_button,
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -217,6 +231,9 @@ class UsersDialog(QDialog):
         for button in (self.roles_button, self.reset_button, self.disable_button):
             button.setEnabled(user is not None)
         self.unlock_button.setEnabled(user is not None and user.locked_at is not None)
+        self.second_factor_button.setEnabled(
+            user is not None and (user.second_factor is not None or bool(user.recovery_codes))
+        )
         text = "&Enable" if user is not None and user.disabled else "&Disable"
         self.disable_button.setText(text)
         self.disable_button.setAccessibleName(text.replace("&", ""))
@@ -275,6 +292,44 @@ class UsersDialog(QDialog):
             ),
             user.name,
             f"The account {user.name} was unlocked. They can sign in again.",
+        )
+
+    def reset_second_factor(self) -> QMessageBox | None:
+        """After asking: the person's authenticator and recovery codes stop working; they
+        set up a new second factor at their next sign-in (audited)."""
+        from detainer_desk.services import second_factor as factors
+
+        user = self.selected_user()
+        if user is None:
+            return None
+
+        def act() -> None:
+            self._act(
+                lambda: factors.reset(
+                    self.session.uow(), self.session.require_actor(), user.name, self.session.now()
+                ),
+                user.name,
+                f"The second factor of {user.name} was reset: they set up a new one at their "
+                "next sign-in.",
+            )
+
+        return ask_to_confirm(
+            self,
+            object_name="resetSecondFactorConfirmation",
+            title="Reset the second factor?",
+            question=f"Reset the second factor of {user.name} ({user.display_name})?",
+            written=[
+                ("Account", user.name),
+                ("Second factor", "none until they set up a new one at their next sign-in"),
+                ("Changed by", self.session.require_actor().user),
+            ],
+            note=(
+                "Their authenticator app and their recovery codes stop working at once. Do "
+                "this when the phone is lost, or the person asks in person."
+            ),
+            act="Reset",
+            on_confirmed=act,
+            cancel_is_default=True,
         )
 
     def toggle_disabled(self) -> QMessageBox | None:

@@ -11,6 +11,7 @@ will be replaced by what; afterwards everyone signs in again, to the restored re
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, cast
@@ -94,8 +95,9 @@ class VerifyDialog(_TaskDialog):
         else:
             text = (
                 "Recomputes every entry's SHA-256 hash from its contents and from the entry "
-                "before it, from the first entry to the last, as detainer-desk verify does. "
-                "Nothing is changed."
+                "before it, from the first entry to the last, as detainer-desk verify does; "
+                "then checks the database file, the accounts and settings, and every row the "
+                "log, the holds board and exports read against the entries. Nothing is changed."
             )
         layout.addWidget(paragraph(text, "verifyExplanation"))
         self.checkpoint = QLineEdit()
@@ -158,24 +160,37 @@ class VerifyDialog(_TaskDialog):
         )
 
     def _chain_work(self) -> Callable[[TaskHandle], Generator[Any, None, tuple[bool, str]]]:
-        verify = self.backend.verify
-        assert verify is not None
+        ledger_of, signer_of = self.backend.ledger, self.backend.signer
+        assert ledger_of is not None and signer_of is not None
 
         def work(_handle: TaskHandle) -> Generator[Any, None, tuple[bool, str]]:
-            last = None
-            for step in verify():
-                last = step
-                yield step.checked, step.total
-            assert last is not None
-            if last.fault is not None:
+            # As detainer-desk verify: the whole store, and this installation's last
+            # checkpoint.
+            from detainer_desk.services.checkpoints import (
+                CheckpointVerification,
+                verify_record_steps,
+            )
+
+            ledger = ledger_of()
+            total = ledger.head()[0]
+            result = None
+            for step in verify_record_steps(ledger, signer_of()):
+                if isinstance(step, CheckpointVerification):
+                    result = step
+                else:
+                    yield step, total
+            assert result is not None
+            if not result.ok:
                 return False, (
-                    f"The record does NOT verify: {last.fault}. The {last.checked:,} entries "
-                    "before it are intact. The records may have been changed outside Detainer "
-                    "Desk: change nothing on this computer, and tell the county's IT and counsel."
+                    f"The record does NOT verify: {result.message}. The {result.checked:,} "
+                    "entries before it are intact. The records may have been changed outside "
+                    "Detainer Desk: change nothing on this computer, and tell the county's IT "
+                    "and counsel."
                 )
             return True, (
-                f"All {last.checked:,} entries verified: none was changed or removed. Head of "
-                f"the chain: {last.last_hash}."
+                f"All {result.checked:,} entries verified: none was changed or removed. Head "
+                f"of the chain: {result.head_hash}."
+                + (f" {result.message}" if result.message else "")
             )
 
         return work
@@ -190,25 +205,39 @@ class VerifyDialog(_TaskDialog):
             from detainer_desk.adapters.signing import signature_is_valid
             from detainer_desk.services.checkpoints import (
                 CheckpointError,
+                UntrustedCheckpoint,
+                check_trust,
+                kept_checkpoint,
                 read_checkpoint,
                 verify_against_checkpoint,
             )
+            from detainer_desk.services.trust import trusted_keys
 
             yield "reading the checkpoint"
             try:
                 text = path.read_bytes().decode("utf-8", errors="replace")
             except OSError as exc:
                 raise CheckpointError(f"{path} cannot be read ({exc.strerror or exc})") from None
-            checkpoint_file = read_checkpoint(text, str(path), signature_is_valid)
+            signer = signer_of()
+            own = signer.public_key_hex
+            try:  # only a key this installation trusts proves anything (as on the command line)
+                checkpoint_file = read_checkpoint(text, str(path), signature_is_valid)
+                whose = check_trust(
+                    checkpoint_file,
+                    trusted_keys(self.backend.uow(), own, signature_is_valid),
+                    str(path),
+                )
+            except UntrustedCheckpoint as exc:
+                return False, f"Not verified: {exc}."
             yield "verifying the record against it"
-            result = verify_against_checkpoint(ledger_of(), checkpoint_file)
+            kept = kept_checkpoint(signer)
+            result = verify_against_checkpoint(
+                ledger_of(), checkpoint_file, *([kept] if kept is not None else [])
+            )
             key = checkpoint_file.checkpoint.public_key_hex
             note = ""
-            if key != signer_of().public_key_hex:
-                note = (
-                    f" Note: this checkpoint was signed by another installation's key "
-                    f"({key[:16]}…)."
-                )
+            if key != own:
+                note = f" It was signed by the trusted key of {whose} ({key[:16]}…)."
             if not result.ok:
                 return False, f"The record does NOT extend the checkpoint: {result.message}.{note}"
             return True, f"Verified: {result.message}.{note}"
@@ -260,6 +289,14 @@ class RestoreDialog(_TaskDialog):
         self.backup.setAccessibleName("Backup file")
         self.backup.setPlaceholderText("a backup made with Back up the records, or a daily one")
         self.backup.textChanged.connect(self._forget_check)
+        # An encrypted backup (Back up › Encrypt): its passphrase, asked only for one.
+        self.passphrase = QLineEdit()
+        self.passphrase.setObjectName("restorePassphrase")
+        self.passphrase.setAccessibleName("Passphrase of the encrypted backup")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("Passphrase of the encrypted backup")
+        self.passphrase.setVisible(False)
+        self._opened = contextlib.ExitStack()  # the decrypted copy's scratch folder
         self.restore_button = QPushButton("&Restore…")
         self.restore_button.setObjectName("startRestore")
         self.restore_button.setAccessibleName("Check the backup, then restore it")
@@ -277,6 +314,7 @@ class RestoreDialog(_TaskDialog):
             )
         layout.addWidget(paragraph(text, "restoreExplanation"))
         layout.addLayout(_path_row("Backup &file:", self.backup, "&Choose…", self._browse))
+        layout.addWidget(self.passphrase)
         layout.addWidget(self.progress)
         layout.addWidget(self.stage)
         layout.addWidget(self.message)
@@ -292,7 +330,28 @@ class RestoreDialog(_TaskDialog):
             self.backup.setText(chosen)
 
     def _forget_check(self) -> None:
+        from detainer_desk.adapters.protect import is_protected
+
         self.checked = None
+        text = self.backup.text().strip()
+        self.passphrase.setVisible(bool(text) and is_protected(Path(text).expanduser()))
+
+    def _opened_copy(self, path: Path, passphrase: str) -> Path:
+        """The backup to check and restore: the file, or its decryption in a private
+        scratch folder of the data folder (removed when the dialog closes)."""
+        from detainer_desk.adapters.files import scratch_folder
+        from detainer_desk.adapters.protect import decrypt_file, is_protected
+
+        if not is_protected(path):
+            return path
+        self._opened.close()
+        data_dir = self.backend.data_dir
+        folder = self._opened.enter_context(
+            scratch_folder(self.backend.partials(), data_dir if data_dir else None)
+        )
+        plain = folder / "backup.sqlite3"
+        decrypt_file(path, plain, passphrase)
+        return plain
 
     def _busy(self, stage: str) -> None:
         self.restore_button.setEnabled(False)
@@ -321,12 +380,15 @@ class RestoreDialog(_TaskDialog):
         check_backup, ledger_of = backend.check_backup, backend.ledger
         assert check_backup is not None and ledger_of is not None
 
-        def work(_handle: TaskHandle) -> Generator[Any, None, tuple[Any, int]]:
+        opened_copy, passphrase = self._opened_copy, self.passphrase.text()
+
+        def work(_handle: TaskHandle) -> Generator[Any, None, tuple[Any, int, Path]]:
             # Who may: an administrator of the records to be replaced (audited if not).
             authorize_backups(backend.uow(), actor, RESTORE, str(path), backend.clock())
             yield "checking the backup"
-            checked = check_backup(path)
-            return checked, ledger_of().count()
+            plain = opened_copy(path, passphrase)  # itself, or its decryption
+            checked = check_backup(plain)
+            return checked, ledger_of().count(), plain
 
         self._busy("Checking the backup (integrity and the whole hash chain)…")
         self.handle = self.tasks.start(
@@ -336,12 +398,14 @@ class RestoreDialog(_TaskDialog):
         )
 
     def _checked(self, path: Path, result: object) -> None:
-        checked, current = cast(tuple[Any, int], result)
+        checked, current, plain = cast(tuple[Any, int, Path], result)
         self._idle()
         self.checked = checked
+        self._plain = plain
         live = self.backend.database_label
         question = (
-            f"Replace the records in {live} ({current:,} entries now) with the backup "
+            (f"{checked.note}\n\n" if checked.note else "")
+            + f"Replace the records in {live} ({current:,} entries now) with the backup "
             f"{path} ({checked.entries:,} entries, checked: integrity and the whole hash "
             "chain)?\n\nThe records replaced are kept in the data folder's backups. Everyone "
             "signs in again afterwards."
@@ -361,6 +425,9 @@ class RestoreDialog(_TaskDialog):
         restore_from = backend.restore_from
         assert restore_from is not None
         live = backend.database_label
+        # An encrypted backup is restored from its checked decryption (restore_from checks
+        # it again: it must be what was checked).
+        source = getattr(self, "_plain", path)
 
         def work(_handle: TaskHandle) -> Generator[Any, None, tuple[int, Path]]:
             now = backend.clock()
@@ -376,7 +443,7 @@ class RestoreDialog(_TaskDialog):
             audit_backups(
                 backend.uow(), allowed, RESTORE, live, now, succeeded=True, details=details
             )
-            aside = restore_from(path, checked, now)
+            aside = restore_from(source, checked, now)
             details["replaced_kept_at"] = str(aside)
             audit_backups(
                 backend.uow(),
@@ -404,6 +471,8 @@ class RestoreDialog(_TaskDialog):
             f"replaced are kept at {aside}. Sign in again."
         )
         self.message.show_note(words)
+        self.passphrase.clear()
+        self._opened.close()
         self.restored.emit(words)
 
     def _failed_restore(self, error: BaseException, details: str) -> None:
@@ -413,4 +482,6 @@ class RestoreDialog(_TaskDialog):
     def reject(self) -> None:
         if self.running:  # a restore half done must end first; it says when it has
             return
+        self.passphrase.clear()
+        self._opened.close()  # no decrypted copy stays behind
         super().reject()

@@ -13,11 +13,13 @@ and each in the audit trail. Going Back and Next keeps everything typed.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from zoneinfo import available_timezones
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -64,6 +66,7 @@ class SetUpAnswers:
     display_name: str
     password: str
     confirm: str
+    require_second_factor: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +241,14 @@ class SetUpWizard(QWidget):
             field.add_to(form)
             field.edit.returnPressed.connect(self._submit)
         column.addLayout(form)
+        self.second_factor = QCheckBox(
+            "Require a &second factor at every sign-in: an authenticator app's code after the "
+            "password (FBI CJIS Security Policy 5.6.2.2)"
+        )
+        self.second_factor.setObjectName("firstRunSecondFactor")
+        self.second_factor.setAccessibleName("Require a second factor at every sign-in")
+        self.second_factor.setChecked(True)
+        column.addWidget(self.second_factor)
         self.summary = paragraph("", "firstRunSummary", "What finishing does")
         column.addWidget(self.summary)
         column.addStretch(1)
@@ -315,13 +326,15 @@ class SetUpWizard(QWidget):
             self.show_step(self.step - 1)
 
     def answers(self) -> SetUpAnswers:
+        required = self.second_factor.isChecked()
         return SetUpAnswers(
-            self.installation.settings(),
+            dataclasses.replace(self.installation.settings(), second_factor_required=required),
             self.chooser.chosen(),
             self.user_name.text(),
             self.display_name.text(),
             self.password.text(),
             self.confirm.text(),
+            required,
         )
 
     def _submit(self) -> None:
@@ -404,10 +417,15 @@ def complete_set_up(session: Session, answers: SetUpAnswers) -> SetUpResult:
     forms.raise_if_any(set_up_problems(session, answers))
     policy = answers.policy
     assert policy is not None
-    session.create_first_admin(
-        answers.user_name, answers.display_name, answers.password, answers.confirm
+    # The administrator's own settings and policy, as them, whether they are signed in now
+    # or first set up their second factor (the next page).
+    actor = session.create_first_admin(
+        answers.user_name,
+        answers.display_name,
+        answers.password,
+        answers.confirm,
+        require_second_factor=answers.require_second_factor,
     )
-    actor = session.require_actor()
     unfinished = []
     try:
         save_settings(session.uow(), actor, answers.settings, session.now())

@@ -11,12 +11,15 @@ import datetime as dt
 import json
 from typing import Any
 
+from detainer_desk.domain import limits
 from detainer_desk.domain.accounts import (
     DEFAULT_LOCKOUT_MINUTES,
     is_locked,
     may,
     normalize_user_name,
 )
+from detainer_desk.domain.names import name_words
+from detainer_desk.domain.reader import text_problem
 
 from .ports import Actor, AuditEvent, UnitOfWork
 
@@ -40,8 +43,42 @@ class PermissionDenied(RecordError):
     pass
 
 
+class AlteredOutsideError(RecordError):
+    """An account or a setting no longer agrees with its evidence in the chain: it was
+    changed outside the program. It is not used, and not written over (that would bury
+    the change); ``detainer-desk verify`` names it, and a backup puts it right."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            f"{problem[0].upper()}{problem[1:]}. Nothing was changed. Run detainer-desk verify, "
+            "and have an administrator restore the records from a backup."
+        )
+        self.problem = problem
+
+
 class NotFoundError(RecordError):
     pass
+
+
+def check_text(value: str | None, what: str, limit: int = limits.REASON_CHARACTERS) -> None:
+    """RecordError, before anything is stored or audited, when a text typed by a person is
+    longer than ``limit`` or holds what cannot be stored (a NUL, a lone surrogate)."""
+    if value is None:
+        return
+    problem = text_problem(value, limit)
+    if problem is not None:
+        raise RecordError(f"{what} {problem}")
+
+
+def check_search(search: str | None, recorded_by: str | None = None) -> None:
+    """A search's text and officer, bounded (checked before the search is audited)."""
+    check_text(search, "the search", limits.SEARCH_CHARACTERS)
+    if search and len(name_words(search)) > limits.SEARCH_WORDS:
+        raise RecordError(
+            f"the search has {len(name_words(search)):,} words; at most "
+            f"{limits.SEARCH_WORDS} are accepted"
+        )
+    check_text(recorded_by, "the officer's user name", limits.IDENTIFIER_CHARACTERS)
 
 
 def canonical_json(document: object) -> str:
@@ -93,6 +130,8 @@ def authorize(
     current = actor
     if account is None:
         problem = f"there is no account named {actor.user}"
+    elif account.altered is not None:
+        problem = f"{account.altered}; run detainer-desk verify"
     elif account.disabled:
         problem = f"the account {account.name} is disabled"
     elif _locked(uow, account.locked_at, now):

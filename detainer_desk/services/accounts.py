@@ -7,10 +7,11 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, NoReturn, Protocol
 
 from detainer_desk.domain import accounts as acc
 
+from . import second_factor as factors
 from .access import (
     DENIED,
     FAILURE,
@@ -21,6 +22,9 @@ from .access import (
     authorize,
 )
 from .ports import Actor, AuditEvent, AuditQuery, UnitOfWork, UserRecord
+
+if TYPE_CHECKING:
+    from .directory import DirectoryConnector
 
 SESSION_TIMEOUT_KEY = "session_timeout_minutes"
 SIGN_IN_FAILED = "Wrong user name or password."
@@ -44,6 +48,10 @@ class Security:
 
     hasher: PasswordHasher
     is_common: Callable[[str], bool]
+    # The second factor's randomness, codes and sealing key (adapters/security).
+    second_factor: factors.SecondFactorMachinery | None = None
+    # Signing in against the county's directory (LDAP / Active Directory), when set up.
+    directory: DirectoryConnector | None = None
 
 
 class SignInError(RecordError):
@@ -98,8 +106,14 @@ def create_first_admin(
     password: str,
     workstation: str,
     now: dt.datetime,
+    *,
+    require_second_factor: bool = True,
 ) -> Actor:
-    """On an empty store only: the first administrator, who then creates everyone else."""
+    """On an empty store only: the first administrator, who then creates everyone else.
+
+    A new installation requires a second factor at every sign-in (CJIS 5.6.2.2) unless
+    whoever sets it up says otherwise (``require_second_factor=False``: on the record, and
+    an administrator is reminded at every sign-in until it is turned on)."""
     user_name = _check_name(name)
     secret = _check_password(security, password, user_name)
     password_hash = security.hasher.hash(secret)
@@ -117,6 +131,16 @@ def create_first_admin(
             user_name,
             now,
             details={"roles": [acc.ADMIN], "first_admin": True},
+        )
+        required = factors.ON if require_second_factor else factors.OFF
+        uow.accounts.set_setting(factors.REQUIRED_KEY, required, now, user_name)
+        audit(
+            uow,
+            actor,
+            "settings.change",
+            factors.REQUIRED_KEY,
+            now,
+            details={"before": None, "after": required, "new_installation": True},
         )
         uow.commit()
     return actor
@@ -158,36 +182,114 @@ def sign_in(
     password: str,
     workstation: str,
     now: dt.datetime,
+    code: str | None = None,
+    *,
+    enrolment: factors.Enrolment | None = None,
 ) -> Actor:
-    """The signed-in actor, or SignInError.
+    """The signed-in actor, or SignInError (and, after the right password, EnrolmentNeeded
+    or SecondFactorNeeded: nothing is stored then; ask for the code and call again).
 
-    Five failures within 15 minutes lock the account for the installation's lockout time
-    (30 minutes unless an administrator set another, 10 at least: CJIS 5.5.3); an
-    administrator may unlock it sooner. The lock is stored, so it survives a restart, and
-    it always ends: typing wrong passwords cannot lock the county out for good.
+    Five failures within 15 minutes (wrong passwords and wrong second-factor codes alike)
+    lock the account for the installation's lockout time (30 minutes unless an
+    administrator set another, 10 at least: CJIS 5.5.3); an administrator may unlock it
+    sooner. The lock is stored, so it survives a restart, and it always ends: typing wrong
+    passwords cannot lock the county out for good.
 
-    Every refusal costs one password-hash check, against the account's hash or, for a
-    name that is no account (or no user name at all), against a dummy hash made with the
-    same parameters: how long a refusal takes does not tell which accounts exist. A name
-    that is not a user name is never stored as it was typed: the audit trail keeps a
-    short, escaped form of it.
+    Every refusal of a local account costs one password-hash check, against the account's
+    hash or, for a name that is no account (or no user name at all), against a dummy hash
+    made with the same parameters: how long a refusal takes does not tell which accounts
+    exist. A name that is not a user name is never stored as it was typed: the audit trail
+    keeps a short, escaped form of it.
+
+    With the directory set up (services/directory.py), a name that is no local account, or
+    an account made by the directory, is checked by binding to the directory as that
+    person, at every sign-in: an account disabled there is refused here at once. Local
+    accounts stay local (break-glass).
+
+    To set up the second factor at sign-in, see ``enrol_at_sign_in``.
     """
+    actor, _codes = _sign_in(
+        uow, security, name, password, workstation, now, code, None, second_factor=True
+    )
+    return actor
+
+
+def enrol_at_sign_in(
+    uow: UnitOfWork,
+    security: Security,
+    name: str,
+    password: str,
+    enrolment: factors.Enrolment,
+    code: str,
+    workstation: str,
+    now: dt.datetime,
+) -> tuple[Actor, list[str]]:
+    """Sign in while setting up the second factor (``code``: one from ``enrolment``'s
+    secret): (the actor, the recovery codes, to be shown once and never again)."""
+    return _sign_in(
+        uow, security, name, password, workstation, now, code, enrolment, second_factor=True
+    )
+
+
+def _sign_in(
+    uow: UnitOfWork,
+    security: Security,
+    name: str,
+    password: str,
+    workstation: str,
+    now: dt.datetime,
+    code: str | None,
+    enrolment: factors.Enrolment | None,
+    *,
+    second_factor: bool,
+) -> tuple[Actor, list[str]]:
+    from . import directory as dirs
+
     problem = acc.user_name_problem(name)
     user_name = None if problem else acc.normalize_user_name(name)
+    # The directory is asked before the transaction opens: a slow server must not hold
+    # the record store's lock.
+    verdict: dirs.Verdict | None = None
+    if user_name is not None:
+        verdict = dirs.ask_if_directory_account(uow, security, user_name, password)
     with uow:
         account = uow.accounts.user(user_name) if user_name else None
         lockout_minutes = _lockout_minutes(uow)
-        checked_hash = account.password_hash if account else security.hasher.dummy_hash
-        password_ok = security.hasher.verify(checked_hash, acc.normalize_password(password))
+        if verdict is not None and verdict.found is not None:
+            account = dirs.local_account_for(uow, verdict, user_name or "", workstation, now)
+        if verdict is not None:
+            password_ok = verdict.found is not None
+        else:
+            checked_hash = account.password_hash if account else security.hasher.dummy_hash
+            password_ok = security.hasher.verify(checked_hash, acc.normalize_password(password))
         if account is None:
             if user_name is None:
                 who = Actor(INVALID_NAME, workstation)
                 details = {"why": "not a user name", "given": acc.shown_name(name)}
             else:
-                who, details = Actor(user_name, workstation), {"why": "no such account"}
-            audit(uow, who, "sign_in", who.user, now, FAILURE, details)
+                why = verdict.why if verdict is not None and verdict.why else "no such account"
+                who, details = Actor(user_name, workstation), {"why": why}
+            outcome = DENIED if verdict is not None and verdict.unavailable else FAILURE
+            audit(uow, who, "sign_in", who.user, now, outcome, details)
             uow.commit()
+            if verdict is not None and verdict.message:
+                raise SignInError(verdict.message)
             raise SignInError(SIGN_IN_FAILED)
+        if account.altered is not None:  # its roles, lock or password cannot be trusted
+            audit(
+                uow,
+                Actor(account.name, workstation),
+                "sign_in",
+                account.name,
+                now,
+                DENIED,
+                {"why": "account changed outside the program"},
+            )
+            uow.commit()
+            raise SignInError(
+                f"This account cannot be used: {account.altered}. Run detainer-desk verify; "
+                "an administrator must restore the records from a backup."
+            )
         who = Actor(account.name, workstation, account.roles)
         if acc.is_locked(account.locked_at, now, lockout_minutes):
             assert account.locked_at is not None
@@ -222,8 +324,9 @@ def sign_in(
             audit(uow, who, "sign_in", account.name, now, DENIED, {"why": "account disabled"})
             uow.commit()
             raise SignInError("This account is disabled. Ask an administrator.")
-        if not password_ok:
-            audit(uow, who, "sign_in", account.name, now, FAILURE, {"why": "wrong password"})
+
+        def refuse(why: str) -> NoReturn:
+            audit(uow, who, "sign_in", account.name, now, FAILURE, {"why": why})
             if acc.should_lock(_recent_failures(uow, account.name, now)):
                 uow.accounts.update_user(account.name, locked_at=now)
                 audit(
@@ -244,10 +347,103 @@ def sign_in(
                     f"{lockout_minutes} minutes. An administrator can unlock it sooner."
                 )
             uow.commit()
+            if verdict is not None and verdict.message and why == verdict.why:
+                raise SignInError(verdict.message)
+            if "code" in why:
+                raise SignInError(
+                    "That code is not right (or it was used already). Type the code your "
+                    "authenticator app shows now."
+                )
             raise SignInError(SIGN_IN_FAILED)
-        audit(uow, who, "sign_in", account.name, now)
+
+        if verdict is not None and verdict.unavailable:
+            audit(uow, who, "sign_in", account.name, now, DENIED, {"why": verdict.why})
+            uow.commit()
+            raise SignInError(verdict.message or SIGN_IN_FAILED)
+        if not password_ok:
+            refuse(verdict.why if verdict is not None and verdict.why else "wrong password")
+        _disable_if_inactive(uow, account, who, now)
+        how, recovery_codes = None, []
+        if second_factor:
+            if enrolment is not None:
+                recovery_codes = factors.confirm_enrolment(
+                    uow, security, account, enrolment, code or "", now, refuse
+                )
+                how = "code (enrolled now)"
+            else:
+                how = factors.check_code(uow, security, account, code, now, refuse)
+        signed: dict[str, object] = {"second_factor": how} if how else {}
+        if verdict is not None:
+            signed["directory"] = True
+        audit(uow, who, "sign_in", account.name, now, details=signed)
         uow.commit()
-    return who
+    return who, recovery_codes
+
+
+def _disable_if_inactive(
+    uow: UnitOfWork, account: UserRecord, who: Actor, now: dt.datetime
+) -> None:
+    """An account nobody has used for the installation's number of days is disabled now,
+    with an audit entry, and the sign-in refused (CJIS AC-2(3): inactive accounts)."""
+    days = inactive_days(uow)
+    if days <= 0:
+        return
+    last = last_activity(uow, account)
+    if now - last <= dt.timedelta(days=days):
+        return
+    uow.accounts.update_user(account.name, disabled=True)
+    audit(
+        uow,
+        Actor(INACTIVITY_ACTOR, who.workstation),
+        "account.disable",
+        account.name,
+        now,
+        details={
+            "why": f"not used for more than {days} days",
+            "last_used_at": last.astimezone(dt.UTC).isoformat(),
+        },
+    )
+    audit(uow, who, "sign_in", account.name, now, DENIED, {"why": "inactive account disabled"})
+    uow.commit()
+    raise SignInError(
+        f"This account was not used for more than {days} days and has been disabled "
+        "(a rule for criminal-justice systems). Ask an administrator to enable it."
+    )
+
+
+INACTIVITY_ACTOR = "system:inactivity"
+INACTIVE_DAYS_KEY = "inactive_account_days"
+
+
+def inactive_days(uow: UnitOfWork) -> int:
+    from .notices import DEFAULT_INACTIVE_DAYS
+
+    value = uow.accounts.setting(INACTIVE_DAYS_KEY)
+    return int(value) if value else DEFAULT_INACTIVE_DAYS
+
+
+# What counts as using an account, or as an administrator giving it a fresh start.
+_ACTIVITY = (
+    ("sign_in", "user"),
+    ("account.create", "target"),
+    ("account.enable", "target"),
+    ("account.recover", "target"),
+    ("account.password_reset", "target"),
+    ("account.unlock", "target"),
+)
+
+
+def last_activity(uow: UnitOfWork, account: UserRecord) -> dt.datetime:
+    """When the account was last signed in to, or created, enabled, recovered or reset."""
+    latest = account.created_at
+    for action, by in _ACTIVITY:
+        if by == "user":
+            moment = uow.audit.last_time(action, "success", user_name=account.name)
+        else:
+            moment = uow.audit.last_time(action, "success", target=account.name)
+        if moment is not None and moment > latest:
+            latest = moment
+    return latest
 
 
 def _recent_failures(uow: UnitOfWork, user_name: str, now: dt.datetime) -> int:
@@ -299,8 +495,20 @@ def lock_session(uow: UnitOfWork, actor: Actor, now: dt.datetime, idle: bool) ->
 def resume_session(
     uow: UnitOfWork, security: Security, actor: Actor, password: str, now: dt.datetime
 ) -> Actor:
-    """The same user unlocks their locked session with their password."""
-    resumed = sign_in(uow, security, actor.user, password, actor.workstation, now)
+    """The same user unlocks their locked session with their password. Only the password:
+    the second factor was proved when the session began, and the session never ended
+    (the lock only hid the screen)."""
+    resumed, _codes = _sign_in(
+        uow,
+        security,
+        actor.user,
+        password,
+        actor.workstation,
+        now,
+        None,
+        None,
+        second_factor=False,
+    )
     with uow:
         audit(uow, resumed, "session.resume", actor.user, now)
         uow.commit()
@@ -478,6 +686,14 @@ def recover_administrator(
             disabled=False,
             password_hash=password_hash,
             password_changed_at=now,
+            # A lost phone, or a workstation without the second-factor key, is as much a
+            # lock-out as a forgotten password: the administrator sets up a new one.
+            second_factor=None,
+            second_factor_step=None,
+            recovery_codes=(),
+            # A directory account recovered here signs in locally from now on (the
+            # directory may be what is out of reach).
+            directory=None,
         )
         who = Actor(f"os:{acc.shown_name(operating_system_account)}", workstation)
         audit(
@@ -491,6 +707,8 @@ def recover_administrator(
                 "was_locked": account.locked_at is not None,
                 "was_disabled": account.disabled,
                 "password": "set anew",
+                "second_factor": "reset" if account.second_factor else "none",
+                **({"directory": "now a local account"} if account.directory else {}),
             },
         )
         uow.commit()

@@ -13,7 +13,7 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import alerts
 from detainer_desk.domain.timetext import span_words
 
-from .access import NotFoundError, RecordError, audit, authorize
+from .access import NotFoundError, RecordError, audit, authorize, check_search
 from .ports import LOG_SORT_KEYS, Actor, LogQuery, LogRow, UnitOfWork
 from .settings import read_settings
 
@@ -29,6 +29,7 @@ def log_page(uow: UnitOfWork, actor: Actor, query: LogQuery, now: dt.datetime) -
         raise RecordError(f"the log cannot be sorted by {query.sort!r}")
     if query.limit < 1:
         raise RecordError("the page size must be at least 1")
+    check_search(query.search, query.recorded_by)
     with uow:
         actor = authorize(uow, actor, acc.VIEW_RECORDS, "records.search", query.search, now)
         rows = tuple(uow.records.log_page(query))
@@ -64,6 +65,7 @@ def log_page(uow: UnitOfWork, actor: Actor, query: LogQuery, now: dt.datetime) -
 
 
 def log_count(uow: UnitOfWork, actor: Actor, query: LogQuery, now: dt.datetime) -> int:
+    check_search(query.search, query.recorded_by)
     with uow:
         authorize(uow, actor, acc.VIEW_RECORDS, "records.count", None, now)
         return uow.records.log_count(query)
@@ -186,7 +188,7 @@ def holds_board(
 
 
 def _ended_late(uow: UnitOfWork, now: dt.datetime) -> list[EndedLate]:
-    from .records import decision_state
+    from .index import decision_state
 
     found = []
     since = now - dt.timedelta(days=ENDED_LATE_DAYS)

@@ -39,7 +39,7 @@ class Jurisdiction:
 def read_jurisdiction(uow: UnitOfWork) -> Jurisdiction:
     """The county's reporting jurisdiction: the setting, else what the active policy's
     ``jurisdiction`` names (joins an open transaction)."""
-    from .records import load_policy
+    from .policies import load_policy
 
     with uow:
         stored = (uow.accounts.setting(JURISDICTION_KEY) or "").strip()
@@ -68,7 +68,7 @@ def save_jurisdiction(uow: UnitOfWork, code: str, actor: Actor, now: dt.datetime
 
 def policy_can(uow: UnitOfWork) -> dict[str, bool]:
     """Whether any clause of the policy in force permits hold, transfer, notify."""
-    from .records import load_policy
+    from .policies import load_policy
 
     with uow:
         activation = uow.records.active_policy()

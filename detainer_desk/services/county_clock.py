@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .policies import load_policy
 from .ports import UnitOfWork
 
 TIMEZONE_KEY: Final = "county_timezone"
@@ -46,8 +47,6 @@ def _valid(name: str) -> bool:
 
 def read_county_zone(uow: UnitOfWork) -> CountyZone:
     """Which zone is the county's, and where that comes from (joins an open transaction)."""
-    from .records import load_policy
-
     with uow:
         stored = (uow.accounts.setting(TIMEZONE_KEY) or "").strip()
         if stored and _valid(stored):

@@ -14,8 +14,9 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
 
 from .access import RecordError
+from .index import decision_state
 from .ports import Actor, UnitOfWork
-from .records import activate_policy, amend_decision, decision_state, record_decision
+from .records import activate_policy, amend_decision, record_decision
 
 LAST_NAMES = [
     "GARCIA",

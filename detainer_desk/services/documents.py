@@ -38,7 +38,8 @@ def decision_record(
     """Everything about one decision for a document; ``purpose`` names it in the audit trail
     (e.g. "audit PDF", "notice to the person")."""
     from .access import NotFoundError
-    from .records import decision_state, load_policy
+    from .index import decision_state
+    from .policies import load_policy
 
     with uow:
         actor = authorize(

@@ -15,13 +15,30 @@ from .ports import ContactRecord, DecisionRow
 
 @dataclass(frozen=True, slots=True)
 class ReportContext:
-    """Printed on every page: whose records these are, when and by whom generated."""
+    """Printed on every page: whose records these are, when and by whom generated.
+
+    With ``as_of_entry`` (the audit PDFs of an export), a page says instead which chain
+    entry the document shows the record as of, and when that entry was recorded
+    (``generated_at``): such a document is made from the evidence alone, so the same record
+    always gives the same bytes, and an export can reuse the PDF made for an earlier one.
+    Who made the export, and when, is in the export's own files."""
 
     county_name: str
     jail_name: str
     generated_at: dt.datetime  # aware; shown in the county's timezone
     generated_by: str
     timezone: str = "UTC"  # the county's IANA zone (county_clock): every time is shown in it
+    as_of_entry: int | None = None  # the newest chain entry the document shows
+
+
+@dataclass(frozen=True, slots=True)
+class PdfDocument:
+    """A PDF made by the program, with its number of pages (for the export's load files)
+    and, when it was computed on the way (by the cache of audit PDFs), its SHA-256."""
+
+    data: bytes
+    pages: int
+    sha256: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -36,13 +37,14 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain.text import csv_row, visible
 from detainer_desk.domain.timetext import long_time_and_utc
 
-from .access import RecordError, audit, authorize
-from .checkpoints import CheckpointFile, create_checkpoint
+from .access import RecordError, audit, authorize, check_search, check_text
+from .checkpoints import CheckpointFile, create_checkpoint, verify_record_quietly
 from .documents import contacts_about, report_context
-from .evidence_model import Checkpoint, DecisionRecord, ReportContext, Scan
-from .ports import Actor, DecisionQuery, Ledger, Signer, UnitOfWork
+from .evidence_model import Checkpoint, DecisionRecord, PdfDocument, ReportContext, Scan
+from .ports import Actor, DecisionQuery, DecisionRow, Ledger, Signer, UnitOfWork
 
 # (header, FOIA equivalent or None): the first block lines up with the ICE detainer data
 # published through FOIA (Deportation Data Project / TRAC) where the meaning is the same.
@@ -112,23 +114,40 @@ class BundleWriter(Protocol):
 
 
 # Renders the audit PDF of each (record, context), handing them back in order (it may
-# render a few ahead, elsewhere); closing the generator stops it.
+# render a few ahead, elsewhere, or reuse one it made before for the same record and
+# context); closing the generator stops it.
 AuditPdfRenderer = Callable[
-    [Iterable[tuple[DecisionRecord, ReportContext]]], Generator[bytes, None, None]
+    [Iterable[tuple[DecisionRecord, ReportContext]]], Generator[PdfDocument, None, None]
 ]
+LOAD_BATCH = 200  # decisions read from the store at a time
 
 
 def one_by_one(
-    render_audit_pdf: Callable[[DecisionRecord, ReportContext], bytes],
+    render_audit_document: Callable[[DecisionRecord, ReportContext], PdfDocument],
 ) -> AuditPdfRenderer:
     """A renderer that makes each PDF when it is asked for."""
 
     def render(
         jobs: Iterable[tuple[DecisionRecord, ReportContext]],
-    ) -> Generator[bytes, None, None]:
-        return (render_audit_pdf(record, context) for record, context in jobs)
+    ) -> Generator[PdfDocument, None, None]:
+        return (render_audit_document(record, context) for record, context in jobs)
 
     return render
+
+
+def record_as_of(record: DecisionRecord, context: ReportContext) -> ReportContext:
+    """How an exported audit PDF is stamped: the record as of the newest chain entry it
+    shows (the decision, or its latest amendment) and when that entry was recorded, instead
+    of who made the export and when (which the export's README, verification report and
+    certification say, and its manifest fixes). The PDF is then made from the evidence
+    alone: the same bytes for the same record in every export, so an export reuses the PDF
+    an earlier one made, and anyone can make it again from the record and compare."""
+    row = record.row
+    seq, recorded_at = row.seq, row.summary.recorded_at
+    for amendment in row.amendments:
+        if amendment.seq > seq:
+            seq, recorded_at = amendment.seq, amendment.stamp.recorded_at
+    return dataclasses.replace(context, generated_at=recorded_at, generated_by="", as_of_entry=seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +156,9 @@ class ExportRequest:
     recipient: str
     destination: str
     pdfs: bool = True
+    # How the bundle is protected on its way out: "AES-256 ZIP" (its passphrase shown once
+    # and never kept), or None for a plain folder counsel asked for. In the audit trail.
+    encryption: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +182,12 @@ class _Manifest:
     writer: BundleWriter
     lines: list[str] = field(default_factory=list)
 
-    def add(self, name: str, data: bytes) -> None:
+    def add(self, name: str, data: bytes, sha256: str = "") -> str:
+        """Write the file; its SHA-256 (as listed; ``sha256`` when it was just computed)."""
         self.writer.write(name, data)
-        self.lines.append(f"{hashlib.sha256(data).hexdigest()}  {name}")
+        digest = sha256 or hashlib.sha256(data).hexdigest()
+        self.lines.append(f"{digest}  {name}")
+        return digest
 
 
 def csv_writer(handle: Any) -> Any:
@@ -178,8 +203,22 @@ def export_csv(
     recipient: str,
     handle: Any,
     now: dt.datetime,
+    ledger: Ledger | None = None,
 ) -> int:
-    """decisions.csv alone, streamed from SQL (the fast path for very large exports)."""
+    """decisions.csv alone, streamed from SQL (the fast path for very large exports).
+
+    With ``ledger``, the whole store is verified first (as for a bundle): the CSV is made
+    from the decision index, which counsel must be able to rely on."""
+    check_text(recipient, "the recipient")
+    check_search(query.search, query.recorded_by)
+    if ledger is not None:
+        with uow:
+            actor = authorize(
+                uow, actor, acc.EXPORT_RECORDS, "records.export", recipient or None, now
+            )
+        problem = verify_record_quietly(ledger)
+        if problem is not None:
+            raise RecordError(f"the record does not verify: {problem}. Nothing was exported.")
     with uow:
         actor = authorize(uow, actor, acc.EXPORT_RECORDS, "records.export", recipient or None, now)
         header = io.StringIO()
@@ -207,8 +246,11 @@ def export_csv(
 
 def _dat_line(values: Sequence[str]) -> str:
     # Concordance: each field quoted with þ (U+00FE), separated by DC4 (U+0014); a newline
-    # inside a field is written as ® (U+00AE).
-    cleaned = (str(v).replace("þ", "").replace("\r\n", "®").replace("\n", "®") for v in values)
+    # inside a field is written as ® (U+00AE). Any other control character (a DC4 would
+    # split the field) is written as its escape.
+    cleaned = (
+        visible(str(v).replace("þ", "").replace("\r\n", "®").replace("\n", "®")) for v in values
+    )
     return "\x14".join(f"þ{v}þ" for v in cleaned) + "\r\n"
 
 
@@ -236,6 +278,8 @@ def export_records(
     recipient = request.recipient.strip()
     if not recipient:
         raise RecordError("say who the export is for (the recipient is kept in the audit trail)")
+    check_text(recipient, "the recipient")
+    check_search(request.query.search, request.query.recorded_by)
     uow = uow_factory()
     with uow:
         actor = authorize(uow, actor, acc.EXPORT_RECORDS, "records.export", recipient, now)
@@ -287,6 +331,7 @@ def export_records(
                 "files": result.files,
                 "manifest_sha256": result.manifest_sha256,
                 "filters": _filters(request.query),
+                "encrypted": request.encryption or "no (plain)",
             },
         )
         done.commit()
@@ -317,7 +362,8 @@ def _write_bundle(
     page_count: Callable[[bytes, str], int],
     cancelled: Callable[[], bool],
 ) -> Generator[ExportProgress, None, ExportResult]:
-    from .records import decision_state, load_policy
+    from .index import decision_state
+    from .policies import load_policy
 
     manifest = _Manifest(writer)
     total = len(ids)
@@ -328,7 +374,10 @@ def _write_bundle(
     #    the record was when it was made.
     checkpoint_file: CheckpointFile | None = None
     entries = ledger.count()
-    for step in create_checkpoint(uow_factory(), ledger, signer, actor, now):
+    # Under the export's own right: counsel may export, and the bundle carries a checkpoint.
+    for step in create_checkpoint(
+        uow_factory(), ledger, signer, actor, now, permission=acc.EXPORT_RECORDS
+    ):
         if isinstance(step, CheckpointFile):
             checkpoint_file = step
         else:
@@ -361,21 +410,18 @@ def _write_bundle(
     with uow:
         rows = {row[0]: row for row in uow.records.export_rows(query)}
 
-    def load(decision_id: int) -> DecisionRecord:
-        with uow_factory() as uow:
-            row = uow.records.decision(decision_id)
-            assert row is not None
-            scans = tuple(
-                Scan(
-                    a.id,
-                    a.file_name,
-                    a.media_type,
-                    a.sha256,
-                    uow.records.attachment_content(a.id) or b"",
-                    a.document_index,
-                )
-                for a in row.attachments
+    def record_of(row: DecisionRow, contents: dict[int, bytes]) -> DecisionRecord:
+        scans = tuple(
+            Scan(
+                a.id,
+                a.file_name,
+                a.media_type,
+                a.sha256,
+                contents.get(a.id, b""),
+                a.document_index,
             )
+            for a in row.attachments
+        )
         return DecisionRecord(
             row=row,
             state=decision_state(row),
@@ -386,23 +432,37 @@ def _write_bundle(
             contacts=contacts_about(uow_factory(), decision_id),
         )
 
+    def records() -> Iterator[DecisionRecord]:
+        """The decisions in order, read LOAD_BATCH at a time (their scans one decision at
+        a time: a few megabytes each)."""
+        for start in range(0, len(ids), LOAD_BATCH):
+            if cancelled():
+                return
+            with uow_factory() as uow:
+                rows = uow.records.decisions(ids[start : start + LOAD_BATCH])
+            for row in rows:
+                contents: dict[int, bytes] = {}
+                if row.attachments:
+                    with uow_factory() as uow:
+                        contents = uow.records.attachment_contents([a.id for a in row.attachments])
+                yield record_of(row, contents)
+
     # The records are read here, in order; their PDFs may be rendered a few ahead (in
-    # worker processes), and come back in the same order.
+    # worker processes), or reused, and come back in the same order.
     loaded: deque[DecisionRecord] = deque()
 
     def jobs() -> Iterator[tuple[DecisionRecord, ReportContext]]:
-        for decision_id in ids:
+        for record in records():
             if cancelled():
                 return
-            record = load(decision_id)
             loaded.append(record)
-            yield record, context
+            yield record, record_as_of(record, context)
 
-    def records_and_pdfs() -> Iterator[tuple[DecisionRecord, bytes]]:
+    def records_and_pdfs() -> Iterator[tuple[DecisionRecord, PdfDocument | None]]:
         if not request.pdfs:
             for record, _ in jobs():
                 loaded.popleft()
-                yield record, b""
+                yield record, None
             return
         with contextlib.closing(render_audit_pdfs(jobs())) as pdfs:
             for pdf in pdfs:
@@ -417,16 +477,17 @@ def _write_bundle(
         row, scans = record.row, record.scans
         decision_id = row.summary.decision_id
         policies[row.policy.id] = row.policy
-        table.writerow(rows[decision_id])
+        table.writerow(csv_row(rows[decision_id]))
         summary = row.summary
 
         parent = next_control()
         controls[decision_id] = parent
         children = [next_control() for _ in scans]
         pdf_name = f"PDF/{parent}.pdf"
-        if request.pdfs:
-            manifest.add(pdf_name, pdf)
-            pages = page_count(pdf, "application/pdf")
+        pdf_sha256 = ""
+        if pdf is not None:
+            pdf_sha256 = manifest.add(pdf_name, pdf.data, pdf.sha256)
+            pages = pdf.pages
             opt.write(f"{parent},{VOLUME},{pdf_name.replace('/', chr(92))},Y,,,{pages}\r\n")
         else:
             pages = 0
@@ -450,7 +511,7 @@ def _write_bundle(
                     *common,
                     f"{parent}.pdf",
                     pdf_name if request.pdfs else "",
-                    hashlib.sha256(pdf).hexdigest() if request.pdfs else "",
+                    pdf_sha256,
                     str(pages),
                 ]
             )
@@ -629,24 +690,26 @@ def _contacts_files(
         history = sorted(by_original.get(original.id, []), key=lambda c: c.seq)
         for c in (original, *history):
             table.writerow(
-                [
-                    c.id,
-                    "" if c.amends_id is None else c.amends_id,
-                    c.kind,
-                    ct.CONTACT_WORDS.get(c.kind, c.kind),
-                    iso(c.occurred_at),
-                    c.agency,
-                    "" if c.decision_id is None else c.decision_id,
-                    controls.get(c.decision_id, "") if c.decision_id is not None else "",
-                    c.details_json,
-                    c.reason or "",
-                    c.policy_answer or "",
-                    c.stamp.recorded_by,
-                    iso(c.stamp.recorded_at),
-                    c.stamp.workstation,
-                    c.seq,
-                    c.entry_hash,
-                ]
+                csv_row(  # formulas guarded, control characters escaped
+                    [
+                        c.id,
+                        "" if c.amends_id is None else c.amends_id,
+                        c.kind,
+                        ct.CONTACT_WORDS.get(c.kind, c.kind),
+                        iso(c.occurred_at),
+                        c.agency,
+                        "" if c.decision_id is None else c.decision_id,
+                        controls.get(c.decision_id, "") if c.decision_id is not None else "",
+                        c.details_json,
+                        c.reason or "",
+                        c.policy_answer or "",
+                        c.stamp.recorded_by,
+                        iso(c.stamp.recorded_at),
+                        c.stamp.workstation,
+                        c.seq,
+                        c.entry_hash,
+                    ]
+                )
             )
         now_reads = effective_contact(original, history)
         document = {
@@ -819,7 +882,10 @@ decisions.jsonl               one JSON object per decision: the request as enter
 contacts.csv, contacts.jsonl  every ICE contact about these decisions (and, about no
                               decision, in their period): each entry as recorded, its
                               amendments, how it reads now, and its hash-chain position
-PDF/                          the audit PDF of each decision (control number DD#######)
+PDF/                          the audit PDF of each decision (control number DD#######),
+                              as of the newest chain entry it shows (each page says which):
+                              made from the record alone, so the same in every export; this
+                              export's date and maker are the ones above
 NATIVES/                      every original attachment, byte for byte
 policies/                     every policy version applied, exactly as written
 LOADFILES/export.dat, .opt    Concordance and Opticon load files for review platforms

@@ -137,7 +137,7 @@ def _rows_received_before(uow: UnitOfWork, until: dt.datetime) -> Iterator[Decis
 
 def case_facts(row: DecisionRow, upto_seq: int | None = None) -> lr.CaseFacts:
     """One detainer as the reports read it: its amendments (up to entry ``upto_seq``) applied."""
-    from .records import decision_state
+    from .index import decision_state
 
     amendments = tuple(a for a in row.amendments if upto_seq is None or a.seq <= upto_seq)
     if len(amendments) != len(row.amendments):

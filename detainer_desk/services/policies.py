@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from detainer_desk import presets
 from detainer_desk.domain import accounts as acc
@@ -18,7 +19,17 @@ from detainer_desk.domain.policy import Policy, parse_policy
 from detainer_desk.domain.request import request_from_mapping
 
 from .access import audit, authorize
-from .ports import Actor, LogQuery, LogRow, PolicyActivation, UnitOfWork
+from .ports import Actor, LogQuery, LogRow, PolicyActivation, StoredPolicy, UnitOfWork
+
+
+def load_policy(stored: StoredPolicy) -> Policy:
+    return _parse_stored_policy(stored.text, stored.id)
+
+
+@lru_cache(maxsize=32)
+def _parse_stored_policy(text: str, version_id: int) -> Policy:
+    # Stored policy texts never change (append-only), so a parsed one can be reused.
+    return parse_policy(text.encode("utf-8"), f"policy version {version_id}", bounded=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +162,9 @@ def _compare(
     policy: Policy, request_json: str, decision_json: str, evaluated_at: dt.datetime, row: LogRow
 ) -> Change | str | None:
     try:
-        request = request_from_mapping(json.loads(request_json), f"decision {row.decision_id}")
+        request = request_from_mapping(
+            json.loads(request_json), f"decision {row.decision_id}", bounded=False
+        )
         proposed = evaluate(policy, request, at=evaluated_at)
     except InvalidInput as exc:
         return "; ".join(exc.lines())

@@ -8,6 +8,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, Self
 
+from detainer_desk.domain.names import NameIndex
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:
@@ -284,7 +286,7 @@ class RecordRepository(Protocol):
     def add_policy_activation(
         self, policy: StoredPolicy, reason: str | None, stamp: Stamp
     ) -> PolicyActivation: ...
-    def add_request(self, request: NewRequest, name_tokens: Sequence[str], stamp: Stamp) -> int: ...
+    def add_request(self, request: NewRequest, names: NameIndex, stamp: Stamp) -> int: ...
     def add_attachment(
         self, request_id: int, attachment: AttachmentIn, stamp: Stamp
     ) -> AttachmentInfo: ...
@@ -293,7 +295,9 @@ class RecordRepository(Protocol):
     def decisions_for_booking(self, booking_number: str, form: str) -> Sequence[int]: ...
     def find_decisions(self, query: DecisionQuery) -> Sequence[DecisionSummary]: ...
     def decision(self, decision_id: int) -> DecisionRow | None: ...
+    def decisions(self, decision_ids: Sequence[int]) -> Sequence[DecisionRow]: ...
     def attachment_content(self, attachment_id: int) -> bytes | None: ...
+    def attachment_contents(self, attachment_ids: Sequence[int]) -> dict[int, bytes]: ...
     def upsert_index(self, index: DecisionIndex) -> None: ...
     def log_page(self, query: LogQuery) -> Sequence[LogRow]: ...
     def log_count(self, query: LogQuery) -> int: ...
@@ -307,7 +311,7 @@ class RecordRepository(Protocol):
     def statistics_rows(
         self, received_from: dt.datetime, received_to: dt.datetime
     ) -> Iterator[tuple[dt.datetime, str, str, str, str]]: ...
-    def decisions_missing_index(self, limit: int) -> Sequence[int]: ...
+    def decisions_missing_index(self, limit: int, after: int = 0) -> Sequence[int]: ...
     def add_contact(self, contact: NewContact, stamp: Stamp) -> int: ...
     def contact(self, contact_id: int) -> ContactRecord | None: ...
     def contacts(self, query: ContactQuery) -> Sequence[ContactRecord]: ...
@@ -351,6 +355,16 @@ class UserRecord:
     locked_at: dt.datetime | None
     created_at: dt.datetime
     password_changed_at: dt.datetime
+    # The second factor (services/second_factor.py): the sealed TOTP secret (None: not
+    # enrolled), the last step whose code was accepted, the unused recovery codes' hashes.
+    second_factor: str | None = None
+    second_factor_step: int | None = None
+    recovery_codes: tuple[str, ...] = ()
+    directory: str | None = None  # the directory name it signs in as; None: a local account
+    # What was changed in this account outside the program (it then differs from its
+    # latest evidence in the chain), in plain words; None: it agrees. Such an account is
+    # not used.
+    altered: str | None = None
 
 
 class AccountRepository(Protocol):
@@ -375,9 +389,16 @@ class AccountRepository(Protocol):
         disabled: bool | None = None,
         locked_at: dt.datetime | bool | None = False,  # False: leave as it is
         display_name: str | None = None,
+        second_factor: str | bool | None = False,  # False: leave as it is; None: clear
+        second_factor_step: int | bool | None = False,
+        recovery_codes: tuple[str, ...] | None = None,  # None: leave; (): clear
+        directory: str | bool | None = False,
     ) -> None: ...
     def setting(self, key: str) -> str | None: ...
     def set_setting(self, key: str, value: str, now: dt.datetime, by: str) -> None: ...
+    # Trusted checkpoint keys: (public key, entry JSON) in chain order; a new entry.
+    def trust_entries(self) -> Sequence[tuple[str, str | None]]: ...
+    def add_trust_entry(self, key: str, entry: str) -> None: ...
 
 
 class AuditRepository(Protocol):
@@ -387,6 +408,10 @@ class AuditRepository(Protocol):
     def last_time(
         self, action: str, outcome: str, *, user_name: str | None = None, target: str | None = None
     ) -> dt.datetime | None: ...
+    def first_event(self, action: str, target: str) -> AuditEvent | None: ...
+    def events_between(
+        self, actions: Sequence[str], start: dt.datetime, end: dt.datetime, limit: int
+    ) -> Sequence[AuditEvent]: ...  # oldest first; an action ending in "." is a prefix
 
 
 class UnitOfWork(Protocol):
@@ -403,7 +428,9 @@ class UnitOfWork(Protocol):
 
 
 class LedgerFault(Protocol):
-    """The first entry that does not verify, and why."""
+    """The first entry that does not verify, and why (or, ``table`` empty, a fault of the
+    store besides the chain: rows planted outside it, a damaged file, an account or a
+    setting changed outside the program, derived rows that disagree with the evidence)."""
 
     @property
     def seq(self) -> int: ...
@@ -415,6 +442,8 @@ class LedgerFault(Protocol):
     def problem(self) -> str: ...
     @property
     def entry_hash(self) -> str: ...  # as recomputed ("" when the entry is missing)
+    @property
+    def text(self) -> str: ...  # the fault in plain words, naming the entry if there is one
 
 
 class LedgerSpan(Protocol):
@@ -443,8 +472,17 @@ class Ledger(Protocol):
 
 
 class Signer(Protocol):
+    """The installation's checkpoint key, and the checkpoints it signed (kept, so that the
+    record can be compared with the latest of them)."""
+
     @property
     def installation_id(self) -> str: ...
     @property
     def public_key_hex(self) -> str: ...
     def sign(self, payload: bytes) -> str: ...
+    def signature_is_valid(
+        self, public_key_hex: str, payload: bytes, signature_hex: str
+    ) -> bool: ...
+    def kept_checkpoint(self) -> tuple[str, str] | None: ...  # (JSON text, where it is kept)
+    def keep_checkpoint(self, text: str, created_at_stamp: str, entries: int) -> None: ...
+    def set_aside_checkpoints(self, beyond: int) -> list[str]: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from detainer_desk.domain.decision import Decision, format_instant_for_people
 from detainer_desk.domain.request import Request
+from detainer_desk.domain.text import visible
 from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS
 
 _ACTION_WORDS = {"hold": "Hold", "transfer": "Transfer", "notify": "Notify", "review": "Review"}
@@ -38,4 +39,6 @@ def decision_as_text(decision: Decision, request: Request) -> str:
     for reason in decision.reasons:
         lines.append(f"  - {_ACTION_WORDS[reason.action]} ({reason.result}): {reason.text}")
         lines.append(f"    [{reason.citation}]")
-    return "\n".join(lines)
+    # Names, courts and statutes come from the request: each line is shown escaped, so that
+    # no control character in them forges another line or drives the terminal.
+    return "\n".join(visible(line) for line in lines)

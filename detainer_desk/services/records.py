@@ -5,24 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from detainer_desk import presets
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
+from detainer_desk.domain import limits
 from detainer_desk.domain.clock import hold_until as compute_hold_until
 from detainer_desk.domain.clock import to_aware
 from detainer_desk.domain.decision import Decision
 from detainer_desk.domain.engine import evaluate
 from detainer_desk.domain.errors import InvalidInput, Problem
-from detainer_desk.domain.policy import Policy, parse_policy
+from detainer_desk.domain.names import name_index
+from detainer_desk.domain.policy import parse_policy
 from detainer_desk.domain.policy_zone import ZoneNotWritable, ZoneRewrite, in_zone
+from detainer_desk.domain.reader import text_problem
 from detainer_desk.domain.request import Request, load_json, request_from_mapping
+from detainer_desk.domain.text import shortened, visible
 from detainer_desk.domain.timeline import (
     CLOCK_SKEW,
     fact_time_problem,
@@ -39,9 +40,12 @@ from .access import (
     audit,
     authorize,
     canonical_json,
+    check_search,
+    check_text,
 )
 from .county_clock import SETTING, UNSET, read_county_zone
-from .index import build_index, index_for_row
+from .index import build_index, decision_state, index_for_row
+from .policies import load_policy
 from .ports import (
     Actor,
     AttachmentIn,
@@ -66,7 +70,13 @@ MEDIA_TYPES = {
     ".tif": "image/tiff",
     ".tiff": "image/tiff",
 }
-MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = limits.ATTACHMENT_BYTES
+MEDIA_WORDS = {
+    "application/pdf": "a PDF document",
+    "image/png": "a PNG image",
+    "image/jpeg": "a JPEG image",
+    "image/tiff": "a TIFF image",
+}
 
 
 def _stamp(actor: Actor, now: dt.datetime) -> Stamp:
@@ -131,6 +141,8 @@ def activate_policy(
     set, it is the zone of the policy in force (``county_clock``); with no policy in force
     either, this policy's zone becomes it."""
     policy = parse_policy(policy_bytes, source_name)  # InvalidInput: nothing is stored
+    check_text(reason, "the reason")
+    check_text(source_name, "the policy file's name", limits.FILE_NAME_CHARACTERS * 4)
     # A shipped preset's exact text is a template, however it came (a name, a saved copy).
     preset = preset or presets.is_preset_text(policy_bytes)
     with uow:
@@ -219,16 +231,6 @@ def zone_rewrite_of_active(uow: UnitOfWork, zone: str) -> tuple[str, ZoneRewrite
         ) from None
 
 
-def load_policy(stored: StoredPolicy) -> Policy:
-    return _parse_stored_policy(stored.text, stored.id)
-
-
-@lru_cache(maxsize=32)
-def _parse_stored_policy(text: str, version_id: int) -> Policy:
-    # Stored policy texts never change (append-only), so a parsed one can be reused.
-    return parse_policy(text.encode("utf-8"), f"policy version {version_id}")
-
-
 def active_policy(uow: UnitOfWork) -> PolicyActivation | None:
     """The policy in force (shown to everyone, signed in or not: it is public law)."""
     with uow:
@@ -249,8 +251,9 @@ class RecordedDecision:
 
 
 def name_tokens(name: str) -> list[str]:
-    """Words of a name for searching: 'DOE, John' -> ['doe', 'john']."""
-    return sorted({t for t in re.split(r"[\s,.;]+", name.casefold()) if t})
+    """Words of a name for searching: 'DOE, John' -> ['doe', 'john'] (case and accents
+    folded). With the word pairs, ``name_index`` (the one function that computes both)."""
+    return list(name_index(name).tokens)
 
 
 def media_type_for(file_name: str) -> str | None:
@@ -261,52 +264,68 @@ def media_type_for(file_name: str) -> str | None:
     return None
 
 
+def media_type_of_content(content: bytes) -> str | None:
+    """What the bytes themselves say the file is (its signature, the "magic number"), or
+    None. A PDF's ``%PDF`` may follow up to 1,024 bytes of anything (as PDF readers accept)."""
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if content.startswith((b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")):
+        return "image/tiff"
+    if b"%PDF" in content[:1024]:
+        return "application/pdf"
+    return None
+
+
 def check_attachments(attachments: Sequence[AttachmentIn], request: Request) -> list[Problem]:
     problems = []
+    if len(attachments) > limits.ATTACHMENTS:
+        problems.append(
+            Problem(
+                "attachments",
+                "",
+                f"{len(attachments):,} files; at most {limits.ATTACHMENTS} can be attached "
+                "to one request",
+            )
+        )
     for number, attachment in enumerate(attachments, start=1):
-        label = f"attachment {number} ({attachment.file_name})"
+        label = f"attachment {number} ({shortened(visible(attachment.file_name), 80)})"
+        name_problem = text_problem(attachment.file_name, limits.FILE_NAME_CHARACTERS)
+        if name_problem is not None:
+            problems.append(Problem(label, "file_name", f"the file's name {name_problem}"))
         if attachment.media_type not in MEDIA_TYPES.values():
             problems.append(
                 Problem(label, "media_type", "only PDF, PNG, JPEG and TIFF scans can be attached")
             )
         if not attachment.content:
             problems.append(Problem(label, "content", "the file is empty"))
-        if len(attachment.content) > MAX_ATTACHMENT_BYTES:
-            problems.append(Problem(label, "content", "the file is larger than 100 MB"))
+        elif len(attachment.content) > MAX_ATTACHMENT_BYTES:
+            problems.append(
+                Problem(
+                    label,
+                    "content",
+                    f"the file is larger than {limits.size_words(MAX_ATTACHMENT_BYTES)}",
+                )
+            )
+        elif attachment.media_type in MEDIA_WORDS:
+            found = media_type_of_content(attachment.content)
+            if found != attachment.media_type:
+                what = MEDIA_WORDS[found] if found else "none of PDF, PNG, JPEG or TIFF"
+                problems.append(
+                    Problem(
+                        label,
+                        "content",
+                        f"the file is named as {MEDIA_WORDS[attachment.media_type]}, but its "
+                        f"bytes are {what}: attach the scan itself (or name it for what it is)",
+                    )
+                )
         index = attachment.document_index
         if index is not None and not 0 <= index < len(request.documents):
             problems.append(
                 Problem(label, "document_index", f"the request has no document {index + 1}")
             )
     return problems
-
-
-def _nul_characters(document: object, source: str, path: str = "") -> list[Problem]:
-    """A NUL character (U+0000) cannot be kept in the record (PostgreSQL refuses it, and
-    many programs cut text short there): each place it appears, in plain words."""
-    if isinstance(document, str):
-        if "\x00" in document:
-            return [
-                Problem(
-                    source,
-                    path or "(the request)",
-                    "contains a NUL character (U+0000), which cannot be recorded; remove it",
-                )
-            ]
-        return []
-    if isinstance(document, dict):
-        found = []
-        for key, value in document.items():
-            where = f"{path}.{key}" if path else str(key)
-            found += _nul_characters(key, source, where) + _nul_characters(value, source, where)
-        return found
-    if isinstance(document, list):
-        return [
-            problem
-            for index, value in enumerate(document)
-            for problem in _nul_characters(value, source, f"{path}[{index}]")
-        ]
-    return []
 
 
 def out_of_zone(policy_zone: str, county_zone: str) -> str:
@@ -331,7 +350,9 @@ def record_decision(
     attachments and the decision in one transaction: all of it, or nothing."""
     document = load_json(request_data, source)
     request = request_from_mapping(document, source)
-    problems = [*check_attachments(attachments, request), *_nul_characters(document, source)]
+    # (A NUL character or a lone surrogate in any text is refused by request_from_mapping,
+    # as ``check`` refuses it: neither can be stored.)
+    problems = check_attachments(attachments, request)
     if problems:
         raise InvalidInput(problems)
     stamp = _stamp(actor, now)
@@ -371,7 +392,7 @@ def record_decision(
                 received_at=received_at,
                 release_eligible_at=to_aware(release, zone) if release else None,
             ),
-            name_tokens(request.subject.name),
+            name_index(request.subject.name),
             stamp,
         )
         stored_attachments = tuple(
@@ -457,6 +478,10 @@ def amend_decision(
     if kind not in lc.AMENDMENT_KINDS:
         raise RecordError(f"'{kind}' is not a kind of amendment")
     reason = (reason or "").strip() or None
+    check_text(reason, "the reason")
+    for key, value in (details or {}).items():
+        if isinstance(value, str):
+            check_text(value, f"the {key}")
     if kind in lc.REASON_REQUIRED and not reason:
         raise RecordError(f"a written reason is required for: {lc.AMENDMENT_WORDS[kind].lower()}")
     if kind in (lc.RELEASE_ELIGIBLE, lc.ICE_CUSTODY, lc.RELEASED) and effective_at is None:
@@ -547,23 +572,6 @@ def amend_decision(
     return AmendmentResult(amendment_id, kind, new_state, new_state.hold_until, window_closed, past)
 
 
-def decision_state(row: DecisionRow) -> lc.DecisionState:
-    facts = [
-        lc.AmendmentFact(a.kind, a.effective_at, json.loads(a.details_json), a.stamp.recorded_at)
-        for a in row.amendments
-    ]
-    hold_until = (
-        dt.datetime.fromisoformat(row.summary.hold_until) if row.summary.hold_until else None
-    )
-    return lc.current_state(
-        row.summary.outcome,
-        row.summary.tentative_outcome,
-        hold_until,
-        row.summary.release_eligible_at,
-        facts,
-    )
-
-
 # -- reading ------------------------------------------------------------------------------
 
 
@@ -578,6 +586,7 @@ def find_decisions(
 ) -> DecisionPage:
     if query.limit < 1:
         raise RecordError("the page size must be at least 1")
+    check_search(query.search, query.recorded_by)
     with uow:
         actor = authorize(uow, actor, acc.VIEW_RECORDS, "records.search", query.search, now)
         items = tuple(uow.records.find_decisions(query))

@@ -13,12 +13,16 @@ from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import limits
+from detainer_desk.domain.text import quoted
 
+from . import notices
 from .access import LOCKOUT_MINUTES_KEY, RecordError, audit, authorize
-from .accounts import SESSION_TIMEOUT_KEY
+from .accounts import INACTIVE_DAYS_KEY, SESSION_TIMEOUT_KEY
 from .county_clock import ACTIVE_POLICY, TIMEZONE_KEY, read_county_zone
 from .documents import COUNTY_NAME_KEY, JAIL_NAME_KEY
 from .ports import Actor, UnitOfWork
+from .second_factor import OFF, ON, REQUIRED_KEY
 
 if TYPE_CHECKING:
     from .records import ActivationResult
@@ -38,6 +42,14 @@ class InstallationSettings:
     session_timeout_minutes: int = acc.DEFAULT_SESSION_TIMEOUT_MINUTES
     # How long an account stays locked after five failed sign-ins (CJIS 5.5.3: 10 at least).
     lockout_minutes: int = acc.DEFAULT_LOCKOUT_MINUTES
+    # A second factor at every sign-in (CJIS 5.6.2.2). A new installation says "on"; an
+    # upgraded one that never chose reads as off (see services/second_factor.py); the
+    # set-up wizard says which.
+    second_factor_required: bool = False
+    # Accounts not used for this many days are disabled at their next sign-in (CJIS AC-2(3)).
+    inactive_days: int = notices.DEFAULT_INACTIVE_DAYS
+    # The system-use notification shown before the password (CJIS 5.5.4); empty: the default.
+    system_use_notice: str = ""
 
     @property
     def warnings(self) -> tuple[dt.timedelta, dt.timedelta]:
@@ -54,6 +66,9 @@ _KEYS = {
     "alert_second_minutes": ALERT_SECOND_KEY,
     "session_timeout_minutes": SESSION_TIMEOUT_KEY,
     "lockout_minutes": LOCKOUT_MINUTES_KEY,
+    "second_factor_required": REQUIRED_KEY,
+    "inactive_days": INACTIVE_DAYS_KEY,
+    "system_use_notice": notices.NOTICE_KEY,
 }
 
 
@@ -65,9 +80,12 @@ def read_settings(uow: UnitOfWork) -> InstallationSettings:
     with uow:
         for field, key in _KEYS.items():
             stored = uow.accounts.setting(key)
+            default = getattr(defaults, field)
+            if isinstance(default, bool):
+                values[field] = stored == ON  # absent (an upgraded store): not required
+                continue
             if stored is None:
                 continue
-            default = getattr(defaults, field)
             values[field] = int(stored) if isinstance(default, int) else stored
         county = read_county_zone(uow)
     if county.source == ACTIVE_POLICY:
@@ -90,8 +108,19 @@ def settings_problems(settings: InstallationSettings) -> dict[str, str]:
         problems["county_name"] = "enter the county's name; it is printed on every record"
     if settings.jail_name and not settings.jail_name.strip():
         problems["jail_name"] = "enter the jail's name; it is printed on every record"
+    for field, label, value in (
+        ("county_name", "county's", settings.county_name),
+        ("jail_name", "jail's", settings.jail_name),
+    ):
+        if len(value or "") > limits.PLACE_CHARACTERS:
+            problems[field] = (
+                f"the {label} name is {len(value or ''):,} characters long; at most "
+                f"{limits.PLACE_CHARACTERS} are accepted (it heads every page of every record)"
+            )
     if settings.timezone and settings.timezone not in available_timezones():
-        problems["timezone"] = f"{settings.timezone!r} is not a timezone name like America/Chicago"
+        problems["timezone"] = (
+            f"{quoted(settings.timezone)} is not a timezone name like America/Chicago"
+        )
     first, second = settings.alert_first_minutes, settings.alert_second_minutes
     if not 0 < second < first <= 48 * 60:
         problems["alert_first_minutes"] = (
@@ -103,6 +132,12 @@ def settings_problems(settings: InstallationSettings) -> dict[str, str]:
     lockout_problem = acc.lockout_minutes_problem(settings.lockout_minutes)
     if lockout_problem:
         problems["lockout_minutes"] = lockout_problem
+    inactive_problem = notices.inactive_days_problem(settings.inactive_days)
+    if inactive_problem:
+        problems["inactive_days"] = inactive_problem
+    notice_problem = notices.notice_problem(settings.system_use_notice)
+    if notice_problem:
+        problems["system_use_notice"] = notice_problem
     return problems
 
 
@@ -129,9 +164,11 @@ def save_settings(
         for field, key in _KEYS.items():
             old, new = getattr(before, field), getattr(settings, field)
             if old != new:
-                uow.accounts.set_setting(
-                    key, str(new).strip() if isinstance(new, str) else str(new), now, actor.user
-                )
+                if isinstance(new, bool):
+                    text = ON if new else OFF
+                else:
+                    text = str(new).strip() if isinstance(new, str) else str(new)
+                uow.accounts.set_setting(key, text, now, actor.user)
                 changed[field] = {"before": old, "after": new}
         if changed:
             audit(uow, actor, "settings.change", "installation", now, details=changed)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
+from detainer_desk.domain import limits
 from detainer_desk.domain.clock import start_of_day
 from detainer_desk.domain.timetext import MONTH_NAMES, county_day, day_text
 
@@ -108,6 +109,11 @@ def statistics_tables(
     Days are the county's (``county_clock``): the screen, its PDF and ``stats`` agree."""
     if last_day < first_day:
         raise RecordError("the period ends before it starts")
+    for day in (first_day, last_day):
+        if not limits.FIRST_YEAR <= day.year <= limits.LAST_YEAR:
+            raise RecordError(
+                f"{day} is outside the years {limits.FIRST_YEAR} to {limits.LAST_YEAR}"
+            )
     by_week: dict[dt.date, Counter[str]] = defaultdict(Counter)
     by_month: dict[dt.date, Counter[str]] = defaultdict(Counter)
     by_form: dict[str, Counter[str]] = defaultdict(Counter)

@@ -1,5 +1,5 @@
-"""Backups of a SQLite record store: consistent copies of a live database, checked
-restores, and the daily copies kept at first start of the day.
+"""Backups of a SQLite record store: consistent copies of a live database, restores (of a
+copy checked first, ``backup_check``), and the daily copies kept at first start of the day.
 
 Every copy goes through SQLite's online backup API in a single step, so it is one
 consistent moment of the database even while other workstations write. A copy is written
@@ -18,12 +18,10 @@ import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 
 from ..files import (
     OutputError,
@@ -31,14 +29,20 @@ from ..files import (
     PendingFile,
     create_private_file,
     make_private_folder,
-    scratch_folder,
     sqlite_kind,
 )
-from .engine import BUSY_TIMEOUT_MS, DatabaseError, make_engine, plain_error, sqlite_url
+from .engine import BUSY_TIMEOUT_MS, DatabaseError, plain_error
+from .probe import sqlite_url
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DAILY_LABEL = "daily"
 KEEP_DAILY = 14
+# A copy made in steps (while the program is in use) reads this many pages at a time and
+# lets any writer in between two steps; it starts again when the database changed meanwhile,
+# and gives up after RESTARTS_ALLOWED such changes (it is tried again at the next start).
+STEP_PAGES = 2048
+RESTARTS_ALLOWED = 12
+STEP_PAUSE_S = 0.02  # how long a step waits for a writer that holds the database
 _NAME = re.compile(r"^detainer-desk-(\d{8}T\d{6}Z)-(.+)\.sqlite3$")
 
 
@@ -55,15 +59,26 @@ def sqlite_path(engine: Engine) -> Path:
     return Path(engine.url.database)
 
 
+class CopyCancelled(DatabaseError):
+    """A copy in steps was stopped (the program is closing); nothing was left behind."""
+
+
 def copy_database(
     source: Path,
     target: Path,
     *,
     replace: bool = False,
     journal: PartialJournal | None = None,
+    in_steps: bool = False,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> None:
     """A consistent copy of the live SQLite database *source* at *target* (atomically,
-    private, never through a link; *replace* only an earlier backup, see adapters/files)."""
+    private, never through a link; *replace* only an earlier backup, see adapters/files).
+
+    At once (the default), the database is read in one step, one moment in time, during
+    which nobody can write. ``in_steps``: a few megabytes at a time, with writers let in
+    between steps (a copy of gigabytes must not hold up signing in or recording); the copy
+    is still of one moment, as SQLite starts it again whenever the database changed."""
     if not source.is_file():
         raise DatabaseError(f"there is no database file at {source}")
     pending = None
@@ -76,7 +91,15 @@ def copy_database(
             # nofollow: SQLite refuses the name if it has become a link meanwhile.
             copy = sqlite3.connect(pending.partial.as_uri() + "?nofollow=1", uri=True)
             try:
-                origin.backup(copy)  # pages=-1: every page in one step, one moment in time
+                if in_steps:
+                    origin.backup(
+                        copy,
+                        pages=STEP_PAGES,
+                        progress=_step_watch(source, cancelled),
+                        sleep=STEP_PAUSE_S,
+                    )
+                else:
+                    origin.backup(copy)  # pages=-1: every page in one step, one moment
                 # A self-contained single file, whatever journal the live database uses.
                 copy.execute("PRAGMA journal_mode=DELETE")
             finally:
@@ -96,6 +119,30 @@ def copy_database(
     finally:
         if pending is not None:
             pending.discard()
+
+
+def _step_watch(source: Path, cancelled: Callable[[], bool]) -> Callable[[int, int, int], None]:
+    """The backup's progress call-back: stops it when ``cancelled()``, or when the database
+    changed too often for a copy to finish (SQLite restarts it after each change)."""
+    last_remaining: int | None = None
+    restarts = 0
+
+    def watch(_status: int, remaining: int, _total: int) -> None:
+        nonlocal last_remaining, restarts
+        if cancelled():
+            raise CopyCancelled("the copy was stopped")
+        if last_remaining is not None and remaining > last_remaining:
+            restarts += 1
+            if restarts > RESTARTS_ALLOWED:
+                raise DatabaseError(
+                    f"{source} changed {restarts} times while it was being copied, so no "
+                    "copy of one moment could be finished. It will be tried again at the "
+                    "next start; an administrator can make one now (Admin › Back up the "
+                    "records…)."
+                )
+        last_remaining = remaining
+
+    return watch
 
 
 def _failure(exc: sqlite3.Error, source: Path, target: Path) -> DatabaseError:
@@ -132,90 +179,42 @@ def daily_backups(backups_dir: Path) -> list[Path]:
     return sorted(found, key=lambda p: backup_time(p) or dt.datetime.min.replace(tzinfo=dt.UTC))
 
 
+def has_todays_backup(
+    backups_dir: Path, now: dt.datetime, existing: list[Path] | None = None
+) -> bool:
+    """Whether a daily backup of ``now``'s (local) day is in ``backups_dir``."""
+    today = now.astimezone().date()
+    found = daily_backups(backups_dir) if existing is None else existing
+    return any((backup_time(p) or now).astimezone().date() == today for p in found)
+
+
 def daily_backup(
     source: Path,
     backups_dir: Path,
     now: dt.datetime,
     keep: int = KEEP_DAILY,
     journal: PartialJournal | None = None,
+    *,
+    in_steps: bool = False,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> Path | None:
-    """At the first start of a (local) day, copy the database and keep the last *keep*.
+    """At the first start of a (local) day, copy the database and keep the last *keep*
+    (``in_steps`` and ``cancelled``: see ``copy_database``).
 
     Returns the new backup, or None when today's exists already.
     """
-    today = now.astimezone().date()
     existing = daily_backups(backups_dir)
-    if any((backup_time(p) or now).astimezone().date() == today for p in existing):
+    if has_todays_backup(backups_dir, now, existing):
         return None
     target = backups_dir / backup_name(now, DAILY_LABEL)
-    copy_database(source, target, journal=journal)
+    copy_database(source, target, journal=journal, in_steps=in_steps, cancelled=cancelled)
     for old in daily_backups(backups_dir)[: max(0, len(existing) + 1 - keep)]:
         with contextlib.suppress(OSError):  # another workstation pruned it first
             old.unlink()
     return target
 
 
-# -- checking and restoring ----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class BackupCheck:
-    entries: int
-    chain_head: str
-    revision: str  # the schema revision the backup was written with
-
-
-@contextlib.contextmanager
-def checked_copy(
-    backup: Path, journal: PartialJournal | None = None
-) -> Iterator[tuple[Path, BackupCheck]]:
-    """Check a backup without touching it: a private copy is brought to this program's
-    schema, then must pass ``integrity_check`` and the whole chain verification.
-
-    Yields the checked copy (ready to restore) and what was found; DatabaseError when the
-    file is not a usable backup. The copy is removed afterwards.
-    """
-    from .migrate import HEAD_REVISION, KNOWN_REVISIONS, current_revision, upgrade_to
-    from .repository import verify_store
-
-    try:
-        with backup.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except FileNotFoundError:
-        raise DatabaseError(f"{backup}: there is no such file") from None
-    except OSError as exc:
-        raise DatabaseError(f"{backup} cannot be read ({exc.strerror or exc})") from None
-    if header != SQLITE_HEADER:
-        raise DatabaseError(f"{backup} is not a Detainer Desk backup (not a SQLite database)")
-    with scratch_folder(journal) as folder:
-        copy = folder / "checked.sqlite3"
-        copy_database(backup, copy)
-        engine = make_engine(sqlite_url(copy))
-        try:
-            revision = current_revision(engine)
-            if revision is None:
-                raise DatabaseError(f"{backup} is not a Detainer Desk backup (no record store)")
-            if revision not in KNOWN_REVISIONS:
-                raise DatabaseError(
-                    f"{backup} was written by a newer Detainer Desk (schema {revision}); this "
-                    f"program knows schema {HEAD_REVISION} at most"
-                )
-            with engine.connect() as conn:
-                integrity = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
-            if integrity != "ok":
-                raise DatabaseError(f"{backup} is damaged (integrity check: {integrity})")
-            if revision != HEAD_REVISION:
-                upgrade_to(engine, "head")
-            last = list(verify_store(engine))[-1]
-            if last.fault is not None:
-                raise DatabaseError(
-                    f"{backup} fails verification after {last.checked} good entries: {last.fault}"
-                )
-        except (sqlite3.DatabaseError, DBAPIError) as exc:
-            raise DatabaseError(f"{backup} is damaged or unreadable ({exc})") from exc
-        finally:
-            engine.dispose()
-        yield copy, BackupCheck(last.checked, last.last_hash, revision)
+# -- restoring (a backup checked first: backup_check.checked_copy) -----------------------------
 
 
 def restore_database(checked: Path, live: Path, set_aside: Path) -> Path:

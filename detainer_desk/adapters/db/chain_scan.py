@@ -78,13 +78,21 @@ def canonical_encoder(table_name: str, columns: Sequence[str]) -> Callable[[Sequ
 
 
 class SpanFault(NamedTuple):
-    """The first entry of a span that does not verify."""
+    """The first entry of a span that does not verify; or, with ``table`` empty, a fault
+    of the store found after the walk (its ``problem`` is then a whole sentence)."""
 
     seq: int
     table: str
     row_id: int
     problem: str
     entry_hash: str  # its hash as recomputed ("" when the entry is missing)
+
+    @property
+    def text(self) -> str:
+        """The fault in plain words, naming the entry when there is one."""
+        if not self.table or not self.row_id:
+            return self.problem
+        return f"entry {self.seq} ({self.table} #{self.row_id}): {self.problem}"
 
 
 class Span(NamedTuple):
@@ -204,6 +212,12 @@ def _positions(columns: Sequence[str]) -> tuple[int, int, int, int, int]:
 _OPEN: dict[str, sqlite3.Connection] = {}
 
 
+def lenient_text(value: bytes) -> str:
+    """Stored text as the checks read it: bytes that are not UTF-8 (a byte of the file
+    changed) become replacement characters, so the row fails its hash and is named."""
+    return value.decode("utf-8", "replace")
+
+
 def check_sqlite_span(path: str, tables: TableColumns, low: int, high: int) -> Span:
     """In a worker process: check one span of a SQLite store, reading it in a transaction
     of its own (a reader never keeps a workstation from recording in WAL mode, and only
@@ -212,9 +226,51 @@ def check_sqlite_span(path: str, tables: TableColumns, low: int, high: int) -> S
     if conn is None:
         conn = sqlite3.connect(path, timeout=30)
         conn.execute("PRAGMA query_only = ON")  # this process only reads
+        conn.text_factory = lenient_text
         _OPEN[path] = conn
     conn.execute("BEGIN")
     try:
         return check_span(conn.execute, tables, low, high, None)
     finally:
         conn.rollback()
+
+
+def outside_entries(fetch: Fetch, tables: TableColumns) -> SpanFault | None:
+    """Evidence rows numbered outside 1 .. the chain head (or not numbered): planted rows
+    that no walk of the chain reads. Each table's test is one statement, so the head it
+    compares with is the one committed with the rows it sees."""
+    found = []
+    for table in tables:
+        for seq, row_id, head in fetch(
+            f"SELECT seq, id, (SELECT last_seq FROM chain_head WHERE id = 1) FROM {table} "
+            "WHERE seq IS NULL OR seq < 1 OR seq > (SELECT last_seq FROM chain_head WHERE id = 1) "
+            "ORDER BY seq LIMIT 1"
+        ):
+            numbered = type(seq) is int
+            found.append(((not numbered, seq if numbered else 0, table), seq, table, row_id, head))
+    if not found:
+        return None
+    _, seq, table, row_id, head = min(found, key=lambda f: f[0])
+    where = "beyond the chain head" if type(seq) is int and seq >= 1 else "outside the chain"
+    return SpanFault(
+        seq if type(seq) is int else 0,
+        table,
+        row_id if type(row_id) is int and row_id else -1,
+        f"numbered {seq!r}, {where} (its entries are numbered 1 to {head}): a row added "
+        "outside the program",
+        "",
+    )
+
+
+def check_sqlite_integrity(path: str) -> str | None:
+    """In a worker process: SQLite's own check of the whole file (every page, every index
+    against its table); None when it is sound, else what it found (the first few lines)."""
+    conn = sqlite3.connect(path, timeout=30)
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        lines = [str(row[0]) for row in conn.execute("PRAGMA integrity_check(20)")]
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    finally:
+        conn.close()
+    return None if lines == ["ok"] else "; ".join(lines[:3]) + (" …" if len(lines) > 3 else "")

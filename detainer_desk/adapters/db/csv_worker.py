@@ -5,7 +5,9 @@ Each row's CSV line is made by SQLite's ``printf``: integers as they are, every 
 in double quotes with its double quotes doubled (``%w``), null as ``""``. That is exactly
 what Python's ``csv.writer(quoting=QUOTE_NONNUMERIC)`` writes for the same row (a test
 compares the two), at a fraction of the cost. ``printf`` stops at a NUL character, so a row
-holding one (a request may) is flagged by the query and formatted by the csv module.
+holding one (a store altered by hand may) is flagged by the query and formatted by the csv
+module; so is a row that ``domain.text.csv_row`` would change (a control character to
+escape, a cell starting like a spreadsheet formula to guard), found by its line.
 
 A large SQLite store's rows are split into ranges of the export's order and formatted by one
 worker process per processor; the program writes the pieces out in order (see
@@ -20,16 +22,20 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from detainer_desk.domain.text import csv_line_needs_care, csv_row
+
 # One range: the lines query (line, has-NUL flag, decision id) with its parameters, and the
 # query giving one decision's plain row (parameter: the decision id).
 Range = tuple[str, Sequence[Any], str]
 
 
 def csv_text(rows: Iterable[Sequence[Any]]) -> tuple[str, int]:
-    """Rows as CSV text (RFC 4180 line ends; QUOTE_NONNUMERIC) and how many."""
+    """Rows as CSV text (RFC 4180 line ends; QUOTE_NONNUMERIC; text cells escaped and
+    guarded by ``csv_row``) and how many."""
     rows = rows if isinstance(rows, list) else list(rows)
     buffer = io.StringIO()
-    csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n").writerows(rows)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+    writer.writerows(csv_row(row) for row in rows)
     return buffer.getvalue(), len(rows)
 
 
@@ -40,16 +46,13 @@ def csv_lines(conn: sqlite3.Connection, piece: Range) -> tuple[str, int]:
     rows = conn.execute(sql, list(params)).fetchall()
     if not rows:
         return "", 0
-    if any(flag for _, flag, _ in rows):
-        lines = []
-        for made, flag, decision_id in rows:
-            if flag:
-                row = conn.execute(row_sql, [decision_id]).fetchone()
-                lines.append(csv_text([row])[0].removesuffix("\r\n"))
-            else:
-                lines.append(made)
-    else:
-        lines = [line for line, _, _ in rows]
+    lines = []
+    for made, flag, decision_id in rows:
+        if flag or csv_line_needs_care(made):
+            row = conn.execute(row_sql, [decision_id]).fetchone()
+            lines.append(csv_text([row])[0].removesuffix("\r\n"))
+        else:
+            lines.append(made)
     lines.append("")
     return "\r\n".join(lines), len(rows)
 

@@ -29,7 +29,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 
+from detainer_desk.domain.text import quoted
 from detainer_desk.services.access import StorageError
+
+from .probe import sqlite_url  # noqa: F401 - part of this module's interface (written there, stdlib only)
 
 log = logging.getLogger("detainer_desk.db")
 log.addHandler(logging.NullHandler())  # the program shows these itself; a log file may keep them
@@ -83,8 +86,13 @@ class DatabaseError(StorageError):
     """The database cannot be used; the message says why in plain words."""
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+class ConnectionTestFailed(DatabaseError):
+    """A connection test failed: the message in plain words, the driver's own text (libpq's,
+    naming the host, port and what it tried) in ``details`` for whoever looks after it."""
+
+    def __init__(self, message: str, details: str) -> None:
+        super().__init__(message)
+        self.details = details
 
 
 # -- SQLite safety ------------------------------------------------------------------------
@@ -210,6 +218,11 @@ def _windows_drive_is_remote(drive: str) -> bool:  # pragma: no cover - Windows 
 # -- engines ------------------------------------------------------------------------------
 
 
+class MalformedUrl(DatabaseError, ValueError):
+    """A database URL that cannot be read at all (also a ValueError, as SQLAlchemy's own
+    reading of it raises)."""
+
+
 def make_engine(
     url: str,
     *,
@@ -217,12 +230,19 @@ def make_engine(
     busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     lock_timeout_ms: int = PG_LOCK_TIMEOUT_MS,
 ) -> Engine:
+    if any("\ud800" <= ch <= "\udfff" for ch in url):
+        # Bytes that are not UTF-8 (in an environment variable or a folder's name) reach
+        # Python as lone surrogates; neither SQLite nor PostgreSQL can be given them.
+        raise MalformedUrl(
+            f"{quoted(url)} holds bytes that are not UTF-8 text (in the database URL or the "
+            "data folder's name): give a URL or folder whose name is plain text"
+        )
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise DatabaseError(
-            f"{url!r} is not a database URL: give a SQLite file's sqlite:///PATH or a "
-            "postgresql+psycopg://USER@HOST/DATABASE URL"
+    except (ArgumentError, ValueError):
+        raise MalformedUrl(
+            f"{quoted(url)} is not a database URL: give a SQLite file's sqlite:///PATH or a "
+            "postgresql+psycopg://USER@HOST[:PORT]/DATABASE URL"
         ) from None
     if parsed.get_backend_name() == "sqlite":
         mode = journal_mode or choose_journal_mode(sqlite3.sqlite_version).mode
@@ -230,8 +250,8 @@ def make_engine(
     if parsed.get_backend_name() == "postgresql":
         return _postgres_engine(parsed, lock_timeout_ms)
     raise DatabaseError(
-        f"{parsed.get_backend_name()!r} databases are not supported: use a SQLite file or "
-        "a postgresql+psycopg:// URL"
+        f"{quoted(parsed.get_backend_name())} databases are not supported: use a SQLite file "
+        "or a postgresql+psycopg:// URL"
     )
 
 
@@ -356,16 +376,62 @@ def _where(url: URL) -> str:
 # -- failures in plain words --------------------------------------------------------------
 
 
+# What is the surroundings' fault, not the program's, named as the databases name it (as
+# qutebrowser's sql module does): SQLite's primary result codes (an extended code such as
+# SQLITE_IOERR_WRITE starts with its primary one) and PostgreSQL's SQLSTATE classes and codes.
+# A failure named by anything else (a misspelt column, a wrong type, a constraint) is a bug
+# of the program: it keeps its traceback and goes to the bug dialog, never shown as "the
+# database failed".
+SQLITE_ENVIRONMENTAL = (
+    "SQLITE_BUSY",  # another program holds the file locked
+    "SQLITE_LOCKED",
+    "SQLITE_FULL",  # the disk is full
+    "SQLITE_IOERR",  # the disk or the device failed
+    "SQLITE_CANTOPEN",  # the file or its folder is missing or not writable
+    "SQLITE_READONLY",
+    "SQLITE_PERM",
+    "SQLITE_CORRUPT",  # a damaged file: restore a backup
+    "SQLITE_NOTADB",
+    "SQLITE_NOMEM",
+    "SQLITE_NOLFS",
+    "SQLITE_PROTOCOL",  # a lock protocol failure (a network file system)
+)
+POSTGRES_ENVIRONMENTAL = (
+    "08",  # connection exception
+    "28",  # invalid authorization (user name, password)
+    "3D",  # no such database
+    "40",  # transaction rollback: serialization failure, deadlock
+    "53",  # insufficient resources: disk full, out of memory, too many connections
+    "54",  # program limit exceeded by the server's settings
+    "57",  # operator intervention: shutdown, cancelled, cannot connect now
+    "58",  # system error (the server's disk)
+    "XX001",  # data corrupted
+    "XX002",  # index corrupted
+    "55P03",  # lock not available (lock_timeout)
+    "25006",  # read-only transaction (a standby server)
+    "42501",  # insufficient privilege: the database user lacks rights (IT's setting)
+)
+
+
 def is_environmental(exc: BaseException) -> bool:
-    """A failure of the surroundings (disk, locks, server, network), not of the program."""
-    if isinstance(exc, OperationalError | InterfaceError):
-        return True
+    """A failure of the surroundings (disk, locks, server, network, a damaged file), not of
+    the program: said in plain words. Anything else is a bug, shown as one."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     original = exc.orig if isinstance(exc, DBAPIError) else exc
-    if getattr(original, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
-        return True  # a damaged file: the user must restore a backup, not read a traceback
-    return isinstance(exc, sqlite3.OperationalError)
+    sqlite_name = getattr(original, "sqlite_errorname", None)
+    if sqlite_name is not None or isinstance(original, sqlite3.Error):
+        if str(sqlite_name or "").startswith(SQLITE_ENVIRONMENTAL):
+            return True
+        # Raised by Python's driver itself, without a code: text that is not UTF-8 in the
+        # file (a byte changed outside the program) is damage, like SQLITE_CORRUPT.
+        return sqlite_name is None and "decode to UTF-8" in str(original)
+    state = str(getattr(original, "sqlstate", "") or "")
+    if state:
+        return state.startswith(POSTGRES_ENVIRONMENTAL)
+    # No code at all: the driver's own failure to reach or keep the server (connection
+    # refused, a name that does not resolve, a connection closed under it).
+    return isinstance(exc, OperationalError | InterfaceError)
 
 
 def plain_error(
@@ -413,6 +479,7 @@ def _sqlite_words(original: BaseException | None, path: str) -> str:
         name in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
         or "malformed" in text
         or "not a database" in text
+        or "decode to utf-8" in text
     ):
         return (
             f"{path} is damaged or is not a Detainer Desk database. Restore the latest "
@@ -442,7 +509,7 @@ def _postgres_words(original: BaseException | None, url: URL, during_commit: boo
             "database URL. Nothing was stored."
         )
     if state == "3D000" or ("database" in text and "does not exist" in text):
-        return f"there is no database {url.database!r} on the server {where}."
+        return f"there is no database {quoted(url.database or '')} on the server {where}."
     if state == "55P03" or "lock timeout" in text:
         return (
             "another workstation has held the records locked for more than "

@@ -4,25 +4,39 @@
    never write into records it does not understand).
 2. Before any migration of an existing SQLite file, the file is backed up (online backup).
 3. ``alembic upgrade head``; Alembic is imported only when there is work to do.
+
+The revisions below and ``newer_schema_message`` are read before SQLAlchemy is loaded (the
+first look at a store at start-up, ``runtime.probe_store``): SQLAlchemy is imported inside
+the functions that use it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-
-from sqlalchemy import Engine, inspect, text
+from typing import TYPE_CHECKING
 
 from detainer_desk.paths import resource_dir
 
-from .engine import DatabaseError
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 # The newest revision in migrations/versions/ (a test keeps the two in step).
 HEAD_REVISION = "0014"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0014")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0013", "0014")
+
+
+def newer_schema_message(revision: str) -> str:
+    return (
+        f"this database was written by a newer Detainer Desk (schema {revision}); this "
+        f"program knows schema {HEAD_REVISION} at most. Install the newer version; "
+        "nothing was changed."
+    )
 
 
 def current_revision(engine: Engine) -> str | None:
+    from sqlalchemy import inspect, text
+
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
@@ -62,11 +76,9 @@ def prepare_database(engine: Engine, backups_dir: Path | None, now: dt.datetime)
     if revision == HEAD_REVISION:
         return None
     if revision is not None and revision not in KNOWN_REVISIONS:
-        raise DatabaseError(
-            f"this database was written by a newer Detainer Desk (schema {revision}); this "
-            f"program knows schema {HEAD_REVISION} at most. Install the newer version; "
-            "nothing was changed."
-        )
+        from .engine import DatabaseError
+
+        raise DatabaseError(newer_schema_message(revision))
     backup = None
     if (
         revision is not None

@@ -36,7 +36,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import DBAPIError
 
-from detainer_desk.services.access import StorageError
+from detainer_desk.domain.names import LONG_NAME, NameIndex, name_words
+from detainer_desk.services.access import AlteredOutsideError, StorageError
 from detainer_desk.services.ports import (
     AccountRepository,
     AmendmentRecord,
@@ -63,10 +64,12 @@ from detainer_desk.services.ports import (
     StoredPolicy,
     UserRecord,
 )
+from detainer_desk.services.second_factor import codes_column, stored_codes
 
 from ..workers import start_pool, stop_pool, worker_count
-from . import chain, chain_scan
+from . import chain, chain_scan, derived_scan, state
 from .csv_worker import Range, csv_lines, csv_range, csv_text
+from .derived_scan import from_utc_text, index_columns, utc_text
 from .engine import is_environmental, plain_error
 from .schema import (
     EVIDENCE_TABLES,
@@ -82,22 +85,11 @@ from .schema import (
     policy_versions,
     requests,
     settings,
+    state_changes,
     users,
 )
 
 log = logging.getLogger("detainer_desk.db")
-
-_UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
-def utc_text(moment: dt.datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("a naive datetime cannot be stored as an instant")
-    return moment.astimezone(dt.UTC).strftime(_UTC_FORMAT)
-
-
-def from_utc_text(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, _UTC_FORMAT).replace(tzinfo=dt.UTC)
 
 
 def _maybe(text: str | None) -> dt.datetime | None:
@@ -325,7 +317,7 @@ class SqlRecordRepository:
         return PolicyActivation(row["id"], policy, reason, stamp)
 
     # -- requests and decisions -------------------------------------------------------------
-    def add_request(self, request: NewRequest, tokens: Sequence[str], stamp: Stamp) -> int:
+    def add_request(self, request: NewRequest, names: NameIndex, stamp: Stamp) -> int:
         row = chain.append(
             self.conn,
             requests,
@@ -343,30 +335,29 @@ class SqlRecordRepository:
                 **_stamp_values(stamp),
             },
         )
-        if tokens:
+        request_id, received_at = row["id"], row["received_at"]
+        if names.tokens:
             self.conn.execute(
                 name_tokens.insert(),
                 [
-                    {"token": t, "request_id": row["id"], "received_at": row["received_at"]}
-                    for t in tokens
+                    {"token": t, "request_id": request_id, "received_at": received_at}
+                    for t in names.tokens
                 ],
             )
-            distinct = sorted(set(tokens))
-            pairs = [(a, b) for a in distinct for b in distinct if a != b]
-            if pairs:
-                self.conn.execute(
-                    name_pairs.insert(),
-                    [
-                        {
-                            "token": a,
-                            "other": b,
-                            "request_id": row["id"],
-                            "received_at": row["received_at"],
-                        }
-                        for a, b in pairs
-                    ],
-                )
-        return int(row["id"])
+        if names.pairs:
+            self.conn.execute(
+                name_pairs.insert(),
+                [
+                    {
+                        "token": a,
+                        "other": b,
+                        "request_id": request_id,
+                        "received_at": received_at,
+                    }
+                    for a, b in names.pairs
+                ],
+            )
+        return int(request_id)
 
     def add_attachment(
         self, request_id: int, attachment: AttachmentIn, stamp: Stamp
@@ -721,7 +712,8 @@ class SqlRecordRepository:
         order on the (word[, other word], received time) index, the walks merged (SQLite:
         MERGE of the compound's ordered arms; PostgreSQL: Merge Append) and stopped after
         ``limit`` rows; any further search words are checked through the (request, word)
-        index on the way."""
+        index on the way. A long name keeps no pairs but one (word, LONG_NAME) row per word:
+        walked by the first search word, its second is checked like any further one."""
         # A word that starts another search word adds nothing: any name word matching the
         # longer one matches it too. What remains needs a different name word each.
         words = sorted(set(words))
@@ -744,24 +736,30 @@ class SqlRecordRepository:
             else sorted(words, key=lambda w: self._name_word_uses(tokens[w]))
         )
         walked: Any
-        combinations: list[tuple[Any, ...]]
-        checked: list[str] = []
+        # Each walk: the conditions that pick its rows, and the search words then checked.
+        walks: list[tuple[tuple[Any, ...], list[str]]]
         if len(rarest) == 1:
             walked = name_tokens
-            combinations = [(walked.c.token == t,) for t in tokens[rarest[0]]]
+            walks = [((walked.c.token == t,), []) for t in tokens[rarest[0]]]
         else:
             walked = name_pairs
             first, second, *checked = rarest
-            combinations = [
-                (walked.c.token == a, name_pairs.c.other == b)
+            walks = [
+                ((walked.c.token == a, walked.c.other == b), checked)
                 for a in tokens[first]
                 for b in tokens[second]
             ]
-            if len(combinations) > NAME_WORDS_PER_SEARCH_WORD:
+            if len(walks) > NAME_WORDS_PER_SEARCH_WORD:
                 return None
+            # A long name keeps one (word, LONG_NAME) row per word instead of every pair:
+            # walked by the first search word, it has the second checked like the rest.
+            walks += [
+                ((walked.c.token == a, walked.c.other == LONG_NAME), [second, *checked])
+                for a in tokens[first]
+            ]
         arms = []
-        for combination in combinations:
-            arm = select(walked.c.request_id, walked.c.received_at).where(*combination)
+        for conditions, words_checked in walks:
+            arm = select(walked.c.request_id, walked.c.received_at).where(*conditions)
             if received_from is not None:
                 arm = arm.where(walked.c.received_at >= received_from)
             if received_to is not None:
@@ -769,15 +767,8 @@ class SqlRecordRepository:
             if after is not None:
                 key = tuple_(walked.c.received_at, walked.c.request_id)
                 arm = arm.where(key < after if descending else key > after)
-            for number, word in enumerate(checked):
-                other = name_tokens.alias(f"word_{number}")
-                arm = arm.where(
-                    exists().where(
-                        other.c.request_id == walked.c.request_id,
-                        other.c.token >= word,
-                        other.c.token < word + "\U0010ffff",
-                    )
-                )
+            for number, word in enumerate(words_checked):
+                arm = arm.where(_has_name_word(walked.c.request_id, word, f"word_{number}"))
             arms.append(arm)
         merged = arms[0] if len(arms) == 1 else union(*arms)
         received, request = merged.selected_columns.received_at, merged.selected_columns.request_id
@@ -983,6 +974,17 @@ class SqlRecordRepository:
             yield from_utc_text(row[0]), row[1], row[2], row[3], row[4]
 
     def decision(self, decision_id: int) -> DecisionRow | None:
+        if not _is_row_id(decision_id):
+            return None  # no row has it (and the driver could not even send it)
+        found = self.decisions([decision_id])
+        return found[0] if found else None
+
+    def decisions(self, decision_ids: Sequence[int]) -> Sequence[DecisionRow]:
+        """The decisions with these ids (those that exist), in the order given: a few
+        queries for all of them (the export reads hundreds at a time)."""
+        decision_ids = [d for d in decision_ids if _is_row_id(d)]
+        if not decision_ids:
+            return ()
         statement = (
             select(
                 *_SUMMARY_COLUMNS,
@@ -997,40 +999,25 @@ class SqlRecordRepository:
                 requests.c.request_json,
             )
             .join(decisions, decisions.c.request_id == requests.c.id)
-            .where(decisions.c.id == decision_id)
+            .where(decisions.c.id.in_(decision_ids))
         )
-        row = self.conn.execute(statement).mappings().first()
-        if row is None:
-            return None
-        policy_row = (
-            self.conn.execute(
-                select(policy_versions).where(policy_versions.c.id == row["policy_version_id"])
-            )
-            .mappings()
-            .one()
-        )
-        attachment_rows = self.conn.execute(
+        rows = {row["decision_id"]: row for row in self.conn.execute(statement).mappings()}
+        if not rows:
+            return ()
+        policy_ids = {row["policy_version_id"] for row in rows.values()}
+        policies = {
+            p["id"]: _policy_of(p)
+            for p in self.conn.execute(
+                select(policy_versions).where(policy_versions.c.id.in_(policy_ids))
+            ).mappings()
+        }
+        files: dict[int, list[AttachmentInfo]] = {}
+        for a in self.conn.execute(
             select(*(c for c in attachments.c if c.name != "content"))
-            .where(attachments.c.request_id == row["request_id"])
+            .where(attachments.c.request_id.in_({row["request_id"] for row in rows.values()}))
             .order_by(attachments.c.id)
-        ).mappings()
-        amendment_rows = self.conn.execute(
-            select(amendments)
-            .where(amendments.c.decision_id == decision_id)
-            .order_by(amendments.c.seq)
-        ).mappings()
-        return DecisionRow(
-            summary=_summary_of(row),
-            seq=row["seq"],
-            entry_hash=row["entry_hash"],
-            request_seq=row["request_seq"],
-            request_entry_hash=row["request_entry_hash"],
-            request_json=row["request_json"],
-            decision_json=row["decision_json"],
-            evaluated_at=from_utc_text(row["evaluated_at"]),
-            workstation=row["workstation"],
-            policy=_policy_of(policy_row),
-            attachments=tuple(
+        ).mappings():
+            files.setdefault(a["request_id"], []).append(
                 AttachmentInfo(
                     a["id"],
                     a["file_name"],
@@ -1039,9 +1026,14 @@ class SqlRecordRepository:
                     a["sha256"],
                     a["document_index"],
                 )
-                for a in attachment_rows
-            ),
-            amendments=tuple(
+            )
+        later: dict[int, list[AmendmentRecord]] = {}
+        for a in self.conn.execute(
+            select(amendments)
+            .where(amendments.c.decision_id.in_(list(rows)))
+            .order_by(amendments.c.seq)
+        ).mappings():
+            later.setdefault(a["decision_id"], []).append(
                 AmendmentRecord(
                     a["id"],
                     a["seq"],
@@ -1052,32 +1044,28 @@ class SqlRecordRepository:
                     a["details_json"],
                     _stamp_of(a),
                 )
-                for a in amendment_rows
-            ),
+            )
+        return tuple(
+            DecisionRow(
+                summary=_summary_of(row),
+                seq=row["seq"],
+                entry_hash=row["entry_hash"],
+                request_seq=row["request_seq"],
+                request_entry_hash=row["request_entry_hash"],
+                request_json=row["request_json"],
+                decision_json=row["decision_json"],
+                evaluated_at=from_utc_text(row["evaluated_at"]),
+                workstation=row["workstation"],
+                policy=policies[row["policy_version_id"]],
+                attachments=tuple(files.get(row["request_id"], ())),
+                amendments=tuple(later.get(decision_id, ())),
+            )
+            for decision_id in decision_ids
+            if (row := rows.get(decision_id)) is not None
         )
 
     def upsert_index(self, index: DecisionIndex) -> None:
-        values = {
-            "status": index.status,
-            "outcome_in_force": index.outcome_in_force,
-            "closed": int(index.closed),
-            "hold_until": index.hold_until.isoformat() if index.hold_until else None,
-            "hold_until_utc": utc_text(index.hold_until) if index.hold_until else None,
-            "release_eligible_at": utc_text(index.release_eligible_at)
-            if index.release_eligible_at
-            else None,
-            "detainer_issued_at": index.detainer_issued_at,
-            "msc_charge": index.msc_charge,
-            "msc_charge_code": index.msc_charge_code,
-            "msc_conviction_date": index.msc_conviction_date,
-            "felon": int(index.felon),
-            "case_final_order": int(index.case_final_order),
-            "biometric_match": int(index.biometric_match),
-            "statements_made": int(index.statements_made),
-            "citizenship_claim": int(index.citizenship_claim),
-            "lift_reason": index.lift_reason,
-            "updated_at": utc_text(index.updated_at),
-        }
+        values = index_columns(index)
         changed = self.conn.execute(
             update(decision_index)
             .where(decision_index.c.decision_id == index.decision_id)
@@ -1088,11 +1076,11 @@ class SqlRecordRepository:
                 insert(decision_index).values(decision_id=index.decision_id, **values)
             )
 
-    def decisions_missing_index(self, limit: int) -> Sequence[int]:
+    def decisions_missing_index(self, limit: int, after: int = 0) -> Sequence[int]:
         statement = (
             select(decisions.c.id)
             .outerjoin(decision_index, decision_index.c.decision_id == decisions.c.id)
-            .where(decision_index.c.decision_id.is_(None))
+            .where(decision_index.c.decision_id.is_(None), decisions.c.id > after)
             .order_by(decisions.c.id)
             .limit(limit)
         )
@@ -1186,13 +1174,44 @@ class SqlRecordRepository:
         return list(self.conn.execute(statement).scalars())
 
     def attachment_content(self, attachment_id: int) -> bytes | None:
-        return self.conn.execute(
-            select(attachments.c.content).where(attachments.c.id == attachment_id)
-        ).scalar()
+        if not _is_row_id(attachment_id):
+            return None
+        return self.attachment_contents([attachment_id]).get(attachment_id)
+
+    def attachment_contents(self, attachment_ids: Sequence[int]) -> dict[int, bytes]:
+        attachment_ids = [a for a in attachment_ids if _is_row_id(a)]
+        if not attachment_ids:
+            return {}
+        return {
+            row[0]: row[1]
+            for row in self.conn.execute(
+                select(attachments.c.id, attachments.c.content).where(
+                    attachments.c.id.in_(attachment_ids)
+                )
+            )
+            if row[1] is not None
+        }
 
 
 def _name_words(text: str) -> list[str]:
-    return [w for w in text.strip().casefold().replace(",", " ").split() if w]
+    """A search's name words, cut and folded as the names' own words are."""
+    return name_words(text)
+
+
+def _is_row_id(number: int) -> bool:
+    """Whether ``number`` can be a row's id: both databases keep ids as signed 64-bit
+    integers, counted from 1."""
+    return 1 <= number < 2**63
+
+
+def _has_name_word(request_id: Any, word: str, alias: str) -> Any:
+    """The request's name has a word starting with ``word`` (the (request, word) index)."""
+    other = name_tokens.alias(alias)
+    return exists().where(
+        other.c.request_id == request_id,
+        other.c.token >= word,
+        other.c.token < word + "\U0010ffff",
+    )
 
 
 def _search_condition(text: str, scan_in_order: bool = False, names: Any | None = None) -> Any:
@@ -1238,7 +1257,7 @@ def _name_matches(words: Sequence[str]) -> Any:
     return ranges[0] if len(ranges) == 1 else intersect(*ranges)
 
 
-def _user_of(row: RowMapping) -> UserRecord:
+def _user_of(row: RowMapping, altered: str | None = None) -> UserRecord:
     return UserRecord(
         id=row["id"],
         name=row["name"],
@@ -1249,24 +1268,90 @@ def _user_of(row: RowMapping) -> UserRecord:
         locked_at=_maybe(row["locked_at"]),
         created_at=from_utc_text(row["created_at"]),
         password_changed_at=from_utc_text(row["password_changed_at"]),
+        second_factor=row["second_factor"],
+        second_factor_step=row["second_factor_step"],
+        recovery_codes=stored_codes(row["recovery_codes"]),
+        directory=row["directory"],
+        altered=altered,
     )
 
 
 class SqlAccountRepository:
+    """Accounts and settings: working rows, each change of which is appended to the chain
+    as evidence (``state``). A row that no longer agrees with its latest evidence was
+    changed outside the program: it is reported as altered, and never written over (the
+    change would otherwise vanish into new evidence)."""
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    # -- the evidence of the working state ----------------------------------------------
+    def _latest_state(self, kind: str, key: str) -> tuple[bool, str | None]:
+        """(whether the chain has an entry for it, its latest state)."""
+        row = self.conn.execute(
+            select(state_changes.c.state)
+            .where(state_changes.c.kind == kind, state_changes.c.key == key)
+            .order_by(state_changes.c.seq.desc())
+            .limit(1)
+        ).first()
+        return (False, None) if row is None else (True, row[0])
+
+    def _latest_states(self, kind: str) -> dict[str, str | None]:
+        s = state_changes
+        latest = (
+            select(s.c.key, func.max(s.c.seq).label("seq"))
+            .where(s.c.kind == kind)
+            .group_by(s.c.key)
+            .subquery()
+        )
+        statement = select(s.c.key, s.c.state).join(
+            latest, and_(s.c.key == latest.c.key, s.c.seq == latest.c.seq)
+        )
+        return {str(key): value for key, value in self.conn.execute(statement)}
+
+    def _alteration(self, kind: str, key: str, row: RowMapping | None) -> str | None:
+        """What was changed outside the program in this row (None: it agrees)."""
+        known, kept = self._latest_state(kind, key)
+        latest = {key: kept} if known else {}
+        found = state.differences(kind, [row] if row is not None else [], latest)
+        return found[0][1] if found else None
+
+    def _keep_state(self, kind: str, key: str, known_alteration: str | None) -> None:
+        """Append the row as it is now to the chain (after the program changed it)."""
+        if known_alteration is not None:
+            raise AlteredOutsideError(known_alteration)
+        table, column = (
+            (users, users.c.name) if kind == state.ACCOUNT else (settings, settings.c.key)
+        )
+        row = self.conn.execute(select(table).where(column == key)).mappings().first()
+        chain.append(
+            self.conn,
+            state_changes,
+            {"kind": kind, "key": key, "state": state.state_of(kind, row) if row else None},
+        )
+
+    def _account_row(self, name: str) -> RowMapping | None:
+        return self.conn.execute(select(users).where(users.c.name == name)).mappings().first()
+
+    # -- accounts -------------------------------------------------------------------------
     def count_users(self) -> int:
-        return int(self.conn.execute(select(func.count()).select_from(users)).scalar_one())
+        """Accounts in the working table or in the chain: emptying the table does not make
+        the store look new (that would invite a new first administrator)."""
+        working = self.conn.execute(select(func.count()).select_from(users)).scalar_one()
+        kept = sum(1 for value in self._latest_states(state.ACCOUNT).values() if value is not None)
+        return max(int(working), kept)
 
     def user(self, name: str) -> UserRecord | None:
-        row = self.conn.execute(select(users).where(users.c.name == name)).mappings().first()
-        return _user_of(row) if row else None
+        row = self._account_row(name)
+        if row is None:
+            return None
+        return _user_of(row, self._alteration(state.ACCOUNT, row["name"], row))
 
     def users(self) -> Sequence[UserRecord]:
-        return [
-            _user_of(r) for r in self.conn.execute(select(users).order_by(users.c.name)).mappings()
-        ]
+        rows = list(self.conn.execute(select(users).order_by(users.c.name)).mappings())
+        latest = self._latest_states(state.ACCOUNT)
+        found = dict(state.differences(state.ACCOUNT, rows, latest))
+        return [_user_of(r, found.get(r["name"])) for r in rows]
 
     def add_user(
         self,
@@ -1277,6 +1362,11 @@ class SqlAccountRepository:
         now: dt.datetime,
     ) -> UserRecord:
         chain.lock_head(self.conn)
+        known, kept = self._latest_state(state.ACCOUNT, name)
+        if known and kept is not None:  # in the chain, gone from the table
+            raise AlteredOutsideError(
+                f"the account {name!r} is missing (removed outside the program)"
+            )
         self.conn.execute(
             insert(users).values(
                 name=name,
@@ -1289,6 +1379,7 @@ class SqlAccountRepository:
                 password_changed_at=utc_text(now),
             )
         )
+        self._keep_state(state.ACCOUNT, name, None)
         created = self.user(name)
         assert created is not None
         return created
@@ -1303,8 +1394,20 @@ class SqlAccountRepository:
         disabled: bool | None = None,
         locked_at: dt.datetime | bool | None = False,
         display_name: str | None = None,
+        second_factor: str | bool | None = False,
+        second_factor_step: int | bool | None = False,
+        recovery_codes: tuple[str, ...] | None = None,
+        directory: str | bool | None = False,
     ) -> None:
         values: dict[str, Any] = {}
+        if second_factor is not False:
+            values["second_factor"] = second_factor
+        if second_factor_step is not False:
+            values["second_factor_step"] = second_factor_step
+        if recovery_codes is not None:
+            values["recovery_codes"] = codes_column(recovery_codes)
+        if directory is not False:
+            values["directory"] = directory
         if password_hash is not None:
             values["password_hash"] = password_hash
         if password_changed_at is not None:
@@ -1321,17 +1424,43 @@ class SqlAccountRepository:
             values["display_name"] = display_name
         if values:
             chain.lock_head(self.conn)
-            self.conn.execute(update(users).where(users.c.name == name).values(**values))
+            altered = self._alteration(state.ACCOUNT, name, self._account_row(name))
+            if altered is None:
+                self.conn.execute(update(users).where(users.c.name == name).values(**values))
+            self._keep_state(state.ACCOUNT, name, altered)
 
+    # -- trusted checkpoint keys ------------------------------------------------------------
+    def trust_entries(self) -> Sequence[tuple[str, str | None]]:
+        return [
+            (str(key), value)
+            for key, value in self.conn.execute(
+                select(state_changes.c.key, state_changes.c.state)
+                .where(state_changes.c.kind == state.TRUSTED_KEY)
+                .order_by(state_changes.c.seq)
+            )
+        ]
+
+    def add_trust_entry(self, key: str, entry: str) -> None:
+        chain.append(
+            self.conn, state_changes, {"kind": state.TRUSTED_KEY, "key": key, "state": entry}
+        )
+
+    # -- settings ---------------------------------------------------------------------------
     def setting(self, key: str) -> str | None:
         return self.conn.execute(select(settings.c.value).where(settings.c.key == key)).scalar()
 
     def set_setting(self, key: str, value: str, now: dt.datetime, by: str) -> None:
         values = {"value": value, "updated_at": utc_text(now), "updated_by": by}
         chain.lock_head(self.conn)
-        changed = self.conn.execute(update(settings).where(settings.c.key == key).values(**values))
-        if changed.rowcount == 0:
-            self.conn.execute(insert(settings).values(key=key, **values))
+        row = self.conn.execute(select(settings).where(settings.c.key == key)).mappings().first()
+        altered = self._alteration(state.SETTING, key, row)
+        if altered is None:
+            changed = self.conn.execute(
+                update(settings).where(settings.c.key == key).values(**values)
+            )
+            if changed.rowcount == 0:
+                self.conn.execute(insert(settings).values(key=key, **values))
+        self._keep_state(state.SETTING, key, altered)
 
 
 def _event_of(row: RowMapping) -> AuditEvent:
@@ -1410,6 +1539,42 @@ class SqlAuditRepository:
         if target is not None:
             statement = statement.where(a.c.target == target)
         return _maybe(self.conn.execute(statement).scalar())
+
+    def first_event(self, action: str, target: str) -> AuditEvent | None:
+        a = audit_events
+        row = (
+            self.conn.execute(
+                select(a)
+                .where(a.c.action == action, a.c.target == target)
+                .order_by(a.c.id)
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
+        return _event_of(row) if row else None
+
+    def events_between(
+        self, actions: Sequence[str], start: dt.datetime, end: dt.datetime, limit: int
+    ) -> Sequence[AuditEvent]:
+        a = audit_events
+        wanted = [
+            a.c.action.startswith(action, autoescape=True)
+            if action.endswith(".")
+            else a.c.action == action
+            for action in actions
+        ]
+        statement = (
+            select(a)
+            .where(
+                a.c.occurred_at >= utc_text(start),
+                a.c.occurred_at < utc_text(end),
+                or_(*wanted),
+            )
+            .order_by(a.c.occurred_at, a.c.id)
+            .limit(limit)
+        )
+        return [_event_of(r) for r in self.conn.execute(statement).mappings()]
 
 
 class SqlUnitOfWork:
@@ -1501,9 +1666,15 @@ class SqlLedger:
     worker processes reading the file alongside (``workers``: how many; None: one per
     processor once the chain is large enough to be worth it)."""
 
-    def __init__(self, engine: Engine, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        workers: int | None = None,
+        memo: derived_scan.IndexMemo | None = None,
+    ) -> None:
         self.engine = engine
         self.workers = workers
+        self.memo = memo  # what verify derived last time it passed (spares re-deriving)
 
     def _connect(self) -> Connection:
         return self.engine.connect().execution_options(read_only=True)
@@ -1516,12 +1687,16 @@ class SqlLedger:
 
     def walk(self) -> Iterator[chain_scan.Span]:
         return chain.walk_chain(
-            self._connect, sqlite_path=self._sqlite_path(), workers=self.workers
+            self._connect, sqlite_path=self._sqlite_path(), workers=self.workers, memo=self.memo
         )
 
     def verify(self, every: int = 10_000) -> Iterator[chain.VerifyProgress]:
         return chain.verify_chain(
-            self._connect, every, sqlite_path=self._sqlite_path(), workers=self.workers
+            self._connect,
+            every,
+            sqlite_path=self._sqlite_path(),
+            workers=self.workers,
+            memo=self.memo,
         )
 
     def count(self) -> int:

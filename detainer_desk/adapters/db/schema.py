@@ -1,8 +1,10 @@
 """Tables of the record store.
 
 Every evidence table (requests, attachments, policy versions and activations, decisions,
-amendments) is append-only and carries ``seq`` (its place in the one hash chain shared by
-all of them) and ``entry_hash``. Instants are stored as fixed-width UTC text
+amendments, the audit trail, the working state's changes) is append-only and carries
+``seq`` (its place in the one hash chain shared by all of them) and ``entry_hash``; the
+database accepts a new evidence row only as the chain's next entry (revision 0006).
+Instants are stored as fixed-width UTC text
 (``2026-03-05T17:15:00.000000Z``): they sort correctly, compare exactly, and hash to the
 same bytes on SQLite and PostgreSQL.
 """
@@ -175,8 +177,9 @@ audit_events = Table(
     Column("details_json", Text, nullable=False),
 )
 
-# Accounts and settings are the program's working state, not evidence: they change (a
-# password, a lock), and every change is an audit event in the chain.
+# Accounts and settings are the program's working state: they change (a password, a lock).
+# Every change is also kept as evidence: the row as it became is appended to state_changes
+# (below), in the chain, and verify compares each working row with its latest state there.
 users = Table(
     "users",
     metadata,
@@ -189,6 +192,14 @@ users = Table(
     Column("locked_at", String(27), nullable=True),
     Column("created_at", String(27), nullable=False),
     Column("password_changed_at", String(27), nullable=False),
+    # The second factor (revision 0013): the TOTP secret sealed under a key kept outside
+    # the database, the last step whose code was accepted (no code is accepted twice), the
+    # argon2id hashes of the unused recovery codes (JSON); and, for an account that signs
+    # in against the directory, the name it was last bound as (null: a local account).
+    Column("second_factor", Text, nullable=True),
+    Column("second_factor_step", Integer, nullable=True),
+    Column("recovery_codes", Text, nullable=True),
+    Column("directory", Text, nullable=True),
 )
 
 settings = Table(
@@ -198,6 +209,20 @@ settings = Table(
     Column("value", Text, nullable=False),
     Column("updated_at", String(27), nullable=False),
     Column("updated_by", Text, nullable=False),
+)
+
+# The evidence of the working state: one entry per change of an account or a setting (the
+# row as it became, as canonical JSON; a password hash only by its SHA-256), and each
+# checkpoint key an administrator trusted or stopped trusting (signed by a trusted key).
+# The latest entry of each (kind, key) is what the working row must be.
+state_changes = Table(
+    "state_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *_chain_columns(),
+    Column("kind", String(16), nullable=False),  # account, setting, trusted_key
+    Column("key", Text, nullable=False),
+    Column("state", Text, nullable=True),  # canonical JSON; null: the row is gone
 )
 
 # The decision index: one row per decision with its current state and the facts the log,
@@ -249,7 +274,8 @@ Index(
 Index("ix_name_tokens_request_token", name_tokens.c.request_id, name_tokens.c.token)
 
 # Every ordered pair of different words of a name, so that a two-word search reads its
-# newest matches off one index too.
+# newest matches off one index too; a name of more than 12 words keeps one (word, '') row
+# per word instead (domain.names.name_index: the rows grow linearly with the name).
 name_pairs = Table(
     "name_pairs",
     metadata,
@@ -265,6 +291,11 @@ Index(
     name_pairs.c.other,
     name_pairs.c.received_at,
     name_pairs.c.request_id,
+)
+# The verifier reads a request's word pairs by request.
+Index("ix_name_pairs_request", name_pairs.c.request_id)
+Index(
+    "ix_state_changes_kind_key_seq", state_changes.c.kind, state_changes.c.key, state_changes.c.seq
 )
 Index("ix_requests_received_id", requests.c.received_at, requests.c.id)
 Index("ix_requests_booking_number", requests.c.booking_number)
@@ -287,5 +318,6 @@ EVIDENCE_TABLES = (
     decisions,
     amendments,
     audit_events,
+    state_changes,
     contacts,
 )

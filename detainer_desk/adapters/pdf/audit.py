@@ -19,7 +19,7 @@ from detainer_desk.domain import contacts as ct
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain.describe import TRIGGER_WORDS
 from detainer_desk.domain.vocabulary import ACTIONS, SIGNER_ROLE_WORDS
-from detainer_desk.services.evidence_model import DecisionRecord, ReportContext, Scan
+from detainer_desk.services.evidence_model import DecisionRecord, PdfDocument, ReportContext, Scan
 from detainer_desk.services.ports import AmendmentRecord, AttachmentInfo
 
 from . import words as w
@@ -33,7 +33,7 @@ from .layout import (
     PANEL_FILL,
     Furniture,
     bold,
-    build_pdf,
+    build_pdf_document,
     date_text,
     fact_table,
     grid_style,
@@ -61,9 +61,14 @@ THUMB_PIXELS = 320  # about 200 dpi at the printed size: readable, and fast to r
 
 
 def render_audit_pdf(record: DecisionRecord, context: ReportContext) -> bytes:
-    """The audit PDF of one decision, as bytes. Every time on it, header and footer
-    included, is in the county's zone (``context.timezone``); a time the request gave
-    without an offset was read in the zone of the policy it was decided under."""
+    """The audit PDF of one decision, as bytes (``render_audit_document``)."""
+    return render_audit_document(record, context).data
+
+
+def render_audit_document(record: DecisionRecord, context: ReportContext) -> PdfDocument:
+    """The audit PDF of one decision, with its number of pages. Every time on it, header
+    and footer included, is in the county's zone (``context.timezone``); a time the request
+    gave without an offset was read in the zone of the policy it was decided under."""
     zone = zone_named(context.timezone)
     read_in = zone_named(record.policy_timezone)
     summary = record.row.summary
@@ -92,7 +97,7 @@ def render_audit_pdf(record: DecisionRecord, context: ReportContext) -> bytes:
     furniture = Furniture(
         context, f"Decision record · decision {summary.decision_id} · booking {booking}"
     )
-    return build_pdf(
+    return build_pdf_document(
         story,
         furniture,
         title=f"Detainer decision record: decision {summary.decision_id}, {name}",

@@ -21,6 +21,8 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from detainer_desk.domain.text import visible
+
 SANS = "DetainerDeskSans"
 SANS_BOLD = "DetainerDeskSans-Bold"
 MONO = "DetainerDeskMono"
@@ -102,16 +104,14 @@ def _ensure_hangul() -> frozenset[str]:
 
 
 def _clean(value: object) -> str:
-    """NFC (so a decomposed 'ễ' prints as one letter), tabs as spaces, no control characters."""
+    """NFC (so a decomposed 'ễ' prints as one letter), tabs as spaces, line breaks kept, and
+    every other control character, bidirectional override or lone surrogate printed as its
+    escape (``\\u001b``), as the terminal shows it: a name cannot reorder or hide what the
+    page says."""
     text = unicodedata.normalize("NFC", str(value))
     if text.isprintable():
         return text
-    return "".join(
-        ch
-        if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cs")
-        else (" " if ch == "\t" else _REPLACEMENT)
-        for ch in text
-    )
+    return visible(text.replace("\t", " "), keep_line_breaks=True)
 
 
 def _escape(text: str) -> str:

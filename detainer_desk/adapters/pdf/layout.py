@@ -31,7 +31,7 @@ from reportlab.platypus import (
 
 from detainer_desk.domain import timetext
 from detainer_desk.domain.clock import to_aware
-from detainer_desk.services.evidence_model import ReportContext
+from detainer_desk.services.evidence_model import PdfDocument, ReportContext
 
 from .fonts import MONO, SANS, SANS_BOLD, ensure_fonts, markup, plain_line
 
@@ -121,14 +121,31 @@ def styles() -> Styles:
 # -- text -------------------------------------------------------------------------------
 
 
+class _Paragraph(Paragraph):  # type: ignore[misc]  # reportlab is untyped
+    """A paragraph that breaks its lines once per width: a table measures each cell, then
+    measures it again to draw it, and line breaking is most of a paragraph's cost. The
+    lines depend on the width alone (the text and style never change), so the second
+    measure returns the first one's result (the same PDF, byte for byte)."""
+
+    _wrapped_at: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        # blPara (the lines) is gone when a split decided to move the paragraph on whole.
+        if availWidth == self._wrapped_at and "blPara" in self.__dict__:
+            return self.width, self.height
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        self._wrapped_at = availWidth if "blPara" in self.__dict__ else None
+        return size
+
+
 def para(text: object, style: ParagraphStyle | None = None) -> Paragraph:
     """A paragraph of plain text (escaped; any script; long words still wrap)."""
-    return Paragraph(markup(text), style or styles().body)
+    return _Paragraph(markup(text), style or styles().body)
 
 
 def rich(markup_text: str, style: ParagraphStyle | None = None) -> Paragraph:
     """A paragraph of markup the caller built from ``markup()`` pieces."""
-    return Paragraph(markup_text, style or styles().body)
+    return _Paragraph(markup_text, style or styles().body)
 
 
 def bold(text: object) -> str:
@@ -371,6 +388,11 @@ class Furniture:
     def generated_text(self) -> str:
         """In the county's zone, like every time on the page."""
         zone = zone_named(self.context.timezone)
+        if self.context.as_of_entry is not None:  # the same bytes whenever it is made
+            return (
+                f"Record as of chain entry {self.context.as_of_entry}, recorded "
+                f"{local_time(self.context.generated_at, zone)} · {PROGRAM}"
+            )
         return (
             f"Generated {local_time(self.context.generated_at, zone)} by "
             f"{self.context.generated_by} with {PROGRAM}"
@@ -490,7 +512,20 @@ def build_pdf(
     subject: str,
     lang: str = "en-US",
 ) -> bytes:
-    """Lay the story out on Letter pages with the header and footer; return the PDF bytes.
+    """Lay the story out on Letter pages with the header and footer; return the PDF bytes
+    (``build_pdf_document``: with the number of pages)."""
+    return build_pdf_document(story, furniture, title=title, subject=subject, lang=lang).data
+
+
+def build_pdf_document(
+    story: list[Flowable],
+    furniture: Furniture,
+    *,
+    title: str,
+    subject: str,
+    lang: str = "en-US",
+) -> PdfDocument:
+    """Lay the story out on Letter pages with the header and footer.
 
     The output is reproducible: the same record and context give the same bytes (reportlab's
     invariant mode, with the generation time as the PDF's creation date), so a hash of an
@@ -506,7 +541,7 @@ def build_pdf(
         topMargin=TOP_MARGIN,
         bottomMargin=BOTTOM_MARGIN,
         title=title,
-        author=furniture.context.generated_by,
+        author=furniture.context.generated_by or PROGRAM,
         subject=subject,
         creator=PROGRAM,
         producer=PROGRAM,
@@ -537,4 +572,4 @@ def build_pdf(
         )
 
     doc.build(story, canvasmaker=canvas_maker)
-    return buffer.getvalue()
+    return PdfDocument(buffer.getvalue(), doc.page)

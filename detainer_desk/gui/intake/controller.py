@@ -24,14 +24,16 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from detainer_desk.adapters.reading import FileRefused, read_limited
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import timetext
 from detainer_desk.domain.alerts import DEFAULT_WARNINGS, Warnings
 from detainer_desk.domain.errors import InvalidInput, Problem
+from detainer_desk.domain.limits import REQUEST_FILE_BYTES
 from detainer_desk.domain.policy import Policy
 from detainer_desk.domain.request import load_json, request_from_mapping
 from detainer_desk.services import documents as evidence
-from detainer_desk.services import intake, records
+from detainer_desk.services import intake, policies, records
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.county_clock import county_zone
 from detainer_desk.services.intake import EarlierDecisions
@@ -55,7 +57,7 @@ if TYPE_CHECKING:
     from ..tasks import TaskRunner
     from .screen import IntakeScreen
 
-MAX_REQUEST_FILE_BYTES = 1 << 20  # a request file is a few kilobytes
+MAX_REQUEST_FILE_BYTES = REQUEST_FILE_BYTES  # a request file is a few kilobytes
 LOOKUP_DELAY_MS = 300  # after the last keystroke, before looking for earlier decisions
 AUDIT_PDF, NOTICE = "audit PDF", "notice to the person"
 
@@ -233,7 +235,7 @@ class IntakeController(QObject):
         if activation is None:
             self.policy, self._policy_version = None, None
         elif activation.policy.id != self._policy_version:
-            self.policy = records.load_policy(activation.policy)
+            self.policy = policies.load_policy(activation.policy)
             self._policy_version = activation.policy.id
 
     def _prefill_received_at(self) -> None:
@@ -339,7 +341,7 @@ class IntakeController(QObject):
         if self._shown is None:
             request = self.assessment.request
             assert request is not None
-            citation = records.load_policy(recorded.policy).citation
+            citation = policies.load_policy(recorded.policy).citation
             panel.show_decision(p.decision_view(decision, request, citation, self.county_zone))
             self._shown = decision.to_contract()
         now = self.session.now()
@@ -964,7 +966,10 @@ class IntakeController(QObject):
             if os.path.getsize(path) > MAX_REQUEST_FILE_BYTES:
                 screen.banner.show_problem(f"{name} is far too large to be a request file.")
                 return
-            data = Path(path).read_bytes()
+            data = read_limited(path, MAX_REQUEST_FILE_BYTES, "request")
+        except FileRefused as refused:  # a device, a pipe that never ends, a folder
+            screen.banner.show_problem(f"{name} cannot be opened: {refused.reason}.")
+            return
         except OSError as exc:
             screen.banner.show_problem(f"{name} cannot be opened: {_reason(exc)}.")
             if not os.path.exists(path):

@@ -18,10 +18,17 @@ from typing import Any
 from detainer_desk.domain import vocabulary as v
 from detainer_desk.domain.errors import Problem
 from detainer_desk.domain.reader import join_key
+from detainer_desk.domain.text import shortened, visible
 
 from .entry import normalise_a_number, normalise_date, normalise_instant
 
 SOURCE = "the intake form"
+
+
+def _shown(value: object) -> str:
+    """A value from the file as a note quotes it: escaped and shortened (a file may hold a
+    value of a megabyte)."""
+    return shortened(visible(repr(value)), 80)
 
 
 @dataclass
@@ -197,7 +204,7 @@ class _Loader:
             return ""
         if isinstance(value, str):
             return value
-        self.note(join_key(key, name), f"{value!r} is not text")
+        self.note(join_key(key, name), f"{_shown(value)} is not text")
         return ""
 
     def flag(self, table: Mapping[str, Any], name: str, key: str) -> bool:
@@ -206,7 +213,7 @@ class _Loader:
             return False
         if isinstance(value, bool):
             return value
-        self.note(join_key(key, name), f"{value!r} is not true or false")
+        self.note(join_key(key, name), f"{_shown(value)} is not true or false")
         return False
 
     def choice(self, table: Mapping[str, Any], name: str, key: str, choices: Sequence[str]) -> str:
@@ -215,7 +222,7 @@ class _Loader:
             return ""
         if isinstance(value, str) and value in choices:
             return value
-        self.note(join_key(key, name), f"{value!r} is not one of the choices the form offers")
+        self.note(join_key(key, name), f"{_shown(value)} is not one of the choices the form offers")
         return ""
 
     def choices(
@@ -226,7 +233,7 @@ class _Loader:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.note(path, f"{value!r} is not a list")
+            self.note(path, f"{_shown(value)} is not a list")
             return []
         kept = []
         for index, item in enumerate(value):
@@ -234,7 +241,7 @@ class _Loader:
                 if item not in kept:
                     kept.append(item)
             else:
-                self.note(join_key(path, index), f"{item!r} is not one the form offers")
+                self.note(join_key(path, index), f"{_shown(item)} is not one the form offers")
         return kept
 
     def items(self, table: Mapping[str, Any], name: str) -> list[tuple[str, Mapping[str, Any]]]:

@@ -15,7 +15,12 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QWidget
 
-from detainer_desk.services.records import MAX_ATTACHMENT_BYTES, media_type_for
+from detainer_desk.services.records import (
+    MAX_ATTACHMENT_BYTES,
+    MEDIA_WORDS,
+    media_type_for,
+    media_type_of_content,
+)
 
 from .printing import open_pdf
 
@@ -103,6 +108,12 @@ def read_scan(path: str, cancelled: Callable[[], bool]) -> Generator[int, None, 
         reason = exc.strerror.lower() if exc.strerror else str(exc)
         raise ScanRefused(f"{name} cannot be read: {reason}") from None
     content = b"".join(chunks)
+    found = media_type_of_content(content)
+    if found is not None and found != media_type:  # e.g. a JPEG saved as .png
+        raise ScanRefused(
+            f"{name} is {MEDIA_WORDS[found]}, not {MEDIA_WORDS[media_type]}: "
+            "give it the name its kind has"
+        )
     if media_type == PDF:
         document, _buffer = open_pdf(content)
         if document.status() != QPdfDocument.Status.Ready or document.pageCount() < 1:

@@ -43,7 +43,7 @@ from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain.clock import to_aware
 from detainer_desk.domain.describe import TRIGGER_WORDS, describe_policy
 from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS, SIGNER_ROLE_WORDS
-from detainer_desk.services import board, records
+from detainer_desk.services import board, policies
 from detainer_desk.services.ports import AttachmentInfo, DecisionRow
 
 from ..audit_trail import details_text
@@ -125,7 +125,7 @@ class DecisionDetailDialog(QDialog):
         # Times are shown in the county's zone; a time in the request written without an
         # offset was read in the zone of the policy it was decided under (contract 1).
         self.zone: ZoneInfo = county_zone(session)
-        self.policy_zone: ZoneInfo = records.load_policy(row.policy).zone
+        self.policy_zone: ZoneInfo = policies.load_policy(row.policy).zone
         self.choose_save_path: SaveChooser = ask_save_path
         self.choose_printer: PrinterChooser = ask_printer
         self.saved_path: str | None = None
@@ -605,7 +605,7 @@ class DecisionDetailDialog(QDialog):
         if self.policy_view_combo.currentData() == "text":
             self.policy_text.setPlainText(self.row.policy.text)
         else:
-            self.policy_text.setPlainText(describe_policy(records.load_policy(self.row.policy)))
+            self.policy_text.setPlainText(describe_policy(policies.load_policy(self.row.policy)))
 
     # ---------------------------------------------------------------- history
     def _history_tab(self) -> QWidget:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain.clock import start_of_day
+from detainer_desk.domain.limits import SEARCH_CHARACTERS
 from detainer_desk.domain.vocabulary import OUTCOMES
 from detainer_desk.services import board
 from detainer_desk.services.access import RecordError
@@ -267,6 +268,7 @@ class DecisionLogScreen(QWidget):
         self.search_edit.setAccessibleName("Search by name, A-number or booking number")
         self.search_edit.setPlaceholderText("Name words, A-number or booking number")
         self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMaxLength(SEARCH_CHARACTERS)
         self._labelled(grid, 0, 0, "&Search:", self.search_edit, span=3)
 
         self.outcome_combo = QComboBox()

@@ -1,0 +1,277 @@
+"""Admin › Sign-in and notices (second factor required, inactive accounts, the system-use
+notice), Admin › Directory sign-in (LDAP / Active Directory), and the two reviews the CJIS
+Security Policy asks for (account validation, audit review) saved as PDFs."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from detainer_desk.services import directory as dirs
+from detainer_desk.services import notices
+from detainer_desk.services.access import RecordError
+from detainer_desk.services.settings import read_settings, save_settings
+
+from . import forms
+from .dialogs import FormDialog
+from .session import Session
+from .widgets import Field, MessageLabel, plain_sentence
+
+
+class SignInSettingsDialog(FormDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "Sign-in and notices",
+            "signInSettingsDialog",
+            "&Save",
+            parent,
+            intro=(
+                "How everyone signs in, on every workstation of this database (FBI CJIS "
+                "Security Policy 5.5.4, 5.6.2.2 and AC-2). Every change is in the audit trail."
+            ),
+        )
+        self.session = session
+        self._base = read_settings(session.uow())
+        self.second_factor = QCheckBox(
+            "Require a second factor (an authenticator app's code) at every sign-in"
+        )
+        self.second_factor.setObjectName("secondFactorRequired")
+        self.second_factor.setAccessibleName("Require a second factor at every sign-in")
+        self.second_factor.setChecked(self._base.second_factor_required)
+        self.form.addRow("Second factor:", self.second_factor)
+        self.inactive = QSpinBox()
+        self.inactive.setObjectName("inactiveDays")
+        self.inactive.setAccessibleName("Disable accounts unused for this many days")
+        self.inactive.setRange(notices.MIN_INACTIVE_DAYS, notices.MAX_INACTIVE_DAYS)
+        self.inactive.setValue(self._base.inactive_days)
+        self.inactive.setSuffix(" days")
+        self.form.addRow("Disable accounts unused for:", self.inactive)
+        self.notice = QPlainTextEdit()
+        self.notice.setObjectName("systemUseNoticeEdit")
+        self.notice.setAccessibleName("System-use notice shown before the password")
+        self.notice.setPlainText(self._base.system_use_notice or notices.DEFAULT_NOTICE)
+        self.notice.setMinimumHeight(120)
+        self.form.addRow("Notice before the password:", self.notice)
+        default = QPushButton("Use the &default text")
+        default.setObjectName("defaultNoticeButton")
+        default.setAutoDefault(False)
+        default.clicked.connect(lambda: self.notice.setPlainText(notices.DEFAULT_NOTICE))
+        self.form.addRow("", default)
+        self.finish_layout()
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        self.error.show_error(" ".join(plain_sentence(p) for p in problems.values()))
+
+    def submit(self) -> None:
+        text = self.notice.toPlainText().strip()
+        if text == notices.DEFAULT_NOTICE:
+            text = ""  # the default, which later versions may improve
+        settings = dataclasses.replace(
+            read_settings(self.session.uow()),
+            second_factor_required=self.second_factor.isChecked(),
+            inactive_days=self.inactive.value(),
+            system_use_notice=text,
+        )
+        save_settings(
+            self.session.uow(), self.session.require_actor(), settings, self.session.now()
+        )
+
+
+class DirectoryDialog(FormDialog):
+    """The directory's server, trust, how names bind, and which groups give which roles;
+    'Test' binds as someone with these settings before they are saved."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "Directory sign-in",
+            "directoryDialog",
+            "&Save",
+            parent,
+            intro=(
+                "Directory (LDAP / Active Directory) names and passwords sign in; groups give "
+                "the roles; an account disabled there is refused at once. Local accounts stay "
+                "(keep one administrator local). No server: directory sign-in is off."
+            ),
+        )
+        self.session = session
+        config = dirs.directory_config(session.uow())
+        self.url = self.add_field(
+            dirs.URL_KEY,
+            Field(
+                "&Server:",
+                "directoryUrl",
+                hint="ldaps://dc1.county.example (or ldap:// with StartTLS)",
+            ),
+        )
+        self.url.edit.setText(config.url)
+        self.tls = QComboBox()
+        self.tls.setObjectName("directoryTls")
+        self.tls.setAccessibleName("Encryption")
+        self.tls.addItem("LDAPS (TLS from the start)", dirs.LDAPS)
+        self.tls.addItem("StartTLS (on ldap://)", dirs.STARTTLS)
+        self.tls.setCurrentIndex(0 if config.tls == dirs.LDAPS else 1)
+        self.form.addRow("Encryption:", self.tls)
+        self.bind = self.add_field(
+            dirs.BIND_KEY,
+            Field(
+                "&Bind as:",
+                "directoryBind",
+                hint="e.g. {user}@county.example (Active Directory)",
+            ),
+        )
+        self.bind.edit.setText(config.bind)
+        self.base = self.add_field(
+            dirs.BASE_KEY,
+            Field("&Look up in:", "directoryBase", hint="dc=county,dc=example"),
+        )
+        self.base.edit.setText(config.base)
+        self.ca = QPlainTextEdit(config.ca_pem)
+        self.ca.setObjectName("directoryCa")
+        self.ca.setAccessibleName("Certificate authority (PEM)")
+        self.ca.setPlaceholderText(
+            "-----BEGIN CERTIFICATE----- (empty: the system's trusted authorities)"
+        )
+        self.ca.setFixedHeight(64)
+        self.form.addRow("Certificate authority:", self.ca)
+        self.groups = QPlainTextEdit(
+            "\n".join(f"{group} = {role}" for group, role in config.group_roles)
+        )
+        self.groups.setObjectName("directoryGroups")
+        self.groups.setAccessibleName("Groups and roles, one per line: group = role")
+        self.groups.setPlaceholderText("CN=DD-Officers,OU=Groups,DC=county,DC=example = officer")
+        self.groups.setFixedHeight(64)
+        self.form.addRow("Groups = roles:", self.groups)
+        row = QHBoxLayout()
+        self.test_user = Field("Test &as:", "directoryTestUser")
+        self.test_password = Field("Pass&word:", "directoryTestPassword", secret=True)
+        self.test_user.add_to(self.form)
+        self.test_password.add_to(self.form)
+        self.test_button = QPushButton("&Test")
+        self.test_button.setObjectName("directoryTest")
+        self.test_button.setAutoDefault(False)
+        self.test_button.clicked.connect(self.test)
+        row.addWidget(self.test_button)
+        row.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(row)
+        self.form.addRow("", holder)
+        self.test_result = MessageLabel("directoryTestResult", "Test result")
+        self.form.addRow("", self.test_result)
+        self.finish_layout()
+        self._fit()
+
+    def config(self) -> dirs.DirectoryConfig:
+        pairs = []
+        for line in self.groups.toPlainText().splitlines():
+            if not line.strip():
+                continue
+            group, sep, role = line.rpartition("=")
+            if not sep:
+                raise forms.FieldProblems(
+                    {dirs.GROUPS_KEY: f"{line.strip()!r}: write group = role"}
+                )
+            pairs.append((group.strip(), role.strip()))
+        return dirs.DirectoryConfig(
+            url=self.url.text().strip(),
+            tls=str(self.tls.currentData()),
+            ca_pem=self.ca.toPlainText().strip(),
+            bind=self.bind.text().strip(),
+            base=self.base.text().strip(),
+            group_roles=tuple(pairs),
+        )
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        for key, problem in problems.items():
+            field = self.fields.get(key)
+            if field is not None:
+                field.set_error(plain_sentence(problem))
+            else:
+                self.error.show_error(plain_sentence(problem))
+        self._fit()  # room for the problems: nothing is squeezed under another
+
+    def test(self) -> None:
+        """Bind once with the settings as typed (the network call is bounded: 5 s)."""
+        self.clear_problems()
+        self.test_result.clear_message()
+        try:
+            person, roles = dirs.try_settings(
+                self.session.backend.security,
+                self.config(),
+                self.test_user.text(),
+                self.test_password.text(),
+            )
+        except forms.FieldProblems as problems:
+            self._show_problems(problems.problems)
+            return
+        except RecordError as refused:
+            self.test_result.show_error(plain_sentence(str(refused)))
+            return
+        finally:
+            self.test_password.edit.clear()
+        self.test_result.show_note(
+            f"The directory knows {person.display_name} ({person.dn}). Roles here: "
+            f"{', '.join(sorted(roles)) or 'none: they could not sign in'}."
+        )
+        self._fit()
+
+    def _fit(self) -> None:
+        # adjustSize() holds a window to part of the screen; the form needs its full height.
+        self.resize(self.size().expandedTo(self.sizeHint()))
+
+    def submit(self) -> None:
+        problems = dirs.config_problems(self.config())
+        if problems:
+            raise forms.FieldProblems(problems)
+        dirs.save_config(
+            self.session.uow(), self.session.require_actor(), self.config(), self.session.now()
+        )
+
+
+def save_review_pdf(window: QWidget, session: Session, kind: str) -> str | None:
+    """Ask where, make the account-validation or audit-review PDF, save it (private).
+    Returns what to say in the status bar, or None when cancelled."""
+    from detainer_desk.adapters import pdf
+    from detainer_desk.adapters.files import pdf_kind
+    from detainer_desk.domain import timetext
+    from detainer_desk.services import reviews
+    from detainer_desk.services.county_clock import county_zone
+
+    actor = session.require_actor()
+    now = session.now()
+    stamp = timetext.file_stamp(now, county_zone(session.uow()))
+    suggested = (
+        f"account-validation-{stamp}.pdf" if kind == "accounts" else f"audit-review-{stamp}.pdf"
+    )
+    path, _filter = QFileDialog.getSaveFileName(
+        window, "Save the report", suggested, "PDF documents (*.pdf)"
+    )
+    if not path:
+        return None
+    if kind == "accounts":
+        data = pdf.render_account_validation_pdf(
+            reviews.account_validation(session.uow(), actor, now)
+        )
+    else:
+        report = reviews.audit_review(session.uow(), actor, now - dt.timedelta(days=7), now, now)
+        data = pdf.render_audit_review_pdf(report)
+    saved = session.backend.save_file(path, data, kind=pdf_kind)
+    return f"Saved {saved}."
+
+
+def label(text: str) -> QLabel:
+    shown = QLabel(text)
+    shown.setTextFormat(Qt.TextFormat.PlainText)
+    return shown

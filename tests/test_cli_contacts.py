@@ -38,7 +38,8 @@ def _cli(run_cli, home: Path, *args: str, user: str = "officer.a"):
 def home(tmp_path: Path, run_cli) -> Path:
     data = str(tmp_path / "data")
     first = run_cli(
-        "--data-dir", data, "users", "add", "chief", "--role", "admin", "--password-stdin",
+        "--data-dir", data, "users", "add", "chief", "--role", "admin", "--without-second-factor",
+        "--password-stdin",
         stdin=PASSWORDS["chief"] + "\n",
     )  # fmt: skip
     assert first.code == 0, first.err

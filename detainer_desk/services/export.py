@@ -429,7 +429,7 @@ def _write_bundle(
             decision=json.loads(row.decision_json),
             scans=scans,
             policy_timezone=load_policy(row.policy).timezone,
-            contacts=contacts_about(uow_factory(), decision_id),
+            contacts=contacts_about(uow_factory(), row.summary.decision_id),
         )
 
     def records() -> Iterator[DecisionRecord]:

@@ -179,12 +179,12 @@ def test_settings_are_for_administrators_only(qtbot: QtBot, store: Runtime, admi
 
 
 def test_the_settings_dialog_fits_and_names_its_controls(
-    qtbot: QtBot, admin_window: MainWindow
+    qtbot: QtBot, admin_window: MainWindow, tmp_path: Path
 ) -> None:
     dialog = _settings_dialog(qtbot, admin_window)
     assert _unnamed_controls(dialog) == []
     assert dialog.width() <= 1366 and dialog.height() <= 700
-    dialog.grab().save("/tmp/issue9-settings.png")
+    dialog.grab().save(str(tmp_path / "settings.png"))
 
 
 def test_a_timezone_typed_in_any_case_is_the_iana_name(

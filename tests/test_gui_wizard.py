@@ -382,7 +382,7 @@ def test_what_could_not_be_stored_after_the_account_is_said(qtbot: QtBot, store:
 
 
 def test_every_step_names_its_controls_and_fits_a_small_screen(
-    qtbot: QtBot, window: MainWindow
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     from .test_gui_shell import _unnamed_controls
 
@@ -393,4 +393,4 @@ def test_every_step_names_its_controls_and_fits_a_small_screen(
     assert window.minimumSizeHint().height() <= 768
     for step in (INSTALLATION, POLICY_STEP, ADMINISTRATOR):
         page.show_step(step)
-        window.grab().save(f"/tmp/issue9-test-wizard-step{step + 1}.png")
+        window.grab().save(str(tmp_path / f"wizard-step{step + 1}.png"))

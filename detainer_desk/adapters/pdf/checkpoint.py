@@ -16,7 +16,6 @@ from .fonts import MONO
 from .layout import (
     CONTENT_HEIGHT,
     CONTENT_WIDTH,
-    INK,
     Furniture,
     bold,
     build_pdf,
@@ -25,6 +24,7 @@ from .layout import (
     local_and_utc,
     para,
     rich,
+    signature_lines,
     spacer,
     styles,
     table_style,
@@ -113,7 +113,7 @@ def render_checkpoint_pdf(checkpoint: Checkpoint, context: ReportContext) -> byt
         para("How to check the record against this checkpoint", s.h2),
         *instructions,
         para("Reviewed and filed by the supervisor", s.h2),
-        _signature_lines(),
+        signature_lines(),
     ]
     furniture = Furniture(context, f"Daily checkpoint · {date_label}")
     return build_pdf(
@@ -145,29 +145,3 @@ def _qr(text: str) -> Drawing:
     drawing = Drawing(QR_SIZE, QR_SIZE)
     drawing.add(widget)
     return drawing
-
-
-def _signature_lines() -> Table:
-    s = styles()
-    rows = [
-        [para("Signature", s.label), "", "", para("Date", s.label), ""],
-        [para("Print name", s.label), "", "", para("Title / badge", s.label), ""],
-    ]
-    table = Table(
-        rows,
-        colWidths=[0.9 * inch, 3.1 * inch, 0.3 * inch, 0.95 * inch, CONTENT_WIDTH - 5.25 * inch],
-        rowHeights=[0.6 * inch, 0.6 * inch],
-        hAlign="LEFT",
-    )
-    table.setStyle(
-        table_style(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("LINEBELOW", (1, 0), (1, -1), 0.8, INK),
-                ("LINEBELOW", (4, 0), (4, -1), 0.8, INK),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    return table

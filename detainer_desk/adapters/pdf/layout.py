@@ -573,3 +573,30 @@ def build_pdf_document(
 
     doc.build(story, canvasmaker=canvas_maker)
     return PdfDocument(buffer.getvalue(), doc.page)
+
+
+def signature_lines() -> Table:
+    """Lines to sign on: signature and date, printed name and title or badge."""
+    s = styles()
+    rows = [
+        [para("Signature", s.label), "", "", para("Date", s.label), ""],
+        [para("Print name", s.label), "", "", para("Title / badge", s.label), ""],
+    ]
+    table = Table(
+        rows,
+        colWidths=[0.9 * inch, 3.1 * inch, 0.3 * inch, 0.95 * inch, CONTENT_WIDTH - 5.25 * inch],
+        rowHeights=[0.6 * inch, 0.6 * inch],
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        table_style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LINEBELOW", (1, 0), (1, -1), 0.8, INK),
+                ("LINEBELOW", (4, 0), (4, -1), 0.8, INK),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table

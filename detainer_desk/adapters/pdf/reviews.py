@@ -5,13 +5,11 @@ PDFs' one formatter of instants for people."""
 from __future__ import annotations
 
 from reportlab.lib.units import inch
-from reportlab.platypus import Flowable, Table
+from reportlab.platypus import Flowable
 
 from detainer_desk.services.reviews import AccountValidation, AuditReview, event_summary
 
 from .layout import (
-    CONTENT_WIDTH,
-    INK,
     Furniture,
     build_pdf,
     fact_table,
@@ -19,9 +17,9 @@ from .layout import (
     local_time,
     para,
     section,
+    signature_lines,
     spacer,
     styles,
-    table_style,
     zone_named,
 )
 
@@ -100,7 +98,7 @@ def render_account_validation_pdf(report: AccountValidation) -> bytes:
                 ),
             ]
         ),
-        *section("Validated by", _signature_lines()),
+        *section("Validated by", signature_lines()),
     ]
     furniture = Furniture(context, "Account validation")
     return build_pdf(
@@ -156,36 +154,10 @@ def render_audit_review_pdf(report: AuditReview) -> bytes:
         )
         if part.truncated:
             story.append(para(f"Only the first {len(part.events):,} are listed.", s.body))
-    story += section("Reviewed by", _signature_lines())
+    story += section("Reviewed by", signature_lines())
     return build_pdf(
         story,
         Furniture(context, f"Audit review · {period}"),
         title=f"Audit review, {period}",
         subject=f"Audit review of Detainer Desk, {context.county_name}",
     )
-
-
-def _signature_lines() -> Table:
-    s = styles()
-    rows = [
-        [para("Signature", s.label), "", "", para("Date", s.label), ""],
-        [para("Print name", s.label), "", "", para("Title / badge", s.label), ""],
-    ]
-    table = Table(
-        rows,
-        colWidths=[0.9 * inch, 3.1 * inch, 0.3 * inch, 0.95 * inch, CONTENT_WIDTH - 5.25 * inch],
-        rowHeights=[0.6 * inch, 0.6 * inch],
-        hAlign="LEFT",
-    )
-    table.setStyle(
-        table_style(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("LINEBELOW", (1, 0), (1, -1), 0.8, INK),
-                ("LINEBELOW", (4, 0), (4, -1), 0.8, INK),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    return table

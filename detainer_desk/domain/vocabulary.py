@@ -85,3 +85,11 @@ OUTCOME_WORDS: Final = {
     "decline": "DECLINE",
     "review": "SUPERVISOR REVIEW",
 }
+# The same in sentence case, for the cells of a table (the what-if comparison).
+OUTCOME_CELL_WORDS: Final[dict[str, str]] = {
+    Outcome.HOLD: "Hold",
+    Outcome.TRANSFER: "Transfer at release",
+    Outcome.NOTIFY: "Notify only",
+    Outcome.DECLINE: "Decline",
+    Outcome.REVIEW: "Supervisor review",
+}

@@ -77,7 +77,8 @@ def override_problem(state: lc.DecisionState, outcome: object) -> str | None:
     """An override names an outcome a decision can have (not another review), and replaces
     the outcome in force; to the same outcome it changes nothing."""
     if outcome not in OVERRIDE_OUTCOMES:
-        return "an override must name the new outcome: hold, transfer, notify or decline"
+        *others, last = OVERRIDE_OUTCOMES
+        return f"an override must name the new outcome: {', '.join(others)} or {last}"
     if outcome == state.outcome:
         return f"the outcome is already {outcome}: that is a countersign, not an override"
     return None

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from detainer_desk.domain import timetext
 from detainer_desk.domain.clock import start_of_day
+from detainer_desk.domain.vocabulary import OUTCOMES
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.county_clock import county_zone
 from detainer_desk.services.ports import Actor, DecisionQuery
@@ -39,7 +40,7 @@ from .fit import fit_to_screen
 from .tasks import TaskHandle, TaskRunner
 from .widgets import MessageLabel, paragraph
 
-OUTCOME_CHOICES = ("any outcome", "hold", "transfer", "notify", "decline", "review")
+OUTCOME_CHOICES = ("any outcome", *OUTCOMES)
 
 
 def _buddy_label(text: str, buddy: QWidget) -> QLabel:

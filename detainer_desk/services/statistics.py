@@ -14,6 +14,7 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain import limits
 from detainer_desk.domain.clock import start_of_day
+from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.domain.timetext import MONTH_NAMES, county_day, day_text
 
 from .access import RecordError, audit, authorize
@@ -56,7 +57,12 @@ def count_axis(highest: int, most_intervals: int = 8) -> tuple[int, int]:
 def _column(outcome_in_force: str, status: str) -> str:
     if status == lc.AWAITING_REVIEW:
         return UNDER_REVIEW
-    return {"hold": HONORED, "transfer": HONORED, "notify": NOTIFY}.get(outcome_in_force, DECLINED)
+    columns: dict[str, str] = {
+        Outcome.HOLD: HONORED,
+        Outcome.TRANSFER: HONORED,
+        Outcome.NOTIFY: NOTIFY,
+    }
+    return columns.get(outcome_in_force, DECLINED)
 
 
 def _reasons(decision: dict[str, Any]) -> list[str]:

@@ -239,6 +239,7 @@ def _filters(query: DecisionQuery) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
 class Exporter:
     """The litigation export, built once by the composition root with what it needs; the
     command line and the window hand it an ExportRequest.
@@ -248,28 +249,18 @@ class Exporter:
     attachments; the policies they applied; the contacts about them. ``open_bundle`` writes
     them (adapters/export: the load files, the tables, the manifest)."""
 
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        ledger: Callable[[], Ledger],
-        signer: Callable[[], Signer],
-        open_bundle: OpenBundle,
-        render_audit_pdfs: AuditPdfRenderer,
-        render_checkpoint_pdf: Callable[[Checkpoint, ReportContext], bytes],
-        clock: Callable[[], dt.datetime],
-    ) -> None:
-        self._uow = uow
-        self._ledger = ledger
-        self._signer = signer
-        self._open_bundle = open_bundle
-        self._render_audit_pdfs = render_audit_pdfs
-        self._render_checkpoint_pdf = render_checkpoint_pdf
-        self._clock = clock
+    uow: Callable[[], UnitOfWork]
+    ledger: Callable[[], Ledger]
+    signer: Callable[[], Signer]
+    open_bundle: OpenBundle
+    render_audit_pdfs: AuditPdfRenderer
+    render_checkpoint_pdf: Callable[[Checkpoint, ReportContext], bytes]
+    clock: Callable[[], dt.datetime]
 
     def prepare(self, request: ExportRequest) -> Export:
         """The export of ``request``, its destination opened (DestinationError, in plain
         words, when it cannot be used): the moment to say so, before anything is read."""
-        return Export(self, request, self._open_bundle(request.destination, request.passphrase))
+        return Export(self, request, self.open_bundle(request.destination, request.passphrase))
 
     def export(
         self, request: ExportRequest, cancelled: Callable[[], bool] = lambda: False
@@ -278,13 +269,13 @@ class Exporter:
         return self.prepare(request).run(cancelled)
 
 
+@dataclass(frozen=True)
 class Export:
     """One export, its bundle open; ``run`` writes it."""
 
-    def __init__(self, exporter: Exporter, request: ExportRequest, bundle: ExportBundle) -> None:
-        self._exporter = exporter
-        self.request = request
-        self._bundle = bundle
+    exporter: Exporter
+    request: ExportRequest
+    bundle: ExportBundle
 
     def run(
         self, cancelled: Callable[[], bool] = lambda: False
@@ -293,8 +284,8 @@ class Export:
 
         Cancelling (``cancelled()`` turning true) removes what was written and is audited.
         """
-        uow_factory, request, bundle = self._exporter._uow, self.request, self._bundle
-        now = self._exporter._clock()
+        uow_factory, request, bundle = self.exporter.uow, self.request, self.bundle
+        now = self.exporter.clock()
         recipient = request.recipient.strip()
         try:
             if not recipient:
@@ -358,8 +349,8 @@ class Export:
         ids: list[int],
         cancelled: Callable[[], bool],
     ) -> Generator[ExportProgress, None, ExportResult]:
-        exporter, request, bundle = self._exporter, self.request, self._bundle
-        uow_factory = exporter._uow
+        exporter, request, bundle = self.exporter, self.request, self.bundle
+        uow_factory = exporter.uow
         total = len(ids)
         context = report_context(uow_factory(), actor, now)
         county = ZoneInfo(context.timezone)
@@ -367,11 +358,11 @@ class Export:
         # 1. Verify the whole record and sign a checkpoint of it, first: the bundle says
         #    what the record was when it was made.
         checkpoint_file: CheckpointFile | None = None
-        ledger = exporter._ledger()
+        ledger = exporter.ledger()
         entries = ledger.count()
         # Under the export's own right: counsel may export, and the bundle carries a checkpoint.
         for step in create_checkpoint(
-            uow_factory(), ledger, exporter._signer(), actor, now, permission=acc.EXPORT_RECORDS
+            uow_factory(), ledger, exporter.signer(), actor, now, permission=acc.EXPORT_RECORDS
         ):
             if isinstance(step, CheckpointFile):
                 checkpoint_file = step
@@ -382,7 +373,7 @@ class Export:
         assert checkpoint_file is not None
         checkpoint = checkpoint_file.checkpoint
         bundle.add_checkpoint(
-            checkpoint_file.to_json(), exporter._render_checkpoint_pdf(checkpoint, context)
+            checkpoint_file.to_json(), exporter.render_checkpoint_pdf(checkpoint, context)
         )
 
         # 2. The decisions, oldest first, each with its audit PDF and attachments.
@@ -420,7 +411,7 @@ class Export:
         loaded: deque[DecisionRecord] = deque()
 
         def jobs() -> Iterator[tuple[DecisionRecord, ReportContext]]:
-            for record in _records(self._exporter._uow, ids, cancelled):
+            for record in _records(self.exporter.uow, ids, cancelled):
                 if cancelled():
                     return
                 loaded.append(record)
@@ -431,7 +422,7 @@ class Export:
                 loaded.popleft()
                 yield record, None
             return
-        with contextlib.closing(self._exporter._render_audit_pdfs(jobs())) as pdfs:
+        with contextlib.closing(self.exporter.render_audit_pdfs(jobs())) as pdfs:
             for pdf in pdfs:
                 yield loaded.popleft(), pdf
 

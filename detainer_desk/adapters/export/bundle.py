@@ -17,6 +17,7 @@ from detainer_desk.services.evidence_model import (
     ContactHistory,
     DecisionRecord,
     PdfDocument,
+    Scan,
 )
 from detainer_desk.services.export import EXPORT_COLUMNS, csv_writer
 from detainer_desk.services.ports import StoredPolicy
@@ -127,7 +128,28 @@ class LitigationBundle:
                 ]
             )
         )
-        natives = []
+        natives = self._add_attachments(scans, parent, children, common)
+        self._jsonl.write(
+            json.dumps(
+                decision_json(
+                    record,
+                    parent,
+                    pdf_name if audit_pdf is not None else None,
+                    natives,
+                    county,
+                ),
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+            + "\n"
+        )
+
+    def _add_attachments(
+        self, scans: Sequence[Scan], parent: str, children: list[str], common: list[str]
+    ) -> list[dict[str, Any]]:
+        """Each attachment of a decision, byte for byte, under its own control number (a
+        child of the audit PDF's ``parent``): its load-file lines; its decisions.jsonl entries."""
+        natives: list[dict[str, Any]] = []
         for scan, child in zip(scans, children, strict=True):
             native_name = f"NATIVES/{child}_{safe_name(scan.file_name)}"
             self._add(native_name, scan.content)
@@ -161,20 +183,7 @@ class LitigationBundle:
                     "document_index": scan.document_index,
                 }
             )
-        self._jsonl.write(
-            json.dumps(
-                decision_json(
-                    record,
-                    parent,
-                    pdf_name if audit_pdf is not None else None,
-                    natives,
-                    county,
-                ),
-                ensure_ascii=False,
-                sort_keys=True,
-            )
-            + "\n"
-        )
+        return natives
 
     def add_policy(self, policy: StoredPolicy) -> None:
         self._add(

@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from detainer_desk.domain.names import NameIndex
+
+if TYPE_CHECKING:
+    from .evidence_model import BundleAbout, ContactHistory, DecisionRecord, PdfDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,3 +489,34 @@ class Signer(Protocol):
     def kept_checkpoint(self) -> tuple[str, str] | None: ...  # (JSON text, where it is kept)
     def keep_checkpoint(self, text: str, created_at_stamp: str, entries: int) -> None: ...
     def set_aside_checkpoints(self, beyond: int) -> list[str]: ...
+
+
+class DestinationError(Exception):
+    """The destination of an export cannot be used; the message says why in plain words."""
+
+
+class ExportBundle(Protocol):
+    """A litigation bundle being written (adapters/export renders its files: the load
+    files, the tables, the manifest). Each call writes its files at once, listed in the
+    manifest in the order they were written; nothing is ever replaced."""
+
+    def add_checkpoint(self, checkpoint_json: str, checkpoint_pdf: bytes) -> None: ...
+    def add_decision(
+        self,
+        record: DecisionRecord,
+        table_row: Sequence[Any],  # its row of decisions.csv (EXPORT_COLUMNS)
+        audit_pdf: PdfDocument | None,  # None: a bundle without audit PDFs
+        county: dt.tzinfo,
+    ) -> None: ...
+    def add_policy(self, policy: StoredPolicy) -> None: ...
+    def add_contacts(self, contacts: Sequence[ContactHistory], county: dt.tzinfo) -> None: ...
+    def finish(self, about: BundleAbout) -> tuple[str, int, str]: ...
+    # (where it went, for people; how many files; the manifest's SHA-256)
+    def abort(self) -> None: ...  # remove a half-written bundle
+
+
+class OpenBundle(Protocol):
+    """Opens a new bundle at ``destination`` (a folder, or a ZIP encrypted under
+    ``passphrase`` when one is given); DestinationError when it cannot be used."""
+
+    def __call__(self, destination: str, passphrase: str | None) -> ExportBundle: ...

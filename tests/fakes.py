@@ -12,7 +12,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Callable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Self
 
@@ -222,7 +223,9 @@ class FakeRecords:
         request, _ = self.d.requests[decision.request_id - 1]
         policy = next(p for p in self.d.policies if p.id == decision.policy_version_id)
         amendments = tuple(
-            AmendmentRecord(n, 0, "", a.kind, a.effective_at, a.reason, a.details_json, s)
+            AmendmentRecord(
+                n, 0, "", a.kind, a.effective_at, a.reason, json.loads(a.details_json), s
+            )
             for n, (a, s) in enumerate(self.d.amendments, start=1)
             if a.decision_id == decision_id
         )
@@ -232,8 +235,8 @@ class FakeRecords:
             "",
             0,
             "",
-            request.request_json,
-            decision.decision_json,
+            json.loads(request.request_json),
+            json.loads(decision.decision_json),
             decision.evaluated_at,
             stamp.workstation,
             policy,
@@ -391,7 +394,7 @@ class FakeRecords:
 
     def statistics_rows(
         self, received_from: dt.datetime, received_to: dt.datetime
-    ) -> Iterator[tuple[dt.datetime, str, str, str, str]]:
+    ) -> Iterator[tuple[dt.datetime, str, str, str, Mapping[str, Any]]]:
         """(received_at, form, outcome in force, status, decision JSON) in the period."""
         found = []
         for decision_id, index in self.d.index.items():
@@ -404,7 +407,7 @@ class FakeRecords:
                         request.form,
                         index.outcome_in_force,
                         index.status,
-                        decision.decision_json,
+                        json.loads(decision.decision_json),
                     )
                 )
         yield from sorted(found, key=lambda row: row[0])
@@ -426,6 +429,7 @@ class FakeRecords:
             contact.agency,
             contact.reason,
             contact.policy_answer,
+            json.loads(contact.details_json),
             contact.details_json,
             stamp,
         )

@@ -42,7 +42,7 @@ from detainer_desk.domain.timetext import long_time_and_utc
 
 from .access import RecordError, audit, authorize, check_search, check_text
 from .checkpoints import CheckpointFile, create_checkpoint, verify_record_quietly
-from .documents import contacts_about, report_context
+from .documents import contacts_about, decision_record_of, report_context
 from .evidence_model import Checkpoint, DecisionRecord, PdfDocument, ReportContext, Scan
 from .ports import Actor, DecisionQuery, DecisionRow, Ledger, Signer, UnitOfWork
 
@@ -362,8 +362,6 @@ def _write_bundle(
     page_count: Callable[[bytes, str], int],
     cancelled: Callable[[], bool],
 ) -> Generator[ExportProgress, None, ExportResult]:
-    from .index import decision_state
-    from .policies import load_policy
 
     manifest = _Manifest(writer)
     total = len(ids)
@@ -422,14 +420,8 @@ def _write_bundle(
             )
             for a in row.attachments
         )
-        return DecisionRecord(
-            row=row,
-            state=decision_state(row),
-            request=json.loads(row.request_json),
-            decision=json.loads(row.decision_json),
-            scans=scans,
-            policy_timezone=load_policy(row.policy).timezone,
-            contacts=contacts_about(uow_factory(), row.summary.decision_id),
+        return decision_record_of(
+            row, scans, contacts_about(uow_factory(), row.summary.decision_id)
         )
 
     def records() -> Iterator[DecisionRecord]:
@@ -673,7 +665,7 @@ def _contacts_files(
             "occurred_at": iso(c.occurred_at),
             "agency": c.agency,
             "decision_id": c.decision_id,
-            "details": json.loads(c.details_json),
+            "details": c.details,
             "reason": c.reason,
             "policy_answer": c.policy_answer,
             "recorded_by": c.stamp.recorded_by,
@@ -771,7 +763,7 @@ def _decision_json(
                 "kind": a.kind,
                 "effective_at": iso(a.effective_at),
                 "reason": a.reason,
-                "details": json.loads(a.details_json),
+                "details": a.details,
                 "recorded_at": iso(a.stamp.recorded_at),
                 "recorded_by": a.stamp.recorded_by,
                 "workstation": a.stamp.workstation,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -419,7 +420,7 @@ class SqlRecordRepository:
 
     def statistics_rows(
         self, received_from: dt.datetime, received_to: dt.datetime
-    ) -> Iterator[tuple[dt.datetime, str, str, str, str]]:
+    ) -> Iterator[tuple[dt.datetime, str, str, str, Mapping[str, Any]]]:
         """(received_at, form, outcome in force, status, decision JSON) in the period."""
         statement = (
             select(
@@ -442,7 +443,7 @@ class SqlRecordRepository:
         # would change the connection itself, and an INSERT after it would be streamed too).
         result = self.conn.execute(statement.execution_options(stream_results=True, yield_per=5000))
         for row in result:
-            yield from_utc_text(row[0]), row[1], row[2], row[3], row[4]
+            yield from_utc_text(row[0]), row[1], row[2], row[3], json.loads(row[4])
 
     def decision(self, decision_id: int) -> DecisionRow | None:
         if not is_row_id(decision_id):
@@ -512,7 +513,7 @@ class SqlRecordRepository:
                     a["kind"],
                     maybe_time(a["effective_at"]),
                     a["reason"],
-                    a["details_json"],
+                    json.loads(a["details_json"]),
                     stamp_of(a),
                 )
             )
@@ -523,8 +524,8 @@ class SqlRecordRepository:
                 entry_hash=row["entry_hash"],
                 request_seq=row["request_seq"],
                 request_entry_hash=row["request_entry_hash"],
-                request_json=row["request_json"],
-                decision_json=row["decision_json"],
+                request=json.loads(row["request_json"]),
+                decision=json.loads(row["decision_json"]),
                 evaluated_at=from_utc_text(row["evaluated_at"]),
                 workstation=row["workstation"],
                 policy=policies[row["policy_version_id"]],
@@ -589,6 +590,7 @@ class SqlRecordRepository:
             agency=str(row["agency"]),
             reason=row["reason"],
             policy_answer=row["policy_answer"],
+            details=json.loads(row["details_json"]),
             details_json=str(row["details_json"]),
             stamp=stamp_of(row),
         )

@@ -703,12 +703,12 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     with _signed_in(args) as (runtime, actor):
         row, state = load_decision(runtime.uow(), args.id, actor, runtime.clock())
         zone = _county_zone(runtime)
-    decision = json.loads(row.decision_json)
+    decision = row.decision
     if args.json:
         payload = {
             **_summary_json(row.summary, zone),
             "chain": {"seq": row.seq, "entry_hash": row.entry_hash},
-            "request": json.loads(row.request_json),
+            "request": row.request,
             "decision": decision,
             "policy_version": {
                 "id": row.policy.id,
@@ -733,7 +733,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
                     "entry_hash": a.entry_hash,
                     "effective_at": _county_iso(a.effective_at, zone),
                     "reason": a.reason,
-                    "details": json.loads(a.details_json),
+                    "details": a.details,
                     "recorded_at": _county_iso(a.stamp.recorded_at, zone),
                     "recorded_by": a.stamp.recorded_by,
                     "workstation": a.stamp.workstation,

@@ -158,7 +158,7 @@ def test_csv_alone_against_sqlite3(tmp_path: Path) -> None:
     runtime = open_runtime(resolve_paths(home))
     try:
         with runtime.engine.connect() as conn:
-            statement = SqlRecordRepository(conn)._export_statement(DecisionQuery())
+            statement = SqlRecordRepository(conn).table.statement(DecisionQuery())
             sql = str(statement.compile(conn, compile_kwargs={"literal_binds": True}))
         sqlite3 = shutil.which("sqlite3")
         assert sqlite3, "the sqlite3 command-line program is needed"

@@ -9,7 +9,7 @@ and why. The current state is always *derived* from the decision and its amendme
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -144,7 +144,7 @@ STATUS_LIFTED: Final = "lifted"
 class AmendmentFact:
     kind: str
     effective_at: dt.datetime | None
-    details: dict[str, Any]
+    details: Mapping[str, Any]
     recorded_at: dt.datetime
 
 

@@ -29,7 +29,6 @@ import csv
 import dataclasses
 import datetime as dt
 import io
-import json
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,7 +39,7 @@ from detainer_desk.domain import accounts as acc
 
 from .access import RecordError, audit, authorize, check_search, check_text
 from .checkpoints import CheckpointFile, create_checkpoint, verify_record_quietly
-from .documents import contacts_about, report_context
+from .documents import contacts_about, decision_record_of, report_context
 from .evidence_model import (
     BundleAbout,
     Checkpoint,
@@ -432,9 +431,6 @@ def _records(
 ) -> Iterator[DecisionRecord]:
     """The decisions in order, read LOAD_BATCH at a time (their scans one decision at a
     time: a few megabytes each)."""
-    from .index import decision_state
-    from .policies import load_policy
-
     for start in range(0, len(ids), LOAD_BATCH):
         if cancelled():
             return
@@ -456,14 +452,8 @@ def _records(
                 )
                 for a in row.attachments
             )
-            yield DecisionRecord(
-                row=row,
-                state=decision_state(row),
-                request=json.loads(row.request_json),
-                decision=json.loads(row.decision_json),
-                scans=scans,
-                policy_timezone=load_policy(row.policy).timezone,
-                contacts=contacts_about(uow_factory(), row.summary.decision_id),
+            yield decision_record_of(
+                row, scans, contacts_about(uow_factory(), row.summary.decision_id)
             )
 
 

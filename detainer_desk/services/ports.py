@@ -4,7 +4,7 @@ unit tests). Plain data in and out: no SQL, no Qt."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
@@ -112,7 +112,7 @@ class AmendmentRecord:
     kind: str
     effective_at: dt.datetime | None
     reason: str | None
-    details_json: str
+    details: Mapping[str, Any]  # as recorded (parsed once, by the store)
     stamp: Stamp
 
 
@@ -140,7 +140,8 @@ class ContactRecord:
     agency: str
     reason: str | None
     policy_answer: str | None
-    details_json: str
+    details: Mapping[str, Any]  # parsed once, by the store
+    details_json: str  # the text as recorded: contacts.csv and the screens show it verbatim
     stamp: Stamp
 
 
@@ -182,8 +183,8 @@ class DecisionRow:
     entry_hash: str
     request_seq: int
     request_entry_hash: str
-    request_json: str
-    decision_json: str
+    request: Mapping[str, Any]  # the request as entered (parsed once, by the store)
+    decision: Mapping[str, Any]  # the contract decision (parsed once, by the store)
     evaluated_at: dt.datetime
     workstation: str
     policy: StoredPolicy
@@ -313,7 +314,7 @@ class RecordRepository(Protocol):
     ) -> Iterator[tuple[str, int]]: ...  # the same rows as CSV text (no header), in pieces
     def statistics_rows(
         self, received_from: dt.datetime, received_to: dt.datetime
-    ) -> Iterator[tuple[dt.datetime, str, str, str, str]]: ...
+    ) -> Iterator[tuple[dt.datetime, str, str, str, Mapping[str, Any]]]: ...
     def decisions_missing_index(self, limit: int, after: int = 0) -> Sequence[int]: ...
     def add_contact(self, contact: NewContact, stamp: Stamp) -> int: ...
     def contact(self, contact_id: int) -> ContactRecord | None: ...

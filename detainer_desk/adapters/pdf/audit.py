@@ -693,7 +693,7 @@ def _amendment_block(
             ),
         ],
         [para("Reason", s.label), para(w.text_of(amendment.reason, "—"), s.cell)],
-        [para("Details", s.label), _details(amendment.details_json, zone)],
+        [para("Details", s.label), _details(amendment.details, zone)],
         [
             para("Recorded", s.label),
             rich(
@@ -730,7 +730,7 @@ def _amendment_block(
     return table
 
 
-def _details(details_json: str, zone: dt.tzinfo) -> Paragraph:
+def _details(details_json: str | Mapping[str, Any], zone: dt.tzinfo) -> Paragraph:
     s = styles()
     details = w.load_details(details_json)
     if details is None:

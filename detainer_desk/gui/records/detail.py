@@ -122,8 +122,8 @@ class DecisionDetailDialog(QDialog):
         self.row = row
         self.state = state
         self.decision_id = row.summary.decision_id
-        self.request: Mapping[str, Any] = json.loads(row.request_json)
-        self.decision: Mapping[str, Any] = json.loads(row.decision_json)
+        self.request: Mapping[str, Any] = row.request
+        self.decision: Mapping[str, Any] = row.decision
         # Times are shown in the county's zone; a time in the request written without an
         # offset was read in the zone of the policy it was decided under (contract 1).
         self.zone: ZoneInfo = county_zone(session)
@@ -644,7 +644,7 @@ class DecisionDetailDialog(QDialog):
                         part
                         for part in (
                             marked.capitalize(),
-                            details_text(amendment.details_json, self.zone),
+                            details_text(amendment.details, self.zone),
                             f"chain entry {amendment.seq}",
                         )
                         if part

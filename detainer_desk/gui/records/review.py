@@ -9,7 +9,6 @@ countersign by the officer who recorded the decision; this screen shows their wo
 from __future__ import annotations
 
 import html
-import json
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
@@ -361,7 +360,7 @@ class ReviewQueueScreen(QWidget):
             )
         except RecordError as refused:
             return _html(plain_sentence(str(refused)))
-        triggers = json.loads(decision_row.decision_json).get("review_triggers") or []
+        triggers = decision_row.decision.get("review_triggers") or []
         items = "".join(f"<li>{_html(TRIGGER_WORDS.get(str(t), str(t)))}</li>" for t in triggers)
         return f"Under review because:<ul style='margin-top:2px'>{items}</ul>"
 

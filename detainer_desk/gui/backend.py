@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detainer_desk.services.accounts import Security
 from detainer_desk.services.ports import Ledger, Signer, UnitOfWork
+
+from .thread_guard import GuiThreadGuard
 
 if TYPE_CHECKING:
     from detainer_desk.runtime import Runtime
@@ -40,6 +42,11 @@ class Backend:
     # Restoring a SQLite backup (None on PostgreSQL): check it, then replace the records.
     check_backup: Callable[[Path], Any] | None = None
     restore_from: Callable[[Path, Any, dt.datetime], Path] | None = None
+    # Off unless turned on (tests): a unit of work opened on the GUI thread is then a bug.
+    guard: GuiThreadGuard = field(default_factory=GuiThreadGuard)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "uow", self.guard.guarded(self.uow))
 
     def save_file(self, path: str | Path, content: bytes, kind: Any = None) -> Path:
         """Save a file the user chose in a save dialog (which asked before replacing one):

@@ -10,6 +10,7 @@ import datetime as dt
 import html
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,8 +44,16 @@ from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain.clock import to_aware
 from detainer_desk.domain.describe import TRIGGER_WORDS, describe_policy
 from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS, SIGNER_ROLE_WORDS
-from detainer_desk.services import board, policies
-from detainer_desk.services.ports import AttachmentInfo, DecisionRow
+from detainer_desk.services import board, policies, records
+from detainer_desk.services.county_clock import county_zone as read_county_zone
+from detainer_desk.services.documents import contacts_about
+from detainer_desk.services.ports import (
+    Actor,
+    AttachmentInfo,
+    ContactRecord,
+    DecisionRow,
+    UnitOfWork,
+)
 
 from ..audit_trail import details_text
 from ..fit import fit_to_screen, size_to_current_page
@@ -113,7 +122,12 @@ class DecisionDetailDialog(QDialog):
         row: DecisionRow,
         state: lc.DecisionState,
         parent: QWidget | None = None,
+        *,
+        zone: ZoneInfo | None = None,
+        contacts: Sequence[ContactRecord] | None = None,
     ) -> None:
+        """``zone`` and ``contacts`` as read in the background with the decision
+        (``read_detail``); without them, they are read here."""
         super().__init__(parent)
         self.session = session
         self.tasks = tasks
@@ -124,7 +138,7 @@ class DecisionDetailDialog(QDialog):
         self.decision: Mapping[str, Any] = json.loads(row.decision_json)
         # Times are shown in the county's zone; a time in the request written without an
         # offset was read in the zone of the policy it was decided under (contract 1).
-        self.zone: ZoneInfo = county_zone(session)
+        self.zone: ZoneInfo = zone if zone is not None else county_zone(session)
         self.policy_zone: ZoneInfo = policies.load_policy(row.policy).zone
         self.choose_save_path: SaveChooser = ask_save_path
         self.choose_printer: PrinterChooser = ask_printer
@@ -159,7 +173,8 @@ class DecisionDetailDialog(QDialog):
         self.tabs.addTab(self._history_tab(), f"History ({len(row.amendments)} amendments)")
         self.contacts_view = self._browser("detailContacts", "ICE contacts about this decision", "")
         self.tabs.addTab(self.contacts_view, "ICE contacts")
-        self.refresh_contacts()
+        self.contact_records: list[ContactRecord] = []
+        self._show_contacts(contacts or [])
         self.tabs.addTab(self._raw_tab(), "As entered")
         size_to_current_page(self.tabs)  # the dialog fits a small screen on any tab
         layout.addWidget(self.tabs, 1)
@@ -263,6 +278,8 @@ class DecisionDetailDialog(QDialog):
         self.close_button.setAccessibleName("Close")
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        if contacts is None:
+            self.refresh_contacts()
 
     # ----------------------------------------------------------------- header
     def _headline(self) -> QLabel:
@@ -668,12 +685,22 @@ class DecisionDetailDialog(QDialog):
         return self.history_view
 
     def refresh_contacts(self) -> None:
+        """Read the contacts about this decision again, in the background."""
+        uow, decision_id = self.session.backend.uow, self.decision_id
+        run_in_background(
+            self.tasks,
+            self,
+            self.message,
+            lambda: contacts_about(uow(), decision_id),
+            self._show_contacts,
+        )
+
+    def _show_contacts(self, contacts: Sequence[ContactRecord]) -> None:
         """Every contact recorded about this decision and each amendment of one, in the
         order recorded (chain order)."""
         from detainer_desk.domain import contacts as ct
-        from detainer_desk.services.documents import contacts_about
 
-        self.contact_records = contacts_about(self.session.uow(), self.decision_id)
+        self.contact_records = list(contacts)
         rows = []
         for record in self.contact_records:
             what = ct.CONTACT_WORDS.get(record.kind, record.kind)
@@ -806,3 +833,22 @@ def _image_through_pillow(content: bytes) -> QImage:
 
 
 __all__ = ["DecisionDetailDialog"]
+
+
+@dataclass(frozen=True)
+class DetailRead:
+    """What the detail view shows, read together in the background."""
+
+    row: DecisionRow
+    state: lc.DecisionState
+    zone: ZoneInfo
+    contacts: tuple[ContactRecord, ...]
+
+
+def read_detail(
+    uow: Callable[[], UnitOfWork], decision_id: int, actor: Actor, now: dt.datetime
+) -> DetailRead:
+    """The decision (its reading is audited), the county's zone and its contacts: the
+    work of a background operation. RecordError when it may not be read."""
+    row, state = records.load_decision(uow(), decision_id, actor, now)
+    return DetailRead(row, state, read_county_zone(uow()), contacts_about(uow(), decision_id))

@@ -202,7 +202,8 @@ def visit_everything(window: MainWindow, out: Path) -> Visit:
 
     visit.sign_in("admin.demo")
     visit.dialog("users", window.open_users(), lambda: True)
-    visit.dialog("audit-trail", window.open_audit_trail(), lambda: True)
+    trail = window.open_audit_trail()
+    visit.dialog("audit-trail", trail, lambda: trail is not None and trail.model.rowCount() > 0)
     from detainer_desk.gui.policy_screen import WHAT_IF
 
     visit.dialog("policy-what-if", window.policy.open(WHAT_IF), lambda: True)

@@ -8,6 +8,7 @@ the GUI thread raises and is remembered, so a screen that reads in a slot fails 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,10 +22,11 @@ from detainer_desk.gui.changes import DECISION_RECORDED, Change, Changes
 from detainer_desk.gui.main_window import MainWindow
 from detainer_desk.gui.records import DecisionDetailDialog
 from detainer_desk.gui.tasks import TaskRunner, run_in_background
-from detainer_desk.gui.thread_guard import DatabaseOnGuiThread, GuiThreadGuard
+from detainer_desk.gui.thread_guard import WATCH_VARIABLE, DatabaseOnGuiThread, GuiThreadGuard
 from detainer_desk.gui.widgets import MessageLabel
 from detainer_desk.runtime import Runtime
 from detainer_desk.services import records
+from detainer_desk.services.access import RecordError
 from detainer_desk.services.accounts import needs_first_admin
 
 from .test_gui_intake import (
@@ -127,13 +129,24 @@ def test_a_failed_write_announces_nothing(qtbot: QtBot) -> None:
     failed: list[BaseException] = []
 
     def refused() -> None:
-        raise records.RecordError("Not allowed.")
+        raise RecordError("Not allowed.")
 
     run_in_background(tasks, owner, owner, refused, print, on_failed=failed.append,
                       changes=DECISION_RECORDED)  # fmt: skip
     qtbot.waitUntil(lambda: bool(failed))
     assert owner.text() == "Not allowed."
     assert heard == []
+
+
+def test_watching_logs_where_the_gui_thread_opened_one_and_refuses_nothing(
+    qtbot: QtBot, store: Runtime, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(WATCH_VARIABLE, "1")
+    backend = Backend.from_runtime(store, WORKSTATION)
+    with caplog.at_level(logging.WARNING, logger="detainer_desk.gui.thread_guard"):
+        assert needs_first_admin(backend.uow())
+    assert "opened on the GUI thread" in caplog.text and "test_watching_logs" in caplog.text
+    assert backend.guard.violations == []  # only refusals are kept
 
 
 def test_a_copy_of_the_backend_is_guarded_once() -> None:

@@ -88,4 +88,5 @@ class Backend:
             verify=runtime.verify,
             check_backup=runtime.check_backup if runtime.is_sqlite else None,
             restore_from=runtime.restore_from if runtime.is_sqlite else None,
+            guard=GuiThreadGuard.from_environment(),
         )

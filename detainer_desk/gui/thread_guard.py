@@ -9,6 +9,8 @@ thread raises ``DatabaseOnGuiThread`` and is remembered in ``violations``.
 
 from __future__ import annotations
 
+import logging
+import os
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +19,8 @@ from typing import TypeVar
 from PySide6.QtCore import QCoreApplication, QThread
 
 T = TypeVar("T")
+WATCH_VARIABLE = "DETAINER_DESK_WATCH_GUI_THREAD"
+log = logging.getLogger(__name__)
 
 
 class DatabaseOnGuiThread(RuntimeError):
@@ -29,18 +33,27 @@ def on_gui_thread() -> bool:
 
 
 class GuiThreadGuard:
-    def __init__(self, enabled: bool = False) -> None:
-        self.enabled = enabled
+    def __init__(self, enabled: bool = False, *, watch: bool = False) -> None:
+        self.enabled = enabled  # refuse (tests)
+        self.watch = watch  # only log (a developer finding what is left)
         self.violations: list[str] = []  # where each one happened (a stack)
 
+    @classmethod
+    def from_environment(cls) -> GuiThreadGuard:
+        return cls(watch=os.environ.get(WATCH_VARIABLE) == "1")
+
     def check(self) -> None:
-        if self.enabled and on_gui_thread():
-            where = "".join(traceback.format_stack(limit=12)[:-1])
-            self.violations.append(where)
-            raise DatabaseOnGuiThread(
-                "A unit of work was opened on the GUI thread; run it as a background "
-                "operation (tasks.run_in_background).\n" + where
-            )
+        if not (self.enabled or self.watch) or not on_gui_thread():
+            return
+        where = "".join(traceback.format_stack(limit=12)[:-1])
+        if not self.enabled:
+            log.warning("A unit of work was opened on the GUI thread:\n%s", where)
+            return
+        self.violations.append(where)
+        raise DatabaseOnGuiThread(
+            "A unit of work was opened on the GUI thread; run it as a background "
+            "operation (tasks.run_in_background).\n" + where
+        )
 
     def guarded(self, factory: Callable[[], T]) -> Callable[[], T]:
         if getattr(factory, "guard", None) is self:

@@ -56,6 +56,7 @@ from detainer_desk.services.ports import (
 )
 
 from ..audit_trail import details_text
+from ..changes import Change, Kinds
 from ..fit import fit_to_screen, size_to_current_page
 from ..session import Session
 from ..tasks import TaskRunner
@@ -280,6 +281,8 @@ class DecisionDetailDialog(QDialog):
         layout.addWidget(buttons)
         if contacts is None:
             self.refresh_contacts()
+        # A contact recorded from any screen of this window: read them again.
+        tasks.changes.when((Change.CONTACTS,), self._contacts_changed)
 
     # ----------------------------------------------------------------- header
     def _headline(self) -> QLabel:
@@ -684,6 +687,9 @@ class DecisionDetailDialog(QDialog):
         self.history_view = self._browser("detailHistory", "Amendment history, oldest first", body)
         return self.history_view
 
+    def _contacts_changed(self, _changed: Kinds) -> None:
+        self.refresh_contacts()
+
     def refresh_contacts(self) -> None:
         """Read the contacts about this decision again, in the background."""
         uow, decision_id = self.session.backend.uow, self.decision_id
@@ -781,7 +787,7 @@ class DecisionDetailDialog(QDialog):
 
         def recorded() -> None:
             if dialog.recorded is not None:
-                self.refresh_contacts()
+                self.tasks.changes.announce((Change.CONTACTS,))  # this view reads them too
                 self.message.show_note(
                     f"Contact {dialog.recorded.contact_id} recorded. "
                     f"The policy's answer: {dialog.recorded.policy_answer}"

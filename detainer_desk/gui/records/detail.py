@@ -56,7 +56,7 @@ from detainer_desk.services.ports import (
 )
 
 from ..audit_trail import details_text
-from ..changes import Change, Kinds
+from ..changes import DECISION_AMENDED, Change, Kinds
 from ..fit import fit_to_screen, size_to_current_page
 from ..session import Session
 from ..tasks import TaskRunner
@@ -811,6 +811,7 @@ class DecisionDetailDialog(QDialog):
 
         def recorded() -> None:
             if dialog.recorded:
+                self.tasks.changes.announce(DECISION_AMENDED)  # the lists read them again
                 self.message.show_note(
                     f"Recorded for the reports as amendment {', '.join(map(str, dialog.recorded))}."
                 )

@@ -396,8 +396,8 @@ def test_broad_searches_and_filters_page_like_narrow_ones(db_runtime: Runtime) -
         )
     reader = Actor("sgt.b", "W")
     with db_runtime.uow() as uow:  # the walking path is taken for "doe", not "roe"
-        assert uow.records._broad_search("doe") and not uow.records._broad_search("roe")
-        walks = uow.records._walk_in_received_order
+        assert uow.records.plan.broad_search("doe") and not uow.records.plan.broad_search("roe")
+        walks = uow.records.plan.walk_in_received_order
         assert walks(LogQuery(outcome="hold")) and not walks(LogQuery(outcome="notify"))
         assert not walks(LogQuery(outcome="hold", sort="form"))
     everything = board.log_page(db_runtime.uow(), reader, LogQuery(limit=500), NOW).rows

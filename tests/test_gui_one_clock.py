@@ -40,7 +40,14 @@ from detainer_desk.services.settings import read_settings
 
 from .helpers import BASE_REQUEST
 from .test_gui_intake import Answers, Clock, _check, _confirm, _record, _text
-from .test_gui_records_support import Desk, desk_under, double_click_row, sign_in_as, window_on
+from .test_gui_records_support import (
+    Desk,
+    desk_under,
+    double_click_row,
+    open_detail,
+    sign_in_as,
+    window_on,
+)
 from .test_gui_support import (
     ADMIN_PASSWORD,
     OFFICER_PASSWORD,
@@ -252,6 +259,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
 
     # -- the detail view ---------------------------------------------------------------
     double_click_row(qtbot, log.table, 0)
+    qtbot.waitUntil(lambda: window.findChild(DecisionDetailDialog) is not None)  # read first
     detail = window.findChild(DecisionDetailDialog)
     assert detail is not None
     qtbot.waitUntil(detail.isVisible)
@@ -526,6 +534,7 @@ def test_a_release_after_the_deadline_is_recorded_and_marked_on_the_board(
     screen.set_when(LATE)
     click(qtbot, screen.record_button)
     said = " ".join(answer(qtbot, screen, "amendmentConfirmation").split())
+    qtbot.waitUntil(lambda: bool(screen.message.text()))  # written in the background
     assert (
         "It is after the deadline (Thu 12 Feb 2026, 09:00 PST (UTC-08:00)): it is "
         "recorded as it happened and marked held past its deadline by 2 h 05 min."
@@ -546,7 +555,7 @@ def test_a_release_after_the_deadline_is_recorded_and_marked_on_the_board(
     assert "held past its deadline by 2 h 05 min" in page
     assert "2026-02-12 11:05 PST" in page
     report.close()
-    detail = window.records.open_decision(1)
+    detail = open_detail(qtbot, window, 1)
     assert detail is not None
     headline = detail.findChild(QLabel, "detailHeadline")
     assert headline is not None

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detainer_desk.services.accounts import Security
 from detainer_desk.services.export import Exporter
 from detainer_desk.services.ports import Ledger, Signer, UnitOfWork
+
+from .thread_guard import GuiThreadGuard
 
 if TYPE_CHECKING:
     from detainer_desk.runtime import Runtime
@@ -42,6 +44,11 @@ class Backend:
     check_backup: Callable[[Path], Any] | None = None
     restore_from: Callable[[Path, Any, dt.datetime], Path] | None = None
     exporter: Exporter | None = None  # the litigation export (runtime.exporter), on this clock
+    # Off unless turned on (tests): a unit of work opened on the GUI thread is then a bug.
+    guard: GuiThreadGuard = field(default_factory=GuiThreadGuard)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "uow", self.guard.guarded(self.uow))
 
     def save_file(self, path: str | Path, content: bytes, kind: Any = None) -> Path:
         """Save a file the user chose in a save dialog (which asked before replacing one):
@@ -84,4 +91,5 @@ class Backend:
             check_backup=runtime.check_backup if runtime.is_sqlite else None,
             restore_from=runtime.restore_from if runtime.is_sqlite else None,
             exporter=runtime.exporter(clock or runtime.clock),
+            guard=GuiThreadGuard.from_environment(),
         )

@@ -41,6 +41,7 @@ from detainer_desk.services.ports import AttachmentIn
 from detainer_desk.services.records import RecordedDecision
 from detainer_desk.services.settings import read_settings
 
+from ..changes import DECISION_RECORDED
 from ..confirm import lock_works_in
 from ..errors import show_bug
 from ..session import SessionState
@@ -649,6 +650,7 @@ class IntakeController(QObject):
             work,
             on_finished=lambda result: self._recorded_done(generation, result, shown),
             on_failed=lambda exc, _tb: self._recording_failed(exc),
+            changes=DECISION_RECORDED,  # the holds board and the lists read again at once
         )
 
     def _recorded_done(

@@ -198,7 +198,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
         answers.pdf_path = str(tmp_path / name)  # type: ignore[attr-defined]
         click(qtbot, button)
         qtbot.waitUntil(lambda name=name: (tmp_path / name).exists(), timeout=20_000)
-        qtbot.waitUntil(lambda: intake.controller._busy is None, timeout=20_000)
+        qtbot.waitUntil(lambda: intake.controller.state.busy is None, timeout=20_000)
     audit = _pdf_text(tmp_path / "audit.pdf")
     assert "Recorded Sun 01 Mar 2026, 23:00 PST (UTC-08:00) by officer.a" in audit  # body
     assert "Generated Sun 01 Mar 2026, 23:00 PST (UTC-08:00) by officer.a" in audit  # footer

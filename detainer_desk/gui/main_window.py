@@ -714,18 +714,20 @@ class MainWindow(QMainWindow):
         """
         from detainer_desk.domain import accounts as acc
 
-        from .intake import IntakeScreen
+        from .intake import IntakeController, IntakeScreen
         from .policy_screen import PolicyMenu
         from .records import RecordsScreens
 
-        # -- intake (issue: the intake officer's workflow) --
-        self.intake = IntakeScreen(self.session, self.tasks)
+        # -- intake (issue: the intake officer's workflow): the view, and its controller --
+        self.intake = IntakeScreen()
+        intake = IntakeController(self.intake, self.session, self.tasks)
+        self.intake.controller, self.intake.drafts = intake, intake.drafts.keeper
         self.content_page.add_screen(self.intake, "&Intake", "intakeScreen")
         self.intake.wants_front.connect(lambda: self.content_page.show_screen(self.intake))
         self.intake.status.connect(lambda text: self.statusBar().showMessage(text, 10_000))
-        self.open_request_action.triggered.connect(self.intake.open_request)
-        self.check_action.triggered.connect(self.intake.check)
-        self.record_action.triggered.connect(self.intake.record)
+        self.open_request_action.triggered.connect(intake.open_request)
+        self.check_action.triggered.connect(intake.check)
+        self.record_action.triggered.connect(intake.record)
         file_actions = self.file_menu.actions()
         after_open = file_actions[file_actions.index(self.open_request_action) + 1]
         self.file_menu.insertAction(self.open_request_action, self.intake.new_action)

@@ -293,7 +293,7 @@ def test_lock_minutes_typed_out_of_range_are_shown_and_refused(
     qtbot: QtBot, window: MainWindow, store: Runtime
 ) -> None:
     signed_in(qtbot, window, "admin", ADMIN_PASSWORD)
-    dialog = window.open_settings()
+    dialog = window.dialogs.open_settings()
     assert dialog is not None
     qtbot.waitExposed(dialog)
     spin = dialog.minutes

@@ -407,12 +407,6 @@ class MainWindow(QMainWindow):
             raise RuntimeError("The records are already open in this window.")
         from .session import Session, SessionState
         from .tasks import TaskRunner
-        from .window_dialogs import WindowDialogs
-        from .window_lock import SessionLock
-        from .window_menus import MenuAccess
-        from .window_navigation import Navigation
-        from .window_sign_in import SignInRequests
-        from .window_status import WindowStatus
 
         self._set_shortcuts()
         self.backend = backend
@@ -420,34 +414,11 @@ class MainWindow(QMainWindow):
             self.workstation = WorkstationSettings(backend.data_dir)  # kept from now on
         self.session = session = Session(backend, self)
         self.tasks = TaskRunner(self)
-        self.menu_access = MenuAccess(self, session)
-        self.lockout = SessionLock(self, session, self._idle_interval_ms)
-        self.idle_timer = self.lockout.idle_timer
-        self.dialogs = WindowDialogs(self, backend, session, self.tasks)
-        self.dialogs.wire_menus()
-        self.sign_in_requests = SignInRequests(self, backend, session)
-        self.navigation = Navigation(self, session)
-        self.about_action.setEnabled(True)
         # Shown already (show_sign_in_first): what was typed there stays, and so does focus.
         shown_first = getattr(self, "sign_in_page", None) is not None
         if not shown_first:
             self._make_sign_in_page()
-        self.sign_in_requests.connect(self.sign_in_page)
-        # The system-use notice (CJIS 5.5.4) from the settings, now that they can be read:
-        # before any sign-in is made (one asked for meanwhile waits for the records).
-        self.sign_in_requests.show_system_use_notice()
-        self.status = WindowStatus(
-            backend,
-            session,
-            self.statusBar(),
-            self.workstation,
-            self.centralWidget(),
-            self._central_column,
-        )
-        self.notice_banner = self.status.notice_banner
-        self.database_status = self.status.database_status
-        self.policy_status = self.status.policy_status
-        self.session_status = self.status.session_status
+        self._build_parts(backend, session)
         self.records_open = True
         if self.isVisible():
             self.lockout.watch()
@@ -463,6 +434,38 @@ class MainWindow(QMainWindow):
         pending, self._pending_sign_in = self._pending_sign_in, None
         if pending is not None and session.state is SessionState.SIGNED_OUT:
             self._sign_in(*pending)
+
+    def _build_parts(self, backend: Backend, session: Session) -> None:
+        """The window's parts that need the records, each in its own module."""
+        from .window_dialogs import WindowDialogs
+        from .window_lock import SessionLock
+        from .window_menus import MenuAccess
+        from .window_navigation import Navigation
+        from .window_sign_in import SignInRequests
+        from .window_status import WindowStatus
+
+        self.menu_access = MenuAccess(self, session)
+        self.lockout = SessionLock(self, session, self._idle_interval_ms)
+        self.idle_timer = self.lockout.idle_timer
+        self.dialogs = WindowDialogs(self, backend, session, self.tasks)
+        self.dialogs.wire_menus()
+        self.sign_in_requests = SignInRequests(self, backend, session)
+        self.navigation = Navigation(self, session)
+        self.about_action.setEnabled(True)
+        self.sign_in_requests.connect(self.sign_in_page)
+        # The system-use notice (CJIS 5.5.4) from the settings, now that they can be read:
+        # before any sign-in is made (one asked for meanwhile waits for the records).
+        self.sign_in_requests.show_system_use_notice()
+        self.status = status = WindowStatus(
+            backend,
+            session,
+            self.statusBar(),
+            self.workstation,
+            self.centralWidget(),
+            self._central_column,
+        )
+        self.notice_banner, self.database_status = status.notice_banner, status.database_status
+        self.policy_status, self.session_status = status.policy_status, status.session_status
 
     def _when_page_painted(self) -> None:
         """Call _records_painted once the first page someone can use has been painted (once

@@ -134,7 +134,7 @@ def test_no_spin_box_or_date_changes_under_a_passing_wheel(
 
     # The settings' spin boxes (an administrator's dialog).
     sign_in_as(qtbot, window, "admin")
-    dialog = window.open_settings()
+    dialog = window.dialogs.open_settings()
     assert dialog is not None
     qtbot.waitExposed(dialog)
     fields = dialog.installation

@@ -144,7 +144,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
     seed_user(store, admin, "officer.a", ["officer"], OFFICER_PASSWORD)
 
     # The audit trail shows the county's time (the UTC instant in the tooltip).
-    trail = window.open_audit_trail()
+    trail = window.dialogs.open_audit_trail()
     assert isinstance(trail, AuditTrailDialog)
     qtbot.waitUntil(lambda: trail.model.rowCount() > 0)
     actions = [trail.model.index(r, 4).data() for r in range(trail.model.rowCount())]
@@ -205,7 +205,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
         answers.pdf_path = str(tmp_path / name)  # type: ignore[attr-defined]
         click(qtbot, button)
         qtbot.waitUntil(lambda name=name: (tmp_path / name).exists(), timeout=20_000)
-        qtbot.waitUntil(lambda: intake.controller._busy is None, timeout=20_000)
+        qtbot.waitUntil(lambda: intake.controller.state.busy is None, timeout=20_000)
     audit = _pdf_text(tmp_path / "audit.pdf")
     assert "Recorded Sun 01 Mar 2026, 23:00 PST (UTC-08:00) by officer.a" in audit  # body
     assert "Generated Sun 01 Mar 2026, 23:00 PST (UTC-08:00) by officer.a" in audit  # footer
@@ -411,7 +411,7 @@ def test_a_new_zone_in_settings_asks_then_activates_the_policy_again(
 
     questions: list[str] = []
     answer = [False]
-    dialog = admin_window.open_settings()
+    dialog = admin_window.dialogs.open_settings()
     assert isinstance(dialog, SettingsDialog)
     qtbot.waitUntil(dialog.isVisible)
     dialog.confirm_zone_change = lambda parent, text: bool(questions.append(text)) or answer[0]

@@ -11,11 +11,13 @@ from typing import Self
 
 from detainer_desk.domain.names import NameIndex
 from detainer_desk.services.ports import (
+    AccountRepository,
     AmendmentRecord,
     AttachmentIn,
     AttachmentInfo,
     AuditEvent,
     AuditQuery,
+    AuditRepository,
     ContactQuery,
     ContactRecord,
     DecisionQuery,
@@ -26,6 +28,7 @@ from detainer_desk.services.ports import (
     NewDecision,
     NewRequest,
     PolicyActivation,
+    RecordRepository,
     Stamp,
     StoredPolicy,
     UserRecord,
@@ -66,13 +69,13 @@ class FakeRecords:
     def policy_by_sha256(self, sha256: str) -> StoredPolicy | None:
         return next((p for p in self.d.policies if p.sha256 == sha256), None)
 
-    def add_policy_version(self, text, sha256, name, source_name, stamp) -> StoredPolicy:  # type: ignore[no-untyped-def]
+    def add_policy_version(self, text, sha256, name, source_name, stamp) -> StoredPolicy:
         self._next()
         policy = StoredPolicy(len(self.d.policies) + 1, sha256, name, source_name, text, stamp)
         self.d.policies.append(policy)
         return policy
 
-    def add_policy_activation(self, policy, reason, stamp) -> PolicyActivation:  # type: ignore[no-untyped-def]
+    def add_policy_activation(self, policy, reason, stamp) -> PolicyActivation:
         self._next()
         activation = PolicyActivation(len(self.d.activations) + 1, policy, reason, stamp)
         self.d.activations.append(activation)
@@ -177,7 +180,7 @@ class FakeRecords:
         found = (self.decision(decision_id) for decision_id in decision_ids)
         return tuple(row for row in found if row is not None)
 
-    def upsert_index(self, index) -> None:  # type: ignore[no-untyped-def]
+    def upsert_index(self, index) -> None:
         self.d.index[index.decision_id] = index
 
     def decisions_missing_index(self, limit: int, after: int = 0) -> Sequence[int]:
@@ -252,7 +255,7 @@ class FakeAccounts:
     def users(self) -> Sequence[UserRecord]:
         return sorted(self.d.users.values(), key=lambda u: u.name)
 
-    def add_user(self, name, display_name, password_hash, roles, now) -> UserRecord:  # type: ignore[no-untyped-def]
+    def add_user(self, name, display_name, password_hash, roles, now) -> UserRecord:
         record = UserRecord(
             len(self.d.users) + 1,
             name,
@@ -273,7 +276,7 @@ class FakeAccounts:
         *,
         password_hash=None,
         password_changed_at=None,
-        roles=None,  # type: ignore[no-untyped-def]
+        roles=None,
         disabled=None,
         locked_at=False,
         display_name=None,
@@ -315,7 +318,7 @@ class FakeAccounts:
     def add_trust_entry(self, key: str, entry: str) -> None:
         self.d.trust.append((key, entry))
 
-    def set_setting(self, key, value, now, by) -> None:  # type: ignore[no-untyped-def]
+    def set_setting(self, key, value, now, by) -> None:
         self.d.settings[key] = value
 
 
@@ -338,7 +341,7 @@ class FakeAudit:
         ]
         return events[: query.limit]
 
-    def count_since(self, user_name, action, outcome, since) -> int:  # type: ignore[no-untyped-def]
+    def count_since(self, user_name, action, outcome, since) -> int:
         return sum(
             1
             for e in self.d.audit
@@ -348,7 +351,7 @@ class FakeAudit:
             and e.occurred_at > since
         )
 
-    def last_time(self, action, outcome, *, user_name=None, target=None):  # type: ignore[no-untyped-def]
+    def last_time(self, action, outcome, *, user_name=None, target=None):
         times = [
             e.occurred_at
             for e in self.d.audit
@@ -359,11 +362,11 @@ class FakeAudit:
         ]
         return max(times) if times else None
 
-    def first_event(self, action, target):  # type: ignore[no-untyped-def]
+    def first_event(self, action, target):
         found = [e for e in self.d.audit if e.action == action and e.target == target]
         return found[0] if found else None
 
-    def events_between(self, actions, start, end, limit):  # type: ignore[no-untyped-def]
+    def events_between(self, actions, start, end, limit):
         def wanted(action: str) -> bool:
             return any(action.startswith(a) if a.endswith(".") else action == a for a in actions)
 
@@ -386,16 +389,19 @@ class FakeUnitOfWork:
         return self
 
     def _bind(self, data: _Data) -> None:
-        self.records = FakeRecords(data)
-        self.accounts = FakeAccounts(data)
-        self.audit = FakeAudit(data)
+        self.fake_records = FakeRecords(data)
+        # Typed as the ports, so a unit of work of fakes is checked as a UnitOfWork. The fake
+        # record repository still lacks the board's, export's and statistics' reads.
+        self.records: RecordRepository = self.fake_records  # type: ignore[assignment]
+        self.accounts: AccountRepository = FakeAccounts(data)
+        self.audit: AuditRepository = FakeAudit(data)
 
     def __exit__(self, *exc_info: object) -> None:
         self._depth -= 1
 
     def commit(self) -> None:
         if self._depth == 1:
-            self.committed = copy.deepcopy(self.records.d)
+            self.committed = copy.deepcopy(self.fake_records.d)
             self.commits += 1
 
     def rollback(self) -> None:

@@ -33,7 +33,7 @@ COUNSEL = Actor("counsel.demo", "BENCH")
 NOW = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
 
 
-def _export(runtime, destination: Path, render) -> tuple[ExportResult, float]:  # type: ignore[no-untyped-def]
+def _export(runtime, destination: Path, render) -> tuple[ExportResult, float]:
     start = time.perf_counter()
     result = None
     for step in export_records(

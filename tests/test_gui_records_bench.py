@@ -158,7 +158,9 @@ def test_the_log_screen_on_a_big_store(qtbot: QtBot, big_store: Runtime) -> None
         ("status = in ICE custody", screen.status_combo, "in ICE custody"),
     ):
         filters_ms[label] = _until_rows(
-            qtbot, screen, lambda c=combo, v=value: c.setCurrentIndex(c.findData(v))
+            qtbot,
+            screen,
+            lambda c=combo, v=value: c.setCurrentIndex(c.findData(v)),  # type: ignore[misc]  # lambda with defaults
         )
         with qtbot.waitSignal(model.loaded, timeout=120_000):
             combo.setCurrentIndex(0)
@@ -169,7 +171,9 @@ def test_the_log_screen_on_a_big_store(qtbot: QtBot, big_store: Runtime) -> None
             if column == 0 and order == 1:
                 continue  # the order it opened in: nothing to do
             sort_ms[f"{header} {'asc' if order == 0 else 'desc'}"] = _until_rows(
-                qtbot, screen, lambda c=column, o=order: model.sort(c, ORDERS[o])
+                qtbot,
+                screen,
+                lambda c=column, o=order: model.sort(c, ORDERS[o]),  # type: ignore[misc]  # lambda with defaults
             )
             assert model.query.sort == key
     with qtbot.waitSignal(model.loaded, timeout=120_000):

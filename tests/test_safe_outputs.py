@@ -417,7 +417,7 @@ def home(tmp_path: Path, run_cli) -> Path:
     return home
 
 
-def _as(run_cli, home: Path, user: str, *args: str):  # type: ignore[no-untyped-def]
+def _as(run_cli, home: Path, user: str, *args: str):
     return run_cli(
         "--data-dir", str(home), *args, "--user", user, "--password-stdin",
         stdin=PASSWORD + "\n",
@@ -502,13 +502,13 @@ def test_every_command_output_is_private_whatever_the_umask(
             "--user", "chief", "--password-stdin", stdin=f"{PASSWORD}\n{PASSWORD}\n",
         )  # fmt: skip
         assert counsel.code == 0, counsel.err
-        for args in (
+        for options in (
             ("-o", str(out / "bundle.zip")),
             ("-o", str(out / "bundle")),
             ("--csv-only", "-o", str(out / "decisions.csv")),
         ):
-            result = _as(run_cli, home, "counsel.ray", "export", "--recipient", "court", *args)
-            assert result.code == 0, (args, result.err)
+            result = _as(run_cli, home, "counsel.ray", "export", "--recipient", "court", *options)
+            assert result.code == 0, (options, result.err)
     finally:
         os.umask(previous)
     made = sorted(out.rglob("*"))

@@ -703,12 +703,12 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     with _signed_in(args) as (runtime, actor):
         row, state = load_decision(runtime.uow(), args.id, actor, runtime.clock())
         zone = _county_zone(runtime)
-    decision = json.loads(row.decision_json)
+    decision = row.decision
     if args.json:
         payload = {
             **_summary_json(row.summary, zone),
             "chain": {"seq": row.seq, "entry_hash": row.entry_hash},
-            "request": json.loads(row.request_json),
+            "request": row.request,
             "decision": decision,
             "policy_version": {
                 "id": row.policy.id,
@@ -733,7 +733,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
                     "entry_hash": a.entry_hash,
                     "effective_at": _county_iso(a.effective_at, zone),
                     "reason": a.reason,
-                    "details": json.loads(a.details_json),
+                    "details": a.details,
                     "recorded_at": _county_iso(a.stamp.recorded_at, zone),
                     "recorded_by": a.stamp.recorded_by,
                     "workstation": a.stamp.workstation,
@@ -1436,14 +1436,8 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.csv_only:
         return _export_csv_only(args, query_in, out)
-    from detainer_desk.adapters import pdf
-    from detainer_desk.adapters.export import DestinationError, open_destination, page_count
-    from detainer_desk.services.export import (
-        ExportCancelled,
-        ExportRequest,
-        ExportResult,
-        export_records,
-    )
+    from detainer_desk.services.export import ExportCancelled, ExportRequest, ExportResult
+    from detainer_desk.services.ports import DestinationError
 
     if not args.output:
         raise UserError("-o/--output: give a new folder or a .zip file for the bundle")
@@ -1457,30 +1451,18 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     encrypted = Path(args.output).suffix.lower() == ".zip"
     passphrase = new_passphrase() if encrypted else None
     with _signed_in(args) as (runtime, actor), _interrupt_cancels(args.err) as cancelled:
-        try:
-            writer = open_destination(args.output, runtime.partials, passphrase)
-        except DestinationError as exc:
-            raise UserError(str(exc)) from None
         request = ExportRequest(
             query_in(_county_zone(runtime)),
             args.recipient,
             args.output,
-            encryption="AES-256 ZIP" if encrypted else None,
-        )
-        result = None
-        steps = export_records(
-            runtime.uow,
-            runtime.ledger(),
-            runtime.signer(),
             actor,
-            request,
-            writer,
-            runtime.clock(),
-            pdf.audit_pdfs_for_export(runtime.paths.data_dir),
-            pdf.render_checkpoint_pdf,
-            page_count,
-            cancelled,
+            passphrase=passphrase,
         )
+        try:
+            steps = runtime.exporter().export(request, cancelled)
+        except DestinationError as exc:
+            raise UserError(str(exc)) from None
+        result = None
         try:
             for step in steps:
                 if isinstance(step, ExportResult):

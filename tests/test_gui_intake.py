@@ -344,7 +344,7 @@ def test_an_officer_types_a_request_checks_attaches_and_records_it(
         ("warrant.pdf", "application/pdf", 1),
     ]
     assert row.attachments[1].size == warrant.stat().st_size
-    stored = json.loads(row.request_json)
+    stored = row.request  # parsed by the store
     assert stored["received_at"] == "2026-02-10 08:30"
     assert stored["documents"][1]["court"] == "U.S. District Court for the District of Oregon"
 

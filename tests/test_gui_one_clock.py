@@ -187,7 +187,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
         row = uow.records.decision(1)
     assert row is not None
     assert row.summary.received_at == dt.datetime(2026, 3, 1, 22, 30, tzinfo=LOS_ANGELES)
-    assert json.loads(row.decision_json)["hold_until"] == "2026-03-03T22:45:00-08:00"
+    assert row.decision["hold_until"] == "2026-03-03T22:45:00-08:00"
 
     # -- the audit PDF and the notice, read back ----------------------------------------
     answers = intake.dialogs

@@ -394,9 +394,10 @@ def test_broad_searches_and_filters_page_like_narrow_ones(db_runtime: Runtime) -
         )
     reader = Actor("sgt.b", "W")
     with db_runtime.uow() as uow:  # the walking path is taken for "doe", not "roe"
-        planner: Any = uow.records  # the SQL repository's own planning, not the port
-        assert planner._broad_search("doe") and not planner._broad_search("roe")
-        walks = planner._walk_in_received_order
+        store: Any = uow.records  # the SQL store, whose search planner is not a port
+        plan = store.plan
+        assert plan.broad_search("doe") and not plan.broad_search("roe")
+        walks = plan.walk_in_received_order
         assert walks(LogQuery(outcome="hold")) and not walks(LogQuery(outcome="notify"))
         assert not walks(LogQuery(outcome="hold", sort="form"))
     everything = board.log_page(db_runtime.uow(), reader, LogQuery(limit=500), NOW).rows

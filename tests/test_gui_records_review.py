@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,7 +132,7 @@ def test_an_override_needs_a_written_reason(qtbot: QtBot, window: MainWindow, de
     )
     assert state.outcome == "decline" and state.status == lc.STATUS_OVERRIDDEN
     assert row.amendments[0].reason == "U.S. birth certificate in the jail file"
-    assert json.loads(row.amendments[0].details_json)["outcome"] == "decline"
+    assert row.amendments[0].details["outcome"] == "decline"
 
     # The service refuses a reasonless override too, whatever the screen does.
     rivera = next(r for r in screen.model.rows() if r.subject_name == "RIVERA, Ana")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from detainer_desk.adapters.export import DestinationError, open_destination
+from detainer_desk.adapters.export import open_destination
 from detainer_desk.adapters.files import (
     OutputError,
     OutputExists,
@@ -30,6 +30,7 @@ from detainer_desk.adapters.files import (
     sqlite_kind,
     write_output,
 )
+from detainer_desk.services.ports import DestinationError
 
 from .helpers import descendants, request_json, wait_for_exits
 from .os_accounts import as_other_account, other_account
@@ -278,14 +279,14 @@ def _export_stopped_midway(home: Path, destination: Path) -> Iterator[subprocess
         "import sys, threading\n"
         "from detainer_desk.services import export\n"
         "from detainer_desk.cli import main\n"
-        "real = export.export_records\n"
+        "real = export.Export.run\n"
         "def held(*args, **kwargs):\n"
         "    for step in real(*args, **kwargs):\n"
         "        yield step\n"
         "        if getattr(step, 'stage', '') == 'writing decisions' and step.done == 3:\n"
         "            sys.stderr.write('HELD\\n'); sys.stderr.flush()\n"
         "            threading.Event().wait()\n"
-        "export.export_records = held\n"
+        "export.Export.run = held\n"
         "if __name__ == '__main__':\n"
         f"    sys.exit(main(['--data-dir', {str(home)!r}, 'export', '--user', 'counsel.demo',"
         f" '--password-stdin', '--recipient', 'kill test', '-o', {str(destination)!r}]))\n"

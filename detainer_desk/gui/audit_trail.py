@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
@@ -78,13 +78,16 @@ def _instant_or_text(value: str, zone: dt.tzinfo | None) -> str:
     return timetext.short_time(moment, zone) if moment.tzinfo is not None else value
 
 
-def details_text(details_json: str, zone: dt.tzinfo | None = None) -> str:
-    """An event's or amendment's details in words; with ``zone``, instants in it are shown
-    in the county's time."""
-    try:
-        details = json.loads(details_json)
-    except ValueError:
-        return details_json
+def details_text(details_json: str | Mapping[str, Any], zone: dt.tzinfo | None = None) -> str:
+    """An event's or amendment's details (as recorded, or as read by the store) in words;
+    with ``zone``, instants in it are shown in the county's time."""
+    if isinstance(details_json, Mapping):
+        details: Any = details_json
+    else:
+        try:
+            details = json.loads(details_json)
+        except ValueError:
+            return details_json
     if not isinstance(details, dict):
         return str(details)
     parts = []

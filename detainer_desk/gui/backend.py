@@ -1,5 +1,5 @@
 """What the window needs from the composition root: a unit-of-work factory, a clock, the
-password machinery, and the names of this workstation and of the record store.
+password machinery, the exporter, and the names of this workstation and of the record store.
 
 Tests build one over a real store in a temporary folder and may swap the clock.
 """
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detainer_desk.services.accounts import Security
+from detainer_desk.services.export import Exporter
 from detainer_desk.services.ports import Ledger, Signer, UnitOfWork
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class Backend:
     # Restoring a SQLite backup (None on PostgreSQL): check it, then replace the records.
     check_backup: Callable[[Path], Any] | None = None
     restore_from: Callable[[Path, Any, dt.datetime], Path] | None = None
+    exporter: Exporter | None = None  # the litigation export (runtime.exporter), on this clock
 
     def save_file(self, path: str | Path, content: bytes, kind: Any = None) -> Path:
         """Save a file the user chose in a save dialog (which asked before replacing one):
@@ -81,4 +83,5 @@ class Backend:
             verify=runtime.verify,
             check_backup=runtime.check_backup if runtime.is_sqlite else None,
             restore_from=runtime.restore_from if runtime.is_sqlite else None,
+            exporter=runtime.exporter(clock or runtime.clock),
         )

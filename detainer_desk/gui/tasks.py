@@ -5,7 +5,7 @@ it into a progress bar) and returns its result. ``TaskRunner.start`` runs it on 
 QThreadPool and brings progress, the result or the error back to the GUI thread by signal.
 The work must open its own units of work (sessions) and never touch a widget.
 A task can be cancelled: ``handle.cancel()`` makes ``handle.cancelled()`` true, which the
-work checks between steps (e.g. export_records(cancelled=...)).
+work checks between steps (e.g. the export's Export.run(cancelled)).
 """
 
 from __future__ import annotations

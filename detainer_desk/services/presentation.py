@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from detainer_desk.domain.decision import Decision, format_instant_for_people
+from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.domain.request import Request
 from detainer_desk.domain.text import visible
 from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS
@@ -25,10 +26,10 @@ def decision_as_text(decision: Decision, request: Request) -> str:
     ]
     if decision.tentative_outcome and decision.hold_until is not None:
         lines.append(f"Hold would end: {format_instant_for_people(decision.hold_until)}")
-    if decision.outcome == "review":
+    if decision.outcome == Outcome.REVIEW:
         lines.append(
             f"Nothing may be done until a supervisor reviews it; tentatively: "
-            f"{OUTCOME_WORDS[decision.tentative_outcome or 'decline']}."
+            f"{OUTCOME_WORDS[decision.tentative_outcome or Outcome.DECLINE]}."
         )
     lines.append(
         "Permitted by the policy: "

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from detainer_desk.domain import alerts, timetext
+from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.services.county_clock import county_zone as read_county_zone
 from detainer_desk.services.ports import LogRow
 
@@ -81,7 +82,7 @@ def outcome_text(row: LogRow) -> str:
     """The recorded outcome, and what is in force now when a supervisor changed it."""
     if row.outcome_in_force != row.outcome:
         return f"{row.outcome} → {row.outcome_in_force}"
-    if row.outcome == "review" and row.tentative_outcome:
+    if row.outcome == Outcome.REVIEW and row.tentative_outcome:
         return f"review (tentatively {row.tentative_outcome})"
     return row.outcome
 

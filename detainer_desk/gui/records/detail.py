@@ -42,6 +42,8 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain.clock import to_aware
 from detainer_desk.domain.describe import TRIGGER_WORDS, describe_policy
+from detainer_desk.domain.headline import headline
+from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS, SIGNER_ROLE_WORDS
 from detainer_desk.services import board, policies
 from detainer_desk.services.ports import AttachmentInfo, DecisionRow
@@ -120,8 +122,8 @@ class DecisionDetailDialog(QDialog):
         self.row = row
         self.state = state
         self.decision_id = row.summary.decision_id
-        self.request: Mapping[str, Any] = json.loads(row.request_json)
-        self.decision: Mapping[str, Any] = json.loads(row.decision_json)
+        self.request: Mapping[str, Any] = row.request
+        self.decision: Mapping[str, Any] = row.decision
         # Times are shown in the county's zone; a time in the request written without an
         # offset was read in the zone of the policy it was decided under (contract 1).
         self.zone: ZoneInfo = county_zone(session)
@@ -267,15 +269,14 @@ class DecisionDetailDialog(QDialog):
     # ----------------------------------------------------------------- header
     def _headline(self) -> QLabel:
         summary, state = self.row.summary, self.state
-        words = OUTCOME_WORDS.get(state.outcome, state.outcome.upper())
-        if state.outcome == "hold":
-            words += (
-                f" until {full_time(state.hold_until, self.zone)}"
-                if state.hold_until
-                else " (the clock starts when release eligibility is recorded)"
-            )
+        shown = headline(
+            state.outcome, None, state.hold_until, lambda moment: full_time(moment, self.zone)
+        )
+        words = shown.text
+        if state.outcome == Outcome.HOLD and shown.deadline is None:
+            words += " (the clock starts when release eligibility is recorded)"
         recorded = OUTCOME_WORDS.get(summary.outcome, summary.outcome)
-        if summary.outcome == "review" and summary.tentative_outcome:
+        if summary.outcome == Outcome.REVIEW and summary.tentative_outcome:
             recorded += f", tentatively {OUTCOME_WORDS.get(summary.tentative_outcome, '')}"
         past = state.past_deadline_words()
         text = (
@@ -643,7 +644,7 @@ class DecisionDetailDialog(QDialog):
                         part
                         for part in (
                             marked.capitalize(),
-                            details_text(amendment.details_json, self.zone),
+                            details_text(amendment.details, self.zone),
                             f"chain entry {amendment.seq}",
                         )
                         if part

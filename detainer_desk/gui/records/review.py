@@ -9,7 +9,6 @@ countersign by the officer who recorded the decision; this screen shows their wo
 from __future__ import annotations
 
 import html
-import json
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
@@ -29,8 +28,9 @@ from PySide6.QtWidgets import (
 
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
+from detainer_desk.domain import outcomes
 from detainer_desk.domain.describe import TRIGGER_WORDS
-from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS
+from detainer_desk.domain.vocabulary import OUTCOME_WORDS
 from detainer_desk.services import board, records
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.ports import LogRow
@@ -58,7 +58,8 @@ from .rows_model import RowsModel
 from .tasks import run_in_background
 
 QUEUE_LIMIT = 500
-OVERRIDE_OUTCOMES = (*ACTIONS, "decline")
+# The words an override may put in force, as the combo box carries and the store keeps them.
+OVERRIDE_OUTCOMES = tuple(outcome.value for outcome in outcomes.OVERRIDE_OUTCOMES)
 AMENDMENT_NOTE = (
     "The amendment is added to the record for good; the decision as recorded stays as it is. "
     "Neither can be changed or removed later."
@@ -359,7 +360,7 @@ class ReviewQueueScreen(QWidget):
             )
         except RecordError as refused:
             return _html(plain_sentence(str(refused)))
-        triggers = json.loads(decision_row.decision_json).get("review_triggers") or []
+        triggers = decision_row.decision.get("review_triggers") or []
         items = "".join(f"<li>{_html(TRIGGER_WORDS.get(str(t), str(t)))}</li>" for t in triggers)
         return f"Under review because:<ul style='margin-top:2px'>{items}</ul>"
 
@@ -389,7 +390,9 @@ class ReviewQueueScreen(QWidget):
         row = self.selected_row()
         if row is None or not self.session.may(acc.REVIEW_DECISION):
             return None
-        standing = row.tentative_outcome if row.outcome_in_force == "review" else None
+        standing = (
+            row.tentative_outcome if row.outcome_in_force == outcomes.Outcome.REVIEW else None
+        )
         outcome = OUTCOME_WORDS.get(standing or row.outcome_in_force, row.outcome_in_force)
         return ask_to_confirm(
             self,

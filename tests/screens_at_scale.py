@@ -51,8 +51,12 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
     while not condition():
         if time.monotonic() > deadline:
             raise SystemExit(f"gave up waiting for {what}")
-        QTest.qWait(20)
-    QTest.qWait(50)  # one more round of layout and paint after it changed
+        QTest.qWait(20)  # lets the event loop run: polls the condition, not a fixed pause
+    # Then the layout and paint events the change posted, and those they post in turn
+    # (instead of a fixed 50 ms): a grab renders what is laid out at that moment.
+    for _ in range(3):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
 
 
 def rect_json(rect: QRect) -> list[int]:

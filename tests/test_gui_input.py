@@ -359,7 +359,7 @@ def test_a_very_large_scan_is_attached_with_a_warning_that_says_the_limit(
     noise = os.urandom(side * side * 3)
     image = QImage(noise, side, side, side * 3, QImage.Format.Format_RGB888)
     big = tmp_path / "photo-of-the-warrant.png"
-    assert image.save(str(big), "PNG", 100)
+    assert image.save(str(big), "PNG", 100)  # type: ignore[call-overload]  # stub: bytes; PySide6: str
     assert big.stat().st_size > LARGE_SCAN_BYTES
     intake.tabs.setCurrentIndex(1)
     _attach(qtbot, intake, answers, big)

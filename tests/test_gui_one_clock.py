@@ -204,7 +204,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
     ):
         answers.pdf_path = str(tmp_path / name)  # type: ignore[attr-defined]
         click(qtbot, button)
-        qtbot.waitUntil(lambda name=name: (tmp_path / name).exists(), timeout=20_000)
+        qtbot.waitUntil(lambda name=name: (tmp_path / name).exists(), timeout=20_000)  # type: ignore[misc]  # lambda with defaults
         qtbot.waitUntil(lambda: intake.controller.state.busy is None, timeout=20_000)
     audit = _pdf_text(tmp_path / "audit.pdf")
     assert "Recorded Sun 01 Mar 2026, 23:00 PST (UTC-08:00) by officer.a" in audit  # body
@@ -249,7 +249,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
         log.from_check.setChecked(True)
         log.to_check.setChecked(True)
         log.apply_filters()
-        qtbot.waitUntil(lambda expected=expected: log.model.rowCount() == expected)
+        qtbot.waitUntil(lambda expected=expected: log.model.rowCount() == expected)  # type: ignore[misc]  # lambda with defaults
         qtbot.waitUntil(lambda: log.total is not None)
         assert log.total == expected
     log.from_date.setDate(sunday)
@@ -283,7 +283,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
         screen.set_period(first, last)
         click(qtbot, screen.show_button)
         qtbot.waitUntil(
-            lambda first=first: (
+            lambda first=first: (  # type: ignore[misc]  # lambda with defaults
                 screen.tables is not None
                 and not screen.loading
                 and screen.tables.report.period_start == first
@@ -318,7 +318,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
     # -- `stats` from the command line agrees, day by day and week by week ---------------
     data = str(tmp_path / "data")
 
-    def stats_of(first: str, last: str, *more: str):  # type: ignore[no-untyped-def]
+    def stats_of(first: str, last: str, *more: str):
         return run_cli(
             "--data-dir", data, "stats", "--from", first, "--to", last, *more,
             "--user", "officer.a", "--password-stdin", stdin=OFFICER_PASSWORD + "\n",
@@ -414,7 +414,12 @@ def test_a_new_zone_in_settings_asks_then_activates_the_policy_again(
     dialog = admin_window.dialogs.open_settings()
     assert isinstance(dialog, SettingsDialog)
     qtbot.waitUntil(dialog.isVisible)
-    dialog.confirm_zone_change = lambda parent, text: bool(questions.append(text)) or answer[0]
+
+    def confirm(parent: object, text: str) -> bool:
+        questions.append(text)
+        return answer[0]
+
+    dialog.confirm_zone_change = confirm
     edit = dialog.installation.timezone.lineEdit()
     assert edit is not None
     type_into(qtbot, edit, "America/Denver")
@@ -488,7 +493,12 @@ def test_an_upgraded_policy_of_another_zone_is_named_and_activated_again(
     )
     assert dialog.reactivate_button.isVisible()
     asked: list[str] = []
-    dialog.confirm_zone_change = lambda parent, text: bool(asked.append(text)) or True
+
+    def confirm(parent: object, text: str) -> bool:
+        asked.append(text)
+        return True
+
+    dialog.confirm_zone_change = confirm
     click(qtbot, dialog.reactivate_button)
     assert asked and 'line 4, timezone = "America/New_York" → timezone' in asked[0]
     assert dialog.in_force_zone.text() == (

@@ -32,7 +32,6 @@ from detainer_desk.services.accounts import needs_first_admin
 from .test_gui_intake import (
     EVENING,
     EXAMPLE,
-    OFFICER_PASSWORD,
     Answers,
     Clock,
     _check,
@@ -49,6 +48,7 @@ from .test_gui_records_support import (
     window_on,
 )
 from .test_gui_support import (
+    OFFICER_PASSWORD,
     WORKSTATION,
     answer,
     click,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -80,7 +81,7 @@ def _menu_titles(window: MainWindow) -> list[str]:
 def _entries(menu_title: str, window: MainWindow) -> dict[str, bool]:
     for action in window.menuBar().actions():
         if action.text().replace("&", "") == menu_title:
-            menu = action.menu()
+            menu: Any = action.menu()
             return {
                 entry.text().replace("&", ""): entry.isEnabled()
                 for entry in menu.actions()

@@ -181,7 +181,12 @@ def test_an_administrator_restores_a_backup_after_confirming(
     qtbot.waitUntil(lambda: "not a Detainer Desk backup" in dialog.message.text())
 
     questions: list[str] = []
-    dialog.confirm = lambda _parent, question: bool(questions.append(question))  # "Cancel"
+
+    def cancel(_parent: object, question: str) -> bool:
+        questions.append(question)
+        return False  # "Cancel"
+
+    dialog.confirm = cancel
     type_into(qtbot, dialog.backup, str(backup))
     click(qtbot, dialog.restore_button)
     qtbot.waitUntil(lambda: dialog.message.text().startswith("Nothing was changed"))

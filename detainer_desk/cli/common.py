@@ -143,13 +143,27 @@ def county_iso(moment: dt.datetime | None, zone: Any) -> str | None:
     return moment.astimezone(zone).isoformat() if moment is not None else None
 
 
-def check_output(target: Path, *, replace: bool = False, kind: Any = None) -> None:
+def file_kind(name: str | None) -> Any:
+    """The kind of file a command writes ("pdf", "sqlite", "protected": an encrypted
+    copy), as adapters/files checks it before replacing one; None for any new file."""
+    if name is None:
+        return None
+    if name == "protected":
+        from detainer_desk.adapters.protect import protected_kind
+
+        return protected_kind
+    from detainer_desk.adapters import files
+
+    return {"pdf": files.pdf_kind, "sqlite": files.sqlite_kind}[name]
+
+
+def check_output(target: Path, *, replace: bool = False, kind: str | None = None) -> None:
     """Refuse at once a target that cannot be written (see adapters/files): a link, a
     device, a folder, or a file that exists and is not to be replaced."""
     from detainer_desk.adapters.files import OutputError, OutputExists, check_target
 
     try:
-        check_target(target, replace=replace, kind=kind)
+        check_target(target, replace=replace, kind=file_kind(kind))
     except OutputExists:
         hint = "choose another name" + (" or add --force" if kind is not None else "")
         raise UserError(f"{target} already exists: {hint}") from None
@@ -158,14 +172,19 @@ def check_output(target: Path, *, replace: bool = False, kind: Any = None) -> No
 
 
 def write_file(
-    target: Path, data: bytes, *, replace: bool = False, kind: Any = None, runtime: Any = None
+    target: Path,
+    data: bytes,
+    *,
+    replace: bool = False,
+    kind: str | None = None,
+    runtime: Any = None,
 ) -> Path:
     """A new private file, whole or not at all, never through a link (adapters/files)."""
     from detainer_desk.adapters.files import OutputError, write_output
 
     journal = runtime.partials if runtime is not None else None
     try:
-        return write_output(target, data, replace=replace, kind=kind, journal=journal)
+        return write_output(target, data, replace=replace, kind=file_kind(kind), journal=journal)
     except OutputError as exc:
         raise UserError(str(exc)) from None
 

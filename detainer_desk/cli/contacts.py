@@ -22,9 +22,7 @@ from detainer_desk.cli.common import (
     parse_when,
     write_file,
 )
-from detainer_desk.cli.signin import (
-    signed_in,
-)
+from detainer_desk.cli.signin import signed_in
 
 
 def cmd_contact_record(args: argparse.Namespace, out: TextIO) -> int:
@@ -151,15 +149,14 @@ def cmd_report_law(args: argparse.Namespace, out: TextIO) -> int:
         if not 0 <= daily_cost < 100_000:
             raise UserError("--daily-cost: give the average daily cost of a prisoner, e.g. 84.50")
     pdf_target, csv_target = report_targets(Path(args.output))
-    from detainer_desk.adapters.files import pdf_kind
 
-    check_output(pdf_target, kind=pdf_kind)  # before the password is asked
+    check_output(pdf_target, kind="pdf")  # before the password is asked
     check_output(csv_target)
     with signed_in(args) as (runtime, actor):
         report, pdf = law_report_files(
             runtime, actor, args.name, first, last, lr.ReportOptions(daily_cost=daily_cost)
         )
-        write_file(pdf_target, pdf, kind=pdf_kind, runtime=runtime)
+        write_file(pdf_target, pdf, kind="pdf", runtime=runtime)
         write_file(csv_target, report.csv.encode("utf-8"), runtime=runtime)
     out.write(
         f"Wrote {report.result.title} to {pdf_target} and its entries to {csv_target}\n"
@@ -184,12 +181,10 @@ def cmd_law_notice(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     if not args.language or not args.output:
         raise UserError("law-notice NAME needs --language CODE and -o FILE.pdf")
-    from detainer_desk.adapters.files import pdf_kind
 
     target = Path(args.output)
-    check_output(target, replace=args.force, kind=pdf_kind)  # before the password is asked
+    check_output(target, replace=args.force, kind="pdf")  # before the password is asked
     with signed_in(args) as (runtime, actor):
-        from detainer_desk.adapters.pdf.law_notices import NoticeFor, render_law_notice
         from detainer_desk.services.contacts import prepare_notice
         from detainer_desk.services.documents import report_context
 
@@ -197,11 +192,9 @@ def cmd_law_notice(args: argparse.Namespace, out: TextIO) -> int:
         person = prepare_notice(
             runtime.uow(), args.name, args.language, actor, now, decision_id=args.decision
         )
-        whom = NoticeFor(person.name, person.booking_number) if person else None
-        data = render_law_notice(
-            args.name, args.language, report_context(runtime.uow(), actor, now), whom
-        )
-        write_file(target, data, replace=args.force, kind=pdf_kind, runtime=runtime)
+        context = report_context(runtime.uow(), actor, now)
+        data = runtime.law_notice_pdf(args.name, args.language, context, person)
+        write_file(target, data, replace=args.force, kind="pdf", runtime=runtime)
     out.write(f"Wrote the notice {args.name} (English and {args.language}) to {target}\n")
     return EXIT_OK
 
@@ -245,18 +238,14 @@ def report_targets(target: Path) -> tuple[Path, Path]:
 def law_report_files(
     runtime: Any, actor: Any, key: str, first: dt.date, last: dt.date, options: Any
 ) -> tuple[Any, bytes]:
-    """The report and its PDF, made from the verified record (also used by the window)."""
-    from detainer_desk.adapters.pdf.law_reports import Verification, render_law_report
+    """The report and its PDF, made from the verified record."""
     from detainer_desk.services.documents import report_context
     from detainer_desk.services.law_reports import make_law_report
 
     now = runtime.clock()
     report = make_law_report(runtime.uow, runtime.ledger(), key, first, last, actor, now, options)
     context = report_context(runtime.uow(), actor, now)
-    pdf = render_law_report(
-        report.result, Verification(report.entries, report.head_hash, report.verified_at), context
-    )
-    return report, pdf
+    return report, runtime.law_report_pdf(report, context)
 
 
 # -- the commands' parsers ------------------------------------------------------------

@@ -15,9 +15,7 @@ from detainer_desk.cli.common import (
     read_input_file,
     write_new,
 )
-from detainer_desk.cli.signin import (
-    signed_in,
-)
+from detainer_desk.cli.signin import signed_in
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
@@ -42,7 +40,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _verify_checkpoint(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.adapters.signing import signature_is_valid
+    from detainer_desk.runtime import signature_check
     from detainer_desk.services.checkpoints import (
         UntrustedCheckpoint,
         check_trust,
@@ -56,7 +54,7 @@ def _verify_checkpoint(args: argparse.Namespace, out: TextIO) -> int:
         args.checkpoint, "checkpoint", input_limits().CHECKPOINT_FILE_BYTES
     ).decode("utf-8", errors="replace")
     try:
-        checkpoint_file = read_checkpoint(text, args.checkpoint, signature_is_valid)
+        checkpoint_file = read_checkpoint(text, args.checkpoint, signature_check())
     except UntrustedCheckpoint as exc:
         out.write(f"VERIFY FAILED: {exc}\n")
         return EXIT_FAILED
@@ -67,7 +65,7 @@ def _verify_checkpoint(args: argparse.Namespace, out: TextIO) -> int:
         try:
             whose = check_trust(
                 checkpoint_file,
-                trusted_keys(runtime.uow(), own_key, signature_is_valid),
+                trusted_keys(runtime.uow(), own_key, signer.signature_is_valid),
                 args.checkpoint,
             )
         except UntrustedCheckpoint as exc:
@@ -96,13 +94,13 @@ def _verify_checkpoint(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_keys(args: argparse.Namespace, out: TextIO) -> int:
     """This installation's checkpoint key, and the keys it trusts."""
-    from detainer_desk.adapters.signing import signature_is_valid
     from detainer_desk.services.trust import fingerprint, trusted_keys
 
     runtime = open_store(args)
     try:
-        own = runtime.signer().public_key_hex
-        trusted = trusted_keys(runtime.uow(), own, signature_is_valid)
+        signer = runtime.signer()
+        own = signer.public_key_hex
+        trusted = trusted_keys(runtime.uow(), own, signer.signature_is_valid)
     finally:
         runtime.close()
     out.write(f"This installation's checkpoint key: {own}\n  fingerprint {fingerprint(own)}\n")
@@ -114,7 +112,6 @@ def cmd_keys(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_keys_trust(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.adapters.signing import signature_is_valid
     from detainer_desk.services.trust import fingerprint, set_trust
 
     trusted = args.keys_command == "trust"
@@ -122,7 +119,7 @@ def cmd_keys_trust(args: argparse.Namespace, out: TextIO) -> int:
         entry = set_trust(
             runtime.uow(),
             runtime.signer(),
-            signature_is_valid,
+            runtime.signer().signature_is_valid,
             actor,
             args.key,
             trusted,
@@ -159,10 +156,11 @@ def cmd_checkpoint(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _checkpoint_pdf(runtime: Any, actor: Any, checkpoint: Any) -> bytes:
-    from detainer_desk.adapters.pdf import render_checkpoint_pdf
     from detainer_desk.services.documents import report_context
 
-    return render_checkpoint_pdf(checkpoint, report_context(runtime.uow(), actor, runtime.clock()))
+    context = report_context(runtime.uow(), actor, runtime.clock())
+    pdf: bytes = runtime.documents.render_checkpoint_pdf(checkpoint, context)
+    return pdf
 
 
 # -- the commands' parsers ------------------------------------------------------------

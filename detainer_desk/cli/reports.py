@@ -20,9 +20,7 @@ from detainer_desk.cli.common import (
     parse_days,
     write_file,
 )
-from detainer_desk.cli.signin import (
-    signed_in,
-)
+from detainer_desk.cli.signin import signed_in
 
 
 def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
@@ -39,9 +37,8 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
         context = report_context(runtime.uow(), actor, now)
         report = weekly_statistics(runtime.uow(), actor, first, last, now)
         if target is not None:
-            from detainer_desk.adapters.pdf import render_statistics_pdf
-
-            write_file(target, render_statistics_pdf(report, context), runtime=runtime)
+            pdf = runtime.documents.render_statistics_pdf(report, context)
+            write_file(target, pdf, runtime=runtime)
     if args.json:
         out.write(
             json.dumps(
@@ -79,43 +76,38 @@ def _statistics_period(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     """The audit PDF (``report``) or the notice to the person (``notice``) of one decision."""
-    from detainer_desk.adapters import pdf
-    from detainer_desk.adapters.files import pdf_kind
     from detainer_desk.services.documents import decision_record, report_context
 
     notice = args.command == "notice"
     purpose = "notice to the person" if notice else "audit PDF"
     target = Path(args.output)
-    check_output(target, replace=args.force, kind=pdf_kind)  # before the password is asked
+    check_output(target, replace=args.force, kind="pdf")  # before the password is asked
     with signed_in(args) as (runtime, actor):
         now = runtime.clock()
         record = decision_record(runtime.uow(), args.id, actor, now, purpose)
         context = report_context(runtime.uow(), actor, now)
         data = (
-            pdf.render_notice_pdf(record, context)
+            runtime.documents.render_notice_pdf(record, context)
             if notice
-            else pdf.render_audit_pdf(record, context)
+            else runtime.documents.render_audit_pdf(record, context)
         )
-        write_file(target, data, replace=args.force, kind=pdf_kind, runtime=runtime)
+        write_file(target, data, replace=args.force, kind="pdf", runtime=runtime)
     out.write(f"Wrote the {purpose} of decision {args.id} to {target} ({len(data):,} bytes)\n")
     return EXIT_OK
 
 
 def cmd_accounts_report(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.adapters.files import pdf_kind
     from detainer_desk.services.reviews import account_validation
 
     target = Path(args.output)
-    check_output(target, replace=args.force, kind=pdf_kind)
+    check_output(target, replace=args.force, kind="pdf")
     with signed_in(args) as (runtime, actor):
         report = account_validation(runtime.uow(), actor, runtime.clock())
-        from detainer_desk.adapters.pdf import render_account_validation_pdf
-
         write_file(
             target,
-            render_account_validation_pdf(report),
+            runtime.documents.render_account_validation_pdf(report),
             replace=args.force,
-            kind=pdf_kind,
+            kind="pdf",
             runtime=runtime,
         )
     out.write(f"Wrote the account validation of {len(report.lines)} accounts to {target}\n")
@@ -123,12 +115,11 @@ def cmd_accounts_report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_audit_review(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.adapters.files import pdf_kind
     from detainer_desk.services.reviews import audit_review
 
     target = Path(args.output)
     days = parse_days(args)  # judged before anything is opened
-    check_output(target, replace=args.force, kind=pdf_kind)
+    check_output(target, replace=args.force, kind="pdf")
     with signed_in(args) as (runtime, actor):
         now = runtime.clock()
         start, end = day_range(days, county_zone_of(runtime))  # the county's days
@@ -137,13 +128,11 @@ def cmd_audit_review(args: argparse.Namespace, out: TextIO) -> int:
         if start >= end:
             raise UserError("--from must come before --to")
         report = audit_review(runtime.uow(), actor, start, end, now)
-        from detainer_desk.adapters.pdf import render_audit_review_pdf
-
         write_file(
             target,
-            render_audit_review_pdf(report),
+            runtime.documents.render_audit_review_pdf(report),
             replace=args.force,
-            kind=pdf_kind,
+            kind="pdf",
             runtime=runtime,
         )
     for part in report.sections:

@@ -98,7 +98,6 @@ def _enrol_on_terminal(
 ) -> Any:
     """Set up the second factor at sign-in, on a terminal: the QR code and the secret to
     type into an authenticator app, a code back, then the recovery codes, shown once."""
-    from detainer_desk.adapters.pdf.qr import qr_text
     from detainer_desk.services import second_factor as factors
     from detainer_desk.services.accounts import enrol_at_sign_in
     from detainer_desk.services.settings import read_settings
@@ -118,7 +117,7 @@ def _enrol_on_terminal(
     err.write(
         f"{why}\n\nScan this QR code with an authenticator app (Microsoft or Google "
         "Authenticator, FreeOTP, ...):\n\n"
-        f"{qr_text(enrolment.uri)}\n\nor type this key into it: {enrolment.secret_text}\n\n"
+        f"{runtime.qr_text(enrolment.uri)}\n\nor type this key into it: {enrolment.secret_text}\n\n"
     )
     for attempt in range(3):
         typed = getpass.getpass("Then type the 6-digit code it shows: ")

@@ -16,12 +16,8 @@ from detainer_desk.cli.common import (
     day_range,
     parse_days,
 )
-from detainer_desk.cli.signin import (
-    signed_in,
-)
-from detainer_desk.cli.terminal import (
-    interrupt_cancels,
-)
+from detainer_desk.cli.signin import signed_in
+from detainer_desk.cli.terminal import interrupt_cancels
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:

@@ -15,6 +15,7 @@ from detainer_desk.cli import (
     records,
     reports,
     store,
+    users,
     window,
 )
 
@@ -36,7 +37,7 @@ FAMILIES = (
     contacts.add_contact_parsers,
     contacts.add_law_parsers,
     store.add_demo_parser,
-    admin.add_users_parsers,
+    users.add_users_parsers,
     admin.add_audit_parser,
     admin.add_settings_parser,
     store.add_backup_parsers,

@@ -19,9 +19,7 @@ from detainer_desk.cli.common import (
     read_policy,
     visible,
 )
-from detainer_desk.cli.signin import (
-    signed_in,
-)
+from detainer_desk.cli.signin import signed_in
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:

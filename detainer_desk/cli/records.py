@@ -24,9 +24,7 @@ from detainer_desk.cli.common import (
     read_input_file,
     visible,
 )
-from detainer_desk.cli.signin import (
-    signed_in,
-)
+from detainer_desk.cli.signin import signed_in
 
 
 def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
@@ -190,7 +188,6 @@ def _summary_json(item, zone: Any) -> dict[str, object]:  # type: ignore[no-unty
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
-    from detainer_desk.domain.timetext import long_time, long_time_and_utc
     from detainer_desk.services.records import load_decision
 
     with signed_in(args) as (runtime, actor):
@@ -198,50 +195,54 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         zone = county_zone_of(runtime)
     decision = json.loads(row.decision_json)
     if args.json:
-        payload = {
-            **_summary_json(row.summary, zone),
-            "chain": {"seq": row.seq, "entry_hash": row.entry_hash},
-            "request": json.loads(row.request_json),
-            "decision": decision,
-            "policy_version": {
-                "id": row.policy.id,
-                "name": row.policy.name,
-                "sha256": row.policy.sha256,
-            },
-            "attachments": [
-                {
-                    "id": a.id,
-                    "file_name": a.file_name,
-                    "media_type": a.media_type,
-                    "size": a.size,
-                    "sha256": a.sha256,
-                }
-                for a in row.attachments
-            ],
-            "amendments": [
-                {
-                    "id": a.id,
-                    "kind": a.kind,
-                    "seq": a.seq,
-                    "entry_hash": a.entry_hash,
-                    "effective_at": county_iso(a.effective_at, zone),
-                    "reason": a.reason,
-                    "details": json.loads(a.details_json),
-                    "recorded_at": county_iso(a.stamp.recorded_at, zone),
-                    "recorded_by": a.stamp.recorded_by,
-                    "workstation": a.stamp.workstation,
-                }
-                for a in row.amendments
-            ],
-            "state": {
-                "status": state.status,
-                "outcome": state.outcome,
-                "hold_until": county_iso(state.hold_until, zone),
-                "closed": state.closed,
-            },
-        }
+        payload = _decision_json(row, state, decision, zone)
         out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
+    # Names, file names, reasons and the policy's words come from people: each line is
+    # escaped whole, so none of them can forge another line or drive the terminal.
+    lines = _decision_lines(row, state, decision, zone)
+    out.write("\n".join(visible(line) for line in lines) + "\n")
+    return EXIT_OK
+
+
+def _decision_json(row: Any, state: Any, decision: Any, zone: Any) -> dict[str, object]:
+    """``show --json``: the decision with its request, documents, amendments and state."""
+    from detainer_desk.services.presentation import amendment_json
+
+    return {
+        **_summary_json(row.summary, zone),
+        "chain": {"seq": row.seq, "entry_hash": row.entry_hash},
+        "request": json.loads(row.request_json),
+        "decision": decision,
+        "policy_version": {
+            "id": row.policy.id,
+            "name": row.policy.name,
+            "sha256": row.policy.sha256,
+        },
+        "attachments": [
+            {
+                "id": a.id,
+                "file_name": a.file_name,
+                "media_type": a.media_type,
+                "size": a.size,
+                "sha256": a.sha256,
+            }
+            for a in row.attachments
+        ],
+        "amendments": [amendment_json(a, zone) for a in row.amendments],
+        "state": {
+            "status": state.status,
+            "outcome": state.outcome,
+            "hold_until": county_iso(state.hold_until, zone),
+            "closed": state.closed,
+        },
+    }
+
+
+def _decision_lines(row: Any, state: Any, decision: Any, zone: Any) -> list[str]:
+    """``show``: the decision with its request, documents and history, for a person."""
+    from detainer_desk.domain.timetext import long_time, long_time_and_utc
+
     s = row.summary
     recorded_hold = (
         dt.datetime.fromisoformat(decision["hold_until"]) if decision["hold_until"] else None
@@ -287,10 +288,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
                 f"  - {long_time(a.stamp.recorded_at, zone)} {a.stamp.recorded_by}: "
                 f"{a.kind}{when}{why}"
             )
-    # Names, file names, reasons and the policy's words come from people: each line is
-    # escaped whole, so none of them can forge another line or drive the terminal.
-    out.write("\n".join(visible(line) for line in lines) + "\n")
-    return EXIT_OK
+    return lines
 
 
 # -- the commands' parsers ------------------------------------------------------------

@@ -8,9 +8,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
-from detainer_desk.cli.common import (
-    UserError,
-)
+from detainer_desk.cli.common import UserError
 
 
 @contextlib.contextmanager

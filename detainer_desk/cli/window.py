@@ -7,9 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from detainer_desk.cli.common import (
-    start_log,
-)
+from detainer_desk.cli.common import start_log
 
 
 def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:

@@ -45,6 +45,7 @@ from .checkpoints import CheckpointFile, create_checkpoint, verify_record_quietl
 from .documents import contacts_about, report_context
 from .evidence_model import Checkpoint, DecisionRecord, PdfDocument, ReportContext, Scan
 from .ports import Actor, DecisionQuery, DecisionRow, Ledger, Signer, UnitOfWork
+from .presentation import amendment_json
 
 # (header, FOIA equivalent or None): the first block lines up with the ICE detainer data
 # published through FOIA (Deportation Data Project / TRAC) where the meaning is the same.
@@ -763,21 +764,7 @@ def _decision_json(
         "request": record.request,
         "decision": record.decision,
         "attachments": natives,
-        "amendments": [
-            {
-                "id": a.id,
-                "seq": a.seq,
-                "entry_hash": a.entry_hash,
-                "kind": a.kind,
-                "effective_at": iso(a.effective_at),
-                "reason": a.reason,
-                "details": json.loads(a.details_json),
-                "recorded_at": iso(a.stamp.recorded_at),
-                "recorded_by": a.stamp.recorded_by,
-                "workstation": a.stamp.workstation,
-            }
-            for a in row.amendments
-        ],
+        "amendments": [amendment_json(a, zone) for a in row.amendments],
         "state": {
             "status": state.status,
             "outcome_in_force": state.outcome,

@@ -72,34 +72,7 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
 
     with signed_in(args) as (runtime, actor):
         current = read_settings(runtime.uow())
-        changes: dict[str, Any] = {}
-        if args.county is not None:
-            changes["county_name"] = args.county
-        if args.jail is not None:
-            changes["jail_name"] = args.jail
-        if args.timezone is not None:
-            changes["timezone"] = args.timezone
-        if args.minutes is not None:
-            changes["session_timeout_minutes"] = args.minutes
-        if args.lockout_minutes is not None:
-            changes["lockout_minutes"] = args.lockout_minutes
-        if args.second_factor is not None:
-            changes["second_factor_required"] = args.second_factor == "on"
-        if args.inactive_days is not None:
-            changes["inactive_days"] = args.inactive_days
-        if args.notice_file is not None:
-            text = read_input_file(
-                args.notice_file, "notice", input_limits().NOTICE_FILE_BYTES
-            ).decode("utf-8", "replace")
-            changes["system_use_notice"] = text.strip()
-        if args.default_notice:
-            changes["system_use_notice"] = ""
-        if args.alerts is not None:
-            try:
-                first, second = (int(part) for part in args.alerts.split(","))
-            except ValueError:
-                raise UserError("--alerts: give two numbers of minutes, like 240,60") from None
-            changes["alert_first_minutes"], changes["alert_second_minutes"] = first, second
+        changes = _settings_changes(args)  # read once signed in, as always
         saved = None
         if changes:
             current = dataclasses.replace(current, **changes)
@@ -111,7 +84,47 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
             f"activated again in {current.timezone} (version {policy.id}, sha256 "
             f"{policy.sha256}). Decisions already recorded keep the text they were made under.\n"
         )
-    for label, value in (
+    for label, value in _settings_shown(current):
+        out.write(f"{label + ':':14}{visible(value)}\n")
+    return EXIT_OK
+
+
+def _settings_changes(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings the options change (none: the settings are only shown)."""
+    changes: dict[str, Any] = {}
+    if args.county is not None:
+        changes["county_name"] = args.county
+    if args.jail is not None:
+        changes["jail_name"] = args.jail
+    if args.timezone is not None:
+        changes["timezone"] = args.timezone
+    if args.minutes is not None:
+        changes["session_timeout_minutes"] = args.minutes
+    if args.lockout_minutes is not None:
+        changes["lockout_minutes"] = args.lockout_minutes
+    if args.second_factor is not None:
+        changes["second_factor_required"] = args.second_factor == "on"
+    if args.inactive_days is not None:
+        changes["inactive_days"] = args.inactive_days
+    if args.notice_file is not None:
+        text = read_input_file(args.notice_file, "notice", input_limits().NOTICE_FILE_BYTES).decode(
+            "utf-8", "replace"
+        )
+        changes["system_use_notice"] = text.strip()
+    if args.default_notice:
+        changes["system_use_notice"] = ""
+    if args.alerts is not None:
+        try:
+            first, second = (int(part) for part in args.alerts.split(","))
+        except ValueError:
+            raise UserError("--alerts: give two numbers of minutes, like 240,60") from None
+        changes["alert_first_minutes"], changes["alert_second_minutes"] = first, second
+    return changes
+
+
+def _settings_shown(current: Any) -> tuple[tuple[str, str], ...]:
+    """The settings as ``settings`` lists them: (label, value)."""
+    return (
         ("County", current.county_name or "(not set)"),
         ("Jail", current.jail_name or "(not set)"),
         ("Timezone", current.timezone or "(not set)"),
@@ -137,9 +150,7 @@ def cmd_settings(args: argparse.Namespace, out: TextIO) -> int:
             if current.system_use_notice
             else "the default text (shown before the password)",
         ),
-    ):
-        out.write(f"{label + ':':14}{visible(value)}\n")
-    return EXIT_OK
+    )
 
 
 def cmd_directory(args: argparse.Namespace, out: TextIO) -> int:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from detainer_desk.paths import AppPaths, ensure_data_dir
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Generator, Iterable, Iterator
 
     from sqlalchemy import Engine
 
@@ -33,7 +33,14 @@ if TYPE_CHECKING:
     from detainer_desk.adapters.files import PartialJournal
     from detainer_desk.adapters.signing import InstallationKey
     from detainer_desk.services.accounts import Security
-    from detainer_desk.services.ports import Actor, CheckedBackup
+    from detainer_desk.services.evidence_model import (
+        Checkpoint,
+        DecisionRecord,
+        PdfDocument,
+        ReportContext,
+    )
+    from detainer_desk.services.export import Exporter
+    from detainer_desk.services.ports import Actor, CheckedBackup, ExportBundle
 
 DB_ENV_VAR = "DETAINER_DESK_DB"
 log = logging.getLogger("detainer_desk.runtime")
@@ -84,6 +91,41 @@ class Runtime:
         from detainer_desk.adapters.signing import InstallationKey
 
         return InstallationKey(self.paths.data_dir / "keys")
+
+    def exporter(self, clock: Callable[[], dt.datetime] | None = None) -> Exporter:
+        """The litigation export over this store (for the command line and the window):
+        bundles written by adapters/export, the audit PDFs rendered in worker processes and
+        kept in the data folder's cache. Nothing is imported or opened until an export runs."""
+        from detainer_desk.services.export import Exporter
+
+        data_dir = self.paths.data_dir
+
+        def open_bundle(destination: str, passphrase: str | None) -> ExportBundle:
+            from detainer_desk.adapters.export.bundle import open_bundle
+
+            return open_bundle(destination, passphrase, self.partials)
+
+        def render_audit_pdfs(
+            jobs: Iterable[tuple[DecisionRecord, ReportContext]],
+        ) -> Generator[PdfDocument, None, None]:
+            from detainer_desk.adapters import pdf
+
+            return pdf.audit_pdfs_for_export(data_dir)(jobs)
+
+        def render_checkpoint_pdf(checkpoint: Checkpoint, context: ReportContext) -> bytes:
+            from detainer_desk.adapters import pdf
+
+            return pdf.render_checkpoint_pdf(checkpoint, context)
+
+        return Exporter(
+            self.uow,
+            self.ledger,
+            self.signer,
+            open_bundle,
+            render_audit_pdfs,
+            render_checkpoint_pdf,
+            clock or self.clock,
+        )
 
     def security(self) -> Security:
         from detainer_desk.adapters.directory import LdapDirectory

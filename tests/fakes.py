@@ -1,31 +1,47 @@
-"""An in-memory unit of work for the service unit tests (no database at all)."""
+"""An in-memory unit of work for the service unit tests (no database at all).
+
+Each fake implements every method of its port (services/ports.py) with the SQL store's
+meaning for what the services read: the same filters, orders, keyset paging and stored text
+forms (tests/test_fakes.py holds both to that), without its plans, chain or hashes.
+"""
 
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+import io
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Self
+from typing import Any, Self
 
-from detainer_desk.domain.names import NameIndex
+from detainer_desk.domain.names import NameIndex, name_words
+from detainer_desk.domain.request import normalize_a_number
+from detainer_desk.domain.text import csv_row
 from detainer_desk.services.ports import (
+    AccountRepository,
     AmendmentRecord,
     AttachmentIn,
     AttachmentInfo,
     AuditEvent,
     AuditQuery,
+    AuditRepository,
     ContactQuery,
     ContactRecord,
+    DecisionIndex,
     DecisionQuery,
     DecisionRow,
     DecisionSummary,
+    LogQuery,
+    LogRow,
     NewAmendment,
     NewContact,
     NewDecision,
     NewRequest,
     PolicyActivation,
+    RecordRepository,
     Stamp,
     StoredPolicy,
     UserRecord,
@@ -43,10 +59,31 @@ class _Data:
     users: dict[str, UserRecord] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
     audit: list[AuditEvent] = field(default_factory=list)
-    index: dict[int, object] = field(default_factory=dict)
+    index: dict[int, DecisionIndex] = field(default_factory=dict)
+    names: dict[int, NameIndex] = field(default_factory=dict)  # by request id
     trust: list[tuple[str, str | None]] = field(default_factory=list)
     seq: int = 0
     contacts: list[ContactRecord] = field(default_factory=list)
+
+
+def _utc_text(moment: dt.datetime) -> str:
+    """An instant as the store keeps it (text that sorts in time order)."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _maybe_text(moment: dt.datetime | None) -> str | None:
+    return _utc_text(moment) if moment is not None else None
+
+
+def _yes_no(flag: bool) -> str:
+    return "Y" if flag else "N"
+
+
+def _holding(index: DecisionIndex, tentative_outcome: str | None) -> bool:
+    """Held, or to be held, on a detainer (the store's open and ended holds)."""
+    return index.outcome_in_force == "hold" or (
+        index.outcome_in_force == "review" and tentative_outcome == "hold"
+    )
 
 
 class FakeRecords:
@@ -81,6 +118,7 @@ class FakeRecords:
     def add_request(self, request: NewRequest, names: NameIndex, stamp: Stamp) -> int:
         self._next()
         self.d.requests.append((request, stamp))
+        self.d.names[len(self.d.requests)] = names
         return len(self.d.requests)
 
     def add_attachment(
@@ -136,15 +174,46 @@ class FakeRecords:
             stamp.recorded_at,
         )
 
+    def _matches(self, decision_id: int, search: str | None) -> bool:
+        """The store's search: the booking number or the A-number exactly, or every word a
+        prefix of a word of the name."""
+        if not search or not search.strip():
+            return True
+        decision, _ = self.d.decisions[decision_id - 1]
+        request, _ = self.d.requests[decision.request_id - 1]
+        raw = search.strip()
+        if request.booking_number == raw:
+            return True
+        a_number = normalize_a_number(raw)
+        if a_number and request.a_number == a_number:
+            return True
+        words = name_words(raw)
+        tokens = self.d.names.get(decision.request_id, NameIndex((), ())).tokens
+        return bool(words) and all(any(t.startswith(w) for t in tokens) for w in words)
+
+    def _selected(self, query: DecisionQuery | LogQuery) -> list[int]:
+        """The decision ids a query's filters select (search, outcome, recorder, period)."""
+        found = []
+        for decision_id in range(1, len(self.d.decisions) + 1):
+            decision, stamp = self.d.decisions[decision_id - 1]
+            request, _ = self.d.requests[decision.request_id - 1]
+            if (
+                (not query.outcome or decision.outcome == query.outcome)
+                and (not query.recorded_by or stamp.recorded_by == query.recorded_by)
+                and (not query.received_from or request.received_at >= query.received_from)
+                and (not query.received_to or request.received_at < query.received_to)
+                and self._matches(decision_id, query.search)
+            ):
+                found.append(decision_id)
+        return found
+
     def find_decisions(self, query: DecisionQuery) -> Sequence[DecisionSummary]:
-        items = [self._summary(n) for n in range(1, len(self.d.decisions) + 1)]
-        if query.outcome:
-            items = [i for i in items if i.outcome == query.outcome]
-        if query.search:
-            items = [i for i in items if query.search.casefold() in i.subject_name.casefold()]
+        items = [self._summary(n) for n in self._selected(query)]
         items.sort(key=lambda i: (i.received_at, i.request_id), reverse=True)
         if query.after:
-            items = [i for i in items if (i.received_at, i.decision_id) < query.after]
+            received_at, decision_id = query.after
+            after = (received_at, self.d.decisions[decision_id - 1][0].request_id)
+            items = [i for i in items if (i.received_at, i.request_id) < after]
         return items[: query.limit]
 
     def decision(self, decision_id: int) -> DecisionRow | None:
@@ -154,7 +223,9 @@ class FakeRecords:
         request, _ = self.d.requests[decision.request_id - 1]
         policy = next(p for p in self.d.policies if p.id == decision.policy_version_id)
         amendments = tuple(
-            AmendmentRecord(n, 0, "", a.kind, a.effective_at, a.reason, a.details_json, s)
+            AmendmentRecord(
+                n, 0, "", a.kind, a.effective_at, a.reason, json.loads(a.details_json), s
+            )
             for n, (a, s) in enumerate(self.d.amendments, start=1)
             if a.decision_id == decision_id
         )
@@ -164,8 +235,8 @@ class FakeRecords:
             "",
             0,
             "",
-            request.request_json,
-            decision.decision_json,
+            json.loads(request.request_json),
+            json.loads(decision.decision_json),
             decision.evaluated_at,
             stamp.workstation,
             policy,
@@ -177,8 +248,169 @@ class FakeRecords:
         found = (self.decision(decision_id) for decision_id in decision_ids)
         return tuple(row for row in found if row is not None)
 
-    def upsert_index(self, index) -> None:  # type: ignore[no-untyped-def]
+    def upsert_index(self, index: DecisionIndex) -> None:
         self.d.index[index.decision_id] = index
+
+    # -- the decision log, the review queue and the holds board ------------------------------
+    def _log_row(self, decision_id: int, sort_value: str) -> LogRow:
+        summary = self._summary(decision_id)
+        index = self.d.index[decision_id]
+        return LogRow(
+            decision_id=decision_id,
+            request_id=summary.request_id,
+            received_at=summary.received_at,
+            subject_name=summary.subject_name,
+            booking_number=summary.booking_number,
+            a_number=summary.a_number,
+            form=summary.form,
+            outcome=summary.outcome,
+            tentative_outcome=summary.tentative_outcome,
+            outcome_in_force=index.outcome_in_force,
+            status=index.status,
+            closed=index.closed,
+            hold_until=index.hold_until.isoformat() if index.hold_until else None,
+            release_eligible_at=index.release_eligible_at,
+            recorded_by=summary.recorded_by,
+            sort_value=sort_value,
+        )
+
+    def _sort_value(self, decision_id: int, sort: str) -> str:
+        """The log's sort column as the store keeps it (text; a blank for none)."""
+        summary = self._summary(decision_id)
+        index = self.d.index[decision_id]
+        values: dict[str, Callable[[], str]] = {
+            "received_at": lambda: _utc_text(summary.received_at),
+            "subject_name": lambda: summary.subject_name,
+            "booking_number": lambda: summary.booking_number,
+            "a_number": lambda: summary.a_number or "",
+            "form": lambda: summary.form,
+            "outcome": lambda: summary.outcome,
+            "hold_until": lambda: _maybe_text(index.hold_until) or "",
+            "recorded_by": lambda: summary.recorded_by,
+            "status": lambda: index.status,
+        }
+        return values[sort]()
+
+    def _in_log(self, query: LogQuery) -> list[int]:
+        return [
+            n
+            for n in self._selected(query)
+            if n in self.d.index and (not query.status or self.d.index[n].status == query.status)
+        ]
+
+    def log_page(self, query: LogQuery) -> Sequence[LogRow]:
+        rows = [self._log_row(n, self._sort_value(n, query.sort)) for n in self._in_log(query)]
+        rows.sort(key=lambda r: (r.sort_value, r.request_id), reverse=query.descending)
+        if query.after is not None:
+            after = (str(query.after[0]), int(query.after[1]))
+            if query.descending:
+                rows = [r for r in rows if (r.sort_value, r.request_id) < after]
+            else:
+                rows = [r for r in rows if (r.sort_value, r.request_id) > after]
+        return rows[: query.limit]
+
+    def log_count(self, query: LogQuery) -> int:
+        return len(self._in_log(query))
+
+    def _holds(self, closed: bool) -> list[LogRow]:
+        found = []
+        for decision_id, index in self.d.index.items():
+            decision, _ = self.d.decisions[decision_id - 1]
+            if index.closed == closed and _holding(index, decision.tentative_outcome):
+                found.append(self._log_row(decision_id, _maybe_text(index.hold_until) or ""))
+        return found
+
+    def open_holds(self) -> Sequence[LogRow]:
+        rows = self._holds(closed=False)
+        return sorted(rows, key=lambda r: (r.sort_value == "", r.sort_value, r.request_id))
+
+    def ended_holds(self, since: dt.datetime, until: dt.datetime) -> Sequence[LogRow]:
+        low, high = _utc_text(since), _utc_text(until)
+        rows = [r for r in self._holds(closed=True) if r.sort_value and low <= r.sort_value < high]
+        rows.sort(key=lambda r: r.request_id)
+        return sorted(rows, key=lambda r: r.sort_value, reverse=True)
+
+    def review_queue(self, limit: int) -> Sequence[LogRow]:
+        waiting = ("awaiting review", "awaiting countersign")
+        rows = [
+            self._log_row(n, index.status)
+            for n, index in self.d.index.items()
+            if index.status in waiting and not index.closed
+        ]
+        rows.sort(key=lambda r: (r.status != "awaiting review", r.received_at, r.request_id))
+        return rows[:limit]
+
+    # -- the export and the statistics -------------------------------------------------------
+    def export_rows(self, query: DecisionQuery) -> Iterator[tuple[Any, ...]]:
+        """The export table (services/export.py EXPORT_COLUMNS), oldest first."""
+        chosen = [n for n in self._selected(query) if n in self.d.index]
+        chosen.sort(key=lambda n: (self._summary(n).received_at, self._summary(n).request_id))
+        for decision_id in chosen:
+            row = self.decision(decision_id)
+            assert row is not None
+            s, i = row.summary, self.d.index[decision_id]
+            yield (
+                decision_id,
+                _utc_text(s.received_at),
+                i.detainer_issued_at,
+                s.form,
+                s.a_number,
+                s.subject_name,
+                s.dob,
+                s.booking_number,
+                _yes_no(i.citizenship_claim),
+                i.msc_charge,
+                i.msc_charge_code,
+                i.msc_conviction_date,
+                _yes_no(i.felon),
+                _yes_no(i.case_final_order),
+                _yes_no(i.biometric_match),
+                _yes_no(i.statements_made),
+                s.outcome,
+                s.tentative_outcome,
+                i.outcome_in_force,
+                i.status,
+                i.hold_until.isoformat() if i.hold_until else None,
+                _maybe_text(i.release_eligible_at),
+                i.lift_reason,
+                s.recorded_by,
+                _utc_text(s.recorded_at),
+                row.workstation,
+                row.policy.name,
+                row.policy.sha256,
+                row.seq,
+                row.entry_hash,
+            )
+
+    def export_csv_text(
+        self, query: DecisionQuery, workers: int | None = None
+    ) -> Iterator[tuple[str, int]]:
+        rows = list(self.export_rows(query))
+        if rows:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+            writer.writerows(csv_row(row) for row in rows)
+            yield buffer.getvalue(), len(rows)
+
+    def statistics_rows(
+        self, received_from: dt.datetime, received_to: dt.datetime
+    ) -> Iterator[tuple[dt.datetime, str, str, str, Mapping[str, Any]]]:
+        """(received_at, form, outcome in force, status, decision JSON) in the period."""
+        found = []
+        for decision_id, index in self.d.index.items():
+            decision, _ = self.d.decisions[decision_id - 1]
+            request, _ = self.d.requests[decision.request_id - 1]
+            if received_from <= request.received_at < received_to:
+                found.append(
+                    (
+                        request.received_at,
+                        request.form,
+                        index.outcome_in_force,
+                        index.status,
+                        json.loads(decision.decision_json),
+                    )
+                )
+        yield from sorted(found, key=lambda row: row[0])
 
     def decisions_missing_index(self, limit: int, after: int = 0) -> Sequence[int]:
         numbers = range(after + 1, len(self.d.decisions) + 1)
@@ -197,6 +429,7 @@ class FakeRecords:
             contact.agency,
             contact.reason,
             contact.policy_answer,
+            json.loads(contact.details_json),
             contact.details_json,
             stamp,
         )
@@ -269,21 +502,21 @@ class FakeAccounts:
 
     def update_user(
         self,
-        name,
+        name: str,
         *,
-        password_hash=None,
-        password_changed_at=None,
-        roles=None,  # type: ignore[no-untyped-def]
-        disabled=None,
-        locked_at=False,
-        display_name=None,
-        second_factor=False,
-        second_factor_step=False,
-        recovery_codes=None,
-        directory=False,
+        password_hash: str | None = None,
+        password_changed_at: dt.datetime | None = None,
+        roles: frozenset[str] | None = None,
+        disabled: bool | None = None,
+        locked_at: dt.datetime | bool | None = False,
+        display_name: str | None = None,
+        second_factor: str | bool | None = False,
+        second_factor_step: int | bool | None = False,
+        recovery_codes: tuple[str, ...] | None = None,
+        directory: str | bool | None = False,
     ) -> None:
         record = self.d.users[name]
-        changes = {}
+        changes: dict[str, Any] = {}
         if second_factor is not False:
             changes["second_factor"] = second_factor
         if second_factor_step is not False:
@@ -374,6 +607,10 @@ class FakeAudit:
 class FakeUnitOfWork:
     """Changes become visible to the next unit of work only when committed."""
 
+    records: RecordRepository
+    accounts: AccountRepository
+    audit: AuditRepository
+
     def __init__(self) -> None:
         self.committed = _Data()
         self.commits = 0
@@ -386,6 +623,7 @@ class FakeUnitOfWork:
         return self
 
     def _bind(self, data: _Data) -> None:
+        self.data = data  # what this unit of work sees and changes
         self.records = FakeRecords(data)
         self.accounts = FakeAccounts(data)
         self.audit = FakeAudit(data)
@@ -395,7 +633,7 @@ class FakeUnitOfWork:
 
     def commit(self) -> None:
         if self._depth == 1:
-            self.committed = copy.deepcopy(self.records.d)
+            self.committed = copy.deepcopy(self.data)
             self.commits += 1
 
     def rollback(self) -> None:

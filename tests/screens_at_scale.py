@@ -192,22 +192,27 @@ def visit_everything(window: MainWindow, out: Path) -> Visit:
     visit.tab(records.holds, "active-holds", lambda: records.holds.loaded_once)
     visit.tab(records.statistics, "statistics", lambda: records.statistics.tables is not None)
     newest = records.log.model.log_row(0).decision_id
-    detail = records.open_decision(newest)
+    opened: list[QWidget] = []
+    records.detail_opened.connect(opened.append)
+    records.open_decision(newest)
+    wait_for(lambda: bool(opened), "the decision's detail view")
+    detail = opened[0]
     visit.dialog("decision-detail", detail, lambda: True)
     visit.dialog("overdue-report", records.holds.open_overdue_report(), lambda: True)
 
     visit.sign_in("admin.demo")
-    visit.dialog("users", window.open_users(), lambda: True)
-    visit.dialog("audit-trail", window.open_audit_trail(), lambda: True)
+    visit.dialog("users", window.dialogs.open_users(), lambda: True)
+    trail = window.dialogs.open_audit_trail()
+    visit.dialog("audit-trail", trail, lambda: trail is not None and trail.model.rowCount() > 0)
     from detainer_desk.gui.policy_screen import WHAT_IF
 
     visit.dialog("policy-what-if", window.policy.open(WHAT_IF), lambda: True)
-    verify = window.open_verify()
+    verify = window.dialogs.open_verify()
     assert verify is not None
     verify.verify_button.click()  # type: ignore[attr-defined]
     visit.dialog("verify", verify, lambda: verify.result_ok is not None)  # type: ignore[attr-defined]
-    visit.dialog("restore", window.open_restore(), lambda: True)
-    visit.dialog("database", window.open_database(), lambda: True)
+    visit.dialog("restore", window.dialogs.open_restore(), lambda: True)
+    visit.dialog("database", window.dialogs.open_database(), lambda: True)
     return visit
 
 

@@ -22,10 +22,10 @@ import pytest
 
 from detainer_desk.adapters import pdf
 from detainer_desk.adapters.db.repository import SqlRecordRepository
-from detainer_desk.adapters.export import open_destination, page_count
+from detainer_desk.adapters.export.bundle import open_bundle
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import open_runtime
-from detainer_desk.services.export import ExportRequest, ExportResult, export_csv, export_records
+from detainer_desk.services.export import Exporter, ExportRequest, ExportResult, export_csv
 from detainer_desk.services.ports import Actor, DecisionQuery
 
 pytestmark = pytest.mark.bench
@@ -36,17 +36,17 @@ NOW = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
 def _export(runtime, destination: Path, render) -> tuple[ExportResult, float]:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     result = None
-    for step in export_records(
+    exporter = Exporter(
         runtime.uow,
-        runtime.ledger(),
-        runtime.signer(),
-        COUNSEL,
-        ExportRequest(DecisionQuery(), "benchmark", str(destination)),
-        open_destination(str(destination)),
-        NOW,
+        runtime.ledger,
+        runtime.signer,
+        open_bundle,
         render,
         pdf.render_checkpoint_pdf,
-        page_count,
+        lambda: NOW,
+    )
+    for step in exporter.export(
+        ExportRequest(DecisionQuery(), "benchmark", str(destination), COUNSEL)
     ):
         if isinstance(step, ExportResult):
             result = step
@@ -158,7 +158,7 @@ def test_csv_alone_against_sqlite3(tmp_path: Path) -> None:
     runtime = open_runtime(resolve_paths(home))
     try:
         with runtime.engine.connect() as conn:
-            statement = SqlRecordRepository(conn)._export_statement(DecisionQuery())
+            statement = SqlRecordRepository(conn).table.statement(DecisionQuery())
             sql = str(statement.compile(conn, compile_kwargs={"literal_binds": True}))
         sqlite3 = shutil.which("sqlite3")
         assert sqlite3, "the sqlite3 command-line program is needed"

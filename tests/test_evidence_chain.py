@@ -301,24 +301,23 @@ def test_a_search_hidden_by_deleted_words_is_named(store) -> None:
 
 def test_an_export_is_refused_over_derived_rows_that_disagree(store, run_cli, tmp_path) -> None:
     from detainer_desk.adapters import pdf
-    from detainer_desk.adapters.export import open_destination, page_count
+    from detainer_desk.adapters.export.bundle import open_bundle
     from detainer_desk.services.checkpoints import CheckpointError
-    from detainer_desk.services.export import ExportRequest, export_records
+    from detainer_desk.services.export import Exporter, ExportRequest
 
     tamper(store, "UPDATE decision_index SET outcome_in_force = 'transfer' WHERE decision_id = 2")
     destination = tmp_path / "bundle"
     with pytest.raises(CheckpointError, match="decision 2 disagrees"):
-        for _ in export_records(
+        for _ in Exporter(
             store.uow,
-            store.ledger(),
-            store.signer(),
-            Actor("counsel.d", "LAW"),
-            ExportRequest(DecisionQuery(), "Court", str(destination)),
-            open_destination(str(destination)),
-            NOW,
+            store.ledger,
+            store.signer,
+            open_bundle,
             pdf.render_audit_pdfs,
             pdf.render_checkpoint_pdf,
-            page_count,
+            lambda: NOW,
+        ).export(
+            ExportRequest(DecisionQuery(), "Court", str(destination), Actor("counsel.d", "LAW"))
         ):
             pass
     assert not destination.exists()

@@ -19,7 +19,8 @@ from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 
 from detainer_desk.adapters import pdf
-from detainer_desk.adapters.export import open_destination, page_count
+from detainer_desk.adapters.export import open_destination
+from detainer_desk.adapters.export.bundle import open_bundle
 from detainer_desk.adapters.signing import signature_is_valid
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.services.access import PermissionDenied
@@ -27,9 +28,9 @@ from detainer_desk.services.checkpoints import read_checkpoint, verify_against_c
 from detainer_desk.services.export import (
     EXPORT_COLUMNS,
     ExportCancelled,
+    Exporter,
     ExportRequest,
     ExportResult,
-    export_records,
     one_by_one,
 )
 from detainer_desk.services.ports import Actor, AttachmentIn, AuditQuery, DecisionQuery
@@ -105,20 +106,19 @@ def _export(
     def cancelled() -> bool:
         return cancel_after is not None and len(steps) >= cancel_after
 
-    writer = open_destination(destination)
-    for step in export_records(
+    exporter = Exporter(
         runtime.uow,
-        runtime.ledger(),
-        runtime.signer(),
-        actor,
-        ExportRequest(DecisionQuery(**query), "Smith & Jones LLP (case 26-cv-101)", destination),
-        writer,
-        NOW,
+        runtime.ledger,
+        runtime.signer,
+        open_bundle,
         pdf.render_audit_pdfs,
         pdf.render_checkpoint_pdf,
-        page_count,
-        cancelled,
-    ):
+        lambda: NOW,
+    )
+    request = ExportRequest(
+        DecisionQuery(**query), "Smith & Jones LLP (case 26-cv-101)", destination, actor
+    )
+    for step in exporter.export(request, cancelled):
         steps.append(step)
     result = steps[-1]
     assert isinstance(result, ExportResult)
@@ -302,9 +302,9 @@ def test_pdfs_rendered_by_workers_make_the_same_bundle(store, tmp_path: Path, mo
 
 @pytest.mark.skipif(SHA256SUM is None, reason="sha256sum (coreutils) is needed")
 def test_the_bundle_holds_the_contacts_each_entry_as_recorded(store, tmp_path: Path) -> None:
+    from detainer_desk.adapters.export.formats import CONTACT_COLUMNS
     from detainer_desk.domain import contacts as ct
     from detainer_desk.services.contacts import amend_contact, record_contact
-    from detainer_desk.services.export import CONTACT_COLUMNS
 
     when = NOW - dt.timedelta(hours=1)
     interview = {"consent_form_given": True, "language": "vi", "answer": "declined"}

@@ -15,7 +15,7 @@ import io
 
 import pytest
 
-from detainer_desk.adapters.db import repository
+from detainer_desk.adapters.db import export_table
 from detainer_desk.domain.text import csv_cell
 from detainer_desk.services.export import EXPORT_COLUMNS, export_csv
 from detainer_desk.services.ports import Actor, DecisionQuery
@@ -40,7 +40,7 @@ NAMES = [
 
 @pytest.fixture
 def store(runtime, monkeypatch):
-    monkeypatch.setattr(repository, "CSV_RANGE", 4)  # many small ranges
+    monkeypatch.setattr(export_table, "CSV_RANGE", 4)  # many small ranges
     seed_accounts(runtime.uow(), NOW)
     activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", Actor("admin", "W"), NOW)
     for n in range(23):
@@ -76,7 +76,7 @@ def _csv(store, query: DecisionQuery, workers: int) -> tuple[str, int]:
 )
 def test_workers_write_the_same_csv(store, query) -> None:
     with store.uow() as uow:
-        pieces = list(uow.records.export_csv_by_rows(query))
+        pieces = list(uow.records.table.csv_by_rows(query))
     by_rows, count = "".join(t for t, _ in pieces), sum(n for _, n in pieces)
     assert _csv(store, query, workers=1) == (by_rows, count)
     assert _csv(store, query, workers=2) == (by_rows, count)
@@ -108,7 +108,7 @@ def test_a_stored_nul_character_is_written_out(store) -> None:
     what is stored (SQLite's printf would stop at it; such a row goes through csv)."""
     tamper(store, "UPDATE requests SET subject_name = 'NUL' || char(0) || ' IN' WHERE id = 5")
     with store.uow() as uow:
-        by_rows = "".join(t for t, _ in uow.records.export_csv_by_rows(DecisionQuery()))
+        by_rows = "".join(t for t, _ in uow.records.table.csv_by_rows(DecisionQuery()))
     assert '"NUL\\u0000 IN"' in by_rows  # escaped, never a raw NUL
     assert _csv(store, DecisionQuery(), workers=1)[0] == by_rows
     assert _csv(store, DecisionQuery(), workers=2)[0] == by_rows
@@ -153,5 +153,5 @@ def test_when_workers_break_the_rest_is_written_here(store, monkeypatch) -> None
             pass
 
     expected = _csv(store, DecisionQuery(), workers=1)
-    monkeypatch.setattr(repository, "start_pool", lambda count: DyingPool())
+    monkeypatch.setattr(export_table, "start_pool", lambda count: DyingPool())
     assert _csv(store, DecisionQuery(), workers=2) == expected

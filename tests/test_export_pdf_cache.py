@@ -19,12 +19,12 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from detainer_desk.adapters.export import open_destination, page_count
+from detainer_desk.adapters.export.bundle import open_bundle
 from detainer_desk.adapters.pdf import parallel, render_checkpoint_pdf
 from detainer_desk.adapters.pdf.audit import render_audit_document
 from detainer_desk.adapters.pdf.cache import FOLDER, SECRET_FILE, AuditPdfCache
 from detainer_desk.domain import lifecycle as lc
-from detainer_desk.services.export import ExportRequest, ExportResult, export_records
+from detainer_desk.services.export import Exporter, ExportRequest, ExportResult
 from detainer_desk.services.ports import Actor, AttachmentIn, DecisionQuery
 from detainer_desk.services.records import activate_policy, amend_decision, record_decision
 from detainer_desk.services.settings import read_settings, save_settings
@@ -74,18 +74,19 @@ def _export(runtime, destination: Path, cache: AuditPdfCache | None, **options) 
         parallel.render_audit_pdfs if cache is None else cache.renderer(parallel.render_audit_pdfs)
     )
     result = None
-    for step in export_records(
+    exporter = Exporter(
         runtime.uow,
-        runtime.ledger(),
-        runtime.signer(),
-        actor,
-        ExportRequest(DecisionQuery(), "Smith & Jones LLP (case 26-cv-101)", str(destination)),
-        open_destination(str(destination)),
-        now,
+        runtime.ledger,
+        runtime.signer,
+        open_bundle,
         render,
         render_checkpoint_pdf,
-        page_count,
-    ):
+        lambda: now,
+    )
+    request = ExportRequest(
+        DecisionQuery(), "Smith & Jones LLP (case 26-cv-101)", str(destination), actor
+    )
+    for step in exporter.export(request):
         if isinstance(step, ExportResult):
             result = step
     assert result is not None

@@ -49,7 +49,7 @@ def test_sign_in_settings_are_saved_and_the_notice_changes(
     signed_in(qtbot, window, "admin", ADMIN_PASSWORD)
     # The window's tests make installations without the requirement: the status bar says so.
     assert "5.6.2.2" in window.statusBar().currentMessage()
-    dialog = window.open_sign_in_settings()
+    dialog = window.dialogs.open_sign_in_settings()
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
     dialog.grab().save(str(tmp_path / "sign-in-settings.png"))
@@ -70,7 +70,7 @@ def test_directory_settings_tested_saved_and_a_directory_account_signs_in(
     qtbot: QtBot, window: MainWindow, store: Runtime, ldap_server: LdapServer, tmp_path: Path
 ) -> None:
     signed_in(qtbot, window, "admin", ADMIN_PASSWORD)
-    dialog = window.open_directory()
+    dialog = window.dialogs.open_directory()
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
     type_into(qtbot, dialog.url.edit, ldap_server.starttls_url)

@@ -134,7 +134,7 @@ def test_no_spin_box_or_date_changes_under_a_passing_wheel(
 
     # The settings' spin boxes (an administrator's dialog).
     sign_in_as(qtbot, window, "admin")
-    dialog = window.open_settings()
+    dialog = window.dialogs.open_settings()
     assert dialog is not None
     qtbot.waitExposed(dialog)
     fields = dialog.installation
@@ -259,6 +259,7 @@ def test_countersigning_shows_what_will_be_written_and_cancel_writes_nothing(
 
     click(qtbot, screen.countersign_button)
     answer(qtbot, screen, "countersignConfirmation")
+    qtbot.waitUntil(lambda: bool(screen.message.text()))  # written in the background
     assert _amendments(desk, rivera) == [lc.COUNTERSIGN]  # once
 
 
@@ -294,6 +295,7 @@ def test_an_override_offers_only_other_outcomes_and_shows_the_change_and_reason(
 
     click(qtbot, screen.override_button)
     answer(qtbot, screen, "overrideConfirmation")
+    qtbot.waitUntil(lambda: bool(screen.message.text()))  # written in the background
     assert _amendments(desk, rivera) == [lc.OVERRIDE]
 
 
@@ -318,5 +320,6 @@ def test_recording_on_the_holds_board_shows_what_and_when_and_asks_once(
 
     click(qtbot, holds.record_button)
     answer(qtbot, holds, "amendmentConfirmation")
+    qtbot.waitUntil(lambda: bool(holds.message.text()))  # written in the background
     assert _amendments(desk, decision) == [lc.RELEASED]
     assert holds.model.rowCount() == held - 1  # off the board

@@ -293,7 +293,7 @@ def test_lock_minutes_typed_out_of_range_are_shown_and_refused(
     qtbot: QtBot, window: MainWindow, store: Runtime
 ) -> None:
     signed_in(qtbot, window, "admin", ADMIN_PASSWORD)
-    dialog = window.open_settings()
+    dialog = window.dialogs.open_settings()
     assert dialog is not None
     qtbot.waitExposed(dialog)
     spin = dialog.minutes
@@ -320,11 +320,11 @@ def test_lock_minutes_typed_out_of_range_are_shown_and_refused(
 
 
 def _attach(qtbot: QtBot, intake: IntakeScreen, answers: Answers, *paths: Path) -> None:
-    before = intake.controller._loading
+    before = intake.controller.state.loading
     answers.scans = [str(p) for p in paths]
     click(qtbot, intake.documents.attach_button)
-    assert intake.controller._loading == before + len(paths)
-    qtbot.waitUntil(lambda: intake.controller._loading == before, timeout=20_000)
+    assert intake.controller.state.loading == before + len(paths)
+    qtbot.waitUntil(lambda: intake.controller.state.loading == before, timeout=20_000)
 
 
 def test_a_corrupt_pdf_is_refused_by_its_own_name_and_the_preview_goes_back(

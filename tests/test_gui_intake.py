@@ -344,7 +344,7 @@ def test_an_officer_types_a_request_checks_attaches_and_records_it(
         ("warrant.pdf", "application/pdf", 1),
     ]
     assert row.attachments[1].size == warrant.stat().st_size
-    stored = json.loads(row.request_json)
+    stored = row.request
     assert stored["received_at"] == "2026-02-10 08:30"
     assert stored["documents"][1]["court"] == "U.S. District Court for the District of Oregon"
 
@@ -772,7 +772,7 @@ def test_counsel_may_check_but_not_record_and_the_service_refuses_anyway(
     assert intake.panel.record_button.toolTip() == "Needs the officer or supervisor role"
     assert not main_window.record_action.isEnabled()
     assert main_window.check_action.isEnabled()
-    intake.record()  # Ctrl+R all the same: refused in words, nothing asked
+    intake.controller.record()  # Ctrl+R all the same: refused in words, nothing asked
     assert "Needs the officer or supervisor role" in intake.panel.message.text()
     assert intake.findChild(QMessageBox, "recordConfirmation") is None
 

@@ -120,6 +120,7 @@ def test_a_contact_from_a_decision_detail_is_about_that_decision(
     assert "ORS 181A.826(3)(a)" in (view.fact.policy_answer or "")  # Oregon law answers
     assert "recorded" in detail.message.text()
     tab = detail.tabs.indexOf(detail.contacts_view)
+    qtbot.waitUntil(lambda: detail.contact_records != [])  # read again in the background
     assert detail.tabs.tabText(tab) == "ICE contacts (1)"
     assert "Release date given to ICE" in detail.contacts_view.toPlainText()
     assert "ICE ERO Portland" in detail.contacts_view.toPlainText()

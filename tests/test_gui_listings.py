@@ -102,6 +102,7 @@ def test_the_audit_trail_is_saved_as_csv_and_pdf_and_printed(
     qtbot.waitUntil(dialog.isVisible)
     dialog.action_combo.setEditText("decision.print")
     click(qtbot, dialog.search_button)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 200)  # read in the background
     assert dialog.model.rowCount() == 200  # the first page on screen
     listing = dialog.listing
 

@@ -40,7 +40,14 @@ from detainer_desk.services.settings import read_settings
 
 from .helpers import BASE_REQUEST
 from .test_gui_intake import Answers, Clock, _check, _confirm, _record, _text
-from .test_gui_records_support import Desk, desk_under, double_click_row, sign_in_as, window_on
+from .test_gui_records_support import (
+    Desk,
+    desk_under,
+    double_click_row,
+    open_detail,
+    sign_in_as,
+    window_on,
+)
 from .test_gui_support import (
     ADMIN_PASSWORD,
     OFFICER_PASSWORD,
@@ -137,7 +144,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
     seed_user(store, admin, "officer.a", ["officer"], OFFICER_PASSWORD)
 
     # The audit trail shows the county's time (the UTC instant in the tooltip).
-    trail = window.open_audit_trail()
+    trail = window.dialogs.open_audit_trail()
     assert isinstance(trail, AuditTrailDialog)
     qtbot.waitUntil(lambda: trail.model.rowCount() > 0)
     actions = [trail.model.index(r, 4).data() for r in range(trail.model.rowCount())]
@@ -187,7 +194,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
         row = uow.records.decision(1)
     assert row is not None
     assert row.summary.received_at == dt.datetime(2026, 3, 1, 22, 30, tzinfo=LOS_ANGELES)
-    assert json.loads(row.decision_json)["hold_until"] == "2026-03-03T22:45:00-08:00"
+    assert row.decision["hold_until"] == "2026-03-03T22:45:00-08:00"
 
     # -- the audit PDF and the notice, read back ----------------------------------------
     answers = intake.dialogs
@@ -198,7 +205,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
         answers.pdf_path = str(tmp_path / name)  # type: ignore[attr-defined]
         click(qtbot, button)
         qtbot.waitUntil(lambda name=name: (tmp_path / name).exists(), timeout=20_000)
-        qtbot.waitUntil(lambda: intake.controller._busy is None, timeout=20_000)
+        qtbot.waitUntil(lambda: intake.controller.state.busy is None, timeout=20_000)
     audit = _pdf_text(tmp_path / "audit.pdf")
     assert "Recorded Sun 01 Mar 2026, 23:00 PST (UTC-08:00) by officer.a" in audit  # body
     assert "Generated Sun 01 Mar 2026, 23:00 PST (UTC-08:00) by officer.a" in audit  # footer
@@ -252,6 +259,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
 
     # -- the detail view ---------------------------------------------------------------
     double_click_row(qtbot, log.table, 0)
+    qtbot.waitUntil(lambda: window.findChild(DecisionDetailDialog) is not None)  # read first
     detail = window.findChild(DecisionDetailDialog)
     assert detail is not None
     qtbot.waitUntil(detail.isVisible)
@@ -403,7 +411,7 @@ def test_a_new_zone_in_settings_asks_then_activates_the_policy_again(
 
     questions: list[str] = []
     answer = [False]
-    dialog = admin_window.open_settings()
+    dialog = admin_window.dialogs.open_settings()
     assert isinstance(dialog, SettingsDialog)
     qtbot.waitUntil(dialog.isVisible)
     dialog.confirm_zone_change = lambda parent, text: bool(questions.append(text)) or answer[0]
@@ -526,6 +534,7 @@ def test_a_release_after_the_deadline_is_recorded_and_marked_on_the_board(
     screen.set_when(LATE)
     click(qtbot, screen.record_button)
     said = " ".join(answer(qtbot, screen, "amendmentConfirmation").split())
+    qtbot.waitUntil(lambda: bool(screen.message.text()))  # written in the background
     assert (
         "It is after the deadline (Thu 12 Feb 2026, 09:00 PST (UTC-08:00)): it is "
         "recorded as it happened and marked held past its deadline by 2 h 05 min."
@@ -546,7 +555,7 @@ def test_a_release_after_the_deadline_is_recorded_and_marked_on_the_board(
     assert "held past its deadline by 2 h 05 min" in page
     assert "2026-02-12 11:05 PST" in page
     report.close()
-    detail = window.records.open_decision(1)
+    detail = open_detail(qtbot, window, 1)
     assert detail is not None
     headline = detail.findChild(QLabel, "detailHeadline")
     assert headline is not None

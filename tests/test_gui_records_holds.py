@@ -176,6 +176,7 @@ def test_the_board_empties_as_people_are_released(
             type_into(qtbot, screen.reason_edit, "ICE cancelled the detainer by fax")
         click(qtbot, screen.record_button)
         said = answer(qtbot, screen, "amendmentConfirmation")
+        qtbot.waitUntil(lambda: bool(screen.message.text()))  # written in the background
         if kind == lc.ICE_CUSTODY:
             assert "ICE ERO Portland" in said
         assert lc.AMENDMENT_WORDS[kind] in said and "leaves the holds board" in said
@@ -211,6 +212,7 @@ def test_recording_release_eligibility_starts_the_clock(
     click(qtbot, screen.record_button)
     said = answer(qtbot, screen, "amendmentConfirmation")
     assert "Release eligibility known" in said and "DOE, John" in said
+    qtbot.waitUntil(lambda: bool(screen.message.text()))  # written in the background
     assert "Hold until" in screen.message.text()
     qtbot.waitUntil(
         lambda: (
@@ -271,6 +273,7 @@ def test_the_overdue_report_lists_who_is_held_too_long_and_saves(
     target = tmp_path / "overdue.pdf"
     report.choose_save_path = lambda parent, title, suggested: str(target)
     click(qtbot, report.save_button)
+    qtbot.waitUntil(lambda: report.saved_path is not None)  # audited in the background first
     assert target.read_bytes().startswith(b"%PDF")
     events = trail(desk.runtime, desk.admin, action="holds.overdue_report")
     assert len(events) == 1 and '"people":1' in events[0].details_json

@@ -29,6 +29,7 @@ from .test_gui_records_support import (
     click_header,
     desk_under,
     double_click_row,
+    open_detail,
     pdf_bytes,
     png_bytes,
     sign_in_as,
@@ -251,6 +252,7 @@ def test_the_detail_view_shows_the_whole_record_in_order(
     screen = window.records.log
     assert screen.model.log_row(0).decision_id == decision_id  # received last: first shown
     double_click_row(qtbot, screen.table, 0)
+    qtbot.waitUntil(lambda: window.findChild(DecisionDetailDialog) is not None)  # read first
     dialog = window.findChild(DecisionDetailDialog)
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
@@ -300,6 +302,7 @@ def test_enter_opens_the_selected_decision(qtbot: QtBot, window: MainWindow) -> 
     table.setFocus()
     table.selectRow(2)
     qtbot.keyClick(table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.findChild(DecisionDetailDialog) is not None)  # read first
     dialog = window.findChild(DecisionDetailDialog)
     assert dialog is not None
     assert dialog.decision_id == window.records.log.model.log_row(2).decision_id
@@ -312,7 +315,7 @@ def test_locking_closes_the_detail_view_and_signing_out_forgets_the_log(
 ) -> None:
     sign_in_as(qtbot, window, "sgt.b")
     _open_log(qtbot, window)
-    dialog = window.records.open_decision(window.records.log.model.log_row(0).decision_id)
+    dialog = open_detail(qtbot, window, window.records.log.model.log_row(0).decision_id)
     assert isinstance(dialog, QDialog) and dialog.isVisible()
     window.lock(idle=False)
     qtbot.waitUntil(lambda: not dialog.isVisible())
@@ -393,8 +396,8 @@ def test_broad_searches_and_filters_page_like_narrow_ones(db_runtime: Runtime) -
         )
     reader = Actor("sgt.b", "W")
     with db_runtime.uow() as uow:  # the walking path is taken for "doe", not "roe"
-        assert uow.records._broad_search("doe") and not uow.records._broad_search("roe")
-        walks = uow.records._walk_in_received_order
+        assert uow.records.plan.broad_search("doe") and not uow.records.plan.broad_search("roe")
+        walks = uow.records.plan.walk_in_received_order
         assert walks(LogQuery(outcome="hold")) and not walks(LogQuery(outcome="notify"))
         assert not walks(LogQuery(outcome="hold", sort="form"))
     everything = board.log_page(db_runtime.uow(), reader, LogQuery(limit=500), NOW).rows

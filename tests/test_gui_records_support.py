@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from detainer_desk.gui.backend import Backend
 from detainer_desk.gui.main_window import MainWindow
+from detainer_desk.gui.records import DecisionDetailDialog
 from detainer_desk.runtime import Runtime
 from detainer_desk.services import records
 from detainer_desk.services.ports import Actor, AttachmentIn
@@ -109,6 +110,15 @@ def window_on(qtbot: QtBot, desk: Desk) -> Iterator[MainWindow]:
 def sign_in_as(qtbot: QtBot, window: MainWindow, name: str) -> None:
     password = ADMIN_PASSWORD if name == "admin" else PEOPLE[name][1]
     signed_in(qtbot, window, name, password)
+
+
+def open_detail(qtbot: QtBot, window: MainWindow, decision_id: int) -> DecisionDetailDialog:
+    """Open a decision's detail view as the lists do, and wait until it has been read."""
+    with qtbot.waitSignal(window.records.detail_opened, timeout=30_000) as opened:
+        assert window.records.open_decision(decision_id) is not None
+    dialog = opened.args[0]
+    assert isinstance(dialog, DecisionDetailDialog)
+    return dialog
 
 
 def click_header(qtbot: QtBot, table: QTableView, column: int) -> None:

@@ -157,16 +157,16 @@ def test_ctrl_c_during_a_csv_export_leaves_no_half_file(demo_home: Path, tmp_pat
     target = tmp_path / "decisions.csv"
     script = (
         "import sys\n"
-        "from detainer_desk.adapters.db import repository\n"
+        "from detainer_desk.adapters.db import export_table\n"
         "from detainer_desk.cli import main\n"
-        "repository.CSV_RANGE = 1\n"  # one row per task
-        "pieces = repository._in_workers\n"
+        "export_table.CSV_RANGE = 1\n"  # one row per task
+        "pieces = export_table._in_workers\n"
         "def announced(*args, **kwargs):\n"
         "    for number, piece in enumerate(pieces(*args, **kwargs)):\n"
         "        if number == 5:\n"
         "            sys.stderr.write('writing\\n'); sys.stderr.flush()\n"
         "        yield piece\n"
-        "repository._in_workers = announced\n"
+        "export_table._in_workers = announced\n"
         "if __name__ == '__main__':\n"
         f"    sys.exit(main(['--data-dir', {str(demo_home)!r}, 'export', '--user', "
         f"'counsel.demo', '--password-stdin', '--csv-only', '-o', {str(target)!r}]))\n"

@@ -8,7 +8,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
-import json
 import shutil
 import statistics
 import subprocess
@@ -232,9 +231,10 @@ def amendments() -> tuple[AmendmentRecord, ...]:
             kind="release_eligible",
             effective_at=dt.datetime(2026, 2, 11, 15, 0, tzinfo=PACIFIC),
             reason=None,
-            details_json=json.dumps(
-                {"hold_until": "2026-02-13T15:00:00-08:00", "window_closed_when_recorded": False}
-            ),
+            details={
+                "hold_until": "2026-02-13T15:00:00-08:00",
+                "window_closed_when_recorded": False,
+            },
             stamp=stamp(19, 2, "officer.a"),
         ),
         AmendmentRecord(
@@ -244,7 +244,7 @@ def amendments() -> tuple[AmendmentRecord, ...]:
             kind="countersign",
             effective_at=None,
             reason="Checked the magistrate's signature against the court's docket.",
-            details_json="{}",
+            details={},
             stamp=stamp(20, 41, "sgt.b", "SUPERVISOR-01"),
         ),
     )
@@ -307,8 +307,8 @@ def make_record(
         entry_hash=_hash(15),
         request_seq=11,
         request_entry_hash=_hash(11),
-        request_json=json.dumps(request),
-        decision_json=json.dumps(decision),
+        request=request,
+        decision=decision,
         evaluated_at=dt.datetime(2026, 2, 10, 8, 30, tzinfo=PACIFIC),
         workstation="INTAKE-02",
         policy=policy,
@@ -637,7 +637,7 @@ def test_notice_follows_an_override_and_quotes_its_reason() -> None:
         kind="override",
         effective_at=None,
         reason="The warrant names a different date of birth; declining pending clarification.",
-        details_json=json.dumps({"outcome": "decline"}),
+        details={"outcome": "decline"},
         stamp=stamp(21, 5, "sgt.c", "SUPERVISOR-01"),
     )
     record = make_record(amended=(override,), scans=[])

@@ -16,7 +16,7 @@ import random
 import pytest
 from sqlalchemy import func, select
 
-from detainer_desk.adapters.db import repository
+from detainer_desk.adapters.db import search as search_planner
 from detainer_desk.adapters.db.schema import name_pairs, requests
 from detainer_desk.domain.names import name_index
 from detainer_desk.services.ports import Actor, DecisionQuery, LogQuery
@@ -145,7 +145,7 @@ def _find(store, query: DecisionQuery) -> list[int]:
 
 def _general(monkeypatch):
     """Turn the index plan off: every search word 'starts too many name words'."""
-    monkeypatch.setattr(repository, "NAME_WORDS_PER_SEARCH_WORD", -1)
+    monkeypatch.setattr(search_planner, "NAME_WORDS_PER_SEARCH_WORD", -1)
 
 
 @pytest.mark.parametrize("descending", [True, False])
@@ -177,7 +177,7 @@ def test_the_index_plan_is_the_one_used(store) -> None:
     """(Otherwise the comparison above would compare the general plan with itself.)"""
     with store.uow() as uow:
         assert (
-            uow.records._newest_name_matches(
+            uow.records.plan.newest_name_matches(
                 ["nguyen", "min"],
                 descending=True,
                 after=None,
@@ -187,8 +187,8 @@ def test_the_index_plan_is_the_one_used(store) -> None:
             )
             is not None
         )
-        assert uow.records._name_words_starting("ngu", 17) == ["nguyen", "nguyen-le"]
-        assert uow.records._name_words_starting("rodr", 17) == ["rodriguez"]  # folded
+        assert uow.records.plan._name_words_starting("ngu", 17) == ["nguyen", "nguyen-le"]
+        assert uow.records.plan._name_words_starting("rodr", 17) == ["rodriguez"]  # folded
 
 
 def test_long_names_are_found_by_any_two_of_their_words(store) -> None:

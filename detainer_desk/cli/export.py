@@ -37,14 +37,8 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.csv_only:
         return _export_csv_only(args, query_in, out)
-    from detainer_desk.adapters import pdf
-    from detainer_desk.adapters.export import DestinationError, open_destination, page_count
-    from detainer_desk.services.export import (
-        ExportCancelled,
-        ExportRequest,
-        ExportResult,
-        export_records,
-    )
+    from detainer_desk.services.export import ExportCancelled, ExportRequest, ExportResult
+    from detainer_desk.services.ports import DestinationError
 
     if not args.output:
         raise UserError("-o/--output: give a new folder or a .zip file for the bundle")
@@ -58,30 +52,18 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     encrypted = Path(args.output).suffix.lower() == ".zip"
     passphrase = new_passphrase() if encrypted else None
     with signed_in(args) as (runtime, actor), interrupt_cancels(args.err) as cancelled:
-        try:
-            writer = open_destination(args.output, runtime.partials, passphrase)
-        except DestinationError as exc:
-            raise UserError(str(exc)) from None
         request = ExportRequest(
             query_in(county_zone_of(runtime)),
             args.recipient,
             args.output,
-            encryption="AES-256 ZIP" if encrypted else None,
-        )
-        result = None
-        steps = export_records(
-            runtime.uow,
-            runtime.ledger(),
-            runtime.signer(),
             actor,
-            request,
-            writer,
-            runtime.clock(),
-            pdf.audit_pdfs_for_export(runtime.paths.data_dir),
-            pdf.render_checkpoint_pdf,
-            page_count,
-            cancelled,
+            passphrase=passphrase,
         )
+        try:
+            steps = runtime.exporter().export(request, cancelled)
+        except DestinationError as exc:
+            raise UserError(str(exc)) from None
+        result = None
         try:
             for step in steps:
                 if isinstance(step, ExportResult):

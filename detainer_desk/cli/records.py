@@ -193,7 +193,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     with signed_in(args) as (runtime, actor):
         row, state = load_decision(runtime.uow(), args.id, actor, runtime.clock())
         zone = county_zone_of(runtime)
-    decision = json.loads(row.decision_json)
+    decision = row.decision
     if args.json:
         payload = _decision_json(row, state, decision, zone)
         out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
@@ -212,7 +212,7 @@ def _decision_json(row: Any, state: Any, decision: Any, zone: Any) -> dict[str, 
     return {
         **_summary_json(row.summary, zone),
         "chain": {"seq": row.seq, "entry_hash": row.entry_hash},
-        "request": json.loads(row.request_json),
+        "request": row.request,
         "decision": decision,
         "policy_version": {
             "id": row.policy.id,

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .headline import headline
 from .timetext import instant_in_own_zone, long_time
-from .vocabulary import ACTIONS, OUTCOME_WORDS
+from .vocabulary import ACTIONS
 
 # Reason.result values
 PERMITTED = "permitted"
@@ -55,13 +56,12 @@ class Decision:
     def headline(self, zone: dt.tzinfo | None = None) -> str:
         """The outcome in the words an officer sees first (HOLD until ..., NOTIFY ONLY ...),
         with the deadline in ``zone`` (the county's), else in the policy's own."""
-        words = OUTCOME_WORDS[self.outcome]
-        if self.outcome == "hold" and self.hold_until is not None:
-            shown = long_time(self.hold_until, zone or self.hold_until.tzinfo or dt.UTC)
-            return f"{words} until {shown}"
-        if self.outcome == "review" and self.tentative_outcome:
-            return f"{words} (tentatively {OUTCOME_WORDS[self.tentative_outcome]})"
-        return words
+        return headline(
+            self.outcome,
+            self.tentative_outcome,
+            self.hold_until,
+            lambda moment: long_time(moment, zone or moment.tzinfo or dt.UTC),
+        ).text
 
     def to_contract(self) -> dict[str, Any]:
         """The decision exactly as ``detainer-desk check --json`` prints it."""

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from . import contacts as ct
 from . import timetext
+from .outcomes import HONOURING
 
 ICE: Final = "U.S. Immigration and Customs Enforcement"
 
@@ -453,7 +454,7 @@ def nyc_annual(
     received = [c for c in cases if period.holds(c.received_at)]
     held = [c for c in received if c.held_past_release]
     transferred = [c for c in cases if period.holds(c.transferred_at)]
-    not_honored = [c for c in received if c.outcome not in ("hold", "transfer")]
+    not_honored = [c for c in received if c.outcome not in HONOURING]
     counts = (
         ("civil_immigration_detainers_received", len(received)),
         ("held_beyond_release_time", len(held)),

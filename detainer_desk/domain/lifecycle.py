@@ -9,11 +9,12 @@ and why. The current state is always *derived* from the decision and its amendme
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from .contacts import control_character
+from .outcomes import Outcome, is_holding
 from .timetext import span_words
 
 RELEASE_ELIGIBLE: Final = "release_eligible"
@@ -143,7 +144,7 @@ STATUS_LIFTED: Final = "lifted"
 class AmendmentFact:
     kind: str
     effective_at: dt.datetime | None
-    details: dict[str, Any]
+    details: Mapping[str, Any]
     recorded_at: dt.datetime
 
 
@@ -175,8 +176,7 @@ def held_past(
 ) -> dt.timedelta | None:
     """How long past ``hold_until`` a person was kept when a fact at ``fact_at`` ended the
     hold (the outcome in force a hold, or a hold awaiting review); None when in time."""
-    holding = outcome == "hold" or (outcome == "review" and tentative_outcome == "hold")
-    if not holding or hold_until is None or fact_at is None:
+    if not is_holding(outcome, tentative_outcome) or hold_until is None or fact_at is None:
         return None
     # Subtract in UTC: two instants sharing a zone subtract as wall-clock times.
     late = fact_at.astimezone(dt.UTC) - hold_until.astimezone(dt.UTC)
@@ -191,7 +191,7 @@ def current_state(
     amendments: Iterable[AmendmentFact],
 ) -> DecisionState:
     outcome = recorded_outcome
-    status = AWAITING_REVIEW if recorded_outcome == "review" else AWAITING_COUNTERSIGN
+    status = AWAITING_REVIEW if recorded_outcome == Outcome.REVIEW else AWAITING_COUNTERSIGN
     closed = False
     past_deadline: dt.timedelta | None = None
     past_kind: str | None = None
@@ -201,12 +201,12 @@ def current_state(
             hold_until = _instant(amendment.details.get("hold_until"))
         elif amendment.kind == COUNTERSIGN and not closed:
             status = STATUS_COUNTERSIGNED
-            if outcome == "review" and tentative_outcome:
+            if outcome == Outcome.REVIEW and tentative_outcome:
                 outcome = tentative_outcome
         elif amendment.kind == OVERRIDE and not closed:
             status = STATUS_OVERRIDDEN
             outcome = str(amendment.details["outcome"])
-            if outcome != "hold":
+            if outcome != Outcome.HOLD:
                 hold_until = None
             elif "hold_until" in amendment.details:
                 hold_until = _instant(amendment.details.get("hold_until"))

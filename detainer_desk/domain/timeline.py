@@ -69,13 +69,6 @@ def fact_time_problem(
     return None
 
 
-def override_problem(state: lc.DecisionState, outcome: str) -> str | None:
-    """An override replaces the outcome in force; to the same outcome it changes nothing."""
-    if outcome == state.outcome:
-        return f"the outcome is already {outcome}: that is a countersign, not an override"
-    return None
-
-
 def request_time_problems(
     request: Request, zone: ZoneInfo, now: dt.datetime, source: str
 ) -> list[Problem]:

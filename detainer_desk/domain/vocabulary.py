@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from .outcomes import Outcome
+
 SCHEMA_VERSION: Final = 1
 
 FORMS: Final = ("I-247A", "I-247G", "I-247N", "I-247D", "I-247X", "I-247")
@@ -48,7 +50,8 @@ OFFENSE_CLASSES: Final = ("felony", "misdemeanor", "wobbler", "indictable", "inf
 HISTORY_STATUSES: Final = ("pending", "convicted", "dismissed", "acquitted")
 
 ACTIONS: Final = ("hold", "transfer", "notify")
-OUTCOMES: Final = ("hold", "transfer", "notify", "decline", "review")
+# The outcomes' words, as stored (one enum: ``outcomes.Outcome``).
+OUTCOMES: Final = tuple(outcome.value for outcome in Outcome)
 
 REVIEW_TRIGGERS: Final = (
     "citizenship_claim",
@@ -81,4 +84,12 @@ OUTCOME_WORDS: Final = {
     "notify": "NOTIFY ONLY",
     "decline": "DECLINE",
     "review": "SUPERVISOR REVIEW",
+}
+# The same in sentence case, for the cells of a table (the what-if comparison).
+OUTCOME_CELL_WORDS: Final[dict[str, str]] = {
+    Outcome.HOLD: "Hold",
+    Outcome.TRANSFER: "Transfer at release",
+    Outcome.NOTIFY: "Notify only",
+    Outcome.DECLINE: "Decline",
+    Outcome.REVIEW: "Supervisor review",
 }

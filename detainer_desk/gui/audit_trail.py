@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
@@ -42,7 +42,7 @@ from detainer_desk.services.ports import AuditEvent, AuditQuery
 from .fit import fit_to_screen
 from .listing_actions import CSV, ListingActions, ListingTask
 from .session import Session
-from .tasks import TaskHandle, TaskRunner
+from .tasks import TaskHandle, TaskRunner, run_in_background
 from .widgets import MessageLabel, compact_rows, plain_sentence
 
 PAGE_SIZE = 200
@@ -78,13 +78,16 @@ def _instant_or_text(value: str, zone: dt.tzinfo | None) -> str:
     return timetext.short_time(moment, zone) if moment.tzinfo is not None else value
 
 
-def details_text(details_json: str, zone: dt.tzinfo | None = None) -> str:
-    """An event's or amendment's details in words; with ``zone``, instants in it are shown
-    in the county's time."""
-    try:
-        details = json.loads(details_json)
-    except ValueError:
-        return details_json
+def details_text(details_json: str | Mapping[str, Any], zone: dt.tzinfo | None = None) -> str:
+    """An event's or amendment's details (as recorded, or as read by the store) in words;
+    with ``zone``, instants in it are shown in the county's time."""
+    if isinstance(details_json, Mapping):
+        details: Any = details_json
+    else:
+        try:
+            details = json.loads(details_json)
+        except ValueError:
+            return details_json
     if not isinstance(details, dict):
         return str(details)
     parts = []
@@ -174,6 +177,7 @@ class AuditTrailDialog(QDialog):
         self.session = session
         self.page_size = page_size
         self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._generation = 0  # which search the page being read belongs to
         # The county's zone: the times shown and the filters' days are its wall clock.
         self.zone = county_zone(session.uow())
         self.setObjectName("auditTrailDialog")
@@ -385,15 +389,31 @@ class AuditTrailDialog(QDialog):
         self._load(more=True)
 
     def _load(self, *, more: bool) -> None:
+        """Read a page of events in the background; a newer search wins over an older one."""
         self.message.clear_message()
+        self._generation += 1
+        generation = self._generation
         try:
             query = self.query(self.model.last_id() if more else None)
-            events = accounts.audit_trail(
-                self.session.uow(), self.session.require_actor(), query, self.session.now()
-            )
+            actor = self.session.require_actor()
         except RecordError as refused:
             self.message.show_error(plain_sentence(str(refused)))
             return
+        uow, now = self.session.backend.uow, self.session.now()
+
+        def loaded(events: list[AuditEvent]) -> None:
+            if generation == self._generation:
+                self._show_events(events, more=more)
+
+        run_in_background(
+            self.tasks,
+            self,
+            self.message,
+            lambda: list(accounts.audit_trail(uow(), actor, query, now)),
+            loaded,
+        )
+
+    def _show_events(self, events: Sequence[AuditEvent], *, more: bool) -> None:
         if more:
             self.model.append_events(events)
         else:

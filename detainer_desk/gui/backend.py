@@ -1,5 +1,5 @@
 """What the window needs from the composition root: a unit-of-work factory, a clock, the
-password machinery, and the names of this workstation and of the record store.
+password machinery, the exporter, and the names of this workstation and of the record store.
 
 Tests build one over a real store in a temporary folder and may swap the clock.
 """
@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detainer_desk.services.accounts import Security
+from detainer_desk.services.export import Exporter
 from detainer_desk.services.ports import Ledger, Signer, UnitOfWork
+
+from .thread_guard import GuiThreadGuard
 
 if TYPE_CHECKING:
     from detainer_desk.runtime import Runtime
@@ -40,6 +43,12 @@ class Backend:
     # Restoring a SQLite backup (None on PostgreSQL): check it, then replace the records.
     check_backup: Callable[[Path], Any] | None = None
     restore_from: Callable[[Path, Any, dt.datetime], Path] | None = None
+    exporter: Exporter | None = None  # the litigation export (runtime.exporter), on this clock
+    # Off unless turned on (tests): a unit of work opened on the GUI thread is then a bug.
+    guard: GuiThreadGuard = field(default_factory=GuiThreadGuard)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "uow", self.guard.guarded(self.uow))
 
     def save_file(self, path: str | Path, content: bytes, kind: Any = None) -> Path:
         """Save a file the user chose in a save dialog (which asked before replacing one):
@@ -81,4 +90,6 @@ class Backend:
             verify=runtime.verify,
             check_backup=runtime.check_backup if runtime.is_sqlite else None,
             restore_from=runtime.restore_from if runtime.is_sqlite else None,
+            exporter=runtime.exporter(clock or runtime.clock),
+            guard=GuiThreadGuard.from_environment(),
         )

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from detainer_desk.domain import timetext
 from detainer_desk.domain.clock import start_of_day
+from detainer_desk.domain.vocabulary import OUTCOMES
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.county_clock import county_zone
 from detainer_desk.services.ports import Actor, DecisionQuery
@@ -39,7 +40,7 @@ from .fit import fit_to_screen
 from .tasks import TaskHandle, TaskRunner
 from .widgets import MessageLabel, paragraph
 
-OUTCOME_CHOICES = ("any outcome", "hold", "transfer", "notify", "decline", "review")
+OUTCOME_CHOICES = ("any outcome", *OUTCOMES)
 
 
 def _buddy_label(text: str, buddy: QWidget) -> QLabel:
@@ -264,14 +265,8 @@ class ExportDialog(_TaskDialog):
         )
 
     def start(self) -> None:
-        from detainer_desk.adapters import pdf
-        from detainer_desk.adapters.export import DestinationError, open_destination, page_count
-        from detainer_desk.services.export import (
-            ExportProgress,
-            ExportRequest,
-            ExportResult,
-            export_records,
-        )
+        from detainer_desk.services.export import ExportProgress, ExportRequest, ExportResult
+        from detainer_desk.services.ports import DestinationError
 
         self.message.clear_message()
         recipient = self.recipient.text().strip()
@@ -293,40 +288,26 @@ class ExportDialog(_TaskDialog):
         ):
             self.message.show_error("The end date is before the start date.")
             return
-        ledger_of, signer_of = self.backend.ledger, self.backend.signer
-        assert ledger_of is not None and signer_of is not None
+        exporter = self.backend.exporter
+        assert exporter is not None
         from detainer_desk.domain.protection import new_passphrase
 
         # A ZIP travels: always AES-256 encrypted, its passphrase made for it alone and
         # shown once when it is done. A folder is plain, for when counsel asks for one.
         encrypted = Path(destination).suffix.lower() == ".zip"
         self._passphrase = new_passphrase() if encrypted else None
+        request = ExportRequest(
+            self.query(), recipient, destination, self.actor, passphrase=self._passphrase
+        )
         try:
-            writer = open_destination(destination, self.backend.partials(), self._passphrase)
+            export = exporter.prepare(request)
         except DestinationError as exc:
             self.message.show_error(str(exc))
             return
-        request = ExportRequest(
-            self.query(), recipient, destination, encryption="AES-256 ZIP" if encrypted else None
-        )
-        backend, actor = self.backend, self.actor
-        ledger, signer = ledger_of(), signer_of()
 
         def work(handle: TaskHandle):  # type: ignore[no-untyped-def]
             result = None
-            for step in export_records(
-                backend.uow,
-                ledger,
-                signer,
-                actor,
-                request,
-                writer,
-                backend.clock(),
-                pdf.audit_pdfs_for_export(backend.data_dir),
-                pdf.render_checkpoint_pdf,
-                page_count,
-                handle.cancelled,
-            ):
+            for step in export.run(handle.cancelled):
                 if isinstance(step, ExportResult):
                     result = step
                 elif isinstance(step, ExportProgress):

@@ -40,6 +40,8 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import timetext
 from detainer_desk.domain.clock import start_of_day
 from detainer_desk.domain.describe import describe_policy
+from detainer_desk.domain.outcomes import Outcome
+from detainer_desk.domain.vocabulary import OUTCOME_CELL_WORDS
 from detainer_desk.services import records
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.county_clock import read_county_zone
@@ -90,13 +92,6 @@ CHANGE_COLUMNS = (
     "Recorded hold until",
     "Proposed hold until",
 )
-OUTCOME_WORDS = {
-    "hold": "Hold",
-    "transfer": "Transfer at release",
-    "notify": "Notify only",
-    "decline": "Decline",
-    "review": "Supervisor review",
-}
 DialogOpener = Callable[[QDialog], QDialog]
 # (parent, question) -> True to go on. Tests answer without a dialog.
 Confirm = Callable[[QWidget, str], bool]
@@ -129,13 +124,13 @@ def when_text(moment: dt.datetime | str | None, zone: dt.tzinfo) -> str:
 
 
 def hold_until_text(outcome: str, hold_until: str | None, zone: dt.tzinfo) -> str:
-    if hold_until is None and outcome == "hold":
+    if hold_until is None and outcome == Outcome.HOLD:
         return "when release time is known"  # the hold clock starts at release eligibility
     return when_text(hold_until, zone)
 
 
 def outcome_text(outcome: str) -> str:
-    return OUTCOME_WORDS.get(outcome, outcome.replace("_", " ").capitalize())
+    return OUTCOME_CELL_WORDS.get(outcome, outcome.replace("_", " ").capitalize())
 
 
 def activation_text(activation: PolicyActivation, zone: dt.tzinfo) -> str:

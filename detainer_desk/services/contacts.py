@@ -4,7 +4,6 @@ jurisdiction (which reports and notices apply), read here and nowhere else."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
@@ -136,7 +135,7 @@ def record_contact(
             row = uow.records.decision(decision_id)
             if row is None:
                 raise NotFoundError(f"there is no decision {decision_id}")
-            permitted = dict(json.loads(row.decision_json).get("permitted") or {})
+            permitted = dict(row.decision.get("permitted") or {})
         jurisdiction = read_jurisdiction(uow).code or ""
         answer = ct.policy_answer(kind, permitted, jurisdiction)
         stamp = Stamp(now.astimezone(dt.UTC), actor.user, actor.workstation)
@@ -238,7 +237,7 @@ def effective_contact(
         original.occurred_at,
         original.agency,
         original.decision_id,
-        json.loads(original.details_json),
+        original.details,
         original.reason,
         original.stamp.recorded_by,
         original.policy_answer,
@@ -248,7 +247,7 @@ def effective_contact(
             fact,
             occurred_at=correction.occurred_at,
             agency=correction.agency,
-            details=json.loads(correction.details_json),
+            details=correction.details,
         )  # a correction's own reason says why it was corrected; the contact's reason stays
     return fact
 

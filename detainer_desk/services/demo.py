@@ -12,6 +12,7 @@ from typing import Any
 from detainer_desk import presets
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
+from detainer_desk.domain.outcomes import Outcome
 
 from .access import RecordError
 from .index import decision_state
@@ -245,7 +246,7 @@ OPEN_HOLDS_WANTED = 10
 HOLD_SHARE = 0.8
 MIN_OPEN_WINDOW = dt.timedelta(hours=6)
 MAX_OPEN_WINDOW = dt.timedelta(hours=96)
-OPEN_HOLD_OUTCOMES = ("hold",)
+OPEN_HOLD_OUTCOMES = (Outcome.HOLD,)
 
 
 def demo_period(count: int, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -361,7 +362,7 @@ class _Story:
         rng = self.rng
         roll = rng.random()
         later = self.last + dt.timedelta(hours=rng.randint(1, 30))
-        if outcome == "review":  # a supervisor decides each one (unless it is too recent)
+        if outcome == Outcome.REVIEW:  # a supervisor decides each one (unless it is too recent)
             if rng.random() < 0.5:
                 self.amend(lc.COUNTERSIGN, later)
             else:
@@ -369,15 +370,15 @@ class _Story:
                     lc.OVERRIDE,
                     later,
                     reason="U.S. birth certificate found in the jail file",
-                    details={"outcome": "decline"},
+                    details={"outcome": Outcome.DECLINE.value},
                 )
             return self.state
         if roll < 0.9:  # supervisors countersign within the day; the newest still wait
             self.amend(lc.COUNTERSIGN, later)
         release = document["release_eligible_at"]
-        if outcome == "hold" and release is None and roll < 0.6:
+        if outcome == Outcome.HOLD and release is None and roll < 0.6:
             self.amend(lc.RELEASE_ELIGIBLE, later, effective_at=min(later, self.limit))
-        if self.state is None and outcome == "hold":
+        if self.state is None and outcome == Outcome.HOLD:
             # Nothing amended yet: the state as recorded (its release time from the request).
             with self.uow:
                 row = self.uow.records.decision(self.decision_id)

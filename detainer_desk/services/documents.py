@@ -4,14 +4,13 @@ permission check and the audit event for every document produced."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from detainer_desk.domain import accounts as acc
 
 from .access import audit, authorize
 from .county_clock import read_county_zone
 from .evidence_model import DecisionRecord, ReportContext, Scan
-from .ports import Actor, ContactRecord, UnitOfWork
+from .ports import Actor, ContactRecord, DecisionRow, UnitOfWork
 
 COUNTY_NAME_KEY = "county_name"
 JAIL_NAME_KEY = "jail_name"
@@ -38,8 +37,6 @@ def decision_record(
     """Everything about one decision for a document; ``purpose`` names it in the audit trail
     (e.g. "audit PDF", "notice to the person")."""
     from .access import NotFoundError
-    from .index import decision_state
-    from .policies import load_policy
 
     with uow:
         actor = authorize(
@@ -71,12 +68,23 @@ def decision_record(
             details={"document": purpose},
         )
         uow.commit()
+    return decision_record_of(row, tuple(scans), contacts)
+
+
+def decision_record_of(
+    row: DecisionRow, scans: tuple[Scan, ...], contacts: tuple[ContactRecord, ...]
+) -> DecisionRecord:
+    """A decision with its current state, scans and contacts, as its documents show it
+    (the audit PDF, the notice and the export's copies of them)."""
+    from .index import decision_state
+    from .policies import load_policy
+
     return DecisionRecord(
         row=row,
         state=decision_state(row),
-        request=json.loads(row.request_json),
-        decision=json.loads(row.decision_json),
-        scans=tuple(scans),
+        request=row.request,
+        decision=row.decision,
+        scans=scans,
         policy_timezone=load_policy(row.policy).timezone,
         contacts=contacts,
     )

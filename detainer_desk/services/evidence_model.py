@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from detainer_desk.domain.contacts import ContactFact
 from detainer_desk.domain.lifecycle import DecisionState
 
 from .ports import ContactRecord, DecisionRow
@@ -130,3 +131,25 @@ class StatisticsReport:
     totals: Mapping[str, int] = field(default_factory=dict)
     checkpoint: Checkpoint | None = None
     timezone: str = "UTC"  # the county's zone, whose calendar days these are
+
+
+@dataclass(frozen=True, slots=True)
+class ContactHistory:
+    """One contact for the export's contacts files: as first recorded, its amendments in
+    chain order, and how it reads now (the amendments applied)."""
+
+    original: ContactRecord
+    amendments: tuple[ContactRecord, ...]
+    reads_now: ContactFact
+
+
+@dataclass(frozen=True, slots=True)
+class BundleAbout:
+    """What a litigation bundle's own papers (README, verification report, certification)
+    say of it: whose records, made when and by whom, for whom, which records."""
+
+    context: ReportContext  # the export's: its maker and its time
+    checkpoint: Checkpoint
+    recipient: str
+    filters: Mapping[str, Any]  # as in the audit trail; the ones set describe the selection
+    decisions: int

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain.errors import InvalidInput
@@ -51,14 +51,14 @@ def decision_state_of(
     tentative_outcome: str | None,
     hold_until: str | None,
     release_eligible_at: dt.datetime | None,
-    amendments: Iterable[tuple[str, dt.datetime | None, str, dt.datetime]],
+    amendments: Iterable[tuple[str, dt.datetime | None, Mapping[str, Any], dt.datetime]],
 ) -> lc.DecisionState:
     """The decision's current state from its evidence: the recorded outcome, hold_until as
     stored, the request's release eligibility, and its amendments as (kind, effective at,
-    details JSON, recorded at) in chain order."""
+    details, recorded at) in chain order."""
     facts = [
-        lc.AmendmentFact(kind, effective_at, json.loads(details_json), recorded_at)
-        for kind, effective_at, details_json, recorded_at in amendments
+        lc.AmendmentFact(kind, effective_at, details, recorded_at)
+        for kind, effective_at, details, recorded_at in amendments
     ]
     return lc.current_state(
         outcome,
@@ -75,13 +75,13 @@ def decision_state(row: DecisionRow) -> lc.DecisionState:
         row.summary.tentative_outcome,
         row.summary.hold_until,
         row.summary.release_eligible_at,
-        [(a.kind, a.effective_at, a.details_json, a.stamp.recorded_at) for a in row.amendments],
+        [(a.kind, a.effective_at, a.details, a.stamp.recorded_at) for a in row.amendments],
     )
 
 
 def derive_index(
     decision_id: int,
-    request_json: str,
+    request_as_entered: Mapping[str, Any],
     state: lc.DecisionState,
     lift_reasons: Sequence[str | None],
     now: dt.datetime,
@@ -89,15 +89,13 @@ def derive_index(
     """A decision's index row from its evidence: the request as recorded, the current
     state, and the reasons of its ``lifted`` amendments in chain order. The program writes
     exactly this, and verify recomputes it to compare."""
-    request = request_from_mapping(
-        json.loads(request_json), f"decision {decision_id}", bounded=False
-    )
+    request = request_from_mapping(request_as_entered, f"decision {decision_id}", bounded=False)
     return build_index(decision_id, request, state, lift_reasons[-1] if lift_reasons else None, now)
 
 
 def index_for_row(row: DecisionRow, state: lc.DecisionState, now: dt.datetime) -> DecisionIndex:
     lifts = [a.reason for a in row.amendments if a.kind == lc.LIFTED]
-    return derive_index(row.summary.decision_id, row.request_json, state, lifts, now)
+    return derive_index(row.summary.decision_id, row.request, state, lifts, now)
 
 
 def rebuild_missing_index(

@@ -9,7 +9,6 @@ verified and the head hash, and making it is itself an audit event.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -145,13 +144,13 @@ def case_facts(row: DecisionRow, upto_seq: int | None = None) -> lr.CaseFacts:
 
         row = replace(row, amendments=amendments)
     state = decision_state(row)
-    request: dict[str, Any] = json.loads(row.request_json)
+    request = row.request
     detainer = request.get("detainer") or {}
     documents = tuple(str(d.get("kind", "")) for d in request.get("documents") or [])
     facts: dict[str, Any] = {}
     person: dict[str, str] = {}
     for amendment in sorted(amendments, key=lambda a: a.seq):
-        details = json.loads(amendment.details_json)
+        details = amendment.details
         when = amendment.effective_at or amendment.stamp.recorded_at
         if amendment.kind == lc.BAIL_POSTED:
             facts["bail_posted_at"] = amendment.effective_at

@@ -5,10 +5,10 @@ versions, and a what-if: how would a proposed policy have decided the requests o
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from detainer_desk import presets
 from detainer_desk.domain import accounts as acc
@@ -128,9 +128,7 @@ def what_if(
         for row, detail in zip(rows, details, strict=True):
             assert detail is not None
             examined += 1
-            change = _compare(
-                policy, detail.request_json, detail.decision_json, detail.evaluated_at, row
-            )
+            change = _compare(policy, detail.request, detail.decision, detail.evaluated_at, row)
             if isinstance(change, Change):
                 changes.append(change)
             elif isinstance(change, str):
@@ -159,16 +157,19 @@ def what_if(
 
 
 def _compare(
-    policy: Policy, request_json: str, decision_json: str, evaluated_at: dt.datetime, row: LogRow
+    policy: Policy,
+    request_as_entered: Mapping[str, Any],
+    recorded: Mapping[str, Any],
+    evaluated_at: dt.datetime,
+    row: LogRow,
 ) -> Change | str | None:
     try:
         request = request_from_mapping(
-            json.loads(request_json), f"decision {row.decision_id}", bounded=False
+            request_as_entered, f"decision {row.decision_id}", bounded=False
         )
         proposed = evaluate(policy, request, at=evaluated_at)
     except InvalidInput as exc:
         return "; ".join(exc.lines())
-    recorded = json.loads(decision_json)
     proposed_hold = proposed.hold_until.isoformat() if proposed.hold_until else None
     if proposed.outcome == recorded["outcome"] and _same_instant(
         proposed_hold, recorded["hold_until"]

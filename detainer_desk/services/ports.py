@@ -4,13 +4,16 @@ unit tests). Plain data in and out: no SQL, no Qt."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from detainer_desk.domain.names import NameIndex
+
+if TYPE_CHECKING:
+    from .evidence_model import BundleAbout, ContactHistory, DecisionRecord, PdfDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,7 @@ class AmendmentRecord:
     kind: str
     effective_at: dt.datetime | None
     reason: str | None
-    details_json: str
+    details: Mapping[str, Any]  # as recorded (parsed once, by the store)
     stamp: Stamp
 
 
@@ -139,7 +142,8 @@ class ContactRecord:
     agency: str
     reason: str | None
     policy_answer: str | None
-    details_json: str
+    details: Mapping[str, Any]  # parsed once, by the store
+    details_json: str  # the text as recorded: contacts.csv and the screens show it verbatim
     stamp: Stamp
 
 
@@ -181,8 +185,8 @@ class DecisionRow:
     entry_hash: str
     request_seq: int
     request_entry_hash: str
-    request_json: str
-    decision_json: str
+    request: Mapping[str, Any]  # the request as entered (parsed once, by the store)
+    decision: Mapping[str, Any]  # the contract decision (parsed once, by the store)
     evaluated_at: dt.datetime
     workstation: str
     policy: StoredPolicy
@@ -312,7 +316,7 @@ class RecordRepository(Protocol):
     ) -> Iterator[tuple[str, int]]: ...  # the same rows as CSV text (no header), in pieces
     def statistics_rows(
         self, received_from: dt.datetime, received_to: dt.datetime
-    ) -> Iterator[tuple[dt.datetime, str, str, str, str]]: ...
+    ) -> Iterator[tuple[dt.datetime, str, str, str, Mapping[str, Any]]]: ...
     def decisions_missing_index(self, limit: int, after: int = 0) -> Sequence[int]: ...
     def add_contact(self, contact: NewContact, stamp: Stamp) -> int: ...
     def contact(self, contact_id: int) -> ContactRecord | None: ...
@@ -488,6 +492,37 @@ class Signer(Protocol):
     def kept_checkpoint(self) -> tuple[str, str] | None: ...  # (JSON text, where it is kept)
     def keep_checkpoint(self, text: str, created_at_stamp: str, entries: int) -> None: ...
     def set_aside_checkpoints(self, beyond: int) -> list[str]: ...
+
+
+class DestinationError(Exception):
+    """The destination of an export cannot be used; the message says why in plain words."""
+
+
+class ExportBundle(Protocol):
+    """A litigation bundle being written (adapters/export renders its files: the load
+    files, the tables, the manifest). Each call writes its files at once, listed in the
+    manifest in the order they were written; nothing is ever replaced."""
+
+    def add_checkpoint(self, checkpoint_json: str, checkpoint_pdf: bytes) -> None: ...
+    def add_decision(
+        self,
+        record: DecisionRecord,
+        table_row: Sequence[Any],  # its row of decisions.csv (EXPORT_COLUMNS)
+        audit_pdf: PdfDocument | None,  # None: a bundle without audit PDFs
+        county: dt.tzinfo,
+    ) -> None: ...
+    def add_policy(self, policy: StoredPolicy) -> None: ...
+    def add_contacts(self, contacts: Sequence[ContactHistory], county: dt.tzinfo) -> None: ...
+    def finish(self, about: BundleAbout) -> tuple[str, int, str]: ...
+    # (where it went, for people; how many files; the manifest's SHA-256)
+    def abort(self) -> None: ...  # remove a half-written bundle
+
+
+class OpenBundle(Protocol):
+    """Opens a new bundle at ``destination`` (a folder, or a ZIP encrypted under
+    ``passphrase`` when one is given); DestinationError when it cannot be used."""
+
+    def __call__(self, destination: str, passphrase: str | None) -> ExportBundle: ...
 
 
 @dataclass(frozen=True)

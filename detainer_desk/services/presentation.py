@@ -4,10 +4,10 @@ amendment as JSON for a machine (``show --json`` and the export's decisions.json
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from detainer_desk.domain.decision import Decision, format_instant_for_people
+from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.domain.request import Request
 from detainer_desk.domain.text import visible
 from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS
@@ -32,10 +32,10 @@ def decision_as_text(decision: Decision, request: Request) -> str:
     ]
     if decision.tentative_outcome and decision.hold_until is not None:
         lines.append(f"Hold would end: {format_instant_for_people(decision.hold_until)}")
-    if decision.outcome == "review":
+    if decision.outcome == Outcome.REVIEW:
         lines.append(
             f"Nothing may be done until a supervisor reviews it; tentatively: "
-            f"{OUTCOME_WORDS[decision.tentative_outcome or 'decline']}."
+            f"{OUTCOME_WORDS[decision.tentative_outcome or Outcome.DECLINE]}."
         )
     lines.append(
         "Permitted by the policy: "
@@ -65,7 +65,7 @@ def amendment_json(amendment: AmendmentRecord, zone: dt.tzinfo) -> dict[str, Any
         "entry_hash": amendment.entry_hash,
         "effective_at": iso(amendment.effective_at),
         "reason": amendment.reason,
-        "details": json.loads(amendment.details_json),
+        "details": amendment.details,
         "recorded_at": iso(amendment.stamp.recorded_at),
         "recorded_by": amendment.stamp.recorded_by,
         "workstation": amendment.stamp.workstation,

@@ -11,9 +11,9 @@ from typing import Any
 
 from detainer_desk import presets
 from detainer_desk.domain import accounts as acc
+from detainer_desk.domain import amendments as rules
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain import limits
-from detainer_desk.domain.clock import hold_until as compute_hold_until
 from detainer_desk.domain.clock import to_aware
 from detainer_desk.domain.decision import Decision
 from detainer_desk.domain.engine import evaluate
@@ -24,14 +24,7 @@ from detainer_desk.domain.policy_zone import ZoneNotWritable, ZoneRewrite, in_zo
 from detainer_desk.domain.reader import text_problem
 from detainer_desk.domain.request import Request, load_json, request_from_mapping
 from detainer_desk.domain.text import shortened, visible
-from detainer_desk.domain.timeline import (
-    CLOCK_SKEW,
-    fact_time_problem,
-    is_whole_minute,
-    override_problem,
-    request_time_problems,
-)
-from detainer_desk.domain.timetext import short_time
+from detainer_desk.domain.timeline import fact_time_problem, request_time_problems
 
 from .access import (
     NotFoundError,
@@ -450,19 +443,6 @@ class AmendmentResult:
     past_deadline: dt.timedelta | None = None
 
 
-def bail_time_problem(posted_at: dt.datetime, now: dt.datetime, zone: dt.tzinfo) -> str | None:
-    """Bail may be posted before the detainer came (5 ILCS 805/25(a)(2)(B) asks when), but
-    not in the future, and in whole minutes like every custody fact."""
-    if not is_whole_minute(posted_at):
-        return "bail posted: give the time in whole minutes, without seconds"
-    if posted_at > now + CLOCK_SKEW:
-        return (
-            f"bail posted cannot be in the future: {short_time(posted_at, zone)} is after the "
-            f"time now ({short_time(now, zone)})"
-        )
-    return None
-
-
 def amend_decision(
     uow: UnitOfWork,
     decision_id: int,
@@ -474,29 +454,29 @@ def amend_decision(
     reason: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AmendmentResult:
-    """Add a later fact to a decision. The decision itself is never changed."""
-    if kind not in lc.AMENDMENT_KINDS:
-        raise RecordError(f"'{kind}' is not a kind of amendment")
+    """Add a later fact to a decision. The decision itself is never changed: the rules of
+    what may be added, by whom, are the domain's (``domain.amendments``); here they are
+    asked in order, around loading the decision and storing the fact."""
+    _refuse(rules.kind_problem(kind))
     reason = (reason or "").strip() or None
     check_text(reason, "the reason")
     for key, value in (details or {}).items():
         if isinstance(value, str):
             check_text(value, f"the {key}")
-    if kind in lc.REASON_REQUIRED and not reason:
-        raise RecordError(f"a written reason is required for: {lc.AMENDMENT_WORDS[kind].lower()}")
-    if kind in (lc.RELEASE_ELIGIBLE, lc.ICE_CUSTODY, lc.RELEASED) and effective_at is None:
-        raise RecordError("the date and time it happened is required")
+    _refuse(rules.missing_problem(kind, reason, effective_at))
     details = dict(details or {})
     problems = lc.report_fact_problems(kind, effective_at, details)
     if problems:
         raise RecordError("; ".join(problems))
     stamp = _stamp(actor, now)
-    permission = (
-        acc.REVIEW_DECISION if kind in (lc.COUNTERSIGN, lc.OVERRIDE) else acc.AMEND_DECISION
-    )
     with uow:
         actor = authorize(
-            uow, actor, permission, f"decision.{kind}", f"decision {decision_id}", now
+            uow,
+            actor,
+            rules.permission_for(kind),
+            f"decision.{kind}",
+            f"decision {decision_id}",
+            now,
         )
         stamp = _stamp(actor, now)
         row = uow.records.decision(decision_id)
@@ -509,49 +489,24 @@ def amend_decision(
             # A time typed without an offset is the county's wall clock.
             effective_at = to_aware(effective_at, county)
         state = decision_state(row)
-        # A reporting fact may come after the hold ended: the report is made months later.
-        if state.closed and kind != lc.CORRECTION and kind not in lc.REPORT_FACT_KINDS:
-            raise RecordError(
-                f"decision {decision_id} is closed ({state.status}); only a correction or a "
-                "fact for the reports can be added"
-            )
+        _refuse(rules.closed_problem(decision_id, state, kind))
         if effective_at is not None:
-            problem = fact_time_problem(kind, effective_at, row.summary.received_at, now, county)
-            if problem:
-                raise RecordError(problem)
+            _refuse(fact_time_problem(kind, effective_at, row.summary.received_at, now, county))
             if kind == lc.BAIL_POSTED:
-                problem = bail_time_problem(effective_at, now, county)
-                if problem:
-                    raise RecordError(problem)
-        window_closed = False
-        new_hold_until: dt.datetime | None = None
+                _refuse(rules.bail_time_problem(effective_at, now, county))
+        window: rules.NewHoldWindow | None = None
         if kind == lc.RELEASE_ELIGIBLE:
             assert effective_at is not None
-            tentative = row.summary.tentative_outcome
-            if state.outcome == "hold" or (state.outcome == "review" and tentative == "hold"):
-                new_hold_until = compute_hold_until(effective_at, policy.hold_window, zone)
-                window_closed = now >= new_hold_until
-                details["hold_until"] = new_hold_until.isoformat()
-                details["window_closed_when_recorded"] = window_closed
+            window = rules.hold_after_release_eligible(
+                state, row.summary.tentative_outcome, effective_at, policy.hold_window, zone, now
+            )
         if kind == lc.OVERRIDE:
             outcome = details.get("outcome")
-            if outcome not in ("hold", "transfer", "notify", "decline"):
-                raise RecordError(
-                    "an override must name the new outcome: hold, transfer, notify or decline"
-                )
-            problem = override_problem(state, outcome)
-            if problem:
-                raise RecordError(problem)
-            if outcome == "hold" and state.release_eligible_at is not None:
-                new_hold_until = compute_hold_until(
-                    state.release_eligible_at, policy.hold_window, zone
-                )
-                details["hold_until"] = new_hold_until.isoformat()
-        if kind in (lc.COUNTERSIGN, lc.OVERRIDE) and actor.user == row.summary.recorded_by:
-            raise RecordError(
-                "the officer who recorded a decision cannot countersign or override it; "
-                "another supervisor must"
-            )
+            _refuse(rules.override_problem(state, outcome))
+            window = rules.hold_after_override(state, str(outcome), policy.hold_window, zone)
+        if window is not None:
+            details.update(window.details())
+        _refuse(rules.four_eyes_problem(kind, actor.user, row.summary.recorded_by))
         amendment_id = uow.records.add_amendment(
             NewAmendment(decision_id, kind, effective_at, reason, canonical_json(details)), stamp
         )
@@ -569,7 +524,14 @@ def amend_decision(
         )
         uow.commit()
     past = new_state.past_deadline if kind in lc.CLOSING_KINDS else None
+    window_closed = window.window_closed if window is not None else False
     return AmendmentResult(amendment_id, kind, new_state, new_state.hold_until, window_closed, past)
+
+
+def _refuse(problem: str | None) -> None:
+    """A rule's refusal, in its own words, as the error of the store."""
+    if problem is not None:
+        raise RecordError(problem)
 
 
 # -- reading ------------------------------------------------------------------------------

@@ -4,8 +4,8 @@ can answer public claims about its cooperation with its own verifiable numbers."
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +14,7 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain import limits
 from detainer_desk.domain.clock import start_of_day
+from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.domain.timetext import MONTH_NAMES, county_day, day_text
 
 from .access import RecordError, audit, authorize
@@ -56,10 +57,15 @@ def count_axis(highest: int, most_intervals: int = 8) -> tuple[int, int]:
 def _column(outcome_in_force: str, status: str) -> str:
     if status == lc.AWAITING_REVIEW:
         return UNDER_REVIEW
-    return {"hold": HONORED, "transfer": HONORED, "notify": NOTIFY}.get(outcome_in_force, DECLINED)
+    columns: dict[str, str] = {
+        Outcome.HOLD: HONORED,
+        Outcome.TRANSFER: HONORED,
+        Outcome.NOTIFY: NOTIFY,
+    }
+    return columns.get(outcome_in_force, DECLINED)
 
 
-def _reasons(decision: dict[str, Any]) -> list[str]:
+def _reasons(decision: Mapping[str, Any]) -> list[str]:
     """The categories a decision counts under in the 'by reason' table."""
     found = [
         _TRIGGER_WORDS.get(str(t), f"review: {t}")
@@ -127,9 +133,7 @@ def statistics_tables(
         actor = authorize(
             uow, actor, acc.VIEW_RECORDS, "statistics.report", f"{first_day}..{last_day}", now
         )
-        for received_at, form, outcome, status, decision_json in uow.records.statistics_rows(
-            start, end
-        ):
+        for received_at, form, outcome, status, decision in uow.records.statistics_rows(start, end):
             local_day = county_day(received_at, zone)
             week = local_day - dt.timedelta(days=local_day.weekday())
             month = local_day.replace(day=1)
@@ -137,7 +141,7 @@ def statistics_tables(
             for counter in (by_week[week], by_month[month], by_form[form], totals):
                 counter[RECEIVED] += 1
                 counter[column] += 1
-            for reason in _reasons(json.loads(decision_json)):
+            for reason in _reasons(decision):
                 by_reason[reason][RECEIVED] += 1
                 by_reason[reason][column] += 1
         audit(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import sqlite3
 import struct
@@ -128,12 +129,12 @@ def _expected_index(
         hold_until,
         _maybe(release),
         [
-            (kind, _maybe(at), details, from_utc_text(recorded))
+            (kind, _maybe(at), json.loads(details), from_utc_text(recorded))
             for kind, at, details, _, recorded in amendments
         ],
     )
     lifts = [reason for kind, _, _, reason, _ in amendments if kind == lc.LIFTED]
-    return index_columns(derive_index(decision_id, request_json, state, lifts, _EPOCH))
+    return index_columns(derive_index(decision_id, json.loads(request_json), state, lifts, _EPOCH))
 
 
 def _shown(value: Any) -> str:

@@ -1,10 +1,13 @@
-"""Where litigation bundles are written: a new folder or a new ZIP file."""
+"""Where litigation bundles are written: a new folder or a new ZIP file (the files in them:
+formats; the bundle that writes them, with its manifest: bundle)."""
 
 from __future__ import annotations
 
 import io
 import zipfile
 from pathlib import Path, PurePosixPath
+
+from detainer_desk.services.ports import DestinationError
 
 from ..files import (
     OutputError,
@@ -15,10 +18,6 @@ from ..files import (
     cannot_write,
     make_private_folder,
 )
-
-
-class DestinationError(Exception):
-    """The destination cannot be used; the message says why in plain words."""
 
 
 def _checked_name(name: str) -> PurePosixPath:

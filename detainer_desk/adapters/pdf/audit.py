@@ -18,6 +18,8 @@ from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Table
 from detainer_desk.domain import contacts as ct
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain.describe import TRIGGER_WORDS
+from detainer_desk.domain.headline import Headline, headline
+from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.domain.vocabulary import ACTIONS, SIGNER_ROLE_WORDS
 from detainer_desk.services.evidence_model import DecisionRecord, PdfDocument, ReportContext, Scan
 from detainer_desk.services.ports import AmendmentRecord, AttachmentInfo
@@ -122,10 +124,11 @@ def _title(record: DecisionRecord, name: str, booking: str, zone: dt.tzinfo) -> 
     ]
 
 
-def _headline(outcome: str, hold_until: dt.datetime | None, zone: dt.tzinfo) -> str:
-    big = f'<font size="20">{markup(w.outcome_words(outcome))}</font>'
-    if outcome == "hold" and hold_until is not None:
-        return f'{big}  <font size="12.5">until {markup(local_time(hold_until, zone))}</font>'
+def _headline(shown: Headline) -> str:
+    """The headline's words big, its deadline smaller beside them."""
+    big = f'<font size="20">{markup(shown.words)}</font>'
+    if shown.deadline is not None:
+        return f'{big}  <font size="12.5">until {markup(shown.deadline)}</font>'
     return big
 
 
@@ -135,16 +138,19 @@ def _outcome_panel(record: DecisionRecord, zone: dt.tzinfo) -> list[Flowable]:
     outcome = str(decision.get("outcome") or record.row.summary.outcome)
     tentative = decision.get("tentative_outcome") or record.row.summary.tentative_outcome
     hold_until = parse_instant(decision.get("hold_until"), zone)
+    shown = headline(outcome, tentative, hold_until, lambda moment: local_time(moment, zone))
     rows: list[list[Flowable]] = [
         [para("DECISION RECORDED", s.label)],
-        [rich(_headline(outcome, hold_until, zone), s.outcome)],
+        [rich(_headline(shown), s.outcome)],
     ]
-    if outcome == "hold" and hold_until is not None:
+    if shown.deadline is not None and hold_until is not None:
         rows.append([para(f"= {utc_time(hold_until)}", s.small)])
-    if outcome == "review":
-        tentative_text = w.outcome_words(tentative) if tentative else "none"
-        if tentative == "hold" and hold_until is not None:
-            tentative_text += f" until {local_and_utc(hold_until, zone)}"
+    if outcome == Outcome.REVIEW:
+        # Under review the tentative hold's deadline is given with its UTC instant.
+        review = headline(outcome, tentative, hold_until, lambda t: local_and_utc(t, zone))
+        tentative_text = review.tentative or "none"
+        if review.tentative_deadline is not None:
+            tentative_text += f" until {review.tentative_deadline}"
         rows.append(
             [
                 rich(
@@ -155,9 +161,9 @@ def _outcome_panel(record: DecisionRecord, zone: dt.tzinfo) -> list[Flowable]:
             ]
         )
     state = record.state
-    in_force = w.outcome_words(state.outcome)
-    if state.outcome == "hold" and state.hold_until is not None:
-        in_force += f" until {local_time(state.hold_until, zone)}"
+    in_force = headline(
+        state.outcome, None, state.hold_until, lambda moment: local_time(moment, zone)
+    ).text
     if state.closed:
         in_force += " (no longer held on this detainer)"
     past = state.past_deadline_words()
@@ -687,7 +693,7 @@ def _amendment_block(
             ),
         ],
         [para("Reason", s.label), para(w.text_of(amendment.reason, "—"), s.cell)],
-        [para("Details", s.label), _details(amendment.details_json, zone)],
+        [para("Details", s.label), _details(amendment.details, zone)],
         [
             para("Recorded", s.label),
             rich(
@@ -724,7 +730,7 @@ def _amendment_block(
     return table
 
 
-def _details(details_json: str, zone: dt.tzinfo) -> Paragraph:
+def _details(details_json: str | Mapping[str, Any], zone: dt.tzinfo) -> Paragraph:
     s = styles()
     details = w.load_details(details_json)
     if details is None:

@@ -8,6 +8,8 @@ import datetime as dt
 from reportlab.platypus import Flowable
 
 from detainer_desk.domain import timetext
+from detainer_desk.domain.outcomes import Outcome
+from detainer_desk.domain.vocabulary import OUTCOME_CELL_WORDS
 from detainer_desk.services.evidence_model import ReportContext
 from detainer_desk.services.listings import AuditListing, WhatIfListing
 
@@ -24,14 +26,6 @@ from .layout import (
     styles,
     zone_named,
 )
-
-OUTCOME_WORDS = {
-    "hold": "Hold",
-    "transfer": "Transfer at release",
-    "notify": "Notify only",
-    "decline": "Decline",
-    "review": "Supervisor review",
-}
 
 
 def render_audit_trail_pdf(listing: AuditListing, context: ReportContext) -> bytes:
@@ -157,8 +151,8 @@ def render_what_if_pdf(listing: WhatIfListing, context: ReportContext) -> bytes:
                 change.subject_name,
                 change.booking_number,
                 timetext.short_time(change.received_at, zone),
-                OUTCOME_WORDS.get(change.recorded_outcome, change.recorded_outcome),
-                OUTCOME_WORDS.get(change.proposed_outcome, change.proposed_outcome),
+                OUTCOME_CELL_WORDS.get(change.recorded_outcome, change.recorded_outcome),
+                OUTCOME_CELL_WORDS.get(change.proposed_outcome, change.proposed_outcome),
                 _until(change.recorded_outcome, change.recorded_hold_until, zone),
                 _until(change.proposed_outcome, change.proposed_hold_until, zone),
             )
@@ -201,7 +195,7 @@ def render_what_if_pdf(listing: WhatIfListing, context: ReportContext) -> bytes:
 
 
 def _until(outcome: str, hold_until: str | None, zone: dt.tzinfo) -> str:
-    if outcome != "hold":
+    if outcome != Outcome.HOLD:
         return "–"
     if not hold_until:
         return "when release is known"

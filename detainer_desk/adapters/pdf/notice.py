@@ -32,6 +32,8 @@ from reportlab.platypus import (
 
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain import timetext
+from detainer_desk.domain.headline import headline
+from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.services.evidence_model import DecisionRecord, ReportContext, Scan
 from detainer_desk.services.ports import AmendmentRecord
 
@@ -351,7 +353,10 @@ def _what_the_jail_will_do(record: DecisionRecord, zone: dt.tzinfo) -> _Bilingua
             f"<b>Según el registro de la cárcel, usted fue entregado/a a ICE{when_es}.</b>",
         )
     outcome = state.outcome
-    if outcome == "review":
+    # The decision's headline, in the sentences a person reads (the deadline in English from
+    # it; the Spanish sentence gives the same instant in Spanish words).
+    shown = headline(outcome, None, state.hold_until, lambda moment: local_time(moment, zone))
+    if outcome == Outcome.REVIEW:
         return _Bilingual(
             "<b>A supervisor is reviewing this request. Nothing will be done on it until the "
             "review is finished.</b> You may ask jail staff for the result.",
@@ -360,11 +365,11 @@ def _what_the_jail_will_do(record: DecisionRecord, zone: dt.tzinfo) -> _Bilingua
         )
     not_longer_en = "The jail will not keep you any longer because of this request."
     not_longer_es = "La cárcel no lo/la mantendrá detenido/a más tiempo por esta solicitud."
-    if outcome == "hold":
-        if state.hold_until is not None:
+    if outcome == Outcome.HOLD:
+        if shown.deadline is not None and state.hold_until is not None:
             return _Bilingual(
                 "<b>The jail will keep you in custody after you would otherwise be released, "
-                f"but not after {markup(local_time(state.hold_until, zone))}.</b> If ICE has "
+                f"but not after {markup(shown.deadline)}.</b> If ICE has "
                 "not taken custody of you by then, the jail must release you, unless another "
                 "lawful reason holds you.",
                 "<b>La cárcel lo/la mantendrá bajo custodia después de la hora en que "
@@ -381,14 +386,14 @@ def _what_the_jail_will_do(record: DecisionRecord, zone: dt.tzinfo) -> _Bilingua
             "saldría en libertad, pero no más de lo que permite la política del condado.</b> "
             "El límite exacto se fijará cuando se conozca la fecha de su salida.",
         )
-    if outcome == "transfer":
+    if outcome == Outcome.TRANSFER:
         return _Bilingual(
             f"<b>{not_longer_en} When you are released, the jail may hand you over to ICE "
             "officers at that time.</b>",
             f"<b>{not_longer_es} Cuando usted salga en libertad, la cárcel podrá entregarlo/a "
             "a agentes de ICE en ese momento.</b>",
         )
-    if outcome == "notify":
+    if outcome == Outcome.NOTIFY:
         return _Bilingual(
             f"<b>{not_longer_en} The jail will only tell ICE the date and time of your "
             "release.</b>",
@@ -424,7 +429,7 @@ def _why(record: DecisionRecord) -> _Bilingual:
             f"Recorded reason: {quoted}",
             f"Motivo registrado (en inglés): {quoted}",
         )
-    if state.outcome == "review":
+    if state.outcome == Outcome.REVIEW:
         triggers = [str(t) for t in w.items(decision, "review_triggers")]
         plain = [TRIGGER_PLAIN.get(t, (t.replace("_", " "), t.replace("_", " "))) for t in triggers]
         because_en = "; and ".join(markup(p[0]) for p in plain) or "the policy requires it"
@@ -459,7 +464,7 @@ def _why(record: DecisionRecord) -> _Bilingual:
 def _deciding_reasons(
     reasons: Sequence[Mapping[str, Any]], outcome: str
 ) -> list[Mapping[str, Any]]:
-    if outcome in ("hold", "transfer", "notify"):
+    if outcome in (Outcome.HOLD, Outcome.TRANSFER, Outcome.NOTIFY):
         return [r for r in reasons if r.get("action") == outcome and r.get("result") == "permitted"]
     # Decline: notification was the last thing the policy could have allowed.
     return [r for r in reasons if r.get("action") == "notify" and r.get("result") != "permitted"]

@@ -63,7 +63,9 @@ def document_words(kind: object) -> str:
     return DOCUMENT_KIND_WORDS.get(str(kind), str(kind))
 
 
-def load_details(details_json: str) -> dict[str, Any] | None:
+def load_details(details_json: str | Mapping[str, Any]) -> Mapping[str, Any] | None:
+    if isinstance(details_json, Mapping):  # already read by the store
+        return details_json
     try:
         value = json.loads(details_json or "{}")
     except ValueError:

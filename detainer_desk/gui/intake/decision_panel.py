@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from detainer_desk.domain import alerts
+from detainer_desk.domain.outcomes import Outcome
 
 from ..widgets import bold, error_colour, note_colour
 from .presenter import Countdown, DecisionView
@@ -35,12 +36,12 @@ from .ui import push_button
 
 # Background and border of the outcome box. The words always say the outcome; the colour
 # only helps recognise it across the room. Dark text on a light tint reads in any palette.
-OUTCOME_COLOURS = {
-    "hold": ("#fde2e1", "#b3261e"),
-    "transfer": ("#ffe9cc", "#a15c00"),
-    "notify": ("#dce9fd", "#1d4ed8"),
-    "decline": ("#e6e8eb", "#3d4652"),
-    "review": ("#ece6fd", "#6d28d9"),
+OUTCOME_COLOURS: dict[str, tuple[str, str]] = {
+    Outcome.HOLD: ("#fde2e1", "#b3261e"),
+    Outcome.TRANSFER: ("#ffe9cc", "#a15c00"),
+    Outcome.NOTIFY: ("#dce9fd", "#1d4ed8"),
+    Outcome.DECLINE: ("#e6e8eb", "#3d4652"),
+    Outcome.REVIEW: ("#ece6fd", "#6d28d9"),
 }
 COUNTDOWN_COLOURS = {
     alerts.OK: "#1a1a1a",

@@ -27,6 +27,8 @@ from detainer_desk.domain.clock import local_date, to_aware
 from detainer_desk.domain.decision import Decision
 from detainer_desk.domain.engine import evaluate, judicial_warrant_failures
 from detainer_desk.domain.errors import InvalidInput, Problem
+from detainer_desk.domain.headline import headline
+from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.domain.policy import Policy
 from detainer_desk.domain.reader import parse_instant_text
 from detainer_desk.domain.request import Document, Request, request_from_mapping
@@ -336,15 +338,15 @@ def document_title(number: int, doc: DocumentDraft) -> str:
 
 # -- the decision ----------------------------------------------------------------------------
 
-OUTCOME_MEANING = {
-    "hold": "The jail may keep the person in custody for ICE past the time they would "
+OUTCOME_MEANING: dict[str, str] = {
+    Outcome.HOLD: "The jail may keep the person in custody for ICE past the time they would "
     "otherwise be released, but never past the deadline shown.",
-    "transfer": "Do not keep the person past their release time. ICE may take custody at "
+    Outcome.TRANSFER: "Do not keep the person past their release time. ICE may take custody at "
     "the moment of release.",
-    "notify": "Do not hold and do not hand over. The jail may tell ICE the release date and time.",
-    "decline": "Do not hold, hand over or tell ICE the release date: the policy permits none "
+    Outcome.NOTIFY: "Do not hold and do not hand over. The jail may tell ICE the release date and time.",
+    Outcome.DECLINE: "Do not hold, hand over or tell ICE the release date: the policy permits none "
     "of them.",
-    "review": "Do nothing yet. A supervisor must review this request before anything is done.",
+    Outcome.REVIEW: "Do nothing yet. A supervisor must review this request before anything is done.",
 }
 ACTION_TITLES = {
     "hold": "Hold past release",
@@ -389,16 +391,21 @@ def decision_view(
 ) -> DecisionView:
     """What the decision panel shows; times in ``zone`` (the county's), else the policy's."""
     zone = zone or decision.evaluated_at.tzinfo or dt.UTC
-    words = v.OUTCOME_WORDS[decision.outcome]
+    shown = headline(
+        decision.outcome,
+        decision.tentative_outcome,
+        decision.hold_until,
+        lambda moment: timetext.long_time(moment, zone),
+    )
     detail = ""
-    if decision.outcome == "hold" and decision.hold_until is not None:
-        detail = f"until {timetext.long_time(decision.hold_until, zone)}"
-    elif decision.outcome == "review" and decision.tentative_outcome:
-        detail = f"If a supervisor agrees: {v.OUTCOME_WORDS[decision.tentative_outcome]}"
-        if decision.hold_until is not None:
-            detail += f" until {timetext.long_time(decision.hold_until, zone)}"
+    if shown.deadline is not None:
+        detail = f"until {shown.deadline}"
+    elif shown.tentative is not None:
+        detail = f"If a supervisor agrees: {shown.tentative}"
+        if shown.tentative_deadline is not None:
+            detail += f" until {shown.tentative_deadline}"
     deadline_note = None
-    if decision.effective_outcome == "hold" and decision.hold_until is None:
+    if decision.effective_outcome == Outcome.HOLD and decision.hold_until is None:
         deadline_note = (
             "No deadline yet: the release-eligible time is not known. The hold clock starts "
             "when the person would otherwise be released; enter that time when it is known."
@@ -425,8 +432,8 @@ def decision_view(
         meaning = OUTCOME_MEANING[decision.outcome]
     return DecisionView(
         outcome=decision.outcome,
-        words=words,
-        headline=decision.headline(zone),
+        words=shown.words,
+        headline=shown.text,
         detail=detail,
         meaning=meaning,
         hold_until=decision.hold_until,

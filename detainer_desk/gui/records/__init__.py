@@ -9,20 +9,22 @@ running while someone is signed in, whichever screen is in front.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QMainWindow, QToolButton, QWidget
 
 from detainer_desk.domain import accounts as acc
-from detainer_desk.services import records
 from detainer_desk.services.access import RecordError
 
+from ..changes import Change, Kinds
+from ..errors import show_bug
 from ..session import Session, SessionState
-from ..tasks import TaskRunner
+from ..tasks import TaskHandle, TaskRunner
 from ..widgets import plain_sentence
 from ..workspace import Workspace
-from .detail import DecisionDetailDialog
+from .detail import DecisionDetailDialog, DetailRead, read_detail
 from .holds import ActiveHoldsScreen, OverdueReportDialog
 from .log_screen import DecisionLogScreen
 from .review import ReviewQueueScreen
@@ -39,6 +41,7 @@ __all__ = [
 ]
 
 DialogOpener = Callable[[QDialog], QDialog]
+T = TypeVar("T")
 
 
 def _open_plainly(dialog: QDialog) -> QDialog:
@@ -46,7 +49,14 @@ def _open_plainly(dialog: QDialog) -> QDialog:
     return dialog
 
 
+def _returning(work: Callable[[], T]) -> Generator[Any, None, T]:
+    yield "reading"
+    return work()
+
+
 class RecordsScreens(QObject):
+    detail_opened = Signal(object)  # the DecisionDetailDialog, once read and opened
+
     def __init__(
         self,
         session: Session,
@@ -81,8 +91,10 @@ class RecordsScreens(QObject):
 
         for screen in (self.log, self.review, self.holds):
             screen.open_decision.connect(self.open_decision)
-        self.review.changed.connect(self._records_changed)
-        self.holds.changed.connect(self._records_changed)
+        # A write at this workstation (here, on the intake, in a dialog) is announced once
+        # it is stored: the screens that show it read their lists again without waiting
+        # for a timer (the holds board's timer stays for the other workstations' writes).
+        tasks.changes.when((Change.DECISIONS, Change.HOLDS, Change.REVIEWS), self._records_changed)
         self.holds.open_overdue_dialog = open_dialog
 
         self.alert_button = QToolButton()
@@ -129,20 +141,34 @@ class RecordsScreens(QObject):
     def _tab_changed(self, _index: int) -> None:
         self._activate(self.workspace.currentWidget())
 
-    def open_decision(self, decision_id: int) -> DecisionDetailDialog | None:
-        """The detail view of one decision (double-click or Enter on any list)."""
+    def open_decision(self, decision_id: int) -> TaskHandle | None:
+        """The detail view of one decision (double-click or Enter on any list): read in
+        the background, then opened (``detail_opened`` says when). None when not allowed."""
         if decision_id < 0 or not self.session.may(acc.VIEW_RECORDS):
             return None
-        try:
-            row, state = records.load_decision(
-                self.session.uow(), decision_id, self.session.require_actor(), self.session.now()
-            )
-        except RecordError as refused:
-            self._status(plain_sentence(str(refused)))
-            return None
-        dialog = DecisionDetailDialog(self.session, self.tasks, row, state, self.window)
-        self.open_dialog(dialog)
-        return dialog
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+
+        def show(read: DetailRead) -> None:
+            if self.session.state is not SessionState.SIGNED_IN:
+                return  # signed out or locked meanwhile: nothing opens
+            dialog = DecisionDetailDialog(
+                self.session, self.tasks, read.row, read.state, self.window,
+                zone=read.zone, contacts=read.contacts,
+            )  # fmt: skip
+            self.open_dialog(dialog)
+            self.detail_opened.emit(dialog)
+
+        def refused(error: BaseException, _trace: str) -> None:
+            if isinstance(error, RecordError):
+                self._status(plain_sentence(str(error)))
+            else:
+                show_bug(self.window, type(error), error, error.__traceback__)
+
+        return self.tasks.start(
+            lambda _handle: _returning(lambda: read_detail(uow, decision_id, actor, now)),
+            on_finished=show,
+            on_failed=refused,
+        )
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
         """For shutdown and tests: wait for the screens' own background reads."""
@@ -192,15 +218,20 @@ class RecordsScreens(QObject):
         for screen, _permission in self.screens:
             self._clear(screen)
 
-    def _records_changed(self) -> None:
-        """An amendment was recorded: what other screens show may have changed."""
+    def _records_changed(self, changed: Kinds) -> None:
+        """A write was stored: what the screens show may have changed."""
+        if self.session.state is not SessionState.SIGNED_IN:
+            return
         self.log.stale = True
         self.statistics.stale = True
-        self.review.stale = True
+        if Change.REVIEWS in changed or Change.DECISIONS in changed:
+            self.review.stale = True
         current = self.workspace.currentWidget()
         if current is self.log:
             self.log.refresh()
-        if self.sender() is self.review:
+        elif current is self.review and self.review.stale:
+            self.review.refresh()
+        if Change.HOLDS in changed and self.session.may(acc.VIEW_RECORDS):
             self.holds.refresh_soon()
 
     def _show_alert_count(self, count: int) -> None:

@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from detainer_desk.domain import alerts, timetext
+from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.services.county_clock import county_zone as read_county_zone
 from detainer_desk.services.ports import LogRow
 
 from ..session import Session
-from ..widgets import compact_rows
+from ..tasks import TaskRunner, run_in_background
+from ..widgets import MessageLabel, compact_rows
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -51,8 +53,21 @@ def ask_save_path(parent: QWidget | None, title: str, suggested: str) -> str | N
 
 def county_zone(session: Session) -> ZoneInfo:
     """The county's timezone (the installation's one setting): times on these screens are
-    the county's wall clock."""
+    the county's wall clock. This reads the database: call it from a background
+    operation's work (``read_zone_then`` does), never from a slot."""
     return read_county_zone(session.uow())
+
+
+def read_zone_then(
+    session: Session,
+    tasks: TaskRunner,
+    owner: QWidget,
+    message: MessageLabel,
+    then: Callable[[ZoneInfo], None],
+) -> None:
+    """Read the county's zone in the background, then ``then(zone)`` on the GUI thread."""
+    uow = session.backend.uow
+    run_in_background(tasks, owner, message, lambda: read_county_zone(uow()), then)
 
 
 def python_date(date: QDate) -> dt.date:
@@ -81,7 +96,7 @@ def outcome_text(row: LogRow) -> str:
     """The recorded outcome, and what is in force now when a supervisor changed it."""
     if row.outcome_in_force != row.outcome:
         return f"{row.outcome} → {row.outcome_in_force}"
-    if row.outcome == "review" and row.tentative_outcome:
+    if row.outcome == Outcome.REVIEW and row.tentative_outcome:
         return f"review (tentatively {row.tentative_outcome})"
     return row.outcome
 

@@ -10,6 +10,7 @@ import datetime as dt
 import html
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,11 +43,22 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain.clock import to_aware
 from detainer_desk.domain.describe import TRIGGER_WORDS, describe_policy
+from detainer_desk.domain.headline import headline
+from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS, SIGNER_ROLE_WORDS
-from detainer_desk.services import board, policies
-from detainer_desk.services.ports import AttachmentInfo, DecisionRow
+from detainer_desk.services import board, policies, records
+from detainer_desk.services.county_clock import county_zone as read_county_zone
+from detainer_desk.services.documents import contacts_about
+from detainer_desk.services.ports import (
+    Actor,
+    AttachmentInfo,
+    ContactRecord,
+    DecisionRow,
+    UnitOfWork,
+)
 
 from ..audit_trail import details_text
+from ..changes import DECISION_AMENDED, Change, Kinds
 from ..fit import fit_to_screen, size_to_current_page
 from ..session import Session
 from ..tasks import TaskRunner
@@ -113,18 +125,23 @@ class DecisionDetailDialog(QDialog):
         row: DecisionRow,
         state: lc.DecisionState,
         parent: QWidget | None = None,
+        *,
+        zone: ZoneInfo | None = None,
+        contacts: Sequence[ContactRecord] | None = None,
     ) -> None:
+        """``zone`` and ``contacts`` as read in the background with the decision
+        (``read_detail``); without them, they are read here."""
         super().__init__(parent)
         self.session = session
         self.tasks = tasks
         self.row = row
         self.state = state
         self.decision_id = row.summary.decision_id
-        self.request: Mapping[str, Any] = json.loads(row.request_json)
-        self.decision: Mapping[str, Any] = json.loads(row.decision_json)
+        self.request: Mapping[str, Any] = row.request
+        self.decision: Mapping[str, Any] = row.decision
         # Times are shown in the county's zone; a time in the request written without an
         # offset was read in the zone of the policy it was decided under (contract 1).
-        self.zone: ZoneInfo = county_zone(session)
+        self.zone: ZoneInfo = zone if zone is not None else county_zone(session)
         self.policy_zone: ZoneInfo = policies.load_policy(row.policy).zone
         self.choose_save_path: SaveChooser = ask_save_path
         self.choose_printer: PrinterChooser = ask_printer
@@ -159,7 +176,8 @@ class DecisionDetailDialog(QDialog):
         self.tabs.addTab(self._history_tab(), f"History ({len(row.amendments)} amendments)")
         self.contacts_view = self._browser("detailContacts", "ICE contacts about this decision", "")
         self.tabs.addTab(self.contacts_view, "ICE contacts")
-        self.refresh_contacts()
+        self.contact_records: list[ContactRecord] = []
+        self._show_contacts(contacts or [])
         self.tabs.addTab(self._raw_tab(), "As entered")
         size_to_current_page(self.tabs)  # the dialog fits a small screen on any tab
         layout.addWidget(self.tabs, 1)
@@ -263,19 +281,22 @@ class DecisionDetailDialog(QDialog):
         self.close_button.setAccessibleName("Close")
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        if contacts is None:
+            self.refresh_contacts()
+        # A contact recorded from any screen of this window: read them again.
+        tasks.changes.when((Change.CONTACTS,), self._contacts_changed)
 
     # ----------------------------------------------------------------- header
     def _headline(self) -> QLabel:
         summary, state = self.row.summary, self.state
-        words = OUTCOME_WORDS.get(state.outcome, state.outcome.upper())
-        if state.outcome == "hold":
-            words += (
-                f" until {full_time(state.hold_until, self.zone)}"
-                if state.hold_until
-                else " (the clock starts when release eligibility is recorded)"
-            )
+        shown = headline(
+            state.outcome, None, state.hold_until, lambda moment: full_time(moment, self.zone)
+        )
+        words = shown.text
+        if state.outcome == Outcome.HOLD and shown.deadline is None:
+            words += " (the clock starts when release eligibility is recorded)"
         recorded = OUTCOME_WORDS.get(summary.outcome, summary.outcome)
-        if summary.outcome == "review" and summary.tentative_outcome:
+        if summary.outcome == Outcome.REVIEW and summary.tentative_outcome:
             recorded += f", tentatively {OUTCOME_WORDS.get(summary.tentative_outcome, '')}"
         past = state.past_deadline_words()
         text = (
@@ -643,7 +664,7 @@ class DecisionDetailDialog(QDialog):
                         part
                         for part in (
                             marked.capitalize(),
-                            details_text(amendment.details_json, self.zone),
+                            details_text(amendment.details, self.zone),
                             f"chain entry {amendment.seq}",
                         )
                         if part
@@ -667,13 +688,26 @@ class DecisionDetailDialog(QDialog):
         self.history_view = self._browser("detailHistory", "Amendment history, oldest first", body)
         return self.history_view
 
+    def _contacts_changed(self, _changed: Kinds) -> None:
+        self.refresh_contacts()
+
     def refresh_contacts(self) -> None:
+        """Read the contacts about this decision again, in the background."""
+        uow, decision_id = self.session.backend.uow, self.decision_id
+        run_in_background(
+            self.tasks,
+            self,
+            self.message,
+            lambda: contacts_about(uow(), decision_id),
+            self._show_contacts,
+        )
+
+    def _show_contacts(self, contacts: Sequence[ContactRecord]) -> None:
         """Every contact recorded about this decision and each amendment of one, in the
         order recorded (chain order)."""
         from detainer_desk.domain import contacts as ct
-        from detainer_desk.services.documents import contacts_about
 
-        self.contact_records = contacts_about(self.session.uow(), self.decision_id)
+        self.contact_records = list(contacts)
         rows = []
         for record in self.contact_records:
             what = ct.CONTACT_WORDS.get(record.kind, record.kind)
@@ -754,7 +788,7 @@ class DecisionDetailDialog(QDialog):
 
         def recorded() -> None:
             if dialog.recorded is not None:
-                self.refresh_contacts()
+                self.tasks.changes.announce((Change.CONTACTS,))  # this view reads them too
                 self.message.show_note(
                     f"Contact {dialog.recorded.contact_id} recorded. "
                     f"The policy's answer: {dialog.recorded.policy_answer}"
@@ -778,6 +812,7 @@ class DecisionDetailDialog(QDialog):
 
         def recorded() -> None:
             if dialog.recorded:
+                self.tasks.changes.announce(DECISION_AMENDED)  # the lists read them again
                 self.message.show_note(
                     f"Recorded for the reports as amendment {', '.join(map(str, dialog.recorded))}."
                 )
@@ -806,3 +841,22 @@ def _image_through_pillow(content: bytes) -> QImage:
 
 
 __all__ = ["DecisionDetailDialog"]
+
+
+@dataclass(frozen=True)
+class DetailRead:
+    """What the detail view shows, read together in the background."""
+
+    row: DecisionRow
+    state: lc.DecisionState
+    zone: ZoneInfo
+    contacts: tuple[ContactRecord, ...]
+
+
+def read_detail(
+    uow: Callable[[], UnitOfWork], decision_id: int, actor: Actor, now: dt.datetime
+) -> DetailRead:
+    """The decision (its reading is audited), the county's zone and its contacts: the
+    work of a background operation. RecordError when it may not be read."""
+    row, state = records.load_decision(uow(), decision_id, actor, now)
+    return DetailRead(row, state, read_county_zone(uow()), contacts_about(uow(), decision_id))

@@ -53,15 +53,16 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import alerts, timetext
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.services import board, records
-from detainer_desk.services.access import RecordError
 from detainer_desk.services.board import HoldItem
+from detainer_desk.services.county_clock import county_zone as read_county_zone
 from detainer_desk.services.ports import LogRow
 
+from ..changes import DECISION_AMENDED
 from ..confirm import ask_to_confirm
 from ..fit import fit_columns, fit_to_screen
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, heading, plain_sentence, rich_label
+from ..widgets import MessageLabel, heading, rich_label
 from .common import (
     BACKGROUND,
     DISPLAY,
@@ -79,7 +80,6 @@ from .common import (
     AnyIndex,
     SaveChooser,
     ask_save_path,
-    county_zone,
     full_time,
     level_colours,
     outcome_text,
@@ -628,26 +628,22 @@ class ActiveHoldsScreen(QWidget):
     def refresh(self) -> None:
         if self.loading or not self.session.may(acc.VIEW_RECORDS):
             return
-        try:
-            self.zone = county_zone(self.session)
-        except RecordError as refused:
-            self.message.show_error(plain_sentence(str(refused)))
-            return
         self.loading = True
         self._generation += 1
         generation = self._generation
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
         started = time.monotonic()
 
-        def loaded(read: board.HoldsBoard) -> None:
+        def loaded(read: tuple[ZoneInfo, board.HoldsBoard]) -> None:
             if generation != self._generation:
                 return
+            self.zone, read_board = read
             self.loading = False
             self.loaded_once = True
-            self.warnings = read.warnings
-            self._show_ended_late(read.ended_late)
+            self.warnings = read_board.warnings
+            self._show_ended_late(read_board.ended_late)
             self._fit_alert_column()
-            self._show_rows([item.row for item in read.items])
+            self._show_rows([item.row for item in read_board.items])
             # A long list takes long to read, and every other reader waits meanwhile: read
             # it again less often (never less than once a minute otherwise).
             took_ms = int((time.monotonic() - started) * 1000)
@@ -667,7 +663,7 @@ class ActiveHoldsScreen(QWidget):
             self.tasks,
             self,
             self.message,
-            lambda: board.holds_board(uow(), actor, now),
+            lambda: (read_county_zone(uow()), board.holds_board(uow(), actor, now)),
             loaded,
             on_failed=failed,
         )
@@ -943,21 +939,31 @@ class ActiveHoldsScreen(QWidget):
     def _amend(
         self, item: HoldItem, kind: str, when: dt.datetime, reason: str, agency: str = ""
     ) -> None:
+        """Write the amendment in the background; the board (and every other screen)
+        reads its list again when the write is announced."""
         self.message.clear_message()
-        try:
-            result = records.amend_decision(
-                self.session.uow(),
-                item.row.decision_id,
-                kind,
-                self.session.require_actor(),
-                self.session.now(),
-                effective_at=when,
-                reason=reason,
-                details={lc.RECEIVING_AGENCY: agency} if agency else None,
-            )
-        except RecordError as refused:
-            self.message.show_error(plain_sentence(str(refused)))
-            return
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        decision_id = item.row.decision_id
+        details = {lc.RECEIVING_AGENCY: agency} if agency else None
+        self.record_button.setEnabled(False)  # once: the write is under way
+
+        def write() -> records.AmendmentResult:
+            return records.amend_decision(
+                uow(), decision_id, kind, actor, now,
+                effective_at=when, reason=reason, details=details,
+            )  # fmt: skip
+
+        run_in_background(
+            self.tasks,
+            self,
+            self.message,
+            write,
+            lambda result: self._amended(item, kind, result),
+            on_failed=lambda _error: self._update_buttons(),
+            changes=DECISION_AMENDED,
+        )
+
+    def _amended(self, item: HoldItem, kind: str, result: records.AmendmentResult) -> None:
         note = f"Recorded for {item.row.subject_name}: {lc.AMENDMENT_WORDS[kind].lower()}."
         if kind == lc.RELEASE_ELIGIBLE and result.hold_until is not None:
             note += f" Hold until {full_time(result.hold_until, self.zone)}."
@@ -978,8 +984,8 @@ class ActiveHoldsScreen(QWidget):
             self._show_rows(
                 [row for row in self.model.rows() if row.decision_id != item.row.decision_id]
             )
+        self._update_buttons()
         self.changed.emit()
-        self.refresh_soon()
 
     def refresh_soon(self) -> None:
         if self.loading:
@@ -1172,16 +1178,17 @@ class OverdueReportDialog(QDialog):
         document.setHtml(self.report_html())
         return document
 
-    def _record_print(self) -> bool:
-        """The printed or saved report names people: audited (and refused without the right)."""
-        try:
-            board.overdue_report(
-                self.session.uow(), self.session.require_actor(), self.session.now()
-            )
-        except RecordError as refused:
-            self.message.show_error(plain_sentence(str(refused)))
-            return False
-        return True
+    def _record_print(self, then: Callable[[], None]) -> None:
+        """The printed or saved report names people: audited (and refused without the
+        right) in the background; ``then()`` prints it once that is written."""
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        run_in_background(
+            self.tasks,
+            self,
+            self.message,
+            lambda: board.overdue_report(uow(), actor, now),
+            lambda _audited: then(),
+        )
 
     def save_pdf(self) -> None:
         stamp = timetext.file_stamp(self.generated_at or self.session.now(), self.zone)
@@ -1190,26 +1197,27 @@ class OverdueReportDialog(QDialog):
             return
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
-        if not self._record_print():
-            return
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(path)
-        self._document().print_(printer)
-        self.saved_path = path
-        self.message.show_note(f"Saved the report to {path}.")
+
+        def save() -> None:
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+            printer.setOutputFileName(path)
+            self._document().print_(printer)
+            self.saved_path = path
+            self.message.show_note(f"Saved the report to {path}.")
+
+        self._record_print(save)
 
     def print_report(self) -> QPrintDialog | None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self)
         dialog.setObjectName("overduePrintDialog")
 
-        def accepted() -> None:
-            if self._record_print():
-                self._document().print_(printer)
-                self.message.show_note("Sent the report to the printer.")
+        def printed() -> None:
+            self._document().print_(printer)
+            self.message.show_note("Sent the report to the printer.")
 
-        dialog.accepted.connect(accepted)
+        dialog.accepted.connect(lambda: self._record_print(printed))
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.show()
         return dialog

@@ -39,7 +39,7 @@ from detainer_desk.services.ports import LogQuery
 from ..fit import fit_columns
 from ..session import Session
 from ..tasks import TaskHandle, TaskRunner
-from ..widgets import MessageLabel, heading, plain_sentence
+from ..widgets import MessageLabel, heading
 from .common import (
     DECISION_ID,
     SAMPLE_A_NUMBER,
@@ -53,9 +53,9 @@ from .common import (
     UTC_ZONE,
     SaveChooser,
     ask_save_path,
-    county_zone,
     python_date,
     qt_date,
+    read_zone_then,
     readable_sort_arrows,
     record_table,
 )
@@ -134,6 +134,7 @@ class DecisionLogScreen(QWidget):
         self.setAccessibleName("Decision log")
         self.zone: ZoneInfo = UTC_ZONE
         self.stale = True
+        self._activation = 0  # which activation a zone read belongs to
         self.total: int | None = None
         self.counted_so_far = 0
         self._count_generation = 0
@@ -403,11 +404,21 @@ class DecisionLogScreen(QWidget):
         """Shown: load the first page if nothing (or another user's view) is loaded."""
         if not self.stale or not self.session.may(acc.VIEW_RECORDS):
             return
-        try:
-            self.zone = county_zone(self.session)
-        except RecordError as refused:
-            self._show_problem(plain_sentence(str(refused)))
+        self.stale = False  # being read: the county's zone first, then the first page
+        self._activation += 1
+        activation = self._activation
+
+        def zone_read(zone: ZoneInfo) -> None:
+            # Cleared (signed out) or activated again meanwhile: that one goes on.
+            if activation == self._activation and not self.stale:
+                self._activate_in(zone)
+
+        read_zone_then(self.session, self.tasks, self, self.message, zone_read)
+
+    def _activate_in(self, zone: ZoneInfo) -> None:
+        if not self.session.may(acc.VIEW_RECORDS):
             return
+        self.zone = zone
         self.model.set_zone(self.zone)
         self._show_hint()
         if not (self.from_check.isChecked() or self.to_check.isChecked()):

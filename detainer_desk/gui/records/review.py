@@ -9,7 +9,6 @@ countersign by the officer who recorded the decision; this screen shows their wo
 from __future__ import annotations
 
 import html
-import json
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
@@ -29,12 +28,15 @@ from PySide6.QtWidgets import (
 
 from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
+from detainer_desk.domain import outcomes
 from detainer_desk.domain.describe import TRIGGER_WORDS
-from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS
+from detainer_desk.domain.vocabulary import OUTCOME_WORDS
 from detainer_desk.services import board, records
 from detainer_desk.services.access import RecordError
+from detainer_desk.services.county_clock import county_zone as read_county_zone
 from detainer_desk.services.ports import LogRow
 
+from ..changes import DECISION_AMENDED
 from ..confirm import ask_to_confirm
 from ..fit import fit_columns
 from ..session import Session
@@ -48,7 +50,6 @@ from .common import (
     SAMPLE_TIME,
     SAMPLE_USER,
     UTC_ZONE,
-    county_zone,
     full_time,
     outcome_text,
     record_table,
@@ -58,7 +59,8 @@ from .rows_model import RowsModel
 from .tasks import run_in_background
 
 QUEUE_LIMIT = 500
-OVERRIDE_OUTCOMES = (*ACTIONS, "decline")
+# The words an override may put in force, as the combo box carries and the store keeps them.
+OVERRIDE_OUTCOMES = tuple(outcome.value for outcome in outcomes.OVERRIDE_OUTCOMES)
 AMENDMENT_NOTE = (
     "The amendment is added to the record for good; the decision as recorded stays as it is. "
     "Neither can be changed or removed later."
@@ -233,11 +235,6 @@ class ReviewQueueScreen(QWidget):
     def refresh(self) -> None:
         if not self.session.may(acc.REVIEW_DECISION):
             return
-        try:
-            self.zone = county_zone(self.session)
-        except RecordError as refused:
-            self.message.show_error(plain_sentence(str(refused)))
-            return
         self.stale = False
         self.loading = True
         self._generation += 1
@@ -245,8 +242,9 @@ class ReviewQueueScreen(QWidget):
         self.count_label.setText("Loading…")
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
 
-        def loaded(rows: list[LogRow]) -> None:
+        def loaded(read: tuple[ZoneInfo, list[LogRow]]) -> None:
             if generation == self._generation:
+                self.zone, rows = read
                 self.loading = False
                 self._show_rows(rows)
 
@@ -258,7 +256,10 @@ class ReviewQueueScreen(QWidget):
             self.tasks,
             self,
             self.message,
-            lambda: list(board.review_queue(uow(), actor, now, QUEUE_LIMIT)),
+            lambda: (
+                read_county_zone(uow()),
+                list(board.review_queue(uow(), actor, now, QUEUE_LIMIT)),
+            ),
             loaded,
             on_failed=failed,
         )
@@ -348,20 +349,30 @@ class ReviewQueueScreen(QWidget):
             combo.blockSignals(False)
 
     def _why(self, row: LogRow) -> str:
+        """Why it waits; for a decision under review, the triggers are read in the
+        background (never on the GUI thread at each selection) and shown when they come."""
         if row.status != lc.AWAITING_REVIEW:
             return "Waiting for a supervisor's countersignature."
-        try:
-            decision_row, _state = records.load_decision(
-                self.session.uow(),
-                row.decision_id,
-                self.session.require_actor(),
-                self.session.now(),
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        decision_id = row.decision_id
+
+        def read() -> str:
+            try:
+                decision_row, _state = records.load_decision(uow(), decision_id, actor, now)
+            except RecordError as refused:
+                return _html(plain_sentence(str(refused)))
+            triggers = decision_row.decision.get("review_triggers") or []
+            items = "".join(
+                f"<li>{_html(TRIGGER_WORDS.get(str(t), str(t)))}</li>" for t in triggers
             )
-        except RecordError as refused:
-            return _html(plain_sentence(str(refused)))
-        triggers = json.loads(decision_row.decision_json).get("review_triggers") or []
-        items = "".join(f"<li>{_html(TRIGGER_WORDS.get(str(t), str(t)))}</li>" for t in triggers)
-        return f"Under review because:<ul style='margin-top:2px'>{items}</ul>"
+            return f"Under review because:<ul style='margin-top:2px'>{items}</ul>"
+
+        def show(text: str) -> None:
+            if self._selected_id_or_none() == decision_id:
+                self.why_label.setText(text)
+
+        run_in_background(self.tasks, self, self.message, read, show)
+        return ""
 
     def _update_buttons(self) -> None:
         allowed = self.session.may(acc.REVIEW_DECISION)
@@ -389,7 +400,9 @@ class ReviewQueueScreen(QWidget):
         row = self.selected_row()
         if row is None or not self.session.may(acc.REVIEW_DECISION):
             return None
-        standing = row.tentative_outcome if row.outcome_in_force == "review" else None
+        standing = (
+            row.tentative_outcome if row.outcome_in_force == outcomes.Outcome.REVIEW else None
+        )
         outcome = OUTCOME_WORDS.get(standing or row.outcome_in_force, row.outcome_in_force)
         return ask_to_confirm(
             self,
@@ -434,20 +447,30 @@ class ReviewQueueScreen(QWidget):
         )
 
     def _amend(self, row: LogRow, kind: str, reason: str | None, outcome: str | None) -> None:
+        """Write it in the background; the queue (and every other screen) reads its list
+        again when the write is announced."""
         self.message.clear_message()
-        try:
-            records.amend_decision(
-                self.session.uow(),
-                row.decision_id,
-                kind,
-                self.session.require_actor(),
-                self.session.now(),
-                reason=reason,
-                details={"outcome": outcome} if outcome else None,
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        details = {"outcome": outcome} if outcome else None
+        self.countersign_button.setEnabled(False)  # once: the write is under way
+        self.override_button.setEnabled(False)
+
+        def write() -> object:
+            return records.amend_decision(
+                uow(), row.decision_id, kind, actor, now, reason=reason, details=details
             )
-        except RecordError as refused:
-            self.message.show_error(plain_sentence(str(refused)))
-            return
+
+        run_in_background(
+            self.tasks,
+            self,
+            self.message,
+            write,
+            lambda _result: self._amended(row, kind, outcome),
+            on_failed=lambda _error: self._update_buttons(),
+            changes=DECISION_AMENDED,
+        )
+
+    def _amended(self, row: LogRow, kind: str, outcome: str | None) -> None:
         words = "countersigned" if kind == lc.COUNTERSIGN else f"overridden to {outcome}"
         self.message.show_note(
             f"Decision {row.decision_id} ({row.subject_name}) {words}; the amendment is recorded."
@@ -457,8 +480,8 @@ class ReviewQueueScreen(QWidget):
         remaining = [r for r in self.model.rows() if r.decision_id != row.decision_id]
         self.model.set_rows(remaining)
         self._selection_changed()
+        self.stale = True  # read again when the write is announced (or when shown next)
         self.changed.emit()
-        self.refresh()
 
 
 def _html(text: object) -> str:

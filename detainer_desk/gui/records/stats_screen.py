@@ -38,12 +38,12 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import timetext
 from detainer_desk.services import documents
 from detainer_desk.services import statistics as stats
-from detainer_desk.services.access import RecordError
+from detainer_desk.services.county_clock import county_zone as read_county_zone
 from detainer_desk.services.evidence_model import CountRow
 
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, bold, heading, plain_sentence, rich_label
+from ..widgets import MessageLabel, bold, heading, rich_label
 from .common import (
     ALIGNMENT,
     DISPLAY,
@@ -51,9 +51,9 @@ from .common import (
     AnyIndex,
     SaveChooser,
     ask_save_path,
-    county_zone,
     python_date,
     qt_date,
+    read_zone_then,
     record_table,
 )
 from .tasks import run_in_background
@@ -254,13 +254,17 @@ class StatisticsScreen(QWidget):
     def activate(self) -> None:
         if not self.stale or not self.session.may(acc.VIEW_RECORDS):
             return
+        if self._period_chosen:
+            self.load()
+        else:
+            read_zone_then(self.session, self.tasks, self, self.message, self._first_period)
+
+    def _first_period(self, zone: ZoneInfo) -> None:
+        """The last three calendar months, the county's today included."""
+        if not self.stale or not self.session.may(acc.VIEW_RECORDS):
+            return
         if not self._period_chosen:
-            # The last three calendar months, the county's today included.
-            try:
-                today = timetext.county_day(self.session.now(), county_zone(self.session))
-            except RecordError as refused:
-                self.message.show_error(plain_sentence(str(refused)))
-                return
+            today = timetext.county_day(self.session.now(), zone)
             first = today.replace(day=1)
             for _month in range(2):
                 first = (first - dt.timedelta(days=1)).replace(day=1)
@@ -297,11 +301,6 @@ class StatisticsScreen(QWidget):
         if last < first:
             self.message.show_error("The “from” date is after the “to” date.")
             return
-        try:
-            self.zone = county_zone(self.session)
-        except RecordError as refused:
-            self.message.show_error(plain_sentence(str(refused)))
-            return
         self.stale = False
         self.loading = True
         self._generation += 1
@@ -309,9 +308,10 @@ class StatisticsScreen(QWidget):
         self.totals_label.setText("Counting…")
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
 
-        def counted(tables: stats.StatisticsTables) -> None:
+        def counted(read: tuple[ZoneInfo, stats.StatisticsTables]) -> None:
             if generation != self._generation:
                 return
+            self.zone, tables = read
             self.loading = False
             self.tables = tables
             self._show_tables()
@@ -325,7 +325,10 @@ class StatisticsScreen(QWidget):
             self.tasks,
             self,
             self.message,
-            lambda: stats.statistics_tables(uow(), actor, first, last, now),
+            lambda: (
+                read_county_zone(uow()),
+                stats.statistics_tables(uow(), actor, first, last, now),
+            ),
             counted,
             on_failed=failed,
         )

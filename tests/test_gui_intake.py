@@ -182,6 +182,11 @@ def _check(qtbot: QtBot, intake: IntakeScreen) -> None:
     qtbot.waitUntil(intake.panel.outcome_frame.isVisible)
 
 
+def _checked(qtbot: QtBot, intake: IntakeScreen) -> None:
+    """Wait until a check asked for has read the policy in force (in the background)."""
+    qtbot.waitUntil(lambda: intake.controller.state.checking == 0)
+
+
 def _headline(intake: IntakeScreen) -> str:
     panel = intake.panel
     return f"{panel.outcome_words.text()} {panel.outcome_detail.text()}".strip()
@@ -404,6 +409,7 @@ def test_untouched_empty_fields_wait_until_the_officer_asks_to_check(
     assert _note(intake, "subject.name") == ""
 
     qtbot.keyClick(_text(intake, "subject.dob"), Qt.Key.Key_Return)  # Enter: check
+    _checked(qtbot, intake)
 
     assert _note(intake, "subject.name") == "⚠ Name is required."
     assert _text(intake, "subject.name").hasFocus()  # at the first problem

@@ -1,9 +1,10 @@
 """Checking the request and recording its decision.
 
 Check: what is in force is read again in the background (a policy activated meanwhile
-applies), then every problem shows, and the decision is shown once the request is valid. Record: after any earlier decision for the
-same booking and form is known and shown, the officer confirms; the request, its scans and
-the decision are stored on the task runner, evaluated once more at that moment; the screen
+applies, ``in_force.py``), then every problem shows, and the decision is shown once the
+request is valid. Record: after any earlier decision for the same booking and form is known
+and shown, the officer confirms; the request, its scans and the decision are stored on the
+task runner, evaluated once more at that moment under the policy then active; the screen
 shows what was recorded, and says so when it differs from what was shown before.
 """
 
@@ -136,6 +137,11 @@ class Recording:
         state = self.state
         assessment = state.assessment
         if not assessment.valid or not state.checked or not state.may_change:
+            return
+        if state.loading:  # a scan dropped while the check read what is in force
+            self.screen.panel.show_message(
+                "Wait until the scans have loaded, then record.", problem=True
+            )
             return
         decision, request = assessment.decision, assessment.request
         assert decision is not None and request is not None

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from detainer_desk.gui.backend import Backend
+from detainer_desk.gui.changes import Change
 from detainer_desk.gui.intake import IntakeScreen
 from detainer_desk.gui.main_window import MainWindow
 from detainer_desk.runtime import Runtime, utc_now
@@ -180,6 +181,11 @@ def _open_example(qtbot: QtBot, intake: IntakeScreen, answers: Answers, path: Pa
 def _check(qtbot: QtBot, intake: IntakeScreen) -> None:
     click(qtbot, intake.panel.check_button)
     qtbot.waitUntil(intake.panel.outcome_frame.isVisible)
+
+
+def _checked(qtbot: QtBot, intake: IntakeScreen) -> None:
+    """Wait until a check asked for has read the policy in force (in the background)."""
+    qtbot.waitUntil(lambda: intake.controller.state.checking == 0)
 
 
 def _headline(intake: IntakeScreen) -> str:
@@ -404,6 +410,7 @@ def test_untouched_empty_fields_wait_until_the_officer_asks_to_check(
     assert _note(intake, "subject.name") == ""
 
     qtbot.keyClick(_text(intake, "subject.dob"), Qt.Key.Key_Return)  # Enter: check
+    _checked(qtbot, intake)
 
     assert _note(intake, "subject.name") == "⚠ Name is required."
     assert _text(intake, "subject.name").hasFocus()  # at the first problem
@@ -576,6 +583,30 @@ def test_a_policy_changed_before_recording_is_what_the_record_and_the_screen_sho
     assert recorded is not None and recorded.decision.outcome != "hold"
     assert intake.panel.outcome_words.text() != "HOLD"
     assert "differs from the one shown before" in intake.panel.message.text()
+
+
+def test_a_policy_activated_at_this_workstation_is_applied_without_asking_again(
+    qtbot: QtBot,
+    window: MainWindow,
+    intake: IntakeScreen,
+    answers: Answers,
+    store: Runtime,
+    admin: Actor,
+) -> None:
+    from detainer_desk import presets
+
+    _open_example(qtbot, intake, answers, EXAMPLE / "request.json")
+    _check(qtbot, intake)
+    assert intake.panel.outcome_words.text() == "HOLD"
+    state = intake.controller.state
+    before = state.policy_version
+    never_hold = presets.preset_bytes("california-sb54")
+    records.activate_policy(store.uow(), never_hold, "california-sb54", admin, utc_now())
+    # What an activation on the policy screen announces: the intake reads it in the
+    # background and shows the decision under it.
+    window.tasks.changes.announce({Change.POLICY})
+    qtbot.waitUntil(lambda: state.policy_version != before)
+    assert intake.panel.outcome_words.text() != "HOLD"
 
 
 # -- files: open, save, recent ----------------------------------------------------------------------

@@ -37,6 +37,7 @@ from .test_gui_intake import (
     _check,
     _confirm,
     _open_example,
+    _png,
     _record,
 )
 from .test_gui_records_support import (
@@ -248,8 +249,11 @@ def intake_store(tmp_path: Path) -> Iterator[Runtime]:
 
 
 def test_a_decision_recorded_on_the_intake_is_on_the_holds_board_at_once(
-    qtbot: QtBot, intake_store: Runtime, tmp_path: Path
+    qtbot: QtBot, intake_store: Runtime, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """From sign-in on (the policy in force read, an example opened, checked, a scan
+    attached, recorded, its PDFs saved) the intake opens no unit of work on the GUI
+    thread, and the holds board learns of the decision from the announcement alone."""
     answers = Answers()
     window = MainWindow(Backend.from_runtime(intake_store, WORKSTATION, clock=Clock(EVENING)))
     qtbot.addWidget(window)
@@ -259,32 +263,56 @@ def test_a_decision_recorded_on_the_intake_is_on_the_holds_board_at_once(
     with qtbot.waitExposed(window):
         window.show()
     try:
-        signed_in(qtbot, window, "officer.a", OFFICER_PASSWORD)
-        holds = window.records.holds
-        qtbot.waitUntil(lambda: holds.loaded_once and not holds.loading)
-        assert holds.model.rowCount() == 0
-        holds.reloader.stop()  # only the announcement can bring the new hold now
-        heard: list[frozenset[Change]] = []
-        window.tasks.changes.happened.connect(heard.append)
-
+        # Signing in checks the password on the session's side (and the window reads its
+        # status line and lock timeout): only watched here. The intake reads the policy in
+        # force in the background at sign-in, so none of what is logged is the intake's.
+        guard = window.backend.guard
+        guard.watch = True
+        with caplog.at_level(logging.WARNING, logger="detainer_desk.gui.thread_guard"):
+            signed_in(qtbot, window, "officer.a", OFFICER_PASSWORD)
+        guard.watch = False
+        assert "gui/intake/" not in caplog.text.replace("\\", "/")
         intake = window.intake
-        window.content_page.show_screen(intake)
-        _open_example(qtbot, intake, answers, EXAMPLE / "request.json")
-        _check(qtbot, intake)
-        # Checking reads the active policy again at the click (gui/intake/controller.py
-        # load_policy); the write, from the confirmation on, is what is guarded here.
-        confirmation = _record(qtbot, intake)
-        with window.backend.guard.forbidding() as guard:
-            _confirm(qtbot, intake, confirmation)
+        assert intake.controller.state.policy is not None
+        with guard.forbidding():
+            # A policy activated or the settings saved at this workstation: read again.
+            window.tasks.changes.announce({Change.POLICY, Change.SETTINGS})
+            holds = window.records.holds
+            qtbot.waitUntil(lambda: holds.loaded_once and not holds.loading)
+            assert holds.model.rowCount() == 0
+            holds.reloader.stop()  # only the announcement can bring the new hold now
+            heard: list[frozenset[Change]] = []
+            window.tasks.changes.happened.connect(heard.append)
+
+            window.content_page.show_screen(intake)
+            _open_example(qtbot, intake, answers, EXAMPLE / "request.json")
+            _check(qtbot, intake)  # the policy in force read again, in the background
+            documents = intake.documents
+            intake.tabs.setCurrentIndex(1)
+            answers.scans = [str(_png(tmp_path / "fax.png"))]
+            click(qtbot, documents.attach_button)
+            qtbot.waitUntil(lambda: len(documents.scans()) == 1)
+            _confirm(qtbot, intake, _record(qtbot, intake))
             recorded = intake.controller.recorded
-            assert recorded is not None
+            assert recorded is not None and len(recorded.attachments) == 1
             qtbot.waitUntil(
                 lambda: [r.decision_id for r in holds.model.rows()] == [recorded.decision_id]
+            )
+            answers.pdf_path = str(tmp_path / "audit.pdf")
+            click(qtbot, intake.panel.save_audit_button)
+            qtbot.waitUntil(
+                lambda: intake.banner.text().startswith("Saved the audit PDF"), timeout=20_000
+            )
+            answers.pdf_path = str(tmp_path / "notice.pdf")
+            click(qtbot, intake.panel.save_notice_button)
+            qtbot.waitUntil(
+                lambda: intake.banner.text().startswith("Saved the notice"), timeout=20_000
             )
             window.tasks.wait()
         assert guard.violations == []
         assert not holds.reloader.isActive()
         assert heard == [DECISION_RECORDED]
+        assert (tmp_path / "notice.pdf").read_bytes().startswith(b"%PDF")
     finally:
         window.records.wait()
         window.tasks.wait()

@@ -102,6 +102,8 @@ def sign_in(qtbot: QtBot, window: MainWindow, name: str, password: str) -> None:
 def signed_in(qtbot: QtBot, window: MainWindow, name: str, password: str) -> None:
     sign_in(qtbot, window, name, password)
     qtbot.waitUntil(lambda: window.session.state is SessionState.SIGNED_IN)
+    # The intake reads the policy in force in the background at sign-in.
+    qtbot.waitUntil(lambda: window.intake.controller.state.in_force_known)
 
 
 def recent(moment: dt.datetime) -> bool:

@@ -11,7 +11,7 @@ from ..errors import show_bug
 from ..tasks import TaskRunner
 from .display import IntakeDisplay
 from .drafts import ScanRef, sha256_of
-from .scans import Scan, ScanRefused, attached_text, read_scan
+from .scans import PickedScan, ScanRefused, attached_text, read_scan
 from .screen import IntakeScreen
 from .state import IntakeState
 
@@ -47,7 +47,9 @@ class Attachments:
             def work(handle: Any, path: str = path) -> Any:
                 return (yield from read_scan(path, handle.cancelled))
 
-            def loaded(scan: Scan | None, name: str = name, ref: ScanRef | None = ref) -> None:
+            def loaded(
+                scan: PickedScan | None, name: str = name, ref: ScanRef | None = ref
+            ) -> None:
                 self._loaded(generation, name, scan, ref)
 
             def failed(exc: BaseException, _tb: object, name: str = name) -> None:
@@ -57,7 +59,7 @@ class Attachments:
         self.display.update_enabled()
 
     def _loaded(
-        self, generation: int, name: str, scan: Scan | None, ref: ScanRef | None = None
+        self, generation: int, name: str, scan: PickedScan | None, ref: ScanRef | None = None
     ) -> None:
         if generation != self.state.generation:
             return

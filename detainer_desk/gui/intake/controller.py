@@ -12,35 +12,35 @@ The parts, each with one concern and the few collaborators it is handed:
 * ``IntakeDisplay`` (``display.py``): what is shown and what is enabled.
 
 They share one ``IntakeState`` (``state.py``). The controller itself follows the session:
-who is signed in, and the policy in force (read at sign-in and at every check).
+who is signed in, and what is in force (``InForceReader``, ``in_force.py``: the policy, the
+county's timezone and the alert times, read in the background at sign-in, when a write
+announces that the policy or the settings changed, and at every check).
 
 What it decides: what is shown where (through the presenter, which asks the domain) and
 what is enabled. What it never decides: the law (the engine) or who may do what (the
 services check that again against the database; the buttons only follow).
 
-Long work runs on the task runner: reading a scan, recording, looking for earlier
-decisions, making and printing the PDFs. Each task opens its own unit of work.
+Long work runs on the task runner: reading what is in force and a scan, recording, looking
+for earlier decisions, making and printing the PDFs. Each task opens its own unit of work;
+no slot here opens one on the GUI thread.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
 
-from detainer_desk.services import policies, records
-from detainer_desk.services.access import RecordError
-from detainer_desk.services.county_clock import county_zone
 from detainer_desk.services.records import RecordedDecision
-from detainer_desk.services.settings import read_settings
 
+from ..changes import Change, Kinds
 from ..session import Session, SessionState
 from ..tasks import TaskRunner
-from ..widgets import plain_sentence
 from . import presenter as p
 from .attaching import Attachments
 from .display import IntakeDisplay
 from .draft import RequestDraft
 from .draft_control import DraftControl
 from .earlier import EarlierLookup
+from .in_force import InForceReader
 from .outputs import AUDIT_PDF, NOTICE, Outputs
 from .recording import Recording
 from .screen import IntakeScreen
@@ -62,15 +62,16 @@ class IntakeController(QObject):
         self.state = IntakeState()
         self._signed_in_as: str | None = None
 
+        self.in_force = InForceReader(screen, session, tasks, self.state)
         self.earlier = EarlierLookup(self.state, session, tasks, screen.panel, screen)
         self.display = IntakeDisplay(screen, session, self.state, self.earlier)
         self.attachments = Attachments(screen, tasks, self.state, self.display)
         # The drafts first: their keeper hears of a sign-out before the form is cleared here.
         self.drafts = DraftControl(
-            screen, session, self.state, self.display, self.earlier, self.attachments
+            screen, session, tasks, self.state, self.display, self.earlier, self.attachments
         )
         self.recording = Recording(
-            screen, session, tasks, self.state, self.display, self.earlier, self.load_policy
+            screen, session, tasks, self.state, self.display, self.earlier, self.in_force
         )
         self.outputs = Outputs(screen, session, tasks, self.state, self.display)
         self._wire(screen)
@@ -82,6 +83,7 @@ class IntakeController(QObject):
         self.timer.start()
 
         session.changed.connect(self._session_changed)
+        tasks.changes.when((Change.POLICY, Change.SETTINGS), self._in_force_changed)
         self._session_changed()
         self.drafts.keeper.attach(self.drafts)
 
@@ -122,7 +124,7 @@ class IntakeController(QObject):
     def record(self) -> None:
         self.recording.record()
 
-    # -- the session and the policy ------------------------------------------------------------
+    # -- the session and what is in force -----------------------------------------------------
     def _session_changed(self) -> None:
         actor = self.session.actor
         state = self.session.state
@@ -132,34 +134,31 @@ class IntakeController(QObject):
             if self._signed_in_as is not None:
                 self.drafts.reset()
             self._signed_in_as = None
+            self.state.in_force_known = False
         elif state is SessionState.SIGNED_IN:
             if self._signed_in_as not in (None, actor.user):
                 self.drafts.reset()
             first = self._signed_in_as is None
             self._signed_in_as = actor.user
-            self.load_policy()
-            if first and not self.state.dirty and self.state.recorded is None:
-                self.drafts.prefill_received_at()
+            self.in_force.read(then=lambda: self._in_force_read(first))
         self.display.refresh()
 
-    def load_policy(self) -> None:
-        """The active policy, parsed once per stored version (records.load_policy caches),
-        and the alert times the countdown is coloured and worded by."""
+    def _in_force_read(self, first_sign_in: bool) -> None:
         state = self.state
-        uow = self.session.uow()
-        try:
-            with uow:  # one transaction for all three
-                activation = records.active_policy(uow)
-                state.warnings = read_settings(uow).warnings
-                state.county_zone = county_zone(uow)
-        except RecordError as refused:
-            self.screen.panel.show_message(plain_sentence(str(refused)), problem=True)
-            return
-        if activation is None:
-            state.policy, state.policy_version = None, None
-        elif activation.policy.id != state.policy_version:
-            state.policy = policies.load_policy(activation.policy)
-            state.policy_version = activation.policy.id
+        if (
+            first_sign_in
+            and self.session.state is SessionState.SIGNED_IN
+            and not state.dirty
+            and state.recorded is None
+        ):
+            self.drafts.prefill_received_at()
+        self.display.refresh()
+
+    def _in_force_changed(self, _changed: Kinds) -> None:
+        """A policy was activated or the settings saved at this workstation: read them again
+        (a check reads them again anyway)."""
+        if self.session.state is SessionState.SIGNED_IN:
+            self.in_force.read(then=self.display.refresh)
 
     # -- the state, for the window and the tests ----------------------------------------------
     def draft(self) -> RequestDraft:

@@ -36,7 +36,7 @@ from ..widgets import bold, error_colour, note_colour
 from .dates import DateEntry
 from .draft import DocumentDraft
 from .presenter import Verdict, document_title
-from .scans import Scan, ScanPreview
+from .scans import PickedScan, ScanPreview
 from .ui import Note, child, freeze, load_form, push_button
 
 DOCUMENT_TEXT = {
@@ -86,7 +86,7 @@ class DocumentsPanel(QWidget):
         self.setAccessibleName("Documents and scans")
         self.setAcceptDrops(True)
         self._documents: list[DocumentDraft] = []
-        self._scans: list[Scan] = []
+        self._scans: list[PickedScan] = []
         self._problems: dict[int, dict[str, str]] = {}
         self._read_only = False
         self._verdict: Verdict | None = None
@@ -475,16 +475,16 @@ class DocumentsPanel(QWidget):
         return self.texts.get(field) or self.checks.get(field) or self.combos.get(field)
 
     # -- scans ---------------------------------------------------------------------------------
-    def scans(self) -> list[Scan]:
+    def scans(self) -> list[PickedScan]:
         return list(self._scans)
 
-    def add_scan(self, scan: Scan) -> None:
+    def add_scan(self, scan: PickedScan) -> None:
         self._scans.append(scan)
         self._refresh_scans()
         self.scan_list.setCurrentRow(len(self._scans) - 1)
         self.scans_changed.emit()
 
-    def set_scans(self, scans: list[Scan]) -> None:
+    def set_scans(self, scans: list[PickedScan]) -> None:
         self._scans = list(scans)
         self._refresh_scans()
         if not scans:
@@ -503,14 +503,14 @@ class DocumentsPanel(QWidget):
             self.preview.clear()
         self.scans_changed.emit()
 
-    def _scan_text(self, scan: Scan) -> str:
+    def _scan_text(self, scan: PickedScan) -> str:
         shows = (
             "the detainer" if scan.document_index is None else f"document {scan.document_index + 1}"
         )
         return f"{scan.file_name} — {shows}"
 
     @staticmethod
-    def _scan_tip(scan: Scan) -> str:
+    def _scan_tip(scan: PickedScan) -> str:
         pages = f", {scan.pages} page{'s' if scan.pages != 1 else ''}" if scan.pages else ""
         return f"{scan.path} ({scan.size_text}{pages})"
 

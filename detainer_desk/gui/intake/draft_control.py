@@ -24,6 +24,7 @@ from detainer_desk.services.access import RecordError
 
 from ..confirm import lock_works_in
 from ..session import Session, SessionState
+from ..tasks import TaskRunner
 from ..widgets import plain_sentence
 from . import presenter as p
 from .attaching import Attachments
@@ -51,6 +52,7 @@ class DraftControl:
         self,
         screen: IntakeScreen,
         session: Session,
+        tasks: TaskRunner,
         state: IntakeState,
         display: IntakeDisplay,
         earlier: EarlierLookup,
@@ -64,7 +66,7 @@ class DraftControl:
         self.attachments = attachments
         data_dir = session.backend.data_dir
         store = DraftStore(data_dir / DRAFTS_FOLDER) if data_dir is not None else None
-        self.keeper = DraftKeeper(session, store, screen)
+        self.keeper = DraftKeeper(session, tasks, store, screen)
         self.keeper.problem.connect(screen.banner.show_problem)
         screen.work_changed.connect(self.keeper.work_changed)
 

@@ -31,7 +31,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,9 +41,12 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from detainer_desk.domain.decision import format_instant_for_people
 from detainer_desk.services.access import RecordError
+from detainer_desk.services.county_clock import county_zone
 
 from ..confirm import lock_works_in
+from ..errors import show_bug
 from ..session import Session, SessionState
+from ..tasks import TaskHandle, TaskRunner
 from .draft import DocumentDraft, HistoryDraft, RequestDraft
 
 if TYPE_CHECKING:
@@ -288,9 +291,12 @@ class DraftKeeper(QObject):
     offered = Signal(QMessageBox)  # the offer to take a draft back is open
     looked = Signal(bool)  # at sign-in: whether this user had a draft to offer
 
-    def __init__(self, session: Session, store: DraftStore | None, parent: QWidget) -> None:
+    def __init__(
+        self, session: Session, tasks: TaskRunner, store: DraftStore | None, parent: QWidget
+    ) -> None:
         super().__init__(parent)
         self.session = session
+        self.tasks = tasks
         self.store = store
         self.window_parent = parent
         self.form: DraftControl | None = None
@@ -298,6 +304,7 @@ class DraftKeeper(QObject):
         self._pending = False  # the form changed since it was last saved
         self._offer_answered = True
         self._offer_open = False
+        self._reading_zone = False  # a draft was found: the county's zone is being read
         self._said_problem: str | None = None
         self._timer = QTimer(self)
         self._timer.setObjectName("draftSaveTimer")
@@ -401,24 +408,21 @@ class DraftKeeper(QObject):
             QTimer.singleShot(0, self._offer)
 
     # -- offering it back --------------------------------------------------------------------
-    def _offer(self) -> QMessageBox | None:
-        if self._offer_answered or self._offer_open:
-            return None
-        box = self._offer_if_any()
-        if box is not None or self._offer_answered:  # looked, and found one or none
-            self.looked.emit(box is not None)
-        return box
+    def _offer(self) -> None:
+        if self._offer_answered or self._offer_open or self._reading_zone:
+            return
+        saved = self._offer_if_any()
+        if saved is not None:
+            self._read_zone_then_ask(saved)
+        elif self._offer_answered:  # looked, and found none
+            self.looked.emit(False)
 
-    def _offer_if_any(self) -> QMessageBox | None:
-        owner, form, store = self._owner, self.form, self.store
-        if (
-            self._offer_answered
-            or owner is None
-            or form is None
-            or store is None
-            or self.session.state is not SessionState.SIGNED_IN
-        ):
+    def _offer_if_any(self) -> SavedDraft | None:
+        """The owner's draft, when there is one to offer back now."""
+        if not self._may_offer():
             return None
+        owner, form, store = self._owner, self.form, self.store
+        assert owner is not None and form is not None and store is not None
         if form.has_unsaved_work():
             self._offer_answered = True
             return None
@@ -435,16 +439,57 @@ class DraftKeeper(QObject):
         if saved is None:
             self._offer_answered = True
             return None
-        return self._ask_to_restore(saved)
+        return saved
 
-    def _ask_to_restore(self, saved: SavedDraft) -> QMessageBox:
+    def _may_offer(self) -> bool:
+        return not (
+            self._offer_answered
+            or self._owner is None
+            or self.form is None
+            or self.store is None
+            or self.session.state is not SessionState.SIGNED_IN
+        )
+
+    def _read_zone_then_ask(self, saved: SavedDraft) -> None:
+        """The offer says when the draft was saved, on the county's clock: its zone is read
+        in the background (a unit of work is never opened on the GUI thread)."""
+        self._reading_zone = True
+        uow = self.session.backend.uow
+
+        def work(_handle: TaskHandle) -> Generator[Any, None, dt.tzinfo]:
+            yield "reading the county's timezone"
+            return county_zone(uow())
+
+        def failed(error: BaseException, _trace: str) -> None:
+            if isinstance(error, RecordError):
+                ask(dt.UTC)
+            else:
+                self._reading_zone = False
+                show_bug(self.window_parent, type(error), error, error.__traceback__)
+
+        def ask(zone: dt.tzinfo) -> None:
+            self._reading_zone = False
+            # Still the same person, signed in, with nothing typed meanwhile?
+            if self._owner != saved.user or not self._may_offer():
+                return
+            assert self.form is not None
+            if self.form.has_unsaved_work():
+                self._offer_answered = True
+                self.looked.emit(False)
+                return
+            self._ask_to_restore(saved, zone)
+            self.looked.emit(True)
+
+        self.tasks.start(work, on_finished=ask, on_failed=failed)
+
+    def _ask_to_restore(self, saved: SavedDraft, zone: dt.tzinfo) -> QMessageBox:
         box = QMessageBox(self.window_parent)
         box.setObjectName("restoreDraftQuestion")
         box.setWindowTitle("Continue the request you were entering?")
         box.setAccessibleName(box.windowTitle())
         box.setIcon(QMessageBox.Icon.Question)
         box.setTextFormat(Qt.TextFormat.PlainText)
-        when = format_instant_for_people(saved.saved_at.astimezone(self._zone()))
+        when = format_instant_for_people(saved.saved_at.astimezone(zone))
         scans = len(saved.scans)
         with_scans = f", with {scans} scan{'s' if scans != 1 else ''}" if scans else ""
         box.setText(
@@ -482,14 +527,6 @@ class DraftKeeper(QObject):
         self._offer_open = True
         self.offered.emit(box)
         return box
-
-    def _zone(self) -> dt.tzinfo:
-        from ..records.common import county_zone
-
-        try:
-            return county_zone(self.session)
-        except RecordError:
-            return dt.UTC
 
     # -- leaving -----------------------------------------------------------------------------
     def ask_before_leaving(self, leaving: str, then: Callable[[], None]) -> QMessageBox | None:

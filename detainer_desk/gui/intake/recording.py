@@ -1,9 +1,10 @@
 """Checking the request and recording its decision.
 
-Check: the policy is read again (one activated meanwhile applies), every problem shows, and
-the decision is shown once the request is valid. Record: after any earlier decision for the
-same booking and form is known and shown, the officer confirms; the request, its scans and
-the decision are stored on the task runner, evaluated once more at that moment; the screen
+Check: what is in force is read again in the background (a policy activated meanwhile
+applies, ``in_force.py``), then every problem shows, and the decision is shown once the
+request is valid. Record: after any earlier decision for the same booking and form is known
+and shown, the officer confirms; the request, its scans and the decision are stored on the
+task runner, evaluated once more at that moment under the policy then active; the screen
 shows what was recorded, and says so when it differs from what was shown before.
 """
 
@@ -35,6 +36,7 @@ from . import presenter as p
 from .display import IntakeDisplay, roles_needed
 from .draft import SOURCE, to_contract
 from .earlier import EarlierLookup
+from .in_force import InForceReader
 from .screen import DOCUMENTS_PAGE, HISTORY_PAGE, REQUEST_PAGE, IntakeScreen
 from .state import IntakeState
 
@@ -52,7 +54,7 @@ class Recording:
         state: IntakeState,
         display: IntakeDisplay,
         earlier: EarlierLookup,
-        load_policy: Callable[[], None],
+        in_force: InForceReader,
     ) -> None:
         self.screen = screen
         self.session = session
@@ -60,15 +62,28 @@ class Recording:
         self.state = state
         self.display = display
         self.earlier = earlier
-        self.load_policy = load_policy
+        self.in_force = in_force
 
     # -- checking -------------------------------------------------------------------------
     def check(self) -> None:
+        self._check()
+
+    def _check(self, then: Callable[[], None] | None = None) -> None:
+        """Read what is in force, then assess; ``then`` once a valid request is checked and
+        its earlier decisions are known."""
         self.screen.wants_front.emit()
         state = self.state
         if not state.may_change or not self.session.may(acc.VIEW_RECORDS):
             return
-        self.load_policy()
+        generation = state.generation
+        state.checking += 1
+        self.in_force.read(then=lambda: self._assess(generation, then))
+
+    def _assess(self, generation: int, then: Callable[[], None] | None) -> None:
+        state = self.state
+        state.checking -= 1
+        if generation != state.generation or not state.may_change:
+            return  # a new request, or recorded or busy, since the click
         state.reveal = True
         state.shown = None
         self.display.refresh()
@@ -78,7 +93,7 @@ class Recording:
             return
         state.checked = True
         self.display.refresh()
-        self.earlier.look()
+        self.earlier.look(then=then)
 
     def go_to_problem(self, key: str) -> None:
         """Show the page and the field a problem belongs to, with the focus in it."""
@@ -114,16 +129,19 @@ class Recording:
         if state.loading:
             panel.show_message("Wait until the scans have loaded, then record.", problem=True)
             return
-        self.check()
-        if not state.assessment.valid or not state.checked:
-            return
-        # The officer must see any earlier decision for this booking and form before recording.
-        self.earlier.look(then=self._confirm)
+        # Checked first; the officer must see any earlier decision for this booking and form
+        # before recording.
+        self._check(then=self._confirm)
 
     def _confirm(self) -> None:
         state = self.state
         assessment = state.assessment
-        if not assessment.valid or not state.may_change:
+        if not assessment.valid or not state.checked or not state.may_change:
+            return
+        if state.loading:  # a scan dropped while the check read what is in force
+            self.screen.panel.show_message(
+                "Wait until the scans have loaded, then record.", problem=True
+            )
             return
         decision, request = assessment.decision, assessment.request
         assert decision is not None and request is not None

@@ -39,9 +39,11 @@ class ScanRefused(Exception):
 
 
 @dataclass(frozen=True)
-class Scan:
-    """One attached file, read and checked; ``document_index`` says what it shows (a
-    document of the request, 0-based), or None for the detainer form itself."""
+class PickedScan:
+    """A file the officer picked to attach, read and checked, with its preview; not yet
+    stored (a stored attachment is ``services.evidence_model.Scan``). ``document_index``
+    says what it shows (a document of the request, 0-based), or None for the detainer form
+    itself."""
 
     path: str
     file_name: str
@@ -66,7 +68,7 @@ def size_text(size: int) -> str:
     return f"{max(1, size // 1024)} KB"
 
 
-def attached_text(scan: Scan) -> str:
+def attached_text(scan: PickedScan) -> str:
     """What the officer is told once a scan is attached; a warning (True) for a large one."""
     if not scan.large:
         return f"Attached {scan.file_name}."
@@ -78,7 +80,7 @@ def attached_text(scan: Scan) -> str:
     )
 
 
-def read_scan(path: str, cancelled: Callable[[], bool]) -> Generator[int, None, Scan | None]:
+def read_scan(path: str, cancelled: Callable[[], bool]) -> Generator[int, None, PickedScan | None]:
     """Read and check one scan (a TaskRunner task body); yields the bytes read so far."""
     name = Path(path).name
     media_type = media_type_for(name)
@@ -118,7 +120,7 @@ def read_scan(path: str, cancelled: Callable[[], bool]) -> Generator[int, None, 
         document, _buffer = open_pdf(content)
         if document.status() != QPdfDocument.Status.Ready or document.pageCount() < 1:
             raise ScanRefused(f"{name} cannot be read as a PDF document")
-        return Scan(path, name, media_type, content, pages=document.pageCount())
+        return PickedScan(path, name, media_type, content, pages=document.pageCount())
     image = QImage.fromData(content)
     if image.isNull():
         raise ScanRefused(f"{name} cannot be read as an image")
@@ -129,7 +131,7 @@ def read_scan(path: str, cancelled: Callable[[], bool]) -> Generator[int, None, 
             Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.SmoothTransformation,
         )
-    return Scan(path, name, media_type, content, image=image)
+    return PickedScan(path, name, media_type, content, image=image)
 
 
 class _ImageLabel(QLabel):
@@ -338,7 +340,7 @@ class ScanPreview(QStackedWidget):
         self.loading.setText(f"Loading {file_name}…")
         self.setCurrentWidget(self.loading)
 
-    def show_scan(self, scan: Scan) -> None:
+    def show_scan(self, scan: PickedScan) -> None:
         shown = self._pdf_bytes if self.currentWidget() is self.pdf else None
         if scan.content is not shown and self._zoom is not None:
             self._set_zoom(None)  # another scan starts fitted to the width

@@ -6,9 +6,9 @@ which wires it to the session and decides what happens.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -32,11 +32,31 @@ from .history import HistoryPanel
 from .ui import Note, push_button
 
 if TYPE_CHECKING:  # for the type checker only: the view never builds or calls them
-    from .controller import IntakeController
+    from detainer_desk.services.records import RecordedDecision
+
     from .drafts import DraftKeeper
+    from .presenter import Assessment
+    from .state import IntakeState
 
 PAGE_TITLES = ("&1 Subject and detainer", "&2 Documents and scans", "&3 Charges and convictions")
 REQUEST_PAGE, DOCUMENTS_PAGE, HISTORY_PAGE = range(3)
+
+
+class ScreenController(Protocol):
+    """The controller as it is reached through the screen (the window and the tests read
+    the request on the form and what became of it). The screen itself calls none of it,
+    and so never imports the controller's module."""
+
+    @property
+    def state(self) -> IntakeState: ...
+    @property
+    def timer(self) -> QTimer: ...  # redraws the countdown
+    @property
+    def recorded(self) -> RecordedDecision | None: ...
+    @property
+    def assessment(self) -> Assessment: ...
+    def draft(self) -> RequestDraft: ...
+    def record(self) -> None: ...
 
 
 class IntakeScreen(QWidget):
@@ -53,7 +73,7 @@ class IntakeScreen(QWidget):
 
     # Handed in by the main window, which builds them over this screen (``IntakeController``
     # and its draft keeper); kept here so that the screen's parts are found from it.
-    controller: IntakeController
+    controller: ScreenController
     drafts: DraftKeeper
 
     def __init__(

@@ -17,7 +17,9 @@ from . import presenter as p
 
 class IntakeState:
     def __init__(self) -> None:
-        # -- read with the policy at sign-in and at every check (controller.py) --
+        # -- what is in force, read in the background at sign-in, when the policy or the
+        # settings change, and at every check (in_force.py) --
+        self.in_force_known = False  # read since the sign-in (or could not be read)
         self.policy: Policy | None = None
         self.policy_version: int | None = None
         # The county's timezone (county_clock): typed times are read in it, times shown in it.
@@ -36,6 +38,7 @@ class IntakeState:
         self.shown: dict[str, Any] | None = None  # the decision on show (contract form)
 
         # -- work under way --
+        self.checking = 0  # checks waiting for what is in force to be read
         self.busy: str | None = None  # recording, or making a PDF: what, in words
         self.loading = 0  # scans being read
         self.generation = 0  # bumped by every new request: late results of old work are dropped

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from detainer_desk.domain import lifecycle as lc
@@ -38,6 +38,7 @@ from .test_gui_intake import (
     _confirm,
     _open_example,
     _record,
+    _window,
 )
 from .test_gui_records_support import (
     NOW,
@@ -251,13 +252,7 @@ def test_a_decision_recorded_on_the_intake_is_on_the_holds_board_at_once(
     qtbot: QtBot, intake_store: Runtime, tmp_path: Path
 ) -> None:
     answers = Answers()
-    window = MainWindow(Backend.from_runtime(intake_store, WORKSTATION, clock=Clock(EVENING)))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.intake.dialogs = answers  # type: ignore[assignment]
-    window.intake.recent.use(QSettings(str(tmp_path / "recent.ini"), QSettings.Format.IniFormat))
-    with qtbot.waitExposed(window):
-        window.show()
+    window = _window(qtbot, intake_store, Clock(EVENING), answers, tmp_path)
     try:
         signed_in(qtbot, window, "officer.a", OFFICER_PASSWORD)
         holds = window.records.holds

@@ -81,6 +81,18 @@ def request_json(**changes: Any) -> str:
     return json.dumps(document)
 
 
+# People of the log and board tests, in the order they are recorded (a test adds its own).
+PEOPLE = (
+    "RIVERA, Ana",
+    "DOE, John",
+    "ZHANG, Wei",
+    "ABARA, Ngozi",
+    "MORALES, Ada",
+    "KIM, Ji-woo",
+    "DOE, Jane",
+)
+
+
 def varied_request(n: int, name: str) -> str:
     """The n-th of a mixed set of requests for the log and board tests, received over
     four days: repeated booking numbers, an A-number for two in three, every odd one

@@ -23,7 +23,7 @@ from detainer_desk.services.ports import LOG_SORT_KEYS, Actor, LogQuery
 from detainer_desk.services.records import activate_policy, amend_decision, record_decision
 from detainer_desk.services.settings import read_settings, save_settings
 
-from .helpers import JUDICIAL_WARRANT_POLICY, seed_accounts, varied_request
+from .helpers import JUDICIAL_WARRANT_POLICY, PEOPLE, seed_accounts, varied_request
 
 NOW = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
 OFFICER = Actor("officer.a", "W")
@@ -31,15 +31,7 @@ SUPERVISOR = Actor("sgt.b", "W")
 ADMIN = Actor("admin", "W")
 HOURS = dt.timedelta(hours=1)
 CUSTOM = (8 * HOURS, 2 * HOURS)  # alert times an administrator set: 8 h and 2 h
-NAMES = [
-    "RIVERA, Ana",
-    "DOE, John",
-    "ZHANG, Wei",
-    "ABARA, Ngozi",
-    "MORALES, Ada",
-    "KIM, Ji-woo",
-    "DOE, Jane",
-]
+NAMES = list(PEOPLE)
 
 
 @pytest.fixture

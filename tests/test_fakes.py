@@ -27,7 +27,7 @@ from detainer_desk.services.records import (
 )
 
 from .fakes import FakeAccounts, FakeAudit, FakeRecords, FakeUnitOfWork
-from .helpers import JUDICIAL_WARRANT_POLICY, seed_accounts, varied_request
+from .helpers import JUDICIAL_WARRANT_POLICY, PEOPLE, seed_accounts, varied_request
 
 PORTS = [
     (p.RecordRepository, FakeRecords),
@@ -73,16 +73,7 @@ NOW = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
 OFFICER = p.Actor("officer.a", "W")
 SUPERVISOR = p.Actor("sgt.b", "W")
 COUNSEL = p.Actor("counsel.d", "W")
-NAMES = [
-    "RIVERA, Ana",
-    "DOE, John",
-    "ZHANG, Wei",
-    "ABARA, Ngozi",
-    "MORALES, Ada",
-    "KIM, Ji-woo",
-    "DOE, Jane",
-    "Núñez, Inés",
-]
+NAMES = [*PEOPLE, "Núñez, Inés"]
 
 
 def _record(uow: Callable[[], p.UnitOfWork]) -> None:

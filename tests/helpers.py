@@ -81,6 +81,35 @@ def request_json(**changes: Any) -> str:
     return json.dumps(document)
 
 
+# People of the log and board tests, in the order they are recorded (a test adds its own).
+PEOPLE = (
+    "RIVERA, Ana",
+    "DOE, John",
+    "ZHANG, Wei",
+    "ABARA, Ngozi",
+    "MORALES, Ada",
+    "KIM, Ji-woo",
+    "DOE, Jane",
+)
+
+
+def varied_request(n: int, name: str) -> str:
+    """The n-th of a mixed set of requests for the log and board tests, received over
+    four days: repeated booking numbers, an A-number for two in three, every odd one
+    without a judicial warrant (notify only), the fifth a claim of U.S. citizenship."""
+    changes: dict[str, Any] = {
+        "subject.name": name,
+        "subject.booking_number": f"B{(n * 3) % 7}",
+        "subject.a_number": None if n % 3 == 0 else f"{100000000 + n}",
+        "received_at": f"2026-02-0{1 + n % 4}T0{n}:00:00-08:00",
+    }
+    if n % 2:
+        changes["documents"] = []  # no judicial warrant: notify only
+    if n == 4:
+        changes["subject.citizenship_claim"] = True
+    return request_json(**changes)
+
+
 STAFF = {
     "admin": frozenset({"admin"}),
     "officer.a": frozenset({"officer"}),

@@ -23,7 +23,7 @@ from detainer_desk.services.ports import LOG_SORT_KEYS, Actor, LogQuery
 from detainer_desk.services.records import activate_policy, amend_decision, record_decision
 from detainer_desk.services.settings import read_settings, save_settings
 
-from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts
+from .helpers import JUDICIAL_WARRANT_POLICY, PEOPLE, seed_accounts, varied_request
 
 NOW = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
 OFFICER = Actor("officer.a", "W")
@@ -31,15 +31,7 @@ SUPERVISOR = Actor("sgt.b", "W")
 ADMIN = Actor("admin", "W")
 HOURS = dt.timedelta(hours=1)
 CUSTOM = (8 * HOURS, 2 * HOURS)  # alert times an administrator set: 8 h and 2 h
-NAMES = [
-    "RIVERA, Ana",
-    "DOE, John",
-    "ZHANG, Wei",
-    "ABARA, Ngozi",
-    "MORALES, Ada",
-    "KIM, Ji-woo",
-    "DOE, Jane",
-]
+NAMES = list(PEOPLE)
 
 
 @pytest.fixture
@@ -47,19 +39,8 @@ def store(runtime):
     seed_accounts(runtime.uow(), NOW)
     activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", Actor("admin", "W"), NOW)
     for n, name in enumerate(NAMES):
-        changes: dict[str, Any] = {
-            "subject.name": name,
-            "subject.booking_number": f"B{(n * 3) % 7}",
-            "subject.a_number": None if n % 3 == 0 else f"{100000000 + n}",
-            "received_at": f"2026-02-0{1 + n % 4}T0{n}:00:00-08:00",
-        }
-        if n % 2:
-            changes["documents"] = []  # no judicial warrant: notify only
-        if n == 4:
-            changes["subject.citizenship_claim"] = True
-        record_decision(
-            runtime.uow(), request_json(**changes), "r", [], OFFICER if n % 2 else SUPERVISOR, NOW
-        )
+        by = OFFICER if n % 2 else SUPERVISOR
+        record_decision(runtime.uow(), varied_request(n, name), "r", [], by, NOW)
     return runtime
 
 

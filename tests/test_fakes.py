@@ -27,7 +27,7 @@ from detainer_desk.services.records import (
 )
 
 from .fakes import FakeAccounts, FakeAudit, FakeRecords, FakeUnitOfWork
-from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts
+from .helpers import JUDICIAL_WARRANT_POLICY, PEOPLE, seed_accounts, varied_request
 
 PORTS = [
     (p.RecordRepository, FakeRecords),
@@ -73,16 +73,7 @@ NOW = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
 OFFICER = p.Actor("officer.a", "W")
 SUPERVISOR = p.Actor("sgt.b", "W")
 COUNSEL = p.Actor("counsel.d", "W")
-NAMES = [
-    "RIVERA, Ana",
-    "DOE, John",
-    "ZHANG, Wei",
-    "ABARA, Ngozi",
-    "MORALES, Ada",
-    "KIM, Ji-woo",
-    "DOE, Jane",
-    "Núñez, Inés",
-]
+NAMES = [*PEOPLE, "Núñez, Inés"]
 
 
 def _record(uow: Callable[[], p.UnitOfWork]) -> None:
@@ -91,17 +82,7 @@ def _record(uow: Callable[[], p.UnitOfWork]) -> None:
     seed_accounts(uow(), NOW)
     activate_policy(uow(), JUDICIAL_WARRANT_POLICY, "p.toml", p.Actor("admin", "W"), NOW)
     for n, name in enumerate(NAMES):
-        changes: dict[str, Any] = {
-            "subject.name": name,
-            "subject.booking_number": f"B{(n * 3) % 7}",
-            "subject.a_number": None if n % 3 == 0 else f"{100000000 + n}",
-            "received_at": f"2026-02-0{1 + n % 4}T0{n}:00:00-08:00",
-        }
-        if n % 2:
-            changes["documents"] = []  # no judicial warrant: notify only
-        if n == 4:
-            changes["subject.citizenship_claim"] = True
-        record_decision(uow(), request_json(**changes), "r", [], OFFICER, NOW)
+        record_decision(uow(), varied_request(n, name), "r", [], OFFICER, NOW)
     early = NOW - dt.timedelta(hours=60)
     amend_decision(uow(), 2, lc.COUNTERSIGN, SUPERVISOR, NOW)
     amend_decision(uow(), 3, lc.RELEASE_ELIGIBLE, SUPERVISOR, NOW, effective_at=NOW)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from detainer_desk.domain import lifecycle as lc
@@ -39,6 +39,7 @@ from .test_gui_intake import (
     _open_example,
     _png,
     _record,
+    _window,
 )
 from .test_gui_records_support import (
     NOW,
@@ -255,13 +256,7 @@ def test_a_decision_recorded_on_the_intake_is_on_the_holds_board_at_once(
     attached, recorded, its PDFs saved) the intake opens no unit of work on the GUI
     thread, and the holds board learns of the decision from the announcement alone."""
     answers = Answers()
-    window = MainWindow(Backend.from_runtime(intake_store, WORKSTATION, clock=Clock(EVENING)))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.intake.dialogs = answers  # type: ignore[assignment]
-    window.intake.recent.use(QSettings(str(tmp_path / "recent.ini"), QSettings.Format.IniFormat))
-    with qtbot.waitExposed(window):
-        window.show()
+    window = _window(qtbot, intake_store, Clock(EVENING), answers, tmp_path)
     try:
         # Signing in checks the password on the session's side (and the window reads its
         # status line and lock timeout): only watched here. The intake reads the policy in

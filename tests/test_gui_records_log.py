@@ -23,7 +23,7 @@ from detainer_desk.services import board, records
 from detainer_desk.services.access import NotFoundError, PermissionDenied
 from detainer_desk.services.ports import Actor, AttachmentIn, LogQuery, LogRow
 
-from .helpers import JUDICIAL_WARRANT_POLICY, request_json, seed_accounts
+from .helpers import JUDICIAL_WARRANT_POLICY, PEOPLE, request_json, seed_accounts
 from .test_gui_records_support import (
     NOW,
     Desk,
@@ -39,13 +39,7 @@ from .test_gui_records_support import (
 from .test_gui_support import trail, type_into
 
 NAMES = [
-    "RIVERA, Ana",
-    "DOE, John",
-    "ZHANG, Wei",
-    "ABARA, Ngozi",
-    "MORALES, Ada",
-    "KIM, Ji-woo",
-    "DOE, Jane",
+    *PEOPLE,
     "OKAFOR, Chidi",
     "NGUYEN, Minh",
     "SANTOS, Lia",

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 from detainer_desk.cli.common import (
     EXIT_OK,
     UserError,
+    add_day_options,
     county_iso,
     county_zone_of,
     day_range,
@@ -230,8 +231,7 @@ def add_audit_parser(commands: Any, common: Any, auth: Any) -> None:
     audit.add_argument("--of-user", metavar="NAME", help="only this user's events")
     audit.add_argument("--action", metavar="PREFIX", help="e.g. sign_in, decision., account.")
     audit.add_argument("--outcome", choices=["success", "failure", "denied"])
-    audit.add_argument("--from", dest="date_from", metavar="DATE")
-    audit.add_argument("--to", dest="date_to", metavar="DATE")
+    add_day_options(audit)
     audit.add_argument("--limit", type=page_rows, default=200, metavar="N")
     audit.add_argument("--json", action="store_true")
     audit.set_defaults(handler=cmd_audit)

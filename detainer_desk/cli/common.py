@@ -96,6 +96,26 @@ def parse_when(text: str, option: str) -> dt.datetime:
     return moment
 
 
+def add_day_options(
+    parser: Any,
+    *,
+    required: bool = False,
+    first_help: str | None = None,
+    last_help: str | None = None,
+) -> None:
+    """--from and --to DATE: the county's days that parse_days reads."""
+    parser.add_argument(
+        "--from", dest="date_from", required=required, metavar="DATE", help=first_help
+    )
+    parser.add_argument("--to", dest="date_to", required=required, metavar="DATE", help=last_help)
+
+
+def add_pdf_output(parser: Any, *, required: bool = True, force_help: str) -> None:
+    """-o/--output FILE.pdf and --force: what pdf_output and write_pdf read."""
+    parser.add_argument("-o", "--output", required=required, metavar="FILE.pdf")
+    parser.add_argument("--force", action="store_true", help=force_help)
+
+
 def parse_days(args: argparse.Namespace) -> tuple[dt.date | None, dt.date | None]:
     """--from and --to as dates (checked before anything is opened)."""
     first = parse_day(args.date_from, "--from") if args.date_from else None
@@ -187,6 +207,19 @@ def write_file(
         return write_output(target, data, replace=replace, kind=file_kind(kind), journal=journal)
     except OutputError as exc:
         raise UserError(str(exc)) from None
+
+
+def pdf_output(args: argparse.Namespace) -> Path:
+    """-o/--output FILE.pdf (see add_pdf_output), refused at once, before the password is
+    asked, if it cannot be written; one that exists is replaced only with --force."""
+    target = Path(args.output)
+    check_output(target, replace=args.force, kind="pdf")
+    return target
+
+
+def write_pdf(args: argparse.Namespace, target: Path, data: bytes, runtime: Any) -> Path:
+    """The PDF of a command with -o/--output and --force (see pdf_output)."""
+    return write_file(target, data, replace=args.force, kind="pdf", runtime=runtime)
 
 
 def write_new(folder: Path, name: str, data: bytes, runtime: Any = None) -> Path:

@@ -13,6 +13,8 @@ from typing import Any, TextIO
 from detainer_desk.cli.common import (
     EXIT_OK,
     UserError,
+    add_day_options,
+    add_pdf_output,
     check_output,
     county_zone_of,
     day_range,
@@ -20,7 +22,9 @@ from detainer_desk.cli.common import (
     parse_days,
     parse_details,
     parse_when,
+    pdf_output,
     write_file,
+    write_pdf,
 )
 from detainer_desk.cli.signin import signed_in
 
@@ -182,8 +186,7 @@ def cmd_law_notice(args: argparse.Namespace, out: TextIO) -> int:
     if not args.language or not args.output:
         raise UserError("law-notice NAME needs --language CODE and -o FILE.pdf")
 
-    target = Path(args.output)
-    check_output(target, replace=args.force, kind="pdf")  # before the password is asked
+    target = pdf_output(args)
     with signed_in(args) as (runtime, actor):
         from detainer_desk.services.contacts import prepare_notice
         from detainer_desk.services.documents import report_context
@@ -194,7 +197,7 @@ def cmd_law_notice(args: argparse.Namespace, out: TextIO) -> int:
         )
         context = report_context(runtime.uow(), actor, now)
         data = runtime.law_notice_pdf(args.name, args.language, context, person)
-        write_file(target, data, replace=args.force, kind="pdf", runtime=runtime)
+        write_pdf(args, target, data, runtime)
     out.write(f"Wrote the notice {args.name} (English and {args.language}) to {target}\n")
     return EXIT_OK
 
@@ -295,8 +298,7 @@ def add_contact_parsers(commands: Any, common: Any, auth: Any) -> None:
     listing = contact_commands.add_parser(
         "list", parents=[common, auth], help="list contacts, newest first"
     )
-    listing.add_argument("--from", dest="date_from", metavar="DATE")
-    listing.add_argument("--to", dest="date_to", metavar="DATE")
+    add_day_options(listing)
     listing.add_argument("--kind", choices=ct.CONTACT_KINDS, metavar="KIND")
     listing.add_argument("--decision", type=int, metavar="ID")
     listing.add_argument("--search", metavar="TEXT")
@@ -313,8 +315,7 @@ def add_law_parsers(commands: Any, common: Any, auth: Any) -> None:
     )
     report.add_argument("name", nargs="?", metavar="NAME", help="the report (see --list)")
     report.add_argument("--list", action="store_true", help="list the reports")
-    report.add_argument("--from", dest="date_from", metavar="DATE", help="the first day")
-    report.add_argument("--to", dest="date_to", metavar="DATE", help="the last day")
+    add_day_options(report, first_help="the first day", last_help="the last day")
     report.add_argument(
         "-o", "--output", metavar="FILE.pdf", help="the PDF; the CSV is written beside it"
     )
@@ -334,8 +335,7 @@ def add_law_parsers(commands: Any, common: Any, auth: Any) -> None:
     notice.add_argument(
         "--decision", type=int, metavar="ID", help="print it for the person of this decision"
     )
-    notice.add_argument("-o", "--output", metavar="FILE.pdf")
-    notice.add_argument("--force", action="store_true", help="overwrite FILE.pdf if it exists")
+    add_pdf_output(notice, required=False, force_help="overwrite FILE.pdf if it exists")
     notice.set_defaults(handler=cmd_law_notice)
 
     jurisdiction = commands.add_parser(

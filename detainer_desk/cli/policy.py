@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from detainer_desk.cli.common import (
     EXIT_OK,
     UserError,
+    add_day_options,
     county_zone_of,
     day_range,
     input_limits,
@@ -232,6 +233,5 @@ def add_policy_parsers(commands: Any, common: Any, auth: Any) -> None:
         help="re-evaluate a period's requests under a proposed policy and list what would change",
     )
     what_if.add_argument("file", metavar="FILE", help="the proposed policy file, or a preset name")
-    what_if.add_argument("--from", dest="date_from", required=True, metavar="DATE")
-    what_if.add_argument("--to", dest="date_to", required=True, metavar="DATE")
+    add_day_options(what_if, required=True)
     what_if.set_defaults(handler=cmd_policy_what_if)

@@ -12,13 +12,17 @@ from typing import Any, TextIO
 from detainer_desk.cli.common import (
     EXIT_OK,
     UserError,
+    add_day_options,
+    add_pdf_output,
     check_output,
     county_zone_of,
     day_range,
     decision_number,
     parse_day,
     parse_days,
+    pdf_output,
     write_file,
+    write_pdf,
 )
 from detainer_desk.cli.signin import signed_in
 
@@ -80,8 +84,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
     notice = args.command == "notice"
     purpose = "notice to the person" if notice else "audit PDF"
-    target = Path(args.output)
-    check_output(target, replace=args.force, kind="pdf")  # before the password is asked
+    target = pdf_output(args)
     with signed_in(args) as (runtime, actor):
         now = runtime.clock()
         record = decision_record(runtime.uow(), args.id, actor, now, purpose)
@@ -91,7 +94,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
             if notice
             else runtime.documents.render_audit_pdf(record, context)
         )
-        write_file(target, data, replace=args.force, kind="pdf", runtime=runtime)
+        write_pdf(args, target, data, runtime)
     out.write(f"Wrote the {purpose} of decision {args.id} to {target} ({len(data):,} bytes)\n")
     return EXIT_OK
 
@@ -99,17 +102,10 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_accounts_report(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.reviews import account_validation
 
-    target = Path(args.output)
-    check_output(target, replace=args.force, kind="pdf")
+    target = pdf_output(args)
     with signed_in(args) as (runtime, actor):
         report = account_validation(runtime.uow(), actor, runtime.clock())
-        write_file(
-            target,
-            runtime.documents.render_account_validation_pdf(report),
-            replace=args.force,
-            kind="pdf",
-            runtime=runtime,
-        )
+        write_pdf(args, target, runtime.documents.render_account_validation_pdf(report), runtime)
     out.write(f"Wrote the account validation of {len(report.lines)} accounts to {target}\n")
     return EXIT_OK
 
@@ -117,9 +113,8 @@ def cmd_accounts_report(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_audit_review(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.reviews import audit_review
 
-    target = Path(args.output)
     days = parse_days(args)  # judged before anything is opened
-    check_output(target, replace=args.force, kind="pdf")
+    target = pdf_output(args)
     with signed_in(args) as (runtime, actor):
         now = runtime.clock()
         start, end = day_range(days, county_zone_of(runtime))  # the county's days
@@ -128,13 +123,7 @@ def cmd_audit_review(args: argparse.Namespace, out: TextIO) -> int:
         if start >= end:
             raise UserError("--from must come before --to")
         report = audit_review(runtime.uow(), actor, start, end, now)
-        write_file(
-            target,
-            runtime.documents.render_audit_review_pdf(report),
-            replace=args.force,
-            kind="pdf",
-            runtime=runtime,
-        )
+        write_pdf(args, target, runtime.documents.render_audit_review_pdf(report), runtime)
     for part in report.sections:
         out.write(f"  {part.title}: {len(part.events)}\n")
     out.write(f"Wrote the audit review to {target}\n")
@@ -150,8 +139,7 @@ def add_stats_parser(commands: Any, common: Any, auth: Any) -> None:
         parents=[common, auth],
         help="statistics of requests and outcomes, by week, form and reason",
     )
-    stats.add_argument("--from", dest="date_from", required=True, metavar="DATE")
-    stats.add_argument("--to", dest="date_to", required=True, metavar="DATE")
+    add_day_options(stats, required=True)
     stats.add_argument(
         "-o", "--output", metavar="FILE.pdf", help="also write the statistics report PDF"
     )
@@ -166,10 +154,7 @@ def add_document_parsers(commands: Any, common: Any, auth: Any) -> None:
     ):
         document = commands.add_parser(name, parents=[common, auth], help=text)
         document.add_argument("id", type=decision_number, metavar="ID")
-        document.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
-        document.add_argument(
-            "--force", action="store_true", help="overwrite FILE.pdf if it exists"
-        )
+        add_pdf_output(document, force_help="overwrite FILE.pdf if it exists")
         document.set_defaults(handler=cmd_report)
 
 
@@ -180,8 +165,7 @@ def add_review_parsers(commands: Any, common: Any, auth: Any) -> None:
         help="the account-validation report: every account, its roles, last sign-in and "
         "creator, for a supervisor to sign yearly (PDF; admin)",
     )
-    accounts_report.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
-    accounts_report.add_argument("--force", action="store_true", help="replace FILE.pdf")
+    add_pdf_output(accounts_report, force_help="replace FILE.pdf")
     accounts_report.set_defaults(handler=cmd_accounts_report)
     review = commands.add_parser(
         "audit-review",
@@ -189,8 +173,6 @@ def add_review_parsers(commands: Any, common: Any, auth: Any) -> None:
         help="the weekly audit review: failed sign-ins, lockouts, role changes, exports, "
         "overrides (PDF; admin, counsel)",
     )
-    review.add_argument("--from", dest="date_from", metavar="DATE", help="default: 7 days ago")
-    review.add_argument("--to", dest="date_to", metavar="DATE", help="default: now")
-    review.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
-    review.add_argument("--force", action="store_true", help="replace FILE.pdf")
+    add_day_options(review, first_help="default: 7 days ago", last_help="default: now")
+    add_pdf_output(review, force_help="replace FILE.pdf")
     review.set_defaults(handler=cmd_audit_review)

@@ -55,16 +55,19 @@ def authenticate(
     from detainer_desk.services import second_factor as factors
     from detainer_desk.services.accounts import sign_in
 
-    try:
-        actor = sign_in(
+    def attempt(with_code: str | None) -> Any:
+        return sign_in(
             runtime.uow(),
             runtime.security(),
             args.user,
             password,
             workstation,
             runtime.clock(),
-            code,
+            with_code,
         )
+
+    try:
+        actor = attempt(code)
     except factors.SecondFactorNeeded as needed:
         if code is not None:
             raise
@@ -77,16 +80,7 @@ def authenticate(
         import getpass
 
         del needed
-        typed = getpass.getpass("Code from your authenticator app (or a recovery code): ")
-        actor = sign_in(
-            runtime.uow(),
-            runtime.security(),
-            args.user,
-            password,
-            workstation,
-            runtime.clock(),
-            typed,
-        )
+        actor = attempt(getpass.getpass("Code from your authenticator app (or a recovery code): "))
     except factors.EnrolmentNeeded as needed:
         actor = _enrol_on_terminal(args, runtime, password, workstation, str(needed))
     _remind_second_factor(args, runtime, actor)

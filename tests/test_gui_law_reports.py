@@ -23,7 +23,7 @@ from detainer_desk.services.records import decision_state
 
 from .test_gui_records_support import NOW, Desk, desk_under, sign_in_as, window_on
 from .test_gui_shell import _unnamed_controls
-from .test_gui_support import click, trail, type_into
+from .test_gui_support import click, closed, trail, type_into
 
 
 @pytest.fixture
@@ -232,11 +232,12 @@ def test_the_admin_sets_the_reporting_law_in_settings_beside_the_translator_warn
     dialog = window.findChild(SettingsDialog)
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: dialog.loaded)  # the saved settings, read in the background
     assert "Oregon (from the policy in force)" in dialog.jurisdiction_note.text()
     assert "have a qualified translator confirm them" in dialog.jurisdiction_note.text()
     dialog.jurisdiction.setCurrentIndex(dialog.jurisdiction.findData("TX"))
     click(qtbot, dialog.ok_button)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     jurisdiction = read_jurisdiction(desk.runtime.uow())
     assert (jurisdiction.code, jurisdiction.source) == ("TX", "setting")
 
@@ -253,9 +254,10 @@ def test_the_admin_sets_the_reporting_law_in_settings_beside_the_translator_warn
 
     window.settings_action.trigger()
     again = [d for d in window.findChildren(SettingsDialog) if d.isVisible()][-1]
+    qtbot.waitUntil(lambda: again.loaded)
     again.jurisdiction.setCurrentIndex(again.jurisdiction.findData(""))
     click(qtbot, again.ok_button)
-    qtbot.waitUntil(lambda: not again.isVisible())
+    qtbot.waitUntil(lambda: closed(again))
     assert read_jurisdiction(desk.runtime.uow()).source == "active policy"
 
 

@@ -54,6 +54,7 @@ from .test_gui_support import (
     WORKSTATION,
     answer,
     click,
+    closed,
     seed_user,
     signed_in,
     store_under,
@@ -414,11 +415,13 @@ def test_a_new_zone_in_settings_asks_then_activates_the_policy_again(
     dialog = admin_window.open_settings()
     assert isinstance(dialog, SettingsDialog)
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: dialog.loaded)  # the saved settings, read in the background
     dialog.confirm_zone_change = lambda parent, text: bool(questions.append(text)) or answer[0]
     edit = dialog.installation.timezone.lineEdit()
     assert edit is not None
     type_into(qtbot, edit, "America/Denver")
     click(qtbot, dialog.ok_button)
+    qtbot.waitUntil(lambda: bool(questions) and not dialog.busy)
     [question] = questions
     assert question.startswith(
         "The policy in force, “Judicial warrant only, 48-hour cap (generic)”, reads times in "
@@ -431,7 +434,7 @@ def test_a_new_zone_in_settings_asks_then_activates_the_policy_again(
 
     answer[0] = True
     click(qtbot, dialog.ok_button)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     assert read_settings(store.uow()).timezone == "America/Denver"
     activation = records.active_policy(store.uow())
     assert activation is not None and 'timezone = "America/Denver"' in activation.policy.text

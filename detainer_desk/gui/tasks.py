@@ -129,6 +129,22 @@ def still_alive(widget: QWidget) -> bool:
     return shiboken6.isValid(widget)
 
 
+def window_tasks(widget: QObject | None) -> TaskRunner | None:
+    """The runner of the window ``widget`` is in (its own, or its nearest parent's)."""
+    while widget is not None:
+        tasks = getattr(widget, "tasks", None)
+        if isinstance(tasks, TaskRunner):
+            return tasks
+        widget = widget.parent()
+    return None
+
+
+def tasks_for(owner: QWidget, given: TaskRunner | None = None) -> TaskRunner:
+    """The runner a screen or dialog uses: the one it was given, else its window's (so the
+    window's one broadcaster announces its writes), else its own."""
+    return given or window_tasks(owner.parent()) or TaskRunner(owner)
+
+
 def report_failure(
     parent: QWidget, message: MessageLabel, error: BaseException, _trace: str
 ) -> None:

@@ -369,6 +369,7 @@ def test_the_policy_screen_refuses_a_file_of_another_zone_and_offers_the_countys
     file.write_bytes(NEW_YORK_FILE)
     dialog = admin_window.policy.open(ACTIVATE)
     assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.loaded)  # the county's zone, read in the background
     chooser = dialog.activate_chooser
     chooser.load_file(str(file))
     assert chooser.zone_problem_label.isVisible()
@@ -394,6 +395,7 @@ def test_the_policy_screen_refuses_a_file_of_another_zone_and_offers_the_countys
     offer.setChecked(True)
     assert not chooser.zone_problem_label.isVisible()
     click(qtbot, dialog.activate_button)
+    qtbot.waitUntil(lambda: not dialog.acting)
     assert "It reads times in the county's timezone, America/Los_Angeles." in (
         dialog.activate_message.text()
     )
@@ -484,6 +486,7 @@ def test_an_upgraded_policy_of_another_zone_is_named_and_activated_again(
     signed_in(qtbot, admin_window, "chief", ADMIN_PASSWORD)
     dialog = admin_window.policy.open(IN_FORCE)
     assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.loaded)  # read in the background
     assert dialog.in_force_zone.text() == (
         "This policy reads times in America/New_York, but the county's timezone is "
         "America/Los_Angeles. Requests cannot be recorded under it until it is activated "
@@ -493,6 +496,7 @@ def test_an_upgraded_policy_of_another_zone_is_named_and_activated_again(
     asked: list[str] = []
     dialog.confirm_zone_change = lambda parent, text: bool(asked.append(text)) or True
     click(qtbot, dialog.reactivate_button)
+    qtbot.waitUntil(lambda: bool(asked) and not dialog.acting and not dialog.loading)
     assert asked and 'line 4, timezone = "America/New_York" → timezone' in asked[0]
     assert dialog.in_force_zone.text() == (
         "Times are read in the county's timezone, America/Los_Angeles."

@@ -140,9 +140,13 @@ def window_tasks(widget: QObject | None) -> TaskRunner | None:
 
 
 def tasks_for(owner: QWidget, given: TaskRunner | None = None) -> TaskRunner:
-    """The runner a screen or dialog uses: the one it was given, else its window's (so the
-    window's one broadcaster announces its writes), else its own."""
-    return given or window_tasks(owner.parent()) or TaskRunner(owner)
+    """The runner a screen or dialog uses: the one it was given, else one of its own that
+    announces through its window's broadcaster (so every screen hears of its writes; its
+    tasks' handles end with it)."""
+    if given is not None:
+        return given
+    window = window_tasks(owner.parent())
+    return TaskRunner(owner, changes=window.changes if window is not None else None)
 
 
 def report_failure(

@@ -23,6 +23,7 @@ from detainer_desk.gui.audit_trail import AuditTrailDialog
 from detainer_desk.gui.backend import Backend
 from detainer_desk.gui.changes import DECISION_RECORDED, Change, Changes
 from detainer_desk.gui.dialogs import AddUserDialog, SettingsDialog
+from detainer_desk.gui.evidence import ExportDialog
 from detainer_desk.gui.law_reports import (
     AmendContactDialog,
     ContactDialog,
@@ -35,6 +36,7 @@ from detainer_desk.gui.records import DecisionDetailDialog
 from detainer_desk.gui.tasks import TaskRunner, run_in_background
 from detainer_desk.gui.thread_guard import WATCH_VARIABLE, DatabaseOnGuiThread, GuiThreadGuard
 from detainer_desk.gui.users import UsersDialog
+from detainer_desk.gui.verification import VerifyDialog
 from detainer_desk.gui.widgets import MessageLabel
 from detainer_desk.runtime import Runtime
 from detainer_desk.services import accounts, records
@@ -439,5 +441,33 @@ def test_the_audit_trail_opens_no_unit_of_work_on_the_gui_thread(
         click(qtbot, dialog.search_button)
         qtbot.waitUntil(lambda: dialog.model.rowCount() > 0)
         dialog.close()
+        window.tasks.wait()
+    assert guard.violations == []
+
+
+# ------------------------------------------------------------ the evidence and verifying
+def test_the_evidence_and_verify_screens_open_no_unit_of_work_on_the_gui_thread(
+    qtbot: QtBot, window: MainWindow, desk: Desk, tmp_path: Path
+) -> None:
+    sign_in_as(qtbot, window, "counsel.d")
+    guard = window.backend.guard
+    with guard.forbidding():
+        window.export_action.trigger()
+        export = window.findChild(ExportDialog)
+        assert export is not None
+        qtbot.waitUntil(lambda: export.zone_known and export.start_button.isEnabled())
+        type_into(qtbot, export.recipient, "Smith & Jones LLP")
+        export.destination.setText(str(tmp_path / "bundle"))
+        click(qtbot, export.start_button)
+        qtbot.waitUntil(lambda: "Exported 3 decisions" in export.message.text(), timeout=60_000)
+        export.close()
+
+        window.verify_action.trigger()
+        verify = window.findChild(VerifyDialog, "verifyDialog")
+        assert verify is not None
+        click(qtbot, verify.verify_button)
+        qtbot.waitUntil(lambda: verify.result_ok is not None, timeout=30_000)
+        assert verify.result_ok
+        verify.close()
         window.tasks.wait()
     assert guard.violations == []

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from detainer_desk.domain import contacts as ct
 from detainer_desk.domain import lifecycle as lc
+from detainer_desk.gui.access_admin import SignInSettingsDialog
 from detainer_desk.gui.audit_trail import AuditTrailDialog
 from detainer_desk.gui.backend import Backend
 from detainer_desk.gui.changes import DECISION_RECORDED, Change, Changes
@@ -42,6 +43,7 @@ from detainer_desk.runtime import Runtime
 from detainer_desk.services import accounts, records
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.accounts import needs_first_admin
+from detainer_desk.services.settings import read_settings
 
 from .test_gui_intake import (
     EVENING,
@@ -345,9 +347,16 @@ def test_the_users_and_settings_dialogs_open_no_unit_of_work_on_the_gui_thread(
         settings.minutes.setValue(20)
         click(qtbot, settings.ok_button)
         qtbot.waitUntil(lambda: closed(settings))
+        sign_in = SignInSettingsDialog(window.session, window)
+        sign_in.show()
+        qtbot.waitUntil(lambda: sign_in.loaded)
+        sign_in.inactive.setValue(45)
+        click(qtbot, sign_in.ok_button)
+        qtbot.waitUntil(lambda: closed(sign_in))
         window.tasks.wait()
     assert guard.violations == []
     assert accounts.session_timeout_minutes(desk.runtime.uow()) == 20
+    assert read_settings(desk.runtime.uow()).inactive_days == 45
     names = [u.name for u in accounts.list_users(desk.runtime.uow(), desk.actor("admin"), NOW)]
     assert "r.lee" in names
 

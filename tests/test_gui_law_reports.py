@@ -8,6 +8,7 @@ import datetime as dt
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
@@ -18,6 +19,7 @@ from detainer_desk.gui.law_reports import TRANSLATOR_WORDS, ContactDialog, LawRe
 from detainer_desk.gui.main_window import MainWindow
 from detainer_desk.gui.records.detail import DecisionDetailDialog
 from detainer_desk.services.contacts import find_contacts, save_jurisdiction
+from detainer_desk.services.county_clock import county_zone
 from detainer_desk.services.ports import ContactQuery
 from detainer_desk.services.records import decision_state
 
@@ -38,6 +40,11 @@ def window(qtbot: QtBot, desk: Desk) -> Iterator[MainWindow]:
 
 def _contacts(desk: Desk) -> list:
     return find_contacts(desk.runtime.uow(), ContactQuery(), desk.actor("sgt.b"), NOW)
+
+
+def _zone(desk: Desk) -> ZoneInfo:
+    """The county's zone, as the records screens read it before opening a decision."""
+    return county_zone(desk.runtime.uow())
 
 
 def _pdf_text(path: Path) -> str:
@@ -103,7 +110,9 @@ def test_a_contact_from_a_decision_detail_is_about_that_decision(
     with desk.runtime.uow() as uow:
         row = uow.records.decision(decision_id)
     assert row is not None
-    detail = DecisionDetailDialog(window.session, window.tasks, row, decision_state(row), window)
+    detail = DecisionDetailDialog(
+        window.session, window.tasks, row, decision_state(row), window, zone=_zone(desk)
+    )
     detail.show()
     assert detail.reports_button.isEnabled()
     detail.contact_action.trigger()
@@ -280,7 +289,9 @@ def test_facts_for_the_reports_are_recorded_from_the_detail_as_amendments(
     with desk.runtime.uow() as uow:
         row = uow.records.decision(decision_id)
     assert row is not None
-    detail = DecisionDetailDialog(window.session, window.tasks, row, decision_state(row), window)
+    detail = DecisionDetailDialog(
+        window.session, window.tasks, row, decision_state(row), window, zone=_zone(desk)
+    )
     detail.resize(910, 500)  # 1366x768 at 150 %: the buttons still fit
     detail.show()
     detail.grab().save(str(tmp_path / "detail-buttons.png"))
@@ -313,7 +324,7 @@ def test_facts_for_the_reports_are_recorded_from_the_detail_as_amendments(
     window.session.sign_out()
     sign_in_as(qtbot, window, "officer.a")
     officer_detail = DecisionDetailDialog(
-        window.session, window.tasks, after, decision_state(after), window
+        window.session, window.tasks, after, decision_state(after), window, zone=_zone(desk)
     )
     assert not officer_detail.facts_action.isEnabled()
     assert "amend" in officer_detail.facts_action.toolTip()
@@ -394,7 +405,9 @@ def test_a_notice_from_a_decision_detail_names_its_person(
     with desk.runtime.uow() as uow:
         row = uow.records.decision(decision_id)
     assert row is not None
-    detail = DecisionDetailDialog(window.session, window.tasks, row, decision_state(row), window)
+    detail = DecisionDetailDialog(
+        window.session, window.tasks, row, decision_state(row), window, zone=_zone(desk)
+    )
     detail.show()
     assert detail.notices_action.isEnabled()
     detail.notices_action.trigger()

@@ -8,6 +8,7 @@ and shows its sign-in page before SQLAlchemy is even imported.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from detainer_desk.paths import AppPaths, ensure_data_dir
 
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
         ReportContext,
     )
     from detainer_desk.services.export import Exporter
-    from detainer_desk.services.ports import Actor, ExportBundle
+    from detainer_desk.services.ports import Actor, CheckedBackup, ExportBundle
 
 DB_ENV_VAR = "DETAINER_DESK_DB"
 log = logging.getLogger("detainer_desk.runtime")
@@ -139,10 +140,17 @@ class Runtime:
             directory=LdapDirectory(),
         )
 
-    def backup_to(self, target: Path) -> tuple[int, str]:
-        """A consistent, checked copy of the SQLite store at ``target`` (a new file):
-        (entries verified, chain head). DatabaseError in plain words; PostgreSQL is backed
-        up with pg_dump on the server instead."""
+    @property
+    def sqlite_file(self) -> Path:
+        """The SQLite store's file (DatabaseError on PostgreSQL)."""
+        from detainer_desk.adapters.db.backups import sqlite_path
+
+        return sqlite_path(self.engine)
+
+    def backup_to(self, target: Path, replace: bool = False) -> tuple[int, str]:
+        """A consistent, checked copy of the SQLite store at ``target`` (a new file, or
+        one replaced with ``replace``): (entries verified, chain head). DatabaseError in
+        plain words; PostgreSQL is backed up with pg_dump on the server instead."""
         from detainer_desk.adapters.db.backup_check import checked_copy
         from detainer_desk.adapters.db.backups import copy_database, sqlite_path
         from detainer_desk.adapters.db.engine import DatabaseError
@@ -150,7 +158,7 @@ class Runtime:
         source = sqlite_path(self.engine)
         if target.resolve() == source.resolve():
             raise DatabaseError("a backup cannot be written over the database itself")
-        copy_database(source, target, journal=self.partials)
+        copy_database(source, target, replace=replace, journal=self.partials)
         with checked_copy(target, self.partials) as (_copy, check):
             return check.entries, check.chain_head
 
@@ -209,16 +217,9 @@ class Runtime:
         DatabaseError when it contradicts it; else the check, saying how it compares."""
         import dataclasses
 
-        from detainer_desk.adapters.db.engine import DatabaseError, make_engine
-        from detainer_desk.adapters.db.probe import sqlite_url
-        from detainer_desk.adapters.db.repository import SqlLedger
-        from detainer_desk.services.checkpoints import check_backup
+        from detainer_desk.adapters.db.engine import DatabaseError
 
-        engine = make_engine(sqlite_url(copy))
-        try:
-            against = check_backup(SqlLedger(engine), self.signer(), check.written_entries)
-        finally:
-            engine.dispose()
+        against = _backup_against_checkpoint(copy, check, self.signer())
         if not against.ok:
             raise DatabaseError(f"Nothing was changed: {against.message}.")
         return dataclasses.replace(
@@ -280,11 +281,147 @@ class Runtime:
         )
 
     @property
+    def documents(self) -> Any:
+        """The PDF documents (adapters/pdf: reportlab loads with the first one made)."""
+        from detainer_desk.adapters import pdf
+
+        return pdf
+
+    def law_report_pdf(self, report: Any, context: Any) -> bytes:
+        """A statutory report's PDF, with how the record it came from was verified."""
+        from detainer_desk.adapters.pdf.law_reports import Verification, render_law_report
+
+        verification = Verification(report.entries, report.head_hash, report.verified_at)
+        return render_law_report(report.result, verification, context)
+
+    def law_notice_pdf(self, name: str, language: str, context: Any, person: Any) -> bytes:
+        """A notice or form the law names (``person``: whom it is printed for, or None)."""
+        from detainer_desk.adapters.pdf.law_notices import NoticeFor, render_law_notice
+
+        whom = NoticeFor(person.name, person.booking_number) if person else None
+        return render_law_notice(name, language, context, whom)
+
+    @staticmethod
+    def qr_text(text: str) -> str:
+        """A QR code of ``text`` drawn with characters, for a terminal."""
+        from detainer_desk.adapters.pdf.qr import qr_text
+
+        return qr_text(text)
+
+    def verified_entries(self) -> int:
+        """The whole chain verified: how many entries it has."""
+        from detainer_desk.adapters.db.repository import verify_store
+
+        return list(verify_store(self.engine))[-1].checked
+
+    @property
     def is_sqlite(self) -> bool:
         return self.engine.url.get_backend_name() == "sqlite"
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _backup_against_checkpoint(copy: Path, check: BackupCheck, signer: InstallationKey) -> Any:
+    """How a checked copy of a backup compares with the last checkpoint ``signer`` made."""
+    from detainer_desk.adapters.db.engine import make_engine
+    from detainer_desk.adapters.db.probe import sqlite_url
+    from detainer_desk.adapters.db.repository import SqlLedger
+    from detainer_desk.services.checkpoints import check_backup
+
+    engine = make_engine(sqlite_url(copy))
+    try:
+        return check_backup(SqlLedger(engine), signer, check.written_entries)
+    finally:
+        engine.dispose()
+
+
+@dataclass(frozen=True)
+class SqliteRestore:
+    """The SQLite store's files for a restore (services/ports.RestoreFiles): the backup
+    opened (decrypted in a private scratch folder of the data folder when it is
+    encrypted) and checked, the records being replaced opened if they can be, the file
+    replaced, the later checkpoints set aside. Needs only the data folder."""
+
+    paths: AppPaths
+    live: Path
+    db: str | None = None
+
+    @contextlib.contextmanager
+    def checked_backup(
+        self, backup: Path, passphrase: Callable[[], str]
+    ) -> Iterator[CheckedBackup]:
+        from detainer_desk.adapters.db.backup_check import checked_copy
+        from detainer_desk.adapters.files import PartialJournal
+        from detainer_desk.adapters.signing import InstallationKey
+        from detainer_desk.services.ports import CheckedBackup
+
+        journal = PartialJournal.in_data_dir(self.paths.data_dir)
+        with contextlib.ExitStack() as stack:
+            plain = self._opened(backup, passphrase, journal, stack)
+            copy, check = stack.enter_context(checked_copy(plain, journal))
+            signer = InstallationKey(self.paths.data_dir / "keys")
+            against = _backup_against_checkpoint(copy, check, signer)
+            yield CheckedBackup(
+                copy,
+                check.entries,
+                check.chain_head,
+                check.written_entries,
+                against.ok,
+                against.message,
+                against.older_than_checkpoint,
+            )
+
+    def _opened(
+        self,
+        backup: Path,
+        passphrase: Callable[[], str],
+        journal: PartialJournal,
+        stack: contextlib.ExitStack[Any],
+    ) -> Path:
+        """The backup to check: the file itself, or, for an encrypted one, its decryption
+        in a private scratch folder of the data folder (removed when the restore ends)."""
+        from detainer_desk.adapters.db.engine import DatabaseError
+        from detainer_desk.adapters.files import scratch_folder
+        from detainer_desk.adapters.protect import decrypt_file, is_protected
+
+        if not is_protected(backup):
+            return backup
+        secret = passphrase()
+        data_dir = self.paths.data_dir
+        scratch = stack.enter_context(
+            scratch_folder(journal, data_dir if data_dir.is_dir() else None)
+        )
+        plain = scratch / "backup.sqlite3"
+        try:
+            decrypt_file(backup, plain, secret)
+        except OSError as exc:
+            raise DatabaseError(f"{backup} cannot be decrypted ({exc.strerror})") from None
+        return plain
+
+    def open_records(self) -> tuple[Runtime | None, str]:
+        from detainer_desk.adapters.db.engine import DatabaseError
+        from detainer_desk.paths import DataDirError
+
+        try:
+            return open_runtime(self.paths, self.db), ""
+        except (DataDirError, DatabaseError) as exc:
+            return None, str(exc)
+
+    def kept_aside_at(self, now: dt.datetime) -> Path:
+        from detainer_desk.adapters.db.backups import backup_name
+
+        return self.paths.backups_dir / backup_name(now, "replaced-by-restore")
+
+    def replace_records(self, checked: CheckedBackup, aside: Path) -> None:
+        from detainer_desk.adapters.db.backups import restore_database
+
+        restore_database(checked.copy, self.live, aside)
+
+    def set_aside_checkpoints(self, beyond: int) -> list[str]:
+        from detainer_desk.adapters.signing import InstallationKey
+
+        return InstallationKey(self.paths.data_dir / "keys").set_aside_checkpoints(beyond)
 
 
 DATABASE_URL_FILE = "database-url.txt"
@@ -638,6 +775,14 @@ def _daily_backup(
     if made:
         log.info("daily backup written to %s", made)
     return None
+
+
+def signature_check() -> Callable[[str, bytes, str], bool]:
+    """Whether a checkpoint's signature is valid (adapters/signing), for reading a
+    checkpoint file before any store is opened."""
+    from detainer_desk.adapters.signing import signature_is_valid
+
+    return signature_is_valid
 
 
 def local_actor() -> Actor:

@@ -94,7 +94,7 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 def db_url(request, tmp_path: Path) -> str:
     """A fresh, empty database on each backend in turn (a SQLite file; a PostgreSQL database)."""
     if request.param == "sqlite":
-        from detainer_desk.adapters.db.engine import sqlite_url
+        from detainer_desk.adapters.db.probe import sqlite_url
 
         (tmp_path / "data").mkdir(exist_ok=True)
         return sqlite_url(tmp_path / "data" / "detainer-desk.sqlite3")

@@ -103,13 +103,13 @@ class FakeRecords:
     def policy_by_sha256(self, sha256: str) -> StoredPolicy | None:
         return next((p for p in self.d.policies if p.sha256 == sha256), None)
 
-    def add_policy_version(self, text, sha256, name, source_name, stamp) -> StoredPolicy:  # type: ignore[no-untyped-def]
+    def add_policy_version(self, text, sha256, name, source_name, stamp) -> StoredPolicy:
         self._next()
         policy = StoredPolicy(len(self.d.policies) + 1, sha256, name, source_name, text, stamp)
         self.d.policies.append(policy)
         return policy
 
-    def add_policy_activation(self, policy, reason, stamp) -> PolicyActivation:  # type: ignore[no-untyped-def]
+    def add_policy_activation(self, policy, reason, stamp) -> PolicyActivation:
         self._next()
         activation = PolicyActivation(len(self.d.activations) + 1, policy, reason, stamp)
         self.d.activations.append(activation)
@@ -485,7 +485,7 @@ class FakeAccounts:
     def users(self) -> Sequence[UserRecord]:
         return sorted(self.d.users.values(), key=lambda u: u.name)
 
-    def add_user(self, name, display_name, password_hash, roles, now) -> UserRecord:  # type: ignore[no-untyped-def]
+    def add_user(self, name, display_name, password_hash, roles, now) -> UserRecord:
         record = UserRecord(
             len(self.d.users) + 1,
             name,
@@ -548,7 +548,7 @@ class FakeAccounts:
     def add_trust_entry(self, key: str, entry: str) -> None:
         self.d.trust.append((key, entry))
 
-    def set_setting(self, key, value, now, by) -> None:  # type: ignore[no-untyped-def]
+    def set_setting(self, key, value, now, by) -> None:
         self.d.settings[key] = value
 
 
@@ -571,7 +571,7 @@ class FakeAudit:
         ]
         return events[: query.limit]
 
-    def count_since(self, user_name, action, outcome, since) -> int:  # type: ignore[no-untyped-def]
+    def count_since(self, user_name, action, outcome, since) -> int:
         return sum(
             1
             for e in self.d.audit
@@ -581,7 +581,7 @@ class FakeAudit:
             and e.occurred_at > since
         )
 
-    def last_time(self, action, outcome, *, user_name=None, target=None):  # type: ignore[no-untyped-def]
+    def last_time(self, action, outcome, *, user_name=None, target=None):
         times = [
             e.occurred_at
             for e in self.d.audit
@@ -592,11 +592,11 @@ class FakeAudit:
         ]
         return max(times) if times else None
 
-    def first_event(self, action, target):  # type: ignore[no-untyped-def]
+    def first_event(self, action, target):
         found = [e for e in self.d.audit if e.action == action and e.target == target]
         return found[0] if found else None
 
-    def events_between(self, actions, start, end, limit):  # type: ignore[no-untyped-def]
+    def events_between(self, actions, start, end, limit):
         def wanted(action: str) -> bool:
             return any(action.startswith(a) if a.endswith(".") else action == a for a in actions)
 

@@ -174,7 +174,7 @@ def evidence_counts(home: Any) -> tuple[int, int, int, int]:
 
     conn = sqlite3.connect(home / "data" / "detainer-desk.sqlite3")
     try:
-        return tuple(  # type: ignore[return-value]
+        return tuple(
             conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("requests", "decisions", "attachments", "amendments")
         )

@@ -104,7 +104,7 @@ class PgServer:
 
     def execute(self, statement: str) -> None:
         with psycopg.connect(libpq_url(self.admin_url), autocommit=True, connect_timeout=10) as c:
-            c.execute(statement)  # type: ignore[arg-type]
+            c.execute(statement)
 
     # -- the suite's own cluster ---------------------------------------------------------
 

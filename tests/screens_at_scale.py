@@ -51,8 +51,12 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
     while not condition():
         if time.monotonic() > deadline:
             raise SystemExit(f"gave up waiting for {what}")
-        QTest.qWait(20)
-    QTest.qWait(50)  # one more round of layout and paint after it changed
+        QTest.qWait(20)  # lets the event loop run: polls the condition, not a fixed pause
+    # Then the layout and paint events the change posted, and those they post in turn
+    # (instead of a fixed 50 ms): a grab renders what is laid out at that moment.
+    for _ in range(3):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
 
 
 def rect_json(rect: QRect) -> list[int]:
@@ -201,20 +205,20 @@ def visit_everything(window: MainWindow, out: Path) -> Visit:
     visit.dialog("overdue-report", records.holds.open_overdue_report(), lambda: True)
 
     visit.sign_in("admin.demo")
-    users = window.open_users()
+    users = window.dialogs.open_users()
     visit.dialog("users", users, lambda: bool(getattr(users, "loaded_once", True)))
-    trail = window.open_audit_trail()
+    trail = window.dialogs.open_audit_trail()
     visit.dialog("audit-trail", trail, lambda: trail is not None and trail.model.rowCount() > 0)
     from detainer_desk.gui.policy_screen import WHAT_IF
 
     policy = window.policy.open(WHAT_IF)
     visit.dialog("policy-what-if", policy, lambda: policy is not None and policy.loaded)
-    verify = window.open_verify()
+    verify = window.dialogs.open_verify()
     assert verify is not None
     verify.verify_button.click()  # type: ignore[attr-defined]
     visit.dialog("verify", verify, lambda: verify.result_ok is not None)  # type: ignore[attr-defined]
-    visit.dialog("restore", window.open_restore(), lambda: True)
-    visit.dialog("database", window.open_database(), lambda: True)
+    visit.dialog("restore", window.dialogs.open_restore(), lambda: True)
+    visit.dialog("database", window.dialogs.open_database(), lambda: True)
     return visit
 
 

@@ -15,11 +15,14 @@ import pytest
 from sqlalchemy import func, select
 
 from detainer_desk.adapters.db.backups import daily_backups
-from detainer_desk.adapters.db.engine import make_engine, sqlite_url
+from detainer_desk.adapters.db.engine import make_engine
+from detainer_desk.adapters.db.probe import sqlite_url
 from detainer_desk.adapters.db.repository import verify_store
 from detainer_desk.adapters.db.schema import decisions
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import open_runtime
+from detainer_desk.services.access import StorageError
+from detainer_desk.services.backups import back_up, made_backup
 from detainer_desk.services.ports import Actor
 from detainer_desk.services.records import activate_policy, record_decision
 
@@ -181,6 +184,34 @@ def test_backup_of_a_database_being_written_is_consistent(tmp_path: Path, run_cl
     assert counts == sorted(counts) and counts[0] >= 20 and counts[-1] <= 120
     for copy in copies:  # an entry per account seeded (accounts are evidence), the policy's 3
         assert _verified(copy) == len(STAFF) + 3 + 3 * _decisions_in(copy)
+
+
+def test_a_copy_that_fails_is_audited_as_failed_by_the_one_backup(tmp_path: Path) -> None:
+    """The window and the command back up through the same service: a copy that fails
+    (here the store's own refusal to write over itself) is audited as failed and raised,
+    its plain words unchanged; nothing is written."""
+    runtime = open_runtime(resolve_paths(tmp_path / "data"))
+    try:
+        now = runtime.clock()
+        seed_accounts(runtime.uow(), now)
+        live = runtime.sqlite_file
+        steps = back_up(
+            runtime.uow, Actor("admin", "W"), str(live), now, lambda: runtime.backup_to(live)
+        )
+        with pytest.raises(StorageError, match="cannot be written over the database itself"):
+            made_backup(steps)
+    finally:
+        runtime.close()
+    conn = sqlite3.connect(live)
+    try:
+        rows = conn.execute(
+            "SELECT user_name, outcome, details_json FROM audit_events WHERE action = ?",
+            ("store.backup",),
+        ).fetchall()
+    finally:
+        conn.close()
+    assert [(user, outcome) for user, outcome, _ in rows] == [("admin", "failure")]
+    assert "over the database itself" in json.loads(rows[0][2])["why"]
 
 
 # -- restore ------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from .helpers import BASE_REQUEST, JUDICIAL_WARRANT_POLICY, request_json, seed_a
 pytestmark = pytest.mark.bench
 
 
-def _seconds(work, rounds: int = 5) -> float:  # type: ignore[no-untyped-def]
+def _seconds(work, rounds: int = 5) -> float:
     times = []
     for _ in range(rounds):
         start = time.perf_counter()

@@ -32,7 +32,7 @@ COUNSEL = Actor("counsel.demo", "BENCH")
 GOAL_MS_PER_DECISION = 3.0
 
 
-def _store(tmp_path: Path):  # type: ignore[no-untyped-def]
+def _store(tmp_path: Path):
     home = os.environ.get("DETAINER_DESK_BENCH_EXPORT_HOME")
     if home:
         return open_runtime(resolve_paths(home))

@@ -36,7 +36,7 @@ BIG = os.environ.get("DETAINER_DESK_BENCH_HOME")
 GOAL = "goal: 1,000,000 entries in under 10 s"
 
 
-def _timed(label: str, walk) -> float:  # type: ignore[no-untyped-def]
+def _timed(label: str, walk) -> float:
     start = time.perf_counter()
     spans = list(walk())
     elapsed = time.perf_counter() - start
@@ -58,7 +58,7 @@ def _figures(data_dir: Path, label: str) -> None:
         ledger = SqlLedger(runtime.engine)
         path = ledger._sqlite_path()
 
-        def chain_only():  # type: ignore[no-untyped-def]
+        def chain_only():
             return chain.walk_chain(ledger._connect, sqlite_path=path, whole_store=False)
 
         with open(str(path), "rb") as handle:  # the file in the page cache for every run
@@ -119,7 +119,7 @@ def test_account_lookup_with_its_evidence(tmp_path: Path) -> None:
             runtime.uow(), Actor("admin", "W"), "officer.a", n % 2 == 0, dt.datetime.now(dt.UTC)
         )
 
-    def median_ms(action) -> float:  # type: ignore[no-untyped-def]
+    def median_ms(action) -> float:
         action()
         times = []
         for _ in range(300):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -46,7 +47,7 @@ def store(runtime):
     seed_accounts(runtime.uow(), NOW)
     activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", Actor("admin", "W"), NOW)
     for n, name in enumerate(NAMES):
-        changes = {
+        changes: dict[str, Any] = {
             "subject.name": name,
             "subject.booking_number": f"B{(n * 3) % 7}",
             "subject.a_number": None if n % 3 == 0 else f"{100000000 + n}",
@@ -71,7 +72,8 @@ def test_every_sort_pages_in_sql_like_a_full_sort(store, sort: str, descending: 
     assert len(everything) == len(NAMES)
     keys = [(r.sort_value, r.request_id) for r in everything]
     assert keys == sorted(keys, reverse=descending)
-    paged, after = [], None
+    paged: list[Any] = []
+    after = None
     while True:
         page = log_page(
             store.uow(),
@@ -205,7 +207,7 @@ def test_alert_words_name_the_alert_times_in_force() -> None:
     assert alerts.short_level_words(alerts.URGENT) == "under 1 h"
 
 
-def _one_hold(store) -> tuple[int, dt.datetime]:  # type: ignore[no-untyped-def]
+def _one_hold(store) -> tuple[int, dt.datetime]:
     held = [i for i in active_holds(store.uow(), OFFICER, NOW) if i.row.outcome_in_force == "hold"]
     first = held[0].row.decision_id
     release = NOW + HOURS

@@ -12,6 +12,7 @@ import os
 import re
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -244,10 +245,10 @@ def test_the_longest_hold_with_weekends_and_holidays_is_computed_in_bounded_step
     assert 40 < (end - start).days < 50
 
 
-def dt_utc(*parts: int):  # type: ignore[no-untyped-def]
+def dt_utc(*parts: Any):
     import datetime as dt
 
-    return dt.datetime(*parts, tzinfo=dt.UTC)
+    return dt.datetime(*parts).replace(tzinfo=dt.UTC)
 
 
 def test_a_window_that_never_ends_is_refused_not_computed_for_ever() -> None:

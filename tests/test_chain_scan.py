@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detainer_desk.adapters.db import chain
+from detainer_desk.adapters.db import chain, schema
 from detainer_desk.adapters.db.chain_scan import canonical_bytes, canonical_encoder
 from detainer_desk.adapters.db.repository import SqlLedger, verify_store
 from detainer_desk.domain import lifecycle as lc
@@ -153,7 +153,7 @@ def test_a_span_whose_previous_entry_is_gone_waits_for_the_span_before(store) ->
     with store.engine.connect() as conn:
         table = next(
             t.name
-            for t in chain.EVIDENCE_TABLES
+            for t in schema.EVIDENCE_TABLES
             if conn.exec_driver_sql(f"SELECT 1 FROM {t.name} WHERE seq = 7").first()
         )
     tamper(store, f"UPDATE {table} SET seq = -7 WHERE seq = 7")
@@ -174,7 +174,7 @@ def test_a_checkpoint_catches_a_recomputed_chain_with_workers(store) -> None:
     # Alter entry 12 and recompute every hash after it (what an attacker would do).
     rows = []
     with store.engine.connect() as conn:
-        for t in chain.EVIDENCE_TABLES:
+        for t in schema.EVIDENCE_TABLES:
             for row in conn.execute(t.select()).mappings():
                 rows.append((row["seq"], t, dict(row)))
     rows.sort(key=lambda r: r[0])
@@ -258,7 +258,7 @@ def test_a_missing_last_entry_is_named(store) -> None:
     with store.engine.connect() as conn:
         table = next(
             t.name
-            for t in chain.EVIDENCE_TABLES
+            for t in schema.EVIDENCE_TABLES
             if conn.exec_driver_sql(f"SELECT 1 FROM {t.name} WHERE seq = {last}").first()
         )
     tamper(store, f"DELETE FROM {table} WHERE seq = {last}")

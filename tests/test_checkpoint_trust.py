@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from detainer_desk.adapters.db.chain import EVIDENCE_TABLES, GENESIS_HASH, chain_hash
+from detainer_desk.adapters.db.chain import GENESIS_HASH, chain_hash
+from detainer_desk.adapters.db.schema import EVIDENCE_TABLES
 from detainer_desk.adapters.signing import InstallationKey, signature_is_valid
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import open_runtime
@@ -200,9 +201,9 @@ def _rewrite_history(path: Path, statement: str) -> None:
         for row in conn.execute(f"SELECT * FROM {table.name}"):
             rows.append((row["seq"], table.name, dict(row)))
     previous = GENESIS_HASH
-    for _, table, row in sorted(rows, key=lambda item: item[0]):
-        new_hash = chain_hash(previous, table, row)
-        conn.execute(f"UPDATE {table} SET entry_hash = ? WHERE id = ?", (new_hash, row["id"]))
+    for _, table_name, row in sorted(rows, key=lambda item: item[0]):
+        new_hash = chain_hash(previous, table_name, row)
+        conn.execute(f"UPDATE {table_name} SET entry_hash = ? WHERE id = ?", (new_hash, row["id"]))
         previous = new_hash
     conn.execute("UPDATE chain_head SET last_seq = ?, last_hash = ?", (len(rows), previous))
     conn.commit()
@@ -309,7 +310,7 @@ def test_services_know_no_signature_code(home: Path) -> None:
                 runtime.uow(), runtime.ledger(), signer, Actor("chief", "W"), runtime.clock()
             )
         )[-1]
-        text = made.to_json()  # type: ignore[union-attr]
+        text = made.to_json()
         with pytest.raises(UntrustedCheckpoint, match="signature is not valid"):
             read_checkpoint(text, "c.json", lambda *_: False)
         checkpoint = read_checkpoint(text, "c.json", signature_is_valid)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from detainer_desk.adapters.db.chain import EVIDENCE_TABLES, GENESIS_HASH, chain_hash
+from detainer_desk.adapters.db.chain import GENESIS_HASH, chain_hash
 from detainer_desk.adapters.db.repository import verify_store
+from detainer_desk.adapters.db.schema import EVIDENCE_TABLES
 from detainer_desk.adapters.signing import signature_is_valid
 from detainer_desk.services.checkpoints import (
     CheckpointError,
@@ -75,9 +76,9 @@ def _rewrite_history(runtime, statement: str) -> None:
         for row in conn.execute(f"SELECT * FROM {table.name}"):
             rows.append((row["seq"], table.name, dict(row)))
     previous = GENESIS_HASH
-    for _, table, row in sorted(rows, key=lambda item: item[0]):
-        new_hash = chain_hash(previous, table, row)
-        conn.execute(f"UPDATE {table} SET entry_hash = ? WHERE id = ?", (new_hash, row["id"]))
+    for _, table_name, row in sorted(rows, key=lambda item: item[0]):
+        new_hash = chain_hash(previous, table_name, row)
+        conn.execute(f"UPDATE {table_name} SET entry_hash = ? WHERE id = ?", (new_hash, row["id"]))
         previous = new_hash
     conn.execute("UPDATE chain_head SET last_seq = ?, last_hash = ?", (len(rows), previous))
     conn.commit()

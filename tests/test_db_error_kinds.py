@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import cast
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -87,7 +88,7 @@ def test_postgresql_codes_decide(pg_url: str) -> None:
             connection.commit()
         with pytest.raises(DBAPIError) as misspelt, engine.connect() as connection:
             connection.execute(text("SELECT no_such_column FROM decisions"))
-        assert misspelt.value.orig.sqlstate == "42703"  # type: ignore[union-attr]
+        assert misspelt.value.orig.sqlstate == "42703"
         assert not is_environmental(misspelt.value)
         holder = subprocess.Popen(
             [
@@ -110,13 +111,15 @@ def test_postgresql_codes_decide(pg_url: str) -> None:
                 connection.execute(text("SELECT * FROM decisions"))
         finally:
             holder.communicate("release\n", timeout=30)
-        assert waited.value.orig.sqlstate == "55P03"  # type: ignore[union-attr]
+        assert waited.value.orig.sqlstate == "55P03"
         assert is_environmental(waited.value)
-        assert "locked for more than" in str(plain_error(waited.value.orig, pg_url))
+        assert "locked for more than" in str(
+            plain_error(cast(Exception, waited.value.orig), pg_url)
+        )
     finally:
         engine.dispose()
     nobody = create_engine(f"postgresql+psycopg://desk@127.0.0.1:{free_port()}/records")
     with pytest.raises(DBAPIError) as refused, nobody.connect():
         pass
     assert is_environmental(refused.value)
-    assert "cannot be reached" in str(plain_error(refused.value.orig, nobody.url))
+    assert "cannot be reached" in str(plain_error(cast(Exception, refused.value.orig), nobody.url))

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -101,7 +102,7 @@ def store(runtime):
 def _export(
     runtime, destination: str, actor: Actor = COUNSEL, cancel_after: int | None = None, **query
 ):
-    steps = []
+    steps: list[Any] = []
 
     def cancelled() -> bool:
         return cancel_after is not None and len(steps) >= cancel_after
@@ -138,7 +139,7 @@ def test_folder_export_is_complete_and_checkable(store, tmp_path: Path) -> None:
     result = _export(store, str(bundle))
     assert result.decisions == 2
     check = subprocess.run(
-        [SHA256SUM, "-c", "manifest.sha256"],
+        [str(SHA256SUM), "-c", "manifest.sha256"],
         cwd=bundle,
         capture_output=True,
         text=True,
@@ -203,7 +204,7 @@ def test_tampered_export_file_fails_the_manifest(store, tmp_path: Path) -> None:
     csv_file = bundle / "decisions.csv"
     csv_file.write_text(csv_file.read_text("utf-8").replace("hold", "decline", 1), "utf-8")
     check = subprocess.run(
-        [SHA256SUM, "-c", "--quiet", "manifest.sha256"],
+        [str(SHA256SUM), "-c", "--quiet", "manifest.sha256"],
         cwd=bundle,
         capture_output=True,
         text=True,
@@ -267,7 +268,7 @@ def test_only_counsel_exports(store, tmp_path: Path) -> None:
 
 
 def test_export_refuses_an_existing_destination(store, tmp_path: Path) -> None:
-    from detainer_desk.adapters.export import DestinationError
+    from detainer_desk.services.ports import DestinationError
 
     occupied = tmp_path / "occupied"
     occupied.mkdir()
@@ -321,7 +322,7 @@ def test_the_bundle_holds_the_contacts_each_entry_as_recorded(store, tmp_path: P
     bundle = tmp_path / "bundle"
     _export(store, str(bundle))
     check = subprocess.run(
-        [SHA256SUM, "-c", "manifest.sha256"],
+        [str(SHA256SUM), "-c", "manifest.sha256"],
         cwd=bundle,
         capture_output=True,
         text=True,

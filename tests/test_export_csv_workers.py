@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 
@@ -44,7 +45,7 @@ def store(runtime, monkeypatch):
     seed_accounts(runtime.uow(), NOW)
     activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", Actor("admin", "W"), NOW)
     for n in range(23):
-        changes = {
+        changes: dict[str, Any] = {
             "subject.name": NAMES[n % len(NAMES)],
             "subject.booking_number": f"B,{n}" if n % 5 == 0 else f"B{n}",
             # several requests share a received time: ranges must split ties correctly

@@ -61,13 +61,13 @@ def records(runtime):
     return runtime
 
 
-def _cache(runtime) -> AuditPdfCache:  # type: ignore[no-untyped-def]
+def _cache(runtime) -> AuditPdfCache:
     cache = AuditPdfCache.in_data_folder(runtime.paths.data_dir)
     assert cache is not None
     return cache
 
 
-def _export(runtime, destination: Path, cache: AuditPdfCache | None, **options) -> ExportResult:  # type: ignore[no-untyped-def]
+def _export(runtime, destination: Path, cache: AuditPdfCache | None, **options) -> ExportResult:
     actor = options.get("actor", COUNSEL)
     now = options.get("now", NOW + dt.timedelta(days=1))
     render = (
@@ -136,10 +136,13 @@ def test_a_second_export_copies_every_audit_pdf_the_first_made(records, tmp_path
     }
     assert _opt_pages(tmp_path / "second") == pages == _opt_pages(tmp_path / "first")
     # The manifest lists each copied PDF's own SHA-256 (computed as the cache read it).
-    listed = dict(
-        reversed(line.split("  ", 1))
-        for line in (tmp_path / "second" / "manifest.sha256").read_text().splitlines()
-    )
+    listed = {
+        path: digest
+        for digest, path in (
+            line.split("  ", 1)
+            for line in (tmp_path / "second" / "manifest.sha256").read_text().splitlines()
+        )
+    }
     for name, data in second.items():
         assert listed[f"PDF/{name}"] == hashlib.sha256(data).hexdigest()
     # The export's own files still say who made it, and when.
@@ -205,7 +208,7 @@ def test_a_new_county_name_makes_every_pdf_again(records, tmp_path: Path) -> Non
     assert "Multnomah County" in text
 
 
-def _kept_files(runtime) -> list[Path]:  # type: ignore[no-untyped-def]
+def _kept_files(runtime) -> list[Path]:
     return sorted((runtime.paths.data_dir / FOLDER).rglob("*.pdf"))
 
 
@@ -271,7 +274,7 @@ def test_the_cache_keeps_to_its_size_dropping_the_least_recently_used(
 # -- the renderer with a cache -------------------------------------------------------------
 
 
-def _jobs(count: int):  # type: ignore[no-untyped-def]
+def _jobs(count: int):
     return [
         (make_record(request=request_document(name=f"PERSON {n}, Number"), scans=[]), CONTEXT)
         for n in range(count)
@@ -308,7 +311,7 @@ def test_when_every_pdf_is_found_no_worker_is_started(tmp_path: Path) -> None:
     assert len(rest) == len(jobs) - 1 and cache.made == 0
 
 
-def test_the_export_reads_decisions_many_at_a_time_in_the_order_asked(records) -> None:  # type: ignore[no-untyped-def]
+def test_the_export_reads_decisions_many_at_a_time_in_the_order_asked(records) -> None:
     with records.uow() as uow:
         rows = uow.records.decisions([3, 99, 1, 2])
         contents = uow.records.attachment_contents([rows[1].attachments[0].id, 999])
@@ -324,17 +327,19 @@ def test_the_export_reads_decisions_many_at_a_time_in_the_order_asked(records) -
     assert len({row.entry_hash for row in rows}) == 3
 
 
-def test_a_zip_bundle_stores_pdfs_and_pictures_as_they_are(records, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_zip_bundle_stores_pdfs_and_pictures_as_they_are(records, tmp_path: Path) -> None:
     import zipfile
 
     _export(records, tmp_path / "bundle.zip", None)
     with zipfile.ZipFile(tmp_path / "bundle.zip") as bundle:
         assert bundle.testzip() is None
         packing = {info.filename: info.compress_type for info in bundle.infolist()}
-        listed = dict(
-            reversed(line.split("  ", 1))
-            for line in bundle.read("manifest.sha256").decode().splitlines()
-        )
+        listed = {
+            path: digest
+            for digest, path in (
+                line.split("  ", 1) for line in bundle.read("manifest.sha256").decode().splitlines()
+            )
+        }
         for name, digest in listed.items():
             assert hashlib.sha256(bundle.read(name)).hexdigest() == digest
     assert {name: kind for name, kind in packing.items() if name.endswith((".pdf", ".png"))}
@@ -345,7 +350,7 @@ def test_a_zip_bundle_stores_pdfs_and_pictures_as_they_are(records, tmp_path: Pa
     assert packing["decisions.csv"] == zipfile.ZIP_DEFLATED
 
 
-def test_a_cache_that_cannot_be_used_never_stops_an_export(records, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_cache_that_cannot_be_used_never_stops_an_export(records, tmp_path: Path) -> None:
     data_dir = records.paths.data_dir
     (data_dir / FOLDER.parent).write_text("a file where the cache folder should be\n")
     assert AuditPdfCache.in_data_folder(data_dir) is None  # then every PDF is made

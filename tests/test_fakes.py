@@ -178,7 +178,7 @@ def on_fakes() -> dict[str, Any]:
     return _everything_read(lambda: fake)
 
 
-def test_the_fakes_read_as_the_store_reads(runtime, on_fakes: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+def test_the_fakes_read_as_the_store_reads(runtime, on_fakes: dict[str, Any]) -> None:
     _record(runtime.uow)
     on_sqlite = _everything_read(runtime.uow)
     assert on_fakes.keys() == on_sqlite.keys()

@@ -31,7 +31,7 @@ def home(tmp_path: Path, run_cli) -> Path:
     return home
 
 
-def plain_refusal(result, *needles: str) -> None:  # type: ignore[no-untyped-def]
+def plain_refusal(result, *needles: str) -> None:
     assert result.code == 2, (result.code, result.err)
     assert "Unexpected error" not in result.err and "Traceback" not in result.err
     assert result.err.strip()
@@ -280,7 +280,7 @@ def test_an_attachment_from_a_device_is_refused(home: Path, run_cli, tmp_path: P
 # -- an export onto a full disk ------------------------------------------------------------
 
 
-def _big_store(run_cli, home: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _big_store(run_cli, home: Path, tmp_path: Path) -> None:
     """Two decisions with 1 MB scans: more than a 1 MB disk holds."""
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(pdf_scan() + os.urandom(1 << 20))

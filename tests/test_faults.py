@@ -135,8 +135,8 @@ def test_full_disk_is_explained_stores_nothing_and_passes(tmp_path: Path) -> Non
         print(f"\nfull disk: {'a tiny tmpfs' if disk else 'SQLite max_page_count'}")
 
 
-def _limit_pages(runtime: Runtime):  # type: ignore[no-untyped-def]
-    def on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _limit_pages(runtime: Runtime):
+    def on_connect(dbapi_connection, _record) -> None:
         pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
         dbapi_connection.execute(f"PRAGMA max_page_count = {pages + 2}")
 

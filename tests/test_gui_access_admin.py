@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -50,7 +51,7 @@ def test_sign_in_settings_are_saved_and_the_notice_changes(
     signed_in(qtbot, window, "admin", ADMIN_PASSWORD)
     # The window's tests make installations without the requirement: the status bar says so.
     assert "5.6.2.2" in window.statusBar().currentMessage()
-    dialog = window.open_sign_in_settings()
+    dialog: Any = window.dialogs.open_sign_in_settings()
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
     qtbot.waitUntil(lambda: dialog.loaded)  # what is saved, read in the background
@@ -72,7 +73,7 @@ def test_directory_settings_tested_saved_and_a_directory_account_signs_in(
     qtbot: QtBot, window: MainWindow, store: Runtime, ldap_server: LdapServer, tmp_path: Path
 ) -> None:
     signed_in(qtbot, window, "admin", ADMIN_PASSWORD)
-    dialog = window.open_directory()
+    dialog: Any = window.dialogs.open_directory()
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
     qtbot.waitUntil(lambda: dialog.loaded)  # what is saved, read in the background

@@ -7,6 +7,7 @@ import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -265,7 +266,7 @@ def test_locking_closes_open_dialogs(qtbot: QtBot, store: Runtime) -> None:
     main_window = open_window(qtbot, store)
     signed_in(qtbot, main_window, "admin", ADMIN_PASSWORD)
     main_window.users_action.trigger()
-    users = main_window.findChild(QDialog, "usersDialog")
+    users: Any = main_window.findChild(QDialog, "usersDialog")
     assert users is not None
     qtbot.waitUntil(users.isVisible)
     add = users.add_user()

@@ -134,7 +134,7 @@ def test_no_spin_box_or_date_changes_under_a_passing_wheel(
 
     # The settings' spin boxes (an administrator's dialog).
     sign_in_as(qtbot, window, "admin")
-    dialog = window.open_settings()
+    dialog = window.dialogs.open_settings()
     assert dialog is not None
     qtbot.waitExposed(dialog)
     fields = dialog.installation
@@ -308,7 +308,7 @@ def test_recording_on_the_holds_board_shows_what_and_when_and_asks_once(
     qtbot.waitUntil(lambda: holds.loaded_once and holds.model.rowCount() > 0)
     held = holds.model.rowCount()
     holds.select(next(r.decision_id for r in holds.model.rows() if r.subject_name == "RIVERA, Ana"))
-    decision = holds.selected_item().row.decision_id  # type: ignore[union-attr]
+    decision = holds.selected_item().row.decision_id
     holds.kind_combo.setCurrentIndex(holds.kind_combo.findData(lc.RELEASED))
     holds.set_when(NOW - dt.timedelta(minutes=5))  # a fact in the future is refused (issue 13)
     click(qtbot, holds.record_button)

@@ -107,7 +107,7 @@ def test_an_officer_sees_the_admin_entries_switched_off(
     assert not main_window.audit_action.isEnabled()
     assert main_window.audit_action.toolTip() == "Needs the counsel or admin role"
     assert main_window.change_password_action.isEnabled()
-    assert main_window.open_users() is None
+    assert main_window.dialogs.open_users() is None
     main_window.close()
 
 

@@ -109,7 +109,7 @@ def test_f1_inside_a_dialog_opens_a_guide_that_can_be_used(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     sign_in_as(qtbot, window, "admin")
-    users = window.open_users()
+    users = window.dialogs.open_users()
     assert users is not None
     qtbot.waitExposed(users)
     guide = _press_f1(qtbot, users.table)
@@ -120,7 +120,7 @@ def test_f1_inside_a_dialog_opens_a_guide_that_can_be_used(
     guide.close()
     users.close()
 
-    audit = window.open_audit_trail()
+    audit = window.dialogs.open_audit_trail()
     assert audit is not None
     qtbot.waitExposed(audit)
     guide = _press_f1(qtbot, audit.user_edit)

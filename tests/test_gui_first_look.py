@@ -29,7 +29,7 @@ from detainer_desk.gui.main_window import SIGNING_IN_SOON, UPGRADING_NOTE, MainW
 from detainer_desk.gui.session import SessionState
 from detainer_desk.gui.tasks import TaskHandle
 from detainer_desk.paths import resolve_paths
-from detainer_desk.runtime import Runtime, open_runtime, probe_store
+from detainer_desk.runtime import Runtime, StoreProbe, open_runtime, probe_store
 from detainer_desk.services.ports import Actor
 
 from .conftest import REPO_ROOT
@@ -61,7 +61,7 @@ def _store_with_admin(data: Path) -> None:
         made.unlink()  # as on the first start of a new day
 
 
-def _probe(data: Path) -> Callable[[], object]:
+def _probe(data: Path) -> Callable[[], StoreProbe | None]:
     return lambda: probe_store(resolve_paths(data, environ={}))
 
 
@@ -229,7 +229,7 @@ def test_an_older_store_is_backed_up_and_upgraded_after_the_sign_in_page_shows(
 
 def test_a_store_of_a_newer_program_is_refused_before_anything_is_opened(
     run_cli, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     data = tmp_path / "data"
     _store_with_admin(data)
     database = resolve_paths(data, environ={}).database_file

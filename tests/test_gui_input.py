@@ -294,7 +294,7 @@ def test_lock_minutes_typed_out_of_range_are_shown_and_refused(
     qtbot: QtBot, window: MainWindow, store: Runtime
 ) -> None:
     signed_in(qtbot, window, "admin", ADMIN_PASSWORD)
-    dialog = window.open_settings()
+    dialog = window.dialogs.open_settings()
     assert dialog is not None
     qtbot.waitExposed(dialog)
     qtbot.waitUntil(lambda: dialog.loaded)  # the saved settings, read in the background
@@ -322,11 +322,11 @@ def test_lock_minutes_typed_out_of_range_are_shown_and_refused(
 
 
 def _attach(qtbot: QtBot, intake: IntakeScreen, answers: Answers, *paths: Path) -> None:
-    before = intake.controller._loading
+    before = intake.controller.state.loading
     answers.scans = [str(p) for p in paths]
     click(qtbot, intake.documents.attach_button)
-    assert intake.controller._loading == before + len(paths)
-    qtbot.waitUntil(lambda: intake.controller._loading == before, timeout=20_000)
+    assert intake.controller.state.loading == before + len(paths)
+    qtbot.waitUntil(lambda: intake.controller.state.loading == before, timeout=20_000)
 
 
 def test_a_corrupt_pdf_is_refused_by_its_own_name_and_the_preview_goes_back(
@@ -361,7 +361,7 @@ def test_a_very_large_scan_is_attached_with_a_warning_that_says_the_limit(
     noise = os.urandom(side * side * 3)
     image = QImage(noise, side, side, side * 3, QImage.Format.Format_RGB888)
     big = tmp_path / "photo-of-the-warrant.png"
-    assert image.save(str(big), "PNG", 100)
+    assert image.save(str(big), "PNG", 100)  # type: ignore[call-overload]  # stub: bytes; PySide6: str
     assert big.stat().st_size > LARGE_SCAN_BYTES
     intake.tabs.setCurrentIndex(1)
     _attach(qtbot, intake, answers, big)

@@ -66,7 +66,7 @@ def test_the_first_example_round_trips_key_for_key() -> None:
 
 def test_a_file_keeps_what_the_form_can_hold_and_lists_the_rest() -> None:
     document = _example("01-judicial-warrant-hold")
-    document["subject"] = {  # type: ignore[assignment]
+    document["subject"] = {
         "name": "RIVERA, Ana",
         "dob": "14/07/1988",  # wrong format: kept as typed, the field shows the problem
         "booking_number": 311,  # not text: left out

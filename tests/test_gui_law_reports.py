@@ -20,8 +20,8 @@ from detainer_desk.gui.main_window import MainWindow
 from detainer_desk.gui.records.detail import DecisionDetailDialog
 from detainer_desk.services.contacts import find_contacts, save_jurisdiction
 from detainer_desk.services.county_clock import county_zone
+from detainer_desk.services.index import decision_state
 from detainer_desk.services.ports import ContactQuery
-from detainer_desk.services.records import decision_state
 
 from .test_gui_records_support import NOW, Desk, desk_under, sign_in_as, window_on
 from .test_gui_shell import _unnamed_controls

@@ -145,7 +145,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
     seed_user(store, admin, "officer.a", ["officer"], OFFICER_PASSWORD)
 
     # The audit trail shows the county's time (the UTC instant in the tooltip).
-    trail = window.open_audit_trail()
+    trail = window.dialogs.open_audit_trail()
     assert isinstance(trail, AuditTrailDialog)
     qtbot.waitUntil(lambda: trail.model.rowCount() > 0)
     actions = [trail.model.index(r, 4).data() for r in range(trail.model.rowCount())]
@@ -205,8 +205,8 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
     ):
         answers.pdf_path = str(tmp_path / name)  # type: ignore[attr-defined]
         click(qtbot, button)
-        qtbot.waitUntil(lambda name=name: (tmp_path / name).exists(), timeout=20_000)
-        qtbot.waitUntil(lambda: intake.controller._busy is None, timeout=20_000)
+        qtbot.waitUntil(lambda name=name: (tmp_path / name).exists(), timeout=20_000)  # type: ignore[misc]  # lambda with defaults
+        qtbot.waitUntil(lambda: intake.controller.state.busy is None, timeout=20_000)
     audit = _pdf_text(tmp_path / "audit.pdf")
     assert "Recorded Sun 01 Mar 2026, 23:00 PST (UTC-08:00) by officer.a" in audit  # body
     assert "Generated Sun 01 Mar 2026, 23:00 PST (UTC-08:00) by officer.a" in audit  # footer
@@ -250,7 +250,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
         log.from_check.setChecked(True)
         log.to_check.setChecked(True)
         log.apply_filters()
-        qtbot.waitUntil(lambda expected=expected: log.model.rowCount() == expected)
+        qtbot.waitUntil(lambda expected=expected: log.model.rowCount() == expected)  # type: ignore[misc]  # lambda with defaults
         qtbot.waitUntil(lambda: log.total is not None)
         assert log.total == expected
     log.from_date.setDate(sunday)
@@ -284,7 +284,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
         screen.set_period(first, last)
         click(qtbot, screen.show_button)
         qtbot.waitUntil(
-            lambda first=first: (
+            lambda first=first: (  # type: ignore[misc]  # lambda with defaults
                 screen.tables is not None
                 and not screen.loading
                 and screen.tables.report.period_start == first
@@ -319,7 +319,7 @@ def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywher
     # -- `stats` from the command line agrees, day by day and week by week ---------------
     data = str(tmp_path / "data")
 
-    def stats_of(first: str, last: str, *more: str):  # type: ignore[no-untyped-def]
+    def stats_of(first: str, last: str, *more: str):
         return run_cli(
             "--data-dir", data, "stats", "--from", first, "--to", last, *more,
             "--user", "officer.a", "--password-stdin", stdin=OFFICER_PASSWORD + "\n",
@@ -414,11 +414,16 @@ def test_a_new_zone_in_settings_asks_then_activates_the_policy_again(
 
     questions: list[str] = []
     answer = [False]
-    dialog = admin_window.open_settings()
+    dialog = admin_window.dialogs.open_settings()
     assert isinstance(dialog, SettingsDialog)
     qtbot.waitUntil(dialog.isVisible)
     qtbot.waitUntil(lambda: dialog.loaded)  # the saved settings, read in the background
-    dialog.confirm_zone_change = lambda parent, text: bool(questions.append(text)) or answer[0]
+
+    def confirm(parent: object, text: str) -> bool:
+        questions.append(text)
+        return answer[0]
+
+    dialog.confirm_zone_change = confirm
     edit = dialog.installation.timezone.lineEdit()
     assert edit is not None
     type_into(qtbot, edit, "America/Denver")
@@ -494,7 +499,12 @@ def test_an_upgraded_policy_of_another_zone_is_named_and_activated_again(
     )
     assert dialog.reactivate_button.isVisible()
     asked: list[str] = []
-    dialog.confirm_zone_change = lambda parent, text: bool(asked.append(text)) or True
+
+    def confirm(parent: object, text: str) -> bool:
+        asked.append(text)
+        return True
+
+    dialog.confirm_zone_change = confirm
     click(qtbot, dialog.reactivate_button)
     qtbot.waitUntil(lambda: bool(asked) and not dialog.acting and not dialog.loading)
     assert asked and 'line 4, timezone = "America/New_York" → timezone' in asked[0]

@@ -48,7 +48,6 @@ from detainer_desk.services.settings import read_settings
 from .test_gui_intake import (
     EVENING,
     EXAMPLE,
-    OFFICER_PASSWORD,
     Answers,
     Clock,
     _check,
@@ -66,6 +65,7 @@ from .test_gui_records_support import (
     window_on,
 )
 from .test_gui_support import (
+    OFFICER_PASSWORD,
     WORKSTATION,
     answer,
     click,

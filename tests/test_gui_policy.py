@@ -180,9 +180,7 @@ def test_the_history_shows_who_activated_each_version_when_and_why(
     assert cells[0][0].endswith(("PST", "PDT"))
     assert (
         'timezone = "America/Los_Angeles"'
-        in policies.load_policy(
-            records.active_policy(store.uow()).policy  # type: ignore[union-attr]
-        ).text
+        in policies.load_policy(records.active_policy(store.uow()).policy).text
     )
     assert "Administrative warrant" in dialog.history_english.toPlainText()
 
@@ -225,7 +223,7 @@ def test_an_administrator_activates_a_preset_with_a_reason(
     assert dialog.reason.error.text() == (
         "Say why this policy is activated: the reason is kept with it."
     )
-    assert records.active_policy(store.uow()).policy.name == "Judicial warrant only, 48-hour cap"  # type: ignore[union-attr]
+    assert records.active_policy(store.uow()).policy.name == "Judicial warrant only, 48-hour cap"
 
     type_into(qtbot, dialog.reason.edit, "Counsel memo of 2026-03-02")
     click(qtbot, dialog.activate_button)
@@ -266,7 +264,7 @@ def test_a_bad_file_cannot_be_activated_and_is_explained(
         "That file cannot be used as a policy (the reasons are listed)."
     )
     assert "is not valid TOML" in dialog.activate_chooser.problems.text()
-    assert records.active_policy(store.uow()).policy.name == "Judicial warrant only, 48-hour cap"  # type: ignore[union-attr]
+    assert records.active_policy(store.uow()).policy.name == "Judicial warrant only, 48-hour cap"
 
 
 # -- what if -----------------------------------------------------------------------------
@@ -301,7 +299,7 @@ def test_what_if_lists_the_recorded_decisions_that_would_change(
     assert not dialog.progress.isVisible() and dialog.compare_button.isEnabled()
     [event] = trail(store, admin, action="policy.what_if")
     assert json.loads(event.details_json)["would_change"] == 3
-    assert records.active_policy(store.uow()).policy.name == "Judicial warrant only, 48-hour cap"  # type: ignore[union-attr]
+    assert records.active_policy(store.uow()).policy.name == "Judicial warrant only, 48-hour cap"
 
     dialog.what_if_chooser.load_file(_write(store, JUDICIAL_WARRANT_POLICY))
     assert dialog.compare() is not None

@@ -4,7 +4,10 @@
     DETAINER_DESK_BENCH_HOME=/tmp/bench1m uv run pytest -m bench -s tests/test_gui_records_bench.py
 
 Goals (issue 6): first rows within 300 ms of opening the log, a search within 100 ms,
-memory growth under 200 MB. The store is only read: no daily backup is made, a store that
+memory growth under 200 MB. Beside each figure, the baseline measured in the same run: the
+same page read by the service alone (``board.log_page``, on this thread, nothing shown), so
+that what the screen adds (the background thread, the model, painting) is seen apart from
+SQL. The figures are printed beside their goals, not asserted. The store is only read: no daily backup is made, a store that
 opening would change (an older schema, WAL mode on a SQLite with the WAL-reset bug) is
 skipped, and the reader is an officer (whose searches, unlike counsel's, leave no audit
 event), signed in without writing a sign-in event.
@@ -35,13 +38,15 @@ from detainer_desk.gui.session import Session, SessionState
 from detainer_desk.gui.tasks import TaskRunner
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import Runtime, open_runtime
-from detainer_desk.services.ports import Actor
+from detainer_desk.services import board
+from detainer_desk.services.ports import Actor, LogQuery
 
 pytestmark = pytest.mark.bench
 BIG = os.environ.get("DETAINER_DESK_BENCH_HOME")
 READER = Actor("officer.alvarez", "BENCH", frozenset({"officer"}))  # a demo account
 FIRST_ROWS_MS, SEARCH_MS, MEMORY_MB = 300, 100, 200
 ORDERS = (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder)
+NOW = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
 
 
 class ReaderSession(Session):
@@ -76,6 +81,17 @@ def _until_rows(qtbot: QtBot, screen: DecisionLogScreen, action: Callable[[], ob
     return (time.perf_counter() - start) * 1000
 
 
+def _service_ms(runtime: Runtime, query: LogQuery) -> float:
+    """The baseline: the same page read by the service alone (median of 3)."""
+    return statistics.median(
+        _ms(lambda: board.log_page(runtime.uow(), READER, query, NOW)) for _ in range(3)
+    )
+
+
+def _verdict(ms: float, goal: float) -> str:
+    return "met" if ms < goal else "NOT met"
+
+
 def _why_opening_would_write(database: Path) -> str | None:
     """Opening migrates an older schema and leaves WAL mode when the SQLite library has the
     WAL-reset bug: either would change the store, which this benchmark must not do."""
@@ -105,9 +121,7 @@ def big_store() -> Iterator[Runtime]:
 
 def test_the_log_screen_on_a_big_store(qtbot: QtBot, big_store: Runtime) -> None:
     rss_start = _rss_mb()
-    backend = Backend.from_runtime(
-        big_store, "BENCH", clock=lambda: dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
-    )
+    backend = Backend.from_runtime(big_store, "BENCH", clock=lambda: NOW)
     session = ReaderSession(backend)
     tasks = TaskRunner()
     screen = DecisionLogScreen(session, tasks)
@@ -119,6 +133,7 @@ def test_the_log_screen_on_a_big_store(qtbot: QtBot, big_store: Runtime) -> None
 
     first_rows = _until_rows(qtbot, screen, screen.activate)
     assert model.rowCount() > 0
+    first_rows_service = _service_ms(big_store, model.query)
     counted = time.perf_counter()
     qtbot.waitUntil(lambda: screen.total is not None, timeout=120_000)
     count_ms = (time.perf_counter() - counted) * 1000 + first_rows
@@ -139,6 +154,7 @@ def test_the_log_screen_on_a_big_store(qtbot: QtBot, big_store: Runtime) -> None
         "no match (zzz-nobody)": "zzz-nobody",
     }
     search_ms: dict[str, float] = {}
+    search_service_ms: dict[str, float] = {}
     for label, text in searches.items():
         times = []
         for _ in range(5):
@@ -147,6 +163,7 @@ def test_the_log_screen_on_a_big_store(qtbot: QtBot, big_store: Runtime) -> None
             screen.search_edit.blockSignals(False)
             times.append(_until_rows(qtbot, screen, screen.apply_filters))
         search_ms[label] = statistics.median(times)
+        search_service_ms[label] = _service_ms(big_store, model.query)
         assert model.rowCount() > 0 or text == "zzz-nobody", label
     screen.search_edit.blockSignals(True)
     screen.search_edit.clear()
@@ -158,7 +175,9 @@ def test_the_log_screen_on_a_big_store(qtbot: QtBot, big_store: Runtime) -> None
         ("status = in ICE custody", screen.status_combo, "in ICE custody"),
     ):
         filters_ms[label] = _until_rows(
-            qtbot, screen, lambda c=combo, v=value: c.setCurrentIndex(c.findData(v))
+            qtbot,
+            screen,
+            lambda c=combo, v=value: c.setCurrentIndex(c.findData(v)),  # type: ignore[misc]
         )
         with qtbot.waitSignal(model.loaded, timeout=120_000):
             combo.setCurrentIndex(0)
@@ -169,7 +188,9 @@ def test_the_log_screen_on_a_big_store(qtbot: QtBot, big_store: Runtime) -> None
             if column == 0 and order == 1:
                 continue  # the order it opened in: nothing to do
             sort_ms[f"{header} {'asc' if order == 0 else 'desc'}"] = _until_rows(
-                qtbot, screen, lambda c=column, o=order: model.sort(c, ORDERS[o])
+                qtbot,
+                screen,
+                lambda c=column, o=order: model.sort(c, ORDERS[o]),  # type: ignore[misc]
             )
             assert model.query.sort == key
     with qtbot.waitSignal(model.loaded, timeout=120_000):
@@ -177,6 +198,8 @@ def test_the_log_screen_on_a_big_store(qtbot: QtBot, big_store: Runtime) -> None
 
     fetch_times = []
     for _ in range(50):  # 10,000 more rows, as a long scroll would fetch
+        if not model.more_to_come():
+            break  # a smaller store than the goals are set for: scrolled to its end
         fetch_times.append(_until_rows(qtbot, screen, model.fetchMore))
     QApplication.processEvents()
     tasks.wait(120_000)
@@ -185,21 +208,26 @@ def test_the_log_screen_on_a_big_store(qtbot: QtBot, big_store: Runtime) -> None
 
     print(f"\n[decision log screen, {total:,} decisions in {BIG}]")
     print(
-        f"first rows shown on opening: {first_rows:.1f} ms (then {statistics.median(reopen):.1f} ms)"
+        f"first rows shown on opening: {first_rows:.1f} ms (then {statistics.median(reopen):.1f} ms; "
+        f"goal: under {FIRST_ROWS_MS} ms: {_verdict(first_rows, FIRST_ROWS_MS)}); baseline, "
+        f"the service alone: {first_rows_service:.1f} ms"
     )
-    print(f"total counted in the background after: {count_ms:.0f} ms")
+    print(f"total counted in the background after: {count_ms:.0f} ms (no goal of its own)")
     for label, ms in search_ms.items():
-        print(f"search {label}: {ms:.1f} ms (median of 5, first page shown)")
+        print(
+            f"search {label}: {ms:.1f} ms (median of 5, first page shown; goal: under "
+            f"{SEARCH_MS} ms: {_verdict(ms, SEARCH_MS)}); baseline, the service alone: "
+            f"{search_service_ms[label]:.1f} ms"
+        )
     for label, ms in filters_ms.items():
-        print(f"filter {label}: {ms:.1f} ms")
+        print(f"filter {label}: {ms:.1f} ms (no goal of its own)")
     for label, ms in sort_ms.items():
-        print(f"sort {label}: {ms:.1f} ms")
+        print(f"sort {label}: {ms:.1f} ms (no goal of its own)")
     print(
         f"next page of 200 while scrolling: median {statistics.median(fetch_times):.1f} ms, "
-        f"max {max(fetch_times):.1f} ms ({model.rowCount():,} rows loaded)"
+        f"max {max(fetch_times):.1f} ms ({model.rowCount():,} rows loaded; no goal of its own)"
     )
-    print(f"memory growth: {rss_growth:.1f} MB")
-
-    assert first_rows < FIRST_ROWS_MS
-    assert max(search_ms.values()) < SEARCH_MS
-    assert rss_growth < MEMORY_MB
+    print(
+        f"memory growth: {rss_growth:.1f} MB (goal: under {MEMORY_MB} MB: "
+        f"{_verdict(rss_growth, MEMORY_MB)}), from {rss_start:.0f} MB before the screen"
+    )

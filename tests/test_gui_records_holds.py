@@ -337,7 +337,7 @@ def test_a_time_being_typed_survives_the_list_being_read_again(
     screen.reloader.timeout.emit()  # the minute's reload, without waiting a minute
     qtbot.waitUntil(lambda: not screen.loading)
     assert screen.selected_item() is not None
-    assert screen.selected_item().row.subject_name == "DOE, John"  # type: ignore[union-attr]
+    assert screen.selected_item().row.subject_name == "DOE, John"
     assert screen.when() == typed
     screen.table.selectRow(2)  # another person: the time starts from now again
     assert screen.when() == NOW

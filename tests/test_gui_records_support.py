@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QBuffer, QIODevice, QPoint, Qt
 from PySide6.QtGui import QColor, QImage
@@ -20,7 +21,7 @@ from detainer_desk.gui.main_window import MainWindow
 from detainer_desk.gui.records import DecisionDetailDialog
 from detainer_desk.runtime import Runtime
 from detainer_desk.services import records
-from detainer_desk.services.ports import Actor, AttachmentIn
+from detainer_desk.services.ports import Actor
 
 from .helpers import JUDICIAL_WARRANT_POLICY, request_json
 from .test_gui_support import ADMIN_PASSWORD, seed_admin, seed_user, signed_in, store_under
@@ -58,7 +59,9 @@ class Desk:
     def actor(self, name: str) -> Actor:
         return Actor(name, WORKSTATION)
 
-    def record(self, by: str = "officer.a", attachments: Sequence[AttachmentIn] = (), **changes):  # type: ignore[no-untyped-def]
+    # `by` and `attachments` are Any: callers spread dotted field names, **{"subject.name": ...},
+    # whose values mypy would otherwise hold against these two parameters.
+    def record(self, by: Any = "officer.a", attachments: Any = (), **changes: Any):
         return records.record_decision(
             self.runtime.uow(),
             request_json(**changes),
@@ -68,7 +71,7 @@ class Desk:
             self.clock.now,
         )
 
-    def amend(self, decision_id: int, kind: str, by: str = "sgt.c", **options):  # type: ignore[no-untyped-def]
+    def amend(self, decision_id: int, kind: str, by: str = "sgt.c", **options):
         return records.amend_decision(
             self.runtime.uow(), decision_id, kind, self.actor(by), self.clock.now, **options
         )
@@ -86,9 +89,12 @@ def desk_under(tmp_path: Path) -> Iterator[Desk]:
 def open_desk(qtbot: QtBot, desk: Desk) -> MainWindow:
     backend = Backend.from_runtime(desk.runtime, WORKSTATION, clock=desk.clock)
     window = MainWindow(backend)
-    window.records.holds.alerts.notify = lambda title, text, urgent: bool(
+
+    def notify(title: str, text: str, urgent: bool) -> bool:
         desk.notifications.append((title, text, urgent))
-    )
+        return False
+
+    window.records.holds.alerts.notify = notify
     qtbot.addWidget(window)
     window.resize(1366, 768)
     with qtbot.waitExposed(window):
@@ -145,7 +151,7 @@ def png_bytes() -> bytes:
     image.fill(QColor("#336699"))
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stub says bytes; PySide6 takes str
     return bytes(buffer.data().data())
 
 

@@ -33,7 +33,7 @@ def window(qtbot: QtBot, desk: Desk) -> Iterator[MainWindow]:
     yield from window_on(qtbot, desk)
 
 
-def _printer_to(path: Path):  # type: ignore[no-untyped-def]
+def _printer_to(path: Path):
     def choose(_parent: QWidget | None, _title: str) -> QPrinter:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
@@ -116,7 +116,7 @@ def test_the_detail_view_saves_and_prints_the_notice_and_the_audit_pdf(
         (dialog.save_button, "audit.pdf"),
     ):
         target = tmp_path / name
-        dialog.choose_save_path = lambda _p, _t, _s, target=target: str(target)
+        dialog.choose_save_path = lambda _p, _t, _s, target=target: str(target)  # type: ignore[misc]  # lambda with defaults
         with qtbot.waitSignal(dialog.documents.finished, timeout=30_000):
             click(qtbot, button)
         assert dialog.saved_path == str(target)

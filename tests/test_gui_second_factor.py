@@ -146,7 +146,7 @@ def test_set_up_enrol_then_sign_in_with_the_code(
     qtbot.waitUntil(lambda: window.session.state is SessionState.SIGNED_IN)
 
 
-def _read_by_a_qr_reader(image, tmp_path: Path, expected: str) -> None:  # type: ignore[no-untyped-def]
+def _read_by_a_qr_reader(image, tmp_path: Path, expected: str) -> None:
     """What a phone's camera would read: zbarimg (zbar-tools) decodes the code drawn."""
     import os
     import shutil

@@ -176,7 +176,7 @@ def test_settings_are_for_administrators_only(qtbot: QtBot, store: Runtime, admi
     signed_in(qtbot, window, "j.smith", OFFICER_PASSWORD)
 
     assert not window.settings_action.isEnabled()
-    assert window.open_settings() is None
+    assert window.dialogs.open_settings() is None
     window.close()
 
 

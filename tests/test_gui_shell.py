@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -80,7 +81,7 @@ def _menu_titles(window: MainWindow) -> list[str]:
 def _entries(menu_title: str, window: MainWindow) -> dict[str, bool]:
     for action in window.menuBar().actions():
         if action.text().replace("&", "") == menu_title:
-            menu = action.menu()
+            menu: Any = action.menu()
             return {
                 entry.text().replace("&", ""): entry.isEnabled()
                 for entry in menu.actions()
@@ -306,10 +307,10 @@ def test_widgets_have_names_for_assistive_technology(
     assert _unnamed_controls(window.pages) == []
 
     opened: list[QDialog | None] = [
-        window.open_users(),
-        window.open_settings(),
-        window.open_audit_trail(),
-        window.open_change_password(),
+        window.dialogs.open_users(),
+        window.dialogs.open_settings(),
+        window.dialogs.open_audit_trail(),
+        window.dialogs.open_change_password(),
     ]
     users = opened[0]
     assert users is not None
@@ -355,10 +356,10 @@ def test_fits_a_1366_by_768_screen_even_with_a_long_path(qtbot: QtBot, store: Ru
 
     signed_in(qtbot, main_window, "admin", ADMIN_PASSWORD)
     for dialog in (
-        main_window.open_users(),
-        main_window.open_settings(),
-        main_window.open_audit_trail(),
-        main_window.open_change_password(),
+        main_window.dialogs.open_users(),
+        main_window.dialogs.open_settings(),
+        main_window.dialogs.open_audit_trail(),
+        main_window.dialogs.open_change_password(),
     ):
         assert dialog is not None
         for size in (dialog.size(), dialog.minimumSizeHint()):
@@ -390,8 +391,8 @@ def test_run_gui_explains_a_store_that_cannot_be_opened(qtbot: QtBot) -> None:
 
 
 def test_evidence_dialogs_open_for_the_roles_that_may_use_them(admin_window: MainWindow) -> None:
-    assert admin_window.open_backup() is not None
+    assert admin_window.dialogs.open_backup() is not None
     assert admin_window.checkpoint_action.isEnabled()  # supervisors and administrators sign
-    assert admin_window.open_export() is None  # an administrator does not export records
+    assert admin_window.dialogs.open_export() is None  # an administrator does not export records
     assert not admin_window.export_action.isEnabled()
     assert admin_window.export_action.toolTip() == "Needs the counsel role"

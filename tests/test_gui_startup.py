@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QTimer
@@ -31,7 +32,7 @@ from detainer_desk.runtime import Runtime
 from .test_gui_support import ADMIN_PASSWORD, WORKSTATION, open_store, seed_admin
 
 
-def _visible(kind: type) -> list:  # type: ignore[type-arg]
+def _visible(kind: type) -> list:
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
 
 
@@ -115,7 +116,7 @@ class _EventLoop:
         self.safety.start(20_000)
         self.polls: list[QTimer] = []
 
-    def when(self, condition: Callable[[], object], then: Callable[[], None]) -> None:
+    def when(self, condition: Callable[[], object], then: Callable[[], object]) -> None:
         poll = QTimer()
         poll.setInterval(10)
 
@@ -140,7 +141,7 @@ def _menu_bar(window: MainWindow) -> dict[str, bool]:
 
 
 def _entries(window: MainWindow, menu_name: str) -> dict[str, bool]:
-    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == menu_name)
+    menu: Any = next(a.menu() for a in window.menuBar().actions() if a.text() == menu_name)
     return {a.text().replace("&", ""): a.isEnabled() for a in menu.actions() if a.text()}
 
 
@@ -239,7 +240,7 @@ def test_the_window_is_painted_first_then_shows_the_records(
             "Sign out",
             "Quit",
         ],
-        "status": f"Database: {opener.runtime.database_label}",  # type: ignore[union-attr]
+        "status": f"Database: {opener.runtime.database_label}",
     }
     # Sized from the screen (the test screen is 800x800), not beyond it.
     area = QApplication.primaryScreen().availableGeometry()
@@ -420,7 +421,7 @@ def test_signing_in_before_the_workspace_is_built_builds_it(qtbot: QtBot, tmp_pa
     store.close()
 
 
-def test_detainer_desk_smoke_still_opens_the_store(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_detainer_desk_smoke_still_opens_the_store(run_cli, tmp_path: Path) -> None:
     log = logging.getLogger("detainer_desk")
     before = list(log.handlers)
     try:

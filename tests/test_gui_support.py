@@ -9,7 +9,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from detainer_desk.gui.backend import Backend
@@ -80,7 +80,8 @@ def trail(runtime: Runtime, admin: Actor, **query: object) -> list[AuditEvent]:
     )
 
 
-def type_into(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
+def type_into(qtbot: QtBot, edit: QLineEdit | QComboBox | None, text: str) -> None:
+    assert edit is not None
     edit.clear()
     qtbot.keyClicks(edit, text)
 

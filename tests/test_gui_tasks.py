@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from PySide6.QtCore import QThread
 
@@ -13,7 +14,7 @@ def test_progress_and_result_arrive_on_the_gui_thread(qtbot) -> None:
     runner = TaskRunner()
     gui_thread = QThread.currentThread()
     seen: list[object] = []
-    results: list[object] = []
+    results: list[Any] = []
     on_gui: list[bool] = []
 
     def work(handle):
@@ -48,7 +49,7 @@ def test_errors_come_back_with_the_traceback(qtbot) -> None:
 def test_cancel_is_seen_by_the_work(qtbot) -> None:
     runner = TaskRunner()
     release = threading.Event()
-    results: list[object] = []
+    results: list[Any] = []
 
     def work(handle):
         release.wait(5)

@@ -54,7 +54,7 @@ def test_the_menus_offer_verify_to_everyone_and_restore_to_administrators(
     sign_in_as(qtbot, window, "officer.a")
     assert window.verify_action.isEnabled() and window.verify_checkpoint_action.isEnabled()
     assert not window.restore_action.isEnabled()
-    assert window.open_restore() is None  # as the command line: an administrator only
+    assert window.dialogs.open_restore() is None  # as the command line: an administrator only
     window.sign_out()
     assert not window.verify_action.isEnabled()  # signed out: nothing
     sign_in_as(qtbot, window, "admin")
@@ -181,7 +181,12 @@ def test_an_administrator_restores_a_backup_after_confirming(
     qtbot.waitUntil(lambda: "not a Detainer Desk backup" in dialog.message.text())
 
     questions: list[str] = []
-    dialog.confirm = lambda _parent, question: bool(questions.append(question))  # "Cancel"
+
+    def cancel(_parent: object, question: str) -> bool:
+        questions.append(question)
+        return False  # "Cancel"
+
+    dialog.confirm = cancel
     type_into(qtbot, dialog.backup, str(backup))
     click(qtbot, dialog.restore_button)
     qtbot.waitUntil(lambda: dialog.message.text().startswith("Nothing was changed"))
@@ -223,7 +228,7 @@ def test_a_restore_is_refused_when_the_administrator_lost_the_role(
     desk.record(**{"subject.name": "STAYS, Here"})
     seed_user(desk.runtime, desk.admin, "admin.two", ["admin"], "second admin passphrase")
     sign_in_as(qtbot, window, "admin")
-    dialog = window.open_restore()
+    dialog = window.dialogs.open_restore()
     assert isinstance(dialog, RestoreDialog)
     # Meanwhile, at another workstation, the other administrator takes the role away.
     accounts.set_roles(
@@ -249,7 +254,7 @@ def test_an_encrypted_backup_is_restored_with_its_passphrase(
     desk.runtime.protected_backup_to(backup, passphrase)
     desk.record(**{"subject.name": "LATER, Than the copy"})
     sign_in_as(qtbot, window, "admin")
-    dialog = window.open_restore()
+    dialog = window.dialogs.open_restore()
     assert isinstance(dialog, RestoreDialog)
     dialog.confirm = lambda _parent, _question: True
     type_into(qtbot, dialog.backup, str(backup))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,10 +20,10 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=CHICAGO).astimezone(dt.UTC)
 
 
-def case(n: int, received: str, outcome: str, **facts: object) -> lr.CaseFacts:
+def case(n: int, received: str, outcome: str, **facts: Any) -> lr.CaseFacts:
     return lr.CaseFacts(
         decision_id=n, form="I-247A", received_at=at(received), outcome=outcome, **facts
-    )  # type: ignore[arg-type]
+    )
 
 
 def contact(n: int, kind: str, when: str, **details: object) -> ct.ContactFact:

@@ -76,7 +76,7 @@ def _fail(store: Runtime, name: str, when: dt.datetime, password: str = "wrong g
     return str(refused.value)
 
 
-def _events(store: Runtime, **query: object) -> list:  # type: ignore[type-arg]
+def _events(store: Runtime, **query: object) -> list:
     admin = Actor("chief", "W")
     return list(svc.audit_trail(store.uow(), admin, AuditQuery(**query), NOW))  # type: ignore[arg-type]
 
@@ -140,7 +140,7 @@ def test_the_lockout_time_is_a_setting_of_10_minutes_or_more(store: Runtime) -> 
     )
 
 
-def _with(settings, minutes: int):  # type: ignore[no-untyped-def]
+def _with(settings, minutes: int):
     import dataclasses
 
     return dataclasses.replace(settings, lockout_minutes=minutes)
@@ -287,7 +287,7 @@ def test_every_refusal_costs_one_argon2_verification(store: Runtime) -> None:
         with pytest.raises(svc.SignInError):
             svc.sign_in(store.uow(), security, "locked.out", "wrong", "W", NOW)
     with store.uow() as uow:
-        stored = {name: uow.accounts.user(name).password_hash for name in ("j.smith",)}  # type: ignore[union-attr]
+        stored = {name: uow.accounts.user(name).password_hash for name in ("j.smith",)}
     cases = {
         "no.such.person": DUMMY_HASH,
         "j.smith": stored["j.smith"],

@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, insert, inspect, select, update
 
 from detainer_desk.adapters.db import chain
-from detainer_desk.adapters.db.engine import make_engine, sqlite_url
+from detainer_desk.adapters.db.engine import make_engine
 from detainer_desk.adapters.db.migrate import (
     HEAD_REVISION,
     KNOWN_REVISIONS,
@@ -26,6 +27,7 @@ from detainer_desk.adapters.db.migrate import (
     downgrade_to,
     upgrade_to,
 )
+from detainer_desk.adapters.db.probe import sqlite_url
 from detainer_desk.adapters.db.repository import SqlUnitOfWork, verify_store
 from detainer_desk.adapters.db.schema import (
     EVIDENCE_TABLES,
@@ -283,8 +285,10 @@ def test_name_search_works_on_an_upgraded_store(tmp_path: Path) -> None:
     opened = open_runtime(paths)
     try:
         with opened.engine.connect() as conn:
-            names = dict(conn.exec_driver_sql("SELECT id, subject_name FROM requests").fetchall())
-            by_request = dict(
+            names: dict[int, str] = dict(
+                conn.exec_driver_sql("SELECT id, subject_name FROM requests").fetchall()
+            )
+            by_request: dict[int, int] = dict(
                 conn.exec_driver_sql("SELECT request_id, id FROM decisions").fetchall()
             )
         assert len(names) == 60
@@ -330,7 +334,7 @@ def test_revision_0007_folds_the_name_words_and_keeps_pairs_linear(db_runtime) -
     now = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
     seed_accounts(db_runtime.uow(), now)
     activate_policy(db_runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", Actor("admin", "W"), now)
-    names = {
+    names: dict[str, Any] = {
         "RODRÍGUEZ, Ana": None,
         "Rodriguez, Luis": None,
         "GARCÍA LÓPEZ DE LA VEGA Y MARTÍNEZ, María José Ana Luisa Carmen Rosa Isabel": None,

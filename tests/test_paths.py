@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import platformdirs
@@ -161,7 +162,7 @@ def test_ensure_data_dir_reports_unwritable_folder(
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(paths_module.tempfile, "TemporaryFile", refuse)
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)  # the module paths uses
 
     with pytest.raises(DataDirError) as caught:
         ensure_data_dir(resolve_paths(tmp_path, environ={}))

@@ -4,6 +4,7 @@ process renders, handed back in the order asked for; stopping early stops the wo
 from __future__ import annotations
 
 import multiprocessing
+from typing import Any
 
 from detainer_desk.adapters.pdf import parallel
 from detainer_desk.adapters.pdf.audit import render_audit_pdf
@@ -14,7 +15,9 @@ from .test_pdf_documents import CONTEXT, make_record, request_document
 def _jobs(count: int):
     records = []
     for n in range(count):
-        scans = [] if n % 3 else None  # some with scans (thumbnails), most without
+        scans: list[Any] | None = (
+            [] if n % 3 else None
+        )  # some with scans (thumbnails), most without
         records.append(
             make_record(request=request_document(name=f"PERSON {n}, Number"), scans=scans)
         )

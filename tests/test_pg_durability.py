@@ -13,6 +13,7 @@ import pwd
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -39,9 +40,9 @@ def _with_query(url: str, **query: str) -> str:
     return make_url(url).update_query_dict(query).render_as_string(hide_password=False)
 
 
-def _session_setting(url: str, name: str, **connect: str) -> str:
+def _session_setting(url: str, name: str, **connect: Any) -> str:
     with psycopg.connect(libpq_url(url), **connect) as conn:
-        row = conn.execute(f"SHOW {name}").fetchone()  # type: ignore[arg-type]
+        row = conn.execute(f"SHOW {name}").fetchone()
     assert row is not None
     return str(row[0])
 

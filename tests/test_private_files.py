@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from detainer_desk.adapters.db.engine import sqlite_url
+from detainer_desk.adapters.db.probe import sqlite_url
 from detainer_desk.adapters.files import tighten
 from detainer_desk.logs import configure_logging
 from detainer_desk.paths import resolve_paths
@@ -53,8 +53,8 @@ def open_umask() -> Iterator[None]:
     os.umask(previous)
 
 
-def _fill(run_cli, home: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    def cli(*args: str, stdin: str = PASSWORD + "\n"):  # type: ignore[no-untyped-def]
+def _fill(run_cli, home: Path, tmp_path: Path) -> None:
+    def cli(*args: str, stdin: str = PASSWORD + "\n"):
         result = run_cli("--data-dir", str(home), *args, stdin=stdin)
         assert result.code == 0, (args, result.err)
         return result

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from detainer_desk.adapters.export import DestinationError, open_destination
+from detainer_desk.adapters.export import open_destination
 from detainer_desk.adapters.files import (
     OutputError,
     OutputExists,
@@ -30,6 +30,7 @@ from detainer_desk.adapters.files import (
     sqlite_kind,
     write_output,
 )
+from detainer_desk.services.ports import DestinationError
 
 from .helpers import descendants, request_json, wait_for_exits
 from .os_accounts import as_other_account, other_account
@@ -417,7 +418,7 @@ def home(tmp_path: Path, run_cli) -> Path:
     return home
 
 
-def _as(run_cli, home: Path, user: str, *args: str):  # type: ignore[no-untyped-def]
+def _as(run_cli, home: Path, user: str, *args: str):
     return run_cli(
         "--data-dir", str(home), *args, "--user", user, "--password-stdin",
         stdin=PASSWORD + "\n",
@@ -502,13 +503,13 @@ def test_every_command_output_is_private_whatever_the_umask(
             "--user", "chief", "--password-stdin", stdin=f"{PASSWORD}\n{PASSWORD}\n",
         )  # fmt: skip
         assert counsel.code == 0, counsel.err
-        for args in (
+        for options in (
             ("-o", str(out / "bundle.zip")),
             ("-o", str(out / "bundle")),
             ("--csv-only", "-o", str(out / "decisions.csv")),
         ):
-            result = _as(run_cli, home, "counsel.ray", "export", "--recipient", "court", *args)
-            assert result.code == 0, (args, result.err)
+            result = _as(run_cli, home, "counsel.ray", "export", "--recipient", "court", *options)
+            assert result.code == 0, (options, result.err)
     finally:
         os.umask(previous)
     made = sorted(out.rglob("*"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -150,7 +151,7 @@ def _general(monkeypatch):
 
 @pytest.mark.parametrize("descending", [True, False])
 def test_the_log_finds_the_same_in_the_same_order(store, monkeypatch, descending) -> None:
-    period = dict(
+    period: dict[str, Any] = dict(
         received_from=dt.datetime(2026, 2, 2, tzinfo=dt.UTC),
         received_to=dt.datetime(2026, 2, 4, 20, tzinfo=dt.UTC),
     )

@@ -9,9 +9,9 @@ import pytest
 
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain.errors import InvalidInput
+from detainer_desk.services.access import RecordError
 from detainer_desk.services.ports import Actor, AttachmentIn, DecisionQuery
 from detainer_desk.services.records import (
-    RecordError,
     activate_policy,
     amend_decision,
     find_decisions,

@@ -4,6 +4,7 @@ with the WAL-reset corruption bug (the safe rollback journal instead, said plain
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -144,7 +145,7 @@ def test_opening_a_store_on_a_network_share_is_refused(
     monkeypatch.setattr(
         db_engine, "_read_mounts", lambda: f"/dev/sda1 / ext4 rw 0 0\nsrv:/x {share} nfs rw 0 0"
     )
-    if not db_engine.sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux"):  # as the engine module reads it
         pytest.skip("mount tables are read on Linux")
     with pytest.raises(DatabaseError, match="network file system"):
         open_runtime(resolve_paths(share / "data"))
@@ -208,5 +209,5 @@ def test_sqlite_failures_in_plain_words(name: str, expected: str) -> None:
     from detainer_desk.adapters.db.engine import plain_error
 
     failure = sqlite3.OperationalError("some low-level text")
-    failure.sqlite_errorname = name  # type: ignore[attr-defined]
+    failure.sqlite_errorname = name
     assert expected in str(plain_error(failure, "sqlite:////srv/dd.sqlite3"))

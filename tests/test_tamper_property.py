@@ -36,9 +36,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from detainer_desk.adapters.db import chain
+from detainer_desk.adapters.db import chain, schema
 from detainer_desk.adapters.db.derived_scan import INDEX_COLUMNS, IndexMemo
-from detainer_desk.adapters.db.engine import make_engine, sqlite_url
+from detainer_desk.adapters.db.engine import make_engine
+from detainer_desk.adapters.db.probe import sqlite_url
 from detainer_desk.adapters.db.repository import SqlLedger
 from detainer_desk.adapters.signing import InstallationKey, signature_is_valid
 from detainer_desk.domain import lifecycle as lc
@@ -57,7 +58,7 @@ NOW = dt.datetime(2026, 2, 10, 17, 0, tzinfo=dt.UTC)
 OFFICER = Actor("officer.a", "INTAKE-1")
 SUPERVISOR = Actor("sgt.b", "W")
 ADMIN = Actor("admin", "ADMIN-1")
-EVIDENCE = [table.name for table in chain.EVIDENCE_TABLES]
+EVIDENCE = [table.name for table in schema.EVIDENCE_TABLES]
 # Unique columns other than seq, and what a planted copy carries in them instead.
 UNIQUE = {
     "decisions": {"request_id": "100000"},
@@ -141,7 +142,7 @@ def base(tmp_path_factory) -> Base:
         elif n == 2:
             amend_decision(uow(), decision, lc.RELEASED, SUPERVISOR, NOW, effective_at=NOW)
     checkpoint = list(create_checkpoint(uow(), runtime.ledger(), runtime.signer(), SUPERVISOR, NOW))
-    entries = checkpoint[-1].checkpoint.entries  # type: ignore[union-attr]
+    entries = checkpoint[-1].checkpoint.entries
     record_decision(  # one more after the checkpoint
         uow(),
         request_json(**{"subject.name": "SMITH, Jo", "subject.booking_number": "B26-9999"}),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,7 +37,7 @@ ADMIN = Actor("admin", "ADMIN-1")
 TIMED = (lc.RELEASE_ELIGIBLE, lc.ICE_CUSTODY, lc.RELEASED, lc.LIFTED)
 
 
-def _set_up(runtime):  # type: ignore[no-untyped-def]
+def _set_up(runtime):
     seed_accounts(runtime.uow(), NOW)
     activate_policy(runtime.uow(), JUDICIAL_WARRANT_POLICY, "p.toml", ADMIN, NOW)
     return runtime
@@ -53,7 +54,7 @@ def both_stores(db_runtime):
     return _set_up(db_runtime)
 
 
-def _record(store, now: dt.datetime = NOW, **changes: object) -> int:
+def _record(store, now: Any = NOW, **changes: Any) -> int:
     return record_decision(
         store.uow(), request_json(**changes), "r.json", [], OFFICER, now
     ).decision_id
@@ -227,7 +228,7 @@ def _refusal(store, **changes: object) -> InvalidInput:
     return refused.value
 
 
-def _everything():  # type: ignore[no-untyped-def]
+def _everything():
     from detainer_desk.services.ports import LogQuery
 
     return LogQuery()

@@ -43,7 +43,7 @@ UTC = dt.UTC
         ),
     ],
 )
-def test_the_abbreviation_follows_the_instant_across_dst(utc, long, short) -> None:  # type: ignore[no-untyped-def]
+def test_the_abbreviation_follows_the_instant_across_dst(utc, long, short) -> None:
     moment = utc.replace(tzinfo=UTC)
     assert t.long_time(moment, LA) == long
     assert t.short_time(moment, LA) == short

@@ -620,7 +620,7 @@ class BackupDialog(_TaskDialog):
         return None
 
     def start(self) -> None:
-        from detainer_desk.services.backups import BACKUP, audit_backups, authorize_backups
+        from detainer_desk.services.backups import BackupMade, back_up
 
         self.message.clear_message()
         target = Path(self.target.text().strip()).expanduser()
@@ -640,40 +640,22 @@ class BackupDialog(_TaskDialog):
         assert self.backend.backup_to is not None
         backend, actor = self.backend, self.actor
 
+        def copy() -> tuple[int, str]:
+            if encrypted:
+                return backend.protected_backup_to(target, passphrase)  # type: ignore[misc]
+            return backend.backup_to(target)  # type: ignore[misc]
+
         def work(handle: TaskHandle):  # type: ignore[no-untyped-def]
-            now = backend.clock()
-            allowed = authorize_backups(backend.uow(), actor, BACKUP, str(target), now)
-            yield "copying"
-            try:
-                if encrypted:
-                    entries, head = backend.protected_backup_to(target, passphrase)  # type: ignore[misc]
+            made = None
+            for step in back_up(
+                backend.uow, actor, str(target), backend.clock(), copy, encrypted=encrypted
+            ):
+                if isinstance(step, BackupMade):
+                    made = step
                 else:
-                    entries, head = backend.backup_to(target)  # type: ignore[misc]
-            except RecordError as exc:
-                audit_backups(
-                    backend.uow(),
-                    allowed,
-                    BACKUP,
-                    str(target),
-                    now,
-                    succeeded=False,
-                    details={"why": str(exc)},
-                )
-                raise
-            audit_backups(
-                backend.uow(),
-                allowed,
-                BACKUP,
-                str(target),
-                now,
-                succeeded=True,
-                details={
-                    "entries": entries,
-                    "chain_head": head,
-                    **({"encrypted": "AES-256-GCM"} if encrypted else {}),
-                },
-            )
-            return entries, head
+                    yield step
+            assert made is not None
+            return made.entries, made.chain_head
 
         self.backup_button.setEnabled(False)
         self.progress.setMaximum(0)  # busy: the copy reports no steps

@@ -7,13 +7,18 @@ are audit events. The copying itself is the storage adapter's (adapters/db/backu
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from detainer_desk.domain import accounts as acc
 
-from .access import FAILURE, SUCCESS, audit, authorize
-from .ports import Actor, UnitOfWork
+from .access import FAILURE, SUCCESS, RecordError, StorageError, audit, authorize
+from .accounts import needs_first_admin, sign_out
+from .ports import Actor, OpenRecords, RestoreFiles, UnitOfWork
 
 BACKUP = "store.backup"
 RESTORE = "store.restore"
@@ -40,3 +45,174 @@ def audit_backups(
     with uow:
         audit(uow, actor, action, target, now, SUCCESS if succeeded else FAILURE, details)
         uow.commit()
+
+
+@dataclass(frozen=True)
+class BackupMade:
+    """A backup written and checked: the entries verified in the copy and its chain head."""
+
+    entries: int
+    chain_head: str
+
+
+COPYING = "copying"
+
+
+def back_up(
+    uow: Callable[[], UnitOfWork],
+    actor: Actor,
+    target: str,
+    now: dt.datetime,
+    copy: Callable[[], tuple[int, str]],
+    *,
+    encrypted: bool = False,
+    authorized: bool = True,
+) -> Iterator[str | BackupMade]:
+    """Back the records up to ``target``, as the window and ``detainer-desk backup`` do:
+    who may (an administrator, audited when refused), the copy (``copy``, the store's
+    checked copy, plain or encrypted, handed in by the composition root), and its outcome
+    in the audit trail. Yields the stage, then the BackupMade. A copy that failed
+    (StorageError: a full disk, a bad target, a copy that does not check) is audited as
+    failed and raised again, its words for the user unchanged.
+
+    ``authorized`` False: a store without accounts yet has nobody to authorize; the
+    operating-system user at this workstation (``actor``) is recorded instead.
+    """
+    if authorized:
+        actor = authorize_backups(uow(), actor, BACKUP, target, now)
+    yield COPYING
+    try:
+        entries, head = copy()
+    except StorageError as exc:
+        why: dict[str, Any] = {"why": str(exc), **({"encrypted": True} if encrypted else {})}
+        audit_backups(uow(), actor, BACKUP, target, now, succeeded=False, details=why)
+        raise
+    details: dict[str, Any] = {"entries": entries, "chain_head": head}
+    if encrypted:
+        details["encrypted"] = "AES-256-GCM"
+    audit_backups(uow(), actor, BACKUP, target, now, succeeded=True, details=details)
+    yield BackupMade(entries, head)
+
+
+def made_backup(steps: Iterator[str | BackupMade]) -> BackupMade:
+    """The backup ``back_up`` made, its stages passed over (for a caller that shows none)."""
+    made = None
+    for step in steps:
+        if isinstance(step, BackupMade):
+            made = step
+    assert made is not None
+    return made
+
+
+class BackupRefused(RecordError):
+    """A backup that contradicts the last checkpoint this installation made."""
+
+
+@dataclass(frozen=True)
+class RestoreDone:
+    """A restore done: the entries restored, where the replaced records are kept, and how
+    the backup compared with the last checkpoint (``note``, in words)."""
+
+    entries: int
+    aside: Path
+    note: str
+    older_than_checkpoint: bool
+
+
+def restore_backup(
+    files: RestoreFiles,
+    backup: Path,
+    live: str,
+    nobody: Actor,
+    clock: Callable[[], dt.datetime],
+    *,
+    passphrase: Callable[[], str],
+    sign_in: Callable[[OpenRecords], Actor],
+    confirm: Callable[[str], None],
+) -> RestoreDone:
+    """Replace the records (the store ``live``) with ``backup``, as ``detainer-desk
+    restore`` does. The backup is checked first (integrity, the whole chain, and against
+    the last checkpoint: a copy whose entries were altered since is refused); then who may
+    (an administrator of the records being replaced, ``sign_in``; records without accounts,
+    or too damaged to open, have nobody to ask: ``nobody``, the operating-system user, is
+    recorded); then ``confirm`` (raises to stop). The records replaced are kept aside, and
+    the restore is audited in both, the replaced and the restored.
+
+    StorageError (plain words) means nothing was changed; BackupRefused likewise.
+    """
+    with files.checked_backup(backup, passphrase) as checked:
+        if not checked.agrees:
+            raise BackupRefused(f"Nothing was changed: {checked.note}.")
+        records, broken = files.open_records()
+        actor, signed_in = nobody, False
+        try:
+            current = "a store that cannot be opened"
+            if records is not None:
+                if not needs_first_admin(records.uow()):
+                    actor, signed_in = sign_in(records), True
+                    now = records.clock()
+                    actor = authorize_backups(records.uow(), actor, RESTORE, str(backup), now)
+                current = f"{records.verified_entries()} entries now"
+            confirm(
+                (checked.note + "\n" if checked.note else "")
+                + f"Replace the records in {live} ({current}) with the backup {backup} "
+                f"({checked.entries} entries, verified)?"
+            )
+            now = clock()
+            aside = files.kept_aside_at(now)
+            details: dict[str, Any] = {
+                "backup": str(backup),
+                "backup_entries": checked.entries,
+                "backup_chain_head": checked.chain_head,
+                "replaced_kept_at": str(aside),
+            }
+            if records is not None:  # in the records being replaced (kept aside with them)
+                audit_backups(
+                    records.uow(), actor, RESTORE, live, now, succeeded=True, details=details
+                )
+                records.close()  # its connections go: the restored file comes next
+            files.replace_records(checked, aside)
+            if checked.older_than_checkpoint:
+                # Its checkpoints vouch for entries the restored record no longer has; they
+                # are kept aside (the replaced records are kept at ``aside`` too).
+                details["checkpoints_set_aside"] = files.set_aside_checkpoints(
+                    checked.written_entries
+                )
+        except BaseException:
+            if signed_in and records is not None:
+                with contextlib.suppress(RecordError):
+                    sign_out(records.uow(), actor, records.clock(), "restore not done")
+            raise
+        finally:
+            if records is not None:
+                records.close()
+    if broken:
+        details["replaced_store_problem"] = broken
+    _audit_restored(files, actor, signed_in, live, now, details)
+    return RestoreDone(checked.entries, aside, checked.note, checked.older_than_checkpoint)
+
+
+def _audit_restored(
+    files: RestoreFiles,
+    actor: Actor,
+    signed_in: bool,
+    live: str,
+    now: dt.datetime,
+    details: dict[str, Any],
+) -> None:
+    """The restore, in the restored records; the administrator signed out of them. The
+    records are replaced by now: a failure here is not "nothing was changed"."""
+    try:
+        restored, problem = files.open_records()
+        if restored is None:
+            raise RecordError(problem)
+        try:
+            audit_backups(
+                restored.uow(), actor, RESTORE, live, now, succeeded=True, details=details
+            )
+            if signed_in:
+                sign_out(restored.uow(), actor, restored.clock(), "command finished")
+        finally:
+            restored.close()
+    except StorageError as exc:
+        raise RecordError(str(exc)) from exc

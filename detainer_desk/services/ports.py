@@ -4,8 +4,10 @@ unit tests). Plain data in and out: no SQL, no Qt."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from detainer_desk.domain.names import NameIndex
@@ -521,3 +523,41 @@ class OpenBundle(Protocol):
     ``passphrase`` when one is given); DestinationError when it cannot be used."""
 
     def __call__(self, destination: str, passphrase: str | None) -> ExportBundle: ...
+
+
+@dataclass(frozen=True)
+class CheckedBackup:
+    """A backup checked without touching it (integrity, schema, the whole chain) and
+    compared with the last checkpoint this installation made."""
+
+    copy: Path  # the checked copy, ready to restore (removed when the check ends)
+    entries: int
+    chain_head: str
+    written_entries: int  # its entries as written (an older schema's upgrade adds some)
+    agrees: bool  # False: it contradicts the last checkpoint
+    note: str  # how it compares with that checkpoint, in words ("" without one)
+    older_than_checkpoint: bool  # it lacks entries that checkpoint vouched for
+
+
+class OpenRecords(Protocol):
+    """A record store opened by the composition root (runtime.Runtime)."""
+
+    @property
+    def clock(self) -> Callable[[], dt.datetime]: ...
+    def uow(self) -> UnitOfWork: ...
+    def verified_entries(self) -> int: ...  # the whole chain verified: its entries
+    def close(self) -> None: ...
+
+
+class RestoreFiles(Protocol):
+    """The SQLite store's files, for a restore (adapters/db and the installation's key,
+    handed in by the composition root). Built from the data folder alone: records too
+    damaged to open can still be replaced. Failures are StorageError in plain words."""
+
+    def checked_backup(
+        self, backup: Path, passphrase: Callable[[], str]
+    ) -> AbstractContextManager[CheckedBackup]: ...
+    def open_records(self) -> tuple[OpenRecords | None, str]: ...  # None and why not
+    def kept_aside_at(self, now: dt.datetime) -> Path: ...
+    def replace_records(self, checked: CheckedBackup, aside: Path) -> None: ...
+    def set_aside_checkpoints(self, beyond: int) -> list[str]: ...

@@ -1,12 +1,18 @@
-"""A decision as text for a person to read (``check`` without ``--json``)."""
+"""A decision as text for a person to read (``check`` without ``--json``), and an
+amendment as JSON for a machine (``show --json`` and the export's decisions.jsonl)."""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 from detainer_desk.domain.decision import Decision, format_instant_for_people
 from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.domain.request import Request
 from detainer_desk.domain.text import visible
 from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS
+
+from .ports import AmendmentRecord
 
 _ACTION_WORDS = {"hold": "Hold", "transfer": "Transfer", "notify": "Notify", "review": "Review"}
 
@@ -43,3 +49,24 @@ def decision_as_text(decision: Decision, request: Request) -> str:
     # Names, courts and statutes come from the request: each line is shown escaped, so that
     # no control character in them forges another line or drives the terminal.
     return "\n".join(visible(line) for line in lines)
+
+
+def amendment_json(amendment: AmendmentRecord, zone: dt.tzinfo) -> dict[str, Any]:
+    """One amendment of a decision for machines: instants in full ISO 8601 with the
+    county's offset (``zone``), so that their dates are the county's dates."""
+
+    def iso(moment: dt.datetime | None) -> str | None:
+        return moment.astimezone(zone).isoformat() if moment is not None else None
+
+    return {
+        "id": amendment.id,
+        "kind": amendment.kind,
+        "seq": amendment.seq,
+        "entry_hash": amendment.entry_hash,
+        "effective_at": iso(amendment.effective_at),
+        "reason": amendment.reason,
+        "details": amendment.details,
+        "recorded_at": iso(amendment.stamp.recorded_at),
+        "recorded_by": amendment.stamp.recorded_by,
+        "workstation": amendment.stamp.workstation,
+    }

@@ -24,6 +24,7 @@ from detainer_desk.services.evidence_model import (
 )
 from detainer_desk.services.export import csv_writer
 from detainer_desk.services.ports import ContactRecord
+from detainer_desk.services.presentation import amendment_json
 
 DAT_FIELDS = (
     "BEGDOC",
@@ -192,21 +193,7 @@ def decision_json(
         "request": record.request,
         "decision": record.decision,
         "attachments": natives,
-        "amendments": [
-            {
-                "id": a.id,
-                "seq": a.seq,
-                "entry_hash": a.entry_hash,
-                "kind": a.kind,
-                "effective_at": iso(a.effective_at),
-                "reason": a.reason,
-                "details": a.details,
-                "recorded_at": iso(a.stamp.recorded_at),
-                "recorded_by": a.stamp.recorded_by,
-                "workstation": a.stamp.workstation,
-            }
-            for a in row.amendments
-        ],
+        "amendments": [amendment_json(a, zone) for a in row.amendments],
         "state": {
             "status": state.status,
             "outcome_in_force": state.outcome,

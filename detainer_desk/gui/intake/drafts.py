@@ -18,7 +18,7 @@ user signing in on the same workstation neither sees it nor learns there is one)
 
 ``DraftStore`` is the file, without Qt; ``DraftKeeper`` wires it to the intake screen: it
 decides when to save, and asks (offer back; keep, discard or cancel when leaving). The
-controller only says what is on the form (``IntakeController.has_unsaved_work`` ...).
+controller's ``DraftControl`` only says what is on the form (``has_unsaved_work`` ...).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from ..session import Session, SessionState
 from .draft import DocumentDraft, HistoryDraft, RequestDraft
 
 if TYPE_CHECKING:
-    from .controller import IntakeController
+    from .draft_control import DraftControl
 
 log = logging.getLogger(__name__)
 
@@ -277,8 +277,9 @@ class DraftKeeper(QObject):
     """Saves the form as its owner types, offers it back at their next sign-in, and asks
     before signing out or closing throws it away.
 
-    Built before the controller (``attach``), so that it hears of a sign-out first and
-    saves the form while it still holds the owner's work.
+    Built before the rest of the intake controller (which ``attach``-es the form's
+    ``DraftControl`` last), so that it hears of a sign-out first and saves the form while
+    it still holds the owner's work.
     """
 
     saved = Signal()  # a draft file was written
@@ -292,7 +293,7 @@ class DraftKeeper(QObject):
         self.session = session
         self.store = store
         self.window_parent = parent
-        self.controller: IntakeController | None = None
+        self.form: DraftControl | None = None
         self._owner: str | None = None  # whose work is on the form
         self._pending = False  # the form changed since it was last saved
         self._offer_answered = True
@@ -305,8 +306,8 @@ class DraftKeeper(QObject):
         self._timer.timeout.connect(self.flush)
         session.changed.connect(self._session_changed)
 
-    def attach(self, controller: IntakeController) -> None:
-        self.controller = controller
+    def attach(self, form: DraftControl) -> None:
+        self.form = form
         self._session_changed()
 
     @property
@@ -314,7 +315,7 @@ class DraftKeeper(QObject):
         return self._owner
 
     def has_unsaved_work(self) -> bool:
-        return self.controller is not None and self.controller.has_unsaved_work()
+        return self.form is not None and self.form.has_unsaved_work()
 
     # -- saving ----------------------------------------------------------------------------
     def work_changed(self) -> None:
@@ -333,12 +334,12 @@ class DraftKeeper(QObject):
         if not self._pending:
             return True
         self._pending = False
-        owner, controller, store = self._owner, self.controller, self.store
-        if owner is None or controller is None or store is None:
+        owner, form, store = self._owner, self.form, self.store
+        if owner is None or form is None or store is None:
             return True
         try:
-            if controller.has_unsaved_work():
-                store.save(self._snapshot(owner, controller))
+            if form.has_unsaved_work():
+                store.save(self._snapshot(owner, form))
                 self.saved.emit()
             else:
                 store.remove(owner)
@@ -358,28 +359,28 @@ class DraftKeeper(QObject):
         self._said_problem = None
         return True
 
-    def _snapshot(self, owner: str, controller: IntakeController) -> SavedDraft:
+    def _snapshot(self, owner: str, form: DraftControl) -> SavedDraft:
         scans = tuple(
             ScanRef(scan.path, scan.document_index, sha256_of(scan.content))
-            for scan in controller.screen.documents.scans()
+            for scan in form.screen.documents.scans()
         )
         return SavedDraft(
             owner,
             self.session.now().astimezone(dt.UTC),  # the program's one clock
-            controller.draft(),
-            controller.source_path,
+            form.draft(),
+            form.source_path,
             scans,
         )
 
     def discard(self) -> None:
         """Throw the work on the form away, and its draft."""
-        if self.controller is not None:
-            self.controller.discard()  # clears the form: work_changed removes the file
+        if self.form is not None:
+            self.form.discard()  # clears the form: work_changed removes the file
         self.flush()
 
     # -- who is at the keyboard --------------------------------------------------------------
     def _session_changed(self) -> None:
-        if self.controller is None:
+        if self.form is None:
             return
         actor, state = self.session.actor, self.session.state
         user = actor.user if actor is not None else None
@@ -409,16 +410,16 @@ class DraftKeeper(QObject):
         return box
 
     def _offer_if_any(self) -> QMessageBox | None:
-        owner, controller, store = self._owner, self.controller, self.store
+        owner, form, store = self._owner, self.form, self.store
         if (
             self._offer_answered
             or owner is None
-            or controller is None
+            or form is None
             or store is None
             or self.session.state is not SessionState.SIGNED_IN
         ):
             return None
-        if controller.has_unsaved_work():
+        if form.has_unsaved_work():
             self._offer_answered = True
             return None
         try:
@@ -467,13 +468,13 @@ class DraftKeeper(QObject):
             if clicked is None:  # closed unanswered (the screen locked): asked again later
                 return
             self._offer_answered = True
-            if self._owner != saved.user or self.controller is None or self.store is None:
+            if self._owner != saved.user or self.form is None or self.store is None:
                 return
             if clicked is discard:
                 self.store.remove(saved.user)
                 self.removed.emit()
             else:
-                self.controller.restore(saved)
+                self.form.restore(saved)
 
         box.finished.connect(answered)
         lock_works_in(box)
@@ -496,17 +497,17 @@ class DraftKeeper(QObject):
         (``leaving``: "Sign out", "Close Detainer Desk"); ``then`` runs after Keep or
         Discard. None when there was nothing to ask (``then`` has not run: the caller goes
         on)."""
-        controller = self.controller
+        form = self.form
         if (
-            controller is None
+            form is None
             or self._owner is None
             or self.session.state is not SessionState.SIGNED_IN
-            or not controller.has_unsaved_work()
+            or not form.has_unsaved_work()
         ):
             return None
-        draft = controller.draft()
+        draft = form.draft()
         title = SavedDraft(self._owner, self.session.now(), draft).title()
-        scans = len(controller.screen.documents.scans())
+        scans = len(form.screen.documents.scans())
         with_scans = f" and {scans} scan{'s' if scans != 1 else ''}" if scans else ""
         box = QMessageBox(self.window_parent)
         box.setObjectName("leaveWithDraftQuestion")

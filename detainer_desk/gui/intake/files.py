@@ -21,6 +21,11 @@ SCAN_FILTER = "Scans (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"
 PDF_FILTER = "PDF documents (*.pdf)"
 
 
+def reason_of(exc: OSError) -> str:
+    """Why a file could not be read or written, in the words of the system, lower case."""
+    return exc.strerror.lower() if exc.strerror else str(exc)
+
+
 class IntakeDialogs:
     """The real dialogs. Each returns None (or nothing) when the officer cancels."""
 

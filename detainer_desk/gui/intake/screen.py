@@ -1,9 +1,12 @@
 """The intake screen: the request form (three pages, like the paper and what comes with it)
-on the left, the decision panel on the right. This module lays the screen out; the
-controller (``controller.py``) wires it to the session and decides what happens.
+on the left, the decision panel on the right. This module lays the screen out and knows
+nothing of the session: the main window builds the controller (``controller.py``) over it,
+which wires it to the session and decides what happens.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -19,30 +22,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..session import Session
-from ..tasks import TaskRunner
 from ..widgets import bigger, bold, note_colour
-from .controller import IntakeController
 from .decision_panel import DecisionPanel
 from .documents import DocumentsPanel
-from .drafts import FOLDER_NAME as DRAFTS_FOLDER
-from .drafts import DraftKeeper, DraftStore
+from .draft import RequestDraft
 from .files import IntakeDialogs, RecentRequests
 from .form import RequestPage
 from .history import HistoryPanel
 from .ui import Note, push_button
 
+if TYPE_CHECKING:  # for the type checker only: the view never builds or calls them
+    from .controller import IntakeController
+    from .drafts import DraftKeeper
+
 PAGE_TITLES = ("&1 Subject and detainer", "&2 Documents and scans", "&3 Charges and convictions")
 REQUEST_PAGE, DOCUMENTS_PAGE, HISTORY_PAGE = range(3)
-TICK_MS = 1_000
 
 
 class IntakeScreen(QWidget):
     """The screen the main window adds to its workspace.
 
     ``settings`` keeps the recent-requests list (the program's QSettings by default);
-    ``dialogs`` answers the file and print questions (the real dialogs by default);
-    ``tick_ms`` is how often the countdown is redrawn.
+    ``dialogs`` answers the file and print questions (the real dialogs by default).
     """
 
     wants_front = Signal()  # the screen was asked to act: bring it to the front
@@ -50,14 +51,16 @@ class IntakeScreen(QWidget):
     status = Signal(str)  # a passing message for the status bar
     work_changed = Signal()  # what is on the form, or whether it is recorded or saved, changed
 
+    # Handed in by the main window, which builds them over this screen (``IntakeController``
+    # and its draft keeper); kept here so that the screen's parts are found from it.
+    controller: IntakeController
+    drafts: DraftKeeper
+
     def __init__(
         self,
-        session: Session,
-        tasks: TaskRunner,
         *,
         settings: QSettings | None = None,
         dialogs: IntakeDialogs | None = None,
-        tick_ms: int = TICK_MS,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -143,34 +146,19 @@ class IntakeScreen(QWidget):
         self.recent_menu.setAccessibleName("Recent request files")
         self.recent_menu.setToolTipsVisible(True)
 
-        # The drafts first: they hear of a sign-out before the controller clears the form.
-        data_dir = session.backend.data_dir
-        store = DraftStore(data_dir / DRAFTS_FOLDER) if data_dir is not None else None
-        self.drafts = DraftKeeper(session, store, self)
-        self.drafts.problem.connect(self.banner.show_problem)
-        self.work_changed.connect(self.drafts.work_changed)
-        self.controller = IntakeController(self, session, tasks, tick_ms)
-        self.drafts.attach(self.controller)
+    # -- the form as a draft, and back ------------------------------------------------------
+    def read_draft(self) -> RequestDraft:
+        """What is typed on the three pages, as the draft of a request."""
+        draft = RequestDraft()
+        self.request_page.read_into(draft)
+        draft.documents = self.documents.documents()
+        draft.history = self.history.entries()
+        return draft
 
-    # -- what the main window calls ------------------------------------------------------
-    def open_request(self) -> None:
-        """Ask for a request file and open it into the form."""
-        self.controller.open_request()
-
-    def open_path(self, path: str) -> None:
-        self.controller.open_request(path)
-
-    def check(self) -> None:
-        self.controller.check()
-
-    def record(self) -> None:
-        self.controller.record()
-
-    def new_request(self) -> None:
-        self.controller.new_request()
-
-    def save_request(self) -> None:
-        self.controller.save_request()
+    def show_draft(self, draft: RequestDraft) -> None:
+        self.request_page.write_from(draft)
+        self.documents.set_documents(draft.documents)
+        self.history.set_entries(draft.history)
 
     # -- small pieces of drawing the controller asks for ----------------------------------
     def show_header(self, title: str, state: str, recorded: bool) -> None:

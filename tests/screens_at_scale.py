@@ -205,12 +205,14 @@ def visit_everything(window: MainWindow, out: Path) -> Visit:
     visit.dialog("overdue-report", records.holds.open_overdue_report(), lambda: True)
 
     visit.sign_in("admin.demo")
-    visit.dialog("users", window.dialogs.open_users(), lambda: True)
+    users = window.dialogs.open_users()
+    visit.dialog("users", users, lambda: bool(getattr(users, "loaded_once", True)))
     trail = window.dialogs.open_audit_trail()
     visit.dialog("audit-trail", trail, lambda: trail is not None and trail.model.rowCount() > 0)
     from detainer_desk.gui.policy_screen import WHAT_IF
 
-    visit.dialog("policy-what-if", window.policy.open(WHAT_IF), lambda: True)
+    policy = window.policy.open(WHAT_IF)
+    visit.dialog("policy-what-if", policy, lambda: policy is not None and policy.loaded)
     verify = window.dialogs.open_verify()
     assert verify is not None
     verify.verify_button.click()  # type: ignore[attr-defined]

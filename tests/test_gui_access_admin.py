@@ -21,6 +21,7 @@ from .ldap_server import OFFICERS, PEOPLE, PEOPLE_IN_DIRECTORY, SUFFIX, LdapServ
 from .test_gui_support import (
     ADMIN_PASSWORD,
     click,
+    closed,
     open_store,
     open_window,
     seed_admin,
@@ -53,13 +54,14 @@ def test_sign_in_settings_are_saved_and_the_notice_changes(
     dialog: Any = window.dialogs.open_sign_in_settings()
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: dialog.loaded)  # what is saved, read in the background
     dialog.grab().save(str(tmp_path / "sign-in-settings.png"))
     assert not dialog.second_factor.isChecked()
     dialog.inactive.setValue(45)
     dialog.notice.setPlainText("Example County. Authorized use only.")
     dialog.second_factor.setChecked(True)
     click(qtbot, dialog.ok_button)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     settings = read_settings(store.uow())
     assert settings.inactive_days == 45 and settings.second_factor_required
     assert factors.is_required(store.uow())
@@ -74,6 +76,7 @@ def test_directory_settings_tested_saved_and_a_directory_account_signs_in(
     dialog: Any = window.dialogs.open_directory()
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: dialog.loaded)  # what is saved, read in the background
     type_into(qtbot, dialog.url.edit, ldap_server.starttls_url)
     dialog.tls.setCurrentIndex(0)  # LDAPS on an ldap:// address: refused, said in words
     type_into(qtbot, dialog.bind.edit, f"uid={{user}},{PEOPLE}")
@@ -91,7 +94,7 @@ def test_directory_settings_tested_saved_and_a_directory_account_signs_in(
     assert dialog.test_password.text() == ""  # not kept
     dialog.grab().save(str(tmp_path / "directory.png"))
     click(qtbot, dialog.ok_button)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
 
     window.sign_out()
     page = window.sign_in_page

@@ -34,6 +34,7 @@ from .test_gui_support import (
     WORKSTATION,
     answer,
     click,
+    closed,
     open_window,
     seed_admin,
     seed_user,
@@ -67,6 +68,7 @@ def _users_dialog(qtbot: QtBot, window: MainWindow) -> UsersDialog:
     dialog = window.findChild(UsersDialog)
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: dialog.loaded_once and not dialog.loading)  # read in the background
     return dialog
 
 
@@ -166,7 +168,7 @@ def test_add_an_account(
     click(qtbot, add.ok_button)
 
     qtbot.waitUntil(lambda: "r.lee" in _table_rows(users))
-    assert not add.isVisible()
+    assert closed(add)
     assert _table_rows(users)["r.lee"][1:3] == ("Robin Lee", "officer, supervisor")
     assert users.message.text() == "The account r.lee was created."
     assert users.selected_user() is not None and users.selected_user().name == "r.lee"
@@ -345,6 +347,7 @@ def test_settings_change_the_session_lock_and_rearm_the_timer(
     settings = admin_window.findChild(SettingsDialog)
     assert settings is not None
     qtbot.waitUntil(settings.isVisible)
+    qtbot.waitUntil(lambda: settings.loaded)  # the saved settings, read in the background
     assert settings.minutes.value() == 15
     # The field takes what is typed (45 is not cut to 4); 1 to 30 is said and enforced.
     hint = settings.findChild(QLabel, "sessionTimeoutMinutesHint")
@@ -353,7 +356,7 @@ def test_settings_change_the_session_lock_and_rearm_the_timer(
     settings.minutes.setValue(5)
     click(qtbot, settings.ok_button)
 
-    qtbot.waitUntil(lambda: not settings.isVisible())
+    qtbot.waitUntil(lambda: closed(settings))
     assert accounts.session_timeout_minutes(store.uow()) == 5
     assert admin_window.idle_timer.isActive()
     assert admin_window.idle_timer.interval() == 5 * 60_000
@@ -482,7 +485,7 @@ def test_change_my_password(qtbot: QtBot, store: Runtime, admin_window: MainWind
     type_into(qtbot, dialog.fields["current_password"].edit, ADMIN_PASSWORD)
     click(qtbot, dialog.ok_button)
 
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     assert admin_window.statusBar().currentMessage() == "Your password was changed."
     accounts.sign_in(
         store.uow(), store.security(), "admin", "copper willow garden", WORKSTATION, utc_now()

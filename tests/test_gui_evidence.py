@@ -41,6 +41,7 @@ def backend(runtime) -> Backend:
 def test_export_dialog_writes_a_checkable_bundle(qtbot, backend: Backend, tmp_path: Path) -> None:
     dialog = ExportDialog(backend, COUNSEL, TaskRunner())
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.zone_known)  # the county's zone, read first
     destination = tmp_path / "bundle"
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     assert "Say who the export is for" in dialog.message.text()  # nothing typed is lost
@@ -58,6 +59,7 @@ def test_export_dialog_writes_a_checkable_bundle(qtbot, backend: Backend, tmp_pa
 def test_export_dialog_cancel_leaves_nothing(qtbot, backend: Backend, tmp_path: Path) -> None:
     dialog = ExportDialog(backend, COUNSEL, TaskRunner())
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.zone_known)  # the county's zone, read first
     destination = tmp_path / "cancelled.zip"
     dialog.recipient.setText("Court")
     dialog.destination.setText(str(destination))
@@ -74,6 +76,7 @@ def test_export_refused_to_an_officer_in_plain_words(
 ) -> None:
     dialog = ExportDialog(backend, Actor("officer.a", "W"), TaskRunner())
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.zone_known)  # the county's zone, read first
     dialog.recipient.setText("Someone")
     dialog.destination.setText(str(tmp_path / "x"))
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)

@@ -45,6 +45,7 @@ from .test_gui_support import (
     OFFICER_PASSWORD,
     WORKSTATION,
     click,
+    closed,
     seed_admin,
     seed_user,
     signed_in,
@@ -296,6 +297,7 @@ def test_lock_minutes_typed_out_of_range_are_shown_and_refused(
     dialog = window.dialogs.open_settings()
     assert dialog is not None
     qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: dialog.loaded)  # the saved settings, read in the background
     spin = dialog.minutes
     edit = spin.lineEdit()
     spin.setFocus()
@@ -312,7 +314,7 @@ def test_lock_minutes_typed_out_of_range_are_shown_and_refused(
     qtbot.keyClicks(spin, "20")
     assert not error.isVisible()
     click(qtbot, dialog.ok_button)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     assert read_settings(store.uow()).session_timeout_minutes == 20
 
 

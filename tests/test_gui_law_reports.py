@@ -8,6 +8,7 @@ import datetime as dt
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
@@ -18,12 +19,13 @@ from detainer_desk.gui.law_reports import TRANSLATOR_WORDS, ContactDialog, LawRe
 from detainer_desk.gui.main_window import MainWindow
 from detainer_desk.gui.records.detail import DecisionDetailDialog
 from detainer_desk.services.contacts import find_contacts, save_jurisdiction
+from detainer_desk.services.county_clock import county_zone
 from detainer_desk.services.index import decision_state
 from detainer_desk.services.ports import ContactQuery
 
 from .test_gui_records_support import NOW, Desk, desk_under, sign_in_as, window_on
 from .test_gui_shell import _unnamed_controls
-from .test_gui_support import click, trail, type_into
+from .test_gui_support import click, closed, trail, type_into
 
 
 @pytest.fixture
@@ -40,6 +42,11 @@ def _contacts(desk: Desk) -> list:
     return find_contacts(desk.runtime.uow(), ContactQuery(), desk.actor("sgt.b"), NOW)
 
 
+def _zone(desk: Desk) -> ZoneInfo:
+    """The county's zone, as the records screens read it before opening a decision."""
+    return county_zone(desk.runtime.uow())
+
+
 def _pdf_text(path: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
@@ -53,6 +60,7 @@ def _open_contact(qtbot: QtBot, window: MainWindow) -> ContactDialog:
     dialog = window.findChild(ContactDialog)
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: dialog.loaded)  # the county's zone, read in the background
     return dialog
 
 
@@ -64,6 +72,7 @@ def test_an_officer_records_a_contact_and_a_refusal_keeps_what_was_typed(
     reports = window.findChild(LawReportsDialog)
     assert reports is not None
     qtbot.waitUntil(reports.isVisible)
+    qtbot.waitUntil(lambda: reports.loaded)  # what the county's law names, read first
     assert not reports.save_button.isEnabled()
     reports.close()
     dialog = _open_contact(qtbot, window)
@@ -76,6 +85,7 @@ def test_an_officer_records_a_contact_and_a_refusal_keeps_what_was_typed(
     dialog.when.edit.clear()
     type_into(qtbot, dialog.when.edit, "2026-02-10 08:30")
     click(qtbot, dialog.ok_button)
+    qtbot.waitUntil(lambda: not dialog.busy)
     # Refused: a declined request must say why. Everything typed is still there.
     assert dialog.isVisible()
     assert "must say why it was declined" in dialog.error.text()
@@ -84,7 +94,7 @@ def test_an_officer_records_a_contact_and_a_refusal_keeps_what_was_typed(
     assert _contacts(desk) == []
     type_into(qtbot, dialog.reason.edit, "no judicial warrant")
     click(qtbot, dialog.ok_button)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     (view,) = _contacts(desk)
     assert view.fact.kind == ct.DECLINED and view.fact.reason == "no judicial warrant"
     assert view.fact.details == {"asked_for": "release date of B26-000311"}
@@ -100,13 +110,16 @@ def test_a_contact_from_a_decision_detail_is_about_that_decision(
     with desk.runtime.uow() as uow:
         row = uow.records.decision(decision_id)
     assert row is not None
-    detail = DecisionDetailDialog(window.session, window.tasks, row, decision_state(row), window)
+    detail = DecisionDetailDialog(
+        window.session, window.tasks, row, decision_state(row), window, zone=_zone(desk)
+    )
     detail.show()
     assert detail.reports_button.isEnabled()
     detail.contact_action.trigger()
     dialog = detail.contact_dialog
     assert isinstance(dialog, ContactDialog)
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: dialog.loaded)
     assert dialog.decision.text() == str(decision_id) and dialog.decision.edit.isReadOnly()
     dialog.kind.setCurrentIndex(dialog.kind.findData(ct.RELEASE_NOTIFICATION))
     type_into(qtbot, dialog.detail_widgets["sent_to"], "ICE ERO Portland")
@@ -114,7 +127,7 @@ def test_a_contact_from_a_decision_detail_is_about_that_decision(
     assert isinstance(means, QComboBox)
     means.setCurrentIndex(means.findData("phone"))
     click(qtbot, dialog.ok_button)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     (view,) = _contacts(desk)
     assert view.fact.decision_id == decision_id
     assert "ORS 181A.826(3)(a)" in (view.fact.policy_answer or "")  # Oregon law answers
@@ -139,6 +152,7 @@ def test_counsel_saves_a_statutory_report_and_its_csv_from_the_verified_record(
     dialog = window.findChild(LawReportsDialog)
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: dialog.loaded)
     # The policy says "Example County, OR": Oregon's report comes first.
     assert dialog.report.currentData() == "oregon"
     assert not dialog.daily_cost.isEnabled()  # Texas alone asks for it
@@ -186,6 +200,7 @@ def test_the_notices_follow_the_jurisdiction_and_say_to_have_a_translator_confir
     dialog = window.findChild(LawReportsDialog)
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: dialog.loaded)
     assert dialog.report.currentData() == "california-forum"
     keys = [dialog.notice.itemData(i) for i in range(dialog.notice.count())]
     # California names three; its policy permits notification, so the third applies too.
@@ -208,6 +223,7 @@ def test_screens_at_1366x768_and_at_scale(qtbot: QtBot, window: MainWindow, tmp_
     reports = window.findChild(LawReportsDialog)
     assert reports is not None
     qtbot.waitUntil(reports.isVisible)
+    qtbot.waitUntil(lambda: reports.loaded)
     assert reports.height() <= 768 and reports.width() <= 1366
     assert _unnamed_controls(reports) == []
     reports.grab().save(str(tmp_path / "law-reports.png"))
@@ -232,11 +248,12 @@ def test_the_admin_sets_the_reporting_law_in_settings_beside_the_translator_warn
     dialog = window.findChild(SettingsDialog)
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: dialog.loaded)  # the saved settings, read in the background
     assert "Oregon (from the policy in force)" in dialog.jurisdiction_note.text()
     assert "have a qualified translator confirm them" in dialog.jurisdiction_note.text()
     dialog.jurisdiction.setCurrentIndex(dialog.jurisdiction.findData("TX"))
     click(qtbot, dialog.ok_button)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     jurisdiction = read_jurisdiction(desk.runtime.uow())
     assert (jurisdiction.code, jurisdiction.source) == ("TX", "setting")
 
@@ -244,6 +261,7 @@ def test_the_admin_sets_the_reporting_law_in_settings_beside_the_translator_warn
     reports = window.findChild(LawReportsDialog)
     assert reports is not None
     qtbot.waitUntil(reports.isVisible)
+    qtbot.waitUntil(lambda: reports.loaded)
     assert reports.report.currentData() == "texas-monthly"
     # Texas art. 2.251: the notice to a person held on a detainer (the policy can hold).
     assert [reports.notice.itemData(i) for i in range(reports.notice.count())] == [
@@ -253,9 +271,10 @@ def test_the_admin_sets_the_reporting_law_in_settings_beside_the_translator_warn
 
     window.settings_action.trigger()
     again = [d for d in window.findChildren(SettingsDialog) if d.isVisible()][-1]
+    qtbot.waitUntil(lambda: again.loaded)
     again.jurisdiction.setCurrentIndex(again.jurisdiction.findData(""))
     click(qtbot, again.ok_button)
-    qtbot.waitUntil(lambda: not again.isVisible())
+    qtbot.waitUntil(lambda: closed(again))
     assert read_jurisdiction(desk.runtime.uow()).source == "active policy"
 
 
@@ -270,7 +289,9 @@ def test_facts_for_the_reports_are_recorded_from_the_detail_as_amendments(
     with desk.runtime.uow() as uow:
         row = uow.records.decision(decision_id)
     assert row is not None
-    detail = DecisionDetailDialog(window.session, window.tasks, row, decision_state(row), window)
+    detail = DecisionDetailDialog(
+        window.session, window.tasks, row, decision_state(row), window, zone=_zone(desk)
+    )
     detail.resize(910, 500)  # 1366x768 at 150 %: the buttons still fit
     detail.show()
     detail.grab().save(str(tmp_path / "detail-buttons.png"))
@@ -278,6 +299,7 @@ def test_facts_for_the_reports_are_recorded_from_the_detail_as_amendments(
     dialog = detail.facts_dialog
     assert isinstance(dialog, ReportFactsDialog)
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: dialog.loaded)
     type_into(qtbot, dialog.bail.edit, "yesterday at four")
     sex = dialog.person["sex"]
     assert isinstance(sex, QComboBox)
@@ -289,7 +311,7 @@ def test_facts_for_the_reports_are_recorded_from_the_detail_as_amendments(
     dialog.bail.edit.clear()
     type_into(qtbot, dialog.bail.edit, "2026-02-10 07:45")
     click(qtbot, dialog.ok_button)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     with desk.runtime.uow() as uow:
         after = uow.records.decision(decision_id)
     assert after is not None
@@ -302,7 +324,7 @@ def test_facts_for_the_reports_are_recorded_from_the_detail_as_amendments(
     window.session.sign_out()
     sign_in_as(qtbot, window, "officer.a")
     officer_detail = DecisionDetailDialog(
-        window.session, window.tasks, after, decision_state(after), window
+        window.session, window.tasks, after, decision_state(after), window, zone=_zone(desk)
     )
     assert not officer_detail.facts_action.isEnabled()
     assert "amend" in officer_detail.facts_action.toolTip()
@@ -327,6 +349,7 @@ def test_the_contacts_screen_lists_searches_and_amends_keeping_the_original(
     dialog = window.findChild(ContactsDialog)
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: not dialog.loading)  # read in the background
     assert dialog.model.rowCount() == 2
     assert dialog.model.item(0, 3).text() == "CBP"  # newest first
     assert _unnamed_controls(dialog) == []
@@ -334,9 +357,11 @@ def test_the_contacts_screen_lists_searches_and_amends_keeping_the_original(
     dialog.grab().save(str(tmp_path / "contacts.png"))
     type_into(qtbot, dialog.search, "cbp")
     click(qtbot, dialog.search_button)
+    qtbot.waitUntil(lambda: not dialog.loading)
     assert dialog.model.rowCount() == 1
     dialog.search.clear()
     click(qtbot, dialog.search_button)
+    qtbot.waitUntil(lambda: not dialog.loading)
 
     dialog.select(1)  # the ICE one
     assert "Contact 1:" in dialog.history.toPlainText()
@@ -344,6 +369,7 @@ def test_the_contacts_screen_lists_searches_and_amends_keeping_the_original(
     amend = dialog.child
     assert isinstance(amend, AmendContactDialog)
     qtbot.waitUntil(amend.isVisible)
+    qtbot.waitUntil(lambda: amend.loaded)
     answer = amend.detail_widgets["answer"]
     assert isinstance(answer, QComboBox) and answer.currentData() == "declined"
     answer.setCurrentIndex(answer.findData("consented"))
@@ -352,7 +378,8 @@ def test_the_contacts_screen_lists_searches_and_amends_keeping_the_original(
     assert answer.currentData() == "consented"  # kept
     type_into(qtbot, amend.reason.edit, "the form was signed after reading it in Tagalog")
     click(qtbot, amend.ok_button)
-    qtbot.waitUntil(lambda: not amend.isVisible())
+    qtbot.waitUntil(lambda: closed(amend))
+    qtbot.waitUntil(lambda: not dialog.loading)
     assert "(amended)" in dialog.model.item(1, 5).text()
     dialog.select(1)
     history = dialog.history.toPlainText()
@@ -364,6 +391,7 @@ def test_the_contacts_screen_lists_searches_and_amends_keeping_the_original(
     sign_in_as(qtbot, window, "counsel.d")  # counsel reads; records and amends nothing
     window.contacts_action.trigger()
     seen = [d for d in window.findChildren(ContactsDialog) if d.isVisible()][-1]
+    qtbot.waitUntil(lambda: not seen.loading)
     seen.select(0)
     assert not seen.record_button.isEnabled() and not seen.amend_button.isEnabled()
 
@@ -377,13 +405,16 @@ def test_a_notice_from_a_decision_detail_names_its_person(
     with desk.runtime.uow() as uow:
         row = uow.records.decision(decision_id)
     assert row is not None
-    detail = DecisionDetailDialog(window.session, window.tasks, row, decision_state(row), window)
+    detail = DecisionDetailDialog(
+        window.session, window.tasks, row, decision_state(row), window, zone=_zone(desk)
+    )
     detail.show()
     assert detail.notices_action.isEnabled()
     detail.notices_action.trigger()
     dialog = detail.notices_dialog
     assert isinstance(dialog, LawReportsDialog)
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: dialog.loaded)
     assert dialog.notice.currentData() == "texas-detainer-notice"
     assert not dialog.save_button.isEnabled()  # an officer makes no statutory report
     dialog.language.setCurrentIndex(dialog.language.findData("es"))

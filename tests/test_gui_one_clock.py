@@ -54,6 +54,7 @@ from .test_gui_support import (
     WORKSTATION,
     answer,
     click,
+    closed,
     seed_user,
     signed_in,
     store_under,
@@ -368,6 +369,7 @@ def test_the_policy_screen_refuses_a_file_of_another_zone_and_offers_the_countys
     file.write_bytes(NEW_YORK_FILE)
     dialog = admin_window.policy.open(ACTIVATE)
     assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.loaded)  # the county's zone, read in the background
     chooser = dialog.activate_chooser
     chooser.load_file(str(file))
     assert chooser.zone_problem_label.isVisible()
@@ -393,6 +395,7 @@ def test_the_policy_screen_refuses_a_file_of_another_zone_and_offers_the_countys
     offer.setChecked(True)
     assert not chooser.zone_problem_label.isVisible()
     click(qtbot, dialog.activate_button)
+    qtbot.waitUntil(lambda: not dialog.acting)
     assert "It reads times in the county's timezone, America/Los_Angeles." in (
         dialog.activate_message.text()
     )
@@ -414,6 +417,7 @@ def test_a_new_zone_in_settings_asks_then_activates_the_policy_again(
     dialog = admin_window.dialogs.open_settings()
     assert isinstance(dialog, SettingsDialog)
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: dialog.loaded)  # the saved settings, read in the background
 
     def confirm(parent: object, text: str) -> bool:
         questions.append(text)
@@ -424,6 +428,7 @@ def test_a_new_zone_in_settings_asks_then_activates_the_policy_again(
     assert edit is not None
     type_into(qtbot, edit, "America/Denver")
     click(qtbot, dialog.ok_button)
+    qtbot.waitUntil(lambda: bool(questions) and not dialog.busy)
     [question] = questions
     assert question.startswith(
         "The policy in force, “Judicial warrant only, 48-hour cap (generic)”, reads times in "
@@ -436,7 +441,7 @@ def test_a_new_zone_in_settings_asks_then_activates_the_policy_again(
 
     answer[0] = True
     click(qtbot, dialog.ok_button)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     assert read_settings(store.uow()).timezone == "America/Denver"
     activation = records.active_policy(store.uow())
     assert activation is not None and 'timezone = "America/Denver"' in activation.policy.text
@@ -486,6 +491,7 @@ def test_an_upgraded_policy_of_another_zone_is_named_and_activated_again(
     signed_in(qtbot, admin_window, "chief", ADMIN_PASSWORD)
     dialog = admin_window.policy.open(IN_FORCE)
     assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.loaded)  # read in the background
     assert dialog.in_force_zone.text() == (
         "This policy reads times in America/New_York, but the county's timezone is "
         "America/Los_Angeles. Requests cannot be recorded under it until it is activated "
@@ -500,6 +506,7 @@ def test_an_upgraded_policy_of_another_zone_is_named_and_activated_again(
 
     dialog.confirm_zone_change = confirm
     click(qtbot, dialog.reactivate_button)
+    qtbot.waitUntil(lambda: bool(asked) and not dialog.acting and not dialog.loading)
     assert asked and 'line 4, timezone = "America/New_York" → timezone' in asked[0]
     assert dialog.in_force_zone.text() == (
         "Times are read in the county's timezone, America/Los_Angeles."

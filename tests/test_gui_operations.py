@@ -14,20 +14,36 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
+from detainer_desk.domain import contacts as ct
 from detainer_desk.domain import lifecycle as lc
+from detainer_desk.gui.access_admin import SignInSettingsDialog
+from detainer_desk.gui.audit_trail import AuditTrailDialog
 from detainer_desk.gui.backend import Backend
 from detainer_desk.gui.changes import DECISION_RECORDED, Change, Changes
+from detainer_desk.gui.dialogs import AddUserDialog, SettingsDialog
+from detainer_desk.gui.evidence import ExportDialog
+from detainer_desk.gui.law_reports import (
+    AmendContactDialog,
+    ContactDialog,
+    ContactsDialog,
+    LawReportsDialog,
+)
 from detainer_desk.gui.main_window import MainWindow
+from detainer_desk.gui.policy_screen import ACTIVATE, PolicyDialog
 from detainer_desk.gui.records import DecisionDetailDialog
 from detainer_desk.gui.tasks import TaskRunner, run_in_background
 from detainer_desk.gui.thread_guard import WATCH_VARIABLE, DatabaseOnGuiThread, GuiThreadGuard
+from detainer_desk.gui.users import UsersDialog
+from detainer_desk.gui.verification import VerifyDialog
 from detainer_desk.gui.widgets import MessageLabel
 from detainer_desk.runtime import Runtime
-from detainer_desk.services import records
+from detainer_desk.services import accounts, records
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.accounts import needs_first_admin
+from detainer_desk.services.settings import read_settings
 
 from .test_gui_intake import (
     EVENING,
@@ -41,6 +57,7 @@ from .test_gui_intake import (
     _record,
     _window,
 )
+from .test_gui_policy import PRESET
 from .test_gui_records_support import (
     NOW,
     Desk,
@@ -54,10 +71,12 @@ from .test_gui_support import (
     WORKSTATION,
     answer,
     click,
+    closed,
     seed_admin,
     seed_user,
     signed_in,
     store_under,
+    type_into,
 )
 
 
@@ -312,3 +331,175 @@ def test_a_decision_recorded_on_the_intake_is_on_the_holds_board_at_once(
         window.records.wait()
         window.tasks.wait()
         window.close()
+
+
+# ------------------------------------------------------------- the administration screens
+def test_the_users_and_settings_dialogs_open_no_unit_of_work_on_the_gui_thread(
+    qtbot: QtBot, window: MainWindow, desk: Desk
+) -> None:
+    sign_in_as(qtbot, window, "admin")
+    guard = window.backend.guard
+    with guard.forbidding():
+        window.users_action.trigger()
+        users = window.findChild(UsersDialog)
+        assert users is not None
+        qtbot.waitUntil(lambda: users.loaded_once and not users.loading)
+        users.select_user("officer.a")
+        click(qtbot, users.disable_button)
+        answer(qtbot, users, "disableConfirmation")
+        qtbot.waitUntil(lambda: users.message.text() == "The account officer.a was disabled.")
+        qtbot.waitUntil(lambda: not users.loading and users.disable_button.text() == "&Enable")
+        click(qtbot, users.disable_button)  # enabling again is not asked
+        qtbot.waitUntil(lambda: users.message.text() == "The account officer.a was enabled.")
+
+        add = users.add_user()
+        assert isinstance(add, AddUserDialog)
+        qtbot.waitUntil(add.isVisible)
+        type_into(qtbot, add.fields["user_name"].edit, "r.lee")
+        type_into(qtbot, add.fields["password"].edit, "silver canyon teapot")
+        type_into(qtbot, add.fields["confirm"].edit, "silver canyon teapot")
+        click(qtbot, add.ok_button)
+        assert not add.ok_button.isEnabled()  # no second submit while it is written
+        qtbot.waitUntil(lambda: users.model.row_of("r.lee") is not None)
+        users.close()
+
+        # Settings (opened here without the window's own reaction to saving them).
+        settings = SettingsDialog(window.session, window)
+        settings.show()
+        qtbot.waitUntil(lambda: settings.loaded)
+        settings.minutes.setValue(20)
+        click(qtbot, settings.ok_button)
+        qtbot.waitUntil(lambda: closed(settings))
+        sign_in = SignInSettingsDialog(window.session, window)
+        sign_in.show()
+        qtbot.waitUntil(lambda: sign_in.loaded)
+        sign_in.inactive.setValue(45)
+        click(qtbot, sign_in.ok_button)
+        qtbot.waitUntil(lambda: closed(sign_in))
+        window.tasks.wait()
+    assert guard.violations == []
+    assert accounts.session_timeout_minutes(desk.runtime.uow()) == 20
+    assert read_settings(desk.runtime.uow()).inactive_days == 45
+    names = [u.name for u in accounts.list_users(desk.runtime.uow(), desk.actor("admin"), NOW)]
+    assert "r.lee" in names
+
+
+def test_the_policy_screen_opens_no_unit_of_work_on_the_gui_thread(
+    qtbot: QtBot, window: MainWindow, desk: Desk
+) -> None:
+    sign_in_as(qtbot, window, "admin")
+    guard = window.backend.guard
+    heard: list[frozenset[Change]] = []
+    window.tasks.changes.happened.connect(heard.append)
+    with guard.forbidding():
+        # Opened here without the window's reaction to an activation (its status label).
+        dialog = PolicyDialog(window.session, window.tasks, window)
+        dialog.show()
+        qtbot.waitUntil(lambda: dialog.loaded)
+        assert dialog.history_table.rowCount() == 1
+        dialog.show_tab(ACTIVATE)
+        dialog.activate_chooser.select_preset(PRESET)
+        type_into(qtbot, dialog.reason.edit, "Counsel memo of 2026-03-02")
+        click(qtbot, dialog.activate_button)
+        assert not dialog.activate_button.isEnabled()  # no second submit
+        qtbot.waitUntil(lambda: "is now in force" in dialog.activate_message.text())
+        qtbot.waitUntil(lambda: not dialog.loading and dialog.history_table.rowCount() == 2)
+        dialog.close()
+        window.tasks.wait()
+    assert guard.violations == []
+    assert frozenset({Change.POLICY}) in heard
+
+
+# ------------------------------------------------------ the law's reports and the contacts
+def test_the_reports_and_contacts_screens_open_no_unit_of_work_on_the_gui_thread(
+    qtbot: QtBot, window: MainWindow, desk: Desk
+) -> None:
+    sign_in_as(qtbot, window, "sgt.b")
+    guard = window.backend.guard
+    with guard.forbidding():
+        window.law_reports_action.trigger()
+        reports = window.findChild(LawReportsDialog)
+        assert reports is not None
+        qtbot.waitUntil(lambda: reports.loaded)
+        reports.close()
+
+        window.contacts_action.trigger()
+        contacts = window.findChild(ContactsDialog)
+        assert contacts is not None
+        qtbot.waitUntil(lambda: not contacts.loading)
+        assert contacts.model.rowCount() == 0
+
+        window.contact_action.trigger()
+        contact = window.findChild(ContactDialog)
+        assert contact is not None
+        qtbot.waitUntil(lambda: contact.loaded)
+        contact.kind.setCurrentIndex(contact.kind.findData(ct.RELEASE_NOTIFICATION))
+        type_into(qtbot, contact.detail_widgets["sent_to"], "ICE ERO Portland")
+        means = contact.detail_widgets["means"]
+        assert isinstance(means, QComboBox)
+        means.setCurrentIndex(means.findData("phone"))
+        click(qtbot, contact.ok_button)
+        qtbot.waitUntil(lambda: closed(contact))
+        # The contacts list heard of it (Change.CONTACTS) and read again.
+        qtbot.waitUntil(lambda: not contacts.loading and contacts.model.rowCount() == 1)
+
+        contacts.select(0)
+        click(qtbot, contacts.amend_button)
+        amend = contacts.child
+        assert isinstance(amend, AmendContactDialog)
+        qtbot.waitUntil(lambda: amend.loaded)
+        type_into(qtbot, amend.reason.edit, "the time was wrong")
+        click(qtbot, amend.ok_button)
+        qtbot.waitUntil(lambda: closed(amend))
+        qtbot.waitUntil(lambda: "(amended)" in contacts.model.item(0, 5).text())
+        contacts.close()
+        window.tasks.wait()
+    assert guard.violations == []
+
+
+# --------------------------------------------------------------------- the audit trail
+def test_the_audit_trail_opens_no_unit_of_work_on_the_gui_thread(
+    qtbot: QtBot, window: MainWindow, desk: Desk
+) -> None:
+    sign_in_as(qtbot, window, "counsel.d")
+    guard = window.backend.guard
+    with guard.forbidding():
+        window.audit_action.trigger()
+        dialog = window.findChild(AuditTrailDialog)
+        assert dialog is not None
+        qtbot.waitUntil(lambda: dialog.zone_known and dialog.model.rowCount() > 0)
+        assert str(dialog.zone) == "America/Los_Angeles"  # the county's, read first
+        type_into(qtbot, dialog.user_edit, "counsel.d")
+        click(qtbot, dialog.search_button)
+        qtbot.waitUntil(lambda: dialog.model.rowCount() > 0)
+        dialog.close()
+        window.tasks.wait()
+    assert guard.violations == []
+
+
+# ------------------------------------------------------------ the evidence and verifying
+def test_the_evidence_and_verify_screens_open_no_unit_of_work_on_the_gui_thread(
+    qtbot: QtBot, window: MainWindow, desk: Desk, tmp_path: Path
+) -> None:
+    sign_in_as(qtbot, window, "counsel.d")
+    guard = window.backend.guard
+    with guard.forbidding():
+        window.export_action.trigger()
+        export = window.findChild(ExportDialog)
+        assert export is not None
+        qtbot.waitUntil(lambda: export.zone_known and export.start_button.isEnabled())
+        type_into(qtbot, export.recipient, "Smith & Jones LLP")
+        export.destination.setText(str(tmp_path / "bundle"))
+        click(qtbot, export.start_button)
+        qtbot.waitUntil(lambda: "Exported 3 decisions" in export.message.text(), timeout=60_000)
+        export.close()
+
+        window.verify_action.trigger()
+        verify = window.findChild(VerifyDialog, "verifyDialog")
+        assert verify is not None
+        click(qtbot, verify.verify_button)
+        qtbot.waitUntil(lambda: verify.result_ok is not None, timeout=30_000)
+        assert verify.result_ok
+        verify.close()
+        window.tasks.wait()
+    assert guard.violations == []

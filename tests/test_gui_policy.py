@@ -96,6 +96,7 @@ def _open(qtbot: QtBot, window: MainWindow, tab: int = IN_FORCE) -> PolicyDialog
     dialog = window.findChild(PolicyDialog)
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: dialog.loaded)  # read in the background
     assert dialog.tabs.currentIndex() == tab
     return dialog
 
@@ -236,6 +237,7 @@ def test_an_administrator_activates_a_preset_with_a_reason(
     assert activation.reason == "Counsel memo of 2026-03-02"
     assert activation.stamp.recorded_by == "admin"
     assert admin_window.policy_status.text() == f"Policy: {name}"
+    qtbot.waitUntil(lambda: not dialog.loading)  # the policy in force, read again
     assert dialog.in_force_heading.text() == name
     [event] = trail(store, admin, action="policy.activate")[:1]
     assert json.loads(event.details_json)["reason"] == "Counsel memo of 2026-03-02"

@@ -84,6 +84,7 @@ def test_the_export_dialog_shows_the_zip_passphrase_once(
 ) -> None:
     dialog = ExportDialog(backend, COUNSEL, TaskRunner())
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.zone_known)  # the county's zone, read first
     destination = tmp_path / "bundle.zip"
     dialog.recipient.setText("Smith & Jones LLP")
     dialog.destination.setText(str(destination))

@@ -135,6 +135,7 @@ def test_export_and_checkpoint_dialogs_write_private_files_and_refuse_links(
 ) -> None:
     dialog = ExportDialog(backend, Actor("counsel.d", "LAW-1"), TaskRunner())
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.zone_known)  # the county's zone, read first
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (tmp_path / "linked").symlink_to(elsewhere)

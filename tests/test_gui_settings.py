@@ -22,6 +22,7 @@ from .test_gui_support import (
     ADMIN_PASSWORD,
     OFFICER_PASSWORD,
     click,
+    closed,
     open_window,
     seed_admin,
     seed_user,
@@ -55,6 +56,7 @@ def _settings_dialog(qtbot: QtBot, window: MainWindow) -> SettingsDialog:
     dialog = window.findChild(SettingsDialog)
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
+    qtbot.waitUntil(lambda: dialog.loaded)  # the saved settings, read in the background
     return dialog
 
 
@@ -91,7 +93,7 @@ def test_settings_show_and_save_every_field(
     dialog.minutes.setValue(10)
     click(qtbot, dialog.ok_button)
 
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     assert read_settings(store.uow()) == InstallationSettings(
         county_name="Columbia River County",
         jail_name="CRC Jail",
@@ -140,7 +142,7 @@ def test_settings_problems_are_shown_beside_the_fields_and_nothing_is_saved(
     fields.timezone.set_zone("")
     fields.first_alert.set_total_minutes(120)
     click(qtbot, dialog.ok_button)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     saved = read_settings(store.uow())
     assert (saved.county_name, saved.timezone, saved.alert_first_minutes) == (
         "Columbia River County",
@@ -196,5 +198,5 @@ def test_a_timezone_typed_in_any_case_is_the_iana_name(
     type_into(qtbot, edit, "america/chicago")
     assert dialog.installation.timezone.zone() == "America/Chicago"
     click(qtbot, dialog.ok_button)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     assert read_settings(store.uow()).timezone == "America/Chicago"

@@ -86,6 +86,12 @@ def type_into(qtbot: QtBot, edit: QLineEdit | QComboBox | None, text: str) -> No
     qtbot.keyClicks(edit, text)
 
 
+def closed(widget: QWidget) -> bool:
+    """Hidden, or already deleted (a dialog that closes when its background write has
+    succeeded may be gone by the time the test looks)."""
+    return not shiboken6.isValid(widget) or not widget.isVisible()
+
+
 def click(qtbot: QtBot, button: QAbstractButton) -> None:
     assert button.isVisible() and button.isEnabled(), button.objectName()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
 from detainer_desk.services import directory as dirs
 from detainer_desk.services import notices
 from detainer_desk.services.access import RecordError
-from detainer_desk.services.settings import read_settings, save_settings
+from detainer_desk.services.settings import InstallationSettings, read_settings, save_settings
 
 from . import forms
-from .dialogs import FormDialog
+from .changes import Change
+from .dialogs import WAITING, FormDialog, Waiting
 from .session import Session
 from .widgets import Field, MessageLabel, plain_sentence
 
@@ -44,25 +45,21 @@ class SignInSettingsDialog(FormDialog):
             ),
         )
         self.session = session
-        self._base = read_settings(session.uow())
         self.second_factor = QCheckBox(
             "Require a second factor (an authenticator app's code) at every sign-in"
         )
         self.second_factor.setObjectName("secondFactorRequired")
         self.second_factor.setAccessibleName("Require a second factor at every sign-in")
-        self.second_factor.setChecked(self._base.second_factor_required)
         self.form.addRow("Second factor:", self.second_factor)
         self.inactive = QSpinBox()
         self.inactive.setObjectName("inactiveDays")
         self.inactive.setAccessibleName("Disable accounts unused for this many days")
         self.inactive.setRange(notices.MIN_INACTIVE_DAYS, notices.MAX_INACTIVE_DAYS)
-        self.inactive.setValue(self._base.inactive_days)
         self.inactive.setSuffix(" days")
         self.form.addRow("Disable accounts unused for:", self.inactive)
         self.notice = QPlainTextEdit()
         self.notice.setObjectName("systemUseNoticeEdit")
         self.notice.setAccessibleName("System-use notice shown before the password")
-        self.notice.setPlainText(self._base.system_use_notice or notices.DEFAULT_NOTICE)
         self.notice.setMinimumHeight(120)
         self.form.addRow("Notice before the password:", self.notice)
         default = QPushButton("Use the &default text")
@@ -71,23 +68,43 @@ class SignInSettingsDialog(FormDialog):
         default.clicked.connect(lambda: self.notice.setPlainText(notices.DEFAULT_NOTICE))
         self.form.addRow("", default)
         self.finish_layout()
+        # What is saved is read in the background; the form waits for it (off meanwhile).
+        self.inputs: tuple[QWidget, ...] = (self.second_factor, self.inactive, self.notice, default)
+        for widget in self.inputs:
+            widget.setEnabled(False)
+        self.loaded = False
+        uow = session.backend.uow
+        self.in_background(lambda: read_settings(uow()), self._show_saved)
+
+    def _show_saved(self, saved: InstallationSettings) -> Waiting:
+        self.second_factor.setChecked(saved.second_factor_required)
+        self.inactive.setValue(saved.inactive_days)
+        self.notice.setPlainText(saved.system_use_notice or notices.DEFAULT_NOTICE)
+        for widget in self.inputs:
+            widget.setEnabled(True)
+        self.loaded = True
+        return WAITING
 
     def _show_problems(self, problems: dict[str, str]) -> None:
         self.error.show_error(" ".join(plain_sentence(p) for p in problems.values()))
 
-    def submit(self) -> None:
+    def submit(self) -> Waiting:
         text = self.notice.toPlainText().strip()
         if text == notices.DEFAULT_NOTICE:
             text = ""  # the default, which later versions may improve
-        settings = dataclasses.replace(
-            read_settings(self.session.uow()),
-            second_factor_required=self.second_factor.isChecked(),
-            inactive_days=self.inactive.value(),
-            system_use_notice=text,
-        )
-        save_settings(
-            self.session.uow(), self.session.require_actor(), settings, self.session.now()
-        )
+        required, days = self.second_factor.isChecked(), self.inactive.value()
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+
+        def save() -> object:
+            settings = dataclasses.replace(
+                read_settings(uow()),
+                second_factor_required=required,
+                inactive_days=days,
+                system_use_notice=text,
+            )
+            return save_settings(uow(), actor, settings, now)
+
+        return self.in_background(save, changes={Change.SETTINGS})
 
 
 class DirectoryDialog(FormDialog):
@@ -107,7 +124,6 @@ class DirectoryDialog(FormDialog):
             ),
         )
         self.session = session
-        config = dirs.directory_config(session.uow())
         self.url = self.add_field(
             dirs.URL_KEY,
             Field(
@@ -116,13 +132,11 @@ class DirectoryDialog(FormDialog):
                 hint="ldaps://dc1.county.example (or ldap:// with StartTLS)",
             ),
         )
-        self.url.edit.setText(config.url)
         self.tls = QComboBox()
         self.tls.setObjectName("directoryTls")
         self.tls.setAccessibleName("Encryption")
         self.tls.addItem("LDAPS (TLS from the start)", dirs.LDAPS)
         self.tls.addItem("StartTLS (on ldap://)", dirs.STARTTLS)
-        self.tls.setCurrentIndex(0 if config.tls == dirs.LDAPS else 1)
         self.form.addRow("Encryption:", self.tls)
         self.bind = self.add_field(
             dirs.BIND_KEY,
@@ -132,13 +146,11 @@ class DirectoryDialog(FormDialog):
                 hint="e.g. {user}@county.example (Active Directory)",
             ),
         )
-        self.bind.edit.setText(config.bind)
         self.base = self.add_field(
             dirs.BASE_KEY,
             Field("&Look up in:", "directoryBase", hint="dc=county,dc=example"),
         )
-        self.base.edit.setText(config.base)
-        self.ca = QPlainTextEdit(config.ca_pem)
+        self.ca = QPlainTextEdit()
         self.ca.setObjectName("directoryCa")
         self.ca.setAccessibleName("Certificate authority (PEM)")
         self.ca.setPlaceholderText(
@@ -146,9 +158,7 @@ class DirectoryDialog(FormDialog):
         )
         self.ca.setFixedHeight(64)
         self.form.addRow("Certificate authority:", self.ca)
-        self.groups = QPlainTextEdit(
-            "\n".join(f"{group} = {role}" for group, role in config.group_roles)
-        )
+        self.groups = QPlainTextEdit()
         self.groups.setObjectName("directoryGroups")
         self.groups.setAccessibleName("Groups and roles, one per line: group = role")
         self.groups.setPlaceholderText("CN=DD-Officers,OU=Groups,DC=county,DC=example = officer")
@@ -172,6 +182,30 @@ class DirectoryDialog(FormDialog):
         self.form.addRow("", self.test_result)
         self.finish_layout()
         self._fit()
+        # What is saved is read in the background; the form waits for it (off meanwhile).
+        self.inputs: tuple[QWidget, ...] = (
+            self.url.edit, self.tls, self.bind.edit, self.base.edit, self.ca, self.groups,
+            self.test_button,
+        )  # fmt: skip
+        for widget in self.inputs:
+            widget.setEnabled(False)
+        self.loaded = False
+        uow = session.backend.uow
+        self.in_background(lambda: dirs.directory_config(uow()), self._show_saved)
+
+    def _show_saved(self, config: dirs.DirectoryConfig) -> Waiting:
+        self.url.edit.setText(config.url)
+        self.tls.setCurrentIndex(0 if config.tls == dirs.LDAPS else 1)
+        self.bind.edit.setText(config.bind)
+        self.base.edit.setText(config.base)
+        self.ca.setPlainText(config.ca_pem)
+        self.groups.setPlainText(
+            "\n".join(f"{group} = {role}" for group, role in config.group_roles)
+        )
+        for widget in self.inputs:
+            widget.setEnabled(True)
+        self.loaded = True
+        return WAITING
 
     def config(self) -> dirs.DirectoryConfig:
         pairs = []
@@ -231,12 +265,14 @@ class DirectoryDialog(FormDialog):
         # adjustSize() holds a window to part of the screen; the form needs its full height.
         self.resize(self.size().expandedTo(self.sizeHint()))
 
-    def submit(self) -> None:
-        problems = dirs.config_problems(self.config())
+    def submit(self) -> Waiting:
+        config = self.config()
+        problems = dirs.config_problems(config)
         if problems:
             raise forms.FieldProblems(problems)
-        dirs.save_config(
-            self.session.uow(), self.session.require_actor(), self.config(), self.session.now()
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        return self.in_background(
+            lambda: dirs.save_config(uow(), actor, config, now), changes={Change.SETTINGS}
         )
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -42,7 +43,7 @@ from detainer_desk.services.ports import AuditEvent, AuditQuery
 from .fit import fit_to_screen
 from .listing_actions import CSV, ListingActions, ListingTask
 from .session import Session
-from .tasks import TaskHandle, TaskRunner, run_in_background
+from .tasks import TaskHandle, TaskRunner, run_in_background, tasks_for
 from .widgets import MessageLabel, compact_rows, plain_sentence
 
 PAGE_SIZE = 200
@@ -176,10 +177,12 @@ class AuditTrailDialog(QDialog):
         super().__init__(parent)
         self.session = session
         self.page_size = page_size
-        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self.tasks = tasks_for(self, tasks)
         self._generation = 0  # which search the page being read belongs to
-        # The county's zone: the times shown and the filters' days are its wall clock.
-        self.zone = county_zone(session.uow())
+        # The county's zone: the times shown and the filters' days are its wall clock. It
+        # is read in the background first; the first search follows it.
+        self.zone: ZoneInfo = ZoneInfo("UTC")
+        self.zone_known = False
         self.setObjectName("auditTrailDialog")
         self.setWindowTitle("Audit trail")
         self.setAccessibleName("Audit trail")
@@ -258,7 +261,22 @@ class AuditTrailDialog(QDialog):
             (self.load_more_button, self.close_button),
         ):
             QWidget.setTabOrder(first, second)
-        self.search()
+        self._read_zone()
+
+    def _read_zone(self) -> None:
+        uow = self.session.backend.uow
+
+        def known(zone: ZoneInfo) -> None:
+            self.zone = self.model.zone = zone
+            day = timetext.county_day(self.session.now(), zone)
+            today = QDate(day.year, day.month, day.day)
+            for edit, default in ((self.from_date, today.addDays(-7)), (self.to_date, today)):
+                if edit.date() == edit.property("placeholderDay"):  # not changed meanwhile
+                    edit.setDate(default)
+            self.zone_known = True
+            self.search()
+
+        run_in_background(self.tasks, self, self.message, lambda: county_zone(uow()), known)
 
     # ---------------------------------------------------------------- filters
     def _build_filters(self) -> QGroupBox:
@@ -345,6 +363,7 @@ class AuditTrailDialog(QDialog):
     @staticmethod
     def _date_edit(object_name: str, accessible_name: str, date: QDate) -> QDateEdit:
         edit = QDateEdit(date)
+        edit.setProperty("placeholderDay", date)  # the default before the county's is read
         edit.setObjectName(object_name)
         edit.setAccessibleName(accessible_name)
         edit.setDisplayFormat("yyyy-MM-dd")
@@ -390,6 +409,8 @@ class AuditTrailDialog(QDialog):
 
     def _load(self, *, more: bool) -> None:
         """Read a page of events in the background; a newer search wins over an older one."""
+        if not self.zone_known:
+            return  # the search follows the county's zone, being read
         self.message.clear_message()
         self._generation += 1
         generation = self._generation

@@ -2,12 +2,14 @@
 roles, and the installation's settings.
 
 Each is a form that stays open, with what was typed kept, until the use case succeeds;
-a refusal is shown in the dialog in plain words.
+a refusal is shown in the dialog in plain words. The use case runs as a background
+operation (``FormDialog.in_background``): OK is off until it has ended.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,20 +27,39 @@ from PySide6.QtWidgets import (
 from detainer_desk.domain import accounts as acc
 from detainer_desk.services import accounts, records
 from detainer_desk.services.access import RecordError
-from detainer_desk.services.ports import UserRecord
-from detainer_desk.services.settings import SettingsSaved, read_settings, save_settings
+from detainer_desk.services.ports import UnitOfWork, UserRecord
+from detainer_desk.services.settings import (
+    InstallationSettings,
+    SettingsSaved,
+    read_settings,
+    save_settings,
+)
 
 from . import forms
+from .changes import Change
 from .installation import InstallationFields
 from .policy_screen import ask_to_confirm
 from .session import Session
+from .tasks import TaskRunner, run_in_background, tasks_for
 from .widgets import Field, MessageLabel, form_layout, paragraph, plain_sentence
+
+if TYPE_CHECKING:
+    from detainer_desk.domain.policy_zone import ZoneRewrite
+    from detainer_desk.services.contacts import Jurisdiction
 
 # Said wherever the county chooses the law its notices follow (the notices' other languages
 # are draft translations).
 TRANSLATOR_WORDS_SHORT = (
     "The notices' translations are drafts: have a qualified translator confirm them."
 )
+
+
+class Waiting:
+    """What ``submit`` returns when its use case runs in the background: the dialog stays
+    open until it has succeeded."""
+
+
+WAITING: Final = Waiting()
 
 
 class FormDialog(QDialog):
@@ -51,8 +72,11 @@ class FormDialog(QDialog):
         ok_text: str,
         parent: QWidget | None,
         intro: str | None = None,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
+        self.tasks = tasks_for(self, tasks)
+        self.busy = False  # a read or write of the dialog is running
         self.setObjectName(object_name)
         self.setWindowTitle(title)
         self.setAccessibleName(title)
@@ -105,20 +129,53 @@ class FormDialog(QDialog):
             label.clear_message()
         self.error.clear_message()
 
-    def submit(self) -> None:
-        """Do the work; raise FieldProblems or RecordError to keep the dialog open."""
+    def submit(self) -> Waiting | None:
+        """Do the work (or start it: ``return self.in_background(...)``); raise
+        FieldProblems or RecordError to keep the dialog open."""
         raise NotImplementedError
 
     def accept(self) -> None:
+        if self.busy:
+            return  # the use case is already running: no second submit
         self.clear_problems()
+        self._settle(self.submit)
+
+    def _settle(self, step: Callable[[], Waiting | None]) -> None:
         try:
-            self.submit()
+            waiting = step()
         except forms.FieldProblems as problems:
             self._show_problems(problems.problems)
         except RecordError as refused:
             self.error.show_error(plain_sentence(str(refused)))
         else:
-            super().accept()
+            if waiting is not WAITING:
+                QDialog.accept(self)
+
+    def in_background(
+        self,
+        work: Callable[[], Any],
+        then: Callable[[Any], Waiting | None] | None = None,
+        *,
+        changes: Iterable[Change] = (),
+    ) -> Waiting:
+        """Run ``work()`` (it opens its own unit of work) off the GUI thread, with OK off;
+        then ``then(result)`` on the GUI thread, which may raise like ``submit`` or start the
+        next step (returning WAITING). A refusal is shown in the dialog, which stays open."""
+        self.set_busy(True)
+
+        def done(result: Any) -> None:
+            self.set_busy(False)
+            self._settle(lambda: then(result) if then is not None else None)
+
+        run_in_background(
+            self.tasks, self, self.error, work, done,
+            on_failed=lambda _error: self.set_busy(False), changes=changes,
+        )  # fmt: skip
+        return WAITING
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.ok_button.setEnabled(not busy)
 
     def _show_problems(self, problems: dict[str, str]) -> None:
         first = None
@@ -191,7 +248,7 @@ class ChangePasswordDialog(FormDialog):
         )
         self.finish_layout()
 
-    def submit(self) -> None:
+    def submit(self) -> Waiting:
         session = self.session
         actor = session.require_actor()
         current = self.fields[forms.CURRENT_PASSWORD].text()
@@ -201,8 +258,10 @@ class ChangePasswordDialog(FormDialog):
         )
         problems[forms.CURRENT_PASSWORD] = None if current else "Enter your current password."
         forms.raise_if_any(problems)
-        accounts.change_password(
-            session.uow(), session.backend.security, actor, current, new, session.now()
+        uow, security, now = session.backend.uow, session.backend.security, session.now()
+        return self.in_background(
+            lambda: accounts.change_password(uow(), security, actor, current, new, now),
+            changes={Change.USERS},
         )
 
 
@@ -230,7 +289,7 @@ class ResetPasswordDialog(FormDialog):
         self.add_field(forms.CONFIRM, Field("C&onfirm password:", "resetConfirm", secret=True))
         self.finish_layout()
 
-    def submit(self) -> None:
+    def submit(self) -> Waiting:
         session = self.session
         new = self.fields[forms.PASSWORD].text()
         forms.raise_if_any(
@@ -238,13 +297,13 @@ class ResetPasswordDialog(FormDialog):
                 session.backend.security, self.user_name, new, self.fields[forms.CONFIRM].text()
             )
         )
-        accounts.reset_password(
-            session.uow(),
-            session.backend.security,
-            session.require_actor(),
-            self.user_name,
-            new,
-            session.now(),
+        uow, security, actor, now = (
+            session.backend.uow, session.backend.security, session.require_actor(), session.now()
+        )  # fmt: skip
+        name = self.user_name
+        return self.in_background(
+            lambda: accounts.reset_password(uow(), security, actor, name, new, now),
+            changes={Change.USERS},
         )
 
 
@@ -278,7 +337,7 @@ class AddUserDialog(FormDialog):
         self.finish_layout()
         self.created: UserRecord | None = None
 
-    def submit(self) -> None:
+    def submit(self) -> Waiting:
         session = self.session
         name = self.fields[forms.USER_NAME].text()
         password = self.fields[forms.PASSWORD].text()
@@ -287,15 +346,18 @@ class AddUserDialog(FormDialog):
         )
         problems[forms.ROLES] = self.roles.problem()
         forms.raise_if_any(problems)
-        self.created = accounts.add_user(
-            session.uow(),
-            session.backend.security,
-            session.require_actor(),
-            name,
-            self.fields[forms.DISPLAY_NAME].text(),
-            self.roles.roles(),
-            password,
-            session.now(),
+        uow, security, actor, now = (
+            session.backend.uow, session.backend.security, session.require_actor(), session.now()
+        )  # fmt: skip
+        display, roles = self.fields[forms.DISPLAY_NAME].text(), self.roles.roles()
+
+        def created(user: UserRecord) -> None:
+            self.created = user
+
+        return self.in_background(
+            lambda: accounts.add_user(uow(), security, actor, name, display, roles, password, now),
+            created,
+            changes={Change.USERS},
         )
 
 
@@ -315,14 +377,16 @@ class RolesDialog(FormDialog):
         self.add_problem_label(forms.ROLES, self.roles.error)
         self.finish_layout()
 
-    def submit(self) -> None:
+    def submit(self) -> Waiting:
         forms.raise_if_any({forms.ROLES: self.roles.problem()})
         session = self.session
-        chosen = self.roles.roles()
-        accounts.set_roles(
-            session.uow(), session.require_actor(), self.user_name, chosen, session.now()
+        chosen, name = self.roles.roles(), self.user_name
+        uow, actor, now = session.backend.uow, session.require_actor(), session.now()
+        return self.in_background(
+            lambda: accounts.set_roles(uow(), actor, name, chosen, now),
+            lambda _result: session.roles_changed(name, chosen),
+            changes={Change.USERS},
         )
-        session.roles_changed(self.user_name, chosen)
 
 
 class SettingsDialog(FormDialog):
@@ -344,8 +408,6 @@ class SettingsDialog(FormDialog):
         self.installation = InstallationFields(
             self.form, "settings", require_names=False, session_lock=True
         )
-        self.saved_settings = read_settings(session.uow())
-        self.installation.show_settings(self.saved_settings)
         assert self.installation.minutes is not None
         self.minutes: QSpinBox = self.installation.minutes
         # Asked before a new timezone activates the policy in force again in it (tests
@@ -354,30 +416,40 @@ class SettingsDialog(FormDialog):
         self.saved: SettingsSaved | None = None
         self._add_jurisdiction()
         self.finish_layout()
+        self.loaded = False  # the saved settings are shown (read in the background)
+        self.in_background(lambda: read_saved(session.backend.uow), self._show_saved)
+
+    def _show_saved(self, saved: tuple[InstallationSettings, Jurisdiction]) -> Waiting:
+        self.saved_settings, self.saved_jurisdiction = saved
+        self.installation.show_settings(self.saved_settings)
+        if self.saved_jurisdiction.source == "setting":
+            self.jurisdiction.setCurrentIndex(
+                self.jurisdiction.findData(self.saved_jurisdiction.code)
+            )
+        self.jurisdiction_note.setText(
+            f"Reports and notices follow the reporting law (now: "
+            f"{self.saved_jurisdiction.words}). {TRANSLATOR_WORDS_SHORT}"
+        )
+        self.jurisdiction_note.setAccessibleDescription(self.jurisdiction_note.text())
+        self.loaded = True
+        return WAITING  # stays open for the person
 
     def _add_jurisdiction(self) -> None:
         """The reporting jurisdiction: which statutory reports and notices the county uses."""
         from detainer_desk.domain import lawreports as lr
-        from detainer_desk.services import contacts
 
-        self.saved_jurisdiction = contacts.read_jurisdiction(self.session.uow())
         self.jurisdiction = QComboBox()
         self.jurisdiction.setObjectName("settingsJurisdiction")
         self.jurisdiction.setAccessibleName("Reporting jurisdiction")
         self.jurisdiction.addItem("Follow the policy in force", "")
         for code, name in lr.JURISDICTIONS.items():
             self.jurisdiction.addItem(name, code)
-        if self.saved_jurisdiction.source == "setting":
-            self.jurisdiction.setCurrentIndex(
-                self.jurisdiction.findData(self.saved_jurisdiction.code)
-            )
         label = QLabel("&Reporting law:")
         label.setBuddy(self.jurisdiction)
         self.form.addRow(label, self.jurisdiction)
         # Under the form, full width, like the introduction: it must not be cut off.
         self.jurisdiction_note = paragraph(
-            f"Reports and notices follow the reporting law (now: "
-            f"{self.saved_jurisdiction.words}). {TRANSLATOR_WORDS_SHORT}",
+            "",
             "settingsJurisdictionNote",
             "About the reporting law and the notices' translations",
         )
@@ -395,14 +467,24 @@ class SettingsDialog(FormDialog):
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def submit(self) -> None:
-        session = self.session
+    def submit(self) -> Waiting:
         problems = self.installation.problems()
         if problems:
             raise forms.FieldProblems(problems)
         settings = self.installation.settings()
         zone = settings.timezone.strip()
-        change = records.zone_rewrite_of_active(session.uow(), zone) if zone else None
+        uow = self.session.backend.uow
+        return self.in_background(
+            lambda: records.zone_rewrite_of_active(uow(), zone) if zone else None,
+            lambda change: self._save(settings, zone, change),
+        )
+
+    def _save(
+        self, settings: InstallationSettings, zone: str, change: tuple[str, ZoneRewrite] | None
+    ) -> Waiting:
+        """After the question, if the zone changes the policy in force: save in the
+        background (settings, and the reporting law if it changed)."""
+        session = self.session
         if change is not None:
             name, rewrite = change
             question = (
@@ -416,8 +498,25 @@ class SettingsDialog(FormDialog):
                 raise RecordError("Nothing was saved.")
         chosen = str(self.jurisdiction.currentData() or "")
         before = self.saved_jurisdiction.code if self.saved_jurisdiction.source == "setting" else ""
-        if chosen != (before or ""):
-            from detainer_desk.services.contacts import save_jurisdiction
+        uow, actor, now = session.backend.uow, session.require_actor(), session.now()
+        jurisdiction_changed = chosen != (before or "")
 
-            save_jurisdiction(session.uow(), chosen, session.require_actor(), session.now())
-        self.saved = save_settings(session.uow(), session.require_actor(), settings, session.now())
+        def save() -> SettingsSaved:
+            if jurisdiction_changed:
+                from detainer_desk.services.contacts import save_jurisdiction
+
+                save_jurisdiction(uow(), chosen, actor, now)
+            return save_settings(uow(), actor, settings, now)
+
+        def saved(result: SettingsSaved) -> None:
+            self.saved = result
+
+        changed = {Change.SETTINGS, Change.POLICY} if change is not None else {Change.SETTINGS}
+        return self.in_background(save, saved, changes=changed)
+
+
+def read_saved(uow: Callable[[], UnitOfWork]) -> tuple[InstallationSettings, Jurisdiction]:
+    """The settings and the reporting law as saved (in the background)."""
+    from detainer_desk.services import contacts
+
+    return read_settings(uow()), contacts.read_jurisdiction(uow())

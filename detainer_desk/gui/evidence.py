@@ -37,7 +37,7 @@ from detainer_desk.services.ports import Actor, DecisionQuery
 
 from .backend import Backend
 from .fit import fit_to_screen
-from .tasks import TaskHandle, TaskRunner
+from .tasks import TaskHandle, TaskRunner, run_in_background
 from .widgets import MessageLabel, paragraph
 
 OUTCOME_CHOICES = ("any outcome", *OUTCOMES)
@@ -78,8 +78,8 @@ def _county_day_start(date: QDate, zone: dt.tzinfo) -> dt.datetime:
     return start_of_day(dt.date(date.year(), date.month(), date.day()), zone)  # type: ignore[arg-type]
 
 
-def _county_today(backend: Backend) -> QDate:
-    day = timetext.county_day(backend.clock(), county_zone(backend.uow()))
+def _county_today(backend: Backend, zone: dt.tzinfo) -> QDate:
+    day = timetext.county_day(backend.clock(), zone)
     return QDate(day.year, day.month, day.day)
 
 
@@ -126,6 +126,17 @@ class _TaskDialog(QDialog):
         self.progress.hide()
         self.stage.setText("")
 
+    def _read_zone(self, then: Callable[[dt.tzinfo], None]) -> None:
+        """The county's zone, read in the background (the dialog's days are its)."""
+        uow = self.backend.uow
+
+        def known(zone: dt.tzinfo) -> None:
+            self.zone = zone
+            self.zone_known = True
+            then(zone)
+
+        run_in_background(self.tasks, self, self.message, lambda: county_zone(uow()), known)
+
 
 class ExportDialog(_TaskDialog):
     """County counsel's litigation export: which records, for whom, where."""
@@ -156,8 +167,11 @@ class ExportDialog(_TaskDialog):
         zip_button.setObjectName("chooseZip")
         zip_button.clicked.connect(self._choose_zip)
 
-        self.zone = county_zone(backend.uow())
-        today = _county_today(backend)
+        # The county's zone is read in the background; until then the days are UTC's and
+        # nothing is exported (the dates are the county's).
+        self.zone: dt.tzinfo = dt.UTC
+        self.zone_known = False
+        today = _county_today(backend, self.zone)
         self.use_from = QCheckBox("Received from")
         self.use_from.setObjectName("useFrom")
         self.date_from = QDateEdit(today.addMonths(-1))
@@ -237,6 +251,19 @@ class ExportDialog(_TaskDialog):
         layout.addWidget(self.message)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
+        self.start_button.setEnabled(False)
+        self._read_zone(self._zone_known)
+
+    def _zone_known(self, zone: dt.tzinfo) -> None:
+        today = _county_today(self.backend, zone)
+        placeholder = _county_today(self.backend, dt.UTC)
+        for edit, default, before in (
+            (self.date_from, today.addMonths(-1), placeholder.addMonths(-1)),
+            (self.date_to, today, placeholder),
+        ):
+            if edit.date() == before:  # not changed meanwhile
+                edit.setDate(default)
+        self.start_button.setEnabled(not self.running)
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export into a new folder")
@@ -497,8 +524,9 @@ class BackupDialog(_TaskDialog):
         self.setObjectName("backupDialog")
         self.setWindowTitle("Back up the records")
         fit_to_screen(self, 620, 260)
-        stamp = timetext.day_text(timetext.county_day(backend.clock(), county_zone(backend.uow())))
-        self.target = QLineEdit(str(Path.home() / f"detainer-desk-backup-{stamp}.sqlite3"))
+        self.zone: dt.tzinfo = dt.UTC  # the county's, read in the background (the file's day)
+        self.zone_known = False
+        self.target = QLineEdit(self._default_target())
         self.target.setObjectName("backupTarget")
         self.target.setAccessibleName("Backup file")
         row = _path_row("Backup file:", self.target, "Save as…", self._browse)
@@ -549,6 +577,16 @@ class BackupDialog(_TaskDialog):
         layout.addStretch(1)
         layout.addLayout(buttons)
         self.message.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        placeholder = self.target.text()
+        self._read_zone(lambda _zone: self._zone_known(placeholder))
+
+    def _default_target(self) -> str:
+        stamp = timetext.day_text(timetext.county_day(self.backend.clock(), self.zone))
+        return str(Path.home() / f"detainer-desk-backup-{stamp}.sqlite3")
+
+    def _zone_known(self, placeholder: str) -> None:
+        if self.target.text() == placeholder:  # not changed meanwhile
+            self.target.setText(self._default_target())
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getSaveFileName(

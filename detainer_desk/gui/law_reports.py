@@ -9,6 +9,7 @@ side, privately and whole or not at all (adapters/files through ``Backend.save_f
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -36,14 +37,16 @@ from detainer_desk.domain import timetext
 from detainer_desk.services import contacts as contact_service
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.county_clock import read_county_zone
+from detainer_desk.services.ports import UnitOfWork
 
 from . import forms
-from .dialogs import TRANSLATOR_WORDS_SHORT, FormDialog
+from .changes import DECISION_AMENDED, Change, Kinds
+from .dialogs import TRANSLATOR_WORDS_SHORT, WAITING, FormDialog, Waiting
 from .fit import fit_to_screen
 from .records.common import SaveChooser, ask_save_path, python_date, qt_date, record_table
 from .records.tasks import run_in_background
 from .session import Session
-from .tasks import TaskRunner
+from .tasks import TaskRunner, tasks_for
 from .widgets import Field, MessageLabel, form_layout, paragraph, plain_sentence
 
 TRANSLATOR_WORDS = (
@@ -145,18 +148,15 @@ class ContactDialog(FormDialog):
         kind_label = QLabel("&Kind:")
         kind_label.setBuddy(self.kind)
         self.form.addRow(kind_label, self.kind)
-        zone = read_county_zone(session.uow()).zone
         self.when = self.add_field(
             "when",
             Field(
                 "&When:",
                 "contactWhen",
-                hint=f"The county's date and time ({timetext.zone_words(zone)}), "
-                "e.g. 2026-02-10 14:30",
+                hint="The county's date and time, e.g. 2026-02-10 14:30",
                 max_length=40,
             ),
         )
-        self.when.edit.setText(timetext.as_typed(session.now(), zone))
         self.agency = QComboBox()
         self.agency.setObjectName("contactAgency")
         self.agency.setAccessibleName("Agency")
@@ -184,6 +184,18 @@ class ContactDialog(FormDialog):
         self.kind.currentIndexChanged.connect(lambda _i: self._show_details())
         self._show_details()
         self.finish_layout()
+        self.loaded = False  # the county's zone, read in the background
+        self.in_background(lambda: county_zone_of(session.backend.uow), self._zone_known)
+
+    def _zone_known(self, zone: dt.tzinfo) -> Waiting:
+        assert self.when.hint is not None
+        self.when.hint.setText(
+            f"The county's date and time ({timetext.zone_words(zone)}), e.g. 2026-02-10 14:30"
+        )
+        if not self.when.text():  # (nothing typed meanwhile)
+            self.when.edit.setText(timetext.as_typed(self.session.now(), zone))
+        self.loaded = True
+        return WAITING
 
     def _show_details(self) -> None:
         self.detail_widgets = fill_details(self.details_form, str(self.kind.currentData()))
@@ -194,7 +206,7 @@ class ContactDialog(FormDialog):
     def details(self) -> dict[str, object]:
         return read_details(self.detail_widgets)
 
-    def submit(self) -> None:
+    def submit(self) -> Waiting:
         from detainer_desk.domain.reader import parse_instant_text
 
         problems: dict[str, str] = {}
@@ -211,17 +223,25 @@ class ContactDialog(FormDialog):
         if problems:
             raise forms.FieldProblems(problems)
         assert moment is not None
-        self.recorded = contact_service.record_contact(
-            self.session.uow(),
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        kind, agency, details = (
             str(self.kind.currentData()),
-            moment,
             self.agency.currentText(),
             self.details(),
-            self.session.require_actor(),
-            self.session.now(),
-            decision_id=decision_id,
-            reason=self.reason.text(),
         )
+        reason = self.reason.text()
+
+        def recorded(result: contact_service.ContactResult) -> None:
+            self.recorded = result
+
+        return self.in_background(
+            lambda: contact_service.record_contact(
+                uow(), kind, moment, agency, details, actor, now,
+                decision_id=decision_id, reason=reason,
+            ),
+            recorded,
+            changes={Change.CONTACTS},
+        )  # fmt: skip
 
 
 class AmendContactDialog(FormDialog):
@@ -245,11 +265,9 @@ class AmendContactDialog(FormDialog):
         self.session = session
         self.contact_id = fact.contact_id
         self.amendment_id: int | None = None
-        zone = read_county_zone(session.uow()).zone
         self.when = self.add_field(
             "when", Field("&When:", "amendContactWhen", hint="The county's date and time")
         )
-        self.when.edit.setText(timetext.as_typed(fact.occurred_at, zone))
         self.agency = QComboBox()
         self.agency.setObjectName("amendContactAgency")
         self.agency.setAccessibleName("Agency")
@@ -268,8 +286,19 @@ class AmendContactDialog(FormDialog):
             "reason", Field("&Why:", "amendContactReason", hint="Required: why it is corrected")
         )
         self.finish_layout()
+        self.loaded = False  # the county's zone, read in the background
+        self.in_background(
+            lambda: county_zone_of(session.backend.uow),
+            lambda zone: self._zone_known(zone, fact.occurred_at),
+        )
 
-    def submit(self) -> None:
+    def _zone_known(self, zone: dt.tzinfo, occurred_at: dt.datetime) -> Waiting:
+        if not self.when.text():  # (nothing typed meanwhile)
+            self.when.edit.setText(timetext.as_typed(occurred_at, zone))
+        self.loaded = True
+        return WAITING
+
+    def submit(self) -> Waiting:
         from detainer_desk.domain.reader import parse_instant_text
 
         moment, error = parse_instant_text(self.when.text().strip())
@@ -277,17 +306,22 @@ class AmendContactDialog(FormDialog):
             raise forms.FieldProblems({"when": error or "give the date and time"})
         if not self.reason.text().strip():
             raise forms.FieldProblems({"reason": "say why the contact is corrected"})
-        self.amendment_id = contact_service.amend_contact(
-            self.session.uow(),
-            self.contact_id,
-            self.reason.text(),
-            self.session.require_actor(),
-            self.session.now(),
-            details=read_details(self.detail_widgets),
-            occurred_at=moment,
-            agency=self.agency.currentText(),
-            whole_details=True,  # the form shows them all: one emptied is taken out
-        )
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        contact_id, reason = self.contact_id, self.reason.text()
+        details, agency = read_details(self.detail_widgets), self.agency.currentText()
+
+        def amended(amendment_id: int) -> None:
+            self.amendment_id = amendment_id
+
+        return self.in_background(
+            lambda: contact_service.amend_contact(
+                uow(), contact_id, reason, actor, now,
+                details=details, occurred_at=moment, agency=agency,
+                whole_details=True,  # the form shows them all: one emptied is taken out
+            ),
+            amended,
+            changes={Change.CONTACTS},
+        )  # fmt: skip
 
 
 CONTACT_COLUMNS = ("ID", "When", "Contact", "Agency", "Decision", "How addressed", "Recorded by")
@@ -305,7 +339,10 @@ class ContactsDialog(QDialog):
         self.setAccessibleName("ICE contacts")
         self.views: list[contact_service.ContactView] = []
         self.child: QDialog | None = None
-        self.zone = read_county_zone(session.uow()).zone
+        self.tasks = tasks_for(self)
+        self.zone: dt.tzinfo | None = None  # the county's, read with the first list
+        self.loading = False
+        self._generation = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
         top = QHBoxLayout()
@@ -360,20 +397,48 @@ class ContactsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         fit_to_screen(self, 980, 620)
+        self.tasks.changes.when({Change.CONTACTS}, self._contacts_changed)
+        self.load()
+
+    def _contacts_changed(self, _changed: Kinds) -> None:
         self.load()
 
     def load(self) -> None:
+        """Find the contacts (in the background; the newest search is shown)."""
         from detainer_desk.services.ports import ContactQuery
 
         self.message.clear_message()
         query = ContactQuery(search=self.search.text().strip() or None, limit=500)
         try:
-            self.views = contact_service.find_contacts(
-                self.session.uow(), query, self.session.require_actor(), self.session.now()
-            )
+            actor = self.session.require_actor()
         except RecordError as refused:
             self.message.show_error(plain_sentence(str(refused)))
             return
+        uow, now, zone = self.session.backend.uow, self.session.now(), self.zone
+        self._generation += 1
+        generation = self._generation
+        self.loading = True
+        self.search_button.setEnabled(False)
+
+        def found(read: tuple[dt.tzinfo, list[contact_service.ContactView]]) -> None:
+            if generation == self._generation:
+                self._show(*read)
+
+        def failed(_error: BaseException) -> None:
+            if generation == self._generation:
+                self.loading = False
+                self.search_button.setEnabled(True)
+
+        def work() -> tuple[dt.tzinfo, list[contact_service.ContactView]]:
+            known = zone if zone is not None else county_zone_of(uow)
+            return known, contact_service.find_contacts(uow(), query, actor, now)
+
+        run_in_background(self.tasks, self, self.message, work, found, on_failed=failed)
+
+    def _show(self, zone: dt.tzinfo, views: list[contact_service.ContactView]) -> None:
+        self.loading = False
+        self.search_button.setEnabled(True)
+        self.zone, self.views = zone, views
         self.model.removeRows(0, self.model.rowCount())
         for view in self.views:
             fact = view.fact
@@ -402,7 +467,7 @@ class ContactsDialog(QDialog):
     def _show_history(self) -> None:
         view = self.current()
         self.amend_button.setEnabled(view is not None and self.session.may(acc.AMEND_DECISION))
-        if view is None:
+        if view is None or self.zone is None:
             self.history.clear()
             return
         lines = []
@@ -461,14 +526,12 @@ class ReportFactsDialog(FormDialog):
         self.session = session
         self.decision_id = decision_id
         self.recorded: list[int] = []
-        zone = read_county_zone(session.uow()).zone
         self.bail = self.add_field(
             "bail",
             Field(
                 "&Bail posted at:",
                 "factsBailPosted",
-                hint=f"The county's date and time ({timetext.zone_words(zone)}), "
-                "e.g. 2026-02-10 14:30",
+                hint="The county's date and time, e.g. 2026-02-10 14:30",
                 max_length=40,
             ),
         )
@@ -496,6 +559,16 @@ class ReportFactsDialog(FormDialog):
             self.form.addRow(label, widget)
             self.person[key] = widget
         self.finish_layout()
+        self.loaded = False  # the county's zone, read in the background
+        self.in_background(lambda: county_zone_of(session.backend.uow), self._zone_known)
+
+    def _zone_known(self, zone: dt.tzinfo) -> Waiting:
+        assert self.bail.hint is not None
+        self.bail.hint.setText(
+            f"The county's date and time ({timetext.zone_words(zone)}), e.g. 2026-02-10 14:30"
+        )
+        self.loaded = True
+        return WAITING
 
     def person_facts(self) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -509,7 +582,7 @@ class ReportFactsDialog(FormDialog):
                 found[key] = value
         return found
 
-    def submit(self) -> None:
+    def submit(self) -> Waiting:
         from detainer_desk.domain.reader import parse_instant_text
         from detainer_desk.services.records import amend_decision
 
@@ -525,18 +598,38 @@ class ReportFactsDialog(FormDialog):
         problems = lc.report_fact_problems(lc.PERSON_FACTS, None, facts) if facts else []
         if problems:
             raise RecordError("; ".join(problems))
-        actor, now = self.session.require_actor(), self.session.now()
-        if bail is not None:
-            result = amend_decision(
-                self.session.uow(), self.decision_id, lc.BAIL_POSTED, actor, now, effective_at=bail
-            )
-            self.recorded.append(result.amendment_id)
-            self.bail.edit.clear()  # recorded: a second click must not record it twice
-        if facts:
-            result = amend_decision(
-                self.session.uow(), self.decision_id, lc.PERSON_FACTS, actor, now, details=facts
-            )
-            self.recorded.append(result.amendment_id)
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        decision_id = self.decision_id
+
+        def record() -> tuple[list[int], bool, RecordError | None]:
+            """Each fact one amendment; what was recorded before a refusal stays recorded."""
+            recorded: list[int] = []
+            bail_recorded = False
+            try:
+                if bail is not None:
+                    result = amend_decision(
+                        uow(), decision_id, lc.BAIL_POSTED, actor, now, effective_at=bail
+                    )
+                    recorded.append(result.amendment_id)
+                    bail_recorded = True
+                if facts:
+                    result = amend_decision(
+                        uow(), decision_id, lc.PERSON_FACTS, actor, now, details=facts
+                    )
+                    recorded.append(result.amendment_id)
+            except RecordError as refused:
+                return recorded, bail_recorded, refused
+            return recorded, bail_recorded, None
+
+        def recorded(result: tuple[list[int], bool, RecordError | None]) -> None:
+            amendments, bail_recorded, refused = result
+            self.recorded.extend(amendments)
+            if bail_recorded:
+                self.bail.edit.clear()  # recorded: a second click must not record it twice
+            if refused is not None:
+                raise refused
+
+        return self.in_background(record, recorded, changes=DECISION_AMENDED)
 
 
 class LawReportsDialog(QDialog):
@@ -563,13 +656,26 @@ class LawReportsDialog(QDialog):
         self.setAccessibleName("Reports the law asks for")
         self.choose_save_path: SaveChooser = ask_save_path
         self.saved: list[Path] = []
-        self.jurisdiction = contact_service.read_jurisdiction(session.uow())
-        zone = read_county_zone(session.uow()).zone
+        self.loaded = False  # the jurisdiction, the zone and the policy's reach are read
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(18, 16, 18, 14)
+        self.layout_.setSpacing(10)
+        self.message = MessageLabel("lawReportsMessage", "Problem")
+        uow = session.backend.uow
+        run_in_background(
+            self.tasks, self, self.message, lambda: read_reach(uow), self._build,
+            on_failed=lambda _error: self.layout_.addWidget(self.message),
+        )  # fmt: skip
+
+    def _build(self, read: Reach) -> None:
+        """The reports and notices the county's law names, once it is known which."""
+        session, decision_id = self.session, self.decision_id
+        self.jurisdiction, zone, can = read
         today = timetext.county_day(session.now(), zone)
         self.today = today
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 14)
+        content = QWidget()  # built whole, then shown at once
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(10)
         layout.addWidget(
             paragraph(
@@ -628,7 +734,6 @@ class LawReportsDialog(QDialog):
         layout.addLayout(row)
 
         # The notices and forms the county's law names (and its policy makes relevant).
-        can = contact_service.policy_can(session.uow())
         self.notice_keys = ln.notices_for(self.jurisdiction.code, can)
         notices_form = form_layout()
         self.notice = QComboBox()
@@ -680,7 +785,6 @@ class LawReportsDialog(QDialog):
         notice_row.addWidget(self.notice_button)
         layout.addLayout(notice_row)
 
-        self.message = MessageLabel("lawReportsMessage", "Problem")
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.setObjectName("lawReportsButtons")
@@ -689,8 +793,11 @@ class LawReportsDialog(QDialog):
         close.setAccessibleName("Close")
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.layout_.addWidget(content)
+        content.show()
         self.setMinimumWidth(640)
         self.adjustSize()
+        self.loaded = True
 
     def period(self) -> tuple[dt.date, dt.date]:
         return python_date(self.from_date.date()), python_date(self.to_date.date())
@@ -840,3 +947,21 @@ __all__ = [
     "LawReportsDialog",
     "ReportFactsDialog",
 ]
+
+
+Reach = tuple[contact_service.Jurisdiction, dt.tzinfo, dict[str, bool]]
+
+
+def read_reach(uow: Callable[[], UnitOfWork]) -> Reach:
+    """The county's reporting jurisdiction, its zone and what its policy can do (which
+    notices are relevant), in the background."""
+    return (
+        contact_service.read_jurisdiction(uow()),
+        read_county_zone(uow()).zone,
+        contact_service.policy_can(uow()),
+    )
+
+
+def county_zone_of(uow: Callable[[], UnitOfWork]) -> dt.tzinfo:
+    """The county's zone (in the background): the times typed and shown are its."""
+    return read_county_zone(uow()).zone

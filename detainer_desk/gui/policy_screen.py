@@ -41,10 +41,11 @@ from detainer_desk.domain import timetext
 from detainer_desk.domain.clock import start_of_day
 from detainer_desk.domain.describe import describe_policy
 from detainer_desk.domain.outcomes import Outcome
+from detainer_desk.domain.policy_zone import ZoneRewrite
 from detainer_desk.domain.vocabulary import OUTCOME_CELL_WORDS
 from detainer_desk.services import records
 from detainer_desk.services.access import RecordError
-from detainer_desk.services.county_clock import read_county_zone
+from detainer_desk.services.county_clock import UNSET, CountyZone, read_county_zone
 from detainer_desk.services.documents import report_context
 from detainer_desk.services.listings import WhatIfListing, record_what_if_copy, what_if_csv
 from detainer_desk.services.policies import (
@@ -55,8 +56,10 @@ from detainer_desk.services.policies import (
     preset_catalog,
     what_if,
 )
-from detainer_desk.services.ports import PolicyActivation
+from detainer_desk.services.ports import Actor, PolicyActivation, UnitOfWork
 
+from .changes import Change as Changed
+from .changes import Kinds
 from .errors import show_bug
 from .fit import fit_columns, fit_to_screen, size_to_current_page
 from .listing_actions import CSV, ListingActions, ListingTask
@@ -69,7 +72,7 @@ from .policy_choice import (
     policy_text_view,
 )
 from .session import Session, SessionState
-from .tasks import TaskHandle, TaskRunner
+from .tasks import TaskHandle, TaskRunner, run_in_background
 from .widgets import (
     Field,
     MessageLabel,
@@ -171,11 +174,16 @@ def _cell(text: str) -> QTableWidgetItem:
 
 def _date_edit(object_name: str, accessible_name: str, day: dt.date) -> QDateEdit:
     edit = QDateEdit(QDate(day.year, day.month, day.day))
+    edit.setProperty("placeholderDay", edit.date())  # the default before the county's is read
     edit.setObjectName(object_name)
     edit.setAccessibleName(accessible_name)
     edit.setDisplayFormat("yyyy-MM-dd")
     edit.setCalendarPopup(True)
     return edit
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
 
 
 def _day(edit: QDateEdit) -> dt.date:
@@ -207,8 +215,14 @@ class PolicyDialog(QDialog):
         self.setAccessibleName("Policy")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         fit_to_screen(self, 1040, 680)
-        self.county = read_county_zone(session.uow())
+        # The county's zone, the policy in force and its history are read in the background
+        # (``refresh``); until then, no zone is set and nothing can be activated.
+        self.county = CountyZone("UTC", UNSET)
         self.zone: dt.tzinfo = self.county.zone
+        self.loading = False
+        self.loaded = False
+        self.acting = False  # an activation is being written
+        self._generation = 0
         self.catalog = preset_catalog()  # read once for both choosers
         self.task: TaskHandle | None = None
         self.comparison: WhatIfResult | None = None
@@ -235,6 +249,7 @@ class PolicyDialog(QDialog):
         close.setAccessibleName("Close")
         buttons.rejected.connect(self.reject)
         column.addWidget(buttons)
+        tasks.changes.when({Changed.POLICY, Changed.SETTINGS}, self._policy_changed_here)
         self.refresh()
 
     def show_tab(self, tab: int) -> None:
@@ -277,8 +292,7 @@ class PolicyDialog(QDialog):
         box.addWidget(self.in_force_views, 1)
         return page
 
-    def _show_in_force(self) -> None:
-        activation = records.active_policy(self.session.uow())
+    def _show_in_force(self, activation: PolicyActivation | None) -> None:
         if activation is None:
             self.in_force_heading.setText("No policy is active")
             self.in_force_details.setText(
@@ -292,11 +306,11 @@ class PolicyDialog(QDialog):
         self.in_force_heading.setText(policy.name)
         self.in_force_details.setText(activation_text(activation, self.zone))
         self._show_zone_of(policy.timezone)
+        self.in_force_views.show()
         self.in_force_caution_box.setVisible(bool(policy.caution))
         self.in_force_caution.setText("⚠ " + " ".join((policy.caution or "").split()))
         self.in_force_english.setPlainText(describe_policy(policy))
         self.in_force_text.setPlainText(policy.text)
-        self.in_force_views.show()
         self.in_force_heading.setAccessibleName(policy.name)
         self.in_force_details.setAccessibleDescription(self.in_force_details.text())
 
@@ -316,18 +330,26 @@ class PolicyDialog(QDialog):
         )
         self.reactivate_button.setVisible(self.session.may(acc.MANAGE_POLICIES))
 
-    def reactivate_in_county_zone(self) -> bool:
-        """The policy in force, activated again in the county's timezone (after saying so)."""
-        session = self.session
-        zone = self.county.name
-        try:
-            change = records.zone_rewrite_of_active(session.uow(), zone)
-        except RecordError as refused:
-            self.in_force_zone.show_error(plain_sentence(str(refused)))
-            return False
+    def reactivate_in_county_zone(self) -> None:
+        """The policy in force, activated again in the county's timezone (after saying so):
+        what would change is read, then written, in the background."""
+        if self.acting:
+            return
+        uow, zone = self.session.backend.uow, self.county.name
+        self._set_acting(True)
+        run_in_background(
+            self.tasks, self, self.in_force_zone,
+            lambda: records.zone_rewrite_of_active(uow(), zone), self._ask_to_reactivate,
+            on_failed=lambda _error: self._set_acting(False),
+        )  # fmt: skip
+
+    def _ask_to_reactivate(self, change: tuple[str, ZoneRewrite] | None) -> None:
+        self._set_acting(False)
         if change is None:
             self.refresh()
-            return True
+            return
+        session = self.session
+        zone = self.county.name
         name, rewrite = change
         if not self.confirm_zone_change(
             self,
@@ -337,21 +359,21 @@ class PolicyDialog(QDialog):
             "recorded keep the text they were made under. The activation is recorded with "
             "your name.",
         ):
-            return False
-        try:
-            records.reactivate_in_zone(
-                session.uow(),
-                session.require_actor(),
-                zone,
-                session.now(),
-                f"The county's timezone is {zone}: the same policy, in that timezone",
-            )
-        except RecordError as refused:
-            self.in_force_zone.show_error(plain_sentence(str(refused)))
-            return False
-        self.refresh()
-        self.policy_changed.emit()
-        return True
+            return
+        uow, actor, now = session.backend.uow, session.require_actor(), session.now()
+        reason = f"The county's timezone is {zone}: the same policy, in that timezone"
+
+        def reactivated(_result: object) -> None:
+            self._set_acting(False)
+            self.refresh()
+            self.policy_changed.emit()
+
+        self._set_acting(True)
+        run_in_background(
+            self.tasks, self, self.in_force_zone,
+            lambda: records.reactivate_in_zone(uow(), actor, zone, now, reason), reactivated,
+            on_failed=lambda _error: self._set_acting(False), changes={Changed.POLICY},
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ history
     def _history_tab(self) -> QWidget:
@@ -373,9 +395,9 @@ class PolicyDialog(QDialog):
         self.history_table.itemSelectionChanged.connect(self._history_selected)
         return page
 
-    def _show_history(self) -> None:
+    def _show_history(self, history: list[PolicyActivation] | RecordError | None) -> None:
         self.history_message.clear_message()
-        allowed = self.session.may(acc.VIEW_POLICIES)
+        allowed = history is not None
         self.history_table.setVisible(allowed)
         self.history_english.setVisible(allowed)
         if not allowed:
@@ -389,13 +411,10 @@ class PolicyDialog(QDialog):
             "Every policy version activated in this database, newest first. Each decision "
             "keeps the exact version it was made under. Select a version to read it."
         )
-        try:
-            self.history = list(
-                policy_history(self.session.uow(), self.session.require_actor(), self.session.now())
-            )
-        except RecordError as refused:
-            self.history_message.show_error(plain_sentence(str(refused)))
-            self.history = []
+        if isinstance(history, RecordError):
+            self.history_message.show_error(plain_sentence(str(history)))
+            history = []
+        self.history = history or []
         table = self.history_table
         table.setRowCount(len(self.history))
         for row, activation in enumerate(self.history):
@@ -471,7 +490,10 @@ class PolicyDialog(QDialog):
         return page
 
     def activate(self) -> bool:
-        """Activate the chosen policy with the reason given; True when it is now in force."""
+        """Activate the chosen policy with the reason given, in the background; True when
+        the activation was started (the message says how it ended)."""
+        if self.acting or not self.loaded:
+            return False
         self.activate_message.clear_message()
         self.reason.set_error(None)
         chosen = self.activate_chooser.chosen()
@@ -485,26 +507,31 @@ class PolicyDialog(QDialog):
             self.reason.edit.setFocus(Qt.FocusReason.OtherFocusReason)
             return False
         session = self.session
-        try:
-            result = records.activate_policy(
-                session.uow(),
-                chosen.data,
-                chosen.source,
-                session.require_actor(),
-                session.now(),
-                reason,
-                preset=chosen.preset is not None,
-                in_county_zone=chosen.in_county_zone,
-            )
-        except RecordError as refused:
-            self.activate_message.show_error(plain_sentence(str(refused)))
-            return False
+        uow, actor, now = session.backend.uow, session.require_actor(), session.now()
+        data, source = chosen.data, chosen.source
+        preset, in_county_zone = chosen.preset is not None, chosen.in_county_zone
+
+        def activate() -> records.ActivationResult:
+            return records.activate_policy(
+                uow(), data, source, actor, now, reason,
+                preset=preset, in_county_zone=in_county_zone,
+            )  # fmt: skip
+
+        self._set_acting(True)
+        run_in_background(
+            self.tasks, self, self.activate_message, activate, self._activated,
+            on_failed=lambda _error: self._set_acting(False), changes={Changed.POLICY},
+        )  # fmt: skip
+        return True
+
+    def _activated(self, result: records.ActivationResult) -> None:
+        self._set_acting(False)
         policy = result.activation.policy
         if result.already_active:
             self.activate_message.show_note(
                 f"“{policy.name}” is already in force (version {policy.id}); nothing changed."
             )
-            return True
+            return
         in_zone = (
             f" It reads times in the county's timezone, {self.county.name}."
             if result.zone_rewrite is not None
@@ -517,7 +544,11 @@ class PolicyDialog(QDialog):
         self.reason.edit.clear()
         self.refresh()
         self.policy_changed.emit()
-        return True
+
+    def _set_acting(self, acting: bool) -> None:
+        self.acting = acting
+        self.activate_button.setEnabled(self.loaded and not acting)
+        self.reactivate_button.setEnabled(not acting)
 
     # ------------------------------------------------------------------ what if
     def _what_if_tab(self) -> QWidget:
@@ -788,8 +819,55 @@ class PolicyDialog(QDialog):
 
     # ----------------------------------------------------------------- general
     def refresh(self) -> None:
-        self._show_in_force()
-        self._show_history()
+        """Read the county's zone, the policy in force and the history in the background;
+        show them when read (only the newest read is shown)."""
+        may_view = self.session.may(acc.VIEW_POLICIES)
+        try:
+            actor = self.session.require_actor()
+        except RecordError:
+            return  # signed out meanwhile: the window closes the dialog
+        uow, now = self.session.backend.uow, self.session.now()
+        self._generation += 1
+        generation = self._generation
+        self.loading = True
+        if not self.loaded:
+            self.activate_button.setEnabled(False)
+
+        def shown(read: PolicyRead) -> None:
+            if generation == self._generation:
+                self._show(read)
+
+        def failed(_error: BaseException) -> None:
+            if generation == self._generation:
+                self.loading = False
+
+        run_in_background(
+            self.tasks, self, self.history_message,
+            lambda: read_policies(uow, actor, now, may_view), shown, on_failed=failed,
+        )  # fmt: skip
+
+    def _show(self, read: PolicyRead) -> None:
+        first = not self.loaded
+        county, activation, history = read
+        if first or county != self.county:  # (setting it again would clear the message)
+            self.activate_chooser.set_county_zone(county.name if county.is_set else None)
+        self.county, self.zone = county, county.zone
+        if first:  # the period's default days are the county's, unless already changed
+            today = timetext.county_day(self.session.now(), self.zone)
+            for edit, default in ((self.from_date, today - dt.timedelta(days=90)),
+                                  (self.to_date, today)):  # fmt: skip
+                if edit.date() == edit.property("placeholderDay"):
+                    edit.setDate(_qdate(default))
+        self._show_in_force(activation)
+        self._show_history(history)
+        self.loading = False
+        self.loaded = True
+        self._set_acting(self.acting)
+
+    def _policy_changed_here(self, _changed: Kinds) -> None:
+        """Another screen activated a policy or changed the county's zone."""
+        if not self.acting:
+            self.refresh()
 
     def done(self, result: int) -> None:
         self.cancel()
@@ -896,3 +974,21 @@ class PolicyMenu(QObject):
         dialog.show_tab(tab)
         self.open_dialog(dialog)
         return dialog
+
+
+PolicyRead = tuple[CountyZone, PolicyActivation | None, list[PolicyActivation] | RecordError | None]
+
+
+def read_policies(
+    uow: Callable[[], UnitOfWork], actor: Actor, now: dt.datetime, may_view: bool
+) -> PolicyRead:
+    """The county's zone, the policy in force and (for who may see it) the history, or the
+    services' refusal of it (in the background)."""
+    county = read_county_zone(uow())
+    activation = records.active_policy(uow())
+    if not may_view:
+        return county, activation, None
+    try:
+        return county, activation, list(policy_history(uow(), actor, now))
+    except RecordError as refused:
+        return county, activation, refused

@@ -129,6 +129,26 @@ def still_alive(widget: QWidget) -> bool:
     return shiboken6.isValid(widget)
 
 
+def window_tasks(widget: QObject | None) -> TaskRunner | None:
+    """The runner of the window ``widget`` is in (its own, or its nearest parent's)."""
+    while widget is not None:
+        tasks = getattr(widget, "tasks", None)
+        if isinstance(tasks, TaskRunner):
+            return tasks
+        widget = widget.parent()
+    return None
+
+
+def tasks_for(owner: QWidget, given: TaskRunner | None = None) -> TaskRunner:
+    """The runner a screen or dialog uses: the one it was given, else one of its own that
+    announces through its window's broadcaster (so every screen hears of its writes; its
+    tasks' handles end with it)."""
+    if given is not None:
+        return given
+    window = window_tasks(owner.parent())
+    return TaskRunner(owner, changes=window.changes if window is not None else None)
+
+
 def report_failure(
     parent: QWidget, message: MessageLabel, error: BaseException, _trace: str
 ) -> None:

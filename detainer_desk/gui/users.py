@@ -1,5 +1,8 @@
 """Admin › Users: the accounts, their roles and state, and what an administrator does to
-them (add, change roles, unlock, disable or enable, reset a password)."""
+them (add, change roles, unlock, disable or enable, reset a password).
+
+The list is read, and every change written, as a background operation; a change is
+announced (``Change.USERS``) and the list read again."""
 
 from __future__ import annotations
 
@@ -24,12 +27,14 @@ from detainer_desk.domain import timetext
 from detainer_desk.services import accounts
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.county_clock import county_zone
-from detainer_desk.services.ports import UserRecord
+from detainer_desk.services.ports import Actor, UnitOfWork, UserRecord
 
+from .changes import Change, Kinds
 from .confirm import ask_to_confirm
 from .dialogs import AddUserDialog, ResetPasswordDialog, RolesDialog
 from .fit import fit_to_screen
 from .session import Session
+from .tasks import TaskRunner, run_in_background, tasks_for
 from .widgets import MessageLabel, compact_rows, paragraph, plain_sentence
 
 COLUMNS = ("User name", "Display name", "Roles", "Password set", "State", "Signs in with")
@@ -104,9 +109,17 @@ class UsersModel(QAbstractTableModel):
 
 
 class UsersDialog(QDialog):
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: Session, parent: QWidget | None = None, tasks: TaskRunner | None = None
+    ) -> None:
         super().__init__(parent)
         self.session = session
+        self.tasks = tasks_for(self, tasks)
+        self.loading = False  # the list is being read
+        self.loaded_once = False
+        self.acting = False  # a change is being written
+        self._generation = 0  # only the newest read is shown
+        self._to_select: str | None = None  # asked of a read that a newer one replaced
         self.setObjectName("usersDialog")
         self.setWindowTitle("Users")
         self.setAccessibleName("Users")
@@ -128,7 +141,7 @@ class UsersDialog(QDialog):
         )
 
         middle = QHBoxLayout()
-        self.model = UsersModel(county_zone(session.uow()), self)
+        self.model = UsersModel(dt.UTC, self)  # the county's zone comes with the list
         self.table = QTableView()
         self.table.setObjectName("usersTable")
         self.table.setAccessibleName("Accounts")
@@ -189,6 +202,7 @@ class UsersDialog(QDialog):
         QWidget.setTabOrder(self.reset_button, self.unlock_button)
         QWidget.setTabOrder(self.unlock_button, self.disable_button)
         QWidget.setTabOrder(self.disable_button, close_button)
+        self.tasks.changes.when({Change.USERS}, self._users_changed)
         self.reload()
 
     def _button(self, text: str, object_name: str, slot: Callable[[], object]) -> QPushButton:
@@ -201,21 +215,49 @@ class UsersDialog(QDialog):
 
     # ------------------------------------------------------------------ reading
     def reload(self, select: str | None = None) -> None:
-        """Re-read the accounts, keeping (or moving) the selection."""
-        selected = self.selected_user()
-        keep = select or (selected.name if selected else None)
+        """Re-read the accounts (in the background), keeping (or moving) the selection."""
         try:
-            users = accounts.list_users(
-                self.session.uow(), self.session.require_actor(), self.session.now()
-            )
+            actor = self.session.require_actor()
         except RecordError as refused:
             self.message.show_error(plain_sentence(str(refused)))
-            users = []
-        self.model.set_users(users)
-        row = self.model.row_of(keep) if keep else None
-        if row is not None:
-            self.table.selectRow(row)
-        self._update_buttons()
+            return
+        uow, now = self.session.backend.uow, self.session.now()
+        self._to_select = select or self._to_select
+        self.loading = True
+        self._generation += 1
+        generation = self._generation
+
+        def shown(read: tuple[dt.tzinfo, list[UserRecord]]) -> None:
+            if generation != self._generation:
+                return  # a newer read is on its way
+            self.loading = False
+            self.loaded_once = True
+            selected = self.selected_user()  # as it is now: the person may have moved it
+            keep = self._to_select or (selected.name if selected else None)
+            self._to_select = None
+            self.model.zone, users = read
+            self.model.set_users(users)
+            row = self.model.row_of(keep) if keep else None
+            if row is not None:
+                self.table.selectRow(row)
+            self._update_buttons()
+
+        def failed(_error: BaseException) -> None:
+            if generation != self._generation:
+                return
+            self.loading = False
+            self.loaded_once = True
+            self.model.set_users([])
+            self._update_buttons()
+
+        run_in_background(
+            self.tasks, self, self.message, lambda: read_users(uow, actor, now), shown,
+            on_failed=failed,
+        )  # fmt: skip
+
+    def _users_changed(self, _changed: Kinds) -> None:
+        if not self.acting:  # the change's own result reads the list again
+            self.reload()
 
     def selected_user(self) -> UserRecord | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -227,14 +269,16 @@ class UsersDialog(QDialog):
             self.table.selectRow(row)
 
     def _update_buttons(self) -> None:
-        user = self.selected_user()
+        user = None if self.acting else self.selected_user()
+        self.add_button.setEnabled(not self.acting)
         for button in (self.roles_button, self.reset_button, self.disable_button):
             button.setEnabled(user is not None)
         self.unlock_button.setEnabled(user is not None and user.locked_at is not None)
         self.second_factor_button.setEnabled(
             user is not None and (user.second_factor is not None or bool(user.recovery_codes))
         )
-        text = "&Enable" if user is not None and user.disabled else "&Disable"
+        shown = self.selected_user()
+        text = "&Enable" if shown is not None and shown.disabled else "&Disable"
         self.disable_button.setText(text)
         self.disable_button.setAccessibleName(text.replace("&", ""))
 
@@ -287,9 +331,7 @@ class UsersDialog(QDialog):
         if user is None:
             return
         self._act(
-            lambda: accounts.unlock_user(
-                self.session.uow(), self.session.require_actor(), user.name, self.session.now()
-            ),
+            lambda uow, actor, now: accounts.unlock_user(uow(), actor, user.name, now),
             user.name,
             f"The account {user.name} was unlocked. They can sign in again.",
         )
@@ -305,9 +347,7 @@ class UsersDialog(QDialog):
 
         def act() -> None:
             self._act(
-                lambda: factors.reset(
-                    self.session.uow(), self.session.require_actor(), user.name, self.session.now()
-                ),
+                lambda uow, actor, now: factors.reset(uow(), actor, user.name, now),
                 user.name,
                 f"The second factor of {user.name} was reset: they set up a new one at their "
                 "next sign-in.",
@@ -342,12 +382,8 @@ class UsersDialog(QDialog):
 
         def act() -> None:
             self._act(
-                lambda: accounts.set_disabled(
-                    self.session.uow(),
-                    self.session.require_actor(),
-                    user.name,
-                    disable,
-                    self.session.now(),
+                lambda uow, actor, now: accounts.set_disabled(
+                    uow(), actor, user.name, disable, now
                 ),
                 user.name,
                 f"The account {user.name} was {'disabled' if disable else 'enabled'}.",
@@ -376,13 +412,40 @@ class UsersDialog(QDialog):
             cancel_is_default=True,
         )
 
-    def _act(self, use_case: Callable[[], None], name: str, done: str) -> None:
-        self.message.clear_message()
-        try:
-            use_case()
-        except RecordError as refused:
-            self.message.show_error(plain_sentence(str(refused)))
-            self.reload(select=name)
+    def _act(self, use_case: UseCase, name: str, done: str) -> None:
+        """Write in the background (the buttons off meanwhile), then read the list again."""
+        if self.acting:
             return
-        self.reload(select=name)
-        self.message.show_note(done)
+        self.message.clear_message()
+        uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
+        self._generation += 1  # a read still on its way would be out of date: not shown
+        self.loading = False
+        self._set_acting(True)
+
+        def written(_result: object) -> None:
+            self._set_acting(False)
+            self.reload(select=name)
+            self.message.show_note(done)
+
+        def refused(_error: BaseException) -> None:
+            self._set_acting(False)
+            self.reload(select=name)
+
+        run_in_background(
+            self.tasks, self, self.message, lambda: use_case(uow, actor, now), written,
+            on_failed=refused, changes={Change.USERS},
+        )  # fmt: skip
+
+    def _set_acting(self, acting: bool) -> None:
+        self.acting = acting
+        self._update_buttons()
+
+
+UseCase = Callable[[Callable[[], UnitOfWork], Actor, dt.datetime], object]
+
+
+def read_users(
+    uow: Callable[[], UnitOfWork], actor: Actor, now: dt.datetime
+) -> tuple[dt.tzinfo, list[UserRecord]]:
+    """The county's zone and the accounts (in the background)."""
+    return county_zone(uow()), list(accounts.list_users(uow(), actor, now))

@@ -67,7 +67,6 @@ from .common import (
     NOTHING,
     SaveChooser,
     ask_save_path,
-    county_zone,
     full_time,
     short_time,
 )
@@ -126,11 +125,11 @@ class DecisionDetailDialog(QDialog):
         state: lc.DecisionState,
         parent: QWidget | None = None,
         *,
-        zone: ZoneInfo | None = None,
+        zone: ZoneInfo,
         contacts: Sequence[ContactRecord] | None = None,
     ) -> None:
-        """``zone`` and ``contacts`` as read in the background with the decision
-        (``read_detail``); without them, they are read here."""
+        """``zone`` (the county's) and ``contacts`` as read in the background with the
+        decision (``read_detail``); without the contacts, they are read in the background."""
         super().__init__(parent)
         self.session = session
         self.tasks = tasks
@@ -141,7 +140,7 @@ class DecisionDetailDialog(QDialog):
         self.decision: Mapping[str, Any] = row.decision
         # Times are shown in the county's zone; a time in the request written without an
         # offset was read in the zone of the policy it was decided under (contract 1).
-        self.zone: ZoneInfo = zone if zone is not None else county_zone(session)
+        self.zone: ZoneInfo = zone
         self.policy_zone: ZoneInfo = policies.load_policy(row.policy).zone
         self.choose_save_path: SaveChooser = ask_save_path
         self.choose_printer: PrinterChooser = ask_printer

@@ -309,9 +309,11 @@ class AuditEvent:
     action: str
     target: str | None
     outcome: str  # success, failure, denied
-    details_json: str = "{}"
+    details_json: str = "{}"  # as recorded
     id: int | None = None
     seq: int | None = None
+    # details_json read once, by the store (None: the recorded text is not a JSON object)
+    details: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

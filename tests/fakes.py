@@ -197,8 +197,9 @@ class FakeRecords:
         tokens = self.d.names.get(decision.request_id, NameIndex((), ())).tokens
         return bool(words) and all(any(t.startswith(w) for t in tokens) for w in words)
 
-    def _selected(self, query: DecisionQuery | DecisionQuery) -> list[int]:
-        """The decision ids a query's filters select (search, outcome, recorder, period)."""
+    def _selected(self, query: DecisionQuery) -> list[int]:
+        """The decision ids a query's filters select (search, outcome, recorder, period,
+        status)."""
         found = []
         for decision_id in range(1, len(self.d.decisions) + 1):
             decision, stamp = self.d.decisions[decision_id - 1]
@@ -209,17 +210,17 @@ class FakeRecords:
                 and (not query.received_from or request.received_at >= query.received_from)
                 and (not query.received_to or request.received_at < query.received_to)
                 and self._matches(decision_id, query.search)
+                and (not query.status or self._status(decision_id) == query.status)
             ):
                 found.append(decision_id)
         return found
 
+    def _status(self, decision_id: int) -> str | None:
+        index = self.d.index.get(decision_id)
+        return index.status if index else None
+
     def find_decisions(self, query: DecisionQuery) -> Sequence[DecisionSummary]:
-        found = [
-            n
-            for n in self._selected(query)
-            if not query.status or (n in self.d.index and self.d.index[n].status == query.status)
-        ]
-        return self._page(found, query)
+        return self._page(self._selected(query), query)
 
     def _page(self, decision_ids: list[int], query: DecisionQuery) -> list[DecisionSummary]:
         rows = [self._summary(n, self._sort_value(n, query.sort)) for n in decision_ids]
@@ -286,11 +287,7 @@ class FakeRecords:
         return values[sort]()
 
     def _in_log(self, query: DecisionQuery) -> list[int]:
-        return [
-            n
-            for n in self._selected(query)
-            if n in self.d.index and (not query.status or self.d.index[n].status == query.status)
-        ]
+        return [n for n in self._selected(query) if n in self.d.index]
 
     def log_page(self, query: DecisionQuery) -> Sequence[DecisionSummary]:
         return self._page(self._in_log(query), query)

@@ -220,7 +220,7 @@ class DecisionQuery:
     """A page of the decision log, filtered and sorted in SQL, keyset-paged: by default
     newest first (``sort`` one of LOG_SORT_KEYS; ``hold_until`` and ``status`` are the
     index's). ``after`` is the (``sort_value``, request id) of the last row of the previous
-    page."""
+    page. An export takes the filters only: every decision they select, oldest first."""
 
     search: str | None = None
     outcome: str | None = None

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
     from detainer_desk.adapters.db.backup_check import BackupCheck
     from detainer_desk.adapters.db.chain import VerifyProgress
-    from detainer_desk.adapters.db.repository import SqlLedger, SqlUnitOfWork
+    from detainer_desk.adapters.db.ledger import SqlLedger
+    from detainer_desk.adapters.db.unit_of_work import SqlUnitOfWork
     from detainer_desk.adapters.files import PartialJournal
     from detainer_desk.adapters.signing import InstallationKey
     from detainer_desk.services.accounts import Security
@@ -70,13 +71,13 @@ class Runtime:
         return " ".join(self.notices) or None
 
     def uow(self) -> SqlUnitOfWork:
-        from detainer_desk.adapters.db.repository import SqlUnitOfWork
+        from detainer_desk.adapters.db.unit_of_work import SqlUnitOfWork
 
         return SqlUnitOfWork(self.engine)
 
     def ledger(self) -> SqlLedger:
         from detainer_desk.adapters.db.derived_scan import IndexMemo
-        from detainer_desk.adapters.db.repository import SqlLedger
+        from detainer_desk.adapters.db.ledger import SqlLedger
 
         return SqlLedger(self.engine, memo=IndexMemo(self.paths.data_dir / "keys"))
 
@@ -310,7 +311,7 @@ class Runtime:
 
     def verified_entries(self) -> int:
         """The whole chain verified: how many entries it has."""
-        from detainer_desk.adapters.db.repository import verify_store
+        from detainer_desk.adapters.db.ledger import verify_store
 
         return list(verify_store(self.engine))[-1].checked
 
@@ -325,8 +326,8 @@ class Runtime:
 def _backup_against_checkpoint(copy: Path, check: BackupCheck, signer: InstallationKey) -> Any:
     """How a checked copy of a backup compares with the last checkpoint ``signer`` made."""
     from detainer_desk.adapters.db.engine import make_engine
+    from detainer_desk.adapters.db.ledger import SqlLedger
     from detainer_desk.adapters.db.probe import sqlite_url
-    from detainer_desk.adapters.db.repository import SqlLedger
     from detainer_desk.services.checkpoints import check_backup
 
     engine = make_engine(sqlite_url(copy))

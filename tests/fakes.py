@@ -34,8 +34,6 @@ from detainer_desk.services.ports import (
     DecisionQuery,
     DecisionRow,
     DecisionSummary,
-    LogQuery,
-    LogRow,
     NewAmendment,
     NewContact,
     NewDecision,
@@ -154,9 +152,10 @@ class FakeRecords:
             and self.d.requests[decision.request_id - 1][0].form == form
         ]
 
-    def _summary(self, decision_id: int) -> DecisionSummary:
+    def _summary(self, decision_id: int, sort_value: str = "") -> DecisionSummary:
         decision, stamp = self.d.decisions[decision_id - 1]
         request, _ = self.d.requests[decision.request_id - 1]
+        index = self.d.index.get(decision_id)
         return DecisionSummary(
             decision_id,
             decision.request_id,
@@ -172,6 +171,13 @@ class FakeRecords:
             request.release_eligible_at,
             stamp.recorded_by,
             stamp.recorded_at,
+            outcome_in_force=index.outcome_in_force if index else None,
+            status=index.status if index else None,
+            closed=index.closed if index else None,
+            hold_until_in_force=(
+                index.hold_until.isoformat() if index and index.hold_until else None
+            ),
+            sort_value=sort_value,
         )
 
     def _matches(self, decision_id: int, search: str | None) -> bool:
@@ -191,8 +197,9 @@ class FakeRecords:
         tokens = self.d.names.get(decision.request_id, NameIndex((), ())).tokens
         return bool(words) and all(any(t.startswith(w) for t in tokens) for w in words)
 
-    def _selected(self, query: DecisionQuery | LogQuery) -> list[int]:
-        """The decision ids a query's filters select (search, outcome, recorder, period)."""
+    def _selected(self, query: DecisionQuery) -> list[int]:
+        """The decision ids a query's filters select (search, outcome, recorder, period,
+        status)."""
         found = []
         for decision_id in range(1, len(self.d.decisions) + 1):
             decision, stamp = self.d.decisions[decision_id - 1]
@@ -203,18 +210,28 @@ class FakeRecords:
                 and (not query.received_from or request.received_at >= query.received_from)
                 and (not query.received_to or request.received_at < query.received_to)
                 and self._matches(decision_id, query.search)
+                and (not query.status or self._status(decision_id) == query.status)
             ):
                 found.append(decision_id)
         return found
 
+    def _status(self, decision_id: int) -> str | None:
+        index = self.d.index.get(decision_id)
+        return index.status if index else None
+
     def find_decisions(self, query: DecisionQuery) -> Sequence[DecisionSummary]:
-        items = [self._summary(n) for n in self._selected(query)]
-        items.sort(key=lambda i: (i.received_at, i.request_id), reverse=True)
-        if query.after:
-            received_at, decision_id = query.after
-            after = (received_at, self.d.decisions[decision_id - 1][0].request_id)
-            items = [i for i in items if (i.received_at, i.request_id) < after]
-        return items[: query.limit]
+        return self._page(self._selected(query), query)
+
+    def _page(self, decision_ids: list[int], query: DecisionQuery) -> list[DecisionSummary]:
+        rows = [self._summary(n, self._sort_value(n, query.sort)) for n in decision_ids]
+        rows.sort(key=lambda r: (r.sort_value, r.request_id), reverse=query.descending)
+        if query.after is not None:
+            after = (str(query.after[0]), int(query.after[1]))
+            if query.descending:
+                rows = [r for r in rows if (r.sort_value, r.request_id) < after]
+            else:
+                rows = [r for r in rows if (r.sort_value, r.request_id) > after]
+        return rows[: query.limit]
 
     def decision(self, decision_id: int) -> DecisionRow | None:
         if not 1 <= decision_id <= len(self.d.decisions):
@@ -252,32 +269,10 @@ class FakeRecords:
         self.d.index[index.decision_id] = index
 
     # -- the decision log, the review queue and the holds board ------------------------------
-    def _log_row(self, decision_id: int, sort_value: str) -> LogRow:
-        summary = self._summary(decision_id)
-        index = self.d.index[decision_id]
-        return LogRow(
-            decision_id=decision_id,
-            request_id=summary.request_id,
-            received_at=summary.received_at,
-            subject_name=summary.subject_name,
-            booking_number=summary.booking_number,
-            a_number=summary.a_number,
-            form=summary.form,
-            outcome=summary.outcome,
-            tentative_outcome=summary.tentative_outcome,
-            outcome_in_force=index.outcome_in_force,
-            status=index.status,
-            closed=index.closed,
-            hold_until=index.hold_until.isoformat() if index.hold_until else None,
-            release_eligible_at=index.release_eligible_at,
-            recorded_by=summary.recorded_by,
-            sort_value=sort_value,
-        )
-
     def _sort_value(self, decision_id: int, sort: str) -> str:
         """The log's sort column as the store keeps it (text; a blank for none)."""
         summary = self._summary(decision_id)
-        index = self.d.index[decision_id]
+        index = self.d.index.get(decision_id)
         values: dict[str, Callable[[], str]] = {
             "received_at": lambda: _utc_text(summary.received_at),
             "subject_name": lambda: summary.subject_name,
@@ -285,55 +280,43 @@ class FakeRecords:
             "a_number": lambda: summary.a_number or "",
             "form": lambda: summary.form,
             "outcome": lambda: summary.outcome,
-            "hold_until": lambda: _maybe_text(index.hold_until) or "",
+            "hold_until": lambda: (_maybe_text(index.hold_until) if index else None) or "",
             "recorded_by": lambda: summary.recorded_by,
-            "status": lambda: index.status,
+            "status": lambda: index.status if index else "",
         }
         return values[sort]()
 
-    def _in_log(self, query: LogQuery) -> list[int]:
-        return [
-            n
-            for n in self._selected(query)
-            if n in self.d.index and (not query.status or self.d.index[n].status == query.status)
-        ]
+    def _in_log(self, query: DecisionQuery) -> list[int]:
+        return [n for n in self._selected(query) if n in self.d.index]
 
-    def log_page(self, query: LogQuery) -> Sequence[LogRow]:
-        rows = [self._log_row(n, self._sort_value(n, query.sort)) for n in self._in_log(query)]
-        rows.sort(key=lambda r: (r.sort_value, r.request_id), reverse=query.descending)
-        if query.after is not None:
-            after = (str(query.after[0]), int(query.after[1]))
-            if query.descending:
-                rows = [r for r in rows if (r.sort_value, r.request_id) < after]
-            else:
-                rows = [r for r in rows if (r.sort_value, r.request_id) > after]
-        return rows[: query.limit]
+    def log_page(self, query: DecisionQuery) -> Sequence[DecisionSummary]:
+        return self._page(self._in_log(query), query)
 
-    def log_count(self, query: LogQuery) -> int:
+    def log_count(self, query: DecisionQuery) -> int:
         return len(self._in_log(query))
 
-    def _holds(self, closed: bool) -> list[LogRow]:
+    def _holds(self, closed: bool) -> list[DecisionSummary]:
         found = []
         for decision_id, index in self.d.index.items():
             decision, _ = self.d.decisions[decision_id - 1]
             if index.closed == closed and _holding(index, decision.tentative_outcome):
-                found.append(self._log_row(decision_id, _maybe_text(index.hold_until) or ""))
+                found.append(self._summary(decision_id, _maybe_text(index.hold_until) or ""))
         return found
 
-    def open_holds(self) -> Sequence[LogRow]:
+    def open_holds(self) -> Sequence[DecisionSummary]:
         rows = self._holds(closed=False)
         return sorted(rows, key=lambda r: (r.sort_value == "", r.sort_value, r.request_id))
 
-    def ended_holds(self, since: dt.datetime, until: dt.datetime) -> Sequence[LogRow]:
+    def ended_holds(self, since: dt.datetime, until: dt.datetime) -> Sequence[DecisionSummary]:
         low, high = _utc_text(since), _utc_text(until)
         rows = [r for r in self._holds(closed=True) if r.sort_value and low <= r.sort_value < high]
         rows.sort(key=lambda r: r.request_id)
         return sorted(rows, key=lambda r: r.sort_value, reverse=True)
 
-    def review_queue(self, limit: int) -> Sequence[LogRow]:
+    def review_queue(self, limit: int) -> Sequence[DecisionSummary]:
         waiting = ("awaiting review", "awaiting countersign")
         rows = [
-            self._log_row(n, index.status)
+            self._summary(n, index.status)
             for n, index in self.d.index.items()
             if index.status in waiting and not index.closed
         ]

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from detainer_desk.adapters.db.backups import daily_backups
 from detainer_desk.adapters.db.engine import make_engine
+from detainer_desk.adapters.db.ledger import verify_store
 from detainer_desk.adapters.db.probe import sqlite_url
-from detainer_desk.adapters.db.repository import verify_store
 from detainer_desk.adapters.db.schema import decisions
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import open_runtime

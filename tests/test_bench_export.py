@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from detainer_desk.adapters import pdf
-from detainer_desk.adapters.db.repository import SqlRecordRepository
+from detainer_desk.adapters.db.records import SqlRecordRepository
 from detainer_desk.adapters.export.bundle import open_bundle
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import open_runtime

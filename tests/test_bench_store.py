@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from detainer_desk.adapters.db.repository import verify_store
+from detainer_desk.adapters.db.ledger import verify_store
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import open_runtime
 from detainer_desk.services.demo import create_demo_accounts, fill_demo

@@ -26,7 +26,7 @@ import pytest
 
 from detainer_desk.adapters.db import chain
 from detainer_desk.adapters.db.derived_scan import IndexMemo
-from detainer_desk.adapters.db.repository import SqlLedger
+from detainer_desk.adapters.db.ledger import SqlLedger
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import open_runtime
 from detainer_desk.services.demo import create_demo_accounts, fill_demo

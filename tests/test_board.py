@@ -19,7 +19,7 @@ from detainer_desk.services.board import (
     overdue_report,
     review_queue,
 )
-from detainer_desk.services.ports import LOG_SORT_KEYS, Actor, LogQuery
+from detainer_desk.services.ports import LOG_SORT_KEYS, Actor, DecisionQuery
 from detainer_desk.services.records import activate_policy, amend_decision, record_decision
 from detainer_desk.services.settings import read_settings, save_settings
 
@@ -48,7 +48,7 @@ def store(runtime):
 @pytest.mark.parametrize("descending", [True, False])
 def test_every_sort_pages_in_sql_like_a_full_sort(store, sort: str, descending: bool) -> None:
     everything = log_page(
-        store.uow(), OFFICER, LogQuery(sort=sort, descending=descending, limit=100), NOW
+        store.uow(), OFFICER, DecisionQuery(sort=sort, descending=descending, limit=100), NOW
     ).rows
     assert len(everything) == len(NAMES)
     keys = [(r.sort_value, r.request_id) for r in everything]
@@ -59,7 +59,7 @@ def test_every_sort_pages_in_sql_like_a_full_sort(store, sort: str, descending: 
         page = log_page(
             store.uow(),
             OFFICER,
-            LogQuery(sort=sort, descending=descending, limit=3, after=after),
+            DecisionQuery(sort=sort, descending=descending, limit=3, after=after),
             NOW,
         )
         paged += page.rows
@@ -70,19 +70,19 @@ def test_every_sort_pages_in_sql_like_a_full_sort(store, sort: str, descending: 
 
 
 def test_filters_and_count(store) -> None:
-    assert log_count(store.uow(), OFFICER, LogQuery(), NOW) == len(NAMES)
-    holds = log_page(store.uow(), OFFICER, LogQuery(outcome="hold"), NOW).rows
+    assert log_count(store.uow(), OFFICER, DecisionQuery(), NOW) == len(NAMES)
+    holds = log_page(store.uow(), OFFICER, DecisionQuery(outcome="hold"), NOW).rows
     assert {r.outcome for r in holds} == {"hold"}
-    review = log_page(store.uow(), OFFICER, LogQuery(status=lc.AWAITING_REVIEW), NOW).rows
+    review = log_page(store.uow(), OFFICER, DecisionQuery(status=lc.AWAITING_REVIEW), NOW).rows
     assert [r.subject_name for r in review] == ["MORALES, Ada"]
-    assert log_count(store.uow(), OFFICER, LogQuery(search="doe"), NOW) == 2
+    assert log_count(store.uow(), OFFICER, DecisionQuery(search="doe"), NOW) == 2
 
 
 def test_unknown_sort_is_refused(store) -> None:
     from detainer_desk.services.access import RecordError
 
     with pytest.raises(RecordError, match="cannot be sorted"):
-        log_page(store.uow(), OFFICER, LogQuery(sort="dob"), NOW)
+        log_page(store.uow(), OFFICER, DecisionQuery(sort="dob"), NOW)
 
 
 def test_review_queue_puts_review_first_and_drops_countersigned(store) -> None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from detainer_desk.adapters.db import chain, schema
 from detainer_desk.adapters.db.chain_scan import canonical_bytes, canonical_encoder
-from detainer_desk.adapters.db.repository import SqlLedger, verify_store
+from detainer_desk.adapters.db.ledger import SqlLedger, verify_store
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.services.checkpoints import CheckpointFile, create_checkpoint
 from detainer_desk.services.checkpoints import verify_against_checkpoint as against

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from detainer_desk.adapters.db.chain import GENESIS_HASH, chain_hash
-from detainer_desk.adapters.db.repository import verify_store
+from detainer_desk.adapters.db.ledger import verify_store
 from detainer_desk.adapters.db.schema import EVIDENCE_TABLES
 from detainer_desk.adapters.signing import signature_is_valid
 from detainer_desk.services.checkpoints import (

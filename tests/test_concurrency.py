@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from detainer_desk.adapters.db.repository import verify_store
+from detainer_desk.adapters.db.ledger import verify_store
 from detainer_desk.adapters.db.schema import audit_events, decisions, requests
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import open_runtime

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
-from detainer_desk.adapters.db.repository import verify_store
+from detainer_desk.adapters.db.ledger import verify_store
 from detainer_desk.adapters.db.schema import audit_events
 from detainer_desk.domain import contacts as ct
 from detainer_desk.domain import lifecycle as lc

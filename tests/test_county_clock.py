@@ -199,7 +199,7 @@ def test_an_upgraded_policy_of_another_zone_stops_recording_until_activated_agai
     and its hashes are untouched."""
     import datetime as dt
 
-    from detainer_desk.adapters.db.repository import verify_store
+    from detainer_desk.adapters.db.ledger import verify_store
     from detainer_desk.services.access import RecordError
     from detainer_desk.services.ports import Actor
     from detainer_desk.services.records import (

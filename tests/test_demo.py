@@ -19,7 +19,7 @@ from detainer_desk.services.demo import (
     create_demo_accounts,
     fill_demo,
 )
-from detainer_desk.services.ports import Actor, DecisionRow, LogQuery
+from detainer_desk.services.ports import Actor, DecisionQuery, DecisionRow
 
 from .test_gui_support import store_under
 
@@ -39,7 +39,7 @@ def _demo(store: Runtime, count: int, now: dt.datetime = NOW) -> None:
 
 
 def _everything(store: Runtime) -> list[tuple[DecisionRow, lc.DecisionState]]:
-    page = board.log_page(store.uow(), SUPERVISOR, LogQuery(limit=10_000), NOW)
+    page = board.log_page(store.uow(), SUPERVISOR, DecisionQuery(limit=10_000), NOW)
     return [
         records.load_decision(store.uow(), row.decision_id, SUPERVISOR, NOW) for row in page.rows
     ]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import DBAPIError
 
-from detainer_desk.adapters.db.repository import verify_store
+from detainer_desk.adapters.db.ledger import verify_store
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import open_runtime
@@ -514,7 +514,7 @@ def test_the_memo_of_a_passed_verify_hides_no_later_change(runtime, workers: int
     which evidence; a row altered since, or one whose evidence changed, is derived again
     and named. A verify that finds something keeps nothing."""
     from detainer_desk.adapters.db.derived_scan import IndexMemo
-    from detainer_desk.adapters.db.repository import SqlLedger
+    from detainer_desk.adapters.db.ledger import SqlLedger
     from detainer_desk.services.checkpoints import verify_record
 
     seed_accounts(runtime.uow(), NOW)

@@ -92,17 +92,17 @@ def _record(uow: Callable[[], p.UnitOfWork]) -> None:
     amend_decision(uow(), 7, lc.RELEASED, SUPERVISOR, NOW, effective_at=early)
 
 
-def _pages(uow: Callable[[], p.UnitOfWork], query: p.LogQuery) -> list[p.LogRow]:
-    rows: list[p.LogRow] = []
+def _pages(uow: Callable[[], p.UnitOfWork], query: p.DecisionQuery) -> list[p.DecisionSummary]:
+    rows: list[p.DecisionSummary] = []
     while True:
         page = board.log_page(uow(), OFFICER, query, NOW)
         rows += page.rows
         if page.next_after is None:
             return rows
-        query = p.LogQuery(**{**_fields(query), "after": page.next_after})
+        query = p.DecisionQuery(**{**_fields(query), "after": page.next_after})
 
 
-def _fields(query: p.LogQuery) -> dict[str, Any]:
+def _fields(query: p.DecisionQuery) -> dict[str, Any]:
     return {name: getattr(query, name) for name in query.__dataclass_fields__}
 
 
@@ -113,15 +113,15 @@ def _csv_without_chain(text: str) -> list[list[str]]:
 
 
 FILTERS = [
-    p.LogQuery(),
-    p.LogQuery(search="doe"),
-    p.LogQuery(search="ji wo"),
-    p.LogQuery(search="nunez"),
-    p.LogQuery(search="B3"),
-    p.LogQuery(search="A100000002"),
-    p.LogQuery(outcome="hold"),
-    p.LogQuery(status=lc.AWAITING_REVIEW),
-    p.LogQuery(recorded_by="officer.a", received_from=NOW - dt.timedelta(days=8)),
+    p.DecisionQuery(),
+    p.DecisionQuery(search="doe"),
+    p.DecisionQuery(search="ji wo"),
+    p.DecisionQuery(search="nunez"),
+    p.DecisionQuery(search="B3"),
+    p.DecisionQuery(search="A100000002"),
+    p.DecisionQuery(outcome="hold"),
+    p.DecisionQuery(status=lc.AWAITING_REVIEW),
+    p.DecisionQuery(recorded_by="officer.a", received_from=NOW - dt.timedelta(days=8)),
 ]
 
 
@@ -130,7 +130,7 @@ def _everything_read(uow: Callable[[], p.UnitOfWork]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for sort in p.LOG_SORT_KEYS:
         for descending in (True, False):
-            query = p.LogQuery(sort=sort, descending=descending, limit=3)
+            query = p.DecisionQuery(sort=sort, descending=descending, limit=3)
             seen[f"log by {sort} {descending}"] = _pages(uow, query)
     for n, query in enumerate(FILTERS):
         seen[f"log {n}"] = board.log_page(uow(), OFFICER, query, NOW).rows

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from detainer_desk.adapters.db.engine import DatabaseError
-from detainer_desk.adapters.db.repository import verify_store
+from detainer_desk.adapters.db.ledger import verify_store
 from detainer_desk.adapters.db.schema import EVIDENCE_TABLES, chain_head
 from detainer_desk.domain.names import name_index
 from detainer_desk.paths import resolve_paths

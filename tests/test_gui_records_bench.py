@@ -39,7 +39,7 @@ from detainer_desk.gui.tasks import TaskRunner
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import Runtime, open_runtime
 from detainer_desk.services import board
-from detainer_desk.services.ports import Actor, LogQuery
+from detainer_desk.services.ports import Actor, DecisionQuery
 
 pytestmark = pytest.mark.bench
 BIG = os.environ.get("DETAINER_DESK_BENCH_HOME")
@@ -81,7 +81,7 @@ def _until_rows(qtbot: QtBot, screen: DecisionLogScreen, action: Callable[[], ob
     return (time.perf_counter() - start) * 1000
 
 
-def _service_ms(runtime: Runtime, query: LogQuery) -> float:
+def _service_ms(runtime: Runtime, query: DecisionQuery) -> float:
     """The baseline: the same page read by the service alone (median of 3)."""
     return statistics.median(
         _ms(lambda: board.log_page(runtime.uow(), READER, query, NOW)) for _ in range(3)

@@ -21,7 +21,7 @@ from detainer_desk.gui.records.log_model import SUBJECT, LogModel
 from detainer_desk.runtime import Runtime
 from detainer_desk.services import board, records
 from detainer_desk.services.access import NotFoundError, PermissionDenied
-from detainer_desk.services.ports import Actor, AttachmentIn, LogQuery, LogRow
+from detainer_desk.services.ports import Actor, AttachmentIn, DecisionQuery, DecisionSummary
 
 from .helpers import JUDICIAL_WARRANT_POLICY, PEOPLE, request_json, seed_accounts
 from .test_gui_records_support import (
@@ -73,7 +73,7 @@ def _everything(desk: Desk, **query: Any) -> list[int]:
     page = board.log_page(
         desk.runtime.uow(),
         Actor("sgt.b", "W"),
-        LogQuery(limit=1000, **query),
+        DecisionQuery(limit=1000, **query),
         NOW,
     )
     return [row.decision_id for row in page.rows]
@@ -349,11 +349,11 @@ def test_the_background_count_goes_in_short_steps_and_adds_up(desk: Desk) -> Non
     uow = desk.runtime.uow
     day = dt.timedelta(days=1)
     for query in (
-        LogQuery(),
-        LogQuery(outcome="notify"),
-        LogQuery(recorded_by="officer.a", received_from=NOW - day, received_to=NOW),
-        LogQuery(search="doe"),
-        LogQuery(received_from=NOW + day),
+        DecisionQuery(),
+        DecisionQuery(outcome="notify"),
+        DecisionQuery(recorded_by="officer.a", received_from=NOW - day, received_to=NOW),
+        DecisionQuery(search="doe"),
+        DecisionQuery(received_from=NOW + day),
     ):
         expected = board.log_count(uow(), reader, query, NOW)
         steps = list(
@@ -361,10 +361,11 @@ def test_the_background_count_goes_in_short_steps_and_adds_up(desk: Desk) -> Non
         )
         assert steps[-1] == expected, query
         assert steps == sorted(steps)  # running totals
-    assert len(list(board.log_count_stepwise(uow, reader, LogQuery(), NOW, window=day))) == 2
+    assert len(list(board.log_count_stepwise(uow, reader, DecisionQuery(), NOW, window=day))) == 2
     # Stopped when no longer wanted (a newer query came): no more steps are taken.
     assert (
-        list(board.log_count_stepwise(uow, reader, LogQuery(), NOW, cancelled=lambda: True)) == []
+        list(board.log_count_stepwise(uow, reader, DecisionQuery(), NOW, cancelled=lambda: True))
+        == []
     )
     searches = trail(desk.runtime, desk.admin, action="records.search", user_name="counsel.d")
     assert searches == []  # counting is not searching: nothing for counsel's record
@@ -395,11 +396,11 @@ def test_broad_searches_and_filters_page_like_narrow_ones(db_runtime: Runtime) -
         plan = store.plan
         assert plan.broad_search("doe") and not plan.broad_search("roe")
         walks = plan.walk_in_received_order
-        assert walks(LogQuery(outcome="hold")) and not walks(LogQuery(outcome="notify"))
-        assert not walks(LogQuery(outcome="hold", sort="form"))
-    everything = board.log_page(db_runtime.uow(), reader, LogQuery(limit=500), NOW).rows
+        assert walks(DecisionQuery(outcome="hold")) and not walks(DecisionQuery(outcome="notify"))
+        assert not walks(DecisionQuery(outcome="hold", sort="form"))
+    everything = board.log_page(db_runtime.uow(), reader, DecisionQuery(limit=500), NOW).rows
 
-    def matches(row: LogRow, search: str | None, filters: dict[str, Any]) -> bool:
+    def matches(row: DecisionSummary, search: str | None, filters: dict[str, Any]) -> bool:
         tokens = row.subject_name.casefold().replace(",", " ").split()
         named = search is None or all(any(t.startswith(w) for t in tokens) for w in search.split())
         return named and all(getattr(row, key) == value for key, value in filters.items())
@@ -419,14 +420,18 @@ def test_broad_searches_and_filters_page_like_narrow_ones(db_runtime: Runtime) -
         paged: list[int] = []
         after = None
         while True:
-            query = LogQuery(search=search, descending=descending, limit=7, after=after, **filters)
+            query = DecisionQuery(
+                search=search, descending=descending, limit=7, after=after, **filters
+            )
             page = board.log_page(db_runtime.uow(), reader, query, NOW)
             paged += [row.decision_id for row in page.rows]
             if page.next_after is None:
                 break
             after = page.next_after
         assert paged == expected, (search, descending, filters)
-        count = board.log_count(db_runtime.uow(), reader, LogQuery(search=search, **filters), NOW)
+        count = board.log_count(
+            db_runtime.uow(), reader, DecisionQuery(search=search, **filters), NOW
+        )
         assert count == len(expected)
 
 

@@ -17,7 +17,7 @@ from detainer_desk.gui.main_window import MainWindow
 from detainer_desk.gui.session import SessionState
 from detainer_desk.gui.verification import RestoreDialog, VerifyDialog
 from detainer_desk.services import accounts, board
-from detainer_desk.services.ports import LogQuery
+from detainer_desk.services.ports import DecisionQuery
 
 from .helpers import tamper
 from .test_checkpoints import _rewrite_history
@@ -216,7 +216,7 @@ def test_an_administrator_restores_a_backup_after_confirming(
 
 
 def _names(desk: Desk) -> list[str]:
-    page = board.log_page(desk.runtime.uow(), desk.actor("sgt.b"), LogQuery(), desk.clock.now)
+    page = board.log_page(desk.runtime.uow(), desk.actor("sgt.b"), DecisionQuery(), desk.clock.now)
     return [row.subject_name for row in page.rows]
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, insert, inspect, select, update
 
 from detainer_desk.adapters.db import chain
 from detainer_desk.adapters.db.engine import make_engine
+from detainer_desk.adapters.db.ledger import verify_store
 from detainer_desk.adapters.db.migrate import (
     HEAD_REVISION,
     KNOWN_REVISIONS,
@@ -28,7 +29,6 @@ from detainer_desk.adapters.db.migrate import (
     upgrade_to,
 )
 from detainer_desk.adapters.db.probe import sqlite_url
-from detainer_desk.adapters.db.repository import SqlUnitOfWork, verify_store
 from detainer_desk.adapters.db.schema import (
     EVIDENCE_TABLES,
     chain_head,
@@ -37,6 +37,7 @@ from detainer_desk.adapters.db.schema import (
     policy_versions,
     requests,
 )
+from detainer_desk.adapters.db.unit_of_work import SqlUnitOfWork
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import open_runtime
 from detainer_desk.services.index import rebuild_missing_index

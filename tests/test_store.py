@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 
 from detainer_desk.adapters.db.engine import DatabaseError, choose_journal_mode, make_engine
+from detainer_desk.adapters.db.ledger import verify_store
 from detainer_desk.adapters.db.migrate import HEAD_REVISION, backup_sqlite, current_revision
-from detainer_desk.adapters.db.repository import verify_store
 from detainer_desk.adapters.db.schema import EVIDENCE_TABLES
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.paths import resolve_paths

@@ -39,8 +39,8 @@ from hypothesis import strategies as st
 from detainer_desk.adapters.db import chain, schema
 from detainer_desk.adapters.db.derived_scan import INDEX_COLUMNS, IndexMemo
 from detainer_desk.adapters.db.engine import make_engine
+from detainer_desk.adapters.db.ledger import SqlLedger
 from detainer_desk.adapters.db.probe import sqlite_url
-from detainer_desk.adapters.db.repository import SqlLedger
 from detainer_desk.adapters.signing import InstallationKey, signature_is_valid
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.paths import resolve_paths

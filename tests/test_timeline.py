@@ -229,9 +229,9 @@ def _refusal(store, **changes: object) -> InvalidInput:
 
 
 def _everything():
-    from detainer_desk.services.ports import LogQuery
+    from detainer_desk.services.ports import DecisionQuery
 
-    return LogQuery()
+    return DecisionQuery()
 
 
 def test_intake_refuses_a_request_received_before_the_detainer_was_issued(store) -> None:

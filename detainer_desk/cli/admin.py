@@ -53,7 +53,9 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
                 "action": event.action,
                 "target": event.target,
                 "outcome": event.outcome,
-                "details": json.loads(event.details_json),
+                "details": (
+                    event.details if event.details is not None else json.loads(event.details_json)
+                ),
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:

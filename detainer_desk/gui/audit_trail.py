@@ -153,7 +153,10 @@ class AuditModel(QAbstractTableModel):
                 event.action,
                 event.target or "",
                 event.outcome,
-                details_text(event.details_json, self.zone),
+                details_text(
+                    event.details if event.details is not None else event.details_json,
+                    self.zone,
+                ),
             )[index.column()]
         return None
 

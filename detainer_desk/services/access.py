@@ -103,7 +103,8 @@ def audit(
             action=action,
             target=target,
             outcome=outcome,
-            details_json=canonical_json(details or {}),
+            details_json=(text := canonical_json(details or {})),
+            details=json.loads(text),
         )
     )
 

@@ -14,17 +14,17 @@ from detainer_desk.domain import alerts
 from detainer_desk.domain.timetext import span_words
 
 from .access import NotFoundError, RecordError, audit, authorize, check_search
-from .ports import LOG_SORT_KEYS, Actor, LogQuery, LogRow, UnitOfWork
+from .ports import LOG_SORT_KEYS, Actor, DecisionQuery, DecisionSummary, UnitOfWork
 from .settings import read_settings
 
 
 @dataclass(frozen=True, slots=True)
 class LogPage:
-    rows: tuple[LogRow, ...]
+    rows: tuple[DecisionSummary, ...]
     next_after: tuple[str, int] | None
 
 
-def log_page(uow: UnitOfWork, actor: Actor, query: LogQuery, now: dt.datetime) -> LogPage:
+def log_page(uow: UnitOfWork, actor: Actor, query: DecisionQuery, now: dt.datetime) -> LogPage:
     if query.sort not in LOG_SORT_KEYS:
         raise RecordError(f"the log cannot be sorted by {query.sort!r}")
     if query.limit < 1:
@@ -64,7 +64,7 @@ def log_page(uow: UnitOfWork, actor: Actor, query: LogQuery, now: dt.datetime) -
     return LogPage(rows, next_after)
 
 
-def log_count(uow: UnitOfWork, actor: Actor, query: LogQuery, now: dt.datetime) -> int:
+def log_count(uow: UnitOfWork, actor: Actor, query: DecisionQuery, now: dt.datetime) -> int:
     check_search(query.search, query.recorded_by)
     with uow:
         authorize(uow, actor, acc.VIEW_RECORDS, "records.count", None, now)
@@ -78,7 +78,7 @@ COUNT_WINDOW = dt.timedelta(days=31)
 def log_count_stepwise(
     uow_factory: Callable[[], UnitOfWork],
     actor: Actor,
-    query: LogQuery,
+    query: DecisionQuery,
     now: dt.datetime,
     cancelled: Callable[[], bool] = lambda: False,
     window: dt.timedelta = COUNT_WINDOW,
@@ -94,7 +94,7 @@ def log_count_stepwise(
     if query.search:
         yield log_count(uow_factory(), actor, query, now)
         return
-    bounds = LogQuery(sort="received_at", limit=1)
+    bounds = DecisionQuery(sort="received_at", limit=1)
     newest = log_page(uow_factory(), actor, bounds, now).rows
     oldest = log_page(uow_factory(), actor, dataclasses.replace(bounds, descending=False), now)
     if not newest or not oldest.rows:
@@ -122,7 +122,7 @@ def log_count_stepwise(
 
 @dataclass(frozen=True, slots=True)
 class HoldItem:
-    row: LogRow
+    row: DecisionSummary
     hold_until: dt.datetime | None
     level: str
     countdown: str
@@ -144,7 +144,7 @@ class EndedLate:
     """A hold that ended after its deadline: the fact that ended it (ICE custody, release,
     lift) was recorded as it happened, and is marked by how much it was late."""
 
-    row: LogRow
+    row: DecisionSummary
     hold_until: dt.datetime
     ended_at: dt.datetime
     kind: str  # the closing fact
@@ -231,8 +231,10 @@ def active_holds(
     return holds_board(uow, actor, now, warnings).items
 
 
-def hold_item(row: LogRow, now: dt.datetime, warnings: alerts.Warnings) -> HoldItem:
-    deadline = dt.datetime.fromisoformat(row.hold_until) if row.hold_until else None
+def hold_item(row: DecisionSummary, now: dt.datetime, warnings: alerts.Warnings) -> HoldItem:
+    deadline = (
+        dt.datetime.fromisoformat(row.hold_until_in_force) if row.hold_until_in_force else None
+    )
     return HoldItem(
         row,
         deadline,
@@ -284,7 +286,7 @@ def overdue_report(
 
 def review_queue(
     uow: UnitOfWork, actor: Actor, now: dt.datetime, limit: int = 500
-) -> Sequence[LogRow]:
+) -> Sequence[DecisionSummary]:
     with uow:
         authorize(uow, actor, acc.REVIEW_DECISION, "review.view", None, now)
         return list(uow.records.review_queue(limit))

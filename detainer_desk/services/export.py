@@ -235,6 +235,7 @@ def _filters(query: DecisionQuery) -> dict[str, Any]:
         "officer": query.recorded_by,
         "from": query.received_from.isoformat() if query.received_from else None,
         "to": query.received_to.isoformat() if query.received_to else None,
+        **({"status": query.status} if query.status else {}),
     }
 
 

@@ -162,19 +162,21 @@ def audit_csv(listing: AuditListing) -> str:
                 e.action,
                 e.target or "",
                 e.outcome,
-                _details(e.details_json),
+                _details(e),
             )
             for e in listing.events
         ),
     )
 
 
-def _details(details_json: str) -> str:
+def _details(event: AuditEvent) -> str:
     """The details as compact JSON (exactly what was recorded, one cell)."""
-    try:
-        return json.dumps(json.loads(details_json), ensure_ascii=False, sort_keys=True)
+    if event.details is not None:
+        return json.dumps(event.details, ensure_ascii=False, sort_keys=True)
+    try:  # not a JSON object: as recorded (compacted if it is JSON at all)
+        return json.dumps(json.loads(event.details_json), ensure_ascii=False, sort_keys=True)
     except ValueError:
-        return details_json
+        return event.details_json
 
 
 # -- a what-if comparison -----------------------------------------------------------------

@@ -19,7 +19,7 @@ from detainer_desk.domain.policy import Policy, parse_policy
 from detainer_desk.domain.request import request_from_mapping
 
 from .access import audit, authorize
-from .ports import Actor, LogQuery, LogRow, PolicyActivation, StoredPolicy, UnitOfWork
+from .ports import Actor, DecisionQuery, DecisionSummary, PolicyActivation, StoredPolicy, UnitOfWork
 
 
 def load_policy(stored: StoredPolicy) -> Policy:
@@ -114,7 +114,7 @@ def what_if(
             actor = authorize(uow, actor, acc.MANAGE_POLICIES, "policy.what_if", policy.name, now)
             rows = list(
                 uow.records.log_page(
-                    LogQuery(
+                    DecisionQuery(
                         received_from=received_from,
                         received_to=received_to,
                         sort="received_at",
@@ -161,7 +161,7 @@ def _compare(
     request_as_entered: Mapping[str, Any],
     recorded: Mapping[str, Any],
     evaluated_at: dt.datetime,
-    row: LogRow,
+    row: DecisionSummary,
 ) -> Change | str | None:
     try:
         request = request_from_mapping(

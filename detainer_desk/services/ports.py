@@ -162,6 +162,9 @@ class ContactQuery:
 
 @dataclass(frozen=True, slots=True)
 class DecisionSummary:
+    """One decision as a line of the log: the request and the decision as recorded, and
+    (from the derived index) where it stands now; None in those when it is not indexed yet."""
+
     decision_id: int
     request_id: int
     received_at: dt.datetime
@@ -172,10 +175,15 @@ class DecisionSummary:
     form: str
     outcome: str
     tentative_outcome: str | None
-    hold_until: str | None
+    hold_until: str | None  # as decided
     release_eligible_at: dt.datetime | None
     recorded_by: str
     recorded_at: dt.datetime
+    outcome_in_force: str | None = None
+    status: str | None = None
+    closed: bool | None = None
+    hold_until_in_force: str | None = None  # current (after amendments), with the policy's offset
+    sort_value: str = ""  # the query's sort column as the store keeps it (for keyset paging)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,19 +202,6 @@ class DecisionRow:
     amendments: tuple[AmendmentRecord, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class DecisionQuery:
-    """A page of the decision log: newest first, keyset-paged on (received_at, id)."""
-
-    search: str | None = None
-    outcome: str | None = None
-    received_from: dt.datetime | None = None  # inclusive
-    received_to: dt.datetime | None = None  # exclusive
-    recorded_by: str | None = None
-    limit: int = 100
-    after: tuple[dt.datetime, int] | None = None  # (received_at, decision_id) of the last row
-
-
 LOG_SORT_KEYS = (
     "received_at",
     "subject_name",
@@ -221,42 +216,22 @@ LOG_SORT_KEYS = (
 
 
 @dataclass(frozen=True, slots=True)
-class LogQuery:
-    """A page of the decision log, filtered and sorted in SQL, keyset-paged.
-
-    ``after`` is the (sort value, request id) of the last row of the previous page.
-    """
+class DecisionQuery:
+    """A page of the decision log, filtered and sorted in SQL, keyset-paged: by default
+    newest first (``sort`` one of LOG_SORT_KEYS; ``hold_until`` and ``status`` are the
+    index's). ``after`` is the (``sort_value``, request id) of the last row of the previous
+    page. An export takes the filters only: every decision they select, oldest first."""
 
     search: str | None = None
     outcome: str | None = None
     status: str | None = None
     recorded_by: str | None = None
-    received_from: dt.datetime | None = None
-    received_to: dt.datetime | None = None
+    received_from: dt.datetime | None = None  # inclusive
+    received_to: dt.datetime | None = None  # exclusive
     sort: str = "received_at"
     descending: bool = True
-    limit: int = 200
+    limit: int = 100
     after: tuple[str, int] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LogRow:
-    decision_id: int
-    request_id: int
-    received_at: dt.datetime
-    subject_name: str
-    booking_number: str
-    a_number: str | None
-    form: str
-    outcome: str
-    tentative_outcome: str | None
-    outcome_in_force: str
-    status: str
-    closed: bool
-    hold_until: str | None  # current (after amendments), with the policy's offset
-    release_eligible_at: dt.datetime | None
-    recorded_by: str
-    sort_value: str  # for keyset paging
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,11 +280,11 @@ class RecordRepository(Protocol):
     def attachment_content(self, attachment_id: int) -> bytes | None: ...
     def attachment_contents(self, attachment_ids: Sequence[int]) -> dict[int, bytes]: ...
     def upsert_index(self, index: DecisionIndex) -> None: ...
-    def log_page(self, query: LogQuery) -> Sequence[LogRow]: ...
-    def log_count(self, query: LogQuery) -> int: ...
-    def open_holds(self) -> Sequence[LogRow]: ...
-    def ended_holds(self, since: dt.datetime, until: dt.datetime) -> Sequence[LogRow]: ...
-    def review_queue(self, limit: int) -> Sequence[LogRow]: ...
+    def log_page(self, query: DecisionQuery) -> Sequence[DecisionSummary]: ...
+    def log_count(self, query: DecisionQuery) -> int: ...
+    def open_holds(self) -> Sequence[DecisionSummary]: ...
+    def ended_holds(self, since: dt.datetime, until: dt.datetime) -> Sequence[DecisionSummary]: ...
+    def review_queue(self, limit: int) -> Sequence[DecisionSummary]: ...
     def export_rows(self, query: DecisionQuery) -> Iterator[tuple[Any, ...]]: ...
     def export_csv_text(
         self, query: DecisionQuery, workers: int | None = None
@@ -334,9 +309,11 @@ class AuditEvent:
     action: str
     target: str | None
     outcome: str  # success, failure, denied
-    details_json: str = "{}"
+    details_json: str = "{}"  # as recorded
     id: int | None = None
     seq: int | None = None
+    # details_json read once, by the store (None: the recorded text is not a JSON object)
+    details: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

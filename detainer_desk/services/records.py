@@ -40,6 +40,7 @@ from .county_clock import SETTING, UNSET, read_county_zone
 from .index import build_index, decision_state, index_for_row
 from .policies import load_policy
 from .ports import (
+    LOG_SORT_KEYS,
     Actor,
     AttachmentIn,
     AttachmentInfo,
@@ -540,12 +541,14 @@ def _refuse(problem: str | None) -> None:
 @dataclass(frozen=True, slots=True)
 class DecisionPage:
     items: tuple[DecisionSummary, ...]
-    next_after: tuple[dt.datetime, int] | None
+    next_after: tuple[str, int] | None  # the query's ``after`` for the next page
 
 
 def find_decisions(
     uow: UnitOfWork, query: DecisionQuery, actor: Actor, now: dt.datetime
 ) -> DecisionPage:
+    if query.sort not in LOG_SORT_KEYS:
+        raise RecordError(f"the log cannot be sorted by {query.sort!r}")
     if query.limit < 1:
         raise RecordError("the page size must be at least 1")
     check_search(query.search, query.recorded_by)
@@ -557,9 +560,7 @@ def find_decisions(
             # Every search by counsel is on the record (the first page of it).
             audit(uow, actor, "records.search", query.search, now, details=_query_details(query))
             uow.commit()
-    next_after = (
-        (items[-1].received_at, items[-1].decision_id) if len(items) == query.limit else None
-    )
+    next_after = (items[-1].sort_value, items[-1].request_id) if len(items) == query.limit else None
     return DecisionPage(items, next_after)
 
 

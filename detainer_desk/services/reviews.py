@@ -12,7 +12,6 @@ Each is a document (the PDF adapter draws it) and a command; making one is itsel
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -172,11 +171,8 @@ def audit_review(
 
 def event_summary(event: AuditEvent) -> str:
     """One line about an event's details, for a reviewer."""
-    try:
-        details = json.loads(event.details_json)
-    except ValueError:
-        return ""
-    if not isinstance(details, dict):
+    details = event.details
+    if details is None:
         return ""
     parts = []
     for key, value in details.items():

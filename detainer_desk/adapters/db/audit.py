@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -40,7 +42,17 @@ def _event_of(row: RowMapping) -> AuditEvent:
         details_json=row["details_json"],
         id=row["id"],
         seq=row["seq"],
+        details=_details_of(row["details_json"]),
     )
+
+
+def _details_of(text: str) -> Mapping[str, Any] | None:
+    """An event's details as recorded (a JSON object), read once; None if they are not one."""
+    try:
+        details = json.loads(text)
+    except ValueError:
+        return None
+    return details if isinstance(details, dict) else None
 
 
 class SqlAuditRepository:

@@ -45,7 +45,7 @@ def checked_copy(
     Yields the checked copy (ready to restore) and what was found; DatabaseError when the
     file is not a usable backup. The copy is removed afterwards.
     """
-    from .repository import verify_store  # loads the whole store's code: only when used
+    from .ledger import verify_store  # loads the whole store's code: only when used
 
     try:
         with backup.open("rb") as handle:

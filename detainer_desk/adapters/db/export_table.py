@@ -254,6 +254,8 @@ class ExportTable:
             .order_by(requests.c.received_at, requests.c.id)
         )
         conditions = self.plan.conditions(query)
+        if query.status:
+            conditions.append(i.c.status == query.status)
         if conditions:
             statement = statement.where(and_(*conditions))
         return statement

@@ -32,8 +32,6 @@ from detainer_desk.services.ports import (
     DecisionQuery,
     DecisionRow,
     DecisionSummary,
-    LogQuery,
-    LogRow,
     NewAmendment,
     NewContact,
     NewDecision,
@@ -49,7 +47,6 @@ from .export_table import ExportTable
 from .rows import (
     SUMMARY_COLUMNS,
     is_row_id,
-    log_row,
     maybe_time,
     policy_of,
     stamp_of,
@@ -68,7 +65,7 @@ from .schema import (
     policy_versions,
     requests,
 )
-from .search import LOG_SORT, SearchPlanner
+from .search import FIND_SORT, LOG_SORT, SearchPlanner
 
 
 class SqlRecordRepository:
@@ -253,37 +250,57 @@ class SqlRecordRepository:
         return list(self.conn.execute(query).scalars())
 
     def find_decisions(self, query: DecisionQuery) -> Sequence[DecisionSummary]:
-        statement = select(*SUMMARY_COLUMNS).join(
-            decisions, decisions.c.request_id == requests.c.id
+        """A page of the decisions ``query`` selects, indexed or not (the log, ``log_page``,
+        shows those indexed), in its order."""
+        sort = FIND_SORT[query.sort]
+        statement = (
+            select(*SUMMARY_COLUMNS, sort.label("sort_value"))
+            .select_from(requests)
+            .join(decisions, decisions.c.request_id == requests.c.id)
+            .outerjoin(decision_index, decision_index.c.decision_id == decisions.c.id)
         )
-        after = None
-        if query.after:
-            received_at, decision_id = query.after
-            # decisions.request_id is unique and grows with decisions.id, so keyset paging
-            # on (received_at, request id) walks the same order as the index.
-            request_id = self.conn.execute(
-                select(decisions.c.request_id).where(decisions.c.id == decision_id)
-            ).scalar_one()
-            after = (utc_text(received_at), int(request_id))
         names = None
-        if query.search and not query.outcome and not query.recorded_by:
-            names = self.plan.newest_name_matches(
-                name_words(query.search),
-                descending=True,
-                after=after,
-                received_from=utc_text(query.received_from) if query.received_from else None,
-                received_to=utc_text(query.received_to) if query.received_to else None,
-                limit=query.limit,
-            )
+        if (
+            query.search
+            and query.sort == "received_at"
+            and not (query.outcome or query.recorded_by or query.status)
+        ):
+            names = self._newest_name_matches(query)
         conditions = self.plan.conditions(query, names)
-        if after is not None:
-            conditions.append(tuple_(requests.c.received_at, requests.c.id) < after)
+        if query.status:
+            conditions.append(decision_index.c.status == query.status)
+        return self._page(statement, sort, query, conditions)
+
+    def _newest_name_matches(self, query: DecisionQuery) -> Any | None:
+        assert query.search
+        return self.plan.newest_name_matches(
+            name_words(query.search),
+            descending=query.descending,
+            after=(str(query.after[0]), int(query.after[1])) if query.after else None,
+            received_from=utc_text(query.received_from) if query.received_from else None,
+            received_to=utc_text(query.received_to) if query.received_to else None,
+            limit=query.limit,
+        )
+
+    def _page(
+        self, statement: Any, sort: Any, query: DecisionQuery, conditions: list[Any]
+    ) -> list[DecisionSummary]:
+        """``statement`` filtered, in ``sort`` order then by request id (which grows with
+        the decision id), after the keyset ``query.after``, one page."""
+        if query.after is not None:
+            value, request_id = query.after
+            key = tuple_(sort, requests.c.id)
+            conditions.append(
+                key < (value, request_id) if query.descending else key > (value, request_id)
+            )
         if conditions:
             statement = statement.where(and_(*conditions))
-        statement = statement.order_by(requests.c.received_at.desc(), requests.c.id.desc()).limit(
-            query.limit
-        )
-        return [summary_of(r) for r in self.conn.execute(statement).mappings()]
+        if query.descending:
+            statement = statement.order_by(sort.desc(), requests.c.id.desc())
+        else:
+            statement = statement.order_by(sort.asc(), requests.c.id.asc())
+        rows = self.conn.execute(statement.limit(query.limit)).mappings()
+        return [summary_of(r) for r in rows]
 
     # -- the decision log, the review queue and the holds board ------------------------------
     def export_rows(self, query: DecisionQuery) -> Iterator[tuple[Any, ...]]:
@@ -297,31 +314,14 @@ class SqlRecordRepository:
         return self.table.csv_text(query, workers)
 
     def _log_select(self) -> Any:
-        i = decision_index
         return (
-            select(
-                decisions.c.id,
-                requests.c.id,
-                requests.c.received_at,
-                requests.c.subject_name,
-                requests.c.booking_number,
-                requests.c.a_number,
-                requests.c.form,
-                decisions.c.outcome,
-                decisions.c.tentative_outcome,
-                i.c.outcome_in_force,
-                i.c.status,
-                i.c.closed,
-                i.c.hold_until,
-                i.c.release_eligible_at,
-                decisions.c.recorded_by,
-            )
+            select(*SUMMARY_COLUMNS)
             .select_from(requests)
             .join(decisions, decisions.c.request_id == requests.c.id)
-            .join(i, i.c.decision_id == decisions.c.id)
+            .join(decision_index, decision_index.c.decision_id == decisions.c.id)
         )
 
-    def log_page(self, query: LogQuery) -> Sequence[LogRow]:
+    def log_page(self, query: DecisionQuery) -> Sequence[DecisionSummary]:
         sort = LOG_SORT[query.sort]
         statement = self._log_select().add_columns(sort.label("sort_value"))
         names = None
@@ -330,31 +330,12 @@ class SqlRecordRepository:
             and query.sort == "received_at"
             and not (query.outcome or query.recorded_by or query.status)
         ):
-            names = self.plan.newest_name_matches(
-                name_words(query.search),
-                descending=query.descending,
-                after=(str(query.after[0]), int(query.after[1])) if query.after else None,
-                received_from=utc_text(query.received_from) if query.received_from else None,
-                received_to=utc_text(query.received_to) if query.received_to else None,
-                limit=query.limit,
-            )
+            names = self._newest_name_matches(query)
         scan_in_order = names is None and self.plan.walk_in_received_order(query)
         conditions = self.plan.log_conditions(query, scan_in_order, names)
-        if query.after is not None:
-            value, request_id = query.after
-            key = tuple_(sort, requests.c.id)
-            conditions.append(
-                key < (value, request_id) if query.descending else key > (value, request_id)
-            )
-        if conditions:
-            statement = statement.where(and_(*conditions))
-        if query.descending:
-            statement = statement.order_by(sort.desc(), requests.c.id.desc())
-        else:
-            statement = statement.order_by(sort.asc(), requests.c.id.asc())
-        return [log_row(r) for r in self.conn.execute(statement.limit(query.limit))]
+        return self._page(statement, sort, query, conditions)
 
-    def log_count(self, query: LogQuery) -> int:
+    def log_count(self, query: DecisionQuery) -> int:
         statement = select(func.count()).select_from(
             requests.join(decisions, decisions.c.request_id == requests.c.id).join(
                 decision_index, decision_index.c.decision_id == decisions.c.id
@@ -365,7 +346,7 @@ class SqlRecordRepository:
             statement = statement.where(and_(*conditions))
         return int(self.conn.execute(statement).scalar_one())
 
-    def open_holds(self) -> Sequence[LogRow]:
+    def open_holds(self) -> Sequence[DecisionSummary]:
         """Everyone held, or to be held, on a detainer: not closed, outcome in force hold
         (or tentatively hold under review), soonest deadline first."""
         i = decision_index
@@ -381,9 +362,9 @@ class SqlRecordRepository:
             )
             .order_by(i.c.hold_until_utc.is_(None), i.c.hold_until_utc, requests.c.id)
         )
-        return [log_row(r) for r in self.conn.execute(statement)]
+        return [summary_of(r) for r in self.conn.execute(statement).mappings()]
 
-    def ended_holds(self, since: dt.datetime, until: dt.datetime) -> Sequence[LogRow]:
+    def ended_holds(self, since: dt.datetime, until: dt.datetime) -> Sequence[DecisionSummary]:
         """Holds that are over (closed) whose deadline fell in [since, until): the ones a
         fact after the deadline may have ended late (the holds board and the overdue report
         mark those)."""
@@ -402,9 +383,9 @@ class SqlRecordRepository:
             )
             .order_by(i.c.hold_until_utc.desc(), requests.c.id)
         )
-        return [log_row(r) for r in self.conn.execute(statement)]
+        return [summary_of(r) for r in self.conn.execute(statement).mappings()]
 
-    def review_queue(self, limit: int) -> Sequence[LogRow]:
+    def review_queue(self, limit: int) -> Sequence[DecisionSummary]:
         """Decisions a supervisor must look at: under review first, then not countersigned."""
         i = decision_index
         statement = (
@@ -416,7 +397,7 @@ class SqlRecordRepository:
             )
             .limit(limit)
         )
-        return [log_row(r) for r in self.conn.execute(statement)]
+        return [summary_of(r) for r in self.conn.execute(statement).mappings()]
 
     def statistics_rows(
         self, received_from: dt.datetime, received_to: dt.datetime
@@ -470,7 +451,9 @@ class SqlRecordRepository:
                 requests.c.entry_hash.label("request_entry_hash"),
                 requests.c.request_json,
             )
+            .select_from(requests)
             .join(decisions, decisions.c.request_id == requests.c.id)
+            .outerjoin(decision_index, decision_index.c.decision_id == decisions.c.id)
             .where(decisions.c.id.in_(decision_ids))
         )
         rows = {row["decision_id"]: row for row in self.conn.execute(statement).mappings()}

@@ -9,13 +9,13 @@ from sqlalchemy.engine import RowMapping
 
 from detainer_desk.services.ports import (
     DecisionSummary,
-    LogRow,
     Stamp,
     StoredPolicy,
 )
 
 from .derived_scan import from_utc_text, utc_text
 from .schema import (
+    decision_index,
     decisions,
     requests,
 )
@@ -62,10 +62,17 @@ SUMMARY_COLUMNS = (
     requests.c.release_eligible_at,
     decisions.c.recorded_by,
     decisions.c.recorded_at,
+    decision_index.c.outcome_in_force,
+    decision_index.c.status,
+    decision_index.c.closed,
+    decision_index.c.hold_until.label("hold_until_in_force"),
 )
+"""A decision's summary, over requests joined to decisions and (outer) to the index; with
+a ``sort_value`` column added for the log's keyset."""
 
 
 def summary_of(row: RowMapping) -> DecisionSummary:
+    closed = row["closed"]
     return DecisionSummary(
         decision_id=row["decision_id"],
         request_id=row["request_id"],
@@ -81,27 +88,11 @@ def summary_of(row: RowMapping) -> DecisionSummary:
         release_eligible_at=maybe_time(row["release_eligible_at"]),
         recorded_by=row["recorded_by"],
         recorded_at=from_utc_text(row["recorded_at"]),
-    )
-
-
-def log_row(row: Any) -> LogRow:
-    return LogRow(
-        decision_id=row[0],
-        request_id=row[1],
-        received_at=from_utc_text(row[2]),
-        subject_name=row[3],
-        booking_number=row[4],
-        a_number=row[5],
-        form=row[6],
-        outcome=row[7],
-        tentative_outcome=row[8],
-        outcome_in_force=row[9],
-        status=row[10],
-        closed=bool(row[11]),
-        hold_until=row[12],
-        release_eligible_at=maybe_time(row[13]),
-        recorded_by=row[14],
-        sort_value=str(row[15]),
+        outcome_in_force=row["outcome_in_force"],
+        status=row["status"],
+        closed=None if closed is None else bool(closed),
+        hold_until_in_force=row["hold_until_in_force"],
+        sort_value=str(row["sort_value"]) if "sort_value" in row else "",
     )
 
 

@@ -21,7 +21,6 @@ from sqlalchemy import (
 from detainer_desk.domain.names import LONG_NAME, name_words
 from detainer_desk.services.ports import (
     DecisionQuery,
-    LogQuery,
 )
 
 from .derived_scan import utc_text
@@ -47,6 +46,8 @@ LOG_SORT = {
     "recorded_by": decisions.c.recorded_by,
     "status": decision_index.c.status,
 }
+# The same over decisions not indexed yet too (``find_decisions``: outer-joined to the index).
+FIND_SORT = {**LOG_SORT, "status": func.coalesce(decision_index.c.status, "")}
 
 
 # A search word that starts more different name words than this ("a") is searched by the
@@ -85,7 +86,7 @@ class SearchPlanner:
         return conditions
 
     def log_conditions(
-        self, query: LogQuery, scan_in_order: bool = False, names: Any | None = None
+        self, query: DecisionQuery, scan_in_order: bool = False, names: Any | None = None
     ) -> list[Any]:
         """The log's filters. The search is added here, not by conditions: whether to walk
         an index depends on the log's sort (the log's page decides), and a count never walks one.
@@ -244,7 +245,7 @@ class SearchPlanner:
         # (and counting it would cost as much as gathering it), so it is always gathered.
         return len(words) == 1 and self.many(_name_matches(words))
 
-    def walk_in_received_order(self, query: LogQuery) -> bool:
+    def walk_in_received_order(self, query: DecisionQuery) -> bool:
         """Whether every filter of ``query`` matches many decisions, so that its first page
         is found fastest by walking the received-time index (see ``many``)."""
         if query.sort not in _INDEXED_LOG_SORTS:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from detainer_desk.domain import alerts, timetext
 from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.services.county_clock import county_zone as read_county_zone
-from detainer_desk.services.ports import LogRow
+from detainer_desk.services.ports import DecisionSummary
 
 from ..session import Session
 from ..tasks import TaskRunner, run_in_background
@@ -92,10 +92,15 @@ def full_time(moment: dt.datetime | None, zone: dt.tzinfo) -> str:
     return timetext.long_time_or(moment, zone)
 
 
-def outcome_text(row: LogRow) -> str:
+def in_force(row: DecisionSummary) -> str:
+    """The outcome in force now (the index's; the recorded one until it is indexed)."""
+    return row.outcome_in_force or row.outcome
+
+
+def outcome_text(row: DecisionSummary) -> str:
     """The recorded outcome, and what is in force now when a supervisor changed it."""
-    if row.outcome_in_force != row.outcome:
-        return f"{row.outcome} → {row.outcome_in_force}"
+    if in_force(row) != row.outcome:
+        return f"{row.outcome} → {in_force(row)}"
     if row.outcome == Outcome.REVIEW and row.tentative_outcome:
         return f"review (tentatively {row.tentative_outcome})"
     return row.outcome

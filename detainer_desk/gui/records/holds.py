@@ -55,7 +55,7 @@ from detainer_desk.domain import lifecycle as lc
 from detainer_desk.services import board, records
 from detainer_desk.services.board import HoldItem
 from detainer_desk.services.county_clock import county_zone as read_county_zone
-from detainer_desk.services.ports import LogRow
+from detainer_desk.services.ports import DecisionSummary
 
 from ..changes import DECISION_AMENDED
 from ..confirm import ask_to_confirm
@@ -81,6 +81,7 @@ from .common import (
     SaveChooser,
     ask_save_path,
     full_time,
+    in_force,
     level_colours,
     outcome_text,
     record_table,
@@ -206,7 +207,7 @@ class AlertCentre(QObject):
         self.notify = notify
         self._levels: dict[int, str] = {}
         self._deadlines: dict[int, str] = {}
-        self._watch: list[LogRow] = []
+        self._watch: list[DecisionSummary] = []
         self._unknown = 0
         self.history: list[HoldAlert] = []
         self.warnings: alerts.Warnings = alerts.DEFAULT_WARNINGS
@@ -219,7 +220,7 @@ class AlertCentre(QObject):
         self.history.clear()
         self.warnings = alerts.DEFAULT_WARNINGS
 
-    def track(self, rows: Sequence[LogRow], warnings: alerts.Warnings) -> None:
+    def track(self, rows: Sequence[DecisionSummary], warnings: alerts.Warnings) -> None:
         """The holds as just read, with the alert times in force: a new or moved deadline
         is watched afresh. Changed alert times alert on the crossings they make (a hold now
         within a later first alert time alerts; one no longer within it alerts again when
@@ -233,13 +234,13 @@ class AlertCentre(QObject):
         self._unknown = 0
         for row in rows:
             decision_id = row.decision_id
-            if row.hold_until is None:
+            if row.hold_until_in_force is None:
                 self._unknown += 1
                 self._deadlines.pop(decision_id, None)
                 self._levels.pop(decision_id, None)
                 continue
-            if self._deadlines.get(decision_id) != row.hold_until:
-                self._deadlines[decision_id] = row.hold_until
+            if self._deadlines.get(decision_id) != row.hold_until_in_force:
+                self._deadlines[decision_id] = row.hold_until_in_force
                 self._levels.pop(decision_id, None)
             if self._levels.get(decision_id) != alerts.EXPIRED:
                 self._watch.append(row)
@@ -706,7 +707,7 @@ class ActiveHoldsScreen(QWidget):
         if self.table.columnWidth(ALERT_COLUMN) < needed:
             self.table.setColumnWidth(ALERT_COLUMN, needed)
 
-    def _show_rows(self, rows: list[LogRow]) -> None:
+    def _show_rows(self, rows: list[DecisionSummary]) -> None:
         selected = self._selected_id()
         self.model.set_warnings(self.warnings)
         self.model.set_rows(rows)
@@ -910,7 +911,7 @@ class ActiveHoldsScreen(QWidget):
             else ""
         )
         late = (
-            lc.held_past(row.outcome_in_force, row.tentative_outcome, item.hold_until, when)
+            lc.held_past(in_force(row), row.tentative_outcome, item.hold_until, when)
             if kind in lc.CLOSING_KINDS
             else None
         )
@@ -1120,7 +1121,7 @@ class OverdueReportDialog(QDialog):
             f"<td>{html.escape(short_time(i.row.release_eligible_at, zone))}</td>"
             f"<td>{html.escape(short_time(i.hold_until, zone))}</td>"
             f"<td><b>{html.escape(i.countdown.removeprefix('overdue by '))}</b></td>"
-            f"<td>{html.escape(i.row.status)}</td>"
+            f"<td>{html.escape(i.row.status or '')}</td>"
             "</tr>"
             for i in items
         )

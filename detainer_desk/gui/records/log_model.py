@@ -15,7 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.board import LogPage
-from detainer_desk.services.ports import LogQuery, LogRow
+from detainer_desk.services.ports import DecisionQuery, DecisionSummary
 
 from ..widgets import plain_sentence
 from .common import (
@@ -50,15 +50,15 @@ RECEIVED, SUBJECT, BOOKING, A_NUMBER, FORM, OUTCOME, HOLD_UNTIL, OFFICER, STATUS
 
 # (query, on_page, on_error): start fetching one page; the callbacks run on the GUI thread.
 PageStarter = Callable[
-    [LogQuery, Callable[[LogPage], None], Callable[[BaseException, str], None]], None
+    [DecisionQuery, Callable[[LogPage], None], Callable[[BaseException, str], None]], None
 ]
 
 
-def synchronous(fetch: Callable[[LogQuery], LogPage]) -> PageStarter:
+def synchronous(fetch: Callable[[DecisionQuery], LogPage]) -> PageStarter:
     """Fetch on the spot (for a model used without a task runner)."""
 
     def start(
-        query: LogQuery,
+        query: DecisionQuery,
         on_page: Callable[[LogPage], None],
         on_error: Callable[[BaseException, str], None],
     ) -> None:
@@ -91,8 +91,8 @@ class LogModel(QAbstractTableModel):
     ) -> None:
         super().__init__(parent)
         self._start_fetch = start_fetch
-        self._query = LogQuery(limit=page_size)
-        self._rows: list[LogRow] = []
+        self._query = DecisionQuery(limit=page_size)
+        self._rows: list[DecisionSummary] = []
         self._next_after: tuple[str, int] | None = None
         self._zone: dt.tzinfo = UTC_ZONE
         self._generation = 0
@@ -106,7 +106,7 @@ class LogModel(QAbstractTableModel):
         return self._generation
 
     @property
-    def query(self) -> LogQuery:
+    def query(self) -> DecisionQuery:
         """The filters and sort in force (the first page: no ``after``)."""
         return self._query
 
@@ -220,10 +220,10 @@ class LogModel(QAbstractTableModel):
         )
 
     # ------------------------------------------------------------------ rows
-    def log_row(self, row: int) -> LogRow:
+    def log_row(self, row: int) -> DecisionSummary:
         return self._rows[row]
 
-    def loaded_rows(self) -> list[LogRow]:
+    def loaded_rows(self) -> list[DecisionSummary]:
         return list(self._rows)
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -243,7 +243,7 @@ class LogModel(QAbstractTableModel):
             if column == RECEIVED:
                 return full_time(row.received_at, self._zone)
             if column == HOLD_UNTIL:
-                return full_time(instant(row.hold_until), self._zone)
+                return full_time(instant(row.hold_until_in_force), self._zone)
             return self._display(row, column)
         if role == DECISION_ID:
             return row.decision_id
@@ -251,11 +251,11 @@ class LogModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
         return None
 
-    def _display(self, row: LogRow, column: int) -> str:
+    def _display(self, row: DecisionSummary, column: int) -> str:
         if column == RECEIVED:
             return short_time(row.received_at, self._zone)
         if column == HOLD_UNTIL:
-            return short_time(instant(row.hold_until), self._zone)
+            return short_time(instant(row.hold_until_in_force), self._zone)
         values = {
             SUBJECT: row.subject_name,
             BOOKING: row.booking_number,
@@ -263,7 +263,7 @@ class LogModel(QAbstractTableModel):
             FORM: row.form,
             OUTCOME: outcome_text(row),
             OFFICER: row.recorded_by,
-            STATUS: row.status,
+            STATUS: row.status or "",
         }
         return values[column]
 

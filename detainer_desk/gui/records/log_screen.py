@@ -34,7 +34,7 @@ from detainer_desk.domain.limits import SEARCH_CHARACTERS
 from detainer_desk.domain.vocabulary import OUTCOMES
 from detainer_desk.services import board
 from detainer_desk.services.access import RecordError
-from detainer_desk.services.ports import LogQuery
+from detainer_desk.services.ports import DecisionQuery
 
 from ..fit import fit_columns
 from ..session import Session
@@ -456,7 +456,7 @@ class DecisionLogScreen(QWidget):
 
     def _start_fetch(
         self,
-        query: LogQuery,
+        query: DecisionQuery,
         on_page: Callable[[board.LogPage], None],
         on_error: Callable[[BaseException, str], None],
     ) -> None:
@@ -498,7 +498,7 @@ class DecisionLogScreen(QWidget):
         if self.session.may(acc.VIEW_RECORDS) and not self.stale:
             self._count(self.model.query)
 
-    def _count(self, query: LogQuery) -> None:
+    def _count(self, query: DecisionQuery) -> None:
         self._count_generation += 1
         generation = self._count_generation
         self.total = None

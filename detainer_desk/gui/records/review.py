@@ -34,7 +34,7 @@ from detainer_desk.domain.vocabulary import OUTCOME_WORDS
 from detainer_desk.services import board, records
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.county_clock import county_zone as read_county_zone
-from detainer_desk.services.ports import LogRow
+from detainer_desk.services.ports import DecisionSummary
 
 from ..changes import DECISION_AMENDED
 from ..confirm import ask_to_confirm
@@ -51,6 +51,7 @@ from .common import (
     SAMPLE_USER,
     UTC_ZONE,
     full_time,
+    in_force,
     outcome_text,
     record_table,
     short_time,
@@ -242,7 +243,7 @@ class ReviewQueueScreen(QWidget):
         self.count_label.setText("Loading…")
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
 
-        def loaded(read: tuple[ZoneInfo, list[LogRow]]) -> None:
+        def loaded(read: tuple[ZoneInfo, list[DecisionSummary]]) -> None:
             if generation == self._generation:
                 self.zone, rows = read
                 self.loading = False
@@ -264,7 +265,7 @@ class ReviewQueueScreen(QWidget):
             on_failed=failed,
         )
 
-    def _show_rows(self, rows: list[LogRow]) -> None:
+    def _show_rows(self, rows: list[DecisionSummary]) -> None:
         selected = self._selected_id_or_none()
         self.model.set_rows(rows)
         under_review = sum(1 for r in rows if r.status == lc.AWAITING_REVIEW)
@@ -308,7 +309,7 @@ class ReviewQueueScreen(QWidget):
         selected = self._selected_id_or_none()
         return -1 if selected is None else selected
 
-    def selected_row(self) -> LogRow | None:
+    def selected_row(self) -> DecisionSummary | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.row_at(rows[0].row()) if rows else None
 
@@ -329,7 +330,7 @@ class ReviewQueueScreen(QWidget):
         self._fill_outcomes(row)
         self._update_buttons()
 
-    def _fill_outcomes(self, row: LogRow | None) -> None:
+    def _fill_outcomes(self, row: DecisionSummary | None) -> None:
         """Only outcomes other than the one in force: an override to the same outcome
         would change nothing (to let the outcome stand, countersign)."""
         in_force = row.outcome_in_force if row is not None else None
@@ -348,7 +349,7 @@ class ReviewQueueScreen(QWidget):
         finally:
             combo.blockSignals(False)
 
-    def _why(self, row: LogRow) -> str:
+    def _why(self, row: DecisionSummary) -> str:
         """Why it waits; for a decision under review, the triggers are read in the
         background (never on the GUI thread at each selection) and shown when they come."""
         if row.status != lc.AWAITING_REVIEW:
@@ -388,7 +389,7 @@ class ReviewQueueScreen(QWidget):
             self.override_button.setToolTip("")
 
     # ---------------------------------------------------------------- acting
-    def _whose(self, row: LogRow) -> str:
+    def _whose(self, row: DecisionSummary) -> str:
         return f"decision {row.decision_id} for {row.subject_name} (booking {row.booking_number})"
 
     def _signed(self) -> tuple[str, str]:
@@ -403,7 +404,7 @@ class ReviewQueueScreen(QWidget):
         standing = (
             row.tentative_outcome if row.outcome_in_force == outcomes.Outcome.REVIEW else None
         )
-        outcome = OUTCOME_WORDS.get(standing or row.outcome_in_force, row.outcome_in_force)
+        outcome = OUTCOME_WORDS.get(standing or in_force(row), in_force(row))
         return ask_to_confirm(
             self,
             object_name="countersignConfirmation",
@@ -429,7 +430,7 @@ class ReviewQueueScreen(QWidget):
             return None
         if not self.session.may(acc.REVIEW_DECISION):
             return None
-        was = OUTCOME_WORDS.get(row.outcome_in_force, row.outcome_in_force)
+        was = OUTCOME_WORDS.get(in_force(row), in_force(row))
         return ask_to_confirm(
             self,
             object_name="overrideConfirmation",
@@ -446,7 +447,9 @@ class ReviewQueueScreen(QWidget):
             on_confirmed=lambda: self._amend(row, lc.OVERRIDE, reason, outcome),
         )
 
-    def _amend(self, row: LogRow, kind: str, reason: str | None, outcome: str | None) -> None:
+    def _amend(
+        self, row: DecisionSummary, kind: str, reason: str | None, outcome: str | None
+    ) -> None:
         """Write it in the background; the queue (and every other screen) reads its list
         again when the write is announced."""
         self.message.clear_message()
@@ -470,7 +473,7 @@ class ReviewQueueScreen(QWidget):
             changes=DECISION_AMENDED,
         )
 
-    def _amended(self, row: LogRow, kind: str, outcome: str | None) -> None:
+    def _amended(self, row: DecisionSummary, kind: str, outcome: str | None) -> None:
         words = "countersigned" if kind == lc.COUNTERSIGN else f"overridden to {outcome}"
         self.message.show_note(
             f"Decision {row.decision_id} ({row.subject_name}) {words}; the amendment is recorded."

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from detainer_desk.domain import contacts as ct
@@ -503,3 +503,44 @@ def test_the_evidence_and_verify_screens_open_no_unit_of_work_on_the_gui_thread(
         verify.close()
         window.tasks.wait()
     assert guard.violations == []
+
+
+# ----------------------------------------------------------- the account and audit reviews
+def test_the_review_reports_are_made_and_saved_off_the_gui_thread(
+    qtbot: QtBot, window: MainWindow, desk: Desk, tmp_path: Path
+) -> None:
+    sign_in_as(qtbot, window, "admin")
+    asked: list[str] = []
+
+    def ask(_window: object, suggested: str) -> str:
+        asked.append(suggested)
+        return str(tmp_path / suggested)
+
+    window.dialogs.ask_review_path = ask
+    guard = window.backend.guard
+    with guard.forbidding():
+        for kind, title in (("accounts", "account-validation"), ("audit", "audit-review")):
+            window.dialogs.save_review(kind)
+            qtbot.waitUntil(lambda title=title: any(a.startswith(title) for a in asked))  # type: ignore[misc]
+            saved = tmp_path / asked[-1]
+            qtbot.waitUntil(saved.exists, timeout=20_000)
+            qtbot.waitUntil(lambda: "Saved" in window.statusBar().currentMessage())
+            assert saved.read_bytes().startswith(b"%PDF")
+            window.statusBar().clearMessage()
+        window.tasks.wait()
+    assert guard.violations == []
+    # The file's name carries the county's date (the zone read in the background).
+    assert asked[0].startswith("account-validation-") and asked[0].endswith(".pdf")
+
+
+def test_a_refused_review_report_says_so_in_plain_words(
+    qtbot: QtBot, window: MainWindow, desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in_as(qtbot, window, "counsel.d")  # counsel may not validate accounts
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    window.dialogs.ask_review_path = lambda _window, name: str(tmp_path / name)
+    window.dialogs.save_review("accounts")
+    qtbot.waitUntil(lambda: warnings != [])
+    assert "permission" in warnings[0].lower() or "may not" in warnings[0].lower()
+    assert list(tmp_path.glob("account-validation-*.pdf")) == []

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -276,35 +277,50 @@ class DirectoryDialog(FormDialog):
         )
 
 
-def save_review_pdf(window: QWidget, session: Session, kind: str) -> str | None:
-    """Ask where, make the account-validation or audit-review PDF, save it (private).
-    Returns what to say in the status bar, or None when cancelled."""
-    from detainer_desk.adapters import pdf
-    from detainer_desk.adapters.files import pdf_kind
+@dataclass(frozen=True)
+class ReviewPdf:
+    """What the account-validation or audit-review PDF needs, read in the background."""
+
+    kind: str
+    suggested: str
+
+
+def review_pdf_name(session: Session, kind: str) -> Callable[[], ReviewPdf]:
+    """The work (for the background) that reads the county's zone and names the file."""
     from detainer_desk.domain import timetext
-    from detainer_desk.services import reviews
     from detainer_desk.services.county_clock import county_zone
 
-    actor = session.require_actor()
-    now = session.now()
-    stamp = timetext.file_stamp(now, county_zone(session.uow()))
-    suggested = (
-        f"account-validation-{stamp}.pdf" if kind == "accounts" else f"audit-review-{stamp}.pdf"
-    )
-    path, _filter = QFileDialog.getSaveFileName(
-        window, "Save the report", suggested, "PDF documents (*.pdf)"
-    )
-    if not path:
-        return None
-    if kind == "accounts":
-        data = pdf.render_account_validation_pdf(
-            reviews.account_validation(session.uow(), actor, now)
-        )
-    else:
-        report = reviews.audit_review(session.uow(), actor, now - dt.timedelta(days=7), now, now)
-        data = pdf.render_audit_review_pdf(report)
-    saved = session.backend.save_file(path, data, kind=pdf_kind)
-    return f"Saved {saved}."
+    session.require_actor()
+    uow, now = session.backend.uow, session.now()
+
+    def work() -> ReviewPdf:
+        stamp = timetext.file_stamp(now, county_zone(uow()))
+        name = "account-validation" if kind == "accounts" else "audit-review"
+        return ReviewPdf(kind, f"{name}-{stamp}.pdf")
+
+    return work
+
+
+def review_pdf_saving(session: Session, kind: str, path: str) -> Callable[[], str]:
+    """The work (for the background) that makes the account-validation or audit-review
+    PDF and saves it (private); returns what to say in the status bar."""
+    from detainer_desk.adapters import pdf
+    from detainer_desk.adapters.files import pdf_kind
+    from detainer_desk.services import reviews
+
+    actor, now = session.require_actor(), session.now()
+    uow, backend = session.backend.uow, session.backend
+
+    def work() -> str:
+        if kind == "accounts":
+            data = pdf.render_account_validation_pdf(reviews.account_validation(uow(), actor, now))
+        else:
+            report = reviews.audit_review(uow(), actor, now - dt.timedelta(days=7), now, now)
+            data = pdf.render_audit_review_pdf(report)
+        saved = backend.save_file(path, data, kind=pdf_kind)
+        return f"Saved {saved}."
+
+    return work
 
 
 def label(text: str) -> QLabel:

@@ -8,14 +8,15 @@ check again).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from detainer_desk.domain import accounts as acc
 from detainer_desk.services.access import RecordError
 
+from .errors import show_bug
 from .widgets import plain_sentence
 
 if TYPE_CHECKING:
@@ -24,10 +25,30 @@ if TYPE_CHECKING:
     from .dialogs import ChangePasswordDialog, SettingsDialog
     from .main_window import MainWindow
     from .session import Session
-    from .tasks import TaskRunner
+    from .tasks import TaskHandle, TaskRunner
     from .users import UsersDialog
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def _returning(work: Callable[[], T]) -> Callable[[TaskHandle], Generator[Any, None, T]]:
+    """A plain function as a task for the runner."""
+
+    def task(_handle: TaskHandle) -> Generator[Any, None, T]:
+        yield "working"
+        return work()
+
+    return task
+
+
+def ask_review_pdf_path(window: QWidget, suggested: str) -> str:
+    """Where to save the report ('' when the person cancels)."""
+    path, _filter = QFileDialog.getSaveFileName(
+        window, "Save the report", suggested, "PDF documents (*.pdf)"
+    )
+    return path
 
 
 class WindowDialogs:
@@ -38,6 +59,7 @@ class WindowDialogs:
         self.backend = backend
         self.session = session
         self.tasks = tasks
+        self.ask_review_path: Callable[[QWidget, str], str] = ask_review_pdf_path
 
     def open_dialog(self, dialog: QDialog) -> QDialog:
         # Ctrl+L locks from inside a dialog too; F1 opens the guide about it.
@@ -136,18 +158,37 @@ class WindowDialogs:
         return dialog
 
     def save_review(self, kind: str) -> None:
-        """Admin › Account validation / Audit review report: a PDF saved where asked."""
-        from .access_admin import save_review_pdf
+        """Admin › Account validation / Audit review report: a PDF saved where asked. The
+        county's zone (for the file's name) is read, and the report made and saved, in the
+        background; only the question where runs here."""
+        from .access_admin import review_pdf_name
 
         if not self.window.working:
             return
-        try:
-            said = save_review_pdf(self.window, self.session, kind)
-        except RecordError as refused:
-            QMessageBox.warning(self.window, "Report not saved", plain_sentence(str(refused)))
+        self.tasks.start(
+            _returning(review_pdf_name(self.session, kind)),
+            on_finished=self._review_named,
+            on_failed=self._review_failed,
+        )
+
+    def _review_named(self, named: object) -> None:
+        from .access_admin import ReviewPdf, review_pdf_saving
+
+        assert isinstance(named, ReviewPdf)
+        path = self.ask_review_path(self.window, named.suggested)
+        if not path:
             return
-        if said:
-            self._say(said, 15_000)
+        self.tasks.start(
+            _returning(review_pdf_saving(self.session, named.kind, path)),
+            on_finished=lambda said: self._say(str(said), 15_000),
+            on_failed=self._review_failed,
+        )
+
+    def _review_failed(self, error: BaseException, _trace: str) -> None:
+        if isinstance(error, RecordError):
+            QMessageBox.warning(self.window, "Report not saved", plain_sentence(str(error)))
+        else:
+            show_bug(self.window, type(error), error, error.__traceback__)
 
     # -- reports and contacts ------------------------------------------------------------------
     def open_law_reports(self) -> QDialog | None:

@@ -200,60 +200,13 @@ class Runtime:
         ``every`` entries, and last the result (its ``fault`` None when all verified)."""
         return self.ledger().verify(every)
 
-    def check_backup(self, backup: Path) -> BackupCheck:
-        """A SQLite backup checked as ``restore`` checks it (integrity, schema, the whole
-        chain), nothing changed; DatabaseError in plain words when it cannot be used."""
-        from detainer_desk.adapters.db.backup_check import checked_copy
+    def restore_files(self, clock: Callable[[], dt.datetime] | None = None) -> SqliteRestore:
+        """This SQLite store's files for a restore from the window (services/backups): the
+        records being replaced are these, already open (on ``clock``)."""
         from detainer_desk.adapters.db.backups import sqlite_path
-        from detainer_desk.adapters.db.engine import DatabaseError
 
-        live = sqlite_path(self.engine)
-        if live.exists() and backup.resolve() == live.resolve():
-            raise DatabaseError("that file is the database itself, not a backup of it")
-        with checked_copy(backup, self.partials) as (copy, check):
-            return self._against_checkpoint(copy, check)
-
-    def _against_checkpoint(self, copy: Path, check: BackupCheck) -> BackupCheck:
-        """The checked copy compared with the last checkpoint this installation made:
-        DatabaseError when it contradicts it; else the check, saying how it compares."""
-        import dataclasses
-
-        from detainer_desk.adapters.db.engine import DatabaseError
-
-        against = _backup_against_checkpoint(copy, check, self.signer())
-        if not against.ok:
-            raise DatabaseError(f"Nothing was changed: {against.message}.")
-        return dataclasses.replace(
-            check, note=against.message, older_than_checkpoint=against.older_than_checkpoint
-        )
-
-    def restore_from(self, backup: Path, expected: BackupCheck, now: dt.datetime) -> Path:
-        """Replace the records with ``backup``, checked again first: it must still be what
-        was checked and shown to the administrator (``expected``). The replaced database
-        is kept in the backups folder; returns where. Works while other workstations, and
-        this one, have the file open (see ``restore_database``)."""
-        from detainer_desk.adapters.db.backup_check import checked_copy
-        from detainer_desk.adapters.db.backups import backup_name, restore_database, sqlite_path
-        from detainer_desk.adapters.db.engine import DatabaseError
-        from detainer_desk.services.index import rebuild_missing_index
-
-        live = sqlite_path(self.engine)
-        with checked_copy(backup, self.partials) as (checked, check):
-            self._against_checkpoint(checked, check)  # still agrees with the checkpoint
-            if (check.entries, check.chain_head) != (expected.entries, expected.chain_head):
-                raise DatabaseError(
-                    f"{backup} changed after it was checked; nothing was restored. Check it "
-                    "again before restoring."
-                )
-            aside = self.paths.backups_dir / backup_name(now, "replaced-by-restore")
-            self.engine.dispose()  # this program's idle connections: the restored file next
-            restore_database(checked, live, aside)
-        if expected.older_than_checkpoint:  # its later checkpoints describe other records
-            self.signer().set_aside_checkpoints(expected.written_entries)
-        self.engine.dispose()
-        for _ in rebuild_missing_index(self.uow, now):
-            pass  # derived data only, as at every opening
-        return aside
+        opened = _OpenedRecords(self, clock or self.clock)
+        return SqliteRestore(self.paths, sqlite_path(self.engine), opened=opened)
 
     def daily_backup_needed(self) -> bool:
         """Whether ``make_daily_backup`` will copy the store (none made yet today)."""
@@ -347,16 +300,20 @@ class SqliteRestore:
     paths: AppPaths
     live: Path
     db: str | None = None
+    opened: _OpenedRecords | None = None  # the records this program has open (the window)
 
     @contextlib.contextmanager
     def checked_backup(
         self, backup: Path, passphrase: Callable[[], str]
     ) -> Iterator[CheckedBackup]:
         from detainer_desk.adapters.db.backup_check import checked_copy
+        from detainer_desk.adapters.db.engine import DatabaseError
         from detainer_desk.adapters.files import PartialJournal
         from detainer_desk.adapters.signing import InstallationKey
         from detainer_desk.services.ports import CheckedBackup
 
+        if self.live.exists() and backup.resolve() == self.live.resolve():
+            raise DatabaseError("that file is the database itself, not a backup of it")
         journal = PartialJournal.in_data_dir(self.paths.data_dir)
         with contextlib.ExitStack() as stack:
             plain = self._opened(backup, passphrase, journal, stack)
@@ -400,10 +357,12 @@ class SqliteRestore:
             raise DatabaseError(f"{backup} cannot be decrypted ({exc.strerror})") from None
         return plain
 
-    def open_records(self) -> tuple[Runtime | None, str]:
+    def open_records(self) -> tuple[Runtime | _OpenedRecords | None, str]:
         from detainer_desk.adapters.db.engine import DatabaseError
         from detainer_desk.paths import DataDirError
 
+        if self.opened is not None:
+            return self.opened.reopened(), ""
         try:
             return open_runtime(self.paths, self.db), ""
         except (DataDirError, DatabaseError) as exc:
@@ -423,6 +382,35 @@ class SqliteRestore:
         from detainer_desk.adapters.signing import InstallationKey
 
         return InstallationKey(self.paths.data_dir / "keys").set_aside_checkpoints(beyond)
+
+
+@dataclass(frozen=True)
+class _OpenedRecords:
+    """The records this program has open, for a restore from the window (services/ports
+    OpenRecords). Closing lets its idle connections go (the restored file comes next);
+    they reconnect when next used."""
+
+    runtime: Runtime
+    clock: Callable[[], dt.datetime]
+
+    def uow(self) -> SqlUnitOfWork:
+        return self.runtime.uow()
+
+    def verified_entries(self) -> int:
+        return self.runtime.verified_entries()
+
+    def close(self) -> None:
+        self.runtime.engine.dispose()
+
+    def reopened(self) -> _OpenedRecords:
+        """The records as at every opening: the derived index filled where it has no row
+        (after a restore, the restored records' decisions)."""
+        from detainer_desk.services.index import rebuild_missing_index
+
+        self.close()
+        for _ in rebuild_missing_index(self.uow, self.clock()):
+            pass  # derived data only
+        return self
 
 
 DATABASE_URL_FILE = "database-url.txt"

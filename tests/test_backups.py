@@ -22,7 +22,13 @@ from detainer_desk.adapters.db.schema import decisions
 from detainer_desk.paths import resolve_paths
 from detainer_desk.runtime import open_runtime
 from detainer_desk.services.access import StorageError
-from detainer_desk.services.backups import back_up, made_backup
+from detainer_desk.services.backups import (
+    RestorePlan,
+    back_up,
+    carry_out_restore,
+    check_restore,
+    made_backup,
+)
 from detainer_desk.services.ports import Actor
 from detainer_desk.services.records import activate_policy, record_decision
 
@@ -236,6 +242,58 @@ def test_restore_replaces_the_records_keeps_the_old_ones_and_audits(home: Path, 
     events = [json.loads(line) for line in trail.out.splitlines()]
     assert events and events[0]["details"]["backup"] == str(backup)
     assert events[0]["details"]["replaced_kept_at"] == str(aside)
+
+
+def test_the_windows_restore_is_the_same_use_case_in_two_steps(tmp_path: Path) -> None:
+    """The window checks first (in the background), asks, then carries the restore out:
+    the same service as ``detainer-desk restore``. A plan not carried out changes
+    nothing; carried out, the records are replaced, kept aside, and audited in both."""
+    runtime = open_runtime(resolve_paths(tmp_path / "data"))
+    try:
+        now = runtime.clock()
+        seed_accounts(runtime.uow(), now)
+        backup = tmp_path / "backup.sqlite3"
+        entries, _head = runtime.backup_to(backup)
+        with runtime.uow() as uow:
+            uow.accounts.add_user("later", "Later", "not-a-real-hash", frozenset({"officer"}), now)
+            uow.commit()
+        admin = Actor("admin", "W", frozenset({"admin"}))
+        files = runtime.restore_files()
+
+        def plan() -> RestorePlan:
+            return check_restore(
+                files,
+                backup,
+                "the records",
+                admin,
+                passphrase=lambda: "",
+                sign_in=lambda _records: admin,
+                session=False,
+            )
+
+        unconfirmed = plan()
+        assert unconfirmed.checked.entries == entries
+        assert unconfirmed.current_entries == runtime.verified_entries()
+        unconfirmed.close()
+        with runtime.uow() as uow:
+            assert uow.accounts.user("later") is not None  # nothing changed
+
+        done = carry_out_restore(plan(), runtime.clock)
+        assert done.entries == entries
+        with runtime.uow() as uow:
+            assert uow.accounts.user("later") is None
+    finally:
+        runtime.close()
+    for store in (runtime.sqlite_file, done.aside):
+        conn = sqlite3.connect(store)
+        try:
+            rows = conn.execute(
+                "SELECT user_name, outcome FROM audit_events WHERE action = ?",
+                ("store.restore",),
+            ).fetchall()
+        finally:
+            conn.close()
+        assert rows == [("admin", "success")]
 
 
 def test_restore_asks_first_and_changes_nothing_unconfirmed(home: Path, run_cli) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from detainer_desk.services.accounts import Security
 from detainer_desk.services.export import Exporter
-from detainer_desk.services.ports import Ledger, Signer, UnitOfWork
+from detainer_desk.services.ports import Ledger, RestoreFiles, Signer, UnitOfWork
 
 from .thread_guard import GuiThreadGuard
 
@@ -40,9 +40,8 @@ class Backend:
     data_dir: Path | None = None  # where this workstation keeps its settings file(s)
     # The whole chain verified as the CLI's verify does: progress, then the result.
     verify: Callable[[], Iterator[Any]] | None = None
-    # Restoring a SQLite backup (None on PostgreSQL): check it, then replace the records.
-    check_backup: Callable[[Path], Any] | None = None
-    restore_from: Callable[[Path, Any, dt.datetime], Path] | None = None
+    # The SQLite store's files for a restore (services/backups; None on PostgreSQL).
+    restore_files: RestoreFiles | None = None
     exporter: Exporter | None = None  # the litigation export (runtime.exporter), on this clock
     # Off unless turned on (tests): a unit of work opened on the GUI thread is then a bug.
     guard: GuiThreadGuard = field(default_factory=GuiThreadGuard)
@@ -88,8 +87,7 @@ class Backend:
             protected_backup_to=runtime.protected_backup_to if runtime.is_sqlite else None,
             data_dir=runtime.paths.data_dir,
             verify=runtime.verify,
-            check_backup=runtime.check_backup if runtime.is_sqlite else None,
-            restore_from=runtime.restore_from if runtime.is_sqlite else None,
+            restore_files=runtime.restore_files(clock) if runtime.is_sqlite else None,
             exporter=runtime.exporter(clock or runtime.clock),
             guard=GuiThreadGuard.from_environment(),
         )

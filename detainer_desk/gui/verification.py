@@ -11,7 +11,6 @@ will be replaced by what; afterwards everyone signs in again, to the restored re
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, cast
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from detainer_desk.services.backups import RestoreDone, RestorePlan
 from detainer_desk.services.ports import Actor
 
 from .backend import Backend
@@ -296,13 +296,12 @@ class RestoreDialog(_TaskDialog):
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setPlaceholderText("Passphrase of the encrypted backup")
         self.passphrase.setVisible(False)
-        self._opened = contextlib.ExitStack()  # the decrypted copy's scratch folder
         self.restore_button = QPushButton("&Restore…")
         self.restore_button.setObjectName("startRestore")
         self.restore_button.setAccessibleName("Check the backup, then restore it")
         self.restore_button.clicked.connect(self.start)
         layout = QVBoxLayout(self)
-        if backend.restore_from is None:
+        if backend.restore_files is None:
             text = PG_RESTORE_ADVICE
             self.restore_button.setEnabled(False)
         else:
@@ -336,23 +335,6 @@ class RestoreDialog(_TaskDialog):
         text = self.backup.text().strip()
         self.passphrase.setVisible(bool(text) and is_protected(Path(text).expanduser()))
 
-    def _opened_copy(self, path: Path, passphrase: str) -> Path:
-        """The backup to check and restore: the file, or its decryption in a private
-        scratch folder of the data folder (removed when the dialog closes)."""
-        from detainer_desk.adapters.files import scratch_folder
-        from detainer_desk.adapters.protect import decrypt_file, is_protected
-
-        if not is_protected(path):
-            return path
-        self._opened.close()
-        data_dir = self.backend.data_dir
-        folder = self._opened.enter_context(
-            scratch_folder(self.backend.partials(), data_dir if data_dir else None)
-        )
-        plain = folder / "backup.sqlite3"
-        decrypt_file(path, plain, passphrase)
-        return plain
-
     def _busy(self, stage: str) -> None:
         self.restore_button.setEnabled(False)
         self.backup.setEnabled(False)
@@ -361,14 +343,13 @@ class RestoreDialog(_TaskDialog):
         self.stage.setText(stage)
 
     def _idle(self) -> None:
-        self.restore_button.setEnabled(self.backend.restore_from is not None)
+        self.restore_button.setEnabled(self.backend.restore_files is not None)
         self.backup.setEnabled(True)
         self._finish_running()
 
     def start(self) -> None:
-        """Check the backup (in the background), then ask, then restore."""
-        from detainer_desk.services.backups import RESTORE, authorize_backups
-
+        """Check the backup (in the background), then ask, then restore: the two steps of
+        the restore use case (services/backups), as ``detainer-desk restore`` chains them."""
         self.message.clear_message()
         text = self.backup.text().strip()
         if not text:
@@ -376,19 +357,25 @@ class RestoreDialog(_TaskDialog):
             self.backup.setFocus()
             return
         path = Path(text).expanduser().absolute()
-        backend, actor = self.backend, self.actor
-        check_backup, ledger_of = backend.check_backup, backend.ledger
-        assert check_backup is not None and ledger_of is not None
+        files, actor = self.backend.restore_files, self.actor
+        assert files is not None
+        live, passphrase = self.backend.database_label, self.passphrase.text()
 
-        opened_copy, passphrase = self._opened_copy, self.passphrase.text()
+        def work(_handle: TaskHandle) -> Generator[Any, None, RestorePlan]:
+            from detainer_desk.services.backups import check_restore
 
-        def work(_handle: TaskHandle) -> Generator[Any, None, tuple[Any, int, Path]]:
-            # Who may: an administrator of the records to be replaced (audited if not).
-            authorize_backups(backend.uow(), actor, RESTORE, str(path), backend.clock())
             yield "checking the backup"
-            plain = opened_copy(path, passphrase)  # itself, or its decryption
-            checked = check_backup(plain)
-            return checked, ledger_of().count(), plain
+            # Who may: an administrator of the records to be replaced (audited if not); the
+            # one signed in to the window, who stays signed in until the restore is done.
+            return check_restore(
+                files,
+                path,
+                live,
+                actor,
+                passphrase=lambda: passphrase,
+                sign_in=lambda _records: actor,
+                session=False,
+            )
 
         self._busy("Checking the backup (integrity and the whole hash chain)…")
         self.handle = self.tasks.start(
@@ -398,14 +385,17 @@ class RestoreDialog(_TaskDialog):
         )
 
     def _checked(self, path: Path, result: object) -> None:
-        checked, current, plain = cast(tuple[Any, int, Path], result)
+        plan = cast(RestorePlan, result)
         self._idle()
+        checked = plan.checked
         self.checked = checked
-        self._plain = plain
+        current = "a store that cannot be opened"  # as the command line says it
+        if plan.current_entries is not None:
+            current = f"{plan.current_entries:,} entries now"
         live = self.backend.database_label
         question = (
             (f"{checked.note}\n\n" if checked.note else "")
-            + f"Replace the records in {live} ({current:,} entries now) with the backup "
+            + f"Replace the records in {live} ({current}) with the backup "
             f"{path} ({checked.entries:,} entries, checked: integrity and the whole hash "
             "chain)?\n\nThe records replaced are kept in the data folder's backups. Everyone "
             "signs in again afterwards."
@@ -413,48 +403,26 @@ class RestoreDialog(_TaskDialog):
         self.message.show_note(
             f"The backup is sound: {checked.entries:,} entries, head {checked.chain_head}."
         )
-        if not self.confirm(self, question):
+        try:
+            confirmed = self.confirm(self, question)
+        except BaseException:
+            plan.close()
+            raise
+        if not confirmed:
+            plan.close()
             self.message.show_note("Nothing was changed: the restore was not confirmed.")
             return
-        self._restore(path, checked, current)
+        self._restore(path, plan)
 
-    def _restore(self, path: Path, checked: Any, current: int) -> None:
-        from detainer_desk.services.backups import RESTORE, audit_backups, authorize_backups
+    def _restore(self, path: Path, plan: RestorePlan) -> None:
+        clock = self.backend.clock
 
-        backend, actor = self.backend, self.actor
-        restore_from = backend.restore_from
-        assert restore_from is not None
-        live = backend.database_label
-        # An encrypted backup is restored from its checked decryption (restore_from checks
-        # it again: it must be what was checked).
-        source = getattr(self, "_plain", path)
+        def work(_handle: TaskHandle) -> Generator[Any, None, RestoreDone]:
+            from detainer_desk.services.backups import carry_out_restore
 
-        def work(_handle: TaskHandle) -> Generator[Any, None, tuple[int, Path]]:
-            now = backend.clock()
-            allowed = authorize_backups(backend.uow(), actor, RESTORE, str(path), now)
-            details: dict[str, object] = {
-                "backup": str(path),
-                "backup_entries": checked.entries,
-                "backup_chain_head": checked.chain_head,
-                "entries_replaced": current,
-            }
             yield "restoring"
-            # In the records being replaced (kept aside with them), then in the restored.
-            audit_backups(
-                backend.uow(), allowed, RESTORE, live, now, succeeded=True, details=details
-            )
-            aside = restore_from(source, checked, now)
-            details["replaced_kept_at"] = str(aside)
-            audit_backups(
-                backend.uow(),
-                allowed,
-                RESTORE,
-                live,
-                backend.clock(),
-                succeeded=True,
-                details=details,
-            )
-            return checked.entries, aside
+            # Kept aside, replaced, and audited in both: the replaced and the restored.
+            return carry_out_restore(plan, clock)
 
         self._busy("Restoring…")
         self.handle = self.tasks.start(
@@ -464,15 +432,14 @@ class RestoreDialog(_TaskDialog):
         )
 
     def _restored(self, path: Path, result: object) -> None:
-        entries, aside = cast(tuple[int, Path], result)
+        done = cast(RestoreDone, result)
         self._idle()
         words = (
-            f"The records were restored from {path} ({entries:,} entries). The records they "
-            f"replaced are kept at {aside}. Sign in again."
+            f"The records were restored from {path} ({done.entries:,} entries). The records "
+            f"they replaced are kept at {done.aside}. Sign in again."
         )
         self.message.show_note(words)
         self.passphrase.clear()
-        self._opened.close()
         self.restored.emit(words)
 
     def _failed_restore(self, error: BaseException, details: str) -> None:
@@ -482,6 +449,5 @@ class RestoreDialog(_TaskDialog):
     def reject(self) -> None:
         if self.running:  # a restore half done must end first; it says when it has
             return
-        self.passphrase.clear()
-        self._opened.close()  # no decrypted copy stays behind
+        self.passphrase.clear()  # a decrypted copy lives only while a restore runs
         super().reject()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from detainer_desk.domain import accounts as acc
 
 from .access import FAILURE, SUCCESS, RecordError, StorageError, audit, authorize
 from .accounts import needs_first_admin, sign_out
-from .ports import Actor, OpenRecords, RestoreFiles, UnitOfWork
+from .ports import Actor, CheckedBackup, OpenRecords, RestoreFiles, UnitOfWork
 
 BACKUP = "store.backup"
 RESTORE = "store.restore"
@@ -119,6 +119,128 @@ class RestoreDone:
     older_than_checkpoint: bool
 
 
+@dataclass
+class RestorePlan:
+    """A restore's first step done (``check_restore``): the backup checked and who may
+    restore it, with what the question asks about. It holds the checked copy (and the
+    records being replaced) open until ``carry_out_restore`` or ``close``."""
+
+    files: RestoreFiles
+    backup: Path
+    live: str
+    checked: CheckedBackup
+    actor: Actor
+    records: OpenRecords | None
+    broken: str  # why the records being replaced cannot be opened ("" when they can)
+    current_entries: int | None = None  # the records being replaced (None: cannot be opened)
+    signed_in: bool = False  # ``actor`` signed in for this restore: signed out after it
+    stack: contextlib.ExitStack[Any] = field(default_factory=contextlib.ExitStack)
+
+    @property
+    def note(self) -> str:
+        return self.checked.note
+
+    def question(self) -> str:
+        """The question ``detainer-desk restore`` asks before replacing anything."""
+        current = "a store that cannot be opened"
+        if self.current_entries is not None:
+            current = f"{self.current_entries} entries now"
+        return (
+            (self.note + "\n" if self.note else "")
+            + f"Replace the records in {self.live} ({current}) with the backup {self.backup} "
+            f"({self.checked.entries} entries, verified)?"
+        )
+
+    def close(self, *, not_done: bool = True) -> None:
+        """Let go of the records and the checked copy; a restore ``not_done`` signs out
+        the administrator signed in for it."""
+        try:
+            if not_done and self.signed_in and self.records is not None:
+                with contextlib.suppress(RecordError):
+                    sign_out(
+                        self.records.uow(), self.actor, self.records.clock(), "restore not done"
+                    )
+            if self.records is not None:
+                self.records.close()
+        finally:
+            self.stack.close()
+
+
+def check_restore(
+    files: RestoreFiles,
+    backup: Path,
+    live: str,
+    nobody: Actor,
+    *,
+    passphrase: Callable[[], str],
+    sign_in: Callable[[OpenRecords], Actor],
+    session: bool = True,
+) -> RestorePlan:
+    """The first step of a restore: ``backup`` checked (integrity, the whole chain, and
+    against the last checkpoint: a copy whose entries were altered since is refused,
+    BackupRefused), then who may (an administrator of the records being replaced,
+    ``sign_in``; records without accounts, or too damaged to open, have nobody to ask:
+    ``nobody``, the operating-system user, is recorded). ``session``: ``sign_in`` signs in
+    for this restore alone (the command line), signed out when it ends; the window's
+    administrator stays signed in. Nothing is changed; the plan is to be carried out
+    (``carry_out_restore``) or closed."""
+    stack = contextlib.ExitStack()
+    try:
+        checked = stack.enter_context(files.checked_backup(backup, passphrase))
+        if not checked.agrees:
+            raise BackupRefused(f"Nothing was changed: {checked.note}.")
+        records, broken = files.open_records()
+    except BaseException:
+        stack.close()
+        raise
+    plan = RestorePlan(files, backup, live, checked, nobody, records, broken, stack=stack)
+    try:
+        if records is not None:
+            if not needs_first_admin(records.uow()):
+                plan.actor, plan.signed_in = sign_in(records), session
+                now = records.clock()
+                plan.actor = authorize_backups(records.uow(), plan.actor, RESTORE, str(backup), now)
+            plan.current_entries = records.verified_entries()
+    except BaseException:
+        plan.close()
+        raise
+    return plan
+
+
+def carry_out_restore(plan: RestorePlan, clock: Callable[[], dt.datetime]) -> RestoreDone:
+    """The second step: the records replaced by the checked backup, the replaced ones kept
+    aside, the restore audited in both (the replaced and the restored), and, for a backup
+    older than the last checkpoint, that installation's later checkpoints set aside."""
+    files, records, checked, actor = plan.files, plan.records, plan.checked, plan.actor
+    try:
+        now = clock()
+        aside = files.kept_aside_at(now)
+        details: dict[str, Any] = {
+            "backup": str(plan.backup),
+            "backup_entries": checked.entries,
+            "backup_chain_head": checked.chain_head,
+            "replaced_kept_at": str(aside),
+        }
+        if records is not None:  # in the records being replaced (kept aside with them)
+            audit_backups(
+                records.uow(), actor, RESTORE, plan.live, now, succeeded=True, details=details
+            )
+            records.close()  # its connections go: the restored file comes next
+        files.replace_records(checked, aside)
+        if checked.older_than_checkpoint:
+            # Its checkpoints vouch for entries the restored record no longer has; they
+            # are kept aside (the replaced records are kept at ``aside`` too).
+            details["checkpoints_set_aside"] = files.set_aside_checkpoints(checked.written_entries)
+    except BaseException:
+        plan.close()
+        raise
+    plan.close(not_done=False)
+    if plan.broken:
+        details["replaced_store_problem"] = plan.broken
+    _audit_restored(files, actor, plan.signed_in, plan.live, now, details)
+    return RestoreDone(checked.entries, aside, checked.note, checked.older_than_checkpoint)
+
+
 def restore_backup(
     files: RestoreFiles,
     backup: Path,
@@ -131,65 +253,21 @@ def restore_backup(
     confirm: Callable[[str], None],
 ) -> RestoreDone:
     """Replace the records (the store ``live``) with ``backup``, as ``detainer-desk
-    restore`` does. The backup is checked first (integrity, the whole chain, and against
-    the last checkpoint: a copy whose entries were altered since is refused); then who may
-    (an administrator of the records being replaced, ``sign_in``; records without accounts,
-    or too damaged to open, have nobody to ask: ``nobody``, the operating-system user, is
-    recorded); then ``confirm`` (raises to stop). The records replaced are kept aside, and
-    the restore is audited in both, the replaced and the restored.
+    restore`` does: ``check_restore`` (the backup checked, then who may), ``confirm``
+    (raises to stop), then ``carry_out_restore`` (the records replaced are kept aside, and
+    the restore is audited in both, the replaced and the restored).
 
     StorageError (plain words) means nothing was changed; BackupRefused likewise.
     """
-    with files.checked_backup(backup, passphrase) as checked:
-        if not checked.agrees:
-            raise BackupRefused(f"Nothing was changed: {checked.note}.")
-        records, broken = files.open_records()
-        actor, signed_in = nobody, False
-        try:
-            current = "a store that cannot be opened"
-            if records is not None:
-                if not needs_first_admin(records.uow()):
-                    actor, signed_in = sign_in(records), True
-                    now = records.clock()
-                    actor = authorize_backups(records.uow(), actor, RESTORE, str(backup), now)
-                current = f"{records.verified_entries()} entries now"
-            confirm(
-                (checked.note + "\n" if checked.note else "")
-                + f"Replace the records in {live} ({current}) with the backup {backup} "
-                f"({checked.entries} entries, verified)?"
-            )
-            now = clock()
-            aside = files.kept_aside_at(now)
-            details: dict[str, Any] = {
-                "backup": str(backup),
-                "backup_entries": checked.entries,
-                "backup_chain_head": checked.chain_head,
-                "replaced_kept_at": str(aside),
-            }
-            if records is not None:  # in the records being replaced (kept aside with them)
-                audit_backups(
-                    records.uow(), actor, RESTORE, live, now, succeeded=True, details=details
-                )
-                records.close()  # its connections go: the restored file comes next
-            files.replace_records(checked, aside)
-            if checked.older_than_checkpoint:
-                # Its checkpoints vouch for entries the restored record no longer has; they
-                # are kept aside (the replaced records are kept at ``aside`` too).
-                details["checkpoints_set_aside"] = files.set_aside_checkpoints(
-                    checked.written_entries
-                )
-        except BaseException:
-            if signed_in and records is not None:
-                with contextlib.suppress(RecordError):
-                    sign_out(records.uow(), actor, records.clock(), "restore not done")
-            raise
-        finally:
-            if records is not None:
-                records.close()
-    if broken:
-        details["replaced_store_problem"] = broken
-    _audit_restored(files, actor, signed_in, live, now, details)
-    return RestoreDone(checked.entries, aside, checked.note, checked.older_than_checkpoint)
+    plan = check_restore(
+        files, backup, live, nobody, passphrase=passphrase, sign_in=sign_in, session=True
+    )
+    try:
+        confirm(plan.question())
+    except BaseException:
+        plan.close()
+        raise
+    return carry_out_restore(plan, clock)
 
 
 def _audit_restored(

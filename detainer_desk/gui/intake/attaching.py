@@ -8,22 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import show_bug
-from ..tasks import TaskRunner
-from .display import IntakeDisplay
 from .drafts import ScanRef, sha256_of
+from .part import IntakePart
 from .scans import PickedScan, ScanRefused, attached_text, read_scan
-from .screen import IntakeScreen
-from .state import IntakeState
 
 
-class Attachments:
-    def __init__(
-        self, screen: IntakeScreen, tasks: TaskRunner, state: IntakeState, display: IntakeDisplay
-    ) -> None:
-        self.screen = screen
-        self.tasks = tasks
-        self.state = state
-        self.display = display
+class Attachments(IntakePart):
+    """Scans picked from disk, read in the background and attached."""
 
     def attach_scans(self) -> None:
         if self.state.recorded is not None:

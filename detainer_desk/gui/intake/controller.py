@@ -42,6 +42,7 @@ from .draft_control import DraftControl
 from .earlier import EarlierLookup
 from .in_force import InForceReader
 from .outputs import AUDIT_PDF, NOTICE, Outputs
+from .part import Shared
 from .recording import Recording
 from .screen import IntakeScreen
 from .state import IntakeState
@@ -65,15 +66,12 @@ class IntakeController(QObject):
         self.in_force = InForceReader(screen, session, tasks, self.state)
         self.earlier = EarlierLookup(self.state, session, tasks, screen.panel, screen)
         self.display = IntakeDisplay(screen, session, self.state, self.earlier)
-        self.attachments = Attachments(screen, tasks, self.state, self.display)
+        shared = Shared(screen, session, tasks, self.state, self.display)
+        self.attachments = Attachments(shared)
         # The drafts first: their keeper hears of a sign-out before the form is cleared here.
-        self.drafts = DraftControl(
-            screen, session, tasks, self.state, self.display, self.earlier, self.attachments
-        )
-        self.recording = Recording(
-            screen, session, tasks, self.state, self.display, self.earlier, self.in_force
-        )
-        self.outputs = Outputs(screen, session, tasks, self.state, self.display)
+        self.drafts = DraftControl(shared, self.earlier, self.attachments)
+        self.recording = Recording(shared, self.earlier, self.in_force)
+        self.outputs = Outputs(shared)
         self._wire(screen)
 
         self.timer = QTimer(self)

@@ -23,45 +23,32 @@ from detainer_desk.domain.request import load_json, request_from_mapping
 from detainer_desk.services.access import RecordError
 
 from ..confirm import lock_works_in
-from ..session import Session, SessionState
-from ..tasks import TaskRunner
+from ..session import SessionState
 from ..widgets import plain_sentence
 from . import presenter as p
 from .attaching import Attachments
-from .display import IntakeDisplay
 from .draft import RequestDraft, from_contract, to_contract
 from .drafts import FOLDER_NAME as DRAFTS_FOLDER
 from .drafts import DraftKeeper, DraftStore, SavedDraft
 from .earlier import EarlierLookup
 from .files import reason_of
-from .screen import REQUEST_PAGE, IntakeScreen
-from .state import IntakeState
+from .part import IntakePart, Shared
+from .screen import REQUEST_PAGE
 
 MAX_REQUEST_FILE_BYTES = REQUEST_FILE_BYTES  # a request file is a few kilobytes
 BANNER_LINES = 8
 
 
-class DraftControl:
+class DraftControl(IntakePart):
     """The request on the form, as a draft: typed, kept, cleared, opened and saved.
 
     It builds the draft keeper first of all the controller's parts, so that the keeper
     hears of a sign-out before the form is cleared (``IntakeController``).
     """
 
-    def __init__(
-        self,
-        screen: IntakeScreen,
-        session: Session,
-        tasks: TaskRunner,
-        state: IntakeState,
-        display: IntakeDisplay,
-        earlier: EarlierLookup,
-        attachments: Attachments,
-    ) -> None:
-        self.screen = screen
-        self.session = session
-        self.state = state
-        self.display = display
+    def __init__(self, shared: Shared, earlier: EarlierLookup, attachments: Attachments) -> None:
+        super().__init__(shared)
+        screen, session, tasks = shared.screen, shared.session, shared.tasks
         self.earlier = earlier
         self.attachments = attachments
         data_dir = session.backend.data_dir

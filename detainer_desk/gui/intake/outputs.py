@@ -14,33 +14,18 @@ from detainer_desk.services import documents as evidence
 from detainer_desk.services.access import RecordError
 
 from ..errors import show_bug
-from ..session import Session
-from ..tasks import TaskRunner
 from ..widgets import plain_sentence
 from . import printing
-from .display import IntakeDisplay
 from .files import reason_of
+from .part import IntakePart, Shared
 from .printing import PrintError
-from .screen import IntakeScreen
-from .state import IntakeState
 
 AUDIT_PDF, NOTICE = "audit PDF", "notice to the person"
 
 
-class Outputs:
-    def __init__(
-        self,
-        screen: IntakeScreen,
-        session: Session,
-        tasks: TaskRunner,
-        state: IntakeState,
-        display: IntakeDisplay,
-    ) -> None:
-        self.screen = screen
-        self.session = session
-        self.tasks = tasks
-        self.state = state
-        self.display = display
+class Outputs(IntakePart):
+    def __init__(self, shared: Shared) -> None:
+        super().__init__(shared)
         self._printer: QPrinter | None = None  # kept alive until the job ends
 
     def _document_task(self, purpose: str) -> Callable[[], bytes] | None:

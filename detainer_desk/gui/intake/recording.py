@@ -29,38 +29,23 @@ from detainer_desk.services.records import RecordedDecision
 from ..changes import DECISION_RECORDED
 from ..confirm import lock_works_in
 from ..errors import show_bug
-from ..session import Session
-from ..tasks import TaskRunner
 from ..widgets import plain_sentence
 from . import presenter as p
-from .display import IntakeDisplay, roles_needed
+from .display import roles_needed
 from .draft import SOURCE, to_contract
 from .earlier import EarlierLookup
 from .in_force import InForceReader
-from .screen import DOCUMENTS_PAGE, HISTORY_PAGE, REQUEST_PAGE, IntakeScreen
-from .state import IntakeState
+from .part import IntakePart, Shared
+from .screen import DOCUMENTS_PAGE, HISTORY_PAGE, REQUEST_PAGE
 
 
 def scans_text(count: int) -> str:
     return f"{count} scan{'s' if count != 1 else ''}"
 
 
-class Recording:
-    def __init__(
-        self,
-        screen: IntakeScreen,
-        session: Session,
-        tasks: TaskRunner,
-        state: IntakeState,
-        display: IntakeDisplay,
-        earlier: EarlierLookup,
-        in_force: InForceReader,
-    ) -> None:
-        self.screen = screen
-        self.session = session
-        self.tasks = tasks
-        self.state = state
-        self.display = display
+class Recording(IntakePart):
+    def __init__(self, shared: Shared, earlier: EarlierLookup, in_force: InForceReader) -> None:
+        super().__init__(shared)
         self.earlier = earlier
         self.in_force = in_force
 

@@ -79,6 +79,10 @@ from .test_gui_support import (
     type_into,
 )
 
+# Background reads and writes can take seconds on a loaded machine: wait for the
+# program's own state generously (it returns as soon as the state is reached).
+WAIT_MS = 20_000
+
 
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[Desk]:
@@ -154,7 +158,7 @@ def test_a_failed_write_announces_nothing(qtbot: QtBot) -> None:
 
     run_in_background(tasks, owner, owner, refused, print, on_failed=failed.append,
                       changes=DECISION_RECORDED)  # fmt: skip
-    qtbot.waitUntil(lambda: bool(failed))
+    qtbot.waitUntil(lambda: bool(failed), timeout=WAIT_MS)
     assert owner.text() == "Not allowed."
     assert heard == []
 
@@ -192,20 +196,22 @@ def test_the_records_screens_open_no_unit_of_work_on_the_gui_thread(
         # The review queue: select each row (the reason for a review is read each time).
         window.review_queue_action.trigger()
         review = records_ui.review
-        qtbot.waitUntil(lambda: not review.loading and review.model.rowCount() == 3)
+        qtbot.waitUntil(
+            lambda: not review.loading and review.model.rowCount() == 3, timeout=WAIT_MS
+        )
         for row in range(review.model.rowCount()):
             review.table.selectRow(row)
-            qtbot.waitUntil(lambda: bool(review.why_label.text()))
+            qtbot.waitUntil(lambda: bool(review.why_label.text()), timeout=WAIT_MS)
         morales = next(r for r in review.model.rows() if r.subject_name == "MORALES, Ada")
         review.select(morales.decision_id)
-        qtbot.waitUntil(lambda: "U.S. citizen" in review.why_label.text())
+        qtbot.waitUntil(lambda: "U.S. citizen" in review.why_label.text(), timeout=WAIT_MS)
 
         # Its detail view, opened with a double-click, then closed.
         double_click_row(qtbot, review.table, 0)
-        qtbot.waitUntil(lambda: window.findChild(DecisionDetailDialog) is not None)
+        qtbot.waitUntil(lambda: window.findChild(DecisionDetailDialog) is not None, timeout=WAIT_MS)
         detail = window.findChild(DecisionDetailDialog)
         assert detail is not None
-        qtbot.waitUntil(detail.isVisible)
+        qtbot.waitUntil(detail.isVisible, timeout=WAIT_MS)
         detail.close()
 
         # An override, written in the background.
@@ -214,41 +220,43 @@ def test_the_records_screens_open_no_unit_of_work_on_the_gui_thread(
         qtbot.keyClicks(review.reason_edit, "U.S. birth certificate in the jail file")
         click(qtbot, review.override_button)
         answer(qtbot, review, "overrideConfirmation")
-        qtbot.waitUntil(lambda: "overridden to decline" in review.message.text())
-        qtbot.waitUntil(lambda: not review.loading and review.model.rowCount() == 2)
+        qtbot.waitUntil(lambda: "overridden to decline" in review.message.text(), timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: not review.loading and review.model.rowCount() == 2, timeout=WAIT_MS
+        )
 
         # The holds board: a release, then release eligibility for another.
         window.active_holds_action.trigger()
         holds = records_ui.holds
-        qtbot.waitUntil(lambda: not holds.loading and holds.model.rowCount() == 2)
+        qtbot.waitUntil(lambda: not holds.loading and holds.model.rowCount() == 2, timeout=WAIT_MS)
         rivera = next(r for r in holds.model.rows() if r.subject_name == "RIVERA, Ana")
         holds.select(rivera.decision_id)
         holds.kind_combo.setCurrentIndex(holds.kind_combo.findData(lc.RELEASED))
         holds.set_when(NOW - dt.timedelta(minutes=5))
         click(qtbot, holds.record_button)
         answer(qtbot, holds, "amendmentConfirmation")
-        qtbot.waitUntil(lambda: "Recorded for RIVERA, Ana" in holds.message.text())
-        qtbot.waitUntil(lambda: not holds.loading and holds.model.rowCount() == 1)
+        qtbot.waitUntil(lambda: "Recorded for RIVERA, Ana" in holds.message.text(), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: not holds.loading and holds.model.rowCount() == 1, timeout=WAIT_MS)
         holds.select(holds.model.rows()[0].decision_id)
         holds.kind_combo.setCurrentIndex(holds.kind_combo.findData(lc.RELEASE_ELIGIBLE))
         holds.set_when(NOW - dt.timedelta(minutes=15))
         click(qtbot, holds.record_button)
         answer(qtbot, holds, "amendmentConfirmation")
-        qtbot.waitUntil(lambda: "Hold until" in holds.message.text())
+        qtbot.waitUntil(lambda: "Hold until" in holds.message.text(), timeout=WAIT_MS)
 
         # The decision log, a page at a time, and the statistics.
         log = records_ui.log
         log.table.setFixedHeight(160)  # a few rows visible: the rest comes page by page
         log.model.set_page_size(1)
         window.decision_log_action.trigger()
-        qtbot.waitUntil(lambda: log.model.rowCount() > 0 and not log.model.loading)
+        qtbot.waitUntil(lambda: log.model.rowCount() > 0 and not log.model.loading, timeout=WAIT_MS)
         log.table.setFocus()
         while log.model.more_to_come():
             qtbot.keyClick(log.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
-            qtbot.waitUntil(lambda: not log.model.loading)
+            qtbot.waitUntil(lambda: not log.model.loading, timeout=WAIT_MS)
         assert log.model.rowCount() == 3 and log.model.pages_fetched >= 3
         window.statistics_action.trigger()
-        qtbot.waitUntil(lambda: records_ui.statistics.tables is not None)
+        qtbot.waitUntil(lambda: records_ui.statistics.tables is not None, timeout=WAIT_MS)
         records_ui.wait()
         window.tasks.wait()
     assert guard.violations == []
@@ -292,7 +300,7 @@ def test_a_decision_recorded_on_the_intake_is_on_the_holds_board_at_once(
             # A policy activated or the settings saved at this workstation: read again.
             window.tasks.changes.announce({Change.POLICY, Change.SETTINGS})
             holds = window.records.holds
-            qtbot.waitUntil(lambda: holds.loaded_once and not holds.loading)
+            qtbot.waitUntil(lambda: holds.loaded_once and not holds.loading, timeout=WAIT_MS)
             assert holds.model.rowCount() == 0
             holds.reloader.stop()  # only the announcement can bring the new hold now
             heard: list[frozenset[Change]] = []
@@ -305,12 +313,13 @@ def test_a_decision_recorded_on_the_intake_is_on_the_holds_board_at_once(
             intake.tabs.setCurrentIndex(1)
             answers.scans = [str(_png(tmp_path / "fax.png"))]
             click(qtbot, documents.attach_button)
-            qtbot.waitUntil(lambda: len(documents.scans()) == 1)
+            qtbot.waitUntil(lambda: len(documents.scans()) == 1, timeout=WAIT_MS)
             _confirm(qtbot, intake, _record(qtbot, intake))
             recorded = intake.controller.recorded
             assert recorded is not None and len(recorded.attachments) == 1
             qtbot.waitUntil(
-                lambda: [r.decision_id for r in holds.model.rows()] == [recorded.decision_id]
+                lambda: [r.decision_id for r in holds.model.rows()] == [recorded.decision_id],
+                timeout=WAIT_MS,
             )
             answers.pdf_path = str(tmp_path / "audit.pdf")
             click(qtbot, intake.panel.save_audit_button)
@@ -343,39 +352,45 @@ def test_the_users_and_settings_dialogs_open_no_unit_of_work_on_the_gui_thread(
         window.users_action.trigger()
         users = window.findChild(UsersDialog)
         assert users is not None
-        qtbot.waitUntil(lambda: users.loaded_once and not users.loading)
+        qtbot.waitUntil(lambda: users.loaded_once and not users.loading, timeout=WAIT_MS)
         users.select_user("officer.a")
         click(qtbot, users.disable_button)
         answer(qtbot, users, "disableConfirmation")
-        qtbot.waitUntil(lambda: users.message.text() == "The account officer.a was disabled.")
-        qtbot.waitUntil(lambda: not users.loading and users.disable_button.text() == "&Enable")
+        qtbot.waitUntil(
+            lambda: users.message.text() == "The account officer.a was disabled.", timeout=WAIT_MS
+        )
+        qtbot.waitUntil(
+            lambda: not users.loading and users.disable_button.text() == "&Enable", timeout=WAIT_MS
+        )
         click(qtbot, users.disable_button)  # enabling again is not asked
-        qtbot.waitUntil(lambda: users.message.text() == "The account officer.a was enabled.")
+        qtbot.waitUntil(
+            lambda: users.message.text() == "The account officer.a was enabled.", timeout=WAIT_MS
+        )
 
         add = users.add_user()
         assert isinstance(add, AddUserDialog)
-        qtbot.waitUntil(add.isVisible)
+        qtbot.waitUntil(add.isVisible, timeout=WAIT_MS)
         type_into(qtbot, add.fields["user_name"].edit, "r.lee")
         type_into(qtbot, add.fields["password"].edit, "silver canyon teapot")
         type_into(qtbot, add.fields["confirm"].edit, "silver canyon teapot")
         click(qtbot, add.ok_button)
         assert not add.ok_button.isEnabled()  # no second submit while it is written
-        qtbot.waitUntil(lambda: users.model.row_of("r.lee") is not None)
+        qtbot.waitUntil(lambda: users.model.row_of("r.lee") is not None, timeout=WAIT_MS)
         users.close()
 
         # Settings (opened here without the window's own reaction to saving them).
         settings = SettingsDialog(window.session, window)
         settings.show()
-        qtbot.waitUntil(lambda: settings.loaded)
+        qtbot.waitUntil(lambda: settings.loaded, timeout=WAIT_MS)
         settings.minutes.setValue(20)
         click(qtbot, settings.ok_button)
-        qtbot.waitUntil(lambda: closed(settings))
+        qtbot.waitUntil(lambda: closed(settings), timeout=WAIT_MS)
         sign_in = SignInSettingsDialog(window.session, window)
         sign_in.show()
-        qtbot.waitUntil(lambda: sign_in.loaded)
+        qtbot.waitUntil(lambda: sign_in.loaded, timeout=WAIT_MS)
         sign_in.inactive.setValue(45)
         click(qtbot, sign_in.ok_button)
-        qtbot.waitUntil(lambda: closed(sign_in))
+        qtbot.waitUntil(lambda: closed(sign_in), timeout=WAIT_MS)
         window.tasks.wait()
     assert guard.violations == []
     assert accounts.session_timeout_minutes(desk.runtime.uow()) == 20
@@ -395,15 +410,19 @@ def test_the_policy_screen_opens_no_unit_of_work_on_the_gui_thread(
         # Opened here without the window's reaction to an activation (its status label).
         dialog = PolicyDialog(window.session, window.tasks, window)
         dialog.show()
-        qtbot.waitUntil(lambda: dialog.loaded)
+        qtbot.waitUntil(lambda: dialog.loaded, timeout=WAIT_MS)
         assert dialog.history_table.rowCount() == 1
         dialog.show_tab(ACTIVATE)
         dialog.activate_chooser.select_preset(PRESET)
         type_into(qtbot, dialog.reason.edit, "Counsel memo of 2026-03-02")
         click(qtbot, dialog.activate_button)
         assert not dialog.activate_button.isEnabled()  # no second submit
-        qtbot.waitUntil(lambda: "is now in force" in dialog.activate_message.text())
-        qtbot.waitUntil(lambda: not dialog.loading and dialog.history_table.rowCount() == 2)
+        qtbot.waitUntil(
+            lambda: "is now in force" in dialog.activate_message.text(), timeout=WAIT_MS
+        )
+        qtbot.waitUntil(
+            lambda: not dialog.loading and dialog.history_table.rowCount() == 2, timeout=WAIT_MS
+        )
         dialog.close()
         window.tasks.wait()
     assert guard.violations == []
@@ -420,38 +439,49 @@ def test_the_reports_and_contacts_screens_open_no_unit_of_work_on_the_gui_thread
         window.law_reports_action.trigger()
         reports = window.findChild(LawReportsDialog)
         assert reports is not None
-        qtbot.waitUntil(lambda: reports.loaded)
+        qtbot.waitUntil(lambda: reports.loaded, timeout=WAIT_MS)
         reports.close()
 
         window.contacts_action.trigger()
         contacts = window.findChild(ContactsDialog)
         assert contacts is not None
-        qtbot.waitUntil(lambda: not contacts.loading)
+        qtbot.waitUntil(lambda: not contacts.loading, timeout=WAIT_MS)
         assert contacts.model.rowCount() == 0
 
         window.contact_action.trigger()
         contact = window.findChild(ContactDialog)
         assert contact is not None
-        qtbot.waitUntil(lambda: contact.loaded)
+        qtbot.waitUntil(lambda: contact.loaded, timeout=WAIT_MS)
         contact.kind.setCurrentIndex(contact.kind.findData(ct.RELEASE_NOTIFICATION))
         type_into(qtbot, contact.detail_widgets["sent_to"], "ICE ERO Portland")
         means = contact.detail_widgets["means"]
         assert isinstance(means, QComboBox)
         means.setCurrentIndex(means.findData("phone"))
         click(qtbot, contact.ok_button)
-        qtbot.waitUntil(lambda: closed(contact))
+        qtbot.waitUntil(lambda: closed(contact), timeout=WAIT_MS)
         # The contacts list heard of it (Change.CONTACTS) and read again.
-        qtbot.waitUntil(lambda: not contacts.loading and contacts.model.rowCount() == 1)
+        qtbot.waitUntil(
+            lambda: not contacts.loading and contacts.model.rowCount() == 1, timeout=WAIT_MS
+        )
 
         contacts.select(0)
         click(qtbot, contacts.amend_button)
         amend = contacts.child
         assert isinstance(amend, AmendContactDialog)
-        qtbot.waitUntil(lambda: amend.loaded)
+        qtbot.waitUntil(lambda: amend.loaded, timeout=WAIT_MS)
         type_into(qtbot, amend.reason.edit, "the time was wrong")
         click(qtbot, amend.ok_button)
-        qtbot.waitUntil(lambda: closed(amend))
-        qtbot.waitUntil(lambda: "(amended)" in contacts.model.item(0, 5).text())
+        qtbot.waitUntil(lambda: closed(amend), timeout=WAIT_MS)
+        # The list reads again when it hears of the amendment: while it does, it may be
+        # empty for a moment, so wait for the row before reading it.
+        qtbot.waitUntil(
+            lambda: (
+                not contacts.loading
+                and contacts.model.rowCount() == 1
+                and "(amended)" in contacts.model.item(0, 5).text()
+            ),
+            timeout=WAIT_MS,
+        )
         contacts.close()
         window.tasks.wait()
     assert guard.violations == []
@@ -467,11 +497,11 @@ def test_the_audit_trail_opens_no_unit_of_work_on_the_gui_thread(
         window.audit_action.trigger()
         dialog = window.findChild(AuditTrailDialog)
         assert dialog is not None
-        qtbot.waitUntil(lambda: dialog.zone_known and dialog.model.rowCount() > 0)
+        qtbot.waitUntil(lambda: dialog.zone_known and dialog.model.rowCount() > 0, timeout=WAIT_MS)
         assert str(dialog.zone) == "America/Los_Angeles"  # the county's, read first
         type_into(qtbot, dialog.user_edit, "counsel.d")
         click(qtbot, dialog.search_button)
-        qtbot.waitUntil(lambda: dialog.model.rowCount() > 0)
+        qtbot.waitUntil(lambda: dialog.model.rowCount() > 0, timeout=WAIT_MS)
         dialog.close()
         window.tasks.wait()
     assert guard.violations == []
@@ -487,7 +517,9 @@ def test_the_evidence_and_verify_screens_open_no_unit_of_work_on_the_gui_thread(
         window.export_action.trigger()
         export = window.findChild(ExportDialog)
         assert export is not None
-        qtbot.waitUntil(lambda: export.zone_known and export.start_button.isEnabled())
+        qtbot.waitUntil(
+            lambda: export.zone_known and export.start_button.isEnabled(), timeout=WAIT_MS
+        )
         type_into(qtbot, export.recipient, "Smith & Jones LLP")
         export.destination.setText(str(tmp_path / "bundle"))
         click(qtbot, export.start_button)
@@ -521,10 +553,10 @@ def test_the_review_reports_are_made_and_saved_off_the_gui_thread(
     with guard.forbidding():
         for kind, title in (("accounts", "account-validation"), ("audit", "audit-review")):
             window.dialogs.save_review(kind)
-            qtbot.waitUntil(lambda title=title: any(a.startswith(title) for a in asked))  # type: ignore[misc]
+            qtbot.waitUntil(lambda: any(a.startswith(title) for a in asked), timeout=WAIT_MS)  # noqa: B023 - waited for here, in this turn of the loop
             saved = tmp_path / asked[-1]
-            qtbot.waitUntil(saved.exists, timeout=20_000)
-            qtbot.waitUntil(lambda: "Saved" in window.statusBar().currentMessage())
+            qtbot.waitUntil(saved.exists, timeout=WAIT_MS)
+            qtbot.waitUntil(lambda: "Saved" in window.statusBar().currentMessage(), timeout=WAIT_MS)
             assert saved.read_bytes().startswith(b"%PDF")
             window.statusBar().clearMessage()
         window.tasks.wait()
@@ -541,6 +573,6 @@ def test_a_refused_review_report_says_so_in_plain_words(
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
     window.dialogs.ask_review_path = lambda _window, name: str(tmp_path / name)
     window.dialogs.save_review("accounts")
-    qtbot.waitUntil(lambda: warnings != [])
+    qtbot.waitUntil(lambda: warnings != [], timeout=WAIT_MS)
     assert "permission" in warnings[0].lower() or "may not" in warnings[0].lower()
     assert list(tmp_path.glob("account-validation-*.pdf")) == []

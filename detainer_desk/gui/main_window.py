@@ -412,8 +412,9 @@ class MainWindow(QMainWindow):
         self.backend = backend
         if self.workstation.folder is None and backend.data_dir is not None:
             self.workstation = WorkstationSettings(backend.data_dir)  # kept from now on
-        self.session = session = Session(backend, self)
         self.tasks = TaskRunner(self)
+        self.session = session = Session(backend, self, self.tasks)
+        session.follow_changes(self.tasks.changes)
         # Shown already (show_sign_in_first): what was typed there stays, and so does focus.
         shown_first = getattr(self, "sign_in_page", None) is not None
         if not shown_first:
@@ -423,6 +424,8 @@ class MainWindow(QMainWindow):
         if self.isVisible():
             self.lockout.watch()
         session.changed.connect(self.navigation.render)
+        session.working_changed.connect(self.sign_in_requests.show_working)
+        session.standing_read.connect(lambda: self.status.show_policy(session.policy_label()))
         self.sign_in_page.clear_problems()  # "upgrading" or "signing in when…": done
         self.navigation.render(keep_typed=shown_first)
         self._remove_opening_page()

@@ -202,6 +202,11 @@ class Session(QObject):
         changes.when((Change.POLICY, Change.SETTINGS), self._standing_changed)
 
     def _standing_changed(self, _changed: Kinds) -> None:
+        self.read_standing_again()
+
+    def read_standing_again(self) -> None:
+        """Read the policy label and the timeout again, in the background (``standing_read``
+        says when they differ)."""
         uow = self.backend.uow
         self._run(lambda: read_standing(uow), self._keep_standing, _log_failure, busy=False)
 

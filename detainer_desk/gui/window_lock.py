@@ -88,13 +88,23 @@ class SessionLock:
         if not working:
             self.idle_timer.stop()
 
-    def arm(self) -> None:
+    def arm(self, *, read_again: bool = True) -> None:
+        """Start the countdown with the timeout the session keeps; with ``read_again`` (the
+        settings were saved) the timeout is read again in the background, and the countdown
+        restarts with it if it changed (``rearm``)."""
         if self._idle_interval_ms is not None:
             interval = self._idle_interval_ms
         else:
             interval = self.session.timeout_minutes() * 60_000
+            if read_again:
+                self.session.read_standing_again()
         self.idle_timer.setInterval(interval)
         self.idle_timer.start()
+
+    def rearm(self) -> None:
+        """The timeout was read again: a running countdown starts over with it."""
+        if self.window.working and self._idle_interval_ms is None:
+            self.arm(read_again=False)
 
     def _note_activity(self) -> None:
         if not self.window.working:

@@ -31,6 +31,7 @@ from .test_gui_support import (
     recent,
     seed_admin,
     seed_user,
+    settled,
     sign_in,
     signed_in,
     store_under,
@@ -73,6 +74,7 @@ def _fill_first_run(
     type_into(qtbot, page.confirm.edit, confirm)
     page.second_factor.setChecked(False)  # passwords only here (see test_gui_second_factor)
     click(qtbot, page.create_button)
+    settled(qtbot, window)
 
 
 # -- first run ------------------------------------------------------------------------------
@@ -256,6 +258,7 @@ def test_ctrl_l_locks_the_screen_and_hides_the_content(qtbot: QtBot, store: Runt
     for action in (main_window.lock_action, main_window.sign_out_action, main_window.users_action):
         assert not action.isEnabled()
     assert not main_window.idle_timer.isActive()
+    settled(qtbot, main_window)
     [event] = trail(store, admin, action="session.lock")
     assert json.loads(event.details_json) == {"why": "on demand"}
     main_window.close()
@@ -316,6 +319,7 @@ def test_someone_else_takes_over_a_locked_screen(qtbot: QtBot, store: Runtime) -
     assert page.error.text() == "admin was signed out."
     assert page.user_name.edit.text() == ""
     assert _status(main_window) == "Not signed in"
+    settled(qtbot, main_window)
     [signed_out] = trail(store, admin, action="sign_out")
     assert signed_out.user_name == "admin"
     assert json.loads(signed_out.details_json) == {"why": "replaced at the lock screen"}
@@ -342,6 +346,7 @@ def test_the_idle_timer_uses_the_stored_setting_and_locks_when_it_fires(
 
     qtbot.waitUntil(lambda: _locked_screen(main_window))
     assert "after a period without activity" in main_window.sign_in_page.explanation.text()
+    settled(qtbot, main_window)
     [event] = trail(store, admin, action="session.lock")
     assert json.loads(event.details_json) == {"why": "inactivity"}
     main_window.close()
@@ -389,6 +394,7 @@ def test_file_sign_out_ends_the_session(qtbot: QtBot, store: Runtime) -> None:
     assert main_window.sign_in_page.error.text() == "admin signed out."
     assert _status(main_window) == "Not signed in"
     assert not main_window.idle_timer.isActive()
+    settled(qtbot, main_window)
     [event] = trail(store, admin, action="sign_out")
     assert json.loads(event.details_json) == {"why": "signed out"}
     main_window.close()
@@ -401,6 +407,7 @@ def test_closing_the_window_signs_out(qtbot: QtBot, store: Runtime) -> None:
 
     main_window.close()
 
+    settled(qtbot, main_window)
     [event] = trail(store, admin, action="sign_out")
     assert json.loads(event.details_json) == {"why": "closed the program"}
 
@@ -437,6 +444,7 @@ def test_the_screen_locks_even_when_the_lock_cannot_be_recorded(
     breakable.broken = True
 
     assert main_window.lock(idle=True)
+    settled(qtbot, main_window)
 
     assert _locked_screen(main_window)
     assert not main_window.content_page.isVisible()

@@ -38,6 +38,7 @@ from .test_gui_support import (
     open_window,
     seed_admin,
     seed_user,
+    settled,
     signed_in,
     store_under,
     trail,
@@ -358,6 +359,7 @@ def test_settings_change_the_session_lock_and_rearm_the_timer(
 
     qtbot.waitUntil(lambda: closed(settings))
     assert accounts.session_timeout_minutes(store.uow()) == 5
+    settled(qtbot, admin_window)  # the timeout is read again in the background
     assert admin_window.idle_timer.isActive()
     assert admin_window.idle_timer.interval() == 5 * 60_000
 

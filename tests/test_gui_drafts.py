@@ -347,6 +347,8 @@ TYPIST = textwrap.dedent(
     window = MainWindow(Backend.from_runtime(runtime, "INTAKE-PC-3"))
     window.show()
     window.session.sign_in("officer.a", sys.argv[3])
+    while not window.session.settled:  # the password is checked in the background
+        app.processEvents()
     name = window.intake.request_page.texts["subject.name"]
     saves = []
 

@@ -56,6 +56,7 @@ from .test_gui_support import (
     click,
     closed,
     seed_user,
+    settled,
     signed_in,
     store_under,
     type_into,
@@ -127,6 +128,7 @@ def _set_up_in_los_angeles(qtbot: QtBot, window: MainWindow) -> None:
     assert "activated in the county's timezone, America/Los_Angeles" in page.summary.text()
     click(qtbot, page.create_button)
     qtbot.waitUntil(lambda: window.session.state is SessionState.SIGNED_IN)
+    settled(qtbot, window)  # the settings and the policy, saved as the administrator
 
 
 def test_the_county_in_los_angeles_with_a_new_york_preset_is_one_clock_everywhere(

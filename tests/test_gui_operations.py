@@ -576,3 +576,96 @@ def test_a_refused_review_report_says_so_in_plain_words(
     qtbot.waitUntil(lambda: warnings != [], timeout=WAIT_MS)
     assert "permission" in warnings[0].lower() or "may not" in warnings[0].lower()
     assert list(tmp_path.glob("account-validation-*.pdf")) == []
+
+
+# ------------------------------------------------------------------------- the session
+def test_setting_up_signing_in_locking_and_signing_out_open_no_unit_of_work_on_the_gui_thread(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from detainer_desk.gui.second_factor import RecoveryCodesDialog
+    from detainer_desk.gui.session import SessionState
+    from detainer_desk.services import accounts
+    from detainer_desk.services.ports import AuditQuery
+
+    from .test_gui_second_factor import T0, Clock, _set_up_with_second_factor
+    from .test_gui_support import ADMIN_PASSWORD, open_store, settled, type_into
+    from .test_second_factor import rfc6238, secret_of
+
+    store = open_store(tmp_path / "data")
+    clock = Clock()
+    window = MainWindow(Backend.from_runtime(store, WORKSTATION, clock=clock))
+    qtbot.addWidget(window)
+    guard = window.backend.guard
+    try:
+        with guard.forbidding():
+            with qtbot.waitExposed(window):
+                window.show()
+            session = window.session
+
+            # The first administrator, with a second factor set up on the next page.
+            _set_up_with_second_factor(qtbot, window)
+            qtbot.waitUntil(lambda: session.state is SessionState.ENROLMENT)
+            enrolment = window.enrolment_page
+            secret = secret_of(enrolment.secret.text())
+            type_into(qtbot, enrolment.code.edit, rfc6238(secret, clock.now))
+            qtbot.keyClick(enrolment.code.edit, Qt.Key.Key_Return)
+            qtbot.waitUntil(lambda: session.state is SessionState.SIGNED_IN)
+            codes = window.findChild(RecoveryCodesDialog, "recoveryCodesDialog")
+            assert codes is not None
+            codes.accept()
+            settled(qtbot, window)
+            assert window.policy_status.text().startswith("Policy: ")
+            assert "No policy" not in window.policy_status.text()
+
+            window.sign_out()
+            settled(qtbot, window)
+            assert session.state is SessionState.SIGNED_OUT
+
+            # The password (checked in the background: the button waits), then the code.
+            page = window.sign_in_page
+            clock.now = T0 + dt.timedelta(minutes=5)
+            type_into(qtbot, page.user_name.edit, "chief")
+            type_into(qtbot, page.password.edit, ADMIN_PASSWORD)
+            qtbot.keyClick(page.password.edit, Qt.Key.Key_Return)
+            assert not page.sign_in_button.isEnabled()
+            qtbot.keyClick(page.password.edit, Qt.Key.Key_Return)  # no second submit
+            qtbot.waitUntil(lambda: session.state is SessionState.SECOND_FACTOR)
+            assert page.sign_in_button.isEnabled()
+            type_into(qtbot, page.code.edit, rfc6238(secret, clock.now))
+            qtbot.keyClick(page.code.edit, Qt.Key.Key_Return)
+            qtbot.waitUntil(lambda: session.state is SessionState.SIGNED_IN)
+            settled(qtbot, window)
+            assert window.idle_timer.isActive()
+
+            # Locked, a wrong password refused in the same words, then unlocked.
+            assert window.lock(idle=False)
+            assert session.state is SessionState.LOCKED
+            type_into(qtbot, page.password.edit, "not the password")
+            qtbot.keyClick(page.password.edit, Qt.Key.Key_Return)
+            settled(qtbot, window)
+            assert page.error.text() == "Wrong user name or password."
+            assert session.state is SessionState.LOCKED
+            type_into(qtbot, page.password.edit, ADMIN_PASSWORD)
+            qtbot.keyClick(page.password.edit, Qt.Key.Key_Return)
+            qtbot.waitUntil(lambda: session.state is SessionState.SIGNED_IN)
+
+            window.sign_out()
+            settled(qtbot, window)
+            assert page.error.text() == "chief signed out."
+            window.close()
+        assert guard.violations == [], "\n\n".join(guard.violations)
+
+        later = clock.now + dt.timedelta(minutes=1)
+        admin = accounts.sign_in(
+            store.uow(), store.security(), "chief", ADMIN_PASSWORD, WORKSTATION, later,
+            rfc6238(secret, later),
+        )  # fmt: skip
+        actions = [
+            event.action
+            for event in accounts.audit_trail(store.uow(), admin, AuditQuery(), clock.now)
+        ]
+        for action in ("session.lock", "session.resume", "sign_out"):
+            assert action in actions
+    finally:
+        window.close()
+        store.close()

@@ -26,6 +26,7 @@ from .test_gui_support import (
     WORKSTATION,
     click,
     open_store,
+    settled,
     type_into,
 )
 from .test_gui_wizard import choose_preset, fill_installation, wizard_of
@@ -100,6 +101,7 @@ def test_set_up_enrol_then_sign_in_with_the_code(
 
     type_into(qtbot, page.code.edit, "123 45")  # not a code
     qtbot.keyClick(page.code.edit, Qt.Key.Key_Return)
+    settled(qtbot, window)
     assert window.session.state is SessionState.ENROLMENT
     assert page.error.text()
     type_into(qtbot, page.code.edit, rfc6238(secret, clock.now))
@@ -112,6 +114,8 @@ def test_set_up_enrol_then_sign_in_with_the_code(
     dialog.grab().save(str(tmp_path / "recovery-codes.png"))
     dialog.accept()
     assert page.secret.text() == "" and page.qr.pixmap().isNull()  # gone from the screen
+    window.activateWindow()  # the dialog gone, the window has the keyboard again
+    qtbot.waitActive(window)
 
     window.sign_out()
     qtbot.waitUntil(lambda: window.session.state is SessionState.SIGNED_OUT)
@@ -130,6 +134,7 @@ def test_set_up_enrol_then_sign_in_with_the_code(
     right = rfc6238(secret, clock.now)
     type_into(qtbot, sign_in.code.edit, f"{(int(right) + 1) % 1_000_000:06d}")
     qtbot.keyClick(sign_in.code.edit, Qt.Key.Key_Return)
+    settled(qtbot, window)
     assert window.session.state is SessionState.SECOND_FACTOR
     assert "not right" in sign_in.error.text()
     type_into(qtbot, sign_in.code.edit, right)

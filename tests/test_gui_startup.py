@@ -29,7 +29,7 @@ from detainer_desk.gui.opening import OPENING_TEXT
 from detainer_desk.gui.session import SessionState
 from detainer_desk.runtime import Runtime
 
-from .test_gui_support import ADMIN_PASSWORD, WORKSTATION, open_store, seed_admin
+from .test_gui_support import ADMIN_PASSWORD, WORKSTATION, open_store, seed_admin, settled
 
 
 def _visible(kind: type) -> list:
@@ -410,6 +410,7 @@ def test_signing_in_before_the_workspace_is_built_builds_it(qtbot: QtBot, tmp_pa
     assert [a.text() for a in window.menuBar().actions()][3] == "&Policy"
 
     window.session.sign_in("admin", ADMIN_PASSWORD)
+    settled(qtbot, window)
 
     assert window.session.state is SessionState.SIGNED_IN
     assert window.workspace_built

@@ -103,6 +103,7 @@ def sign_in(qtbot: QtBot, window: MainWindow, name: str, password: str) -> None:
     type_into(qtbot, page.user_name.edit, name)
     type_into(qtbot, page.password.edit, password)
     qtbot.keyClick(page.password.edit, Qt.Key.Key_Return)
+    settled(qtbot, window)  # as an officer waits for the answer
 
 
 def signed_in(qtbot: QtBot, window: MainWindow, name: str, password: str) -> None:
@@ -110,6 +111,12 @@ def signed_in(qtbot: QtBot, window: MainWindow, name: str, password: str) -> Non
     qtbot.waitUntil(lambda: window.session.state is SessionState.SIGNED_IN)
     # The intake reads the policy in force in the background at sign-in.
     qtbot.waitUntil(lambda: window.intake.controller.state.in_force_known)
+
+
+def settled(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait until the session's steps in the background (checking a password or a code,
+    recording a lock or a sign-out, the set-up) have come back to the window."""
+    qtbot.waitUntil(lambda: not window.records_open or window.session.settled)
 
 
 def recent(moment: dt.datetime) -> bool:

@@ -36,6 +36,7 @@ from .test_gui_support import (
     ADMIN_PASSWORD,
     WORKSTATION,
     click,
+    settled,
     store_under,
     trail,
     type_into,
@@ -113,6 +114,7 @@ def test_the_wizard_sets_up_settings_policy_and_administrator(
     fill_administrator(qtbot, page, "chief", "Pat Chief", ADMIN_PASSWORD, ADMIN_PASSWORD)
     assert "California Values Act" in page.summary.text()
     click(qtbot, page.create_button)
+    settled(qtbot, window)
 
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.content_page)
     assert window.session.state is SessionState.SIGNED_IN
@@ -317,6 +319,7 @@ def test_a_problem_found_at_the_end_sends_the_user_back_to_its_step(
     fill_administrator(qtbot, page, "chief", "Pat Chief", ADMIN_PASSWORD, ADMIN_PASSWORD)
 
     click(qtbot, page.create_button)
+    settled(qtbot, window)
 
     qtbot.waitUntil(lambda: page.step == INSTALLATION)
     assert page.installation.timezone_row.error.isVisible()
@@ -366,6 +369,7 @@ def test_what_could_not_be_stored_after_the_account_is_said(qtbot: QtBot, store:
     fill_administrator(qtbot, page, "chief", "Pat Chief", ADMIN_PASSWORD, ADMIN_PASSWORD)
 
     click(qtbot, page.create_button)
+    settled(qtbot, window)
 
     box = window.findChild(QMessageBox, "setUpUnfinished")
     assert box is not None

@@ -412,8 +412,9 @@ class MainWindow(QMainWindow):
         self.backend = backend
         if self.workstation.folder is None and backend.data_dir is not None:
             self.workstation = WorkstationSettings(backend.data_dir)  # kept from now on
-        self.session = session = Session(backend, self)
         self.tasks = TaskRunner(self)
+        self.session = session = Session(backend, self, self.tasks)
+        session.follow_changes(self.tasks.changes)
         # Shown already (show_sign_in_first): what was typed there stays, and so does focus.
         shown_first = getattr(self, "sign_in_page", None) is not None
         if not shown_first:
@@ -423,6 +424,8 @@ class MainWindow(QMainWindow):
         if self.isVisible():
             self.lockout.watch()
         session.changed.connect(self.navigation.render)
+        session.working_changed.connect(self.sign_in_requests.show_working)
+        session.standing_read.connect(self._standing_read)
         self.sign_in_page.clear_problems()  # "upgrading" or "signing in when…": done
         self.navigation.render(keep_typed=shown_first)
         self._remove_opening_page()
@@ -466,6 +469,11 @@ class MainWindow(QMainWindow):
         )
         self.notice_banner, self.database_status = status.notice_banner, status.database_status
         self.policy_status, self.session_status = status.policy_status, status.session_status
+
+    def _standing_read(self) -> None:
+        """The policy label or the lock's timeout was read again (it changed)."""
+        self.status.show_policy(self.session.policy_label())
+        self.lockout.rearm()
 
     def _when_page_painted(self) -> None:
         """Call _records_painted once the first page someone can use has been painted (once

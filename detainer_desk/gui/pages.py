@@ -10,6 +10,22 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 from .widgets import Field, MessageLabel, card, centred_page, form_layout, heading, paragraph
 
 SIGN_IN_WIDTH = 520
+CHECKING_TEXT = "Checking…"  # while a password or a code is checked in the background
+
+
+def show_checking(page: QWidget, button: QPushButton, checking: bool) -> None:
+    """A page waits for the answer to what was typed: its button says so and waits (no
+    second submit), and the pointer is busy over the page; the answer brings them back."""
+    if checking and button.isEnabled():
+        button.setProperty("idleText", button.text())
+        button.setText(CHECKING_TEXT)
+        button.setEnabled(False)
+        page.setCursor(Qt.CursorShape.BusyCursor)
+    elif not checking and not button.isEnabled():
+        if button.text() == CHECKING_TEXT:
+            button.setText(str(button.property("idleText")))
+        button.setEnabled(True)
+        page.unsetCursor()
 
 
 def _button(text: str, object_name: str, accessible_name: str | None = None) -> QPushButton:
@@ -172,7 +188,12 @@ class SignInPage(QWidget):
         else:
             self.switch_user_requested.emit()
 
+    def set_working(self, working: bool) -> None:
+        show_checking(self, self.sign_in_button, working)
+
     def _submit(self) -> None:
+        if not self.sign_in_button.isEnabled():
+            return  # the last one is being checked
         if self._code_user is not None:
             self.code_submitted.emit(self.code.text())
         elif self._locked_user is not None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from detainer_desk.services.second_factor import Enrolment
 
+from .pages import show_checking
 from .widgets import Field, MessageLabel, card, centred_page, form_layout, heading, paragraph
 
 MODULE_PIXELS = 5  # a phone camera reads 5-pixel modules at arm's length from the screen
@@ -129,6 +130,9 @@ class EnrolmentPage(QWidget):
         self.code.edit.clear()
         self.error.clear_message()
 
+    def set_working(self, working: bool) -> None:
+        show_checking(self, self.confirm_button, working)
+
     def show_error(self, message: str) -> None:
         self.error.show_error(message)
         self.code.edit.clear()
@@ -143,6 +147,8 @@ class EnrolmentPage(QWidget):
         self.code.edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _submit(self) -> None:
+        if not self.confirm_button.isEnabled():
+            return  # the last code is being checked
         self.code.set_error(None)
         self.confirmed.emit(self.code.text())
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 
 from detainer_desk.services.access import RecordError
 
+from .errors import show_bug
 from .widgets import plain_sentence
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 ACTIVITY_GRAIN_MS = 1_000
 REPLACED_AT_LOCK_SCREEN = "replaced at the lock screen"
+CLOSING_WAIT_MS = 10_000  # how long closing waits for the sign-out to be recorded
 
 
 class ActivityFilter(QObject):
@@ -86,13 +88,23 @@ class SessionLock:
         if not working:
             self.idle_timer.stop()
 
-    def arm(self) -> None:
+    def arm(self, *, read_again: bool = True) -> None:
+        """Start the countdown with the timeout the session keeps; with ``read_again`` (the
+        settings were saved) the timeout is read again in the background, and the countdown
+        restarts with it if it changed (``rearm``)."""
         if self._idle_interval_ms is not None:
             interval = self._idle_interval_ms
         else:
             interval = self.session.timeout_minutes() * 60_000
+            if read_again:
+                self.session.read_standing_again()
         self.idle_timer.setInterval(interval)
         self.idle_timer.start()
+
+    def rearm(self) -> None:
+        """The timeout was read again: a running countdown starts over with it."""
+        if self.window.working and self._idle_interval_ms is None:
+            self.arm(read_again=False)
 
     def _note_activity(self) -> None:
         if not self.window.working:
@@ -113,15 +125,17 @@ class SessionLock:
 
     # -- locking and leaving ------------------------------------------------------------------
     def lock(self, idle: bool = True) -> bool:
-        """Lock the screen (audited); False when nobody is signed in."""
-        try:
-            return self.session.lock(idle)
-        except RecordError as refused:
-            # The screen is locked all the same; only the audit entry is missing.
-            self.window.sign_in_page.show_error(
-                f"The lock could not be recorded: {plain_sentence(str(refused))}"
-            )
-            return True
+        """Lock the screen (audited in the background); False when nobody is signed in."""
+        return self.session.lock(idle, self._lock_unrecorded)
+
+    def _lock_unrecorded(self, error: BaseException) -> None:
+        # The screen is locked all the same; only the audit entry is missing.
+        if not isinstance(error, RecordError):
+            show_bug(self.window, type(error), error, error.__traceback__)
+            return
+        self.window.sign_in_page.show_error(
+            f"The lock could not be recorded: {plain_sentence(str(error))}"
+        )
 
     def asked_before_leaving(self, leaving: str, then: Callable[[], None]) -> bool:
         """True when a question about unsaved work was opened (``then`` runs once answered
@@ -143,25 +157,33 @@ class SessionLock:
         self.end_session(REPLACED_AT_LOCK_SCREEN, "{user} was signed out.")
 
     def end_session(self, reason: str, note: str) -> None:
+        """Signed out at once (the note says so); the audit entry is written in the
+        background, and if it cannot be, the note says that instead."""
         actor = self.session.actor
         if actor is None:
             return
-        try:
-            self.session.sign_out(reason)
-        except RecordError as refused:
+        user = actor.user
+
+        def unrecorded(error: BaseException) -> None:
+            if not isinstance(error, RecordError):
+                show_bug(self.window, type(error), error, error.__traceback__)
+                return
             # Signed out all the same; only the audit entry is missing.
             self.window.sign_in_page.show_error(
-                f"{actor.user} was signed out, but it could not be recorded: "
-                f"{plain_sentence(str(refused))}"
+                f"{user} was signed out, but it could not be recorded: {plain_sentence(str(error))}"
             )
-        else:
-            self.window.sign_in_page.show_note(note.format(user=actor.user))
+
+        self.session.sign_out(reason, unrecorded)
+        self.window.sign_in_page.show_note(note.format(user=user))
 
     def sign_out_on_closing(self) -> None:
+        """The program closes: the sign-out's entry is written in the background, and the
+        window waits for it (a few seconds at most) before the records close."""
         if self.session.actor is None:
             return
-        try:
-            self.session.sign_out("closed the program")
-        except RecordError:
-            # Closing must not be stopped by a store that cannot be written.
-            log.warning("The sign-out on closing could not be recorded", exc_info=True)
+        self.session.sign_out("closed the program", _closing_unrecorded, wait_ms=CLOSING_WAIT_MS)
+
+
+def _closing_unrecorded(error: BaseException) -> None:
+    # Closing must not be stopped by a store that cannot be written.
+    log.warning("The sign-out on closing could not be recorded", exc_info=error)

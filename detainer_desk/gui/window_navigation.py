@@ -70,7 +70,7 @@ class Navigation:
 
         if entering_work:
             w.status.show_policy(session.policy_label())
-            w.lockout.arm()
+            w.lockout.arm(read_again=False)  # read with the sign-in
         elif state is SessionState.FIRST_RUN:
             w.first_run_page.focus_first()
         elif page is sign_in and not keep_typed:

@@ -8,13 +8,14 @@ window when the records open; it shows the answers on the pages.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from detainer_desk.domain import accounts as acc
 from detainer_desk.services import second_factor as factors
 from detainer_desk.services.access import RecordError
 from detainer_desk.services.notices import DEFAULT_NOTICE, system_use_notice
 
+from .errors import show_bug
 from .forms import FieldProblems
 from .session import SessionState
 from .widgets import plain_sentence
@@ -25,7 +26,14 @@ if TYPE_CHECKING:
     from .pages import SignInPage
     from .second_factor import EnrolmentPage
     from .session import Session
-    from .wizard import SetUpAnswers, SetUpWizard
+    from .wizard import SetUpAnswers, SetUpResult, SetUpWizard
+
+Failed = Callable[[BaseException], None]
+
+
+class RefusalShower(Protocol):
+    def show_problems(self, problems: dict[str, str]) -> None: ...
+    def show_error(self, message: str) -> None: ...
 
 
 class SignInRequests:
@@ -42,65 +50,90 @@ class SignInRequests:
         page.code_submitted.connect(self.submit_code)
         page.code_cancelled.connect(self.cancel_second_factor)
 
-    def _attempt(self, call: Callable[[], object], page: SignInPage | None = None) -> None:
-        """Make a request of the session; its refusal is shown on ``page`` (sign-in's)."""
+    def _attempt(self, call: Callable[[Failed], object], page: SignInPage | None = None) -> None:
+        """Make a request of the session; its refusal is shown on ``page`` (sign-in's),
+        whether it comes at once (blank fields) or from the background (the password)."""
         shown_on = page or self.window.sign_in_page
         try:
-            call()
+            call(lambda error: self._refused(error, shown_on))
         except FieldProblems as problems:
             shown_on.show_problems(problems.problems)
         except RecordError as refused:
             shown_on.show_error(plain_sentence(str(refused)))
 
+    def _refused(self, error: BaseException, page: RefusalShower) -> None:
+        if isinstance(error, FieldProblems):
+            page.show_problems(error.problems)
+        elif isinstance(error, RecordError):
+            page.show_error(plain_sentence(str(error)))
+        else:
+            show_bug(self.window, type(error), error, error.__traceback__)
+
+    def show_working(self, working: bool) -> None:
+        """While the session checks a password or a code, the page says so and its button
+        waits (no second submit); the answer brings it back."""
+        for name in ("sign_in_page", "first_run_page", "enrolment_page"):
+            page = getattr(self.window, name, None)
+            if page is not None:
+                page.set_working(working)
+
     # -- the requests -----------------------------------------------------------------------
     def sign_in(self, user_name: str, password: str) -> None:
-        self._attempt(lambda: self.session.sign_in(user_name, password))
+        self._attempt(lambda failed: self.session.sign_in(user_name, password, failed))
 
     def resume(self, password: str) -> None:
-        self._attempt(lambda: self.session.resume(password))
+        self._attempt(lambda failed: self.session.resume(password, failed))
 
     def submit_code(self, code: str) -> None:
-        self._attempt(lambda: self.session.submit_code(code))
+        self._attempt(lambda failed: self.session.submit_code(code, failed))
 
     def cancel_second_factor(self) -> None:
         self.session.cancel_second_factor()
 
     def create_first_admin(self, answers: SetUpAnswers) -> None:
-        from .wizard import announce_set_up, complete_set_up
+        from .wizard import start_set_up
 
         page = self.window.first_run_page
         try:
-            result = complete_set_up(self.session, answers)
+            start_set_up(self.session, answers, self._set_up, self._set_up_refused)
         except FieldProblems as problems:
             page.show_problems(problems.problems)
-        except RecordError as refused:
-            message = plain_sentence(str(refused))
-            if self.session.state is SessionState.FIRST_RUN:
-                page.show_error(message)
-            else:  # someone else set the store up meanwhile: sign in instead
-                self.window.sign_in_page.show_error(message)
-        else:
-            page.forget_passwords()
-            page.clear_problems()
-            self.window.status.show_policy(self.session.policy_label())
-            announce_set_up(self.window, result)
+
+    def _set_up(self, result: SetUpResult) -> None:
+        from .wizard import announce_set_up
+
+        page = self.window.first_run_page
+        page.forget_passwords()
+        page.clear_problems()
+        self.window.status.show_policy(self.session.policy_label())
+        announce_set_up(self.window, result)
+
+    def _set_up_refused(self, error: BaseException) -> None:
+        if self.session.state is SessionState.FIRST_RUN:
+            self._refused(error, self.window.first_run_page)
+        else:  # someone else set the store up meanwhile: sign in instead
+            self._refused(error, self.window.sign_in_page)
 
     def confirm_enrolment(self, code: str) -> None:
-        from .second_factor import RecoveryCodesDialog
-
         page = self.window.enrolment_page
         try:
-            codes = self.session.confirm_enrolment(code)
+            self.session.confirm_enrolment(code, self._enrolled, self._enrolment_refused)
         except FieldProblems as problems:
             page.show_problems(problems.problems)
         except RecordError as refused:
-            if self.session.state is SessionState.ENROLMENT:
-                page.show_error(plain_sentence(str(refused)))
-            else:
-                self.window.sign_in_page.show_error(plain_sentence(str(refused)))
+            self._enrolment_refused(refused)
+
+    def _enrolled(self, codes: list[str]) -> None:
+        from .second_factor import RecoveryCodesDialog
+
+        self.window.recovery_codes_dialog = RecoveryCodesDialog(codes, self.window)
+        self.window.dialogs.open_dialog(self.window.recovery_codes_dialog)
+
+    def _enrolment_refused(self, error: BaseException) -> None:
+        if self.session.state is SessionState.ENROLMENT:
+            self._refused(error, self.window.enrolment_page)
         else:
-            self.window.recovery_codes_dialog = RecoveryCodesDialog(codes, self.window)
-            self.window.dialogs.open_dialog(self.window.recovery_codes_dialog)
+            self._refused(error, self.window.sign_in_page)
 
     # -- the pages, built the first time they are needed ------------------------------------
     def set_up_page(self) -> SetUpWizard:
@@ -143,5 +176,5 @@ class SignInRequests:
         told so in the status bar at every sign-in (CJIS 5.6.2.2). Not in the notice banner:
         a notice dismissed there stays dismissed on the workstation, and this one should
         come back until the setting is changed."""
-        if self.session.may(acc.MANAGE_SETTINGS) and not factors.is_required(self.session.uow()):
+        if self.session.may(acc.MANAGE_SETTINGS) and not self.session.second_factor_required():
             self.window.statusBar().showMessage(factors.NOT_REQUIRED_REMINDER, 60_000)

@@ -14,6 +14,8 @@ and each in the audit trail. Going Back and Next keeps everything typed.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import available_timezones
 
@@ -33,10 +35,12 @@ from PySide6.QtWidgets import (
 
 from detainer_desk.services import records
 from detainer_desk.services.access import RecordError
+from detainer_desk.services.ports import Actor, UnitOfWork
 from detainer_desk.services.settings import InstallationSettings, save_settings
 
 from . import forms
 from .installation import InstallationFields, installation_problems
+from .pages import show_checking
 from .policy_choice import ChosenPolicy, FileChooser, PolicyChooser, ask_policy_file
 from .session import Session
 from .widgets import (
@@ -338,8 +342,13 @@ class SetUpWizard(QWidget):
         )
 
     def _submit(self) -> None:
-        if self.step == ADMINISTRATOR:
+        if self.step == ADMINISTRATOR and self.create_button.isEnabled():
             self.submitted.emit(self.answers())
+
+    def set_working(self, working: bool) -> None:
+        """The administrator is being created: say so; no second submit meanwhile."""
+        show_checking(self, self.create_button, working)
+        self.back_button.setEnabled(not working)
 
     # --------------------------------------------------------------- problems
     def clear_problems(self) -> None:
@@ -409,36 +418,61 @@ def set_up_problems(session: Session, answers: SetUpAnswers) -> dict[str, str | 
     return problems
 
 
-def complete_set_up(session: Session, answers: SetUpAnswers) -> SetUpResult:
+def start_set_up(
+    session: Session,
+    answers: SetUpAnswers,
+    on_done: Callable[[SetUpResult], None],
+    on_failed: Callable[[BaseException], None],
+) -> None:
     """Create the first administrator and sign them in, then save the settings and activate
-    the policy as them. FieldProblems / RecordError (from the account) store nothing; once
-    the account exists, what else could not be stored is listed in ``unfinished`` (the
-    administrator then finishes it in Admin › Settings and Policy › Activate)."""
+    the policy as them, in the background; the result to ``on_done`` on the GUI thread.
+    FieldProblems (at once) / RecordError (from the account, to ``on_failed``) store
+    nothing; once the account exists, what else could not be stored is listed in
+    ``unfinished`` (the administrator then finishes it in Admin › Settings and Policy ›
+    Activate)."""
     forms.raise_if_any(set_up_problems(session, answers))
     policy = answers.policy
     assert policy is not None
-    # The administrator's own settings and policy, as them, whether they are signed in now
-    # or first set up their second factor (the next page).
-    actor = session.create_first_admin(
+    uow, now = session.backend.uow, session.now()
+
+    def as_administrator(actor: Actor) -> SetUpResult:
+        # The administrator's own settings and policy, as them, whether they are signed in
+        # now or first set up their second factor (the next page).
+        return finish_set_up(uow, now, actor, answers, policy)
+
+    session.create_first_admin(
         answers.user_name,
         answers.display_name,
         answers.password,
         answers.confirm,
         require_second_factor=answers.require_second_factor,
+        then=as_administrator,
+        on_done=on_done,
+        on_failed=on_failed,
     )
+
+
+def finish_set_up(
+    uow: Callable[[], UnitOfWork],
+    now: dt.datetime,
+    actor: Actor,
+    answers: SetUpAnswers,
+    policy: ChosenPolicy,
+) -> SetUpResult:
+    """The settings and the policy, as the new administrator (in the background)."""
     unfinished = []
     try:
-        save_settings(session.uow(), actor, answers.settings, session.now())
+        save_settings(uow(), actor, answers.settings, now)
     except RecordError as refused:
         unfinished.append(f"The settings were not saved: {plain_sentence(str(refused))}")
     policy_name: str | None = None
     try:
         activated = records.activate_policy(
-            session.uow(),
+            uow(),
             policy.data,
             policy.source,
             actor,
-            session.now(),
+            now,
             SET_UP_REASON,
             preset=policy.preset is not None,
             in_county_zone=policy.in_county_zone,

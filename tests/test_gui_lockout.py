@@ -15,7 +15,7 @@ from detainer_desk.services.ports import Actor
 from detainer_desk.services.settings import read_settings
 
 from .test_gui_settings import _settings_dialog, admin, admin_window, store  # noqa: F401
-from .test_gui_support import click, trail
+from .test_gui_support import click, closed, trail
 
 
 def test_the_lockout_time_is_set_in_settings(
@@ -43,7 +43,7 @@ def test_the_lockout_time_is_set_in_settings(
     qtbot.keyClicks(lockout, "45")
     assert not error.isVisible()
     click(qtbot, dialog.ok_button)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed(dialog))
     assert read_settings(store.uow()).lockout_minutes == 45
     [event] = trail(store, admin, action="settings.change")[:1]
     assert json.loads(event.details_json)["lockout_minutes"] == {"before": 30, "after": 45}

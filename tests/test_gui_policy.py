@@ -236,7 +236,8 @@ def test_an_administrator_activates_a_preset_with_a_reason(
     assert activation.policy.name == name
     assert activation.reason == "Counsel memo of 2026-03-02"
     assert activation.stamp.recorded_by == "admin"
-    assert admin_window.policy_status.text() == f"Policy: {name}"
+    # The status bar hears of the activation (Change.POLICY) and reads the label again.
+    qtbot.waitUntil(lambda: admin_window.policy_status.text() == f"Policy: {name}")
     qtbot.waitUntil(lambda: not dialog.loading)  # the policy in force, read again
     assert dialog.in_force_heading.text() == name
     [event] = trail(store, admin, action="policy.activate")[:1]

@@ -18,6 +18,7 @@ from detainer_desk.cli.common import (
 )
 from detainer_desk.cli.signin import signed_in
 from detainer_desk.cli.terminal import interrupt_cancels
+from detainer_desk.domain.outcomes import OUTCOMES
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
@@ -162,7 +163,7 @@ def add_export_parser(commands: Any, common: Any, auth: Any) -> None:
     export.add_argument(
         "--search", metavar="TEXT", help="subject name words, A-number or booking number"
     )
-    export.add_argument("--outcome", choices=["hold", "transfer", "notify", "decline", "review"])
+    export.add_argument("--outcome", choices=[o.value for o in OUTCOMES])
     export.add_argument("--officer", metavar="USER", help="recorded by this user")
     export.add_argument(
         "--csv-only", action="store_true", help="write only decisions.csv to -o FILE.csv"

@@ -25,6 +25,7 @@ from detainer_desk.cli.common import (
     visible,
 )
 from detainer_desk.cli.signin import signed_in
+from detainer_desk.domain.outcomes import OUTCOMES, OVERRIDE_OUTCOMES
 
 
 def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
@@ -347,7 +348,7 @@ def add_amend_parser(commands: Any, common: Any, auth: Any) -> None:
     )
     fact.add_argument(
         "--override",
-        choices=["hold", "transfer", "notify", "decline"],
+        choices=[o.value for o in OVERRIDE_OUTCOMES],
         help="a supervisor replaces the outcome (needs --reason)",
     )
     fact.add_argument(
@@ -368,7 +369,7 @@ def add_log_parser(commands: Any, common: Any, auth: Any) -> None:
         "log", parents=[common, auth], help="list recorded decisions, newest first"
     )
     log.add_argument("--search", metavar="TEXT", help="name words, A-number or booking number")
-    log.add_argument("--outcome", choices=["hold", "transfer", "notify", "decline", "review"])
+    log.add_argument("--outcome", choices=[o.value for o in OUTCOMES])
     log.add_argument(
         "--from", dest="date_from", metavar="DATE", help="received on or after this date"
     )

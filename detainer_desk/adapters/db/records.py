@@ -20,8 +20,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.sql.elements import ColumnElement
 
 from detainer_desk.domain.names import NameIndex, name_words
+from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.services.ports import (
     AmendmentRecord,
     AttachmentIn,
@@ -66,6 +68,19 @@ from .schema import (
     requests,
 )
 from .search import FIND_SORT, LOG_SORT, SearchPlanner
+
+
+def _holding() -> ColumnElement[bool]:
+    """``domain.outcomes.is_holding`` in SQL: a hold in force, or a hold awaiting a
+    supervisor's review."""
+    i = decision_index
+    return or_(
+        i.c.outcome_in_force == Outcome.HOLD.value,
+        and_(
+            i.c.outcome_in_force == Outcome.REVIEW.value,
+            decisions.c.tentative_outcome == Outcome.HOLD.value,
+        ),
+    )
 
 
 class SqlRecordRepository:
@@ -355,10 +370,7 @@ class SqlRecordRepository:
             .add_columns(func.coalesce(i.c.hold_until_utc, "").label("sort_value"))
             .where(
                 i.c.closed == 0,
-                or_(
-                    i.c.outcome_in_force == "hold",
-                    and_(i.c.outcome_in_force == "review", decisions.c.tentative_outcome == "hold"),
-                ),
+                _holding(),
             )
             .order_by(i.c.hold_until_utc.is_(None), i.c.hold_until_utc, requests.c.id)
         )
@@ -376,10 +388,7 @@ class SqlRecordRepository:
                 i.c.closed == 1,
                 i.c.hold_until_utc >= utc_text(since),
                 i.c.hold_until_utc < utc_text(until),
-                or_(
-                    i.c.outcome_in_force == "hold",
-                    and_(i.c.outcome_in_force == "review", decisions.c.tentative_outcome == "hold"),
-                ),
+                _holding(),
             )
             .order_by(i.c.hold_until_utc.desc(), requests.c.id)
         )

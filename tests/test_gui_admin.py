@@ -360,8 +360,8 @@ def test_settings_change_the_session_lock_and_rearm_the_timer(
     qtbot.waitUntil(lambda: closed(settings))
     assert accounts.session_timeout_minutes(store.uow()) == 5
     settled(qtbot, admin_window)  # the timeout is read again in the background
+    qtbot.waitUntil(lambda: admin_window.idle_timer.interval() == 5 * 60_000)
     assert admin_window.idle_timer.isActive()
-    assert admin_window.idle_timer.interval() == 5 * 60_000
 
 
 # -- the audit trail --------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from PySide6.QtCore import QThread
+from PySide6.QtCore import QThread, QThreadPool
 
 from detainer_desk.gui.tasks import TaskRunner
 
@@ -65,3 +65,68 @@ def test_cancel_is_seen_by_the_work(qtbot) -> None:
     qtbot.waitUntil(lambda: bool(results), timeout=5000)
     assert results == ["cancelled"]
     assert runner.wait(5000)
+
+
+def test_a_window_closed_while_its_work_runs_gets_nothing_and_nothing_breaks(qtbot) -> None:
+    """The work outlives its window (a test's teardown, or staff closing the window while a
+    read is under way): the work ends normally, nothing is delivered to the dead window,
+    and no error reaches the event loop (a full CI run once failed on exactly this)."""
+    from PySide6.QtCore import QObject
+    from PySide6.QtWidgets import QWidget
+
+    from detainer_desk.gui.changes import Change
+
+    window = QWidget()
+    runner = TaskRunner(window)
+    heard: list[object] = []
+    runner.changes.when({Change.DECISIONS}, lambda kinds: heard.append(kinds))
+    running, release, ended = threading.Event(), threading.Event(), threading.Event()
+    delivered: list[object] = []
+
+    def work(handle):
+        running.set()
+        release.wait(10)
+        yield "a step after the window is gone"
+        ended.set()
+        return "a result nobody is there to take"
+
+    def fails(handle):
+        running.set()
+        release.wait(10)
+        yield "a step"
+        raise ValueError("an error nobody is there to show")
+
+    runner.start(work, on_progress=delivered.append, on_finished=delivered.append,
+                 changes={Change.DECISIONS})
+    assert running.wait(10)
+    running.clear()
+    runner.start(fails, on_failed=lambda error, trace: delivered.append(error))
+    assert running.wait(10)
+    window.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(runner), timeout=5000)
+    release.set()
+    assert ended.wait(10)
+    assert QThreadPool.globalInstance().waitForDone(10_000)  # both have sent all they send
+    # Another runner's work sent its result after both; when it arrives, everything the dead
+    # runner's tasks sent before it has been delivered or dropped (one queue, in order).
+    later = TaskRunner()
+    after: list[object] = []
+    later.start(_returning("still working"), on_finished=after.append)
+    qtbot.waitUntil(lambda: bool(after), timeout=5000)
+    assert after == ["still working"]
+    assert delivered == [] and heard == []
+    assert isinstance(later, QObject)
+
+
+def _alive(obj) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(obj)
+
+
+def _returning(value: object):
+    def work(handle):
+        yield "one step"
+        return value
+
+    return work

@@ -15,9 +15,11 @@ work checks between steps (e.g. the export's Export.run(cancelled)).
 
 from __future__ import annotations
 
+import itertools
 import threading
 import traceback
 from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import shiboken6
@@ -34,15 +36,14 @@ T = TypeVar("T")
 TaskFunction = Callable[["TaskHandle"], Generator[Any, None, Any]]
 
 
-class TaskHandle(QObject):
-    """Signals arrive on the GUI thread (the handle lives there)."""
+class TaskHandle:
+    """What a caller holds of a running task: cancel it, ask whether it ended.
 
-    progress = Signal(object)
-    finished = Signal(object)  # the generator's return value
-    failed = Signal(object, str)  # the exception and its formatted traceback
+    A plain object, not a Qt one: the worker never emits on it, so closing the window
+    (which deletes the runner) cannot pull an object out from under a running worker."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, token: int) -> None:
+        self.token = token
         self._cancel = threading.Event()
         self.done = False
 
@@ -53,14 +54,81 @@ class TaskHandle(QObject):
         return self._cancel.is_set()
 
 
+class _Relay(QObject):
+    """The one object workers emit on. It lives on the GUI thread for the application's
+    life (never deleted), so the signals are queued there; each carries the task's token,
+    and ``_deliver`` hands it to the task's callbacks if the runner that started it lives."""
+
+    progress = Signal(object, object)  # token, the step
+    finished = Signal(object, object)  # token, the generator's return value
+    failed = Signal(object, object, str)  # token, the exception, its formatted traceback
+
+
+@dataclass
+class _Entry:
+    runner: TaskRunner
+    handle: TaskHandle
+    on_progress: Callable[[Any], None] | None
+    on_finished: Callable[[Any], None] | None
+    on_failed: Callable[[BaseException, str], None] | None
+    changes: frozenset[Change]
+
+
+_relay: _Relay | None = None
+_entries: dict[int, _Entry] = {}  # touched on the GUI thread only
+_tokens = itertools.count(1)
+
+
+def _the_relay() -> _Relay:
+    global _relay
+    if _relay is None:
+        _relay = _Relay()
+        _relay.progress.connect(_progress)
+        _relay.finished.connect(_finished)
+        _relay.failed.connect(_failed)
+    return _relay
+
+
+def _live(entry: _Entry | None) -> _Entry | None:
+    """The entry, if the runner that started the task still exists (its window open)."""
+    if entry is None or not shiboken6.isValid(entry.runner):
+        return None
+    return entry
+
+
+def _progress(token: int, step: Any) -> None:
+    entry = _live(_entries.get(token))
+    if entry is not None and entry.on_progress is not None:
+        entry.on_progress(step)
+
+
+def _finished(token: int, value: Any) -> None:
+    entry = _live(_entries.pop(token, None))
+    if entry is None:
+        return
+    try:
+        if entry.on_finished is not None:
+            entry.on_finished(value)
+    finally:
+        if entry.changes:
+            entry.runner.announce(entry.changes)
+
+
+def _failed(token: int, error: BaseException, trace: str) -> None:
+    entry = _live(_entries.pop(token, None))
+    if entry is not None and entry.on_failed is not None:
+        entry.on_failed(error, trace)
+
+
 class _Runnable(QRunnable):
-    def __init__(self, work: TaskFunction, handle: TaskHandle) -> None:
+    def __init__(self, work: TaskFunction, handle: TaskHandle, relay: _Relay) -> None:
         super().__init__()
         self._work = work
         self._handle = handle
+        self._relay = relay
 
     def run(self) -> None:
-        handle = self._handle
+        handle, relay = self._handle, self._relay
         try:
             generator = self._work(handle)
             while True:
@@ -68,16 +136,17 @@ class _Runnable(QRunnable):
                     step = next(generator)
                 except StopIteration as stop:
                     handle.done = True
-                    handle.finished.emit(stop.value)
+                    relay.finished.emit(handle.token, stop.value)
                     return
-                handle.progress.emit(step)
+                relay.progress.emit(handle.token, step)
         except Exception as exc:  # noqa: BLE001 - every error goes back to the GUI thread
             handle.done = True
-            handle.failed.emit(exc, traceback.format_exc())
+            relay.failed.emit(handle.token, exc, traceback.format_exc())
 
 
 class TaskRunner(QObject):
-    """Starts tasks on a thread pool; keeps their handles alive until they end.
+    """Starts tasks on a thread pool and brings their progress, result or error back to
+    the GUI thread, to the callbacks given to ``start``, as long as the runner lives.
 
     ``changes`` is the window's broadcaster (one per window: the window's runner makes it;
     a runner of a screen's own pool is given the window's)."""
@@ -90,7 +159,6 @@ class TaskRunner(QObject):
     ) -> None:
         super().__init__(parent)
         self._pool = pool or QThreadPool.globalInstance()
-        self._running: set[TaskHandle] = set()
         self.changes = changes if changes is not None else Changes(self)
 
     def start(
@@ -102,23 +170,21 @@ class TaskRunner(QObject):
         on_failed: Callable[[BaseException, str], None] | None = None,
         changes: Iterable[Change] = (),
     ) -> TaskHandle:
-        """Start ``work``; the callbacks are connected before it starts, so none is missed.
-        When it succeeds, ``changes`` are announced after ``on_finished`` has run."""
-        handle = TaskHandle(self)
-        if on_progress is not None:
-            handle.progress.connect(on_progress)
-        if on_finished is not None:
-            handle.finished.connect(on_finished)
-        changed = frozenset(changes)
-        if changed:
-            handle.finished.connect(lambda _result: self.changes.announce(changed))
-        if on_failed is not None:
-            handle.failed.connect(on_failed)
-        self._running.add(handle)
-        handle.finished.connect(lambda _result, h=handle: self._running.discard(h))
-        handle.failed.connect(lambda _exc, _tb, h=handle: self._running.discard(h))
-        self._pool.start(_Runnable(work, handle))
+        """Start ``work``; the callbacks are registered before it starts, so none is missed.
+        When it succeeds, ``changes`` are announced after ``on_finished`` has run.
+        If the runner is gone by the time the work ends (its window closed), nothing is
+        delivered: the work's own units of work have committed or rolled back by then."""
+        relay = _the_relay()
+        handle = TaskHandle(next(_tokens))
+        _entries[handle.token] = _Entry(
+            self, handle, on_progress, on_finished, on_failed, frozenset(changes)
+        )
+        self._pool.start(_Runnable(work, handle, relay))
         return handle
+
+    def announce(self, changed: frozenset[Change]) -> None:
+        if shiboken6.isValid(self.changes):
+            self.changes.announce(changed)
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
         """For shutdown and tests: wait until every task has ended."""

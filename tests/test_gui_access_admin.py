@@ -66,7 +66,10 @@ def test_sign_in_settings_are_saved_and_the_notice_changes(
     assert settings.inactive_days == 45 and settings.second_factor_required
     assert factors.is_required(store.uow())
     window.sign_out()
-    assert window.sign_in_page.notice.text() == "Example County. Authorized use only."
+    # Read again in the background once the settings were saved.
+    qtbot.waitUntil(
+        lambda: window.sign_in_page.notice.text() == "Example County. Authorized use only."
+    )
 
 
 def test_directory_settings_tested_saved_and_a_directory_account_signs_in(

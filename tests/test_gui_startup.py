@@ -437,3 +437,44 @@ def test_detainer_desk_smoke_still_opens_the_store(run_cli, tmp_path: Path) -> N
             if handler not in before:  # leave no log file open for the tests that follow
                 handler.close()
                 log.removeHandler(handler)
+
+
+@pytest.mark.parametrize("accounts", ["none yet", "an administrator, a notice set"])
+def test_starting_reads_nothing_on_the_gui_thread(
+    qtbot: QtBot,
+    tmp_path: Path,
+    windows: _Windows,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    accounts: str,
+) -> None:
+    """From the first paint to the workspace built, every read of the records (the set-up
+    or sign-in page, the status bar, the system-use notice) is made off the GUI thread: the
+    guard, watching from the environment as a developer would run it, logs none."""
+    import dataclasses
+
+    from detainer_desk.gui.thread_guard import WATCH_VARIABLE
+    from detainer_desk.runtime import utc_now
+    from detainer_desk.services.settings import read_settings, save_settings
+
+    notice = "Authorized use of the county jail's records only. Use is monitored."
+    if accounts != "none yet":
+        store = open_store(tmp_path / "data")
+        admin = seed_admin(store)
+        save_settings(
+            store.uow(), admin,
+            dataclasses.replace(read_settings(store.uow()), system_use_notice=notice), utc_now(),
+        )  # fmt: skip
+        store.close()
+    opener = _Opener(tmp_path / "data", windows)
+    monkeypatch.setenv(WATCH_VARIABLE, "1")
+    with caplog.at_level(logging.WARNING, logger="detainer_desk.gui.thread_guard"):
+        assert run_gui(opener=opener, smoke=True, workstation=WORKSTATION) == 0
+    [window] = windows
+    on_gui_thread = [r.getMessage() for r in caplog.records if "GUI thread" in r.getMessage()]
+    assert on_gui_thread == [], "\n\n".join(on_gui_thread)
+    if accounts == "none yet":
+        assert window.pages.currentWidget() is window.first_run_page
+    else:
+        assert window.pages.currentWidget() is window.sign_in_page
+        assert notice in window.sign_in_page.notice.text()

@@ -45,6 +45,7 @@ from detainer_desk.gui.errors import bugs_shown_in
 if TYPE_CHECKING:
     from detainer_desk.gui.backend import Backend
     from detainer_desk.gui.main_window import MainWindow
+    from detainer_desk.gui.session import Opening
     from detainer_desk.gui.tasks import TaskHandle, TaskRunner
     from detainer_desk.runtime import Runtime, StoreProbe
 
@@ -240,9 +241,12 @@ class Startup:
         self._tasks = TaskRunner(pool=self._pool)
         self._tasks.start(self._open, on_finished=self._opened, on_failed=self._failed)
 
-    def _open(self, _handle: TaskHandle) -> Generator[str, None, Backend]:
+    def _open(self, _handle: TaskHandle) -> Generator[str, None, tuple[Backend, Opening]]:
+        """The store opened, and what the first page needs read from it (the window reads
+        nothing on its thread before someone can use it)."""
         from detainer_desk.gui.backend import Backend
         from detainer_desk.gui.opening import OPENING_TEXT
+        from detainer_desk.gui.session import read_opening
 
         yield OPENING_TEXT
         self.runtime = runtime = self.opener()
@@ -251,15 +255,17 @@ class Startup:
             from detainer_desk.runtime import local_actor
 
             workstation = local_actor().workstation
-        return Backend.from_runtime(runtime, workstation)
+        backend = Backend.from_runtime(runtime, workstation)
+        return backend, read_opening(backend.uow)
 
-    def _opened(self, backend: Backend) -> None:
+    def _opened(self, opened: tuple[Backend, Opening]) -> None:
+        backend, opening = opened
         if not self.running:
             return
         self._waiting_for = "the records' page"
         if self.smoke:
             self._watchdog.start()
-        self.window.open_records(backend, workspace_later=True)
+        self.window.open_records(backend, workspace_later=True, opening=opening)
         self.window.session.changed.connect(self._warm_pdfs_once_signed_in)
         runtime = self.runtime
         if runtime is not None and runtime.daily_backup_due and self._tasks is not None:

@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from .policy_screen import PolicyMenu
     from .records import RecordsScreens
     from .second_factor import EnrolmentPage
-    from .session import Session
+    from .session import Opening, Session
     from .tasks import TaskRunner
     from .widgets import ElidedLabel
     from .window_dialogs import WindowDialogs
@@ -399,10 +399,14 @@ class MainWindow(QMainWindow):
             self.pages.removeWidget(opening)
             opening.deleteLater()
 
-    def open_records(self, backend: Backend, *, workspace_later: bool = False) -> None:
+    def open_records(
+        self, backend: Backend, *, workspace_later: bool = False, opening: Opening | None = None
+    ) -> None:
         """Show the records: the set-up or sign-in page, the status bar's labels, the menus
         enabled as the session allows. The workspace is built now, or with
-        ``workspace_later`` once that page has been painted (``ready`` says when)."""
+        ``workspace_later`` once that page has been painted (``ready`` says when).
+        ``opening`` (``session.read_opening``) was read in the background with the records;
+        without it, it is read now."""
         if self.records_open:
             raise RuntimeError("The records are already open in this window.")
         from .session import Session, SessionState
@@ -413,7 +417,7 @@ class MainWindow(QMainWindow):
         if self.workstation.folder is None and backend.data_dir is not None:
             self.workstation = WorkstationSettings(backend.data_dir)  # kept from now on
         self.tasks = TaskRunner(self)
-        self.session = session = Session(backend, self, self.tasks)
+        self.session = session = Session(backend, self, self.tasks, opening)
         session.follow_changes(self.tasks.changes)
         # Shown already (show_sign_in_first): what was typed there stays, and so does focus.
         shown_first = getattr(self, "sign_in_page", None) is not None
@@ -458,7 +462,7 @@ class MainWindow(QMainWindow):
         self.sign_in_requests.connect(self.sign_in_page)
         # The system-use notice (CJIS 5.5.4) from the settings, now that they can be read:
         # before any sign-in is made (one asked for meanwhile waits for the records).
-        self.sign_in_requests.show_system_use_notice()
+        self.sign_in_page.set_notice(session.opening.notice)
         self.status = status = WindowStatus(
             backend,
             session,

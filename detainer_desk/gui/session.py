@@ -29,6 +29,7 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.services import accounts, records
 from detainer_desk.services import second_factor as factors
 from detainer_desk.services.access import RecordError
+from detainer_desk.services.notices import DEFAULT_NOTICE, system_use_notice
 from detainer_desk.services.ports import Actor, UnitOfWork
 
 from . import forms
@@ -80,6 +81,30 @@ class Answer:
     standing: Standing | None = None
 
 
+@dataclass(frozen=True)
+class Opening:
+    """What the window needs before its first page (set-up or sign-in; the status bar;
+    the system-use notice), read together in the background as the records open."""
+
+    first_run: bool  # no account exists yet: the set-up page
+    standing: Standing
+    notice: str  # the system-use notice (CJIS 5.5.4) shown on the sign-in page
+
+
+def read_opening(uow: Callable[[], UnitOfWork]) -> Opening:
+    """Off the GUI thread (the records' opening task)."""
+    return Opening(accounts.needs_first_admin(uow()), read_standing(uow), read_notice(uow))
+
+
+def read_notice(uow: Callable[[], UnitOfWork]) -> str:
+    """The system-use notice from the settings; a store whose settings cannot be read
+    still shows the default one."""
+    try:
+        return system_use_notice(uow())
+    except RecordError:
+        return DEFAULT_NOTICE
+
+
 def read_standing(uow: Callable[[], UnitOfWork]) -> Standing:
     activation = records.active_policy(uow())
     return Standing(
@@ -95,8 +120,15 @@ class Session(QObject):
     standing_read = Signal()  # the policy label or the timeout was read again
 
     def __init__(
-        self, backend: Backend, parent: QObject | None = None, tasks: TaskRunner | None = None
+        self,
+        backend: Backend,
+        parent: QObject | None = None,
+        tasks: TaskRunner | None = None,
+        opening: Opening | None = None,
     ) -> None:
+        """``opening`` was read in the background as the records opened (the program's
+        start); without it, it is read here, on the caller's thread (a caller that opened
+        the records itself, before its window is in use)."""
         super().__init__(parent)
         self.backend = backend
         self.tasks = tasks if tasks is not None else TaskRunner(self)
@@ -108,10 +140,11 @@ class Session(QObject):
         # code, so the services judge both together); the second factor being set up.
         self._pending: tuple[str, str] | None = None
         self._enrolment: factors.Enrolment | None = None
-        # Read once as the records open (the window is not yet in use), then in the
-        # background at each sign-in and when the policy or the settings change.
-        self._state = self._resting_state()
-        self._standing = read_standing(self.backend.uow)
+        # Read once as the records open, then in the background at each sign-in and when
+        # the policy or the settings change.
+        self.opening = opening if opening is not None else read_opening(backend.uow)
+        self._state = SessionState.FIRST_RUN if self.opening.first_run else SessionState.SIGNED_OUT
+        self._standing = self.opening.standing
 
     # ---------------------------------------------------------------- reading
     @property
@@ -185,11 +218,6 @@ class Session(QObject):
         if self._state is SessionState.LOCKED and self._actor is not None:
             return f"Locked ({self._actor.user})"
         return "Not signed in"
-
-    def _resting_state(self) -> SessionState:
-        if accounts.needs_first_admin(self.uow()):
-            return SessionState.FIRST_RUN
-        return SessionState.SIGNED_OUT
 
     def _become(self, state: SessionState, actor: Actor | None) -> None:
         self._state = state

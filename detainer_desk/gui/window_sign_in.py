@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING, Protocol
 from detainer_desk.domain import accounts as acc
 from detainer_desk.services import second_factor as factors
 from detainer_desk.services.access import RecordError
-from detainer_desk.services.notices import DEFAULT_NOTICE, system_use_notice
 
 from .errors import show_bug
 from .forms import FieldProblems
-from .session import SessionState
+from .session import SessionState, read_notice
 from .widgets import plain_sentence
 
 if TYPE_CHECKING:
@@ -164,12 +163,15 @@ class SignInRequests:
 
     # -- words owed ----------------------------------------------------------------------------
     def show_system_use_notice(self) -> None:
-        """The system-use notice (CJIS 5.5.4) on the sign-in page, from the settings."""
-        try:
-            text = system_use_notice(self.backend.uow())
-        except RecordError:
-            text = DEFAULT_NOTICE  # a store that cannot be read still shows the notice
-        self.window.sign_in_page.set_notice(text)
+        """The system-use notice (CJIS 5.5.4) on the sign-in page, read again from the
+        settings in the background (they were saved)."""
+        from .tasks import run_in_background
+
+        uow = self.backend.uow
+        page = self.window.sign_in_page
+        run_in_background(
+            self.window.tasks, page, page.error, lambda: read_notice(uow), page.set_notice
+        )
 
     def remind_second_factor(self) -> None:
         """An administrator of an installation that does not require a second factor is
@@ -178,3 +180,4 @@ class SignInRequests:
         come back until the setting is changed."""
         if self.session.may(acc.MANAGE_SETTINGS) and not self.session.second_factor_required():
             self.window.statusBar().showMessage(factors.NOT_REQUIRED_REMINDER, 60_000)
+

@@ -130,3 +130,41 @@ def _returning(value: object):
         return value
 
     return work
+
+
+def test_a_dialog_closed_while_its_work_runs_is_not_called_back(qtbot) -> None:
+    """The window's runner lives on, but the dialog whose method was to take the result was
+    deleted meanwhile: its method is not called (as a signal connected to it would not be)."""
+    from PySide6.QtWidgets import QDialog
+
+    runner = TaskRunner()
+    taken: list[object] = []
+
+    class Dialog(QDialog):
+        def take(self, result: object) -> None:
+            taken.append((self.objectName(), result))
+
+    dialog, kept = Dialog(), Dialog()
+    kept.setObjectName("kept")
+    release = threading.Event()
+
+    def work(handle):
+        release.wait(10)
+        yield "a step"
+        return "the result"
+
+    first = runner.start(work, on_finished=dialog.take)
+    second = runner.start(work, on_finished=kept.take)
+    dialog.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(dialog), timeout=5000)
+    release.set()
+    qtbot.waitUntil(lambda: bool(taken), timeout=5000)
+    assert runner.wait(5000)
+    qtbot.waitUntil(lambda: not _pending(first, second), timeout=5000)  # both delivered
+    assert taken == [("kept", "the result")]
+
+
+def _pending(*handles) -> bool:
+    from detainer_desk.gui import tasks
+
+    return any(handle.token in tasks._entries for handle in handles)

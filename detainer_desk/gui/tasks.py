@@ -96,10 +96,21 @@ def _live(entry: _Entry | None) -> _Entry | None:
     return entry
 
 
+def _call(callback: Callable[..., None] | None, *arguments: Any) -> None:
+    """``callback(*arguments)``, unless it is a method of a Qt object deleted meanwhile (a
+    dialog closed while its work ran), as a signal connected to that method would do."""
+    if callback is None:
+        return
+    receiver = getattr(callback, "__self__", None)
+    if isinstance(receiver, QObject) and not shiboken6.isValid(receiver):
+        return
+    callback(*arguments)
+
+
 def _progress(token: int, step: Any) -> None:
     entry = _live(_entries.get(token))
-    if entry is not None and entry.on_progress is not None:
-        entry.on_progress(step)
+    if entry is not None:
+        _call(entry.on_progress, step)
 
 
 def _finished(token: int, value: Any) -> None:
@@ -107,8 +118,7 @@ def _finished(token: int, value: Any) -> None:
     if entry is None:
         return
     try:
-        if entry.on_finished is not None:
-            entry.on_finished(value)
+        _call(entry.on_finished, value)
     finally:
         if entry.changes:
             entry.runner.announce(entry.changes)
@@ -116,8 +126,8 @@ def _finished(token: int, value: Any) -> None:
 
 def _failed(token: int, error: BaseException, trace: str) -> None:
     entry = _live(_entries.pop(token, None))
-    if entry is not None and entry.on_failed is not None:
-        entry.on_failed(error, trace)
+    if entry is not None:
+        _call(entry.on_failed, error, trace)
 
 
 class _Runnable(QRunnable):

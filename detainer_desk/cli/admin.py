@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from detainer_desk.cli.common import (
     EXIT_OK,
@@ -21,6 +21,9 @@ from detainer_desk.cli.common import (
     visible,
 )
 from detainer_desk.cli.signin import signed_in
+
+if TYPE_CHECKING:
+    from detainer_desk.services.directory import DirectoryConfig
 
 
 def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
@@ -164,45 +167,14 @@ def cmd_directory(args: argparse.Namespace, out: TextIO) -> int:
     with signed_in(args) as (runtime, actor):
         config = dirs.directory_config(runtime.uow())
         if args.directory_command == "off":
-            config = dirs.DirectoryConfig()
-            dirs.save_config(runtime.uow(), actor, config, runtime.clock())
-            out.write("Directory sign-in is off; only local accounts sign in.\n")
+            dirs.save_config(runtime.uow(), actor, dirs.DirectoryConfig(), runtime.clock())
+            out.write(DIRECTORY_OFF)
             return EXIT_OK
         if args.directory_command == "set":
-            changes: dict[str, Any] = {}
-            if args.url is not None:
-                changes["url"] = args.url
-                if args.tls is None:
-                    changes["tls"] = (
-                        dirs.LDAPS if args.url.lower().startswith("ldaps:") else dirs.STARTTLS
-                    )
-            if args.tls is not None:
-                changes["tls"] = args.tls
-            if args.ca_file is not None:
-                changes["ca_pem"] = read_input_file(
-                    args.ca_file, "certificate", input_limits().CERTIFICATE_FILE_BYTES
-                ).decode("ascii", "replace")
-            if args.bind is not None:
-                changes["bind"] = args.bind
-            if args.base is not None:
-                changes["base"] = args.base
-            if args.group:
-                pairs = []
-                for given in args.group:
-                    group, sep, role = given.rpartition("=")
-                    if not sep or not group.strip():
-                        raise UserError(f"--group: {given!r} is not GROUP=ROLE")
-                    pairs.append((group.strip(), role.strip()))
-                changes["group_roles"] = tuple(pairs)
-            config = dataclasses.replace(config, **changes)
+            config = dataclasses.replace(config, **_directory_changes(args))
             dirs.save_config(runtime.uow(), actor, config, runtime.clock())
         if args.directory_command == "test":
-            if args.stdin.isatty() and not args.password_stdin:
-                import getpass
-
-                password = getpass.getpass(f"Directory password of {args.name}: ")
-            else:
-                password = next_line(args, "test", "the password to test with")
+            password = _directory_password(args)
             person, roles = dirs.try_settings(runtime.security(), config, args.name, password)
             out.write(
                 f"The directory knows {args.name} as {person.dn} ({person.display_name}).\n"
@@ -210,17 +182,65 @@ def cmd_directory(args: argparse.Namespace, out: TextIO) -> int:
                 f"Roles here: {', '.join(sorted(roles)) or '(none: this person could not sign in)'}\n"
             )
             return EXIT_OK
+    out.write(_directory_text(config))
+    return EXIT_OK
+
+
+DIRECTORY_OFF = "Directory sign-in is off; only local accounts sign in.\n"
+
+
+def _directory_changes(args: argparse.Namespace) -> dict[str, Any]:
+    """What ``directory set`` was given, as the configuration's fields."""
+    from detainer_desk.services import directory as dirs
+
+    changes: dict[str, Any] = {}
+    if args.url is not None:
+        changes["url"] = args.url
+        if args.tls is None:
+            changes["tls"] = dirs.LDAPS if args.url.lower().startswith("ldaps:") else dirs.STARTTLS
+    if args.tls is not None:
+        changes["tls"] = args.tls
+    if args.ca_file is not None:
+        changes["ca_pem"] = read_input_file(
+            args.ca_file, "certificate", input_limits().CERTIFICATE_FILE_BYTES
+        ).decode("ascii", "replace")
+    if args.bind is not None:
+        changes["bind"] = args.bind
+    if args.base is not None:
+        changes["base"] = args.base
+    if args.group:
+        pairs = []
+        for given in args.group:
+            group, sep, role = given.rpartition("=")
+            if not sep or not group.strip():
+                raise UserError(f"--group: {given!r} is not GROUP=ROLE")
+            pairs.append((group.strip(), role.strip()))
+        changes["group_roles"] = tuple(pairs)
+    return changes
+
+
+def _directory_password(args: argparse.Namespace) -> str:
+    """The password ``directory test`` tries: asked at a terminal, else read from stdin."""
+    if args.stdin.isatty() and not args.password_stdin:
+        import getpass
+
+        return getpass.getpass(f"Directory password of {args.name}: ")
+    return next_line(args, "test", "the password to test with")
+
+
+def _directory_text(config: DirectoryConfig) -> str:
+    """The directory settings in force, as ``directory show`` (and ``set``) print them."""
+    from detainer_desk.services import directory as dirs
+
     if not config.enabled:
-        out.write("Directory sign-in is off; only local accounts sign in.\n")
-        return EXIT_OK
-    out.write(
+        return DIRECTORY_OFF
+    return (
         f"Server:      {config.url} ({'LDAPS' if config.tls == dirs.LDAPS else 'StartTLS'})\n"
         f"Trust:       {'the saved certificate authority' if config.ca_pem else 'the system trusted authorities'}\n"
         f"Bind as:     {config.bind}\n"
         f"Look up in:  {config.base or '(the bind name only)'}\n"
         + "".join(f"Group:       {group} -> {role}\n" for group, role in config.group_roles)
     )
-    return EXIT_OK
 
 
 # -- the commands' parsers ------------------------------------------------------------

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from detainer_desk.cli.common import (
     EXIT_INTERRUPTED,
@@ -19,6 +20,9 @@ from detainer_desk.cli.common import (
 from detainer_desk.cli.signin import signed_in
 from detainer_desk.cli.terminal import interrupt_cancels
 from detainer_desk.domain.outcomes import OUTCOMES
+
+if TYPE_CHECKING:
+    from detainer_desk.services.export import ExportResult
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
@@ -38,7 +42,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.csv_only:
         return _export_csv_only(args, query_in, out)
-    from detainer_desk.services.export import ExportCancelled, ExportRequest, ExportResult
+    from detainer_desk.services.export import ExportCancelled, ExportRequest
     from detainer_desk.services.ports import DestinationError
 
     if not args.output:
@@ -64,44 +68,52 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
             steps = runtime.exporter().export(request, cancelled)
         except DestinationError as exc:
             raise UserError(str(exc)) from None
-        result = None
         try:
-            for step in steps:
-                if isinstance(step, ExportResult):
-                    result = step
-                elif not args.quiet:
-                    print(
-                        f"\r{step.stage}: {step.done:,} of {step.total:,}   ",
-                        end="",
-                        file=sys.stderr,
-                    )
+            result = _followed(steps, quiet=args.quiet)
         except ExportCancelled:
             args.err.write(
                 "Export cancelled: what was written was removed, and the cancellation is in "
                 "the audit trail.\n"
             )
             return EXIT_INTERRUPTED
-        if not args.quiet:
-            print(file=sys.stderr)
+    out.write(_export_words(result, passphrase))
+    return EXIT_OK
+
+
+def _followed(steps: Iterable[Any], *, quiet: bool) -> ExportResult:
+    """The export's result, its progress shown on standard error on the way (unless quiet)."""
+    from detainer_desk.services.export import ExportResult
+
+    result = None
+    for step in steps:
+        if isinstance(step, ExportResult):
+            result = step
+        elif not quiet:
+            print(f"\r{step.stage}: {step.done:,} of {step.total:,}   ", end="", file=sys.stderr)
+    if not quiet:
+        print(file=sys.stderr)
     assert result is not None
-    out.write(
+    return result
+
+
+def _export_words(result: ExportResult, passphrase: str | None) -> str:
+    """What was exported, its manifest's hash, and how the copy is protected."""
+    words = (
         f"Exported {result.decisions} decisions ({result.files} files) to {result.destination}\n"
+        f"manifest.sha256 has SHA-256 {result.manifest_sha256}\n"
     )
-    out.write(f"manifest.sha256 has SHA-256 {result.manifest_sha256}\n")
     if passphrase is not None:
-        out.write(
+        return words + (
             "The ZIP is encrypted with AES-256 (it opens in 7-Zip and WinZip). Its passphrase, "
             "shown this once and kept nowhere:\n\n"
             f"    {passphrase}\n\n"
             "Give it to the recipient by another channel than the file (a telephone call, not "
             "the same e-mail or the same stick).\n"
         )
-    else:
-        out.write(
-            "The folder is NOT encrypted: keep it inside the jail's secure location, or "
-            "export to a .zip file to take it out.\n"
-        )
-    return EXIT_OK
+    return words + (
+        "The folder is NOT encrypted: keep it inside the jail's secure location, or "
+        "export to a .zip file to take it out.\n"
+    )
 
 
 def _export_csv_only(args: argparse.Namespace, query_in: Any, out: TextIO) -> int:

@@ -70,9 +70,11 @@ def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def cmd_amend(args: argparse.Namespace, out: TextIO) -> int:
+def _amendment_asked(
+    args: argparse.Namespace,
+) -> tuple[str, dt.datetime | None, dict[str, object]]:
+    """The amendment the options ask for: its kind, when it happened, its details."""
     from detainer_desk.domain import lifecycle as lc
-    from detainer_desk.services.records import amend_decision
 
     effective_at = None
     details: dict[str, object] = {}
@@ -102,6 +104,14 @@ def cmd_amend(args: argparse.Namespace, out: TextIO) -> int:
         if kind != lc.ICE_CUSTODY:
             raise UserError("--receiving-agency goes with --ice-custody-at")
         details[lc.RECEIVING_AGENCY] = args.receiving_agency
+    return kind, effective_at, details
+
+
+def cmd_amend(args: argparse.Namespace, out: TextIO) -> int:
+    from detainer_desk.domain import lifecycle as lc
+    from detainer_desk.services.records import amend_decision
+
+    kind, effective_at, details = _amendment_asked(args)
     with signed_in(args) as (runtime, actor):
         result = amend_decision(
             runtime.uow(),

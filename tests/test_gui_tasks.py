@@ -96,8 +96,9 @@ def test_a_window_closed_while_its_work_runs_gets_nothing_and_nothing_breaks(qtb
         yield "a step"
         raise ValueError("an error nobody is there to show")
 
-    runner.start(work, on_progress=delivered.append, on_finished=delivered.append,
-                 changes={Change.DECISIONS})
+    runner.start(
+        work, on_progress=delivered.append, on_finished=delivered.append, changes={Change.DECISIONS}
+    )
     assert running.wait(10)
     running.clear()
     runner.start(fails, on_failed=lambda error, trace: delivered.append(error))

@@ -15,6 +15,7 @@ work checks between steps (e.g. the export's Export.run(cancelled)).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 import traceback
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QWidget
 
 from detainer_desk.services.access import RecordError
@@ -74,19 +75,21 @@ class _Entry:
     changes: frozenset[Change]
 
 
-_relay: _Relay | None = None
 _entries: dict[int, _Entry] = {}  # touched on the GUI thread only
 _tokens = itertools.count(1)
 
 
+@functools.cache
 def _the_relay() -> _Relay:
-    global _relay
-    if _relay is None:
-        _relay = _Relay()
-        _relay.progress.connect(_progress)
-        _relay.finished.connect(_finished)
-        _relay.failed.connect(_failed)
-    return _relay
+    """Made once, on first use; never deleted."""
+    relay = _Relay()
+    app = QCoreApplication.instance()
+    if app is not None:
+        relay.moveToThread(app.thread())  # delivered on the GUI thread, whoever made it
+    relay.progress.connect(_progress)
+    relay.finished.connect(_finished)
+    relay.failed.connect(_failed)
+    return relay
 
 
 def _live(entry: _Entry | None) -> _Entry | None:

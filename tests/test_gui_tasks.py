@@ -79,7 +79,7 @@ def test_a_window_closed_while_its_work_runs_gets_nothing_and_nothing_breaks(qtb
     window = QWidget()
     runner = TaskRunner(window)
     heard: list[object] = []
-    runner.changes.when({Change.DECISIONS}, lambda kinds: heard.append(kinds))
+    runner.changes.when({Change.DECISIONS}, heard.append)
     running, release, ended = threading.Event(), threading.Event(), threading.Event()
     delivered: list[object] = []
 

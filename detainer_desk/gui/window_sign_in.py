@@ -180,4 +180,3 @@ class SignInRequests:
         come back until the setting is changed."""
         if self.session.may(acc.MANAGE_SETTINGS) and not self.session.second_factor_required():
             self.window.statusBar().showMessage(factors.NOT_REQUIRED_REMINDER, 60_000)
-

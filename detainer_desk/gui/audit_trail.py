@@ -7,8 +7,7 @@ events before the last one shown (keyset paging), so the trail is never loaded w
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Generator, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from detainer_desk.domain import timetext
 from detainer_desk.domain.clock import start_of_day
+from detainer_desk.domain.details import details_text as details_text  # noqa: PLC0414 (re-exported)
 from detainer_desk.services import accounts, listings
 from detainer_desk.services.access import DENIED, FAILURE, SUCCESS, RecordError
 from detainer_desk.services.county_clock import county_zone
@@ -65,44 +65,6 @@ def time_text(moment: dt.datetime, zone: dt.tzinfo) -> str:
     """The county's time to hundredths of a second, with its abbreviation: enough to order
     what one person did in a burst (the tooltip gives the same instant in UTC)."""
     return timetext.precise_time(moment, zone)
-
-
-def _instant_or_text(value: str, zone: dt.tzinfo | None) -> str:
-    """An ISO instant stored in the details (``2026-03-08T15:00:00-07:00``) as the county's
-    time; any other text as it is."""
-    if zone is None or len(value) < 16 or value[4:5] != "-" or "T" not in value:
-        return value
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return timetext.short_time(moment, zone) if moment.tzinfo is not None else value
-
-
-def details_text(details_json: str | Mapping[str, Any], zone: dt.tzinfo | None = None) -> str:
-    """An event's or amendment's details (as recorded, or as read by the store) in words;
-    with ``zone``, instants in it are shown in the county's time."""
-    if isinstance(details_json, Mapping):
-        details: Any = details_json
-    else:
-        try:
-            details = json.loads(details_json)
-        except ValueError:
-            return details_json
-    if not isinstance(details, dict):
-        return str(details)
-    parts = []
-    for key, value in details.items():
-        if isinstance(value, bool):
-            shown = "yes" if value else "no"
-        elif isinstance(value, list):
-            shown = ", ".join(map(str, value))
-        elif isinstance(value, str):
-            shown = _instant_or_text(value, zone)
-        else:
-            shown = "–" if value is None else str(value)
-        parts.append(f"{key.replace('_', ' ')}: {shown}")
-    return "; ".join(parts)
 
 
 class AuditModel(QAbstractTableModel):

@@ -423,6 +423,21 @@ def _whole(problem: str) -> chain_scan.SpanFault:
     return chain_scan.SpanFault(0, "", 0, problem, "")
 
 
+def latest_states(conn: Connection, kind: str) -> dict[str, str | None]:
+    """Each key's latest state of ``kind`` in the chain (None: removed)."""
+    s = state_changes
+    latest = (
+        select(s.c.key, func.max(s.c.seq).label("seq"))
+        .where(s.c.kind == kind)
+        .group_by(s.c.key)
+        .subquery()
+    )
+    statement = select(s.c.key, s.c.state).join(
+        latest, and_(s.c.key == latest.c.key, s.c.seq == latest.c.seq)
+    )
+    return {str(key): value for key, value in conn.execute(statement)}
+
+
 def working_state_problem(conn: Connection) -> str | None:
     """Do the accounts and settings agree with their latest evidence in the chain, and is
     every trusted checkpoint key signed as it says? (None: yes.)"""
@@ -431,22 +446,7 @@ def working_state_problem(conn: Connection) -> str | None:
         (state.SETTING, settings, settings.c.key),
     ):
         rows = list(conn.execute(select(table).order_by(order)).mappings())
-        s = state_changes
-        latest = (
-            select(s.c.key, func.max(s.c.seq).label("seq"))
-            .where(s.c.kind == kind)
-            .group_by(s.c.key)
-            .subquery()
-        )
-        kept = {
-            str(key): value
-            for key, value in conn.execute(
-                select(s.c.key, s.c.state).join(
-                    latest, and_(s.c.key == latest.c.key, s.c.seq == latest.c.seq)
-                )
-            )
-        }
-        found = state.differences(kind, rows, kept)
+        found = state.differences(kind, rows, latest_states(conn, kind))
         if found:
             return found[0][1]
     from detainer_desk.services.trust import trust_entry_problem

@@ -22,7 +22,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,14 +113,7 @@ def create_checkpoint(
         actor = authorize(uow, actor, permission, "checkpoint.create", None, now)
     previous = kept_checkpoint(signer)
     digests = bytearray()
-    walk = _walk(ledger, [previous] if previous else [], digests)
-    result: _Walked | None = None
-    for step in walk:
-        if isinstance(step, _Walked):
-            result = step
-        else:
-            yield step
-    assert result is not None
+    result = yield from _counting(_walk(ledger, [previous] if previous else [], digests))
     if result.problem is not None:
         with uow:
             audit(
@@ -391,13 +384,7 @@ def verify_record_steps(
 ) -> Iterator[int | CheckpointVerification]:
     """``verify_record``, yielding the entries checked as it goes, and last its result."""
     kept = kept_checkpoint(signer)
-    result = None
-    for step in _walk(ledger, [kept] if kept is not None else [], zone=zone):
-        if isinstance(step, _Walked):
-            result = step
-        else:
-            yield step
-    assert result is not None
+    result = yield from _counting(_walk(ledger, [kept] if kept is not None else [], zone=zone))
     if result.problem is not None:
         yield CheckpointVerification(
             False, result.checked, result.problem, result.first_bad_seq, result.head
@@ -464,6 +451,18 @@ def check_backup(
 def verify_record_quietly(ledger: Ledger) -> str | None:
     """The whole store verified: its first fault in words (None: it verifies)."""
     return _last(_walk(ledger, [])).problem
+
+
+def _counting(steps: Iterator[int | _Walked]) -> Generator[int, None, _Walked]:
+    """The entries checked, passed on as a walk goes; what it found, returned."""
+    result = None
+    for step in steps:
+        if isinstance(step, _Walked):
+            result = step
+        else:
+            yield step
+    assert result is not None
+    return result
 
 
 def _last(steps: Iterator[int | _Walked]) -> _Walked:

@@ -74,9 +74,7 @@ def render_audit_document(record: DecisionRecord, context: ReportContext) -> Pdf
     zone = zone_named(context.timezone)
     read_in = zone_named(record.policy_timezone)
     summary = record.row.summary
-    subject = w.section(record.request, "subject")
-    name = w.text_of(subject.get("name"), summary.subject_name)
-    booking = w.text_of(subject.get("booking_number"), summary.booking_number)
+    name, booking = w.name_and_booking(record)
 
     story: list[Flowable] = []
     story += _title(record, name, booking, zone)

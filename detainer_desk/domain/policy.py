@@ -20,7 +20,7 @@ from . import limits
 from . import vocabulary as v
 from .clock import HoldWindowRule
 from .errors import InvalidInput, Problem
-from .reader import Reader, describe_value, join_key, one_of
+from .reader import Reader, describe_value, join_key, one_of, utf8_text
 from .toml_lines import TomlLines
 
 # -- criteria ---------------------------------------------------------------------------
@@ -331,12 +331,7 @@ def parse_policy(data: bytes, source: str, *, bounded: bool = True) -> Policy:
             ]
         )
     sha256 = policy_sha256(data)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            [Problem(source, "", f"is not UTF-8 text (byte {exc.start} cannot be read)")]
-        ) from None
+    text = utf8_text(data, source)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

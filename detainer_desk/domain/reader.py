@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import limits
-from .errors import Problem
+from .errors import InvalidInput, Problem
 from .text import number_text, quoted
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -256,3 +256,14 @@ def parse_instant_text(value: str) -> tuple[dt.datetime | None, str | None]:
     if not 1900 <= parsed.year <= 2999:
         return None, f"{describe_value(value)} is outside the years 1900 to 2999"
     return parsed, None
+
+
+def utf8_text(data: bytes, source: str, encoding: str = "utf-8") -> str:
+    """A file's bytes as text (``encoding``: "utf-8-sig" also takes a byte-order mark);
+    bytes that are not UTF-8 are the file's problem, said with where."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            [Problem(source, "", f"is not UTF-8 text (byte {exc.start} cannot be read)")]
+        ) from None

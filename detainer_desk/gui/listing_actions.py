@@ -19,12 +19,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog, QPushButton, QWidget
 
-from detainer_desk.services.access import RecordError
-
-from .errors import show_bug
-from .intake.printing import PrintError, print_pdf
+from .intake.printing import print_pdf
+from .output_errors import show_output_failure
 from .tasks import TaskHandle, TaskRunner
-from .widgets import MessageLabel, plain_sentence
+from .widgets import MessageLabel
 
 PDF, CSV, PRINT = "PDF", "CSV", "print"
 FILTERS = {".pdf": "PDF documents (*.pdf)", ".csv": "CSV files (*.csv)"}
@@ -201,13 +199,13 @@ class ListingActions(QObject):
                 return
             self._set_busy(False)
             self._printer = None
-            if isinstance(error, RecordError | PrintError):
-                self.message.show_error(plain_sentence(str(error)))
-            elif isinstance(error, OSError):
-                reason = error.strerror or str(error)
-                self.message.show_error(f"{self.what.capitalize()} could not be saved: {reason}.")
-            else:
-                show_bug(self.owner, type(error), error, error.__traceback__)
+            show_output_failure(
+                self.message,
+                self.owner,
+                error,
+                refused=lambda sentence: sentence,
+                not_saved=lambda reason: f"{self.what.capitalize()} could not be saved: {reason}.",
+            )
 
         self.handle = self.tasks.start(
             work, on_progress=progress, on_finished=finished, on_failed=failed

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QFileDialog, QPushButton, QWidget
 from .intake.printing import print_pdf
 from .output_errors import show_output_failure
 from .tasks import TaskHandle, TaskRunner
-from .widgets import MessageLabel
+from .widgets import MessageLabel, push_button
 
 PDF, CSV, PRINT = "PDF", "CSV", "print"
 FILTERS = {".pdf": "PDF documents (*.pdf)", ".csv": "CSV files (*.csv)"}
@@ -64,14 +64,6 @@ def ask_printer(parent: QWidget | None, title: str) -> QPrinter | None:
     return ask(parent, title)
 
 
-def _button(text: str, object_name: str, accessible_name: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(object_name)
-    button.setAccessibleName(accessible_name)
-    button.setAutoDefault(False)
-    return button
-
-
 class ListingActions(QObject):
     busy_changed = Signal(bool)
     finished = Signal(str)  # what was done, in words
@@ -103,9 +95,13 @@ class ListingActions(QObject):
         self.handle: TaskHandle | None = None
         self.last_saved: str | None = None
         self._printer: QPrinter | None = None  # kept alive while its job runs
-        self.pdf_button = _button("Save &PDF…", f"{object_prefix}SavePdf", f"Save {what} as PDF")
-        self.csv_button = _button("Save C&SV…", f"{object_prefix}SaveCsv", f"Save {what} as CSV")
-        self.print_button = _button("P&rint…", f"{object_prefix}Print", f"Print {what}")
+        self.pdf_button = push_button(
+            "Save &PDF…", f"{object_prefix}SavePdf", f"Save {what} as PDF"
+        )
+        self.csv_button = push_button(
+            "Save C&SV…", f"{object_prefix}SaveCsv", f"Save {what} as CSV"
+        )
+        self.print_button = push_button("P&rint…", f"{object_prefix}Print", f"Print {what}")
         self.pdf_button.clicked.connect(lambda: self.save(PDF))
         self.csv_button.clicked.connect(lambda: self.save(CSV))
         self.print_button.clicked.connect(self.print)

@@ -7,7 +7,16 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from .widgets import Field, MessageLabel, card, centred_page, form_layout, heading, paragraph
+from .widgets import (
+    Field,
+    MessageLabel,
+    card,
+    centred_page,
+    form_layout,
+    heading,
+    paragraph,
+    push_button,
+)
 
 SIGN_IN_WIDTH = 520
 CHECKING_TEXT = "Checking…"  # while a password or a code is checked in the background
@@ -26,14 +35,6 @@ def show_checking(page: QWidget, button: QPushButton, checking: bool) -> None:
             button.setText(str(button.property("idleText")))
         button.setEnabled(True)
         page.unsetCursor()
-
-
-def _button(text: str, object_name: str, accessible_name: str | None = None) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(object_name)
-    button.setAccessibleName(accessible_name or text.replace("&", ""))
-    button.setAutoDefault(False)
-    return button
 
 
 class SignInPage(QWidget):
@@ -93,12 +94,12 @@ class SignInPage(QWidget):
         box.addWidget(self.error)
 
         buttons = QHBoxLayout()
-        self.switch_user_button = _button("Sign in as &someone else", "switchUserButton")
+        self.switch_user_button = push_button("Sign in as &someone else", "switchUserButton")
         self.switch_user_button.setToolTip("Signs the locked-out user out first")
         self.switch_user_button.clicked.connect(self._switch_or_back)
         buttons.addWidget(self.switch_user_button)
         buttons.addStretch(1)
-        self.sign_in_button = _button("&Sign in", "signInButton")
+        self.sign_in_button = push_button("&Sign in", "signInButton")
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self._submit)
         buttons.addWidget(self.sign_in_button)

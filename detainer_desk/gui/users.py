@@ -35,7 +35,7 @@ from .dialogs import AddUserDialog, ResetPasswordDialog, RolesDialog
 from .fit import fit_to_screen
 from .session import Session
 from .tasks import TaskRunner, run_in_background, tasks_for
-from .widgets import MessageLabel, compact_rows, paragraph, plain_sentence
+from .widgets import MessageLabel, compact_rows, paragraph, plain_sentence, push_button
 
 COLUMNS = ("User name", "Display name", "Roles", "Password set", "State", "Signs in with")
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -206,10 +206,7 @@ class UsersDialog(QDialog):
         self.reload()
 
     def _button(self, text: str, object_name: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(object_name)
-        button.setAccessibleName(text.replace("&", "").rstrip("…"))
-        button.setAutoDefault(False)
+        button = push_button(text, object_name, text.replace("&", "").rstrip("…"))
         button.clicked.connect(slot)
         return button
 

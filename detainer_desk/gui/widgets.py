@@ -16,12 +16,27 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
+
+
+def push_button(
+    text: str, name: str, accessible: str | None = None, tip: str | None = None
+) -> QPushButton:
+    """A named button that does not grab Enter (the page's own default does); its
+    accessible name is its text without the mnemonic unless ``accessible`` says otherwise."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(accessible if accessible is not None else text.replace("&", ""))
+    if tip:
+        button.setToolTip(tip)
+    button.setAutoDefault(False)
+    return button
 
 
 def bold(font: QFont) -> QFont:

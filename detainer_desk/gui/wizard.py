@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -52,6 +51,7 @@ from .widgets import (
     heading,
     paragraph,
     plain_sentence,
+    push_button,
 )
 
 WIZARD_WIDTH = 880
@@ -88,14 +88,6 @@ def workstation_zone() -> str:
     if zone in ("UTC", "Etc/UTC", "Etc/GMT", "GMT", "Universal", "Zulu", "Etc/Universal"):
         return ""
     return zone if zone in available_timezones() else ""
-
-
-def _button(text: str, object_name: str, accessible_name: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(object_name)
-    button.setAccessibleName(accessible_name)
-    button.setAutoDefault(False)
-    return button
 
 
 class SetUpWizard(QWidget):
@@ -158,15 +150,15 @@ class SetUpWizard(QWidget):
         box.addWidget(self.error)
 
         buttons = QHBoxLayout()
-        self.back_button = _button("&Back", "firstRunBack", "Back")
+        self.back_button = push_button("&Back", "firstRunBack", "Back")
         self.back_button.clicked.connect(self.go_back)
         buttons.addWidget(self.back_button)
         buttons.addStretch(1)
-        self.next_button = _button("&Next", "firstRunNext", "Next")
+        self.next_button = push_button("&Next", "firstRunNext", "Next")
         self.next_button.setDefault(True)
         self.next_button.clicked.connect(self.go_next)
         buttons.addWidget(self.next_button)
-        self.create_button = _button(
+        self.create_button = push_button(
             "&Create administrator and finish",
             "createAdminButton",
             "Create administrator and finish",

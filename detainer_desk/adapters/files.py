@@ -406,14 +406,8 @@ class _PendingOutput:
     _finished: bool
 
     def commit(self) -> Path:
-        try:
+        with self.discarded_on_failure():
             self._put_in_place()
-        except OSError as exc:
-            self.discard()
-            raise cannot_write(self.target, exc) from None
-        except BaseException:
-            self.discard()
-            raise
         self._finished = True
         self._forget()
         return self.target
@@ -424,6 +418,19 @@ class _PendingOutput:
         self._finished = True
         self._remove_partial()
         self._forget()
+
+    @contextlib.contextmanager
+    def discarded_on_failure(self) -> Iterator[None]:
+        """The block's failure removes what was written; the system's refusal is said as
+        the target that could not be written."""
+        try:
+            yield
+        except OSError as exc:
+            self.discard()
+            raise cannot_write(self.target, exc) from None
+        except BaseException:
+            self.discard()
+            raise
 
     def _put_in_place(self) -> None:
         raise NotImplementedError
@@ -532,14 +539,8 @@ def write_output(
 ) -> Path:
     """Write ``data`` as the new file ``target`` (see the module's rules); where it went."""
     pending = PendingFile(target, replace=replace, kind=kind, journal=journal)
-    try:
+    with pending.discarded_on_failure():
         pending.handle.write(data)
-    except OSError as exc:
-        pending.discard()
-        raise cannot_write(pending.target, exc) from None
-    except BaseException:
-        pending.discard()
-        raise
     return pending.commit()
 
 

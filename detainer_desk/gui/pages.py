@@ -7,16 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from .widgets import (
-    Field,
-    MessageLabel,
-    card,
-    centred_page,
-    form_layout,
-    heading,
-    paragraph,
-    push_button,
-)
+from . import widgets
+from .widgets import Field, MessageLabel, card, centred_page, form_layout, heading, paragraph
 
 SIGN_IN_WIDTH = 520
 CHECKING_TEXT = "Checking…"  # while a password or a code is checked in the background
@@ -94,12 +86,14 @@ class SignInPage(QWidget):
         box.addWidget(self.error)
 
         buttons = QHBoxLayout()
-        self.switch_user_button = push_button("Sign in as &someone else", "switchUserButton")
+        self.switch_user_button = widgets.push_button(
+            "Sign in as &someone else", "switchUserButton"
+        )
         self.switch_user_button.setToolTip("Signs the locked-out user out first")
         self.switch_user_button.clicked.connect(self._switch_or_back)
         buttons.addWidget(self.switch_user_button)
         buttons.addStretch(1)
-        self.sign_in_button = push_button("&Sign in", "signInButton")
+        self.sign_in_button = widgets.push_button("&Sign in", "signInButton")
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self._submit)
         buttons.addWidget(self.sign_in_button)

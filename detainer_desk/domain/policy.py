@@ -364,13 +364,7 @@ class _PolicyParser:
     def parse(self, top: dict[str, Any]) -> Policy:
         r = self.r
         r.check_keys(top, "", _TOP_KEYS, ("schema", "name", "jurisdiction", "timezone", "citation"))
-        schema = top.get("schema")
-        if schema is not None and (type(schema) is not int or schema != v.SCHEMA_VERSION):
-            r.problem(
-                "schema",
-                f"{describe_value(schema)} is not a schema this program reads "
-                f"(it reads schema {v.SCHEMA_VERSION})",
-            )
+        r.check_schema(top)
         title, note = limits.TITLE_CHARACTERS, limits.NOTE_CHARACTERS
         name = r.text(top, "name", "", required=True, limit=title)
         jurisdiction = r.text(top, "jurisdiction", "", required=True, limit=title)

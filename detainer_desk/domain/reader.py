@@ -14,6 +14,7 @@ from typing import Any
 from . import limits
 from .errors import InvalidInput, Problem
 from .text import number_text, quoted
+from .vocabulary import SCHEMA_VERSION
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -124,6 +125,16 @@ class Reader:
         for name in required:
             if table.get(name) is None:
                 self.problem(join_key(key, name), "is required but missing")
+
+    def check_schema(self, top: Mapping[str, Any]) -> None:
+        """A file's ``schema``, where it gives one, must be the one this program reads."""
+        schema = top.get("schema")
+        if schema is not None and (type(schema) is not int or schema != SCHEMA_VERSION):
+            self.problem(
+                "schema",
+                f"{describe_value(schema)} is not a schema this program reads "
+                f"(it reads schema {SCHEMA_VERSION})",
+            )
 
     # -- scalars ------------------------------------------------------------------------
     def text(

@@ -187,13 +187,7 @@ def request_from_mapping(document: object, source: str, *, bounded: bool = True)
     if top is None:
         raise InvalidInput(r.problems)
     r.check_keys(top, "", _TOP_KEYS, ("schema", "received_at", "subject", "detainer"))
-    schema = top.get("schema")
-    if schema is not None and (type(schema) is not int or schema != v.SCHEMA_VERSION):
-        r.problem(
-            "schema",
-            f"{describe_value(schema)} is not a schema this program reads "
-            f"(it reads schema {v.SCHEMA_VERSION})",
-        )
+    r.check_schema(top)
     received_at = r.instant(top, "received_at", "")
     release_eligible_at = r.instant(top, "release_eligible_at", "")
 

@@ -44,10 +44,7 @@ class SignInPage(QWidget):
         self.setAccessibleName("Sign in")
         self._locked_user: str | None = None
         self._code_user: str | None = None
-        scroll, column = centred_page("signInPanel", "Sign in", SIGN_IN_WIDTH)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        column = centred_page(self, "signInPanel", "Sign in", SIGN_IN_WIDTH)
 
         column.addStretch(1)
         frame, box = card("signInCard")

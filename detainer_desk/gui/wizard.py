@@ -110,10 +110,7 @@ class SetUpWizard(QWidget):
         self._choose_file = choose_file
         self._chooser: PolicyChooser | None = None
 
-        scroll, column = centred_page("firstRunPanel", "Set up", WIZARD_WIDTH)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        column = centred_page(self, "firstRunPanel", "Set up", WIZARD_WIDTH)
         frame, box = card("firstRunCard")
         column.addWidget(frame, 1)  # one height for every step: the buttons stay put
 

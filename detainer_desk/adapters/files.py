@@ -395,7 +395,56 @@ def _remove_partial(text: bytes) -> list[Path]:
 # -- one file -------------------------------------------------------------------------------
 
 
-class PendingFile:
+class _PendingOutput:
+    """What a pending file and a pending folder share: written under ``partial`` (named in
+    the journal while it exists), put at ``target`` by :meth:`commit` or removed by
+    :meth:`discard`, whichever comes first."""
+
+    target: Path
+    partial: Path
+    _entry: _Entry | None
+    _finished: bool
+
+    def commit(self) -> Path:
+        with self.discarded_on_failure():
+            self._put_in_place()
+        self._finished = True
+        self._forget()
+        return self.target
+
+    def discard(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        self._remove_partial()
+        self._forget()
+
+    @contextlib.contextmanager
+    def discarded_on_failure(self) -> Iterator[None]:
+        """The block's failure removes what was written; the system's refusal is said as
+        the target that could not be written."""
+        try:
+            yield
+        except OSError as exc:
+            self.discard()
+            raise cannot_write(self.target, exc) from None
+        except BaseException:
+            self.discard()
+            raise
+
+    def _put_in_place(self) -> None:
+        raise NotImplementedError
+
+    def _remove_partial(self) -> None:
+        raise NotImplementedError
+
+    def _forget(self) -> None:
+        if self._entry is not None:
+            self._entry.done()
+            self._entry = None
+
+
+class PendingFile(_PendingOutput):
     """A new output being written: ``handle`` (binary) on a private temporary file beside
     ``target``; :meth:`commit` puts it in place, :meth:`discard` removes it. As a context
     manager: committed when the block ends normally, discarded when it raises."""
@@ -428,38 +477,25 @@ class PendingFile:
         if not self.handle.closed:
             self.handle.close()
 
-    def commit(self) -> Path:
-        try:
-            if not self.handle.closed:
-                self.handle.flush()
-                os.fsync(self.handle.fileno())
-                self.handle.close()
-            else:
-                _fsync_path(self.partial)
-            # Checked again: something may have appeared at the target meanwhile.
-            exists = check_target(self.target, replace=self.replace, kind=self.kind)
-            if exists:
-                os.replace(self.partial, self.target)  # replaces the entry; follows nothing
-            else:
-                try:
-                    _no_clobber_rename(self.partial, self.target)
-                except FileExistsError:
-                    raise OutputExists(self.target) from None
-            fsync_folder(self.target.parent)
-        except OSError as exc:
-            self.discard()
-            raise cannot_write(self.target, exc) from None
-        except BaseException:
-            self.discard()
-            raise
-        self._finished = True
-        self._forget()
-        return self.target
+    def _put_in_place(self) -> None:
+        if not self.handle.closed:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+        else:
+            _fsync_path(self.partial)
+        # Checked again: something may have appeared at the target meanwhile.
+        exists = check_target(self.target, replace=self.replace, kind=self.kind)
+        if exists:
+            os.replace(self.partial, self.target)  # replaces the entry; follows nothing
+        else:
+            try:
+                _no_clobber_rename(self.partial, self.target)
+            except FileExistsError:
+                raise OutputExists(self.target) from None
+        fsync_folder(self.target.parent)
 
-    def discard(self) -> None:
-        if self._finished:
-            return
-        self._finished = True
+    def _remove_partial(self) -> None:
         with contextlib.suppress(OSError):
             self.handle.close()
         with contextlib.suppress(OSError):
@@ -467,12 +503,6 @@ class PendingFile:
         for suffix in SQLITE_COMPANIONS:
             with contextlib.suppress(OSError):
                 self.partial.with_name(self.partial.name + suffix).unlink()
-        self._forget()
-
-    def _forget(self) -> None:
-        if self._entry is not None:
-            self._entry.done()
-            self._entry = None
 
     def __enter__(self) -> BinaryIO:
         return self.handle
@@ -509,21 +539,15 @@ def write_output(
 ) -> Path:
     """Write ``data`` as the new file ``target`` (see the module's rules); where it went."""
     pending = PendingFile(target, replace=replace, kind=kind, journal=journal)
-    try:
+    with pending.discarded_on_failure():
         pending.handle.write(data)
-    except OSError as exc:
-        pending.discard()
-        raise cannot_write(pending.target, exc) from None
-    except BaseException:
-        pending.discard()
-        raise
     return pending.commit()
 
 
 # -- a folder of files (the litigation bundle) -----------------------------------------------
 
 
-class PendingFolder:
+class PendingFolder(_PendingOutput):
     """A new folder of private files, filled under a hidden temporary name beside
     ``target`` and renamed into place when complete. ``target`` may be missing or an empty
     folder; anything else is refused.
@@ -612,39 +636,20 @@ class PendingFolder:
             fsync_folder(folder)
         fsync_folder(self.partial)
 
-    def commit(self) -> Path:
-        try:
-            self._flushed()
-            if self._check_target():
-                os.rmdir(self.target)  # the empty folder chosen for the bundle
-            if POSIX and sys.platform.startswith("linux"):
-                _rename_no_replace(self.partial, self.target)
-            else:
-                os.rename(self.partial, self.target)
-            fsync_folder(self.target.parent)
-        except OSError as exc:
-            self.discard()
-            raise cannot_write(self.target, exc) from None
-        except BaseException:
-            self.discard()
-            raise
-        self._finished = True
-        self._forget()
-        return self.target
+    def _put_in_place(self) -> None:
+        self._flushed()
+        if self._check_target():
+            os.rmdir(self.target)  # the empty folder chosen for the bundle
+        if POSIX and sys.platform.startswith("linux"):
+            _rename_no_replace(self.partial, self.target)
+        else:
+            os.rename(self.partial, self.target)
+        fsync_folder(self.target.parent)
 
-    def discard(self) -> None:
-        if self._finished:
-            return
-        self._finished = True
+    def _remove_partial(self) -> None:
         with contextlib.suppress(OSError):
             self._flushed()  # the threads are stopped before the folder goes
         shutil.rmtree(self.partial, ignore_errors=True)
-        self._forget()
-
-    def _forget(self) -> None:
-        if self._entry is not None:
-            self._entry.done()
-            self._entry = None
 
 
 def _fsync_and_close(fd: int) -> None:

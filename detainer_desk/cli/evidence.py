@@ -133,15 +133,13 @@ def cmd_keys_trust(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_checkpoint(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.services.checkpoints import CheckpointFile, create_checkpoint
+    from detainer_desk.services.steps import result_of
 
     with signed_in(args) as (runtime, actor):
-        result = None
-        for step in create_checkpoint(
+        steps = create_checkpoint(
             runtime.uow(), runtime.ledger(), runtime.signer(), actor, runtime.clock()
-        ):
-            if isinstance(step, CheckpointFile):
-                result = step
-        assert result is not None
+        )
+        result = result_of(steps, CheckpointFile)
         folder = Path(args.out) if args.out else runtime.paths.data_dir / "checkpoints"
         checkpoint = result.checkpoint
         stem = checkpoint.file_stem()

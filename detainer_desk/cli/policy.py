@@ -141,6 +141,7 @@ def cmd_policy_history(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_policy_what_if(args: argparse.Namespace, out: TextIO) -> int:
     from detainer_desk.domain.timetext import short_time
     from detainer_desk.services.policies import WhatIfResult, what_if
+    from detainer_desk.services.steps import result_of
 
     data = read_policy(args.file)
     days = parse_days(args)
@@ -148,11 +149,8 @@ def cmd_policy_what_if(args: argparse.Namespace, out: TextIO) -> int:
         zone = county_zone_of(runtime)
         start, end = day_range(days, zone)
         assert start is not None and end is not None  # both options are required
-        result = None
-        for step in what_if(runtime.uow, actor, data, args.file, start, end, runtime.clock()):
-            if isinstance(step, WhatIfResult):
-                result = step
-    assert result is not None
+        steps = what_if(runtime.uow, actor, data, args.file, start, end, runtime.clock())
+        result = result_of(steps, WhatIfResult)
     out.write(
         f"Under {visible(result.policy_name)}: {len(result.changes)} of {result.examined} "
         f"decisions received {args.date_from} to {args.date_to} would come out differently.\n"

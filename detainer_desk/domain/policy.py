@@ -20,7 +20,7 @@ from . import limits
 from . import vocabulary as v
 from .clock import HoldWindowRule
 from .errors import InvalidInput, Problem
-from .reader import Reader, describe_value, join_key, one_of
+from .reader import Reader, describe_value, join_key, one_of, utf8_text
 from .toml_lines import TomlLines
 
 # -- criteria ---------------------------------------------------------------------------
@@ -331,12 +331,7 @@ def parse_policy(data: bytes, source: str, *, bounded: bool = True) -> Policy:
             ]
         )
     sha256 = policy_sha256(data)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            [Problem(source, "", f"is not UTF-8 text (byte {exc.start} cannot be read)")]
-        ) from None
+    text = utf8_text(data, source)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -369,13 +364,7 @@ class _PolicyParser:
     def parse(self, top: dict[str, Any]) -> Policy:
         r = self.r
         r.check_keys(top, "", _TOP_KEYS, ("schema", "name", "jurisdiction", "timezone", "citation"))
-        schema = top.get("schema")
-        if schema is not None and (type(schema) is not int or schema != v.SCHEMA_VERSION):
-            r.problem(
-                "schema",
-                f"{describe_value(schema)} is not a schema this program reads "
-                f"(it reads schema {v.SCHEMA_VERSION})",
-            )
+        r.check_schema(top)
         title, note = limits.TITLE_CHARACTERS, limits.NOTE_CHARACTERS
         name = r.text(top, "name", "", required=True, limit=title)
         jurisdiction = r.text(top, "jurisdiction", "", required=True, limit=title)

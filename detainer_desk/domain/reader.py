@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import limits
-from .errors import Problem
+from .errors import InvalidInput, Problem
 from .text import number_text, quoted
+from .vocabulary import SCHEMA_VERSION
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -124,6 +125,16 @@ class Reader:
         for name in required:
             if table.get(name) is None:
                 self.problem(join_key(key, name), "is required but missing")
+
+    def check_schema(self, top: Mapping[str, Any]) -> None:
+        """A file's ``schema``, where it gives one, must be the one this program reads."""
+        schema = top.get("schema")
+        if schema is not None and (type(schema) is not int or schema != SCHEMA_VERSION):
+            self.problem(
+                "schema",
+                f"{describe_value(schema)} is not a schema this program reads "
+                f"(it reads schema {SCHEMA_VERSION})",
+            )
 
     # -- scalars ------------------------------------------------------------------------
     def text(
@@ -256,3 +267,14 @@ def parse_instant_text(value: str) -> tuple[dt.datetime | None, str | None]:
     if not 1900 <= parsed.year <= 2999:
         return None, f"{describe_value(value)} is outside the years 1900 to 2999"
     return parsed, None
+
+
+def utf8_text(data: bytes, source: str, encoding: str = "utf-8") -> str:
+    """A file's bytes as text (``encoding``: "utf-8-sig" also takes a byte-order mark);
+    bytes that are not UTF-8 are the file's problem, said with where."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            [Problem(source, "", f"is not UTF-8 text (byte {exc.start} cannot be read)")]
+        ) from None

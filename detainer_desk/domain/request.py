@@ -13,7 +13,7 @@ from . import limits
 from . import vocabulary as v
 from .errors import InvalidInput, Problem
 from .names import name_words
-from .reader import Reader, describe_value, join_key
+from .reader import Reader, describe_value, join_key, utf8_text
 
 _A_NUMBER_RE = re.compile(r"A?(\d{8,9})")
 
@@ -148,12 +148,7 @@ def load_json(data: bytes | str, source: str) -> object:
             ]
         )
     if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(
-                [Problem(source, "", f"is not UTF-8 text (byte {exc.start} cannot be read)")]
-            ) from None
+        data = utf8_text(data, source, "utf-8-sig")
 
     def refuse_constant(name: str) -> object:
         raise ValueError(f"{name} is not a number JSON allows")
@@ -192,13 +187,7 @@ def request_from_mapping(document: object, source: str, *, bounded: bool = True)
     if top is None:
         raise InvalidInput(r.problems)
     r.check_keys(top, "", _TOP_KEYS, ("schema", "received_at", "subject", "detainer"))
-    schema = top.get("schema")
-    if schema is not None and (type(schema) is not int or schema != v.SCHEMA_VERSION):
-        r.problem(
-            "schema",
-            f"{describe_value(schema)} is not a schema this program reads "
-            f"(it reads schema {v.SCHEMA_VERSION})",
-        )
+    r.check_schema(top)
     received_at = r.instant(top, "received_at", "")
     release_eligible_at = r.instant(top, "release_eligible_at", "")
 

@@ -7,12 +7,11 @@ events before the last one shown (keyset paging), so the trail is never loaded w
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Generator, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from detainer_desk.domain import timetext
 from detainer_desk.domain.clock import start_of_day
+from detainer_desk.domain.details import details_text as details_text  # noqa: PLC0414 (re-exported)
 from detainer_desk.services import accounts, listings
 from detainer_desk.services.access import DENIED, FAILURE, SUCCESS, RecordError
 from detainer_desk.services.county_clock import county_zone
@@ -41,6 +41,7 @@ from detainer_desk.services.documents import report_context
 from detainer_desk.services.ports import AuditEvent, AuditQuery
 
 from .fit import fit_to_screen
+from .list_model import ListModel
 from .listing_actions import CSV, ListingActions, ListingTask
 from .session import Session
 from .tasks import TaskHandle, TaskRunner, run_in_background, tasks_for
@@ -58,7 +59,6 @@ ACTION_PREFIXES = (
     "decision.",
     "audit.",
 )
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def time_text(moment: dt.datetime, zone: dt.tzinfo) -> str:
@@ -67,105 +67,51 @@ def time_text(moment: dt.datetime, zone: dt.tzinfo) -> str:
     return timetext.precise_time(moment, zone)
 
 
-def _instant_or_text(value: str, zone: dt.tzinfo | None) -> str:
-    """An ISO instant stored in the details (``2026-03-08T15:00:00-07:00``) as the county's
-    time; any other text as it is."""
-    if zone is None or len(value) < 16 or value[4:5] != "-" or "T" not in value:
-        return value
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return timetext.short_time(moment, zone) if moment.tzinfo is not None else value
-
-
-def details_text(details_json: str | Mapping[str, Any], zone: dt.tzinfo | None = None) -> str:
-    """An event's or amendment's details (as recorded, or as read by the store) in words;
-    with ``zone``, instants in it are shown in the county's time."""
-    if isinstance(details_json, Mapping):
-        details: Any = details_json
-    else:
-        try:
-            details = json.loads(details_json)
-        except ValueError:
-            return details_json
-    if not isinstance(details, dict):
-        return str(details)
-    parts = []
-    for key, value in details.items():
-        if isinstance(value, bool):
-            shown = "yes" if value else "no"
-        elif isinstance(value, list):
-            shown = ", ".join(map(str, value))
-        elif isinstance(value, str):
-            shown = _instant_or_text(value, zone)
-        else:
-            shown = "–" if value is None else str(value)
-        parts.append(f"{key.replace('_', ' ')}: {shown}")
-    return "; ".join(parts)
-
-
-class AuditModel(QAbstractTableModel):
+class AuditModel(ListModel[AuditEvent]):
     def __init__(self, zone: dt.tzinfo, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._events: list[AuditEvent] = []
+        super().__init__(COLUMNS, parent)
         self.zone = zone  # the county's: times are its wall clock, the tooltip gives UTC
 
     def set_events(self, events: Sequence[AuditEvent]) -> None:
         self.beginResetModel()
-        self._events = list(events)
+        self._items = list(events)
         self.endResetModel()
 
     def append_events(self, events: Sequence[AuditEvent]) -> None:
         if not events:
             return
-        first = len(self._events)
+        first = len(self._items)
         self.beginInsertRows(QModelIndex(), first, first + len(events) - 1)
-        self._events.extend(events)
+        self._items.extend(events)
         self.endInsertRows()
 
     def audit_event(self, row: int) -> AuditEvent:
-        return self._events[row]
+        return self._items[row]
 
     def last_id(self) -> int | None:
-        return self._events[-1].id if self._events else None
+        return self._items[-1].id if self._items else None
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._events)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
+    def tooltip(self, item: AuditEvent, column: int) -> str | None:
+        if column != 0:
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            event = self._events[index.row()]
-            if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
-                return f"{time_text(event.occurred_at, self.zone)} = " + timetext.precise_utc_time(
-                    event.occurred_at
-                )
-            return (
-                time_text(event.occurred_at, self.zone),
-                event.user_name,
-                event.roles,
-                event.workstation,
-                event.action,
-                event.target or "",
-                event.outcome,
-                details_text(
-                    event.details if event.details is not None else event.details_json,
-                    self.zone,
-                ),
-            )[index.column()]
-        return None
+        return f"{time_text(item.occurred_at, self.zone)} = " + timetext.precise_utc_time(
+            item.occurred_at
+        )
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
+    def cells(self, item: AuditEvent) -> tuple[str, ...]:
+        return (
+            time_text(item.occurred_at, self.zone),
+            item.user_name,
+            item.roles,
+            item.workstation,
+            item.action,
+            item.target or "",
+            item.outcome,
+            details_text(
+                item.details if item.details is not None else item.details_json,
+                self.zone,
+            ),
+        )
 
 
 class AuditTrailDialog(QDialog):

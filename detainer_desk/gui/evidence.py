@@ -437,6 +437,7 @@ class CheckpointDialog(_TaskDialog):
         from detainer_desk.adapters.pdf import render_checkpoint_pdf
         from detainer_desk.services.checkpoints import CheckpointFile, create_checkpoint
         from detainer_desk.services.documents import report_context
+        from detainer_desk.services.steps import passing_on
 
         self.message.clear_message()
         folder = Path(self.folder.text().strip() or ".")
@@ -450,13 +451,8 @@ class CheckpointDialog(_TaskDialog):
 
         def work(handle: TaskHandle):  # type: ignore[no-untyped-def]
             now = backend.clock()
-            result = None
-            for step in create_checkpoint(backend.uow(), ledger, signer, actor, now):
-                if isinstance(step, CheckpointFile):
-                    result = step
-                else:
-                    yield step
-            assert result is not None
+            steps = create_checkpoint(backend.uow(), ledger, signer, actor, now)
+            result = yield from passing_on(steps, CheckpointFile)
             stem = result.checkpoint.file_stem()
             json_path, pdf_path = folder / f"{stem}.json", folder / f"{stem}.pdf"
             pdf = render_checkpoint_pdf(
@@ -621,6 +617,7 @@ class BackupDialog(_TaskDialog):
 
     def start(self) -> None:
         from detainer_desk.services.backups import BackupMade, back_up
+        from detainer_desk.services.steps import passing_on
 
         self.message.clear_message()
         target = Path(self.target.text().strip()).expanduser()
@@ -646,15 +643,10 @@ class BackupDialog(_TaskDialog):
             return backend.backup_to(target)  # type: ignore[misc]
 
         def work(handle: TaskHandle):  # type: ignore[no-untyped-def]
-            made = None
-            for step in back_up(
+            steps = back_up(
                 backend.uow, actor, str(target), backend.clock(), copy, encrypted=encrypted
-            ):
-                if isinstance(step, BackupMade):
-                    made = step
-                else:
-                    yield step
-            assert made is not None
+            )
+            made = yield from passing_on(steps, BackupMade)
             return made.entries, made.chain_head
 
         self.backup_button.setEnabled(False)

@@ -19,12 +19,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog, QPushButton, QWidget
 
-from detainer_desk.services.access import RecordError
-
-from .errors import show_bug
-from .intake.printing import PrintError, print_pdf
+from .intake.printing import print_pdf
+from .output_errors import show_output_failure
 from .tasks import TaskHandle, TaskRunner
-from .widgets import MessageLabel, plain_sentence
+from .widgets import MessageLabel, push_button
 
 PDF, CSV, PRINT = "PDF", "CSV", "print"
 FILTERS = {".pdf": "PDF documents (*.pdf)", ".csv": "CSV files (*.csv)"}
@@ -66,14 +64,6 @@ def ask_printer(parent: QWidget | None, title: str) -> QPrinter | None:
     return ask(parent, title)
 
 
-def _button(text: str, object_name: str, accessible_name: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(object_name)
-    button.setAccessibleName(accessible_name)
-    button.setAutoDefault(False)
-    return button
-
-
 class ListingActions(QObject):
     busy_changed = Signal(bool)
     finished = Signal(str)  # what was done, in words
@@ -105,9 +95,13 @@ class ListingActions(QObject):
         self.handle: TaskHandle | None = None
         self.last_saved: str | None = None
         self._printer: QPrinter | None = None  # kept alive while its job runs
-        self.pdf_button = _button("Save &PDF…", f"{object_prefix}SavePdf", f"Save {what} as PDF")
-        self.csv_button = _button("Save C&SV…", f"{object_prefix}SaveCsv", f"Save {what} as CSV")
-        self.print_button = _button("P&rint…", f"{object_prefix}Print", f"Print {what}")
+        self.pdf_button = push_button(
+            "Save &PDF…", f"{object_prefix}SavePdf", f"Save {what} as PDF"
+        )
+        self.csv_button = push_button(
+            "Save C&SV…", f"{object_prefix}SaveCsv", f"Save {what} as CSV"
+        )
+        self.print_button = push_button("P&rint…", f"{object_prefix}Print", f"Print {what}")
         self.pdf_button.clicked.connect(lambda: self.save(PDF))
         self.csv_button.clicked.connect(lambda: self.save(CSV))
         self.print_button.clicked.connect(self.print)
@@ -201,13 +195,13 @@ class ListingActions(QObject):
                 return
             self._set_busy(False)
             self._printer = None
-            if isinstance(error, RecordError | PrintError):
-                self.message.show_error(plain_sentence(str(error)))
-            elif isinstance(error, OSError):
-                reason = error.strerror or str(error)
-                self.message.show_error(f"{self.what.capitalize()} could not be saved: {reason}.")
-            else:
-                show_bug(self.owner, type(error), error, error.__traceback__)
+            show_output_failure(
+                self.message,
+                self.owner,
+                error,
+                refused=lambda sentence: sentence,
+                not_saved=lambda reason: f"{self.what.capitalize()} could not be saved: {reason}.",
+            )
 
         self.handle = self.tasks.start(
             work, on_progress=progress, on_finished=finished, on_failed=failed

@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
+from . import widgets
 from .widgets import Field, MessageLabel, card, centred_page, form_layout, heading, paragraph
 
 SIGN_IN_WIDTH = 520
@@ -28,14 +29,6 @@ def show_checking(page: QWidget, button: QPushButton, checking: bool) -> None:
         page.unsetCursor()
 
 
-def _button(text: str, object_name: str, accessible_name: str | None = None) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(object_name)
-    button.setAccessibleName(accessible_name or text.replace("&", ""))
-    button.setAutoDefault(False)
-    return button
-
-
 class SignInPage(QWidget):
     """Sign in; or, in locked mode, let the same user back in or someone else take over."""
 
@@ -51,10 +44,7 @@ class SignInPage(QWidget):
         self.setAccessibleName("Sign in")
         self._locked_user: str | None = None
         self._code_user: str | None = None
-        scroll, column = centred_page("signInPanel", "Sign in", SIGN_IN_WIDTH)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        column = centred_page(self, "signInPanel", "Sign in", SIGN_IN_WIDTH)
 
         column.addStretch(1)
         frame, box = card("signInCard")
@@ -93,12 +83,14 @@ class SignInPage(QWidget):
         box.addWidget(self.error)
 
         buttons = QHBoxLayout()
-        self.switch_user_button = _button("Sign in as &someone else", "switchUserButton")
+        self.switch_user_button = widgets.push_button(
+            "Sign in as &someone else", "switchUserButton"
+        )
         self.switch_user_button.setToolTip("Signs the locked-out user out first")
         self.switch_user_button.clicked.connect(self._switch_or_back)
         buttons.addWidget(self.switch_user_button)
         buttons.addStretch(1)
-        self.sign_in_button = _button("&Sign in", "signInButton")
+        self.sign_in_button = widgets.push_button("&Sign in", "signInButton")
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self._submit)
         buttons.addWidget(self.sign_in_button)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -33,12 +33,12 @@ from .changes import Change, Kinds
 from .confirm import ask_to_confirm
 from .dialogs import AddUserDialog, ResetPasswordDialog, RolesDialog
 from .fit import fit_to_screen
+from .list_model import ListModel
 from .session import Session
 from .tasks import TaskRunner, run_in_background, tasks_for
-from .widgets import MessageLabel, compact_rows, paragraph, plain_sentence
+from .widgets import MessageLabel, compact_rows, paragraph, plain_sentence, push_button
 
 COLUMNS = ("User name", "Display name", "Roles", "Password set", "State", "Signs in with")
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def account_state(user: UserRecord, zone: dt.tzinfo) -> str:
@@ -57,55 +57,36 @@ def sign_in_kind(user: UserRecord) -> str:
     return f"{first} + code" if user.second_factor else first
 
 
-class UsersModel(QAbstractTableModel):
+class UsersModel(ListModel[UserRecord]):
     """The accounts (a county has tens, not thousands: one list is fine)."""
 
     def __init__(self, zone: dt.tzinfo, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._users: list[UserRecord] = []
+        super().__init__(COLUMNS, parent)
         self.zone = zone  # the county's
 
     def set_users(self, users: Sequence[UserRecord]) -> None:
         self.beginResetModel()
-        self._users = sorted(users, key=lambda u: u.name)
+        self._items = sorted(users, key=lambda u: u.name)
         self.endResetModel()
 
     def user(self, row: int) -> UserRecord:
-        return self._users[row]
+        return self._items[row]
 
     def row_of(self, name: str) -> int | None:
-        for row, user in enumerate(self._users):
+        for row, user in enumerate(self._items):
             if user.name == name:
                 return row
         return None
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._users)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            user = self._users[index.row()]
-            return (
-                user.name,
-                user.display_name,
-                ", ".join(sorted(user.roles)),
-                timetext.short_time(user.password_changed_at, self.zone),
-                account_state(user, self.zone),
-                sign_in_kind(user),
-            )[index.column()]
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
+    def cells(self, item: UserRecord) -> tuple[str, ...]:
+        return (
+            item.name,
+            item.display_name,
+            ", ".join(sorted(item.roles)),
+            timetext.short_time(item.password_changed_at, self.zone),
+            account_state(item, self.zone),
+            sign_in_kind(item),
+        )
 
 
 class UsersDialog(QDialog):
@@ -206,10 +187,7 @@ class UsersDialog(QDialog):
         self.reload()
 
     def _button(self, text: str, object_name: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(object_name)
-        button.setAccessibleName(text.replace("&", "").rstrip("…"))
-        button.setAutoDefault(False)
+        button = push_button(text, object_name, text.replace("&", "").rstrip("…"))
         button.clicked.connect(slot)
         return button
 
@@ -290,6 +268,16 @@ class UsersDialog(QDialog):
         dialog.open()
         return dialog
 
+    def _open_then_say(self, dialog: QDialog, name: str, words: str) -> QDialog:
+        """``dialog`` about the account ``name``; once it is done, the list read again with
+        that account selected, and ``words`` said."""
+
+        def done() -> None:
+            self.reload(select=name)
+            self.message.show_note(words)
+
+        return self._open(dialog, done)
+
     def add_user(self) -> QDialog:
         self.message.clear_message()
         dialog = AddUserDialog(self.session, self)
@@ -307,24 +295,16 @@ class UsersDialog(QDialog):
         if user is None:
             return None
         self.message.clear_message()
-
-        def done() -> None:
-            self.reload(select=user.name)
-            self.message.show_note(f"The roles of {user.name} were changed.")
-
-        return self._open(RolesDialog(self.session, user, self), done)
+        dialog = RolesDialog(self.session, user, self)
+        return self._open_then_say(dialog, user.name, f"The roles of {user.name} were changed.")
 
     def reset_password(self) -> QDialog | None:
         user = self.selected_user()
         if user is None:
             return None
         self.message.clear_message()
-
-        def done() -> None:
-            self.reload(select=user.name)
-            self.message.show_note(f"A new password was set for {user.name}.")
-
-        return self._open(ResetPasswordDialog(self.session, user.name, self), done)
+        dialog = ResetPasswordDialog(self.session, user.name, self)
+        return self._open_then_say(dialog, user.name, f"A new password was set for {user.name}.")
 
     def unlock(self) -> None:
         user = self.selected_user()

@@ -88,10 +88,7 @@ class WelcomePanel(QWidget):
         super().__init__(parent)
         self.setObjectName("contentPage")
         self.setAccessibleName("Welcome")
-        scroll, layout = centred_page("welcomePanel", "Welcome", 760)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        layout = centred_page(self, "welcomePanel", "Welcome", 760)
 
         layout.addWidget(heading("Welcome to Detainer Desk", "welcomeHeading", 8))
         layout.addWidget(paragraph(PURPOSE, "purposeLabel", "What this program is for"))

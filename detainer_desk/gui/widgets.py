@@ -16,12 +16,27 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
+
+
+def push_button(
+    text: str, name: str, accessible: str | None = None, tip: str | None = None
+) -> QPushButton:
+    """A named button that does not grab Enter (the page's own default does); its
+    accessible name is its text without the mnemonic unless ``accessible`` says otherwise."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(accessible if accessible is not None else text.replace("&", ""))
+    if tip:
+        button.setToolTip(tip)
+    button.setAutoDefault(False)
+    return button
 
 
 def bold(font: QFont) -> QFont:
@@ -242,9 +257,10 @@ def rich_label(object_name: str, accessible_name: str, text: str = "") -> QLabel
 
 
 def centred_page(
-    object_name: str, accessible_name: str, max_width: int
-) -> tuple[QWidget, QVBoxLayout]:
-    """A scrollable page with one centred column of readable width; returns (page, column).
+    owner: QWidget, object_name: str, accessible_name: str, max_width: int
+) -> QVBoxLayout:
+    """``owner`` filled edge to edge with a scrollable page with one centred column of
+    readable width; returns the column.
 
     Stretches on either side rather than an alignment flag: an aligned widget is held to
     its size hint, which squeezes word-wrapped labels into a narrow strip.
@@ -271,7 +287,10 @@ def centred_page(
     column.setContentsMargins(0, 0, 0, 0)
     column.setSpacing(12)
     scroll.setWidget(page)
-    return scroll, column
+    filled = QHBoxLayout(owner)
+    filled.setContentsMargins(0, 0, 0, 0)
+    filled.addWidget(scroll)
+    return column
 
 
 def card(object_name: str) -> tuple[QFrame, QVBoxLayout]:

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -52,6 +51,7 @@ from .widgets import (
     heading,
     paragraph,
     plain_sentence,
+    push_button,
 )
 
 WIZARD_WIDTH = 880
@@ -90,14 +90,6 @@ def workstation_zone() -> str:
     return zone if zone in available_timezones() else ""
 
 
-def _button(text: str, object_name: str, accessible_name: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(object_name)
-    button.setAccessibleName(accessible_name)
-    button.setAutoDefault(False)
-    return button
-
-
 class SetUpWizard(QWidget):
     """No account exists yet: set the installation up. The window's controller finishes
     the job (``complete_set_up``) when ``submitted`` carries the answers."""
@@ -118,10 +110,7 @@ class SetUpWizard(QWidget):
         self._choose_file = choose_file
         self._chooser: PolicyChooser | None = None
 
-        scroll, column = centred_page("firstRunPanel", "Set up", WIZARD_WIDTH)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        column = centred_page(self, "firstRunPanel", "Set up", WIZARD_WIDTH)
         frame, box = card("firstRunCard")
         column.addWidget(frame, 1)  # one height for every step: the buttons stay put
 
@@ -158,15 +147,15 @@ class SetUpWizard(QWidget):
         box.addWidget(self.error)
 
         buttons = QHBoxLayout()
-        self.back_button = _button("&Back", "firstRunBack", "Back")
+        self.back_button = push_button("&Back", "firstRunBack", "Back")
         self.back_button.clicked.connect(self.go_back)
         buttons.addWidget(self.back_button)
         buttons.addStretch(1)
-        self.next_button = _button("&Next", "firstRunNext", "Next")
+        self.next_button = push_button("&Next", "firstRunNext", "Next")
         self.next_button.setDefault(True)
         self.next_button.clicked.connect(self.go_next)
         buttons.addWidget(self.next_button)
-        self.create_button = _button(
+        self.create_button = push_button(
             "&Create administrator and finish",
             "createAdminButton",
             "Create administrator and finish",

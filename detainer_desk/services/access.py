@@ -21,7 +21,7 @@ from detainer_desk.domain.accounts import (
 from detainer_desk.domain.names import name_words
 from detainer_desk.domain.reader import text_problem
 
-from .ports import Actor, AuditEvent, UnitOfWork
+from .ports import LOG_SORT_KEYS, Actor, AuditEvent, DecisionQuery, UnitOfWork
 
 SUCCESS = "success"
 FAILURE = "failure"
@@ -79,6 +79,16 @@ def check_search(search: str | None, recorded_by: str | None = None) -> None:
             f"{limits.SEARCH_WORDS} are accepted"
         )
     check_text(recorded_by, "the officer's user name", limits.IDENTIFIER_CHARACTERS)
+
+
+def check_page_query(query: DecisionQuery) -> None:
+    """A page of decisions asked for (the log, the board, a search): a sort the log knows, at
+    least one row, and a bounded search."""
+    if query.sort not in LOG_SORT_KEYS:
+        raise RecordError(f"the log cannot be sorted by {query.sort!r}")
+    if query.limit < 1:
+        raise RecordError("the page size must be at least 1")
+    check_search(query.search, query.recorded_by)
 
 
 def canonical_json(document: object) -> str:

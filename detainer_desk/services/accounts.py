@@ -623,11 +623,7 @@ def change_password(
             )
             uow.commit()
             raise RecordError("The current password is not right; the password was not changed.")
-        uow.accounts.update_user(
-            account.name, password_hash=security.hasher.hash(secret), password_changed_at=now
-        )
-        audit(uow, actor, "account.password", account.name, now)
-        uow.commit()
+        _set_password(uow, security, actor, account.name, secret, "account.password", now)
 
 
 def reset_password(
@@ -644,11 +640,24 @@ def reset_password(
     with uow:
         actor = authorize(uow, actor, acc.MANAGE_ACCOUNTS, "account.password_reset", user_name, now)
         account = _existing(uow, user_name)
-        uow.accounts.update_user(
-            account.name, password_hash=security.hasher.hash(secret), password_changed_at=now
-        )
-        audit(uow, actor, "account.password_reset", account.name, now)
-        uow.commit()
+        _set_password(uow, security, actor, account.name, secret, "account.password_reset", now)
+
+
+def _set_password(
+    uow: UnitOfWork,
+    security: Security,
+    actor: Actor,
+    name: str,
+    secret: str,
+    action: str,
+    now: dt.datetime,
+) -> None:
+    """The account's new password stored (hashed), audited as ``action``, committed."""
+    uow.accounts.update_user(
+        name, password_hash=security.hasher.hash(secret), password_changed_at=now
+    )
+    audit(uow, actor, action, name, now)
+    uow.commit()
 
 
 def recover_administrator(

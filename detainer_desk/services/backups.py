@@ -19,6 +19,7 @@ from detainer_desk.domain import accounts as acc
 from .access import FAILURE, SUCCESS, RecordError, StorageError, audit, authorize
 from .accounts import needs_first_admin, sign_out
 from .ports import Actor, CheckedBackup, OpenRecords, RestoreFiles, UnitOfWork
+from .steps import result_of
 
 BACKUP = "store.backup"
 RESTORE = "store.restore"
@@ -96,12 +97,7 @@ def back_up(
 
 def made_backup(steps: Iterator[str | BackupMade]) -> BackupMade:
     """The backup ``back_up`` made, its stages passed over (for a caller that shows none)."""
-    made = None
-    for step in steps:
-        if isinstance(step, BackupMade):
-            made = step
-    assert made is not None
-    return made
+    return result_of(steps, BackupMade)
 
 
 class BackupRefused(RecordError):

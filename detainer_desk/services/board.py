@@ -13,8 +13,8 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import alerts
 from detainer_desk.domain.timetext import span_words
 
-from .access import NotFoundError, RecordError, audit, authorize, check_search
-from .ports import LOG_SORT_KEYS, Actor, DecisionQuery, DecisionSummary, UnitOfWork
+from .access import NotFoundError, audit, authorize, check_page_query, check_search
+from .ports import Actor, DecisionQuery, DecisionSummary, UnitOfWork
 from .settings import read_settings
 
 
@@ -25,11 +25,7 @@ class LogPage:
 
 
 def log_page(uow: UnitOfWork, actor: Actor, query: DecisionQuery, now: dt.datetime) -> LogPage:
-    if query.sort not in LOG_SORT_KEYS:
-        raise RecordError(f"the log cannot be sorted by {query.sort!r}")
-    if query.limit < 1:
-        raise RecordError("the page size must be at least 1")
-    check_search(query.search, query.recorded_by)
+    check_page_query(query)
     with uow:
         actor = authorize(uow, actor, acc.VIEW_RECORDS, "records.search", query.search, now)
         rows = tuple(uow.records.log_page(query))

@@ -33,6 +33,7 @@ from detainer_desk.domain.timetext import long_time_and_utc
 from .access import FAILURE, RecordError, audit, authorize
 from .evidence_model import Checkpoint
 from .ports import Actor, Ledger, Signer, UnitOfWork
+from .steps import passing_on, result_of
 
 FORMAT = "detainer-desk-checkpoint"
 DIGEST_SIZE = 8  # bytes of each entry hash kept to name the first altered entry
@@ -114,13 +115,7 @@ def create_checkpoint(
     previous = kept_checkpoint(signer)
     digests = bytearray()
     walk = _walk(ledger, [previous] if previous else [], digests)
-    result: _Walked | None = None
-    for step in walk:
-        if isinstance(step, _Walked):
-            result = step
-        else:
-            yield step
-    assert result is not None
+    result = yield from passing_on(walk, _Walked)
     if result.problem is not None:
         with uow:
             audit(
@@ -357,7 +352,7 @@ def verify_against_checkpoint(
     """Does the current record extend the checkpoint (and each of ``also``) unchanged, and
     does the whole store verify? (``zone``: the county's, in which times are named.)"""
     checkpoint = checkpoint_file.checkpoint
-    result = _last(_walk(ledger, [checkpoint_file, *also], zone=zone))
+    result = result_of(_walk(ledger, [checkpoint_file, *also], zone=zone), _Walked)
     if result.problem is not None:
         return CheckpointVerification(
             False, result.checked, result.problem, result.first_bad_seq, result.head
@@ -378,12 +373,7 @@ def verify_record(
     """The whole store verified, and compared with the last checkpoint this installation
     made (a record altered and recomputed since is named without the paper copy). On
     success the message says which checkpoint it extends ("" when there is none yet)."""
-    result = None
-    for step in verify_record_steps(ledger, signer, zone):
-        if isinstance(step, CheckpointVerification):
-            result = step
-    assert result is not None
-    return result
+    return result_of(verify_record_steps(ledger, signer, zone), CheckpointVerification)
 
 
 def verify_record_steps(
@@ -391,13 +381,8 @@ def verify_record_steps(
 ) -> Iterator[int | CheckpointVerification]:
     """``verify_record``, yielding the entries checked as it goes, and last its result."""
     kept = kept_checkpoint(signer)
-    result = None
-    for step in _walk(ledger, [kept] if kept is not None else [], zone=zone):
-        if isinstance(step, _Walked):
-            result = step
-        else:
-            yield step
-    assert result is not None
+    walk = _walk(ledger, [kept] if kept is not None else [], zone=zone)
+    result = yield from passing_on(walk, _Walked)
     if result.problem is not None:
         yield CheckpointVerification(
             False, result.checked, result.problem, result.first_bad_seq, result.head
@@ -440,7 +425,7 @@ def check_backup(
         ),
         kept.digests[: shared * DIGEST_SIZE],
     )
-    result = _last(_walk(ledger, [prefix], zone=zone))
+    result = result_of(_walk(ledger, [prefix], zone=zone), _Walked)
     if result.problem is not None:
         return BackupAgainstCheckpoint(
             False,
@@ -463,13 +448,4 @@ def check_backup(
 
 def verify_record_quietly(ledger: Ledger) -> str | None:
     """The whole store verified: its first fault in words (None: it verifies)."""
-    return _last(_walk(ledger, [])).problem
-
-
-def _last(steps: Iterator[int | _Walked]) -> _Walked:
-    result = None
-    for step in steps:
-        if isinstance(step, _Walked):
-            result = step
-    assert result is not None
-    return result
+    return result_of(_walk(ledger, []), _Walked).problem

@@ -33,14 +33,13 @@ from .access import (
     audit,
     authorize,
     canonical_json,
-    check_search,
+    check_page_query,
     check_text,
 )
 from .county_clock import SETTING, UNSET, read_county_zone
 from .index import build_index, decision_state, index_for_row
 from .policies import load_policy
 from .ports import (
-    LOG_SORT_KEYS,
     Actor,
     AttachmentIn,
     AttachmentInfo,
@@ -547,11 +546,7 @@ class DecisionPage:
 def find_decisions(
     uow: UnitOfWork, query: DecisionQuery, actor: Actor, now: dt.datetime
 ) -> DecisionPage:
-    if query.sort not in LOG_SORT_KEYS:
-        raise RecordError(f"the log cannot be sorted by {query.sort!r}")
-    if query.limit < 1:
-        raise RecordError("the page size must be at least 1")
-    check_search(query.search, query.recorded_by)
+    check_page_query(query)
     with uow:
         actor = authorize(uow, actor, acc.VIEW_RECORDS, "records.search", query.search, now)
         items = tuple(uow.records.find_decisions(query))

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    and_,
     func,
     insert,
     select,
@@ -74,17 +73,7 @@ class SqlAccountRepository:
         return (False, None) if row is None else (True, row[0])
 
     def _latest_states(self, kind: str) -> dict[str, str | None]:
-        s = state_changes
-        latest = (
-            select(s.c.key, func.max(s.c.seq).label("seq"))
-            .where(s.c.kind == kind)
-            .group_by(s.c.key)
-            .subquery()
-        )
-        statement = select(s.c.key, s.c.state).join(
-            latest, and_(s.c.key == latest.c.key, s.c.seq == latest.c.seq)
-        )
-        return {str(key): value for key, value in self.conn.execute(statement)}
+        return chain.latest_states(self.conn, kind)
 
     def _alteration(self, kind: str, key: str, row: RowMapping | None) -> str | None:
         """What was changed outside the program in this row (None: it agrees)."""

@@ -12,13 +12,14 @@ PostgreSQL), so concurrent workstations take turns and the chain never forks.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec
 
 from sqlalchemy import Connection, Table, and_, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, InternalError
@@ -36,6 +37,8 @@ from .schema import (
     state_changes,
     users,
 )
+
+P = ParamSpec("P")
 
 # The definition and the fast checking live in chain_scan (stdlib only, for worker processes).
 GENESIS_HASH = chain_scan.GENESIS_HASH
@@ -146,34 +149,23 @@ def read_head(connect: Connect) -> tuple[int, str]:
         return chain_head_row(conn)
 
 
-def walk_chain(
-    connect: Connect,
-    upto: int | None = None,
-    *,
-    sqlite_path: str | None = None,
-    workers: int | None = None,
-    whole_store: bool = True,
-    head_hash: str | None = None,
-    memo: derived_scan.IndexMemo | None = None,
-) -> Iterator[chain_scan.Span]:
-    """See ``_walk_chain``. A SQLite file too damaged to be read to the end is a fault of
-    the store, reported as one (the span carries it), not an error."""
-    try:
-        yield from _walk_chain(
-            connect,
-            upto,
-            sqlite_path=sqlite_path,
-            workers=workers,
-            whole_store=whole_store,
-            head_hash=head_hash,
-            memo=memo,
-        )
-    except (sqlite3.DatabaseError, DBAPIError) as exc:
-        damage = _damage(exc)
-        if damage is None:
-            raise
-        problem = f"the database file is damaged ({damage}): it cannot be read to the end"
-        yield chain_scan.Span(0, 0, b"", GENESIS_HASH, _whole(problem))
+def _damage_as_fault(
+    walk: Callable[P, Iterator[chain_scan.Span]],
+) -> Callable[P, Iterator[chain_scan.Span]]:
+    """``walk`` with a damaged SQLite file reported as the store's fault (see ``walk_chain``)."""
+
+    @functools.wraps(walk)
+    def walk_or_fault(*args: P.args, **kwargs: P.kwargs) -> Iterator[chain_scan.Span]:
+        try:
+            yield from walk(*args, **kwargs)
+        except (sqlite3.DatabaseError, DBAPIError) as exc:
+            damage = _damage(exc)
+            if damage is None:
+                raise
+            problem = f"the database file is damaged ({damage}): it cannot be read to the end"
+            yield chain_scan.Span(0, 0, b"", GENESIS_HASH, _whole(problem))
+
+    return walk_or_fault
 
 
 def _damage(exc: BaseException) -> str | None:
@@ -193,7 +185,8 @@ def _damage(exc: BaseException) -> str | None:
     return None
 
 
-def _walk_chain(
+@_damage_as_fault
+def walk_chain(
     connect: Connect,
     upto: int | None = None,
     *,
@@ -223,6 +216,9 @@ def _walk_chain(
     ``memo`` (an ``IndexMemo``): decisions whose evidence is unchanged since the last walk
     that found nothing are not derived again (their index rows must still have the digest
     derived then); after a walk that finds nothing, what it derived is kept there.
+
+    A SQLite file too damaged to be read to the end is a fault of the store, reported as
+    one (the span carries it), not an error.
     """
     if upto is None:
         upto, head_hash = read_head(connect)
@@ -427,6 +423,21 @@ def _whole(problem: str) -> chain_scan.SpanFault:
     return chain_scan.SpanFault(0, "", 0, problem, "")
 
 
+def latest_states(conn: Connection, kind: str) -> dict[str, str | None]:
+    """Each key's latest state of ``kind`` in the chain (None: removed)."""
+    s = state_changes
+    latest = (
+        select(s.c.key, func.max(s.c.seq).label("seq"))
+        .where(s.c.kind == kind)
+        .group_by(s.c.key)
+        .subquery()
+    )
+    statement = select(s.c.key, s.c.state).join(
+        latest, and_(s.c.key == latest.c.key, s.c.seq == latest.c.seq)
+    )
+    return {str(key): value for key, value in conn.execute(statement)}
+
+
 def working_state_problem(conn: Connection) -> str | None:
     """Do the accounts and settings agree with their latest evidence in the chain, and is
     every trusted checkpoint key signed as it says? (None: yes.)"""
@@ -435,22 +446,7 @@ def working_state_problem(conn: Connection) -> str | None:
         (state.SETTING, settings, settings.c.key),
     ):
         rows = list(conn.execute(select(table).order_by(order)).mappings())
-        s = state_changes
-        latest = (
-            select(s.c.key, func.max(s.c.seq).label("seq"))
-            .where(s.c.kind == kind)
-            .group_by(s.c.key)
-            .subquery()
-        )
-        kept = {
-            str(key): value
-            for key, value in conn.execute(
-                select(s.c.key, s.c.state).join(
-                    latest, and_(s.c.key == latest.c.key, s.c.seq == latest.c.seq)
-                )
-            )
-        }
-        found = state.differences(kind, rows, kept)
+        found = state.differences(kind, rows, latest_states(conn, kind))
         if found:
             return found[0][1]
     from detainer_desk.services.trust import trust_entry_problem

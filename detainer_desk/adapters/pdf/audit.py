@@ -22,7 +22,7 @@ from detainer_desk.domain.headline import Headline, headline
 from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.domain.vocabulary import ACTIONS, SIGNER_ROLE_WORDS
 from detainer_desk.services.evidence_model import DecisionRecord, PdfDocument, ReportContext, Scan
-from detainer_desk.services.ports import AmendmentRecord, AttachmentInfo
+from detainer_desk.services.ports import AmendmentRecord, AttachmentInfo, Stamp
 
 from . import words as w
 from .fonts import MONO, markup
@@ -74,9 +74,7 @@ def render_audit_document(record: DecisionRecord, context: ReportContext) -> Pdf
     zone = zone_named(context.timezone)
     read_in = zone_named(record.policy_timezone)
     summary = record.row.summary
-    subject = w.section(record.request, "subject")
-    name = w.text_of(subject.get("name"), summary.subject_name)
-    booking = w.text_of(subject.get("booking_number"), summary.booking_number)
+    name, booking = w.name_and_booking(record)
 
     story: list[Flowable] = []
     story += _title(record, name, booking, zone)
@@ -622,7 +620,6 @@ def _contacts(record: DecisionRecord, zone: dt.tzinfo) -> list[Flowable]:
     s = styles()
     blocks: list[Flowable] = []
     for number, contact in enumerate(record.contacts, start=1):
-        stamp = contact.stamp
         what = ct.CONTACT_WORDS.get(contact.kind, contact.kind)
         if contact.amends_id is not None:
             what = f"Amendment of contact {contact.amends_id} ({what})"
@@ -635,40 +632,9 @@ def _contacts(record: DecisionRecord, zone: dt.tzinfo) -> list[Flowable]:
             [para("Details", s.label), _details(contact.details_json, zone)],
             [para("Reason", s.label), para(w.text_of(contact.reason, "—"), s.cell)],
             [para("Policy's answer", s.label), para(w.text_of(contact.policy_answer, "—"), s.cell)],
-            [
-                para("Recorded", s.label),
-                rich(
-                    f"{markup(local_and_utc(stamp.recorded_at, zone))}<br/>by "
-                    f"{bold(stamp.recorded_by)} at workstation {markup(stamp.workstation)}",
-                    s.cell,
-                ),
-            ],
-            [
-                para("Chain entry", s.label),
-                rich(
-                    f"seq {contact.seq} · entry hash "
-                    f'<font name="{MONO}" size="7.5">{markup(contact.entry_hash)}</font>',
-                    s.cell,
-                ),
-            ],
+            *_on_the_chain(contact.stamp, contact.seq, contact.entry_hash, zone),
         ]
-        label_width = 1.2 * inch
-        table = Table(
-            rows,
-            colWidths=[label_width, CONTENT_WIDTH - label_width],
-            splitInRow=1,
-            hAlign="LEFT",
-        )
-        table.setStyle(
-            grid_style(
-                extra=[
-                    ("SPAN", (0, 0), (-1, 0)),
-                    ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
-                    ("BACKGROUND", (0, 1), (0, -1), PANEL_FILL),
-                ]
-            )
-        )
-        blocks.append(KeepTogether([table, spacer(6)]))
+        blocks.append(KeepTogether([_entry_table(rows), spacer(6)]))
     return section(title, *blocks)
 
 
@@ -676,7 +642,6 @@ def _amendment_block(
     number: int, amendment: AmendmentRecord, zone: dt.tzinfo, past_deadline: str | None = None
 ) -> Flowable:
     s = styles()
-    stamp = amendment.stamp
     kind = lc.AMENDMENT_WORDS.get(amendment.kind, amendment.kind)
     late = f"   <b>{markup(past_deadline.capitalize())}</b>" if past_deadline else ""
     head = rich(
@@ -694,6 +659,17 @@ def _amendment_block(
         ],
         [para("Reason", s.label), para(w.text_of(amendment.reason, "—"), s.cell)],
         [para("Details", s.label), _details(amendment.details, zone)],
+        *_on_the_chain(amendment.stamp, amendment.seq, amendment.entry_hash, zone),
+    ]
+    return _entry_table(rows)
+
+
+def _on_the_chain(
+    stamp: Stamp, seq: int, entry_hash: str, zone: dt.tzinfo
+) -> list[list[Flowable | str]]:
+    """An entry's last two rows: who recorded it, when and where; its place on the chain."""
+    s = styles()
+    return [
         [
             para("Recorded", s.label),
             rich(
@@ -705,12 +681,17 @@ def _amendment_block(
         [
             para("Chain entry", s.label),
             rich(
-                f"seq {amendment.seq} · entry hash "
-                f'<font name="{MONO}" size="7.5">{markup(amendment.entry_hash)}</font>',
+                f"seq {seq} · entry hash "
+                f'<font name="{MONO}" size="7.5">{markup(entry_hash)}</font>',
                 s.cell,
             ),
         ],
     ]
+
+
+def _entry_table(rows: list[list[Flowable | str]]) -> Table:
+    """An amendment's or contact's rows as a table: its heading across the top, the labels
+    shaded down the left."""
     label_width = 1.2 * inch
     table = Table(
         rows,

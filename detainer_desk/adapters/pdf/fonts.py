@@ -79,28 +79,25 @@ def ensure_fonts() -> frozenset[str]:
 
 def _ensure_fallback() -> frozenset[str]:
     """Register Droid Sans Fallback the first time a character needs it (about 50 ms)."""
-    covered = _coverage.get("fallback")
-    if covered is not None:
-        return covered
-    with _lock:
-        if "fallback" not in _coverage:
-            font = _load(FALLBACK, _FALLBACK_FILE)
-            pdfmetrics.registerFont(font)
-            _coverage["fallback"] = frozenset(chr(code) for code in font.face.charToGlyph)
-        return _coverage["fallback"]
+    return _ensure_extra("fallback", FALLBACK, _FALLBACK_FILE)
 
 
 def _ensure_hangul() -> frozenset[str]:
     """Register NanumGothic the first time a Korean character needs it."""
-    covered = _coverage.get("hangul")
+    return _ensure_extra("hangul", HANGUL, _HANGUL_FILE)
+
+
+def _ensure_extra(key: str, name: str, file_name: str) -> frozenset[str]:
+    """Register the face ``name`` once; the characters it draws."""
+    covered = _coverage.get(key)
     if covered is not None:
         return covered
     with _lock:
-        if "hangul" not in _coverage:
-            font = _load(HANGUL, _HANGUL_FILE)
+        if key not in _coverage:
+            font = _load(name, file_name)
             pdfmetrics.registerFont(font)
-            _coverage["hangul"] = frozenset(chr(code) for code in font.face.charToGlyph)
-        return _coverage["hangul"]
+            _coverage[key] = frozenset(chr(code) for code in font.face.charToGlyph)
+        return _coverage[key]
 
 
 def _clean(value: object) -> str:

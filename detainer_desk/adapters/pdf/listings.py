@@ -8,6 +8,7 @@ import datetime as dt
 from reportlab.platypus import Flowable
 
 from detainer_desk.domain import timetext
+from detainer_desk.domain.details import details_text
 from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.domain.vocabulary import OUTCOME_CELL_WORDS
 from detainer_desk.services.evidence_model import ReportContext
@@ -62,7 +63,7 @@ def render_audit_trail_pdf(listing: AuditListing, context: ReportContext) -> byt
                 event.action,
                 event.target or "",
                 event.outcome,
-                _details(event.details_json),
+                details_text(event.details_json),
             )
             for event in listing.events
         ]
@@ -95,27 +96,6 @@ def render_audit_trail_pdf(listing: AuditListing, context: ReportContext) -> byt
 def _who(user: str, roles: str, workstation: str) -> str:
     who = f"{user} ({roles})" if roles else user
     return f"{who} at {workstation}" if workstation else who
-
-
-def _details(details_json: str) -> str:
-    import json
-
-    try:
-        details = json.loads(details_json)
-    except ValueError:
-        return details_json
-    if not isinstance(details, dict):
-        return str(details)
-    parts = []
-    for key, value in details.items():
-        if isinstance(value, bool):
-            shown = "yes" if value else "no"
-        elif isinstance(value, list):
-            shown = ", ".join(map(str, value))
-        else:
-            shown = "–" if value is None else str(value)
-        parts.append(f"{key.replace('_', ' ')}: {shown}")
-    return "; ".join(parts)
 
 
 def render_what_if_pdf(listing: WhatIfListing, context: ReportContext) -> bytes:

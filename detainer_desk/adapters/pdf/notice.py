@@ -108,10 +108,7 @@ def render_notice_pdf(record: DecisionRecord, context: ReportContext) -> bytes:
     # without an offset was read in the zone of the policy it was decided under.
     zone = zone_named(context.timezone)
     read_in = zone_named(record.policy_timezone)
-    summary = record.row.summary
-    subject = w.section(record.request, "subject")
-    name = w.text_of(subject.get("name"), summary.subject_name)
-    booking = w.text_of(subject.get("booking_number"), summary.booking_number)
+    name, booking = w.name_and_booking(record)
     request_scan = _request_scan(record)
 
     story: list[Flowable] = [

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from detainer_desk.domain.vocabulary import DOCUMENT_KIND_WORDS, OUTCOME_WORDS
+from detainer_desk.services.evidence_model import DecisionRecord
 
 REQUESTED_WORDS = {
     "notify": "notify ICE before release",
@@ -40,6 +41,16 @@ def section(request: Mapping[str, Any], key: str) -> Mapping[str, Any]:
 def items(request: Mapping[str, Any], key: str) -> Sequence[Any]:
     value = request.get(key)
     return value if isinstance(value, list | tuple) else ()
+
+
+def name_and_booking(record: DecisionRecord) -> tuple[str, str]:
+    """The person's name and booking number as the request gave them (else as logged)."""
+    summary = record.row.summary
+    subject = section(record.request, "subject")
+    return (
+        text_of(subject.get("name"), summary.subject_name),
+        text_of(subject.get("booking_number"), summary.booking_number),
+    )
 
 
 def text_of(value: object, none: str = "not stated") -> str:

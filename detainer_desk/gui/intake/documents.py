@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSplitter,
@@ -72,6 +73,28 @@ def _heading(text: str, name: str) -> QLabel:
     return label
 
 
+def _column(
+    name: str, margins: tuple[int, int, int, int], heading: str, heading_name: str
+) -> tuple[QWidget, QVBoxLayout]:
+    """One side of the splitter, its heading on top; the widget and its column."""
+    widget = QWidget()
+    widget.setObjectName(name)
+    column = QVBoxLayout(widget)
+    column.setContentsMargins(*margins)
+    column.setSpacing(8)
+    column.addWidget(_heading(heading, heading_name))
+    return widget, column
+
+
+def _button_row(*buttons: QPushButton) -> QHBoxLayout:
+    """Buttons side by side from the left."""
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
+
+
 class DocumentsPanel(QWidget):
     edited = Signal(str)  # "documents"
     submitted = Signal()  # Enter in a text field
@@ -99,29 +122,25 @@ class DocumentsPanel(QWidget):
         outer.addWidget(splitter)
 
         # -- left: the documents and the checklist of the selected one --
-        left = QWidget()
-        left.setObjectName("documentsColumn")
-        column = QVBoxLayout(left)
-        column.setContentsMargins(0, 0, 8, 0)
-        column.setSpacing(8)
-        column.addWidget(_heading("Papers that came with the detainer", "documentsHeading"))
+        left, column = _column(
+            "documentsColumn",
+            (0, 0, 8, 0),
+            "Papers that came with the detainer",
+            "documentsHeading",
+        )
         self.list = QListWidget()
         self.list.setObjectName("documentList")
         self.list.setAccessibleName("Documents that came with the request")
         self.list.setMaximumHeight(92)
         self.list.currentRowChanged.connect(self._select)
         column.addWidget(self.list)
-        buttons = QHBoxLayout()
         self.add_button = push_button("&Add document", "documentAdd", "Add a document")
         self.remove_button = push_button(
             "Remove document", "documentRemove", "Remove this document"
         )
         self.add_button.clicked.connect(self.add_document)
         self.remove_button.clicked.connect(self.remove_document)
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
-        column.addLayout(buttons)
+        column.addLayout(_button_row(self.add_button, self.remove_button))
         self.list_problem = Note(QLabel(), "Problem with the documents")
         self.list_problem.label.setObjectName("documentsError")
         column.addWidget(self.list_problem.label)
@@ -195,12 +214,7 @@ class DocumentsPanel(QWidget):
         splitter.addWidget(left)
 
         # -- right: the scans --
-        right = QWidget()
-        right.setObjectName("scansColumn")
-        scans = QVBoxLayout(right)
-        scans.setContentsMargins(8, 0, 0, 0)
-        scans.setSpacing(8)
-        scans.addWidget(_heading("Scans", "scansHeading"))
+        right, scans = _column("scansColumn", (8, 0, 0, 0), "Scans", "scansHeading")
         self.scan_list = QListWidget()
         self.scan_list.setObjectName("scanList")
         self.scan_list.setAccessibleName("Attached scans")
@@ -209,15 +223,11 @@ class DocumentsPanel(QWidget):
         self.scan_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scan_list.currentRowChanged.connect(self._select_scan)
         scans.addWidget(self.scan_list)
-        scan_buttons = QHBoxLayout()
         self.attach_button = push_button("A&ttach scan…", "scanAttach", "Attach a scan")
         self.remove_scan_button = push_button("Remove scan", "scanRemove", "Remove this scan")
         self.attach_button.clicked.connect(self.attach_requested)
         self.remove_scan_button.clicked.connect(self.remove_scan)
-        scan_buttons.addWidget(self.attach_button)
-        scan_buttons.addWidget(self.remove_scan_button)
-        scan_buttons.addStretch(1)
-        scans.addLayout(scan_buttons)
+        scans.addLayout(_button_row(self.attach_button, self.remove_scan_button))
         shows_row = QHBoxLayout()
         shows_label = QLabel("This scan &shows:")
         shows_label.setObjectName("scanShowsLabel")

@@ -9,11 +9,12 @@ from typing import TypeVar
 from PySide6.QtCore import QEvent, QFile, QIODevice, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtUiTools import QUiLoader
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from detainer_desk.paths import resource_dir
 
 from ..widgets import error_colour, warning_colour
+from ..widgets import push_button as push_button  # noqa: PLC0414 (the intake's parts import it here)
 
 W = TypeVar("W", bound=QObject)
 
@@ -32,17 +33,6 @@ def load_form(file_name: str, parent: QWidget | None = None) -> QWidget:
     if widget is None:
         raise RuntimeError(f"{path} is not a form Qt can load: {loader.errorString()}")
     return widget
-
-
-def push_button(text: str, name: str, accessible: str, tip: str | None = None) -> QPushButton:
-    """A named button that does not grab Enter (Enter checks the request)."""
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(accessible)
-    if tip:
-        button.setToolTip(tip)
-    button.setAutoDefault(False)
-    return button
 
 
 def child(root: QObject, kind: type[W], name: str) -> W:

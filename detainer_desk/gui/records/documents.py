@@ -19,13 +19,12 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
 from detainer_desk.services import documents
-from detainer_desk.services.access import RecordError
 
-from ..errors import show_bug
-from ..intake.printing import PrintError, print_pdf
+from ..intake.printing import print_pdf
+from ..output_errors import show_output_failure
 from ..session import Session
 from ..tasks import TaskHandle, TaskRunner
-from ..widgets import MessageLabel, plain_sentence
+from ..widgets import MessageLabel
 from .common import SaveChooser, ask_save_path
 
 AUDIT_PDF = "audit PDF"
@@ -167,13 +166,13 @@ class DecisionDocuments(QObject):
                 return
             self._set_busy(False)
             self._printer = None
-            if isinstance(error, RecordError | PrintError):
-                self.message.show_error(f"The {purpose} was not made: {plain_sentence(str(error))}")
-            elif isinstance(error, OSError):
-                reason = error.strerror or str(error)
-                self.message.show_error(f"The {purpose} could not be saved: {reason}.")
-            else:
-                show_bug(self.owner, type(error), error, error.__traceback__)
+            show_output_failure(
+                self.message,
+                self.owner,
+                error,
+                refused=lambda sentence: f"The {purpose} was not made: {sentence}",
+                not_saved=lambda reason: f"The {purpose} could not be saved: {reason}.",
+            )
 
         self.tasks.start(work, on_finished=finished, on_failed=failed)
 

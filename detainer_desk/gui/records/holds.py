@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -46,7 +45,6 @@ from detainer_desk.services.ports import DecisionSummary
 from ..fit import fit_columns
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import heading
 from .common import (
     SAMPLE_BOOKING,
     SAMPLE_COUNTDOWN,
@@ -55,11 +53,15 @@ from .common import (
     SAMPLE_OUTCOME,
     SAMPLE_STATUS,
     SAMPLE_TIME,
-    UTC_ZONE,
+    RecordsScreen,
     SaveChooser,
     ask_save_path,
     record_table,
+    screen_layout,
+    select_row,
     short_time,
+    side_by_side,
+    side_panel,
 )
 from .holds_alerts import (
     SUMMARY_LEVELS,
@@ -80,7 +82,7 @@ TICK_MS = 1_000
 RELOAD_MS = 60_000
 
 
-class ActiveHoldsScreen(QWidget):
+class ActiveHoldsScreen(RecordsScreen):
     open_decision = Signal(int)
     alerts_changed = Signal(int)  # how many holds are urgent or past the deadline
     changed = Signal()  # something was recorded here (other screens refresh)
@@ -93,15 +95,8 @@ class ActiveHoldsScreen(QWidget):
         *,
         notify: Notifier | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.tasks = tasks
-        self.setObjectName("activeHoldsScreen")
-        self.setAccessibleName("Active holds")
-        self.zone: ZoneInfo = UTC_ZONE
-        self.loading = False
+        super().__init__(session, tasks, "activeHoldsScreen", "Active holds", parent)
         self.loaded_once = False
-        self._generation = 0
         # The alert times in force: the installation's settings, read with the holds.
         self.warnings: alerts.Warnings = alerts.DEFAULT_WARNINGS
         self.choose_save_path: SaveChooser = ask_save_path
@@ -113,11 +108,7 @@ class ActiveHoldsScreen(QWidget):
         self.model = HoldsModel(lambda: self.zone, self)
         self.model.set_palette(self.palette())
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 10)
-        layout.setSpacing(8)
-        top = QHBoxLayout()
-        top.addWidget(heading("Active holds", "holdsHeading", points=3))
+        layout, top = screen_layout(self, "Active holds", "holdsHeading")
         top.addSpacing(16)
         self.summary_label = QLabel()
         self.summary_label.setObjectName("holdsSummary")
@@ -162,9 +153,6 @@ class ActiveHoldsScreen(QWidget):
         layout.addWidget(self.ended_late_label)
         self.ended_late: list[board.EndedLate] = []
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setObjectName("holdsSplitter")
-        splitter.setChildrenCollapsible(False)
         self.table = record_table("holdsTable", "People held on a detainer, soonest deadline first")
         self.table.setAlternatingRowColors(False)
         self.table.setModel(self.model)
@@ -183,11 +171,9 @@ class ActiveHoldsScreen(QWidget):
         )
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection_changed())
         self.table.activated.connect(lambda index: self._open(index.row()))
-        splitter.addWidget(self.table)
-        splitter.addWidget(self._build_panel())
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([1030, 300])
+        splitter = side_by_side(
+            "holdsSplitter", self.table, self._build_panel(), (3, 1), [1030, 300]
+        )
         layout.addWidget(splitter, 1)
 
         self.updated_label = QLabel()
@@ -209,12 +195,7 @@ class ActiveHoldsScreen(QWidget):
 
     # ------------------------------------------------------------------ panel
     def _build_panel(self) -> QWidget:
-        panel = QWidget()
-        panel.setObjectName("holdsPanel")
-        panel.setMinimumWidth(290)
-        column = QVBoxLayout(panel)
-        column.setContentsMargins(8, 0, 0, 0)
-        column.setSpacing(10)
+        panel, column = side_panel("holdsPanel", 290)
 
         form = self.record_panel = RecordPanel(
             self.session, self.tasks, self.selected_item, lambda: self.zone
@@ -254,8 +235,7 @@ class ActiveHoldsScreen(QWidget):
         """Signed out: stop, and forget everything shown (the next user starts afresh)."""
         self.ticker.stop()
         self.reloader.stop()
-        self._generation += 1
-        self.loading = False
+        self._forget_reads()
         self.loaded_once = False
         self.warnings = alerts.DEFAULT_WARNINGS
         self.model.set_rows([])
@@ -271,9 +251,7 @@ class ActiveHoldsScreen(QWidget):
     def refresh(self) -> None:
         if self.loading or not self.session.may(acc.VIEW_RECORDS):
             return
-        self.loading = True
-        self._generation += 1
-        generation = self._generation
+        generation = self._start_read()
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
         started = time.monotonic()
 
@@ -421,11 +399,7 @@ class ActiveHoldsScreen(QWidget):
 
     # -------------------------------------------------------------- selection
     def select(self, decision_id: int) -> bool:
-        row = self.model.row_of(decision_id)
-        if row is None:
-            return False
-        self.table.selectRow(row)
-        return True
+        return select_row(self.table, self.model.row_of(decision_id))
 
     def selected_item(self) -> HoldItem | None:
         rows = self.table.selectionModel().selectedRows()
@@ -456,8 +430,7 @@ class ActiveHoldsScreen(QWidget):
 
     def refresh_soon(self) -> None:
         if self.loading:
-            self._generation += 1  # the read under way may predate the amendment
-            self.loading = False
+            self._forget_reads()  # the read under way may predate the amendment
         self.refresh()
 
     def _open(self, row: int) -> None:

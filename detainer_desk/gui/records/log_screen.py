@@ -17,13 +17,11 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -39,7 +37,7 @@ from detainer_desk.services.ports import DecisionQuery
 from ..fit import fit_columns
 from ..session import Session
 from ..tasks import TaskHandle, TaskRunner
-from ..widgets import MessageLabel, heading
+from ..widgets import MessageLabel
 from .common import (
     DECISION_ID,
     SAMPLE_A_NUMBER,
@@ -53,11 +51,13 @@ from .common import (
     UTC_ZONE,
     SaveChooser,
     ask_save_path,
+    date_edit,
     python_date,
     qt_date,
     read_zone_then,
     readable_sort_arrows,
     record_table,
+    screen_layout,
 )
 from .documents import NOTICE, DecisionDocuments, PrinterChooser, ask_printer
 from .log_model import (
@@ -157,12 +157,7 @@ class DecisionLogScreen(QWidget):
         self.model.rowsInserted.connect(self._show_count)
         self.model.modelReset.connect(self._show_count)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 10)
-        layout.setSpacing(8)
-
-        top = QHBoxLayout()
-        top.addWidget(heading("Decision log", "logHeading", points=3))
+        layout, top = screen_layout(self, "Decision log", "logHeading")
         top.addStretch(1)
         self.count_label = QLabel()
         self.count_label.setObjectName("logCount")
@@ -299,7 +294,9 @@ class DecisionLogScreen(QWidget):
         self.from_check = QCheckBox("Receive&d from:")
         self.from_check.setObjectName("logFromEnabled")
         self.from_check.setAccessibleName("Only decisions received from a date")
-        self.from_date = _date_edit("logFrom", "Received from (included)", today.addDays(-30))
+        self.from_date = date_edit(
+            "logFrom", "Received from (included)", today.addDays(-30), enabled=False
+        )
         self.from_check.toggled.connect(self.from_date.setEnabled)
         grid.addWidget(self.from_check, 1, 2, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.from_date, 1, 3)
@@ -307,7 +304,7 @@ class DecisionLogScreen(QWidget):
         self.to_check = QCheckBox("u&p to:")
         self.to_check.setObjectName("logToEnabled")
         self.to_check.setAccessibleName("Only decisions received up to a date")
-        self.to_date = _date_edit("logTo", "Received up to (included)", today)
+        self.to_date = date_edit("logTo", "Received up to (included)", today, enabled=False)
         self.to_check.toggled.connect(self.to_date.setEnabled)
         grid.addWidget(self.to_check, 1, 4, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.to_date, 1, 5)
@@ -599,16 +596,6 @@ class DecisionLogScreen(QWidget):
             self.open_decision.emit(int(index.data(DECISION_ID)))
         else:
             self.message.show_note("Select a decision first.")
-
-
-def _date_edit(object_name: str, accessible_name: str, date: QDate) -> QDateEdit:
-    edit = QDateEdit(date)
-    edit.setObjectName(object_name)
-    edit.setAccessibleName(accessible_name)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setCalendarPopup(True)
-    edit.setEnabled(False)
-    return edit
 
 
 __all__ = ["COLUMNS", "DecisionLogScreen"]

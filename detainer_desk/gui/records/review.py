@@ -16,12 +16,10 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -41,7 +39,7 @@ from ..confirm import ask_to_confirm
 from ..fit import fit_columns
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, heading, paragraph, plain_sentence, rich_label
+from ..widgets import MessageLabel, paragraph, plain_sentence, rich_label
 from .common import (
     SAMPLE_BOOKING,
     SAMPLE_FORM,
@@ -49,12 +47,16 @@ from .common import (
     SAMPLE_STATUS,
     SAMPLE_TIME,
     SAMPLE_USER,
-    UTC_ZONE,
+    RecordsScreen,
     full_time,
     in_force,
     outcome_text,
     record_table,
+    screen_layout,
+    select_row,
     short_time,
+    side_by_side,
+    side_panel,
 )
 from .rows_model import RowsModel
 from .tasks import run_in_background
@@ -68,20 +70,13 @@ AMENDMENT_NOTE = (
 )
 
 
-class ReviewQueueScreen(QWidget):
+class ReviewQueueScreen(RecordsScreen):
     open_decision = Signal(int)
     changed = Signal()  # a decision was countersigned or overridden (other screens refresh)
 
     def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.tasks = tasks
-        self.setObjectName("reviewQueueScreen")
-        self.setAccessibleName("Review queue")
-        self.zone: ZoneInfo = UTC_ZONE
+        super().__init__(session, tasks, "reviewQueueScreen", "Review queue", parent)
         self.stale = True
-        self.loading = False
-        self._generation = 0
 
         self.model = RowsModel(
             [
@@ -97,11 +92,7 @@ class ReviewQueueScreen(QWidget):
             self,
         )
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 10)
-        layout.setSpacing(8)
-        top = QHBoxLayout()
-        top.addWidget(heading("Review queue", "reviewHeading", points=3))
+        layout, top = screen_layout(self, "Review queue", "reviewHeading")
         top.addStretch(1)
         self.count_label = QLabel()
         self.count_label.setObjectName("reviewCount")
@@ -125,9 +116,6 @@ class ReviewQueueScreen(QWidget):
             )
         )
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setObjectName("reviewSplitter")
-        splitter.setChildrenCollapsible(False)
         self.table = record_table("reviewTable", "Decisions waiting for a supervisor")
         self.table.setModel(self.model)
         fit_columns(
@@ -144,22 +132,15 @@ class ReviewQueueScreen(QWidget):
         )
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.activated.connect(lambda index: self.open_decision.emit(self._selected_id()))
-        splitter.addWidget(self.table)
-        splitter.addWidget(self._build_panel())
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([880, 420])
+        splitter = side_by_side(
+            "reviewSplitter", self.table, self._build_panel(), (3, 2), [880, 420]
+        )
         layout.addWidget(splitter, 1)
         self._selection_changed()
 
     # ------------------------------------------------------------------ panel
     def _build_panel(self) -> QWidget:
-        panel = QWidget()
-        panel.setObjectName("reviewPanel")
-        panel.setMinimumWidth(340)
-        column = QVBoxLayout(panel)
-        column.setContentsMargins(8, 0, 0, 0)
-        column.setSpacing(10)
+        panel, column = side_panel("reviewPanel", 340)
 
         self.selected_label = rich_label(
             "reviewSelected", "The selected decision", "Select a decision in the list."
@@ -237,9 +218,7 @@ class ReviewQueueScreen(QWidget):
         if not self.session.may(acc.REVIEW_DECISION):
             return
         self.stale = False
-        self.loading = True
-        self._generation += 1
-        generation = self._generation
+        generation = self._start_read()
         self.count_label.setText("Loading…")
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
 
@@ -281,8 +260,7 @@ class ReviewQueueScreen(QWidget):
         self._selection_changed()
 
     def clear(self) -> None:
-        self._generation += 1
-        self.loading = False
+        self._forget_reads()
         self.model.set_rows([])
         self.stale = True
         self.count_label.clear()
@@ -293,11 +271,7 @@ class ReviewQueueScreen(QWidget):
 
     # -------------------------------------------------------------- selection
     def select(self, decision_id: int) -> bool:
-        row = self.model.row_of(decision_id)
-        if row is None:
-            return False
-        self.table.selectRow(row)
-        return True
+        return select_row(self.table, self.model.row_of(decision_id))
 
     def _selected_id_or_none(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

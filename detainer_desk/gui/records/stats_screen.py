@@ -24,13 +24,10 @@ from PySide6.QtCore import QAbstractTableModel, QDate, QMargins, QModelIndex, QO
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -43,18 +40,21 @@ from detainer_desk.services.evidence_model import CountRow
 
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, bold, heading, rich_label
+from ..widgets import MessageLabel, bold, rich_label
 from .common import (
     ALIGNMENT,
     DISPLAY,
-    UTC_ZONE,
     AnyIndex,
+    RecordsScreen,
     SaveChooser,
     ask_save_path,
+    date_edit,
     python_date,
     qt_date,
     read_zone_then,
     record_table,
+    screen_layout,
+    side_by_side,
 )
 from .tasks import run_in_background
 
@@ -150,32 +150,21 @@ class CountsModel(QAbstractTableModel):
         return None
 
 
-class StatisticsScreen(QWidget):
+class StatisticsScreen(RecordsScreen):
     def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.tasks = tasks
-        self.setObjectName("statisticsScreen")
-        self.setAccessibleName("Statistics")
-        self.zone: ZoneInfo = UTC_ZONE
+        super().__init__(session, tasks, "statisticsScreen", "Statistics", parent)
         self.tables: stats.StatisticsTables | None = None
         self.stale = True
-        self.loading = False
-        self._generation = 0
         self.choose_save_path: SaveChooser = ask_save_path
         self.saved_path: str | None = None
         self._period_chosen = False
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 10)
-        layout.setSpacing(8)
-        top = QHBoxLayout()
-        top.addWidget(heading("Statistics", "statsHeading", points=3))
+        layout, top = screen_layout(self, "Statistics", "statsHeading")
         top.addSpacing(18)
         today = QDate.currentDate()
         first = QDate(today.year(), today.month(), 1).addMonths(-2)
-        self.from_date = _date_edit("statsFrom", "Received from (included)", first)
-        self.to_date = _date_edit("statsTo", "Received up to (included)", today)
+        self.from_date = date_edit("statsFrom", "Received from (included)", first)
+        self.to_date = date_edit("statsTo", "Received up to (included)", today)
         from_label = QLabel("Receive&d from:")
         from_label.setBuddy(self.from_date)
         to_label = QLabel("u&p to:")
@@ -215,15 +204,11 @@ class StatisticsScreen(QWidget):
         group_row.addWidget(self.save_button)  # here, not beside the dates: a narrow window
         layout.addLayout(group_row)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setObjectName("statsSplitter")
-        splitter.setChildrenCollapsible(False)
         self.model = CountsModel(self)
         self.table = record_table("statsTable", "Counts")
         self.table.setModel(self.model)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        splitter.addWidget(self.table)
         self.chart = QChart()
         self.chart.setObjectName("statsChart")
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
@@ -233,10 +218,7 @@ class StatisticsScreen(QWidget):
         self.chart_view.setAccessibleName("Chart of the counts")
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_view.setMinimumWidth(360)
-        splitter.addWidget(self.chart_view)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([600, 700])
+        splitter = side_by_side("statsSplitter", self.table, self.chart_view, (1, 1), [600, 700])
         layout.addWidget(splitter, 1)
 
         self.method_label = QLabel(
@@ -272,8 +254,7 @@ class StatisticsScreen(QWidget):
         self.load()
 
     def clear(self) -> None:
-        self._generation += 1
-        self.loading = False
+        self._forget_reads()
         self.tables = None
         self.stale = True
         self._period_chosen = False
@@ -302,9 +283,7 @@ class StatisticsScreen(QWidget):
             self.message.show_error("The “from” date is after the “to” date.")
             return
         self.stale = False
-        self.loading = True
-        self._generation += 1
-        generation = self._generation
+        generation = self._start_read()
         self.totals_label.setText("Counting…")
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
 
@@ -478,12 +457,3 @@ def _short_label(label: str, grouping: str) -> str:
     if len(label) > 38:
         return label[:36] + "…"
     return label
-
-
-def _date_edit(object_name: str, accessible_name: str, date: QDate) -> QDateEdit:
-    edit = QDateEdit(date)
-    edit.setObjectName(object_name)
-    edit.setAccessibleName(accessible_name)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setCalendarPopup(True)
-    return edit

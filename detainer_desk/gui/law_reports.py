@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -43,11 +42,18 @@ from . import forms
 from .changes import DECISION_AMENDED, Change, Kinds
 from .dialogs import TRANSLATOR_WORDS_SHORT, WAITING, FormDialog, Waiting
 from .fit import fit_to_screen
-from .records.common import SaveChooser, ask_save_path, python_date, qt_date, record_table
-from .records.tasks import run_in_background
+from .records.common import (
+    SaveChooser,
+    ask_save_path,
+    date_edit,
+    python_date,
+    qt_date,
+    record_table,
+)
+from .records.tasks import run_in_background, run_with_button_off
 from .session import Session
 from .tasks import TaskRunner, tasks_for
-from .widgets import Field, MessageLabel, form_layout, paragraph, plain_sentence
+from .widgets import Field, MessageLabel, close_buttons, form_layout, paragraph, plain_sentence
 
 TRANSLATOR_WORDS = (
     "The notices in Spanish, Chinese, Tagalog, Vietnamese and Korean are draft translations: "
@@ -375,11 +381,7 @@ class ContactsDialog(QDialog):
         layout.addWidget(self.history, 1)
         self.message = MessageLabel("contactsMessage", "Problem")
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.setObjectName("contactsButtons")
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setObjectName("contactsClose")
-        close.setAccessibleName("Close")
+        buttons = close_buttons(self, "contactsButtons", "contactsClose")
         self.record_button = QPushButton("&Record a contact…")
         self.record_button.setObjectName("contactsRecord")
         self.record_button.setAccessibleName("Record a contact")
@@ -394,7 +396,6 @@ class ContactsDialog(QDialog):
         self.amend_button.setEnabled(False)
         for button in (self.record_button, self.amend_button):
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         fit_to_screen(self, 980, 620)
         self.tasks.changes.when({Change.CONTACTS}, self._contacts_changed)
@@ -699,8 +700,8 @@ class LawReportsDialog(QDialog):
         report_label.setBuddy(self.report)
         form.addRow(report_label, self.report)
         last_year = today.year - 1
-        self.from_date = _date_edit("lawReportFrom", "First day", dt.date(last_year, 1, 1))
-        self.to_date = _date_edit("lawReportTo", "Last day", dt.date(last_year, 12, 31))
+        self.from_date = date_edit("lawReportFrom", "First day", qt_date(dt.date(last_year, 1, 1)))
+        self.to_date = date_edit("lawReportTo", "Last day", qt_date(dt.date(last_year, 12, 31)))
         period = QHBoxLayout()
         period.addWidget(self.from_date)
         period.addWidget(QLabel("to"))
@@ -786,13 +787,7 @@ class LawReportsDialog(QDialog):
         layout.addLayout(notice_row)
 
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.setObjectName("lawReportsButtons")
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setObjectName("lawReportsClose")
-        close.setAccessibleName("Close")
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(close_buttons(self, "lawReportsButtons", "lawReportsClose"))
         self.layout_.addWidget(content)
         content.show()
         self.setMinimumWidth(640)
@@ -862,22 +857,13 @@ class LawReportsDialog(QDialog):
         def saved(result: tuple[list[Path], int, str]) -> None:
             written, entries, head = result
             self.saved = written
-            self.save_button.setEnabled(True)
             self.message.show_note(
                 f"Saved {written[0]} and {written[1]}: computed from the verified record, "
                 f"{entries:,} entries, head hash {head[:16]}…"
             )
 
-        self.save_button.setEnabled(False)
-        self.message.show_note("Verifying the record and making the report…")
-        run_in_background(
-            self.tasks,
-            self,
-            self.message,
-            work,
-            saved,
-            on_failed=lambda _error: self.save_button.setEnabled(True),
-        )
+        making = "Verifying the record and making the report…"
+        run_with_button_off(self.save_button, making, self.tasks, self, self.message, work, saved)
 
     def save_notice(self) -> None:
         self.message.clear_message()
@@ -927,15 +913,6 @@ def last_period(cadence: str, today: dt.date) -> tuple[dt.date, dt.date]:
 def _csv_kind(head: bytes) -> bool:
     """A CSV this program wrote may be replaced by a new one (text, no NUL, no PDF)."""
     return b"\x00" not in head and not head.startswith(b"%PDF-")
-
-
-def _date_edit(object_name: str, accessible_name: str, day: dt.date) -> QDateEdit:
-    edit = QDateEdit(qt_date(day))
-    edit.setObjectName(object_name)
-    edit.setAccessibleName(accessible_name)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setCalendarPopup(True)
-    return edit
 
 
 __all__ = [

@@ -14,13 +14,12 @@ from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -71,11 +70,13 @@ from .policy_choice import (
     monospace,
     policy_text_view,
 )
+from .records.common import date_edit, python_date, qt_date
 from .session import Session, SessionState
 from .tasks import TaskHandle, TaskRunner, run_in_background
 from .widgets import (
     Field,
     MessageLabel,
+    close_buttons,
     compact_rows,
     form_layout,
     heading,
@@ -173,22 +174,13 @@ def _cell(text: str) -> QTableWidgetItem:
 
 
 def _date_edit(object_name: str, accessible_name: str, day: dt.date) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day))
+    edit = date_edit(object_name, accessible_name, qt_date(day))
     edit.setProperty("placeholderDay", edit.date())  # the default before the county's is read
-    edit.setObjectName(object_name)
-    edit.setAccessibleName(accessible_name)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setCalendarPopup(True)
     return edit
 
 
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
 def _day(edit: QDateEdit) -> dt.date:
-    date = edit.date()
-    return dt.date(date.year(), date.month(), date.day())
+    return python_date(edit.date())
 
 
 class PolicyDialog(QDialog):
@@ -242,13 +234,7 @@ class PolicyDialog(QDialog):
         self.tabs.setTabVisible(ACTIVATE, administrator)
         self.tabs.setTabVisible(WHAT_IF, administrator)
         column.addWidget(self.tabs, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.setObjectName("policyDialogButtons")
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setObjectName("policyDialogClose")
-        close.setAccessibleName("Close")
-        buttons.rejected.connect(self.reject)
-        column.addWidget(buttons)
+        column.addWidget(close_buttons(self, "policyDialogButtons", "policyDialogClose"))
         tasks.changes.when({Changed.POLICY, Changed.SETTINGS}, self._policy_changed_here)
         self.refresh()
 
@@ -857,7 +843,7 @@ class PolicyDialog(QDialog):
             for edit, default in ((self.from_date, today - dt.timedelta(days=90)),
                                   (self.to_date, today)):  # fmt: skip
                 if edit.date() == edit.property("placeholderDay"):
-                    edit.setDate(_qdate(default))
+                    edit.setDate(qt_date(default))
         self._show_in_force(activation)
         self._show_history(history)
         self.loading = False

@@ -10,6 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -239,6 +241,18 @@ def rich_label(object_name: str, accessible_name: str, text: str = "") -> QLabel
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setWordWrap(True)
     return label
+
+
+def close_buttons(dialog: QDialog, box_name: str, close_name: str) -> QDialogButtonBox:
+    """A dialog's button box with its Close button (buttons of the dialog's own may be
+    added to it); Close, like Escape, rejects the dialog."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.setObjectName(box_name)
+    close = buttons.button(QDialogButtonBox.StandardButton.Close)
+    close.setObjectName(close_name)
+    close.setAccessibleName("Close")
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 
 
 def centred_page(

@@ -56,7 +56,7 @@ from .common import (
     screen_layout,
     side_by_side,
 )
-from .tasks import run_in_background
+from .tasks import run_in_background, run_with_button_off
 
 WEEK, MONTH, FORM, REASON = "week", "month", "form", "reason"
 GROUPINGS = (
@@ -425,20 +425,11 @@ class StatisticsScreen(RecordsScreen):
             return path
 
         def saved(written: str) -> None:
-            self.save_button.setEnabled(True)
             self.saved_path = written
             self.message.show_note(f"Saved the statistics report to {written}.")
 
-        self.save_button.setEnabled(False)
-        self.message.show_note("Making the statistics PDF…")
-        run_in_background(
-            self.tasks,
-            self,
-            self.message,
-            work,
-            saved,
-            on_failed=lambda _error: self.save_button.setEnabled(True),
-        )
+        making = "Making the statistics PDF…"
+        run_with_button_off(self.save_button, making, self.tasks, self, self.message, work, saved)
 
 
 def _two_lines(header: str) -> str:

@@ -7,6 +7,8 @@ by colour alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QTableView,
@@ -253,6 +256,22 @@ def close_buttons(dialog: QDialog, box_name: str, close_name: str) -> QDialogBut
     close.setAccessibleName("Close")
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def push_button(
+    text: str,
+    object_name: str,
+    accessible_name: str,
+    on_click: Callable[[], object] | None = None,
+) -> QPushButton:
+    """A button that is never a dialog's default (Enter in a field does not press it)."""
+    button = QPushButton(text)
+    button.setObjectName(object_name)
+    button.setAccessibleName(accessible_name)
+    button.setAutoDefault(False)
+    if on_click is not None:
+        button.clicked.connect(on_click)
+    return button
 
 
 def centred_page(

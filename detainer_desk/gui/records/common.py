@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
@@ -47,6 +48,7 @@ DECISION_ID = Qt.ItemDataRole.UserRole
 LEVEL = Qt.ItemDataRole.UserRole + 1
 NOTHING = "–"
 UTC_ZONE = ZoneInfo("UTC")
+T = TypeVar("T")
 
 # (parent, dialog title, suggested file name) -> the chosen path, or None when cancelled.
 SaveChooser = Callable[[QWidget | None, str, str], str | None]
@@ -82,6 +84,8 @@ class RecordsScreen(QWidget):
     a result that comes after a newer read began, or after the screen was cleared, is
     dropped."""
 
+    message: MessageLabel  # where each screen says what went wrong
+
     def __init__(
         self,
         session: Session,
@@ -104,6 +108,35 @@ class RecordsScreen(QWidget):
         self.loading = True
         self._generation += 1
         return self._generation
+
+    def _read_in_zone(
+        self,
+        read: Callable[[], T],
+        show: Callable[[T], None],
+        on_failed: Callable[[BaseException], None],
+    ) -> int:
+        """Read the county's zone and ``read()`` in the background; then, unless a newer
+        read began or the screen was cleared meanwhile, take the zone, end loading and
+        ``show`` what was read. Returns the read's number."""
+        generation = self._start_read()
+        uow = self.session.backend.uow
+
+        def loaded(found: tuple[ZoneInfo, T]) -> None:
+            if generation != self._generation:
+                return
+            self.zone, result = found
+            self.loading = False
+            show(result)
+
+        run_in_background(
+            self.tasks,
+            self,
+            self.message,
+            lambda: (read_county_zone(uow()), read()),
+            loaded,
+            on_failed=on_failed,
+        )
+        return generation
 
     def _forget_reads(self) -> None:
         """Whatever read is under way is dropped when it ends."""

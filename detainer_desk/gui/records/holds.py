@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -39,12 +37,12 @@ from detainer_desk.domain import alerts
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.services import board, records
 from detainer_desk.services.board import HoldItem
-from detainer_desk.services.county_clock import county_zone as read_county_zone
 from detainer_desk.services.ports import DecisionSummary
 
 from ..fit import fit_columns
 from ..session import Session
 from ..tasks import TaskRunner
+from ..widgets import push_button
 from .common import (
     SAMPLE_BOOKING,
     SAMPLE_COUNTDOWN,
@@ -76,7 +74,6 @@ from .holds_alerts import (
 from .holds_model import ALERT_COLUMN, HoldsModel
 from .holds_recording import RecordPanel
 from .overdue_report import OverdueReportDialog
-from .tasks import run_in_background
 
 TICK_MS = 1_000
 RELOAD_MS = 60_000
@@ -116,17 +113,16 @@ class ActiveHoldsScreen(RecordsScreen):
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
         self.summary_label.setWordWrap(True)  # a narrow window wraps it, never clips it
         top.addWidget(self.summary_label, 1)
-        self.overdue_button = QPushButton("Overd&ue report…")
-        self.overdue_button.setObjectName("holdsOverdueReport")
-        self.overdue_button.setAccessibleName("Report of everyone held past the deadline")
-        self.overdue_button.setAutoDefault(False)
-        self.overdue_button.clicked.connect(self.open_overdue_report)
+        self.overdue_button = push_button(
+            "Overd&ue report…",
+            "holdsOverdueReport",
+            "Report of everyone held past the deadline",
+            self.open_overdue_report,
+        )
         top.addWidget(self.overdue_button)
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setObjectName("holdsRefresh")
-        self.refresh_button.setAccessibleName("Read the holds again")
-        self.refresh_button.setAutoDefault(False)
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button = push_button(
+            "Refresh", "holdsRefresh", "Read the holds again", self.refresh
+        )
         top.addWidget(self.refresh_button)
         layout.addLayout(top)
 
@@ -251,15 +247,10 @@ class ActiveHoldsScreen(RecordsScreen):
     def refresh(self) -> None:
         if self.loading or not self.session.may(acc.VIEW_RECORDS):
             return
-        generation = self._start_read()
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
         started = time.monotonic()
 
-        def loaded(read: tuple[ZoneInfo, board.HoldsBoard]) -> None:
-            if generation != self._generation:
-                return
-            self.zone, read_board = read
-            self.loading = False
+        def loaded(read_board: board.HoldsBoard) -> None:
             self.loaded_once = True
             self.warnings = read_board.warnings
             self._show_ended_late(read_board.ended_late)
@@ -280,14 +271,7 @@ class ActiveHoldsScreen(RecordsScreen):
         def failed(_error: BaseException) -> None:
             self.loading = False
 
-        run_in_background(
-            self.tasks,
-            self,
-            self.message,
-            lambda: (read_county_zone(uow()), board.holds_board(uow(), actor, now)),
-            loaded,
-            on_failed=failed,
-        )
+        self._read_in_zone(lambda: board.holds_board(uow(), actor, now), loaded, failed)
 
     def _show_ended_late(self, ended: list[board.EndedLate]) -> None:
         """The holds that ended after their deadline in the last days: named, with by how

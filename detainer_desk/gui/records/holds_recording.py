@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QWidget,
 )
 
@@ -39,7 +38,7 @@ from ..changes import DECISION_AMENDED
 from ..confirm import ask_to_confirm
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, rich_label
+from ..widgets import MessageLabel, push_button, rich_label
 from .common import full_time, in_force
 from .tasks import run_in_background
 
@@ -103,11 +102,9 @@ class RecordPanel(QGroupBox):
         self.when_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.when_edit.setCalendarPopup(True)
         when_row.addWidget(self.when_edit, 1)
-        self.now_button = QPushButton("&Now")
-        self.now_button.setObjectName("holdsNow")
-        self.now_button.setAccessibleName("Set the time to now")
-        self.now_button.setAutoDefault(False)
-        self.now_button.clicked.connect(self.set_when_to_now)
+        self.now_button = push_button(
+            "&Now", "holdsNow", "Set the time to now", self.set_when_to_now
+        )
         when_row.addWidget(self.now_button)
         self.when_label = QLabel("Wh&en:")
         self.when_label.setBuddy(self.when_edit)
@@ -130,11 +127,9 @@ class RecordPanel(QGroupBox):
         agency_label.setBuddy(self.agency_edit)
         form.addRow(agency_label, self.agency_edit)
         self._agency_row = (form, agency_label)
-        self.record_button = QPushButton("Recor&d")
-        self.record_button.setObjectName("holdsRecord")
-        self.record_button.setAccessibleName("Record it for the selected person")
-        self.record_button.setAutoDefault(False)
-        self.record_button.clicked.connect(self.record)
+        self.record_button = push_button(
+            "Recor&d", "holdsRecord", "Record it for the selected person", self.record
+        )
         form.addRow("", self.record_button)
         self.message = MessageLabel("holdsMessage", "Result")
         form.addRow(self.message)

@@ -37,7 +37,7 @@ from detainer_desk.services.ports import DecisionQuery
 from ..fit import fit_columns
 from ..session import Session
 from ..tasks import TaskHandle, TaskRunner
-from ..widgets import MessageLabel
+from ..widgets import MessageLabel, push_button
 from .common import (
     DECISION_ID,
     SAMPLE_A_NUMBER,
@@ -197,11 +197,9 @@ class DecisionLogScreen(QWidget):
         hint.setWordWrap(True)
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         bottom.addWidget(hint, 1)
-        self.open_button = QPushButton("Ope&n details…")
-        self.open_button.setObjectName("logOpen")
-        self.open_button.setAccessibleName("Open the selected decision")
-        self.open_button.setAutoDefault(False)
-        self.open_button.clicked.connect(self._open_selected)
+        self.open_button = push_button(
+            "Ope&n details…", "logOpen", "Open the selected decision", self._open_selected
+        )
         bottom.addWidget(self.open_button)
         # The notice to the person, again: for the selected decision, without opening it.
         self.print_notice_button = QPushButton("&Print notice…")
@@ -309,11 +307,9 @@ class DecisionLogScreen(QWidget):
         grid.addWidget(self.to_check, 1, 4, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.to_date, 1, 5)
 
-        self.clear_button = QPushButton("Cl&ear filters")
-        self.clear_button.setObjectName("logClear")
-        self.clear_button.setAccessibleName("Clear the search and filters")
-        self.clear_button.setAutoDefault(False)
-        self.clear_button.clicked.connect(self.clear_filters)
+        self.clear_button = push_button(
+            "Cl&ear filters", "logClear", "Clear the search and filters", self.clear_filters
+        )
         grid.addWidget(self.clear_button, 1, 6, 1, 2, Qt.AlignmentFlag.AlignRight)
 
         grid.setColumnStretch(1, 3)

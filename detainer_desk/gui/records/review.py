@@ -9,7 +9,6 @@ countersign by the officer who recorded the decision; this screen shows their wo
 from __future__ import annotations
 
 import html
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +29,6 @@ from detainer_desk.domain.describe import TRIGGER_WORDS
 from detainer_desk.domain.vocabulary import OUTCOME_WORDS
 from detainer_desk.services import board, records
 from detainer_desk.services.access import RecordError
-from detainer_desk.services.county_clock import county_zone as read_county_zone
 from detainer_desk.services.ports import DecisionSummary
 
 from ..changes import DECISION_AMENDED
@@ -39,7 +36,7 @@ from ..confirm import ask_to_confirm
 from ..fit import fit_columns
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, paragraph, plain_sentence, rich_label
+from ..widgets import MessageLabel, paragraph, plain_sentence, push_button, rich_label
 from .common import (
     SAMPLE_BOOKING,
     SAMPLE_FORM,
@@ -98,11 +95,9 @@ class ReviewQueueScreen(RecordsScreen):
         self.count_label.setObjectName("reviewCount")
         self.count_label.setAccessibleName("How many decisions wait")
         top.addWidget(self.count_label)
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setObjectName("reviewRefresh")
-        self.refresh_button.setAccessibleName("Refresh the review queue")
-        self.refresh_button.setAutoDefault(False)
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button = push_button(
+            "Refresh", "reviewRefresh", "Refresh the review queue", self.refresh
+        )
         top.addWidget(self.refresh_button)
         layout.addLayout(top)
         layout.addWidget(
@@ -148,11 +143,12 @@ class ReviewQueueScreen(RecordsScreen):
         column.addWidget(self.selected_label)
         self.why_label = rich_label("reviewWhy", "Why it needs review")
         column.addWidget(self.why_label)
-        self.open_button = QPushButton("Ope&n details…")
-        self.open_button.setObjectName("reviewOpen")
-        self.open_button.setAccessibleName("Open the selected decision")
-        self.open_button.setAutoDefault(False)
-        self.open_button.clicked.connect(lambda: self.open_decision.emit(self._selected_id()))
+        self.open_button = push_button(
+            "Ope&n details…",
+            "reviewOpen",
+            "Open the selected decision",
+            lambda: self.open_decision.emit(self._selected_id()),
+        )
         column.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         countersign_box = QGroupBox("Agree")
@@ -166,11 +162,12 @@ class ReviewQueueScreen(RecordsScreen):
                 "About countersigning",
             )
         )
-        self.countersign_button = QPushButton("Countersi&gn")
-        self.countersign_button.setObjectName("reviewCountersign")
-        self.countersign_button.setAccessibleName("Countersign the selected decision")
-        self.countersign_button.setAutoDefault(False)
-        self.countersign_button.clicked.connect(self.countersign)
+        self.countersign_button = push_button(
+            "Countersi&gn",
+            "reviewCountersign",
+            "Countersign the selected decision",
+            self.countersign,
+        )
         box.addWidget(self.countersign_button, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(countersign_box)
 
@@ -196,11 +193,9 @@ class ReviewQueueScreen(RecordsScreen):
         reason_label = QLabel("Writt&en reason:")
         reason_label.setBuddy(self.reason_edit)
         form.addRow(reason_label, self.reason_edit)
-        self.override_button = QPushButton("Overri&de")
-        self.override_button.setObjectName("reviewOverride")
-        self.override_button.setAccessibleName("Override the selected decision")
-        self.override_button.setAutoDefault(False)
-        self.override_button.clicked.connect(self.override)
+        self.override_button = push_button(
+            "Overri&de", "reviewOverride", "Override the selected decision", self.override
+        )
         form.addRow("", self.override_button)
         column.addWidget(override_box)
 
@@ -218,30 +213,17 @@ class ReviewQueueScreen(RecordsScreen):
         if not self.session.may(acc.REVIEW_DECISION):
             return
         self.stale = False
-        generation = self._start_read()
         self.count_label.setText("Loading…")
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
-
-        def loaded(read: tuple[ZoneInfo, list[DecisionSummary]]) -> None:
-            if generation == self._generation:
-                self.zone, rows = read
-                self.loading = False
-                self._show_rows(rows)
 
         def failed(_error: BaseException) -> None:
             self.loading = False
             self.count_label.clear()
 
-        run_in_background(
-            self.tasks,
-            self,
-            self.message,
-            lambda: (
-                read_county_zone(uow()),
-                list(board.review_queue(uow(), actor, now, QUEUE_LIMIT)),
-            ),
-            loaded,
-            on_failed=failed,
+        self._read_in_zone(
+            lambda: list(board.review_queue(uow(), actor, now, QUEUE_LIMIT)),
+            self._show_rows,
+            failed,
         )
 
     def _show_rows(self, rows: list[DecisionSummary]) -> None:

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QWidget,
 )
 
@@ -35,12 +34,11 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import timetext
 from detainer_desk.services import documents
 from detainer_desk.services import statistics as stats
-from detainer_desk.services.county_clock import county_zone as read_county_zone
 from detainer_desk.services.evidence_model import CountRow
 
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, bold, rich_label
+from ..widgets import MessageLabel, bold, push_button, rich_label
 from .common import (
     ALIGNMENT,
     DISPLAY,
@@ -56,7 +54,7 @@ from .common import (
     screen_layout,
     side_by_side,
 )
-from .tasks import run_in_background, run_with_button_off
+from .tasks import run_with_button_off
 
 WEEK, MONTH, FORM, REASON = "week", "month", "form", "reason"
 GROUPINGS = (
@@ -171,20 +169,19 @@ class StatisticsScreen(RecordsScreen):
         to_label.setBuddy(self.to_date)
         for widget in (from_label, self.from_date, to_label, self.to_date):
             top.addWidget(widget)
-        self.show_button = QPushButton("Cou&nt")
-        self.show_button.setObjectName("statsShow")
-        self.show_button.setAccessibleName("Count the requests of this period")
-        self.show_button.setAutoDefault(False)
-        self.show_button.clicked.connect(self.load)
+        self.show_button = push_button(
+            "Cou&nt", "statsShow", "Count the requests of this period", self.load
+        )
         top.addWidget(self.show_button)
         top.addStretch(1)
         layout.addLayout(top)
-        self.save_button = QPushButton("&Save statistics PDF…")
-        self.save_button.setObjectName("statsSavePdf")
-        self.save_button.setAccessibleName("Save the statistics report as a PDF")
-        self.save_button.setAutoDefault(False)
+        self.save_button = push_button(
+            "&Save statistics PDF…",
+            "statsSavePdf",
+            "Save the statistics report as a PDF",
+            self.save_pdf,
+        )
         self.save_button.setEnabled(False)
-        self.save_button.clicked.connect(self.save_pdf)
 
         self.totals_label = rich_label("statsTotals", "Totals for the period")
         layout.addWidget(self.totals_label)
@@ -283,15 +280,10 @@ class StatisticsScreen(RecordsScreen):
             self.message.show_error("The “from” date is after the “to” date.")
             return
         self.stale = False
-        generation = self._start_read()
         self.totals_label.setText("Counting…")
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
 
-        def counted(read: tuple[ZoneInfo, stats.StatisticsTables]) -> None:
-            if generation != self._generation:
-                return
-            self.zone, tables = read
-            self.loading = False
+        def counted(tables: stats.StatisticsTables) -> None:
             self.tables = tables
             self._show_tables()
 
@@ -300,16 +292,8 @@ class StatisticsScreen(RecordsScreen):
                 self.loading = False
                 self.totals_label.clear()
 
-        run_in_background(
-            self.tasks,
-            self,
-            self.message,
-            lambda: (
-                read_county_zone(uow()),
-                stats.statistics_tables(uow(), actor, first, last, now),
-            ),
-            counted,
-            on_failed=failed,
+        generation = self._read_in_zone(
+            lambda: stats.statistics_tables(uow(), actor, first, last, now), counted, failed
         )
 
     # ---------------------------------------------------------------- showing

@@ -194,10 +194,7 @@ class ContactDialog(FormDialog):
         self.in_background(lambda: county_zone_of(session.backend.uow), self._zone_known)
 
     def _zone_known(self, zone: dt.tzinfo) -> Waiting:
-        assert self.when.hint is not None
-        self.when.hint.setText(
-            f"The county's date and time ({timetext.zone_words(zone)}), e.g. 2026-02-10 14:30"
-        )
+        _name_the_zone(self.when, zone)
         if not self.when.text():  # (nothing typed meanwhile)
             self.when.edit.setText(timetext.as_typed(self.session.now(), zone))
         self.loaded = True
@@ -564,10 +561,7 @@ class ReportFactsDialog(FormDialog):
         self.in_background(lambda: county_zone_of(session.backend.uow), self._zone_known)
 
     def _zone_known(self, zone: dt.tzinfo) -> Waiting:
-        assert self.bail.hint is not None
-        self.bail.hint.setText(
-            f"The county's date and time ({timetext.zone_words(zone)}), e.g. 2026-02-10 14:30"
-        )
+        _name_the_zone(self.bail, zone)
         self.loaded = True
         return WAITING
 
@@ -936,6 +930,14 @@ def read_reach(uow: Callable[[], UnitOfWork]) -> Reach:
         contact_service.read_jurisdiction(uow()),
         read_county_zone(uow()).zone,
         contact_service.policy_can(uow()),
+    )
+
+
+def _name_the_zone(field: Field, zone: dt.tzinfo) -> None:
+    """The hint under a field for a time typed in the county's zone, once it is read."""
+    assert field.hint is not None
+    field.hint.setText(
+        f"The county's date and time ({timetext.zone_words(zone)}), e.g. 2026-02-10 14:30"
     )
 
 

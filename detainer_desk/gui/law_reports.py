@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -53,7 +52,15 @@ from .records.common import (
 from .records.tasks import run_in_background, run_with_button_off
 from .session import Session
 from .tasks import TaskRunner, tasks_for
-from .widgets import Field, MessageLabel, close_buttons, form_layout, paragraph, plain_sentence
+from .widgets import (
+    Field,
+    MessageLabel,
+    close_buttons,
+    form_layout,
+    paragraph,
+    plain_sentence,
+    push_button,
+)
 
 TRANSLATOR_WORDS = (
     "The notices in Spanish, Chinese, Tagalog, Vietnamese and Korean are draft translations: "
@@ -356,11 +363,9 @@ class ContactsDialog(QDialog):
         self.search.returnPressed.connect(self.load)
         search_label = QLabel("&Search:")
         search_label.setBuddy(self.search)
-        self.search_button = QPushButton("&Find")
-        self.search_button.setObjectName("contactsFind")
-        self.search_button.setAccessibleName("Find the contacts that match")
-        self.search_button.setAutoDefault(False)
-        self.search_button.clicked.connect(self.load)
+        self.search_button = push_button(
+            "&Find", "contactsFind", "Find the contacts that match", self.load
+        )
         top.addWidget(search_label)
         top.addWidget(self.search, 1)
         top.addWidget(self.search_button)
@@ -379,17 +384,13 @@ class ContactsDialog(QDialog):
         self.message = MessageLabel("contactsMessage", "Problem")
         layout.addWidget(self.message)
         buttons = close_buttons(self, "contactsButtons", "contactsClose")
-        self.record_button = QPushButton("&Record a contact…")
-        self.record_button.setObjectName("contactsRecord")
-        self.record_button.setAccessibleName("Record a contact")
-        self.record_button.setAutoDefault(False)
-        self.record_button.clicked.connect(self.record)
+        self.record_button = push_button(
+            "&Record a contact…", "contactsRecord", "Record a contact", self.record
+        )
         self.record_button.setEnabled(session.may(acc.RECORD_DECISION))
-        self.amend_button = QPushButton("&Amend…")
-        self.amend_button.setObjectName("contactsAmend")
-        self.amend_button.setAccessibleName("Amend the chosen contact")
-        self.amend_button.setAutoDefault(False)
-        self.amend_button.clicked.connect(self.amend)
+        self.amend_button = push_button(
+            "&Amend…", "contactsAmend", "Amend the chosen contact", self.amend
+        )
         self.amend_button.setEnabled(False)
         for button in (self.record_button, self.amend_button):
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -715,11 +716,12 @@ class LawReportsDialog(QDialog):
         # Only the Texas report asks for the daily cost of housing a prisoner.
         self.report.currentIndexChanged.connect(lambda _i: self._report_chosen())
         self._report_chosen()
-        self.save_button = QPushButton("&Save PDF and CSV…")
-        self.save_button.setObjectName("lawReportSave")
-        self.save_button.setAccessibleName("Save the report as a PDF and a CSV")
-        self.save_button.setAutoDefault(False)
-        self.save_button.clicked.connect(self.save_report)
+        self.save_button = push_button(
+            "&Save PDF and CSV…",
+            "lawReportSave",
+            "Save the report as a PDF and a CSV",
+            self.save_report,
+        )
         self.save_button.setEnabled(session.may(acc.MAKE_LAW_REPORTS))
         if not session.may(acc.MAKE_LAW_REPORTS):
             self.save_button.setToolTip("Needs a role that may make the reports the law asks for")
@@ -758,11 +760,9 @@ class LawReportsDialog(QDialog):
         self.notice_words.setWordWrap(True)
         layout.addWidget(self.notice_words)
         layout.addLayout(notices_form)
-        self.notice_button = QPushButton("Save n&otice PDF…")
-        self.notice_button.setObjectName("lawNoticeSave")
-        self.notice_button.setAccessibleName("Save the notice as a PDF")
-        self.notice_button.setAutoDefault(False)
-        self.notice_button.clicked.connect(self.save_notice)
+        self.notice_button = push_button(
+            "Save n&otice PDF…", "lawNoticeSave", "Save the notice as a PDF", self.save_notice
+        )
         # Blank forms: no one's records are in them, so every role may save them.
         self.notice_button.setEnabled(
             bool(self.notice_keys) and (decision_id is None or session.may(acc.PRINT_RECORDS))

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QProgressBar,
-    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -82,6 +81,7 @@ from .widgets import (
     heading,
     paragraph,
     plain_sentence,
+    push_button,
 )
 
 IN_FORCE, HISTORY, ACTIVATE, WHAT_IF = range(4)
@@ -259,11 +259,12 @@ class PolicyDialog(QDialog):
         zone_row = QHBoxLayout()
         self.in_force_zone = MessageLabel("policyInForceZone", "The policy's timezone")
         zone_row.addWidget(self.in_force_zone, 1)
-        self.reactivate_button = QPushButton("Activate it in the county's timezone…")
-        self.reactivate_button.setObjectName("policyReactivateInZone")
-        self.reactivate_button.setAccessibleName("Activate the policy in the county's timezone")
-        self.reactivate_button.setAutoDefault(False)
-        self.reactivate_button.clicked.connect(self.reactivate_in_county_zone)
+        self.reactivate_button = push_button(
+            "Activate it in the county's timezone…",
+            "policyReactivateInZone",
+            "Activate the policy in the county's timezone",
+            self.reactivate_in_county_zone,
+        )
         self.reactivate_button.hide()
         zone_row.addWidget(self.reactivate_button, 0, Qt.AlignmentFlag.AlignTop)
         box.addLayout(zone_row)
@@ -465,11 +466,9 @@ class PolicyDialog(QDialog):
         box.addWidget(self.activate_message)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.activate_button = QPushButton("A&ctivate this policy")
-        self.activate_button.setObjectName("activateButton")
-        self.activate_button.setAccessibleName("Activate this policy")
-        self.activate_button.setAutoDefault(False)
-        self.activate_button.clicked.connect(self.activate)
+        self.activate_button = push_button(
+            "A&ctivate this policy", "activateButton", "Activate this policy", self.activate
+        )
         row.addWidget(self.activate_button)
         box.addLayout(row)
         self.activate_chooser.changed.connect(self.activate_message.clear_message)
@@ -594,17 +593,11 @@ class PolicyDialog(QDialog):
         self.progress_label.hide()
         row.addWidget(self.progress_label)
         row.addWidget(self.progress)
-        self.compare_button = QPushButton("&Compare")
-        self.compare_button.setObjectName("whatIfCompare")
-        self.compare_button.setAccessibleName("Compare")
-        self.compare_button.setAutoDefault(False)
-        self.compare_button.clicked.connect(self.compare)
+        self.compare_button = push_button("&Compare", "whatIfCompare", "Compare", self.compare)
         row.addWidget(self.compare_button)
-        self.cancel_button = QPushButton("Ca&ncel")
-        self.cancel_button.setObjectName("whatIfCancel")
-        self.cancel_button.setAccessibleName("Cancel the comparison")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button = push_button(
+            "Ca&ncel", "whatIfCancel", "Cancel the comparison", self.cancel
+        )
         self.cancel_button.hide()
         row.addWidget(self.cancel_button)
         results_box.addLayout(row)

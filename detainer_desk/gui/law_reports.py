@@ -55,6 +55,7 @@ from .tasks import TaskRunner, tasks_for
 from .widgets import (
     Field,
     MessageLabel,
+    buddy_label,
     close_buttons,
     form_layout,
     paragraph,
@@ -158,8 +159,7 @@ class ContactDialog(FormDialog):
         self.kind.setAccessibleName("Kind of contact")
         for kind in ct.CONTACT_KINDS:
             self.kind.addItem(ct.CONTACT_WORDS[kind], kind)
-        kind_label = QLabel("&Kind:")
-        kind_label.setBuddy(self.kind)
+        kind_label = buddy_label("&Kind:", self.kind)
         self.form.addRow(kind_label, self.kind)
         self.when = self.add_field(
             "when",
@@ -174,8 +174,7 @@ class ContactDialog(FormDialog):
         self.agency.setObjectName("contactAgency")
         self.agency.setAccessibleName("Agency")
         self.agency.addItems(list(ct.AGENCIES))
-        agency_label = QLabel("&Agency:")
-        agency_label.setBuddy(self.agency)
+        agency_label = buddy_label("&Agency:", self.agency)
         self.form.addRow(agency_label, self.agency)
         self.decision = self.add_field(
             "decision",
@@ -283,8 +282,7 @@ class AmendContactDialog(FormDialog):
         self.agency.setAccessibleName("Agency")
         self.agency.addItems(list(ct.AGENCIES))
         self.agency.setCurrentText(fact.agency)
-        agency_label = QLabel("&Agency:")
-        agency_label.setBuddy(self.agency)
+        agency_label = buddy_label("&Agency:", self.agency)
         self.form.addRow(agency_label, self.agency)
         details_form = form_layout()
         self.form.addRow(details_form)
@@ -361,8 +359,7 @@ class ContactsDialog(QDialog):
         self.search.setAccessibleName("Search the contacts")
         self.search.setPlaceholderText("Agency, kind or words of the details")
         self.search.returnPressed.connect(self.load)
-        search_label = QLabel("&Search:")
-        search_label.setBuddy(self.search)
+        search_label = buddy_label("&Search:", self.search)
         self.search_button = push_button(
             "&Find", "contactsFind", "Find the contacts that match", self.load
         )
@@ -553,8 +550,7 @@ class ReportFactsDialog(FormDialog):
                 widget.setPlaceholderText("e.g. Spanish, K'iche', Mam")
             widget.setObjectName(f"facts_{key}")
             widget.setAccessibleName(words.replace("&", ""))
-            label = QLabel(f"{words}:")
-            label.setBuddy(widget)
+            label = buddy_label(f"{words}:", widget)
             self.form.addRow(label, widget)
             self.person[key] = widget
         self.finish_layout()
@@ -691,8 +687,7 @@ class LawReportsDialog(QDialog):
         others = [d for d in lr.REPORTS.values() if d not in own]
         for definition in (*own, *others):
             self.report.addItem(f"{definition.title} ({definition.law})", definition.key)
-        report_label = QLabel("&Report:")
-        report_label.setBuddy(self.report)
+        report_label = buddy_label("&Report:", self.report)
         form.addRow(report_label, self.report)
         last_year = today.year - 1
         self.from_date = date_edit("lawReportFrom", "First day", qt_date(dt.date(last_year, 1, 1)))
@@ -702,15 +697,13 @@ class LawReportsDialog(QDialog):
         period.addWidget(QLabel("to"))
         period.addWidget(self.to_date)
         period.addStretch(1)
-        period_label = QLabel("&Period:")
-        period_label.setBuddy(self.from_date)
+        period_label = buddy_label("&Period:", self.from_date)
         form.addRow(period_label, period)
         self.daily_cost = QLineEdit()
         self.daily_cost.setObjectName("lawReportDailyCost")
         self.daily_cost.setAccessibleName("Average daily cost of a prisoner (Texas)")
         self.daily_cost.setPlaceholderText("e.g. 84.50 (Texas only)")
-        cost_label = QLabel("Daily &cost:")
-        cost_label.setBuddy(self.daily_cost)
+        cost_label = buddy_label("Daily &cost:", self.daily_cost)
         form.addRow(cost_label, self.daily_cost)
         layout.addLayout(form)
         # Only the Texas report asks for the daily cost of housing a prisoner.
@@ -744,10 +737,8 @@ class LawReportsDialog(QDialog):
         self.language.setAccessibleName("Language beside English")
         for code in ln.NOTICE_LANGUAGES:
             self.language.addItem(ct.LANGUAGES[code], code)
-        notice_label = QLabel("&Notice:")
-        notice_label.setBuddy(self.notice)
-        language_label = QLabel("&Beside English:")
-        language_label.setBuddy(self.language)
+        notice_label = buddy_label("&Notice:", self.notice)
+        language_label = buddy_label("&Beside English:", self.language)
         notices_form.addRow(notice_label, self.notice)
         notices_form.addRow(language_label, self.language)
         self.notice_words = QLabel(

@@ -75,6 +75,7 @@ from .tasks import TaskHandle, TaskRunner, run_in_background
 from .widgets import (
     Field,
     MessageLabel,
+    buddy_label,
     close_buttons,
     compact_rows,
     form_layout,
@@ -571,10 +572,8 @@ class PolicyDialog(QDialog):
         today = timetext.county_day(self.session.now(), self.zone)
         self.from_date = _date_edit("whatIfFrom", "Received from", today - dt.timedelta(days=90))
         self.to_date = _date_edit("whatIfTo", "Received up to and including", today)
-        from_label = QLabel("Requests received &from:")
-        from_label.setBuddy(self.from_date)
-        to_label = QLabel("&to:")
-        to_label.setBuddy(self.to_date)
+        from_label = buddy_label("Requests received &from:", self.from_date)
+        to_label = buddy_label("&to:", self.to_date)
         row.addWidget(from_label)
         row.addWidget(self.from_date)
         row.addWidget(to_label)

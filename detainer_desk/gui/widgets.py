@@ -258,6 +258,13 @@ def close_buttons(dialog: QDialog, box_name: str, close_name: str) -> QDialogBut
     return buttons
 
 
+def buddy_label(text: str, field: QWidget) -> QLabel:
+    """A field's label, whose mnemonic (``&What:``) moves the focus to the field."""
+    label = QLabel(text)
+    label.setBuddy(field)
+    return label
+
+
 def push_button(
     text: str,
     object_name: str,

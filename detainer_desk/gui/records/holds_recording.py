@@ -38,7 +38,7 @@ from ..changes import DECISION_AMENDED
 from ..confirm import ask_to_confirm
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, push_button, rich_label
+from ..widgets import MessageLabel, buddy_label, push_button, rich_label
 from .common import full_time, in_force
 from .tasks import run_in_background
 
@@ -86,8 +86,7 @@ class RecordPanel(QGroupBox):
         for kind in ACTION_KINDS:
             self.kind_combo.addItem(lc.AMENDMENT_WORDS[kind], kind)
         self.kind_combo.currentIndexChanged.connect(lambda _i: self._kind_changed())
-        kind_label = QLabel("&What:")
-        kind_label.setBuddy(self.kind_combo)
+        kind_label = buddy_label("&What:", self.kind_combo)
         form.addRow(kind_label, self.kind_combo)
         self.kind_hint = QLabel()
         self.kind_hint.setObjectName("holdsKindHint")
@@ -106,16 +105,14 @@ class RecordPanel(QGroupBox):
             "&Now", "holdsNow", "Set the time to now", self.set_when_to_now
         )
         when_row.addWidget(self.now_button)
-        self.when_label = QLabel("Wh&en:")
-        self.when_label.setBuddy(self.when_edit)
+        self.when_label = buddy_label("Wh&en:", self.when_edit)
         form.addRow(self.when_label, when_row)
 
         self.reason_edit = QLineEdit()
         self.reason_edit.setObjectName("holdsReason")
         self.reason_edit.setAccessibleName("Reason")
         self.reason_edit.textChanged.connect(lambda _t: self.update_buttons())
-        reason_label = QLabel("Rea&son:")
-        reason_label.setBuddy(self.reason_edit)
+        reason_label = buddy_label("Rea&son:", self.reason_edit)
         form.addRow(reason_label, self.reason_edit)
         # Who took the person (5 ILCS 805/25(a)(2)(E) asks), shown for ICE custody only.
         self.agency_edit = QLineEdit()
@@ -123,8 +120,7 @@ class RecordPanel(QGroupBox):
         self.agency_edit.setAccessibleName("Receiving agency")
         self.agency_edit.setMaxLength(lc.MAX_FACT_TEXT)
         self.agency_edit.setPlaceholderText("optional, e.g. ICE ERO Chicago")
-        agency_label = QLabel("Recei&ved by:")
-        agency_label.setBuddy(self.agency_edit)
+        agency_label = buddy_label("Recei&ved by:", self.agency_edit)
         form.addRow(agency_label, self.agency_edit)
         self._agency_row = (form, agency_label)
         self.record_button = push_button(

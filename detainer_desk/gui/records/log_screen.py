@@ -37,7 +37,7 @@ from detainer_desk.services.ports import DecisionQuery
 from ..fit import fit_columns
 from ..session import Session
 from ..tasks import TaskHandle, TaskRunner
-from ..widgets import MessageLabel, push_button
+from ..widgets import MessageLabel, buddy_label, push_button
 from .common import (
     DECISION_ID,
     SAMPLE_A_NUMBER,
@@ -322,8 +322,7 @@ class DecisionLogScreen(QWidget):
     def _labelled(
         grid: QGridLayout, row: int, column: int, text: str, field: QWidget, span: int = 1
     ) -> None:
-        label = QLabel(text)
-        label.setBuddy(field)
+        label = buddy_label(text, field)
         grid.addWidget(label, row, column, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(field, row, column + 1, 1, span)
 

@@ -36,7 +36,7 @@ from ..confirm import ask_to_confirm
 from ..fit import fit_columns
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, paragraph, plain_sentence, push_button, rich_label
+from ..widgets import MessageLabel, buddy_label, paragraph, plain_sentence, push_button, rich_label
 from .common import (
     SAMPLE_BOOKING,
     SAMPLE_FORM,
@@ -180,8 +180,7 @@ class ReviewQueueScreen(RecordsScreen):
         self.outcome_combo.setAccessibleName("New outcome")
         self._fill_outcomes(None)
         self.outcome_combo.currentIndexChanged.connect(lambda _i: self._update_buttons())
-        outcome_label = QLabel("New o&utcome:")
-        outcome_label.setBuddy(self.outcome_combo)
+        outcome_label = buddy_label("New o&utcome:", self.outcome_combo)
         form.addRow(outcome_label, self.outcome_combo)
         self.reason_edit = QPlainTextEdit()
         self.reason_edit.setObjectName("reviewReason")
@@ -190,8 +189,7 @@ class ReviewQueueScreen(RecordsScreen):
         self.reason_edit.setTabChangesFocus(True)
         self.reason_edit.setFixedHeight(86)
         self.reason_edit.textChanged.connect(self._update_buttons)
-        reason_label = QLabel("Writt&en reason:")
-        reason_label.setBuddy(self.reason_edit)
+        reason_label = buddy_label("Writt&en reason:", self.reason_edit)
         form.addRow(reason_label, self.reason_edit)
         self.override_button = push_button(
             "Overri&de", "reviewOverride", "Override the selected decision", self.override

@@ -38,7 +38,7 @@ from detainer_desk.services.evidence_model import CountRow
 
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, bold, push_button, rich_label
+from ..widgets import MessageLabel, bold, buddy_label, push_button, rich_label
 from .common import (
     ALIGNMENT,
     DISPLAY,
@@ -163,10 +163,8 @@ class StatisticsScreen(RecordsScreen):
         first = QDate(today.year(), today.month(), 1).addMonths(-2)
         self.from_date = date_edit("statsFrom", "Received from (included)", first)
         self.to_date = date_edit("statsTo", "Received up to (included)", today)
-        from_label = QLabel("Receive&d from:")
-        from_label.setBuddy(self.from_date)
-        to_label = QLabel("u&p to:")
-        to_label.setBuddy(self.to_date)
+        from_label = buddy_label("Receive&d from:", self.from_date)
+        to_label = buddy_label("u&p to:", self.to_date)
         for widget in (from_label, self.from_date, to_label, self.to_date):
             top.addWidget(widget)
         self.show_button = push_button(
@@ -193,8 +191,7 @@ class StatisticsScreen(RecordsScreen):
         for key, words in GROUPINGS:
             self.group_combo.addItem(words, key)
         self.group_combo.currentIndexChanged.connect(lambda _i: self._show_tables())
-        group_label = QLabel("Count &by:")
-        group_label.setBuddy(self.group_combo)
+        group_label = buddy_label("Count &by:", self.group_combo)
         group_row.addWidget(group_label)
         group_row.addWidget(self.group_combo)
         group_row.addStretch(1)

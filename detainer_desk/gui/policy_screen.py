@@ -261,11 +261,9 @@ class PolicyDialog(QDialog):
         self.in_force_zone = MessageLabel("policyInForceZone", "The policy's timezone")
         zone_row.addWidget(self.in_force_zone, 1)
         self.reactivate_button = push_button(
-            "Activate it in the county's timezone…",
-            "policyReactivateInZone",
-            "Activate the policy in the county's timezone",
-            self.reactivate_in_county_zone,
-        )
+            "Activate it in the county's timezone…", "policyReactivateInZone",
+            "Activate the policy in the county's timezone", self.reactivate_in_county_zone,
+        )  # fmt: skip
         self.reactivate_button.hide()
         zone_row.addWidget(self.reactivate_button, 0, Qt.AlignmentFlag.AlignTop)
         box.addLayout(zone_row)

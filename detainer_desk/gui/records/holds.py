@@ -8,10 +8,11 @@ in Settings; 4 hours and 1 hour unless changed, read with the list), and when it
 alert is raised once: in the list on this screen, on the workspace's tab bar, and as a
 desktop notification. Every word about the time left names the alert times in force.
 
-This module is the board itself (its layout, reading, countdown, summary and alerts list);
-its parts are beside it: ``holds_model`` (the table), ``holds_alerts`` (the alert words, the
-watch that raises each alert once, the desktop notification), ``holds_recording`` (the
-"Record what happened" form) and ``overdue_report`` (the report of everyone held too long).
+This module is the board itself (its layout, reading, countdown, summary and banner); its
+parts are beside it: ``holds_model`` (the table), ``holds_alerts`` (the alert words, the
+watch that raises each alert once, the desktop notification and the list of alerts),
+``holds_recording`` (the "Record what happened" form) and ``overdue_report`` (the report of
+everyone held too long).
 """
 
 from __future__ import annotations

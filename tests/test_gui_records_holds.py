@@ -20,12 +20,9 @@ from detainer_desk.domain import alerts
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.gui.main_window import MainWindow
 from detainer_desk.gui.records.common import LEVEL, level_colours
-from detainer_desk.gui.records.holds import (
-    ALERT_COLUMN,
-    DesktopNotifier,
-    OverdueReportDialog,
-    alert_title,
-)
+from detainer_desk.gui.records.holds_alerts import DesktopNotifier, alert_title
+from detainer_desk.gui.records.holds_model import ALERT_COLUMN
+from detainer_desk.gui.records.overdue_report import OverdueReportDialog
 from detainer_desk.services import records
 from detainer_desk.services.settings import read_settings, save_settings
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -43,11 +41,27 @@ from . import forms
 from .changes import DECISION_AMENDED, Change, Kinds
 from .dialogs import TRANSLATOR_WORDS_SHORT, WAITING, FormDialog, Waiting
 from .fit import fit_to_screen
-from .records.common import SaveChooser, ask_save_path, python_date, qt_date, record_table
-from .records.tasks import run_in_background
+from .records.common import (
+    SaveChooser,
+    ask_save_path,
+    date_edit,
+    python_date,
+    qt_date,
+    record_table,
+)
+from .records.tasks import run_in_background, run_with_button_off
 from .session import Session
 from .tasks import TaskRunner, tasks_for
-from .widgets import Field, MessageLabel, form_layout, paragraph, plain_sentence
+from .widgets import (
+    Field,
+    MessageLabel,
+    buddy_label,
+    close_buttons,
+    form_layout,
+    paragraph,
+    plain_sentence,
+    push_button,
+)
 
 TRANSLATOR_WORDS = (
     "The notices in Spanish, Chinese, Tagalog, Vietnamese and Korean are draft translations: "
@@ -145,8 +159,7 @@ class ContactDialog(FormDialog):
         self.kind.setAccessibleName("Kind of contact")
         for kind in ct.CONTACT_KINDS:
             self.kind.addItem(ct.CONTACT_WORDS[kind], kind)
-        kind_label = QLabel("&Kind:")
-        kind_label.setBuddy(self.kind)
+        kind_label = buddy_label("&Kind:", self.kind)
         self.form.addRow(kind_label, self.kind)
         self.when = self.add_field(
             "when",
@@ -161,8 +174,7 @@ class ContactDialog(FormDialog):
         self.agency.setObjectName("contactAgency")
         self.agency.setAccessibleName("Agency")
         self.agency.addItems(list(ct.AGENCIES))
-        agency_label = QLabel("&Agency:")
-        agency_label.setBuddy(self.agency)
+        agency_label = buddy_label("&Agency:", self.agency)
         self.form.addRow(agency_label, self.agency)
         self.decision = self.add_field(
             "decision",
@@ -188,10 +200,7 @@ class ContactDialog(FormDialog):
         self.in_background(lambda: county_zone_of(session.backend.uow), self._zone_known)
 
     def _zone_known(self, zone: dt.tzinfo) -> Waiting:
-        assert self.when.hint is not None
-        self.when.hint.setText(
-            f"The county's date and time ({timetext.zone_words(zone)}), e.g. 2026-02-10 14:30"
-        )
+        _name_the_zone(self.when, zone)
         if not self.when.text():  # (nothing typed meanwhile)
             self.when.edit.setText(timetext.as_typed(self.session.now(), zone))
         self.loaded = True
@@ -273,8 +282,7 @@ class AmendContactDialog(FormDialog):
         self.agency.setAccessibleName("Agency")
         self.agency.addItems(list(ct.AGENCIES))
         self.agency.setCurrentText(fact.agency)
-        agency_label = QLabel("&Agency:")
-        agency_label.setBuddy(self.agency)
+        agency_label = buddy_label("&Agency:", self.agency)
         self.form.addRow(agency_label, self.agency)
         details_form = form_layout()
         self.form.addRow(details_form)
@@ -351,13 +359,10 @@ class ContactsDialog(QDialog):
         self.search.setAccessibleName("Search the contacts")
         self.search.setPlaceholderText("Agency, kind or words of the details")
         self.search.returnPressed.connect(self.load)
-        search_label = QLabel("&Search:")
-        search_label.setBuddy(self.search)
-        self.search_button = QPushButton("&Find")
-        self.search_button.setObjectName("contactsFind")
-        self.search_button.setAccessibleName("Find the contacts that match")
-        self.search_button.setAutoDefault(False)
-        self.search_button.clicked.connect(self.load)
+        search_label = buddy_label("&Search:", self.search)
+        self.search_button = push_button(
+            "&Find", "contactsFind", "Find the contacts that match", self.load
+        )
         top.addWidget(search_label)
         top.addWidget(self.search, 1)
         top.addWidget(self.search_button)
@@ -375,26 +380,17 @@ class ContactsDialog(QDialog):
         layout.addWidget(self.history, 1)
         self.message = MessageLabel("contactsMessage", "Problem")
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.setObjectName("contactsButtons")
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setObjectName("contactsClose")
-        close.setAccessibleName("Close")
-        self.record_button = QPushButton("&Record a contact…")
-        self.record_button.setObjectName("contactsRecord")
-        self.record_button.setAccessibleName("Record a contact")
-        self.record_button.setAutoDefault(False)
-        self.record_button.clicked.connect(self.record)
+        buttons = close_buttons(self, "contactsButtons", "contactsClose")
+        self.record_button = push_button(
+            "&Record a contact…", "contactsRecord", "Record a contact", self.record
+        )
         self.record_button.setEnabled(session.may(acc.RECORD_DECISION))
-        self.amend_button = QPushButton("&Amend…")
-        self.amend_button.setObjectName("contactsAmend")
-        self.amend_button.setAccessibleName("Amend the chosen contact")
-        self.amend_button.setAutoDefault(False)
-        self.amend_button.clicked.connect(self.amend)
+        self.amend_button = push_button(
+            "&Amend…", "contactsAmend", "Amend the chosen contact", self.amend
+        )
         self.amend_button.setEnabled(False)
         for button in (self.record_button, self.amend_button):
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         fit_to_screen(self, 980, 620)
         self.tasks.changes.when({Change.CONTACTS}, self._contacts_changed)
@@ -554,8 +550,7 @@ class ReportFactsDialog(FormDialog):
                 widget.setPlaceholderText("e.g. Spanish, K'iche', Mam")
             widget.setObjectName(f"facts_{key}")
             widget.setAccessibleName(words.replace("&", ""))
-            label = QLabel(f"{words}:")
-            label.setBuddy(widget)
+            label = buddy_label(f"{words}:", widget)
             self.form.addRow(label, widget)
             self.person[key] = widget
         self.finish_layout()
@@ -563,10 +558,7 @@ class ReportFactsDialog(FormDialog):
         self.in_background(lambda: county_zone_of(session.backend.uow), self._zone_known)
 
     def _zone_known(self, zone: dt.tzinfo) -> Waiting:
-        assert self.bail.hint is not None
-        self.bail.hint.setText(
-            f"The county's date and time ({timetext.zone_words(zone)}), e.g. 2026-02-10 14:30"
-        )
+        _name_the_zone(self.bail, zone)
         self.loaded = True
         return WAITING
 
@@ -695,36 +687,34 @@ class LawReportsDialog(QDialog):
         others = [d for d in lr.REPORTS.values() if d not in own]
         for definition in (*own, *others):
             self.report.addItem(f"{definition.title} ({definition.law})", definition.key)
-        report_label = QLabel("&Report:")
-        report_label.setBuddy(self.report)
+        report_label = buddy_label("&Report:", self.report)
         form.addRow(report_label, self.report)
         last_year = today.year - 1
-        self.from_date = _date_edit("lawReportFrom", "First day", dt.date(last_year, 1, 1))
-        self.to_date = _date_edit("lawReportTo", "Last day", dt.date(last_year, 12, 31))
+        self.from_date = date_edit("lawReportFrom", "First day", qt_date(dt.date(last_year, 1, 1)))
+        self.to_date = date_edit("lawReportTo", "Last day", qt_date(dt.date(last_year, 12, 31)))
         period = QHBoxLayout()
         period.addWidget(self.from_date)
         period.addWidget(QLabel("to"))
         period.addWidget(self.to_date)
         period.addStretch(1)
-        period_label = QLabel("&Period:")
-        period_label.setBuddy(self.from_date)
+        period_label = buddy_label("&Period:", self.from_date)
         form.addRow(period_label, period)
         self.daily_cost = QLineEdit()
         self.daily_cost.setObjectName("lawReportDailyCost")
         self.daily_cost.setAccessibleName("Average daily cost of a prisoner (Texas)")
         self.daily_cost.setPlaceholderText("e.g. 84.50 (Texas only)")
-        cost_label = QLabel("Daily &cost:")
-        cost_label.setBuddy(self.daily_cost)
+        cost_label = buddy_label("Daily &cost:", self.daily_cost)
         form.addRow(cost_label, self.daily_cost)
         layout.addLayout(form)
         # Only the Texas report asks for the daily cost of housing a prisoner.
         self.report.currentIndexChanged.connect(lambda _i: self._report_chosen())
         self._report_chosen()
-        self.save_button = QPushButton("&Save PDF and CSV…")
-        self.save_button.setObjectName("lawReportSave")
-        self.save_button.setAccessibleName("Save the report as a PDF and a CSV")
-        self.save_button.setAutoDefault(False)
-        self.save_button.clicked.connect(self.save_report)
+        self.save_button = push_button(
+            "&Save PDF and CSV…",
+            "lawReportSave",
+            "Save the report as a PDF and a CSV",
+            self.save_report,
+        )
         self.save_button.setEnabled(session.may(acc.MAKE_LAW_REPORTS))
         if not session.may(acc.MAKE_LAW_REPORTS):
             self.save_button.setToolTip("Needs a role that may make the reports the law asks for")
@@ -747,10 +737,8 @@ class LawReportsDialog(QDialog):
         self.language.setAccessibleName("Language beside English")
         for code in ln.NOTICE_LANGUAGES:
             self.language.addItem(ct.LANGUAGES[code], code)
-        notice_label = QLabel("&Notice:")
-        notice_label.setBuddy(self.notice)
-        language_label = QLabel("&Beside English:")
-        language_label.setBuddy(self.language)
+        notice_label = buddy_label("&Notice:", self.notice)
+        language_label = buddy_label("&Beside English:", self.language)
         notices_form.addRow(notice_label, self.notice)
         notices_form.addRow(language_label, self.language)
         self.notice_words = QLabel(
@@ -763,11 +751,9 @@ class LawReportsDialog(QDialog):
         self.notice_words.setWordWrap(True)
         layout.addWidget(self.notice_words)
         layout.addLayout(notices_form)
-        self.notice_button = QPushButton("Save n&otice PDF…")
-        self.notice_button.setObjectName("lawNoticeSave")
-        self.notice_button.setAccessibleName("Save the notice as a PDF")
-        self.notice_button.setAutoDefault(False)
-        self.notice_button.clicked.connect(self.save_notice)
+        self.notice_button = push_button(
+            "Save n&otice PDF…", "lawNoticeSave", "Save the notice as a PDF", self.save_notice
+        )
         # Blank forms: no one's records are in them, so every role may save them.
         self.notice_button.setEnabled(
             bool(self.notice_keys) and (decision_id is None or session.may(acc.PRINT_RECORDS))
@@ -786,13 +772,7 @@ class LawReportsDialog(QDialog):
         layout.addLayout(notice_row)
 
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.setObjectName("lawReportsButtons")
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setObjectName("lawReportsClose")
-        close.setAccessibleName("Close")
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(close_buttons(self, "lawReportsButtons", "lawReportsClose"))
         self.layout_.addWidget(content)
         content.show()
         self.setMinimumWidth(640)
@@ -862,22 +842,13 @@ class LawReportsDialog(QDialog):
         def saved(result: tuple[list[Path], int, str]) -> None:
             written, entries, head = result
             self.saved = written
-            self.save_button.setEnabled(True)
             self.message.show_note(
                 f"Saved {written[0]} and {written[1]}: computed from the verified record, "
                 f"{entries:,} entries, head hash {head[:16]}…"
             )
 
-        self.save_button.setEnabled(False)
-        self.message.show_note("Verifying the record and making the report…")
-        run_in_background(
-            self.tasks,
-            self,
-            self.message,
-            work,
-            saved,
-            on_failed=lambda _error: self.save_button.setEnabled(True),
-        )
+        making = "Verifying the record and making the report…"
+        run_with_button_off(self.save_button, making, self.tasks, self, self.message, work, saved)
 
     def save_notice(self) -> None:
         self.message.clear_message()
@@ -929,15 +900,6 @@ def _csv_kind(head: bytes) -> bool:
     return b"\x00" not in head and not head.startswith(b"%PDF-")
 
 
-def _date_edit(object_name: str, accessible_name: str, day: dt.date) -> QDateEdit:
-    edit = QDateEdit(qt_date(day))
-    edit.setObjectName(object_name)
-    edit.setAccessibleName(accessible_name)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setCalendarPopup(True)
-    return edit
-
-
 __all__ = [
     "TRANSLATOR_WORDS",
     "TRANSLATOR_WORDS_SHORT",
@@ -959,6 +921,14 @@ def read_reach(uow: Callable[[], UnitOfWork]) -> Reach:
         contact_service.read_jurisdiction(uow()),
         read_county_zone(uow()).zone,
         contact_service.policy_can(uow()),
+    )
+
+
+def _name_the_zone(field: Field, zone: dt.tzinfo) -> None:
+    """The hint under a field for a time typed in the county's zone, once it is read."""
+    assert field.hint is not None
+    field.hint.setText(
+        f"The county's date and time ({timetext.zone_words(zone)}), e.g. 2026-02-10 14:30"
     )
 
 

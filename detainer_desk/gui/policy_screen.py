@@ -14,20 +14,18 @@ from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMenu,
     QMessageBox,
     QProgressBar,
-    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -71,16 +69,20 @@ from .policy_choice import (
     monospace,
     policy_text_view,
 )
+from .records.common import date_edit, python_date, qt_date
 from .session import Session, SessionState
 from .tasks import TaskHandle, TaskRunner, run_in_background
 from .widgets import (
     Field,
     MessageLabel,
+    buddy_label,
+    close_buttons,
     compact_rows,
     form_layout,
     heading,
     paragraph,
     plain_sentence,
+    push_button,
 )
 
 IN_FORCE, HISTORY, ACTIVATE, WHAT_IF = range(4)
@@ -173,22 +175,13 @@ def _cell(text: str) -> QTableWidgetItem:
 
 
 def _date_edit(object_name: str, accessible_name: str, day: dt.date) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day))
+    edit = date_edit(object_name, accessible_name, qt_date(day))
     edit.setProperty("placeholderDay", edit.date())  # the default before the county's is read
-    edit.setObjectName(object_name)
-    edit.setAccessibleName(accessible_name)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setCalendarPopup(True)
     return edit
 
 
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
 def _day(edit: QDateEdit) -> dt.date:
-    date = edit.date()
-    return dt.date(date.year(), date.month(), date.day())
+    return python_date(edit.date())
 
 
 class PolicyDialog(QDialog):
@@ -242,13 +235,7 @@ class PolicyDialog(QDialog):
         self.tabs.setTabVisible(ACTIVATE, administrator)
         self.tabs.setTabVisible(WHAT_IF, administrator)
         column.addWidget(self.tabs, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.setObjectName("policyDialogButtons")
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setObjectName("policyDialogClose")
-        close.setAccessibleName("Close")
-        buttons.rejected.connect(self.reject)
-        column.addWidget(buttons)
+        column.addWidget(close_buttons(self, "policyDialogButtons", "policyDialogClose"))
         tasks.changes.when({Changed.POLICY, Changed.SETTINGS}, self._policy_changed_here)
         self.refresh()
 
@@ -273,11 +260,10 @@ class PolicyDialog(QDialog):
         zone_row = QHBoxLayout()
         self.in_force_zone = MessageLabel("policyInForceZone", "The policy's timezone")
         zone_row.addWidget(self.in_force_zone, 1)
-        self.reactivate_button = QPushButton("Activate it in the county's timezone…")
-        self.reactivate_button.setObjectName("policyReactivateInZone")
-        self.reactivate_button.setAccessibleName("Activate the policy in the county's timezone")
-        self.reactivate_button.setAutoDefault(False)
-        self.reactivate_button.clicked.connect(self.reactivate_in_county_zone)
+        self.reactivate_button = push_button(
+            "Activate it in the county's timezone…", "policyReactivateInZone",
+            "Activate the policy in the county's timezone", self.reactivate_in_county_zone,
+        )  # fmt: skip
         self.reactivate_button.hide()
         zone_row.addWidget(self.reactivate_button, 0, Qt.AlignmentFlag.AlignTop)
         box.addLayout(zone_row)
@@ -479,11 +465,9 @@ class PolicyDialog(QDialog):
         box.addWidget(self.activate_message)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.activate_button = QPushButton("A&ctivate this policy")
-        self.activate_button.setObjectName("activateButton")
-        self.activate_button.setAccessibleName("Activate this policy")
-        self.activate_button.setAutoDefault(False)
-        self.activate_button.clicked.connect(self.activate)
+        self.activate_button = push_button(
+            "A&ctivate this policy", "activateButton", "Activate this policy", self.activate
+        )
         row.addWidget(self.activate_button)
         box.addLayout(row)
         self.activate_chooser.changed.connect(self.activate_message.clear_message)
@@ -586,10 +570,8 @@ class PolicyDialog(QDialog):
         today = timetext.county_day(self.session.now(), self.zone)
         self.from_date = _date_edit("whatIfFrom", "Received from", today - dt.timedelta(days=90))
         self.to_date = _date_edit("whatIfTo", "Received up to and including", today)
-        from_label = QLabel("Requests received &from:")
-        from_label.setBuddy(self.from_date)
-        to_label = QLabel("&to:")
-        to_label.setBuddy(self.to_date)
+        from_label = buddy_label("Requests received &from:", self.from_date)
+        to_label = buddy_label("&to:", self.to_date)
         row.addWidget(from_label)
         row.addWidget(self.from_date)
         row.addWidget(to_label)
@@ -608,17 +590,11 @@ class PolicyDialog(QDialog):
         self.progress_label.hide()
         row.addWidget(self.progress_label)
         row.addWidget(self.progress)
-        self.compare_button = QPushButton("&Compare")
-        self.compare_button.setObjectName("whatIfCompare")
-        self.compare_button.setAccessibleName("Compare")
-        self.compare_button.setAutoDefault(False)
-        self.compare_button.clicked.connect(self.compare)
+        self.compare_button = push_button("&Compare", "whatIfCompare", "Compare", self.compare)
         row.addWidget(self.compare_button)
-        self.cancel_button = QPushButton("Ca&ncel")
-        self.cancel_button.setObjectName("whatIfCancel")
-        self.cancel_button.setAccessibleName("Cancel the comparison")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button = push_button(
+            "Ca&ncel", "whatIfCancel", "Cancel the comparison", self.cancel
+        )
         self.cancel_button.hide()
         row.addWidget(self.cancel_button)
         results_box.addLayout(row)
@@ -857,7 +833,7 @@ class PolicyDialog(QDialog):
             for edit, default in ((self.from_date, today - dt.timedelta(days=90)),
                                   (self.to_date, today)):  # fmt: skip
                 if edit.date() == edit.property("placeholderDay"):
-                    edit.setDate(_qdate(default))
+                    edit.setDate(qt_date(default))
         self._show_in_force(activation)
         self._show_history(history)
         self.loading = False

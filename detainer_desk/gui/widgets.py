@@ -7,9 +7,13 @@ by colour alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -254,6 +258,41 @@ def rich_label(object_name: str, accessible_name: str, text: str = "") -> QLabel
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setWordWrap(True)
     return label
+
+
+def close_buttons(dialog: QDialog, box_name: str, close_name: str) -> QDialogButtonBox:
+    """A dialog's button box with its Close button (buttons of the dialog's own may be
+    added to it); Close, like Escape, rejects the dialog."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.setObjectName(box_name)
+    close = buttons.button(QDialogButtonBox.StandardButton.Close)
+    close.setObjectName(close_name)
+    close.setAccessibleName("Close")
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def buddy_label(text: str, field: QWidget) -> QLabel:
+    """A field's label, whose mnemonic (``&What:``) moves the focus to the field."""
+    label = QLabel(text)
+    label.setBuddy(field)
+    return label
+
+
+def push_button(
+    text: str,
+    object_name: str,
+    accessible_name: str,
+    on_click: Callable[[], object] | None = None,
+) -> QPushButton:
+    """A button that is never a dialog's default (Enter in a field does not press it)."""
+    button = QPushButton(text)
+    button.setObjectName(object_name)
+    button.setAccessibleName(accessible_name)
+    button.setAutoDefault(False)
+    if on_click is not None:
+        button.clicked.connect(on_click)
+    return button
 
 
 def centred_page(

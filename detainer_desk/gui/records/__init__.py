@@ -25,8 +25,9 @@ from ..tasks import TaskHandle, TaskRunner
 from ..widgets import plain_sentence
 from ..workspace import Workspace
 from .detail import DecisionDetailDialog, DetailRead, read_detail
-from .holds import ActiveHoldsScreen, OverdueReportDialog
+from .holds import ActiveHoldsScreen
 from .log_screen import DecisionLogScreen
+from .overdue_report import OverdueReportDialog
 from .review import ReviewQueueScreen
 from .stats_screen import StatisticsScreen
 

@@ -1,24 +1,31 @@
 """What the records screens share: the county's zone (``county_clock``) and times in it
-(``timetext``), outcome words, alert colours, table set-up, and the one place a file name
-is asked for (tests replace it)."""
+(``timetext``), outcome words, alert colours, table set-up, the one place a file name is
+asked for (tests replace it), and their make-up: ``RecordsScreen`` (what each screen reads
+through and how it drops a read overtaken by a newer one), the page's heading row, the list
+beside its side panel, and the day pickers."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateEdit,
     QFileDialog,
+    QHBoxLayout,
     QHeaderView,
     QProxyStyle,
+    QSplitter,
     QStyle,
     QStyleOption,
     QStyleOptionHeader,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -29,7 +36,7 @@ from detainer_desk.services.ports import DecisionSummary
 
 from ..session import Session
 from ..tasks import TaskRunner, run_in_background
-from ..widgets import MessageLabel, compact_rows
+from ..widgets import MessageLabel, compact_rows, heading
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -41,6 +48,7 @@ DECISION_ID = Qt.ItemDataRole.UserRole
 LEVEL = Qt.ItemDataRole.UserRole + 1
 NOTHING = "–"
 UTC_ZONE = ZoneInfo("UTC")
+T = TypeVar("T")
 
 # (parent, dialog title, suggested file name) -> the chosen path, or None when cancelled.
 SaveChooser = Callable[[QWidget | None, str, str], str | None]
@@ -68,6 +76,132 @@ def read_zone_then(
     """Read the county's zone in the background, then ``then(zone)`` on the GUI thread."""
     uow = session.backend.uow
     run_in_background(tasks, owner, message, lambda: read_county_zone(uow()), then)
+
+
+class RecordsScreen(QWidget):
+    """A records screen: it reads through the session on the task runner, in the background,
+    and shows times in the county's zone (read with what it shows). Each read is numbered:
+    a result that comes after a newer read began, or after the screen was cleared, is
+    dropped."""
+
+    message: MessageLabel  # where each screen says what went wrong
+
+    def __init__(
+        self,
+        session: Session,
+        tasks: TaskRunner,
+        object_name: str,
+        accessible_name: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.tasks = tasks
+        self.setObjectName(object_name)
+        self.setAccessibleName(accessible_name)
+        self.zone: ZoneInfo = UTC_ZONE
+        self.loading = False
+        self._generation = 0
+
+    def _start_read(self) -> int:
+        """A read begins: its number, to compare with ``_generation`` when it ends."""
+        self.loading = True
+        self._generation += 1
+        return self._generation
+
+    def _read_in_zone(
+        self,
+        read: Callable[[], T],
+        show: Callable[[T], None],
+        on_failed: Callable[[BaseException], None],
+    ) -> int:
+        """Read the county's zone and ``read()`` in the background; then, unless a newer
+        read began or the screen was cleared meanwhile, take the zone, end loading and
+        ``show`` what was read. Returns the read's number."""
+        generation = self._start_read()
+        uow = self.session.backend.uow
+
+        def loaded(found: tuple[ZoneInfo, T]) -> None:
+            if generation != self._generation:
+                return
+            self.zone, result = found
+            self.loading = False
+            show(result)
+
+        run_in_background(
+            self.tasks,
+            self,
+            self.message,
+            lambda: (read_county_zone(uow()), read()),
+            loaded,
+            on_failed=on_failed,
+        )
+        return generation
+
+    def _forget_reads(self) -> None:
+        """Whatever read is under way is dropped when it ends."""
+        self._generation += 1
+        self.loading = False
+
+
+def screen_layout(
+    screen: QWidget, title: str, heading_name: str
+) -> tuple[QVBoxLayout, QHBoxLayout]:
+    """The page of a records screen and its top row, which starts with the heading (the
+    caller adds the row to the page once it has filled it)."""
+    layout = QVBoxLayout(screen)
+    layout.setContentsMargins(14, 12, 14, 10)
+    layout.setSpacing(8)
+    top = QHBoxLayout()
+    top.addWidget(heading(title, heading_name, points=3))
+    return layout, top
+
+
+def side_by_side(
+    object_name: str, left: QWidget, right: QWidget, stretch: tuple[int, int], sizes: list[int]
+) -> QSplitter:
+    """A list and what goes beside it (a side panel, a chart), neither ever collapsed."""
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.setObjectName(object_name)
+    splitter.setChildrenCollapsible(False)
+    splitter.addWidget(left)
+    splitter.addWidget(right)
+    splitter.setStretchFactor(0, stretch[0])
+    splitter.setStretchFactor(1, stretch[1])
+    splitter.setSizes(sizes)
+    return splitter
+
+
+def side_panel(object_name: str, minimum_width: int) -> tuple[QWidget, QVBoxLayout]:
+    """The panel beside a list (what is selected, and what may be done with it)."""
+    panel = QWidget()
+    panel.setObjectName(object_name)
+    panel.setMinimumWidth(minimum_width)
+    column = QVBoxLayout(panel)
+    column.setContentsMargins(8, 0, 0, 0)
+    column.setSpacing(10)
+    return panel, column
+
+
+def select_row(table: QTableView, row: int | None) -> bool:
+    """Select the row (of a decision found in the list); False when it is not there."""
+    if row is None:
+        return False
+    table.selectRow(row)
+    return True
+
+
+def date_edit(
+    object_name: str, accessible_name: str, date: QDate, *, enabled: bool = True
+) -> QDateEdit:
+    """A day, as the screens show days (``2026-02-10``), with a calendar to pick it."""
+    edit = QDateEdit(date)
+    edit.setObjectName(object_name)
+    edit.setAccessibleName(accessible_name)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setCalendarPopup(True)
+    edit.setEnabled(enabled)
+    return edit
 
 
 def python_date(date: QDate) -> dt.date:

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
@@ -62,7 +61,7 @@ from ..changes import DECISION_AMENDED, Change, Kinds
 from ..fit import fit_to_screen, size_to_current_page
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, heading, paragraph, rich_label
+from ..widgets import MessageLabel, heading, paragraph, push_button, rich_label
 from .common import (
     NOTHING,
     SaveChooser,
@@ -191,25 +190,25 @@ class DecisionDetailDialog(QDialog):
         self.documents.busy_changed.connect(lambda _busy: self._update_buttons())
         self.documents.finished.connect(self._document_done)
         summary = row.summary
-        self.save_button = self._document_button(
+        self.save_button = push_button(
             "&Save audit PDF…",
             "detailSaveAuditPdf",
             "Save the audit PDF of this decision",
             lambda: self.documents.save(self.decision_id, summary.booking_number, AUDIT_PDF),
         )
-        self.print_audit_button = self._document_button(
+        self.print_audit_button = push_button(
             "&Print audit PDF…",
             "detailPrintAuditPdf",
             "Print the audit PDF of this decision",
             lambda: self.documents.print(self.decision_id, AUDIT_PDF),
         )
-        self.save_notice_button = self._document_button(
+        self.save_notice_button = push_button(
             "Save &notice…",
             "detailSaveNotice",
             "Save the notice to the person again",
             lambda: self.documents.save(self.decision_id, summary.booking_number, NOTICE),
         )
-        self.print_notice_button = self._document_button(
+        self.print_notice_button = push_button(
             "Print no&tice…",
             "detailPrintNotice",
             "Print the notice to the person again",
@@ -225,10 +224,9 @@ class DecisionDetailDialog(QDialog):
         # Any later contact with immigration enforcement about this person, and the facts
         # the statutory reports need: one button with a menu (the row must fit a small
         # screen at 200 %).
-        self.reports_button = QPushButton("For &reports")
-        self.reports_button.setObjectName("detailForReports")
-        self.reports_button.setAccessibleName("Record an ICE contact or facts for the reports")
-        self.reports_button.setAutoDefault(False)
+        self.reports_button = push_button(
+            "For &reports", "detailForReports", "Record an ICE contact or facts for the reports"
+        )
         reports_menu = QMenu(self.reports_button)
         reports_menu.setObjectName("detailForReportsMenu")
         reports_menu.setToolTipsVisible(True)
@@ -756,16 +754,6 @@ class DecisionDetailDialog(QDialog):
         return text
 
     # ------------------------------------------------------- audit PDF, notice
-    def _document_button(
-        self, text: str, object_name: str, accessible_name: str, act: Callable[[], None]
-    ) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(object_name)
-        button.setAccessibleName(accessible_name)
-        button.setAutoDefault(False)
-        button.clicked.connect(act)
-        return button
-
     def _update_buttons(self) -> None:
         may_print = self.session.may(acc.PRINT_RECORDS)
         for button in (

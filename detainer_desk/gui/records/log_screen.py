@@ -17,13 +17,11 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -39,7 +37,7 @@ from detainer_desk.services.ports import DecisionQuery
 from ..fit import fit_columns
 from ..session import Session
 from ..tasks import TaskHandle, TaskRunner
-from ..widgets import MessageLabel, heading
+from ..widgets import MessageLabel, buddy_label, push_button
 from .common import (
     DECISION_ID,
     SAMPLE_A_NUMBER,
@@ -53,11 +51,13 @@ from .common import (
     UTC_ZONE,
     SaveChooser,
     ask_save_path,
+    date_edit,
     python_date,
     qt_date,
     read_zone_then,
     readable_sort_arrows,
     record_table,
+    screen_layout,
 )
 from .documents import NOTICE, DecisionDocuments, PrinterChooser, ask_printer
 from .log_model import (
@@ -157,12 +157,7 @@ class DecisionLogScreen(QWidget):
         self.model.rowsInserted.connect(self._show_count)
         self.model.modelReset.connect(self._show_count)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 10)
-        layout.setSpacing(8)
-
-        top = QHBoxLayout()
-        top.addWidget(heading("Decision log", "logHeading", points=3))
+        layout, top = screen_layout(self, "Decision log", "logHeading")
         top.addStretch(1)
         self.count_label = QLabel()
         self.count_label.setObjectName("logCount")
@@ -202,11 +197,9 @@ class DecisionLogScreen(QWidget):
         hint.setWordWrap(True)
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         bottom.addWidget(hint, 1)
-        self.open_button = QPushButton("Ope&n details…")
-        self.open_button.setObjectName("logOpen")
-        self.open_button.setAccessibleName("Open the selected decision")
-        self.open_button.setAutoDefault(False)
-        self.open_button.clicked.connect(self._open_selected)
+        self.open_button = push_button(
+            "Ope&n details…", "logOpen", "Open the selected decision", self._open_selected
+        )
         bottom.addWidget(self.open_button)
         # The notice to the person, again: for the selected decision, without opening it.
         self.print_notice_button = QPushButton("&Print notice…")
@@ -299,7 +292,9 @@ class DecisionLogScreen(QWidget):
         self.from_check = QCheckBox("Receive&d from:")
         self.from_check.setObjectName("logFromEnabled")
         self.from_check.setAccessibleName("Only decisions received from a date")
-        self.from_date = _date_edit("logFrom", "Received from (included)", today.addDays(-30))
+        self.from_date = date_edit(
+            "logFrom", "Received from (included)", today.addDays(-30), enabled=False
+        )
         self.from_check.toggled.connect(self.from_date.setEnabled)
         grid.addWidget(self.from_check, 1, 2, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.from_date, 1, 3)
@@ -307,16 +302,14 @@ class DecisionLogScreen(QWidget):
         self.to_check = QCheckBox("u&p to:")
         self.to_check.setObjectName("logToEnabled")
         self.to_check.setAccessibleName("Only decisions received up to a date")
-        self.to_date = _date_edit("logTo", "Received up to (included)", today)
+        self.to_date = date_edit("logTo", "Received up to (included)", today, enabled=False)
         self.to_check.toggled.connect(self.to_date.setEnabled)
         grid.addWidget(self.to_check, 1, 4, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.to_date, 1, 5)
 
-        self.clear_button = QPushButton("Cl&ear filters")
-        self.clear_button.setObjectName("logClear")
-        self.clear_button.setAccessibleName("Clear the search and filters")
-        self.clear_button.setAutoDefault(False)
-        self.clear_button.clicked.connect(self.clear_filters)
+        self.clear_button = push_button(
+            "Cl&ear filters", "logClear", "Clear the search and filters", self.clear_filters
+        )
         grid.addWidget(self.clear_button, 1, 6, 1, 2, Qt.AlignmentFlag.AlignRight)
 
         grid.setColumnStretch(1, 3)
@@ -329,8 +322,7 @@ class DecisionLogScreen(QWidget):
     def _labelled(
         grid: QGridLayout, row: int, column: int, text: str, field: QWidget, span: int = 1
     ) -> None:
-        label = QLabel(text)
-        label.setBuddy(field)
+        label = buddy_label(text, field)
         grid.addWidget(label, row, column, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(field, row, column + 1, 1, span)
 
@@ -599,16 +591,6 @@ class DecisionLogScreen(QWidget):
             self.open_decision.emit(int(index.data(DECISION_ID)))
         else:
             self.message.show_note("Select a decision first.")
-
-
-def _date_edit(object_name: str, accessible_name: str, date: QDate) -> QDateEdit:
-    edit = QDateEdit(date)
-    edit.setObjectName(object_name)
-    edit.setAccessibleName(accessible_name)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setCalendarPopup(True)
-    edit.setEnabled(False)
-    return edit
 
 
 __all__ = ["COLUMNS", "DecisionLogScreen"]

@@ -9,19 +9,15 @@ countersign by the officer who recorded the decision; this screen shows their wo
 from __future__ import annotations
 
 import html
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +29,6 @@ from detainer_desk.domain.describe import TRIGGER_WORDS
 from detainer_desk.domain.vocabulary import OUTCOME_WORDS
 from detainer_desk.services import board, records
 from detainer_desk.services.access import RecordError
-from detainer_desk.services.county_clock import county_zone as read_county_zone
 from detainer_desk.services.ports import DecisionSummary
 
 from ..changes import DECISION_AMENDED
@@ -41,7 +36,7 @@ from ..confirm import ask_to_confirm
 from ..fit import fit_columns
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, heading, paragraph, plain_sentence, rich_label
+from ..widgets import MessageLabel, buddy_label, paragraph, plain_sentence, push_button, rich_label
 from .common import (
     SAMPLE_BOOKING,
     SAMPLE_FORM,
@@ -49,12 +44,16 @@ from .common import (
     SAMPLE_STATUS,
     SAMPLE_TIME,
     SAMPLE_USER,
-    UTC_ZONE,
+    RecordsScreen,
     full_time,
     in_force,
     outcome_text,
     record_table,
+    screen_layout,
+    select_row,
     short_time,
+    side_by_side,
+    side_panel,
 )
 from .rows_model import RowsModel
 from .tasks import run_in_background
@@ -68,20 +67,13 @@ AMENDMENT_NOTE = (
 )
 
 
-class ReviewQueueScreen(QWidget):
+class ReviewQueueScreen(RecordsScreen):
     open_decision = Signal(int)
     changed = Signal()  # a decision was countersigned or overridden (other screens refresh)
 
     def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.tasks = tasks
-        self.setObjectName("reviewQueueScreen")
-        self.setAccessibleName("Review queue")
-        self.zone: ZoneInfo = UTC_ZONE
+        super().__init__(session, tasks, "reviewQueueScreen", "Review queue", parent)
         self.stale = True
-        self.loading = False
-        self._generation = 0
 
         self.model = RowsModel(
             [
@@ -97,21 +89,15 @@ class ReviewQueueScreen(QWidget):
             self,
         )
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 10)
-        layout.setSpacing(8)
-        top = QHBoxLayout()
-        top.addWidget(heading("Review queue", "reviewHeading", points=3))
+        layout, top = screen_layout(self, "Review queue", "reviewHeading")
         top.addStretch(1)
         self.count_label = QLabel()
         self.count_label.setObjectName("reviewCount")
         self.count_label.setAccessibleName("How many decisions wait")
         top.addWidget(self.count_label)
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setObjectName("reviewRefresh")
-        self.refresh_button.setAccessibleName("Refresh the review queue")
-        self.refresh_button.setAutoDefault(False)
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button = push_button(
+            "Refresh", "reviewRefresh", "Refresh the review queue", self.refresh
+        )
         top.addWidget(self.refresh_button)
         layout.addLayout(top)
         layout.addWidget(
@@ -125,9 +111,6 @@ class ReviewQueueScreen(QWidget):
             )
         )
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setObjectName("reviewSplitter")
-        splitter.setChildrenCollapsible(False)
         self.table = record_table("reviewTable", "Decisions waiting for a supervisor")
         self.table.setModel(self.model)
         fit_columns(
@@ -144,22 +127,15 @@ class ReviewQueueScreen(QWidget):
         )
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.activated.connect(lambda index: self.open_decision.emit(self._selected_id()))
-        splitter.addWidget(self.table)
-        splitter.addWidget(self._build_panel())
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([880, 420])
+        splitter = side_by_side(
+            "reviewSplitter", self.table, self._build_panel(), (3, 2), [880, 420]
+        )
         layout.addWidget(splitter, 1)
         self._selection_changed()
 
     # ------------------------------------------------------------------ panel
     def _build_panel(self) -> QWidget:
-        panel = QWidget()
-        panel.setObjectName("reviewPanel")
-        panel.setMinimumWidth(340)
-        column = QVBoxLayout(panel)
-        column.setContentsMargins(8, 0, 0, 0)
-        column.setSpacing(10)
+        panel, column = side_panel("reviewPanel", 340)
 
         self.selected_label = rich_label(
             "reviewSelected", "The selected decision", "Select a decision in the list."
@@ -167,11 +143,12 @@ class ReviewQueueScreen(QWidget):
         column.addWidget(self.selected_label)
         self.why_label = rich_label("reviewWhy", "Why it needs review")
         column.addWidget(self.why_label)
-        self.open_button = QPushButton("Ope&n details…")
-        self.open_button.setObjectName("reviewOpen")
-        self.open_button.setAccessibleName("Open the selected decision")
-        self.open_button.setAutoDefault(False)
-        self.open_button.clicked.connect(lambda: self.open_decision.emit(self._selected_id()))
+        self.open_button = push_button(
+            "Ope&n details…",
+            "reviewOpen",
+            "Open the selected decision",
+            lambda: self.open_decision.emit(self._selected_id()),
+        )
         column.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         countersign_box = QGroupBox("Agree")
@@ -185,11 +162,12 @@ class ReviewQueueScreen(QWidget):
                 "About countersigning",
             )
         )
-        self.countersign_button = QPushButton("Countersi&gn")
-        self.countersign_button.setObjectName("reviewCountersign")
-        self.countersign_button.setAccessibleName("Countersign the selected decision")
-        self.countersign_button.setAutoDefault(False)
-        self.countersign_button.clicked.connect(self.countersign)
+        self.countersign_button = push_button(
+            "Countersi&gn",
+            "reviewCountersign",
+            "Countersign the selected decision",
+            self.countersign,
+        )
         box.addWidget(self.countersign_button, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(countersign_box)
 
@@ -202,8 +180,7 @@ class ReviewQueueScreen(QWidget):
         self.outcome_combo.setAccessibleName("New outcome")
         self._fill_outcomes(None)
         self.outcome_combo.currentIndexChanged.connect(lambda _i: self._update_buttons())
-        outcome_label = QLabel("New o&utcome:")
-        outcome_label.setBuddy(self.outcome_combo)
+        outcome_label = buddy_label("New o&utcome:", self.outcome_combo)
         form.addRow(outcome_label, self.outcome_combo)
         self.reason_edit = QPlainTextEdit()
         self.reason_edit.setObjectName("reviewReason")
@@ -212,14 +189,11 @@ class ReviewQueueScreen(QWidget):
         self.reason_edit.setTabChangesFocus(True)
         self.reason_edit.setFixedHeight(86)
         self.reason_edit.textChanged.connect(self._update_buttons)
-        reason_label = QLabel("Writt&en reason:")
-        reason_label.setBuddy(self.reason_edit)
+        reason_label = buddy_label("Writt&en reason:", self.reason_edit)
         form.addRow(reason_label, self.reason_edit)
-        self.override_button = QPushButton("Overri&de")
-        self.override_button.setObjectName("reviewOverride")
-        self.override_button.setAccessibleName("Override the selected decision")
-        self.override_button.setAutoDefault(False)
-        self.override_button.clicked.connect(self.override)
+        self.override_button = push_button(
+            "Overri&de", "reviewOverride", "Override the selected decision", self.override
+        )
         form.addRow("", self.override_button)
         column.addWidget(override_box)
 
@@ -237,32 +211,17 @@ class ReviewQueueScreen(QWidget):
         if not self.session.may(acc.REVIEW_DECISION):
             return
         self.stale = False
-        self.loading = True
-        self._generation += 1
-        generation = self._generation
         self.count_label.setText("Loading…")
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
-
-        def loaded(read: tuple[ZoneInfo, list[DecisionSummary]]) -> None:
-            if generation == self._generation:
-                self.zone, rows = read
-                self.loading = False
-                self._show_rows(rows)
 
         def failed(_error: BaseException) -> None:
             self.loading = False
             self.count_label.clear()
 
-        run_in_background(
-            self.tasks,
-            self,
-            self.message,
-            lambda: (
-                read_county_zone(uow()),
-                list(board.review_queue(uow(), actor, now, QUEUE_LIMIT)),
-            ),
-            loaded,
-            on_failed=failed,
+        self._read_in_zone(
+            lambda: list(board.review_queue(uow(), actor, now, QUEUE_LIMIT)),
+            self._show_rows,
+            failed,
         )
 
     def _show_rows(self, rows: list[DecisionSummary]) -> None:
@@ -281,8 +240,7 @@ class ReviewQueueScreen(QWidget):
         self._selection_changed()
 
     def clear(self) -> None:
-        self._generation += 1
-        self.loading = False
+        self._forget_reads()
         self.model.set_rows([])
         self.stale = True
         self.count_label.clear()
@@ -293,11 +251,7 @@ class ReviewQueueScreen(QWidget):
 
     # -------------------------------------------------------------- selection
     def select(self, decision_id: int) -> bool:
-        row = self.model.row_of(decision_id)
-        if row is None:
-            return False
-        self.table.selectRow(row)
-        return True
+        return select_row(self.table, self.model.row_of(decision_id))
 
     def _selected_id_or_none(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

@@ -24,13 +24,9 @@ from PySide6.QtCore import QAbstractTableModel, QDate, QMargins, QModelIndex, QO
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -38,25 +34,27 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import timetext
 from detainer_desk.services import documents
 from detainer_desk.services import statistics as stats
-from detainer_desk.services.county_clock import county_zone as read_county_zone
 from detainer_desk.services.evidence_model import CountRow
 
 from ..session import Session
 from ..tasks import TaskRunner
-from ..widgets import MessageLabel, bold, heading, rich_label
+from ..widgets import MessageLabel, bold, buddy_label, push_button, rich_label
 from .common import (
     ALIGNMENT,
     DISPLAY,
-    UTC_ZONE,
     AnyIndex,
+    RecordsScreen,
     SaveChooser,
     ask_save_path,
+    date_edit,
     python_date,
     qt_date,
     read_zone_then,
     record_table,
+    screen_layout,
+    side_by_side,
 )
-from .tasks import run_in_background
+from .tasks import run_with_button_off
 
 WEEK, MONTH, FORM, REASON = "week", "month", "form", "reason"
 GROUPINGS = (
@@ -150,52 +148,38 @@ class CountsModel(QAbstractTableModel):
         return None
 
 
-class StatisticsScreen(QWidget):
+class StatisticsScreen(RecordsScreen):
     def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.tasks = tasks
-        self.setObjectName("statisticsScreen")
-        self.setAccessibleName("Statistics")
-        self.zone: ZoneInfo = UTC_ZONE
+        super().__init__(session, tasks, "statisticsScreen", "Statistics", parent)
         self.tables: stats.StatisticsTables | None = None
         self.stale = True
-        self.loading = False
-        self._generation = 0
         self.choose_save_path: SaveChooser = ask_save_path
         self.saved_path: str | None = None
         self._period_chosen = False
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 10)
-        layout.setSpacing(8)
-        top = QHBoxLayout()
-        top.addWidget(heading("Statistics", "statsHeading", points=3))
+        layout, top = screen_layout(self, "Statistics", "statsHeading")
         top.addSpacing(18)
         today = QDate.currentDate()
         first = QDate(today.year(), today.month(), 1).addMonths(-2)
-        self.from_date = _date_edit("statsFrom", "Received from (included)", first)
-        self.to_date = _date_edit("statsTo", "Received up to (included)", today)
-        from_label = QLabel("Receive&d from:")
-        from_label.setBuddy(self.from_date)
-        to_label = QLabel("u&p to:")
-        to_label.setBuddy(self.to_date)
+        self.from_date = date_edit("statsFrom", "Received from (included)", first)
+        self.to_date = date_edit("statsTo", "Received up to (included)", today)
+        from_label = buddy_label("Receive&d from:", self.from_date)
+        to_label = buddy_label("u&p to:", self.to_date)
         for widget in (from_label, self.from_date, to_label, self.to_date):
             top.addWidget(widget)
-        self.show_button = QPushButton("Cou&nt")
-        self.show_button.setObjectName("statsShow")
-        self.show_button.setAccessibleName("Count the requests of this period")
-        self.show_button.setAutoDefault(False)
-        self.show_button.clicked.connect(self.load)
+        self.show_button = push_button(
+            "Cou&nt", "statsShow", "Count the requests of this period", self.load
+        )
         top.addWidget(self.show_button)
         top.addStretch(1)
         layout.addLayout(top)
-        self.save_button = QPushButton("&Save statistics PDF…")
-        self.save_button.setObjectName("statsSavePdf")
-        self.save_button.setAccessibleName("Save the statistics report as a PDF")
-        self.save_button.setAutoDefault(False)
+        self.save_button = push_button(
+            "&Save statistics PDF…",
+            "statsSavePdf",
+            "Save the statistics report as a PDF",
+            self.save_pdf,
+        )
         self.save_button.setEnabled(False)
-        self.save_button.clicked.connect(self.save_pdf)
 
         self.totals_label = rich_label("statsTotals", "Totals for the period")
         layout.addWidget(self.totals_label)
@@ -207,23 +191,18 @@ class StatisticsScreen(QWidget):
         for key, words in GROUPINGS:
             self.group_combo.addItem(words, key)
         self.group_combo.currentIndexChanged.connect(lambda _i: self._show_tables())
-        group_label = QLabel("Count &by:")
-        group_label.setBuddy(self.group_combo)
+        group_label = buddy_label("Count &by:", self.group_combo)
         group_row.addWidget(group_label)
         group_row.addWidget(self.group_combo)
         group_row.addStretch(1)
         group_row.addWidget(self.save_button)  # here, not beside the dates: a narrow window
         layout.addLayout(group_row)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setObjectName("statsSplitter")
-        splitter.setChildrenCollapsible(False)
         self.model = CountsModel(self)
         self.table = record_table("statsTable", "Counts")
         self.table.setModel(self.model)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        splitter.addWidget(self.table)
         self.chart = QChart()
         self.chart.setObjectName("statsChart")
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
@@ -233,10 +212,7 @@ class StatisticsScreen(QWidget):
         self.chart_view.setAccessibleName("Chart of the counts")
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_view.setMinimumWidth(360)
-        splitter.addWidget(self.chart_view)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([600, 700])
+        splitter = side_by_side("statsSplitter", self.table, self.chart_view, (1, 1), [600, 700])
         layout.addWidget(splitter, 1)
 
         self.method_label = QLabel(
@@ -272,8 +248,7 @@ class StatisticsScreen(QWidget):
         self.load()
 
     def clear(self) -> None:
-        self._generation += 1
-        self.loading = False
+        self._forget_reads()
         self.tables = None
         self.stale = True
         self._period_chosen = False
@@ -302,17 +277,10 @@ class StatisticsScreen(QWidget):
             self.message.show_error("The “from” date is after the “to” date.")
             return
         self.stale = False
-        self.loading = True
-        self._generation += 1
-        generation = self._generation
         self.totals_label.setText("Counting…")
         uow, actor, now = self.session.backend.uow, self.session.require_actor(), self.session.now()
 
-        def counted(read: tuple[ZoneInfo, stats.StatisticsTables]) -> None:
-            if generation != self._generation:
-                return
-            self.zone, tables = read
-            self.loading = False
+        def counted(tables: stats.StatisticsTables) -> None:
             self.tables = tables
             self._show_tables()
 
@@ -321,16 +289,8 @@ class StatisticsScreen(QWidget):
                 self.loading = False
                 self.totals_label.clear()
 
-        run_in_background(
-            self.tasks,
-            self,
-            self.message,
-            lambda: (
-                read_county_zone(uow()),
-                stats.statistics_tables(uow(), actor, first, last, now),
-            ),
-            counted,
-            on_failed=failed,
+        generation = self._read_in_zone(
+            lambda: stats.statistics_tables(uow(), actor, first, last, now), counted, failed
         )
 
     # ---------------------------------------------------------------- showing
@@ -446,20 +406,11 @@ class StatisticsScreen(QWidget):
             return path
 
         def saved(written: str) -> None:
-            self.save_button.setEnabled(True)
             self.saved_path = written
             self.message.show_note(f"Saved the statistics report to {written}.")
 
-        self.save_button.setEnabled(False)
-        self.message.show_note("Making the statistics PDF…")
-        run_in_background(
-            self.tasks,
-            self,
-            self.message,
-            work,
-            saved,
-            on_failed=lambda _error: self.save_button.setEnabled(True),
-        )
+        making = "Making the statistics PDF…"
+        run_with_button_off(self.save_button, making, self.tasks, self, self.message, work, saved)
 
 
 def _two_lines(header: str) -> str:
@@ -478,12 +429,3 @@ def _short_label(label: str, grouping: str) -> str:
     if len(label) > 38:
         return label[:36] + "…"
     return label
-
-
-def _date_edit(object_name: str, accessible_name: str, date: QDate) -> QDateEdit:
-    edit = QDateEdit(date)
-    edit.setObjectName(object_name)
-    edit.setAccessibleName(accessible_name)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setCalendarPopup(True)
-    return edit

@@ -12,7 +12,8 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
-from detainer_desk.gui.audit_trail import COLUMNS, AuditTrailDialog, details_text, time_text
+from detainer_desk.domain.details import details_text
+from detainer_desk.gui.audit_trail import COLUMNS, AuditTrailDialog, time_text
 from detainer_desk.gui.dialogs import (
     AddUserDialog,
     ChangePasswordDialog,

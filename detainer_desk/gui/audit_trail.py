@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from detainer_desk.domain import timetext
 from detainer_desk.domain.clock import start_of_day
-from detainer_desk.domain.details import details_text as details_text  # noqa: PLC0414 (re-exported)
+from detainer_desk.domain.details import details_text
 from detainer_desk.services import accounts, listings
 from detainer_desk.services.access import DENIED, FAILURE, SUCCESS, RecordError
 from detainer_desk.services.county_clock import county_zone

@@ -361,7 +361,7 @@ class ContactsDialog(QDialog):
         self.search.returnPressed.connect(self.load)
         search_label = buddy_label("&Search:", self.search)
         self.search_button = push_button(
-            "&Find", "contactsFind", "Find the contacts that match", self.load
+            "&Find", "contactsFind", "Find the contacts that match", on_click=self.load
         )
         top.addWidget(search_label)
         top.addWidget(self.search, 1)
@@ -382,11 +382,11 @@ class ContactsDialog(QDialog):
         layout.addWidget(self.message)
         buttons = close_buttons(self, "contactsButtons", "contactsClose")
         self.record_button = push_button(
-            "&Record a contact…", "contactsRecord", "Record a contact", self.record
+            "&Record a contact…", "contactsRecord", "Record a contact", on_click=self.record
         )
         self.record_button.setEnabled(session.may(acc.RECORD_DECISION))
         self.amend_button = push_button(
-            "&Amend…", "contactsAmend", "Amend the chosen contact", self.amend
+            "&Amend…", "contactsAmend", "Amend the chosen contact", on_click=self.amend
         )
         self.amend_button.setEnabled(False)
         for button in (self.record_button, self.amend_button):
@@ -713,7 +713,7 @@ class LawReportsDialog(QDialog):
             "&Save PDF and CSV…",
             "lawReportSave",
             "Save the report as a PDF and a CSV",
-            self.save_report,
+            on_click=self.save_report,
         )
         self.save_button.setEnabled(session.may(acc.MAKE_LAW_REPORTS))
         if not session.may(acc.MAKE_LAW_REPORTS):
@@ -752,7 +752,10 @@ class LawReportsDialog(QDialog):
         layout.addWidget(self.notice_words)
         layout.addLayout(notices_form)
         self.notice_button = push_button(
-            "Save n&otice PDF…", "lawNoticeSave", "Save the notice as a PDF", self.save_notice
+            "Save n&otice PDF…",
+            "lawNoticeSave",
+            "Save the notice as a PDF",
+            on_click=self.save_notice,
         )
         # Blank forms: no one's records are in them, so every role may save them.
         self.notice_button.setEnabled(

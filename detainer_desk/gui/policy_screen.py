@@ -262,7 +262,7 @@ class PolicyDialog(QDialog):
         zone_row.addWidget(self.in_force_zone, 1)
         self.reactivate_button = push_button(
             "Activate it in the county's timezone…", "policyReactivateInZone",
-            "Activate the policy in the county's timezone", self.reactivate_in_county_zone,
+            "Activate the policy in the county's timezone", on_click=self.reactivate_in_county_zone,
         )  # fmt: skip
         self.reactivate_button.hide()
         zone_row.addWidget(self.reactivate_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -466,7 +466,10 @@ class PolicyDialog(QDialog):
         row = QHBoxLayout()
         row.addStretch(1)
         self.activate_button = push_button(
-            "A&ctivate this policy", "activateButton", "Activate this policy", self.activate
+            "A&ctivate this policy",
+            "activateButton",
+            "Activate this policy",
+            on_click=self.activate,
         )
         row.addWidget(self.activate_button)
         box.addLayout(row)
@@ -590,10 +593,12 @@ class PolicyDialog(QDialog):
         self.progress_label.hide()
         row.addWidget(self.progress_label)
         row.addWidget(self.progress)
-        self.compare_button = push_button("&Compare", "whatIfCompare", "Compare", self.compare)
+        self.compare_button = push_button(
+            "&Compare", "whatIfCompare", "Compare", on_click=self.compare
+        )
         row.addWidget(self.compare_button)
         self.cancel_button = push_button(
-            "Ca&ncel", "whatIfCancel", "Cancel the comparison", self.cancel
+            "Ca&ncel", "whatIfCancel", "Cancel the comparison", on_click=self.cancel
         )
         self.cancel_button.hide()
         row.addWidget(self.cancel_button)

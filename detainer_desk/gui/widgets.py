@@ -30,16 +30,24 @@ from PySide6.QtWidgets import (
 
 
 def push_button(
-    text: str, name: str, accessible: str | None = None, tip: str | None = None
+    text: str,
+    name: str,
+    accessible: str | None = None,
+    tip: str | None = None,
+    *,
+    on_click: Callable[[], object] | None = None,
 ) -> QPushButton:
     """A named button that does not grab Enter (the page's own default does); its
-    accessible name is its text without the mnemonic unless ``accessible`` says otherwise."""
+    accessible name is its text without the mnemonic unless ``accessible`` says otherwise;
+    ``on_click`` is connected to its ``clicked``."""
     button = QPushButton(text)
     button.setObjectName(name)
     button.setAccessibleName(accessible if accessible is not None else text.replace("&", ""))
     if tip:
         button.setToolTip(tip)
     button.setAutoDefault(False)
+    if on_click is not None:
+        button.clicked.connect(on_click)
     return button
 
 
@@ -277,22 +285,6 @@ def buddy_label(text: str, field: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(field)
     return label
-
-
-def push_button(
-    text: str,
-    object_name: str,
-    accessible_name: str,
-    on_click: Callable[[], object] | None = None,
-) -> QPushButton:
-    """A button that is never a dialog's default (Enter in a field does not press it)."""
-    button = QPushButton(text)
-    button.setObjectName(object_name)
-    button.setAccessibleName(accessible_name)
-    button.setAutoDefault(False)
-    if on_click is not None:
-        button.clicked.connect(on_click)
-    return button
 
 
 def centred_page(

@@ -42,6 +42,7 @@ from detainer_desk.domain import accounts as acc
 from detainer_desk.domain import lifecycle as lc
 from detainer_desk.domain.clock import to_aware
 from detainer_desk.domain.describe import TRIGGER_WORDS, describe_policy
+from detainer_desk.domain.details import details_text
 from detainer_desk.domain.headline import headline
 from detainer_desk.domain.outcomes import Outcome
 from detainer_desk.domain.vocabulary import ACTIONS, OUTCOME_WORDS, SIGNER_ROLE_WORDS
@@ -56,7 +57,6 @@ from detainer_desk.services.ports import (
     UnitOfWork,
 )
 
-from ..audit_trail import details_text
 from ..changes import DECISION_AMENDED, Change, Kinds
 from ..fit import fit_to_screen, size_to_current_page
 from ..session import Session
@@ -194,25 +194,27 @@ class DecisionDetailDialog(QDialog):
             "&Save audit PDF…",
             "detailSaveAuditPdf",
             "Save the audit PDF of this decision",
-            lambda: self.documents.save(self.decision_id, summary.booking_number, AUDIT_PDF),
+            on_click=lambda: self.documents.save(
+                self.decision_id, summary.booking_number, AUDIT_PDF
+            ),
         )
         self.print_audit_button = push_button(
             "&Print audit PDF…",
             "detailPrintAuditPdf",
             "Print the audit PDF of this decision",
-            lambda: self.documents.print(self.decision_id, AUDIT_PDF),
+            on_click=lambda: self.documents.print(self.decision_id, AUDIT_PDF),
         )
         self.save_notice_button = push_button(
             "Save &notice…",
             "detailSaveNotice",
             "Save the notice to the person again",
-            lambda: self.documents.save(self.decision_id, summary.booking_number, NOTICE),
+            on_click=lambda: self.documents.save(self.decision_id, summary.booking_number, NOTICE),
         )
         self.print_notice_button = push_button(
             "Print no&tice…",
             "detailPrintNotice",
             "Print the notice to the person again",
-            lambda: self.documents.print(self.decision_id, NOTICE),
+            on_click=lambda: self.documents.print(self.decision_id, NOTICE),
         )
         for button in (
             self.save_button,

@@ -118,11 +118,11 @@ class ActiveHoldsScreen(RecordsScreen):
             "Overd&ue report…",
             "holdsOverdueReport",
             "Report of everyone held past the deadline",
-            self.open_overdue_report,
+            on_click=self.open_overdue_report,
         )
         top.addWidget(self.overdue_button)
         self.refresh_button = push_button(
-            "Refresh", "holdsRefresh", "Read the holds again", self.refresh
+            "Refresh", "holdsRefresh", "Read the holds again", on_click=self.refresh
         )
         top.addWidget(self.refresh_button)
         layout.addLayout(top)

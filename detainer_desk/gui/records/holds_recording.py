@@ -102,7 +102,7 @@ class RecordPanel(QGroupBox):
         self.when_edit.setCalendarPopup(True)
         when_row.addWidget(self.when_edit, 1)
         self.now_button = push_button(
-            "&Now", "holdsNow", "Set the time to now", self.set_when_to_now
+            "&Now", "holdsNow", "Set the time to now", on_click=self.set_when_to_now
         )
         when_row.addWidget(self.now_button)
         self.when_label = buddy_label("Wh&en:", self.when_edit)
@@ -124,7 +124,7 @@ class RecordPanel(QGroupBox):
         form.addRow(agency_label, self.agency_edit)
         self._agency_row = (form, agency_label)
         self.record_button = push_button(
-            "Recor&d", "holdsRecord", "Record it for the selected person", self.record
+            "Recor&d", "holdsRecord", "Record it for the selected person", on_click=self.record
         )
         form.addRow("", self.record_button)
         self.message = MessageLabel("holdsMessage", "Result")

@@ -198,7 +198,7 @@ class DecisionLogScreen(QWidget):
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         bottom.addWidget(hint, 1)
         self.open_button = push_button(
-            "Ope&n details…", "logOpen", "Open the selected decision", self._open_selected
+            "Ope&n details…", "logOpen", "Open the selected decision", on_click=self._open_selected
         )
         bottom.addWidget(self.open_button)
         # The notice to the person, again: for the selected decision, without opening it.
@@ -308,7 +308,10 @@ class DecisionLogScreen(QWidget):
         grid.addWidget(self.to_date, 1, 5)
 
         self.clear_button = push_button(
-            "Cl&ear filters", "logClear", "Clear the search and filters", self.clear_filters
+            "Cl&ear filters",
+            "logClear",
+            "Clear the search and filters",
+            on_click=self.clear_filters,
         )
         grid.addWidget(self.clear_button, 1, 6, 1, 2, Qt.AlignmentFlag.AlignRight)
 

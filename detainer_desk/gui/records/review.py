@@ -96,7 +96,7 @@ class ReviewQueueScreen(RecordsScreen):
         self.count_label.setAccessibleName("How many decisions wait")
         top.addWidget(self.count_label)
         self.refresh_button = push_button(
-            "Refresh", "reviewRefresh", "Refresh the review queue", self.refresh
+            "Refresh", "reviewRefresh", "Refresh the review queue", on_click=self.refresh
         )
         top.addWidget(self.refresh_button)
         layout.addLayout(top)
@@ -147,7 +147,7 @@ class ReviewQueueScreen(RecordsScreen):
             "Ope&n details…",
             "reviewOpen",
             "Open the selected decision",
-            lambda: self.open_decision.emit(self._selected_id()),
+            on_click=lambda: self.open_decision.emit(self._selected_id()),
         )
         column.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignLeft)
 
@@ -166,7 +166,7 @@ class ReviewQueueScreen(RecordsScreen):
             "Countersi&gn",
             "reviewCountersign",
             "Countersign the selected decision",
-            self.countersign,
+            on_click=self.countersign,
         )
         box.addWidget(self.countersign_button, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(countersign_box)
@@ -192,7 +192,7 @@ class ReviewQueueScreen(RecordsScreen):
         reason_label = buddy_label("Writt&en reason:", self.reason_edit)
         form.addRow(reason_label, self.reason_edit)
         self.override_button = push_button(
-            "Overri&de", "reviewOverride", "Override the selected decision", self.override
+            "Overri&de", "reviewOverride", "Override the selected decision", on_click=self.override
         )
         form.addRow("", self.override_button)
         column.addWidget(override_box)

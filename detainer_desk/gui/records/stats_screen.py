@@ -168,7 +168,7 @@ class StatisticsScreen(RecordsScreen):
         for widget in (from_label, self.from_date, to_label, self.to_date):
             top.addWidget(widget)
         self.show_button = push_button(
-            "Cou&nt", "statsShow", "Count the requests of this period", self.load
+            "Cou&nt", "statsShow", "Count the requests of this period", on_click=self.load
         )
         top.addWidget(self.show_button)
         top.addStretch(1)
@@ -177,7 +177,7 @@ class StatisticsScreen(RecordsScreen):
             "&Save statistics PDF…",
             "statsSavePdf",
             "Save the statistics report as a PDF",
-            self.save_pdf,
+            on_click=self.save_pdf,
         )
         self.save_button.setEnabled(False)
 

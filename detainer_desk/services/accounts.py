@@ -501,12 +501,11 @@ def _disable_if_inactive(
             "last_used_at": last.astimezone(dt.UTC).isoformat(),
         },
     )
-    audit(uow, who, "sign_in", account.name, now, DENIED, {"why": "inactive account disabled"})
-    uow.commit()
-    raise SignInError(
+    error = SignInError(
         f"This account was not used for more than {days} days and has been disabled "
         "(a rule for criminal-justice systems). Ask an administrator to enable it."
     )
+    _deny(uow, who, now, {"why": "inactive account disabled"}, error)
 
 
 INACTIVITY_ACTOR = "system:inactivity"

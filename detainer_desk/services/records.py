@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from detainer_desk import presets
 from detainer_desk.domain import accounts as acc
@@ -19,7 +20,7 @@ from detainer_desk.domain.decision import Decision
 from detainer_desk.domain.engine import evaluate
 from detainer_desk.domain.errors import InvalidInput, Problem
 from detainer_desk.domain.names import name_index
-from detainer_desk.domain.policy import parse_policy
+from detainer_desk.domain.policy import Policy, parse_policy
 from detainer_desk.domain.policy_zone import ZoneNotWritable, ZoneRewrite, in_zone
 from detainer_desk.domain.reader import text_problem
 from detainer_desk.domain.request import Request, load_json, request_from_mapping
@@ -348,85 +349,108 @@ def record_decision(
     problems = check_attachments(attachments, request)
     if problems:
         raise InvalidInput(problems)
-    stamp = _stamp(actor, now)
+    booking_number = request.subject.booking_number
     with uow:
-        actor = authorize(
-            uow, actor, acc.RECORD_DECISION, "decision.record", request.subject.booking_number, now
-        )
+        actor = authorize(uow, actor, acc.RECORD_DECISION, "decision.record", booking_number, now)
         stamp = _stamp(actor, now)
-        activation = uow.records.active_policy()
-        if activation is None:
-            raise RecordError(
-                "no policy is active: an administrator must activate the county's policy "
-                "before decisions can be recorded"
-            )
-        policy = load_policy(activation.policy)
-        county = read_county_zone(uow)
-        if policy.timezone != county.name:
-            raise RecordError(out_of_zone(policy.timezone, county.name))
+        activation, policy = _active_policy_in_county_zone(uow)
         zone = policy.zone
-        received_at = to_aware(request.received_at, zone)
         timeline = request_time_problems(request, zone, now, source)
         if timeline:
             raise InvalidInput(timeline)
         decision = evaluate(policy, request, at=now)
-        release = request.release_eligible_at
-        earlier = tuple(
-            uow.records.decisions_for_booking(request.subject.booking_number, request.detainer.form)
-        )
-        request_id = uow.records.add_request(
-            NewRequest(
-                request_json=canonical_json(document),
-                subject_name=request.subject.name,
-                dob=request.subject.dob.isoformat(),
-                booking_number=request.subject.booking_number,
-                a_number=request.subject.a_number,
-                form=request.detainer.form,
-                received_at=received_at,
-                release_eligible_at=to_aware(release, zone) if release else None,
-            ),
-            name_index(request.subject.name),
-            stamp,
-        )
+        earlier = tuple(uow.records.decisions_for_booking(booking_number, request.detainer.form))
+        request_id = _store_request(uow, document, request, zone, stamp)
         stored_attachments = tuple(
             uow.records.add_attachment(request_id, attachment, stamp) for attachment in attachments
         )
-        decision_id = uow.records.add_decision(
-            NewDecision(
-                request_id=request_id,
-                policy_version_id=activation.policy.id,
-                outcome=decision.outcome,
-                tentative_outcome=decision.tentative_outcome,
-                hold_until=decision.hold_until,
-                evaluated_at=decision.evaluated_at,
-                decision_json=canonical_json(decision.to_contract()),
-            ),
-            stamp,
-        )
-        initial = lc.current_state(
-            decision.outcome,
-            decision.tentative_outcome,
-            decision.hold_until,
-            to_aware(release, zone) if release else None,
-            [],
-        )
-        uow.records.upsert_index(build_index(decision_id, request, initial, None, now))
-        audit(
-            uow,
-            actor,
-            "decision.record",
-            f"decision {decision_id}",
-            now,
-            details={
-                "outcome": decision.outcome,
-                "booking_number": request.subject.booking_number,
-                "attachments": len(stored_attachments),
-            },
-        )
+        decision_id = _store_decision(uow, request_id, activation.policy, decision, stamp)
+        _index_new_decision(uow, decision_id, request, decision, zone, now)
+        details = {
+            "outcome": decision.outcome,
+            "booking_number": booking_number,
+            "attachments": len(stored_attachments),
+        }
+        audit(uow, actor, "decision.record", f"decision {decision_id}", now, details=details)
         uow.commit()
     return RecordedDecision(
         decision_id, request_id, decision, activation.policy, stored_attachments, earlier
     )
+
+
+def _active_policy_in_county_zone(uow: UnitOfWork) -> tuple[PolicyActivation, Policy]:
+    """The active policy (as stored, and read), refused when there is none or when it reads
+    times in another zone than the county's."""
+    activation = uow.records.active_policy()
+    if activation is None:
+        raise RecordError(
+            "no policy is active: an administrator must activate the county's policy "
+            "before decisions can be recorded"
+        )
+    policy = load_policy(activation.policy)
+    county = read_county_zone(uow)
+    if policy.timezone != county.name:
+        raise RecordError(out_of_zone(policy.timezone, county.name))
+    return activation, policy
+
+
+def _store_request(
+    uow: UnitOfWork, document: object, request: Request, zone: ZoneInfo, stamp: Stamp
+) -> int:
+    """The request as received (canonical JSON), with its times read in the county's zone
+    and its name indexed for searching: its id."""
+    release = request.release_eligible_at
+    return uow.records.add_request(
+        NewRequest(
+            request_json=canonical_json(document),
+            subject_name=request.subject.name,
+            dob=request.subject.dob.isoformat(),
+            booking_number=request.subject.booking_number,
+            a_number=request.subject.a_number,
+            form=request.detainer.form,
+            received_at=to_aware(request.received_at, zone),
+            release_eligible_at=to_aware(release, zone) if release else None,
+        ),
+        name_index(request.subject.name),
+        stamp,
+    )
+
+
+def _store_decision(
+    uow: UnitOfWork, request_id: int, policy: StoredPolicy, decision: Decision, stamp: Stamp
+) -> int:
+    return uow.records.add_decision(
+        NewDecision(
+            request_id=request_id,
+            policy_version_id=policy.id,
+            outcome=decision.outcome,
+            tentative_outcome=decision.tentative_outcome,
+            hold_until=decision.hold_until,
+            evaluated_at=decision.evaluated_at,
+            decision_json=canonical_json(decision.to_contract()),
+        ),
+        stamp,
+    )
+
+
+def _index_new_decision(
+    uow: UnitOfWork,
+    decision_id: int,
+    request: Request,
+    decision: Decision,
+    zone: ZoneInfo,
+    now: dt.datetime,
+) -> None:
+    """The search index's row for a decision with no later facts yet."""
+    release = request.release_eligible_at
+    initial = lc.current_state(
+        decision.outcome,
+        decision.tentative_outcome,
+        decision.hold_until,
+        to_aware(release, zone) if release else None,
+        [],
+    )
+    uow.records.upsert_index(build_index(decision_id, request, initial, None, now))
 
 
 # -- amending -----------------------------------------------------------------------------

@@ -364,7 +364,7 @@ def record_decision(
         stored_attachments = tuple(
             uow.records.add_attachment(request_id, attachment, stamp) for attachment in attachments
         )
-        decision_id = _store_decision(uow, request_id, activation.policy, decision, stamp)
+        decision_id = _store_decision(uow, request_id, activation, decision, stamp)
         _index_new_decision(uow, decision_id, request, decision, zone, now)
         details = {
             "outcome": decision.outcome,
@@ -417,12 +417,16 @@ def _store_request(
 
 
 def _store_decision(
-    uow: UnitOfWork, request_id: int, policy: StoredPolicy, decision: Decision, stamp: Stamp
+    uow: UnitOfWork,
+    request_id: int,
+    activation: PolicyActivation,
+    decision: Decision,
+    stamp: Stamp,
 ) -> int:
     return uow.records.add_decision(
         NewDecision(
             request_id=request_id,
-            policy_version_id=policy.id,
+            policy_version_id=activation.policy.id,
             outcome=decision.outcome,
             tentative_outcome=decision.tentative_outcome,
             hold_until=decision.hold_until,

@@ -24,7 +24,7 @@ from .access import (
 from .ports import Actor, AuditEvent, AuditQuery, UnitOfWork, UserRecord
 
 if TYPE_CHECKING:
-    from .directory import DirectoryConnector
+    from .directory import DirectoryConnector, Verdict
 
 SESSION_TIMEOUT_KEY = "session_timeout_minutes"
 SIGN_IN_FAILED = "Wrong user name or password."
@@ -243,141 +243,239 @@ def _sign_in(
     *,
     second_factor: bool,
 ) -> tuple[Actor, list[str]]:
+    """The steps of a sign-in, in the order they are checked; every refusal is audited
+    (and committed) before it is raised."""
     from . import directory as dirs
 
-    problem = acc.user_name_problem(name)
-    user_name = None if problem else acc.normalize_user_name(name)
+    user_name = None if acc.user_name_problem(name) else acc.normalize_user_name(name)
     # The directory is asked before the transaction opens: a slow server must not hold
     # the record store's lock.
-    verdict: dirs.Verdict | None = None
-    if user_name is not None:
-        verdict = dirs.ask_if_directory_account(uow, security, user_name, password)
+    verdict = _ask_directory(uow, security, user_name, password)
     with uow:
         account = uow.accounts.user(user_name) if user_name else None
         lockout_minutes = _lockout_minutes(uow)
         if verdict is not None and verdict.found is not None:
             account = dirs.local_account_for(uow, verdict, user_name or "", workstation, now)
-        if verdict is not None:
-            password_ok = verdict.found is not None
-        else:
-            checked_hash = account.password_hash if account else security.hasher.dummy_hash
-            password_ok = security.hasher.verify(checked_hash, acc.normalize_password(password))
+        password_ok = _password_ok(security, account, password, verdict)
         if account is None:
-            if user_name is None:
-                who = Actor(INVALID_NAME, workstation)
-                details = {"why": "not a user name", "given": acc.shown_name(name)}
-            else:
-                why = verdict.why if verdict is not None and verdict.why else "no such account"
-                who, details = Actor(user_name, workstation), {"why": why}
-            outcome = DENIED if verdict is not None and verdict.unavailable else FAILURE
-            audit(uow, who, "sign_in", who.user, now, outcome, details)
-            uow.commit()
-            if verdict is not None and verdict.message:
-                raise SignInError(verdict.message)
-            raise SignInError(SIGN_IN_FAILED)
-        if account.altered is not None:  # its roles, lock or password cannot be trusted
-            audit(
-                uow,
-                Actor(account.name, workstation),
-                "sign_in",
-                account.name,
-                now,
-                DENIED,
-                {"why": "account changed outside the program"},
-            )
-            uow.commit()
-            raise SignInError(
-                f"This account cannot be used: {account.altered}. Run detainer-desk verify; "
-                "an administrator must restore the records from a backup."
-            )
+            _refuse_unknown(uow, name, user_name, verdict, workstation, now)
+        _refuse_if_altered(uow, account, workstation, now)
         who = Actor(account.name, workstation, account.roles)
-        if acc.is_locked(account.locked_at, now, lockout_minutes):
-            assert account.locked_at is not None
-            ends = acc.lock_ends_at(account.locked_at, lockout_minutes)
-            audit(
-                uow,
-                who,
-                "sign_in",
-                account.name,
-                now,
-                DENIED,
-                {"why": "account locked", "lock_ends_at": ends.astimezone(dt.UTC).isoformat()},
-            )
-            uow.commit()
-            left = acc.minutes_left(account.locked_at, now, lockout_minutes)
-            raise AccountLocked(
-                "This account is locked after repeated failed sign-ins. The lock ends by "
-                f"itself in {left} minute{'s' if left != 1 else ''}; an administrator can "
-                "unlock it sooner."
-            )
-        if account.locked_at is not None:  # a lock that has ended: cleared, on the record
-            uow.accounts.update_user(account.name, locked_at=None)
-            audit(
-                uow,
-                who,
-                "account.lock_ended",
-                account.name,
-                now,
-                details={"locked_at": account.locked_at.isoformat(), "minutes": lockout_minutes},
-            )
-        if account.disabled:
-            audit(uow, who, "sign_in", account.name, now, DENIED, {"why": "account disabled"})
-            uow.commit()
-            raise SignInError("This account is disabled. Ask an administrator.")
-
-        def refuse(why: str) -> NoReturn:
-            audit(uow, who, "sign_in", account.name, now, FAILURE, {"why": why})
-            if acc.should_lock(_recent_failures(uow, account.name, now)):
-                uow.accounts.update_user(account.name, locked_at=now)
-                audit(
-                    uow,
-                    who,
-                    "account.lockout",
-                    account.name,
-                    now,
-                    details={
-                        "failures": acc.LOCKOUT_FAILURES,
-                        "within_minutes": 15,
-                        "lock_minutes": lockout_minutes,
-                    },
-                )
-                uow.commit()
-                raise AccountLocked(
-                    "Too many failed sign-ins: this account is now locked for "
-                    f"{lockout_minutes} minutes. An administrator can unlock it sooner."
-                )
-            uow.commit()
-            if verdict is not None and verdict.message and why == verdict.why:
-                raise SignInError(verdict.message)
-            if "code" in why:
-                raise SignInError(
-                    "That code is not right (or it was used already). Type the code your "
-                    "authenticator app shows now."
-                )
-            raise SignInError(SIGN_IN_FAILED)
-
-        if verdict is not None and verdict.unavailable:
-            audit(uow, who, "sign_in", account.name, now, DENIED, {"why": verdict.why})
-            uow.commit()
-            raise SignInError(verdict.message or SIGN_IN_FAILED)
+        _refuse_if_locked(uow, who, account, now, lockout_minutes)
+        _refuse_if_disabled(uow, who, account, now)
+        refuse = _Refusal(uow, who, now, lockout_minutes, verdict)
+        _refuse_if_directory_unavailable(uow, who, verdict, now)
         if not password_ok:
             refuse(verdict.why if verdict is not None and verdict.why else "wrong password")
         _disable_if_inactive(uow, account, who, now)
-        how, recovery_codes = None, []
-        if second_factor:
-            if enrolment is not None:
-                recovery_codes = factors.confirm_enrolment(
-                    uow, security, account, enrolment, code or "", now, refuse
-                )
-                how = "code (enrolled now)"
-            else:
-                how = factors.check_code(uow, security, account, code, now, refuse)
-        signed: dict[str, object] = {"second_factor": how} if how else {}
-        if verdict is not None:
-            signed["directory"] = True
-        audit(uow, who, "sign_in", account.name, now, details=signed)
+        how, recovery_codes = (
+            _second_factor(uow, security, account, code, enrolment, now, refuse)
+            if second_factor
+            else (None, [])
+        )
+        _audit_signed_in(uow, who, now, how, verdict)
         uow.commit()
     return who, recovery_codes
+
+
+def _ask_directory(
+    uow: UnitOfWork, security: Security, user_name: str | None, password: str
+) -> Verdict | None:
+    """What the directory says of a user name (None: a local account, or no directory)."""
+    from . import directory as dirs
+
+    if user_name is None:
+        return None
+    return dirs.ask_if_directory_account(uow, security, user_name, password)
+
+
+def _password_ok(
+    security: Security, account: UserRecord | None, password: str, verdict: Verdict | None
+) -> bool:
+    """Whether the password is right: the directory's answer for a directory sign-in, else
+    the account's hash (or, for no account, the dummy hash: a refusal takes as long)."""
+    if verdict is not None:
+        return verdict.found is not None
+    checked_hash = account.password_hash if account else security.hasher.dummy_hash
+    return security.hasher.verify(checked_hash, acc.normalize_password(password))
+
+
+def _deny(
+    uow: UnitOfWork,
+    who: Actor,
+    now: dt.datetime,
+    details: dict[str, object],
+    error: SignInError,
+    outcome: str = DENIED,
+) -> NoReturn:
+    """A refused sign-in of ``who``: on the record, committed, then raised."""
+    audit(uow, who, "sign_in", who.user, now, outcome, details)
+    uow.commit()
+    raise error
+
+
+def _refuse_unknown(
+    uow: UnitOfWork,
+    name: str,
+    user_name: str | None,
+    verdict: Verdict | None,
+    workstation: str,
+    now: dt.datetime,
+) -> NoReturn:
+    """A name that is no account (or no user name at all: kept in a short, escaped form)."""
+    details: dict[str, object]
+    if user_name is None:
+        who = Actor(INVALID_NAME, workstation)
+        details = {"why": "not a user name", "given": acc.shown_name(name)}
+    else:
+        why = verdict.why if verdict is not None and verdict.why else "no such account"
+        who, details = Actor(user_name, workstation), {"why": why}
+    outcome = DENIED if verdict is not None and verdict.unavailable else FAILURE
+    message = verdict.message if verdict is not None and verdict.message else SIGN_IN_FAILED
+    _deny(uow, who, now, details, SignInError(message), outcome)
+
+
+def _refuse_if_altered(
+    uow: UnitOfWork, account: UserRecord, workstation: str, now: dt.datetime
+) -> None:
+    """An account changed outside the program: its roles, lock or password cannot be
+    trusted."""
+    if account.altered is None:
+        return
+    error = SignInError(
+        f"This account cannot be used: {account.altered}. Run detainer-desk verify; "
+        "an administrator must restore the records from a backup."
+    )
+    who = Actor(account.name, workstation)
+    _deny(uow, who, now, {"why": "account changed outside the program"}, error)
+
+
+def _refuse_if_locked(
+    uow: UnitOfWork, who: Actor, account: UserRecord, now: dt.datetime, lockout_minutes: int
+) -> None:
+    """A locked account is refused; a lock that has ended is cleared, on the record."""
+    locked_at = account.locked_at
+    if locked_at is None:
+        return
+    if acc.is_locked(locked_at, now, lockout_minutes):
+        ends = acc.lock_ends_at(locked_at, lockout_minutes)
+        left = acc.minutes_left(locked_at, now, lockout_minutes)
+        error = AccountLocked(
+            "This account is locked after repeated failed sign-ins. The lock ends by "
+            f"itself in {left} minute{'s' if left != 1 else ''}; an administrator can "
+            "unlock it sooner."
+        )
+        details: dict[str, object] = {
+            "why": "account locked",
+            "lock_ends_at": ends.astimezone(dt.UTC).isoformat(),
+        }
+        _deny(uow, who, now, details, error)
+    uow.accounts.update_user(account.name, locked_at=None)
+    audit(
+        uow,
+        who,
+        "account.lock_ended",
+        account.name,
+        now,
+        details={"locked_at": locked_at.isoformat(), "minutes": lockout_minutes},
+    )
+
+
+def _refuse_if_disabled(uow: UnitOfWork, who: Actor, account: UserRecord, now: dt.datetime) -> None:
+    if account.disabled:
+        error = SignInError("This account is disabled. Ask an administrator.")
+        _deny(uow, who, now, {"why": "account disabled"}, error)
+
+
+def _refuse_if_directory_unavailable(
+    uow: UnitOfWork, who: Actor, verdict: Verdict | None, now: dt.datetime
+) -> None:
+    """The directory could not be asked: not the person's doing, so not counted towards a
+    lockout."""
+    if verdict is not None and verdict.unavailable:
+        error = SignInError(verdict.message or SIGN_IN_FAILED)
+        _deny(uow, who, now, {"why": verdict.why}, error)
+
+
+@dataclass(frozen=True, slots=True)
+class _Refusal:
+    """Refuses a sign-in for something the person got wrong (password or code): on the
+    record as a failure, counted, and the account locked at the fifth failure within the
+    lockout window. Called as ``refuse(why)``; the second-factor checks call it too."""
+
+    uow: UnitOfWork
+    who: Actor
+    now: dt.datetime
+    lockout_minutes: int
+    verdict: Verdict | None
+
+    def __call__(self, why: str) -> NoReturn:
+        uow, who = self.uow, self.who
+        audit(uow, who, "sign_in", who.user, self.now, FAILURE, {"why": why})
+        if acc.should_lock(_recent_failures(uow, who.user, self.now)):
+            self._lock()
+        uow.commit()
+        raise SignInError(self._message(why))
+
+    def _lock(self) -> NoReturn:
+        uow, who = self.uow, self.who
+        uow.accounts.update_user(who.user, locked_at=self.now)
+        audit(
+            uow,
+            who,
+            "account.lockout",
+            who.user,
+            self.now,
+            details={
+                "failures": acc.LOCKOUT_FAILURES,
+                "within_minutes": 15,
+                "lock_minutes": self.lockout_minutes,
+            },
+        )
+        uow.commit()
+        raise AccountLocked(
+            "Too many failed sign-ins: this account is now locked for "
+            f"{self.lockout_minutes} minutes. An administrator can unlock it sooner."
+        )
+
+    def _message(self, why: str) -> str:
+        verdict = self.verdict
+        if verdict is not None and verdict.message and why == verdict.why:
+            return verdict.message
+        if "code" in why:
+            return (
+                "That code is not right (or it was used already). Type the code your "
+                "authenticator app shows now."
+            )
+        return SIGN_IN_FAILED
+
+
+def _second_factor(
+    uow: UnitOfWork,
+    security: Security,
+    account: UserRecord,
+    code: str | None,
+    enrolment: factors.Enrolment | None,
+    now: dt.datetime,
+    refuse: _Refusal,
+) -> tuple[str | None, list[str]]:
+    """How the second factor was proved (None: none needed), and the recovery codes of an
+    enrolment made now (shown once)."""
+    if enrolment is not None:
+        codes = factors.confirm_enrolment(
+            uow, security, account, enrolment, code or "", now, refuse
+        )
+        return "code (enrolled now)", codes
+    return factors.check_code(uow, security, account, code, now, refuse), []
+
+
+def _audit_signed_in(
+    uow: UnitOfWork, who: Actor, now: dt.datetime, how: str | None, verdict: Verdict | None
+) -> None:
+    signed: dict[str, object] = {"second_factor": how} if how else {}
+    if verdict is not None:
+        signed["directory"] = True
+    audit(uow, who, "sign_in", who.user, now, details=signed)
 
 
 def _disable_if_inactive(
@@ -403,12 +501,11 @@ def _disable_if_inactive(
             "last_used_at": last.astimezone(dt.UTC).isoformat(),
         },
     )
-    audit(uow, who, "sign_in", account.name, now, DENIED, {"why": "inactive account disabled"})
-    uow.commit()
-    raise SignInError(
+    error = SignInError(
         f"This account was not used for more than {days} days and has been disabled "
         "(a rule for criminal-justice systems). Ask an administrator to enable it."
     )
+    _deny(uow, who, now, {"why": "inactive account disabled"}, error)
 
 
 INACTIVITY_ACTOR = "system:inactivity"

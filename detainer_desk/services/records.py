@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from detainer_desk import presets
 from detainer_desk.domain import accounts as acc
@@ -19,7 +20,7 @@ from detainer_desk.domain.decision import Decision
 from detainer_desk.domain.engine import evaluate
 from detainer_desk.domain.errors import InvalidInput, Problem
 from detainer_desk.domain.names import name_index
-from detainer_desk.domain.policy import parse_policy
+from detainer_desk.domain.policy import Policy, parse_policy
 from detainer_desk.domain.policy_zone import ZoneNotWritable, ZoneRewrite, in_zone
 from detainer_desk.domain.reader import text_problem
 from detainer_desk.domain.request import Request, load_json, request_from_mapping
@@ -348,85 +349,112 @@ def record_decision(
     problems = check_attachments(attachments, request)
     if problems:
         raise InvalidInput(problems)
-    stamp = _stamp(actor, now)
+    booking_number = request.subject.booking_number
     with uow:
-        actor = authorize(
-            uow, actor, acc.RECORD_DECISION, "decision.record", request.subject.booking_number, now
-        )
+        actor = authorize(uow, actor, acc.RECORD_DECISION, "decision.record", booking_number, now)
         stamp = _stamp(actor, now)
-        activation = uow.records.active_policy()
-        if activation is None:
-            raise RecordError(
-                "no policy is active: an administrator must activate the county's policy "
-                "before decisions can be recorded"
-            )
-        policy = load_policy(activation.policy)
-        county = read_county_zone(uow)
-        if policy.timezone != county.name:
-            raise RecordError(out_of_zone(policy.timezone, county.name))
+        activation, policy = _active_policy_in_county_zone(uow)
         zone = policy.zone
-        received_at = to_aware(request.received_at, zone)
         timeline = request_time_problems(request, zone, now, source)
         if timeline:
             raise InvalidInput(timeline)
         decision = evaluate(policy, request, at=now)
-        release = request.release_eligible_at
-        earlier = tuple(
-            uow.records.decisions_for_booking(request.subject.booking_number, request.detainer.form)
-        )
-        request_id = uow.records.add_request(
-            NewRequest(
-                request_json=canonical_json(document),
-                subject_name=request.subject.name,
-                dob=request.subject.dob.isoformat(),
-                booking_number=request.subject.booking_number,
-                a_number=request.subject.a_number,
-                form=request.detainer.form,
-                received_at=received_at,
-                release_eligible_at=to_aware(release, zone) if release else None,
-            ),
-            name_index(request.subject.name),
-            stamp,
-        )
+        earlier = tuple(uow.records.decisions_for_booking(booking_number, request.detainer.form))
+        request_id = _store_request(uow, document, request, zone, stamp)
         stored_attachments = tuple(
             uow.records.add_attachment(request_id, attachment, stamp) for attachment in attachments
         )
-        decision_id = uow.records.add_decision(
-            NewDecision(
-                request_id=request_id,
-                policy_version_id=activation.policy.id,
-                outcome=decision.outcome,
-                tentative_outcome=decision.tentative_outcome,
-                hold_until=decision.hold_until,
-                evaluated_at=decision.evaluated_at,
-                decision_json=canonical_json(decision.to_contract()),
-            ),
-            stamp,
-        )
-        initial = lc.current_state(
-            decision.outcome,
-            decision.tentative_outcome,
-            decision.hold_until,
-            to_aware(release, zone) if release else None,
-            [],
-        )
-        uow.records.upsert_index(build_index(decision_id, request, initial, None, now))
-        audit(
-            uow,
-            actor,
-            "decision.record",
-            f"decision {decision_id}",
-            now,
-            details={
-                "outcome": decision.outcome,
-                "booking_number": request.subject.booking_number,
-                "attachments": len(stored_attachments),
-            },
-        )
+        decision_id = _store_decision(uow, request_id, activation, decision, stamp)
+        _index_new_decision(uow, decision_id, request, decision, zone, now)
+        details = {
+            "outcome": decision.outcome,
+            "booking_number": booking_number,
+            "attachments": len(stored_attachments),
+        }
+        audit(uow, actor, "decision.record", f"decision {decision_id}", now, details=details)
         uow.commit()
     return RecordedDecision(
         decision_id, request_id, decision, activation.policy, stored_attachments, earlier
     )
+
+
+def _active_policy_in_county_zone(uow: UnitOfWork) -> tuple[PolicyActivation, Policy]:
+    """The active policy (as stored, and read), refused when there is none or when it reads
+    times in another zone than the county's."""
+    activation = uow.records.active_policy()
+    if activation is None:
+        raise RecordError(
+            "no policy is active: an administrator must activate the county's policy "
+            "before decisions can be recorded"
+        )
+    policy = load_policy(activation.policy)
+    county = read_county_zone(uow)
+    if policy.timezone != county.name:
+        raise RecordError(out_of_zone(policy.timezone, county.name))
+    return activation, policy
+
+
+def _store_request(
+    uow: UnitOfWork, document: object, request: Request, zone: ZoneInfo, stamp: Stamp
+) -> int:
+    """The request as received (canonical JSON), with its times read in the county's zone
+    and its name indexed for searching: its id."""
+    release = request.release_eligible_at
+    return uow.records.add_request(
+        NewRequest(
+            request_json=canonical_json(document),
+            subject_name=request.subject.name,
+            dob=request.subject.dob.isoformat(),
+            booking_number=request.subject.booking_number,
+            a_number=request.subject.a_number,
+            form=request.detainer.form,
+            received_at=to_aware(request.received_at, zone),
+            release_eligible_at=to_aware(release, zone) if release else None,
+        ),
+        name_index(request.subject.name),
+        stamp,
+    )
+
+
+def _store_decision(
+    uow: UnitOfWork,
+    request_id: int,
+    activation: PolicyActivation,
+    decision: Decision,
+    stamp: Stamp,
+) -> int:
+    return uow.records.add_decision(
+        NewDecision(
+            request_id=request_id,
+            policy_version_id=activation.policy.id,
+            outcome=decision.outcome,
+            tentative_outcome=decision.tentative_outcome,
+            hold_until=decision.hold_until,
+            evaluated_at=decision.evaluated_at,
+            decision_json=canonical_json(decision.to_contract()),
+        ),
+        stamp,
+    )
+
+
+def _index_new_decision(
+    uow: UnitOfWork,
+    decision_id: int,
+    request: Request,
+    decision: Decision,
+    zone: ZoneInfo,
+    now: dt.datetime,
+) -> None:
+    """The search index's row for a decision with no later facts yet."""
+    release = request.release_eligible_at
+    initial = lc.current_state(
+        decision.outcome,
+        decision.tentative_outcome,
+        decision.hold_until,
+        to_aware(release, zone) if release else None,
+        [],
+    )
+    uow.records.upsert_index(build_index(decision_id, request, initial, None, now))
 
 
 # -- amending -----------------------------------------------------------------------------
@@ -457,6 +485,45 @@ def amend_decision(
     """Add a later fact to a decision. The decision itself is never changed: the rules of
     what may be added, by whom, are the domain's (``domain.amendments``); here they are
     asked in order, around loading the decision and storing the fact."""
+    reason, details = _checked_fact(kind, effective_at, reason, details)
+    target = f"decision {decision_id}"
+    with uow:
+        actor = authorize(uow, actor, rules.permission_for(kind), f"decision.{kind}", target, now)
+        stamp = _stamp(actor, now)
+        row = uow.records.decision(decision_id)
+        if row is None:
+            raise NotFoundError(f"there is no decision {decision_id}")
+        policy = load_policy(row.policy)
+        county = read_county_zone(uow).zone
+        if effective_at is not None:
+            # A time typed without an offset is the county's wall clock.
+            effective_at = to_aware(effective_at, county)
+        state = decision_state(row)
+        _refuse(rules.closed_problem(decision_id, state, kind))
+        _refuse_fact_time(kind, effective_at, row, now, county)
+        window = _new_hold_window(kind, effective_at, details, state, row, policy, now)
+        if window is not None:
+            details.update(window.details())
+        _refuse(rules.four_eyes_problem(kind, actor.user, row.summary.recorded_by))
+        fact = NewAmendment(decision_id, kind, effective_at, reason, canonical_json(details))
+        amendment_id = uow.records.add_amendment(fact, stamp)
+        new_state = _reindex(uow, decision_id, now)
+        entry = {"amendment": amendment_id, "reason": reason, **details}
+        audit(uow, actor, f"decision.{kind}", target, now, details=entry)
+        uow.commit()
+    past = new_state.past_deadline if kind in lc.CLOSING_KINDS else None
+    window_closed = window.window_closed if window is not None else False
+    return AmendmentResult(amendment_id, kind, new_state, new_state.hold_until, window_closed, past)
+
+
+def _checked_fact(
+    kind: str,
+    effective_at: dt.datetime | None,
+    reason: str | None,
+    details: dict[str, Any] | None,
+) -> tuple[str | None, dict[str, Any]]:
+    """The fact's reason (trimmed, None when blank) and a copy of its details, once the
+    domain accepts them as written (before anything is read)."""
     _refuse(rules.kind_problem(kind))
     reason = (reason or "").strip() or None
     check_text(reason, "the reason")
@@ -468,64 +535,55 @@ def amend_decision(
     problems = lc.report_fact_problems(kind, effective_at, details)
     if problems:
         raise RecordError("; ".join(problems))
-    stamp = _stamp(actor, now)
-    with uow:
-        actor = authorize(
-            uow,
-            actor,
-            rules.permission_for(kind),
-            f"decision.{kind}",
-            f"decision {decision_id}",
-            now,
+    return reason, details
+
+
+def _refuse_fact_time(
+    kind: str,
+    effective_at: dt.datetime | None,
+    row: DecisionRow,
+    now: dt.datetime,
+    county: ZoneInfo,
+) -> None:
+    """A fact's time that cannot be (before the request, in the future, or a bail posted
+    at a time it could not have been)."""
+    if effective_at is not None:
+        _refuse(fact_time_problem(kind, effective_at, row.summary.received_at, now, county))
+        if kind == lc.BAIL_POSTED:
+            _refuse(rules.bail_time_problem(effective_at, now, county))
+
+
+def _new_hold_window(
+    kind: str,
+    effective_at: dt.datetime | None,
+    details: dict[str, Any],
+    state: lc.DecisionState,
+    row: DecisionRow,
+    policy: Policy,
+    now: dt.datetime,
+) -> rules.NewHoldWindow | None:
+    """The hold's end worked out again, for a fact that moves it (the release eligibility
+    learnt, or an override, refused unless it may be made): None for any other fact."""
+    zone = policy.zone
+    if kind == lc.RELEASE_ELIGIBLE:
+        assert effective_at is not None
+        return rules.hold_after_release_eligible(
+            state, row.summary.tentative_outcome, effective_at, policy.hold_window, zone, now
         )
-        stamp = _stamp(actor, now)
-        row = uow.records.decision(decision_id)
-        if row is None:
-            raise NotFoundError(f"there is no decision {decision_id}")
-        policy = load_policy(row.policy)
-        zone = policy.zone
-        county = read_county_zone(uow).zone
-        if effective_at is not None:
-            # A time typed without an offset is the county's wall clock.
-            effective_at = to_aware(effective_at, county)
-        state = decision_state(row)
-        _refuse(rules.closed_problem(decision_id, state, kind))
-        if effective_at is not None:
-            _refuse(fact_time_problem(kind, effective_at, row.summary.received_at, now, county))
-            if kind == lc.BAIL_POSTED:
-                _refuse(rules.bail_time_problem(effective_at, now, county))
-        window: rules.NewHoldWindow | None = None
-        if kind == lc.RELEASE_ELIGIBLE:
-            assert effective_at is not None
-            window = rules.hold_after_release_eligible(
-                state, row.summary.tentative_outcome, effective_at, policy.hold_window, zone, now
-            )
-        if kind == lc.OVERRIDE:
-            outcome = details.get("outcome")
-            _refuse(rules.override_problem(state, outcome))
-            window = rules.hold_after_override(state, str(outcome), policy.hold_window, zone)
-        if window is not None:
-            details.update(window.details())
-        _refuse(rules.four_eyes_problem(kind, actor.user, row.summary.recorded_by))
-        amendment_id = uow.records.add_amendment(
-            NewAmendment(decision_id, kind, effective_at, reason, canonical_json(details)), stamp
-        )
-        after = uow.records.decision(decision_id)
-        assert after is not None
-        new_state = decision_state(after)
-        uow.records.upsert_index(index_for_row(after, new_state, now))
-        audit(
-            uow,
-            actor,
-            f"decision.{kind}",
-            f"decision {decision_id}",
-            now,
-            details={"amendment": amendment_id, "reason": reason, **details},
-        )
-        uow.commit()
-    past = new_state.past_deadline if kind in lc.CLOSING_KINDS else None
-    window_closed = window.window_closed if window is not None else False
-    return AmendmentResult(amendment_id, kind, new_state, new_state.hold_until, window_closed, past)
+    if kind == lc.OVERRIDE:
+        outcome = details.get("outcome")
+        _refuse(rules.override_problem(state, outcome))
+        return rules.hold_after_override(state, str(outcome), policy.hold_window, zone)
+    return None
+
+
+def _reindex(uow: UnitOfWork, decision_id: int, now: dt.datetime) -> lc.DecisionState:
+    """The decision's state with its new fact, written to the search index."""
+    after = uow.records.decision(decision_id)
+    assert after is not None
+    new_state = decision_state(after)
+    uow.records.upsert_index(index_for_row(after, new_state, now))
+    return new_state
 
 
 def _refuse(problem: str | None) -> None:

@@ -169,3 +169,66 @@ def _pending(*handles) -> bool:
     from detainer_desk.gui import tasks
 
     return any(handle.token in tasks._entries for handle in handles)
+
+
+def test_a_write_is_announced_though_the_dialog_that_asked_for_it_closed(qtbot) -> None:
+    """A dialog's own runner (announcing through its window's broadcaster) is deleted with
+    the dialog while its write runs: the write committed all the same, so the window's
+    screens hear of it; the dialog's own callback is not called."""
+    from PySide6.QtWidgets import QDialog, QWidget
+
+    from detainer_desk.gui.changes import Change
+
+    window = QWidget()
+    window_runner = TaskRunner(window)
+    heard: list[object] = []
+    window_runner.changes.when({Change.CONTACTS}, heard.append)
+    dialog = QDialog(window)
+    dialog_runner = TaskRunner(dialog, changes=window_runner.changes)
+    taken: list[object] = []
+    release = threading.Event()
+
+    def write(handle):
+        release.wait(10)
+        yield "writing"
+        return "written"
+
+    handle = dialog_runner.start(write, on_finished=taken.append, changes={Change.CONTACTS})
+    dialog.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(dialog_runner), timeout=5000)
+    release.set()
+    qtbot.waitUntil(lambda: bool(heard), timeout=5000)
+    assert heard == [frozenset({Change.CONTACTS})] and taken == []
+    assert not _pending(handle)
+    window.deleteLater()
+
+
+def test_an_error_of_any_kind_in_the_work_comes_back(qtbot) -> None:
+    """Even an exit asked for inside the work (SystemExit) ends the task as failed: the
+    caller is told and ``done`` is true, rather than waiting for ever."""
+    runner = TaskRunner()
+    failures: list[BaseException] = []
+
+    def work(handle):
+        yield "starting"
+        raise SystemExit(3)
+
+    handle = runner.start(work, on_failed=lambda error, trace: failures.append(error))
+    qtbot.waitUntil(lambda: bool(failures), timeout=5000)
+    assert isinstance(failures[0], SystemExit) and handle.done
+
+
+def test_a_task_is_started_from_the_gui_thread_only(qtbot) -> None:
+    runner = TaskRunner()
+    refused: list[BaseException] = []
+
+    def start_elsewhere() -> None:
+        try:
+            runner.start(_returning("never"))
+        except RuntimeError as error:
+            refused.append(error)
+
+    other = threading.Thread(target=start_elsewhere)
+    other.start()
+    other.join(10)
+    assert len(refused) == 1 and "GUI thread" in str(refused[0])

@@ -15,7 +15,6 @@ work checks between steps (e.g. the export's Export.run(cancelled)).
 
 from __future__ import annotations
 
-import functools
 import itertools
 import threading
 import traceback
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThread, QThreadPool, Signal
 from PySide6.QtWidgets import QWidget
 
 from detainer_desk.services.access import RecordError
@@ -56,9 +55,11 @@ class TaskHandle:
 
 
 class _Relay(QObject):
-    """The one object workers emit on. It lives on the GUI thread for the application's
-    life (never deleted), so the signals are queued there; each carries the task's token,
-    and ``_deliver`` hands it to the task's callbacks if the runner that started it lives."""
+    """The one object workers emit on. A child of the application, on the GUI thread, it
+    lives as long as the application (deleted only after the application has waited for
+    the global pool), so the signals are queued there; each carries the task's token, and
+    ``_progress``, ``_finished`` and ``_failed`` hand it to the task's callbacks if the
+    runner that started it lives."""
 
     progress = Signal(object, object)  # token, the step
     finished = Signal(object, object)  # token, the generator's return value
@@ -73,23 +74,27 @@ class _Entry:
     on_finished: Callable[[Any], None] | None
     on_failed: Callable[[BaseException, str], None] | None
     changes: frozenset[Change]
+    broadcaster: Changes  # the window's: a write is announced even if its runner is gone
 
 
 _entries: dict[int, _Entry] = {}  # touched on the GUI thread only
 _tokens = itertools.count(1)
+_made: list[_Relay] = []  # the relay, once made
 
 
-@functools.cache
 def _the_relay() -> _Relay:
-    """Made once, on first use; never deleted."""
-    relay = _Relay()
+    """The relay, made on first use (again if the application was shut down and made
+    anew). Tasks are started from the GUI thread only: the entries are kept there."""
     app = QCoreApplication.instance()
-    if app is not None:
-        relay.moveToThread(app.thread())  # delivered on the GUI thread, whoever made it
-    relay.progress.connect(_progress)
-    relay.finished.connect(_finished)
-    relay.failed.connect(_failed)
-    return relay
+    if app is None or QThread.currentThread() != app.thread():
+        raise RuntimeError("A task is started from the GUI thread, once the application exists.")
+    if not _made or not shiboken6.isValid(_made[0]):
+        relay = _Relay(app)
+        relay.progress.connect(_progress)
+        relay.finished.connect(_finished)
+        relay.failed.connect(_failed)
+        _made[:] = [relay]
+    return _made[0]
 
 
 def _live(entry: _Entry | None) -> _Entry | None:
@@ -117,14 +122,16 @@ def _progress(token: int, step: Any) -> None:
 
 
 def _finished(token: int, value: Any) -> None:
-    entry = _live(_entries.pop(token, None))
+    entry = _entries.pop(token, None)
     if entry is None:
         return
     try:
-        _call(entry.on_finished, value)
+        if _live(entry) is not None:
+            _call(entry.on_finished, value)
     finally:
-        if entry.changes:
-            entry.runner.announce(entry.changes)
+        # The write happened whether or not the dialog that asked for it is still open.
+        if entry.changes and shiboken6.isValid(entry.broadcaster):
+            entry.broadcaster.announce(entry.changes)
 
 
 def _failed(token: int, error: BaseException, trace: str) -> None:
@@ -152,7 +159,7 @@ class _Runnable(QRunnable):
                     relay.finished.emit(handle.token, stop.value)
                     return
                 relay.progress.emit(handle.token, step)
-        except Exception as exc:  # noqa: BLE001 - every error goes back to the GUI thread
+        except BaseException as exc:  # noqa: BLE001 - every error goes back to the GUI thread
             handle.done = True
             relay.failed.emit(handle.token, exc, traceback.format_exc())
 
@@ -186,18 +193,15 @@ class TaskRunner(QObject):
         """Start ``work``; the callbacks are registered before it starts, so none is missed.
         When it succeeds, ``changes`` are announced after ``on_finished`` has run.
         If the runner is gone by the time the work ends (its window closed), nothing is
-        delivered: the work's own units of work have committed or rolled back by then."""
+        delivered, but a write's ``changes`` are still announced to the window's screens if
+        the window lives: the work's own units of work have committed or rolled back by then."""
         relay = _the_relay()
         handle = TaskHandle(next(_tokens))
         _entries[handle.token] = _Entry(
-            self, handle, on_progress, on_finished, on_failed, frozenset(changes)
+            self, handle, on_progress, on_finished, on_failed, frozenset(changes), self.changes
         )
         self._pool.start(_Runnable(work, handle, relay))
         return handle
-
-    def announce(self, changed: frozenset[Change]) -> None:
-        if shiboken6.isValid(self.changes):
-            self.changes.announce(changed)
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
         """For shutdown and tests: wait until every task has ended."""

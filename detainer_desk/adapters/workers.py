@@ -13,7 +13,7 @@ import logging
 import os
 import signal
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -141,9 +141,17 @@ def stop_pool(pool: ProcessPoolExecutor, *, finished: bool) -> None:
         return
     processes = list(getattr(pool, "_processes", {}).values())  # no public way in 3.11
     manager = getattr(pool, "_executor_manager_thread", None)  # shutdown forgets it
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.terminate()
+    # A worker ended while it writes its result would leave half a message in the pipe,
+    # and the pool's manager thread waiting for the rest for ever (the program could then
+    # never exit). The workers take the result pipe's lock to write; holding it, none is
+    # writing when they are ended.
+    with _writes_held(pool):
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.terminate()
+        for process in processes:  # ended before the lock is given back
+            with contextlib.suppress(Exception):
+                process.join(timeout=5)
     with contextlib.suppress(Exception):
         pool.shutdown(wait=False, cancel_futures=True)
     # The pool's own manager thread reaps the ended workers too; a join here that loses
@@ -155,3 +163,20 @@ def stop_pool(pool: ProcessPoolExecutor, *, finished: bool) -> None:
     for process in processes:
         with contextlib.suppress(Exception):
             process.join(timeout=5)
+
+
+@contextlib.contextmanager
+def _writes_held(pool: ProcessPoolExecutor) -> Iterator[None]:
+    """The lock the workers take to write a result (POSIX; on Windows a message is written
+    whole), held for the block: waited for while a worker finishes writing (the manager
+    thread reads meanwhile), at most a few seconds (a worker that died holding it)."""
+    lock: Any = getattr(getattr(pool, "_result_queue", None), "_wlock", None)  # no public way
+    held = False
+    if lock is not None:
+        with contextlib.suppress(Exception):
+            held = lock.acquire(timeout=5)
+    try:
+        yield
+    finally:
+        if held:
+            lock.release()

@@ -3,6 +3,8 @@ ended at once, and nothing of the pool is left waiting, so the program can exit.
 
 from __future__ import annotations
 
+import threading
+
 from detainer_desk.adapters.workers import start_pool, stop_pool
 
 
@@ -15,8 +17,8 @@ def test_workers_ended_while_writing_their_results_leave_nothing_waiting() -> No
         pool = start_pool(2)
         futures = [pool.submit(bytes, 8 << 20) for _ in range(20)]
         assert len(futures[0].result(timeout=120)) == 8 << 20  # the workers are writing
-        manager = pool._executor_manager_thread
-        assert manager is not None
+        manager = pool._executor_manager_thread  # what would be left waiting
+        assert isinstance(manager, threading.Thread)
         stop_pool(pool, finished=False)
         manager.join(30)
         assert not manager.is_alive(), "the pool's manager thread waits for a result for ever"

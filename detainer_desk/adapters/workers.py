@@ -9,14 +9,16 @@ size (``1``: none, everything in the program's own process).
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import signal
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 ENVIRONMENT = "DETAINER_DESK_WORKERS"
 log = logging.getLogger("detainer_desk")
@@ -145,6 +147,7 @@ def stop_pool(pool: ProcessPoolExecutor, *, finished: bool) -> None:
     # and the pool's manager thread waiting for the rest for ever (the program could then
     # never exit). The workers take the result pipe's lock to write; holding it, none is
     # writing when they are ended.
+    _cancelled_ones_kept_cancelled(pool)
     with _writes_held(pool):
         for process in processes:
             with contextlib.suppress(Exception):
@@ -180,3 +183,29 @@ def _writes_held(pool: ProcessPoolExecutor) -> Iterator[None]:
     finally:
         if held:
             lock.release()
+
+
+def _cancelled_ones_kept_cancelled(pool: ProcessPoolExecutor) -> None:
+    """Python 3.11's pool, finding its workers ended, gives every future it still lists the
+    pool's error, and stops with InvalidStateError (a traceback on the terminal) at one
+    cancelled meanwhile: ``Executor.map`` cancels the rest when its reader stops (Ctrl+C).
+    Python 3.12 lets such a future be. Here too: each listed future takes the error only if
+    it can still take one."""
+    if sys.version_info >= (3, 12):
+        return
+    from concurrent.futures import Future
+
+    items = getattr(pool, "_pending_work_items", None)  # no public way
+    if not isinstance(items, dict):
+        return
+    for item in list(items.values()):
+        future = getattr(item, "future", None)
+        if isinstance(future, Future):
+            future.set_exception = functools.partial(_error_unless_ended, future)  # type: ignore[method-assign]
+
+
+def _error_unless_ended(future: Future[Any], error: BaseException | None) -> None:
+    from concurrent.futures import Future, InvalidStateError
+
+    with contextlib.suppress(InvalidStateError):
+        Future.set_exception(future, error)
